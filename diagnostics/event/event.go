@@ -1,0 +1,86 @@
+package event
+
+import "time"
+
+// Kind says what an Event records.
+type Kind uint8
+
+// The kinds of event.
+const (
+	// Transition is a task moving between scheduler states (From, To);
+	// Worker names the worker involved, if any.
+	Transition Kind = iota + 1
+	// TaskRun is a task that ran on a worker thread from Start to Stop;
+	// Failed marks a run that returned an error or panicked.
+	TaskRun
+	// Transfer is NBytes of Key moved from Peer to Worker between Start and
+	// Stop.
+	Transfer
+	// Spill is NBytes of Key written to disk on Worker (Unspill: read back).
+	Spill
+	// Unspill is the reading back of a spilled value.
+	Unspill
+	// WorkerSample is a periodic sample of a worker's memory and load.
+	WorkerSample
+	// WorkerAdded and WorkerRemoved mark a worker joining and leaving;
+	// Detail says why it left.
+	WorkerAdded
+	WorkerRemoved
+	// Log is a line of the scheduler's log (Detail holds the text).
+	Log
+)
+
+var kindNames = [...]string{
+	Transition:    "transition",
+	TaskRun:       "task",
+	Transfer:      "transfer",
+	Spill:         "spill",
+	Unspill:       "unspill",
+	WorkerSample:  "worker-sample",
+	WorkerAdded:   "worker-added",
+	WorkerRemoved: "worker-removed",
+	Log:           "log",
+}
+
+// String returns the kind's lower-case name.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Event is one timestamped fact about the cluster. Fields not used by a
+// kind are zero.
+type Event struct {
+	Kind   Kind
+	Time   time.Time // when the scheduler learned of it
+	Key    string    // the task's key
+	Worker string    // the worker it happened on
+	Peer   string    // Transfer: the worker the bytes came from
+	Thread int       // TaskRun: the worker thread
+	From   string    // Transition: the state left
+	To     string    // Transition: the state entered
+	Start  time.Time // TaskRun, Transfer, Spill: start
+	Stop   time.Time // TaskRun, Transfer, Spill: end
+	NBytes int64     // bytes moved, stored or spilled
+	Failed bool      // TaskRun: the task failed
+	Detail string    // free text: a reason or a log line
+
+	// Memory is set on WorkerSample events.
+	Memory *MemorySample
+}
+
+// MemorySample is a worker's memory and load at one moment.
+type MemorySample struct {
+	Managed   int64   // bytes of stored values held in memory
+	Unmanaged int64   // process RSS minus managed
+	Spilled   int64   // bytes of values on disk
+	Limit     int64   // the worker's memory limit (0: none)
+	CPU       float64 // CPU use since the last sample, in cores
+	Executing int     // tasks running
+	Ready     int     // tasks ready and waiting for a thread
+	Paused    bool    // the worker is paused (memory above pause)
+	BytesIn   int64   // bytes received from peers since start
+	BytesOut  int64   // bytes sent to peers since start
+}

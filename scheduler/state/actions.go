@@ -1,0 +1,93 @@
+package state
+
+import (
+	"github.com/dusk-go/dusk/graph"
+)
+
+// Action is an output of the state machine for the shell to carry out.
+// The concrete types below are all the actions there are.
+type Action interface{ action() }
+
+// Compute tells a worker to run a task. Deps says, for each dependency,
+// its size and which workers hold it.
+type Compute struct {
+	Worker   string
+	Task     *graph.Task
+	Priority Priority
+	Deps     []DepLocation
+}
+
+// DepLocation is a dependency of a task and where its data is.
+type DepLocation struct {
+	Key     graph.Key
+	NBytes  int64
+	Workers []string // worker IDs
+}
+
+// Free tells a worker to drop these keys: their data, and the tasks if it
+// was running them (their contexts are cancelled).
+type Free struct {
+	Worker string
+	Keys   []graph.Key
+}
+
+// Steal asks a worker to give back a task it has not started.
+type Steal struct {
+	Worker string
+	Key    graph.Key
+}
+
+// Acquire tells a worker to fetch copies of keys from other workers
+// (retiring a worker, or replicating).
+type Acquire struct {
+	Worker string
+	Deps   []DepLocation
+}
+
+// CloseWorker tells a retiring worker it may leave now.
+type CloseWorker struct {
+	Worker string
+	Reason string
+}
+
+// KeyInMemory tells a client that a key it wants is ready, and where.
+type KeyInMemory struct {
+	Client  string
+	Key     graph.Key
+	NBytes  int64
+	Type    string
+	Workers []string // worker IDs
+}
+
+// KeyErred tells a client that a key it wants failed.
+type KeyErred struct {
+	Client string
+	Key    graph.Key
+	Err    *TaskError
+}
+
+// KeyCancelled tells a client that its future for a key ended without a
+// result: cancelled, released by a restart, or lost.
+type KeyCancelled struct {
+	Client string
+	Key    graph.Key
+	Reason string
+}
+
+// KeyStalled tells a client that a key it wants cannot run on any worker
+// now, and why. The task waits; it runs when a fitting worker joins.
+type KeyStalled struct {
+	Client string
+	Key    graph.Key
+	Reason string
+}
+
+func (*Compute) action()      {}
+func (*Free) action()         {}
+func (*Steal) action()        {}
+func (*Acquire) action()      {}
+func (*CloseWorker) action()  {}
+func (*KeyInMemory) action()  {}
+func (*KeyErred) action()     {}
+func (*KeyCancelled) action() {}
+func (*KeyStalled) action()   {}

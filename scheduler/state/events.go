@@ -1,0 +1,192 @@
+package state
+
+import (
+	"time"
+
+	"github.com/dusk-go/dusk/graph"
+)
+
+// Event is an input to the state machine. Every event carries the time the
+// shell received it.
+type Event interface {
+	when() time.Time
+}
+
+// At is embedded in every event: the time it happened.
+type At struct{ Now time.Time }
+
+func (a At) when() time.Time { return a.Now }
+
+// WorkerAdded: a worker connected and registered.
+type WorkerAdded struct {
+	At
+	ID          string // unique for this connection; never reused
+	Address     string // where peers and clients reach it
+	Name        string
+	NThreads    int
+	Resources   map[string]float64
+	MemoryLimit int64
+}
+
+// WorkerRemoved: a worker's connection ended or its heartbeats stopped.
+type WorkerRemoved struct {
+	At
+	ID     string
+	Reason string
+}
+
+// WorkerRetiring: a worker asked to leave gracefully (SIGTERM). Its data is
+// copied to other workers first.
+type WorkerRetiring struct {
+	At
+	ID string
+}
+
+// ClientAdded: a client connected.
+type ClientAdded struct {
+	At
+	ID string
+}
+
+// ClientRemoved: a client disconnected; everything it wanted is released.
+type ClientRemoved struct {
+	At
+	ID string
+}
+
+// GraphSubmitted: a client sent tasks and wants the keys Wanted (it holds
+// futures for them). Tasks may refer to keys that already exist. Order
+// gives each new task its place in the graph's order (see graph.Order);
+// tasks missing from it come last.
+type GraphSubmitted struct {
+	At
+	Client string
+	Tasks  []*graph.Task
+	Wanted []graph.Key
+	Order  map[graph.Key]int
+}
+
+// KeysReleased: a client dropped its futures for these keys.
+type KeysReleased struct {
+	At
+	Client string
+	Keys   []graph.Key
+}
+
+// KeysCancelled: a client cancelled these keys: its futures for them end
+// as cancelled, and tasks nobody else needs stop.
+type KeysCancelled struct {
+	At
+	Client string
+	Keys   []graph.Key
+}
+
+// KeysScattered: a client placed data on workers directly.
+type KeysScattered struct {
+	At
+	Client string
+	Keys   []ScatteredKey
+}
+
+// ScatteredKey is one scattered value and where it is.
+type ScatteredKey struct {
+	Key     graph.Key
+	NBytes  int64
+	Type    string
+	Workers []string // worker IDs
+}
+
+// TaskStarted: a worker began executing a task on a thread.
+type TaskStarted struct {
+	At
+	Worker string
+	Key    graph.Key
+	Thread int
+}
+
+// TaskFinished: a worker finished a task and holds its result.
+type TaskFinished struct {
+	At
+	Worker      string
+	Key         graph.Key
+	NBytes      int64
+	Type        string
+	Thread      int
+	Start, Stop time.Time
+}
+
+// TaskFailed: a task returned an error or panicked on a worker.
+type TaskFailed struct {
+	At
+	Worker      string
+	Key         graph.Key
+	Err         *TaskError
+	Thread      int
+	Start, Stop time.Time
+}
+
+// KeysAdded: a worker now holds copies of these keys (it fetched them).
+type KeysAdded struct {
+	At
+	Worker string
+	Keys   []KeySize
+}
+
+// KeySize is a key with the size of its value.
+type KeySize struct {
+	Key    graph.Key
+	NBytes int64
+}
+
+// DataMissing: worker Worker could not get dependency Key of task Task
+// from the workers it tried (IDs). The task was dropped by the worker and
+// must be scheduled again.
+type DataMissing struct {
+	At
+	Worker string
+	Task   graph.Key
+	Key    graph.Key
+	Tried  []string
+}
+
+// TaskRejected: a worker dropped a task it was sent (it was told to free
+// it, or it could not run it yet and gave it back after a steal request).
+type TaskRejected struct {
+	At
+	Worker string
+	Key    graph.Key
+}
+
+// StealReplied: answer to a Steal action. Stolen is true when the victim
+// gave the task up (it had not started).
+type StealReplied struct {
+	At
+	Worker string
+	Key    graph.Key
+	Stolen bool
+}
+
+// Heartbeat: a worker is alive; it reports its memory and load.
+type Heartbeat struct {
+	At
+	Worker    string
+	Managed   int64
+	Unmanaged int64
+	Spilled   int64
+	Paused    bool
+	Executing int
+	Ready     int
+	CPU       float64
+	BytesIn   int64
+	BytesOut  int64
+}
+
+// Tick: time passes. The state checks heartbeats and steals work.
+type Tick struct{ At }
+
+// Restarted: every worker is being replaced; all tasks are dropped and the
+// clients told their futures were cancelled.
+type Restarted struct {
+	At
+	Reason string
+}

@@ -1,0 +1,231 @@
+package state
+
+import (
+	"fmt"
+	"slices"
+)
+
+// handleGraph adds a client's tasks and marks the keys it wants.
+func (s *State) handleGraph(e *GraphSubmitted) {
+	c := s.client(e.Client)
+	s.generation++
+	var created []*Task
+	if len(e.Tasks) > 0 {
+		created = make([]*Task, 0, len(e.Tasks))
+	}
+	for _, spec := range e.Tasks {
+		if _, ok := s.tasks[spec.Key]; ok {
+			continue // the same key is the same computation: keep what exists
+		}
+		t := &Task{Key: spec.Key, Spec: spec, State: Released, heapIdx: -1, retriesLeft: int32(spec.Retries)}
+		order, ok := e.Order[spec.Key]
+		if !ok {
+			order = len(e.Order) + len(created)
+		}
+		t.prio = Priority{User: -int32(spec.Priority), Generation: s.generation, Order: int64(order)}
+		t.group = s.group(spec.Key)
+		t.group.Count++
+		t.group.ByState[Released]++
+		s.tasks[spec.Key] = t
+		created = append(created, t)
+	}
+	// Link dependencies once every new task exists, so a graph may list
+	// its tasks in any order.
+	var missing []*Task
+	for _, t := range created {
+		deps := t.Spec.Deps()
+		if len(deps) == 0 {
+			continue
+		}
+		t.deps = make([]*Task, 0, len(deps))
+		for _, k := range deps {
+			d := s.tasks[k]
+			if d == nil {
+				t.err = &TaskError{Kind: ErrLost, Key: string(t.Key), Func: t.Spec.Func,
+					Message: fmt.Sprintf("depends on %s, which the scheduler does not know: its future was released or it was never submitted; keep the future alive until the graph that uses it is submitted", k)}
+				missing = append(missing, t)
+				continue
+			}
+			t.deps = append(t.deps, d)
+			d.dependents = append(d.dependents, t)
+			t.group.noteDep(d)
+		}
+	}
+	for _, k := range e.Wanted {
+		t := s.tasks[k]
+		if t == nil {
+			s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: fmt.Sprintf("key %s is not known to the scheduler; it was released before this graph arrived", k)})
+			continue
+		}
+		s.want(c, t)
+	}
+	for _, t := range missing {
+		s.recommend(t, Erred)
+	}
+	for _, k := range e.Wanted {
+		if t := s.tasks[k]; t != nil && t.State == Released {
+			s.recommend(t, Waiting)
+		}
+	}
+	s.apply()
+	// Tasks of the graph that no wanted key needs are dropped.
+	for _, t := range created {
+		if t.State == Released && s.canForget(t) {
+			s.recommend(t, Forgotten)
+		}
+	}
+}
+
+// want records that client c holds a future for t, and tells it at once if
+// the result is already known.
+func (s *State) want(c *Client, t *Task) {
+	if _, ok := c.wants[t]; ok {
+		return
+	}
+	c.wants[t] = struct{}{}
+	t.wantedBy = append(t.wantedBy, c)
+	switch t.State {
+	case Memory:
+		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: t.WhoHas()})
+	case Erred:
+		s.emit(&KeyErred{Client: c.ID, Key: t.Key, Err: t.err})
+	}
+}
+
+// unwant drops client c's interest in t and releases t if nobody needs it.
+func (s *State) unwant(c *Client, t *Task) {
+	if _, ok := c.wants[t]; !ok {
+		return
+	}
+	delete(c.wants, t)
+	for i, x := range t.wantedBy {
+		if x == c {
+			t.wantedBy = append(t.wantedBy[:i], t.wantedBy[i+1:]...)
+			break
+		}
+	}
+	if t.needed() {
+		return
+	}
+	switch t.State {
+	case Released, Erred:
+		if s.canForget(t) {
+			s.recommend(t, Forgotten)
+		} else if t.State == Erred {
+			s.recommend(t, Released)
+		}
+	default:
+		s.recommend(t, Released)
+	}
+}
+
+func (s *State) handleKeysReleased(e *KeysReleased) {
+	c := s.clients[e.Client]
+	if c == nil {
+		return
+	}
+	for _, k := range e.Keys {
+		if t := s.tasks[k]; t != nil {
+			s.unwant(c, t)
+		}
+	}
+}
+
+func (s *State) handleKeysCancelled(e *KeysCancelled) {
+	c := s.clients[e.Client]
+	if c == nil {
+		return
+	}
+	for _, k := range e.Keys {
+		t := s.tasks[k]
+		if t == nil {
+			continue
+		}
+		if _, ok := c.wants[t]; !ok {
+			continue
+		}
+		s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: "cancelled"})
+		s.unwant(c, t)
+	}
+}
+
+func (s *State) handleClientRemoved(e *ClientRemoved) {
+	c := s.clients[e.ID]
+	if c == nil {
+		return
+	}
+	for _, t := range sortedTasks(c.wants) {
+		s.unwant(c, t)
+	}
+	delete(s.clients, e.ID)
+}
+
+func (s *State) handleScattered(e *KeysScattered) {
+	c := s.client(e.Client)
+	for _, sk := range e.Keys {
+		t := s.tasks[sk.Key]
+		if t == nil {
+			t = &Task{Key: sk.Key, State: Released, heapIdx: -1}
+			t.group = s.group(sk.Key)
+			t.group.Count++
+			t.group.ByState[Released]++
+			s.tasks[sk.Key] = t
+		}
+		t.NBytes, t.TypeName = sk.NBytes, sk.Type
+		if t.State.active() {
+			s.transition(t, Released)
+			s.apply()
+		}
+		added := false
+		for _, id := range sk.Workers {
+			if w := s.workers[id]; w != nil {
+				t.addHolder(w)
+				added = true
+			}
+		}
+		if added && t.State != Memory {
+			t.err = nil
+			s.setState(t, Memory)
+			for _, dt := range t.dependents {
+				if dt.State == Waiting {
+					dt.nWaiting--
+					if dt.nWaiting == 0 {
+						s.recommend(dt, Processing)
+					}
+				}
+			}
+		}
+		s.want(c, t)
+		if !added {
+			t.err = &TaskError{Kind: ErrLost, Key: string(sk.Key), Message: "scattered to workers that are no longer connected; scatter it again"}
+			s.recommend(t, Erred)
+		}
+	}
+}
+
+func sortedTasks(m map[*Task]struct{}) []*Task {
+	out := make([]*Task, 0, len(m))
+	for t := range m {
+		out = append(out, t)
+	}
+	sortByPriority(out)
+	return out
+}
+
+func sortByPriority(ts []*Task) {
+	slices.SortFunc(ts, func(a, b *Task) int {
+		switch {
+		case a.prio.Less(b.prio):
+			return -1
+		case b.prio.Less(a.prio):
+			return 1
+		}
+		if a.Key < b.Key {
+			return -1
+		}
+		if a.Key > b.Key {
+			return 1
+		}
+		return 0
+	})
+}

@@ -1,0 +1,175 @@
+package state
+
+import (
+	"time"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/graph"
+)
+
+// processingOn returns the task key k if it is processing on worker id.
+func (s *State) processingTask(id string, k graph.Key) (*Task, *Worker) {
+	w := s.workers[id]
+	if w == nil {
+		return nil, nil
+	}
+	t := s.tasks[k]
+	if t == nil || t.State != Processing || t.processingOn != w {
+		return nil, w
+	}
+	return t, w
+}
+
+func (s *State) handleTaskStarted(e *TaskStarted) {
+	if t, _ := s.processingTask(e.Worker, e.Key); t != nil {
+		t.executing = true
+	}
+}
+
+func (s *State) handleTaskFinished(e *TaskFinished) {
+	t, w := s.processingTask(e.Worker, e.Key)
+	if w == nil {
+		return
+	}
+	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, false)
+	if t == nil {
+		s.staleResult(w, e.Key, e.NBytes)
+		return
+	}
+	s.unassign(t)
+	t.NBytes, t.TypeName = e.NBytes, e.Type
+	t.err = nil
+	t.addHolder(w)
+	if g := t.group; g != nil && !e.Start.IsZero() && !e.Stop.IsZero() {
+		g.observe(e.Stop.Sub(e.Start).Seconds(), e.NBytes)
+	}
+	s.setState(t, Memory)
+	for _, c := range t.wantedBy {
+		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: []string{w.ID}})
+	}
+	for _, dt := range t.dependents {
+		if dt.State == Waiting {
+			dt.nWaiting--
+			if dt.nWaiting == 0 {
+				s.recommend(dt, Processing)
+			}
+		}
+	}
+	s.leaveActive(t)
+	if !t.needed() {
+		s.recommend(t, Released)
+	}
+	if w.Status == Retiring {
+		s.checkRetiring(w)
+	} else {
+		s.fillWorker(w)
+	}
+}
+
+// staleResult handles a result for a task the worker is no longer meant to
+// run: a copy of data already in memory is kept; anything else is freed.
+func (s *State) staleResult(w *Worker, k graph.Key, nbytes int64) {
+	t := s.tasks[k]
+	if t != nil && t.State == Memory {
+		t.addHolder(w)
+		return
+	}
+	s.emit(&Free{Worker: w.ID, Keys: []graph.Key{k}})
+}
+
+func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop time.Time, failed bool) {
+	if s.cfg.Record {
+		s.record(event.Event{Kind: event.TaskRun, Key: string(k), Worker: worker, Thread: thread, Start: start, Stop: stop, Failed: failed})
+	}
+}
+
+func (s *State) handleTaskFailed(e *TaskFailed) {
+	t, w := s.processingTask(e.Worker, e.Key)
+	if t == nil {
+		return
+	}
+	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, true)
+	s.unassign(t)
+	s.fillWorker(w)
+	retryable := e.Err == nil || e.Err.Kind == ErrTask || e.Err.Kind == ErrPanic
+	if retryable && t.retriesLeft > 0 {
+		t.retriesLeft--
+		s.setState(t, Released)
+		s.leaveActive(t)
+		s.afterRelease(t)
+		return
+	}
+	err := e.Err
+	if err == nil {
+		err = &TaskError{Kind: ErrTask, Message: "failed"}
+	}
+	if err.Key == "" {
+		err.Key = string(t.Key)
+	}
+	if err.Worker == "" {
+		err.Worker = w.ID
+	}
+	if err.Func == "" && t.Spec != nil {
+		err.Func = t.Spec.Func
+	}
+	t.err = err
+	s.toErred(t)
+}
+
+func (s *State) handleKeysAdded(e *KeysAdded) {
+	w := s.workers[e.Worker]
+	if w == nil {
+		return
+	}
+	var free []graph.Key
+	for _, ks := range e.Keys {
+		t := s.tasks[ks.Key]
+		if t == nil || t.State != Memory {
+			free = append(free, ks.Key)
+			continue
+		}
+		t.addHolder(w)
+	}
+	if len(free) > 0 {
+		s.emit(&Free{Worker: w.ID, Keys: free})
+	}
+	for _, r := range s.wlist {
+		if r.Status == Retiring {
+			s.checkRetiring(r)
+		}
+	}
+}
+
+func (s *State) handleDataMissing(e *DataMissing) {
+	// The workers tried do not have the key after all.
+	if d := s.tasks[e.Key]; d != nil {
+		for _, id := range e.Tried {
+			if w := s.workers[id]; w != nil {
+				d.removeHolder(w)
+			}
+		}
+		if d.State == Memory && len(d.whoHas) == 0 {
+			s.recommend(d, Released)
+		}
+	}
+	if t, _ := s.processingTask(e.Worker, e.Task); t != nil {
+		s.rejected(t)
+	}
+}
+
+func (s *State) handleTaskRejected(e *TaskRejected) {
+	if t, _ := s.processingTask(e.Worker, e.Key); t != nil {
+		s.rejected(t)
+	}
+}
+
+// rejected puts back a task its worker dropped on its own.
+func (s *State) rejected(t *Task) {
+	w := s.unassign(t)
+	s.setState(t, Released)
+	s.leaveActive(t)
+	s.afterRelease(t)
+	if w != nil {
+		s.fillWorker(w)
+	}
+}

@@ -1,0 +1,222 @@
+package state
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/graph"
+)
+
+func (s *State) handleWorkerAdded(e *WorkerAdded) {
+	if _, ok := s.workers[e.ID]; ok {
+		return
+	}
+	w := &Worker{
+		ID: e.ID, Address: e.Address, Name: e.Name, NThreads: max(e.NThreads, 1),
+		Resources: e.Resources, MemoryLimit: e.MemoryLimit,
+		processing: make(map[*Task]struct{}), has: make(map[*Task]struct{}),
+		lastSeen: s.now,
+	}
+	s.workers[e.ID] = w
+	s.wlist = append(s.wlist, w)
+	s.totalThreads += w.NThreads
+	s.record(event.Event{Kind: event.WorkerAdded, Worker: w.ID, Detail: w.Address})
+	s.retryUnrunnable()
+	s.fillWorker(w)
+}
+
+func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
+	w := s.workers[e.ID]
+	if w == nil {
+		return
+	}
+	delete(s.workers, e.ID)
+	s.wlist = slices.DeleteFunc(s.wlist, func(x *Worker) bool { return x == w })
+	s.totalThreads -= w.NThreads
+	s.record(event.Event{Kind: event.WorkerRemoved, Worker: w.ID, Detail: e.Reason})
+	for t, thief := range s.stealing {
+		if thief == w {
+			delete(s.stealing, t)
+		}
+	}
+	// Tasks it was running go elsewhere; a task that was executing when
+	// its worker died is suspect, and erred after too many such deaths.
+	for _, t := range sortedTasks(w.processing) {
+		executing := t.executing
+		s.unassign(t)
+		s.setState(t, Released)
+		s.leaveActive(t)
+		if executing {
+			t.suspicious++
+			t.killedOn = append(t.killedOn, w.ID)
+			if int(t.suspicious) > s.cfg.AllowedFailures {
+				t.err = killedWorkerError(t, e.Reason)
+				s.toErred(t)
+				continue
+			}
+		}
+		s.afterRelease(t)
+	}
+	// Data only it held is lost: computed again if needed.
+	for _, t := range sortedTasks(w.has) {
+		t.removeHolder(w)
+		if t.State == Memory && len(t.whoHas) == 0 {
+			s.recommend(t, Released)
+		}
+	}
+	w.processing = nil
+	w.has = nil
+	s.apply()
+	s.fillAll()
+}
+
+func killedWorkerError(t *Task, reason string) *TaskError {
+	msg := fmt.Sprintf("the task was running on %d workers when they died (%s); last: %s. "+
+		"If it needs more memory than a worker has, split its input into smaller partitions or give workers more memory",
+		len(t.killedOn), strings.Join(t.killedOn, ", "), reason)
+	fn := ""
+	if t.Spec != nil {
+		fn = t.Spec.Func
+	}
+	return &TaskError{Kind: ErrKilledWorker, Key: string(t.Key), Func: fn, Message: msg}
+}
+
+// handleWorkerRetiring starts a graceful leave: the worker gets no new
+// work, its unstarted tasks go elsewhere, and its data is copied to other
+// workers before it is told to close.
+func (s *State) handleWorkerRetiring(e *WorkerRetiring) {
+	w := s.workers[e.ID]
+	if w == nil {
+		return
+	}
+	w.Status = Retiring
+	for _, t := range sortedTasks(w.processing) {
+		if !t.executing {
+			s.transition(t, Released)
+		}
+	}
+	s.apply()
+	s.checkRetiring(w)
+}
+
+// checkRetiring copies what only w holds to other workers, and lets w go
+// when nothing is left to copy or run.
+func (s *State) checkRetiring(w *Worker) {
+	if w.Status != Retiring {
+		return
+	}
+	if len(w.processing) > 0 {
+		return
+	}
+	byTarget := map[*Worker][]DepLocation{}
+	for _, t := range sortedTasks(w.has) {
+		if len(t.whoHas) != 1 || !t.needed() && t.liveDependents() == 0 {
+			continue
+		}
+		target := s.leastLoaded(w)
+		if target == nil {
+			break
+		}
+		byTarget[target] = append(byTarget[target], DepLocation{Key: t.Key, NBytes: t.NBytes, Workers: []string{w.ID}})
+	}
+	if len(byTarget) == 0 {
+		s.emit(&CloseWorker{Worker: w.ID, Reason: "retired"})
+		return
+	}
+	for _, target := range s.wlist {
+		if deps := byTarget[target]; len(deps) > 0 {
+			s.emit(&Acquire{Worker: target.ID, Deps: deps})
+		}
+	}
+}
+
+func (s *State) leastLoaded(except *Worker) *Worker {
+	var best *Worker
+	for _, w := range s.wlist {
+		if w == except || w.Status != Running {
+			continue
+		}
+		if best == nil || w.nbytes < best.nbytes {
+			best = w
+		}
+	}
+	return best
+}
+
+func (s *State) handleHeartbeat(e *Heartbeat) {
+	w := s.workers[e.Worker]
+	if w == nil {
+		return
+	}
+	w.lastSeen = s.now
+	w.Metrics = *e
+	switch {
+	case e.Paused && w.Status == Running:
+		w.Status = Paused
+	case !e.Paused && w.Status == Paused:
+		w.Status = Running
+		s.retryUnrunnable()
+		s.fillWorker(w)
+	}
+	if s.cfg.Record {
+		s.record(event.Event{Kind: event.WorkerSample, Worker: w.ID, Memory: &event.MemorySample{
+			Managed: e.Managed, Unmanaged: e.Unmanaged, Spilled: e.Spilled, Limit: w.MemoryLimit,
+			CPU: e.CPU, Executing: e.Executing, Ready: e.Ready, Paused: e.Paused,
+			BytesIn: e.BytesIn, BytesOut: e.BytesOut,
+		}})
+	}
+}
+
+func (s *State) handleTick(e *Tick) {
+	if s.cfg.WorkerTTL > 0 {
+		for _, w := range slices.Clone(s.wlist) {
+			if s.now.Sub(w.lastSeen) > s.cfg.WorkerTTL {
+				s.handleWorkerRemoved(&WorkerRemoved{At: e.At, ID: w.ID,
+					Reason: fmt.Sprintf("no heartbeat for %s", s.now.Sub(w.lastSeen).Round(1e6))})
+			}
+		}
+	}
+	if s.cfg.WorkStealing {
+		s.steal()
+	}
+	for _, w := range s.wlist {
+		if w.Status == Retiring {
+			s.checkRetiring(w)
+		}
+	}
+}
+
+// handleRestarted drops every task: clients hear their futures were
+// cancelled; the workers are being replaced by the shell.
+func (s *State) handleRestarted(e *Restarted) {
+	reason := "the cluster restarted"
+	if e.Reason != "" {
+		reason = e.Reason
+	}
+	for _, c := range s.clientList() {
+		keys := make([]graph.Key, 0, len(c.wants))
+		for t := range c.wants {
+			keys = append(keys, t.Key)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: reason})
+		}
+		c.wants = make(map[*Task]struct{})
+	}
+	for _, t := range s.tasks {
+		t.State = Forgotten
+	}
+	s.tasks = make(map[graph.Key]*Task)
+	s.groups = make(map[string]*Group)
+	s.queue = taskHeap{}
+	s.unrunnable = make(map[*Task]struct{})
+	s.stealing = make(map[*Task]*Worker)
+	for _, w := range s.wlist {
+		w.processing = make(map[*Task]struct{})
+		w.has = make(map[*Task]struct{})
+		w.nbytes, w.occupancy = 0, 0
+	}
+}

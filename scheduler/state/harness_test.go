@@ -1,0 +1,143 @@
+package state
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dusk-go/dusk/graph"
+)
+
+// harness drives a State with events and collects its actions.
+type harness struct {
+	t   testing.TB
+	s   *State
+	now time.Time
+	out []Action
+}
+
+func newHarness(t testing.TB, mod ...func(*Config)) *harness {
+	cfg := DefaultConfig()
+	cfg.Validate = true
+	cfg.WorkStealing = false
+	for _, m := range mod {
+		m(&cfg)
+	}
+	return &harness{t: t, s: New(cfg), now: time.Unix(1000, 0)}
+}
+
+func (h *harness) at() At {
+	h.now = h.now.Add(time.Millisecond)
+	return At{Now: h.now}
+}
+
+func (h *harness) handle(ev Event) []Action {
+	h.t.Helper()
+	h.s.Handle(ev)
+	r := h.s.Ready()
+	acts := slices.Clone(r.Actions)
+	h.out = append(h.out, acts...)
+	return acts
+}
+
+func (h *harness) addWorker(id string, threads int, res map[string]float64) []Action {
+	return h.handle(&WorkerAdded{At: h.at(), ID: id, Address: "addr-" + id, NThreads: threads, Resources: res})
+}
+
+func (h *harness) submit(client string, tasks []*graph.Task, wanted ...graph.Key) []Action {
+	order := make(map[graph.Key]int, len(tasks))
+	for i, t := range tasks {
+		order[t.Key] = i
+	}
+	return h.handle(&GraphSubmitted{At: h.at(), Client: client, Tasks: tasks, Wanted: wanted, Order: order})
+}
+
+func (h *harness) start(worker string, k graph.Key) []Action {
+	return h.handle(&TaskStarted{At: h.at(), Worker: worker, Key: k})
+}
+
+func (h *harness) finish(worker string, k graph.Key, nbytes int64) []Action {
+	start := h.now
+	return h.handle(&TaskFinished{At: h.at(), Worker: worker, Key: k, NBytes: nbytes, Type: "int", Start: start, Stop: h.now})
+}
+
+func (h *harness) fail(worker string, k graph.Key, msg string) []Action {
+	return h.handle(&TaskFailed{At: h.at(), Worker: worker, Key: k, Err: &TaskError{Kind: ErrTask, Message: msg}})
+}
+
+func (h *harness) state(k graph.Key) TaskState {
+	t := h.s.Task(k)
+	if t == nil {
+		return Forgotten
+	}
+	return t.State
+}
+
+func (h *harness) wantState(k graph.Key, want TaskState) {
+	h.t.Helper()
+	if got := h.state(k); got != want {
+		h.t.Fatalf("%s is %s, want %s; story:\n%s", k, got, want, h.s.Story(k))
+	}
+}
+
+// task builds a task calling f on references to deps.
+func task(key string, deps ...string) *graph.Task {
+	t := &graph.Task{Key: graph.Key(key), Func: "f"}
+	for _, d := range deps {
+		t.Args = append(t.Args, graph.Ref(graph.Key(d)))
+	}
+	return t
+}
+
+// computes returns the Compute actions among acts as "worker:key".
+func computes(acts []Action) []string {
+	var out []string
+	for _, a := range acts {
+		if c, ok := a.(*Compute); ok {
+			out = append(out, c.Worker+":"+string(c.Task.Key))
+		}
+	}
+	return out
+}
+
+func ofType[T Action](acts []Action) []T {
+	var out []T
+	for _, a := range acts {
+		if x, ok := a.(T); ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func describe(acts []Action) string {
+	var b strings.Builder
+	for _, a := range acts {
+		switch a := a.(type) {
+		case *Compute:
+			fmt.Fprintf(&b, "compute %s on %s\n", a.Task.Key, a.Worker)
+		case *Free:
+			fmt.Fprintf(&b, "free %v on %s\n", a.Keys, a.Worker)
+		case *KeyInMemory:
+			fmt.Fprintf(&b, "memory %s for %s\n", a.Key, a.Client)
+		case *KeyErred:
+			fmt.Fprintf(&b, "erred %s for %s: %v\n", a.Key, a.Client, a.Err)
+		case *KeyCancelled:
+			fmt.Fprintf(&b, "cancelled %s for %s: %s\n", a.Key, a.Client, a.Reason)
+		case *KeyStalled:
+			fmt.Fprintf(&b, "stalled %s for %s: %s\n", a.Key, a.Client, a.Reason)
+		case *Steal:
+			fmt.Fprintf(&b, "steal %s from %s\n", a.Key, a.Worker)
+		case *Acquire:
+			fmt.Fprintf(&b, "acquire %d keys on %s\n", len(a.Deps), a.Worker)
+		case *CloseWorker:
+			fmt.Fprintf(&b, "close %s\n", a.Worker)
+		default:
+			fmt.Fprintf(&b, "%s\n", reflect.TypeOf(a))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,285 @@
+package state
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// latencyCover is how much work, per thread, a worker should have in hand
+// so that it never idles while its next task crosses the network.
+const latencyCover = 2e-3 // seconds
+
+// rootMemoryShare is the share of a worker's memory limit that queued-ahead
+// root task results may take.
+const rootMemoryShare = 0.02
+
+// isRootish reports whether t is one of many tasks of its kind that depend
+// on little or nothing: a root of a wide fan-out. Such tasks are queued on
+// the scheduler and handed out as workers free up, so that a huge fan-out
+// does not flood workers' memory (Dask's root-task queuing).
+func (s *State) isRootish(t *Task) bool {
+	if math.IsInf(s.cfg.WorkerSaturation, 1) || t.restricted() {
+		return false
+	}
+	g := t.group
+	return g != nil && !g.manyDeps && g.Count > 2*s.totalThreads
+}
+
+// slots is how many tasks a worker may hold before queued root tasks stop
+// going to it: threads × saturation, raised when tasks of the queue's head
+// group are known to be so short that a worker would idle waiting for the
+// next one, as long as their results stay a small share of its memory.
+// (Dask uses threads × saturation alone, which starves workers of tiny
+// tasks.)
+func (s *State) slots(w *Worker, head *Task) int {
+	n := int(math.Ceil(float64(w.NThreads) * s.cfg.WorkerSaturation))
+	if n < 1 {
+		n = 1
+	}
+	if head == nil || head.group == nil {
+		return n
+	}
+	dur, ok := head.group.Duration()
+	if !ok {
+		return n
+	}
+	want := n
+	if dur <= 0 {
+		dur = 1e-6
+	}
+	if cover := int(latencyCover / dur * float64(w.NThreads)); cover > want {
+		want = cover
+	}
+	if mb, ok := head.group.meanBytes(); ok && mb > 0 {
+		budget := int64(64 << 20)
+		if w.MemoryLimit > 0 {
+			budget = int64(float64(w.MemoryLimit) * rootMemoryShare)
+		}
+		if lim := n + int(budget/mb); want > lim {
+			want = lim
+		}
+	}
+	return max(want, n)
+}
+
+// workerWithRoom returns the least busy running worker that has room for
+// one more root task, or nil.
+func (s *State) workerWithRoom(t *Task) *Worker {
+	var best *Worker
+	bestLoad := math.Inf(1)
+	for _, w := range s.wlist {
+		if w.Status != Running || len(w.processing) >= s.slots(w, t) {
+			continue
+		}
+		load := float64(len(w.processing)) / float64(max(w.NThreads, 1))
+		if load < bestLoad {
+			best, bestLoad = w, load
+		}
+	}
+	return best
+}
+
+// fillWorker hands queued root tasks to w while it has room.
+func (s *State) fillWorker(w *Worker) {
+	if w.Status != Running {
+		return
+	}
+	for {
+		t := s.queue.peek()
+		if t == nil || len(w.processing) >= s.slots(w, t) {
+			return
+		}
+		s.queue.pop()
+		s.assign(t, w)
+	}
+}
+
+// fillAll hands queued tasks to every worker with room.
+func (s *State) fillAll() {
+	for _, w := range s.wlist {
+		if s.queue.Len() == 0 {
+			return
+		}
+		s.fillWorker(w)
+	}
+}
+
+// validWorkers returns the workers that may run t, or nil for "any running
+// worker". The second result is false when no connected worker may, with a
+// reason.
+func (s *State) validWorkers(t *Task) ([]*Worker, bool, string) {
+	spec := t.Spec
+	if spec == nil || (len(spec.Resources) == 0 && len(spec.Workers) == 0) {
+		for _, w := range s.wlist {
+			if w.Status == Running {
+				return nil, true, ""
+			}
+		}
+		if len(s.wlist) == 0 {
+			return nil, false, "no workers are connected"
+		}
+		return nil, false, "every worker is paused or retiring"
+	}
+	var out []*Worker
+	if len(spec.Workers) > 0 {
+		for _, w := range s.wlist {
+			if w.Status == Running && matchesWorker(w, spec.Workers) && w.fits(spec.Resources) {
+				out = append(out, w)
+			}
+		}
+		if len(out) > 0 || !spec.AllowOtherWorkers {
+			if len(out) == 0 {
+				return nil, false, fmt.Sprintf("restricted to workers %s, none of which is connected and running with the resources it needs", strings.Join(spec.Workers, ", "))
+			}
+			return out, true, ""
+		}
+	}
+	for _, w := range s.wlist {
+		if w.Status == Running && w.fits(spec.Resources) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return nil, false, fmt.Sprintf("needs resources %s, which no running worker supplies (workers declare them with --resources)", formatResources(spec.Resources))
+	}
+	return out, true, ""
+}
+
+func matchesWorker(w *Worker, names []string) bool {
+	for _, n := range names {
+		if n == w.ID || n == w.Address || (w.Name != "" && n == w.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+func formatResources(r map[string]float64) string {
+	keys := make([]string, 0, len(r))
+	for k := range r {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%g", k, r[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// decideWorker picks the worker where t would start soonest: the least
+// estimated wait (occupancy per thread) plus the time to fetch the bytes
+// of its dependencies that worker lacks.
+func (s *State) decideWorker(t *Task) (*Worker, string) {
+	valid, ok, reason := s.validWorkers(t)
+	if !ok {
+		return nil, reason
+	}
+	candidates := valid
+	if candidates == nil {
+		candidates = s.wlist
+		if len(s.wlist) > 32 && len(t.deps) > 0 {
+			candidates = s.holders(t)
+		}
+	}
+	var best *Worker
+	var bestCost, bestComm float64
+	var bestBytes int64
+	n := len(candidates)
+	for i := 0; i < n; i++ {
+		// Start at a rotating offset so that ties spread over workers.
+		w := candidates[(s.rr+i)%n]
+		if w.Status != Running {
+			continue
+		}
+		comm := 0.0
+		for _, d := range t.deps {
+			if !d.holdsOn(w) {
+				comm += float64(d.NBytes)
+			}
+		}
+		cost := w.occupancy/float64(max(w.NThreads, 1)) + comm/s.cfg.Bandwidth
+		if best == nil || cost < bestCost || (cost == bestCost && (comm < bestComm || (comm == bestComm && w.nbytes < bestBytes))) {
+			best, bestCost, bestComm, bestBytes = w, cost, comm, w.nbytes
+		}
+	}
+	s.rr++
+	if best == nil {
+		return nil, "every worker is paused or retiring"
+	}
+	return best, ""
+}
+
+// holders returns the running workers that hold any dependency of t, plus
+// idle workers; when there are none, all workers.
+func (s *State) holders(t *Task) []*Worker {
+	var out []*Worker
+	for _, d := range t.deps {
+		for _, w := range d.whoHas {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	for _, w := range s.wlist {
+		if len(w.processing) < w.NThreads && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return s.wlist
+	}
+	return out
+}
+
+// estimate is the expected duration of t in seconds.
+func (s *State) estimate(t *Task) float64 {
+	if t.group != nil {
+		if d, ok := t.group.Duration(); ok {
+			return d
+		}
+	}
+	return s.cfg.UnknownDuration.Seconds()
+}
+
+// stall tells the clients that t cannot run now, once.
+func (s *State) stall(t *Task, reason string) {
+	if t.stalled {
+		return
+	}
+	t.stalled = true
+	for _, c := range s.clientList() {
+		s.emit(&KeyStalled{Client: c.ID, Key: t.Key, Reason: reason})
+	}
+}
+
+func (s *State) clientList() []*Client {
+	out := make([]*Client, 0, len(s.clients))
+	for _, c := range s.clients {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// retryUnrunnable tries to place the tasks no worker could run, after the
+// set of workers changed.
+func (s *State) retryUnrunnable() {
+	if len(s.unrunnable) == 0 {
+		return
+	}
+	ts := make([]*Task, 0, len(s.unrunnable))
+	for t := range s.unrunnable {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].prio.Less(ts[j].prio) })
+	for _, t := range ts {
+		if _, ok, _ := s.validWorkers(t); ok {
+			s.recommend(t, Processing)
+		}
+	}
+}
+

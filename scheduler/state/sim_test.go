@@ -1,0 +1,185 @@
+package state
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/dusk-go/dusk/graph"
+)
+
+// simCluster plays the workers' side against a State: it remembers what
+// each worker was told to run and runs those tasks in a random order,
+// while workers join, die, and the clients drop keys.
+type simCluster struct {
+	h       *harness
+	rng     *rand.Rand
+	running map[string]map[graph.Key]bool // worker -> tasks it was sent
+	nextID  int
+	results map[graph.Key]TaskState // what the client heard last
+	stealReq []*Steal
+}
+
+func (c *simCluster) absorb(acts []Action) {
+	for _, a := range acts {
+		switch a := a.(type) {
+		case *Compute:
+			for _, d := range a.Deps {
+				if len(d.Workers) == 0 {
+					c.h.t.Fatalf("compute %s with dependency %s held nowhere", a.Task.Key, d.Key)
+				}
+			}
+			c.running[a.Worker][a.Task.Key] = true
+		case *Free:
+			for _, k := range a.Keys {
+				delete(c.running[a.Worker], k)
+			}
+		case *Steal:
+			c.stealReq = append(c.stealReq, a)
+		case *KeyInMemory:
+			c.results[a.Key] = Memory
+		case *KeyErred:
+			c.results[a.Key] = Erred
+		case *KeyCancelled:
+			c.results[a.Key] = Released
+		}
+	}
+}
+
+func (c *simCluster) addWorker() {
+	c.nextID++
+	id := fmt.Sprintf("w%d", c.nextID)
+	c.running[id] = map[graph.Key]bool{}
+	c.absorb(c.h.addWorker(id, 1+c.rng.IntN(3), nil))
+}
+
+func (c *simCluster) workers() []string {
+	ids := make([]string, 0, len(c.running))
+	for id := range c.running {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// step makes one random thing happen; it reports false when nothing is
+// left to run.
+func (c *simCluster) step(chaos bool) bool {
+	ids := c.workers()
+	if chaos && c.rng.IntN(200) == 0 && len(ids) > 1 {
+		id := ids[c.rng.IntN(len(ids))]
+		delete(c.running, id)
+		c.absorb(c.h.handle(&WorkerRemoved{At: c.h.at(), ID: id, Reason: "chaos"}))
+		c.addWorker()
+		return true
+	}
+	if len(c.stealReq) > 0 {
+		st := c.stealReq[0]
+		c.stealReq = c.stealReq[1:]
+		ok := c.running[st.Worker][st.Key] && c.rng.IntN(2) == 0
+		if ok {
+			delete(c.running[st.Worker], st.Key)
+		}
+		c.absorb(c.h.handle(&StealReplied{At: c.h.at(), Worker: st.Worker, Key: st.Key, Stolen: ok}))
+		return true
+	}
+	if chaos && c.rng.IntN(50) == 0 {
+		c.absorb(c.h.handle(&Tick{At: c.h.at()}))
+	}
+	var cands []struct {
+		w string
+		k graph.Key
+	}
+	for _, id := range ids {
+		for k := range c.running[id] {
+			cands = append(cands, struct {
+				w string
+				k graph.Key
+			}{id, k})
+		}
+	}
+	if len(cands) == 0 {
+		return false
+	}
+	slices.SortFunc(cands, func(a, b struct {
+		w string
+		k graph.Key
+	}) int {
+		if a.w != b.w {
+			if a.w < b.w {
+				return -1
+			}
+			return 1
+		}
+		if a.k < b.k {
+			return -1
+		}
+		if a.k > b.k {
+			return 1
+		}
+		return 0
+	})
+	x := cands[c.rng.IntN(len(cands))]
+	delete(c.running[x.w], x.k)
+	if c.rng.IntN(3) == 0 {
+		c.absorb(c.h.start(x.w, x.k))
+	}
+	c.absorb(c.h.finish(x.w, x.k, int64(1+c.rng.IntN(1000))))
+	return true
+}
+
+// randomDAG returns n tasks where each depends on up to 3 earlier ones.
+func randomDAG(rng *rand.Rand, prefix string, n int) []*graph.Task {
+	var ts []*graph.Task
+	for i := range n {
+		var deps []string
+		for j := 0; j < rng.IntN(4) && i > 0; j++ {
+			deps = append(deps, string(ts[rng.IntN(i)].Key))
+		}
+		ts = append(ts, task(fmt.Sprintf("%s%d-%d", prefix, rng.IntN(3), i), deps...))
+	}
+	return ts
+}
+
+func TestSimulatedClusterCompletesEverything(t *testing.T) {
+	for seed := range uint64(30) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 7))
+			h := newHarness(t, func(c *Config) {
+				c.WorkStealing = true
+				if seed%3 == 0 {
+					c.WorkerSaturation = math.Inf(1)
+				}
+			})
+			sim := &simCluster{h: h, rng: rng, running: map[string]map[graph.Key]bool{}, results: map[graph.Key]TaskState{}}
+			for range 1 + rng.IntN(3) {
+				sim.addWorker()
+			}
+			tasks := randomDAG(rng, "t", 60+rng.IntN(100))
+			var wanted []graph.Key
+			for _, tk := range tasks {
+				if rng.IntN(4) == 0 {
+					wanted = append(wanted, tk.Key)
+				}
+			}
+			wanted = append(wanted, tasks[len(tasks)-1].Key)
+			sim.absorb(h.submit("c", tasks, wanted...))
+			for steps := 0; sim.step(true); steps++ {
+				if steps > 100000 {
+					t.Fatal("no progress")
+				}
+			}
+			for _, k := range wanted {
+				if h.state(k) != Memory || sim.results[k] != Memory {
+					t.Fatalf("%s is %s (client heard %s); story:\n%s", k, h.state(k), sim.results[k], h.s.Story(k))
+				}
+			}
+			sim.absorb(h.handle(&KeysReleased{At: h.at(), Client: "c", Keys: wanted}))
+			if n := h.s.NTasks(); n != 0 {
+				t.Fatalf("%d tasks left after releasing everything", n)
+			}
+		})
+	}
+}

@@ -1,0 +1,218 @@
+package state
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/graph"
+)
+
+// Config holds the state machine's settings.
+type Config struct {
+	// WorkerSaturation bounds root tasks sent to a worker at once, as a
+	// multiple of its threads (Dask's distributed.scheduler.worker-saturation).
+	// +Inf sends every root task at once (no queuing).
+	WorkerSaturation float64
+	// Bandwidth is the bytes per second assumed between workers.
+	Bandwidth float64
+	// UnknownDuration is the duration assumed for a task whose kind has not
+	// run yet.
+	UnknownDuration time.Duration
+	// AllowedFailures is how many workers a task may be executing on when
+	// they die before it errs with a KilledWorker error.
+	AllowedFailures int
+	// WorkStealing moves work from busy to idle workers when the transfer
+	// is cheap against the compute.
+	WorkStealing bool
+	// WorkerTTL removes a worker whose heartbeats stop for this long
+	// (0: never).
+	WorkerTTL time.Duration
+	// Record emits a diagnostic event for every transition.
+	Record bool
+	// Validate checks every invariant after every event (slow; for tests).
+	Validate bool
+	// Seed seeds the random source used to break ties.
+	Seed uint64
+}
+
+// DefaultConfig returns Dask's defaults.
+func DefaultConfig() Config {
+	return Config{
+		WorkerSaturation: 1.1,
+		Bandwidth:        100e6,
+		UnknownDuration:  500 * time.Millisecond,
+		AllowedFailures:  3,
+		WorkStealing:     true,
+		WorkerTTL:        10 * time.Second,
+		Record:           true,
+	}
+}
+
+// State is the scheduler's state. It is not safe for concurrent use: one
+// goroutine (the shell's loop) owns it.
+type State struct {
+	cfg Config
+
+	tasks   map[graph.Key]*Task
+	workers map[string]*Worker
+	wlist   []*Worker // workers in the order they joined; for determinism
+	clients map[string]*Client
+	groups  map[string]*Group
+
+	queue      taskHeap           // tasks in state Queued
+	unrunnable map[*Task]struct{} // tasks in state NoWorker
+
+	totalThreads int
+	generation   uint32
+	now          time.Time
+	rng          *rand.Rand
+	rr           int // round-robin cursor for ties
+
+	recs  []rec // recommendations not yet applied
+	ready Ready
+
+	// steals in flight: task -> thief
+	stealing map[*Task]*Worker
+
+	// story keeps recent transitions of tasks for error messages.
+	story storyLog
+}
+
+// Ready is what the state machine produced since the last call to Ready.
+type Ready struct {
+	// Actions to carry out, in order.
+	Actions []Action
+	// Events to record (only with Config.Record).
+	Events []event.Event
+}
+
+// New returns an empty state.
+func New(cfg Config) *State {
+	if cfg.WorkerSaturation <= 0 || math.IsNaN(cfg.WorkerSaturation) {
+		cfg.WorkerSaturation = 1.1
+	}
+	if cfg.Bandwidth <= 0 {
+		cfg.Bandwidth = 100e6
+	}
+	if cfg.UnknownDuration <= 0 {
+		cfg.UnknownDuration = 500 * time.Millisecond
+	}
+	return &State{
+		cfg:        cfg,
+		tasks:      make(map[graph.Key]*Task),
+		workers:    make(map[string]*Worker),
+		clients:    make(map[string]*Client),
+		groups:     make(map[string]*Group),
+		unrunnable: make(map[*Task]struct{}),
+		stealing:   make(map[*Task]*Worker),
+		rng:        rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		story:      newStoryLog(4096),
+	}
+}
+
+// Handle applies one event. Its outputs accumulate until Ready is called.
+func (s *State) Handle(ev Event) {
+	if t := ev.when(); !t.IsZero() {
+		s.now = t
+	}
+	switch e := ev.(type) {
+	case *WorkerAdded:
+		s.handleWorkerAdded(e)
+	case *WorkerRemoved:
+		s.handleWorkerRemoved(e)
+	case *WorkerRetiring:
+		s.handleWorkerRetiring(e)
+	case *ClientAdded:
+		s.client(e.ID)
+	case *ClientRemoved:
+		s.handleClientRemoved(e)
+	case *GraphSubmitted:
+		s.handleGraph(e)
+	case *KeysReleased:
+		s.handleKeysReleased(e)
+	case *KeysCancelled:
+		s.handleKeysCancelled(e)
+	case *KeysScattered:
+		s.handleScattered(e)
+	case *TaskStarted:
+		s.handleTaskStarted(e)
+	case *TaskFinished:
+		s.handleTaskFinished(e)
+	case *TaskFailed:
+		s.handleTaskFailed(e)
+	case *KeysAdded:
+		s.handleKeysAdded(e)
+	case *DataMissing:
+		s.handleDataMissing(e)
+	case *TaskRejected:
+		s.handleTaskRejected(e)
+	case *StealReplied:
+		s.handleStealReplied(e)
+	case *Heartbeat:
+		s.handleHeartbeat(e)
+	case *Tick:
+		s.handleTick(e)
+	case *Restarted:
+		s.handleRestarted(e)
+	default:
+		panic(fmt.Sprintf("state: unknown event %T", ev))
+	}
+	s.apply()
+	if s.cfg.Validate {
+		if err := s.Check(); err != nil {
+			panic(fmt.Sprintf("state: invariant broken after %T: %v", ev, err))
+		}
+	}
+}
+
+// Ready returns the actions and events produced since the last call. The
+// slices are reused: they are valid until the next call to Handle.
+func (s *State) Ready() Ready {
+	r := s.ready
+	s.ready.Actions = reuse(s.ready.Actions)
+	s.ready.Events = reuse(s.ready.Events)
+	return r
+}
+
+// reuse empties a buffer for the next batch, unless a huge batch grew it:
+// then it is dropped so that its memory is not held for ever.
+func reuse[T any](b []T) []T {
+	if cap(b) > 1<<14 {
+		return nil
+	}
+	return b[:0]
+}
+
+func (s *State) emit(a Action) { s.ready.Actions = append(s.ready.Actions, a) }
+
+func (s *State) record(e event.Event) {
+	if s.cfg.Record {
+		e.Time = s.now
+		s.ready.Events = append(s.ready.Events, e)
+	}
+}
+
+// Now returns the time of the last event handled.
+func (s *State) Now() time.Time { return s.now }
+
+func (s *State) client(id string) *Client {
+	c := s.clients[id]
+	if c == nil {
+		c = &Client{ID: id, wants: make(map[*Task]struct{})}
+		s.clients[id] = c
+	}
+	return c
+}
+
+func (s *State) group(key graph.Key) *Group {
+	name := key.Prefix()
+	g := s.groups[name]
+	if g == nil {
+		g = &Group{Name: name}
+		s.groups[name] = g
+	}
+	return g
+}

@@ -1,0 +1,196 @@
+package state
+
+import (
+	"github.com/dusk-go/dusk/graph"
+)
+
+// Task is the scheduler's record of one task.
+type Task struct {
+	Key   graph.Key
+	Spec  *graph.Task // nil for scattered data: it cannot be recomputed
+	State TaskState
+
+	group      *Group
+	deps       []*Task
+	dependents []*Task
+
+	// nWaiting counts deps not in memory, while the task waits.
+	nWaiting int32
+	// nWaiters counts dependents that are active (will need this data).
+	nWaiters int32
+	// deadDependents counts forgotten tasks still in dependents.
+	deadDependents int32
+
+	wantedBy []*Client // clients holding futures for the task
+	whoHas   []*Worker // workers holding its data
+
+	processingOn *Worker
+	executing    bool    // the worker said it started
+	estimate     float64 // seconds added to processingOn's occupancy
+
+	NBytes   int64
+	TypeName string
+
+	prio        Priority
+	retriesLeft int32
+	suspicious  int32 // workers that died while it executed there
+	killedOn    []string
+	rootish     bool
+	err         *TaskError
+	heapIdx     int32
+	stalled     bool // clients were told it cannot run now
+}
+
+// Deps returns the keys of the task's dependencies.
+func (t *Task) Deps() []graph.Key {
+	out := make([]graph.Key, len(t.deps))
+	for i, d := range t.deps {
+		out[i] = d.Key
+	}
+	return out
+}
+
+// WhoHas returns the IDs of the workers holding the task's data.
+func (t *Task) WhoHas() []string {
+	out := make([]string, len(t.whoHas))
+	for i, w := range t.whoHas {
+		out[i] = w.ID
+	}
+	return out
+}
+
+// Err returns why the task erred, or nil.
+func (t *Task) Err() *TaskError { return t.err }
+
+// ProcessingOn returns the ID of the worker running the task, or "".
+func (t *Task) ProcessingOn() string {
+	if t.processingOn == nil {
+		return ""
+	}
+	return t.processingOn.ID
+}
+
+// Priority returns the task's priority.
+func (t *Task) Priority() Priority { return t.prio }
+
+func (t *Task) wanted() bool { return len(t.wantedBy) > 0 }
+
+// needed reports whether anyone will read the task's data.
+func (t *Task) needed() bool { return len(t.wantedBy) > 0 || t.nWaiters > 0 }
+
+func (t *Task) holdsOn(w *Worker) bool {
+	for _, x := range t.whoHas {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Task) addHolder(w *Worker) bool {
+	if t.holdsOn(w) {
+		return false
+	}
+	t.whoHas = append(t.whoHas, w)
+	w.has[t] = struct{}{}
+	w.nbytes += t.NBytes
+	return true
+}
+
+func (t *Task) removeHolder(w *Worker) bool {
+	for i, x := range t.whoHas {
+		if x == w {
+			last := len(t.whoHas) - 1
+			t.whoHas[i] = t.whoHas[last]
+			t.whoHas[last] = nil
+			t.whoHas = t.whoHas[:last]
+			delete(w.has, t)
+			w.nbytes -= t.NBytes
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Task) resources() map[string]float64 {
+	if t.Spec == nil {
+		return nil
+	}
+	return t.Spec.Resources
+}
+
+func (t *Task) restricted() bool {
+	return t.Spec != nil && (len(t.Spec.Resources) > 0 || len(t.Spec.Workers) > 0)
+}
+
+// Group gathers the tasks of one key prefix: their count and durations.
+type Group struct {
+	Name string
+	// Count is the number of tasks of the group the scheduler knows.
+	Count int
+	// depKeys holds the distinct dependencies of the group's tasks, up to
+	// five; more mark the group as not root-ish.
+	depKeys  []*Task
+	manyDeps bool
+
+	durationSum   float64 // seconds, over finished tasks
+	durationCount int
+	nbytesSum     int64
+	nbytesCount   int
+	// ByState counts the group's tasks in each state.
+	ByState [numStates]int
+}
+
+// Duration returns the mean duration of the group's finished tasks, in
+// seconds, and whether any finished.
+func (g *Group) Duration() (float64, bool) {
+	if g.durationCount == 0 {
+		return 0, false
+	}
+	return g.durationSum / float64(g.durationCount), true
+}
+
+func (g *Group) observe(seconds float64, nbytes int64) {
+	// An exponentially weighted mean that keeps history bounded: after
+	// 1000 observations old ones fade.
+	if g.durationCount >= 1000 {
+		g.durationSum *= 0.999
+		g.durationCount--
+		g.nbytesSum = g.nbytesSum * 999 / 1000
+		g.nbytesCount--
+	}
+	g.durationSum += seconds
+	g.durationCount++
+	g.nbytesSum += nbytes
+	g.nbytesCount++
+}
+
+func (g *Group) meanBytes() (int64, bool) {
+	if g.nbytesCount == 0 {
+		return 0, false
+	}
+	return g.nbytesSum / int64(g.nbytesCount), true
+}
+
+func (g *Group) noteDep(d *Task) {
+	if g.manyDeps {
+		return
+	}
+	for _, x := range g.depKeys {
+		if x == d {
+			return
+		}
+	}
+	if len(g.depKeys) >= 4 {
+		g.manyDeps = true
+		g.depKeys = nil
+		return
+	}
+	g.depKeys = append(g.depKeys, d)
+}
+
+// Client is a connected client and the tasks it holds futures for.
+type Client struct {
+	ID    string
+	wants map[*Task]struct{}
+}

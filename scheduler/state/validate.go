@@ -1,0 +1,157 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Check verifies every invariant of the state and returns the first broken
+// one. Tests run it after every event (Config.Validate).
+func (s *State) Check() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		if len(errs) < 10 {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	threads := 0
+	for _, w := range s.wlist {
+		threads += w.NThreads
+		if s.workers[w.ID] != w {
+			bad("worker %s in list but not in map", w.ID)
+		}
+		var nbytes int64
+		for t := range w.has {
+			nbytes += t.NBytes
+			if !t.holdsOn(w) {
+				bad("worker %s has %s but the task does not list it", w.ID, t.Key)
+			}
+			if s.tasks[t.Key] != t {
+				bad("worker %s has %s, which is not in the task map", w.ID, t.Key)
+			}
+		}
+		if nbytes != w.nbytes {
+			bad("worker %s nbytes %d, sum of its keys %d", w.ID, w.nbytes, nbytes)
+		}
+		for t := range w.processing {
+			if t.State != Processing || t.processingOn != w {
+				bad("worker %s processing %s, which is %s on %v", w.ID, t.Key, t.State, t.ProcessingOn())
+			}
+		}
+	}
+	if threads != s.totalThreads {
+		bad("total threads %d, sum %d", s.totalThreads, threads)
+	}
+	if len(s.wlist) != len(s.workers) {
+		bad("%d workers in list, %d in map", len(s.wlist), len(s.workers))
+	}
+	for k, t := range s.tasks {
+		if t.Key != k {
+			bad("task %s under key %s", t.Key, k)
+		}
+		s.checkTask(t, bad)
+	}
+	for _, c := range s.clients {
+		for t := range c.wants {
+			found := false
+			for _, x := range t.wantedBy {
+				found = found || x == c
+			}
+			if !found {
+				bad("client %s wants %s but the task does not list it", c.ID, t.Key)
+			}
+		}
+	}
+	if len(s.recs) > 0 {
+		bad("%d recommendations left unapplied", len(s.recs))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *State) checkTask(t *Task, bad func(string, ...any)) {
+	if t.State == Forgotten {
+		bad("%s is forgotten but still in the task map", t.Key)
+	}
+	waiters := int32(0)
+	for _, dt := range t.dependents {
+		if dt.State.active() {
+			waiters++
+		}
+	}
+	if waiters != t.nWaiters {
+		bad("%s nWaiters %d, active dependents %d", t.Key, t.nWaiters, waiters)
+	}
+	for _, d := range t.deps {
+		if d.State == Forgotten {
+			bad("%s (%s) depends on forgotten %s", t.Key, t.State, d.Key)
+		}
+	}
+	for _, c := range t.wantedBy {
+		if _, ok := c.wants[t]; !ok {
+			bad("%s lists client %s, which does not want it", t.Key, c.ID)
+		}
+	}
+	switch t.State {
+	case Released:
+		if t.needed() {
+			bad("%s is released but needed (wanted %d, waiters %d)", t.Key, len(t.wantedBy), t.nWaiters)
+		}
+		if s.canForget(t) {
+			bad("%s is released and could be forgotten", t.Key)
+		}
+	case Waiting:
+		n := int32(0)
+		for _, d := range t.deps {
+			if d.State != Memory {
+				n++
+			}
+		}
+		if n != t.nWaiting || n == 0 {
+			bad("%s waiting on %d (counter %d)", t.Key, n, t.nWaiting)
+		}
+	case Queued, NoWorker, Processing:
+		for _, d := range t.deps {
+			if d.State != Memory {
+				bad("%s is %s but dependency %s is %s", t.Key, t.State, d.Key, d.State)
+			}
+		}
+		switch t.State {
+		case Queued:
+			if int(t.heapIdx) >= s.queue.Len() || t.heapIdx < 0 || s.queue.items[t.heapIdx] != t {
+				bad("%s queued but not in the queue", t.Key)
+			}
+		case NoWorker:
+			if _, ok := s.unrunnable[t]; !ok {
+				bad("%s no-worker but not in the unrunnable set", t.Key)
+			}
+		case Processing:
+			if t.processingOn == nil || s.workers[t.processingOn.ID] != t.processingOn {
+				bad("%s processing on a worker that is gone", t.Key)
+			} else if _, ok := t.processingOn.processing[t]; !ok {
+				bad("%s processing on %s, which does not list it", t.Key, t.processingOn.ID)
+			}
+		}
+	case Memory:
+		if len(t.whoHas) == 0 {
+			bad("%s in memory but held by no worker", t.Key)
+		}
+		for _, w := range t.whoHas {
+			if _, ok := w.has[t]; !ok {
+				bad("%s held by %s, which does not list it", t.Key, w.ID)
+			}
+		}
+		if !t.needed() {
+			bad("%s in memory but nobody needs it", t.Key)
+		}
+	case Erred:
+		if t.err == nil {
+			bad("%s erred without an error", t.Key)
+		}
+	}
+	if t.State != Processing && t.processingOn != nil {
+		bad("%s is %s but has a processing worker", t.Key, t.State)
+	}
+	if t.State != Memory && len(t.whoHas) > 0 {
+		bad("%s is %s but held by %d workers", t.Key, t.State, len(t.whoHas))
+	}
+}

@@ -1,0 +1,44 @@
+package state
+
+import "time"
+
+// Worker is the scheduler's record of one worker.
+type Worker struct {
+	ID          string
+	Address     string
+	Name        string
+	NThreads    int
+	Resources   map[string]float64
+	MemoryLimit int64
+	Status      WorkerStatus
+
+	processing map[*Task]struct{}
+	has        map[*Task]struct{}
+	nbytes     int64   // bytes of data held
+	occupancy  float64 // seconds of work assigned and not finished
+
+	lastSeen time.Time
+	// Metrics is the last heartbeat's report.
+	Metrics Heartbeat
+}
+
+// NProcessing returns the number of tasks assigned to the worker.
+func (w *Worker) NProcessing() int { return len(w.processing) }
+
+// NBytes returns the bytes of task results the worker holds.
+func (w *Worker) NBytes() int64 { return w.nbytes }
+
+// NKeys returns how many keys the worker holds.
+func (w *Worker) NKeys() int { return len(w.has) }
+
+// Occupancy returns the estimated seconds of work assigned to the worker.
+func (w *Worker) Occupancy() float64 { return w.occupancy }
+
+func (w *Worker) fits(res map[string]float64) bool {
+	for k, v := range res {
+		if w.Resources[k] < v {
+			return false
+		}
+	}
+	return true
+}
