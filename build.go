@@ -1,0 +1,233 @@
+package dusk
+
+import (
+	"fmt"
+	"log/slog"
+	"reflect"
+	"runtime"
+	"strings"
+
+	"github.com/dusk-go/dusk/codec"
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// largeArgument is the size above which a literal argument earns a warning:
+// the guide's "don't pass large data as arguments; scatter it once".
+const largeArgument = 1 << 20
+
+// futureRef is a Future of any type.
+type futureRef interface {
+	futureKey() graph.Key
+	resultType() reflect.Type
+	client() *Client
+}
+
+// delayedRef is a Delayed of any type.
+type delayedRef interface {
+	delayedNode() *node
+	resultType() reflect.Type
+}
+
+// builder turns calls into a graph to send in one message.
+type builder struct {
+	c       *Client
+	tasks   graph.Graph
+	order   []graph.Key
+	visited map[*node]bool
+	// holds keeps the futures used as arguments alive until the graph is
+	// sent: the scheduler must still know their keys when it arrives.
+	holds []futureRef
+}
+
+func newBuilder(c *Client) *builder {
+	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}}
+}
+
+// call adds a task calling fn with args under key.
+func (b *builder) call(key graph.Key, fn *Func, args []any, caller string) error {
+	f := fn.f
+	if err := f.CheckCount(len(args)); err != nil {
+		return atCaller(err, caller)
+	}
+	t := &graph.Task{Key: key, Func: f.Name(), Args: make([]graph.Arg, len(args))}
+	fn.opts.apply(t)
+	for i, a := range args {
+		want, err := f.ParamFor(i)
+		if err != nil {
+			return atCaller(err, caller)
+		}
+		arg, err := b.arg(a, want)
+		if err != nil {
+			return atCaller(&registry.ArgError{Func: f.Name(), Signature: f.Signature(), Index: i, Message: err.Error()}, caller)
+		}
+		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument {
+			b.c.log.Warn("a large value is passed as a task argument; it travels with every task that uses it. Scatter it once (dusk.Scatter) and pass the future instead",
+				slog.String("func", f.Name()), slog.Int("argument", i+1), slog.Int("bytes", len(arg.Value)), slog.String("at", caller))
+		}
+		t.Args[i] = arg
+	}
+	b.tasks[key] = t
+	b.order = append(b.order, key)
+	return nil
+}
+
+// arg converts one argument: a Future or Delayed becomes a reference, a
+// slice of them a list, anything else an encoded literal.
+func (b *builder) arg(a any, want reflect.Type) (graph.Arg, error) {
+	switch x := a.(type) {
+	case futureRef:
+		if x.client() != b.c {
+			return graph.Arg{}, fmt.Errorf("the future %s belongs to another client", x.futureKey())
+		}
+		if rt := x.resultType(); rt.Kind() != reflect.Interface && !registry.Assignable(rt, want) {
+			return graph.Arg{}, fmt.Errorf("have a future of %s, want %s", rt, want)
+		}
+		b.holds = append(b.holds, x)
+		return graph.Ref(x.futureKey()), nil
+	case delayedRef:
+		n := x.delayedNode()
+		if !registry.Assignable(x.resultType(), want) {
+			return graph.Arg{}, fmt.Errorf("have a delayed %s, want %s", x.resultType(), want)
+		}
+		if err := b.node(n); err != nil {
+			return graph.Arg{}, err
+		}
+		return graph.Ref(n.key), nil
+	}
+	v := reflect.ValueOf(a)
+	if v.IsValid() && v.Kind() == reflect.Slice && isRefType(v.Type().Elem()) {
+		if want.Kind() != reflect.Slice && want.Kind() != reflect.Interface {
+			return graph.Arg{}, fmt.Errorf("have a %s, want %s", v.Type(), want)
+		}
+		elem := want
+		if want.Kind() == reflect.Slice {
+			elem = want.Elem()
+		}
+		items := make([]graph.Arg, v.Len())
+		for i := range items {
+			it, err := b.arg(v.Index(i).Interface(), elem)
+			if err != nil {
+				return graph.Arg{}, fmt.Errorf("element %d: %w", i, err)
+			}
+			items[i] = it
+		}
+		return graph.List(items...), nil
+	}
+	var have reflect.Type
+	if v.IsValid() {
+		have = v.Type()
+	}
+	if !registry.Assignable(have, want) {
+		return graph.Arg{}, fmt.Errorf("have %s, want %s", typeString(have), want)
+	}
+	if v.IsValid() && have != want && want.Kind() != reflect.Interface {
+		a = registry.Convert(v, want).Interface()
+	}
+	enc, err := codec.Encode(a)
+	if err != nil {
+		return graph.Arg{}, err
+	}
+	return graph.Value(enc), nil
+}
+
+var (
+	futureRefType  = reflect.TypeFor[futureRef]()
+	delayedRefType = reflect.TypeFor[delayedRef]()
+)
+
+func isRefType(t reflect.Type) bool {
+	return t.Implements(futureRefType) || t.Implements(delayedRefType)
+}
+
+func typeString(t reflect.Type) string {
+	if t == nil {
+		return "nil"
+	}
+	return t.String()
+}
+
+// node adds a delayed call and everything it needs, once.
+func (b *builder) node(n *node) error {
+	if b.visited[n] {
+		return nil
+	}
+	b.visited[n] = true
+	if n.err != nil {
+		return n.err
+	}
+	return b.call(n.key, n.fn, n.args, n.caller)
+}
+
+// message returns the graph as one UpdateGraph message wanting keys.
+func (b *builder) message(g graph.Graph, wanted []graph.Key) *pb.ClientMsg {
+	u := &pb.UpdateGraph{Wanted: wire.Keys(wanted)}
+	u.Tasks = make([]*pb.Task, 0, len(g))
+	for _, k := range b.order {
+		if t, ok := g[k]; ok {
+			u.Tasks = append(u.Tasks, wire.TaskToPB(t))
+		}
+	}
+	prio := graph.Order(g, b.order)
+	u.Order = make([]string, len(prio))
+	for k, p := range prio {
+		u.Order[p] = string(k)
+	}
+	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}
+}
+
+// ArgError is a call whose arguments do not fit its function, reported
+// where the call was written.
+type ArgError struct {
+	Err    error
+	Caller string // file:line of the call
+}
+
+func (e *ArgError) Error() string {
+	if e.Caller == "" {
+		return "dusk: " + e.Err.Error()
+	}
+	return "dusk: " + e.Caller + ": " + e.Err.Error()
+}
+
+func (e *ArgError) Unwrap() error { return e.Err }
+
+func atCaller(err error, caller string) error {
+	if _, ok := err.(*ArgError); ok {
+		return err
+	}
+	return &ArgError{Err: err, Caller: caller}
+}
+
+// callerLine returns the file:line of the user's code that called into
+// dusk, skipping dusk's own frames.
+func callerLine() string {
+	var pcs [16]uintptr
+	n := runtime.Callers(2, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "github.com/dusk-go/dusk.") || strings.HasSuffix(f.File, "_test.go") {
+			return fmt.Sprintf("%s:%d", shortFile(f.File), f.Line)
+		}
+		if !more {
+			return ""
+		}
+	}
+}
+
+func shortFile(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		if j := strings.LastIndexByte(p[:i], '/'); j >= 0 {
+			return p[j+1:]
+		}
+	}
+	return p
+}
+
+// decodeAs decodes an encoded value as type t.
+func decodeAs(data []byte, t reflect.Type) (reflect.Value, error) {
+	return codec.Decode(data, t)
+}

@@ -1,0 +1,385 @@
+package dusk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/dusk-go/dusk/cluster"
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+	"google.golang.org/grpc"
+
+	"github.com/dusk-go/dusk/worker"
+)
+
+// Version is dusk's version.
+const Version = "0.1.0"
+
+// Client is a connection to a dusk scheduler. It is safe for concurrent
+// use. Close it when done: its futures are released and, for a local
+// cluster, the cluster stops.
+type Client struct {
+	id      string
+	addr    string
+	log     *slog.Logger
+	cc      *grpc.ClientConn
+	sched   pb.SchedulerClient
+	out     *wire.Outbox[*pb.ClientMsg]
+	peers   *worker.PeerPool
+	local   *cluster.Local
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the connection ends
+	connErr error         // why it ended; set before done closes
+
+	mu      sync.Mutex // protects the fields below
+	futures map[graph.Key]*futureState
+	stalled map[graph.Key]string
+	closed  bool
+}
+
+// Option configures Connect.
+type Option func(*connectOptions)
+
+type connectOptions struct {
+	local    cluster.Options
+	token    string
+	security wire.Security
+	logger   *slog.Logger
+}
+
+// LocalWorkers sets how many workers a local cluster starts.
+func LocalWorkers(n int) Option { return func(o *connectOptions) { o.local.Workers = n } }
+
+// LocalThreads sets the threads of each local worker.
+func LocalThreads(n int) Option { return func(o *connectOptions) { o.local.Threads = n } }
+
+// LocalProcesses runs local workers as processes of this binary (which must
+// call dusk.Main() first in main) instead of goroutines.
+func LocalProcesses() Option { return func(o *connectOptions) { o.local.Processes = true } }
+
+// LocalResources sets the resources every local worker supplies.
+func LocalResources(r map[string]float64) Option {
+	return func(o *connectOptions) { o.local.Resources = r }
+}
+
+// LocalMemoryLimit sets each local worker's memory limit in bytes.
+func LocalMemoryLimit(n int64) Option { return func(o *connectOptions) { o.local.MemoryLimit = n } }
+
+// LocalScheduling sets the local scheduler's configuration.
+func LocalScheduling(cfg state.Config) Option { return func(o *connectOptions) { o.local.State = cfg } }
+
+// Token sets the token presented to a remote scheduler (default: the
+// DUSK_TOKEN environment variable).
+func Token(t string) Option { return func(o *connectOptions) { o.token = t } }
+
+// TLS sets the files for mutual TLS with a remote scheduler.
+func TLS(certFile, keyFile, caFile string) Option {
+	return func(o *connectOptions) {
+		o.security.CertFile, o.security.KeyFile, o.security.CAFile = certFile, keyFile, caFile
+	}
+}
+
+// Logger sets where the client (and a local cluster) logs.
+func Logger(l *slog.Logger) Option {
+	return func(o *connectOptions) { o.logger = l; o.local.Logger = l }
+}
+
+// Connect connects to the scheduler at addr ("tcp://host:port" or
+// "host:port"). An empty addr starts a local cluster in this process (a
+// scheduler and workers; see the Local options) and connects to it;
+// closing the client stops it.
+func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) {
+	var o connectOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	var local *cluster.Local
+	sec := o.security
+	if addr == "" {
+		o.local.Version = Version
+		l, err := cluster.Start(ctx, o.local)
+		if err != nil {
+			return nil, fmt.Errorf("dusk: starting a local cluster: %w", err)
+		}
+		local = l
+		addr = l.Address()
+		sec.Token = l.Token()
+	} else {
+		sec.Token = o.token
+		if sec.Token == "" {
+			sec.Token = os.Getenv(cluster.EnvToken)
+		}
+		if sec.Token == "" {
+			return nil, errors.New("dusk: connecting to " + addr + " needs the scheduler's token: pass dusk.Token(...) or set DUSK_TOKEN (dusk scheduler prints it when it starts)")
+		}
+	}
+	c, err := dial(ctx, addr, sec, o.logger)
+	if err != nil {
+		if local != nil {
+			local.Close()
+		}
+		return nil, err
+	}
+	c.local = local
+	return c, nil
+}
+
+func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger) (*Client, error) {
+	cc, err := sec.Dial(addr)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	c := &Client{
+		id:      "client-" + wire.NewToken()[:12],
+		addr:    wire.StripScheme(addr),
+		log:     log.With("component", "client"),
+		cc:      cc,
+		sched:   pb.NewSchedulerClient(cc),
+		out:     wire.NewOutbox[*pb.ClientMsg](),
+		peers:   worker.NewPeerPool(sec),
+		cancel:  cancel,
+		done:    make(chan struct{}),
+		futures: make(map[graph.Key]*futureState),
+		stalled: make(map[graph.Key]string),
+	}
+	stream, err := c.sched.Client(runCtx)
+	if err != nil {
+		cancel()
+		cc.Close()
+		return nil, wire.Explain(err, "scheduler "+addr)
+	}
+	hello := &pb.ClientHello{Id: c.id, Fingerprint: registry.Default.Fingerprint()}
+	for _, e := range registry.Default.Entries() {
+		hello.Registry = append(hello.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
+	}
+	if err := stream.Send(&pb.ClientBatch{Msgs: []*pb.ClientMsg{{Msg: &pb.ClientMsg_Hello{Hello: hello}}}}); err != nil {
+		cancel()
+		cc.Close()
+		return nil, wire.Explain(err, "scheduler "+addr)
+	}
+	welcomed := make(chan error, 1)
+	go func() {
+		b, err := stream.Recv()
+		if err != nil {
+			welcomed <- err
+			return
+		}
+		evs := b.GetEvents()
+		if len(evs) == 0 || evs[0].GetWelcome() == nil {
+			welcomed <- errors.New("the scheduler did not welcome the client")
+			return
+		}
+		if w := evs[0].GetWelcome().GetWarning(); w != "" {
+			c.log.Warn(w)
+		}
+		welcomed <- nil
+	}()
+	select {
+	case err := <-welcomed:
+		if err != nil {
+			cancel()
+			cc.Close()
+			return nil, wire.Explain(err, "scheduler "+addr)
+		}
+	case <-ctx.Done():
+		cancel()
+		cc.Close()
+		return nil, ctx.Err()
+	}
+	go c.receive(stream)
+	go func() {
+		err := c.out.Run(runCtx, func(msgs []*pb.ClientMsg) error {
+			return stream.Send(&pb.ClientBatch{Msgs: msgs})
+		})
+		if err == nil {
+			_ = stream.CloseSend()
+		}
+	}()
+	return c, nil
+}
+
+// receive applies what the scheduler reports about keys.
+func (c *Client) receive(stream pb.Scheduler_ClientClient) {
+	var err error
+	defer func() {
+		if errors.Is(err, io.EOF) || c.isClosed() {
+			err = nil
+		}
+		c.fail(err)
+	}()
+	for {
+		var b *pb.ClientEventBatch
+		b, err = stream.Recv()
+		if err != nil {
+			return
+		}
+		c.mu.Lock()
+		for _, ev := range b.GetEvents() {
+			c.apply(ev)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// apply updates a future's state; c.mu is held.
+func (c *Client) apply(ev *pb.ClientEvent) {
+	switch x := ev.GetEv().(type) {
+	case *pb.ClientEvent_Memory:
+		m := x.Memory
+		delete(c.stalled, graph.Key(m.GetKey()))
+		if fs := c.futures[graph.Key(m.GetKey())]; fs != nil {
+			fs.addrs = m.GetAddresses()
+			fs.nbytes, fs.typ = m.GetNbytes(), m.GetType()
+			fs.version++
+			fs.finish(Finished, nil)
+		}
+	case *pb.ClientEvent_Erred:
+		if fs := c.futures[graph.Key(x.Erred.GetKey())]; fs != nil {
+			fs.finish(Erred, taskErrorFromPB(x.Erred.GetError()))
+		}
+	case *pb.ClientEvent_Cancelled:
+		if fs := c.futures[graph.Key(x.Cancelled.GetKey())]; fs != nil {
+			fs.finish(Cancelled, &CancelledError{Key: Key(x.Cancelled.GetKey()), Reason: x.Cancelled.GetReason()})
+		}
+	case *pb.ClientEvent_Stalled:
+		k := graph.Key(x.Stalled.GetKey())
+		if _, seen := c.stalled[k]; !seen {
+			c.log.Warn("a task cannot run on any worker now; it waits for one", "key", k, "reason", x.Stalled.GetReason())
+		}
+		c.stalled[k] = x.Stalled.GetReason()
+	}
+}
+
+// fail ends every pending future when the connection to the scheduler is
+// lost.
+func (c *Client) fail(err error) {
+	if err == nil {
+		err = errors.New("dusk: the client is closed")
+	} else {
+		err = wire.Explain(fmt.Errorf("lost the connection to the scheduler: %w", err), "scheduler "+c.addr)
+	}
+	c.mu.Lock()
+	c.connErr = err
+	for _, fs := range c.futures {
+		if fs.status == Pending {
+			fs.finish(Lost, err)
+		}
+	}
+	c.mu.Unlock()
+	close(c.done)
+}
+
+func (c *Client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// Close releases the client's futures, disconnects, and stops a local
+// cluster the client started.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.out.Close()
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+	}
+	c.cancel()
+	c.peers.Close()
+	err := c.cc.Close()
+	if c.local != nil {
+		if cerr := c.local.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Scheduler returns the scheduler's address.
+func (c *Client) Scheduler() string { return c.addr }
+
+// Local returns the local cluster the client started, or nil.
+func (c *Client) Local() *cluster.Local { return c.local }
+
+// Stalled returns the keys that no worker can run now, with the reason.
+func (c *Client) Stalled() map[Key]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[Key]string, len(c.stalled))
+	for k, r := range c.stalled {
+		out[Key(k)] = r
+	}
+	return out
+}
+
+func (c *Client) send(msgs ...*pb.ClientMsg) error {
+	if !c.out.Push(msgs...) {
+		return errors.New("dusk: the client is closed")
+	}
+	select {
+	case <-c.done:
+		if c.connErr != nil {
+			return c.connErr
+		}
+	default:
+	}
+	return nil
+}
+
+// WorkerInfo describes a connected worker.
+type WorkerInfo struct {
+	ID          string
+	Address     string
+	Name        string
+	Threads     int
+	Resources   map[string]float64
+	MemoryLimit int64
+	Status      string
+	// NBytes is the size of the task results it holds; Processing the
+	// tasks assigned to it.
+	NBytes     int64
+	Processing int
+}
+
+// Workers returns the workers connected to the scheduler.
+func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
+	id, err := c.sched.Identity(ctx, &pb.IdentityRequest{})
+	if err != nil {
+		return nil, wire.Explain(err, "scheduler "+c.addr)
+	}
+	out := make([]WorkerInfo, 0, len(id.GetWorkers()))
+	for _, w := range id.GetWorkers() {
+		out = append(out, WorkerInfo{ID: w.GetId(), Address: w.GetAddress(), Name: w.GetName(), Threads: int(w.GetNthreads()),
+			Resources: w.GetResources(), MemoryLimit: w.GetMemoryLimit(), Status: w.GetStatus(),
+			NBytes: w.GetNbytes(), Processing: int(w.GetProcessing())})
+	}
+	return out, nil
+}
+
+func taskErrorFromPB(p *pb.TaskError) *TaskError {
+	if p == nil {
+		return &TaskError{Message: "failed"}
+	}
+	return &TaskError{Kind: p.GetKind(), Key: Key(p.GetKey()), Func: p.GetFunc(), Worker: p.GetWorker(),
+		Message: p.GetMessage(), Stack: p.GetStack()}
+}
+

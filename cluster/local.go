@@ -1,0 +1,266 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dusk-go/dusk/scheduler"
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// Environment variables a local cluster sets for worker processes; Main in
+// package dusk reads them.
+const (
+	EnvRole      = "DUSK_ROLE" // "worker"
+	EnvScheduler = "DUSK_SCHEDULER"
+	EnvToken     = "DUSK_TOKEN"
+	EnvThreads   = "DUSK_WORKER_THREADS"
+	EnvName      = "DUSK_WORKER_NAME"
+	EnvResources = "DUSK_WORKER_RESOURCES"
+	EnvMemory    = "DUSK_WORKER_MEMORY_LIMIT"
+)
+
+// Options configure a local cluster.
+type Options struct {
+	// Workers is the number of workers (default: CPUs, at most 4).
+	Workers int
+	// Threads per worker (default: CPUs divided among the workers).
+	Threads int
+	// Processes runs each worker as a process of this binary, supervised
+	// by a nanny; the binary must call dusk.Main() first in main.
+	Processes bool
+	// Resources every worker supplies.
+	Resources map[string]float64
+	// MemoryLimit per worker in bytes (0: none).
+	MemoryLimit int64
+	// Host to bind to (default 127.0.0.1).
+	Host string
+	// State configures scheduling; zero means Dask's defaults.
+	State state.Config
+	// Logger receives the cluster's log; nil means a quiet logger that
+	// prints warnings and errors only.
+	Logger *slog.Logger
+	// Token to require; empty generates one.
+	Token string
+	// Version is reported to peers.
+	Version string
+}
+
+// Local is a running local cluster.
+type Local struct {
+	Scheduler *scheduler.Server
+	token     string
+	opts      Options
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	mu        sync.Mutex // protects pids
+	pids      map[string]int
+}
+
+// DefaultWorkers returns how many workers and threads per worker a local
+// cluster uses on this machine by default.
+func DefaultWorkers() (workers, threads int) {
+	n := runtime.NumCPU()
+	workers = min(n, 4)
+	return workers, max(1, n/workers)
+}
+
+// Start starts a scheduler and its workers, and returns once every worker
+// has joined.
+func Start(ctx context.Context, opts Options) (*Local, error) {
+	dw, dt := DefaultWorkers()
+	if opts.Workers <= 0 {
+		opts.Workers = dw
+	}
+	if opts.Threads <= 0 {
+		opts.Threads = dt
+	}
+	if opts.Token == "" {
+		opts.Token = wire.NewToken()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	sec := wire.Security{Token: opts.Token}
+	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State, Logger: opts.Logger, Version: opts.Version})
+	if err != nil {
+		return nil, err
+	}
+	l, err := wire.Listen(ctx, opts.Host, 0)
+	if err != nil {
+		return nil, err
+	}
+	sched.Serve(l)
+	runCtx, cancel := context.WithCancel(context.Background())
+	c := &Local{Scheduler: sched, token: opts.Token, opts: opts, cancel: cancel, pids: map[string]int{}}
+	for i := range opts.Workers {
+		name := fmt.Sprintf("worker-%d", i)
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			var err error
+			if opts.Processes {
+				err = c.runProcess(runCtx, name)
+			} else {
+				err = c.runInProcess(runCtx, name)
+			}
+			if err != nil && runCtx.Err() == nil {
+				opts.Logger.Error("worker stopped", "worker", name, "err", err)
+			}
+		}()
+	}
+	if err := c.WaitForWorkers(ctx, opts.Workers); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Local) runInProcess(ctx context.Context, name string) error {
+	return worker.Supervise(ctx, func() (*worker.Worker, error) {
+		return worker.New(worker.Options{
+			Scheduler: c.Scheduler.Address(), Security: wire.Security{Token: c.token}, Host: c.opts.Host,
+			Name: name, NThreads: c.opts.Threads, Resources: c.opts.Resources, MemoryLimit: c.opts.MemoryLimit,
+			Logger: c.opts.Logger, Version: c.opts.Version,
+		})
+	})
+}
+
+func (c *Local) runProcess(ctx context.Context, name string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("dusk: finding this program to start workers: %w", err)
+	}
+	n := &worker.Nanny{
+		Name:   name,
+		Logger: c.opts.Logger,
+		Command: func(ctx context.Context) *exec.Cmd {
+			cmd := exec.CommandContext(ctx, exe)
+			cmd.Env = append(os.Environ(),
+				EnvRole+"=worker",
+				EnvScheduler+"="+c.Scheduler.Address(),
+				EnvToken+"="+c.token,
+				EnvThreads+"="+strconv.Itoa(c.opts.Threads),
+				EnvName+"="+name,
+				EnvResources+"="+FormatResources(c.opts.Resources),
+				EnvMemory+"="+strconv.FormatInt(c.opts.MemoryLimit, 10),
+			)
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			return cmd
+		},
+		Started: func(pid int) {
+			c.mu.Lock()
+			c.pids[name] = pid
+			c.mu.Unlock()
+		},
+	}
+	return n.Run(ctx)
+}
+
+// PIDs returns the process IDs of the worker processes by worker name
+// (empty for in-process workers).
+func (c *Local) PIDs() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.pids))
+	for k, v := range c.pids {
+		out[k] = v
+	}
+	return out
+}
+
+// WaitForWorkers waits until at least n workers are connected.
+func (c *Local) WaitForWorkers(ctx context.Context, n int) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		id, err := c.Scheduler.Identity(ctx)
+		if err != nil {
+			return err
+		}
+		if len(id.GetWorkers()) >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("dusk: only %d of %d workers joined within 2 minutes", len(id.GetWorkers()), n)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// Address returns the scheduler's address.
+func (c *Local) Address() string { return c.Scheduler.Address() }
+
+// Token returns the token every connection must present.
+func (c *Local) Token() string { return c.token }
+
+// Workers returns the connected workers.
+func (c *Local) Workers(ctx context.Context) ([]*pb.WorkerInfo, error) {
+	id, err := c.Scheduler.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return id.GetWorkers(), nil
+}
+
+// Close stops the workers, then the scheduler.
+func (c *Local) Close() error {
+	c.cancel()
+	done := make(chan struct{})
+	go func() { c.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+	}
+	return c.Scheduler.Close()
+}
+
+// FormatResources writes resources as "GPU=1,MEM=2" (sorted).
+func FormatResources(r map[string]float64) string {
+	keys := make([]string, 0, len(r))
+	for k := range r {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.FormatFloat(r[k], 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseResources reads "GPU=1,MEM=2".
+func ParseResources(s string) (map[string]float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	out := map[string]float64{}
+	for _, part := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("dusk: resource %q: want NAME=amount, as in GPU=1", part)
+		}
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("dusk: resource %q: the amount must be a number >= 0", part)
+		}
+		out[name] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,80 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+const (
+	envPrefix = "DUSK_"
+	// envConfig names the YAML file to read instead of the usual places.
+	envConfig = "DUSK_CONFIG"
+)
+
+// EnvName returns the environment variable that sets key:
+// "worker.memory.target" is DUSK_WORKER__MEMORY__TARGET.
+func EnvName(key string) string {
+	r := strings.NewReplacer(".", "__", "-", "_")
+	return envPrefix + strings.ToUpper(r.Replace(canonical(key)))
+}
+
+// envKey returns the canonical key a DUSK_ variable names, and whether name
+// has the prefix at all. The prefix and the rest are case-insensitive.
+func envKey(name string) (string, bool) {
+	if len(name) < len(envPrefix) || !strings.EqualFold(name[:len(envPrefix)], envPrefix) {
+		return "", false
+	}
+	return canonical(strings.ReplaceAll(name[len(envPrefix):], "__", ".")), true
+}
+
+// Warning reports a DUSK_ environment variable that names no known key.
+// Load ignores such a variable; the warning lets the caller show the user
+// a probable typo.
+type Warning struct {
+	Var        string // the variable's name
+	Suggestion string // the closest known key, or "" when none is close
+}
+
+// String says which variable was ignored and which one was probably meant.
+func (w Warning) String() string {
+	msg := fmt.Sprintf("config: ignoring environment variable %s: it names no known key", w.Var)
+	if w.Suggestion != "" {
+		return msg + fmt.Sprintf("; did you mean %s (%s)?", EnvName(w.Suggestion), w.Suggestion)
+	}
+	return msg + `; "dusk config" lists the known keys`
+}
+
+// loadEnv sets the environment layer from environ, a list of NAME=value
+// pairs as os.Environ returns. If any value is bad it changes nothing and
+// returns every *ValueError, joined.
+func (c *Config) loadEnv(environ []string) ([]Warning, error) {
+	batch := map[string]entry{}
+	var warns []Warning
+	var errs []error
+	for _, kv := range slices.Sorted(slices.Values(environ)) { // sorted, so a repeated key resolves the same way every run
+		name, val, ok := strings.Cut(kv, "=")
+		key, isDusk := envKey(name)
+		if !ok || !isDusk || strings.EqualFold(name, envConfig) {
+			continue
+		}
+		k := byName[key]
+		if k == nil {
+			warns = append(warns, Warning{Var: name, Suggestion: suggest(key)})
+			continue
+		}
+		src := Source{Layer: LayerEnv, Name: name}
+		v, err := k.parse(val)
+		if err != nil {
+			errs = append(errs, k.valueError(val, src, err))
+			continue
+		}
+		batch[k.name] = entry{v, src}
+	}
+	if len(errs) > 0 {
+		return warns, errors.Join(errs...)
+	}
+	c.put(LayerEnv, batch)
+	return warns, nil
+}

@@ -1,0 +1,174 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// keyInfo is one row of the table of known keys.
+type keyInfo struct {
+	name     string
+	kind     kind
+	defText  string // the default as it would be written in a file
+	doc      string
+	auto     bool               // bytes: "auto" is allowed
+	inf      bool               // float: "inf" is allowed
+	positive bool               // numbers: zero is not allowed
+	secret   bool               // Print hides the value
+	check    func(string) error // strings: a syntax rule
+	syntax   string             // strings: what check wants, for messages
+
+	def any // defText parsed; set when the table is built
+}
+
+// table is every known key. Defaults are written as they would be in a
+// file; init parses them. Keep each doc to one line.
+var table = []*keyInfo{
+	{name: "scheduler.worker-saturation", kind: kindFloat, defText: "1.1", inf: true, positive: true,
+		doc: "Root tasks sent to a worker per thread before the rest queue on the scheduler; inf disables queuing."},
+	{name: "scheduler.work-stealing", kind: kindBool, defText: "true",
+		doc: "Whether idle workers steal queued tasks from busy ones."},
+	{name: "scheduler.work-stealing-interval", kind: kindDuration, defText: "100ms", positive: true,
+		doc: "How often the scheduler looks for work to steal."},
+	{name: "scheduler.bandwidth", kind: kindBytes, defText: "100MB", positive: true,
+		doc: "Bytes per second assumed between workers until transfers are measured."},
+	{name: "scheduler.unknown-task-duration", kind: kindDuration, defText: "500ms",
+		doc: "Duration assumed for a task whose prefix has no measured duration yet."},
+	{name: "scheduler.allowed-failures", kind: kindInt, defText: "3",
+		doc: "Number of workers that may die while running a task before the task is marked failed."},
+	{name: "scheduler.events.capacity", kind: kindInt, defText: "100000", positive: true,
+		doc: "Number of events the scheduler's event ring holds."},
+	{name: "scheduler.events.record", kind: kindBool, defText: "true",
+		doc: "Whether the scheduler records events for diagnostics."},
+	{name: "scheduler.worker-ttl", kind: kindDuration, defText: "10s",
+		doc: "Time without a heartbeat after which a worker is removed; 0 never removes one."},
+	{name: "scheduler.address", kind: kindString, defText: "127.0.0.1:8786",
+		doc: "Address the scheduler listens on."},
+	{name: "scheduler.dashboard-address", kind: kindString, defText: "127.0.0.1:8787",
+		doc: "Address the dashboard listens on."},
+
+	{name: "worker.nthreads", kind: kindInt, defText: "0",
+		doc: "Threads per worker; 0 means the number of CPUs."},
+	{name: "worker.memory.limit", kind: kindBytes, defText: "auto", auto: true,
+		doc: "Memory a worker may use; auto derives it from the machine's memory."},
+	{name: "worker.memory.target", kind: kindFraction, defText: "0.60",
+		doc: "Fraction of the memory limit at which stored data starts to spill to disk; false disables."},
+	{name: "worker.memory.spill", kind: kindFraction, defText: "0.70",
+		doc: "Fraction of the memory limit, as process memory, at which the worker spills until below target; false disables."},
+	{name: "worker.memory.pause", kind: kindFraction, defText: "0.80",
+		doc: "Fraction of the memory limit at which the worker stops starting tasks; false disables."},
+	{name: "worker.memory.terminate", kind: kindFraction, defText: "0.95",
+		doc: "Fraction of the memory limit at which the nanny restarts the worker; false disables."},
+	{name: "worker.memory.monitor-interval", kind: kindDuration, defText: "100ms", positive: true,
+		doc: "How often the worker measures its memory."},
+	{name: "worker.memory.max-spill", kind: kindBytes, defText: "0",
+		doc: "Most bytes a worker spills to disk; 0 means unlimited."},
+	{name: "worker.spill-directory", kind: kindString, defText: "",
+		doc: "Directory for spilled data; empty means the OS temporary directory."},
+	{name: "worker.heartbeat-interval", kind: kindDuration, defText: "500ms", positive: true,
+		doc: "How often a worker reports to the scheduler."},
+	{name: "worker.transfer.chunk-size", kind: kindBytes, defText: "1MiB", positive: true,
+		doc: "Size of the pieces a value is cut into when it moves between workers."},
+	{name: "worker.transfer.max-connections", kind: kindInt, defText: "50", positive: true,
+		doc: "Most transfers a worker runs with its peers at once."},
+	{name: "worker.resources", kind: kindString, defText: "", check: checkResources, syntax: "a list like GPU=1,MEM=2",
+		doc: "Abstract resources the worker offers to tasks, like GPU=1,MEM=2."},
+	{name: "worker.nanny", kind: kindBool, defText: "true",
+		doc: "Whether a nanny process supervises the worker and restarts it."},
+
+	{name: "comm.timeouts.connect", kind: kindDuration, defText: "10s", positive: true,
+		doc: "Time allowed to establish a connection."},
+	{name: "comm.token", kind: kindString, defText: "", secret: true,
+		doc: "Token every connection presents; empty generates one for a local cluster."},
+	{name: "comm.tls.cert", kind: kindString, defText: "",
+		doc: "PEM certificate file for mutual TLS; empty disables TLS."},
+	{name: "comm.tls.key", kind: kindString, defText: "",
+		doc: "PEM private key file of the TLS certificate."},
+	{name: "comm.tls.ca", kind: kindString, defText: "",
+		doc: "PEM file of the certificate authorities that sign peers' certificates."},
+
+	{name: "optimization.fuse.active", kind: kindBool, defText: "true",
+		doc: "Whether linear chains of tasks are fused before a graph is sent."},
+	{name: "optimization.fuse.max-height", kind: kindInt, defText: "128", positive: true,
+		doc: "Most tasks fused into one chain."},
+
+	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MB",
+		doc: "A join side smaller than this is sent to every worker instead of shuffled."},
+	{name: "dataframe.shuffle.buffer", kind: kindBytes, defText: "64MiB", positive: true,
+		doc: "Memory a worker fills per shuffle before it sends or writes the data out."},
+	{name: "dataframe.partition-size", kind: kindBytes, defText: "128MiB", positive: true,
+		doc: "Size a dataframe partition aims at."},
+}
+
+// Built from table by init, read-only afterwards.
+var (
+	byName   = map[string]*keyInfo{} // canonical name to row
+	sections = map[string]bool{}     // every proper prefix of a key: "worker", "worker.memory", ...
+	names    []string                // every key, sorted
+)
+
+func init() {
+	for _, k := range table {
+		if k.name != canonical(k.name) || byName[k.name] != nil {
+			panic("config: bad or repeated key in table: " + k.name)
+		}
+		v, err := k.parse(k.defText)
+		if err != nil {
+			panic(fmt.Sprintf("config: default of %s: %v", k.name, err))
+		}
+		k.def = v
+		byName[k.name] = k
+		names = append(names, k.name)
+		for i, c := range k.name {
+			if c == '.' {
+				sections[k.name[:i]] = true
+			}
+		}
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if sections[n] {
+			panic("config: key " + n + " is also a section")
+		}
+	}
+}
+
+// canonical folds the spellings of a key that name the same key: case, and
+// "_" for "-".
+func canonical(key string) string {
+	return strings.ToLower(strings.ReplaceAll(key, "_", "-"))
+}
+
+// lookup finds a key's row; src says where the key was written, for the
+// error.
+func lookup(key string, src Source) (*keyInfo, error) {
+	if k := byName[canonical(key)]; k != nil {
+		return k, nil
+	}
+	return nil, &UnknownKeyError{Key: key, Suggestion: suggest(canonical(key)), Source: src}
+}
+
+// checkResources checks a worker's resources: comma-separated NAME=number
+// pairs, each number 0 or more.
+func checkResources(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	for item := range strings.SplitSeq(s, ",") {
+		name, num, ok := strings.Cut(item, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return fmt.Errorf("resource %q: want NAME=number", item)
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err != nil {
+			return fmt.Errorf("resource %q: %w", item, err)
+		}
+		if !(f >= 0) || math.IsInf(f, 1) {
+			return fmt.Errorf("resource %q: %w", item, errRange)
+		}
+	}
+	return nil
+}

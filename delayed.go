@@ -1,0 +1,187 @@
+package dusk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/dusk-go/dusk/graph"
+)
+
+// node is one lazy call in a Delayed graph.
+type node struct {
+	key    graph.Key
+	fn     *Func
+	args   []any
+	caller string
+	err    error // a mistake found when the call was built
+}
+
+// Delayed is a lazy call: nothing runs until it (or something built on it)
+// is computed or persisted. Delayed values are built with Call and passed
+// as arguments of other calls, forming a graph.
+type Delayed[T any] struct{ n *node }
+
+// Call returns fn(args...) as a lazy value. Arguments are as for Submit.
+// Mistakes (a wrong result type, argument count or type) are reported by
+// Compute or Persist with the file and line of this call.
+func Call[T any](fn *Func, args ...any) *Delayed[T] {
+	caller := callerLine()
+	n := &node{key: graph.NewKey(keyPrefix(fn.Name())), fn: fn, args: args, caller: caller}
+	if err := fn.checkResult(reflect.TypeFor[T]()); err != nil {
+		n.err = atCaller(err, caller)
+	} else if err := fn.f.CheckCount(len(args)); err != nil {
+		n.err = atCaller(err, caller)
+	}
+	return &Delayed[T]{n: n}
+}
+
+// Key returns the key the call's result will have.
+func (d *Delayed[T]) Key() Key { return Key(d.n.key) }
+
+func (d *Delayed[T]) delayedNode() *node       { return d.n }
+func (d *Delayed[T]) resultType() reflect.Type { return reflect.TypeFor[T]() }
+
+// String returns "Delayed(key)".
+func (d *Delayed[T]) String() string { return fmt.Sprintf("Delayed(%s)", d.n.key) }
+
+// Lazy is a Delayed of any type, for ComputeAll and PersistAll.
+type Lazy interface {
+	Keyer
+	delayedRef
+}
+
+// ComputeOption changes how a graph is computed.
+type ComputeOption func(*computeOptions)
+
+type computeOptions struct {
+	optimize bool
+}
+
+// Optimize turns graph optimization (culling and fusion of linear chains)
+// on or off; it is on by default. Results are the same either way.
+func Optimize(on bool) ComputeOption { return func(o *computeOptions) { o.optimize = on } }
+
+func computeOpts(opts []ComputeOption) computeOptions {
+	o := computeOptions{optimize: true}
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// graphFor builds and optimizes the graph of the outputs.
+func (c *Client) graphFor(outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
+	b := newBuilder(c)
+	keys := make([]graph.Key, len(outs))
+	for i, d := range outs {
+		if err := b.node(d.delayedNode()); err != nil {
+			return nil, nil, nil, err
+		}
+		keys[i] = d.delayedNode().key
+	}
+	g := b.tasks
+	if err := g.Validate(); err != nil {
+		return nil, nil, nil, fmt.Errorf("dusk: %w", err)
+	}
+	if o.optimize {
+		g = graph.Cull(g, keys)
+		g = graph.Fuse(g, keys, graph.FuseOptions{})
+	}
+	return b, g, keys, nil
+}
+
+// Compute runs the graph behind d and returns its result. The graph is
+// optimized first (see Optimize).
+func Compute[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...ComputeOption) (T, error) {
+	var zero T
+	f, err := Persist(ctx, c, d, opts...)
+	if err != nil {
+		return zero, err
+	}
+	defer f.Release()
+	return f.Result(ctx)
+}
+
+// ComputeAll runs several graphs at once, computing their common parts
+// once, and returns the results in order.
+func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption) ([]any, error) {
+	b, g, keys, err := c.graphFor(ds, computeOpts(opts))
+	if err != nil {
+		return nil, err
+	}
+	sts := make([]*futureState, len(keys))
+	for i, k := range keys {
+		sts[i] = c.future(k)
+	}
+	defer func() {
+		for _, st := range sts {
+			c.release(st.key)
+		}
+	}()
+	if err := c.send(b.message(g, keys)); err != nil {
+		return nil, err
+	}
+	out := make([]any, len(ds))
+	var errs []error
+	for i, st := range sts {
+		select {
+		case <-st.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		c.mu.Lock()
+		err := st.err
+		c.mu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		vals, err := c.gather(ctx, []*futureState{st}, ds[i].resultType())
+		if err != nil {
+			return nil, err
+		}
+		out[i] = vals[0].Interface()
+	}
+	return out, errors.Join(errs...)
+}
+
+// Persist starts the graph behind d and returns a future of its result,
+// which stays on the cluster while the future lives: use it for results
+// that several later computations share.
+func Persist[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...ComputeOption) (*Future[T], error) {
+	b, g, keys, err := c.graphFor([]Lazy{d}, computeOpts(opts))
+	if err != nil {
+		return nil, err
+	}
+	f := newFuture[T](c, keys[0])
+	if err := c.send(b.message(g, keys)); err != nil {
+		f.Release()
+		return nil, err
+	}
+	return f, nil
+}
+
+// AnyFuture is a future whose result type is known only at run time.
+type AnyFuture = Future[any]
+
+// PersistAll starts several graphs at once and returns a future for each,
+// in order.
+func PersistAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption) ([]*AnyFuture, error) {
+	b, g, keys, err := c.graphFor(ds, computeOpts(opts))
+	if err != nil {
+		return nil, err
+	}
+	fs := make([]*AnyFuture, len(keys))
+	for i, k := range keys {
+		fs[i] = newFuture[any](c, k)
+	}
+	if err := c.send(b.message(g, keys)); err != nil {
+		for _, f := range fs {
+			f.Release()
+		}
+		return nil, err
+	}
+	return fs, nil
+}

@@ -1,0 +1,444 @@
+package dusk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// Status is where a future is.
+type Status uint8
+
+// The statuses of a future.
+const (
+	// Pending: not finished yet.
+	Pending Status = iota
+	// Finished: the result is on the cluster.
+	Finished
+	// Erred: the task (or one it depends on) failed.
+	Erred
+	// Cancelled: cancelled, or dropped by a restart.
+	Cancelled
+	// Lost: the client lost its connection to the scheduler.
+	Lost
+)
+
+func (s Status) String() string {
+	return [...]string{"pending", "finished", "error", "cancelled", "lost"}[s]
+}
+
+// futureState is what the client knows of one key; all futures of the key
+// share it. Fields are protected by Client.mu.
+type futureState struct {
+	key     graph.Key
+	status  Status
+	done    chan struct{}
+	err     error
+	addrs   []string // workers that hold the result
+	nbytes  int64
+	typ     string
+	version int // counts memory reports, to notice a recomputation
+	refs    int
+	waiters []func() // called once when the state leaves Pending
+}
+
+func (fs *futureState) finish(s Status, err error) {
+	if fs.status != Pending && s != Finished {
+		return
+	}
+	fs.status, fs.err = s, err
+	select {
+	case <-fs.done:
+	default:
+		close(fs.done)
+	}
+	for _, f := range fs.waiters {
+		f()
+	}
+	fs.waiters = nil
+}
+
+// future returns the state of key k with one more reference.
+func (c *Client) future(k graph.Key) *futureState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fs := c.futures[k]
+	if fs == nil {
+		fs = &futureState{key: k, done: make(chan struct{})}
+		if c.connErr != nil {
+			fs.finish(Lost, c.connErr)
+		}
+		c.futures[k] = fs
+	}
+	fs.refs++
+	return fs
+}
+
+// release drops one reference to k; the last tells the scheduler.
+func (c *Client) release(k graph.Key) {
+	c.mu.Lock()
+	fs := c.futures[k]
+	if fs == nil {
+		c.mu.Unlock()
+		return
+	}
+	fs.refs--
+	last := fs.refs <= 0
+	if last {
+		delete(c.futures, k)
+		delete(c.stalled, k)
+	}
+	closed := c.closed
+	c.mu.Unlock()
+	if last && !closed {
+		_ = c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_Release{Release: &pb.ReleaseKeys{Keys: []string{string(k)}}}})
+	}
+}
+
+// Future is a task's result on the cluster, of type T. It keeps the
+// result alive there until Release is called or the Future is garbage
+// collected. Passing a Future as an argument of another task moves the data
+// worker to worker, never through the client.
+type Future[T any] struct {
+	c        *Client
+	st       *futureState
+	released atomic.Bool
+}
+
+func newFuture[T any](c *Client, k graph.Key) *Future[T] {
+	f := &Future[T]{c: c, st: c.future(k)}
+	runtime.AddCleanup(f, func(h *futureHandle) { h.release() }, &futureHandle{c: c, key: k, released: &f.released})
+	return f
+}
+
+// futureHandle is what the cleanup of a Future needs, without the Future.
+type futureHandle struct {
+	c        *Client
+	key      graph.Key
+	released *atomic.Bool
+}
+
+func (h *futureHandle) release() {
+	if h.released.CompareAndSwap(false, true) {
+		h.c.release(h.key)
+	}
+}
+
+// Key returns the future's key.
+func (f *Future[T]) Key() Key { return Key(f.st.key) }
+
+func (f *Future[T]) futureKey() graph.Key       { return f.st.key }
+func (f *Future[T]) resultType() reflect.Type   { return reflect.TypeFor[T]() }
+func (f *Future[T]) client() *Client            { return f.c }
+func (f *Future[T]) doneChan() <-chan struct{}  { return f.st.done }
+func (f *Future[T]) onDone(fn func())           { f.c.onDone(f.st, fn) }
+
+// String returns "Future(key, status)".
+func (f *Future[T]) String() string { return fmt.Sprintf("Future(%s, %s)", f.st.key, f.Status()) }
+
+// Done returns a channel closed when the future is finished, erred or
+// cancelled.
+func (f *Future[T]) Done() <-chan struct{} { return f.st.done }
+
+// Status returns where the future is.
+func (f *Future[T]) Status() Status {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	return f.st.status
+}
+
+// Err returns the future's error once it erred or was cancelled, else nil.
+func (f *Future[T]) Err() error {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	return f.st.err
+}
+
+// Release drops the future: when no future or task needs its result, the
+// cluster frees it. Using a released future is an error.
+func (f *Future[T]) Release() {
+	if f.released.CompareAndSwap(false, true) {
+		f.c.release(f.st.key)
+	}
+}
+
+// Cancel cancels the task: the future ends as cancelled and, if nothing
+// else needs it, the task stops.
+func (f *Future[T]) Cancel(ctx context.Context) error { return f.c.Cancel(ctx, f) }
+
+// Result waits for the task and returns its result, fetched from the
+// worker that holds it.
+func (f *Future[T]) Result(ctx context.Context) (T, error) {
+	var zero T
+	if f.released.Load() {
+		return zero, fmt.Errorf("dusk: future %s was released", f.st.key)
+	}
+	if err := f.Wait(ctx); err != nil {
+		return zero, err
+	}
+	vals, err := gatherTyped[T](ctx, f.c, []*futureState{f.st})
+	if err != nil {
+		return zero, err
+	}
+	return vals[0], nil
+}
+
+// Wait waits until the future is finished and returns its error, if it
+// erred or was cancelled.
+func (f *Future[T]) Wait(ctx context.Context) error {
+	select {
+	case <-f.st.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return f.Err()
+}
+
+func (c *Client) onDone(fs *futureState, fn func()) {
+	c.mu.Lock()
+	if fs.status != Pending {
+		c.mu.Unlock()
+		fn()
+		return
+	}
+	fs.waiters = append(fs.waiters, fn)
+	c.mu.Unlock()
+}
+
+// Waitable is a future of any type.
+type Waitable interface {
+	Keyer
+	Done() <-chan struct{}
+	Err() error
+	Status() Status
+}
+
+// Wait waits until every future is finished, erred or cancelled. It
+// returns the first error among them, or ctx's error.
+func Wait[F Waitable](ctx context.Context, fs ...F) error {
+	for _, f := range fs {
+		select {
+		case <-f.Done():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for _, f := range fs {
+		if err := f.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AsCompleted yields the futures in the order they finish (or err, or are
+// cancelled), until all have or ctx ends.
+func AsCompleted[T any](ctx context.Context, fs []*Future[T]) iter.Seq[*Future[T]] {
+	return func(yield func(*Future[T]) bool) {
+		if len(fs) == 0 {
+			return
+		}
+		ch := make(chan *Future[T], len(fs))
+		for _, f := range fs {
+			f.onDone(func() { ch <- f })
+		}
+		for range fs {
+			select {
+			case f := <-ch:
+				if !yield(f) {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// Gather waits for the futures and returns their results in order. The
+// results are fetched from the workers directly, many keys per request.
+func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	sts := make([]*futureState, len(fs))
+	for i, f := range fs {
+		if f.released.Load() {
+			return nil, fmt.Errorf("dusk: future %s was released", f.st.key)
+		}
+		if err := f.Wait(ctx); err != nil {
+			return nil, err
+		}
+		sts[i] = f.st
+	}
+	return gatherTyped[T](ctx, fs[0].c, sts)
+}
+
+// gatherTyped fetches finished keys and decodes them as T.
+func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T, error) {
+	t := reflect.TypeFor[T]()
+	vals, err := c.gather(ctx, sts, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(vals))
+	for i, v := range vals {
+		if v.IsValid() {
+			out[i] = v.Interface().(T)
+		}
+	}
+	return out, nil
+}
+
+// gather fetches the values of finished keys from the workers holding
+// them, as type t: one request per worker for all its keys, workers in
+// parallel. A worker that no longer has a key (it died) is skipped for
+// another holder, or the key is waited for while the cluster recomputes it.
+func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type) ([]reflect.Value, error) {
+	out := make([]reflect.Value, len(sts))
+	todo := make([]int, len(sts))
+	for i := range todo {
+		todo[i] = i
+	}
+	for attempt := 0; len(todo) > 0; attempt++ {
+		if attempt > 0 {
+			if err := c.awaitRelocation(ctx, sts, todo); err != nil {
+				return nil, err
+			}
+		}
+		byAddr := map[string][]int{}
+		var order []string
+		c.mu.Lock()
+		for _, i := range todo {
+			st := sts[i]
+			if st.status != Finished {
+				c.mu.Unlock()
+				return nil, st.errOr(fmt.Errorf("dusk: %s is %s", st.key, st.status))
+			}
+			if len(st.addrs) == 0 {
+				c.mu.Unlock()
+				return nil, fmt.Errorf("dusk: no worker holds %s", st.key)
+			}
+			a := st.addrs[attempt%len(st.addrs)]
+			if _, ok := byAddr[a]; !ok {
+				order = append(order, a)
+			}
+			byAddr[a] = append(byAddr[a], i)
+		}
+		c.mu.Unlock()
+		var mu sync.Mutex
+		var retry []int
+		var firstErr error
+		var wg sync.WaitGroup
+		for _, addr := range order {
+			idx := byAddr[addr]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				keys := make([]graph.Key, len(idx))
+				pos := make(map[graph.Key][]int, len(idx))
+				for j, i := range idx {
+					keys[j] = sts[i].key
+					pos[sts[i].key] = append(pos[sts[i].key], i)
+				}
+				got := make(map[graph.Key]bool, len(idx))
+				_, _, err := c.peers.Fetch(ctx, addr, keys, func(k graph.Key, data []byte, _ int64, _ string) {
+					v, derr := decodeAs(data, t)
+					mu.Lock()
+					defer mu.Unlock()
+					if derr != nil {
+						if firstErr == nil {
+							firstErr = fmt.Errorf("dusk: decoding %s as %s: %w", k, t, derr)
+						}
+						return
+					}
+					for _, i := range pos[k] {
+						out[i] = v
+					}
+					got[k] = true
+				})
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil && ctx.Err() != nil && firstErr == nil {
+					firstErr = ctx.Err()
+				}
+				for _, k := range keys {
+					if !got[k] {
+						retry = append(retry, pos[k]...)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if firstErr != nil {
+			return nil, firstErr
+		}
+		todo = dedupe(retry)
+		if attempt > 20 {
+			return nil, errors.New("dusk: gathering results failed repeatedly: the workers holding them keep leaving")
+		}
+	}
+	return out, nil
+}
+
+func (st *futureState) errOr(err error) error {
+	if st.err != nil {
+		return st.err
+	}
+	return err
+}
+
+// awaitRelocation refreshes where keys are after a fetch failed: from the
+// scheduler, or by waiting for the cluster to recompute them.
+func (c *Client) awaitRelocation(ctx context.Context, sts []*futureState, todo []int) error {
+	keys := make([]string, len(todo))
+	for j, i := range todo {
+		keys[j] = string(sts[i].key)
+	}
+	reply, err := c.sched.WhoHas(ctx, &pb.WhoHasRequest{Keys: keys})
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, i := range todo {
+		st := sts[i]
+		if loc := reply.GetWhoHas()[string(st.key)]; loc != nil && len(loc.GetAddresses()) > 0 {
+			st.addrs = loc.GetAddresses()
+			continue
+		}
+		// Being recomputed: wait for the next report.
+		st.status = Pending
+		st.done = make(chan struct{})
+		done := st.done
+		c.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			c.mu.Lock()
+			return ctx.Err()
+		}
+		c.mu.Lock()
+	}
+	return nil
+}
+
+func dedupe(xs []int) []int {
+	seen := make(map[int]bool, len(xs))
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,169 @@
+package dusk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/dusk-go/dusk/codec"
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+	"github.com/dusk-go/dusk/worker"
+)
+
+// ScatterOption changes where Scatter places data.
+type ScatterOption func(*scatterOptions)
+
+type scatterOptions struct {
+	broadcast bool
+	workers   []string
+}
+
+// Broadcast places a copy on every worker: for data every task reads (the
+// guide's "scatter once, broadcast, use the reference").
+func Broadcast() ScatterOption { return func(o *scatterOptions) { o.broadcast = true } }
+
+// OnWorkers places the data on these workers (addresses or names) only.
+func OnWorkers(names ...string) ScatterOption {
+	return func(o *scatterOptions) { o.workers = append(o.workers, names...) }
+}
+
+// Scatter places v on the cluster once and returns a future that tasks
+// take as an argument instead of v itself.
+func Scatter[T any](ctx context.Context, c *Client, v T, opts ...ScatterOption) (*Future[T], error) {
+	fs, err := ScatterEach(ctx, c, []T{v}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return fs[0], nil
+}
+
+// ScatterEach places each value on the cluster, spread over the workers
+// (or on every worker with Broadcast), and returns their futures in order.
+func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterOption) ([]*Future[T], error) {
+	var o scatterOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	workers, err := c.Workers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	workers = slices.DeleteFunc(workers, func(w WorkerInfo) bool {
+		if w.Status != "running" {
+			return true
+		}
+		return len(o.workers) > 0 && !slices.Contains(o.workers, w.Address) && !slices.Contains(o.workers, w.Name) && !slices.Contains(o.workers, w.ID)
+	})
+	if len(workers) == 0 {
+		if len(o.workers) > 0 {
+			return nil, fmt.Errorf("dusk: scatter: none of the workers %s is connected and running", strings.Join(o.workers, ", "))
+		}
+		return nil, errors.New("dusk: scatter: no running workers to place data on")
+	}
+	// Least loaded first, so that data spreads evenly.
+	slices.SortStableFunc(workers, func(a, b WorkerInfo) int { return int(a.NBytes - b.NBytes) })
+	prefix := "scatter-" + keyPrefix(typeLabel(reflect.TypeFor[T]()))
+	type item struct {
+		key    graph.Key
+		data   []byte
+		nbytes int64
+	}
+	byWorker := make(map[string][]item, len(workers))
+	keys := make([]graph.Key, len(vs))
+	typ := reflect.TypeFor[T]().String()
+	for i, v := range vs {
+		b, err := codec.Encode(v)
+		if err != nil {
+			return nil, fmt.Errorf("dusk: scatter: value %d: %w", i, err)
+		}
+		it := item{key: graph.NewKey(prefix), data: b, nbytes: codec.SizeOf(v)}
+		keys[i] = it.key
+		if o.broadcast {
+			for _, w := range workers {
+				byWorker[w.Address] = append(byWorker[w.Address], it)
+			}
+		} else {
+			w := workers[i%len(workers)]
+			byWorker[w.Address] = append(byWorker[w.Address], it)
+		}
+	}
+	holders := make(map[graph.Key][]string, len(vs))
+	sizes := make(map[graph.Key]int64, len(vs))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var firstErr error
+	for addr, items := range byWorker {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id, err := putData(ctx, c, addr, func(send func(*pb.DataChunk) error) error {
+				for _, it := range items {
+					if err := worker.SendChunks(send, string(it.key), it.data, it.nbytes, typ, 1<<20); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			for _, it := range items {
+				holders[it.key] = append(holders[it.key], id)
+				sizes[it.key] = it.nbytes
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, fmt.Errorf("dusk: scatter: %w", firstErr)
+	}
+	fs := make([]*Future[T], len(vs))
+	msg := &pb.Scattered{}
+	for i, k := range keys {
+		fs[i] = newFuture[T](c, k)
+		msg.Keys = append(msg.Keys, &pb.ScatteredKey{Key: string(k), Nbytes: sizes[k], Type: typ, Workers: holders[k]})
+	}
+	if err := c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_Scattered{Scattered: msg}}); err != nil {
+		return nil, err
+	}
+	return fs, nil
+}
+
+func putData(ctx context.Context, c *Client, addr string, write func(send func(*pb.DataChunk) error) error) (string, error) {
+	cli, err := c.peers.Client(addr)
+	if err != nil {
+		return "", err
+	}
+	stream, err := cli.PutData(ctx)
+	if err != nil {
+		return "", wire.Explain(err, "worker "+addr)
+	}
+	if err := write(stream.Send); err != nil {
+		return "", wire.Explain(err, "worker "+addr)
+	}
+	reply, err := stream.CloseAndRecv()
+	if err != nil {
+		return "", wire.Explain(err, "worker "+addr)
+	}
+	return reply.GetWorkerId(), nil
+}
+
+func typeLabel(t reflect.Type) string {
+	s := t.String()
+	s = strings.NewReplacer("[]", "slice_", "*", "ptr_", ".", "_", " ", "", "[", "_", "]", "_").Replace(s)
+	if len(s) > 32 {
+		s = s[:32]
+	}
+	return s
+}

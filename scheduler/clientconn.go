@@ -1,0 +1,133 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// clientConn is a connected client's stream.
+type clientConn struct {
+	id  string
+	out *wire.Outbox[*pb.ClientEvent]
+}
+
+func (s *Server) serveClient(stream pb.Scheduler_ClientServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	var hello *pb.ClientHello
+	if len(first.GetMsgs()) > 0 {
+		hello = first.GetMsgs()[0].GetHello()
+	}
+	if hello == nil || hello.GetId() == "" {
+		return errorf("a client's first message must say hello with its ID")
+	}
+	c := &clientConn{id: hello.GetId(), out: wire.NewOutbox[*pb.ClientEvent]()}
+	var mine []registry.Entry
+	for _, e := range hello.GetRegistry() {
+		mine = append(mine, registry.Entry{Name: e.GetName(), Signature: e.GetSignature()})
+	}
+	welcome := &pb.ClientWelcome{SchedulerId: s.id, Warning: s.registryWarning(mine)}
+	if err := stream.Send(&pb.ClientEventBatch{Events: []*pb.ClientEvent{{Ev: &pb.ClientEvent_Welcome{Welcome: welcome}}}}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.clients[c.id] = c
+	s.mu.Unlock()
+	s.submit(&state.ClientAdded{At: state.At{Now: time.Now()}, ID: c.id})
+	s.log.Info("client connected", "client", c.id)
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	sendErr := make(chan error, 1)
+	go func() {
+		sendErr <- c.out.Run(ctx, func(evs []*pb.ClientEvent) error {
+			return stream.Send(&pb.ClientEventBatch{Events: evs})
+		})
+	}()
+	defer func() {
+		s.mu.Lock()
+		if s.clients[c.id] == c {
+			delete(s.clients, c.id)
+		}
+		s.mu.Unlock()
+		c.out.Close()
+		s.submit(&state.ClientRemoved{At: state.At{Now: time.Now()}, ID: c.id})
+		s.log.Info("client disconnected", "client", c.id)
+	}()
+	for {
+		b, err := stream.Recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) || ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if err := s.clientMessages(c, b); err != nil {
+			return err
+		}
+		select {
+		case err := <-sendErr:
+			return err
+		default:
+		}
+	}
+}
+
+// registryWarning compares a client's functions with the workers'.
+func (s *Server) registryWarning(mine []registry.Entry) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range s.workers {
+		if d := registry.Mismatch(mine, w.registry); d != "" {
+			return "worker " + w.id + " runs a different build: " + d + "; start workers from the same binary as the client"
+		}
+	}
+	return ""
+}
+
+func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
+	at := state.At{Now: time.Now()}
+	evs := make([]state.Event, 0, len(b.GetMsgs()))
+	for _, m := range b.GetMsgs() {
+		switch x := m.GetMsg().(type) {
+		case *pb.ClientMsg_UpdateGraph:
+			u := x.UpdateGraph
+			tasks := make([]*graph.Task, 0, len(u.GetTasks()))
+			for _, p := range u.GetTasks() {
+				t, err := wire.TaskFromPB(p)
+				if err != nil {
+					return err
+				}
+				tasks = append(tasks, t)
+			}
+			order := make(map[graph.Key]int, len(u.GetOrder()))
+			for i, k := range u.GetOrder() {
+				order[graph.Key(k)] = i
+			}
+			evs = append(evs, &state.GraphSubmitted{At: at, Client: c.id, Tasks: tasks, Wanted: wire.GraphKeys(u.GetWanted()), Order: order})
+		case *pb.ClientMsg_Release:
+			evs = append(evs, &state.KeysReleased{At: at, Client: c.id, Keys: wire.GraphKeys(x.Release.GetKeys())})
+		case *pb.ClientMsg_Cancel:
+			evs = append(evs, &state.KeysCancelled{At: at, Client: c.id, Keys: wire.GraphKeys(x.Cancel.GetKeys())})
+		case *pb.ClientMsg_Scattered:
+			ks := make([]state.ScatteredKey, len(x.Scattered.GetKeys()))
+			for i, k := range x.Scattered.GetKeys() {
+				ks[i] = state.ScatteredKey{Key: graph.Key(k.GetKey()), NBytes: k.GetNbytes(), Type: k.GetType(), Workers: k.GetWorkers()}
+			}
+			evs = append(evs, &state.KeysScattered{At: at, Client: c.id, Keys: ks})
+		}
+	}
+	if len(evs) > 0 {
+		s.submit(evs...)
+	}
+	return nil
+}

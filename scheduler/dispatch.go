@@ -1,0 +1,93 @@
+package scheduler
+
+import (
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// dispatch turns the state's actions into messages on the right streams,
+// and its events into the ring.
+func (s *Server) dispatch(r state.Ready) {
+	if len(r.Events) > 0 {
+		s.ring.Add(r.Events...)
+	}
+	for _, a := range r.Actions {
+		switch a := a.(type) {
+		case *state.Compute:
+			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Compute{Compute: &pb.ComputeTask{
+				Task:     wire.TaskToPB(a.Task),
+				Priority: &pb.Priority{User: a.Priority.User, Generation: a.Priority.Generation, Order: a.Priority.Order},
+				Deps:     s.depsToPB(a.Deps),
+			}}})
+		case *state.Free:
+			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Free{Free: &pb.FreeKeys{Keys: wire.Keys(a.Keys)}}})
+		case *state.Steal:
+			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Steal{Steal: &pb.StealRequest{Key: string(a.Key)}}})
+		case *state.Acquire:
+			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Acquire{Acquire: &pb.AcquireKeys{Deps: s.depsToPB(a.Deps)}}})
+		case *state.CloseWorker:
+			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Close{Close: &pb.CloseWorker{Reason: a.Reason}}})
+		case *state.KeyInMemory:
+			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Memory{Memory: &pb.KeyInMemory{
+				Key: string(a.Key), Nbytes: a.NBytes, Type: a.Type, Workers: a.Workers, Addresses: s.addresses(a.Workers),
+			}}})
+		case *state.KeyErred:
+			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Erred{Erred: &pb.KeyErred{Key: string(a.Key), Error: TaskErrorToPB(a.Err)}}})
+		case *state.KeyCancelled:
+			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Cancelled{Cancelled: &pb.KeyCancelled{Key: string(a.Key), Reason: a.Reason}}})
+		case *state.KeyStalled:
+			s.log.Warn("task cannot run on any worker now", "key", a.Key, "reason", a.Reason)
+			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Stalled{Stalled: &pb.KeyStalled{Key: string(a.Key), Reason: a.Reason}}})
+		}
+	}
+}
+
+func (s *Server) depsToPB(deps []state.DepLocation) []*pb.DepLocation {
+	if len(deps) == 0 {
+		return nil
+	}
+	out := make([]*pb.DepLocation, len(deps))
+	backing := make([]pb.DepLocation, len(deps))
+	for i, d := range deps {
+		p := &backing[i]
+		p.Key, p.Nbytes, p.Workers, p.Addresses = string(d.Key), d.NBytes, d.Workers, s.addresses(d.Workers)
+		out[i] = p
+	}
+	return out
+}
+
+func (s *Server) toWorker(id string, cmd *pb.WorkerCommand) {
+	if w := s.workerConn(id); w != nil {
+		w.out.Push(cmd)
+	}
+}
+
+func (s *Server) toClient(id string, ev *pb.ClientEvent) {
+	if c := s.clientConn(id); c != nil {
+		c.out.Push(ev)
+	}
+}
+
+// TaskErrorToPB converts a task error to its protocol form.
+func TaskErrorToPB(e *state.TaskError) *pb.TaskError {
+	if e == nil {
+		return nil
+	}
+	return &pb.TaskError{Kind: e.Kind.String(), Key: e.Key, Func: e.Func, Worker: e.Worker, Message: e.Message, Stack: e.Stack}
+}
+
+// TaskErrorFromPB converts a task error from its protocol form.
+func TaskErrorFromPB(p *pb.TaskError) *state.TaskError {
+	if p == nil {
+		return nil
+	}
+	e := &state.TaskError{Key: p.GetKey(), Func: p.GetFunc(), Worker: p.GetWorker(), Message: p.GetMessage(), Stack: p.GetStack()}
+	for k := state.ErrTask; k <= state.ErrDependency; k++ {
+		if k.String() == p.GetKind() {
+			e.Kind = k
+		}
+	}
+	return e
+}
+

@@ -1,0 +1,246 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// Options configure a scheduler.
+type Options struct {
+	// Security holds the token (required) and optional TLS files.
+	Security wire.Security
+	// State configures the scheduling decisions.
+	State state.Config
+	// EventCapacity is how many diagnostic events the ring keeps.
+	EventCapacity int
+	// TickInterval is how often the state machine sees time pass
+	// (heartbeat checks, work stealing). Default 100ms.
+	TickInterval time.Duration
+	// Logger receives the scheduler's log; nil means slog.Default().
+	Logger *slog.Logger
+	// Version is reported to peers.
+	Version string
+}
+
+// Server is a running scheduler.
+type Server struct {
+	id   string
+	opts Options
+	log  *slog.Logger
+	ring *event.Ring
+	grpc *grpc.Server
+	addr string
+
+	inbox chan inbound
+	st    *state.State // owned by the loop goroutine
+
+	mu      sync.Mutex // protects the fields below
+	workers map[string]*workerConn
+	clients map[string]*clientConn
+	plugins []*pb.InstallPlugin
+	joined  chan struct{} // closed and replaced whenever a worker joins
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// inbound is work for the loop: events to handle, or a function to run
+// with the state.
+type inbound struct {
+	evs []state.Event
+	fn  func(*state.State)
+}
+
+// New returns a scheduler that serves on l once Serve is called.
+func New(opts Options) (*Server, error) {
+	if opts.EventCapacity <= 0 {
+		opts.EventCapacity = 100000
+	}
+	if opts.TickInterval <= 0 {
+		opts.TickInterval = 100 * time.Millisecond
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.State == (state.Config{}) {
+		opts.State = state.DefaultConfig()
+	}
+	gopts, err := opts.Security.ServerOptions()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		id:      "scheduler-" + wire.NewToken()[:8],
+		opts:    opts,
+		log:     opts.Logger.With("component", "scheduler"),
+		ring:    event.NewRing(opts.EventCapacity),
+		grpc:    grpc.NewServer(gopts...),
+		inbox:   make(chan inbound, 4096),
+		st:      state.New(opts.State),
+		workers: make(map[string]*workerConn),
+		clients: make(map[string]*clientConn),
+		joined:  make(chan struct{}),
+		ctx:     ctx,
+		cancel:  cancel,
+		done:    make(chan struct{}),
+	}
+	pb.RegisterSchedulerServer(s.grpc, &service{s: s})
+	return s, nil
+}
+
+// Serve accepts connections on l until Close. It starts the state loop and
+// returns once serving has begun; errors from the listener are logged.
+func (s *Server) Serve(l net.Listener) {
+	s.addr = l.Addr().String()
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.loop() }()
+	go func() { defer s.wg.Done(); s.ticker() }()
+	go func() {
+		defer s.wg.Done()
+		if err := s.grpc.Serve(l); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			s.log.Error("serving stopped", "err", err)
+		}
+	}()
+	s.log.Info("scheduler serving", "address", s.addr, "id", s.id)
+}
+
+// Address returns the address the scheduler listens on.
+func (s *Server) Address() string { return s.addr }
+
+// ID returns the scheduler's unique ID.
+func (s *Server) ID() string { return s.id }
+
+// Events returns the ring of diagnostic events.
+func (s *Server) Events() *event.Ring { return s.ring }
+
+// Close stops the scheduler: connections end and the loop stops.
+func (s *Server) Close() error {
+	s.cancel()
+	stopped := make(chan struct{})
+	go func() { s.grpc.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// Do runs f with the state on the loop goroutine and waits for it. f must
+// not keep the state.
+func (s *Server) Do(ctx context.Context, f func(*state.State)) error {
+	done := make(chan struct{})
+	select {
+	case s.inbox <- inbound{fn: func(st *state.State) { f(st); close(done) }}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.ctx.Done():
+		return errors.New("dusk: the scheduler is closed")
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.ctx.Done():
+		return errors.New("dusk: the scheduler is closed")
+	}
+}
+
+func (s *Server) submit(evs ...state.Event) {
+	select {
+	case s.inbox <- inbound{evs: evs}:
+	case <-s.ctx.Done():
+	}
+}
+
+// loop owns the state: it handles everything that arrives, in order, and
+// sends out what the state decides after each burst.
+func (s *Server) loop() {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case in := <-s.inbox:
+			s.run(in)
+			// Drain what else is waiting before dispatching, so that
+			// actions for many events go out in few batches.
+			for n := 0; n < 256; n++ {
+				select {
+				case in = <-s.inbox:
+					s.run(in)
+					continue
+				default:
+				}
+				break
+			}
+			s.dispatch(s.st.Ready())
+		}
+	}
+}
+
+func (s *Server) run(in inbound) {
+	for _, ev := range in.evs {
+		s.st.Handle(ev)
+	}
+	if in.fn != nil {
+		in.fn(s.st)
+	}
+}
+
+func (s *Server) ticker() {
+	t := time.NewTicker(s.opts.TickInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case now := <-t.C:
+			s.submit(&state.Tick{At: state.At{Now: now}})
+		}
+	}
+}
+
+func (s *Server) workerConn(id string) *workerConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.workers[id]
+}
+
+func (s *Server) clientConn(id string) *clientConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clients[id]
+}
+
+func (s *Server) address(id string) string {
+	if w := s.workerConn(id); w != nil {
+		return w.address
+	}
+	return id
+}
+
+func (s *Server) addresses(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = s.address(id)
+	}
+	return out
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf("dusk: "+format, args...) }

@@ -1,0 +1,240 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// service implements the gRPC Scheduler service.
+type service struct {
+	pb.UnimplementedSchedulerServer
+	s *Server
+}
+
+func (v *service) Worker(stream pb.Scheduler_WorkerServer) error { return v.s.serveWorker(stream) }
+
+func (v *service) Client(stream pb.Scheduler_ClientServer) error { return v.s.serveClient(stream) }
+
+func (v *service) Identity(ctx context.Context, _ *pb.IdentityRequest) (*pb.IdentityReply, error) {
+	return v.s.Identity(ctx)
+}
+
+// Identity describes the scheduler and its workers.
+func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
+	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version}
+	err := s.Do(ctx, func(st *state.State) {
+		reply.Tasks = int64(st.NTasks())
+		for _, w := range st.Workers() {
+			info := &pb.WorkerInfo{
+				Id: w.ID, Address: w.Address, Name: w.Name, Nthreads: int32(w.NThreads), Resources: w.Resources,
+				MemoryLimit: w.MemoryLimit, Status: w.Status.String(), Nbytes: w.NBytes(), Processing: int32(w.NProcessing()),
+				Managed: w.Metrics.Managed, Unmanaged: w.Metrics.Unmanaged, Spilled: w.Metrics.Spilled,
+			}
+			reply.Workers = append(reply.Workers, info)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, info := range reply.Workers {
+		if c := s.workerConn(info.Id); c != nil {
+			info.Fingerprint = c.fp
+			for _, e := range c.registry {
+				info.Registry = append(info.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
+			}
+		}
+	}
+	return reply, nil
+}
+
+func (v *service) WhoHas(ctx context.Context, req *pb.WhoHasRequest) (*pb.WhoHasReply, error) {
+	reply := &pb.WhoHasReply{WhoHas: make(map[string]*pb.Locations)}
+	var found map[graph.Key][]string
+	err := v.s.Do(ctx, func(st *state.State) {
+		keys := make([]graph.Key, len(req.GetKeys()))
+		for i, k := range req.GetKeys() {
+			keys[i] = graph.Key(k)
+		}
+		found = st.WhoHas(keys)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for k, ids := range found {
+		reply.WhoHas[string(k)] = &pb.Locations{Workers: ids, Addresses: v.s.addresses(ids)}
+	}
+	return reply, nil
+}
+
+func (v *service) Restart(ctx context.Context, req *pb.RestartRequest) (*pb.RestartReply, error) {
+	timeout := time.Duration(req.GetTimeoutMs()) * time.Millisecond
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	n, err := v.s.Restart(ctx, req.GetReason())
+	return &pb.RestartReply{Workers: int32(n)}, err
+}
+
+// Restart drops every task and replaces every worker, then waits until as
+// many workers as before have joined again. It returns that number.
+func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
+	if reason == "" {
+		reason = "the cluster restarted"
+	}
+	s.mu.Lock()
+	old := make([]*workerConn, 0, len(s.workers))
+	for _, w := range s.workers {
+		old = append(old, w)
+	}
+	s.mu.Unlock()
+	s.log.Info("restarting", "workers", len(old), "reason", reason)
+	err := s.Do(ctx, func(st *state.State) {
+		st.Handle(&state.Restarted{At: state.At{Now: time.Now()}, Reason: reason})
+		s.dispatch(st.Ready())
+		for _, w := range old {
+			w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Restart{Restart: &pb.RestartWorker{Reason: reason}}})
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Wait for every old worker to leave and as many new ones to join.
+	for {
+		s.mu.Lock()
+		gone := true
+		for _, w := range old {
+			if s.workers[w.id] == w {
+				gone = false
+			}
+		}
+		fresh := len(s.workers)
+		joined := s.joined
+		s.mu.Unlock()
+		if gone && fresh >= len(old) {
+			return fresh, nil
+		}
+		select {
+		case <-joined:
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			return fresh, errorf("restart: %d of %d workers came back before the deadline: %w", fresh, len(old), ctx.Err())
+		}
+	}
+}
+
+func (v *service) RegisterPlugin(ctx context.Context, req *pb.PluginRequest) (*pb.PluginReply, error) {
+	timeout := time.Duration(req.GetTimeoutMs()) * time.Millisecond
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return v.s.RegisterPlugin(ctx, &pb.InstallPlugin{Name: req.GetName(), Config: req.GetConfig()})
+}
+
+// RegisterPlugin installs a plugin on every worker now and on every worker
+// that joins later. Workers whose plugin setup fails are refused and leave.
+func (s *Server) RegisterPlugin(ctx context.Context, p *pb.InstallPlugin) (*pb.PluginReply, error) {
+	s.mu.Lock()
+	replaced := false
+	for i, q := range s.plugins {
+		if q.GetName() == p.GetName() {
+			s.plugins[i] = p
+			replaced = true
+		}
+	}
+	if !replaced {
+		s.plugins = append(s.plugins, p)
+	}
+	workers := make([]*workerConn, 0, len(s.workers))
+	for _, w := range s.workers {
+		workers = append(workers, w)
+	}
+	s.mu.Unlock()
+	for _, w := range workers {
+		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Plugin{Plugin: p}})
+	}
+	reply := &pb.PluginReply{Errors: map[string]string{}}
+	for _, w := range workers {
+		for {
+			var r *pb.PluginResult
+			select {
+			case r = <-w.pluginResults:
+			case <-ctx.Done():
+				reply.Errors[w.id] = "no answer: " + ctx.Err().Error()
+			}
+			if r == nil {
+				break
+			}
+			if r.GetName() != p.GetName() {
+				continue
+			}
+			if r.GetError() != "" {
+				reply.Errors[w.id] = r.GetError()
+				w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Refuse{Refuse: &pb.RefuseWorker{
+					Reason: "plugin " + p.GetName() + " refused this worker: " + r.GetError()}}})
+			} else {
+				reply.Installed++
+			}
+			break
+		}
+	}
+	return reply, nil
+}
+
+func (v *service) Events(req *pb.EventsRequest, stream pb.Scheduler_EventsServer) error {
+	ctx := stream.Context()
+	ch := v.s.ring.Subscribe(ctx, 256)
+	if req.GetHistory() {
+		if err := stream.Send(&pb.EventBatch{Events: EventsToPB(v.s.ring.Snapshot())}); err != nil {
+			return err
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case b, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			if err := stream.Send(&pb.EventBatch{Events: EventsToPB(b)}); err != nil {
+				if errors.Is(ctx.Err(), context.Canceled) {
+					return nil
+				}
+				return err
+			}
+		}
+	}
+}
+
+// EventsToPB converts events to their protocol form.
+func EventsToPB(evs []event.Event) []*pb.Event {
+	out := make([]*pb.Event, len(evs))
+	for i, e := range evs {
+		p := &pb.Event{Kind: e.Kind.String(), TimeNs: nanos(e.Time), Key: e.Key, Worker: e.Worker, Peer: e.Peer,
+			Thread: int32(e.Thread), From: e.From, To: e.To, StartNs: nanos(e.Start), StopNs: nanos(e.Stop),
+			Nbytes: e.NBytes, Failed: e.Failed, Detail: e.Detail}
+		if m := e.Memory; m != nil {
+			p.Memory = &pb.MemorySample{Managed: m.Managed, Unmanaged: m.Unmanaged, Spilled: m.Spilled, Limit: m.Limit,
+				Cpu: m.CPU, Executing: int32(m.Executing), Ready: int32(m.Ready), Paused: m.Paused, BytesIn: m.BytesIn, BytesOut: m.BytesOut}
+		}
+		out[i] = p
+	}
+	return out
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}

@@ -1,0 +1,233 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// workerConn is a connected worker's stream.
+type workerConn struct {
+	id       string
+	address  string
+	name     string
+	nthreads int
+	registry []registry.Entry
+	fp       string
+	out      *wire.Outbox[*pb.WorkerCommand]
+	joined   time.Time
+	// plugin results arrive here while plugins are being installed.
+	pluginResults chan *pb.PluginResult
+	cancel        context.CancelFunc
+}
+
+// serveWorker runs one worker's connection from registration to its end.
+func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	var reg *pb.RegisterWorker
+	if len(first.GetMsgs()) > 0 {
+		reg = first.GetMsgs()[0].GetRegister()
+	}
+	if reg == nil {
+		return errorf("a worker's first message must register it")
+	}
+	if reg.GetAddress() == "" {
+		return errorf("a worker registered without an address")
+	}
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	w := &workerConn{
+		id: reg.GetAddress(), address: reg.GetAddress(), name: reg.GetName(), nthreads: int(reg.GetNthreads()),
+		fp: reg.GetFingerprint(), out: wire.NewOutbox[*pb.WorkerCommand](), joined: time.Now(),
+		pluginResults: make(chan *pb.PluginResult, 16), cancel: cancel,
+	}
+	for _, e := range reg.GetRegistry() {
+		w.registry = append(w.registry, registry.Entry{Name: e.GetName(), Signature: e.GetSignature()})
+	}
+	// A worker at the same address is a dead predecessor: replace it.
+	if old := s.workerConn(w.id); old != nil {
+		s.log.Warn("worker re-registered at the same address; dropping the old connection", "address", w.id)
+		old.cancel()
+		s.submit(&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: "replaced by a new worker at the same address"})
+	}
+	if err := stream.Send(&pb.WorkerCommandBatch{Cmds: []*pb.WorkerCommand{{Cmd: &pb.WorkerCommand_Welcome{Welcome: &pb.Welcome{Id: w.id, SchedulerId: s.id}}}}}); err != nil {
+		return err
+	}
+	// The sender runs from now on: plugin installation uses it.
+	sendErr := make(chan error, 1)
+	go func() {
+		sendErr <- w.out.Run(ctx, func(cmds []*pb.WorkerCommand) error {
+			return stream.Send(&pb.WorkerCommandBatch{Cmds: cmds})
+		})
+	}()
+	recvErr := make(chan error, 1)
+	msgs := make(chan *pb.WorkerBatch, 64)
+	go func() {
+		for {
+			b, err := stream.Recv()
+			if err != nil {
+				recvErr <- err
+				close(msgs)
+				return
+			}
+			msgs <- b
+		}
+	}()
+	if err := s.installPlugins(ctx, w, msgs); err != nil {
+		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Refuse{Refuse: &pb.RefuseWorker{Reason: err.Error()}}})
+		w.out.Close()
+		s.log.Warn("worker refused by a plugin", "worker", w.id, "err", err)
+		select {
+		case <-sendErr:
+		case <-time.After(5 * time.Second):
+		}
+		return err
+	}
+	s.mu.Lock()
+	s.workers[w.id] = w
+	close(s.joined)
+	s.joined = make(chan struct{})
+	s.mu.Unlock()
+	s.log.Info("worker joined", "worker", w.id, "name", w.name, "threads", w.nthreads)
+	s.submit(&state.WorkerAdded{At: state.At{Now: time.Now()}, ID: w.id, Address: w.address, Name: w.name,
+		NThreads: w.nthreads, Resources: reg.GetResources(), MemoryLimit: reg.GetMemoryLimit()})
+
+	reason := "connection closed"
+	defer func() {
+		s.mu.Lock()
+		if s.workers[w.id] == w {
+			delete(s.workers, w.id)
+		}
+		s.mu.Unlock()
+		w.out.Close()
+		cancel()
+		s.log.Info("worker left", "worker", w.id, "reason", reason)
+		s.submit(&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: reason})
+	}()
+	for {
+		select {
+		case b, ok := <-msgs:
+			if !ok {
+				err := <-recvErr
+				if !errors.Is(err, io.EOF) && ctx.Err() == nil {
+					reason = err.Error()
+				}
+				return nil
+			}
+			s.workerMessages(w, b)
+		case err := <-sendErr:
+			if err != nil {
+				reason = "sending failed: " + err.Error()
+			}
+			return nil
+		case <-ctx.Done():
+			reason = "connection closed"
+			return nil
+		}
+	}
+}
+
+// installPlugins installs every registered plugin on a new worker before it
+// gets work; a plugin that refuses the worker keeps it out.
+func (s *Server) installPlugins(ctx context.Context, w *workerConn, msgs <-chan *pb.WorkerBatch) error {
+	s.mu.Lock()
+	plugins := append([]*pb.InstallPlugin(nil), s.plugins...)
+	s.mu.Unlock()
+	for _, p := range plugins {
+		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Plugin{Plugin: p}})
+		for {
+			var b *pb.WorkerBatch
+			var ok bool
+			select {
+			case b, ok = <-msgs:
+				if !ok {
+					return errorf("worker %s left while installing plugin %s", w.id, p.GetName())
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Minute):
+				return errorf("worker %s did not install plugin %s within a minute", w.id, p.GetName())
+			}
+			var res *pb.PluginResult
+			for _, m := range b.GetMsgs() {
+				if r := m.GetPlugin(); r != nil && r.GetName() == p.GetName() {
+					res = r
+				}
+			}
+			if res == nil {
+				continue
+			}
+			if res.GetError() != "" {
+				return fmt.Errorf("plugin %s refused worker %s: %s", p.GetName(), w.id, res.GetError())
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// workerMessages turns a batch from a worker into state events.
+func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
+	now := time.Now()
+	at := state.At{Now: now}
+	evs := make([]state.Event, 0, len(b.GetMsgs()))
+	for _, m := range b.GetMsgs() {
+		switch x := m.GetMsg().(type) {
+		case *pb.WorkerMsg_Started:
+			evs = append(evs, &state.TaskStarted{At: at, Worker: w.id, Key: graph.Key(x.Started.GetKey()), Thread: int(x.Started.GetThread())})
+		case *pb.WorkerMsg_Finished:
+			f := x.Finished
+			evs = append(evs, &state.TaskFinished{At: at, Worker: w.id, Key: graph.Key(f.GetKey()), NBytes: f.GetNbytes(), Type: f.GetType(),
+				Thread: int(f.GetThread()), Start: time.Unix(0, f.GetStartNs()), Stop: time.Unix(0, f.GetStopNs())})
+		case *pb.WorkerMsg_Failed:
+			f := x.Failed
+			evs = append(evs, &state.TaskFailed{At: at, Worker: w.id, Key: graph.Key(f.GetKey()), Err: TaskErrorFromPB(f.GetError()),
+				Thread: int(f.GetThread()), Start: time.Unix(0, f.GetStartNs()), Stop: time.Unix(0, f.GetStopNs())})
+		case *pb.WorkerMsg_Added:
+			ks := make([]state.KeySize, len(x.Added.GetKeys()))
+			for i, k := range x.Added.GetKeys() {
+				ks[i].Key = graph.Key(k)
+				if i < len(x.Added.GetNbytes()) {
+					ks[i].NBytes = x.Added.GetNbytes()[i]
+				}
+			}
+			evs = append(evs, &state.KeysAdded{At: at, Worker: w.id, Keys: ks})
+		case *pb.WorkerMsg_Missing:
+			evs = append(evs, &state.DataMissing{At: at, Worker: w.id, Task: graph.Key(x.Missing.GetTask()), Key: graph.Key(x.Missing.GetKey()), Tried: x.Missing.GetTried()})
+		case *pb.WorkerMsg_Rejected:
+			evs = append(evs, &state.TaskRejected{At: at, Worker: w.id, Key: graph.Key(x.Rejected.GetKey())})
+		case *pb.WorkerMsg_Steal:
+			evs = append(evs, &state.StealReplied{At: at, Worker: w.id, Key: graph.Key(x.Steal.GetKey()), Stolen: x.Steal.GetStolen()})
+		case *pb.WorkerMsg_Heartbeat:
+			h := x.Heartbeat
+			evs = append(evs, &state.Heartbeat{At: at, Worker: w.id, Managed: h.GetManaged(), Unmanaged: h.GetUnmanaged(), Spilled: h.GetSpilled(),
+				Paused: h.GetPaused(), Executing: int(h.GetExecuting()), Ready: int(h.GetReady()), CPU: h.GetCpu(), BytesIn: h.GetBytesIn(), BytesOut: h.GetBytesOut()})
+		case *pb.WorkerMsg_Retire:
+			evs = append(evs, &state.WorkerRetiring{At: at, ID: w.id})
+		case *pb.WorkerMsg_Plugin:
+			select {
+			case w.pluginResults <- x.Plugin:
+			default:
+			}
+		case *pb.WorkerMsg_Transfer:
+			t := x.Transfer
+			s.ring.Add(event.Event{Kind: event.Transfer, Time: now, Key: t.GetKey(), Worker: w.id, Peer: t.GetPeer(),
+				NBytes: t.GetNbytes(), Start: time.Unix(0, t.GetStartNs()), Stop: time.Unix(0, t.GetStopNs())})
+		}
+	}
+	if len(evs) > 0 {
+		s.submit(evs...)
+	}
+}

@@ -1,0 +1,132 @@
+package wire
+
+import (
+	"fmt"
+
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// TaskToPB converts a task to its protocol form.
+func TaskToPB(t *graph.Task) *pb.Task {
+	return &pb.Task{
+		Key:               string(t.Key),
+		Func:              t.Func,
+		Args:              argsToPB(t.Args),
+		Resources:         t.Resources,
+		Priority:          int64(t.Priority),
+		Retries:           int32(t.Retries),
+		Workers:           t.Workers,
+		AllowOtherWorkers: t.AllowOtherWorkers,
+		Fused:             int32(t.Fused),
+	}
+}
+
+func argsToPB(args []graph.Arg) []*pb.Arg {
+	if len(args) == 0 {
+		return nil
+	}
+	out := make([]*pb.Arg, len(args))
+	// One allocation for all the wrappers of a task's arguments.
+	backing := make([]pb.Arg, len(args))
+	for i := range args {
+		a := &args[i]
+		p := &backing[i]
+		switch a.Kind {
+		case graph.ArgValue:
+			p.Kind = &pb.Arg_Value{Value: a.Value}
+		case graph.ArgRef:
+			p.Kind = &pb.Arg_Ref{Ref: string(a.Ref)}
+		case graph.ArgList:
+			p.Kind = &pb.Arg_List{List: &pb.ArgList{Items: argsToPB(a.List)}}
+		case graph.ArgCall:
+			p.Kind = &pb.Arg_Call{Call: &pb.Call{Func: a.Call.Func, Args: argsToPB(a.Call.Args), Key: string(a.Call.Key)}}
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// TaskFromPB converts a task from its protocol form, checking its shape.
+func TaskFromPB(p *pb.Task) (*graph.Task, error) {
+	if p.GetKey() == "" {
+		return nil, fmt.Errorf("dusk: a task without a key")
+	}
+	args, err := argsFromPB(p.GetArgs(), 0)
+	if err != nil {
+		return nil, fmt.Errorf("dusk: task %s: %w", p.GetKey(), err)
+	}
+	t := &graph.Task{
+		Key:               graph.Key(p.GetKey()),
+		Func:              p.GetFunc(),
+		Args:              args,
+		Priority:          int(p.GetPriority()),
+		Retries:           int(p.GetRetries()),
+		AllowOtherWorkers: p.GetAllowOtherWorkers(),
+		Fused:             int(p.GetFused()),
+	}
+	if len(p.GetResources()) > 0 {
+		t.Resources = p.GetResources()
+	}
+	if len(p.GetWorkers()) > 0 {
+		t.Workers = p.GetWorkers()
+	}
+	return t, nil
+}
+
+// maxArgDepth bounds the nesting of arguments a peer may send.
+const maxArgDepth = 4096
+
+func argsFromPB(ps []*pb.Arg, depth int) ([]graph.Arg, error) {
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	if depth > maxArgDepth {
+		return nil, fmt.Errorf("arguments nested deeper than %d", maxArgDepth)
+	}
+	out := make([]graph.Arg, len(ps))
+	for i, p := range ps {
+		switch k := p.GetKind().(type) {
+		case *pb.Arg_Value:
+			out[i] = graph.Arg{Kind: graph.ArgValue, Value: k.Value}
+		case *pb.Arg_Ref:
+			out[i] = graph.Arg{Kind: graph.ArgRef, Ref: graph.Key(k.Ref)}
+		case *pb.Arg_List:
+			items, err := argsFromPB(k.List.GetItems(), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = graph.Arg{Kind: graph.ArgList, List: items}
+		case *pb.Arg_Call:
+			if k.Call.GetFunc() == "" {
+				return nil, fmt.Errorf("argument %d: a nested call without a function", i)
+			}
+			args, err := argsFromPB(k.Call.GetArgs(), depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = graph.Arg{Kind: graph.ArgCall, Call: &graph.Call{Func: k.Call.GetFunc(), Args: args, Key: graph.Key(k.Call.GetKey())}}
+		default:
+			return nil, fmt.Errorf("argument %d is empty", i)
+		}
+	}
+	return out, nil
+}
+
+// Keys converts keys to strings.
+func Keys(ks []graph.Key) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
+}
+
+// GraphKeys converts strings to keys.
+func GraphKeys(ss []string) []graph.Key {
+	out := make([]graph.Key, len(ss))
+	for i, s := range ss {
+		out[i] = graph.Key(s)
+	}
+	return out
+}

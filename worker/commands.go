@@ -1,0 +1,143 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/registry"
+	wstate "github.com/dusk-go/dusk/worker/state"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// commands applies a batch from the scheduler. done is true when the
+// worker must stop, with the error Run returns.
+func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done bool, err error) {
+	for _, c := range b.GetCmds() {
+		switch x := c.GetCmd().(type) {
+		case *pb.WorkerCommand_Compute:
+			ct := x.Compute
+			t, err := wire.TaskFromPB(ct.GetTask())
+			if err != nil {
+				w.log.Error("bad task from the scheduler", "err", err)
+				continue
+			}
+			p := ct.GetPriority()
+			w.st.Handle(&wstate.Compute{Task: t,
+				Priority: wstate.Priority{User: p.GetUser(), Generation: p.GetGeneration(), Order: p.GetOrder()},
+				Deps:     depsFromPB(ct.GetDeps())})
+		case *pb.WorkerCommand_Free:
+			w.st.Handle(&wstate.Free{Keys: wire.GraphKeys(x.Free.GetKeys())})
+		case *pb.WorkerCommand_Steal:
+			w.st.Handle(&wstate.Steal{Key: graph.Key(x.Steal.GetKey())})
+		case *pb.WorkerCommand_Acquire:
+			w.st.Handle(&wstate.Acquire{Deps: depsFromPB(x.Acquire.GetDeps())})
+		case *pb.WorkerCommand_Plugin:
+			p := x.Plugin
+			go func() {
+				res := &pb.PluginResult{Name: p.GetName()}
+				if err := w.installPlugin(ctx, p.GetName(), p.GetConfig()); err != nil {
+					res.Error = err.Error()
+					w.log.Warn("plugin refused this worker", "plugin", p.GetName(), "err", err)
+				}
+				w.out.Push(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Plugin{Plugin: res}})
+			}()
+		case *pb.WorkerCommand_Close:
+			w.log.Info("closing at the scheduler's request", "reason", x.Close.GetReason())
+			return true, nil
+		case *pb.WorkerCommand_Restart:
+			w.log.Info("restarting at the scheduler's request", "reason", x.Restart.GetReason())
+			return true, ErrRestart
+		case *pb.WorkerCommand_Refuse:
+			return true, &RefusedError{Reason: x.Refuse.GetReason()}
+		}
+	}
+	w.drainInbox()
+	w.act(w.st.Ready())
+	return false, nil
+}
+
+func depsFromPB(ps []*pb.DepLocation) []wstate.Dep {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]wstate.Dep, len(ps))
+	for i, p := range ps {
+		peers := p.GetAddresses()
+		if len(peers) == 0 {
+			peers = p.GetWorkers()
+		}
+		out[i] = wstate.Dep{Key: graph.Key(p.GetKey()), NBytes: p.GetNbytes(), Peers: peers}
+	}
+	return out
+}
+
+// act carries out the state machine's instructions.
+func (w *Worker) act(ins []wstate.Instruction) {
+	var msgs []*pb.WorkerMsg
+	for _, in := range ins {
+		switch i := in.(type) {
+		case *wstate.Execute:
+			w.execute(i.Task, i.Thread)
+		case *wstate.CancelTask:
+			w.execMu.Lock()
+			if c := w.cancels[i.Key]; c != nil {
+				c()
+			}
+			w.execMu.Unlock()
+		case *wstate.FetchFrom:
+			go w.fetch(i.Peer, i.Keys)
+		case *wstate.Drop:
+			w.store.Delete(i.Keys...)
+		case *wstate.Started:
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Started{Started: &pb.TaskStarted{Key: string(i.Key), Thread: int32(i.Thread)}}})
+		case *wstate.Finished:
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Finished{Finished: &pb.TaskFinished{Key: string(i.Key), Nbytes: i.NBytes,
+				Type: i.Type, Thread: int32(i.Thread), StartNs: nanos(i.Start), StopNs: nanos(i.Stop)}}})
+		case *wstate.Failed:
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Failed{Failed: &pb.TaskFailed{Key: string(i.Key),
+				Error: w.taskError(i.Key, i.Err), Thread: int32(i.Thread), StartNs: nanos(i.Start), StopNs: nanos(i.Stop)}}})
+		case *wstate.Added:
+			a := &pb.KeysAdded{}
+			for _, k := range i.Keys {
+				a.Keys = append(a.Keys, string(k.Key))
+				a.Nbytes = append(a.Nbytes, k.NBytes)
+			}
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Added{Added: a}})
+		case *wstate.Missing:
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Missing{Missing: &pb.DataMissing{Task: string(i.Task), Key: string(i.Key), Tried: i.Tried}}})
+		case *wstate.Rejected:
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Rejected{Rejected: &pb.TaskRejected{Key: string(i.Key)}}})
+		case *wstate.StealReply:
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Steal{Steal: &pb.StealReply{Key: string(i.Key), Stolen: i.Stolen}}})
+		}
+	}
+	if len(msgs) > 0 {
+		w.out.Push(msgs...)
+	}
+}
+
+func (w *Worker) taskError(k graph.Key, err error) *pb.TaskError {
+	p := &pb.TaskError{Kind: "error", Key: string(k), Worker: w.id, Message: err.Error()}
+	var panicked *registry.PanicError
+	var unknown *UnknownFuncError
+	switch {
+	case errors.As(err, &unknown):
+		p.Kind = "unknown-function"
+		p.Func = unknown.Func
+	case errors.As(err, &panicked):
+		p.Kind = "panic"
+		p.Func = panicked.Func
+		p.Stack = panicked.Stack
+	}
+	return p
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}

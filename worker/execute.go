@@ -1,0 +1,32 @@
+package worker
+
+import (
+	"context"
+	"time"
+
+	"github.com/dusk-go/dusk/graph"
+	wstate "github.com/dusk-go/dusk/worker/state"
+)
+
+// execute runs a task on its own goroutine with a cancellable context, and
+// posts the outcome to the loop.
+func (w *Worker) execute(t *graph.Task, thread int) {
+	ctx, cancel := context.WithCancel(w.ctx)
+	w.execMu.Lock()
+	w.cancels[t.Key] = cancel
+	w.execMu.Unlock()
+	go func() {
+		start := time.Now()
+		res, err := w.run.run(ctx, t.Func, t.Args)
+		stop := time.Now()
+		ev := &wstate.Executed{Key: t.Key, Thread: thread, Start: start, Stop: stop, Err: err}
+		if err == nil {
+			ev.NBytes, ev.Type = w.store.Put(t.Key, res)
+		}
+		w.execMu.Lock()
+		delete(w.cancels, t.Key)
+		w.execMu.Unlock()
+		cancel()
+		w.post(ev)
+	}()
+}

@@ -1,0 +1,316 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/registry"
+	wstate "github.com/dusk-go/dusk/worker/state"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// ErrRestart is returned by Run when the scheduler asked for the worker to
+// be replaced (Client.Restart): its supervisor starts a fresh one.
+var ErrRestart = errors.New("dusk: the scheduler asked for this worker to restart")
+
+// RefusedError is returned by Run when the scheduler refused the worker
+// (a worker plugin's Setup failed). Restarting it would fail again.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "dusk: the scheduler refused this worker: " + e.Reason }
+
+// Options configure a worker.
+type Options struct {
+	// Scheduler is the scheduler's address ("host:port" or "tcp://host:port").
+	Scheduler string
+	// Security holds the token and optional TLS files.
+	Security wire.Security
+	// Listener serves peers and clients; if nil the worker listens on
+	// Host:Port (Host defaults to 127.0.0.1, Port 0 picks a free port).
+	Listener net.Listener
+	Host     string
+	Port     int
+	// Name is a human name for the worker (optional).
+	Name string
+	// NThreads is how many tasks run at once; 0 means the number of CPUs.
+	NThreads int
+	// Resources the worker supplies, such as {"GPU": 1}.
+	Resources map[string]float64
+	// MemoryLimit in bytes (0: none); reported to the scheduler.
+	MemoryLimit int64
+	// Registry holds the functions the worker can run; nil means
+	// registry.Default.
+	Registry *registry.Registry
+	// HeartbeatInterval is how often the worker reports (default 500ms).
+	HeartbeatInterval time.Duration
+	// ChunkSize is the size of data chunks sent to peers (default 1 MiB).
+	ChunkSize int
+	// Logger receives the worker's log; nil means slog.Default().
+	Logger *slog.Logger
+	// Version is reported to the scheduler.
+	Version string
+}
+
+// Worker is a dusk worker.
+type Worker struct {
+	opts  Options
+	log   *slog.Logger
+	reg   *registry.Registry
+	store *Store
+	run   runner
+	addr  string
+	id    string
+	l     net.Listener
+	srv   *grpc.Server
+	peers *peerPool
+
+	inbox chan wstate.Event
+	out   *wire.Outbox[*pb.WorkerMsg]
+	st    *wstate.State // owned by the loop goroutine
+
+	execMu  sync.Mutex // protects cancels
+	cancels map[graph.Key]context.CancelFunc
+
+	pluginsMu sync.Mutex // protects plugins
+	plugins   map[string]Plugin
+
+	bytesIn, bytesOut atomic.Int64
+	retire            chan struct{}
+	retireOnce        sync.Once
+	ctx               context.Context
+}
+
+// New prepares a worker; Run connects it.
+func New(opts Options) (*Worker, error) {
+	if opts.Scheduler == "" {
+		return nil, errors.New("dusk: a worker needs the scheduler's address")
+	}
+	if opts.NThreads <= 0 {
+		opts.NThreads = runtime.NumCPU()
+	}
+	if opts.HeartbeatInterval <= 0 {
+		opts.HeartbeatInterval = 500 * time.Millisecond
+	}
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = 1 << 20
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Registry == nil {
+		opts.Registry = registry.Default
+	}
+	w := &Worker{
+		opts:    opts,
+		reg:     opts.Registry,
+		store:   NewStore(),
+		inbox:   make(chan wstate.Event, 1024),
+		out:     wire.NewOutbox[*pb.WorkerMsg](),
+		cancels: make(map[graph.Key]context.CancelFunc),
+		plugins: make(map[string]Plugin),
+		retire:  make(chan struct{}),
+	}
+	w.peers = newPeerPool(opts.Security)
+	l := opts.Listener
+	if l == nil {
+		var err error
+		l, err = wire.Listen(context.Background(), opts.Host, opts.Port)
+		if err != nil {
+			return nil, err
+		}
+	}
+	w.l = l
+	w.addr = l.Addr().String()
+	w.id = w.addr
+	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
+	w.run = runner{reg: w.reg, store: w.store, worker: w.addr}
+	return w, nil
+}
+
+// Address returns where peers and clients reach the worker.
+func (w *Worker) Address() string { return w.addr }
+
+// Store returns the worker's store.
+func (w *Worker) Store() *Store { return w.store }
+
+func (w *Worker) info() *Info {
+	return &Info{ID: w.id, Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
+		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit}
+}
+
+// Retire asks the scheduler to let the worker go gracefully: it gets no new
+// tasks, its data is copied to other workers, then Run returns nil.
+func (w *Worker) Retire() {
+	w.retireOnce.Do(func() { close(w.retire) })
+}
+
+// Run connects to the scheduler and works until ctx ends (nil), the
+// scheduler closes the worker (nil), asks for a restart (ErrRestart),
+// refuses it (*RefusedError), or the connection fails (an error).
+func (w *Worker) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w.ctx = ctx
+	gopts, err := w.opts.Security.ServerOptions()
+	if err != nil {
+		return err
+	}
+	w.srv = grpc.NewServer(gopts...)
+	pb.RegisterWorkerServer(w.srv, &dataService{w: w})
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := w.srv.Serve(w.l); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			w.log.Error("serving peers stopped", "err", err)
+		}
+	}()
+	defer func() {
+		w.cancelAll()
+		tctx, tcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		w.teardownPlugins(tctx)
+		tcancel()
+		stopGRPC(w.srv, 2*time.Second)
+		<-served
+		w.peers.close()
+		w.store.Clear()
+	}()
+
+	cc, err := w.opts.Security.Dial(w.opts.Scheduler)
+	if err != nil {
+		return err
+	}
+	defer cc.Close()
+	stream, err := pb.NewSchedulerClient(cc).Worker(ctx)
+	if err != nil {
+		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+	}
+	reg := &pb.RegisterWorker{Address: w.addr, Name: w.opts.Name, Nthreads: int32(w.opts.NThreads),
+		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit, Fingerprint: w.reg.Fingerprint(),
+		Pid: int32(os.Getpid()), Version: w.opts.Version}
+	for _, e := range w.reg.Entries() {
+		reg.Registry = append(reg.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
+	}
+	if err := stream.Send(&pb.WorkerBatch{Msgs: []*pb.WorkerMsg{{Msg: &pb.WorkerMsg_Register{Register: reg}}}}); err != nil {
+		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+	}
+	welcome, err := stream.Recv()
+	if err != nil {
+		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+	}
+	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
+		return errors.New("dusk: the scheduler did not welcome this worker")
+	}
+	w.id = welcome.GetCmds()[0].GetWelcome().GetId()
+	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
+	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
+
+	cmds := make(chan *pb.WorkerCommandBatch, 64)
+	recvErr := make(chan error, 1)
+	go func() {
+		for {
+			b, err := stream.Recv()
+			if err != nil {
+				recvErr <- err
+				return
+			}
+			select {
+			case cmds <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	sendErr := make(chan error, 1)
+	go func() {
+		sendErr <- w.out.Run(ctx, func(msgs []*pb.WorkerMsg) error {
+			return stream.Send(&pb.WorkerBatch{Msgs: msgs})
+		})
+	}()
+	defer func() {
+		w.out.Close()
+		_ = stream.CloseSend()
+	}()
+	beat := time.NewTicker(w.opts.HeartbeatInterval)
+	defer beat.Stop()
+	retire := w.retire
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-recvErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return wire.Explain(fmt.Errorf("lost the scheduler: %w", err), "scheduler "+w.opts.Scheduler)
+		case err := <-sendErr:
+			if err != nil && ctx.Err() == nil {
+				return wire.Explain(fmt.Errorf("lost the scheduler: %w", err), "scheduler "+w.opts.Scheduler)
+			}
+			return nil
+		case b := <-cmds:
+			if done, err := w.commands(ctx, b); done {
+				return err
+			}
+		case ev := <-w.inbox:
+			w.st.Handle(ev)
+			w.drainInbox()
+			w.act(w.st.Ready())
+		case <-beat.C:
+			w.heartbeat()
+		case <-retire:
+			retire = nil
+			w.log.Info("retiring: handing data over before leaving")
+			w.out.Push(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Retire{Retire: &pb.Retire{}}})
+		}
+	}
+}
+
+// drainInbox handles events already waiting, so that their instructions go
+// out together.
+func (w *Worker) drainInbox() {
+	for range 256 {
+		select {
+		case ev := <-w.inbox:
+			w.st.Handle(ev)
+		default:
+			return
+		}
+	}
+}
+
+func stopGRPC(s *grpc.Server, grace time.Duration) {
+	done := make(chan struct{})
+	go func() { s.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		s.Stop()
+	}
+}
+
+func (w *Worker) post(ev wstate.Event) {
+	select {
+	case w.inbox <- ev:
+	case <-w.ctx.Done():
+	}
+}
+
+func (w *Worker) cancelAll() {
+	w.execMu.Lock()
+	defer w.execMu.Unlock()
+	for _, c := range w.cancels {
+		c()
+	}
+}
