@@ -382,4 +382,3 @@ func taskErrorFromPB(p *pb.TaskError) *TaskError {
 	return &TaskError{Kind: p.GetKind(), Key: Key(p.GetKey()), Func: p.GetFunc(), Worker: p.GetWorker(),
 		Message: p.GetMessage(), Stack: p.GetStack()}
 }
-

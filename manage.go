@@ -207,4 +207,3 @@ func (c *Client) RegisterWorkerPlugin(ctx context.Context, plugin any) error {
 	}
 	return nil
 }
-

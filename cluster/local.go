@@ -15,9 +15,9 @@ import (
 
 	"github.com/dusk-go/dusk/scheduler"
 	"github.com/dusk-go/dusk/scheduler/state"
-	"github.com/dusk-go/dusk/worker"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	"github.com/dusk-go/dusk/worker"
 )
 
 // Environment variables a local cluster sets for worker processes; Main in

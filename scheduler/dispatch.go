@@ -90,4 +90,3 @@ func TaskErrorFromPB(p *pb.TaskError) *state.TaskError {
 	}
 	return e
 }
-

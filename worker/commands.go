@@ -7,9 +7,9 @@ import (
 
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
-	wstate "github.com/dusk-go/dusk/worker/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	wstate "github.com/dusk-go/dusk/worker/state"
 )
 
 // commands applies a batch from the scheduler. done is true when the

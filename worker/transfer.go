@@ -13,9 +13,9 @@ import (
 
 	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/graph"
-	wstate "github.com/dusk-go/dusk/worker/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	wstate "github.com/dusk-go/dusk/worker/state"
 )
 
 // dataService serves a worker's data to peers and clients.

@@ -16,9 +16,9 @@ import (
 
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
-	wstate "github.com/dusk-go/dusk/worker/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	wstate "github.com/dusk-go/dusk/worker/state"
 )
 
 // ErrRestart is returned by Run when the scheduler asked for the worker to

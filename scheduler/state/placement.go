@@ -282,4 +282,3 @@ func (s *State) retryUnrunnable() {
 		}
 	}
 }
-

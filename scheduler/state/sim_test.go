@@ -14,11 +14,11 @@ import (
 // each worker was told to run and runs those tasks in a random order,
 // while workers join, die, and the clients drop keys.
 type simCluster struct {
-	h       *harness
-	rng     *rand.Rand
-	running map[string]map[graph.Key]bool // worker -> tasks it was sent
-	nextID  int
-	results map[graph.Key]TaskState // what the client heard last
+	h        *harness
+	rng      *rand.Rand
+	running  map[string]map[graph.Key]bool // worker -> tasks it was sent
+	nextID   int
+	results  map[graph.Key]TaskState // what the client heard last
 	stealReq []*Steal
 }
 
