@@ -1,0 +1,173 @@
+package codec
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+func TestAllocSize(t *testing.T) {
+	for n, want := range map[int64]int64{0: 0, 1: 8, 8: 8, 9: 16, 17: 24, 24: 24, 33: 48, 129: 144, 257: 288, 513: 576, 1 << 20: 1 << 20, 40000: 40960} {
+		if got := allocSize(n); got != want {
+			t.Errorf("allocSize(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// liveBytes returns the heap bytes that the value build returns keeps alive.
+func liveBytes(build func() any) (any, int64) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return v, int64(after.HeapAlloc) - int64(before.HeapAlloc)
+}
+
+type row struct {
+	ID    int64
+	Name  string
+	Score float64
+	When  time.Time
+	Tags  []string
+}
+
+func TestSizeOfAccuracy(t *testing.T) {
+	const n = 100_000
+	cases := map[string]func() any{
+		"[]float64": func() any { return make([]float64, 1_000_000) },
+		"[]string": func() any {
+			s := make([]string, n)
+			for i := range s {
+				s[i] = fmt.Sprintf("string number %d", i)
+			}
+			return s
+		},
+		"map[string]int": func() any {
+			m := make(map[string]int)
+			for i := range n {
+				m["key-"+strconv.Itoa(i)] = i
+			}
+			return m
+		},
+		"map[int64]float64": func() any {
+			m := make(map[int64]float64)
+			for i := range n {
+				m[int64(i)] = float64(i)
+			}
+			return m
+		},
+		"[]row": func() any {
+			s := make([]row, n)
+			for i := range s {
+				s[i] = row{ID: int64(i), Name: "name-" + strconv.Itoa(i), Tags: []string{"a", "bb"}}
+			}
+			return s
+		},
+		"[]*row": func() any {
+			s := make([]*row, n)
+			for i := range s {
+				s[i] = &row{ID: int64(i), Name: "name-" + strconv.Itoa(i)}
+			}
+			return s
+		},
+		"map[string][]float64": func() any {
+			m := make(map[string][]float64)
+			for i := range 1000 {
+				m[strconv.Itoa(i)] = make([]float64, 100)
+			}
+			return m
+		},
+		"[]any": func() any {
+			s := make([]any, n)
+			for i := range s {
+				s[i] = strconv.Itoa(i) + "-value-with-some-length"
+			}
+			return s
+		},
+		"record": func() any { return makeRecord(memory.DefaultAllocator, 0, 1_000_000) },
+	}
+	for name, build := range cases {
+		v, real := liveBytes(build)
+		est := SizeOf(v)
+		ratio := float64(est) / float64(real)
+		t.Logf("%-22s real %10d  estimate %10d  ratio %.2f", name, real, est, ratio)
+		if ratio < 0.5 || ratio > 2 {
+			t.Errorf("%s: estimate %d is not within 2x of the real %d", name, est, real)
+		}
+		if r, ok := v.(arrow.RecordBatch); ok {
+			r.Release()
+		}
+	}
+}
+
+func TestSizeOfSmallValues(t *testing.T) {
+	type pair struct {
+		A int32
+		B int32
+	}
+	cases := []struct {
+		v    any
+		want int64
+	}{
+		{nil, 0},
+		{int8(1), 1},
+		{int64(1), 8},
+		{3.5, 8},
+		{"hello", 16 + 8},
+		{[]byte("abc")[:3:3], 24 + 8},
+		{make([]float64, 10), 24 + 80},
+		{make([]int32, 4, 8), 24 + 32},
+		{make([]int32, 0, 9), 24 + 48}, // 36 bytes take a 48-byte block
+		{pair{}, 8},
+		{[4]pair{}, 32},
+		{&pair{}, 8 + 8},
+		{struct{ S string }{"xyz"}, 16 + 8},
+		{[]string{"a", "bcdefghijklmnopqrstuvwxyz"}, 24 + 32 + 8 + 32},
+		{time.Now(), 24},
+	}
+	for _, c := range cases {
+		if got := SizeOf(c.v); got != c.want {
+			t.Errorf("SizeOf(%#v) = %d, want %d", c.v, got, c.want)
+		}
+	}
+}
+
+func TestSizeOfCyclesEnd(t *testing.T) {
+	a := &node{Value: 1}
+	b := &node{Value: 2, Next: a, parent: a}
+	a.Next, a.parent = b, b
+	a.Children = []*node{a, b, a}
+	if n := SizeOf(a); n <= 0 {
+		t.Errorf("SizeOf(cycle) = %d", n)
+	}
+	s := []any{nil}
+	s[0] = s
+	if n := SizeOf(s); n <= 0 {
+		t.Errorf("SizeOf(self-containing slice) = %d", n)
+	}
+}
+
+func TestSizeOfIsCheapOnLargeValues(t *testing.T) {
+	s := make([]string, 1_000_000)
+	m := make(map[string]int, 100_000)
+	for i := range 100_000 {
+		m[strconv.Itoa(i)] = i
+	}
+	for name, v := range map[string]any{"[]string": s, "map": m} {
+		start := time.Now()
+		for range 100 {
+			SizeOf(v)
+		}
+		if per := time.Since(start) / 100; per > 100*time.Microsecond {
+			t.Errorf("SizeOf(%s) took %v", name, per)
+		}
+	}
+}
