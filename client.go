@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/cluster"
+	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
 	"github.com/dusk-go/dusk/scheduler/state"
@@ -119,7 +120,10 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 	} else {
 		sec.Token = o.token
 		if sec.Token == "" {
-			sec.Token = os.Getenv(cluster.EnvToken)
+			sec.Token = os.Getenv(config.EnvToken)
+		}
+		if sec.Token == "" {
+			sec.Token = os.Getenv(config.EnvName("comm.token"))
 		}
 		if sec.Token == "" {
 			return nil, errors.New("dusk: connecting to " + addr + " needs the scheduler's token: pass dusk.Token(...) or set DUSK_TOKEN (dusk scheduler prints it when it starts)")
@@ -168,7 +172,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 	if err := stream.Send(&pb.ClientBatch{Msgs: []*pb.ClientMsg{{Msg: &pb.ClientMsg_Hello{Hello: hello}}}}); err != nil {
 		cancel()
 		cc.Close()
-		return nil, wire.Explain(err, "scheduler "+addr)
+		return nil, wire.Explain(wire.StreamError(err, stream.RecvMsg), "scheduler "+addr)
 	}
 	welcomed := make(chan error, 1)
 	go func() {

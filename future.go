@@ -51,8 +51,8 @@ type futureState struct {
 }
 
 func (fs *futureState) finish(s Status, err error) {
-	if fs.status != Pending && s != Finished {
-		return
+	if fs.status == Cancelled || fs.status == Lost {
+		return // final
 	}
 	fs.status, fs.err = s, err
 	select {
@@ -407,6 +407,10 @@ func (c *Client) awaitRelocation(ctx context.Context, sts []*futureState, todo [
 	if err != nil {
 		return err
 	}
+	unknown := make(map[string]bool, len(reply.GetUnknown()))
+	for _, k := range reply.GetUnknown() {
+		unknown[k] = true
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, i := range todo {
@@ -414,6 +418,12 @@ func (c *Client) awaitRelocation(ctx context.Context, sts []*futureState, todo [
 		if loc := reply.GetWhoHas()[string(st.key)]; loc != nil && len(loc.GetAddresses()) > 0 {
 			st.addrs = loc.GetAddresses()
 			continue
+		}
+		if st.status != Finished {
+			return st.errOr(fmt.Errorf("dusk: %s is %s", st.key, st.status))
+		}
+		if unknown[string(st.key)] {
+			return fmt.Errorf("dusk: %s is no longer on the cluster (restarted, cancelled or released)", st.key)
 		}
 		// Being recomputed: wait for the next report.
 		st.status = Pending

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
+	"time"
 
 	"github.com/dusk-go/dusk/cluster"
-	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/worker"
 )
 
@@ -27,30 +25,29 @@ func Main() {
 
 func runWorkerFromEnv() int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	threads, _ := strconv.Atoi(os.Getenv(cluster.EnvThreads))
-	mem, _ := strconv.ParseInt(os.Getenv(cluster.EnvMemory), 10, 64)
-	res, err := cluster.ParseResources(os.Getenv(cluster.EnvResources))
+	cfg, warns, err := config.Load()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	w, err := worker.New(worker.Options{
-		Scheduler:   os.Getenv(cluster.EnvScheduler),
-		Security:    wire.Security{Token: os.Getenv(cluster.EnvToken)},
-		Name:        os.Getenv(cluster.EnvName),
-		NThreads:    threads,
-		Resources:   res,
-		MemoryLimit: mem,
-		Logger:      log,
-		Version:     Version,
-	})
+	for _, w := range warns {
+		log.Warn(w.String())
+	}
+	opts, err := worker.OptionsFromConfig(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	opts.Scheduler = os.Getenv(cluster.EnvScheduler)
+	opts.Name = os.Getenv(cluster.EnvName)
+	opts.Logger = log
+	opts.Version = Version
+	w, err := worker.New(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	err = w.Run(ctx)
+	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
 	if err != nil {
 		log.Error("worker stopped", "err", err)
 	}

@@ -7,12 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/dusk-go/dusk/cluster/resources"
+	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/scheduler"
 	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
@@ -20,16 +20,13 @@ import (
 	"github.com/dusk-go/dusk/worker"
 )
 
-// Environment variables a local cluster sets for worker processes; Main in
-// package dusk reads them.
+// Environment variables a local cluster sets for worker processes, besides
+// the DUSK_ configuration variables of package config; Main in package
+// dusk reads them.
 const (
 	EnvRole      = "DUSK_ROLE" // "worker"
 	EnvScheduler = "DUSK_SCHEDULER"
-	EnvToken     = "DUSK_TOKEN"
-	EnvThreads   = "DUSK_WORKER_THREADS"
 	EnvName      = "DUSK_WORKER_NAME"
-	EnvResources = "DUSK_WORKER_RESOURCES"
-	EnvMemory    = "DUSK_WORKER_MEMORY_LIMIT"
 )
 
 // Options configure a local cluster.
@@ -148,14 +145,17 @@ func (c *Local) runProcess(ctx context.Context, name string) error {
 		Logger: c.opts.Logger,
 		Command: func(ctx context.Context) *exec.Cmd {
 			cmd := exec.CommandContext(ctx, exe)
-			cmd.Env = append(os.Environ(),
+			// The worker sees this process's configuration (values set in
+			// code included), then the settings of this cluster.
+			cmd.Env = append(os.Environ(), config.Default().Environ()...)
+			cmd.Env = append(cmd.Env,
 				EnvRole+"=worker",
 				EnvScheduler+"="+c.Scheduler.Address(),
-				EnvToken+"="+c.token,
-				EnvThreads+"="+strconv.Itoa(c.opts.Threads),
 				EnvName+"="+name,
-				EnvResources+"="+FormatResources(c.opts.Resources),
-				EnvMemory+"="+strconv.FormatInt(c.opts.MemoryLimit, 10),
+				config.EnvName("comm.token")+"="+c.token,
+				config.EnvName("worker.nthreads")+"="+strconv.Itoa(c.opts.Threads),
+				config.EnvName("worker.resources")+"="+resources.Format(c.opts.Resources),
+				config.EnvName("worker.memory.limit")+"="+strconv.FormatInt(c.opts.MemoryLimit, 10),
 			)
 			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 			return cmd
@@ -230,37 +230,3 @@ func (c *Local) Close() error {
 	return c.Scheduler.Close()
 }
 
-// FormatResources writes resources as "GPU=1,MEM=2" (sorted).
-func FormatResources(r map[string]float64) string {
-	keys := make([]string, 0, len(r))
-	for k := range r {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strconv.FormatFloat(r[k], 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
-
-// ParseResources reads "GPU=1,MEM=2".
-func ParseResources(s string) (map[string]float64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
-	}
-	out := map[string]float64{}
-	for _, part := range strings.Split(s, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok || name == "" {
-			return nil, fmt.Errorf("dusk: resource %q: want NAME=amount, as in GPU=1", part)
-		}
-		v, err := strconv.ParseFloat(val, 64)
-		if err != nil || v < 0 {
-			return nil, fmt.Errorf("dusk: resource %q: the amount must be a number >= 0", part)
-		}
-		out[name] = v
-	}
-	return out, nil
-}

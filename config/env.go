@@ -11,7 +11,15 @@ const (
 	envPrefix = "DUSK_"
 	// envConfig names the YAML file to read instead of the usual places.
 	envConfig = "DUSK_CONFIG"
+	// EnvToken is a short name for DUSK_COMM__TOKEN: the token a peer
+	// presents. The long name wins when both are set.
+	EnvToken = "DUSK_TOKEN"
 )
+
+// Reserved lists the DUSK_ variables that are not configuration keys but
+// that dusk itself sets when it starts worker processes; Load neither
+// reads nor warns about them.
+var Reserved = []string{"DUSK_ROLE", "DUSK_SCHEDULER", "DUSK_WORKER_NAME"}
 
 // EnvName returns the environment variable that sets key:
 // "worker.memory.target" is DUSK_WORKER__MEMORY__TARGET.
@@ -56,7 +64,13 @@ func (c *Config) loadEnv(environ []string) ([]Warning, error) {
 	for _, kv := range slices.Sorted(slices.Values(environ)) { // sorted, so a repeated key resolves the same way every run
 		name, val, ok := strings.Cut(kv, "=")
 		key, isDusk := envKey(name)
-		if !ok || !isDusk || strings.EqualFold(name, envConfig) {
+		if !ok || !isDusk || strings.EqualFold(name, envConfig) || slices.Contains(Reserved, strings.ToUpper(name)) {
+			continue
+		}
+		if strings.EqualFold(name, EnvToken) {
+			if _, long := batch["comm.token"]; !long {
+				batch["comm.token"] = entry{val, Source{Layer: LayerEnv, Name: name}}
+			}
 			continue
 		}
 		k := byName[key]
@@ -77,4 +91,21 @@ func (c *Config) loadEnv(environ []string) ([]Warning, error) {
 	}
 	c.put(LayerEnv, batch)
 	return warns, nil
+}
+
+// Environ returns the values that differ from their defaults as DUSK_
+// environment variables, for a process this one starts: a worker process
+// then sees the configuration its parent set (in code, a file, the
+// environment or flags).
+func (c *Config) Environ() []string {
+	var out []string
+	for _, name := range names {
+		k := byName[name]
+		e := c.effective(k)
+		if e.src.Layer == LayerDefault {
+			continue
+		}
+		out = append(out, EnvName(name)+"="+k.format(e.v))
+	}
+	return out
 }

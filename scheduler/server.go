@@ -43,8 +43,8 @@ type Server struct {
 	grpc *grpc.Server
 	addr string
 
-	inbox chan inbound
-	st    *state.State // owned by the loop goroutine
+	stMu sync.Mutex   // protects st; held while its actions are dispatched
+	st   *state.State // the scheduling state
 
 	mu      sync.Mutex // protects the fields below
 	workers map[string]*workerConn
@@ -56,13 +56,6 @@ type Server struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	wg     sync.WaitGroup
-}
-
-// inbound is work for the loop: events to handle, or a function to run
-// with the state.
-type inbound struct {
-	evs []state.Event
-	fn  func(*state.State)
 }
 
 // New returns a scheduler that serves on l once Serve is called.
@@ -90,7 +83,6 @@ func New(opts Options) (*Server, error) {
 		log:     opts.Logger.With("component", "scheduler"),
 		ring:    event.NewRing(opts.EventCapacity),
 		grpc:    grpc.NewServer(gopts...),
-		inbox:   make(chan inbound, 4096),
 		st:      state.New(opts.State),
 		workers: make(map[string]*workerConn),
 		clients: make(map[string]*clientConn),
@@ -107,8 +99,7 @@ func New(opts Options) (*Server, error) {
 // returns once serving has begun; errors from the listener are logged.
 func (s *Server) Serve(l net.Listener) {
 	s.addr = l.Addr().String()
-	s.wg.Add(3)
-	go func() { defer s.wg.Done(); s.loop() }()
+	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.ticker() }()
 	go func() {
 		defer s.wg.Done()
@@ -141,66 +132,35 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Do runs f with the state on the loop goroutine and waits for it. f must
-// not keep the state.
+// Do runs f with the state, holding it, and carries out what f made the
+// state decide. f must not keep the state.
 func (s *Server) Do(ctx context.Context, f func(*state.State)) error {
-	done := make(chan struct{})
-	select {
-	case s.inbox <- inbound{fn: func(st *state.State) { f(st); close(done) }}:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.ctx.Done():
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.ctx.Err() != nil {
 		return errors.New("dusk: the scheduler is closed")
 	}
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.ctx.Done():
-		return errors.New("dusk: the scheduler is closed")
-	}
+	s.stMu.Lock()
+	defer s.stMu.Unlock()
+	f(s.st)
+	s.dispatch(s.st.Ready())
+	return nil
 }
 
+// submit hands events to the state machine and carries out its decisions.
+// Events are applied by the goroutine that received them: there is no hop
+// through a loop goroutine on the critical path of a task.
 func (s *Server) submit(evs ...state.Event) {
-	select {
-	case s.inbox <- inbound{evs: evs}:
-	case <-s.ctx.Done():
+	if s.ctx.Err() != nil {
+		return
 	}
-}
-
-// loop owns the state: it handles everything that arrives, in order, and
-// sends out what the state decides after each burst.
-func (s *Server) loop() {
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case in := <-s.inbox:
-			s.run(in)
-			// Drain what else is waiting before dispatching, so that
-			// actions for many events go out in few batches.
-			for n := 0; n < 256; n++ {
-				select {
-				case in = <-s.inbox:
-					s.run(in)
-					continue
-				default:
-				}
-				break
-			}
-			s.dispatch(s.st.Ready())
-		}
-	}
-}
-
-func (s *Server) run(in inbound) {
-	for _, ev := range in.evs {
+	s.stMu.Lock()
+	defer s.stMu.Unlock()
+	for _, ev := range evs {
 		s.st.Handle(ev)
 	}
-	if in.fn != nil {
-		in.fn(s.st)
-	}
+	s.dispatch(s.st.Ready())
 }
 
 func (s *Server) ticker() {

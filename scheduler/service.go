@@ -60,6 +60,9 @@ func (v *service) WhoHas(ctx context.Context, req *pb.WhoHasRequest) (*pb.WhoHas
 		keys := make([]graph.Key, len(req.GetKeys()))
 		for i, k := range req.GetKeys() {
 			keys[i] = graph.Key(k)
+			if st.Task(keys[i]) == nil {
+				reply.Unknown = append(reply.Unknown, k)
+			}
 		}
 		found = st.WhoHas(keys)
 	})

@@ -72,20 +72,7 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 			return stream.Send(&pb.WorkerCommandBatch{Cmds: cmds})
 		})
 	}()
-	recvErr := make(chan error, 1)
-	msgs := make(chan *pb.WorkerBatch, 64)
-	go func() {
-		for {
-			b, err := stream.Recv()
-			if err != nil {
-				recvErr <- err
-				close(msgs)
-				return
-			}
-			msgs <- b
-		}
-	}()
-	if err := s.installPlugins(ctx, w, msgs); err != nil {
+	if err := s.installPlugins(ctx, w, stream); err != nil {
 		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Refuse{Refuse: &pb.RefuseWorker{Reason: err.Error()}}})
 		w.out.Close()
 		s.log.Warn("worker refused by a plugin", "worker", w.id, "err", err)
@@ -116,49 +103,46 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 		s.log.Info("worker left", "worker", w.id, "reason", reason)
 		s.submit(&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: reason})
 	}()
-	for {
-		select {
-		case b, ok := <-msgs:
-			if !ok {
-				err := <-recvErr
-				if !errors.Is(err, io.EOF) && ctx.Err() == nil {
-					reason = err.Error()
-				}
-				return nil
+	// Batches are applied by this goroutine as they arrive.
+	recvErr := make(chan error, 1)
+	go func() {
+		for {
+			b, err := stream.Recv()
+			if err != nil {
+				recvErr <- err
+				return
 			}
 			s.workerMessages(w, b)
-		case err := <-sendErr:
-			if err != nil {
-				reason = "sending failed: " + err.Error()
-			}
-			return nil
-		case <-ctx.Done():
-			reason = "connection closed"
-			return nil
 		}
+	}()
+	select {
+	case err := <-recvErr:
+		if !errors.Is(err, io.EOF) && ctx.Err() == nil {
+			reason = err.Error()
+		}
+	case err := <-sendErr:
+		if err != nil {
+			reason = "sending failed: " + err.Error()
+		}
+	case <-ctx.Done():
 	}
+	return nil
 }
 
 // installPlugins installs every registered plugin on a new worker before it
 // gets work; a plugin that refuses the worker keeps it out.
-func (s *Server) installPlugins(ctx context.Context, w *workerConn, msgs <-chan *pb.WorkerBatch) error {
+func (s *Server) installPlugins(ctx context.Context, w *workerConn, stream pb.Scheduler_WorkerServer) error {
 	s.mu.Lock()
 	plugins := append([]*pb.InstallPlugin(nil), s.plugins...)
 	s.mu.Unlock()
 	for _, p := range plugins {
 		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Plugin{Plugin: p}})
 		for {
-			var b *pb.WorkerBatch
-			var ok bool
-			select {
-			case b, ok = <-msgs:
-				if !ok {
-					return errorf("worker %s left while installing plugin %s", w.id, p.GetName())
-				}
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Minute):
-				return errorf("worker %s did not install plugin %s within a minute", w.id, p.GetName())
+			// The worker answers promptly; a stuck Setup is bounded by the
+			// stream's context (the worker's connection).
+			b, err := stream.Recv()
+			if err != nil {
+				return errorf("worker %s left while installing plugin %s: %v", w.id, p.GetName(), err)
 			}
 			var res *pb.PluginResult
 			for _, m := range b.GetMsgs() {

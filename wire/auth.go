@@ -1,11 +1,14 @@
 package wire
 
 import (
+	"io"
+
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"google.golang.org/protobuf/types/known/emptypb"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -81,34 +84,60 @@ func Unauthenticated(err error) bool {
 	return ok && s.Code() == codes.Unauthenticated
 }
 
-// Explain turns a gRPC error into one that says what to do, keeping the
-// original wrapped.
+// Explain turns a gRPC error into one that names the peer and says what to
+// do, keeping the original (and ErrUnauthenticated for a refused token)
+// for errors.Is and errors.As.
 func Explain(err error, peer string) error {
 	if err == nil {
 		return nil
 	}
-	if Unauthenticated(err) {
-		return &PeerError{Peer: peer, Err: errors.Join(ErrUnauthenticated, err)}
+	var pe *PeerError
+	if errors.As(err, &pe) {
+		return err
 	}
-	if s, ok := status.FromError(err); ok && s.Code() == codes.Unavailable {
-		return &PeerError{Peer: peer, Err: err, Hint: "is it running, and is the address right?"}
+	s, ok := status.FromError(err)
+	switch {
+	case ok && s.Code() == codes.Unauthenticated:
+		return &PeerError{Peer: peer, Msg: s.Message(), Err: err, unauth: true}
+	case ok && s.Code() == codes.Unavailable:
+		return &PeerError{Peer: peer, Msg: s.Message() + " (is it running, and is the address right?)", Err: err}
+	case ok:
+		return &PeerError{Peer: peer, Msg: s.Message(), Err: err}
 	}
-	return err
+	return &PeerError{Peer: peer, Msg: err.Error(), Err: err}
 }
 
 // PeerError is a failure to talk to a peer (scheduler or worker).
 type PeerError struct {
-	Peer string
-	Err  error
-	Hint string
+	Peer   string // "scheduler tcp://..." or "worker host:port"
+	Msg    string
+	Err    error
+	unauth bool
 }
 
 func (e *PeerError) Error() string {
-	msg := "dusk: " + e.Peer + ": " + e.Err.Error()
-	if e.Hint != "" {
-		msg += " (" + e.Hint + ")"
-	}
-	return msg
+	return "dusk: " + e.Peer + ": " + strings.TrimPrefix(e.Msg, "dusk: ")
 }
 
-func (e *PeerError) Unwrap() error { return e.Err }
+// Unwrap returns the underlying error, and ErrUnauthenticated for a
+// refused token.
+func (e *PeerError) Unwrap() []error {
+	if e.unauth {
+		return []error{ErrUnauthenticated, e.Err}
+	}
+	return []error{e.Err}
+}
+
+// StreamError returns the real cause of a failed Send on a gRPC stream:
+// Send reports only io.EOF when the peer ended the stream, and the status
+// (a refused token, say) comes from receiving.
+func StreamError(sendErr error, recv func(any) error) error {
+	if !errors.Is(sendErr, io.EOF) {
+		return sendErr
+	}
+	var m emptypb.Empty
+	if err := recv(&m); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return sendErr
+}

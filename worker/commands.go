@@ -15,6 +15,9 @@ import (
 // commands applies a batch from the scheduler. done is true when the
 // worker must stop, with the error Run returns.
 func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done bool, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	defer func() { w.act(w.st.Ready()) }()
 	for _, c := range b.GetCmds() {
 		switch x := c.GetCmd().(type) {
 		case *pb.WorkerCommand_Compute:
@@ -54,8 +57,6 @@ func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done b
 			return true, &RefusedError{Reason: x.Refuse.GetReason()}
 		}
 	}
-	w.drainInbox()
-	w.act(w.st.Ready())
 	return false, nil
 }
 

@@ -27,6 +27,6 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		delete(w.cancels, t.Key)
 		w.execMu.Unlock()
 		cancel()
-		w.post(ev)
+		w.handle(ev)
 	}()
 }

@@ -135,7 +135,7 @@ func (d *dataService) PutData(stream pb.Worker_PutDataServer) error {
 		stored = append(stored, wstate.KeySize{Key: graph.Key(key), NBytes: nbytes})
 	}
 	if len(stored) > 0 {
-		w.post(&wstate.Stored{Keys: stored})
+		w.handle(&wstate.Stored{Keys: stored})
 	}
 	return stream.SendAndClose(reply)
 }
@@ -214,7 +214,7 @@ func (w *Worker) fetch(peer string, keys []graph.Key) {
 	if len(msgs) > 0 {
 		w.out.Push(msgs...)
 	}
-	w.post(ev)
+	w.handle(ev)
 }
 
 // FetchFrom asks a worker for keys and hands each complete value to put.

@@ -76,9 +76,10 @@ type Worker struct {
 	srv   *grpc.Server
 	peers *peerPool
 
-	inbox chan wstate.Event
-	out   *wire.Outbox[*pb.WorkerMsg]
-	st    *wstate.State // owned by the loop goroutine
+	out *wire.Outbox[*pb.WorkerMsg]
+
+	mu sync.Mutex     // protects st; held while its instructions are carried out
+	st *wstate.State // the task bookkeeping
 
 	execMu  sync.Mutex // protects cancels
 	cancels map[graph.Key]context.CancelFunc
@@ -116,7 +117,6 @@ func New(opts Options) (*Worker, error) {
 		opts:    opts,
 		reg:     opts.Registry,
 		store:   NewStore(),
-		inbox:   make(chan wstate.Event, 1024),
 		out:     wire.NewOutbox[*pb.WorkerMsg](),
 		cancels: make(map[graph.Key]context.CancelFunc),
 		plugins: make(map[string]Plugin),
@@ -203,7 +203,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		reg.Registry = append(reg.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
 	}
 	if err := stream.Send(&pb.WorkerBatch{Msgs: []*pb.WorkerMsg{{Msg: &pb.WorkerMsg_Register{Register: reg}}}}); err != nil {
-		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+		return wire.Explain(wire.StreamError(err, stream.RecvMsg), "scheduler "+w.opts.Scheduler)
 	}
 	welcome, err := stream.Recv()
 	if err != nil {
@@ -216,7 +216,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
 
-	cmds := make(chan *pb.WorkerCommandBatch, 64)
+	// Commands are applied by the goroutine that receives them, and task
+	// outcomes by the goroutine that ran the task: no hop through a loop
+	// goroutine on the critical path of a task.
+	stop := make(chan error, 1)
 	recvErr := make(chan error, 1)
 	go func() {
 		for {
@@ -225,9 +228,8 @@ func (w *Worker) Run(ctx context.Context) error {
 				recvErr <- err
 				return
 			}
-			select {
-			case cmds <- b:
-			case <-ctx.Done():
+			if done, err := w.commands(ctx, b); done {
+				stop <- err
 				return
 			}
 		}
@@ -249,6 +251,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-stop:
+			return err
 		case err := <-recvErr:
 			if ctx.Err() != nil {
 				return nil
@@ -259,14 +263,6 @@ func (w *Worker) Run(ctx context.Context) error {
 				return wire.Explain(fmt.Errorf("lost the scheduler: %w", err), "scheduler "+w.opts.Scheduler)
 			}
 			return nil
-		case b := <-cmds:
-			if done, err := w.commands(ctx, b); done {
-				return err
-			}
-		case ev := <-w.inbox:
-			w.st.Handle(ev)
-			w.drainInbox()
-			w.act(w.st.Ready())
 		case <-beat.C:
 			w.heartbeat()
 		case <-retire:
@@ -277,17 +273,18 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// drainInbox handles events already waiting, so that their instructions go
-// out together.
-func (w *Worker) drainInbox() {
-	for range 256 {
-		select {
-		case ev := <-w.inbox:
-			w.st.Handle(ev)
-		default:
-			return
-		}
+// handle applies events to the task bookkeeping and carries out what it
+// decides.
+func (w *Worker) handle(evs ...wstate.Event) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.st == nil {
+		return // not connected yet
 	}
+	for _, ev := range evs {
+		w.st.Handle(ev)
+	}
+	w.act(w.st.Ready())
 }
 
 func stopGRPC(s *grpc.Server, grace time.Duration) {
@@ -297,13 +294,6 @@ func stopGRPC(s *grpc.Server, grace time.Duration) {
 	case <-done:
 	case <-time.After(grace):
 		s.Stop()
-	}
-}
-
-func (w *Worker) post(ev wstate.Event) {
-	select {
-	case w.inbox <- ev:
-	case <-w.ctx.Done():
 	}
 }
 

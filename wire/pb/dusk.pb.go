@@ -3638,6 +3638,7 @@ func (x *WhoHasRequest) GetKeys() []string {
 type WhoHasReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	WhoHas        map[string]*Locations  `protobuf:"bytes,1,rep,name=who_has,json=whoHas,proto3" json:"who_has,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Unknown       []string               `protobuf:"bytes,2,rep,name=unknown,proto3" json:"unknown,omitempty"` // keys the scheduler no longer knows
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3675,6 +3676,13 @@ func (*WhoHasReply) Descriptor() ([]byte, []int) {
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
 	if x != nil {
 		return x.WhoHas
+	}
+	return nil
+}
+
+func (x *WhoHasReply) GetUnknown() []string {
+	if x != nil {
+		return x.Unknown
 	}
 	return nil
 }
@@ -4864,9 +4872,10 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\tdashboard\x18\x05 \x01(\tR\tdashboard\x12\x18\n" +
 	"\aversion\x18\x06 \x01(\tR\aversion\"#\n" +
 	"\rWhoHasRequest\x12\x12\n" +
-	"\x04keys\x18\x01 \x03(\tR\x04keys\"\x97\x01\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys\"\xb1\x01\n" +
 	"\vWhoHasReply\x129\n" +
-	"\awho_has\x18\x01 \x03(\v2 .dusk.v1.WhoHasReply.WhoHasEntryR\x06whoHas\x1aM\n" +
+	"\awho_has\x18\x01 \x03(\v2 .dusk.v1.WhoHasReply.WhoHasEntryR\x06whoHas\x12\x18\n" +
+	"\aunknown\x18\x02 \x03(\tR\aunknown\x1aM\n" +
 	"\vWhoHasEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12(\n" +
 	"\x05value\x18\x02 \x01(\v2\x12.dusk.v1.LocationsR\x05value:\x028\x01\"C\n" +

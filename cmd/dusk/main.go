@@ -1,0 +1,60 @@
+// Command dusk runs dusk's parts: a scheduler, a worker, the quickstart
+// demonstration, and tools.
+//
+//	dusk quickstart                 run a small workload on a local cluster
+//	dusk scheduler [flags]          serve a scheduler
+//	dusk worker [flags] ADDRESS     serve a worker (under a nanny by default)
+//	dusk config                     print the effective configuration
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/dusk-go/dusk"
+)
+
+const usage = `dusk: a distributed computing engine for Go
+
+usage:
+  dusk quickstart                run a small workload on an embedded local cluster
+  dusk scheduler [flags]         serve a scheduler (prints its address and token)
+  dusk worker [flags] ADDRESS    serve a worker for the scheduler at ADDRESS
+  dusk config                    print the effective configuration and where each value comes from
+  dusk version                   print the version
+
+"dusk COMMAND -h" lists a command's flags. Every flag can also be set in a
+YAML file (DUSK_CONFIG or ./dusk.yaml) or a DUSK_ environment variable;
+"dusk config" shows which.
+`
+
+func main() {
+	dusk.Main() // serve as a worker process when a cluster started us as one
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	args := os.Args[2:]
+	var err error
+	switch os.Args[1] {
+	case "quickstart":
+		err = quickstart(args)
+	case "scheduler":
+		err = schedulerCmd(args)
+	case "worker":
+		err = workerCmd(args)
+	case "config":
+		err = configCmd(args)
+	case "version":
+		fmt.Println("dusk", dusk.Version)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "dusk: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

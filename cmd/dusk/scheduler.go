@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/scheduler"
+	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire"
+)
+
+func schedulerCmd(args []string) error {
+	fs := flag.NewFlagSet("dusk scheduler", flag.ExitOnError)
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	cfg, err := loadConfig(fs, args,
+		"scheduler.address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
+		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record",
+		"comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
+	if err != nil {
+		return err
+	}
+	sec := security(cfg)
+	generated := false
+	if sec.Token == "" {
+		sec.Token = wire.NewToken()
+		generated = true
+	}
+	log := newLogger(*logLevel)
+	srv, err := scheduler.New(scheduler.Options{
+		Security:      sec,
+		State:         stateConfig(cfg),
+		EventCapacity: cfg.Int("scheduler.events.capacity"),
+		Logger:        log,
+		Version:       dusk.Version,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	l, err := wire.ListenAddr(ctx, cfg.String("scheduler.address"))
+	if err != nil {
+		return err
+	}
+	srv.Serve(l)
+	fmt.Printf("dusk scheduler at tcp://%s\n", srv.Address())
+	if generated {
+		fmt.Printf("token: %s\n(workers and clients need it: --token or DUSK_TOKEN)\n", sec.Token)
+	}
+	<-ctx.Done()
+	log.Info("scheduler stopping")
+	return srv.Close()
+}
+
+// stateConfig maps configuration keys to scheduling settings.
+func stateConfig(cfg *config.Config) state.Config {
+	sc := state.DefaultConfig()
+	sc.WorkerSaturation = cfg.Float("scheduler.worker-saturation")
+	if sc.WorkerSaturation <= 0 {
+		sc.WorkerSaturation = math.Inf(1)
+	}
+	sc.WorkStealing = cfg.Bool("scheduler.work-stealing")
+	sc.Bandwidth = float64(cfg.Bytes("scheduler.bandwidth"))
+	sc.UnknownDuration = cfg.Duration("scheduler.unknown-task-duration")
+	sc.AllowedFailures = cfg.Int("scheduler.allowed-failures")
+	sc.WorkerTTL = cfg.Duration("scheduler.worker-ttl")
+	sc.Record = cfg.Bool("scheduler.events.record")
+	return sc
+}
+
+func security(cfg *config.Config) wire.Security {
+	return wire.Security{
+		Token:    cfg.String("comm.token"),
+		CertFile: cfg.String("comm.tls.cert"),
+		KeyFile:  cfg.String("comm.tls.key"),
+		CAFile:   cfg.String("comm.tls.ca"),
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/dusk-go/dusk/config"
+)
+
+// loadConfig reads the configuration (defaults, file, environment) and
+// binds the given keys as flags of fs, then parses args; flags may come
+// before or after the positional arguments, which fs.Args() returns.
+func loadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config.Config, error) {
+	cfg, warns, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		fmt.Fprintln(os.Stderr, "dusk:", w)
+	}
+	cfg.BindFlags(fs, keys...)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+func configCmd(args []string) error {
+	fs := flag.NewFlagSet("dusk config", flag.ExitOnError)
+	cfg, err := loadConfig(fs, args)
+	if err != nil {
+		return err
+	}
+	return cfg.Print(os.Stdout)
+}
