@@ -229,4 +229,3 @@ func (c *Local) Close() error {
 	}
 	return c.Scheduler.Close()
 }
-

@@ -78,7 +78,7 @@ type Worker struct {
 
 	out *wire.Outbox[*pb.WorkerMsg]
 
-	mu sync.Mutex     // protects st; held while its instructions are carried out
+	mu sync.Mutex    // protects st; held while its instructions are carried out
 	st *wstate.State // the task bookkeeping
 
 	execMu  sync.Mutex // protects cancels
