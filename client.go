@@ -34,7 +34,7 @@ type Client struct {
 	log     *slog.Logger
 	cc      *grpc.ClientConn
 	sched   pb.SchedulerClient
-	out     *wire.Outbox[*pb.ClientMsg]
+	out     *wire.Batcher[pb.ClientBatch]
 	peers   *worker.PeerPool
 	local   *cluster.Local
 	cancel  context.CancelFunc
@@ -152,7 +152,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 		log:     log.With("component", "client"),
 		cc:      cc,
 		sched:   pb.NewSchedulerClient(cc),
-		out:     wire.NewOutbox[*pb.ClientMsg](),
+		out:     wire.NewBatcher[pb.ClientBatch](),
 		peers:   worker.NewPeerPool(sec),
 		cancel:  cancel,
 		done:    make(chan struct{}),
@@ -205,9 +205,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 	}
 	go c.receive(stream)
 	go func() {
-		err := c.out.Run(runCtx, func(msgs []*pb.ClientMsg) error {
-			return stream.Send(&pb.ClientBatch{Msgs: msgs})
-		})
+		err := c.out.Run(runCtx, stream.Send)
 		if err == nil {
 			_ = stream.CloseSend()
 		}
@@ -233,6 +231,9 @@ func (c *Client) receive(stream pb.Scheduler_ClientClient) {
 		c.mu.Lock()
 		for _, ev := range b.GetEvents() {
 			c.apply(ev)
+		}
+		if m := b.GetMemory(); m != nil {
+			c.applyMemory(m)
 		}
 		c.mu.Unlock()
 	}
@@ -264,6 +265,34 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 			c.log.Warn("a task cannot run on any worker now; it waits for one", "key", k, "reason", x.Stalled.GetReason())
 		}
 		c.stalled[k] = x.Stalled.GetReason()
+	}
+}
+
+// applyMemory records keys now in memory; c.mu is held.
+func (c *Client) applyMemory(m *pb.MemoryReports) {
+	addrs := m.GetAddresses()
+	for i, k := range m.GetKeys() {
+		n := 0
+		if i < len(m.GetNaddr()) {
+			n = int(m.GetNaddr()[i])
+		}
+		n = min(n, len(addrs))
+		held := addrs[:n:n]
+		addrs = addrs[n:]
+		delete(c.stalled, graph.Key(k))
+		fs := c.futures[graph.Key(k)]
+		if fs == nil {
+			continue
+		}
+		fs.addrs = held
+		if i < len(m.GetNbytes()) {
+			fs.nbytes = m.GetNbytes()[i]
+		}
+		if i < len(m.GetType()) {
+			fs.typ = m.GetType()[i]
+		}
+		fs.version++
+		fs.finish(Finished, nil)
 	}
 }
 
@@ -336,7 +365,15 @@ func (c *Client) Stalled() map[Key]string {
 }
 
 func (c *Client) send(msgs ...*pb.ClientMsg) error {
-	if !c.out.Push(msgs...) {
+	if !c.out.Edit(func(b *pb.ClientBatch) {
+		// Releases queued before these messages must stay before them:
+		// the scheduler applies the release column after the messages.
+		if len(b.Release) > 0 {
+			b.Msgs = append(b.Msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_Release{Release: &pb.ReleaseKeys{Keys: b.Release}}})
+			b.Release = nil
+		}
+		b.Msgs = append(b.Msgs, msgs...)
+	}) {
 		return errors.New("dusk: the client is closed")
 	}
 	select {

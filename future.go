@@ -99,7 +99,7 @@ func (c *Client) release(k graph.Key) {
 	closed := c.closed
 	c.mu.Unlock()
 	if last && !closed {
-		_ = c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_Release{Release: &pb.ReleaseKeys{Keys: []string{string(k)}}}})
+		c.out.Edit(func(b *pb.ClientBatch) { b.Release = append(b.Release, string(k)) })
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/dusk-go/dusk/cluster"
@@ -46,6 +47,13 @@ func runWorkerFromEnv() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if path := os.Getenv("DUSK_CPUPROFILE"); path != "" {
+		// A CPU profile of this worker process, for performance work.
+		f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 	}
 	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
 	if err != nil {

@@ -102,13 +102,14 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			id, err := putData(ctx, c, addr, func(send func(*pb.DataChunk) error) error {
+			id, err := putData(ctx, c, addr, func(send func(*pb.DataBatch) error) error {
+				cw := worker.NewChunkWriter(send, 1<<20)
 				for _, it := range items {
-					if err := worker.SendChunks(send, string(it.key), it.data, it.nbytes, typ, 1<<20); err != nil {
+					if err := cw.Value(string(it.key), it.data, it.nbytes, typ); err != nil {
 						return err
 					}
 				}
-				return nil
+				return cw.Flush()
 			})
 			mu.Lock()
 			defer mu.Unlock()
@@ -140,7 +141,7 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 	return fs, nil
 }
 
-func putData(ctx context.Context, c *Client, addr string, write func(send func(*pb.DataChunk) error) error) (string, error) {
+func putData(ctx context.Context, c *Client, addr string, write func(send func(*pb.DataBatch) error) error) (string, error) {
 	cli, err := c.peers.Client(addr)
 	if err != nil {
 		return "", err

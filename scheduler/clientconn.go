@@ -16,7 +16,7 @@ import (
 // clientConn is a connected client's stream.
 type clientConn struct {
 	id  string
-	out *wire.Outbox[*pb.ClientEvent]
+	out *wire.Batcher[pb.ClientEventBatch]
 }
 
 func (s *Server) serveClient(stream pb.Scheduler_ClientServer) error {
@@ -31,7 +31,7 @@ func (s *Server) serveClient(stream pb.Scheduler_ClientServer) error {
 	if hello == nil || hello.GetId() == "" {
 		return errorf("a client's first message must say hello with its ID")
 	}
-	c := &clientConn{id: hello.GetId(), out: wire.NewOutbox[*pb.ClientEvent]()}
+	c := &clientConn{id: hello.GetId(), out: wire.NewBatcher[pb.ClientEventBatch]()}
 	var mine []registry.Entry
 	for _, e := range hello.GetRegistry() {
 		mine = append(mine, registry.Entry{Name: e.GetName(), Signature: e.GetSignature()})
@@ -49,9 +49,7 @@ func (s *Server) serveClient(stream pb.Scheduler_ClientServer) error {
 	defer cancel()
 	sendErr := make(chan error, 1)
 	go func() {
-		sendErr <- c.out.Run(ctx, func(evs []*pb.ClientEvent) error {
-			return stream.Send(&pb.ClientEventBatch{Events: evs})
-		})
+		sendErr <- c.out.Run(ctx, stream.Send)
 	}()
 	defer func() {
 		s.mu.Lock()
@@ -96,7 +94,7 @@ func (s *Server) registryWarning(mine []registry.Entry) string {
 
 func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 	at := state.At{Now: time.Now()}
-	evs := make([]state.Event, 0, len(b.GetMsgs()))
+	evs := make([]state.Event, 0, len(b.GetMsgs())+1)
 	for _, m := range b.GetMsgs() {
 		switch x := m.GetMsg().(type) {
 		case *pb.ClientMsg_UpdateGraph:
@@ -125,6 +123,9 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 			}
 			evs = append(evs, &state.KeysScattered{At: at, Client: c.id, Keys: ks})
 		}
+	}
+	if rel := b.GetRelease(); len(rel) > 0 {
+		evs = append(evs, &state.KeysReleased{At: at, Client: c.id, Keys: wire.GraphKeys(rel)})
 	}
 	if len(evs) > 0 {
 		s.submit(evs...)

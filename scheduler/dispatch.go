@@ -21,7 +21,13 @@ func (s *Server) dispatch(r state.Ready) {
 				Deps:     s.depsToPB(a.Deps),
 			}}})
 		case *state.Free:
-			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Free{Free: &pb.FreeKeys{Keys: wire.Keys(a.Keys)}}})
+			if w := s.workerConn(a.Worker); w != nil {
+				w.out.Edit(func(b *pb.WorkerCommandBatch) {
+					for _, k := range a.Keys {
+						b.Free = append(b.Free, string(k))
+					}
+				})
+			}
 		case *state.Steal:
 			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Steal{Steal: &pb.StealRequest{Key: string(a.Key)}}})
 		case *state.Acquire:
@@ -29,9 +35,22 @@ func (s *Server) dispatch(r state.Ready) {
 		case *state.CloseWorker:
 			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Close{Close: &pb.CloseWorker{Reason: a.Reason}}})
 		case *state.KeyInMemory:
-			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Memory{Memory: &pb.KeyInMemory{
-				Key: string(a.Key), Nbytes: a.NBytes, Type: a.Type, Workers: a.Workers, Addresses: s.addresses(a.Workers),
-			}}})
+			if c := s.clientConn(a.Client); c != nil {
+				c.out.Edit(func(b *pb.ClientEventBatch) {
+					m := b.Memory
+					if m == nil {
+						m = &pb.MemoryReports{}
+						b.Memory = m
+					}
+					m.Keys = append(m.Keys, string(a.Key))
+					m.Nbytes = append(m.Nbytes, a.NBytes)
+					m.Type = append(m.Type, a.Type)
+					m.Naddr = append(m.Naddr, int32(len(a.Workers)))
+					for _, id := range a.Workers {
+						m.Addresses = append(m.Addresses, s.address(id))
+					}
+				})
+			}
 		case *state.KeyErred:
 			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Erred{Erred: &pb.KeyErred{Key: string(a.Key), Error: TaskErrorToPB(a.Err)}}})
 		case *state.KeyCancelled:
@@ -59,13 +78,13 @@ func (s *Server) depsToPB(deps []state.DepLocation) []*pb.DepLocation {
 
 func (s *Server) toWorker(id string, cmd *pb.WorkerCommand) {
 	if w := s.workerConn(id); w != nil {
-		w.out.Push(cmd)
+		w.push(cmd)
 	}
 }
 
 func (s *Server) toClient(id string, ev *pb.ClientEvent) {
 	if c := s.clientConn(id); c != nil {
-		c.out.Push(ev)
+		c.out.Edit(func(b *pb.ClientEventBatch) { b.Events = append(b.Events, ev) })
 	}
 }
 

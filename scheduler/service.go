@@ -103,7 +103,7 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 		st.Handle(&state.Restarted{At: state.At{Now: time.Now()}, Reason: reason})
 		s.dispatch(st.Ready())
 		for _, w := range old {
-			w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Restart{Restart: &pb.RestartWorker{Reason: reason}}})
+			w.push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Restart{Restart: &pb.RestartWorker{Reason: reason}}})
 		}
 	})
 	if err != nil {
@@ -163,7 +163,7 @@ func (s *Server) RegisterPlugin(ctx context.Context, p *pb.InstallPlugin) (*pb.P
 	}
 	s.mu.Unlock()
 	for _, w := range workers {
-		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Plugin{Plugin: p}})
+		w.push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Plugin{Plugin: p}})
 	}
 	reply := &pb.PluginReply{Errors: map[string]string{}}
 	for _, w := range workers {
@@ -182,7 +182,7 @@ func (s *Server) RegisterPlugin(ctx context.Context, p *pb.InstallPlugin) (*pb.P
 			}
 			if r.GetError() != "" {
 				reply.Errors[w.id] = r.GetError()
-				w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Refuse{Refuse: &pb.RefuseWorker{
+				w.push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Refuse{Refuse: &pb.RefuseWorker{
 					Reason: "plugin " + p.GetName() + " refused this worker: " + r.GetError()}}})
 			} else {
 				reply.Installed++

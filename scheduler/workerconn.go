@@ -23,11 +23,24 @@ type workerConn struct {
 	nthreads int
 	registry []registry.Entry
 	fp       string
-	out      *wire.Outbox[*pb.WorkerCommand]
+	out      *wire.Batcher[pb.WorkerCommandBatch]
 	joined   time.Time
 	// plugin results arrive here while plugins are being installed.
 	pluginResults chan *pb.PluginResult
 	cancel        context.CancelFunc
+}
+
+// push queues commands for the worker.
+func (w *workerConn) push(cmds ...*pb.WorkerCommand) {
+	w.out.Edit(func(b *pb.WorkerCommandBatch) {
+		// Keys freed before these commands must stay before them: the
+		// worker applies the free column after the commands.
+		if len(b.Free) > 0 {
+			b.Cmds = append(b.Cmds, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Free{Free: &pb.FreeKeys{Keys: b.Free}}})
+			b.Free = nil
+		}
+		b.Cmds = append(b.Cmds, cmds...)
+	})
 }
 
 // serveWorker runs one worker's connection from registration to its end.
@@ -50,7 +63,7 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 	defer cancel()
 	w := &workerConn{
 		id: reg.GetAddress(), address: reg.GetAddress(), name: reg.GetName(), nthreads: int(reg.GetNthreads()),
-		fp: reg.GetFingerprint(), out: wire.NewOutbox[*pb.WorkerCommand](), joined: time.Now(),
+		fp: reg.GetFingerprint(), out: wire.NewBatcher[pb.WorkerCommandBatch](), joined: time.Now(),
 		pluginResults: make(chan *pb.PluginResult, 16), cancel: cancel,
 	}
 	for _, e := range reg.GetRegistry() {
@@ -68,12 +81,10 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 	// The sender runs from now on: plugin installation uses it.
 	sendErr := make(chan error, 1)
 	go func() {
-		sendErr <- w.out.Run(ctx, func(cmds []*pb.WorkerCommand) error {
-			return stream.Send(&pb.WorkerCommandBatch{Cmds: cmds})
-		})
+		sendErr <- w.out.Run(ctx, stream.Send)
 	}()
 	if err := s.installPlugins(ctx, w, stream); err != nil {
-		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Refuse{Refuse: &pb.RefuseWorker{Reason: err.Error()}}})
+		w.push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Refuse{Refuse: &pb.RefuseWorker{Reason: err.Error()}}})
 		w.out.Close()
 		s.log.Warn("worker refused by a plugin", "worker", w.id, "err", err)
 		select {
@@ -136,7 +147,7 @@ func (s *Server) installPlugins(ctx context.Context, w *workerConn, stream pb.Sc
 	plugins := append([]*pb.InstallPlugin(nil), s.plugins...)
 	s.mu.Unlock()
 	for _, p := range plugins {
-		w.out.Push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Plugin{Plugin: p}})
+		w.push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Plugin{Plugin: p}})
 		for {
 			// The worker answers promptly; a stuck Setup is bounded by the
 			// stream's context (the worker's connection).
@@ -166,7 +177,16 @@ func (s *Server) installPlugins(ctx context.Context, w *workerConn, stream pb.Sc
 func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 	now := time.Now()
 	at := state.At{Now: now}
-	evs := make([]state.Event, 0, len(b.GetMsgs()))
+	r := b.GetReports()
+	evs := make([]state.Event, 0, len(b.GetMsgs())+len(r.GetStarted())+len(r.GetFinished()))
+	for i, k := range r.GetStarted() {
+		evs = append(evs, &state.TaskStarted{At: at, Worker: w.id, Key: graph.Key(k), Thread: int(at32(r.GetStartedThread(), i))})
+	}
+	for i, k := range r.GetFinished() {
+		evs = append(evs, &state.TaskFinished{At: at, Worker: w.id, Key: graph.Key(k), NBytes: at64(r.GetNbytes(), i),
+			Type: atStr(r.GetType(), i), Thread: int(at32(r.GetThread(), i)),
+			Start: time.Unix(0, at64(r.GetStartNs(), i)), Stop: time.Unix(0, at64(r.GetStopNs(), i))})
+	}
 	for _, m := range b.GetMsgs() {
 		switch x := m.GetMsg().(type) {
 		case *pb.WorkerMsg_Started:
@@ -214,4 +234,26 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 	if len(evs) > 0 {
 		s.submit(evs...)
 	}
+}
+
+// Column readers that tolerate a short column from a faulty peer.
+func at64(xs []int64, i int) int64 {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return 0
+}
+
+func at32(xs []int32, i int) int32 {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return 0
+}
+
+func atStr(xs []string, i int) string {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return ""
 }

@@ -5,29 +5,33 @@ import (
 	"sync"
 )
 
-// Outbox collects messages from many goroutines and hands them to one
-// sender in batches: whatever accumulated while the previous batch was
-// being sent goes out together. It never blocks a producer.
-type Outbox[M any] struct {
-	mu     sync.Mutex // protects buf and closed
-	buf    []M
+// Batcher collects what many goroutines want to send on one stream into a
+// batch message of type B, and hands batches to one sender: whatever
+// accumulated while the previous batch was being sent goes out together.
+// It never blocks a producer.
+type Batcher[B any] struct {
+	mu     sync.Mutex // protects cur, dirty and closed
+	cur    *B
+	dirty  bool
 	closed bool
 	wake   chan struct{}
 }
 
-// NewOutbox returns an empty outbox.
-func NewOutbox[M any]() *Outbox[M] {
-	return &Outbox[M]{wake: make(chan struct{}, 1)}
+// NewBatcher returns an empty batcher.
+func NewBatcher[B any]() *Batcher[B] {
+	return &Batcher[B]{cur: new(B), wake: make(chan struct{}, 1)}
 }
 
-// Push adds messages. It reports false if the outbox is closed.
-func (o *Outbox[M]) Push(ms ...M) bool {
+// Edit adds to the pending batch: f changes it, holding the batcher's lock.
+// It reports false, without calling f, if the batcher is closed.
+func (o *Batcher[B]) Edit(f func(b *B)) bool {
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
 		return false
 	}
-	o.buf = append(o.buf, ms...)
+	f(o.cur)
+	o.dirty = true
 	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
@@ -36,8 +40,8 @@ func (o *Outbox[M]) Push(ms ...M) bool {
 	return true
 }
 
-// Close stops the outbox; Run returns after sending what is queued.
-func (o *Outbox[M]) Close() {
+// Close stops the batcher; Run returns after sending what is pending.
+func (o *Batcher[B]) Close() {
 	o.mu.Lock()
 	o.closed = true
 	o.mu.Unlock()
@@ -47,30 +51,22 @@ func (o *Outbox[M]) Close() {
 	}
 }
 
-// Run sends batches with send until ctx ends, the outbox is closed and
-// drained, or send fails. send must not keep the slice it is given: it
-// is reused for a later batch.
-func (o *Outbox[M]) Run(ctx context.Context, send func([]M) error) error {
-	var spare []M
+// Run sends batches with send until ctx ends, the batcher is closed and
+// drained, or send fails. Each batch is a fresh value: send may keep it.
+func (o *Batcher[B]) Run(ctx context.Context, send func(*B) error) error {
 	for {
 		o.mu.Lock()
-		batch := o.buf
-		closed := o.closed
-		o.buf = spare[:0]
+		batch, dirty, closed := o.cur, o.dirty, o.closed
+		if dirty {
+			o.cur, o.dirty = new(B), false
+		}
 		o.mu.Unlock()
-		if len(batch) > 0 {
+		if dirty {
 			if err := send(batch); err != nil {
 				return err
 			}
-			clear(batch)
-			if cap(batch) <= 1<<12 {
-				spare = batch
-			} else {
-				spare = nil
-			}
 			continue
 		}
-		spare = batch
 		if closed {
 			return nil
 		}

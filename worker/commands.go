@@ -18,6 +18,12 @@ func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done b
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	defer func() { w.act(w.st.Ready()) }()
+	// The free column holds keys freed after the last command.
+	defer func() {
+		if free := b.GetFree(); len(free) > 0 && !done {
+			w.st.Handle(&wstate.Free{Keys: wire.GraphKeys(free)})
+		}
+	}()
 	for _, c := range b.GetCmds() {
 		switch x := c.GetCmd().(type) {
 		case *pb.WorkerCommand_Compute:
@@ -45,7 +51,7 @@ func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done b
 					res.Error = err.Error()
 					w.log.Warn("plugin refused this worker", "plugin", p.GetName(), "err", err)
 				}
-				w.out.Push(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Plugin{Plugin: res}})
+				w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Plugin{Plugin: res}})
 			}()
 		case *pb.WorkerCommand_Close:
 			w.log.Info("closing at the scheduler's request", "reason", x.Close.GetReason())
@@ -93,10 +99,21 @@ func (w *Worker) act(ins []wstate.Instruction) {
 		case *wstate.Drop:
 			w.store.Delete(i.Keys...)
 		case *wstate.Started:
-			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Started{Started: &pb.TaskStarted{Key: string(i.Key), Thread: int32(i.Thread)}}})
+			w.out.Edit(func(b *pb.WorkerBatch) {
+				r := reports(b)
+				r.Started = append(r.Started, string(i.Key))
+				r.StartedThread = append(r.StartedThread, int32(i.Thread))
+			})
 		case *wstate.Finished:
-			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Finished{Finished: &pb.TaskFinished{Key: string(i.Key), Nbytes: i.NBytes,
-				Type: i.Type, Thread: int32(i.Thread), StartNs: nanos(i.Start), StopNs: nanos(i.Stop)}}})
+			w.out.Edit(func(b *pb.WorkerBatch) {
+				r := reports(b)
+				r.Finished = append(r.Finished, string(i.Key))
+				r.Nbytes = append(r.Nbytes, i.NBytes)
+				r.Type = append(r.Type, i.Type)
+				r.Thread = append(r.Thread, int32(i.Thread))
+				r.StartNs = append(r.StartNs, nanos(i.Start))
+				r.StopNs = append(r.StopNs, nanos(i.Stop))
+			})
 		case *wstate.Failed:
 			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Failed{Failed: &pb.TaskFailed{Key: string(i.Key),
 				Error: w.taskError(i.Key, i.Err), Thread: int32(i.Thread), StartNs: nanos(i.Start), StopNs: nanos(i.Stop)}}})
@@ -116,8 +133,15 @@ func (w *Worker) act(ins []wstate.Instruction) {
 		}
 	}
 	if len(msgs) > 0 {
-		w.out.Push(msgs...)
+		w.send(msgs...)
 	}
+}
+
+func reports(b *pb.WorkerBatch) *pb.TaskReports {
+	if b.Reports == nil {
+		b.Reports = &pb.TaskReports{}
+	}
+	return b.Reports
 }
 
 func (w *Worker) taskError(k graph.Key, err error) *pb.TaskError {

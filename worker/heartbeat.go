@@ -15,7 +15,7 @@ func (w *Worker) heartbeat() {
 	if unmanaged < 0 {
 		unmanaged = 0
 	}
-	w.out.Push(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: &pb.Heartbeat{
+	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: &pb.Heartbeat{
 		Managed: managed, Unmanaged: unmanaged, Paused: paused,
 		Executing: int32(executing), Ready: int32(ready),
 		BytesIn: w.bytesIn.Load(), BytesOut: w.bytesOut.Load(),

@@ -25,13 +25,15 @@ type dataService struct {
 }
 
 // GetData streams the requested values in chunks; a key the worker does
-// not hold is answered with a chunk marked missing.
+// not hold is answered with a chunk marked missing. Small values share a
+// message.
 func (d *dataService) GetData(req *pb.GetDataRequest, stream pb.Worker_GetDataServer) error {
 	w := d.w
+	cw := NewChunkWriter(stream.Send, w.opts.ChunkSize)
 	for _, k := range req.GetKeys() {
 		b, nbytes, typ, err := w.store.Encoded(graph.Key(k))
 		if errors.Is(err, errNotHere) {
-			if err := stream.Send(&pb.DataChunk{Key: k, Missing: true, Last: true}); err != nil {
+			if err := cw.Missing(k); err != nil {
 				return err
 			}
 			continue
@@ -39,25 +41,54 @@ func (d *dataService) GetData(req *pb.GetDataRequest, stream pb.Worker_GetDataSe
 		if err != nil {
 			return err
 		}
-		if err := SendChunks(stream.Send, k, b, nbytes, typ, w.opts.ChunkSize); err != nil {
+		if err := cw.Value(k, b, nbytes, typ); err != nil {
 			return err
 		}
 		w.bytesOut.Add(int64(len(b)))
 	}
+	return cw.Flush()
+}
+
+// ChunkWriter packs values into DataBatch messages of about size bytes: a
+// small value shares a message with others, a large one is cut into pieces.
+type ChunkWriter struct {
+	send  func(*pb.DataBatch) error
+	size  int
+	cur   *pb.DataBatch
+	bytes int
+}
+
+// NewChunkWriter returns a writer that sends batches with send.
+func NewChunkWriter(send func(*pb.DataBatch) error, size int) *ChunkWriter {
+	if size <= 0 {
+		size = 1 << 20
+	}
+	return &ChunkWriter{send: send, size: size}
+}
+
+func (cw *ChunkWriter) add(c *pb.DataChunk) error {
+	if cw.cur == nil {
+		cw.cur = &pb.DataBatch{}
+	}
+	cw.cur.Chunks = append(cw.cur.Chunks, c)
+	cw.bytes += len(c.Data) + len(c.Key) + 16
+	if cw.bytes >= cw.size || len(cw.cur.Chunks) >= 4096 {
+		return cw.Flush()
+	}
 	return nil
 }
 
-// SendChunks sends one encoded value as chunks of at most size bytes.
-func SendChunks(send func(*pb.DataChunk) error, key string, b []byte, nbytes int64, typ string, size int) error {
+// Value writes one encoded value with its size in memory and type.
+func (cw *ChunkWriter) Value(key string, b []byte, nbytes int64, typ string) error {
 	first := true
 	for {
-		n := min(len(b), size)
+		n := min(len(b), cw.size)
 		c := &pb.DataChunk{Key: key, Data: b[:n], Last: n == len(b)}
 		if first {
 			c.Nbytes, c.Type, c.Total = nbytes, typ, int64(len(b))
 			first = false
 		}
-		if err := send(c); err != nil {
+		if err := cw.add(c); err != nil {
 			return err
 		}
 		b = b[n:]
@@ -65,6 +96,21 @@ func SendChunks(send func(*pb.DataChunk) error, key string, b []byte, nbytes int
 			return nil
 		}
 	}
+}
+
+// Missing writes that key is not here.
+func (cw *ChunkWriter) Missing(key string) error {
+	return cw.add(&pb.DataChunk{Key: key, Missing: true, Last: true})
+}
+
+// Flush sends what is pending.
+func (cw *ChunkWriter) Flush() error {
+	if cw.cur == nil || len(cw.cur.Chunks) == 0 {
+		return nil
+	}
+	b := cw.cur
+	cw.cur, cw.bytes = nil, 0
+	return cw.send(b)
 }
 
 // Assembler joins chunks back into values.
@@ -111,28 +157,30 @@ func (d *dataService) PutData(stream pb.Worker_PutDataServer) error {
 	reply := &pb.PutDataReply{WorkerId: w.id}
 	var stored []wstate.KeySize
 	for {
-		c, err := stream.Recv()
+		batch, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		key, data, nbytes, typ, done, _, err := asm.Add(c)
-		if err != nil {
-			return err
+		for _, c := range batch.GetChunks() {
+			key, data, nbytes, typ, done, _, err := asm.Add(c)
+			if err != nil {
+				return err
+			}
+			if !done {
+				continue
+			}
+			w.store.PutEncoded(graph.Key(key), data, nbytes, typ)
+			w.bytesIn.Add(int64(len(data)))
+			if nbytes <= 0 {
+				nbytes = int64(len(data))
+			}
+			reply.Keys = append(reply.Keys, key)
+			reply.Nbytes = append(reply.Nbytes, nbytes)
+			stored = append(stored, wstate.KeySize{Key: graph.Key(key), NBytes: nbytes})
 		}
-		if !done {
-			continue
-		}
-		w.store.PutEncoded(graph.Key(key), data, nbytes, typ)
-		w.bytesIn.Add(int64(len(data)))
-		if nbytes <= 0 {
-			nbytes = int64(len(data))
-		}
-		reply.Keys = append(reply.Keys, key)
-		reply.Nbytes = append(reply.Nbytes, nbytes)
-		stored = append(stored, wstate.KeySize{Key: graph.Key(key), NBytes: nbytes})
 	}
 	if len(stored) > 0 {
 		w.handle(&wstate.Stored{Keys: stored})
@@ -212,7 +260,7 @@ func (w *Worker) fetch(peer string, keys []graph.Key) {
 			Key: string(ks.Key), Peer: peer, Nbytes: ks.NBytes, StartNs: start.UnixNano(), StopNs: stop.UnixNano()}}})
 	}
 	if len(msgs) > 0 {
-		w.out.Push(msgs...)
+		w.send(msgs...)
 	}
 	w.handle(ev)
 }
@@ -233,29 +281,31 @@ func FetchFrom(ctx context.Context, peers *peerPool, peer string, keys []graph.K
 	var missing []graph.Key
 	var asm Assembler
 	for {
-		c, err := stream.Recv()
+		batch, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
 			return got, missing, nil
 		}
 		if err != nil {
 			return got, missing, wire.Explain(err, "worker "+peer)
 		}
-		key, data, nbytes, typ, done, miss, err := asm.Add(c)
-		if err != nil {
-			return got, missing, err
+		for _, c := range batch.GetChunks() {
+			key, data, nbytes, typ, done, miss, err := asm.Add(c)
+			if err != nil {
+				return got, missing, err
+			}
+			if !done {
+				continue
+			}
+			if miss {
+				missing = append(missing, graph.Key(key))
+				continue
+			}
+			if nbytes <= 0 {
+				nbytes = int64(len(data))
+			}
+			put(graph.Key(key), data, nbytes, typ)
+			got = append(got, wstate.KeySize{Key: graph.Key(key), NBytes: nbytes})
 		}
-		if !done {
-			continue
-		}
-		if miss {
-			missing = append(missing, graph.Key(key))
-			continue
-		}
-		if nbytes <= 0 {
-			nbytes = int64(len(data))
-		}
-		put(graph.Key(key), data, nbytes, typ)
-		got = append(got, wstate.KeySize{Key: graph.Key(key), NBytes: nbytes})
 	}
 }
 

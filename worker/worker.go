@@ -76,7 +76,7 @@ type Worker struct {
 	srv   *grpc.Server
 	peers *peerPool
 
-	out *wire.Outbox[*pb.WorkerMsg]
+	out *wire.Batcher[pb.WorkerBatch]
 
 	mu sync.Mutex    // protects st; held while its instructions are carried out
 	st *wstate.State // the task bookkeeping
@@ -117,7 +117,7 @@ func New(opts Options) (*Worker, error) {
 		opts:    opts,
 		reg:     opts.Registry,
 		store:   NewStore(),
-		out:     wire.NewOutbox[*pb.WorkerMsg](),
+		out:     wire.NewBatcher[pb.WorkerBatch](),
 		cancels: make(map[graph.Key]context.CancelFunc),
 		plugins: make(map[string]Plugin),
 		retire:  make(chan struct{}),
@@ -236,9 +236,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	sendErr := make(chan error, 1)
 	go func() {
-		sendErr <- w.out.Run(ctx, func(msgs []*pb.WorkerMsg) error {
-			return stream.Send(&pb.WorkerBatch{Msgs: msgs})
-		})
+		sendErr <- w.out.Run(ctx, stream.Send)
 	}()
 	defer func() {
 		w.out.Close()
@@ -268,9 +266,14 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-retire:
 			retire = nil
 			w.log.Info("retiring: handing data over before leaving")
-			w.out.Push(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Retire{Retire: &pb.Retire{}}})
+			w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Retire{Retire: &pb.Retire{}}})
 		}
 	}
+}
+
+// send queues messages for the scheduler.
+func (w *Worker) send(msgs ...*pb.WorkerMsg) {
+	w.out.Edit(func(b *pb.WorkerBatch) { b.Msgs = append(b.Msgs, msgs...) })
 }
 
 // handle applies events to the task bookkeeping and carries out what it

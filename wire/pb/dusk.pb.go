@@ -615,10 +615,13 @@ func (x *DepLocation) GetAddresses() []string {
 	return nil
 }
 
-// Worker to scheduler.
+// Worker to scheduler. The most frequent reports, tasks started and
+// finished, travel as columns: one message for many tasks. The scheduler
+// applies them before the messages.
 type WorkerBatch struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Msgs          []*WorkerMsg           `protobuf:"bytes,1,rep,name=msgs,proto3" json:"msgs,omitempty"`
+	Reports       *TaskReports           `protobuf:"bytes,2,opt,name=reports,proto3" json:"reports,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -660,6 +663,113 @@ func (x *WorkerBatch) GetMsgs() []*WorkerMsg {
 	return nil
 }
 
+func (x *WorkerBatch) GetReports() *TaskReports {
+	if x != nil {
+		return x.Reports
+	}
+	return nil
+}
+
+type TaskReports struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Started       []string               `protobuf:"bytes,1,rep,name=started,proto3" json:"started,omitempty"`
+	StartedThread []int32                `protobuf:"varint,2,rep,packed,name=started_thread,json=startedThread,proto3" json:"started_thread,omitempty"`
+	Finished      []string               `protobuf:"bytes,3,rep,name=finished,proto3" json:"finished,omitempty"`
+	Nbytes        []int64                `protobuf:"varint,4,rep,packed,name=nbytes,proto3" json:"nbytes,omitempty"`
+	Type          []string               `protobuf:"bytes,5,rep,name=type,proto3" json:"type,omitempty"`
+	Thread        []int32                `protobuf:"varint,6,rep,packed,name=thread,proto3" json:"thread,omitempty"`
+	StartNs       []int64                `protobuf:"varint,7,rep,packed,name=start_ns,json=startNs,proto3" json:"start_ns,omitempty"`
+	StopNs        []int64                `protobuf:"varint,8,rep,packed,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TaskReports) Reset() {
+	*x = TaskReports{}
+	mi := &file_pb_dusk_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TaskReports) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TaskReports) ProtoMessage() {}
+
+func (x *TaskReports) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TaskReports.ProtoReflect.Descriptor instead.
+func (*TaskReports) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *TaskReports) GetStarted() []string {
+	if x != nil {
+		return x.Started
+	}
+	return nil
+}
+
+func (x *TaskReports) GetStartedThread() []int32 {
+	if x != nil {
+		return x.StartedThread
+	}
+	return nil
+}
+
+func (x *TaskReports) GetFinished() []string {
+	if x != nil {
+		return x.Finished
+	}
+	return nil
+}
+
+func (x *TaskReports) GetNbytes() []int64 {
+	if x != nil {
+		return x.Nbytes
+	}
+	return nil
+}
+
+func (x *TaskReports) GetType() []string {
+	if x != nil {
+		return x.Type
+	}
+	return nil
+}
+
+func (x *TaskReports) GetThread() []int32 {
+	if x != nil {
+		return x.Thread
+	}
+	return nil
+}
+
+func (x *TaskReports) GetStartNs() []int64 {
+	if x != nil {
+		return x.StartNs
+	}
+	return nil
+}
+
+func (x *TaskReports) GetStopNs() []int64 {
+	if x != nil {
+		return x.StopNs
+	}
+	return nil
+}
+
 type WorkerMsg struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Msg:
@@ -683,7 +793,7 @@ type WorkerMsg struct {
 
 func (x *WorkerMsg) Reset() {
 	*x = WorkerMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[9]
+	mi := &file_pb_dusk_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -695,7 +805,7 @@ func (x *WorkerMsg) String() string {
 func (*WorkerMsg) ProtoMessage() {}
 
 func (x *WorkerMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[9]
+	mi := &file_pb_dusk_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -708,7 +818,7 @@ func (x *WorkerMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerMsg.ProtoReflect.Descriptor instead.
 func (*WorkerMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{9}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WorkerMsg) GetMsg() isWorkerMsg_Msg {
@@ -919,7 +1029,7 @@ type RegisterWorker struct {
 
 func (x *RegisterWorker) Reset() {
 	*x = RegisterWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[10]
+	mi := &file_pb_dusk_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -931,7 +1041,7 @@ func (x *RegisterWorker) String() string {
 func (*RegisterWorker) ProtoMessage() {}
 
 func (x *RegisterWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[10]
+	mi := &file_pb_dusk_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -944,7 +1054,7 @@ func (x *RegisterWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterWorker.ProtoReflect.Descriptor instead.
 func (*RegisterWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{10}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RegisterWorker) GetAddress() string {
@@ -1020,7 +1130,7 @@ type TaskStarted struct {
 
 func (x *TaskStarted) Reset() {
 	*x = TaskStarted{}
-	mi := &file_pb_dusk_proto_msgTypes[11]
+	mi := &file_pb_dusk_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1032,7 +1142,7 @@ func (x *TaskStarted) String() string {
 func (*TaskStarted) ProtoMessage() {}
 
 func (x *TaskStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[11]
+	mi := &file_pb_dusk_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1045,7 +1155,7 @@ func (x *TaskStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStarted.ProtoReflect.Descriptor instead.
 func (*TaskStarted) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{11}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *TaskStarted) GetKey() string {
@@ -1076,7 +1186,7 @@ type TaskFinished struct {
 
 func (x *TaskFinished) Reset() {
 	*x = TaskFinished{}
-	mi := &file_pb_dusk_proto_msgTypes[12]
+	mi := &file_pb_dusk_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1088,7 +1198,7 @@ func (x *TaskFinished) String() string {
 func (*TaskFinished) ProtoMessage() {}
 
 func (x *TaskFinished) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[12]
+	mi := &file_pb_dusk_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1101,7 +1211,7 @@ func (x *TaskFinished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFinished.ProtoReflect.Descriptor instead.
 func (*TaskFinished) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *TaskFinished) GetKey() string {
@@ -1159,7 +1269,7 @@ type TaskFailed struct {
 
 func (x *TaskFailed) Reset() {
 	*x = TaskFailed{}
-	mi := &file_pb_dusk_proto_msgTypes[13]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1171,7 +1281,7 @@ func (x *TaskFailed) String() string {
 func (*TaskFailed) ProtoMessage() {}
 
 func (x *TaskFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[13]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1184,7 +1294,7 @@ func (x *TaskFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFailed.ProtoReflect.Descriptor instead.
 func (*TaskFailed) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *TaskFailed) GetKey() string {
@@ -1232,7 +1342,7 @@ type KeysAdded struct {
 
 func (x *KeysAdded) Reset() {
 	*x = KeysAdded{}
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +1354,7 @@ func (x *KeysAdded) String() string {
 func (*KeysAdded) ProtoMessage() {}
 
 func (x *KeysAdded) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +1367,7 @@ func (x *KeysAdded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeysAdded.ProtoReflect.Descriptor instead.
 func (*KeysAdded) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *KeysAdded) GetKeys() []string {
@@ -1285,7 +1395,7 @@ type DataMissing struct {
 
 func (x *DataMissing) Reset() {
 	*x = DataMissing{}
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1297,7 +1407,7 @@ func (x *DataMissing) String() string {
 func (*DataMissing) ProtoMessage() {}
 
 func (x *DataMissing) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1310,7 +1420,7 @@ func (x *DataMissing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataMissing.ProtoReflect.Descriptor instead.
 func (*DataMissing) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DataMissing) GetTask() string {
@@ -1343,7 +1453,7 @@ type TaskRejected struct {
 
 func (x *TaskRejected) Reset() {
 	*x = TaskRejected{}
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1355,7 +1465,7 @@ func (x *TaskRejected) String() string {
 func (*TaskRejected) ProtoMessage() {}
 
 func (x *TaskRejected) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1368,7 +1478,7 @@ func (x *TaskRejected) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskRejected.ProtoReflect.Descriptor instead.
 func (*TaskRejected) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *TaskRejected) GetKey() string {
@@ -1388,7 +1498,7 @@ type StealReply struct {
 
 func (x *StealReply) Reset() {
 	*x = StealReply{}
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1400,7 +1510,7 @@ func (x *StealReply) String() string {
 func (*StealReply) ProtoMessage() {}
 
 func (x *StealReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1413,7 +1523,7 @@ func (x *StealReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealReply.ProtoReflect.Descriptor instead.
 func (*StealReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StealReply) GetKey() string {
@@ -1447,7 +1557,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1459,7 +1569,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1472,7 +1582,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Heartbeat) GetManaged() int64 {
@@ -1548,7 +1658,7 @@ type PluginResult struct {
 
 func (x *PluginResult) Reset() {
 	*x = PluginResult{}
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1560,7 +1670,7 @@ func (x *PluginResult) String() string {
 func (*PluginResult) ProtoMessage() {}
 
 func (x *PluginResult) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1573,7 +1683,7 @@ func (x *PluginResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginResult.ProtoReflect.Descriptor instead.
 func (*PluginResult) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PluginResult) GetName() string {
@@ -1598,7 +1708,7 @@ type Retire struct {
 
 func (x *Retire) Reset() {
 	*x = Retire{}
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1610,7 +1720,7 @@ func (x *Retire) String() string {
 func (*Retire) ProtoMessage() {}
 
 func (x *Retire) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1623,7 +1733,7 @@ func (x *Retire) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Retire.ProtoReflect.Descriptor instead.
 func (*Retire) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
 }
 
 type TransferDone struct {
@@ -1639,7 +1749,7 @@ type TransferDone struct {
 
 func (x *TransferDone) Reset() {
 	*x = TransferDone{}
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1651,7 +1761,7 @@ func (x *TransferDone) String() string {
 func (*TransferDone) ProtoMessage() {}
 
 func (x *TransferDone) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1664,7 +1774,7 @@ func (x *TransferDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferDone.ProtoReflect.Descriptor instead.
 func (*TransferDone) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *TransferDone) GetKey() string {
@@ -1704,15 +1814,18 @@ func (x *TransferDone) GetStopNs() int64 {
 
 // Scheduler to worker.
 type WorkerCommandBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Cmds          []*WorkerCommand       `protobuf:"bytes,1,rep,name=cmds,proto3" json:"cmds,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Cmds  []*WorkerCommand       `protobuf:"bytes,1,rep,name=cmds,proto3" json:"cmds,omitempty"`
+	// Keys to drop (as FreeKeys), freed after the last command: applied
+	// after the commands.
+	Free          []string `protobuf:"bytes,2,rep,name=free,proto3" json:"free,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WorkerCommandBatch) Reset() {
 	*x = WorkerCommandBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1724,7 +1837,7 @@ func (x *WorkerCommandBatch) String() string {
 func (*WorkerCommandBatch) ProtoMessage() {}
 
 func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1737,12 +1850,19 @@ func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommandBatch.ProtoReflect.Descriptor instead.
 func (*WorkerCommandBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *WorkerCommandBatch) GetCmds() []*WorkerCommand {
 	if x != nil {
 		return x.Cmds
+	}
+	return nil
+}
+
+func (x *WorkerCommandBatch) GetFree() []string {
+	if x != nil {
+		return x.Free
 	}
 	return nil
 }
@@ -1767,7 +1887,7 @@ type WorkerCommand struct {
 
 func (x *WorkerCommand) Reset() {
 	*x = WorkerCommand{}
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1779,7 +1899,7 @@ func (x *WorkerCommand) String() string {
 func (*WorkerCommand) ProtoMessage() {}
 
 func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1792,7 +1912,7 @@ func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommand.ProtoReflect.Descriptor instead.
 func (*WorkerCommand) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *WorkerCommand) GetCmd() isWorkerCommand_Cmd {
@@ -1951,7 +2071,7 @@ type Welcome struct {
 
 func (x *Welcome) Reset() {
 	*x = Welcome{}
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1963,7 +2083,7 @@ func (x *Welcome) String() string {
 func (*Welcome) ProtoMessage() {}
 
 func (x *Welcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1976,7 +2096,7 @@ func (x *Welcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Welcome.ProtoReflect.Descriptor instead.
 func (*Welcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Welcome) GetId() string {
@@ -2004,7 +2124,7 @@ type ComputeTask struct {
 
 func (x *ComputeTask) Reset() {
 	*x = ComputeTask{}
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2016,7 +2136,7 @@ func (x *ComputeTask) String() string {
 func (*ComputeTask) ProtoMessage() {}
 
 func (x *ComputeTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2029,7 +2149,7 @@ func (x *ComputeTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeTask.ProtoReflect.Descriptor instead.
 func (*ComputeTask) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ComputeTask) GetTask() *Task {
@@ -2062,7 +2182,7 @@ type FreeKeys struct {
 
 func (x *FreeKeys) Reset() {
 	*x = FreeKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2074,7 +2194,7 @@ func (x *FreeKeys) String() string {
 func (*FreeKeys) ProtoMessage() {}
 
 func (x *FreeKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2087,7 +2207,7 @@ func (x *FreeKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeKeys.ProtoReflect.Descriptor instead.
 func (*FreeKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *FreeKeys) GetKeys() []string {
@@ -2106,7 +2226,7 @@ type StealRequest struct {
 
 func (x *StealRequest) Reset() {
 	*x = StealRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2118,7 +2238,7 @@ func (x *StealRequest) String() string {
 func (*StealRequest) ProtoMessage() {}
 
 func (x *StealRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2131,7 +2251,7 @@ func (x *StealRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealRequest.ProtoReflect.Descriptor instead.
 func (*StealRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *StealRequest) GetKey() string {
@@ -2150,7 +2270,7 @@ type AcquireKeys struct {
 
 func (x *AcquireKeys) Reset() {
 	*x = AcquireKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2162,7 +2282,7 @@ func (x *AcquireKeys) String() string {
 func (*AcquireKeys) ProtoMessage() {}
 
 func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2175,7 +2295,7 @@ func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcquireKeys.ProtoReflect.Descriptor instead.
 func (*AcquireKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *AcquireKeys) GetDeps() []*DepLocation {
@@ -2195,7 +2315,7 @@ type InstallPlugin struct {
 
 func (x *InstallPlugin) Reset() {
 	*x = InstallPlugin{}
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2207,7 +2327,7 @@ func (x *InstallPlugin) String() string {
 func (*InstallPlugin) ProtoMessage() {}
 
 func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2220,7 +2340,7 @@ func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallPlugin.ProtoReflect.Descriptor instead.
 func (*InstallPlugin) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *InstallPlugin) GetName() string {
@@ -2246,7 +2366,7 @@ type CloseWorker struct {
 
 func (x *CloseWorker) Reset() {
 	*x = CloseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2258,7 +2378,7 @@ func (x *CloseWorker) String() string {
 func (*CloseWorker) ProtoMessage() {}
 
 func (x *CloseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2271,7 +2391,7 @@ func (x *CloseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseWorker.ProtoReflect.Descriptor instead.
 func (*CloseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CloseWorker) GetReason() string {
@@ -2290,7 +2410,7 @@ type RestartWorker struct {
 
 func (x *RestartWorker) Reset() {
 	*x = RestartWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2302,7 +2422,7 @@ func (x *RestartWorker) String() string {
 func (*RestartWorker) ProtoMessage() {}
 
 func (x *RestartWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2315,7 +2435,7 @@ func (x *RestartWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartWorker.ProtoReflect.Descriptor instead.
 func (*RestartWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RestartWorker) GetReason() string {
@@ -2334,7 +2454,7 @@ type RefuseWorker struct {
 
 func (x *RefuseWorker) Reset() {
 	*x = RefuseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2346,7 +2466,7 @@ func (x *RefuseWorker) String() string {
 func (*RefuseWorker) ProtoMessage() {}
 
 func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2359,7 +2479,7 @@ func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefuseWorker.ProtoReflect.Descriptor instead.
 func (*RefuseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RefuseWorker) GetReason() string {
@@ -2371,15 +2491,18 @@ func (x *RefuseWorker) GetReason() string {
 
 // Client to scheduler.
 type ClientBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Msgs          []*ClientMsg           `protobuf:"bytes,1,rep,name=msgs,proto3" json:"msgs,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Msgs  []*ClientMsg           `protobuf:"bytes,1,rep,name=msgs,proto3" json:"msgs,omitempty"`
+	// Keys released (as ReleaseKeys) after the last message: applied after
+	// the messages.
+	Release       []string `protobuf:"bytes,2,rep,name=release,proto3" json:"release,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ClientBatch) Reset() {
 	*x = ClientBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2391,7 +2514,7 @@ func (x *ClientBatch) String() string {
 func (*ClientBatch) ProtoMessage() {}
 
 func (x *ClientBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2404,12 +2527,19 @@ func (x *ClientBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientBatch.ProtoReflect.Descriptor instead.
 func (*ClientBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ClientBatch) GetMsgs() []*ClientMsg {
 	if x != nil {
 		return x.Msgs
+	}
+	return nil
+}
+
+func (x *ClientBatch) GetRelease() []string {
+	if x != nil {
+		return x.Release
 	}
 	return nil
 }
@@ -2430,7 +2560,7 @@ type ClientMsg struct {
 
 func (x *ClientMsg) Reset() {
 	*x = ClientMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2442,7 +2572,7 @@ func (x *ClientMsg) String() string {
 func (*ClientMsg) ProtoMessage() {}
 
 func (x *ClientMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2455,7 +2585,7 @@ func (x *ClientMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMsg.ProtoReflect.Descriptor instead.
 func (*ClientMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ClientMsg) GetMsg() isClientMsg_Msg {
@@ -2555,7 +2685,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2567,7 +2697,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2580,7 +2710,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ClientHello) GetId() string {
@@ -2615,7 +2745,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2627,7 +2757,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2640,7 +2770,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *UpdateGraph) GetTasks() []*Task {
@@ -2673,7 +2803,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2685,7 +2815,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2698,7 +2828,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -2717,7 +2847,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2729,7 +2859,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2742,7 +2872,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -2761,7 +2891,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2773,7 +2903,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2786,7 +2916,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -2808,7 +2938,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2820,7 +2950,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2833,7 +2963,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -2868,13 +2998,14 @@ func (x *ScatteredKey) GetWorkers() []string {
 type ClientEventBatch struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Events        []*ClientEvent         `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	Memory        *MemoryReports         `protobuf:"bytes,2,opt,name=memory,proto3" json:"memory,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2886,7 +3017,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2899,12 +3030,97 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
 	if x != nil {
 		return x.Events
+	}
+	return nil
+}
+
+func (x *ClientEventBatch) GetMemory() *MemoryReports {
+	if x != nil {
+		return x.Memory
+	}
+	return nil
+}
+
+// MemoryReports are keys now in memory, as columns: key i has nbytes[i],
+// type[i], and naddr[i] addresses, taken in order from addresses.
+type MemoryReports struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	Nbytes        []int64                `protobuf:"varint,2,rep,packed,name=nbytes,proto3" json:"nbytes,omitempty"`
+	Type          []string               `protobuf:"bytes,3,rep,name=type,proto3" json:"type,omitempty"`
+	Naddr         []int32                `protobuf:"varint,4,rep,packed,name=naddr,proto3" json:"naddr,omitempty"`
+	Addresses     []string               `protobuf:"bytes,5,rep,name=addresses,proto3" json:"addresses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemoryReports) Reset() {
+	*x = MemoryReports{}
+	mi := &file_pb_dusk_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemoryReports) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemoryReports) ProtoMessage() {}
+
+func (x *MemoryReports) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
+func (*MemoryReports) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *MemoryReports) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+func (x *MemoryReports) GetNbytes() []int64 {
+	if x != nil {
+		return x.Nbytes
+	}
+	return nil
+}
+
+func (x *MemoryReports) GetType() []string {
+	if x != nil {
+		return x.Type
+	}
+	return nil
+}
+
+func (x *MemoryReports) GetNaddr() []int32 {
+	if x != nil {
+		return x.Naddr
+	}
+	return nil
+}
+
+func (x *MemoryReports) GetAddresses() []string {
+	if x != nil {
+		return x.Addresses
 	}
 	return nil
 }
@@ -2925,7 +3141,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2937,7 +3153,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2950,7 +3166,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3049,7 +3265,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3061,7 +3277,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3074,7 +3290,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3104,7 +3320,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3116,7 +3332,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3129,7 +3345,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -3177,7 +3393,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3189,7 +3405,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3202,7 +3418,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -3229,7 +3445,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3241,7 +3457,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3254,7 +3470,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -3281,7 +3497,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3293,7 +3509,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3306,7 +3522,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -3331,7 +3547,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3343,7 +3559,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3356,7 +3572,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 type WorkerInfo struct {
@@ -3381,7 +3597,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3393,7 +3609,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3406,7 +3622,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -3521,7 +3737,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3533,7 +3749,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3546,7 +3762,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -3600,7 +3816,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3612,7 +3828,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3625,7 +3841,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -3645,7 +3861,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3657,7 +3873,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3670,7 +3886,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -3697,7 +3913,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3709,7 +3925,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3722,7 +3938,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -3749,7 +3965,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3761,7 +3977,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3774,7 +3990,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -3800,7 +4016,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3812,7 +4028,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3825,7 +4041,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -3846,7 +4062,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3858,7 +4074,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3871,7 +4087,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -3906,7 +4122,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3918,7 +4134,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3931,7 +4147,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -3957,7 +4173,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3969,7 +4185,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3982,7 +4198,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4001,7 +4217,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4013,7 +4229,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4026,7 +4242,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4058,7 +4274,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4070,7 +4286,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4083,7 +4299,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *Event) GetKind() string {
@@ -4202,7 +4418,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4214,7 +4430,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4227,7 +4443,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -4310,7 +4526,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4322,7 +4538,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4335,7 +4551,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -4369,7 +4585,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4381,7 +4597,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4394,7 +4610,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -4446,6 +4662,51 @@ func (x *DataChunk) GetTotal() int64 {
 	return 0
 }
 
+// DataBatch carries chunks: many small values, or a piece of a large one.
+type DataBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Chunks        []*DataChunk           `protobuf:"bytes,1,rep,name=chunks,proto3" json:"chunks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataBatch) Reset() {
+	*x = DataBatch{}
+	mi := &file_pb_dusk_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataBatch) ProtoMessage() {}
+
+func (x *DataBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
+func (*DataBatch) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *DataBatch) GetChunks() []*DataChunk {
+	if x != nil {
+		return x.Chunks
+	}
+	return nil
+}
+
 type PutDataReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
@@ -4457,7 +4718,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4469,7 +4730,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4482,7 +4743,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -4516,7 +4777,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4528,7 +4789,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4541,7 +4802,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -4569,7 +4830,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4581,7 +4842,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4594,7 +4855,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -4668,9 +4929,19 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06nbytes\x18\x02 \x01(\x03R\x06nbytes\x12\x18\n" +
 	"\aworkers\x18\x03 \x03(\tR\aworkers\x12\x1c\n" +
-	"\taddresses\x18\x04 \x03(\tR\taddresses\"5\n" +
+	"\taddresses\x18\x04 \x03(\tR\taddresses\"e\n" +
 	"\vWorkerBatch\x12&\n" +
-	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.WorkerMsgR\x04msgs\"\xe4\x04\n" +
+	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.WorkerMsgR\x04msgs\x12.\n" +
+	"\areports\x18\x02 \x01(\v2\x14.dusk.v1.TaskReportsR\areports\"\xe2\x01\n" +
+	"\vTaskReports\x12\x18\n" +
+	"\astarted\x18\x01 \x03(\tR\astarted\x12%\n" +
+	"\x0estarted_thread\x18\x02 \x03(\x05R\rstartedThread\x12\x1a\n" +
+	"\bfinished\x18\x03 \x03(\tR\bfinished\x12\x16\n" +
+	"\x06nbytes\x18\x04 \x03(\x03R\x06nbytes\x12\x12\n" +
+	"\x04type\x18\x05 \x03(\tR\x04type\x12\x16\n" +
+	"\x06thread\x18\x06 \x03(\x05R\x06thread\x12\x19\n" +
+	"\bstart_ns\x18\a \x03(\x03R\astartNs\x12\x17\n" +
+	"\astop_ns\x18\b \x03(\x03R\x06stopNs\"\xe4\x04\n" +
 	"\tWorkerMsg\x125\n" +
 	"\bregister\x18\x01 \x01(\v2\x17.dusk.v1.RegisterWorkerH\x00R\bregister\x120\n" +
 	"\astarted\x18\x02 \x01(\v2\x14.dusk.v1.TaskStartedH\x00R\astarted\x123\n" +
@@ -4748,9 +5019,10 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x04peer\x18\x02 \x01(\tR\x04peer\x12\x16\n" +
 	"\x06nbytes\x18\x03 \x01(\x03R\x06nbytes\x12\x19\n" +
 	"\bstart_ns\x18\x04 \x01(\x03R\astartNs\x12\x17\n" +
-	"\astop_ns\x18\x05 \x01(\x03R\x06stopNs\"@\n" +
+	"\astop_ns\x18\x05 \x01(\x03R\x06stopNs\"T\n" +
 	"\x12WorkerCommandBatch\x12*\n" +
-	"\x04cmds\x18\x01 \x03(\v2\x16.dusk.v1.WorkerCommandR\x04cmds\"\xc5\x03\n" +
+	"\x04cmds\x18\x01 \x03(\v2\x16.dusk.v1.WorkerCommandR\x04cmds\x12\x12\n" +
+	"\x04free\x18\x02 \x03(\tR\x04free\"\xc5\x03\n" +
 	"\rWorkerCommand\x12,\n" +
 	"\awelcome\x18\x01 \x01(\v2\x10.dusk.v1.WelcomeH\x00R\awelcome\x120\n" +
 	"\acompute\x18\x02 \x01(\v2\x14.dusk.v1.ComputeTaskH\x00R\acompute\x12'\n" +
@@ -4783,9 +5055,10 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\rRestartWorker\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\"&\n" +
 	"\fRefuseWorker\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"5\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\"O\n" +
 	"\vClientBatch\x12&\n" +
-	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.ClientMsgR\x04msgs\"\x90\x02\n" +
+	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.ClientMsgR\x04msgs\x12\x18\n" +
+	"\arelease\x18\x02 \x03(\tR\arelease\"\x90\x02\n" +
 	"\tClientMsg\x12,\n" +
 	"\x05hello\x18\x01 \x01(\v2\x14.dusk.v1.ClientHelloH\x00R\x05hello\x129\n" +
 	"\fupdate_graph\x18\x02 \x01(\v2\x14.dusk.v1.UpdateGraphH\x00R\vupdateGraph\x120\n" +
@@ -4812,9 +5085,16 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06nbytes\x18\x02 \x01(\x03R\x06nbytes\x12\x12\n" +
 	"\x04type\x18\x03 \x01(\tR\x04type\x12\x18\n" +
-	"\aworkers\x18\x04 \x03(\tR\aworkers\"@\n" +
+	"\aworkers\x18\x04 \x03(\tR\aworkers\"p\n" +
 	"\x10ClientEventBatch\x12,\n" +
-	"\x06events\x18\x01 \x03(\v2\x14.dusk.v1.ClientEventR\x06events\"\x8a\x02\n" +
+	"\x06events\x18\x01 \x03(\v2\x14.dusk.v1.ClientEventR\x06events\x12.\n" +
+	"\x06memory\x18\x02 \x01(\v2\x16.dusk.v1.MemoryReportsR\x06memory\"\x83\x01\n" +
+	"\rMemoryReports\x12\x12\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys\x12\x16\n" +
+	"\x06nbytes\x18\x02 \x03(\x03R\x06nbytes\x12\x12\n" +
+	"\x04type\x18\x03 \x03(\tR\x04type\x12\x14\n" +
+	"\x05naddr\x18\x04 \x03(\x05R\x05naddr\x12\x1c\n" +
+	"\taddresses\x18\x05 \x03(\tR\taddresses\"\x8a\x02\n" +
 	"\vClientEvent\x122\n" +
 	"\awelcome\x18\x01 \x01(\v2\x16.dusk.v1.ClientWelcomeH\x00R\awelcome\x12.\n" +
 	"\x06memory\x18\x02 \x01(\v2\x14.dusk.v1.KeyInMemoryH\x00R\x06memory\x12)\n" +
@@ -4942,7 +5222,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06nbytes\x18\x04 \x01(\x03R\x06nbytes\x12\x12\n" +
 	"\x04type\x18\x05 \x01(\tR\x04type\x12\x18\n" +
 	"\amissing\x18\x06 \x01(\bR\amissing\x12\x14\n" +
-	"\x05total\x18\a \x01(\x03R\x05total\"W\n" +
+	"\x05total\x18\a \x01(\x03R\x05total\"7\n" +
+	"\tDataBatch\x12*\n" +
+	"\x06chunks\x18\x01 \x03(\v2\x12.dusk.v1.DataChunkR\x06chunks\"W\n" +
 	"\fPutDataReply\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\x12\x16\n" +
 	"\x06nbytes\x18\x02 \x03(\x03R\x06nbytes\x12\x1b\n" +
@@ -4964,8 +5246,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x0eRegisterPlugin\x12\x16.dusk.v1.PluginRequest\x1a\x14.dusk.v1.PluginReply\x127\n" +
 	"\x06Events\x12\x16.dusk.v1.EventsRequest\x1a\x13.dusk.v1.EventBatch0\x012\xa9\x01\n" +
 	"\x06Worker\x128\n" +
-	"\aGetData\x12\x17.dusk.v1.GetDataRequest\x1a\x12.dusk.v1.DataChunk0\x01\x126\n" +
-	"\aPutData\x12\x12.dusk.v1.DataChunk\x1a\x15.dusk.v1.PutDataReply(\x01\x12-\n" +
+	"\aGetData\x12\x17.dusk.v1.GetDataRequest\x1a\x12.dusk.v1.DataBatch0\x01\x126\n" +
+	"\aPutData\x12\x12.dusk.v1.DataBatch\x1a\x15.dusk.v1.PutDataReply(\x01\x12-\n" +
 	"\x03Run\x12\x13.dusk.v1.RunRequest\x1a\x11.dusk.v1.RunReplyB!Z\x1fgithub.com/dusk-go/dusk/wire/pbb\x06proto3"
 
 var (
@@ -4980,7 +5262,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 	return file_pb_dusk_proto_rawDescData
 }
 
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_pb_dusk_proto_goTypes = []any{
 	(*Arg)(nil),                // 0: dusk.v1.Arg
 	(*ArgList)(nil),            // 1: dusk.v1.ArgList
@@ -4991,69 +5273,72 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*TaskError)(nil),          // 6: dusk.v1.TaskError
 	(*DepLocation)(nil),        // 7: dusk.v1.DepLocation
 	(*WorkerBatch)(nil),        // 8: dusk.v1.WorkerBatch
-	(*WorkerMsg)(nil),          // 9: dusk.v1.WorkerMsg
-	(*RegisterWorker)(nil),     // 10: dusk.v1.RegisterWorker
-	(*TaskStarted)(nil),        // 11: dusk.v1.TaskStarted
-	(*TaskFinished)(nil),       // 12: dusk.v1.TaskFinished
-	(*TaskFailed)(nil),         // 13: dusk.v1.TaskFailed
-	(*KeysAdded)(nil),          // 14: dusk.v1.KeysAdded
-	(*DataMissing)(nil),        // 15: dusk.v1.DataMissing
-	(*TaskRejected)(nil),       // 16: dusk.v1.TaskRejected
-	(*StealReply)(nil),         // 17: dusk.v1.StealReply
-	(*Heartbeat)(nil),          // 18: dusk.v1.Heartbeat
-	(*PluginResult)(nil),       // 19: dusk.v1.PluginResult
-	(*Retire)(nil),             // 20: dusk.v1.Retire
-	(*TransferDone)(nil),       // 21: dusk.v1.TransferDone
-	(*WorkerCommandBatch)(nil), // 22: dusk.v1.WorkerCommandBatch
-	(*WorkerCommand)(nil),      // 23: dusk.v1.WorkerCommand
-	(*Welcome)(nil),            // 24: dusk.v1.Welcome
-	(*ComputeTask)(nil),        // 25: dusk.v1.ComputeTask
-	(*FreeKeys)(nil),           // 26: dusk.v1.FreeKeys
-	(*StealRequest)(nil),       // 27: dusk.v1.StealRequest
-	(*AcquireKeys)(nil),        // 28: dusk.v1.AcquireKeys
-	(*InstallPlugin)(nil),      // 29: dusk.v1.InstallPlugin
-	(*CloseWorker)(nil),        // 30: dusk.v1.CloseWorker
-	(*RestartWorker)(nil),      // 31: dusk.v1.RestartWorker
-	(*RefuseWorker)(nil),       // 32: dusk.v1.RefuseWorker
-	(*ClientBatch)(nil),        // 33: dusk.v1.ClientBatch
-	(*ClientMsg)(nil),          // 34: dusk.v1.ClientMsg
-	(*ClientHello)(nil),        // 35: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 36: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 37: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 38: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 39: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 40: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 41: dusk.v1.ClientEventBatch
-	(*ClientEvent)(nil),        // 42: dusk.v1.ClientEvent
-	(*ClientWelcome)(nil),      // 43: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 44: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 45: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 46: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 47: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 48: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 49: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 50: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 51: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 52: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 53: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 54: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 55: dusk.v1.RestartReply
-	(*PluginRequest)(nil),      // 56: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 57: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 58: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 59: dusk.v1.EventBatch
-	(*Event)(nil),              // 60: dusk.v1.Event
-	(*MemorySample)(nil),       // 61: dusk.v1.MemorySample
-	(*GetDataRequest)(nil),     // 62: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 63: dusk.v1.DataChunk
-	(*PutDataReply)(nil),       // 64: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 65: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 66: dusk.v1.RunReply
-	nil,                        // 67: dusk.v1.Task.ResourcesEntry
-	nil,                        // 68: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 69: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 70: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 71: dusk.v1.PluginReply.ErrorsEntry
+	(*TaskReports)(nil),        // 9: dusk.v1.TaskReports
+	(*WorkerMsg)(nil),          // 10: dusk.v1.WorkerMsg
+	(*RegisterWorker)(nil),     // 11: dusk.v1.RegisterWorker
+	(*TaskStarted)(nil),        // 12: dusk.v1.TaskStarted
+	(*TaskFinished)(nil),       // 13: dusk.v1.TaskFinished
+	(*TaskFailed)(nil),         // 14: dusk.v1.TaskFailed
+	(*KeysAdded)(nil),          // 15: dusk.v1.KeysAdded
+	(*DataMissing)(nil),        // 16: dusk.v1.DataMissing
+	(*TaskRejected)(nil),       // 17: dusk.v1.TaskRejected
+	(*StealReply)(nil),         // 18: dusk.v1.StealReply
+	(*Heartbeat)(nil),          // 19: dusk.v1.Heartbeat
+	(*PluginResult)(nil),       // 20: dusk.v1.PluginResult
+	(*Retire)(nil),             // 21: dusk.v1.Retire
+	(*TransferDone)(nil),       // 22: dusk.v1.TransferDone
+	(*WorkerCommandBatch)(nil), // 23: dusk.v1.WorkerCommandBatch
+	(*WorkerCommand)(nil),      // 24: dusk.v1.WorkerCommand
+	(*Welcome)(nil),            // 25: dusk.v1.Welcome
+	(*ComputeTask)(nil),        // 26: dusk.v1.ComputeTask
+	(*FreeKeys)(nil),           // 27: dusk.v1.FreeKeys
+	(*StealRequest)(nil),       // 28: dusk.v1.StealRequest
+	(*AcquireKeys)(nil),        // 29: dusk.v1.AcquireKeys
+	(*InstallPlugin)(nil),      // 30: dusk.v1.InstallPlugin
+	(*CloseWorker)(nil),        // 31: dusk.v1.CloseWorker
+	(*RestartWorker)(nil),      // 32: dusk.v1.RestartWorker
+	(*RefuseWorker)(nil),       // 33: dusk.v1.RefuseWorker
+	(*ClientBatch)(nil),        // 34: dusk.v1.ClientBatch
+	(*ClientMsg)(nil),          // 35: dusk.v1.ClientMsg
+	(*ClientHello)(nil),        // 36: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 37: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 38: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 39: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 40: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 41: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 42: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 43: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 44: dusk.v1.ClientEvent
+	(*ClientWelcome)(nil),      // 45: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 46: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 47: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 48: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 49: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 50: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 51: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 52: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 53: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 54: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 55: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 56: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 57: dusk.v1.RestartReply
+	(*PluginRequest)(nil),      // 58: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 59: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 60: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 61: dusk.v1.EventBatch
+	(*Event)(nil),              // 62: dusk.v1.Event
+	(*MemorySample)(nil),       // 63: dusk.v1.MemorySample
+	(*GetDataRequest)(nil),     // 64: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 65: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 66: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 67: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 68: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 69: dusk.v1.RunReply
+	nil,                        // 70: dusk.v1.Task.ResourcesEntry
+	nil,                        // 71: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 72: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 73: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 74: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -5061,86 +5346,89 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	0,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	0,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	0,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	67, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
-	9,  // 6: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
-	10, // 7: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
-	11, // 8: dusk.v1.WorkerMsg.started:type_name -> dusk.v1.TaskStarted
-	12, // 9: dusk.v1.WorkerMsg.finished:type_name -> dusk.v1.TaskFinished
-	13, // 10: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
-	14, // 11: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
-	15, // 12: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
-	16, // 13: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
-	17, // 14: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
-	18, // 15: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
-	19, // 16: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
-	20, // 17: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
-	21, // 18: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	68, // 19: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
-	5,  // 20: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
-	6,  // 21: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
-	23, // 22: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
-	24, // 23: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
-	25, // 24: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
-	26, // 25: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
-	27, // 26: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
-	28, // 27: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
-	29, // 28: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
-	30, // 29: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
-	31, // 30: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
-	32, // 31: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
-	3,  // 32: dusk.v1.ComputeTask.task:type_name -> dusk.v1.Task
-	4,  // 33: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
-	7,  // 34: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
-	7,  // 35: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
-	34, // 36: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	35, // 37: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	36, // 38: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	37, // 39: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	38, // 40: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	39, // 41: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	5,  // 42: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	3,  // 43: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
-	40, // 44: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	42, // 45: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	43, // 46: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	44, // 47: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	45, // 48: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	46, // 49: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	47, // 50: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	6,  // 51: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	69, // 52: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	5,  // 53: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	49, // 54: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	70, // 55: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	71, // 56: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	60, // 57: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	61, // 58: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	53, // 59: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	8,  // 60: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	33, // 61: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	48, // 62: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	51, // 63: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	54, // 64: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	56, // 65: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	58, // 66: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	62, // 67: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	63, // 68: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataChunk
-	65, // 69: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	22, // 70: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	41, // 71: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	50, // 72: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	52, // 73: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	55, // 74: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	57, // 75: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	59, // 76: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	63, // 77: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataChunk
-	64, // 78: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	66, // 79: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	70, // [70:80] is the sub-list for method output_type
-	60, // [60:70] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	70, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	10, // 6: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
+	9,  // 7: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
+	11, // 8: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
+	12, // 9: dusk.v1.WorkerMsg.started:type_name -> dusk.v1.TaskStarted
+	13, // 10: dusk.v1.WorkerMsg.finished:type_name -> dusk.v1.TaskFinished
+	14, // 11: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
+	15, // 12: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
+	16, // 13: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
+	17, // 14: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
+	18, // 15: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
+	19, // 16: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
+	20, // 17: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
+	21, // 18: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
+	22, // 19: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
+	71, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	5,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
+	6,  // 22: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
+	24, // 23: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
+	25, // 24: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
+	26, // 25: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
+	27, // 26: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
+	28, // 27: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
+	29, // 28: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
+	30, // 29: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
+	31, // 30: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
+	32, // 31: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
+	33, // 32: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
+	3,  // 33: dusk.v1.ComputeTask.task:type_name -> dusk.v1.Task
+	4,  // 34: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
+	7,  // 35: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
+	7,  // 36: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
+	35, // 37: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
+	36, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	37, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	38, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	39, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	40, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	5,  // 43: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	3,  // 44: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
+	41, // 45: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	44, // 46: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	43, // 47: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	45, // 48: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	46, // 49: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	47, // 50: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	48, // 51: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	49, // 52: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	6,  // 53: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	72, // 54: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	5,  // 55: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	51, // 56: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	73, // 57: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	74, // 58: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	62, // 59: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	63, // 60: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	65, // 61: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	55, // 62: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	8,  // 63: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	34, // 64: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	50, // 65: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	53, // 66: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	56, // 67: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	58, // 68: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	60, // 69: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	64, // 70: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	66, // 71: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	68, // 72: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	23, // 73: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	42, // 74: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	52, // 75: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	54, // 76: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	57, // 77: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	59, // 78: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	61, // 79: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	66, // 80: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	67, // 81: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	69, // 82: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	73, // [73:83] is the sub-list for method output_type
+	63, // [63:73] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -5154,7 +5442,7 @@ func file_pb_dusk_proto_init() {
 		(*Arg_List)(nil),
 		(*Arg_Call)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[9].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[10].OneofWrappers = []any{
 		(*WorkerMsg_Register)(nil),
 		(*WorkerMsg_Started)(nil),
 		(*WorkerMsg_Finished)(nil),
@@ -5168,7 +5456,7 @@ func file_pb_dusk_proto_init() {
 		(*WorkerMsg_Retire)(nil),
 		(*WorkerMsg_Transfer)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[23].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[24].OneofWrappers = []any{
 		(*WorkerCommand_Welcome)(nil),
 		(*WorkerCommand_Compute)(nil),
 		(*WorkerCommand_Free)(nil),
@@ -5179,14 +5467,14 @@ func file_pb_dusk_proto_init() {
 		(*WorkerCommand_Restart)(nil),
 		(*WorkerCommand_Refuse)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[34].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[35].OneofWrappers = []any{
 		(*ClientMsg_Hello)(nil),
 		(*ClientMsg_UpdateGraph)(nil),
 		(*ClientMsg_Release)(nil),
 		(*ClientMsg_Cancel)(nil),
 		(*ClientMsg_Scattered)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[42].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[44].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
@@ -5199,7 +5487,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   72,
+			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

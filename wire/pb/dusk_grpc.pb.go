@@ -373,9 +373,9 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type WorkerClient interface {
 	// GetData streams the values of keys in chunks.
-	GetData(ctx context.Context, in *GetDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataChunk], error)
+	GetData(ctx context.Context, in *GetDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataBatch], error)
 	// PutData stores values sent in chunks (scatter).
-	PutData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[DataChunk, PutDataReply], error)
+	PutData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[DataBatch, PutDataReply], error)
 	// Run calls a registered function on the worker (Client.Run).
 	Run(ctx context.Context, in *RunRequest, opts ...grpc.CallOption) (*RunReply, error)
 }
@@ -388,13 +388,13 @@ func NewWorkerClient(cc grpc.ClientConnInterface) WorkerClient {
 	return &workerClient{cc}
 }
 
-func (c *workerClient) GetData(ctx context.Context, in *GetDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataChunk], error) {
+func (c *workerClient) GetData(ctx context.Context, in *GetDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataBatch], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &Worker_ServiceDesc.Streams[0], Worker_GetData_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[GetDataRequest, DataChunk]{ClientStream: stream}
+	x := &grpc.GenericClientStream[GetDataRequest, DataBatch]{ClientStream: stream}
 	if err := x.ClientStream.SendMsg(in); err != nil {
 		return nil, err
 	}
@@ -405,20 +405,20 @@ func (c *workerClient) GetData(ctx context.Context, in *GetDataRequest, opts ...
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Worker_GetDataClient = grpc.ServerStreamingClient[DataChunk]
+type Worker_GetDataClient = grpc.ServerStreamingClient[DataBatch]
 
-func (c *workerClient) PutData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[DataChunk, PutDataReply], error) {
+func (c *workerClient) PutData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[DataBatch, PutDataReply], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &Worker_ServiceDesc.Streams[1], Worker_PutData_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[DataChunk, PutDataReply]{ClientStream: stream}
+	x := &grpc.GenericClientStream[DataBatch, PutDataReply]{ClientStream: stream}
 	return x, nil
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Worker_PutDataClient = grpc.ClientStreamingClient[DataChunk, PutDataReply]
+type Worker_PutDataClient = grpc.ClientStreamingClient[DataBatch, PutDataReply]
 
 func (c *workerClient) Run(ctx context.Context, in *RunRequest, opts ...grpc.CallOption) (*RunReply, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -435,9 +435,9 @@ func (c *workerClient) Run(ctx context.Context, in *RunRequest, opts ...grpc.Cal
 // for forward compatibility.
 type WorkerServer interface {
 	// GetData streams the values of keys in chunks.
-	GetData(*GetDataRequest, grpc.ServerStreamingServer[DataChunk]) error
+	GetData(*GetDataRequest, grpc.ServerStreamingServer[DataBatch]) error
 	// PutData stores values sent in chunks (scatter).
-	PutData(grpc.ClientStreamingServer[DataChunk, PutDataReply]) error
+	PutData(grpc.ClientStreamingServer[DataBatch, PutDataReply]) error
 	// Run calls a registered function on the worker (Client.Run).
 	Run(context.Context, *RunRequest) (*RunReply, error)
 	mustEmbedUnimplementedWorkerServer()
@@ -450,10 +450,10 @@ type WorkerServer interface {
 // pointer dereference when methods are called.
 type UnimplementedWorkerServer struct{}
 
-func (UnimplementedWorkerServer) GetData(*GetDataRequest, grpc.ServerStreamingServer[DataChunk]) error {
+func (UnimplementedWorkerServer) GetData(*GetDataRequest, grpc.ServerStreamingServer[DataBatch]) error {
 	return status.Error(codes.Unimplemented, "method GetData not implemented")
 }
-func (UnimplementedWorkerServer) PutData(grpc.ClientStreamingServer[DataChunk, PutDataReply]) error {
+func (UnimplementedWorkerServer) PutData(grpc.ClientStreamingServer[DataBatch, PutDataReply]) error {
 	return status.Error(codes.Unimplemented, "method PutData not implemented")
 }
 func (UnimplementedWorkerServer) Run(context.Context, *RunRequest) (*RunReply, error) {
@@ -485,18 +485,18 @@ func _Worker_GetData_Handler(srv interface{}, stream grpc.ServerStream) error {
 	if err := stream.RecvMsg(m); err != nil {
 		return err
 	}
-	return srv.(WorkerServer).GetData(m, &grpc.GenericServerStream[GetDataRequest, DataChunk]{ServerStream: stream})
+	return srv.(WorkerServer).GetData(m, &grpc.GenericServerStream[GetDataRequest, DataBatch]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Worker_GetDataServer = grpc.ServerStreamingServer[DataChunk]
+type Worker_GetDataServer = grpc.ServerStreamingServer[DataBatch]
 
 func _Worker_PutData_Handler(srv interface{}, stream grpc.ServerStream) error {
-	return srv.(WorkerServer).PutData(&grpc.GenericServerStream[DataChunk, PutDataReply]{ServerStream: stream})
+	return srv.(WorkerServer).PutData(&grpc.GenericServerStream[DataBatch, PutDataReply]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Worker_PutDataServer = grpc.ClientStreamingServer[DataChunk, PutDataReply]
+type Worker_PutDataServer = grpc.ClientStreamingServer[DataBatch, PutDataReply]
 
 func _Worker_Run_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RunRequest)
