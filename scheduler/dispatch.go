@@ -9,9 +9,6 @@ import (
 // dispatch turns the state's actions into messages on the right streams,
 // and its events into the ring.
 func (s *Server) dispatch(r state.Ready) {
-	if len(r.Events) > 0 {
-		s.ring.Add(r.Events...)
-	}
 	for _, a := range r.Actions {
 		switch a := a.(type) {
 		case *state.Compute:

@@ -69,21 +69,23 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.State == (state.Config{}) {
+	if opts.State.WorkerSaturation == 0 {
 		opts.State = state.DefaultConfig()
 	}
 	gopts, err := opts.Security.ServerOptions()
 	if err != nil {
 		return nil, err
 	}
+	ring := event.NewRing(opts.EventCapacity)
+	opts.State.Events = ring
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
+		st:      state.New(opts.State),
 		id:      "scheduler-" + wire.NewToken()[:8],
 		opts:    opts,
 		log:     opts.Logger.With("component", "scheduler"),
-		ring:    event.NewRing(opts.EventCapacity),
 		grpc:    grpc.NewServer(gopts...),
-		st:      state.New(opts.State),
+		ring:    ring,
 		workers: make(map[string]*workerConn),
 		clients: make(map[string]*clientConn),
 		joined:  make(chan struct{}),

@@ -195,7 +195,7 @@ func (s *Server) RegisterPlugin(ctx context.Context, p *pb.InstallPlugin) (*pb.P
 
 func (v *service) Events(req *pb.EventsRequest, stream pb.Scheduler_EventsServer) error {
 	ctx := stream.Context()
-	ch := v.s.ring.Subscribe(ctx, 256)
+	ch := v.s.ring.Subscribe(ctx, 50*time.Millisecond)
 	if req.GetHistory() {
 		if err := stream.Send(&pb.EventBatch{Events: EventsToPB(v.s.ring.Snapshot())}); err != nil {
 			return err

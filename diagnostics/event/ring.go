@@ -3,21 +3,24 @@ package event
 import (
 	"context"
 	"sync"
+	"time"
 )
 
-// Ring keeps the most recent events in a fixed amount of memory and hands
-// new ones to subscribers. It is safe for concurrent use.
-type Ring struct {
-	mu   sync.Mutex // protects the fields below
-	buf  []Event
-	next int    // index of the slot the next event goes to
-	n    uint64 // events ever added
-	subs map[*sub]struct{}
+// Sink receives events as they happen. Implementations must be cheap: the
+// scheduler calls Add on its critical path.
+type Sink interface {
+	Add(Event)
 }
 
-type sub struct {
-	ch      chan []Event
-	dropped uint64
+// Ring keeps the most recent events in a fixed amount of memory. Adding an
+// event costs a copy into a preallocated slot and nothing more, however
+// many subscribers there are: subscribers read from the ring at their own
+// pace and lose the oldest events if they fall behind by more than its
+// capacity. It is safe for concurrent use.
+type Ring struct {
+	mu  sync.Mutex // protects buf and n
+	buf []Event
+	n   uint64 // events ever added; event i is in buf[i % cap]
 }
 
 // NewRing returns a ring that holds the last capacity events.
@@ -25,89 +28,98 @@ func NewRing(capacity int) *Ring {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Ring{buf: make([]Event, 0, capacity), subs: make(map[*sub]struct{})}
+	return &Ring{buf: make([]Event, capacity)}
 }
 
-// Add appends events, overwriting the oldest when the ring is full, and
-// sends them to every subscriber. A subscriber that does not keep up loses
-// batches rather than slowing the caller (the scheduler); Subscribe's
-// channel says how many it lost.
-func (r *Ring) Add(evs ...Event) {
-	if len(evs) == 0 {
-		return
-	}
+// Add appends an event, overwriting the oldest when the ring is full.
+func (r *Ring) Add(e Event) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.buf[r.n%uint64(len(r.buf))] = e
+	r.n++
+	r.mu.Unlock()
+}
+
+// AddAll appends events in order.
+func (r *Ring) AddAll(evs ...Event) {
+	r.mu.Lock()
 	for _, e := range evs {
-		if len(r.buf) < cap(r.buf) {
-			r.buf = append(r.buf, e)
-		} else {
-			r.buf[r.next] = e
-		}
-		r.next = (r.next + 1) % cap(r.buf)
+		r.buf[r.n%uint64(len(r.buf))] = e
+		r.n++
 	}
-	r.n += uint64(len(evs))
-	if len(r.subs) == 0 {
-		return
-	}
-	batch := append([]Event(nil), evs...)
-	for s := range r.subs {
-		select {
-		case s.ch <- batch:
-		default:
-			s.dropped += uint64(len(batch))
-		}
-	}
+	r.mu.Unlock()
 }
 
-// Snapshot returns the events the ring holds, oldest first.
-func (r *Ring) Snapshot() []Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]Event, 0, len(r.buf))
-	if len(r.buf) < cap(r.buf) {
-		return append(out, r.buf...)
-	}
-	out = append(out, r.buf[r.next:]...)
-	return append(out, r.buf[:r.next]...)
-}
-
-// Total returns how many events were ever added.
+// Total returns how many events were ever added; it is the sequence number
+// the next event will have.
 func (r *Ring) Total() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.n
 }
 
-// Subscribe returns a channel that receives every batch of events added
-// after the call, until ctx ends; then the channel is closed. buffer is how
-// many batches may wait before batches are dropped for this subscriber.
-func (r *Ring) Subscribe(ctx context.Context, buffer int) <-chan []Event {
-	if buffer < 1 {
-		buffer = 1
-	}
-	s := &sub{ch: make(chan []Event, buffer)}
+// Since returns the events with sequence numbers from seq on (at most max
+// of them, 0 for no limit), the sequence number to ask for next, and how
+// many events after seq were already overwritten.
+func (r *Ring) Since(seq uint64, max int) (evs []Event, next, lost uint64) {
 	r.mu.Lock()
-	r.subs[s] = struct{}{}
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	oldest := uint64(0)
+	if r.n > uint64(len(r.buf)) {
+		oldest = r.n - uint64(len(r.buf))
+	}
+	if seq < oldest {
+		lost = oldest - seq
+		seq = oldest
+	}
+	end := r.n
+	if max > 0 && end-seq > uint64(max) {
+		end = seq + uint64(max)
+	}
+	if seq >= end {
+		return nil, seq, lost
+	}
+	evs = make([]Event, 0, end-seq)
+	for i := seq; i < end; i++ {
+		evs = append(evs, r.buf[i%uint64(len(r.buf))])
+	}
+	return evs, end, lost
+}
+
+// Snapshot returns the events the ring holds, oldest first.
+func (r *Ring) Snapshot() []Event {
+	evs, _, _ := r.Since(0, 0)
+	return evs
+}
+
+// Subscribe returns a channel that receives, every interval, the batch of
+// events added since the last one (from the moment of the call), until ctx
+// ends; then the channel is closed. A subscriber that falls behind by
+// more than the ring's capacity skips the lost events.
+func (r *Ring) Subscribe(ctx context.Context, interval time.Duration) <-chan []Event {
+	if interval <= 0 {
+		interval = 50 * time.Millisecond
+	}
 	out := make(chan []Event)
+	seq := r.Total()
 	go func() {
 		defer close(out)
-		defer func() {
-			r.mu.Lock()
-			delete(r.subs, s)
-			r.mu.Unlock()
-		}()
+		t := time.NewTicker(interval)
+		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case b := <-s.ch:
-				select {
-				case out <- b:
-				case <-ctx.Done():
-					return
-				}
+			case <-t.C:
+			}
+			evs, next, _ := r.Since(seq, 0)
+			seq = next
+			if len(evs) == 0 {
+				continue
+			}
+			select {
+			case out <- evs:
+			case <-ctx.Done():
+				return
 			}
 		}
 	}()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
 )
 
@@ -62,6 +63,9 @@ func runToCompletion(s *State, now *time.Time, acts []Action) int {
 func benchLifecycle(b *testing.B, record bool, saturation float64, build func() ([]*graph.Task, []graph.Key)) {
 	cfg := DefaultConfig()
 	cfg.Record = record
+	if record {
+		cfg.Events = event.NewRing(100000)
+	}
 	cfg.WorkerSaturation = saturation
 	s := New(cfg)
 	now := time.Unix(0, 0)

@@ -30,8 +30,11 @@ type Config struct {
 	// WorkerTTL removes a worker whose heartbeats stop for this long
 	// (0: never).
 	WorkerTTL time.Duration
-	// Record emits a diagnostic event for every transition.
+	// Record emits a diagnostic event for every transition into Events.
 	Record bool
+	// Events receives the diagnostic events, synchronously (it must be
+	// cheap, like event.Ring); nil drops them.
+	Events event.Sink
 	// Validate checks every invariant after every event (slow; for tests).
 	Validate bool
 	// Seed seeds the random source used to break ties.
@@ -85,8 +88,6 @@ type State struct {
 type Ready struct {
 	// Actions to carry out, in order.
 	Actions []Action
-	// Events to record (only with Config.Record).
-	Events []event.Event
 }
 
 // New returns an empty state.
@@ -173,7 +174,6 @@ func (s *State) Handle(ev Event) {
 func (s *State) Ready() Ready {
 	r := s.ready
 	s.ready.Actions = reuse(s.ready.Actions)
-	s.ready.Events = reuse(s.ready.Events)
 	return r
 }
 
@@ -189,9 +189,9 @@ func reuse[T any](b []T) []T {
 func (s *State) emit(a Action) { s.ready.Actions = append(s.ready.Actions, a) }
 
 func (s *State) record(e event.Event) {
-	if s.cfg.Record {
+	if s.cfg.Record && s.cfg.Events != nil {
 		e.Time = s.now
-		s.ready.Events = append(s.ready.Events, e)
+		s.cfg.Events.Add(e)
 	}
 }
 

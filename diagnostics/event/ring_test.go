@@ -1,0 +1,100 @@
+package event
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+func keys(evs []Event) string {
+	s := ""
+	for _, e := range evs {
+		s += e.Key
+	}
+	return s
+}
+
+func TestRingKeepsTheLastEvents(t *testing.T) {
+	r := NewRing(3)
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		r.Add(Event{Key: k})
+	}
+	if got := keys(r.Snapshot()); got != "cde" {
+		t.Fatalf("snapshot = %q, want cde", got)
+	}
+	if r.Total() != 5 {
+		t.Fatalf("total = %d", r.Total())
+	}
+	evs, next, lost := r.Since(0, 0)
+	if keys(evs) != "cde" || next != 5 || lost != 2 {
+		t.Fatalf("since 0 = %q next %d lost %d", keys(evs), next, lost)
+	}
+	evs, next, lost = r.Since(3, 1)
+	if keys(evs) != "d" || next != 4 || lost != 0 {
+		t.Fatalf("since 3 max 1 = %q next %d lost %d", keys(evs), next, lost)
+	}
+	evs, next, _ = r.Since(5, 0)
+	if len(evs) != 0 || next != 5 {
+		t.Fatalf("since the end = %q next %d", keys(evs), next)
+	}
+}
+
+func TestSubscribersSeeEveryEventAddedAfterThem(t *testing.T) {
+	r := NewRing(1000)
+	r.Add(Event{Key: "before"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var subs []<-chan []Event
+	for range 10 {
+		subs = append(subs, r.Subscribe(ctx, time.Millisecond))
+	}
+	for i := range 100 {
+		r.AddAll(Event{Key: fmt.Sprint(i)})
+	}
+	var wg sync.WaitGroup
+	for i, ch := range subs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for b := range ch {
+				for _, e := range b {
+					if e.Key != fmt.Sprint(n) {
+						t.Errorf("subscriber %d: event %d is %q", i, n, e.Key)
+						return
+					}
+					n++
+				}
+				if n == 100 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// BenchmarkRingAdd measures the cost of recording an event, alone and with
+// a subscriber reading every event (as the dashboard's one reader does).
+func BenchmarkRingAdd(b *testing.B) {
+	for _, subs := range []int{0, 1} {
+		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) {
+			r := NewRing(100000)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			for range subs {
+				ch := r.Subscribe(ctx, 10*time.Millisecond)
+				go func() {
+					for range ch {
+					}
+				}()
+			}
+			e := Event{Kind: Transition, Key: "inc-abc", From: "processing", To: "memory"}
+			for b.Loop() {
+				r.Add(e)
+			}
+		})
+	}
+}
