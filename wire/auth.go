@@ -39,6 +39,9 @@ type tokenCreds struct {
 }
 
 func (c tokenCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	if c.token == "" {
+		return nil, nil
+	}
 	return map[string]string{tokenHeader: "Bearer " + c.token}, nil
 }
 
