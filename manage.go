@@ -144,6 +144,9 @@ func runOn[T any](ctx context.Context, c *Client, addr, fn string, args [][]byte
 // Client.RegisterWorkerPlugin.
 type WorkerPlugin = worker.Plugin
 
+// WorkerInfoForPlugin describes the worker a plugin's Setup runs on.
+type WorkerInfoForPlugin = worker.Info
+
 // RegisterPlugin registers the plugin type P under name, so that workers
 // can build it from the value a client sends. *P (or P) must have a
 // Setup(context.Context, *worker.Info) error method. Call it at package

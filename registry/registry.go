@@ -12,9 +12,10 @@ import (
 
 // Registry is a set of named functions and plugin types.
 type Registry struct {
-	mu      sync.RWMutex // protects the maps
-	funcs   map[string]*Func
-	plugins map[string]reflect.Type
+	mu         sync.RWMutex // protects the maps
+	funcs      map[string]*Func
+	plugins    map[string]reflect.Type
+	extensions map[string]any
 }
 
 // New returns an empty registry.
@@ -140,4 +141,26 @@ func (r *Registry) PluginName(t reflect.Type) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// RegisterExtension adds a worker extension factory under name; package
+// worker defines what a factory is and builds extensions from it.
+func (r *Registry) RegisterExtension(name string, factory any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.extensions == nil {
+		r.extensions = make(map[string]any)
+	}
+	if _, ok := r.extensions[name]; ok {
+		panic(fmt.Sprintf("registry: extension %q registered twice", name))
+	}
+	r.extensions[name] = factory
+}
+
+// Extension returns the extension factory registered under name.
+func (r *Registry) Extension(name string) (any, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f, ok := r.extensions[name]
+	return f, ok
 }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"runtime/pprof"
 	"time"
 
 	"github.com/dusk-go/dusk/graph"
@@ -16,6 +17,8 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 	w.cancels[t.Key] = cancel
 	w.execMu.Unlock()
 	go func() {
+		// The task's key prefix labels its samples in CPU profiles.
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix())))
 		start := time.Now()
 		res, err := w.run.run(ctx, t.Func, t.Args)
 		stop := time.Now()

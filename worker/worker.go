@@ -61,6 +61,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported to the scheduler.
 	Version string
+	// LocalDirectory is where the worker keeps its scratch and spill files
+	// (in a directory of its own, removed when it closes); empty means the
+	// OS temporary directory.
+	LocalDirectory string
 }
 
 // Worker is a dusk worker.
@@ -86,6 +90,11 @@ type Worker struct {
 
 	pluginsMu sync.Mutex // protects plugins
 	plugins   map[string]Plugin
+
+	exts extensions
+
+	dirMu sync.Mutex // protects dir
+	dir   string     // scratch directory, once created
 
 	bytesIn, bytesOut atomic.Int64
 	retire            chan struct{}
@@ -162,7 +171,8 @@ func (w *Worker) Retire() {
 func (w *Worker) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w.ctx = ctx
+	// Tasks reach their worker through their context (FromContext).
+	w.ctx = context.WithValue(ctx, runtimeKey{}, &Runtime{w: w})
 	gopts, err := w.opts.Security.ServerOptions()
 	if err != nil {
 		return err
@@ -178,6 +188,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	defer func() {
 		w.cancelAll()
+		w.closeExtensions()
+		defer w.removeScratch()
 		tctx, tcancel := context.WithTimeout(context.Background(), 10*time.Second)
 		w.teardownPlugins(tctx)
 		tcancel()

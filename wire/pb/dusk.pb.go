@@ -4516,6 +4516,206 @@ func (x *MemorySample) GetBytesOut() int64 {
 	return 0
 }
 
+type ExtensionMsg struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Extension     string                 `protobuf:"bytes,1,opt,name=extension,proto3" json:"extension,omitempty"` // the registered extension's name
+	Topic         string                 `protobuf:"bytes,2,opt,name=topic,proto3" json:"topic,omitempty"`         // what the data is for, in the extension's terms
+	Data          []byte                 `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtensionMsg) Reset() {
+	*x = ExtensionMsg{}
+	mi := &file_pb_dusk_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtensionMsg) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtensionMsg) ProtoMessage() {}
+
+func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
+func (*ExtensionMsg) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ExtensionMsg) GetExtension() string {
+	if x != nil {
+		return x.Extension
+	}
+	return ""
+}
+
+func (x *ExtensionMsg) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *ExtensionMsg) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type ExtensionReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Messages      int64                  `protobuf:"varint,1,opt,name=messages,proto3" json:"messages,omitempty"`
+	Error         string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtensionReply) Reset() {
+	*x = ExtensionReply{}
+	mi := &file_pb_dusk_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtensionReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtensionReply) ProtoMessage() {}
+
+func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
+func (*ExtensionReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *ExtensionReply) GetMessages() int64 {
+	if x != nil {
+		return x.Messages
+	}
+	return 0
+}
+
+func (x *ExtensionReply) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+type ProfileControl struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProfileControl) Reset() {
+	*x = ProfileControl{}
+	mi := &file_pb_dusk_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProfileControl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProfileControl) ProtoMessage() {}
+
+func (x *ProfileControl) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
+func (*ProfileControl) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+}
+
+type ProfileReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pprof         []byte                 `protobuf:"bytes,1,opt,name=pprof,proto3" json:"pprof,omitempty"`
+	Error         string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProfileReply) Reset() {
+	*x = ProfileReply{}
+	mi := &file_pb_dusk_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProfileReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProfileReply) ProtoMessage() {}
+
+func (x *ProfileReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
+func (*ProfileReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *ProfileReply) GetPprof() []byte {
+	if x != nil {
+		return x.Pprof
+	}
+	return nil
+}
+
+func (x *ProfileReply) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
 type GetDataRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
@@ -4526,7 +4726,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4538,7 +4738,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4551,7 +4751,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -4585,7 +4785,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4597,7 +4797,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4610,7 +4810,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -4672,7 +4872,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4684,7 +4884,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4697,7 +4897,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -4718,7 +4918,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4730,7 +4930,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4743,7 +4943,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -4777,7 +4977,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4789,7 +4989,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4802,7 +5002,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -4830,7 +5030,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4842,7 +5042,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4855,7 +5055,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5211,7 +5411,18 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06paused\x18\b \x01(\bR\x06paused\x12\x19\n" +
 	"\bbytes_in\x18\t \x01(\x03R\abytesIn\x12\x1b\n" +
 	"\tbytes_out\x18\n" +
-	" \x01(\x03R\bbytesOut\"B\n" +
+	" \x01(\x03R\bbytesOut\"V\n" +
+	"\fExtensionMsg\x12\x1c\n" +
+	"\textension\x18\x01 \x01(\tR\textension\x12\x14\n" +
+	"\x05topic\x18\x02 \x01(\tR\x05topic\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"B\n" +
+	"\x0eExtensionReply\x12\x1a\n" +
+	"\bmessages\x18\x01 \x01(\x03R\bmessages\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\"\x10\n" +
+	"\x0eProfileControl\":\n" +
+	"\fProfileReply\x12\x14\n" +
+	"\x05pprof\x18\x01 \x01(\fR\x05pprof\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\"B\n" +
 	"\x0eGetDataRequest\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\x12\x1c\n" +
 	"\trequester\x18\x02 \x01(\tR\trequester\"\xa1\x01\n" +
@@ -5244,11 +5455,13 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06WhoHas\x12\x16.dusk.v1.WhoHasRequest\x1a\x14.dusk.v1.WhoHasReply\x129\n" +
 	"\aRestart\x12\x17.dusk.v1.RestartRequest\x1a\x15.dusk.v1.RestartReply\x12>\n" +
 	"\x0eRegisterPlugin\x12\x16.dusk.v1.PluginRequest\x1a\x14.dusk.v1.PluginReply\x127\n" +
-	"\x06Events\x12\x16.dusk.v1.EventsRequest\x1a\x13.dusk.v1.EventBatch0\x012\xa9\x01\n" +
+	"\x06Events\x12\x16.dusk.v1.EventsRequest\x1a\x13.dusk.v1.EventBatch0\x012\xa3\x02\n" +
 	"\x06Worker\x128\n" +
 	"\aGetData\x12\x17.dusk.v1.GetDataRequest\x1a\x12.dusk.v1.DataBatch0\x01\x126\n" +
 	"\aPutData\x12\x12.dusk.v1.DataBatch\x1a\x15.dusk.v1.PutDataReply(\x01\x12-\n" +
-	"\x03Run\x12\x13.dusk.v1.RunRequest\x1a\x11.dusk.v1.RunReplyB!Z\x1fgithub.com/dusk-go/dusk/wire/pbb\x06proto3"
+	"\x03Run\x12\x13.dusk.v1.RunRequest\x1a\x11.dusk.v1.RunReply\x12;\n" +
+	"\aDeliver\x12\x15.dusk.v1.ExtensionMsg\x1a\x17.dusk.v1.ExtensionReply(\x01\x12;\n" +
+	"\aProfile\x12\x17.dusk.v1.ProfileControl\x1a\x15.dusk.v1.ProfileReply(\x01B!Z\x1fgithub.com/dusk-go/dusk/wire/pbb\x06proto3"
 
 var (
 	file_pb_dusk_proto_rawDescOnce sync.Once
@@ -5262,7 +5475,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 	return file_pb_dusk_proto_rawDescData
 }
 
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
 var file_pb_dusk_proto_goTypes = []any{
 	(*Arg)(nil),                // 0: dusk.v1.Arg
 	(*ArgList)(nil),            // 1: dusk.v1.ArgList
@@ -5328,17 +5541,21 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*EventBatch)(nil),         // 61: dusk.v1.EventBatch
 	(*Event)(nil),              // 62: dusk.v1.Event
 	(*MemorySample)(nil),       // 63: dusk.v1.MemorySample
-	(*GetDataRequest)(nil),     // 64: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 65: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 66: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 67: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 68: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 69: dusk.v1.RunReply
-	nil,                        // 70: dusk.v1.Task.ResourcesEntry
-	nil,                        // 71: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 72: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 73: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 74: dusk.v1.PluginReply.ErrorsEntry
+	(*ExtensionMsg)(nil),       // 64: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 65: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 66: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 67: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 68: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 69: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 70: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 71: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 72: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 73: dusk.v1.RunReply
+	nil,                        // 74: dusk.v1.Task.ResourcesEntry
+	nil,                        // 75: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 76: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 77: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 78: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -5346,7 +5563,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	0,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	0,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	0,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	70, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	74, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	10, // 6: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	9,  // 7: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
 	11, // 8: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
@@ -5361,7 +5578,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	20, // 17: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
 	21, // 18: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
 	22, // 19: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	71, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	75, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
 	5,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
 	6,  // 22: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
 	24, // 23: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
@@ -5395,14 +5612,14 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	48, // 51: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
 	49, // 52: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
 	6,  // 53: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	72, // 54: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	76, // 54: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
 	5,  // 55: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
 	51, // 56: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	73, // 57: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	74, // 58: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	77, // 57: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	78, // 58: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
 	62, // 59: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
 	63, // 60: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	65, // 61: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	69, // 61: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
 	55, // 62: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
 	8,  // 63: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
 	34, // 64: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
@@ -5411,21 +5628,25 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	56, // 67: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
 	58, // 68: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
 	60, // 69: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	64, // 70: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	66, // 71: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	68, // 72: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	23, // 73: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	42, // 74: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	52, // 75: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	54, // 76: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	57, // 77: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	59, // 78: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	61, // 79: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	66, // 80: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	67, // 81: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	69, // 82: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	73, // [73:83] is the sub-list for method output_type
-	63, // [63:73] is the sub-list for method input_type
+	68, // 70: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	70, // 71: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	72, // 72: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	64, // 73: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	66, // 74: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	23, // 75: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	42, // 76: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	52, // 77: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	54, // 78: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	57, // 79: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	59, // 80: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	61, // 81: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	70, // 82: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	71, // 83: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	73, // 84: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	65, // 85: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	67, // 86: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	75, // [75:87] is the sub-list for method output_type
+	63, // [63:75] is the sub-list for method input_type
 	63, // [63:63] is the sub-list for extension type_name
 	63, // [63:63] is the sub-list for extension extendee
 	0,  // [0:63] is the sub-list for field type_name
@@ -5487,7 +5708,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   75,
+			NumMessages:   79,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

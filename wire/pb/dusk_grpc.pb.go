@@ -366,6 +366,8 @@ const (
 	Worker_GetData_FullMethodName = "/dusk.v1.Worker/GetData"
 	Worker_PutData_FullMethodName = "/dusk.v1.Worker/PutData"
 	Worker_Run_FullMethodName     = "/dusk.v1.Worker/Run"
+	Worker_Deliver_FullMethodName = "/dusk.v1.Worker/Deliver"
+	Worker_Profile_FullMethodName = "/dusk.v1.Worker/Profile"
 )
 
 // WorkerClient is the client API for Worker service.
@@ -378,6 +380,13 @@ type WorkerClient interface {
 	PutData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[DataBatch, PutDataReply], error)
 	// Run calls a registered function on the worker (Client.Run).
 	Run(ctx context.Context, in *RunRequest, opts ...grpc.CallOption) (*RunReply, error)
+	// Deliver hands a stream of messages to one of the worker's extensions
+	// (a peer-to-peer shuffle sends its pieces this way).
+	Deliver(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ExtensionMsg, ExtensionReply], error)
+	// Profile records a CPU profile from when the stream opens until the
+	// caller closes its side, and returns it (pprof format, samples labelled
+	// with the task's key prefix).
+	Profile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ProfileControl, ProfileReply], error)
 }
 
 type workerClient struct {
@@ -430,6 +439,32 @@ func (c *workerClient) Run(ctx context.Context, in *RunRequest, opts ...grpc.Cal
 	return out, nil
 }
 
+func (c *workerClient) Deliver(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ExtensionMsg, ExtensionReply], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Worker_ServiceDesc.Streams[2], Worker_Deliver_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExtensionMsg, ExtensionReply]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_DeliverClient = grpc.ClientStreamingClient[ExtensionMsg, ExtensionReply]
+
+func (c *workerClient) Profile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ProfileControl, ProfileReply], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Worker_ServiceDesc.Streams[3], Worker_Profile_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ProfileControl, ProfileReply]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_ProfileClient = grpc.ClientStreamingClient[ProfileControl, ProfileReply]
+
 // WorkerServer is the server API for Worker service.
 // All implementations must embed UnimplementedWorkerServer
 // for forward compatibility.
@@ -440,6 +475,13 @@ type WorkerServer interface {
 	PutData(grpc.ClientStreamingServer[DataBatch, PutDataReply]) error
 	// Run calls a registered function on the worker (Client.Run).
 	Run(context.Context, *RunRequest) (*RunReply, error)
+	// Deliver hands a stream of messages to one of the worker's extensions
+	// (a peer-to-peer shuffle sends its pieces this way).
+	Deliver(grpc.ClientStreamingServer[ExtensionMsg, ExtensionReply]) error
+	// Profile records a CPU profile from when the stream opens until the
+	// caller closes its side, and returns it (pprof format, samples labelled
+	// with the task's key prefix).
+	Profile(grpc.ClientStreamingServer[ProfileControl, ProfileReply]) error
 	mustEmbedUnimplementedWorkerServer()
 }
 
@@ -458,6 +500,12 @@ func (UnimplementedWorkerServer) PutData(grpc.ClientStreamingServer[DataBatch, P
 }
 func (UnimplementedWorkerServer) Run(context.Context, *RunRequest) (*RunReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method Run not implemented")
+}
+func (UnimplementedWorkerServer) Deliver(grpc.ClientStreamingServer[ExtensionMsg, ExtensionReply]) error {
+	return status.Error(codes.Unimplemented, "method Deliver not implemented")
+}
+func (UnimplementedWorkerServer) Profile(grpc.ClientStreamingServer[ProfileControl, ProfileReply]) error {
+	return status.Error(codes.Unimplemented, "method Profile not implemented")
 }
 func (UnimplementedWorkerServer) mustEmbedUnimplementedWorkerServer() {}
 func (UnimplementedWorkerServer) testEmbeddedByValue()                {}
@@ -516,6 +564,20 @@ func _Worker_Run_Handler(srv interface{}, ctx context.Context, dec func(interfac
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Worker_Deliver_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(WorkerServer).Deliver(&grpc.GenericServerStream[ExtensionMsg, ExtensionReply]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_DeliverServer = grpc.ClientStreamingServer[ExtensionMsg, ExtensionReply]
+
+func _Worker_Profile_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(WorkerServer).Profile(&grpc.GenericServerStream[ProfileControl, ProfileReply]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_ProfileServer = grpc.ClientStreamingServer[ProfileControl, ProfileReply]
+
 // Worker_ServiceDesc is the grpc.ServiceDesc for Worker service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -537,6 +599,16 @@ var Worker_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "PutData",
 			Handler:       _Worker_PutData_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "Deliver",
+			Handler:       _Worker_Deliver_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "Profile",
+			Handler:       _Worker_Profile_Handler,
 			ClientStreams: true,
 		},
 	},

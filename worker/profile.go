@@ -1,0 +1,39 @@
+package worker
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"runtime/pprof"
+
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// Profile records a CPU profile of the worker's process while the caller
+// keeps the stream open. Samples of tasks carry the label "task" with the
+// task's key prefix. Go profiles a whole process: workers that share one
+// (a local cluster's in-process workers) cannot profile at once, and the
+// second one answers with an error.
+func (d *dataService) Profile(stream pb.Worker_ProfileServer) error {
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		// Drain the caller's side so it can read the answer.
+		for {
+			if _, err := stream.Recv(); err != nil {
+				break
+			}
+		}
+		return stream.SendAndClose(&pb.ProfileReply{Error: "cannot profile: " + err.Error()})
+	}
+	for {
+		_, err := stream.Recv()
+		if err == nil {
+			continue
+		}
+		pprof.StopCPUProfile()
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+		return stream.SendAndClose(&pb.ProfileReply{Pprof: buf.Bytes()})
+	}
+}

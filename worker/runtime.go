@@ -1,0 +1,231 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// Runtime is what a running task can reach of the worker it runs on: its
+// identity, limits, scratch directory, and extensions, local and on peers.
+// Get it with FromContext inside a task's function.
+type Runtime struct{ w *Worker }
+
+type runtimeKey struct{}
+
+// FromContext returns the Runtime of the worker running the task whose
+// context ctx is; false outside a task.
+func FromContext(ctx context.Context) (*Runtime, bool) {
+	rt, ok := ctx.Value(runtimeKey{}).(*Runtime)
+	return rt, ok
+}
+
+// Address returns where peers reach the worker.
+func (r *Runtime) Address() string { return r.w.addr }
+
+// ID returns the worker's ID at the scheduler.
+func (r *Runtime) ID() string { return r.w.id }
+
+// NThreads returns the worker's number of threads.
+func (r *Runtime) NThreads() int { return r.w.opts.NThreads }
+
+// MemoryLimit returns the worker's memory limit in bytes (0: none).
+func (r *Runtime) MemoryLimit() int64 { return r.w.opts.MemoryLimit }
+
+// Logger returns the worker's logger.
+func (r *Runtime) Logger() *slog.Logger { return r.w.log }
+
+// Dir returns a scratch directory of this worker (for extensions that
+// spill); it is created on first use and removed when the worker closes.
+func (r *Runtime) Dir() (string, error) { return r.w.scratchDir() }
+
+// Extension is per-worker code that peers send data to (Runtime.Deliver):
+// a peer-to-peer shuffle buffers the pieces it receives this way. An
+// extension is built on first use from the factory registered under its
+// name. If it also implements io.Closer, it is closed when the worker
+// closes or restarts.
+type Extension interface {
+	// Receive takes one message; it may be called from many goroutines.
+	Receive(ctx context.Context, topic string, data []byte) error
+}
+
+// ExtensionFactory builds a worker's instance of an extension.
+type ExtensionFactory func(rt *Runtime) (Extension, error)
+
+// RegisterExtension registers an extension factory under name, in the
+// process's registry. Call it at package level, like dusk.Register.
+func RegisterExtension(name string, f ExtensionFactory) {
+	registry.Default.RegisterExtension(name, f)
+}
+
+// Extension returns this worker's instance of the named extension,
+// building it on first use.
+func (r *Runtime) Extension(name string) (Extension, error) { return r.w.extension(name) }
+
+// Message is one piece of data for a peer's extension.
+type Message struct {
+	Topic string
+	Data  []byte
+}
+
+// Deliver sends messages to the named extension on the worker at peer (or
+// on this worker, without a network hop) and returns once the extension
+// received them all.
+func (r *Runtime) Deliver(ctx context.Context, peer, extension string, msgs []Message) error {
+	w := r.w
+	if peer == w.addr {
+		ext, err := w.extension(extension)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := ext.Receive(ctx, m.Topic, m.Data); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	cli, err := w.peers.client(peer)
+	if err != nil {
+		return err
+	}
+	stream, err := cli.Deliver(ctx)
+	if err != nil {
+		return wire.Explain(err, "worker "+peer)
+	}
+	var sent int64
+	for _, m := range msgs {
+		if err := stream.Send(&pb.ExtensionMsg{Extension: extension, Topic: m.Topic, Data: m.Data}); err != nil {
+			return wire.Explain(wire.StreamError(err, stream.RecvMsg), "worker "+peer)
+		}
+		sent += int64(len(m.Data))
+	}
+	reply, err := stream.CloseAndRecv()
+	if err != nil {
+		return wire.Explain(err, "worker "+peer)
+	}
+	if reply.GetError() != "" {
+		return fmt.Errorf("dusk: extension %s on worker %s: %s", extension, peer, reply.GetError())
+	}
+	w.bytesOut.Add(sent)
+	return nil
+}
+
+// extensions holds a worker's extension instances.
+type extensions struct {
+	mu   sync.Mutex // protects m
+	m    map[string]Extension
+	errs map[string]error
+}
+
+func (w *Worker) extension(name string) (Extension, error) {
+	w.exts.mu.Lock()
+	defer w.exts.mu.Unlock()
+	if e, ok := w.exts.m[name]; ok {
+		return e, nil
+	}
+	if err, ok := w.exts.errs[name]; ok {
+		return nil, err
+	}
+	f, ok := w.reg.Extension(name)
+	if !ok {
+		return nil, fmt.Errorf("dusk: worker extension %q is not registered in worker %s's binary", name, w.addr)
+	}
+	factory, ok := f.(ExtensionFactory)
+	if !ok {
+		return nil, fmt.Errorf("dusk: worker extension %q was registered with a %T, not a worker.ExtensionFactory", name, f)
+	}
+	e, err := factory(&Runtime{w: w})
+	if err != nil {
+		err = fmt.Errorf("dusk: starting worker extension %q: %w", name, err)
+		if w.exts.errs == nil {
+			w.exts.errs = map[string]error{}
+		}
+		w.exts.errs[name] = err
+		return nil, err
+	}
+	if w.exts.m == nil {
+		w.exts.m = map[string]Extension{}
+	}
+	w.exts.m[name] = e
+	return e, nil
+}
+
+func (w *Worker) closeExtensions() {
+	w.exts.mu.Lock()
+	defer w.exts.mu.Unlock()
+	for name, e := range w.exts.m {
+		if c, ok := e.(io.Closer); ok {
+			if err := c.Close(); err != nil {
+				w.log.Warn("closing extension", "extension", name, "err", err)
+			}
+		}
+	}
+	w.exts.m, w.exts.errs = nil, nil
+}
+
+// scratchDir returns the worker's scratch directory, creating it.
+func (w *Worker) scratchDir() (string, error) {
+	w.dirMu.Lock()
+	defer w.dirMu.Unlock()
+	if w.dir != "" {
+		return w.dir, nil
+	}
+	base := w.opts.LocalDirectory
+	if base == "" {
+		base = os.TempDir()
+	}
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return "", fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
+	}
+	d, err := os.MkdirTemp(base, "dusk-worker-")
+	if err != nil {
+		return "", fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
+	}
+	w.dir = d
+	return d, nil
+}
+
+func (w *Worker) removeScratch() {
+	w.dirMu.Lock()
+	defer w.dirMu.Unlock()
+	if w.dir != "" {
+		if err := os.RemoveAll(w.dir); err != nil {
+			w.log.Warn("removing the worker directory", "dir", w.dir, "err", err)
+		}
+		w.dir = ""
+	}
+}
+
+// Deliver receives messages for an extension from a peer.
+func (d *dataService) Deliver(stream pb.Worker_DeliverServer) error {
+	w := d.w
+	var n int64
+	for {
+		m, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return stream.SendAndClose(&pb.ExtensionReply{Messages: n})
+		}
+		if err != nil {
+			return err
+		}
+		ext, err := w.extension(m.GetExtension())
+		if err == nil {
+			err = ext.Receive(stream.Context(), m.GetTopic(), m.GetData())
+		}
+		if err != nil {
+			return stream.SendAndClose(&pb.ExtensionReply{Messages: n, Error: err.Error()})
+		}
+		w.bytesIn.Add(int64(len(m.GetData())))
+		n++
+	}
+}
+
