@@ -291,8 +291,13 @@ func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T
 	}
 	out := make([]T, len(vals))
 	for i, v := range vals {
-		if v.IsValid() {
-			out[i] = v.Interface().(T)
+		// A nil interface value stays T's zero value (asserting nil to
+		// an interface type would panic).
+		if !v.IsValid() {
+			continue
+		}
+		if x, ok := v.Interface().(T); ok {
+			out[i] = x
 		}
 	}
 	return out, nil

@@ -27,8 +27,9 @@ type Plugin interface {
 	Setup(ctx context.Context, w *Info) error
 }
 
-// Teardowner is a Plugin that also cleans up when its worker closes. If a
-// plugin does not implement it, nothing runs at close.
+// Teardowner is a Plugin that also cleans up when its worker closes or a
+// plugin registered under the same name replaces it. If a plugin does not
+// implement it, nothing runs then.
 type Teardowner interface {
 	Teardown(ctx context.Context, w *Info) error
 }
@@ -60,8 +61,16 @@ func (w *Worker) installPlugin(ctx context.Context, name string, config []byte) 
 		return err
 	}
 	w.pluginsMu.Lock()
+	old := w.plugins[name]
 	w.plugins[name] = p
 	w.pluginsMu.Unlock()
+	// A plugin registered again under its name replaces the old one, which
+	// is torn down as if its worker closed.
+	if t, ok := old.(Teardowner); ok {
+		if err := t.Teardown(ctx, w.info()); err != nil {
+			w.log.Warn("plugin teardown failed", "plugin", name, "err", err)
+		}
+	}
 	return nil
 }
 
