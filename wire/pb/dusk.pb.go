@@ -1541,16 +1541,27 @@ func (x *StealReply) GetStolen() bool {
 }
 
 type Heartbeat struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Managed       int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
-	Unmanaged     int64                  `protobuf:"varint,2,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
-	Spilled       int64                  `protobuf:"varint,3,opt,name=spilled,proto3" json:"spilled,omitempty"`
-	Paused        bool                   `protobuf:"varint,4,opt,name=paused,proto3" json:"paused,omitempty"`
-	Executing     int32                  `protobuf:"varint,5,opt,name=executing,proto3" json:"executing,omitempty"`
-	Ready         int32                  `protobuf:"varint,6,opt,name=ready,proto3" json:"ready,omitempty"`
-	Cpu           float64                `protobuf:"fixed64,7,opt,name=cpu,proto3" json:"cpu,omitempty"`
-	BytesIn       int64                  `protobuf:"varint,8,opt,name=bytes_in,json=bytesIn,proto3" json:"bytes_in,omitempty"`
-	BytesOut      int64                  `protobuf:"varint,9,opt,name=bytes_out,json=bytesOut,proto3" json:"bytes_out,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Managed   int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
+	Unmanaged int64                  `protobuf:"varint,2,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
+	Spilled   int64                  `protobuf:"varint,3,opt,name=spilled,proto3" json:"spilled,omitempty"`
+	Paused    bool                   `protobuf:"varint,4,opt,name=paused,proto3" json:"paused,omitempty"`
+	Executing int32                  `protobuf:"varint,5,opt,name=executing,proto3" json:"executing,omitempty"`
+	Ready     int32                  `protobuf:"varint,6,opt,name=ready,proto3" json:"ready,omitempty"`
+	Cpu       float64                `protobuf:"fixed64,7,opt,name=cpu,proto3" json:"cpu,omitempty"`
+	BytesIn   int64                  `protobuf:"varint,8,opt,name=bytes_in,json=bytesIn,proto3" json:"bytes_in,omitempty"`
+	BytesOut  int64                  `protobuf:"varint,9,opt,name=bytes_out,json=bytesOut,proto3" json:"bytes_out,omitempty"`
+	// The process's memory (resident set size).
+	Process int64 `protobuf:"varint,10,opt,name=process,proto3" json:"process,omitempty"`
+	// The part of unmanaged memory that appeared in the last 30 seconds.
+	UnmanagedRecent int64 `protobuf:"varint,11,opt,name=unmanaged_recent,json=unmanagedRecent,proto3" json:"unmanaged_recent,omitempty"`
+	// Bytes of the spill files on disk, and how many values they hold
+	// (spilled is their size in memory).
+	SpilledDisk int64 `protobuf:"varint,12,opt,name=spilled_disk,json=spilledDisk,proto3" json:"spilled_disk,omitempty"`
+	SpilledKeys int64 `protobuf:"varint,13,opt,name=spilled_keys,json=spilledKeys,proto3" json:"spilled_keys,omitempty"`
+	MemoryLimit int64 `protobuf:"varint,14,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	// The last attempt to spill failed (the spill directory is full).
+	SpillFailed   bool `protobuf:"varint,15,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1646,6 +1657,48 @@ func (x *Heartbeat) GetBytesOut() int64 {
 		return x.BytesOut
 	}
 	return 0
+}
+
+func (x *Heartbeat) GetProcess() int64 {
+	if x != nil {
+		return x.Process
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetUnmanagedRecent() int64 {
+	if x != nil {
+		return x.UnmanagedRecent
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetSpilledDisk() int64 {
+	if x != nil {
+		return x.SpilledDisk
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetSpilledKeys() int64 {
+	if x != nil {
+		return x.SpilledKeys
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetMemoryLimit() int64 {
+	if x != nil {
+		return x.MemoryLimit
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetSpillFailed() bool {
+	if x != nil {
+		return x.SpillFailed
+	}
+	return false
 }
 
 type PluginResult struct {
@@ -3576,23 +3629,28 @@ func (*IdentityRequest) Descriptor() ([]byte, []int) {
 }
 
 type WorkerInfo struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Address       string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
-	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Nthreads      int32                  `protobuf:"varint,4,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
-	Resources     map[string]float64     `protobuf:"bytes,5,rep,name=resources,proto3" json:"resources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
-	MemoryLimit   int64                  `protobuf:"varint,6,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
-	Status        string                 `protobuf:"bytes,7,opt,name=status,proto3" json:"status,omitempty"`
-	Nbytes        int64                  `protobuf:"varint,8,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
-	Processing    int32                  `protobuf:"varint,9,opt,name=processing,proto3" json:"processing,omitempty"`
-	Fingerprint   string                 `protobuf:"bytes,10,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
-	Registry      []*RegistryEntry       `protobuf:"bytes,11,rep,name=registry,proto3" json:"registry,omitempty"`
-	Managed       int64                  `protobuf:"varint,12,opt,name=managed,proto3" json:"managed,omitempty"`
-	Unmanaged     int64                  `protobuf:"varint,13,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
-	Spilled       int64                  `protobuf:"varint,14,opt,name=spilled,proto3" json:"spilled,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Id              string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Address         string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	Name            string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Nthreads        int32                  `protobuf:"varint,4,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
+	Resources       map[string]float64     `protobuf:"bytes,5,rep,name=resources,proto3" json:"resources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	MemoryLimit     int64                  `protobuf:"varint,6,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	Status          string                 `protobuf:"bytes,7,opt,name=status,proto3" json:"status,omitempty"`
+	Nbytes          int64                  `protobuf:"varint,8,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
+	Processing      int32                  `protobuf:"varint,9,opt,name=processing,proto3" json:"processing,omitempty"`
+	Fingerprint     string                 `protobuf:"bytes,10,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Registry        []*RegistryEntry       `protobuf:"bytes,11,rep,name=registry,proto3" json:"registry,omitempty"`
+	Managed         int64                  `protobuf:"varint,12,opt,name=managed,proto3" json:"managed,omitempty"`
+	Unmanaged       int64                  `protobuf:"varint,13,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
+	Spilled         int64                  `protobuf:"varint,14,opt,name=spilled,proto3" json:"spilled,omitempty"`
+	Process         int64                  `protobuf:"varint,15,opt,name=process,proto3" json:"process,omitempty"`
+	UnmanagedRecent int64                  `protobuf:"varint,16,opt,name=unmanaged_recent,json=unmanagedRecent,proto3" json:"unmanaged_recent,omitempty"`
+	SpilledDisk     int64                  `protobuf:"varint,17,opt,name=spilled_disk,json=spilledDisk,proto3" json:"spilled_disk,omitempty"`
+	SpilledKeys     int64                  `protobuf:"varint,18,opt,name=spilled_keys,json=spilledKeys,proto3" json:"spilled_keys,omitempty"`
+	SpillFailed     bool                   `protobuf:"varint,19,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *WorkerInfo) Reset() {
@@ -3721,6 +3779,41 @@ func (x *WorkerInfo) GetSpilled() int64 {
 		return x.Spilled
 	}
 	return 0
+}
+
+func (x *WorkerInfo) GetProcess() int64 {
+	if x != nil {
+		return x.Process
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetUnmanagedRecent() int64 {
+	if x != nil {
+		return x.UnmanagedRecent
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetSpilledDisk() int64 {
+	if x != nil {
+		return x.SpilledDisk
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetSpilledKeys() int64 {
+	if x != nil {
+		return x.SpilledKeys
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetSpillFailed() bool {
+	if x != nil {
+		return x.SpillFailed
+	}
+	return false
 }
 
 type IdentityReply struct {
@@ -5199,7 +5292,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\n" +
 	"StealReply\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xf3\x01\n" +
+	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xc4\x03\n" +
 	"\tHeartbeat\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +
@@ -5209,7 +5302,14 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x05ready\x18\x06 \x01(\x05R\x05ready\x12\x10\n" +
 	"\x03cpu\x18\a \x01(\x01R\x03cpu\x12\x19\n" +
 	"\bbytes_in\x18\b \x01(\x03R\abytesIn\x12\x1b\n" +
-	"\tbytes_out\x18\t \x01(\x03R\bbytesOut\"8\n" +
+	"\tbytes_out\x18\t \x01(\x03R\bbytesOut\x12\x18\n" +
+	"\aprocess\x18\n" +
+	" \x01(\x03R\aprocess\x12)\n" +
+	"\x10unmanaged_recent\x18\v \x01(\x03R\x0funmanagedRecent\x12!\n" +
+	"\fspilled_disk\x18\f \x01(\x03R\vspilledDisk\x12!\n" +
+	"\fspilled_keys\x18\r \x01(\x03R\vspilledKeys\x12!\n" +
+	"\fmemory_limit\x18\x0e \x01(\x03R\vmemoryLimit\x12!\n" +
+	"\fspill_failed\x18\x0f \x01(\bR\vspillFailed\"8\n" +
 	"\fPluginResult\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\"\b\n" +
@@ -5321,7 +5421,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"KeyStalled\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x11\n" +
-	"\x0fIdentityRequest\"\x81\x04\n" +
+	"\x0fIdentityRequest\"\xaf\x05\n" +
 	"\n" +
 	"WorkerInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
@@ -5340,7 +5440,12 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\bregistry\x18\v \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12\x18\n" +
 	"\amanaged\x18\f \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\r \x01(\x03R\tunmanaged\x12\x18\n" +
-	"\aspilled\x18\x0e \x01(\x03R\aspilled\x1a<\n" +
+	"\aspilled\x18\x0e \x01(\x03R\aspilled\x12\x18\n" +
+	"\aprocess\x18\x0f \x01(\x03R\aprocess\x12)\n" +
+	"\x10unmanaged_recent\x18\x10 \x01(\x03R\x0funmanagedRecent\x12!\n" +
+	"\fspilled_disk\x18\x11 \x01(\x03R\vspilledDisk\x12!\n" +
+	"\fspilled_keys\x18\x12 \x01(\x03R\vspilledKeys\x12!\n" +
+	"\fspill_failed\x18\x13 \x01(\bR\vspillFailed\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xc9\x01\n" +
