@@ -1,23 +1,31 @@
 package worker
 
 import (
+	"time"
+
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
 // heartbeat reports the worker's memory and load to the scheduler.
 func (w *Worker) heartbeat() {
-	rss, _ := procSample()
-	w.mu.Lock()
-	paused, executing, ready := w.st.Paused(), w.st.Executing(), w.st.NReady()
-	w.mu.Unlock()
-	managed := w.store.Managed()
-	unmanaged := rss - managed
-	if unmanaged < 0 {
-		unmanaged = 0
+	s := w.mem.latest()
+	if s.Time.IsZero() {
+		s = w.mem.measure(time.Now()) // before the monitor's first measure
 	}
-	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: &pb.Heartbeat{
-		Managed: managed, Unmanaged: unmanaged, Paused: paused,
-		Executing: int32(executing), Ready: int32(ready),
-		BytesIn: w.bytesIn.Load(), BytesOut: w.bytesOut.Load(),
-	}}})
+	w.sendHeartbeat(s)
+}
+
+// sendHeartbeat reports memory sample s, with the worker's load.
+func (w *Worker) sendHeartbeat(s MemorySample) {
+	w.mu.Lock()
+	var executing, ready int
+	if w.st != nil {
+		s.Paused = w.st.Paused()
+		executing, ready = w.st.Executing(), w.st.NReady()
+	}
+	w.mu.Unlock()
+	h := heartbeatOf(s)
+	h.Executing, h.Ready = int32(executing), int32(ready)
+	h.BytesIn, h.BytesOut = w.bytesIn.Load(), w.bytesOut.Load()
+	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: h}})
 }

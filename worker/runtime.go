@@ -32,7 +32,7 @@ func FromContext(ctx context.Context) (*Runtime, bool) {
 func (r *Runtime) Address() string { return r.w.addr }
 
 // ID returns the worker's ID at the scheduler.
-func (r *Runtime) ID() string { return r.w.id }
+func (r *Runtime) ID() string { return r.w.ID() }
 
 // NThreads returns the worker's number of threads.
 func (r *Runtime) NThreads() int { return r.w.opts.NThreads }
@@ -179,6 +179,13 @@ func (w *Worker) scratchDir() (string, error) {
 	if w.dir != "" {
 		return w.dir, nil
 	}
+	if d := w.opts.Directory; d != "" {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return "", fmt.Errorf("dusk: creating the worker directory %s: %w", d, err)
+		}
+		w.dir = d
+		return d, nil
+	}
 	base := w.opts.LocalDirectory
 	if base == "" {
 		base = os.TempDir()
@@ -228,4 +235,3 @@ func (d *dataService) Deliver(stream pb.Worker_DeliverServer) error {
 		n++
 	}
 }
-

@@ -48,8 +48,26 @@ type Options struct {
 	NThreads int
 	// Resources the worker supplies, such as {"GPU": 1}.
 	Resources map[string]float64
-	// MemoryLimit in bytes (0: none); reported to the scheduler.
+	// MemoryLimit in bytes (0: none). The worker spills, pauses and, under
+	// a nanny, is restarted at fractions of it (Thresholds).
 	MemoryLimit int64
+	// Thresholds are the fractions of MemoryLimit at which the worker
+	// spills, pauses and is restarted; nil means DefaultThresholds.
+	Thresholds *Thresholds
+	// MemoryMonitorInterval is how often the worker measures its memory
+	// (default 100ms).
+	MemoryMonitorInterval time.Duration
+	// MaxSpill bounds the bytes the worker keeps in its spill directory
+	// (0: no bound). Past it, values stay in memory and the worker pauses
+	// while it is above target.
+	MaxSpill int64
+	// OwnsProcess says the worker is alone in its process, as a worker
+	// process started by a nanny or a cluster is. It then compares the
+	// whole process's memory with its thresholds, and gives Go's garbage
+	// collector a soft limit (GOMEMLIMIT, see Thresholds.GoMemoryLimit)
+	// unless the environment sets one. A worker that shares its process
+	// with a program and other workers measures only the values it holds.
+	OwnsProcess bool
 	// Registry holds the functions the worker can run; nil means
 	// registry.Default.
 	Registry *registry.Registry
@@ -61,10 +79,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported to the scheduler.
 	Version string
-	// LocalDirectory is where the worker keeps its scratch and spill files
-	// (in a directory of its own, removed when it closes); empty means the
-	// OS temporary directory.
+	// LocalDirectory is where the worker makes its own directory, which
+	// holds its spill files (in "spill") and scratch files, and which it
+	// removes when it closes; empty means the OS temporary directory
+	// (worker.spill-directory).
 	LocalDirectory string
+	// Directory, when set, is the worker's own directory, made for it by
+	// its nanny, which removes it once the process ended: a fresh worker
+	// always starts with a clean spill directory.
+	Directory string
 }
 
 // Worker is a dusk worker.
@@ -75,7 +98,7 @@ type Worker struct {
 	store *Store
 	run   runner
 	addr  string
-	id    string
+	id    atomic.Pointer[string] // the scheduler's name for it: its address until welcomed
 	l     net.Listener
 	srv   *grpc.Server
 	peers *peerPool
@@ -92,6 +115,7 @@ type Worker struct {
 	plugins   map[string]Plugin
 
 	exts extensions
+	mem  *memoryMonitor
 
 	dirMu sync.Mutex // protects dir
 	dir   string     // scratch directory, once created
@@ -122,6 +146,16 @@ func New(opts Options) (*Worker, error) {
 	if opts.Registry == nil {
 		opts.Registry = registry.Default
 	}
+	if opts.Thresholds == nil {
+		th := DefaultThresholds()
+		opts.Thresholds = &th
+	}
+	if err := opts.Thresholds.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.MemoryLimit < 0 {
+		return nil, fmt.Errorf("dusk: a worker's memory limit cannot be negative (%d)", opts.MemoryLimit)
+	}
 	w := &Worker{
 		opts:    opts,
 		reg:     opts.Registry,
@@ -142,11 +176,18 @@ func New(opts Options) (*Worker, error) {
 	}
 	w.l = l
 	w.addr = l.Addr().String()
-	w.id = w.addr
+	w.id.Store(&w.addr)
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
+	w.store.SetLogger(w.log)
 	w.run = runner{reg: w.reg, store: w.store, worker: w.addr}
+	w.mem = newMemoryMonitor(w.store, opts.MemoryLimit, *opts.Thresholds, opts.MemoryMonitorInterval, opts.OwnsProcess, w.log)
+	w.mem.pause = w.pauseChanged
 	return w, nil
 }
+
+// ID returns the scheduler's name for the worker (its address until it
+// connects).
+func (w *Worker) ID() string { return *w.id.Load() }
 
 // Address returns where peers and clients reach the worker.
 func (w *Worker) Address() string { return w.addr }
@@ -155,7 +196,7 @@ func (w *Worker) Address() string { return w.addr }
 func (w *Worker) Store() *Store { return w.store }
 
 func (w *Worker) info() *Info {
-	return &Info{ID: w.id, Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
+	return &Info{ID: w.ID(), Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
 		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit}
 }
 
@@ -186,7 +227,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.log.Error("serving peers stopped", "err", err)
 		}
 	}()
+	monitorCtx, stopMonitor := context.WithCancel(ctx)
+	monitored := make(chan struct{})
+	monitoring := false
 	defer func() {
+		stopMonitor()
+		if monitoring {
+			<-monitored
+		}
 		w.cancelAll()
 		w.closeExtensions()
 		defer w.removeScratch()
@@ -198,6 +246,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.peers.close()
 		w.store.Clear()
 	}()
+	if err := w.startMemory(); err != nil {
+		return err
+	}
 
 	cc, err := w.opts.Security.Dial(w.opts.Scheduler)
 	if err != nil {
@@ -224,8 +275,17 @@ func (w *Worker) Run(ctx context.Context) error {
 	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
-	w.id = welcome.GetCmds()[0].GetWelcome().GetId()
+	id := welcome.GetCmds()[0].GetWelcome().GetId()
+	w.id.Store(&id)
+	w.mu.Lock()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
+	w.mu.Unlock()
+	// The memory monitor runs from now on: it may pause the state machine.
+	monitoring = true
+	go func() {
+		defer close(monitored)
+		w.mem.run(monitorCtx)
+	}()
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
 
 	// Commands are applied by the goroutine that receives them, and task
