@@ -128,11 +128,11 @@ func TestMonitorPausesAndResumes(t *testing.T) {
 func TestMonitorPausesWhenSpillingFails(t *testing.T) {
 	r := newMonitorRig(t, 1000*kib, true)
 	full := true
-	r.d.writeFile = func(path string, data []byte) error {
+	r.d.writeFile = func(path string, parts ...[]byte) error {
 		if full {
 			return &os.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
 		}
-		return writeNewFile(path, data)
+		return writeNewFile(path, parts...)
 	}
 	for i := range 8 {
 		r.s.Put(keyN(i), randomBytes(uint64(i), 100*kib))

@@ -1,8 +1,10 @@
 package worker
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,15 +54,15 @@ func (e *maxSpillError) Is(target error) bool { return target == ErrSpillFull }
 
 // SpillDir keeps spilled values as files in one directory, one file per
 // value. A file holds the value's encoding (codec.Encode: Arrow values are
-// Arrow IPC), packed by codec.Pack: compressed with LZ4 when that pays,
-// stored as it is when the data does not compress, and checksummed. It is
+// Arrow IPC), compressed with LZ4 when that pays and stored as it is when
+// the data does not compress, and checksummed (see spillHeader). It is
 // safe for concurrent use.
 type SpillDir struct {
 	dir  string
 	max  int64 // most bytes on disk; 0: no bound
 	algo codec.Compression
-	// writeFile writes a new file; a test seam for full disks.
-	writeFile func(path string, data []byte) error
+	// writeFile writes a new file from parts; a test seam for full disks.
+	writeFile func(path string, parts ...[]byte) error
 
 	mu   sync.Mutex // protects the fields below
 	used int64      // bytes of the files written and not removed
@@ -92,11 +94,39 @@ func (d *SpillDir) Used() int64 {
 	return d.used
 }
 
-// write packs an encoded value into a new file. The error is a
-// *SpillError; no file is left behind on error.
-func (d *SpillDir) write(k graph.Key, encoded []byte) (spillFile, error) {
-	packed := codec.Pack(encoded, d.algo)
-	size := int64(len(packed))
+// A spill file is a header, then the body: the payload of the value's
+// encoding (all but its first byte, the format), compressed or not.
+//
+//	magic 0xD5 | version 1 | codec.Kind | codec.Compression |
+//	uvarint payload length | CRC-32C of the payload, 4 bytes little-endian
+//
+// The format byte travels in the header so that a []byte value (whose
+// encoding is the format byte and the bytes themselves) is written from
+// its own memory, without building its encoding: spilling happens when
+// memory is short, and a copy of a large value could push the worker past
+// its limit. Reading it back, the format byte goes just before the
+// payload, in the header's place, so the encoding is again one slice.
+const (
+	spillMagic   = 0xD5
+	spillVersion = 1
+)
+
+// spillHeader encodes a file's header.
+func spillHeader(kind codec.Kind, algo codec.Compression, payload []byte) []byte {
+	h := make([]byte, 4, 4+binary.MaxVarintLen64+4)
+	h[0], h[1], h[2], h[3] = spillMagic, spillVersion, byte(kind), byte(algo)
+	h = binary.AppendUvarint(h, uint64(len(payload)))
+	return binary.LittleEndian.AppendUint32(h, crc32.Checksum(payload, castagnoli))
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// write stores a value's encoding, given as its format and payload, in a
+// new file. The error is a *SpillError; no file is left behind on error.
+func (d *SpillDir) write(k graph.Key, kind codec.Kind, payload []byte) (spillFile, error) {
+	body, algo := codec.Compress(nil, payload, d.algo)
+	hdr := spillHeader(kind, algo, payload)
+	size := int64(len(hdr) + len(body))
 	d.mu.Lock()
 	if d.max > 0 && d.used+size > d.max {
 		used := d.used
@@ -108,7 +138,7 @@ func (d *SpillDir) write(k graph.Key, encoded []byte) (spillFile, error) {
 	d.used += size // reserved now, so that concurrent writes respect max
 	d.mu.Unlock()
 	path := filepath.Join(d.dir, f.name)
-	if err := d.writeFile(path, packed); err != nil {
+	if err := d.writeFile(path, hdr, body); err != nil {
 		_ = os.Remove(path)
 		d.release(size)
 		return spillFile{}, &SpillError{Dir: d.dir, Key: k, Op: "spilling", Err: err}
@@ -116,16 +146,60 @@ func (d *SpillDir) write(k graph.Key, encoded []byte) (spillFile, error) {
 	return f, nil
 }
 
-// read returns the encoded value a file holds. The error is a *SpillError.
+// read returns the encoding of the value a file holds. The error is a
+// *SpillError.
 func (d *SpillDir) read(k graph.Key, f spillFile) ([]byte, error) {
 	b, err := os.ReadFile(filepath.Join(d.dir, f.name))
 	if err == nil {
-		b, err = codec.Unpack(b)
+		b, err = decodeSpillFile(b)
 	}
 	if err != nil {
 		return nil, &SpillError{Dir: d.dir, Key: k, Op: "reading back", Err: err}
 	}
 	return b, nil
+}
+
+// decodeSpillFile checks a file's header and checksum and returns the
+// encoding it holds. An uncompressed payload is returned in b's memory.
+func decodeSpillFile(b []byte) ([]byte, error) {
+	if len(b) < 4 || b[0] != spillMagic || b[1] != spillVersion {
+		return nil, fmt.Errorf("%w: not a spill file", codec.ErrCorrupt)
+	}
+	kind, algo := codec.Kind(b[2]), codec.Compression(b[3])
+	n, k := binary.Uvarint(b[4:])
+	if k <= 0 || len(b) < 4+k+4 {
+		return nil, fmt.Errorf("%w: truncated spill file header", codec.ErrCorrupt)
+	}
+	hlen := 4 + k + 4
+	sum := binary.LittleEndian.Uint32(b[4+k:])
+	body := b[hlen:]
+	var enc []byte
+	if algo == codec.None {
+		if uint64(len(body)) != n {
+			return nil, fmt.Errorf("%w: spill file holds %d bytes where its header says %d", codec.ErrCorrupt, len(body), n)
+		}
+		enc = b[hlen-1:] // the format byte goes where the header ended
+	} else {
+		if n > uint64(len(body))*1024+64 {
+			return nil, fmt.Errorf("%w: spill file header claims %d bytes", codec.ErrCorrupt, n)
+		}
+		enc = make([]byte, 1+n)
+		out, err := codec.Decompress(enc[1:], body, algo)
+		if err != nil {
+			return nil, err
+		}
+		if uint64(len(out)) != n {
+			return nil, fmt.Errorf("%w: spill file decompressed to %d bytes, not %d", codec.ErrCorrupt, len(out), n)
+		}
+		if len(out) > 0 && &out[0] != &enc[1] {
+			copy(enc[1:], out)
+		}
+	}
+	if crc32.Checksum(enc[1:], castagnoli) != sum {
+		return nil, fmt.Errorf("%w: spill file checksum mismatch", codec.ErrCorrupt)
+	}
+	enc[0] = byte(kind)
+	return enc, nil
 }
 
 // remove deletes a file.
@@ -141,14 +215,18 @@ func (d *SpillDir) release(size int64) {
 	d.mu.Unlock()
 }
 
-// writeNewFile writes data to a file that must not exist yet. Spilled data
-// lives as long as the worker at most, so it is not synced to disk.
-func writeNewFile(path string, data []byte) error {
+// writeNewFile writes parts to a file that must not exist yet. Spilled
+// data lives as long as the worker at most, so it is not synced to disk.
+func writeNewFile(path string, parts ...[]byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	for _, p := range parts {
+		if _, err = f.Write(p); err != nil {
+			break
+		}
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -371,18 +371,15 @@ func (s *Store) Spill(need int64) (int64, error) {
 		value, hasValue, encoded, disk := e.value, e.hasValue, e.encoded, s.disk
 		s.mu.Unlock()
 
-		b := encoded
-		if hasValue {
-			var err error
-			if b, err = codec.Encode(value); err != nil {
-				s.mu.Lock()
-				e.spilling, e.noSpill = false, true
-				s.mu.Unlock()
-				s.log.Warn("a value cannot be spilled to disk: its type cannot be encoded; it stays in memory", "key", e.key, "type", e.typ, "err", err)
-				continue
-			}
+		kind, payload, err := spillable(value, hasValue, encoded)
+		if err != nil {
+			s.mu.Lock()
+			e.spilling, e.noSpill = false, true
+			s.mu.Unlock()
+			s.log.Warn("a value cannot be spilled to disk: its type cannot be encoded; it stays in memory", "key", e.key, "type", e.typ, "err", err)
+			continue
 		}
-		f, err := disk.write(e.key, b)
+		f, err := disk.write(e.key, kind, payload)
 		s.mu.Lock()
 		e.spilling = false
 		if err != nil {
@@ -404,6 +401,25 @@ func (s *Store) Spill(need int64) (int64, error) {
 		s.mu.Unlock()
 	}
 	return freed, nil
+}
+
+// spillable returns the format and payload of a value's encoding. A
+// []byte is its own payload (no copy); other values are encoded.
+func spillable(value any, hasValue bool, encoded []byte) (codec.Kind, []byte, error) {
+	if hasValue {
+		if b, ok := value.([]byte); ok {
+			return codec.Raw, b, nil
+		}
+		var err error
+		if encoded, err = codec.Encode(value); err != nil {
+			return 0, nil, err
+		}
+	}
+	k, err := codec.Format(encoded)
+	if err != nil {
+		return 0, nil, err
+	}
+	return k, encoded[1:], nil
 }
 
 // victim returns the least recently used value that may be spilled, or

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -196,9 +197,9 @@ func TestSpillCompressesOnlyWhenItPays(t *testing.T) {
 // in memory, intact, and no file is left behind.
 func TestSpillFullDisk(t *testing.T) {
 	s, d := spillingStore(t, 0)
-	d.writeFile = func(path string, data []byte) error {
+	d.writeFile = func(path string, parts ...[]byte) error {
 		// What a full disk does: part of the file is written.
-		if err := os.WriteFile(path, data[:len(data)/2], 0o600); err != nil {
+		if err := os.WriteFile(path, parts[0], 0o600); err != nil {
 			return err
 		}
 		return &fs.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
@@ -321,7 +322,7 @@ func TestArrowSpillsAsIPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := codec.Unpack(raw)
+	enc, err := decodeSpillFile(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,5 +409,57 @@ func TestStoreConcurrentSpill(t *testing.T) {
 	}
 	if got := len(files(t, d)); got != st.SpilledKeys {
 		t.Fatalf("%d files for %d spilled keys", got, st.SpilledKeys)
+	}
+}
+
+// Spilling a []byte writes it from its own memory: no copy of the value is
+// made when memory is short.
+func TestSpillBytesWithoutCopy(t *testing.T) {
+	s, _ := spillingStore(t, 0)
+	const n = 8 << 20
+	s.Put("big", randomBytes(9, n))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := s.Spill(1 << 40); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > n/4 {
+		t.Fatalf("spilling an 8 MiB []byte allocated %d KiB", alloc>>10)
+	}
+}
+
+// A damaged spill file is an error naming the directory, not a wrong
+// value; compressed values come back through decompression.
+func TestSpillFileChecks(t *testing.T) {
+	s, d := spillingStore(t, 0)
+	s.Put("ints", make([]int, 100000)) // compresses
+	s.Put("raw", randomBytes(4, 5000))
+	if _, err := s.Spill(1 << 40); err != nil {
+		t.Fatal(err)
+	}
+	if d.Used() > 100000 {
+		t.Fatalf("zeros took %d bytes on disk", d.Used())
+	}
+	v, err := s.Value("ints", reflect.TypeFor[[]int]())
+	if err != nil || len(v.Interface().([]int)) != 100000 {
+		t.Fatalf("ints read back = %v", err)
+	}
+	names := files(t, d)
+	if len(names) != 1 {
+		t.Fatalf("files: %v", names)
+	}
+	path := filepath.Join(d.Dir(), names[0])
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[len(raw)-1] ^= 0xFF
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Value("raw", bytesType)
+	if !errors.Is(err, codec.ErrCorrupt) || !strings.Contains(err.Error(), d.Dir()) {
+		t.Fatalf("reading a damaged file = %v", err)
 	}
 }
