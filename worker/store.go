@@ -23,7 +23,9 @@ import (
 // in memory are kept in order of last use, so that Spill writes out the
 // least recently used first. A value pinned by a running task (Pin) is not
 // spilled from under it. Reading a spilled value for a task (Value) brings
-// it back into memory; reading it for a peer (Encoded) does not.
+// it back into memory, and its file stays: values never change, so
+// spilling it again costs no write. Reading it for a peer (Encoded) leaves
+// it on disk.
 type Store struct {
 	log *slog.Logger
 
@@ -47,7 +49,8 @@ type entry struct {
 	nbytes   int64
 	typ      string
 
-	file     *spillFile // set while the value is on disk and not in memory
+	inMemory bool       // value or encoded holds it, and it is on the LRU ring
+	file     *spillFile // its copy on disk, if it has one
 	pins     int32      // running tasks using it
 	spilling bool       // being written out
 	noSpill  bool       // its type cannot be encoded
@@ -65,7 +68,8 @@ type StoreStats struct {
 	// SpilledKeys their number.
 	Spilled     int64
 	SpilledKeys int
-	// Disk is the bytes their files take (after compression).
+	// Disk is the bytes the spill files take (after compression),
+	// including the copies of values read back into memory.
 	Disk int64
 }
 
@@ -136,6 +140,7 @@ func (s *Store) signal() {
 // toMemory puts e at the front of the LRU ring and counts it as managed.
 // s.mu is held.
 func (s *Store) toMemory(e *entry) {
+	e.inMemory = true
 	e.prev, e.next = &s.lru, s.lru.next
 	e.prev.next, e.next.prev = e, e
 	s.managed += e.nbytes
@@ -156,6 +161,7 @@ func (s *Store) touch(e *entry) {
 func (s *Store) unlink(e *entry) {
 	e.prev.next, e.next.prev = e.next, e.prev
 	e.prev, e.next = nil, nil
+	e.inMemory = false
 	s.managed -= e.nbytes
 }
 
@@ -163,12 +169,12 @@ func (s *Store) unlink(e *entry) {
 // remove once s.mu is released. s.mu is held.
 func (s *Store) drop(e *entry) *spillFile {
 	delete(s.entries, e.key)
-	if e.file == nil {
+	if e.inMemory {
 		s.unlink(e)
-		return nil
+	} else {
+		s.spilled -= e.nbytes
+		s.nspilled--
 	}
-	s.spilled -= e.nbytes
-	s.nspilled--
 	f := e.file
 	e.file = nil
 	return f
@@ -195,7 +201,7 @@ func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 			s.mu.Unlock()
 			return reflect.Value{}, fmt.Errorf("input %s is not on this worker", k)
 		}
-		if e.file == nil {
+		if e.inMemory {
 			s.touch(e)
 			value, hasValue, encoded := e.value, e.hasValue, e.encoded
 			s.mu.Unlock()
@@ -219,22 +225,22 @@ func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 	}
 }
 
-// moved reports whether e is no longer k's entry on disk in file.
+// moved reports whether e is no longer k's entry, on disk only, in file.
 func (s *Store) moved(k graph.Key, e *entry, file spillFile) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.entries[k] != e || e.file == nil || *e.file != file
+	return s.entries[k] != e || e.inMemory || e.file == nil || *e.file != file
 }
 
 // unspill brings a value read back from file into memory, unless that
-// happened meanwhile, and removes the file.
+// happened meanwhile. The file stays as a copy: values do not change, so
+// spilling the value again costs no write.
 func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflect.Type, b []byte) {
 	s.mu.Lock()
-	if s.entries[e.key] != e || e.file == nil || *e.file != file {
+	if s.entries[e.key] != e || e.inMemory || e.file == nil || *e.file != file {
 		s.mu.Unlock()
 		return
 	}
-	e.file = nil
 	s.spilled -= e.nbytes
 	s.nspilled--
 	if want.Kind() != reflect.Interface {
@@ -244,9 +250,7 @@ func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflec
 	}
 	s.toMemory(e)
 	signal := s.above > 0 && s.managed > s.above
-	disk := s.disk
 	s.mu.Unlock()
-	disk.remove(file)
 	if signal {
 		s.signal()
 	}
@@ -280,7 +284,7 @@ func (s *Store) convert(e *entry, k graph.Key, want reflect.Type, value any, has
 	}
 	if want.Kind() != reflect.Interface {
 		s.mu.Lock()
-		if s.entries[k] == e && e.file == nil && !e.hasValue {
+		if s.entries[k] == e && e.inMemory && !e.hasValue {
 			e.value, e.hasValue, e.encoded = out.Interface(), true, nil
 		}
 		s.mu.Unlock()
@@ -298,7 +302,7 @@ func (s *Store) Encoded(k graph.Key) ([]byte, int64, string, error) {
 			s.mu.Unlock()
 			return nil, 0, "", errNotHere
 		}
-		if e.file == nil {
+		if e.inMemory {
 			s.touch(e)
 			value, hasValue, encoded := e.value, e.hasValue, e.encoded
 			s.mu.Unlock()
@@ -367,6 +371,12 @@ func (s *Store) Spill(need int64) (int64, error) {
 			s.mu.Unlock()
 			return freed, nil
 		}
+		if e.file != nil {
+			// Read back earlier and still on disk: drop it from memory.
+			freed += s.toDisk(e)
+			s.mu.Unlock()
+			continue
+		}
 		e.spilling = true
 		value, hasValue, encoded, disk := e.value, e.hasValue, e.encoded, s.disk
 		s.mu.Unlock()
@@ -386,21 +396,29 @@ func (s *Store) Spill(need int64) (int64, error) {
 			s.mu.Unlock()
 			return freed, err
 		}
-		if s.entries[e.key] != e || e.pins > 0 || e.file != nil {
-			// Dropped, replaced or taken by a task meanwhile.
+		if s.entries[e.key] != e {
+			// Dropped or replaced meanwhile.
 			s.mu.Unlock()
 			disk.remove(f)
 			continue
 		}
-		s.unlink(e)
-		e.value, e.hasValue, e.encoded = nil, false, nil
 		e.file = &f
-		s.spilled += e.nbytes
-		s.nspilled++
-		freed += e.nbytes
+		if e.pins == 0 {
+			freed += s.toDisk(e)
+		} // else a task took it meanwhile: it stays, with its copy on disk
 		s.mu.Unlock()
 	}
 	return freed, nil
+}
+
+// toDisk drops the value of e, which is in memory and has a copy on disk,
+// from memory, and returns its size. s.mu is held.
+func (s *Store) toDisk(e *entry) int64 {
+	s.unlink(e)
+	e.value, e.hasValue, e.encoded = nil, false, nil
+	s.spilled += e.nbytes
+	s.nspilled++
+	return e.nbytes
 }
 
 // spillable returns the format and payload of a value's encoding. A
