@@ -19,7 +19,7 @@ const (
 // Reserved lists the DUSK_ variables that are not configuration keys but
 // that dusk itself sets when it starts worker processes; Load neither
 // reads nor warns about them.
-var Reserved = []string{"DUSK_ROLE", "DUSK_SCHEDULER", "DUSK_WORKER_NAME", "DUSK_WORKER_DIR", "DUSK_CPUPROFILE"}
+var Reserved = []string{"DUSK_ROLE", "DUSK_SCHEDULER", "DUSK_WORKER_NAME", "DUSK_WORKER_DIR", "DUSK_NANNY_FD", "DUSK_CPUPROFILE"}
 
 // EnvName returns the environment variable that sets key:
 // "worker.memory.target" is DUSK_WORKER__MEMORY__TARGET.

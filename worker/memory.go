@@ -14,6 +14,9 @@ import (
 // the spill directory, when the worker has a limit to keep to, and Go's
 // soft memory limit, when the worker is alone in its process.
 func (w *Worker) startMemory() error {
+	if w.opts.OwnsProcess {
+		w.mem.reporter = nannyReporterFromEnv()
+	}
 	limit := w.opts.MemoryLimit
 	if limit <= 0 {
 		return nil

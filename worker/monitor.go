@@ -27,8 +27,8 @@ type MemorySample struct {
 	// to go away on its own.
 	Unmanaged       int64
 	UnmanagedRecent int64
-	// Spilled is the size in memory of the values on disk, SpilledKeys
-	// their number, and Disk the bytes of their files.
+	// Spilled is the size in memory of the values on disk only,
+	// SpilledKeys their number, and Disk the bytes of the spill files.
 	Spilled     int64
 	SpilledKeys int
 	Disk        int64
@@ -39,9 +39,14 @@ type MemorySample struct {
 	SpillFailed bool
 }
 
-// memoryMonitor measures a worker's memory every interval, and whenever
-// the store grows past target, and acts on the thresholds: it spills,
-// pauses and resumes the worker.
+// memoryMonitor keeps a worker within its memory budget. Two goroutines
+// share the work (see run): the monitor measures memory every interval,
+// and whenever the store grows past target, and pauses or resumes the
+// worker; the spiller writes values to disk while memory is above target
+// (or the process above spill). Disk writes can block for seconds when
+// the OS throttles writers; the monitor never waits for them, so the
+// worker still pauses in time while tasks add data faster than the disk
+// takes it.
 type memoryMonitor struct {
 	store    *Store
 	limit    int64
@@ -51,25 +56,33 @@ type memoryMonitor struct {
 	// otherwise (a worker sharing its process) only managed memory counts.
 	ownsProcess bool
 	log         *slog.Logger
-	// processMemory returns the process's memory; a test seam.
+	// readProcess returns the process's memory; a test seam.
 	readProcess func() (int64, error)
 	// pause stops or resumes the worker; it is called on every change.
 	pause func(paused bool, s MemorySample)
 	// freeOS returns freed memory to the OS; a test seam.
 	freeOS func()
+	// reporter passes every measure of the process on to the nanny, if
+	// there is one.
+	reporter *nannyReporter
 
-	recent windowMin
+	recent windowMin // used by the monitor's goroutine only
 
 	mu       sync.Mutex // protects the fields below
 	last     MemorySample
 	paused   bool
 	failed   error     // the last spill error, until spilling works again
+	failedAt time.Time // when it happened
 	lastFree time.Time // when freeOS last ran while paused
 }
 
-// minFreeInterval spaces the garbage collections a paused worker forces to
-// see whether its memory is really still above the pause threshold.
-const minFreeInterval = time.Second
+const (
+	// minFreeInterval spaces the garbage collections a paused worker
+	// forces to see whether its memory is really still above pause.
+	minFreeInterval = time.Second
+	// retryAfterFailure spaces attempts to spill after one failed.
+	retryAfterFailure = time.Second
+)
 
 func newMemoryMonitor(store *Store, limit int64, th Thresholds, interval time.Duration, ownsProcess bool, log *slog.Logger) *memoryMonitor {
 	if interval <= 0 {
@@ -84,14 +97,35 @@ func newMemoryMonitor(store *Store, limit int64, th Thresholds, interval time.Du
 	}
 }
 
-// run checks memory until ctx ends.
+// run measures and acts until ctx ends, and returns once the spiller has
+// stopped too.
 func (m *memoryMonitor) run(ctx context.Context) {
+	wake := make(chan struct{}, 1)
+	spilled := make(chan struct{})
+	go func() {
+		defer close(spilled)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+			}
+			m.spill(time.Now())
+		}
+	}()
 	t := time.NewTicker(m.interval)
 	defer t.Stop()
 	for {
 		m.check(time.Now())
+		if m.limit > 0 {
+			select {
+			case wake <- struct{}{}:
+			default: // the spiller is busy, and looks again when done
+			}
+		}
 		select {
 		case <-ctx.Done():
+			<-spilled
 			return
 		case <-t.C:
 		case <-m.store.Grew():
@@ -106,32 +140,60 @@ func (m *memoryMonitor) latest() MemorySample {
 	return m.last
 }
 
-// check measures memory and acts on it: pause first (spilling takes time),
-// then spill, then look again.
+// check measures memory, pauses or resumes the worker, and publishes the
+// sample. It runs on the monitor's goroutine.
 func (m *memoryMonitor) check(now time.Time) MemorySample {
 	s := m.sample(now)
+	if m.limit > 0 {
+		m.decidePause(s)
+	}
+	return m.publish(s)
+}
+
+// spill writes least recently used values to disk, one at a time, while
+// managed memory is above target or, when the process was above spill, until
+// the process's excess over target is covered. It runs on the spiller's
+// goroutine.
+func (m *memoryMonitor) spill(now time.Time) {
 	if m.limit <= 0 {
-		return m.publish(s)
+		return
 	}
-	m.decidePause(s)
-	need, forProcess := m.spillNeed(s)
-	if need <= 0 {
-		m.setFailed(nil)
-	} else {
-		freed, err := m.store.Spill(need)
-		m.setFailed(err)
-		if freed > 0 {
-			if forProcess {
-				// The values are garbage now: return them to the OS, so
-				// that the next measure does not spill more than needed.
-				m.freeOS()
-			}
-			s = m.sample(time.Now())
+	m.mu.Lock()
+	backoff := m.failed != nil && now.Sub(m.failedAt) < retryAfterFailure
+	m.mu.Unlock()
+	if backoff {
+		return
+	}
+	s := m.measure(now)
+	_, procNeed := m.spillNeed(s)
+	forProcess := false
+	for {
+		targetNeed, _ := m.spillNeed(s)
+		if targetNeed <= 0 && procNeed <= 0 {
+			m.setFailed(nil, now)
+			break
 		}
+		freed, err := m.store.Spill(1) // the least recently used value
+		m.setFailed(err, time.Now())
+		if err != nil || freed == 0 {
+			break
+		}
+		if procNeed > 0 {
+			procNeed -= freed
+			forProcess = true
+		}
+		s = m.measure(time.Now())
 	}
-	if m.pausedFor(s) && m.isPaused() && m.ownsProcess {
-		// Still above pause with nothing left to spill: garbage may be
-		// all that keeps it there.
+	if forProcess {
+		// The values spilled for the process's sake are garbage now:
+		// return them to the OS, so that the next measure does not spill
+		// more than needed.
+		m.freeOS()
+		return
+	}
+	if m.ownsProcess && m.isPaused() && m.pausedFor(m.measure(time.Now())) {
+		// Still above pause with nothing left to spill: garbage may be all
+		// that keeps it there.
 		m.mu.Lock()
 		due := now.Sub(m.lastFree) >= minFreeInterval
 		if due {
@@ -140,11 +202,8 @@ func (m *memoryMonitor) check(now time.Time) MemorySample {
 		m.mu.Unlock()
 		if due {
 			m.freeOS()
-			s = m.sample(time.Now())
 		}
 	}
-	m.decidePause(s)
-	return m.publish(s)
 }
 
 // sample measures the process and the store, and tracks recent unmanaged
@@ -173,6 +232,7 @@ func (m *memoryMonitor) publish(s MemorySample) MemorySample {
 	s.Paused = m.paused
 	s.SpillFailed = m.failed != nil
 	m.last = s
+	m.reporter.report(s.Process)
 	return s
 }
 
@@ -185,18 +245,16 @@ func (m *memoryMonitor) processMemory(s MemorySample) int64 {
 }
 
 // spillNeed returns how many bytes of managed memory to spill: what passes
-// target, or what the process has over the goal once past spill
-// (forProcess).
-func (m *memoryMonitor) spillNeed(s MemorySample) (need int64, forProcess bool) {
+// target (forTarget), and what the process has over the goal once past
+// spill (forProcess).
+func (m *memoryMonitor) spillNeed(s MemorySample) (forTarget, forProcess int64) {
 	if target := bytesOf(m.th.Target, m.limit); target > 0 && s.Managed > target {
-		need = s.Managed - target
+		forTarget = s.Managed - target
 	}
 	if spill := bytesOf(m.th.Spill, m.limit); spill > 0 && m.ownsProcess && s.Process > spill {
-		if n := s.Process - m.th.spillGoal(m.limit); n > need {
-			need, forProcess = n, true
-		}
+		forProcess = s.Process - m.th.spillGoal(m.limit)
 	}
-	return need, forProcess
+	return forTarget, forProcess
 }
 
 // pausedFor reports whether s calls for a pause: the process is above
@@ -247,13 +305,16 @@ func (m *memoryMonitor) decidePause(s MemorySample) {
 	m.pause(want, s)
 }
 
-// setFailed records the outcome of a spill: err, or nil once spilling
-// works or is not needed any more. The first failure and the recovery are
-// logged.
-func (m *memoryMonitor) setFailed(err error) {
+// setFailed records the outcome of a spill at time at: err, or nil once
+// spilling works or is not needed any more. The first failure and the
+// recovery are logged.
+func (m *memoryMonitor) setFailed(err error, at time.Time) {
 	m.mu.Lock()
 	was := m.failed
 	m.failed = err
+	if err != nil {
+		m.failedAt = at
+	}
 	m.mu.Unlock()
 	switch {
 	case err != nil && was == nil:

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -52,6 +53,14 @@ func newMonitorRig(t *testing.T, limit int64, owns bool) *monitorRig {
 
 const kib = 1 << 10
 
+// round does what the monitor and the spiller do in turn: measure and
+// decide, spill, measure and decide again.
+func (r *monitorRig) round(now time.Time) MemorySample {
+	r.m.check(now)
+	r.m.spill(now)
+	return r.m.check(now)
+}
+
 // Above target, managed memory is spilled back to target.
 func TestMonitorSpillsManagedAboveTarget(t *testing.T) {
 	r := newMonitorRig(t, 1000*kib, true) // target 600 KiB
@@ -59,7 +68,7 @@ func TestMonitorSpillsManagedAboveTarget(t *testing.T) {
 		r.s.Put(keyN(i), randomBytes(uint64(i), 100*kib))
 	}
 	r.proc.set(200 * kib) // the process alone would not call for anything
-	s := r.m.check(time.Now())
+	s := r.round(time.Now())
 	if s.Managed > 600*kib || s.Managed < 500*kib {
 		t.Fatalf("managed after the check = %d KiB, want just under target", s.Managed/kib)
 	}
@@ -79,7 +88,7 @@ func TestMonitorSpillsForProcessAboveSpill(t *testing.T) {
 		r.s.Put(keyN(i), randomBytes(uint64(i), 100*kib))
 	}
 	r.proc.set(750 * kib) // above spill (700): 150 KiB over target
-	s := r.m.check(time.Now())
+	s := r.round(time.Now())
 	if s.SpilledKeys != 2 {
 		t.Fatalf("spilled %d values, want 2 (150 KiB over target)", s.SpilledKeys)
 	}
@@ -90,7 +99,7 @@ func TestMonitorSpillsForProcessAboveSpill(t *testing.T) {
 	r2 := newMonitorRig(t, 1000*kib, false)
 	r2.s.Put("a", randomBytes(1, 100*kib))
 	r2.proc.set(990 * kib)
-	if s := r2.m.check(time.Now()); s.SpilledKeys != 0 || len(r2.pauses) != 0 {
+	if s := r2.round(time.Now()); s.SpilledKeys != 0 || len(r2.pauses) != 0 {
 		t.Fatalf("in-process worker acted on process memory: %+v, pauses %v", s, r2.pauses)
 	}
 }
@@ -101,23 +110,23 @@ func TestMonitorPausesAndResumes(t *testing.T) {
 	r := newMonitorRig(t, 1000*kib, true)
 	r.proc.set(850 * kib)
 	now := time.Now()
-	s := r.m.check(now)
+	s := r.round(now)
 	if !s.Paused || len(r.pauses) != 1 || !r.pauses[0] {
 		t.Fatalf("above pause: sample %+v, pauses %v", s, r.pauses)
 	}
 	if r.frees != 1 {
 		t.Fatalf("a paused worker with nothing to spill should collect garbage once, did %d", r.frees)
 	}
-	r.m.check(now.Add(100 * time.Millisecond))
+	r.round(now.Add(100 * time.Millisecond))
 	if r.frees != 1 || len(r.pauses) != 1 {
 		t.Fatalf("second check: frees %d, pauses %v", r.frees, r.pauses)
 	}
-	r.m.check(now.Add(1100 * time.Millisecond))
+	r.round(now.Add(1100 * time.Millisecond))
 	if r.frees != 2 {
 		t.Fatalf("a second later: frees %d, want 2", r.frees)
 	}
 	r.proc.set(500 * kib)
-	s = r.m.check(now.Add(2 * time.Second))
+	s = r.round(now.Add(2 * time.Second))
 	if s.Paused || len(r.pauses) != 2 || r.pauses[1] {
 		t.Fatalf("below pause: sample %+v, pauses %v", s, r.pauses)
 	}
@@ -138,7 +147,7 @@ func TestMonitorPausesWhenSpillingFails(t *testing.T) {
 		r.s.Put(keyN(i), randomBytes(uint64(i), 100*kib))
 	}
 	r.proc.set(300 * kib)
-	s := r.m.check(time.Now())
+	s := r.round(time.Now())
 	if !s.Paused || !s.SpillFailed || s.SpilledKeys != 0 || s.Managed != r.s.Managed() {
 		t.Fatalf("with a full disk: %+v", s)
 	}
@@ -146,7 +155,8 @@ func TestMonitorPausesWhenSpillingFails(t *testing.T) {
 		t.Fatalf("recorded error %v", r.m.failed)
 	}
 	full = false
-	s = r.m.check(time.Now())
+	// Spilling is retried a second after a failure.
+	s = r.round(time.Now().Add(2 * time.Second))
 	if s.Paused || s.SpillFailed || s.SpilledKeys == 0 {
 		t.Fatalf("once the disk has room: %+v", s)
 	}
@@ -160,7 +170,7 @@ func TestMonitorWithoutLimit(t *testing.T) {
 	r := newMonitorRig(t, 0, true)
 	r.s.Put("a", randomBytes(1, 100*kib))
 	r.proc.set(1 << 40)
-	s := r.m.check(time.Now())
+	s := r.round(time.Now())
 	if s.Process != 1<<40 || s.Managed == 0 || s.SpilledKeys != 0 || s.Paused {
 		t.Fatalf("sample = %+v", s)
 	}
@@ -214,3 +224,57 @@ func TestThresholds(t *testing.T) {
 }
 
 func keyN(i int) graph.Key { return graph.Key(rune('a' + i)) }
+
+// A disk that blocks the spiller does not keep the worker from pausing.
+func TestMonitorPausesWhileTheDiskIsSlow(t *testing.T) {
+	r := newMonitorRig(t, 1000*kib, true)
+	r.m.interval = time.Millisecond
+	blocked := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	r.d.writeFile = func(path string, parts ...[]byte) error {
+		once.Do(func() { close(blocked) })
+		<-release
+		return writeNewFile(path, parts...)
+	}
+	var mu sync.Mutex
+	var pauses []bool
+	r.m.pause = func(p bool, _ MemorySample) {
+		mu.Lock()
+		pauses = append(pauses, p)
+		mu.Unlock()
+	}
+	for i := range 8 {
+		r.s.Put(keyN(i), randomBytes(uint64(i), 100*kib))
+	}
+	r.proc.set(700 * kib) // above target only
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.m.run(ctx) }()
+	defer func() { cancel(); close(release); <-done }()
+	deadline := time.After(time.Minute)
+	select {
+	case <-blocked:
+	case <-deadline:
+		t.Fatal("the spiller never wrote")
+	}
+	r.proc.set(900 * kib) // tasks keep adding: above pause
+	for {
+		mu.Lock()
+		n := len(pauses)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("no pause while the spiller is blocked")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !pauses[0] {
+		t.Fatalf("pauses = %v", pauses)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -143,12 +144,25 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, EnvDirectory+"="+dir)
+	// The process reports its memory on a pipe (used where the nanny
+	// cannot measure it from outside).
+	reports, reportW, err := os.Pipe()
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("dusk: starting worker process: %w", err)
+	}
+	defer reports.Close()
+	cmd.ExtraFiles = append(cmd.ExtraFiles, reportW)
+	cmd.Env = append(cmd.Env, EnvNannyFD+"="+strconv.Itoa(2+len(cmd.ExtraFiles)))
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	reportW.Close() // the child has its copy
+	if err != nil {
 		return 0, time.Time{}, false, fmt.Errorf("dusk: starting worker process %s: %w", cmd.Path, err)
 	}
 	began = time.Now()
+	var reported atomic.Int64
+	go readReports(reports, &reported)
 	if n.Started != nil {
 		n.Started(cmd.Process.Pid)
 	}
@@ -157,7 +171,7 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		n.watchMemory(watchCtx, cmd.Process, log, &wasKilled)
+		n.watchMemory(watchCtx, cmd.Process, &reported, log, &wasKilled)
 	}()
 	_ = cmd.Wait() // the exit code says what happened
 	stopWatch()
@@ -165,8 +179,10 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	return cmd.ProcessState.ExitCode(), began, wasKilled.Load(), nil
 }
 
-// watchMemory kills p once its memory passes the terminate threshold.
-func (n *Nanny) watchMemory(ctx context.Context, p *os.Process, log *slog.Logger, killed *atomic.Bool) {
+// watchMemory kills p once its memory passes the terminate threshold. It
+// measures p itself, or, in builds where that is not possible, uses what p
+// reported.
+func (n *Nanny) watchMemory(ctx context.Context, p *os.Process, reported *atomic.Int64, log *slog.Logger, killed *atomic.Bool) {
 	limit := bytesOf(n.Terminate, n.MemoryLimit)
 	if limit <= 0 {
 		return
@@ -183,9 +199,17 @@ func (n *Nanny) watchMemory(ctx context.Context, p *os.Process, log *slog.Logger
 			return
 		case <-t.C:
 		}
-		mem, err := ProcessMemory(p.Pid)
-		if err != nil || mem <= limit {
-			continue // an error: the process is gone, and Wait returns
+		var mem int64
+		if measuresItself {
+			mem = reported.Load()
+		} else {
+			var err error
+			if mem, err = ProcessMemory(p.Pid); err != nil {
+				continue // the process is gone, and Wait returns
+			}
+		}
+		if mem <= limit {
+			continue
 		}
 		killed.Store(true)
 		log.Warn("worker process exceeded its memory budget; killing it and starting a fresh one",

@@ -27,7 +27,8 @@ func TestMain(m *testing.M) {
 }
 
 // hog records its directory, leaves a file in it, and then allocates and
-// touches memory, 8 MiB at a time, up to 2 GiB, and waits to be killed.
+// touches memory, 8 MiB at a time, up to 2 GiB, and waits to be killed,
+// keeping the variable alive.
 func hog(report string) {
 	dir := os.Getenv(EnvDirectory)
 	if err := os.WriteFile(filepath.Join(dir, "left-behind"), []byte("x"), 0o600); err != nil {
@@ -39,6 +40,9 @@ func hog(report string) {
 	}
 	f.WriteString(dir + "\n")
 	f.Close()
+	// It reports its memory as a worker process does, for builds whose
+	// nanny cannot measure it from outside.
+	r := nannyReporterFromEnv()
 	var keep [][]byte
 	for range 256 {
 		b := make([]byte, 8<<20)
@@ -46,9 +50,17 @@ func hog(report string) {
 			b[i] = 1
 		}
 		keep = append(keep, b)
+		if m, err := ProcessMemory(0); err == nil {
+			r.report(m)
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	select {} // wait for the nanny; the test's deadline ends it otherwise
+	for {
+		if m, err := ProcessMemory(0); err == nil {
+			r.report(m)
+		}
+		time.Sleep(50 * time.Millisecond) // until the nanny kills it
+	}
 }
 
 // A process whose memory passes the terminate threshold is killed and a

@@ -278,7 +278,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	id := welcome.GetCmds()[0].GetWelcome().GetId()
 	w.id.Store(&id)
 	w.mu.Lock()
-	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
+	// Incoming transfers together stay within a tenth of the memory limit
+	// (Dask's worker.memory.transfer).
+	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources,
+		FlightBytes: w.opts.MemoryLimit / 10})
 	w.mu.Unlock()
 	// The memory monitor runs from now on: it may pause the state machine.
 	monitoring = true
@@ -287,6 +290,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.mem.run(monitorCtx)
 	}()
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
+	// A first report at once: the scheduler knows the worker's memory
+	// before it runs anything (a worker killed by its first task is then
+	// still described in a KilledWorker error).
+	w.heartbeat()
 
 	// Commands are applied by the goroutine that receives them, and task
 	// outcomes by the goroutine that ran the task: no hop through a loop
