@@ -18,13 +18,14 @@ import (
 // death is a worker that died while a task executed on it.
 type death struct {
 	worker string
+	name   string
 	reason string    // why its connection ended, as the shell saw it
 	limit  int64     // its memory limit (0: none)
 	last   Heartbeat // its last report
 }
 
 func deathOf(w *Worker, reason string) death {
-	return death{worker: w.ID, reason: reason, limit: w.MemoryLimit, last: w.Metrics}
+	return death{worker: w.ID, name: w.Name, reason: reason, limit: w.MemoryLimit, last: w.Metrics}
 }
 
 // memory describes the worker's memory at its last report.
@@ -56,7 +57,11 @@ func killedWorkerError(t *Task) *TaskError {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "%s (%s)", d.worker, d.memory())
+		if d.name != "" && d.name != d.worker {
+			fmt.Fprintf(&b, "%s (%s; %s)", d.worker, d.name, d.memory())
+		} else {
+			fmt.Fprintf(&b, "%s (%s)", d.worker, d.memory())
+		}
 	}
 	last := t.killedOn[len(t.killedOn)-1]
 	fmt.Fprintf(&b, ". The last one's connection ended with: %s. "+
