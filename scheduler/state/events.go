@@ -183,11 +183,11 @@ type Heartbeat struct {
 	SpilledKeys     int64
 	SpillFailed     bool
 	Paused          bool
-	Executing int
-	Ready     int
-	CPU       float64
-	BytesIn   int64
-	BytesOut  int64
+	Executing       int
+	Ready           int
+	CPU             float64
+	BytesIn         int64
+	BytesOut        int64
 }
 
 // Tick: time passes. The state checks heartbeats and steals work.

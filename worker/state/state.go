@@ -63,11 +63,11 @@ type State struct {
 	// inFlight their sum.
 	flightBytes map[string]int64
 	inFlight    int64
-	threads []int              // free thread numbers
-	avail   map[string]float64
-	paused  bool
-	nexec   int
-	out     []Instruction
+	threads     []int // free thread numbers
+	avail       map[string]float64
+	paused      bool
+	nexec       int
+	out         []Instruction
 }
 
 // New returns an empty worker state.
@@ -82,11 +82,11 @@ func New(cfg Config) *State {
 		cfg.FetchBytes = 50 << 20
 	}
 	s := &State{
-		cfg:     cfg,
-		tasks:   make(map[graph.Key]*Task),
+		cfg:         cfg,
+		tasks:       make(map[graph.Key]*Task),
 		flights:     make(map[string][]*Task),
 		flightBytes: make(map[string]int64),
-		avail:   make(map[string]float64, len(cfg.Resources)),
+		avail:       make(map[string]float64, len(cfg.Resources)),
 	}
 	for i := cfg.NThreads - 1; i >= 0; i-- {
 		s.threads = append(s.threads, i)
