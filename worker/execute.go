@@ -29,6 +29,7 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		ev := &wstate.Executed{Key: t.Key, Thread: thread, Start: start, Stop: stop, Err: err}
 		if err == nil {
 			ev.NBytes, ev.Type = w.store.Put(t.Key, res)
+			w.mem.spillToTarget() // before the thread takes the next task
 		}
 		w.execMu.Lock()
 		delete(w.cancels, t.Key)

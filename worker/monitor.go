@@ -74,9 +74,13 @@ type memoryMonitor struct {
 	failed   error     // the last spill error, until spilling works again
 	failedAt time.Time // when it happened
 	lastFree time.Time // when freeOS last ran while paused
+	warned   time.Time // when a pause was last logged as a warning
 }
 
 const (
+	// warnEvery spaces the warnings of a worker that pauses again and
+	// again; the pauses in between are logged at level Info.
+	warnEvery = 10 * time.Second
 	// minFreeInterval spaces the garbage collections a paused worker
 	// forces to see whether its memory is really still above pause.
 	minFreeInterval = time.Second
@@ -206,6 +210,32 @@ func (m *memoryMonitor) spill(now time.Time) {
 	}
 }
 
+// spillToTarget spills, on the caller's goroutine, what managed memory has
+// over target. A task's goroutine calls it after storing its result, and
+// a fetch's after storing what arrived, before the thread or the fetch
+// slot is free again: data then cannot pile up faster than the disk takes
+// it (Dask's spill buffer works this way too). Failures are recorded as
+// the spiller's are.
+func (m *memoryMonitor) spillToTarget() {
+	target := bytesOf(m.th.Target, m.limit)
+	if target <= 0 {
+		return
+	}
+	need := m.store.Managed() - target
+	if need <= 0 {
+		return
+	}
+	m.mu.Lock()
+	backoff := m.failed != nil && time.Since(m.failedAt) < retryAfterFailure
+	m.mu.Unlock()
+	if backoff {
+		return
+	}
+	if _, err := m.store.Spill(need); err != nil {
+		m.setFailed(err, time.Now())
+	}
+}
+
 // sample measures the process and the store, and tracks recent unmanaged
 // memory. Only the monitor's goroutine calls it.
 func (m *memoryMonitor) sample(now time.Time) MemorySample {
@@ -287,6 +317,10 @@ func (m *memoryMonitor) decidePause(s MemorySample) {
 	changed := want != m.paused
 	m.paused = want
 	failed := m.failed
+	level := slog.LevelInfo
+	if want && changed && s.Time.Sub(m.warned) >= warnEvery {
+		level, m.warned = slog.LevelWarn, s.Time
+	}
 	m.mu.Unlock()
 	if !changed {
 		return
@@ -294,11 +328,12 @@ func (m *memoryMonitor) decidePause(s MemorySample) {
 	s.Paused = want
 	attrs := []any{"process", config.FormatBytes(m.processMemory(s)), "managed", config.FormatBytes(s.Managed),
 		"spilled", config.FormatBytes(s.Spilled), "limit", config.FormatBytes(m.limit)}
+	ctx := context.Background()
 	switch {
 	case want && failed != nil:
-		m.log.Warn("pausing: memory is above target and values cannot be spilled", append(attrs, "err", failed)...)
+		m.log.Log(ctx, level, "pausing: memory is above target and values cannot be spilled", append(attrs, "err", failed)...)
 	case want:
-		m.log.Warn("pausing: memory is above the pause threshold; no new tasks or fetches until it is below", append(attrs, "pause", m.th.Pause)...)
+		m.log.Log(ctx, level, "pausing: memory is above the pause threshold; no new tasks or fetches until it is below", append(attrs, "pause", m.th.Pause)...)
 	default:
 		m.log.Info("resuming: memory is below the pause threshold", attrs...)
 	}
