@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/worker"
 )
 
 const mib = 1 << 20
@@ -502,5 +504,46 @@ func TestCleanClusterStateLeavesNothingBehind(t *testing.T) {
 	}
 	if err := dusk.Wait(ctx, again...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+var memGoLimit = dusk.Register("mem.go-memory-limit", func() int64 { return debug.SetMemoryLimit(-1) })
+
+// Worker processes give Go's collector a soft limit at the spill fraction
+// of their memory limit; workers sharing this process leave it alone. An
+// auto limit shares the machine's memory among a local cluster's workers.
+func TestMemoryLimitsReachWorkers(t *testing.T) {
+	t.Parallel()
+	ctx := memoryContext(t)
+	if os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOMEMLIMIT is set in the environment, and wins")
+	}
+	procs := newCluster(t, ctx, dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(1),
+		dusk.LocalMemoryLimit(dusk.AutoMemory), dusk.LocalConfig(config.New()))
+	want := worker.SystemMemory() / 2
+	for _, w := range workersNow(t, ctx, procs) {
+		if w.MemoryLimit != want {
+			t.Fatalf("worker %s has limit %d; want the machine's memory halved, %d", w.Name, w.MemoryLimit, want)
+		}
+	}
+	limits, err := dusk.Run[int64](ctx, procs, memGoLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, l := range limits {
+		if l != int64(0.7*float64(want)) {
+			t.Errorf("GOMEMLIMIT in worker process %s = %d; want 70%% of %d", addr, l, want)
+		}
+	}
+	inproc := newCluster(t, ctx, dusk.LocalWorkers(2), dusk.LocalMemoryLimit(256*mib), dusk.LocalConfig(config.New()))
+	mine := debug.SetMemoryLimit(-1)
+	limits, err = dusk.Run[int64](ctx, inproc, memGoLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, l := range limits {
+		if l != mine {
+			t.Errorf("an in-process worker %s changed this process's GOMEMLIMIT to %d", addr, l)
+		}
 	}
 }
