@@ -30,10 +30,12 @@ type SpillError struct {
 	Err error
 }
 
+// Error says what failed, for which key, in which directory.
 func (e *SpillError) Error() string {
 	return fmt.Sprintf("dusk: %s %s in the spill directory %s: %v", e.Op, e.Key, e.Dir, e.Err)
 }
 
+// Unwrap returns the underlying error (an *fs.PathError, for example).
 func (e *SpillError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrSpillFull) true for a full disk (ENOSPC, or a
@@ -45,11 +47,13 @@ func (e *SpillError) Is(target error) bool {
 // maxSpillError is the maximum spill size being reached.
 type maxSpillError struct{ used, size, max int64 }
 
+// Error says how much is on disk and what the maximum is.
 func (e *maxSpillError) Error() string {
 	return fmt.Sprintf("%s more would pass the maximum spill size of %s (%s on disk already; worker.memory.max-spill)",
 		config.FormatBytes(e.size), config.FormatBytes(e.max), config.FormatBytes(e.used))
 }
 
+// Is makes errors.Is(err, ErrSpillFull) true.
 func (e *maxSpillError) Is(target error) bool { return target == ErrSpillFull }
 
 // SpillDir keeps spilled values as files in one directory, one file per
