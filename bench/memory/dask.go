@@ -12,8 +12,8 @@ import (
 	"strconv"
 )
 
-// daskOutOfCore runs dask_outofcore.py, next to this file, with the same
-// workload on a Dask LocalCluster, and reads the JSON it prints.
+// daskOutOfCore runs bench/dask/memory.py with the same workload on a
+// Dask LocalCluster, and reads the JSON it prints.
 func daskOutOfCore(ctx context.Context, o options) outOfCoreResult {
 	ctx, cancel := context.WithTimeout(ctx, o.daskTimeout)
 	defer cancel()
@@ -44,13 +44,14 @@ func daskOutOfCore(ctx context.Context, o options) outOfCoreResult {
 	return r
 }
 
-// script is the path of dask_outofcore.py, next to this source file.
+// script is the path of bench/dask/memory.py, found from this source
+// file's place.
 func script() string {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
-		return "bench/memory/dask_outofcore.py"
+		return "bench/dask/memory.py"
 	}
-	return filepath.Join(filepath.Dir(file), "dask_outofcore.py")
+	return filepath.Join(filepath.Dir(file), "..", "dask", "memory.py")
 }
 
 func lastLine(b []byte) []byte {

@@ -17,6 +17,9 @@
 //	go run ./bench/memory                      # everything, about 10 minutes
 //	go run ./bench/memory -data 2GiB -dask=false   # a quick look
 //
+// The Dask side is bench/dask/memory.py. The figures are printed, and
+// written as JSON to -out (default bench/results/memory.json).
+//
 // The program is its own worker: it calls dusk.Main() first.
 package main
 
@@ -51,7 +54,7 @@ func main() {
 	flag.DurationVar(&o.daskTimeout, "dask-timeout", 30*time.Minute, "give up on Dask after this long")
 	flag.BoolVar(&o.skipOutOfCore, "skip-out-of-core", false, "run the spill throughput test only")
 	flag.BoolVar(&o.skipSpill, "skip-spill", false, "skip the spill throughput test")
-	jsonOut := flag.String("json", "", "also write the results as JSON to this file")
+	jsonOut := flag.String("out", "bench/results/memory.json", "write the results as JSON to this file (\"\": do not)")
 	flag.Parse()
 	for _, b := range []struct {
 		s   string
@@ -92,6 +95,9 @@ func main() {
 	}
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(res, "", "  ")
+		if err := os.MkdirAll(filepath.Dir(*jsonOut), 0o755); err != nil {
+			log.Fatal(err)
+		}
 		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
 			log.Fatal(err)
 		}

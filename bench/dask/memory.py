@@ -8,7 +8,7 @@ reduce_seconds, peak_rss (bytes per worker process), terminate, restarts.
 
 Run by `go run ./bench/memory`; on its own:
 
-    /usr/bin/python3 bench/memory/dask_outofcore.py --data 2147483648
+    /usr/bin/python3 bench/dask/memory.py --data 2147483648
 """
 
 import argparse
