@@ -33,7 +33,10 @@ const EnvDirectory = "DUSK_WORKER_DIR"
 // it asks for a restart or dies, kills it when its memory passes the
 // terminate threshold, and stops it when its context ends. Every process
 // it starts gets a fresh directory of its own (EnvDirectory), which the
-// nanny removes once the process ended, spill files included.
+// nanny removes once the process ended, spill files included; it keeps
+// the directory locked meanwhile, so that the directories of a nanny that
+// was itself killed are removed by the next worker or nanny to start
+// under the same base directory.
 type Nanny struct {
 	// Command builds the worker process's command; it is called for every
 	// start.
@@ -127,18 +130,16 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	if base == "" {
 		base = os.TempDir()
 	}
-	if err := os.MkdirAll(base, 0o755); err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
-	}
-	dir, err := os.MkdirTemp(base, "dusk-worker-")
+	wd, err := newWorkDir(base, log)
 	if err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
+		return 0, time.Time{}, false, err
 	}
 	defer func() {
-		if err := os.RemoveAll(dir); err != nil {
-			log.Warn("removing the worker process's directory", "dir", dir, "err", err)
+		if err := wd.remove(); err != nil {
+			log.Warn("removing the worker process's directory", "dir", wd.path, "err", err)
 		}
 	}()
+	dir := wd.path
 	cmd := n.Command(ctx)
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()

@@ -23,6 +23,10 @@ func TestMain(m *testing.M) {
 		hog(report)
 		return
 	}
+	if base := os.Getenv(envWorkDir); base != "" {
+		holdWorkDir(base)
+		return
+	}
 	os.Exit(m.Run())
 }
 

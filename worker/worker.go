@@ -117,8 +117,9 @@ type Worker struct {
 	exts extensions
 	mem  *memoryMonitor
 
-	dirMu sync.Mutex // protects dir
-	dir   string     // scratch directory, once created
+	dirMu  sync.Mutex // protects dir and ownDir
+	dir    string     // the worker's directory, once created
+	ownDir *workDir   // set when the worker made (and locked) it
 
 	bytesIn, bytesOut atomic.Int64
 	retire            chan struct{}
