@@ -164,16 +164,12 @@ func (b *builder) node(n *node) error {
 // message returns the graph as one UpdateGraph message wanting keys.
 func (b *builder) message(g graph.Graph, wanted []graph.Key) *pb.ClientMsg {
 	u := &pb.UpdateGraph{Wanted: wire.Keys(wanted)}
-	u.Tasks = make([]*pb.Task, 0, len(g))
-	for _, k := range b.order {
-		if t, ok := g[k]; ok {
-			u.Tasks = append(u.Tasks, wire.TaskToPB(t))
-		}
-	}
+	// Tasks go in priority order: the scheduler takes a task's index as
+	// its place in the graph's order.
 	prio := graph.Order(g, b.order)
-	u.Order = make([]string, len(prio))
+	u.Tasks = make([]*pb.Task, len(prio))
 	for k, p := range prio {
-		u.Order[p] = string(k)
+		u.Tasks[p] = wire.TaskToPB(g[k])
 	}
 	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}
 }

@@ -107,9 +107,12 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 				}
 				tasks = append(tasks, t)
 			}
-			order := make(map[graph.Key]int, len(u.GetOrder()))
-			for i, k := range u.GetOrder() {
-				order[graph.Key(k)] = i
+			var order map[graph.Key]int
+			if len(u.GetOrder()) > 0 {
+				order = make(map[graph.Key]int, len(u.GetOrder()))
+				for i, k := range u.GetOrder() {
+					order[graph.Key(k)] = i
+				}
 			}
 			evs = append(evs, &state.GraphSubmitted{At: at, Client: c.id, Tasks: tasks, Wanted: wire.GraphKeys(u.GetWanted()), Order: order})
 		case *pb.ClientMsg_Release:

@@ -2735,10 +2735,12 @@ func (x *ClientHello) GetFingerprint() string {
 }
 
 type UpdateGraph struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Tasks         []*Task                `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
-	Wanted        []string               `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
-	Order         []string               `protobuf:"bytes,3,rep,name=order,proto3" json:"order,omitempty"` // keys of tasks in graph order (priority)
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Tasks  []*Task                `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	Wanted []string               `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
+	// Keys in graph order (priority). When empty, the order of tasks is the
+	// graph order.
+	Order         []string `protobuf:"bytes,3,rep,name=order,proto3" json:"order,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
