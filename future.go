@@ -292,7 +292,9 @@ func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T
 	out := make([]T, len(vals))
 	for i, v := range vals {
 		if v.IsValid() {
-			out[i] = v.Interface().(T)
+			if x, ok := v.Interface().(T); ok {
+				out[i] = x
+			}
 		}
 	}
 	return out, nil

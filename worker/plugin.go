@@ -60,8 +60,16 @@ func (w *Worker) installPlugin(ctx context.Context, name string, config []byte) 
 		return err
 	}
 	w.pluginsMu.Lock()
+	old := w.plugins[name]
 	w.plugins[name] = p
 	w.pluginsMu.Unlock()
+	// A plugin registered again under its name replaces the old one, which
+	// is torn down.
+	if t, ok := old.(Teardowner); ok {
+		if err := t.Teardown(ctx, w.info()); err != nil {
+			w.log.Warn("plugin teardown failed", "plugin", name, "err", err)
+		}
+	}
 	return nil
 }
 
