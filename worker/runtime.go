@@ -228,4 +228,3 @@ func (d *dataService) Deliver(stream pb.Worker_DeliverServer) error {
 		n++
 	}
 }
-
