@@ -123,10 +123,10 @@ func (s *State) unwant(c *Client, t *Task) {
 		if s.canForget(t) {
 			s.recommend(t, Forgotten)
 		} else if t.State == Erred {
-			s.recommend(t, Released)
+			s.releaseUnneeded(t)
 		}
 	default:
-		s.recommend(t, Released)
+		s.releaseUnneeded(t)
 	}
 }
 

@@ -36,7 +36,7 @@ func (s *State) handleTaskFinished(e *TaskFinished) {
 		s.staleResult(w, e.Key, e.NBytes)
 		return
 	}
-	s.unassign(t)
+	s.unassignOnly(t) // its speculative followers stay: they run next
 	t.NBytes, t.TypeName = e.NBytes, e.Type
 	t.err = nil
 	t.addHolder(w)
@@ -48,16 +48,18 @@ func (s *State) handleTaskFinished(e *TaskFinished) {
 		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: []string{w.ID}})
 	}
 	for _, dt := range t.dependents {
-		if dt.State == Waiting {
+		switch {
+		case dt.State == Waiting:
 			dt.nWaiting--
-			if dt.nWaiting == 0 {
-				s.recommend(dt, Processing)
-			}
+			s.recommend(dt, Processing)
+		case dt.State == Processing && dt.speculative:
+			dt.nWaiting--
+			dt.speculative = dt.nWaiting > 0
 		}
 	}
 	s.leaveActive(t)
 	if !t.needed() {
-		s.recommend(t, Released)
+		s.releaseUnneeded(t)
 	}
 	if w.Status == Retiring {
 		s.checkRetiring(w)

@@ -44,6 +44,9 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	// Tasks it was running go elsewhere; a task that was executing when
 	// its worker died is suspect, and erred after too many such deaths.
 	for _, t := range sortedTasks(w.processing) {
+		if t.State != Processing || t.processingOn != w {
+			continue // taken back with a task it was to follow
+		}
 		executing := t.executing
 		s.unassign(t)
 		s.setState(t, Released)
@@ -93,7 +96,7 @@ func (s *State) handleWorkerRetiring(e *WorkerRetiring) {
 	}
 	w.Status = Retiring
 	for _, t := range sortedTasks(w.processing) {
-		if !t.executing {
+		if !t.executing && t.State == Processing && t.processingOn == w {
 			s.transition(t, Released)
 		}
 	}

@@ -47,7 +47,7 @@ func (s *State) steal() {
 		excess := len(v.processing) - v.NThreads
 		cands := make([]*Task, 0, len(v.processing))
 		for t := range v.processing {
-			if t.executing || t.restricted() || s.stealing[t] != nil {
+			if t.executing || t.speculative || t.restricted() || s.stealing[t] != nil {
 				continue
 			}
 			cands = append(cands, t)
