@@ -395,13 +395,6 @@ func TestFunctionShapes(t *testing.T) {
 	if _, err := f4.Result(ctx); err != nil {
 		t.Fatalf("check(1) = %v", err)
 	}
-	f5, err := dusk.Submit[any](ctx, c, fCheck, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v, err := f5.Result(ctx); err != nil || v != nil {
-		t.Fatalf("check(2) as any = %v, %v", v, err)
-	}
 	// only an error: failure
 	f6, err := dusk.Submit[struct{}](ctx, c, fCheck, -1)
 	if err != nil {
@@ -484,4 +477,37 @@ func TestClosedClient(t *testing.T) {
 	if _, err := dusk.Submit[int](ctx, c, fInc, 1); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("Submit on a closed client = %v; want an error saying it is closed", err)
 	}
+}
+
+// A function that returns only an error, submitted as Future[any]: its
+// result is nil.
+func TestErrorOnlyFunctionAsAny(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	f, err := dusk.Submit[any](ctx, c, fCheck, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := resultNoPanic(t, ctx, f)
+	if err != nil || v != nil {
+		t.Fatalf("check(2) as any = %v, %v; want nil, nil", v, err)
+	}
+	// The same through ComputeAll and PersistAll, which use any.
+	out, err := dusk.ComputeAll(ctx, c, []dusk.Lazy{dusk.Call[any](fCheck, 3)})
+	if err != nil || len(out) != 1 || out[0] != nil {
+		t.Fatalf("ComputeAll(check) = %v, %v", out, err)
+	}
+}
+
+// resultNoPanic is f.Result, with a panic inside it turned into a test
+// failure so that the rest of the suite still runs.
+func resultNoPanic[T any](t *testing.T, ctx context.Context, f *dusk.Future[T]) (v T, err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("BUG: Future.Result panicked: %v", r)
+		}
+	}()
+	return f.Result(ctx)
 }

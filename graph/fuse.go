@@ -84,40 +84,35 @@ func Fuse(g Graph, keep []Key, opt FuseOptions) Graph {
 // possibly cycles, in a graph that has them).
 func fusibleLinks(ix *index, keep []Key) (below, above []int32) {
 	n := int32(len(ix.keys))
-	kept := make([]bool, n)
-	for _, k := range keep {
-		if i, ok := ix.ids.get(k); ok {
-			kept[i] = true
-		}
-	}
-	// The dependents of each task: how many, and the last one seen (the
-	// only one when there is one).
-	nDependents := make([]int32, n)
-	dependent := make([]int32, n)
-	for t := range n {
-		for _, d := range ix.deps(t) {
-			nDependents[d]++
-			dependent[d] = t
-		}
-	}
 	below = make([]int32, n)
 	above = make([]int32, n)
 	for i := range n {
 		below[i], above[i] = -1, -1
 	}
+	// First above[d] is d's only dependent, -1 for none, -2 for several.
+	for t := range n {
+		for _, d := range ix.deps(t) {
+			if above[d] == -1 {
+				above[d] = t
+			} else {
+				above[d] = -2
+			}
+		}
+	}
+	for _, k := range keep {
+		if i, ok := ix.ids.get(k); ok {
+			above[i] = -1
+		}
+	}
 	for d := range n {
-		if kept[d] || nDependents[d] != 1 {
+		t := above[d]
+		if t < 0 || t == d || ix.single[t] != d ||
+			// Most tasks set no option; only those that do need comparing.
+			ix.options[d] != ix.options[t] || ix.options[d] && !sameOptions(ix.tasks[d], ix.tasks[t]) {
+			above[d] = -1
 			continue
 		}
-		t := dependent[d]
-		if t == d || ix.start[t+1]-ix.start[t] != 1 {
-			continue
-		}
-		// Most tasks set no option; only those that do need comparing.
-		if ix.options[d] != ix.options[t] || ix.options[d] && !sameOptions(ix.tasks[d], ix.tasks[t]) {
-			continue
-		}
-		below[t], above[d] = d, t
+		below[t] = d
 	}
 	return below, above
 }
