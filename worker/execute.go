@@ -17,8 +17,11 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 	w.cancels[t.Key] = cancel
 	w.execMu.Unlock()
 	go func() {
-		// The task's key prefix labels its samples in CPU profiles.
-		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix())))
+		// While a profile is recorded, the task's key prefix labels its
+		// samples.
+		if w.profiling.Load() {
+			pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix())))
+		}
 		start := time.Now()
 		res, err := w.run.run(ctx, t.Func, t.Args)
 		stop := time.Now()

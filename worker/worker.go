@@ -97,6 +97,7 @@ type Worker struct {
 	dir   string     // scratch directory, once created
 
 	bytesIn, bytesOut atomic.Int64
+	profiling         atomic.Bool // a CPU profile is being recorded
 	retire            chan struct{}
 	retireOnce        sync.Once
 	ctx               context.Context
