@@ -37,13 +37,14 @@ type builder struct {
 	tasks   graph.Graph
 	order   []graph.Key
 	visited map[*node]bool
+	checked map[*registry.Func]bool // functions known to run on the workers
 	// holds keeps the futures used as arguments alive until the graph is
 	// sent: the scheduler must still know their keys when it arrives.
 	holds []futureRef
 }
 
 func newBuilder(c *Client) *builder {
-	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}}
+	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, checked: map[*registry.Func]bool{}}
 }
 
 // call adds a task calling fn with args under key.
@@ -51,6 +52,12 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller string) error
 	f := fn.f
 	if err := f.CheckCount(len(args)); err != nil {
 		return atCaller(err, caller)
+	}
+	if !b.checked[f] {
+		if err := b.c.checkRunnable(f); err != nil {
+			return atCaller(err, caller)
+		}
+		b.checked[f] = true
 	}
 	t := &graph.Task{Key: key, Func: f.Name(), Args: make([]graph.Arg, len(args))}
 	fn.opts.apply(t)

@@ -45,6 +45,7 @@ type Client struct {
 	futures map[graph.Key]*futureState
 	stalled map[graph.Key]string
 	closed  bool
+	wfuncs  *workerFuncs // the workers' functions, as last seen
 }
 
 // Option configures Connect.
@@ -202,6 +203,9 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 		cancel()
 		cc.Close()
 		return nil, ctx.Err()
+	}
+	if err := c.refreshWorkerFuncs(ctx); err != nil {
+		c.log.Warn("could not list the workers' functions", "err", err)
 	}
 	go c.receive(stream)
 	go func() {

@@ -108,14 +108,17 @@ func (c *Client) release(k graph.Key) {
 // collected. Passing a Future as an argument of another task moves the data
 // worker to worker, never through the client.
 type Future[T any] struct {
-	c        *Client
-	st       *futureState
-	released atomic.Bool
+	c  *Client
+	st *futureState
+	// released is shared with the cleanup that releases the future when it
+	// is garbage collected; it must not point into the Future, or the
+	// Future would never become garbage.
+	released *atomic.Bool
 }
 
 func newFuture[T any](c *Client, k graph.Key) *Future[T] {
-	f := &Future[T]{c: c, st: c.future(k)}
-	runtime.AddCleanup(f, func(h *futureHandle) { h.release() }, &futureHandle{c: c, key: k, released: &f.released})
+	f := &Future[T]{c: c, st: c.future(k), released: new(atomic.Bool)}
+	runtime.AddCleanup(f, func(h *futureHandle) { h.release() }, &futureHandle{c: c, key: k, released: f.released})
 	return f
 }
 
