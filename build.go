@@ -48,7 +48,7 @@ func newBuilder(c *Client) *builder {
 }
 
 // call adds a task calling fn with args under key.
-func (b *builder) call(key graph.Key, fn *Func, args []any, caller string) error {
+func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) error {
 	f := fn.f
 	if err := f.CheckCount(len(args)); err != nil {
 		return atCaller(err, caller)
@@ -72,7 +72,7 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller string) error
 		}
 		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument {
 			b.c.log.Warn("a large value is passed as a task argument; it travels with every task that uses it. Scatter it once (dusk.Scatter) and pass the future instead",
-				slog.String("func", f.Name()), slog.Int("argument", i+1), slog.Int("bytes", len(arg.Value)), slog.String("at", caller))
+				slog.String("func", f.Name()), slog.Int("argument", i+1), slog.Int("bytes", len(arg.Value)), slog.String("at", caller.String()))
 		}
 		t.Args[i] = arg
 	}
@@ -197,19 +197,34 @@ func (e *ArgError) Error() string {
 
 func (e *ArgError) Unwrap() error { return e.Err }
 
-func atCaller(err error, caller string) error {
+func atCaller(err error, caller callSite) error {
 	if _, ok := err.(*ArgError); ok {
 		return err
 	}
-	return &ArgError{Err: err, Caller: caller}
+	return &ArgError{Err: err, Caller: caller.String()}
 }
 
-// callerLine returns the file:line of the user's code that called into
-// dusk, skipping dusk's own frames.
-func callerLine() string {
-	var pcs [16]uintptr
-	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
+// callSite is where the user's code called into dusk: the program
+// counters of a few frames, resolved to file:line only when an error needs
+// it (resolving costs far more than capturing).
+type callSite struct {
+	pcs [8]uintptr
+	n   int
+}
+
+// callerLine captures the call site of the function that calls it.
+func callerLine() callSite {
+	var cs callSite
+	cs.n = runtime.Callers(3, cs.pcs[:])
+	return cs
+}
+
+// String returns the file:line of the first frame outside dusk.
+func (cs callSite) String() string {
+	if cs.n == 0 {
+		return ""
+	}
+	frames := runtime.CallersFrames(cs.pcs[:cs.n])
 	for {
 		f, more := frames.Next()
 		if !strings.HasPrefix(f.Function, "github.com/dusk-go/dusk.") || strings.HasSuffix(f.File, "_test.go") {

@@ -14,7 +14,7 @@ type node struct {
 	key    graph.Key
 	fn     *Func
 	args   []any
-	caller string
+	caller callSite
 	err    error // a mistake found when the call was built
 }
 
