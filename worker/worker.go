@@ -57,6 +57,9 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	// ChunkSize is the size of data chunks sent to peers (default 1 MiB).
 	ChunkSize int
+	// ConnectTimeout bounds the wait for the scheduler to be reachable
+	// (default 10s).
+	ConnectTimeout time.Duration
 	// Logger receives the worker's log; nil means slog.Default().
 	Logger *slog.Logger
 	// Version is reported to the scheduler.
@@ -116,6 +119,9 @@ func New(opts Options) (*Worker, error) {
 	}
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = 1 << 20
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 10 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -205,6 +211,14 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	defer cc.Close()
+	// The scheduler may be starting (or restarting): wait for it, up to
+	// the connect timeout.
+	wait, cancelWait := context.WithTimeout(ctx, w.opts.ConnectTimeout)
+	_, err = pb.NewSchedulerClient(cc).Identity(wait, &pb.IdentityRequest{}, grpc.WaitForReady(true))
+	cancelWait()
+	if err != nil {
+		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+	}
 	stream, err := pb.NewSchedulerClient(cc).Worker(ctx)
 	if err != nil {
 		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
