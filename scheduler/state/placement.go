@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"github.com/dusk-go/dusk/cluster/resources"
 	"math"
 	"slices"
 	"sort"
@@ -143,7 +144,7 @@ func (s *State) validWorkers(t *Task) ([]*Worker, bool, string) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, false, fmt.Sprintf("needs resources %s, which no running worker supplies (workers declare them with --resources)", formatResources(spec.Resources))
+		return nil, false, fmt.Sprintf("needs resources %s, which no running worker supplies (workers declare them with --resources)", resources.Format(spec.Resources))
 	}
 	return out, true, ""
 }
@@ -155,19 +156,6 @@ func matchesWorker(w *Worker, names []string) bool {
 		}
 	}
 	return false
-}
-
-func formatResources(r map[string]float64) string {
-	keys := make([]string, 0, len(r))
-	for k := range r {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%g", k, r[k])
-	}
-	return strings.Join(parts, ",")
 }
 
 // decideWorker picks the worker where t would start soonest: the least

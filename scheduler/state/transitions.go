@@ -281,9 +281,10 @@ func (s *State) unassignOnly(t *Task) *Worker {
 	return w
 }
 
-// activeToReleased stops a task that nobody needs or that must be placed
-// again. If a worker was running it, the worker is told to drop it.
-func (s *State) activeToReleased(t *Task) {
+// stop takes an active task out of the queue, the unrunnable set or its
+// worker; a worker that may hold it (it was processing there, perhaps
+// sent speculatively) is told to drop it.
+func (s *State) stop(t *Task) {
 	switch t.State {
 	case Queued:
 		s.queue.remove(t)
@@ -297,6 +298,12 @@ func (s *State) activeToReleased(t *Task) {
 			s.fillWorker(w)
 		}
 	}
+}
+
+// activeToReleased stops a task that nobody needs or that must be placed
+// again. If a worker was running it, the worker is told to drop it.
+func (s *State) activeToReleased(t *Task) {
+	s.stop(t)
 	s.setState(t, Released)
 	s.leaveActive(t)
 	s.afterRelease(t)
@@ -347,21 +354,7 @@ func (s *State) erredToReleased(t *Task) {
 // toErred marks t as failed (t.err says why) and fails its dependents.
 func (s *State) toErred(t *Task) {
 	wasActive := t.State.active()
-	switch t.State {
-	case Queued:
-		s.queue.remove(t)
-	case NoWorker:
-		delete(s.unrunnable, t)
-	case Processing:
-		if w := s.unassign(t); w != nil {
-			// The worker may still hold the task (sent speculatively, or
-			// failed elsewhere): it must drop it.
-			if _, ok := s.workers[w.ID]; ok {
-				s.emit(&Free{Worker: w.ID, Keys: []graph.Key{t.Key}})
-			}
-			s.fillWorker(w)
-		}
-	}
+	s.stop(t)
 	s.setState(t, Erred)
 	if wasActive {
 		s.leaveActive(t)
