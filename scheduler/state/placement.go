@@ -2,11 +2,12 @@ package state
 
 import (
 	"fmt"
-	"github.com/dusk-go/dusk/cluster/resources"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/dusk-go/dusk/cluster/resources"
 )
 
 // latencyCover is how much work, per thread, a worker should have in hand
