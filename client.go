@@ -46,6 +46,8 @@ type Client struct {
 	stalled map[graph.Key]string
 	closed  bool
 	wfuncs  *workerFuncs // the workers' functions, as last seen
+	syncs   map[uint64]chan struct{}
+	syncID  uint64
 }
 
 // Option configures Connect.
@@ -263,6 +265,11 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 		if fs := c.futures[graph.Key(x.Cancelled.GetKey())]; fs != nil {
 			fs.finish(Cancelled, &CancelledError{Key: Key(x.Cancelled.GetKey()), Reason: x.Cancelled.GetReason()})
 		}
+	case *pb.ClientEvent_Synced:
+		if ch := c.syncs[x.Synced.GetId()]; ch != nil {
+			close(ch)
+			delete(c.syncs, x.Synced.GetId())
+		}
 	case *pb.ClientEvent_Stalled:
 		k := graph.Key(x.Stalled.GetKey())
 		if _, seen := c.stalled[k]; !seen {
@@ -349,6 +356,31 @@ func (c *Client) Close() error {
 		}
 	}
 	return err
+}
+
+// sync waits until the scheduler has applied everything this client sent
+// before the call.
+func (c *Client) sync(ctx context.Context) error {
+	c.mu.Lock()
+	c.syncID++
+	id := c.syncID
+	ch := make(chan struct{})
+	if c.syncs == nil {
+		c.syncs = map[uint64]chan struct{}{}
+	}
+	c.syncs[id] = ch
+	c.mu.Unlock()
+	if err := c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_Sync{Sync: &pb.Sync{Id: id}}}); err != nil {
+		return err
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-c.done:
+		return c.connErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Scheduler returns the scheduler's address.

@@ -145,7 +145,7 @@ func reports(b *pb.WorkerBatch) *pb.TaskReports {
 }
 
 func (w *Worker) taskError(k graph.Key, err error) *pb.TaskError {
-	p := &pb.TaskError{Kind: "error", Key: string(k), Worker: w.id, Message: err.Error()}
+	p := &pb.TaskError{Kind: "error", Key: string(k), Worker: w.ID(), Message: err.Error()}
 	// A fused task reports the step that failed, as the task it was.
 	var step *fusedError
 	if errors.As(err, &step) {

@@ -32,7 +32,7 @@ func FromContext(ctx context.Context) (*Runtime, bool) {
 func (r *Runtime) Address() string { return r.w.addr }
 
 // ID returns the worker's ID at the scheduler.
-func (r *Runtime) ID() string { return r.w.id }
+func (r *Runtime) ID() string { return r.w.ID() }
 
 // NThreads returns the worker's number of threads.
 func (r *Runtime) NThreads() int { return r.w.opts.NThreads }

@@ -78,7 +78,7 @@ type Worker struct {
 	store *Store
 	run   runner
 	addr  string
-	id    string
+	id    atomic.Pointer[string] // the ID the scheduler gave, once welcomed
 	l     net.Listener
 	srv   *grpc.Server
 	peers *peerPool
@@ -149,11 +149,17 @@ func New(opts Options) (*Worker, error) {
 	}
 	w.l = l
 	w.addr = l.Addr().String()
-	w.id = w.addr
+	w.setID(w.addr)
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
 	w.run = runner{reg: w.reg, store: w.store, worker: w.addr}
 	return w, nil
 }
+
+func (w *Worker) setID(id string) { w.id.Store(&id) }
+
+// ID returns the worker's ID at the scheduler (its address until it is
+// welcomed).
+func (w *Worker) ID() string { return *w.id.Load() }
 
 // Address returns where peers and clients reach the worker.
 func (w *Worker) Address() string { return w.addr }
@@ -162,7 +168,7 @@ func (w *Worker) Address() string { return w.addr }
 func (w *Worker) Store() *Store { return w.store }
 
 func (w *Worker) info() *Info {
-	return &Info{ID: w.id, Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
+	return &Info{ID: w.ID(), Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
 		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit}
 }
 
@@ -239,7 +245,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
-	w.id = welcome.GetCmds()[0].GetWelcome().GetId()
+	w.setID(welcome.GetCmds()[0].GetWelcome().GetId())
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
 

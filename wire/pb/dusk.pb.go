@@ -2553,6 +2553,7 @@ type ClientMsg struct {
 	//	*ClientMsg_Release
 	//	*ClientMsg_Cancel
 	//	*ClientMsg_Scattered
+	//	*ClientMsg_Sync
 	Msg           isClientMsg_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2640,6 +2641,15 @@ func (x *ClientMsg) GetScattered() *Scattered {
 	return nil
 }
 
+func (x *ClientMsg) GetSync() *Sync {
+	if x != nil {
+		if x, ok := x.Msg.(*ClientMsg_Sync); ok {
+			return x.Sync
+		}
+	}
+	return nil
+}
+
 type isClientMsg_Msg interface {
 	isClientMsg_Msg()
 }
@@ -2664,6 +2674,10 @@ type ClientMsg_Scattered struct {
 	Scattered *Scattered `protobuf:"bytes,5,opt,name=scattered,proto3,oneof"`
 }
 
+type ClientMsg_Sync struct {
+	Sync *Sync `protobuf:"bytes,20,opt,name=sync,proto3,oneof"`
+}
+
 func (*ClientMsg_Hello) isClientMsg_Msg() {}
 
 func (*ClientMsg_UpdateGraph) isClientMsg_Msg() {}
@@ -2673,6 +2687,55 @@ func (*ClientMsg_Release) isClientMsg_Msg() {}
 func (*ClientMsg_Cancel) isClientMsg_Msg() {}
 
 func (*ClientMsg_Scattered) isClientMsg_Msg() {}
+
+func (*ClientMsg_Sync) isClientMsg_Msg() {}
+
+// Sync asks the scheduler to answer Synced once it has applied every
+// message the client sent before: a barrier for requests made on other
+// calls (Restart) that must see them.
+type Sync struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Sync) Reset() {
+	*x = Sync{}
+	mi := &file_pb_dusk_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Sync) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Sync) ProtoMessage() {}
+
+func (x *Sync) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Sync.ProtoReflect.Descriptor instead.
+func (*Sync) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *Sync) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
 
 type ClientHello struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2685,7 +2748,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2697,7 +2760,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2710,7 +2773,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ClientHello) GetId() string {
@@ -2747,7 +2810,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2759,7 +2822,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2772,7 +2835,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *UpdateGraph) GetTasks() []*Task {
@@ -2805,7 +2868,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2817,7 +2880,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2830,7 +2893,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -2849,7 +2912,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2861,7 +2924,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2874,7 +2937,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -2893,7 +2956,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2905,7 +2968,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2918,7 +2981,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -2940,7 +3003,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2952,7 +3015,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2965,7 +3028,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3007,7 +3070,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3019,7 +3082,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3032,7 +3095,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3064,7 +3127,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3076,7 +3139,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3089,7 +3152,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -3136,6 +3199,7 @@ type ClientEvent struct {
 	//	*ClientEvent_Erred
 	//	*ClientEvent_Cancelled
 	//	*ClientEvent_Stalled
+	//	*ClientEvent_Synced
 	Ev            isClientEvent_Ev `protobuf_oneof:"ev"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3143,7 +3207,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3155,7 +3219,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3168,7 +3232,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3223,6 +3287,15 @@ func (x *ClientEvent) GetStalled() *KeyStalled {
 	return nil
 }
 
+func (x *ClientEvent) GetSynced() *Synced {
+	if x != nil {
+		if x, ok := x.Ev.(*ClientEvent_Synced); ok {
+			return x.Synced
+		}
+	}
+	return nil
+}
+
 type isClientEvent_Ev interface {
 	isClientEvent_Ev()
 }
@@ -3247,6 +3320,10 @@ type ClientEvent_Stalled struct {
 	Stalled *KeyStalled `protobuf:"bytes,5,opt,name=stalled,proto3,oneof"`
 }
 
+type ClientEvent_Synced struct {
+	Synced *Synced `protobuf:"bytes,20,opt,name=synced,proto3,oneof"`
+}
+
 func (*ClientEvent_Welcome) isClientEvent_Ev() {}
 
 func (*ClientEvent_Memory) isClientEvent_Ev() {}
@@ -3256,6 +3333,52 @@ func (*ClientEvent_Erred) isClientEvent_Ev() {}
 func (*ClientEvent_Cancelled) isClientEvent_Ev() {}
 
 func (*ClientEvent_Stalled) isClientEvent_Ev() {}
+
+func (*ClientEvent_Synced) isClientEvent_Ev() {}
+
+type Synced struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Synced) Reset() {
+	*x = Synced{}
+	mi := &file_pb_dusk_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Synced) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Synced) ProtoMessage() {}
+
+func (x *Synced) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Synced.ProtoReflect.Descriptor instead.
+func (*Synced) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *Synced) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
 
 type ClientWelcome struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3267,7 +3390,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3279,7 +3402,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3292,7 +3415,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3322,7 +3445,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3334,7 +3457,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3347,7 +3470,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -3395,7 +3518,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3407,7 +3530,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3420,7 +3543,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -3447,7 +3570,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3459,7 +3582,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3472,7 +3595,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -3499,7 +3622,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3511,7 +3634,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3524,7 +3647,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -3549,7 +3672,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3561,7 +3684,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3574,7 +3697,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 type WorkerInfo struct {
@@ -3599,7 +3722,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3611,7 +3734,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3624,7 +3747,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -3739,7 +3862,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3751,7 +3874,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3764,7 +3887,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -3818,7 +3941,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3830,7 +3953,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3843,7 +3966,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -3863,7 +3986,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3875,7 +3998,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3888,7 +4011,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -3915,7 +4038,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3927,7 +4050,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3940,7 +4063,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -3967,7 +4090,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3979,7 +4102,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3992,7 +4115,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -4018,7 +4141,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4030,7 +4153,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4043,7 +4166,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -4064,7 +4187,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4076,7 +4199,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4089,7 +4212,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -4124,7 +4247,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4136,7 +4259,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4149,7 +4272,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -4175,7 +4298,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4187,7 +4310,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4200,7 +4323,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4219,7 +4342,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4231,7 +4354,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4244,7 +4367,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4276,7 +4399,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4288,7 +4411,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4301,7 +4424,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *Event) GetKind() string {
@@ -4420,7 +4543,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4432,7 +4555,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4445,7 +4568,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -4529,7 +4652,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4541,7 +4664,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4554,7 +4677,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -4588,7 +4711,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4600,7 +4723,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4613,7 +4736,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -4638,7 +4761,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4650,7 +4773,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4663,7 +4786,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 type ProfileReply struct {
@@ -4676,7 +4799,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4688,7 +4811,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4701,7 +4824,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -4728,7 +4851,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4740,7 +4863,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4753,7 +4876,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -4787,7 +4910,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4799,7 +4922,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4812,7 +4935,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -4874,7 +4997,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4886,7 +5009,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4899,7 +5022,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -4920,7 +5043,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4932,7 +5055,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4945,7 +5068,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -4979,7 +5102,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4991,7 +5114,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5004,7 +5127,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5032,7 +5155,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5044,7 +5167,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5057,7 +5180,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5260,14 +5383,17 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\"O\n" +
 	"\vClientBatch\x12&\n" +
 	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.ClientMsgR\x04msgs\x12\x18\n" +
-	"\arelease\x18\x02 \x03(\tR\arelease\"\x90\x02\n" +
+	"\arelease\x18\x02 \x03(\tR\arelease\"\xb5\x02\n" +
 	"\tClientMsg\x12,\n" +
 	"\x05hello\x18\x01 \x01(\v2\x14.dusk.v1.ClientHelloH\x00R\x05hello\x129\n" +
 	"\fupdate_graph\x18\x02 \x01(\v2\x14.dusk.v1.UpdateGraphH\x00R\vupdateGraph\x120\n" +
 	"\arelease\x18\x03 \x01(\v2\x14.dusk.v1.ReleaseKeysH\x00R\arelease\x12-\n" +
 	"\x06cancel\x18\x04 \x01(\v2\x13.dusk.v1.CancelKeysH\x00R\x06cancel\x122\n" +
-	"\tscattered\x18\x05 \x01(\v2\x12.dusk.v1.ScatteredH\x00R\tscatteredB\x05\n" +
-	"\x03msg\"s\n" +
+	"\tscattered\x18\x05 \x01(\v2\x12.dusk.v1.ScatteredH\x00R\tscattered\x12#\n" +
+	"\x04sync\x18\x14 \x01(\v2\r.dusk.v1.SyncH\x00R\x04syncB\x05\n" +
+	"\x03msg\"\x16\n" +
+	"\x04Sync\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"s\n" +
 	"\vClientHello\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\bregistry\x18\x02 \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12 \n" +
@@ -5296,14 +5422,17 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06nbytes\x18\x02 \x03(\x03R\x06nbytes\x12\x12\n" +
 	"\x04type\x18\x03 \x03(\tR\x04type\x12\x14\n" +
 	"\x05naddr\x18\x04 \x03(\x05R\x05naddr\x12\x1c\n" +
-	"\taddresses\x18\x05 \x03(\tR\taddresses\"\x8a\x02\n" +
+	"\taddresses\x18\x05 \x03(\tR\taddresses\"\xb5\x02\n" +
 	"\vClientEvent\x122\n" +
 	"\awelcome\x18\x01 \x01(\v2\x16.dusk.v1.ClientWelcomeH\x00R\awelcome\x12.\n" +
 	"\x06memory\x18\x02 \x01(\v2\x14.dusk.v1.KeyInMemoryH\x00R\x06memory\x12)\n" +
 	"\x05erred\x18\x03 \x01(\v2\x11.dusk.v1.KeyErredH\x00R\x05erred\x125\n" +
 	"\tcancelled\x18\x04 \x01(\v2\x15.dusk.v1.KeyCancelledH\x00R\tcancelled\x12/\n" +
-	"\astalled\x18\x05 \x01(\v2\x13.dusk.v1.KeyStalledH\x00R\astalledB\x04\n" +
-	"\x02ev\"L\n" +
+	"\astalled\x18\x05 \x01(\v2\x13.dusk.v1.KeyStalledH\x00R\astalled\x12)\n" +
+	"\x06synced\x18\x14 \x01(\v2\x0f.dusk.v1.SyncedH\x00R\x06syncedB\x04\n" +
+	"\x02ev\"\x18\n" +
+	"\x06Synced\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"L\n" +
 	"\rClientWelcome\x12!\n" +
 	"\fscheduler_id\x18\x01 \x01(\tR\vschedulerId\x12\x18\n" +
 	"\awarning\x18\x02 \x01(\tR\awarning\"\x83\x01\n" +
@@ -5477,7 +5606,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 	return file_pb_dusk_proto_rawDescData
 }
 
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
 var file_pb_dusk_proto_goTypes = []any{
 	(*Arg)(nil),                // 0: dusk.v1.Arg
 	(*ArgList)(nil),            // 1: dusk.v1.ArgList
@@ -5515,49 +5644,51 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*RefuseWorker)(nil),       // 33: dusk.v1.RefuseWorker
 	(*ClientBatch)(nil),        // 34: dusk.v1.ClientBatch
 	(*ClientMsg)(nil),          // 35: dusk.v1.ClientMsg
-	(*ClientHello)(nil),        // 36: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 37: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 38: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 39: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 40: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 41: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 42: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 43: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 44: dusk.v1.ClientEvent
-	(*ClientWelcome)(nil),      // 45: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 46: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 47: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 48: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 49: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 50: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 51: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 52: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 53: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 54: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 55: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 56: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 57: dusk.v1.RestartReply
-	(*PluginRequest)(nil),      // 58: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 59: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 60: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 61: dusk.v1.EventBatch
-	(*Event)(nil),              // 62: dusk.v1.Event
-	(*MemorySample)(nil),       // 63: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 64: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 65: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 66: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 67: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 68: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 69: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 70: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 71: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 72: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 73: dusk.v1.RunReply
-	nil,                        // 74: dusk.v1.Task.ResourcesEntry
-	nil,                        // 75: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 76: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 77: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 78: dusk.v1.PluginReply.ErrorsEntry
+	(*Sync)(nil),               // 36: dusk.v1.Sync
+	(*ClientHello)(nil),        // 37: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 38: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 39: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 40: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 41: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 42: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 43: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 44: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 45: dusk.v1.ClientEvent
+	(*Synced)(nil),             // 46: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 47: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 48: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 49: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 50: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 51: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 52: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 53: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 54: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 55: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 56: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 57: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 58: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 59: dusk.v1.RestartReply
+	(*PluginRequest)(nil),      // 60: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 61: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 62: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 63: dusk.v1.EventBatch
+	(*Event)(nil),              // 64: dusk.v1.Event
+	(*MemorySample)(nil),       // 65: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 66: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 67: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 68: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 69: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 70: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 71: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 72: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 73: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 74: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 75: dusk.v1.RunReply
+	nil,                        // 76: dusk.v1.Task.ResourcesEntry
+	nil,                        // 77: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 78: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 79: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 80: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -5565,7 +5696,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	0,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	0,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	0,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	74, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	76, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	10, // 6: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	9,  // 7: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
 	11, // 8: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
@@ -5580,7 +5711,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	20, // 17: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
 	21, // 18: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
 	22, // 19: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	75, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	77, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
 	5,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
 	6,  // 22: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
 	24, // 23: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
@@ -5598,60 +5729,62 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	7,  // 35: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
 	7,  // 36: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
 	35, // 37: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	36, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	37, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	38, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	39, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	40, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	5,  // 43: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	3,  // 44: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
-	41, // 45: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	44, // 46: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	43, // 47: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	45, // 48: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	46, // 49: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	47, // 50: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	48, // 51: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	49, // 52: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	6,  // 53: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	76, // 54: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	5,  // 55: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	51, // 56: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	77, // 57: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	78, // 58: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	62, // 59: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	63, // 60: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	69, // 61: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	55, // 62: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	8,  // 63: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	34, // 64: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	50, // 65: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	53, // 66: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	56, // 67: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	58, // 68: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	60, // 69: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	68, // 70: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	70, // 71: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	72, // 72: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	64, // 73: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	66, // 74: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	23, // 75: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	42, // 76: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	52, // 77: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	54, // 78: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	57, // 79: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	59, // 80: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	61, // 81: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	70, // 82: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	71, // 83: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	73, // 84: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	65, // 85: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	67, // 86: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	75, // [75:87] is the sub-list for method output_type
-	63, // [63:75] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	37, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	38, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	39, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	40, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	41, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	36, // 43: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	5,  // 44: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	3,  // 45: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
+	42, // 46: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	45, // 47: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	44, // 48: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	47, // 49: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	48, // 50: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	49, // 51: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	50, // 52: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	51, // 53: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	46, // 54: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	6,  // 55: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	78, // 56: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	5,  // 57: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	53, // 58: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	79, // 59: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	80, // 60: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	64, // 61: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	65, // 62: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	71, // 63: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	57, // 64: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	8,  // 65: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	34, // 66: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	52, // 67: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	55, // 68: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	58, // 69: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	60, // 70: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	62, // 71: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	70, // 72: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	72, // 73: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	74, // 74: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	66, // 75: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	68, // 76: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	23, // 77: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	43, // 78: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	54, // 79: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	56, // 80: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	59, // 81: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	61, // 82: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	63, // 83: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	72, // 84: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	73, // 85: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	75, // 86: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	67, // 87: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	69, // 88: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	77, // [77:89] is the sub-list for method output_type
+	65, // [65:77] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -5696,13 +5829,15 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Release)(nil),
 		(*ClientMsg_Cancel)(nil),
 		(*ClientMsg_Scattered)(nil),
+		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[44].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[45].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
 		(*ClientEvent_Cancelled)(nil),
 		(*ClientEvent_Stalled)(nil),
+		(*ClientEvent_Synced)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -5710,7 +5845,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   79,
+			NumMessages:   81,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
