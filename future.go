@@ -188,6 +188,9 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	vals, err := gatherTyped[T](ctx, f.c, []*futureState{f.st})
+	// f must stay reachable until the value is here: collecting it would
+	// release the key while it is being fetched.
+	runtime.KeepAlive(f)
 	if err != nil {
 		return zero, err
 	}
@@ -197,6 +200,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 // Wait waits until the future is finished and returns its error, if it
 // erred or was cancelled.
 func (f *Future[T]) Wait(ctx context.Context) error {
+	defer runtime.KeepAlive(f) // see Result
 	select {
 	case <-f.st.done:
 	case <-ctx.Done():
@@ -282,6 +286,7 @@ func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
 		}
 		sts[i] = f.st
 	}
+	defer runtime.KeepAlive(fs) // see Result
 	return gatherTyped[T](ctx, fs[0].c, sts)
 }
 

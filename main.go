@@ -1,6 +1,7 @@
 package dusk
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"log/slog"
@@ -56,7 +57,7 @@ func runWorkerFromEnv() int {
 		}
 	}
 	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
-	if err != nil {
+	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}
 	return worker.ExitCode(err)

@@ -121,7 +121,7 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 		fresh := len(s.workers)
 		joined := s.joined
 		s.mu.Unlock()
-		if gone && fresh >= len(old) {
+		if gone && fresh >= len(old) && s.stateHasWorkers(ctx, old) {
 			return fresh, nil
 		}
 		select {
@@ -131,6 +131,27 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 			return fresh, errorf("restart: %d of %d workers came back before the deadline: %w", fresh, len(old), ctx.Err())
 		}
 	}
+}
+
+// stateHasWorkers reports whether the state machine, not only the
+// connection map, has as many workers as old and none of them: a worker is
+// added to the map before the state learns of it.
+func (s *Server) stateHasWorkers(ctx context.Context, old []*workerConn) bool {
+	ok := false
+	_ = s.Do(ctx, func(st *state.State) {
+		n := 0
+		for _, w := range st.Workers() {
+			stale := false
+			for _, o := range old {
+				stale = stale || o.id == w.ID
+			}
+			if !stale {
+				n++
+			}
+		}
+		ok = n >= len(old)
+	})
+	return ok
 }
 
 func (v *service) RegisterPlugin(ctx context.Context, req *pb.PluginRequest) (*pb.PluginReply, error) {

@@ -246,7 +246,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
 	w.setID(welcome.GetCmds()[0].GetWelcome().GetId())
+	w.mu.Lock()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
+	w.mu.Unlock()
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
 
 	// Commands are applied by the goroutine that receives them, and task
@@ -268,11 +270,19 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}()
 	sendErr := make(chan error, 1)
+	sendDone := make(chan struct{})
 	go func() {
+		defer close(sendDone)
 		sendErr <- w.out.Run(ctx, stream.Send)
 	}()
 	defer func() {
+		// Send what is queued, then end the stream: CloseSend must not run
+		// while the sender is in Send.
 		w.out.Close()
+		select {
+		case <-sendDone:
+		case <-time.After(5 * time.Second):
+		}
 		_ = stream.CloseSend()
 	}()
 	beat := time.NewTicker(w.opts.HeartbeatInterval)

@@ -74,7 +74,7 @@ func workerCmd(args []string) error {
 	}
 	fmt.Printf("dusk worker at %s, %d threads\n", w.Address(), opts.NThreads)
 	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
-	if err != nil {
+	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}
 	if code := worker.ExitCode(err); code != 0 {
