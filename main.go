@@ -1,8 +1,8 @@
 package dusk
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
