@@ -78,12 +78,15 @@ func New(opts Options) (*Server, error) {
 	}
 	ring := event.NewRing(opts.EventCapacity)
 	opts.State.Events = ring
+	// The scheduler's own log lines are events too (for the dashboard and
+	// the performance report), as well as going where they went before.
+	logger := slog.New(event.NewLogHandler(opts.Logger.Handler(), ring, slog.LevelInfo))
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		st:      state.New(opts.State),
 		id:      "scheduler-" + wire.NewToken()[:8],
 		opts:    opts,
-		log:     opts.Logger.With("component", "scheduler"),
+		log:     logger.With("component", "scheduler"),
 		grpc:    grpc.NewServer(gopts...),
 		ring:    ring,
 		workers: make(map[string]*workerConn),

@@ -196,10 +196,20 @@ func (s *Server) RegisterPlugin(ctx context.Context, p *pb.InstallPlugin) (*pb.P
 func (v *service) Events(req *pb.EventsRequest, stream pb.Scheduler_EventsServer) error {
 	ctx := stream.Context()
 	ch := v.s.ring.Subscribe(ctx, 50*time.Millisecond)
+	// The first batch always comes at once, even empty: it tells the caller
+	// that every event from now on will reach it (a progress bar waits for
+	// it before it submits its graph). History goes in slices that fit in
+	// a gRPC message.
+	history := []event.Event(nil)
 	if req.GetHistory() {
-		if err := stream.Send(&pb.EventBatch{Events: EventsToPB(v.s.ring.Snapshot())}); err != nil {
+		history = v.s.ring.Snapshot()
+	}
+	for first := true; first || len(history) > 0; first = false {
+		n := min(len(history), historyBatch)
+		if err := stream.Send(&pb.EventBatch{Events: EventsToPB(history[:n])}); err != nil {
 			return err
 		}
+		history = history[n:]
 	}
 	for {
 		select {
@@ -209,15 +219,22 @@ func (v *service) Events(req *pb.EventsRequest, stream pb.Scheduler_EventsServer
 			if !ok {
 				return nil
 			}
-			if err := stream.Send(&pb.EventBatch{Events: EventsToPB(b)}); err != nil {
-				if errors.Is(ctx.Err(), context.Canceled) {
-					return nil
+			for len(b) > 0 {
+				n := min(len(b), historyBatch)
+				if err := stream.Send(&pb.EventBatch{Events: EventsToPB(b[:n])}); err != nil {
+					if errors.Is(ctx.Err(), context.Canceled) {
+						return nil
+					}
+					return err
 				}
-				return err
+				b = b[n:]
 			}
 		}
 	}
 }
+
+// historyBatch is the most events sent in one message.
+const historyBatch = 10000
 
 // EventsToPB converts events to their protocol form.
 func EventsToPB(evs []event.Event) []*pb.Event {
