@@ -73,6 +73,12 @@ func computeOpts(opts []ComputeOption) computeOptions {
 
 // graphFor builds and optimizes the graph of the outputs.
 func (c *Client) graphFor(outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
+	return buildGraph(c, outs, o)
+}
+
+// buildGraph builds and optimizes the graph of the outputs for client c
+// (nil when the graph is only drawn, by Visualize).
+func buildGraph(c *Client, outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
 	b := newBuilder(c)
 	keys := make([]graph.Key, len(outs))
 	for i, d := range outs {
