@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/dusk-go/dusk/diagnostics/dashboard"
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
@@ -32,6 +33,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported to peers.
 	Version string
+	// DashboardAddress is where the dashboard serves ("127.0.0.1:8787";
+	// port 0 picks a free one); empty serves none.
+	DashboardAddress string
 }
 
 // Server is a running scheduler.
@@ -42,6 +46,8 @@ type Server struct {
 	ring *event.Ring
 	grpc *grpc.Server
 	addr string
+
+	dashboard *dashboard.Server // nil unless Options.DashboardAddress is set
 
 	stMu sync.Mutex   // protects st; held while its actions are dispatched
 	st   *state.State // the scheduling state
@@ -113,6 +119,7 @@ func (s *Server) Serve(l net.Listener) {
 		}
 	}()
 	s.log.Info("scheduler serving", "address", s.addr, "id", s.id)
+	s.startDashboard()
 }
 
 // Address returns the address the scheduler listens on.
@@ -126,6 +133,7 @@ func (s *Server) Events() *event.Ring { return s.ring }
 
 // Close stops the scheduler: connections end and the loop stops.
 func (s *Server) Close() error {
+	s.closeDashboard()
 	s.cancel()
 	stopped := make(chan struct{})
 	go func() { s.grpc.Stop(); close(stopped) }()

@@ -27,7 +27,7 @@ func (v *service) Identity(ctx context.Context, _ *pb.IdentityRequest) (*pb.Iden
 
 // Identity describes the scheduler and its workers.
 func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
-	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version}
+	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version, Dashboard: s.DashboardURL()}
 	err := s.Do(ctx, func(st *state.State) {
 		reply.Tasks = int64(st.NTasks())
 		for _, w := range st.Workers() {

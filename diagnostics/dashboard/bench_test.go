@@ -1,0 +1,113 @@
+package dashboard
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/scheduler/state"
+)
+
+// mapGraph returns n independent tasks of one prefix.
+func mapGraph(n int) ([]*graph.Task, []graph.Key) {
+	lit := graph.Value([]byte{0x01})
+	tasks := make([]*graph.Task, n)
+	keys := make([]graph.Key, n)
+	for i := range n {
+		keys[i] = graph.NewKey("inc")
+		tasks[i] = &graph.Task{Key: keys[i], Func: "inc", Args: []graph.Arg{lit}}
+	}
+	return tasks, keys
+}
+
+// lifecycle runs a graph of n tasks through the scheduler's state machine,
+// from submission to forgetting, taking the scheduler's lock for every
+// event as the server does, and returns the tasks run.
+func (f *fakeScheduler) lifecycle(n int) int {
+	tasks, keys := mapGraph(n)
+	acts := f.submit(tasks, keys...)
+	ran := f.runQuick(acts)
+	f.handle(&state.KeysReleased{At: f.at(), Client: "c", Keys: keys})
+	return ran
+}
+
+// runQuick is run without failures and with one event per lock.
+func (f *fakeScheduler) runQuick(acts []state.Action) int {
+	n := 0
+	for len(acts) > 0 {
+		c, ok := acts[0].(*state.Compute)
+		acts = acts[1:]
+		if !ok {
+			continue
+		}
+		n++
+		at := f.at()
+		acts = append(acts, f.handle(&state.TaskStarted{At: at, Worker: c.Worker, Key: c.Task.Key})...)
+		acts = append(acts, f.handle(&state.TaskFinished{At: f.at(), Worker: c.Worker, Key: c.Task.Key, NBytes: 8,
+			Type: "int", Start: at.Now, Stop: at.Now.Add(time.Microsecond)})...)
+	}
+	return n
+}
+
+// BenchmarkSchedulerWithPages measures the scheduler's throughput on a
+// 100,000-task graph (tasks/s through their whole life in the state
+// machine, events recorded) with no dashboard, and with a dashboard that
+// has 0 or 10 pages connected and reading their event streams.
+func BenchmarkSchedulerWithPages(b *testing.B) {
+	const tasks = 100000
+	for _, pages := range []int{-1, 0, 10} {
+		name := fmt.Sprintf("pages=%d", pages)
+		if pages < 0 {
+			name = "no-dashboard"
+		}
+		b.Run(name, func(b *testing.B) {
+			f := newFake(b, "w1", "w2", "w3", "w4")
+			var read atomic.Int64
+			if pages >= 0 {
+				s, url := serve(b, f)
+				var wg sync.WaitGroup
+				ctx, cancel := context.WithCancel(context.Background())
+				for range pages {
+					req, _ := http.NewRequestWithContext(ctx, "GET", url+"api/stream", nil)
+					req.Header.Set("Authorization", "Bearer tok")
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						defer resp.Body.Close()
+						r := bufio.NewReaderSize(resp.Body, 1<<16)
+						buf := make([]byte, 1<<16)
+						for {
+							n, err := r.Read(buf)
+							read.Add(int64(n))
+							if err != nil {
+								return
+							}
+						}
+					}()
+				}
+				for s.Aggregator().Pages() < pages {
+					time.Sleep(time.Millisecond)
+				}
+				b.Cleanup(func() { cancel(); wg.Wait() })
+			}
+			total := 0
+			for b.Loop() {
+				total += f.lifecycle(tasks)
+			}
+			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "tasks/s")
+			if pages > 0 {
+				b.ReportMetric(float64(read.Load())/float64(pages)/b.Elapsed().Seconds()/1e3, "kB/s/page")
+			}
+		})
+	}
+}
