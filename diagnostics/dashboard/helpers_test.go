@@ -43,7 +43,10 @@ func (f *fakeScheduler) Do(ctx context.Context, fn func(*state.State)) error {
 	return nil
 }
 
-func (f *fakeScheduler) at() state.At { f.now = f.now.Add(time.Millisecond); return state.At{Now: f.now} }
+func (f *fakeScheduler) at() state.At {
+	f.now = f.now.Add(time.Millisecond)
+	return state.At{Now: f.now}
+}
 
 func (f *fakeScheduler) handle(evs ...state.Event) []state.Action {
 	f.mu.Lock()
