@@ -96,6 +96,7 @@ type Worker struct {
 	dirMu sync.Mutex // protects dir
 	dir   string     // scratch directory, once created
 
+	cpu               cpuMeter // CPU use between heartbeats; heartbeat goroutine only
 	bytesIn, bytesOut atomic.Int64
 	retire            chan struct{}
 	retireOnce        sync.Once
