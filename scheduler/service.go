@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
@@ -27,7 +26,8 @@ func (v *service) Identity(ctx context.Context, _ *pb.IdentityRequest) (*pb.Iden
 
 // Identity describes the scheduler and its workers.
 func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
-	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version, Dashboard: s.DashboardURL()}
+	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version, Dashboard: s.DashboardURL(),
+		Events: s.ring.Total()}
 	err := s.Do(ctx, func(st *state.State) {
 		reply.Tasks = int64(st.NTasks())
 		for _, w := range st.Workers() {
@@ -194,41 +194,43 @@ func (s *Server) RegisterPlugin(ctx context.Context, p *pb.InstallPlugin) (*pb.P
 }
 
 func (v *service) Events(req *pb.EventsRequest, stream pb.Scheduler_EventsServer) error {
-	ctx := stream.Context()
-	ch := v.s.ring.Subscribe(ctx, 50*time.Millisecond)
-	// The first batch always comes at once, even empty: it tells the caller
-	// that every event from now on will reach it (a progress bar waits for
-	// it before it submits its graph). History goes in slices that fit in
-	// a gRPC message.
-	history := []event.Event(nil)
-	if req.GetHistory() {
-		history = v.s.ring.Snapshot()
+	return v.s.streamEvents(stream.Context(), req.GetHistory(), stream.Send)
+}
+
+// streamEvents sends the ring's events to one reader (a progress bar, a
+// performance report; the dashboard's pages do not come this way) from
+// now on, or from the oldest held with history, polling the ring every
+// 50ms. The first batch always goes at once, even empty: it tells the
+// reader that every later event will reach it. Each batch carries the
+// ring's sequence number after it, which the reader compares with
+// IdentityReply.events to know it has caught up.
+func (s *Server) streamEvents(ctx context.Context, history bool, send func(*pb.EventBatch) error) error {
+	seq := s.ring.Total()
+	if history {
+		seq = 0
 	}
-	for first := true; first || len(history) > 0; first = false {
-		n := min(len(history), historyBatch)
-		if err := stream.Send(&pb.EventBatch{Events: EventsToPB(history[:n])}); err != nil {
-			return err
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for first := true; ; first = false {
+		evs, next, _ := s.ring.Since(seq, historyBatch)
+		if len(evs) > 0 || first {
+			if err := send(&pb.EventBatch{Events: EventsToPB(evs), Next: next}); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
 		}
-		history = history[n:]
-	}
-	for {
+		seq = next
+		if len(evs) == historyBatch {
+			continue // more are waiting
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case b, ok := <-ch:
-			if !ok {
-				return nil
-			}
-			for len(b) > 0 {
-				n := min(len(b), historyBatch)
-				if err := stream.Send(&pb.EventBatch{Events: EventsToPB(b[:n])}); err != nil {
-					if errors.Is(ctx.Err(), context.Canceled) {
-						return nil
-					}
-					return err
-				}
-				b = b[n:]
-			}
+		case <-s.ctx.Done():
+			return nil
+		case <-t.C:
 		}
 	}
 }
