@@ -130,7 +130,7 @@ func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 			c.release(st.key)
 		}
 	}()
-	finish, err := c.sendGraph(ctx, b, g, keys, computeOpts(opts))
+	finish, err := c.sendGraph(b, g, keys, computeOpts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func persist[T any](ctx context.Context, c *Client, d *Delayed[T], o computeOpti
 		return nil, nil, err
 	}
 	f := newFuture[T](c, keys[0])
-	finish, err := c.sendGraph(ctx, b, g, keys, o)
+	finish, err := c.sendGraph(b, g, keys, o)
 	if err != nil {
 		f.Release()
 		return nil, nil, err
@@ -190,7 +190,7 @@ func persist[T any](ctx context.Context, c *Client, d *Delayed[T], o computeOpti
 // sendGraph sends a graph, first subscribing its progress bars when they
 // are asked for; the function it returns draws their end (ok: the results
 // are in), and does nothing without them.
-func (c *Client) sendGraph(ctx context.Context, b *builder, g graph.Graph, keys []graph.Key, o computeOptions) (func(ok bool), error) {
+func (c *Client) sendGraph(b *builder, g graph.Graph, keys []graph.Key, o computeOptions) (func(ok bool), error) {
 	finish := func(bool) {}
 	if o.progress != nil {
 		p, err := c.startProgress(o.progress, g)
@@ -240,7 +240,7 @@ func PersistAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 		fs[i] = newFuture[any](c, k)
 		sts[i] = fs[i].st
 	}
-	finish, err := c.sendGraph(ctx, b, g, keys, computeOpts(opts))
+	finish, err := c.sendGraph(b, g, keys, computeOpts(opts))
 	if err != nil {
 		for _, f := range fs {
 			f.Release()
