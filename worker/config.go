@@ -25,6 +25,7 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 		Resources:         res,
 		HeartbeatInterval: c.Duration("worker.heartbeat-interval"),
 		ChunkSize:         int(c.Bytes("worker.transfer.chunk-size")),
+		MetricsAddress:    c.String("worker.metrics-address"),
 		Security: wire.Security{
 			Token:    c.String("comm.token"),
 			CertFile: c.String("comm.tls.cert"), KeyFile: c.String("comm.tls.key"), CAFile: c.String("comm.tls.ca"),

@@ -61,6 +61,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported to the scheduler.
 	Version string
+	// MetricsAddress is where the worker serves Prometheus metrics and
+	// pprof, behind the token ("127.0.0.1:9100"; port 0 picks one); empty
+	// serves none.
+	MetricsAddress string
 	// LocalDirectory is where the worker keeps its scratch and spill files
 	// (in a directory of its own, removed when it closes); empty means the
 	// OS temporary directory.
@@ -96,7 +100,9 @@ type Worker struct {
 	dirMu sync.Mutex // protects dir
 	dir   string     // scratch directory, once created
 
-	cpu               cpuMeter // CPU use between heartbeats; heartbeat goroutine only
+	cpu               cpuMeter     // CPU use between heartbeats; heartbeat goroutine only
+	metricsL          net.Listener // the metrics listener, if configured; set by New
+	metricsURL        string
 	bytesIn, bytesOut atomic.Int64
 	retire            chan struct{}
 	retireOnce        sync.Once
@@ -142,6 +148,10 @@ func New(opts Options) (*Worker, error) {
 		}
 	}
 	w.l = l
+	if err := w.listenMetrics(); err != nil {
+		l.Close()
+		return nil, err
+	}
 	w.addr = l.Addr().String()
 	w.id = w.addr
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
@@ -178,6 +188,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer w.serveMetrics()()
 	w.srv = grpc.NewServer(gopts...)
 	pb.RegisterWorkerServer(w.srv, &dataService{w: w})
 	served := make(chan struct{})
