@@ -285,8 +285,11 @@
   function drawGraph(g) {
     const c = $('graph');
     const gc = c.getContext('2d');
+    // Fit the width if labels stay readable (scale >= 0.5), else scroll
+    // sideways; never past what a canvas can hold.
     const avail = Math.max(c.parentElement.clientWidth - 4, 200);
-    const scale = Math.max(Math.min(1, avail / Math.max(g.width, 1)), 0.05);
+    const fit = Math.max(avail / Math.max(g.width, 1), 0.5);
+    const scale = Math.min(1, fit, 30000 / Math.max(g.width, 1), 30000 / Math.max(g.height, 1));
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(g.width * scale, 10);
     const h = Math.max(g.height * scale, 10);
