@@ -82,7 +82,8 @@ type Aggregator struct {
 	next      int
 	pending   []Bar // bars since the last update
 	prefixes  map[string]*prefixState
-	keys      map[string]taskState
+	plist     []*prefixState     // prefixes by index, for keys
+	keys      map[string]keyInfo // every live task
 	workers   map[string]*WorkerStat
 	stale     bool // workers joined or left: their static facts need reading
 	logs      []LogLine
@@ -116,14 +117,39 @@ const (
 	nStates
 )
 
-var stateIndex = map[string]taskState{
-	state.Released.String(): sReleased, state.Waiting.String(): sWaiting, state.NoWorker.String(): sNoWorker,
-	state.Queued.String(): sQueued, state.Processing.String(): sProcessing, state.Memory.String(): sMemory,
-	state.Erred.String(): sErred, state.Forgotten.String(): sForgotten,
+// stateNames are the scheduler's names of the states, by index.
+var stateNames = [nStates]string{
+	sReleased: state.Released.String(), sWaiting: state.Waiting.String(), sNoWorker: state.NoWorker.String(),
+	sQueued: state.Queued.String(), sProcessing: state.Processing.String(), sMemory: state.Memory.String(),
+	sErred: state.Erred.String(), sForgotten: state.Forgotten.String(),
+}
+
+// stateOf returns the index of the state named name.
+func stateOf(name string) (taskState, bool) {
+	for i, n := range stateNames {
+		if n == name {
+			return taskState(i), true
+		}
+	}
+	return 0, false
+}
+
+// keyInfo is what the aggregator keeps per live task, packed in a word
+// (the map holds one per task: a 100,000-task graph costs about 3 MB):
+// the state in the low byte, the prefix's index in plist above it.
+type keyInfo uint32
+
+func (k keyInfo) state() taskState { return taskState(k & 0xff) }
+func (k keyInfo) prefix() int      { return int(k >> 8) }
+func pack(st taskState, prefix int) keyInfo {
+	return keyInfo(uint32(prefix)<<8 | uint32(st))
 }
 
 type prefixState struct {
-	count   [nStates]int // tasks in each state now; sForgotten counts those gone
+	name    string
+	index   int
+	dur     prometheus.Observer // its series of the durations histogram, once it ran
+	count   [nStates]int        // tasks in each state now; sForgotten counts those gone
 	total   int
 	runs    int
 	seconds float64
@@ -147,7 +173,7 @@ func NewAggregator(src Source, opts Options) *Aggregator {
 		}, []string{"prefix"}),
 		recent:   make([]Bar, 0, opts.RecentBars),
 		prefixes: make(map[string]*prefixState),
-		keys:     make(map[string]taskState),
+		keys:     make(map[string]keyInfo),
 		workers:  make(map[string]*WorkerStat),
 		stale:    true,
 		subs:     make(map[*subscriber]struct{}),
@@ -199,6 +225,11 @@ func (a *Aggregator) Poll(ctx context.Context) {
 		return
 	}
 	a.changed = false
+	if len(a.subs) == 0 { // nobody to tell: skip the encoding
+		a.pending = a.pending[:0]
+		a.newLogs = a.newLogs[:0]
+		return
+	}
 	msg := a.encode(a.update(false))
 	a.pending = a.pending[:0]
 	a.newLogs = a.newLogs[:0]
@@ -238,7 +269,10 @@ func (a *Aggregator) apply(e *event.Event) {
 		if !e.Start.IsZero() && e.Stop.After(e.Start) {
 			d := e.Stop.Sub(e.Start).Seconds()
 			p.seconds += d
-			a.durations.WithLabelValues(prefix).Observe(d)
+			if p.dur == nil {
+				p.dur = a.durations.WithLabelValues(prefix)
+			}
+			p.dur.Observe(d)
 		}
 	case event.Transfer, event.Spill, event.Unspill:
 		a.addBar(Bar{Worker: e.Worker, Thread: -1, Kind: e.Kind.String(), Prefix: graph.Key(e.Key).Prefix(), Key: e.Key,
@@ -284,20 +318,24 @@ func (a *Aggregator) apply(e *event.Event) {
 	case event.Reset:
 		clear(a.keys)
 		clear(a.prefixes)
+		a.plist = a.plist[:0]
 		a.graphGen++
 	}
 }
 
 // transition moves a task between states in the counts; a.mu is held.
+// It is the aggregator's hot path: one map lookup for a known task.
 func (a *Aggregator) transition(key, to string) {
-	ti, ok := stateIndex[to]
+	ti, ok := stateOf(to)
 	if !ok {
 		return
 	}
-	p := a.prefix(graph.Key(key).Prefix())
+	var p *prefixState
 	if old, known := a.keys[key]; known {
-		p.count[old]--
+		p = a.plist[old.prefix()]
+		p.count[old.state()]--
 	} else {
+		p = a.prefix(graph.Key(key).Prefix())
 		p.total++
 		a.graphGen++
 	}
@@ -307,14 +345,15 @@ func (a *Aggregator) transition(key, to string) {
 		a.graphGen++
 		return
 	}
-	a.keys[key] = ti
+	a.keys[key] = pack(ti, p.index)
 }
 
 func (a *Aggregator) prefix(name string) *prefixState {
 	p := a.prefixes[name]
 	if p == nil {
-		p = &prefixState{}
+		p = &prefixState{name: name, index: len(a.plist)}
 		a.prefixes[name] = p
+		a.plist = append(a.plist, p)
 	}
 	return p
 }

@@ -74,19 +74,11 @@ func (a *Aggregator) Graph(ctx context.Context) (*GraphView, error) {
 			v.Nodes[i].State = "forgotten"
 			continue
 		}
-		v.Nodes[i].State = stateNames[st]
+		v.Nodes[i].State = stateNames[st.state()]
 	}
 	a.mu.Unlock()
 	return &v, nil
 }
-
-var stateNames = func() [nStates]string {
-	var out [nStates]string
-	for name, i := range stateIndex {
-		out[i] = name
-	}
-	return out
-}()
 
 type taskEdges struct {
 	key   graph.Key

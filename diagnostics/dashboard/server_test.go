@@ -12,14 +12,19 @@ import (
 	"time"
 )
 
-// serve starts a dashboard of f on a free port and returns its URL.
+// serve starts a dashboard of f on a free port and returns its URL. It
+// polls every 10ms, to keep tests quick.
 func serve(t testing.TB, f *fakeScheduler) (*Server, string) {
+	return serveWith(t, f, Options{Interval: 10 * time.Millisecond})
+}
+
+func serveWith(t testing.TB, f *fakeScheduler, opts Options) (*Server, string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(f, "tok", Options{Interval: 10 * time.Millisecond})
+	s := New(f, "tok", opts)
 	s.Serve(l)
 	t.Cleanup(func() { _ = s.Close() })
 	return s, s.URL()
