@@ -58,18 +58,25 @@ func (f *fakeScheduler) runQuick(acts []state.Action) int {
 
 // BenchmarkSchedulerWithPages measures the scheduler's throughput on a
 // 100,000-task graph (tasks/s through their whole life in the state
-// machine, events recorded) with no dashboard, and with a dashboard (its
+// machine) without recording events, recording them with no dashboard,
+// and with a dashboard (its
 // default settings) that has 0 or 10 pages connected and reading their
 // event streams. scripts/bench-diagnostics runs it.
 func BenchmarkSchedulerWithPages(b *testing.B) {
 	const tasks = 100000
-	for _, pages := range []int{-1, 0, 10} {
+	for _, pages := range []int{-2, -1, 0, 10} {
 		name := fmt.Sprintf("pages=%d", pages)
-		if pages < 0 {
+		switch pages {
+		case -2:
+			name = "no-events" // recording off, as scheduler.events.record: false
+		case -1:
 			name = "no-dashboard"
 		}
 		b.Run(name, func(b *testing.B) {
 			f := newFake(b, "w1", "w2", "w3", "w4")
+			if pages == -2 {
+				f = newFakeConfig(b, func(c *state.Config) { c.Record = false }, "w1", "w2", "w3", "w4")
+			}
 			var read atomic.Int64
 			if pages >= 0 {
 				s, url := serveWith(b, f, Options{}) // the defaults, as a scheduler runs it

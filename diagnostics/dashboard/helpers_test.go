@@ -22,9 +22,18 @@ type fakeScheduler struct {
 
 func newFake(t testing.TB, workers ...string) *fakeScheduler {
 	t.Helper()
+	return newFakeConfig(t, nil, workers...)
+}
+
+// newFakeConfig is newFake with the state's configuration changed by edit.
+func newFakeConfig(t testing.TB, edit func(*state.Config), workers ...string) *fakeScheduler {
+	t.Helper()
 	ring := event.NewRing(1 << 16)
 	cfg := state.DefaultConfig()
 	cfg.Events = ring
+	if edit != nil {
+		edit(&cfg)
+	}
 	f := &fakeScheduler{st: state.New(cfg), ring: ring, now: time.Unix(1000, 0)}
 	for _, w := range workers {
 		f.handle(&state.WorkerAdded{At: f.at(), ID: w, Address: w, Name: "n-" + w, NThreads: 2,
