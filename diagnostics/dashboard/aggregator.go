@@ -199,7 +199,8 @@ func (a *Aggregator) Run(ctx context.Context) {
 // Poll reads the events recorded since the last call, refreshes the
 // workers' facts if workers came or went, and sends every page an update
 // if anything changed. Run calls it every Interval; tests call it
-// directly.
+// directly. Only one goroutine may poll: Poll must not run concurrently
+// with itself or with Run.
 func (a *Aggregator) Poll(ctx context.Context) {
 	const batch = 10000
 	for {

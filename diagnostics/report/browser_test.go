@@ -15,10 +15,19 @@ import (
 	"github.com/dusk-go/dusk/diagnostics/browsertest"
 )
 
+// slow stretches the work when screenshots are taken, so that the
+// picture shows a few seconds and several memory samples.
+var slow = func() time.Duration {
+	if os.Getenv(browsertest.ScreenshotEnv) != "" {
+		return 6
+	}
+	return 1
+}()
+
 // work burns CPU for a while, so that the profile has samples of it.
 func work(n int) int {
 	x := n
-	deadline := time.Now().Add(time.Duration(5+n%5) * time.Millisecond)
+	deadline := time.Now().Add(slow * time.Duration(5+n%5) * time.Millisecond)
 	for time.Now().Before(deadline) {
 		for i := range 1000 {
 			x = x*31 + i
@@ -28,7 +37,7 @@ func work(n int) int {
 }
 
 var (
-	fParse = dusk.Register("reporttest.parse", func(n int) []byte { work(n); return make([]byte, 1000*(n%10+1)) })
+	fParse = dusk.Register("reporttest.parse", func(n int) []byte { work(n); return make([]byte, (n%4+1)<<18) })
 	fScore = dusk.Register("reporttest.score", func(b []byte) int { return work(len(b)) })
 	fSum   = dusk.Register("reporttest.sum", func(xs []int) int {
 		s := 0

@@ -37,6 +37,18 @@
     table.appendChild(tr);
     return tr;
   }
+  // shortName folds the type arguments of generic functions ("F[go.shape...]")
+  // to "[…]", which can run to hundreds of characters.
+  function shortName(n) {
+    const i = n.indexOf('[');
+    if (i < 0) return n;
+    let depth = 0;
+    for (let j = i; j < n.length; j++) {
+      if (n[j] === '[') depth++;
+      else if (n[j] === ']' && --depth === 0) return n.slice(0, i) + '[…]' + shortName(n.slice(j + 1));
+    }
+    return n;
+  }
   function hbar(frac, color) {
     const d = el('div', 'hbar');
     d.style.width = Math.max(0, Math.min(1, frac)) * 100 + '%';
@@ -136,20 +148,26 @@
   // ------------------------------------------------------------ memory
   const memBox = $('memory');
   if (!D.memory.length) memBox.appendChild(el('p', 'note', 'No memory samples were recorded.'));
+  // The charts share one scale: the most memory any worker used, with room
+  // above; a limit far above it is named instead of flattening the charts.
   let memMax = 1;
   for (const w of D.memory) {
-    memMax = Math.max(memMax, w.limit || 0);
     for (const s of w.samples) memMax = Math.max(memMax, s.managed + s.unmanaged + s.spilled);
   }
+  memMax *= 1.25;
   for (const w of D.memory) {
     const line = el('div', 'mem');
     const last = w.samples[w.samples.length - 1] || { managed: 0, unmanaged: 0 };
-    line.appendChild(el('div', '', w.name + ' · ' + bytes(last.managed + last.unmanaged) + (w.limit ? ' / ' + bytes(w.limit) : '')));
+    let label = w.name + ' · ' + bytes(last.managed + last.unmanaged);
+    if (w.limit) label += ' · limit ' + bytes(w.limit) + (w.limit > memMax ? ' (above the chart)' : '');
+    line.appendChild(el('div', '', label));
     const c = el('canvas');
     line.appendChild(c);
     memBox.appendChild(line);
     drawMemory(c, w);
   }
+  // drawMemory draws a worker's samples as steps: each holds until the next,
+  // the last until the end of the recording.
   function drawMemory(c, w) {
     const dpr = window.devicePixelRatio || 1;
     const cw = c.clientWidth || 600;
@@ -161,23 +179,24 @@
     const x = (t) => t / end * cw;
     const y = (v) => ch - v / memMax * (ch - 4);
     const layers = [
-      ['#4e79a7', (s) => s.managed],
-      ['#a0cbe8', (s) => s.managed + s.unmanaged],
       ['#bab0ac', (s) => s.managed + s.unmanaged + s.spilled],
+      ['#a0cbe8', (s) => s.managed + s.unmanaged],
+      ['#4e79a7', (s) => s.managed],
     ];
-    for (let li = layers.length - 1; li >= 0; li--) {
-      const [color, top] = layers[li];
+    const n = w.samples.length;
+    for (const [color, top] of layers) {
       g.fillStyle = color;
-      g.beginPath();
-      g.moveTo(x(w.samples.length ? w.samples[0].t : 0), ch);
-      for (const s of w.samples) g.lineTo(x(s.t), y(top(s)));
-      if (w.samples.length) g.lineTo(x(w.samples[w.samples.length - 1].t), ch);
-      g.closePath();
-      g.fill();
+      for (let i = 0; i < n; i++) {
+        const s = w.samples[i];
+        const x0 = x(s.t);
+        const x1 = i + 1 < n ? x(w.samples[i + 1].t) : cw;
+        const y0 = y(top(s));
+        g.fillRect(x0, y0, Math.max(x1 - x0, 1), ch - y0);
+      }
     }
     g.fillStyle = '#e15759';
     for (const s of w.samples) if (s.paused) g.fillRect(x(s.t), 0, 2, 6);
-    if (w.limit) {
+    if (w.limit && w.limit <= memMax) {
       g.strokeStyle = '#1d2733';
       g.setLineDash([4, 3]);
       g.beginPath();
@@ -241,8 +260,9 @@
     for (const f of pp.top) {
       const cell = el('div');
       cell.appendChild(hbar(f.cum / (pp.seconds || 1), pp.color));
-      const tr = row(t, [f.name, secs(f.flat), secs(f.cum), cell]);
+      const tr = row(t, [shortName(f.name), secs(f.flat), secs(f.cum), cell]);
       tr.firstChild.className = 'func';
+      tr.firstChild.title = f.name;
       tr.lastChild.className = 'barcell';
     }
     prof.appendChild(t);
