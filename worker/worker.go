@@ -237,7 +237,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
 	w.id = welcome.GetCmds()[0].GetWelcome().GetId()
+	// Under the lock: the metrics listener reads the state from now on.
+	w.mu.Lock()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
+	w.mu.Unlock()
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
 
 	// Commands are applied by the goroutine that receives them, and task
