@@ -53,7 +53,7 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) err
 	if err := f.CheckCount(len(args)); err != nil {
 		return atCaller(err, caller)
 	}
-	if !b.checked[f] {
+	if b.c != nil && !b.checked[f] { // Visualize builds graphs without a client
 		if err := b.c.checkRunnable(f); err != nil {
 			return atCaller(err, caller)
 		}
@@ -71,7 +71,11 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) err
 			return atCaller(&registry.ArgError{Func: f.Name(), Signature: f.Signature(), Index: i, Message: err.Error()}, caller)
 		}
 		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument {
-			b.c.log.Warn("a large value is passed as a task argument; it travels with every task that uses it. Scatter it once (dusk.Scatter) and pass the future instead",
+			log := slog.Default() // Visualize builds graphs without a client
+			if b.c != nil {
+				log = b.c.log
+			}
+			log.Warn("a large value is passed as a task argument; it travels with every task that uses it. Scatter it once (dusk.Scatter) and pass the future instead",
 				slog.String("func", f.Name()), slog.Int("argument", i+1), slog.Int("bytes", len(arg.Value)), slog.String("at", caller.String()))
 		}
 		t.Args[i] = arg
@@ -86,7 +90,7 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) err
 func (b *builder) arg(a any, want reflect.Type) (graph.Arg, error) {
 	switch x := a.(type) {
 	case futureRef:
-		if x.client() != b.c {
+		if b.c != nil && x.client() != b.c {
 			return graph.Arg{}, fmt.Errorf("the future %s belongs to another client", x.futureKey())
 		}
 		if rt := x.resultType(); rt.Kind() != reflect.Interface && !registry.Assignable(rt, want) {

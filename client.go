@@ -31,6 +31,7 @@ const Version = "0.1.0"
 type Client struct {
 	id      string
 	addr    string
+	token   string // presented to the scheduler; the dashboard link carries it
 	log     *slog.Logger
 	cc      *grpc.ClientConn
 	sched   pb.SchedulerClient
@@ -77,6 +78,11 @@ func LocalResources(r map[string]float64) Option {
 
 // LocalMemoryLimit sets each local worker's memory limit in bytes.
 func LocalMemoryLimit(n int64) Option { return func(o *connectOptions) { o.local.MemoryLimit = n } }
+
+// LocalDashboard sets where a local cluster's dashboard listens
+// ("127.0.0.1:8787"); the default is a free port on 127.0.0.1, and "off"
+// serves none. Client.Dashboard returns its link.
+func LocalDashboard(addr string) Option { return func(o *connectOptions) { o.local.Dashboard = addr } }
 
 // LocalScheduling sets the local scheduler's configuration.
 func LocalScheduling(cfg state.Config) Option { return func(o *connectOptions) { o.local.State = cfg } }
@@ -152,6 +158,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 	c := &Client{
 		id:      "client-" + wire.NewToken()[:12],
 		addr:    wire.StripScheme(addr),
+		token:   sec.Token,
 		log:     log.With("component", "client"),
 		cc:      cc,
 		sched:   pb.NewSchedulerClient(cc),

@@ -64,6 +64,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported to the scheduler.
 	Version string
+	// MetricsAddress is where the worker serves Prometheus metrics and
+	// pprof, behind the token ("127.0.0.1:9100"; port 0 picks one); empty
+	// serves none.
+	MetricsAddress string
 	// LocalDirectory is where the worker keeps its scratch and spill files
 	// (in a directory of its own, removed when it closes); empty means the
 	// OS temporary directory.
@@ -99,6 +103,9 @@ type Worker struct {
 	dirMu sync.Mutex // protects dir
 	dir   string     // scratch directory, once created
 
+	cpu               cpuMeter     // CPU use between heartbeats; heartbeat goroutine only
+	metricsL          net.Listener // the metrics listener, if configured; set by New
+	metricsURL        string
 	bytesIn, bytesOut atomic.Int64
 	profiling         atomic.Bool // a CPU profile is being recorded
 	retire            chan struct{}
@@ -148,6 +155,10 @@ func New(opts Options) (*Worker, error) {
 		}
 	}
 	w.l = l
+	if err := w.listenMetrics(); err != nil {
+		l.Close()
+		return nil, err
+	}
 	w.addr = l.Addr().String()
 	w.setID(w.addr)
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
@@ -190,6 +201,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer w.serveMetrics()()
 	w.srv = grpc.NewServer(gopts...)
 	pb.RegisterWorkerServer(w.srv, &dataService{w: w})
 	served := make(chan struct{})
@@ -246,6 +258,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
 	w.setID(welcome.GetCmds()[0].GetWelcome().GetId())
+	// Under the lock: the metrics listener reads the state from now on.
 	w.mu.Lock()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
 	w.mu.Unlock()

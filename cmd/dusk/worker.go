@@ -27,7 +27,7 @@ func workerCmd(args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	cfg, err := loadConfig(fs, args,
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
-		"worker.heartbeat-interval", "worker.transfer.chunk-size",
+		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address",
 		"comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
 	if err != nil {
 		return err

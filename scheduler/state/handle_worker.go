@@ -212,6 +212,9 @@ func (s *State) handleRestarted(e *Restarted) {
 	for _, t := range s.tasks {
 		t.State = Forgotten
 	}
+	// Every task goes at once, without a transition each: diagnostics
+	// that count tasks by state start again from this event.
+	s.record(event.Event{Kind: event.Reset, Detail: reason})
 	s.tasks = make(map[graph.Key]*Task)
 	s.groups = make(map[string]*Group)
 	s.queue = taskHeap{}

@@ -3856,6 +3856,7 @@ type IdentityReply struct {
 	Tasks         int64                  `protobuf:"varint,4,opt,name=tasks,proto3" json:"tasks,omitempty"`
 	Dashboard     string                 `protobuf:"bytes,5,opt,name=dashboard,proto3" json:"dashboard,omitempty"`
 	Version       string                 `protobuf:"bytes,6,opt,name=version,proto3" json:"version,omitempty"`
+	Events        uint64                 `protobuf:"varint,7,opt,name=events,proto3" json:"events,omitempty"` // events the scheduler has recorded so far
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3930,6 +3931,13 @@ func (x *IdentityReply) GetVersion() string {
 		return x.Version
 	}
 	return ""
+}
+
+func (x *IdentityReply) GetEvents() uint64 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
 }
 
 type WhoHasRequest struct {
@@ -4334,8 +4342,12 @@ func (x *EventsRequest) GetHistory() bool {
 }
 
 type EventBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Events        []*Event               `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Events []*Event               `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// next is the ring's sequence number after this batch: a reader that
+	// has seen next >= IdentityReply.events has every event recorded
+	// before that Identity call.
+	Next          uint64 `protobuf:"varint,2,opt,name=next,proto3" json:"next,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4375,6 +4387,13 @@ func (x *EventBatch) GetEvents() []*Event {
 		return x.Events
 	}
 	return nil
+}
+
+func (x *EventBatch) GetNext() uint64 {
+	if x != nil {
+		return x.Next
+	}
+	return 0
 }
 
 type Event struct {
@@ -5474,14 +5493,15 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\aspilled\x18\x0e \x01(\x03R\aspilled\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xc9\x01\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xe1\x01\n" +
 	"\rIdentityReply\x12!\n" +
 	"\fscheduler_id\x18\x01 \x01(\tR\vschedulerId\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12-\n" +
 	"\aworkers\x18\x03 \x03(\v2\x13.dusk.v1.WorkerInfoR\aworkers\x12\x14\n" +
 	"\x05tasks\x18\x04 \x01(\x03R\x05tasks\x12\x1c\n" +
 	"\tdashboard\x18\x05 \x01(\tR\tdashboard\x12\x18\n" +
-	"\aversion\x18\x06 \x01(\tR\aversion\"#\n" +
+	"\aversion\x18\x06 \x01(\tR\aversion\x12\x16\n" +
+	"\x06events\x18\a \x01(\x04R\x06events\"#\n" +
 	"\rWhoHasRequest\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\"\xb1\x01\n" +
 	"\vWhoHasReply\x129\n" +
@@ -5511,10 +5531,11 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\")\n" +
 	"\rEventsRequest\x12\x18\n" +
-	"\ahistory\x18\x01 \x01(\bR\ahistory\"4\n" +
+	"\ahistory\x18\x01 \x01(\bR\ahistory\"H\n" +
 	"\n" +
 	"EventBatch\x12&\n" +
-	"\x06events\x18\x01 \x03(\v2\x0e.dusk.v1.EventR\x06events\"\xd9\x02\n" +
+	"\x06events\x18\x01 \x03(\v2\x0e.dusk.v1.EventR\x06events\x12\x12\n" +
+	"\x04next\x18\x02 \x01(\x04R\x04next\"\xd9\x02\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x17\n" +
 	"\atime_ns\x18\x02 \x01(\x03R\x06timeNs\x12\x10\n" +
