@@ -191,7 +191,10 @@ const tagMask = ^uint64(math.MaxUint32)
 // build fills the table with keys, which must be distinct; a key's id is
 // its position.
 func (t *keyTable) build(keys []Key) {
-	size := uint64(1) << bits.Len(uint(2*len(keys)))
+	size := uint64(1) // at least one empty slot, so that probes end
+	if len(keys) > 0 {
+		size <<= bits.Len(uint(2*len(keys) - 1)) // at least 2*len(keys)
+	}
 	t.seed = maphash.MakeSeed()
 	t.mask = size - 1
 	t.slots = make([]uint64, size)

@@ -26,6 +26,19 @@ import (
 // still numbers every task, breaking the cycle somewhere. The tasks of g
 // must not be nil (see Validate).
 func Order(g Graph, seq []Key) map[Key]int {
+	keys := OrderKeys(g, seq)
+	prio := make(map[Key]int, len(keys))
+	for p, k := range keys {
+		prio[k] = p
+	}
+	return prio
+}
+
+// OrderKeys returns the keys of g from the first to run to the last: the
+// key Order gives priority p is OrderKeys(g, seq)[p]. A caller that only
+// needs the tasks in order saves building the map, which is a good part of
+// Order's time on large graphs.
+func OrderKeys(g Graph, seq []Key) []Key {
 	ix := newIndex(g, false)
 	n := int32(len(ix.keys))
 	isDep := make([]bool, n)
@@ -56,11 +69,11 @@ func Order(g Graph, seq []Key) map[Key]int {
 		}
 	}
 
-	prio := make(map[Key]int, n)
+	keys := make([]Key, n)
 	for p, t := range o.order {
-		prio[ix.keys[t]] = p
+		keys[p] = ix.keys[t]
 	}
-	return prio
+	return keys
 }
 
 // The states of a task during Order's search.
