@@ -25,16 +25,16 @@ type FuseOptions struct {
 //
 //  1. d is not in keep (the keys the client must see: outputs and keys held
 //     by futures);
-//  2. t is the only task of g that depends on d, and d is the only task of g
-//     that t depends on (t may refer to d several times, and to any number
-//     of keys outside g);
+//  2. t is the only task of g that depends on d, d is the only task of g
+//     that t depends on, and t refers to it once (t may refer to any number
+//     of keys outside g; a task referred to several times is not inlined,
+//     as each reference would carry a copy of the call);
 //  3. d and t have equal Resources, Workers, AllowOtherWorkers, Retries and
 //     Priority;
 //  4. the fused task's height stays within opt.MaxHeight.
 //
-// Inlining replaces every reference to d in t's arguments, inside lists and
-// nested calls too, with a nested call {d.Func, d.Args, d.Key}; all the
-// references share one *Call. The fused task keeps t's key and options, and
+// Inlining replaces the reference to d in t's arguments, inside lists and
+// nested calls too, with a nested call {d.Func, d.Args, d.Key}. The fused task keeps t's key and options, and
 // its Fused field counts the original tasks it stands for. A chain
 // x1 -> x2 -> ... -> xn of which only xn is kept becomes one task with key xn
 // (or, when it is taller than MaxHeight, a few tasks, each as tall as
@@ -46,9 +46,8 @@ type FuseOptions struct {
 // a cycle (possibly a task that refers to itself), for Validate to report.
 // The tasks of g must not be nil.
 //
-// A nested call that several references share stands for one task: an
-// executor should evaluate it once per run of the fused task (memoized by
-// Call.Key), and an encoder should write it once.
+// A nested call stands for one task: an executor evaluates it once per run
+// of the fused task (memoized by Call.Key).
 func Fuse(g Graph, keep []Key, opt FuseOptions) Graph {
 	maxHeight := opt.MaxHeight
 	if maxHeight <= 0 {
@@ -106,7 +105,7 @@ func fusibleLinks(ix *index, keep []Key) (below, above []int32) {
 	}
 	for d := range n {
 		t := above[d]
-		if t < 0 || t == d || ix.single[t] != d ||
+		if t < 0 || t == d || ix.single[t] != d || !ix.once[t] ||
 			// Most tasks set no option; only those that do need comparing.
 			ix.options[d] != ix.options[t] || ix.options[d] && !sameOptions(ix.tasks[d], ix.tasks[t]) {
 			above[d] = -1
