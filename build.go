@@ -177,10 +177,10 @@ func (b *builder) message(g graph.Graph, wanted []graph.Key) *pb.ClientMsg {
 	u := &pb.UpdateGraph{Wanted: wire.Keys(wanted)}
 	// Tasks go in priority order: the scheduler takes a task's index as
 	// its place in the graph's order.
-	prio := graph.Order(g, b.order)
-	u.Tasks = make([]*pb.Task, len(prio))
-	for k, p := range prio {
-		u.Tasks[p] = wire.TaskToPB(g[k])
+	keys := graph.OrderKeys(g, b.order)
+	u.Tasks = make([]*pb.Task, len(keys))
+	for i, k := range keys {
+		u.Tasks[i] = wire.TaskToPB(g[k])
 	}
 	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}
 }
