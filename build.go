@@ -37,20 +37,27 @@ type builder struct {
 	tasks   graph.Graph
 	order   []graph.Key
 	visited map[*node]bool
+	checked map[*registry.Func]bool // functions known to run on the workers
 	// holds keeps the futures used as arguments alive until the graph is
 	// sent: the scheduler must still know their keys when it arrives.
 	holds []futureRef
 }
 
 func newBuilder(c *Client) *builder {
-	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}}
+	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, checked: map[*registry.Func]bool{}}
 }
 
 // call adds a task calling fn with args under key.
-func (b *builder) call(key graph.Key, fn *Func, args []any, caller string) error {
+func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) error {
 	f := fn.f
 	if err := f.CheckCount(len(args)); err != nil {
 		return atCaller(err, caller)
+	}
+	if b.c != nil && !b.checked[f] { // Visualize builds graphs without a client
+		if err := b.c.checkRunnable(f); err != nil {
+			return atCaller(err, caller)
+		}
+		b.checked[f] = true
 	}
 	t := &graph.Task{Key: key, Func: f.Name(), Args: make([]graph.Arg, len(args))}
 	fn.opts.apply(t)
@@ -64,8 +71,12 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller string) error
 			return atCaller(&registry.ArgError{Func: f.Name(), Signature: f.Signature(), Index: i, Message: err.Error()}, caller)
 		}
 		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument {
-			b.c.log.Warn("a large value is passed as a task argument; it travels with every task that uses it. Scatter it once (dusk.Scatter) and pass the future instead",
-				slog.String("func", f.Name()), slog.Int("argument", i+1), slog.Int("bytes", len(arg.Value)), slog.String("at", caller))
+			log := slog.Default() // Visualize builds graphs without a client
+			if b.c != nil {
+				log = b.c.log
+			}
+			log.Warn("a large value is passed as a task argument; it travels with every task that uses it. Scatter it once (dusk.Scatter) and pass the future instead",
+				slog.String("func", f.Name()), slog.Int("argument", i+1), slog.Int("bytes", len(arg.Value)), slog.String("at", caller.String()))
 		}
 		t.Args[i] = arg
 	}
@@ -79,7 +90,7 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller string) error
 func (b *builder) arg(a any, want reflect.Type) (graph.Arg, error) {
 	switch x := a.(type) {
 	case futureRef:
-		if x.client() != b.c {
+		if b.c != nil && x.client() != b.c {
 			return graph.Arg{}, fmt.Errorf("the future %s belongs to another client", x.futureKey())
 		}
 		if rt := x.resultType(); rt.Kind() != reflect.Interface && !registry.Assignable(rt, want) {
@@ -164,16 +175,12 @@ func (b *builder) node(n *node) error {
 // message returns the graph as one UpdateGraph message wanting keys.
 func (b *builder) message(g graph.Graph, wanted []graph.Key) *pb.ClientMsg {
 	u := &pb.UpdateGraph{Wanted: wire.Keys(wanted)}
-	u.Tasks = make([]*pb.Task, 0, len(g))
-	for _, k := range b.order {
-		if t, ok := g[k]; ok {
-			u.Tasks = append(u.Tasks, wire.TaskToPB(t))
-		}
-	}
-	prio := graph.Order(g, b.order)
-	u.Order = make([]string, len(prio))
-	for k, p := range prio {
-		u.Order[p] = string(k)
+	// Tasks go in priority order: the scheduler takes a task's index as
+	// its place in the graph's order.
+	keys := graph.OrderKeys(g, b.order)
+	u.Tasks = make([]*pb.Task, len(keys))
+	for i, k := range keys {
+		u.Tasks[i] = wire.TaskToPB(g[k])
 	}
 	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}
 }
@@ -194,19 +201,34 @@ func (e *ArgError) Error() string {
 
 func (e *ArgError) Unwrap() error { return e.Err }
 
-func atCaller(err error, caller string) error {
+func atCaller(err error, caller callSite) error {
 	if _, ok := err.(*ArgError); ok {
 		return err
 	}
-	return &ArgError{Err: err, Caller: caller}
+	return &ArgError{Err: err, Caller: caller.String()}
 }
 
-// callerLine returns the file:line of the user's code that called into
-// dusk, skipping dusk's own frames.
-func callerLine() string {
-	var pcs [16]uintptr
-	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
+// callSite is where the user's code called into dusk: the program
+// counters of a few frames, resolved to file:line only when an error needs
+// it (resolving costs far more than capturing).
+type callSite struct {
+	pcs [8]uintptr
+	n   int
+}
+
+// callerLine captures the call site of the function that calls it.
+func callerLine() callSite {
+	var cs callSite
+	cs.n = runtime.Callers(3, cs.pcs[:])
+	return cs
+}
+
+// String returns the file:line of the first frame outside dusk.
+func (cs callSite) String() string {
+	if cs.n == 0 {
+		return ""
+	}
+	frames := runtime.CallersFrames(cs.pcs[:cs.n])
 	for {
 		f, more := frames.Next()
 		if !strings.HasPrefix(f.Function, "github.com/dusk-go/dusk.") || strings.HasSuffix(f.File, "_test.go") {

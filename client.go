@@ -31,6 +31,7 @@ const Version = "0.1.0"
 type Client struct {
 	id      string
 	addr    string
+	token   string // presented to the scheduler; the dashboard link carries it
 	log     *slog.Logger
 	cc      *grpc.ClientConn
 	sched   pb.SchedulerClient
@@ -45,6 +46,9 @@ type Client struct {
 	futures map[graph.Key]*futureState
 	stalled map[graph.Key]string
 	closed  bool
+	wfuncs  *workerFuncs // the workers' functions, as last seen
+	syncs   map[uint64]chan struct{}
+	syncID  uint64
 }
 
 // Option configures Connect.
@@ -94,6 +98,11 @@ func LocalDirectory(dir string) Option { return func(o *connectOptions) { o.loca
 // processes receive it as DUSK_ variables. Set values on a config.New()
 // or on a clone of config.Default().
 func LocalConfig(c *config.Config) Option { return func(o *connectOptions) { o.local.Config = c } }
+
+// LocalDashboard sets where a local cluster's dashboard listens
+// ("127.0.0.1:8787"); the default is a free port on 127.0.0.1, and "off"
+// serves none. Client.Dashboard returns its link.
+func LocalDashboard(addr string) Option { return func(o *connectOptions) { o.local.Dashboard = addr } }
 
 // LocalScheduling sets the local scheduler's configuration.
 func LocalScheduling(cfg state.Config) Option { return func(o *connectOptions) { o.local.State = cfg } }
@@ -169,6 +178,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 	c := &Client{
 		id:      "client-" + wire.NewToken()[:12],
 		addr:    wire.StripScheme(addr),
+		token:   sec.Token,
 		log:     log.With("component", "client"),
 		cc:      cc,
 		sched:   pb.NewSchedulerClient(cc),
@@ -222,6 +232,9 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 		cancel()
 		cc.Close()
 		return nil, ctx.Err()
+	}
+	if err := c.refreshWorkerFuncs(ctx); err != nil {
+		c.log.Warn("could not list the workers' functions", "err", err)
 	}
 	go c.receive(stream)
 	go func() {
@@ -278,6 +291,11 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 	case *pb.ClientEvent_Cancelled:
 		if fs := c.futures[graph.Key(x.Cancelled.GetKey())]; fs != nil {
 			fs.finish(Cancelled, &CancelledError{Key: Key(x.Cancelled.GetKey()), Reason: x.Cancelled.GetReason()})
+		}
+	case *pb.ClientEvent_Synced:
+		if ch := c.syncs[x.Synced.GetId()]; ch != nil {
+			close(ch)
+			delete(c.syncs, x.Synced.GetId())
 		}
 	case *pb.ClientEvent_Stalled:
 		k := graph.Key(x.Stalled.GetKey())
@@ -365,6 +383,31 @@ func (c *Client) Close() error {
 		}
 	}
 	return err
+}
+
+// sync waits until the scheduler has applied everything this client sent
+// before the call.
+func (c *Client) sync(ctx context.Context) error {
+	c.mu.Lock()
+	c.syncID++
+	id := c.syncID
+	ch := make(chan struct{})
+	if c.syncs == nil {
+		c.syncs = map[uint64]chan struct{}{}
+	}
+	c.syncs[id] = ch
+	c.mu.Unlock()
+	if err := c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_Sync{Sync: &pb.Sync{Id: id}}}); err != nil {
+		return err
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-c.done:
+		return c.connErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Scheduler returns the scheduler's address.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 
 	"github.com/dusk-go/dusk/graph"
@@ -14,7 +15,7 @@ type node struct {
 	key    graph.Key
 	fn     *Func
 	args   []any
-	caller string
+	caller callSite
 	err    error // a mistake found when the call was built
 }
 
@@ -57,6 +58,7 @@ type ComputeOption func(*computeOptions)
 
 type computeOptions struct {
 	optimize bool
+	progress io.Writer // draw progress bars here (ShowProgress); nil: none
 }
 
 // Optimize turns graph optimization (culling and fusion of linear chains)
@@ -73,6 +75,12 @@ func computeOpts(opts []ComputeOption) computeOptions {
 
 // graphFor builds and optimizes the graph of the outputs.
 func (c *Client) graphFor(outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
+	return buildGraph(c, outs, o)
+}
+
+// buildGraph builds and optimizes the graph of the outputs for client c
+// (nil when the graph is only drawn, by Visualize).
+func buildGraph(c *Client, outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
 	b := newBuilder(c)
 	keys := make([]graph.Key, len(outs))
 	for i, d := range outs {
@@ -96,12 +104,14 @@ func (c *Client) graphFor(outs []Lazy, o computeOptions) (*builder, graph.Graph,
 // optimized first (see Optimize).
 func Compute[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...ComputeOption) (T, error) {
 	var zero T
-	f, err := Persist(ctx, c, d, opts...)
+	f, finish, err := persist(ctx, c, d, computeOpts(opts))
 	if err != nil {
 		return zero, err
 	}
 	defer f.Release()
-	return f.Result(ctx)
+	v, err := f.Result(ctx)
+	finish(err == nil)
+	return v, err
 }
 
 // ComputeAll runs several graphs at once, computing their common parts
@@ -120,9 +130,11 @@ func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 			c.release(st.key)
 		}
 	}()
-	if err := c.send(b.message(g, keys)); err != nil {
+	finish, err := c.sendGraph(b, g, keys, computeOpts(opts))
+	if err != nil {
 		return nil, err
 	}
+	defer finish(false) // on early returns; a no-op after the finish below
 	out := make([]any, len(ds))
 	var errs []error
 	for i, st := range sts {
@@ -144,6 +156,7 @@ func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 		}
 		out[i] = vals[0].Interface()
 	}
+	finish(len(errs) == 0)
 	return out, errors.Join(errs...)
 }
 
@@ -151,16 +164,64 @@ func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 // which stays on the cluster while the future lives: use it for results
 // that several later computations share.
 func Persist[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...ComputeOption) (*Future[T], error) {
-	b, g, keys, err := c.graphFor([]Lazy{d}, computeOpts(opts))
+	f, finish, err := persist(ctx, c, d, computeOpts(opts))
 	if err != nil {
 		return nil, err
 	}
+	c.finishWhenDone(finish, f.st)
+	return f, nil
+}
+
+// persist sends the graph behind d; finish ends its progress bars.
+func persist[T any](ctx context.Context, c *Client, d *Delayed[T], o computeOptions) (*Future[T], func(bool), error) {
+	b, g, keys, err := c.graphFor([]Lazy{d}, o)
+	if err != nil {
+		return nil, nil, err
+	}
 	f := newFuture[T](c, keys[0])
-	if err := c.send(b.message(g, keys)); err != nil {
+	finish, err := c.sendGraph(b, g, keys, o)
+	if err != nil {
 		f.Release()
+		return nil, nil, err
+	}
+	return f, finish, nil
+}
+
+// sendGraph sends a graph, first subscribing its progress bars when they
+// are asked for; the function it returns draws their end (ok: the results
+// are in), and does nothing without them.
+func (c *Client) sendGraph(b *builder, g graph.Graph, keys []graph.Key, o computeOptions) (func(ok bool), error) {
+	finish := func(bool) {}
+	if o.progress != nil {
+		p, err := c.startProgress(o.progress, g)
+		if err != nil {
+			return nil, fmt.Errorf("dusk: progress: %w", err)
+		}
+		finish = p.finish
+	}
+	if err := c.send(b.message(g, keys)); err != nil {
+		finish(false)
 		return nil, err
 	}
-	return f, nil
+	return finish, nil
+}
+
+// finishWhenDone ends progress bars once every future state is done (or
+// the client closes), in the background: Persist returns at once.
+func (c *Client) finishWhenDone(finish func(bool), sts ...*futureState) {
+	go func() {
+		ok := true
+		for _, st := range sts {
+			select {
+			case <-st.done:
+			case <-c.done:
+			}
+			c.mu.Lock()
+			ok = ok && st.status == Finished
+			c.mu.Unlock()
+		}
+		finish(ok)
+	}()
 }
 
 // AnyFuture is a future whose result type is known only at run time.
@@ -174,14 +235,18 @@ func PersistAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 		return nil, err
 	}
 	fs := make([]*AnyFuture, len(keys))
+	sts := make([]*futureState, len(keys))
 	for i, k := range keys {
 		fs[i] = newFuture[any](c, k)
+		sts[i] = fs[i].st
 	}
-	if err := c.send(b.message(g, keys)); err != nil {
+	finish, err := c.sendGraph(b, g, keys, computeOpts(opts))
+	if err != nil {
 		for _, f := range fs {
 			f.Release()
 		}
 		return nil, err
 	}
+	c.finishWhenDone(finish, sts...)
 	return fs, nil
 }

@@ -1,6 +1,7 @@
 package dusk_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -263,5 +264,41 @@ func TestDelayedMistakeReportedAtCompute(t *testing.T) {
 	_, err = dusk.Compute(ctx, c, wrong)
 	if err == nil || !strings.Contains(err.Error(), "delayed_test.go:"+itoa(line)) || !strings.Contains(err.Error(), "returns int, not string") {
 		t.Fatalf("Call[string](inc) = %v; want an error at delayed_test.go:%d saying it returns int", err, line)
+	}
+}
+
+// The same graph computed again and again gives its result every time
+// (its keys are released after each Compute and submitted again by the
+// next).
+func TestComputeSameGraphAgain(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	d := dusk.Call[int](fInc, dusk.Call[int](fDouble, dusk.Call[int](fInc, 1))) // 5
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	// Persisted, released, and persisted again at once.
+	for i := range 20 {
+		f, err := dusk.Persist(settle, c, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Release()
+		g, err := dusk.Persist(settle, c, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := g.Result(settle); err != nil || v != 5 {
+			t.Fatalf("round %d: persisted again right after a release = %v, %v; want 5", i, v, err)
+		}
+		g.Release()
+	}
+	for i := range 50 {
+		for _, opt := range []bool{true, false} {
+			v, err := dusk.Compute(settle, c, d, dusk.Optimize(opt))
+			if err != nil || v != 5 {
+				t.Fatalf("Compute #%d (optimize %v) of the same graph = %v, %v; want 5", i+1, opt, v, err)
+			}
+		}
 	}
 }

@@ -108,14 +108,17 @@ func (c *Client) release(k graph.Key) {
 // collected. Passing a Future as an argument of another task moves the data
 // worker to worker, never through the client.
 type Future[T any] struct {
-	c        *Client
-	st       *futureState
-	released atomic.Bool
+	c  *Client
+	st *futureState
+	// released is shared with the cleanup that releases the future when it
+	// is garbage collected; it must not point into the Future, or the
+	// Future would never become garbage.
+	released *atomic.Bool
 }
 
 func newFuture[T any](c *Client, k graph.Key) *Future[T] {
-	f := &Future[T]{c: c, st: c.future(k)}
-	runtime.AddCleanup(f, func(h *futureHandle) { h.release() }, &futureHandle{c: c, key: k, released: &f.released})
+	f := &Future[T]{c: c, st: c.future(k), released: new(atomic.Bool)}
+	runtime.AddCleanup(f, func(h *futureHandle) { h.release() }, &futureHandle{c: c, key: k, released: f.released})
 	return f
 }
 
@@ -185,6 +188,9 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	vals, err := gatherTyped[T](ctx, f.c, []*futureState{f.st})
+	// f must stay reachable until the value is here: collecting it would
+	// release the key while it is being fetched.
+	runtime.KeepAlive(f)
 	if err != nil {
 		return zero, err
 	}
@@ -194,6 +200,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 // Wait waits until the future is finished and returns its error, if it
 // erred or was cancelled.
 func (f *Future[T]) Wait(ctx context.Context) error {
+	defer runtime.KeepAlive(f) // see Result
 	select {
 	case <-f.st.done:
 	case <-ctx.Done():
@@ -279,6 +286,7 @@ func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
 		}
 		sts[i] = f.st
 	}
+	defer runtime.KeepAlive(fs) // see Result
 	return gatherTyped[T](ctx, fs[0].c, sts)
 }
 
@@ -291,13 +299,10 @@ func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T
 	}
 	out := make([]T, len(vals))
 	for i, v := range vals {
-		// A nil interface value stays T's zero value (asserting nil to
-		// an interface type would panic).
-		if !v.IsValid() {
-			continue
-		}
-		if x, ok := v.Interface().(T); ok {
-			out[i] = x
+		if v.IsValid() {
+			if x, ok := v.Interface().(T); ok {
+				out[i] = x
+			}
 		}
 	}
 	return out, nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dusk-go/dusk"
@@ -395,13 +397,6 @@ func TestFunctionShapes(t *testing.T) {
 	if _, err := f4.Result(ctx); err != nil {
 		t.Fatalf("check(1) = %v", err)
 	}
-	f5, err := dusk.Submit[any](ctx, c, fCheck, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v, err := f5.Result(ctx); err != nil || v != nil {
-		t.Fatalf("check(2) as any = %v, %v", v, err)
-	}
 	// only an error: failure
 	f6, err := dusk.Submit[struct{}](ctx, c, fCheck, -1)
 	if err != nil {
@@ -483,5 +478,143 @@ func TestClosedClient(t *testing.T) {
 	}
 	if _, err := dusk.Submit[int](ctx, c, fInc, 1); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("Submit on a closed client = %v; want an error saying it is closed", err)
+	}
+}
+
+// A function that returns only an error, submitted as Future[any]: its
+// result is nil.
+func TestErrorOnlyFunctionAsAny(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	f, err := dusk.Submit[any](ctx, c, fCheck, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := resultNoPanic(t, ctx, f)
+	if err != nil || v != nil {
+		t.Fatalf("check(2) as any = %v, %v; want nil, nil", v, err)
+	}
+	// The same through ComputeAll and PersistAll, which use any.
+	out, err := dusk.ComputeAll(ctx, c, []dusk.Lazy{dusk.Call[any](fCheck, 3)})
+	if err != nil || len(out) != 1 || out[0] != nil {
+		t.Fatalf("ComputeAll(check) = %v, %v", out, err)
+	}
+}
+
+// resultNoPanic is f.Result, with a panic inside it turned into a test
+// failure so that the rest of the suite still runs.
+func resultNoPanic[T any](t *testing.T, ctx context.Context, f *dusk.Future[T]) (v T, err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("BUG: Future.Result panicked: %v", r)
+		}
+	}()
+	return f.Result(ctx)
+}
+
+// A future dropped without Release is released when it is garbage
+// collected: the client stops holding its key.
+func TestFutureReleasedWhenGarbageCollected(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	key := func() dusk.Key {
+		f, err := dusk.Submit[int](ctx, c, fInc, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return f.Key()
+	}()
+	held := func() bool {
+		for _, k := range c.Futures() {
+			if k.Key() == key {
+				return true
+			}
+		}
+		return false
+	}
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	if !eventually(settle, func() bool { runtime.GC(); return !held() }) {
+		t.Fatalf("the client still holds %s after its only future became garbage and was collected", key)
+	}
+}
+
+// Results are read correctly while the garbage collector runs: a future
+// whose last use is its own Result call is not released under it.
+func TestResultWhileGarbageCollecting(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	}()
+	defer func() { close(stop); wg.Wait() }()
+	const big = 1 << 20 // a result that takes a while to fetch
+	for i := range 30 {
+		f, err := dusk.Submit[[]byte](ctx, c, fBytes, big+i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := f.Result(ctx) // the last use of f
+		if err != nil || len(b) != big+i {
+			t.Fatalf("round %d: Result = %d bytes, %v", i, len(b), err)
+		}
+		fs, err := dusk.Map[int](ctx, c, fInc, []int{i, i + 1, i + 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := dusk.Gather(ctx, fs) // the last use of fs
+		if err != nil || len(got) != 3 || got[2] != i+3 {
+			t.Fatalf("round %d: Gather = %v, %v", i, got, err)
+		}
+	}
+}
+
+// When the scheduler goes away, pending futures end as lost with an error
+// that says the connection was lost, and new submissions fail.
+func TestSchedulerGoneFuturesLost(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	c2, err := dusk.Connect(ctx, c.Scheduler(), dusk.Token(c.Local().Token()), dusk.Logger(quietLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	// A task no worker can run: it is pending when the scheduler stops.
+	f, err := dusk.Submit[int](ctx, c2, fInc.With(dusk.Workers("nobody-"+uniq(t))), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, ctx, "the task is reported stalled", func() bool { _, ok := c2.Stalled()[f.Key()]; return ok })
+	if err := c.Close(); err != nil { // stops the cluster
+		t.Fatal(err)
+	}
+	err = f.Wait(ctx)
+	if err == nil || !strings.Contains(err.Error(), "lost the connection to the scheduler") {
+		t.Fatalf("a pending future when the scheduler stopped: %v; want an error saying the connection was lost", err)
+	}
+	if f.Status() != dusk.Lost {
+		t.Fatalf("Status = %s, want lost", f.Status())
+	}
+	if _, err := dusk.Submit[int](ctx, c2, fInc, 1); err == nil {
+		t.Fatal("Submit after the scheduler stopped succeeded")
 	}
 }

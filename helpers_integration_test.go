@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/worker"
 )
@@ -54,7 +56,12 @@ func newCluster(t *testing.T, ctx context.Context, opts ...dusk.Option) *dusk.Cl
 	if err != nil {
 		t.Fatalf("starting a local cluster: %v", err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpState(t, c)
+		}
+		c.Close()
+	})
 	return c
 }
 
@@ -117,6 +124,13 @@ func workerBytes(t *testing.T, ctx context.Context, c *dusk.Client) map[string]i
 // cluster and stops it when the test ends.
 func startWorker(t *testing.T, c *dusk.Client, name string, threads int, resources map[string]float64) {
 	t.Helper()
+	startStoppableWorker(t, c, name, threads, resources)
+}
+
+// startStoppableWorker is startWorker, returning a function that stops
+// the worker (as its process would be stopped) and waits until it has.
+func startStoppableWorker(t *testing.T, c *dusk.Client, name string, threads int, resources map[string]float64) (stop func()) {
+	t.Helper()
 	w, err := worker.New(worker.Options{
 		Scheduler: c.Scheduler(),
 		Security:  wire.Security{Token: c.Local().Token()},
@@ -135,10 +149,12 @@ func startWorker(t *testing.T, c *dusk.Client, name string, threads int, resourc
 		defer close(done)
 		_ = w.Run(ctx)
 	}()
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		<-done
-	})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // ---- coordination state shared by tasks and tests (in-process workers) ----
@@ -342,4 +358,27 @@ func eventually(ctx context.Context, cond func() bool) bool {
 		}
 	}
 	return true
+}
+
+// dumpState logs, for a failed test, what the scheduler knows of the keys
+// the client holds: their stories of transitions help find the bug.
+func dumpState(t *testing.T, c *dusk.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var keys []dusk.Key
+	for _, k := range c.Futures() {
+		keys = append(keys, k.Key())
+	}
+	if len(keys) > 20 {
+		keys = append(keys[:10], keys[len(keys)-10:]...)
+	}
+	_ = c.Local().Scheduler.Do(ctx, func(st *state.State) {
+		t.Logf("scheduler: tasks by state %v", st.Counts())
+		for _, w := range st.Workers() {
+			t.Logf("worker %s (%s): %s, processing %d", w.Address, w.Name, w.Status, w.NProcessing())
+		}
+		for _, k := range keys {
+			t.Logf("story of %s:\n%s", k, st.Story(graph.Key(k)))
+		}
+	})
 }

@@ -2,6 +2,7 @@ package dusk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -58,7 +59,7 @@ func runWorkerFromEnv() int {
 		}
 	}
 	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
-	if err != nil {
+	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}
 	return worker.ExitCode(err)

@@ -50,6 +50,10 @@ func (c *Client) Cancel(ctx context.Context, fs ...Keyer) error {
 // data left on the workers. It waits until as many workers as before have
 // joined.
 func (c *Client) Restart(ctx context.Context) error {
+	// What this client submitted before must be dropped by the restart too.
+	if err := c.sync(ctx); err != nil {
+		return err
+	}
 	timeout := 2 * time.Minute
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)

@@ -316,3 +316,85 @@ func TestRestartReturnsWithFreshWorkers(t *testing.T) {
 		}
 	}
 }
+
+// A task cancelled right after it was submitted (both messages likely
+// reach the scheduler, and then the worker, together) does not keep a
+// thread: later work on the same single-threaded worker runs.
+func TestCancelRightAfterSubmit(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx, dusk.LocalWorkers(1), dusk.LocalThreads(1))
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	for i := range 20 {
+		name := uniq(t)
+		f, err := dusk.Submit[int](ctx, c, fBlock, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Cancel(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Wait(settle); !errors.Is(err, dusk.ErrCancelled) {
+			t.Fatalf("round %d: cancelled future: %v", i, err)
+		}
+		g, err := dusk.Submit[int](ctx, c, fInc, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := g.Result(settle); err != nil || v != i+1 {
+			t.Fatalf("round %d: a task after a cancelled one = %v, %v (the cancelled task still holds the only thread?)", i, v, err)
+		}
+		if sig(name + "/started").fired() {
+			waitClosed(t, settle, sig(name+"/cancelled").C(), "the cancelled task's context is cancelled")
+		}
+	}
+}
+
+// Restart called right after Submit returned drops that task too: the
+// future ends cancelled (the task must not survive the restart and run on
+// a fresh worker).
+func TestRestartRightAfterSubmit(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx, dusk.LocalWorkers(2), dusk.LocalThreads(1))
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	for i := range 5 {
+		f, err := dusk.Submit[int](ctx, c, fBlock, uniq(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Restart(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Wait(settle); !errors.Is(err, dusk.ErrCancelled) {
+			t.Fatalf("round %d: a task submitted before Restart: %v (status %s); want it cancelled by the restart", i, err, f.Status())
+		}
+	}
+}
+
+// A worker that stops while running a task does not fail the task: its
+// context was cancelled by the worker's shutdown, not by the task, so the
+// task waits for another worker that may run it.
+func TestWorkerStoppingDoesNotFailItsTasks(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx, dusk.LocalWorkers(1), dusk.LocalThreads(1))
+	name := uniq(t)
+	extra := "extra-" + name
+	stop := startStoppableWorker(t, c, extra, 1, nil)
+	f, err := dusk.Submit[int](ctx, c, fBlock.With(dusk.Workers(extra)), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, ctx, sig(name+"/started").C(), "the task starts on the extra worker")
+	stop()
+	waitUntil(t, ctx, "the task waits for its worker again, or fails", func() bool {
+		_, stalled := c.Stalled()[f.Key()]
+		return stalled || f.Status() != dusk.Pending
+	})
+	if f.Status() != dusk.Pending {
+		t.Fatalf("after its worker stopped, the task is %s: %v; want it pending, waiting for a worker that may run it", f.Status(), f.Err())
+	}
+}

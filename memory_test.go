@@ -291,6 +291,7 @@ func TestPauseAndResume(t *testing.T) {
 	if status("worker-0") != "paused" {
 		t.Fatalf("worker-0 resumed while holding its data")
 	}
+	runtime.KeepAlive(onW0) // a collected future releases its data
 	// Released, its memory goes down and it resumes.
 	if err := c.Cancel(ctx, c.Futures()...); err != nil {
 		t.Fatal(err)
@@ -345,6 +346,7 @@ func TestEveryWorkerPausesStillFinishes(t *testing.T) {
 	if s, _ := totalSpilled(t, ctx, c); s == 0 {
 		t.Fatal("nothing was spilled")
 	}
+	runtime.KeepAlive(parts) // a collected future releases its data
 }
 
 // A task that allocates past the terminate threshold gets its worker
@@ -421,6 +423,7 @@ func TestDatasetFourTimesClusterMemory(t *testing.T) {
 	if now := c.Local().PIDs(); !maps.Equal(now, before) {
 		t.Fatalf("worker processes were restarted: %v, before %v", now, before)
 	}
+	runtime.KeepAlive(parts)
 }
 
 // The guide's "clean cluster state": cancel every future, restart, collect

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
@@ -64,6 +65,9 @@ type Options struct {
 	Token string
 	// Version is reported to peers.
 	Version string
+	// Dashboard is where the scheduler's dashboard serves: empty means a
+	// free port on Host, "off" none.
+	Dashboard string
 }
 
 // Local is a running local cluster.
@@ -121,7 +125,8 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 		opts.Directory = opts.Config.String("worker.spill-directory")
 	}
 	sec := wire.Security{Token: opts.Token}
-	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State, Logger: opts.Logger, Version: opts.Version})
+	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State, Logger: opts.Logger, Version: opts.Version,
+		DashboardAddress: dashboardAddress(opts)})
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +183,7 @@ func (c *Local) runInProcess(ctx context.Context, name string) error {
 		o.Name, o.NThreads, o.Resources, o.MemoryLimit = name, c.opts.Threads, c.opts.Resources, c.opts.MemoryLimit
 		o.LocalDirectory = c.opts.Directory
 		o.Logger, o.Version = c.opts.Logger, c.opts.Version
+		o.MetricsAddress = "" // workers sharing a process share its metrics
 		return worker.New(o)
 	})
 }
@@ -253,6 +259,32 @@ func (c *Local) WaitForWorkers(ctx context.Context, n int) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// dashboardAddress is where a local cluster's dashboard listens.
+func dashboardAddress(o Options) string {
+	switch o.Dashboard {
+	case "off":
+		return ""
+	case "":
+		host := o.Host
+		if host == "" {
+			host = "127.0.0.1"
+		}
+		return net.JoinHostPort(host, "0")
+	}
+	return o.Dashboard
+}
+
+// DashboardURL returns the link to the cluster's dashboard, token
+// included (it sets a cookie and drops the token from the address bar), or
+// "" when it serves none.
+func (c *Local) DashboardURL() string {
+	u := c.Scheduler.DashboardURL()
+	if u == "" {
+		return ""
+	}
+	return u + "?token=" + c.token
 }
 
 // Address returns the scheduler's address.

@@ -76,6 +76,8 @@ var table = []*keyInfo{
 		doc: "Most transfers a worker runs with its peers at once."},
 	{name: "worker.resources", kind: kindString, defText: "", check: checkResources, syntax: "a list like GPU=1,MEM=2",
 		doc: "Abstract resources the worker offers to tasks, like GPU=1,MEM=2."},
+	{name: "worker.metrics-address", kind: kindString, defText: "",
+		doc: "Address a worker serves Prometheus metrics and pprof on, behind the token; empty serves none."},
 	{name: "worker.nanny", kind: kindBool, defText: "true",
 		doc: "Whether a nanny process supervises the worker and restarts it."},
 

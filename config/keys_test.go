@@ -77,6 +77,7 @@ func TestDefaults(t *testing.T) {
 		"scheduler.address":           "127.0.0.1:8786",
 		"scheduler.dashboard-address": "127.0.0.1:8787",
 		"worker.spill-directory":      "",
+		"worker.metrics-address":      "",
 		"worker.resources":            "",
 		"comm.token":                  "",
 		"comm.tls.cert":               "",

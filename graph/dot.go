@@ -29,16 +29,17 @@ func WriteDOT(w io.Writer, g Graph, label func(k Key) (fill string)) error {
 	external := make(map[Key]struct{})
 	var walker argWalker
 	for _, k := range keys {
-		for _, d := range dedupRefs(&walker, g[k].Args) {
+		walker.walk(g[k].Args, func(d Key, _ int) {
 			edges = append(edges, edge{d, k})
 			if _, ok := g[d]; !ok {
 				external[d] = struct{}{}
 			}
-		}
+		})
 	}
 	slices.SortFunc(edges, func(a, b edge) int {
 		return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to))
 	})
+	edges = slices.Compact(edges) // a task may refer to a key several times
 
 	b := bufio.NewWriter(w)
 	var buf []byte // one line at a time
@@ -83,19 +84,6 @@ func WriteDOT(w io.Writer, g Graph, label func(k Key) (fill string)) error {
 	}
 	b.WriteString("}\n")
 	return b.Flush() // bufio.Writer keeps the first write error
-}
-
-// dedupRefs returns the keys args refer to, each once, in order.
-func dedupRefs(w *argWalker, args []Arg) []Key {
-	var out []Key
-	seen := make(map[Key]struct{})
-	w.walk(args, func(k Key, _ int) {
-		if _, ok := seen[k]; !ok {
-			seen[k] = struct{}{}
-			out = append(out, k)
-		}
-	})
-	return out
 }
 
 // appendQuoted appends s as a DOT double-quoted string. Backslashes and

@@ -25,16 +25,16 @@ type FuseOptions struct {
 //
 //  1. d is not in keep (the keys the client must see: outputs and keys held
 //     by futures);
-//  2. t is the only task of g that depends on d, and d is the only task of g
-//     that t depends on (t may refer to d several times, and to any number
-//     of keys outside g);
+//  2. t is the only task of g that depends on d, d is the only task of g
+//     that t depends on, and t refers to it once (t may refer to any number
+//     of keys outside g; a task referred to several times is not inlined,
+//     as each reference would carry a copy of the call);
 //  3. d and t have equal Resources, Workers, AllowOtherWorkers, Retries and
 //     Priority;
 //  4. the fused task's height stays within opt.MaxHeight.
 //
-// Inlining replaces every reference to d in t's arguments, inside lists and
-// nested calls too, with a nested call {d.Func, d.Args, d.Key}; all the
-// references share one *Call. The fused task keeps t's key and options, and
+// Inlining replaces the reference to d in t's arguments, inside lists and
+// nested calls too, with a nested call {d.Func, d.Args, d.Key}. The fused task keeps t's key and options, and
 // its Fused field counts the original tasks it stands for. A chain
 // x1 -> x2 -> ... -> xn of which only xn is kept becomes one task with key xn
 // (or, when it is taller than MaxHeight, a few tasks, each as tall as
@@ -46,9 +46,8 @@ type FuseOptions struct {
 // a cycle (possibly a task that refers to itself), for Validate to report.
 // The tasks of g must not be nil.
 //
-// A nested call that several references share stands for one task: an
-// executor should evaluate it once per run of the fused task (memoized by
-// Call.Key), and an encoder should write it once.
+// A nested call stands for one task: an executor evaluates it once per run
+// of the fused task (memoized by Call.Key).
 func Fuse(g Graph, keep []Key, opt FuseOptions) Graph {
 	maxHeight := opt.MaxHeight
 	if maxHeight <= 0 {
@@ -84,40 +83,35 @@ func Fuse(g Graph, keep []Key, opt FuseOptions) Graph {
 // possibly cycles, in a graph that has them).
 func fusibleLinks(ix *index, keep []Key) (below, above []int32) {
 	n := int32(len(ix.keys))
-	kept := make([]bool, n)
-	for _, k := range keep {
-		if i, ok := ix.ids.get(k); ok {
-			kept[i] = true
-		}
-	}
-	// The dependents of each task: how many, and the last one seen (the
-	// only one when there is one).
-	nDependents := make([]int32, n)
-	dependent := make([]int32, n)
-	for t := range n {
-		for _, d := range ix.deps(t) {
-			nDependents[d]++
-			dependent[d] = t
-		}
-	}
 	below = make([]int32, n)
 	above = make([]int32, n)
 	for i := range n {
 		below[i], above[i] = -1, -1
 	}
+	// First above[d] is d's only dependent, -1 for none, -2 for several.
+	for t := range n {
+		for _, d := range ix.deps(t) {
+			if above[d] == -1 {
+				above[d] = t
+			} else {
+				above[d] = -2
+			}
+		}
+	}
+	for _, k := range keep {
+		if i, ok := ix.ids.get(k); ok {
+			above[i] = -1
+		}
+	}
 	for d := range n {
-		if kept[d] || nDependents[d] != 1 {
+		t := above[d]
+		if t < 0 || t == d || ix.single[t] != d || !ix.once[t] ||
+			// Most tasks set no option; only those that do need comparing.
+			ix.options[d] != ix.options[t] || ix.options[d] && !sameOptions(ix.tasks[d], ix.tasks[t]) {
+			above[d] = -1
 			continue
 		}
-		t := dependent[d]
-		if t == d || ix.start[t+1]-ix.start[t] != 1 {
-			continue
-		}
-		// Most tasks set no option; only those that do need comparing.
-		if ix.options[d] != ix.options[t] || ix.options[d] && !sameOptions(ix.tasks[d], ix.tasks[t]) {
-			continue
-		}
-		below[t], above[d] = d, t
+		below[t] = d
 	}
 	return below, above
 }

@@ -39,6 +39,11 @@ type index struct {
 	height   []int32
 	refDepth []int32
 	options  []bool
+	// once[i]: task i refers to its single dependency exactly once. Only
+	// then may fusion inline it: a call inlined at several places would be
+	// written out at each on the wire, doubling with every level of a
+	// chain like x(i+1) = f(x(i), x(i)).
+	once []bool
 }
 
 // blockSize is how many tasks (or keys) the index handles per pass.
@@ -63,6 +68,7 @@ func newIndex(g Graph, fusion bool) *index {
 		ix.height = make([]int32, n)
 		ix.refDepth = make([]int32, n)
 		ix.options = make([]bool, n)
+		ix.once = make([]bool, n)
 	}
 	for k, t := range g {
 		ix.keys = append(ix.keys, k)
@@ -135,6 +141,7 @@ func (l *linker) link(ix *index, lo, hi int) {
 	j := 0
 	for i := lo; i < hi; i++ {
 		first := len(ix.dep)
+		inGraph := 0 // references to tasks of the graph, repeats counted
 		end := l.ends[i-lo]
 		many := end-j > 16
 		if many && l.mark == nil {
@@ -145,6 +152,7 @@ func (l *linker) link(ix *index, lo, hi int) {
 			if d < 0 {
 				continue
 			}
+			inGraph++
 			if fusion {
 				ix.refDepth[i] = max(ix.refDepth[i], l.depth[j])
 			}
@@ -165,6 +173,9 @@ func (l *linker) link(ix *index, lo, hi int) {
 		ix.single[i] = -1
 		if len(ix.dep)-first == 1 {
 			ix.single[i] = ix.dep[first]
+			if fusion {
+				ix.once[i] = inGraph == 1
+			}
 		}
 	}
 }
@@ -191,7 +202,10 @@ const tagMask = ^uint64(math.MaxUint32)
 // build fills the table with keys, which must be distinct; a key's id is
 // its position.
 func (t *keyTable) build(keys []Key) {
-	size := uint64(1) << bits.Len(uint(2*len(keys)))
+	size := uint64(1) // at least one empty slot, so that probes end
+	if len(keys) > 0 {
+		size <<= bits.Len(uint(2*len(keys) - 1)) // at least 2*len(keys)
+	}
 	t.seed = maphash.MakeSeed()
 	t.mask = size - 1
 	t.slots = make([]uint64, size)

@@ -26,6 +26,19 @@ import (
 // still numbers every task, breaking the cycle somewhere. The tasks of g
 // must not be nil (see Validate).
 func Order(g Graph, seq []Key) map[Key]int {
+	keys := OrderKeys(g, seq)
+	prio := make(map[Key]int, len(keys))
+	for p, k := range keys {
+		prio[k] = p
+	}
+	return prio
+}
+
+// OrderKeys returns the keys of g from the first to run to the last: the
+// key Order gives priority p is OrderKeys(g, seq)[p]. A caller that only
+// needs the tasks in order saves building the map, which is a good part of
+// Order's time on large graphs.
+func OrderKeys(g Graph, seq []Key) []Key {
 	ix := newIndex(g, false)
 	n := int32(len(ix.keys))
 	isDep := make([]bool, n)
@@ -39,7 +52,7 @@ func Order(g Graph, seq []Key) map[Key]int {
 		}
 	}
 
-	o := orderer{ix: ix, state: make([]uint8, n), order: make([]int32, 0, n)}
+	o := orderer{ix: ix, state: make([]uint8, n), next: make([]int32, n), order: make([]int32, 0, n)}
 	for _, t := range startOrder(ix, seq, sinks) {
 		o.visit(t)
 	}
@@ -56,32 +69,28 @@ func Order(g Graph, seq []Key) map[Key]int {
 		}
 	}
 
-	prio := make(map[Key]int, n)
+	keys := make([]Key, n)
 	for p, t := range o.order {
-		prio[ix.keys[t]] = p
+		keys[p] = ix.keys[t]
 	}
-	return prio
+	return keys
 }
 
 // The states of a task during Order's search.
 const (
 	unvisited = iota
-	onStack
-	done
+	pushed    // on the stack, its dependencies not yet looked at
+	expanding // on the stack, its dependencies being visited
+	done      // numbered
 )
 
 // orderer holds the state of Order's depth-first search.
 type orderer struct {
 	ix    *index
 	state []uint8
+	next  []int32 // for a task with several dependencies: the next one, in ix.dep
 	order []int32 // tasks in the order they were numbered
-	stack []orderFrame
-}
-
-// orderFrame is a task on the search's stack and the dependencies it has
-// yet to visit: one when it has a single dependency, else dep[next:end].
-type orderFrame struct {
-	t, one, next, end int32
+	stack []int32
 }
 
 // visit numbers t, if it is not numbered yet, and every unnumbered task it
@@ -90,35 +99,44 @@ func (o *orderer) visit(t int32) {
 	if o.state[t] != unvisited {
 		return
 	}
-	o.push(t)
+	o.state[t] = pushed
+	o.stack = append(o.stack[:0], t)
 	for len(o.stack) > 0 {
-		f := &o.stack[len(o.stack)-1]
-		var d int32
-		switch {
-		case f.one >= 0:
-			d, f.one = f.one, -1
-		case f.next < f.end:
-			d = o.ix.dep[f.next]
-			f.next++
-		default:
+		t := o.stack[len(o.stack)-1]
+		d := o.nextDep(t)
+		if d < 0 {
 			o.stack = o.stack[:len(o.stack)-1]
-			o.state[f.t] = done
-			o.order = append(o.order, f.t)
+			o.state[t] = done
+			o.order = append(o.order, t)
 			continue
 		}
-		if o.state[d] == unvisited { // onStack: a cycle; skip the edge
-			o.push(d)
+		if o.state[d] == unvisited { // else done, or on the stack: a cycle
+			o.state[d] = pushed
+			o.stack = append(o.stack, d)
 		}
 	}
 }
 
-func (o *orderer) push(t int32) {
-	o.state[t] = onStack
-	f := orderFrame{t: t, one: o.ix.single[t]}
-	if f.one < 0 {
-		f.next, f.end = o.ix.start[t], o.ix.start[t+1]
+// nextDep returns the next dependency of t, which is on the stack, to
+// visit, or -1 when there is none left.
+func (o *orderer) nextDep(t int32) int32 {
+	ix := o.ix
+	first := o.state[t] == pushed
+	o.state[t] = expanding
+	if d := ix.single[t]; d >= 0 { // the common case, without touching start
+		if first {
+			return d
+		}
+		return -1
 	}
-	o.stack = append(o.stack, f)
+	if first {
+		o.next[t] = ix.start[t]
+	}
+	if o.next[t] == ix.start[t+1] {
+		return -1
+	}
+	o.next[t]++
+	return ix.dep[o.next[t]-1]
 }
 
 // startOrder returns ids, the tasks a search may start from, in the order

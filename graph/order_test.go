@@ -90,6 +90,9 @@ func TestOrder(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("order %v, want %v", got, tt.want)
 			}
+			if keys := OrderKeys(tt.g, tt.seq); !slices.Equal(keys, tt.want) {
+				t.Errorf("OrderKeys %v, want %v", keys, tt.want)
+			}
 		})
 	}
 }
@@ -125,6 +128,9 @@ func TestOrderRandom(t *testing.T) {
 		g, seq := randomDAG(rng, 1+rng.IntN(300))
 		prio := Order(g, seq)
 		checkPriorities(t, g, prio)
+		if keys := OrderKeys(g, seq); !slices.Equal(keys, byPriority(prio)) {
+			t.Fatal("OrderKeys disagrees with Order")
+		}
 		if again := Order(cloneGraph(g), slices.Clone(seq)); !maps.Equal(again, prio) {
 			t.Fatal("same input, different order")
 		}

@@ -107,15 +107,29 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 				}
 				tasks = append(tasks, t)
 			}
-			order := make(map[graph.Key]int, len(u.GetOrder()))
-			for i, k := range u.GetOrder() {
-				order[graph.Key(k)] = i
+			var order map[graph.Key]int
+			if len(u.GetOrder()) > 0 {
+				order = make(map[graph.Key]int, len(u.GetOrder()))
+				for i, k := range u.GetOrder() {
+					order[graph.Key(k)] = i
+				}
 			}
 			evs = append(evs, &state.GraphSubmitted{At: at, Client: c.id, Tasks: tasks, Wanted: wire.GraphKeys(u.GetWanted()), Order: order})
 		case *pb.ClientMsg_Release:
 			evs = append(evs, &state.KeysReleased{At: at, Client: c.id, Keys: wire.GraphKeys(x.Release.GetKeys())})
 		case *pb.ClientMsg_Cancel:
 			evs = append(evs, &state.KeysCancelled{At: at, Client: c.id, Keys: wire.GraphKeys(x.Cancel.GetKeys())})
+		case *pb.ClientMsg_Sync:
+			// Everything before it is applied once the events gathered so
+			// far are.
+			if len(evs) > 0 {
+				s.submit(evs...)
+				evs = evs[:0]
+			}
+			id := x.Sync.GetId()
+			c.out.Edit(func(b *pb.ClientEventBatch) {
+				b.Events = append(b.Events, &pb.ClientEvent{Ev: &pb.ClientEvent_Synced{Synced: &pb.Synced{Id: id}}})
+			})
 		case *pb.ClientMsg_Scattered:
 			ks := make([]state.ScatteredKey, len(x.Scattered.GetKeys()))
 			for i, k := range x.Scattered.GetKeys() {

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/dusk-go/dusk/diagnostics/dashboard"
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
@@ -32,6 +33,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is reported to peers.
 	Version string
+	// DashboardAddress is where the dashboard serves ("127.0.0.1:8787";
+	// port 0 picks a free one); empty serves none.
+	DashboardAddress string
 }
 
 // Server is a running scheduler.
@@ -42,6 +46,8 @@ type Server struct {
 	ring *event.Ring
 	grpc *grpc.Server
 	addr string
+
+	dashboard *dashboard.Server // nil unless Options.DashboardAddress is set
 
 	stMu sync.Mutex   // protects st; held while its actions are dispatched
 	st   *state.State // the scheduling state
@@ -78,12 +84,15 @@ func New(opts Options) (*Server, error) {
 	}
 	ring := event.NewRing(opts.EventCapacity)
 	opts.State.Events = ring
+	// The scheduler's own log lines are events too (for the dashboard and
+	// the performance report), as well as going where they went before.
+	logger := slog.New(event.NewLogHandler(opts.Logger.Handler(), ring, slog.LevelInfo))
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		st:      state.New(opts.State),
 		id:      "scheduler-" + wire.NewToken()[:8],
 		opts:    opts,
-		log:     opts.Logger.With("component", "scheduler"),
+		log:     logger.With("component", "scheduler"),
 		grpc:    grpc.NewServer(gopts...),
 		ring:    ring,
 		workers: make(map[string]*workerConn),
@@ -101,6 +110,8 @@ func New(opts Options) (*Server, error) {
 // returns once serving has begun; errors from the listener are logged.
 func (s *Server) Serve(l net.Listener) {
 	s.addr = l.Addr().String()
+	// The dashboard is set up before any call can ask for its address.
+	s.startDashboard()
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.ticker() }()
 	go func() {
@@ -123,6 +134,7 @@ func (s *Server) Events() *event.Ring { return s.ring }
 
 // Close stops the scheduler: connections end and the loop stops.
 func (s *Server) Close() error {
+	s.closeDashboard()
 	s.cancel()
 	stopped := make(chan struct{})
 	go func() { s.grpc.Stop(); close(stopped) }()

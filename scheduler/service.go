@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
@@ -27,7 +26,8 @@ func (v *service) Identity(ctx context.Context, _ *pb.IdentityRequest) (*pb.Iden
 
 // Identity describes the scheduler and its workers.
 func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
-	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version}
+	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version, Dashboard: s.DashboardURL(),
+		Events: s.ring.Total()}
 	err := s.Do(ctx, func(st *state.State) {
 		reply.Tasks = int64(st.NTasks())
 		for _, w := range st.Workers() {
@@ -123,7 +123,7 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 		fresh := len(s.workers)
 		joined := s.joined
 		s.mu.Unlock()
-		if gone && fresh >= len(old) {
+		if gone && fresh >= len(old) && s.stateHasWorkers(ctx, old) {
 			return fresh, nil
 		}
 		select {
@@ -133,6 +133,27 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 			return fresh, errorf("restart: %d of %d workers came back before the deadline: %w", fresh, len(old), ctx.Err())
 		}
 	}
+}
+
+// stateHasWorkers reports whether the state machine, not only the
+// connection map, has as many workers as old and none of them: a worker is
+// added to the map before the state learns of it.
+func (s *Server) stateHasWorkers(ctx context.Context, old []*workerConn) bool {
+	ok := false
+	_ = s.Do(ctx, func(st *state.State) {
+		n := 0
+		for _, w := range st.Workers() {
+			stale := false
+			for _, o := range old {
+				stale = stale || o.id == w.ID
+			}
+			if !stale {
+				n++
+			}
+		}
+		ok = n >= len(old)
+	})
+	return ok
 }
 
 func (v *service) RegisterPlugin(ctx context.Context, req *pb.PluginRequest) (*pb.PluginReply, error) {
@@ -196,30 +217,49 @@ func (s *Server) RegisterPlugin(ctx context.Context, p *pb.InstallPlugin) (*pb.P
 }
 
 func (v *service) Events(req *pb.EventsRequest, stream pb.Scheduler_EventsServer) error {
-	ctx := stream.Context()
-	ch := v.s.ring.Subscribe(ctx, 50*time.Millisecond)
-	if req.GetHistory() {
-		if err := stream.Send(&pb.EventBatch{Events: EventsToPB(v.s.ring.Snapshot())}); err != nil {
-			return err
-		}
+	return v.s.streamEvents(stream.Context(), req.GetHistory(), stream.Send)
+}
+
+// streamEvents sends the ring's events to one reader (a progress bar, a
+// performance report; the dashboard's pages do not come this way) from
+// now on, or from the oldest held with history, polling the ring every
+// 50ms. The first batch always goes at once, even empty: it tells the
+// reader that every later event will reach it. Each batch carries the
+// ring's sequence number after it, which the reader compares with
+// IdentityReply.events to know it has caught up.
+func (s *Server) streamEvents(ctx context.Context, history bool, send func(*pb.EventBatch) error) error {
+	seq := s.ring.Total()
+	if history {
+		seq = 0
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case b, ok := <-ch:
-			if !ok {
-				return nil
-			}
-			if err := stream.Send(&pb.EventBatch{Events: EventsToPB(b)}); err != nil {
-				if errors.Is(ctx.Err(), context.Canceled) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for first := true; ; first = false {
+		evs, next, _ := s.ring.Since(seq, historyBatch)
+		if len(evs) > 0 || first {
+			if err := send(&pb.EventBatch{Events: EventsToPB(evs), Next: next}); err != nil {
+				if ctx.Err() != nil {
 					return nil
 				}
 				return err
 			}
 		}
+		seq = next
+		if len(evs) == historyBatch {
+			continue // more are waiting
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.ctx.Done():
+			return nil
+		case <-t.C:
+		}
 	}
 }
+
+// historyBatch is the most events sent in one message.
+const historyBatch = 10000
 
 // EventsToPB converts events to their protocol form.
 func EventsToPB(evs []event.Event) []*pb.Event {

@@ -146,6 +146,12 @@ func reports(b *pb.WorkerBatch) *pb.TaskReports {
 
 func (w *Worker) taskError(k graph.Key, err error) *pb.TaskError {
 	p := &pb.TaskError{Kind: "error", Key: string(k), Worker: w.ID(), Message: err.Error()}
+	// A fused task reports the step that failed, as the task it was.
+	var step *fusedError
+	if errors.As(err, &step) {
+		p.Key, p.Func, p.Message = string(step.key), step.fn, step.err.Error()
+		err = step.err
+	}
 	var panicked *registry.PanicError
 	var unknown *UnknownFuncError
 	switch {

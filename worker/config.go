@@ -26,6 +26,8 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 		Resources:         res,
 		HeartbeatInterval: c.Duration("worker.heartbeat-interval"),
 		ChunkSize:         int(c.Bytes("worker.transfer.chunk-size")),
+		ConnectTimeout:    c.Duration("comm.timeouts.connect"),
+		MetricsAddress:    c.String("worker.metrics-address"),
 		Security: wire.Security{
 			Token:    c.String("comm.token"),
 			CertFile: c.String("comm.tls.cert"), KeyFile: c.String("comm.tls.key"), CAFile: c.String("comm.tls.ca"),

@@ -32,14 +32,26 @@ type runner struct {
 	worker string
 }
 
-// run evaluates a call: looks its function up, binds the arguments and
-// calls it.
+// run evaluates a task's call: looks its function up, binds the arguments
+// and calls it.
 func (r *runner) run(ctx context.Context, fn string, args []graph.Arg) (any, error) {
-	f, ok := r.reg.Lookup(fn)
+	e := evaluation{r: r}
+	return e.call(ctx, fn, args)
+}
+
+// evaluation is one run of a task. A fused task's nested call that several
+// arguments share (they carry the same Call.Key) runs once per evaluation.
+type evaluation struct {
+	r    *runner
+	memo map[graph.Key]any
+}
+
+func (e *evaluation) call(ctx context.Context, fn string, args []graph.Arg) (any, error) {
+	f, ok := e.r.reg.Lookup(fn)
 	if !ok {
-		return nil, &UnknownFuncError{Func: fn, Worker: r.worker}
+		return nil, &UnknownFuncError{Func: fn, Worker: e.r.worker}
 	}
-	in, err := r.bind(ctx, f, args)
+	in, err := e.bind(ctx, f, args)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +61,7 @@ func (r *runner) run(ctx context.Context, fn string, args []graph.Arg) (any, err
 // bind turns a call's arguments into values of the function's parameter
 // types. Trailing arguments of a variadic function are gathered into its
 // slice.
-func (r *runner) bind(ctx context.Context, f *registry.Func, args []graph.Arg) ([]reflect.Value, error) {
+func (e *evaluation) bind(ctx context.Context, f *registry.Func, args []graph.Arg) ([]reflect.Value, error) {
 	if err := f.CheckCount(len(args)); err != nil {
 		return nil, err
 	}
@@ -60,9 +72,9 @@ func (r *runner) bind(ctx context.Context, f *registry.Func, args []graph.Arg) (
 	}
 	out := make([]reflect.Value, 0, n)
 	for i := 0; i < fixed; i++ {
-		v, err := r.value(ctx, args[i], f.In(i))
+		v, err := e.value(ctx, args[i], f.In(i))
 		if err != nil {
-			return nil, fmt.Errorf("%s: argument %d: %w", f.Name(), i+1, err)
+			return nil, argError(f.Name(), i, err)
 		}
 		out = append(out, v)
 	}
@@ -70,9 +82,9 @@ func (r *runner) bind(ctx context.Context, f *registry.Func, args []graph.Arg) (
 		st := f.In(n - 1)
 		rest := reflect.MakeSlice(st, 0, len(args)-fixed)
 		for i := fixed; i < len(args); i++ {
-			v, err := r.value(ctx, args[i], st.Elem())
+			v, err := e.value(ctx, args[i], st.Elem())
 			if err != nil {
-				return nil, fmt.Errorf("%s: argument %d: %w", f.Name(), i+1, err)
+				return nil, argError(f.Name(), i, err)
 			}
 			rest = reflect.Append(rest, v)
 		}
@@ -81,8 +93,18 @@ func (r *runner) bind(ctx context.Context, f *registry.Func, args []graph.Arg) (
 	return out, nil
 }
 
+// argError places an argument's error; the failure of a fused step passes
+// through unchanged, so that it names the step.
+func argError(fn string, i int, err error) error {
+	var fe *fusedError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return fmt.Errorf("%s: argument %d: %w", fn, i+1, err)
+}
+
 // value produces one argument as a value of type want.
-func (r *runner) value(ctx context.Context, a graph.Arg, want reflect.Type) (reflect.Value, error) {
+func (e *evaluation) value(ctx context.Context, a graph.Arg, want reflect.Type) (reflect.Value, error) {
 	switch a.Kind {
 	case graph.ArgValue:
 		v, err := codec.Decode(a.Value, want)
@@ -91,7 +113,7 @@ func (r *runner) value(ctx context.Context, a graph.Arg, want reflect.Type) (ref
 		}
 		return v, nil
 	case graph.ArgRef:
-		return r.store.Value(a.Ref, want)
+		return e.r.store.Value(a.Ref, want)
 	case graph.ArgList:
 		if want.Kind() != reflect.Slice {
 			if want.Kind() == reflect.Interface {
@@ -102,19 +124,20 @@ func (r *runner) value(ctx context.Context, a graph.Arg, want reflect.Type) (ref
 		}
 		s := reflect.MakeSlice(want, len(a.List), len(a.List))
 		for i, item := range a.List {
-			v, err := r.value(ctx, item, want.Elem())
+			v, err := e.value(ctx, item, want.Elem())
 			if err != nil {
+				var fe *fusedError
+				if errors.As(err, &fe) {
+					return reflect.Value{}, err
+				}
 				return reflect.Value{}, fmt.Errorf("element %d: %w", i, err)
 			}
 			s.Index(i).Set(v)
 		}
 		return s, nil
 	case graph.ArgCall:
-		res, err := r.run(ctx, a.Call.Func, a.Call.Args)
+		res, err := e.nested(ctx, a.Call)
 		if err != nil {
-			if a.Call.Key != "" {
-				return reflect.Value{}, &fusedError{key: a.Call.Key, err: err}
-			}
 			return reflect.Value{}, err
 		}
 		v := reflect.ValueOf(res)
@@ -129,11 +152,37 @@ func (r *runner) value(ctx context.Context, a graph.Arg, want reflect.Type) (ref
 	return reflect.Value{}, fmt.Errorf("argument of unknown kind %d", a.Kind)
 }
 
-// fusedError says which step of a fused task failed.
+// nested runs a nested call (a fused step), once per evaluation.
+func (e *evaluation) nested(ctx context.Context, c *graph.Call) (any, error) {
+	if c.Key != "" {
+		if v, ok := e.memo[c.Key]; ok {
+			return v, nil
+		}
+	}
+	res, err := e.call(ctx, c.Func, c.Args)
+	if err != nil {
+		var fe *fusedError
+		if c.Key == "" || errors.As(err, &fe) {
+			return nil, err // already names the step that failed
+		}
+		return nil, &fusedError{key: c.Key, fn: c.Func, err: err}
+	}
+	if c.Key != "" {
+		if e.memo == nil {
+			e.memo = make(map[graph.Key]any)
+		}
+		e.memo[c.Key] = res
+	}
+	return res, nil
+}
+
+// fusedError is the failure of one step of a fused task: it names the step
+// (the task it was before fusion) and keeps its own error.
 type fusedError struct {
 	key graph.Key
+	fn  string
 	err error
 }
 
-func (e *fusedError) Error() string { return fmt.Sprintf("in fused step %s: %v", e.key, e.err) }
+func (e *fusedError) Error() string { return e.err.Error() }
 func (e *fusedError) Unwrap() error { return e.err }

@@ -17,8 +17,11 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 	w.cancels[t.Key] = cancel
 	w.execMu.Unlock()
 	go func() {
-		// The task's key prefix labels its samples in CPU profiles.
-		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix())))
+		// While a profile is recorded, the task's key prefix labels its
+		// samples.
+		if w.profiling.Load() {
+			pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix())))
+		}
 		// The task's inputs stay in memory while it runs: spilling them
 		// would free nothing, as the task holds them.
 		unpin := w.store.Pin(argRefs(nil, t.Args)...)

@@ -65,7 +65,7 @@ func (w *Worker) installPlugin(ctx context.Context, name string, config []byte) 
 	w.plugins[name] = p
 	w.pluginsMu.Unlock()
 	// A plugin registered again under its name replaces the old one, which
-	// is torn down as if its worker closed.
+	// is torn down.
 	if t, ok := old.(Teardowner); ok {
 		if err := t.Teardown(ctx, w.info()); err != nil {
 			w.log.Warn("plugin teardown failed", "plugin", name, "err", err)

@@ -25,6 +25,8 @@ func (d *dataService) Profile(stream pb.Worker_ProfileServer) error {
 		}
 		return stream.SendAndClose(&pb.ProfileReply{Error: "cannot profile: " + err.Error()})
 	}
+	d.w.profiling.Store(true)
+	defer d.w.profiling.Store(false)
 	for {
 		_, err := stream.Recv()
 		if err == nil {

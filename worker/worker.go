@@ -75,10 +75,17 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	// ChunkSize is the size of data chunks sent to peers (default 1 MiB).
 	ChunkSize int
+	// ConnectTimeout bounds the wait for the scheduler to be reachable
+	// (default 10s).
+	ConnectTimeout time.Duration
 	// Logger receives the worker's log; nil means slog.Default().
 	Logger *slog.Logger
 	// Version is reported to the scheduler.
 	Version string
+	// MetricsAddress is where the worker serves Prometheus metrics and
+	// pprof, behind the token ("127.0.0.1:9100"; port 0 picks one); empty
+	// serves none.
+	MetricsAddress string
 	// LocalDirectory is where the worker makes its own directory, which
 	// holds its spill files (in "spill") and scratch files, and which it
 	// removes when it closes; empty means the OS temporary directory
@@ -98,7 +105,7 @@ type Worker struct {
 	store *Store
 	run   runner
 	addr  string
-	id    atomic.Pointer[string] // the scheduler's name for it: its address until welcomed
+	id    atomic.Pointer[string] // the ID the scheduler gave, once welcomed
 	l     net.Listener
 	srv   *grpc.Server
 	peers *peerPool
@@ -121,7 +128,12 @@ type Worker struct {
 	dir    string     // the worker's directory, once created
 	ownDir *workDir   // set when the worker made (and locked) it
 
+	cpu               cpuMeter      // CPU use between heartbeats; heartbeat goroutine only
+	cores             atomic.Uint64 // its last figure, as float64 bits, for every heartbeat
+	metricsL          net.Listener  // the metrics listener, if configured; set by New
+	metricsURL        string
 	bytesIn, bytesOut atomic.Int64
+	profiling         atomic.Bool // a CPU profile is being recorded
 	retire            chan struct{}
 	retireOnce        sync.Once
 	ctx               context.Context
@@ -140,6 +152,9 @@ func New(opts Options) (*Worker, error) {
 	}
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = 1 << 20
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 10 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -176,8 +191,12 @@ func New(opts Options) (*Worker, error) {
 		}
 	}
 	w.l = l
+	if err := w.listenMetrics(); err != nil {
+		l.Close()
+		return nil, err
+	}
 	w.addr = l.Addr().String()
-	w.id.Store(&w.addr)
+	w.setID(w.addr)
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
 	w.store.SetLogger(w.log)
 	w.run = runner{reg: w.reg, store: w.store, worker: w.addr}
@@ -186,8 +205,10 @@ func New(opts Options) (*Worker, error) {
 	return w, nil
 }
 
-// ID returns the scheduler's name for the worker (its address until it
-// connects).
+func (w *Worker) setID(id string) { w.id.Store(&id) }
+
+// ID returns the worker's ID at the scheduler (its address until it is
+// welcomed).
 func (w *Worker) ID() string { return *w.id.Load() }
 
 // Address returns where peers and clients reach the worker.
@@ -219,6 +240,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer w.serveMetrics()()
 	w.srv = grpc.NewServer(gopts...)
 	pb.RegisterWorkerServer(w.srv, &dataService{w: w})
 	served := make(chan struct{})
@@ -256,6 +278,14 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	defer cc.Close()
+	// The scheduler may be starting (or restarting): wait for it, up to
+	// the connect timeout.
+	wait, cancelWait := context.WithTimeout(ctx, w.opts.ConnectTimeout)
+	_, err = pb.NewSchedulerClient(cc).Identity(wait, &pb.IdentityRequest{}, grpc.WaitForReady(true))
+	cancelWait()
+	if err != nil {
+		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+	}
 	stream, err := pb.NewSchedulerClient(cc).Worker(ctx)
 	if err != nil {
 		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
@@ -276,11 +306,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
-	id := welcome.GetCmds()[0].GetWelcome().GetId()
-	w.id.Store(&id)
-	w.mu.Lock()
+	w.setID(welcome.GetCmds()[0].GetWelcome().GetId())
+	// Under the lock: the metrics listener reads the state from now on.
 	// Incoming transfers together stay within a tenth of the memory limit
 	// (Dask's worker.memory.transfer).
+	w.mu.Lock()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources,
 		FlightBytes: w.opts.MemoryLimit / 10})
 	w.mu.Unlock()
@@ -315,11 +345,19 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}()
 	sendErr := make(chan error, 1)
+	sendDone := make(chan struct{})
 	go func() {
+		defer close(sendDone)
 		sendErr <- w.out.Run(ctx, stream.Send)
 	}()
 	defer func() {
+		// Send what is queued, then end the stream: CloseSend must not run
+		// while the sender is in Send.
 		w.out.Close()
+		select {
+		case <-sendDone:
+		case <-time.After(5 * time.Second):
+		}
 		_ = stream.CloseSend()
 	}()
 	beat := time.NewTicker(w.opts.HeartbeatInterval)

@@ -5,6 +5,7 @@
 //	dusk scheduler [flags]          serve a scheduler
 //	dusk worker [flags] ADDRESS     serve a worker (under a nanny by default)
 //	dusk config                     print the effective configuration
+//	dusk report [flags] [-- CMD]    write a performance report of a running cluster
 package main
 
 import (
@@ -21,6 +22,7 @@ usage:
   dusk scheduler [flags]         serve a scheduler (prints its address and token)
   dusk worker [flags] ADDRESS    serve a worker for the scheduler at ADDRESS
   dusk config                    print the effective configuration and where each value comes from
+  dusk report [flags] [-- CMD]   record a running cluster (for a while, or while CMD runs) into report.html
   dusk version                   print the version
 
 "dusk COMMAND -h" lists a command's flags. Every flag can also be set in a
@@ -45,6 +47,8 @@ func main() {
 		err = workerCmd(args)
 	case "config":
 		err = configCmd(args)
+	case "report":
+		err = reportCmd(args)
 	case "version":
 		fmt.Println("dusk", dusk.Version)
 	case "-h", "--help", "help":

@@ -20,7 +20,7 @@ func schedulerCmd(args []string) error {
 	fs := flag.NewFlagSet("dusk scheduler", flag.ExitOnError)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	cfg, err := loadConfig(fs, args,
-		"scheduler.address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
+		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
 		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record",
 		"comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
 	if err != nil {
@@ -39,6 +39,8 @@ func schedulerCmd(args []string) error {
 		EventCapacity: cfg.Int("scheduler.events.capacity"),
 		Logger:        log,
 		Version:       dusk.Version,
+		// The dashboard serves here ("" turns it off), behind the token.
+		DashboardAddress: cfg.String("scheduler.dashboard-address"),
 	})
 	if err != nil {
 		return err
@@ -51,6 +53,9 @@ func schedulerCmd(args []string) error {
 	}
 	srv.Serve(l)
 	fmt.Printf("dusk scheduler at tcp://%s\n", srv.Address())
+	if u := srv.DashboardURL(); u != "" {
+		fmt.Printf("dashboard: %s?token=%s\n", u, sec.Token)
+	}
 	if generated {
 		fmt.Printf("token: %s\n(workers and clients need it: --token or DUSK_TOKEN)\n", sec.Token)
 	}

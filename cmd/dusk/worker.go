@@ -31,7 +31,7 @@ func workerCmd(args []string) error {
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
 		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
 		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
-		"worker.heartbeat-interval", "worker.transfer.chunk-size",
+		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address",
 		"comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func workerCmd(args []string) error {
 	}
 	fmt.Printf("dusk worker at %s, %d threads, memory limit %s\n", w.Address(), opts.NThreads, limitText(opts.MemoryLimit))
 	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
-	if err != nil {
+	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}
 	if code := worker.ExitCode(err); code != 0 {

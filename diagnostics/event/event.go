@@ -26,8 +26,12 @@ const (
 	// Detail says why it left.
 	WorkerAdded
 	WorkerRemoved
-	// Log is a line of the scheduler's log (Detail holds the text).
+	// Log is a line of the scheduler's log: Detail holds the message and
+	// its attributes, Key the level ("INFO", "WARN", ...).
 	Log
+	// Reset marks the scheduler dropping every task at once (a cluster
+	// restart); readers that count tasks by state start again from zero.
+	Reset
 )
 
 var kindNames = [...]string{
@@ -40,6 +44,17 @@ var kindNames = [...]string{
 	WorkerAdded:   "worker-added",
 	WorkerRemoved: "worker-removed",
 	Log:           "log",
+	Reset:         "reset",
+}
+
+// ParseKind returns the kind named name (as String spells it), or 0.
+func ParseKind(name string) Kind {
+	for k, n := range kindNames {
+		if n == name && n != "" {
+			return Kind(k)
+		}
+	}
+	return 0
 }
 
 // String returns the kind's lower-case name.
@@ -65,7 +80,10 @@ type Event struct {
 	Stop   time.Time // TaskRun, Transfer, Spill: end
 	NBytes int64     // bytes moved, stored or spilled
 	Failed bool      // TaskRun: the task failed
-	Detail string    // free text: a reason or a log line
+	// Detail is free text: for TaskRun the result's type (or the error of a
+	// failed run), for WorkerAdded the address, for WorkerRemoved the
+	// reason, for Log the line.
+	Detail string
 
 	// Memory is set on WorkerSample events.
 	Memory *MemorySample

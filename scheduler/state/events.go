@@ -55,9 +55,10 @@ type ClientRemoved struct {
 }
 
 // GraphSubmitted: a client sent tasks and wants the keys Wanted (it holds
-// futures for them). Tasks may refer to keys that already exist. Order
-// gives each new task its place in the graph's order (see graph.Order);
-// tasks missing from it come last.
+// futures for them). Tasks may refer to keys that already exist. A task's
+// place in the graph's order (see graph.Order) is its index in Tasks,
+// unless Order is given: then Order says it, and tasks missing from it
+// come last.
 type GraphSubmitted struct {
 	At
 	Client string

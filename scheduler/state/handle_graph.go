@@ -13,17 +13,26 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	if len(e.Tasks) > 0 {
 		created = make([]*Task, 0, len(e.Tasks))
 	}
-	for _, spec := range e.Tasks {
+	var g *Group
+	for i, spec := range e.Tasks {
 		if _, ok := s.tasks[spec.Key]; ok {
 			continue // the same key is the same computation: keep what exists
 		}
 		t := &Task{Key: spec.Key, Spec: spec, State: Released, heapIdx: -1, retriesLeft: int32(spec.Retries)}
-		order, ok := e.Order[spec.Key]
-		if !ok {
-			order = len(e.Order) + len(created)
+		order := i
+		if e.Order != nil {
+			o, ok := e.Order[spec.Key]
+			if !ok {
+				o = len(e.Order) + i
+			}
+			order = o
 		}
 		t.prio = Priority{User: -int32(spec.Priority), Generation: s.generation, Order: int64(order)}
-		t.group = s.group(spec.Key)
+		// Tasks of one kind usually come together: reuse the last group.
+		if g == nil || g.Name != spec.Key.Prefix() {
+			g = s.group(spec.Key)
+		}
+		t.group = g
 		t.group.Count++
 		t.group.ByState[Released]++
 		s.tasks[spec.Key] = t
@@ -51,6 +60,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			t.group.noteDep(d)
 		}
 	}
+	wanted := make([]*Task, 0, len(e.Wanted))
 	for _, k := range e.Wanted {
 		t := s.tasks[k]
 		if t == nil {
@@ -58,12 +68,13 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			continue
 		}
 		s.want(c, t)
+		wanted = append(wanted, t)
 	}
 	for _, t := range missing {
 		s.recommend(t, Erred)
 	}
-	for _, k := range e.Wanted {
-		if t := s.tasks[k]; t != nil && t.State == Released {
+	for _, t := range wanted {
+		if t.State == Released {
 			s.recommend(t, Waiting)
 		}
 	}
@@ -112,10 +123,10 @@ func (s *State) unwant(c *Client, t *Task) {
 		if s.canForget(t) {
 			s.recommend(t, Forgotten)
 		} else if t.State == Erred {
-			s.recommend(t, Released)
+			s.releaseUnneeded(t)
 		}
 	default:
-		s.recommend(t, Released)
+		s.releaseUnneeded(t)
 	}
 }
 

@@ -31,12 +31,12 @@ func (s *State) handleTaskFinished(e *TaskFinished) {
 	if w == nil {
 		return
 	}
-	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, false)
+	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, e.NBytes, e.Type, false)
 	if t == nil {
 		s.staleResult(w, e.Key, e.NBytes)
 		return
 	}
-	s.unassign(t)
+	s.unassignOnly(t) // its speculative followers stay: they run next
 	t.NBytes, t.TypeName = e.NBytes, e.Type
 	t.err = nil
 	t.addHolder(w)
@@ -48,16 +48,18 @@ func (s *State) handleTaskFinished(e *TaskFinished) {
 		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: []string{w.ID}})
 	}
 	for _, dt := range t.dependents {
-		if dt.State == Waiting {
+		switch {
+		case dt.State == Waiting:
 			dt.nWaiting--
-			if dt.nWaiting == 0 {
-				s.recommend(dt, Processing)
-			}
+			s.recommend(dt, Processing)
+		case dt.State == Processing && dt.speculative:
+			dt.nWaiting--
+			dt.speculative = dt.nWaiting > 0
 		}
 	}
 	s.leaveActive(t)
 	if !t.needed() {
-		s.recommend(t, Released)
+		s.releaseUnneeded(t)
 	}
 	if w.Status == Retiring {
 		s.checkRetiring(w)
@@ -77,9 +79,12 @@ func (s *State) staleResult(w *Worker, k graph.Key, nbytes int64) {
 	s.emit(&Free{Worker: w.ID, Keys: []graph.Key{k}})
 }
 
-func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop time.Time, failed bool) {
+// recordRun records a task's run on a worker thread; detail is the
+// result's type, or the error of a failed run.
+func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop time.Time, nbytes int64, detail string, failed bool) {
 	if s.cfg.Record {
-		s.record(event.Event{Kind: event.TaskRun, Key: string(k), Worker: worker, Thread: thread, Start: start, Stop: stop, Failed: failed})
+		s.record(event.Event{Kind: event.TaskRun, Key: string(k), Worker: worker, Thread: thread, Start: start, Stop: stop,
+			NBytes: nbytes, Detail: detail, Failed: failed})
 	}
 }
 
@@ -88,7 +93,11 @@ func (s *State) handleTaskFailed(e *TaskFailed) {
 	if t == nil {
 		return
 	}
-	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, true)
+	msg := ""
+	if e.Err != nil {
+		msg = e.Err.Message
+	}
+	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, 0, msg, true)
 	s.unassign(t)
 	s.fillWorker(w)
 	retryable := e.Err == nil || e.Err.Kind == ErrTask || e.Err.Kind == ErrPanic

@@ -43,6 +43,9 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	// Tasks it was running go elsewhere; a task that was executing when
 	// its worker died is suspect, and erred after too many such deaths.
 	for _, t := range sortedTasks(w.processing) {
+		if t.State != Processing || t.processingOn != w {
+			continue // taken back with a task it was to follow
+		}
 		executing := t.executing
 		s.unassign(t)
 		s.setState(t, Released)
@@ -81,7 +84,7 @@ func (s *State) handleWorkerRetiring(e *WorkerRetiring) {
 	}
 	w.Status = Retiring
 	for _, t := range sortedTasks(w.processing) {
-		if !t.executing {
+		if !t.executing && t.State == Processing && t.processingOn == w {
 			s.transition(t, Released)
 		}
 	}
@@ -198,6 +201,9 @@ func (s *State) handleRestarted(e *Restarted) {
 	for _, t := range s.tasks {
 		t.State = Forgotten
 	}
+	// Every task goes at once, without a transition each: diagnostics
+	// that count tasks by state start again from this event.
+	s.record(event.Event{Kind: event.Reset, Detail: reason})
 	s.tasks = make(map[graph.Key]*Task)
 	s.groups = make(map[string]*Group)
 	s.queue = taskHeap{}

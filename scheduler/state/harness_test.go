@@ -23,6 +23,7 @@ func newHarness(t testing.TB, mod ...func(*Config)) *harness {
 	cfg := DefaultConfig()
 	cfg.Validate = true
 	cfg.WorkStealing = false
+	cfg.Speculate = false // tests of speculation turn it on
 	for _, m := range mod {
 		m(&cfg)
 	}

@@ -31,8 +31,8 @@ func (s *State) moveOffPaused(w *Worker) {
 		return
 	}
 	for _, t := range sortedTasks(w.processing) {
-		if _, asked := s.stealing[t]; asked || t.executing {
-			continue
+		if _, asked := s.stealing[t]; asked || t.executing || t.speculative {
+			continue // a speculative task waits for its input; once ready, it moves
 		}
 		if _, ok, _ := s.validWorkers(t); !ok {
 			continue // every worker that may run it is paused too

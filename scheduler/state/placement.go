@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/dusk-go/dusk/cluster/resources"
 )
 
 // latencyCover is how much work, per thread, a worker should have in hand
@@ -147,7 +149,7 @@ func (s *State) validWorkers(t *Task) ([]*Worker, bool, string) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, false, fmt.Sprintf("needs resources %s, which no running worker supplies (workers declare them with --resources)", formatResources(spec.Resources))
+		return nil, false, fmt.Sprintf("needs resources %s, which no running worker supplies (workers declare them with --resources)", resources.Format(spec.Resources))
 	}
 	return out, true, ""
 }
@@ -159,19 +161,6 @@ func matchesWorker(w *Worker, names []string) bool {
 		}
 	}
 	return false
-}
-
-func formatResources(r map[string]float64) string {
-	keys := make([]string, 0, len(r))
-	for k := range r {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%g", k, r[k])
-	}
-	return strings.Join(parts, ",")
 }
 
 // decideWorker picks the worker where t would start soonest: the least

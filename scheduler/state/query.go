@@ -7,6 +7,17 @@ import (
 // Task returns the task with key k, or nil.
 func (s *State) Task(k graph.Key) *Task { return s.tasks[k] }
 
+// EachTask calls f for every task the scheduler holds, in no particular
+// order, until f returns false. Diagnostics use it (under the shell's lock)
+// to draw small graphs; check NTasks first to bound the work.
+func (s *State) EachTask(f func(*Task) bool) {
+	for _, t := range s.tasks {
+		if !f(t) {
+			return
+		}
+	}
+}
+
 // NTasks returns how many tasks the scheduler holds.
 func (s *State) NTasks() int { return len(s.tasks) }
 

@@ -1,33 +1,59 @@
 package state
 
-import "container/heap"
-
 // taskHeap is a priority queue of tasks, lowest Priority first. Each task
-// knows its index so it can be removed in O(log n).
+// knows its index so that it can be removed in O(log n). It is written out
+// rather than built on container/heap: the queue is on the scheduler's
+// hottest path, and direct calls are several times cheaper than calls
+// through heap.Interface.
 type taskHeap struct{ items []*Task }
 
-func (h *taskHeap) Len() int           { return len(h.items) }
-func (h *taskHeap) Less(i, j int) bool { return h.items[i].prio.Less(h.items[j].prio) }
-func (h *taskHeap) Swap(i, j int) {
+func (h *taskHeap) Len() int { return len(h.items) }
+
+func (h *taskHeap) less(i, j int) bool { return h.items[i].prio.Less(h.items[j].prio) }
+
+func (h *taskHeap) swap(i, j int) {
 	h.items[i], h.items[j] = h.items[j], h.items[i]
 	h.items[i].heapIdx = int32(i)
 	h.items[j].heapIdx = int32(j)
 }
-func (h *taskHeap) Push(x any) {
-	t := x.(*Task)
-	t.heapIdx = int32(len(h.items))
-	h.items = append(h.items, t)
-}
-func (h *taskHeap) Pop() any {
-	n := len(h.items) - 1
-	t := h.items[n]
-	h.items[n] = nil
-	h.items = h.items[:n]
-	t.heapIdx = -1
-	return t
+
+func (h *taskHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2
+		if !h.less(j, i) {
+			return
+		}
+		h.swap(i, j)
+		j = i
+	}
 }
 
-func (h *taskHeap) push(t *Task) { heap.Push(h, t) }
+// down moves item i towards the leaves; it reports whether it moved.
+func (h *taskHeap) down(i0 int) bool {
+	i, n := i0, len(h.items)
+	for {
+		l := 2*i + 1
+		if l >= n || l < 0 {
+			break
+		}
+		j := l
+		if r := l + 1; r < n && h.less(r, l) {
+			j = r
+		}
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		i = j
+	}
+	return i > i0
+}
+
+func (h *taskHeap) push(t *Task) {
+	t.heapIdx = int32(len(h.items))
+	h.items = append(h.items, t)
+	h.up(len(h.items) - 1)
+}
 
 func (h *taskHeap) peek() *Task {
 	if len(h.items) == 0 {
@@ -36,12 +62,32 @@ func (h *taskHeap) peek() *Task {
 	return h.items[0]
 }
 
-func (h *taskHeap) pop() *Task { return heap.Pop(h).(*Task) }
+func (h *taskHeap) pop() *Task {
+	n := len(h.items) - 1
+	h.swap(0, n)
+	t := h.items[n]
+	h.items[n] = nil
+	h.items = h.items[:n]
+	if n > 0 {
+		h.down(0)
+	}
+	t.heapIdx = -1
+	return t
+}
 
 func (h *taskHeap) remove(t *Task) {
 	i := int(t.heapIdx)
 	if i < 0 || i >= len(h.items) || h.items[i] != t {
 		return
 	}
-	heap.Remove(h, i)
+	n := len(h.items) - 1
+	if i != n {
+		h.swap(i, n)
+	}
+	h.items[n] = nil
+	h.items = h.items[:n]
+	if i != n && !h.down(i) {
+		h.up(i)
+	}
+	t.heapIdx = -1
 }

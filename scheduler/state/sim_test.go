@@ -14,9 +14,13 @@ import (
 // each worker was told to run and runs those tasks in a random order,
 // while workers join, die, and the clients drop keys.
 type simCluster struct {
-	h        *harness
-	rng      *rand.Rand
-	running  map[string]map[graph.Key]bool // worker -> tasks it was sent
+	h       *harness
+	rng     *rand.Rand
+	running map[string]map[graph.Key]bool // worker -> tasks it was sent
+	// local[w][k] lists the inputs of task k that worker w must compute
+	// itself first (k was sent speculatively); done[w] what it finished.
+	local    map[string]map[graph.Key][]graph.Key
+	done     map[string]map[graph.Key]bool
 	nextID   int
 	results  map[graph.Key]TaskState // what the client heard last
 	stealReq []*Steal
@@ -26,15 +30,21 @@ func (c *simCluster) absorb(acts []Action) {
 	for _, a := range acts {
 		switch a := a.(type) {
 		case *Compute:
+			var local []graph.Key
 			for _, d := range a.Deps {
 				if len(d.Workers) == 0 {
-					c.h.t.Fatalf("compute %s with dependency %s held nowhere", a.Task.Key, d.Key)
+					if !c.running[a.Worker][d.Key] {
+						c.h.t.Fatalf("compute %s with dependency %s held nowhere nor computed there", a.Task.Key, d.Key)
+					}
+					local = append(local, d.Key)
 				}
 			}
 			c.running[a.Worker][a.Task.Key] = true
+			c.local[a.Worker][a.Task.Key] = local
 		case *Free:
 			for _, k := range a.Keys {
 				delete(c.running[a.Worker], k)
+				delete(c.done[a.Worker], k)
 			}
 		case *Steal:
 			c.stealReq = append(c.stealReq, a)
@@ -52,6 +62,8 @@ func (c *simCluster) addWorker() {
 	c.nextID++
 	id := fmt.Sprintf("w%d", c.nextID)
 	c.running[id] = map[graph.Key]bool{}
+	c.local[id] = map[graph.Key][]graph.Key{}
+	c.done[id] = map[graph.Key]bool{}
 	c.absorb(c.h.addWorker(id, 1+c.rng.IntN(3), nil))
 }
 
@@ -71,6 +83,8 @@ func (c *simCluster) step(chaos bool) bool {
 	if chaos && c.rng.IntN(200) == 0 && len(ids) > 1 {
 		id := ids[c.rng.IntN(len(ids))]
 		delete(c.running, id)
+		delete(c.local, id)
+		delete(c.done, id)
 		c.absorb(c.h.handle(&WorkerRemoved{At: c.h.at(), ID: id, Reason: "chaos"}))
 		c.addWorker()
 		return true
@@ -88,20 +102,30 @@ func (c *simCluster) step(chaos bool) bool {
 	if chaos && c.rng.IntN(50) == 0 {
 		c.absorb(c.h.handle(&Tick{At: c.h.at()}))
 	}
+	nrunning := 0
+	for _, id := range ids {
+		nrunning += len(c.running[id])
+	}
+	if nrunning == 0 {
+		return false
+	}
 	var cands []struct {
 		w string
 		k graph.Key
 	}
 	for _, id := range ids {
+	next:
 		for k := range c.running[id] {
+			for _, d := range c.local[id][k] {
+				if !c.done[id][d] {
+					continue next // a real worker runs it after its inputs
+				}
+			}
 			cands = append(cands, struct {
 				w string
 				k graph.Key
 			}{id, k})
 		}
-	}
-	if len(cands) == 0 {
-		return false
 	}
 	slices.SortFunc(cands, func(a, b struct {
 		w string
@@ -121,10 +145,20 @@ func (c *simCluster) step(chaos bool) bool {
 		}
 		return 0
 	})
+	if len(cands) == 0 {
+		c.h.t.Fatal("every task sent waits for another")
+	}
 	x := cands[c.rng.IntN(len(cands))]
 	delete(c.running[x.w], x.k)
+	c.done[x.w][x.k] = true
 	if c.rng.IntN(3) == 0 {
 		c.absorb(c.h.start(x.w, x.k))
+	}
+	if chaos && c.rng.IntN(15) == 0 {
+		// A flaky failure: the task is retried (sim tasks have retries).
+		delete(c.done[x.w], x.k)
+		c.absorb(c.h.fail(x.w, x.k, "flaky"))
+		return true
 	}
 	c.absorb(c.h.finish(x.w, x.k, int64(1+c.rng.IntN(1000))))
 	return true
@@ -138,22 +172,26 @@ func randomDAG(rng *rand.Rand, prefix string, n int) []*graph.Task {
 		for j := 0; j < rng.IntN(4) && i > 0; j++ {
 			deps = append(deps, string(ts[rng.IntN(i)].Key))
 		}
-		ts = append(ts, task(fmt.Sprintf("%s%d-%d", prefix, rng.IntN(3), i), deps...))
+		tk := task(fmt.Sprintf("%s%d-%d", prefix, rng.IntN(3), i), deps...)
+		tk.Retries = 1000
+		ts = append(ts, tk)
 	}
 	return ts
 }
 
 func TestSimulatedClusterCompletesEverything(t *testing.T) {
-	for seed := range uint64(30) {
+	for seed := range uint64(40) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 7))
 			h := newHarness(t, func(c *Config) {
 				c.WorkStealing = true
+				c.Speculate = seed%2 == 0
 				if seed%3 == 0 {
 					c.WorkerSaturation = math.Inf(1)
 				}
 			})
-			sim := &simCluster{h: h, rng: rng, running: map[string]map[graph.Key]bool{}, results: map[graph.Key]TaskState{}}
+			sim := &simCluster{h: h, rng: rng, running: map[string]map[graph.Key]bool{}, results: map[graph.Key]TaskState{},
+				local: map[string]map[graph.Key][]graph.Key{}, done: map[string]map[graph.Key]bool{}}
 			for range 1 + rng.IntN(3) {
 				sim.addWorker()
 			}

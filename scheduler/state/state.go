@@ -27,6 +27,9 @@ type Config struct {
 	// WorkStealing moves work from busy to idle workers when the transfer
 	// is cheap against the compute.
 	WorkStealing bool
+	// Speculate sends a task to a worker before its inputs are all in
+	// memory when they are being computed there (see speculate.go).
+	Speculate bool
 	// WorkerTTL removes a worker whose heartbeats stop for this long
 	// (0: never).
 	WorkerTTL time.Duration
@@ -49,6 +52,7 @@ func DefaultConfig() Config {
 		UnknownDuration:  500 * time.Millisecond,
 		AllowedFailures:  3,
 		WorkStealing:     true,
+		Speculate:        true,
 		WorkerTTL:        10 * time.Second,
 		Record:           true,
 	}

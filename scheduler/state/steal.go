@@ -47,7 +47,7 @@ func (s *State) steal() {
 		excess := len(v.processing) - v.NThreads
 		cands := make([]*Task, 0, len(v.processing))
 		for t := range v.processing {
-			if _, asked := s.stealing[t]; asked || t.executing || t.restricted() {
+			if _, asked := s.stealing[t]; asked || t.executing || t.speculative || t.restricted() {
 				continue
 			}
 			cands = append(cands, t)

@@ -25,8 +25,13 @@ type Task struct {
 	whoHas   []*Worker // workers holding its data
 
 	processingOn *Worker
-	executing    bool    // the worker said it started
-	estimate     float64 // seconds added to processingOn's occupancy
+	executing    bool // the worker said it started
+	// speculative: sent to processingOn before all its inputs were in
+	// memory, because the missing ones are being computed there; the
+	// worker starts it the moment they are done, without a round trip
+	// through the scheduler. nWaiting counts the missing inputs.
+	speculative bool
+	estimate    float64 // seconds added to processingOn's occupancy
 
 	NBytes   int64
 	TypeName string

@@ -7,13 +7,21 @@ import (
 	"github.com/dusk-go/dusk/graph"
 )
 
-// rec is a recommendation: move task t to state to.
+// rec is a recommendation: move task t to state to. An unneeded
+// recommendation holds only if the task is still not needed when it is
+// applied (something may have come to need it again meanwhile).
 type rec struct {
-	t  *Task
-	to TaskState
+	t        *Task
+	to       TaskState
+	unneeded bool
 }
 
-func (s *State) recommend(t *Task, to TaskState) { s.recs = append(s.recs, rec{t, to}) }
+func (s *State) recommend(t *Task, to TaskState) { s.recs = append(s.recs, rec{t: t, to: to}) }
+
+// releaseUnneeded recommends releasing t because nothing needs it.
+func (s *State) releaseUnneeded(t *Task) {
+	s.recs = append(s.recs, rec{t: t, to: Released, unneeded: true})
+}
 
 // transitionFunc moves a task from one state to another.
 type transitionFunc func(s *State, t *Task)
@@ -59,6 +67,9 @@ var transitions = [numStates][numStates]transitionFunc{
 func (s *State) apply() {
 	for i := 0; i < len(s.recs); i++ {
 		r := s.recs[i]
+		if r.unneeded && r.t.needed() {
+			continue
+		}
 		s.transition(r.t, r.to)
 	}
 	s.recs = s.recs[:0]
@@ -118,7 +129,7 @@ func (s *State) leaveActive(t *Task) {
 		if !d.needed() {
 			switch d.State {
 			case Memory, Waiting, Queued, NoWorker, Processing:
-				s.recommend(d, Released)
+				s.releaseUnneeded(d)
 			case Released, Erred:
 				if s.canForget(d) {
 					s.recommend(d, Forgotten)
@@ -175,7 +186,14 @@ func (s *State) releasedToWaiting(t *Task) {
 // worker, in the root-task queue, or among the tasks no worker can run.
 func (s *State) waitingToReady(t *Task) {
 	if t.nWaiting > 0 {
-		return // a dependency was lost since the recommendation
+		// Some inputs are not in memory yet. If they are all being computed
+		// on one worker that holds the rest, send the task there now.
+		if t.State == Waiting {
+			if w := s.speculationTarget(t); w != nil {
+				s.assign(t, w)
+			}
+		}
+		return
 	}
 	from := t.State
 	switch from {
@@ -214,6 +232,7 @@ func (s *State) assign(t *Task, w *Worker) {
 	t.processingOn = w
 	t.executing = false
 	t.stalled = false
+	t.speculative = t.nWaiting > 0
 	w.processing[t] = struct{}{}
 	t.estimate = s.estimate(t)
 	w.occupancy += t.estimate
@@ -226,10 +245,27 @@ func (s *State) assign(t *Task, w *Worker) {
 		}
 	}
 	s.emit(c)
+	// Tasks waiting only for this one (and data already on w) may follow it
+	// to w at once.
+	for _, dt := range t.dependents {
+		if dt.State == Waiting {
+			s.recommend(dt, Processing)
+		}
+	}
 }
 
-// unassign takes t off the worker it was processing on.
+// unassign takes t off the worker it was processing on. Unless t finished
+// there, tasks sent to that worker speculatively to follow t are taken back
+// too.
 func (s *State) unassign(t *Task) *Worker {
+	w := s.unassignOnly(t)
+	if w != nil && t.State != Memory {
+		s.pullBack(t, w)
+	}
+	return w
+}
+
+func (s *State) unassignOnly(t *Task) *Worker {
 	w := t.processingOn
 	if w == nil {
 		return nil
@@ -241,14 +277,16 @@ func (s *State) unassign(t *Task) *Worker {
 	}
 	t.processingOn = nil
 	t.executing = false
+	t.speculative = false
 	t.estimate = 0
 	delete(s.stealing, t)
 	return w
 }
 
-// activeToReleased stops a task that nobody needs or that must be placed
-// again. If a worker was running it, the worker is told to drop it.
-func (s *State) activeToReleased(t *Task) {
+// stop takes an active task out of the queue, the unrunnable set or its
+// worker; a worker that may hold it (it was processing there, perhaps
+// sent speculatively) is told to drop it.
+func (s *State) stop(t *Task) {
 	switch t.State {
 	case Queued:
 		s.queue.remove(t)
@@ -262,6 +300,12 @@ func (s *State) activeToReleased(t *Task) {
 			s.fillWorker(w)
 		}
 	}
+}
+
+// activeToReleased stops a task that nobody needs or that must be placed
+// again. If a worker was running it, the worker is told to drop it.
+func (s *State) activeToReleased(t *Task) {
+	s.stop(t)
 	s.setState(t, Released)
 	s.leaveActive(t)
 	s.afterRelease(t)
@@ -312,16 +356,7 @@ func (s *State) erredToReleased(t *Task) {
 // toErred marks t as failed (t.err says why) and fails its dependents.
 func (s *State) toErred(t *Task) {
 	wasActive := t.State.active()
-	switch t.State {
-	case Queued:
-		s.queue.remove(t)
-	case NoWorker:
-		delete(s.unrunnable, t)
-	case Processing:
-		if w := s.unassign(t); w != nil {
-			s.fillWorker(w)
-		}
-	}
+	s.stop(t)
 	s.setState(t, Erred)
 	if wasActive {
 		s.leaveActive(t)

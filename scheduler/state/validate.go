@@ -110,10 +110,18 @@ func (s *State) checkTask(t *Task, bad func(string, ...any)) {
 			bad("%s waiting on %d (counter %d)", t.Key, n, t.nWaiting)
 		}
 	case Queued, NoWorker, Processing:
+		missing := int32(0)
 		for _, d := range t.deps {
-			if d.State != Memory {
-				bad("%s is %s but dependency %s is %s", t.Key, t.State, d.Key, d.State)
+			if d.State == Memory {
+				continue
 			}
+			missing++
+			if !t.speculative || d.State != Processing || d.processingOn != t.processingOn {
+				bad("%s is %s (speculative %v) but dependency %s is %s", t.Key, t.State, t.speculative, d.Key, d.State)
+			}
+		}
+		if t.speculative && (missing == 0 || missing != t.nWaiting) {
+			bad("%s speculative with %d inputs missing (counter %d)", t.Key, missing, t.nWaiting)
 		}
 		switch t.State {
 		case Queued:

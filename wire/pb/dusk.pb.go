@@ -2606,6 +2606,7 @@ type ClientMsg struct {
 	//	*ClientMsg_Release
 	//	*ClientMsg_Cancel
 	//	*ClientMsg_Scattered
+	//	*ClientMsg_Sync
 	Msg           isClientMsg_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2693,6 +2694,15 @@ func (x *ClientMsg) GetScattered() *Scattered {
 	return nil
 }
 
+func (x *ClientMsg) GetSync() *Sync {
+	if x != nil {
+		if x, ok := x.Msg.(*ClientMsg_Sync); ok {
+			return x.Sync
+		}
+	}
+	return nil
+}
+
 type isClientMsg_Msg interface {
 	isClientMsg_Msg()
 }
@@ -2717,6 +2727,10 @@ type ClientMsg_Scattered struct {
 	Scattered *Scattered `protobuf:"bytes,5,opt,name=scattered,proto3,oneof"`
 }
 
+type ClientMsg_Sync struct {
+	Sync *Sync `protobuf:"bytes,20,opt,name=sync,proto3,oneof"`
+}
+
 func (*ClientMsg_Hello) isClientMsg_Msg() {}
 
 func (*ClientMsg_UpdateGraph) isClientMsg_Msg() {}
@@ -2726,6 +2740,55 @@ func (*ClientMsg_Release) isClientMsg_Msg() {}
 func (*ClientMsg_Cancel) isClientMsg_Msg() {}
 
 func (*ClientMsg_Scattered) isClientMsg_Msg() {}
+
+func (*ClientMsg_Sync) isClientMsg_Msg() {}
+
+// Sync asks the scheduler to answer Synced once it has applied every
+// message the client sent before: a barrier for requests made on other
+// calls (Restart) that must see them.
+type Sync struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Sync) Reset() {
+	*x = Sync{}
+	mi := &file_pb_dusk_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Sync) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Sync) ProtoMessage() {}
+
+func (x *Sync) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Sync.ProtoReflect.Descriptor instead.
+func (*Sync) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *Sync) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
 
 type ClientHello struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2738,7 +2801,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2750,7 +2813,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2763,7 +2826,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ClientHello) GetId() string {
@@ -2788,17 +2851,19 @@ func (x *ClientHello) GetFingerprint() string {
 }
 
 type UpdateGraph struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Tasks         []*Task                `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
-	Wanted        []string               `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
-	Order         []string               `protobuf:"bytes,3,rep,name=order,proto3" json:"order,omitempty"` // keys of tasks in graph order (priority)
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Tasks  []*Task                `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	Wanted []string               `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
+	// Keys in graph order (priority). When empty, the order of tasks is the
+	// graph order.
+	Order         []string `protobuf:"bytes,3,rep,name=order,proto3" json:"order,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2810,7 +2875,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2823,7 +2888,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *UpdateGraph) GetTasks() []*Task {
@@ -2856,7 +2921,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2868,7 +2933,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2881,7 +2946,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -2900,7 +2965,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2912,7 +2977,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2925,7 +2990,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -2944,7 +3009,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2956,7 +3021,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2969,7 +3034,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -2991,7 +3056,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3003,7 +3068,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3016,7 +3081,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3058,7 +3123,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3070,7 +3135,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3083,7 +3148,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3115,7 +3180,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3127,7 +3192,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3140,7 +3205,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -3187,6 +3252,7 @@ type ClientEvent struct {
 	//	*ClientEvent_Erred
 	//	*ClientEvent_Cancelled
 	//	*ClientEvent_Stalled
+	//	*ClientEvent_Synced
 	Ev            isClientEvent_Ev `protobuf_oneof:"ev"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3194,7 +3260,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3206,7 +3272,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3219,7 +3285,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3274,6 +3340,15 @@ func (x *ClientEvent) GetStalled() *KeyStalled {
 	return nil
 }
 
+func (x *ClientEvent) GetSynced() *Synced {
+	if x != nil {
+		if x, ok := x.Ev.(*ClientEvent_Synced); ok {
+			return x.Synced
+		}
+	}
+	return nil
+}
+
 type isClientEvent_Ev interface {
 	isClientEvent_Ev()
 }
@@ -3298,6 +3373,10 @@ type ClientEvent_Stalled struct {
 	Stalled *KeyStalled `protobuf:"bytes,5,opt,name=stalled,proto3,oneof"`
 }
 
+type ClientEvent_Synced struct {
+	Synced *Synced `protobuf:"bytes,20,opt,name=synced,proto3,oneof"`
+}
+
 func (*ClientEvent_Welcome) isClientEvent_Ev() {}
 
 func (*ClientEvent_Memory) isClientEvent_Ev() {}
@@ -3307,6 +3386,52 @@ func (*ClientEvent_Erred) isClientEvent_Ev() {}
 func (*ClientEvent_Cancelled) isClientEvent_Ev() {}
 
 func (*ClientEvent_Stalled) isClientEvent_Ev() {}
+
+func (*ClientEvent_Synced) isClientEvent_Ev() {}
+
+type Synced struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Synced) Reset() {
+	*x = Synced{}
+	mi := &file_pb_dusk_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Synced) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Synced) ProtoMessage() {}
+
+func (x *Synced) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Synced.ProtoReflect.Descriptor instead.
+func (*Synced) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *Synced) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
 
 type ClientWelcome struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3318,7 +3443,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3330,7 +3455,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3343,7 +3468,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3373,7 +3498,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3385,7 +3510,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3398,7 +3523,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -3446,7 +3571,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3458,7 +3583,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3471,7 +3596,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -3498,7 +3623,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3510,7 +3635,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3523,7 +3648,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -3550,7 +3675,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3562,7 +3687,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3575,7 +3700,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -3600,7 +3725,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3612,7 +3737,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3625,7 +3750,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 type WorkerInfo struct {
@@ -3655,7 +3780,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3667,7 +3792,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3680,7 +3805,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -3824,13 +3949,14 @@ type IdentityReply struct {
 	Tasks         int64                  `protobuf:"varint,4,opt,name=tasks,proto3" json:"tasks,omitempty"`
 	Dashboard     string                 `protobuf:"bytes,5,opt,name=dashboard,proto3" json:"dashboard,omitempty"`
 	Version       string                 `protobuf:"bytes,6,opt,name=version,proto3" json:"version,omitempty"`
+	Events        uint64                 `protobuf:"varint,7,opt,name=events,proto3" json:"events,omitempty"` // events the scheduler has recorded so far
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3842,7 +3968,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3855,7 +3981,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -3900,6 +4026,13 @@ func (x *IdentityReply) GetVersion() string {
 	return ""
 }
 
+func (x *IdentityReply) GetEvents() uint64 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
 type WhoHasRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
@@ -3909,7 +4042,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3921,7 +4054,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3934,7 +4067,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -3954,7 +4087,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3966,7 +4099,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3979,7 +4112,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -4006,7 +4139,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4018,7 +4151,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4031,7 +4164,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -4058,7 +4191,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4070,7 +4203,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4083,7 +4216,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -4109,7 +4242,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4121,7 +4254,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4134,7 +4267,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -4155,7 +4288,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4167,7 +4300,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4180,7 +4313,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -4215,7 +4348,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4227,7 +4360,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4240,7 +4373,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -4266,7 +4399,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4278,7 +4411,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4291,7 +4424,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4302,15 +4435,19 @@ func (x *EventsRequest) GetHistory() bool {
 }
 
 type EventBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Events        []*Event               `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Events []*Event               `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// next is the ring's sequence number after this batch: a reader that
+	// has seen next >= IdentityReply.events has every event recorded
+	// before that Identity call.
+	Next          uint64 `protobuf:"varint,2,opt,name=next,proto3" json:"next,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4322,7 +4459,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4335,7 +4472,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4343,6 +4480,13 @@ func (x *EventBatch) GetEvents() []*Event {
 		return x.Events
 	}
 	return nil
+}
+
+func (x *EventBatch) GetNext() uint64 {
+	if x != nil {
+		return x.Next
+	}
+	return 0
 }
 
 type Event struct {
@@ -4367,7 +4511,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4379,7 +4523,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4392,7 +4536,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *Event) GetKind() string {
@@ -4511,7 +4655,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4523,7 +4667,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4536,7 +4680,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -4620,7 +4764,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4632,7 +4776,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4645,7 +4789,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -4679,7 +4823,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4691,7 +4835,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4704,7 +4848,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -4729,7 +4873,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4741,7 +4885,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4754,7 +4898,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 type ProfileReply struct {
@@ -4767,7 +4911,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4779,7 +4923,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4792,7 +4936,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -4819,7 +4963,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4831,7 +4975,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4844,7 +4988,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -4878,7 +5022,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4890,7 +5034,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4903,7 +5047,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -4965,7 +5109,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4977,7 +5121,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4990,7 +5134,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -5011,7 +5155,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5023,7 +5167,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5036,7 +5180,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -5070,7 +5214,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5082,7 +5226,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5095,7 +5239,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5123,7 +5267,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5135,7 +5279,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5148,7 +5292,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5358,14 +5502,17 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\"O\n" +
 	"\vClientBatch\x12&\n" +
 	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.ClientMsgR\x04msgs\x12\x18\n" +
-	"\arelease\x18\x02 \x03(\tR\arelease\"\x90\x02\n" +
+	"\arelease\x18\x02 \x03(\tR\arelease\"\xb5\x02\n" +
 	"\tClientMsg\x12,\n" +
 	"\x05hello\x18\x01 \x01(\v2\x14.dusk.v1.ClientHelloH\x00R\x05hello\x129\n" +
 	"\fupdate_graph\x18\x02 \x01(\v2\x14.dusk.v1.UpdateGraphH\x00R\vupdateGraph\x120\n" +
 	"\arelease\x18\x03 \x01(\v2\x14.dusk.v1.ReleaseKeysH\x00R\arelease\x12-\n" +
 	"\x06cancel\x18\x04 \x01(\v2\x13.dusk.v1.CancelKeysH\x00R\x06cancel\x122\n" +
-	"\tscattered\x18\x05 \x01(\v2\x12.dusk.v1.ScatteredH\x00R\tscatteredB\x05\n" +
-	"\x03msg\"s\n" +
+	"\tscattered\x18\x05 \x01(\v2\x12.dusk.v1.ScatteredH\x00R\tscattered\x12#\n" +
+	"\x04sync\x18\x14 \x01(\v2\r.dusk.v1.SyncH\x00R\x04syncB\x05\n" +
+	"\x03msg\"\x16\n" +
+	"\x04Sync\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"s\n" +
 	"\vClientHello\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\bregistry\x18\x02 \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12 \n" +
@@ -5394,14 +5541,17 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06nbytes\x18\x02 \x03(\x03R\x06nbytes\x12\x12\n" +
 	"\x04type\x18\x03 \x03(\tR\x04type\x12\x14\n" +
 	"\x05naddr\x18\x04 \x03(\x05R\x05naddr\x12\x1c\n" +
-	"\taddresses\x18\x05 \x03(\tR\taddresses\"\x8a\x02\n" +
+	"\taddresses\x18\x05 \x03(\tR\taddresses\"\xb5\x02\n" +
 	"\vClientEvent\x122\n" +
 	"\awelcome\x18\x01 \x01(\v2\x16.dusk.v1.ClientWelcomeH\x00R\awelcome\x12.\n" +
 	"\x06memory\x18\x02 \x01(\v2\x14.dusk.v1.KeyInMemoryH\x00R\x06memory\x12)\n" +
 	"\x05erred\x18\x03 \x01(\v2\x11.dusk.v1.KeyErredH\x00R\x05erred\x125\n" +
 	"\tcancelled\x18\x04 \x01(\v2\x15.dusk.v1.KeyCancelledH\x00R\tcancelled\x12/\n" +
-	"\astalled\x18\x05 \x01(\v2\x13.dusk.v1.KeyStalledH\x00R\astalledB\x04\n" +
-	"\x02ev\"L\n" +
+	"\astalled\x18\x05 \x01(\v2\x13.dusk.v1.KeyStalledH\x00R\astalled\x12)\n" +
+	"\x06synced\x18\x14 \x01(\v2\x0f.dusk.v1.SyncedH\x00R\x06syncedB\x04\n" +
+	"\x02ev\"\x18\n" +
+	"\x06Synced\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"L\n" +
 	"\rClientWelcome\x12!\n" +
 	"\fscheduler_id\x18\x01 \x01(\tR\vschedulerId\x12\x18\n" +
 	"\awarning\x18\x02 \x01(\tR\awarning\"\x83\x01\n" +
@@ -5448,14 +5598,15 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\fspill_failed\x18\x13 \x01(\bR\vspillFailed\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xc9\x01\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xe1\x01\n" +
 	"\rIdentityReply\x12!\n" +
 	"\fscheduler_id\x18\x01 \x01(\tR\vschedulerId\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\x12-\n" +
 	"\aworkers\x18\x03 \x03(\v2\x13.dusk.v1.WorkerInfoR\aworkers\x12\x14\n" +
 	"\x05tasks\x18\x04 \x01(\x03R\x05tasks\x12\x1c\n" +
 	"\tdashboard\x18\x05 \x01(\tR\tdashboard\x12\x18\n" +
-	"\aversion\x18\x06 \x01(\tR\aversion\"#\n" +
+	"\aversion\x18\x06 \x01(\tR\aversion\x12\x16\n" +
+	"\x06events\x18\a \x01(\x04R\x06events\"#\n" +
 	"\rWhoHasRequest\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\"\xb1\x01\n" +
 	"\vWhoHasReply\x129\n" +
@@ -5485,10 +5636,11 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\")\n" +
 	"\rEventsRequest\x12\x18\n" +
-	"\ahistory\x18\x01 \x01(\bR\ahistory\"4\n" +
+	"\ahistory\x18\x01 \x01(\bR\ahistory\"H\n" +
 	"\n" +
 	"EventBatch\x12&\n" +
-	"\x06events\x18\x01 \x03(\v2\x0e.dusk.v1.EventR\x06events\"\xd9\x02\n" +
+	"\x06events\x18\x01 \x03(\v2\x0e.dusk.v1.EventR\x06events\x12\x12\n" +
+	"\x04next\x18\x02 \x01(\x04R\x04next\"\xd9\x02\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x17\n" +
 	"\atime_ns\x18\x02 \x01(\x03R\x06timeNs\x12\x10\n" +
@@ -5580,7 +5732,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 	return file_pb_dusk_proto_rawDescData
 }
 
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
 var file_pb_dusk_proto_goTypes = []any{
 	(*Arg)(nil),                // 0: dusk.v1.Arg
 	(*ArgList)(nil),            // 1: dusk.v1.ArgList
@@ -5618,49 +5770,51 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*RefuseWorker)(nil),       // 33: dusk.v1.RefuseWorker
 	(*ClientBatch)(nil),        // 34: dusk.v1.ClientBatch
 	(*ClientMsg)(nil),          // 35: dusk.v1.ClientMsg
-	(*ClientHello)(nil),        // 36: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 37: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 38: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 39: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 40: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 41: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 42: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 43: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 44: dusk.v1.ClientEvent
-	(*ClientWelcome)(nil),      // 45: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 46: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 47: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 48: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 49: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 50: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 51: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 52: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 53: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 54: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 55: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 56: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 57: dusk.v1.RestartReply
-	(*PluginRequest)(nil),      // 58: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 59: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 60: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 61: dusk.v1.EventBatch
-	(*Event)(nil),              // 62: dusk.v1.Event
-	(*MemorySample)(nil),       // 63: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 64: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 65: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 66: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 67: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 68: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 69: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 70: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 71: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 72: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 73: dusk.v1.RunReply
-	nil,                        // 74: dusk.v1.Task.ResourcesEntry
-	nil,                        // 75: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 76: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 77: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 78: dusk.v1.PluginReply.ErrorsEntry
+	(*Sync)(nil),               // 36: dusk.v1.Sync
+	(*ClientHello)(nil),        // 37: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 38: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 39: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 40: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 41: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 42: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 43: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 44: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 45: dusk.v1.ClientEvent
+	(*Synced)(nil),             // 46: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 47: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 48: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 49: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 50: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 51: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 52: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 53: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 54: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 55: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 56: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 57: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 58: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 59: dusk.v1.RestartReply
+	(*PluginRequest)(nil),      // 60: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 61: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 62: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 63: dusk.v1.EventBatch
+	(*Event)(nil),              // 64: dusk.v1.Event
+	(*MemorySample)(nil),       // 65: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 66: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 67: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 68: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 69: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 70: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 71: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 72: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 73: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 74: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 75: dusk.v1.RunReply
+	nil,                        // 76: dusk.v1.Task.ResourcesEntry
+	nil,                        // 77: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 78: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 79: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 80: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -5668,7 +5822,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	0,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	0,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	0,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	74, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	76, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	10, // 6: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	9,  // 7: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
 	11, // 8: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
@@ -5683,7 +5837,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	20, // 17: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
 	21, // 18: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
 	22, // 19: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	75, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	77, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
 	5,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
 	6,  // 22: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
 	24, // 23: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
@@ -5701,60 +5855,62 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	7,  // 35: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
 	7,  // 36: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
 	35, // 37: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	36, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	37, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	38, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	39, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	40, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	5,  // 43: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	3,  // 44: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
-	41, // 45: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	44, // 46: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	43, // 47: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	45, // 48: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	46, // 49: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	47, // 50: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	48, // 51: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	49, // 52: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	6,  // 53: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	76, // 54: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	5,  // 55: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	51, // 56: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	77, // 57: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	78, // 58: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	62, // 59: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	63, // 60: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	69, // 61: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	55, // 62: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	8,  // 63: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	34, // 64: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	50, // 65: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	53, // 66: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	56, // 67: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	58, // 68: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	60, // 69: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	68, // 70: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	70, // 71: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	72, // 72: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	64, // 73: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	66, // 74: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	23, // 75: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	42, // 76: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	52, // 77: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	54, // 78: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	57, // 79: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	59, // 80: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	61, // 81: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	70, // 82: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	71, // 83: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	73, // 84: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	65, // 85: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	67, // 86: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	75, // [75:87] is the sub-list for method output_type
-	63, // [63:75] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	37, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	38, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	39, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	40, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	41, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	36, // 43: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	5,  // 44: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	3,  // 45: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
+	42, // 46: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	45, // 47: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	44, // 48: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	47, // 49: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	48, // 50: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	49, // 51: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	50, // 52: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	51, // 53: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	46, // 54: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	6,  // 55: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	78, // 56: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	5,  // 57: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	53, // 58: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	79, // 59: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	80, // 60: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	64, // 61: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	65, // 62: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	71, // 63: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	57, // 64: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	8,  // 65: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	34, // 66: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	52, // 67: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	55, // 68: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	58, // 69: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	60, // 70: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	62, // 71: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	70, // 72: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	72, // 73: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	74, // 74: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	66, // 75: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	68, // 76: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	23, // 77: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	43, // 78: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	54, // 79: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	56, // 80: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	59, // 81: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	61, // 82: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	63, // 83: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	72, // 84: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	73, // 85: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	75, // 86: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	67, // 87: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	69, // 88: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	77, // [77:89] is the sub-list for method output_type
+	65, // [65:77] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -5799,13 +5955,15 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Release)(nil),
 		(*ClientMsg_Cancel)(nil),
 		(*ClientMsg_Scattered)(nil),
+		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[44].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[45].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
 		(*ClientEvent_Cancelled)(nil),
 		(*ClientEvent_Stalled)(nil),
+		(*ClientEvent_Synced)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -5813,7 +5971,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   79,
+			NumMessages:   81,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

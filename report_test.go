@@ -1,0 +1,119 @@
+package dusk_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/diagnostics/report"
+)
+
+// TestPerformanceReport records a real computation on a local cluster.
+func TestPerformanceReport(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	path := filepath.Join(t.TempDir(), "report.html")
+	var got int
+	err := c.PerformanceReport(ctx, path, func() error {
+		xs := make([]*dusk.Delayed[int], 20)
+		for i := range xs {
+			xs[i] = dusk.Call[int](fDouble, dusk.Call[int](fInc, i))
+		}
+		var err error
+		got, err = dusk.Compute(ctx, c, dusk.Call[int](fSum, xs), dusk.Optimize(false))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != 2*(190+20) {
+		t.Fatalf("result %d", got)
+	}
+	var d report.Data
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(path), "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	runs := map[string]int{}
+	for _, p := range d.Prefixes {
+		runs[p.Name] = p.Runs
+	}
+	if runs["it.inc"] != 20 || runs["it.double"] != 20 || runs["it.sum"] != 1 {
+		t.Errorf("runs by prefix = %v", runs)
+	}
+	if d.Summary.Tasks != 41 || d.Summary.Workers != 2 || d.Summary.Threads != 4 || !strings.Contains(d.Summary.Caller, "report_test.go:") ||
+		d.Summary.Versions["dusk"] != dusk.Version {
+		t.Errorf("summary = %+v", d.Summary)
+	}
+	tasks := 0
+	for _, b := range d.Stream {
+		if b.Kind == "task" {
+			tasks++
+		}
+	}
+	if tasks != 41 {
+		t.Errorf("%d task bars in the task stream, want 41", tasks)
+	}
+	// The in-process workers share one process: one profile, one note.
+	if len(d.Profile.Notes) == 0 && d.Profile.Seconds == 0 {
+		t.Errorf("no profile and no reason why: %+v", d.Profile)
+	}
+	page, _ := os.ReadFile(path)
+	if strings.Contains(string(page), "<script src") || !strings.Contains(string(page), "it.double") {
+		t.Error("report.html is not self-contained or lacks the data")
+	}
+}
+
+// TestLocalClusterServesADashboard checks the link Dashboard returns.
+func TestLocalClusterServesADashboard(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	link := c.Dashboard()
+	if !strings.HasPrefix(link, "http://127.0.0.1:") || !strings.Contains(link, "?token=") {
+		t.Fatalf("dashboard link %q", link)
+	}
+	base, _, _ := strings.Cut(link, "?")
+	resp, err := http.Get(base + "api/snapshot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without the token: %d", resp.StatusCode)
+	}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	resp, err = hc.Get(link) // sets the cookie, redirects to the page
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Task stream") {
+		t.Fatalf("page: %d", resp.StatusCode)
+	}
+	waitUntil(t, ctx, "the dashboard lists both workers", func() bool {
+		resp, err := hc.Get(base + "api/snapshot")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var s struct{ Workers []struct{ Address string } }
+		return json.NewDecoder(resp.Body).Decode(&s) == nil && len(s.Workers) == 2
+	})
+	off := newCluster(t, ctx, dusk.LocalDashboard("off"))
+	if off.Dashboard() != "" {
+		t.Errorf("LocalDashboard(off) still serves %q", off.Dashboard())
+	}
+}

@@ -1,0 +1,66 @@
+package state
+
+import "github.com/dusk-go/dusk/graph"
+
+// Speculative assignment: a task whose missing inputs are all being
+// computed on one worker, which also holds its other inputs, is sent to that
+// worker right away. The worker runs it as soon as its inputs are done,
+// which saves a round trip to the scheduler per link of a chain (Dask
+// waits for every input to be reported; see dask/distributed#3974). If an
+// input is moved or fails instead, the task is taken back (pullBack).
+
+// speculationTarget returns the worker t can be sent to before its inputs
+// are all in memory, or nil.
+func (s *State) speculationTarget(t *Task) *Worker {
+	if !s.cfg.Speculate || t.restricted() {
+		return nil
+	}
+	var w *Worker
+	for _, d := range t.deps {
+		if d.State == Processing {
+			if w == nil {
+				w = d.processingOn
+			} else if d.processingOn != w {
+				return nil
+			}
+		}
+	}
+	if w == nil || w.Status != Running {
+		return nil
+	}
+	for _, d := range t.deps {
+		switch d.State {
+		case Processing:
+		case Memory:
+			if !d.holdsOn(w) {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+	return w
+}
+
+// pullBack takes back, from worker w, the tasks sent there speculatively to
+// follow d, which will not be computed there after all: they drop off w and
+// wait again (their inputs were not all in memory, so waiting is where they
+// belong). Their own followers come back too.
+func (s *State) pullBack(d *Task, w *Worker) {
+	stack := []*Task{d}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, t := range x.dependents {
+			if t.State != Processing || !t.speculative || t.processingOn != w {
+				continue
+			}
+			s.unassignOnly(t)
+			if _, ok := s.workers[w.ID]; ok {
+				s.emit(&Free{Worker: w.ID, Keys: []graph.Key{t.Key}})
+			}
+			s.setState(t, Waiting)
+			stack = append(stack, t)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package state
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/dusk-go/dusk/graph"
+)
+
+func speculating(c *Config) { c.Speculate = true }
+
+func TestChainIsSentAhead(t *testing.T) {
+	h := newHarness(t, speculating)
+	h.addWorker("w1", 1, nil)
+	h.addWorker("w2", 1, nil)
+	acts := h.submit("c", []*graph.Task{task("a-1"), task("b-1", "a-1"), task("c-1", "b-1")}, "c-1")
+	got := computes(acts)
+	w := h.s.Task("a-1").ProcessingOn()
+	if !slices.Equal(got, []string{w + ":a-1", w + ":b-1", w + ":c-1"}) {
+		t.Fatalf("computes = %v: the chain should follow a-1 to %s", got, w)
+	}
+	for _, c := range ofType[*Compute](acts)[1:] {
+		if len(c.Deps) != 1 || len(c.Deps[0].Workers) != 0 {
+			t.Fatalf("%s: input locations %+v, want none yet (computed there)", c.Task.Key, c.Deps)
+		}
+	}
+	if acts := h.finish(w, "a-1", 8); len(computes(acts)) != 0 {
+		t.Fatalf("nothing more to send, got %v", computes(acts))
+	}
+	if h.s.Task("b-1").speculative {
+		t.Fatal("b-1 has all its inputs now")
+	}
+	h.finish(w, "b-1", 8)
+	h.finish(w, "c-1", 8)
+	h.wantState("c-1", Memory)
+}
+
+func TestFailedInputTakesFollowersBack(t *testing.T) {
+	h := newHarness(t, speculating)
+	h.addWorker("w1", 1, nil)
+	a := task("a-1")
+	a.Retries = 1
+	h.submit("c", []*graph.Task{a, task("b-1", "a-1"), task("c-1", "b-1")}, "c-1")
+	acts := h.fail("w1", "a-1", "flaky")
+	frees := ofType[*Free](acts)
+	var freed []graph.Key
+	for _, f := range frees {
+		freed = append(freed, f.Keys...)
+	}
+	slices.Sort(freed)
+	if !slices.Equal(freed, []graph.Key{"b-1", "c-1"}) {
+		t.Fatalf("freed %v, want the followers b-1 and c-1:\n%s", freed, describe(acts))
+	}
+	if got := computes(acts); !slices.Equal(got, []string{"w1:a-1", "w1:b-1", "w1:c-1"}) {
+		t.Fatalf("after the retry: %v", got)
+	}
+	acts = h.fail("w1", "a-1", "broken")
+	h.wantState("c-1", Erred)
+	if errs := ofType[*KeyErred](acts); len(errs) != 1 || errs[0].Err.Key != "a-1" {
+		t.Fatalf("erred:\n%s", describe(acts))
+	}
+}
+
+func TestStolenInputTakesFollowersBack(t *testing.T) {
+	h := newHarness(t, speculating, func(c *Config) { c.WorkStealing = true })
+	h.addWorker("w1", 1, nil)
+	h.submit("c", []*graph.Task{task("busy-1")}, "busy-1")
+	h.start("w1", "busy-1")
+	h.submit("c", []*graph.Task{task("a-1"), task("b-1", "a-1")}, "b-1")
+	h.addWorker("w2", 1, nil)
+	acts := h.handle(&Tick{At: h.at()})
+	steals := ofType[*Steal](acts)
+	if len(steals) != 1 || steals[0].Key != "a-1" {
+		t.Fatalf("steals:\n%s", describe(acts))
+	}
+	acts = h.handle(&StealReplied{At: h.at(), Worker: "w1", Key: "a-1", Stolen: true})
+	if got := computes(acts); !slices.Equal(got, []string{"w2:a-1", "w2:b-1"}) {
+		t.Fatalf("after the steal: %v\n%s", got, describe(acts))
+	}
+	if frees := ofType[*Free](acts); len(frees) != 1 || frees[0].Worker != "w1" || frees[0].Keys[0] != "b-1" {
+		t.Fatalf("b-1 should be taken back from w1:\n%s", describe(acts))
+	}
+}
+
+func TestNoSpeculationAcrossWorkers(t *testing.T) {
+	h := newHarness(t, speculating)
+	h.addWorker("w1", 1, nil)
+	h.addWorker("w2", 1, nil)
+	h.submit("c", []*graph.Task{task("x-1"), task("y-1")}, "x-1", "y-1")
+	wx, wy := h.s.Task("x-1").ProcessingOn(), h.s.Task("y-1").ProcessingOn()
+	if wx == wy {
+		t.Skip("both inputs landed on one worker")
+	}
+	acts := h.submit("c", []*graph.Task{task("z-1", "x-1", "y-1")}, "z-1")
+	if got := computes(acts); len(got) != 0 {
+		t.Fatalf("z-1 needs inputs from two workers, sent %v", got)
+	}
+	h.wantState("z-1", Waiting)
+}
