@@ -216,6 +216,17 @@ func TestSpillAndReadBack(t *testing.T) {
 	}
 	// Tasks read spilled partitions back.
 	checkCRCs(t, ctx, c, parts, ps)
+	// Both directions are events, for the dashboard and the report (the
+	// worker sends them before the reports that follow them).
+	kinds := map[event.Kind]int{}
+	for _, e := range c.Local().Scheduler.Events().Snapshot() {
+		if (e.Kind == event.Spill || e.Kind == event.Unspill) && e.Worker != "" && e.NBytes >= 8*mib && e.Key != "" {
+			kinds[e.Kind]++
+		}
+	}
+	if kinds[event.Spill] == 0 || kinds[event.Unspill] == 0 {
+		t.Fatalf("spill events: %v; want spills and reads back", kinds)
+	}
 	// So does the client, from memory or from disk.
 	for i, f := range parts {
 		b, err := f.Result(ctx)

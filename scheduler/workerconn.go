@@ -231,6 +231,13 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 			t := x.Transfer
 			s.ring.Add(event.Event{Kind: event.Transfer, Time: now, Key: t.GetKey(), Worker: w.id, Peer: t.GetPeer(),
 				NBytes: t.GetNbytes(), Start: time.Unix(0, t.GetStartNs()), Stop: time.Unix(0, t.GetStopNs())})
+		case *pb.WorkerMsg_Spill:
+			sp, kind := x.Spill, event.Spill
+			if sp.GetUnspill() {
+				kind = event.Unspill
+			}
+			s.ring.Add(event.Event{Kind: kind, Time: now, Key: sp.GetKey(), Worker: w.id,
+				NBytes: sp.GetNbytes(), Start: time.Unix(0, sp.GetStartNs()), Stop: time.Unix(0, sp.GetStopNs())})
 		}
 	}
 	if len(evs) > 0 {

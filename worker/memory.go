@@ -70,3 +70,11 @@ func heartbeatOf(s MemorySample) *pb.Heartbeat {
 		SpilledKeys: int64(s.SpilledKeys), MemoryLimit: s.Limit, SpillFailed: s.SpillFailed,
 	}
 }
+
+// spillReported tells the scheduler of a value written to or read from the
+// spill directory: an event for the dashboard, the performance report and
+// the metrics.
+func (w *Worker) spillReported(e SpillEvent) {
+	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Spill{Spill: &pb.SpillDone{Key: string(e.Key), Nbytes: e.Bytes,
+		StartNs: e.Start.UnixNano(), StopNs: e.Stop.UnixNano(), Unspill: e.Back}}})
+}

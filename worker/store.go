@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/graph"
@@ -38,6 +39,16 @@ type Store struct {
 	disk     *SpillDir // nil: the store does not spill
 	above    int64     // managed bytes past which adding a value signals grew
 	grew     chan struct{}
+	observe  func(SpillEvent)
+}
+
+// SpillEvent is a value written to the spill directory, or read back from
+// it (Back): Bytes of its file, from Start to Stop.
+type SpillEvent struct {
+	Key         graph.Key
+	Bytes       int64
+	Back        bool
+	Start, Stop time.Time
 }
 
 // entry is one stored value.
@@ -87,6 +98,18 @@ func (s *Store) SpillTo(d *SpillDir, above int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.disk, s.above = d, above
+}
+
+// Observe calls f after every write of a value to the spill directory and
+// every read of one from it (f must be quick, and safe for concurrent
+// calls). Call it before the store is used.
+func (s *Store) Observe(f func(SpillEvent)) { s.observe = f }
+
+// observed reports one write or read.
+func (s *Store) observed(k graph.Key, f spillFile, back bool, start time.Time) {
+	if s.observe != nil {
+		s.observe(SpillEvent{Key: k, Bytes: f.size, Back: back, Start: start, Stop: time.Now()})
+	}
 }
 
 // SetLogger sets where the store reports values it cannot spill.
@@ -209,6 +232,7 @@ func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 		}
 		file, disk := *e.file, s.disk
 		s.mu.Unlock()
+		start := time.Now()
 		b, err := disk.read(k, file)
 		if err != nil {
 			if s.moved(k, e, file) {
@@ -216,6 +240,7 @@ func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 			}
 			return reflect.Value{}, err
 		}
+		s.observed(k, file, true, start)
 		out, err := codec.Decode(b, want)
 		if err != nil {
 			return reflect.Value{}, fmt.Errorf("input %s (%s) read back from disk does not decode as %s: %w", k, e.typ, want, err)
@@ -317,6 +342,7 @@ func (s *Store) Encoded(k graph.Key) ([]byte, int64, string, error) {
 		}
 		file, disk := *e.file, s.disk
 		s.mu.Unlock()
+		start := time.Now()
 		b, err := disk.read(k, file)
 		if err != nil {
 			if s.moved(k, e, file) {
@@ -324,6 +350,7 @@ func (s *Store) Encoded(k graph.Key) ([]byte, int64, string, error) {
 			}
 			return nil, 0, "", err
 		}
+		s.observed(k, file, true, start)
 		return b, e.nbytes, e.typ, nil
 	}
 }
@@ -389,7 +416,11 @@ func (s *Store) Spill(need int64) (int64, error) {
 			s.log.Warn("a value cannot be spilled to disk: its type cannot be encoded; it stays in memory", "key", e.key, "type", e.typ, "err", err)
 			continue
 		}
+		start := time.Now()
 		f, err := disk.write(e.key, kind, payload)
+		if err == nil {
+			s.observed(e.key, f, false, start)
+		}
 		s.mu.Lock()
 		e.spilling = false
 		if err != nil {

@@ -474,3 +474,40 @@ func TestSpillFileChecks(t *testing.T) {
 		t.Fatalf("reading a damaged file = %v", err)
 	}
 }
+
+// Every write to the spill directory and every read from it is reported
+// to the observer, with the size of the file.
+func TestSpillObserved(t *testing.T) {
+	s, _ := spillingStore(t, 0)
+	var mu sync.Mutex
+	var evs []SpillEvent
+	s.Observe(func(e SpillEvent) {
+		mu.Lock()
+		evs = append(evs, e)
+		mu.Unlock()
+	})
+	s.Put("a", randomBytes(1, 5000))
+	s.Put("b", randomBytes(2, 5000))
+	s.Spill(1 << 40)
+	if _, _, _, err := s.Encoded("a"); err != nil { // a peer reads it
+		t.Fatal(err)
+	}
+	mustValue(t, s, "b", randomBytes(2, 5000)) // a task reads it back
+	s.Spill(1 << 40)                           // b has a copy on disk: no write
+	mu.Lock()
+	defer mu.Unlock()
+	var got []string
+	for _, e := range evs {
+		if e.Bytes < 5000 || e.Stop.Before(e.Start) {
+			t.Errorf("event %+v", e)
+		}
+		kind := "spill"
+		if e.Back {
+			kind = "read"
+		}
+		got = append(got, kind+" "+string(e.Key))
+	}
+	if want := []string{"spill a", "spill b", "read a", "read b"}; !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+}

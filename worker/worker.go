@@ -199,6 +199,7 @@ func New(opts Options) (*Worker, error) {
 	w.setID(w.addr)
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
 	w.store.SetLogger(w.log)
+	w.store.Observe(w.spillReported)
 	w.run = runner{reg: w.reg, store: w.store, worker: w.addr}
 	w.mem = newMemoryMonitor(w.store, opts.MemoryLimit, *opts.Thresholds, opts.MemoryMonitorInterval, opts.OwnsProcess, w.log)
 	w.mem.pause = w.pauseChanged
