@@ -154,7 +154,7 @@ func (a *Assembler) Add(c *pb.DataChunk) (key string, data []byte, nbytes int64,
 func (d *dataService) PutData(stream pb.Worker_PutDataServer) error {
 	w := d.w
 	var asm Assembler
-	reply := &pb.PutDataReply{WorkerId: w.id}
+	reply := &pb.PutDataReply{WorkerId: w.workerID()}
 	var stored []wstate.KeySize
 	for {
 		batch, err := stream.Recv()
@@ -191,10 +191,10 @@ func (d *dataService) PutData(stream pb.Worker_PutDataServer) error {
 // Run calls a registered function on this worker (Client.Run).
 func (d *dataService) Run(ctx context.Context, req *pb.RunRequest) (*pb.RunReply, error) {
 	w := d.w
-	reply := &pb.RunReply{WorkerId: w.id}
+	reply := &pb.RunReply{WorkerId: w.workerID()}
 	f, ok := w.reg.Lookup(req.GetFunc())
 	if !ok {
-		reply.Error = (&UnknownFuncError{Func: req.GetFunc(), Worker: w.id}).Error()
+		reply.Error = (&UnknownFuncError{Func: req.GetFunc(), Worker: reply.WorkerId}).Error()
 		return reply, nil
 	}
 	if err := f.CheckCount(len(req.GetArgs())); err != nil {

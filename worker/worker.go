@@ -224,8 +224,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
+	// Peers and clients may call in (PutData, Run) as soon as the
+	// scheduler has announced this worker, which is before this line runs:
+	// set the ID and the bookkeeping under w.mu, which they read under.
+	w.mu.Lock()
 	w.id = welcome.GetCmds()[0].GetWelcome().GetId()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
+	w.mu.Unlock()
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
 
 	// Commands are applied by the goroutine that receives them, and task
@@ -281,6 +286,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Retire{Retire: &pb.Retire{}}})
 		}
 	}
+}
+
+// workerID returns the ID the scheduler gave the worker (its address
+// before it was welcomed), for calls that run outside w.mu.
+func (w *Worker) workerID() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.id
 }
 
 // send queues messages for the scheduler.
