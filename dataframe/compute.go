@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -21,7 +22,12 @@ import (
 
 // maxShuffleAttempts bounds how often a computation restarts because a
 // worker was lost in the middle of one of its shuffles.
-const maxShuffleAttempts = 4
+const maxShuffleAttempts = 6
+
+// lostWorkerWait bounds how long a restart waits for the scheduler to see
+// that the worker a shuffle lost is gone (so that the new run does not
+// pick it as an owner again).
+const lostWorkerWait = 30 * time.Second
 
 // lowering turns a plan into a graph of lazy calls, once per node.
 type lowering struct {
@@ -108,6 +114,29 @@ func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []p
 		slog.Default().Warn("dataframe: a worker was lost during a shuffle; starting the computation again",
 			"attempt", attempt+1, "cause", firstLine(err.Error()))
 		shuffleRestarts.Add(1)
+		if addr, ok := shuffle.LostWorker(err); ok {
+			awaitGone(ctx, df.c, addr)
+		}
+	}
+}
+
+// awaitGone waits (at most lostWorkerWait) until the scheduler no longer
+// lists the worker at addr as running.
+func awaitGone(ctx context.Context, c *dusk.Client, addr string) {
+	deadline := time.Now().Add(lostWorkerWait)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		ws, err := c.Workers(ctx)
+		if err != nil {
+			return
+		}
+		running := false
+		for _, w := range ws {
+			running = running || (w.Address == addr && w.Status == "running")
+		}
+		if !running {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -25,7 +25,33 @@ var (
 	fnSlice   = dusk.Register("dataframe.slice", slicePartition)
 	fnLen     = dusk.Register("dataframe.len", partitionLen)
 	fnSum     = dusk.Register("dataframe.sum-ints", sumInts)
+	fnSame    = dusk.Register("dataframe.identity", func(rec arrow.RecordBatch) arrow.RecordBatch { return rec })
 )
+
+// partList returns parts as a slice a task takes as one argument (a list
+// of its inputs): all futures, or all lazy values (a future among lazy
+// values is read through an identity task).
+func partList(parts []part) any {
+	futs := make([]*dusk.AnyFuture, 0, len(parts))
+	for _, p := range parts {
+		if f, ok := p.(*dusk.AnyFuture); ok {
+			futs = append(futs, f)
+		}
+	}
+	if len(futs) == len(parts) {
+		return futs
+	}
+	out := make([]*dusk.Delayed[arrow.RecordBatch], len(parts))
+	for i, p := range parts {
+		switch x := p.(type) {
+		case *dusk.Delayed[arrow.RecordBatch]:
+			out[i] = x
+		default:
+			out[i] = dusk.Call[arrow.RecordBatch](fnSame, p)
+		}
+	}
+	return out
+}
 
 // The names under which kernels see their inputs.
 const (

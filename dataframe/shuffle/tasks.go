@@ -92,7 +92,7 @@ func deliveryError(id, owner string, err error) error {
 	if strings.Contains(err.Error(), "dusk: extension ") {
 		return fmt.Errorf("shuffle %s: worker %s refused a piece: %w", id, owner, err)
 	}
-	return fmt.Errorf("%s shuffle %s: delivering to worker %s failed (it left?): %w", LostMarker, id, owner, err)
+	return fmt.Errorf("%s shuffle %s: delivering to worker %s failed (it left?) [lost=%s]: %w", LostMarker, id, owner, owner, err)
 }
 
 // encodePieces writes a piece as Arrow IPC messages of at most about
@@ -186,8 +186,8 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 		}
 	}
 	if want := total.Rows[out]; rows != want {
-		return nil, fmt.Errorf("%s shuffle %s: output %d has %d of the %d rows sent to worker %s; this worker is %s (a worker left mid-shuffle)",
-			LostMarker, spec.ID, out, rows, want, spec.Owners[out], rt.Address())
+		return nil, fmt.Errorf("%s shuffle %s: output %d has %d of the %d rows sent to worker %s; this worker is %s (a worker left mid-shuffle) [lost=%s]",
+			LostMarker, spec.ID, out, rows, want, spec.Owners[out], rt.Address(), spec.Owners[out])
 	}
 	return concat(schema, recs)
 }
@@ -235,6 +235,10 @@ func forget(ids []string) int {
 	return n
 }
 
+// LocalStats returns the counters of this process's receivers: bytes held
+// in memory now, bytes spilled so far, and the most held at once by one.
+func LocalStats() Stats { return receiverStats() }
+
 func receiverStats() Stats {
 	var s Stats
 	receivers.Range(func(k, _ any) bool {
@@ -245,6 +249,22 @@ func receiverStats() Stats {
 		return true
 	})
 	return s
+}
+
+// LostWorker returns the address of the worker a shuffle-lost error
+// blames, if it names one.
+func LostWorker(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "[lost=")
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len("[lost="):]
+	j := strings.IndexByte(rest, ']')
+	if j < 0 {
+		return "", false
+	}
+	return rest[:j], true
 }
 
 // EncodeSchema writes s as an Arrow IPC stream with no batches.
