@@ -148,7 +148,7 @@ var shuffleRestarts atomic.Int64
 
 // persist lowers n and starts its graph.
 func (lw *lowering) persist(n node, extra func(lw *lowering, parts []part) ([]part, error)) ([]*dusk.AnyFuture, error) {
-	parts, err := lw.parts(n)
+	parts, err := lw.parts(optimize(n))
 	if err != nil {
 		return nil, err
 	}
@@ -282,13 +282,15 @@ func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 	}
 	var total int64
 	rows := make([]int64, n)
+	bytes := make([]int64, n)
 	for i, r := range recs {
 		rows[i] = r.Column(0).(*array.Int64).Value(0)
-		total += r.Column(1).(*array.Int64).Value(0)
+		bytes[i] = r.Column(1).(*array.Int64).Value(0)
+		total += bytes[i]
 	}
 	m := df.n.meta().clone()
 	m.bytes = total
-	p := &persistedNode{m: m, futs: futs, rows: rows, from: df.n.label()}
+	p := &persistedNode{m: m, futs: futs, rows: rows, bytes: bytes, from: df.n.label()}
 	for _, f := range futs {
 		markPersisted(f)
 	}
@@ -308,10 +310,11 @@ func (df *DataFrame) Release() {
 
 // persistedNode is a DataFrame whose partitions are on the cluster.
 type persistedNode struct {
-	m    *meta
-	futs []*dusk.AnyFuture
-	rows []int64
-	from string
+	m     *meta
+	futs  []*dusk.AnyFuture
+	rows  []int64 // per partition, when known
+	bytes []int64 // per partition, when known
+	from  string
 }
 
 func (p *persistedNode) meta() *meta      { return p.m }

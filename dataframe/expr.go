@@ -22,6 +22,14 @@ type sqlNode struct {
 	query string
 	op    string
 	m     *meta
+	// What the optimizer knows of the query's inputs: Select's columns
+	// (uses), or for a query that passes every column on (SELECT *, as
+	// Filter and Assign), its expression; filter is Filter's expression,
+	// for row-group pruning.
+	uses        []string
+	passThrough bool
+	expr        string
+	filter      string
 }
 
 func (s *sqlNode) meta() *meta      { return s.m }
@@ -96,7 +104,7 @@ func planSQL(in *meta, query string) (*arrow.Schema, map[string][]string, error)
 }
 
 // derivedSQL adds a query step, or records why it is wrong.
-func (df *DataFrame) derivedSQL(op, what, query string, keep func(m *meta) *meta) *DataFrame {
+func (df *DataFrame) derivedSQL(op, what, query string, keep func(m *meta) *meta, setup ...func(*sqlNode)) *DataFrame {
 	if df.err != nil {
 		return df
 	}
@@ -117,7 +125,11 @@ func (df *DataFrame) derivedSQL(op, what, query string, keep func(m *meta) *meta
 	if what != "" {
 		label = op + " " + what
 	}
-	return df.derive(&sqlNode{child: df.n, query: query, op: label, m: m})
+	sn := &sqlNode{child: df.n, query: query, op: label, m: m}
+	for _, f := range setup {
+		f(sn)
+	}
+	return df.derive(sn)
 }
 
 // keepOrder carries the input's divisions and hash placement over to a
@@ -149,7 +161,8 @@ func (df *DataFrame) Filter(expr string) *DataFrame {
 	}
 	in := df.n.meta()
 	return df.derivedSQL("Filter", fmt.Sprintf("%q", expr), "SELECT * FROM part WHERE ("+expr+")",
-		keepOrder(in, func(string) bool { return true }))
+		keepOrder(in, func(string) bool { return true }),
+		func(n *sqlNode) { n.passThrough, n.expr, n.filter = true, expr, expr })
 }
 
 // Select keeps the named columns, in that order.
@@ -171,7 +184,8 @@ func (df *DataFrame) Select(cols ...string) *DataFrame {
 		kept[c] = true
 	}
 	d := df.derivedSQL("Select", strings.Join(cols, ", "), "SELECT "+strings.Join(quoted, ", ")+" FROM part",
-		keepOrder(in, func(c string) bool { return kept[c] }))
+		keepOrder(in, func(c string) bool { return kept[c] }),
+		func(n *sqlNode) { n.uses = append([]string(nil), cols...) })
 	if d.err == nil {
 		m := d.n.meta()
 		if in.bytes > 0 && in.schema.NumFields() > 0 {
@@ -195,7 +209,8 @@ func (df *DataFrame) Assign(name, expr string) *DataFrame {
 		q = fmt.Sprintf("SELECT *, (%s) AS %s FROM part", expr, quoteIdent(name))
 	}
 	return df.derivedSQL("Assign", fmt.Sprintf("%s = %q", name, expr), q,
-		keepOrder(in, func(c string) bool { return c != name }))
+		keepOrder(in, func(c string) bool { return c != name }),
+		func(n *sqlNode) { n.passThrough, n.expr = true, expr })
 }
 
 // MapPartitionsSQL runs query, a DuckDB SELECT that reads the table
