@@ -66,12 +66,18 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 }
 
 // children rewrites the inputs of a step that reads all their columns.
+// Steps that address their input's partitions by position (Repartition,
+// Sorted divisions, aligned joins) keep their inputs as they are when a
+// rewrite would change the number of partitions (pruned row groups).
 func (o *optimizer) children(n node) node {
+	same := func(a, b node) bool { return a.meta().nparts == b.meta().nparts }
 	switch x := n.(type) {
 	case *mapNode:
 		if c := o.node(x.child, allColumns(x.child)); c != x.child {
 			m := *x
 			m.child = c
+			m.m = x.m.clone()
+			m.m.nparts = c.meta().nparts
 			return &m
 		}
 	case *rangeNode:
@@ -81,7 +87,7 @@ func (o *optimizer) children(n node) node {
 			return &m
 		}
 	case *relabel:
-		if c := o.node(x.child, allColumns(x.child)); c != x.child {
+		if c := o.node(x.child, allColumns(x.child)); c != x.child && same(c, x.child) {
 			m := *x
 			m.child = c
 			return &m
@@ -89,13 +95,16 @@ func (o *optimizer) children(n node) node {
 	case *joinNode:
 		l := o.node(x.left, allColumns(x.left))
 		r := o.node(x.right, allColumns(x.right))
+		if x.strategy != StrategyShuffle && (!same(l, x.left) || !same(r, x.right)) {
+			return n
+		}
 		if l != x.left || r != x.right {
 			m := *x
 			m.left, m.right = l, r
 			return &m
 		}
 	case *repartitionNode:
-		if c := o.node(x.child, allColumns(x.child)); c != x.child {
+		if c := o.node(x.child, allColumns(x.child)); c != x.child && same(c, x.child) {
 			m := *x
 			m.child = c
 			return &m
@@ -104,6 +113,8 @@ func (o *optimizer) children(n node) node {
 		if c := o.node(x.child, allColumns(x.child)); c != x.child {
 			m := *x
 			m.child = c
+			m.m = x.m.clone()
+			m.m.nparts = c.meta().nparts
 			return &m
 		}
 	}
@@ -144,6 +155,7 @@ func (s *sqlNode) rebuild(child node) node {
 	c.child = child
 	m := s.m.clone()
 	m.schema, m.cats = sch, cats
+	m.nparts = child.meta().nparts // row groups pruned below
 	if m.divs != nil && len(sch.FieldIndices(m.divs.Column)) == 0 {
 		m.divs = nil
 	}
