@@ -49,6 +49,15 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 			}
 		}
 		out = x.rebuild(o.node(x.child, childNeed))
+	case *pickNode:
+		// Fewer columns pass through; the same partitions are picked.
+		if c := o.node(x.child, need); c != x.child && c.meta().nparts == x.child.meta().nparts {
+			p := *x
+			p.child = c
+			p.m = x.m.clone()
+			p.m.schema, p.m.cats = c.meta().schema, c.meta().cats
+			out = &p
+		}
 	case *reduceNode:
 		c := o.node(x.child, refsOf(x.r.chunk, x.child.meta()))
 		if c != x.child {
