@@ -53,8 +53,11 @@ func (df *DataFrame) MapPartitions(fn *dusk.Func, opts ...MapOption) *DataFrame 
 	if !ok {
 		return df.fail("MapPartitions", fmt.Errorf("%s is not registered in this process", fn.Name()))
 	}
-	if rf.NumIn() != 1+len(o.args) || rf.In(0) != recordType || rf.Out() != recordType {
-		return df.fail("MapPartitions", fmt.Errorf("%s %s must take an arrow.RecordBatch and %d more argument(s) and return an arrow.RecordBatch", fn.Name(), fn.Signature(), len(o.args)))
+	if rf.NumIn() == 0 || rf.In(0) != recordType || rf.Out() != recordType || rf.Variadic() {
+		return df.fail("MapPartitions", fmt.Errorf("%s %s must take an arrow.RecordBatch (after an optional context.Context) and return an arrow.RecordBatch", fn.Name(), fn.Signature()))
+	}
+	if rf.NumIn() != 1+len(o.args) {
+		return df.fail("MapPartitions", fmt.Errorf("%s %s takes %d argument(s) after the partition; %d given with dataframe.Args", fn.Name(), fn.Signature(), rf.NumIn()-1, len(o.args)))
 	}
 	in := df.n.meta()
 	s := o.schema

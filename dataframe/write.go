@@ -230,8 +230,16 @@ func writeParquetPart(ctx context.Context, rec arrow.RecordBatch, spec writeSpec
 		return Written{}, fmt.Errorf("to_parquet: %w", err)
 	}
 	defer os.Remove(part)
-	props := parquet.NewWriterProperties(parquet.WithCompression(codec), parquet.WithMaxRowGroupLength(spec.RowGroup),
-		parquet.WithDictionaryDefault(true), parquet.WithStats(true))
+	// Dictionary encoding pays for strings; for numbers it is mostly tried
+	// and given up, at a cost.
+	wopts := []parquet.WriterProperty{parquet.WithCompression(codec), parquet.WithMaxRowGroupLength(spec.RowGroup),
+		parquet.WithDictionaryDefault(false), parquet.WithStats(true)}
+	for _, f := range rec.Schema().Fields() {
+		if id := f.Type.ID(); id == arrow.STRING || id == arrow.DICTIONARY || id == arrow.LARGE_STRING {
+			wopts = append(wopts, parquet.WithDictionaryFor(f.Name, true))
+		}
+	}
+	props := parquet.NewWriterProperties(wopts...)
 	w, err := pqarrow.NewFileWriter(rec.Schema(), f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
