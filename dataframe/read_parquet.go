@@ -330,7 +330,13 @@ func readParquetPiece(ctx context.Context, p pqPiece, cats map[string][]string) 
 		return nil, fmt.Errorf("read_parquet: %w", err)
 	}
 	defer r.Close()
-	fr, err := pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{Parallel: false, BatchSize: 64 << 10}, mem)
+	// One batch for the whole row group: its columns come back as single
+	// chunks, and the partition is made without copying them again.
+	batch := int64(64 << 10)
+	if p.RowGroup >= 0 && p.RowGroup < r.NumRowGroups() {
+		batch = max(batch, r.MetaData().RowGroup(p.RowGroup).NumRows())
+	}
+	fr, err := pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{Parallel: false, BatchSize: batch}, mem)
 	if err != nil {
 		return nil, fmt.Errorf("read_parquet: %s: %w", p.Path, err)
 	}

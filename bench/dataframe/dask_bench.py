@@ -13,6 +13,7 @@ the shuffles below are Dask's task shuffle (shuffle="tasks").
 import argparse
 import glob
 import json
+import os
 import sys
 import time
 
@@ -35,17 +36,33 @@ def main():
     client = Client(cluster)
     files = sorted(glob.glob(args.csv))
 
-    def emit(name, seconds, check, note=""):
-        print(json.dumps({"workload": name, "seconds": seconds, "check": check, "note": note}), flush=True)
+    pids = [os.getpid()] + list(client.run(os.getpid).values())
+
+    def cpu_seconds():
+        # utime + stime of this process and the workers, from /proc.
+        total = 0.0
+        for pid in pids:
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    fs = f.read().rsplit(")", 1)[1].split()
+                total += (int(fs[11]) + int(fs[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+        return total
+
+    def emit(name, seconds, check, note="", cpu=0.0):
+        print(json.dumps({"workload": name, "seconds": seconds, "cpu_seconds": cpu, "check": check, "note": note}), flush=True)
 
     def timed(name, f):
-        best, check = None, ""
+        best, best_cpu, check = None, 0.0, ""
         for _ in range(args.repeat):
+            c0 = cpu_seconds()
             t = time.perf_counter()
             check = f()
             s = time.perf_counter() - t
-            best = s if best is None else min(best, s)
-        emit(name, best, check)
+            if best is None or s < best:
+                best, best_cpu = s, cpu_seconds() - c0
+        emit(name, best, check, cpu=best_cpu)
 
     def group_k(ddf):
         def run():

@@ -27,7 +27,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -60,9 +62,14 @@ type result struct {
 	Workload string  `json:"workload"`
 	System   string  `json:"system"`
 	Seconds  float64 `json:"seconds"`
+	CPU      float64 `json:"cpu_seconds"` // of every process of the system, in the best run
 	Check    string  `json:"check"`
 	Note     string  `json:"note,omitempty"`
 }
+
+// cpuPIDs are the processes whose CPU time counts for the system being
+// measured, besides this one (dusk's worker processes).
+var cpuPIDs []int
 
 // The workloads, in report order.
 var workloads = []string{
@@ -132,12 +139,14 @@ func main() {
 	log.Printf("figures written to %s", *outFlag)
 }
 
-// timed runs f repeat times and returns the best time and the last check.
+// timed runs f repeat times and returns the best time (with the CPU time
+// of that run) and the last check.
 func timed(name, system string, f func() (string, error)) (result, error) {
-	best := -1.0
+	best, bestCPU := -1.0, 0.0
 	var check string
 	for i := 0; i < *repeat; i++ {
 		runtime.GC()
+		c0 := cpuSeconds(cpuPIDs)
 		t := time.Now()
 		c, err := f()
 		if err != nil {
@@ -145,12 +154,36 @@ func timed(name, system string, f func() (string, error)) (result, error) {
 		}
 		s := time.Since(t).Seconds()
 		if best < 0 || s < best {
-			best = s
+			best, bestCPU = s, cpuSeconds(cpuPIDs)-c0
 		}
 		check = c
 	}
-	log.Printf("%-8s %-50s %8.3fs  %s", system, name, best, check)
-	return result{Workload: name, System: system, Seconds: best, Check: check}, nil
+	log.Printf("%-8s %-50s %8.3fs (cpu %6.2fs)  %s", system, name, best, bestCPU, check)
+	return result{Workload: name, System: system, Seconds: best, CPU: bestCPU, Check: check}, nil
+}
+
+// cpuSeconds returns the user and system CPU time of this process and of
+// pids so far.
+func cpuSeconds(pids []int) float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	total := float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command (which may hold spaces): utime and
+		// stime are the 12th and 13th.
+		s := string(b)
+		fs := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fs) > 12 {
+			u, _ := strconv.ParseFloat(fs[11], 64)
+			st, _ := strconv.ParseFloat(fs[12], 64)
+			total += (u + st) / 100 // clock ticks (USER_HZ = 100 on Linux)
+		}
+	}
+	return total
 }
 
 func csvGlob() string     { return filepath.Join(*dataFlag, "csv", "*.csv") }
@@ -164,6 +197,10 @@ func runDusk(ctx context.Context) ([]result, error) {
 		return nil, err
 	}
 	defer c.Close()
+	for _, pid := range c.Local().PIDs() {
+		cpuPIDs = append(cpuPIDs, pid)
+	}
+	defer func() { cpuPIDs = nil }()
 	aggs := []dataframe.Aggregation{dataframe.Sum("x"), dataframe.Mean("x"), dataframe.Max("y")}
 	groupK := func(df *dataframe.DataFrame) func() (string, error) {
 		return func() (string, error) {
@@ -380,7 +417,7 @@ func runDask(ctx context.Context) ([]result, error) {
 		if json.Unmarshal([]byte(line), &r) == nil {
 			r.System = "dask"
 			out = append(out, r)
-			log.Printf("%-8s %-50s %8.3fs  %s %s", "dask", r.Workload, r.Seconds, r.Check, r.Note)
+			log.Printf("%-8s %-50s %8.3fs (cpu %6.2fs)  %s %s", "dask", r.Workload, r.Seconds, r.CPU, r.Check, r.Note)
 		}
 	}
 	return out, err
@@ -396,7 +433,7 @@ func report(w io.Writer, rs []result) {
 		by[r.Workload][r.System] = r
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "workload\tdusk\tDuckDB alone\tDask\tdusk / DuckDB\tDask / dusk\t")
+	fmt.Fprintln(tw, "workload\tdusk\tDuckDB alone\tDask\tdusk / DuckDB\tDask / dusk\tCPU s: dusk, DuckDB, Dask\t")
 	cell := func(r result, ok bool) string {
 		if !ok || r.Seconds <= 0 {
 			if r.Note != "" {
@@ -417,7 +454,14 @@ func report(w io.Writer, rs []result) {
 		d, dok := m["dusk"]
 		q, qok := m["duckdb"]
 		k, kok := m["dask"]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", wl, cell(d, dok), cell(q, qok), cell(k, kok), ratio(d, q, dok, qok), ratio(k, d, kok, dok))
+		cpu := func(r result, ok bool) string {
+			if !ok || r.Seconds <= 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f", r.CPU)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s, %s, %s\t\n", wl, cell(d, dok), cell(q, qok), cell(k, kok), ratio(d, q, dok, qok), ratio(k, d, kok, dok),
+			cpu(d, dok), cpu(q, qok), cpu(k, kok))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nchecks (each system's result summary; they must agree):")
