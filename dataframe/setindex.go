@@ -180,14 +180,19 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 // divisions that cut the rows into n ranges of about equal size.
 func (df *DataFrame) sampleDivisions(ctx context.Context, col string, n int) ([]any, error) {
 	points := max(quantilePoints, 2*n)
-	qs := make([]string, points+1)
-	for i := range qs {
-		qs[i] = fmt.Sprintf("%g", float64(i)/float64(points))
+	futs, forget, err := df.run(ctx, func(lw *lowering, parts []part) ([]part, error) {
+		out := make([]part, len(parts))
+		for i, p := range parts {
+			out[i] = dusk.Call[arrow.RecordBatch](fnSample, p, col, points)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	c := quoteIdent(col)
-	query := withCTE("part", scanView(viewIn), fmt.Sprintf(
-		"SELECT unnest(quantile_disc(%s, [%s])) AS q, count(%s) AS n FROM part", c, strings.Join(qs, ", "), c))
-	recs, err := df.collectPerPartition(ctx, query)
+	defer forget()
+	defer release(futs)
+	recs, err := gatherRecords(ctx, futs)
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +244,62 @@ func (df *DataFrame) sampleDivisions(ctx context.Context, col string, n int) ([]
 		bounds[len(bounds)-1] = last
 	}
 	return bounds, nil
+}
+
+var fnSample = dusk.Register("dataframe.sample-quantiles", sampleQuantiles)
+
+// sampleQuantiles returns points+1 evenly spaced quantiles of a sample of
+// the column's values (every k-th non-null value, at most 16 per point) as
+// column q, with the column's count of non-null values as column n.
+func sampleQuantiles(rec arrow.RecordBatch, col string, points int) (arrow.RecordBatch, error) {
+	i, err := columnIndex(rec.Schema(), col, "SetIndex")
+	if err != nil {
+		return nil, err
+	}
+	a := rec.Column(i)
+	valid := a.Len() - a.NullN()
+	stride := max(1, valid/(16*points))
+	var idx []int64
+	seen := 0
+	for r := range a.Len() {
+		if a.IsNull(r) {
+			continue
+		}
+		if seen%stride == 0 {
+			idx = append(idx, int64(r))
+		}
+		seen++
+	}
+	sample, err := shuffle.Gather(a, idx)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := scalars(sample)
+	if err != nil {
+		return nil, err
+	}
+	order := make([]int64, len(vals))
+	for j := range order {
+		order[j] = int64(j)
+	}
+	slices.SortFunc(order, func(x, y int64) int { return compareAny(vals[x], vals[y]) })
+	var pick []int64
+	if len(order) > 0 {
+		for q := 0; q <= points; q++ {
+			pick = append(pick, order[q*(len(order)-1)/points])
+		}
+	}
+	qs, err := shuffle.Gather(sample, pick)
+	if err != nil {
+		return nil, err
+	}
+	nb := array.NewInt64Builder(mem)
+	defer nb.Release()
+	for range qs.Len() {
+		nb.Append(int64(valid))
+	}
+	s := arrow.NewSchema([]arrow.Field{{Name: "q", Type: a.DataType(), Nullable: true}, {Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+	return array.NewRecordBatch(s, []arrow.Array{qs, nb.NewArray()}, int64(qs.Len())), nil
 }
 
 // collectPerPartition runs a query on every partition and gathers the

@@ -1,15 +1,12 @@
 package shuffle
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/zeebo/xxh3"
 )
 
@@ -369,20 +366,14 @@ func Split(rec arrow.RecordBatch, targets []int32, nout int) ([]arrow.RecordBatc
 		counts[j] += counts[j-1]
 	}
 	pos := append([]int64(nil), counts[:nout]...)
-	b := array.NewInt64Builder(memory.DefaultAllocator)
-	b.Resize(len(targets))
 	idx := make([]int64, len(targets))
 	for i, t := range targets {
 		idx[pos[t]] = int64(i)
 		pos[t]++
 	}
-	b.AppendValues(idx, nil)
-	indices := b.NewInt64Array()
-	b.Release()
-	defer indices.Release()
 	cols := make([]arrow.Array, rec.NumCols())
 	for i := range cols {
-		c, err := compute.TakeArray(context.Background(), rec.Column(i), indices)
+		c, err := Gather(rec.Column(i), idx)
 		if err != nil {
 			return nil, fmt.Errorf("shuffle: reordering column %q: %w", rec.ColumnName(i), err)
 		}

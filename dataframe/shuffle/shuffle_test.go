@@ -116,3 +116,28 @@ func TestTargetsHashAgreesAcrossTypesAndRangeFollowsBounds(t *testing.T) {
 		t.Fatalf("split into %d/%d/%d rows", parts[0].NumRows(), parts[1].NumRows(), parts[2].NumRows())
 	}
 }
+
+func TestGatherKeepsValuesAndNulls(t *testing.T) {
+	mem := memory.DefaultAllocator
+	ib := array.NewInt64Builder(mem)
+	ib.AppendValues([]int64{10, 11, 12, 13}, []bool{true, false, true, true})
+	sb := array.NewStringBuilder(mem)
+	sb.AppendValues([]string{"a", "", "ccc", "dd"}, []bool{true, false, true, true})
+	fb := array.NewFloat64Builder(mem)
+	fb.AppendValues([]float64{0.5, 1.5, 2.5, 3.5}, nil)
+	idx := []int64{3, 1, 1, 0}
+	for _, col := range []arrow.Array{ib.NewArray(), sb.NewArray(), fb.NewArray()} {
+		got, err := Gather(col, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, j := range idx {
+			if got.IsNull(i) != col.IsNull(int(j)) || (!got.IsNull(i) && got.ValueStr(i) != col.ValueStr(int(j))) {
+				t.Fatalf("%s: row %d = %s, want %s", col.DataType(), i, got.ValueStr(i), col.ValueStr(int(j)))
+			}
+		}
+		if err := array.ValidateFull(got); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
