@@ -98,6 +98,7 @@ type CSVError struct {
 	Msg    string
 }
 
+// Error names the file, the line and (when known) the column.
 func (e *CSVError) Error() string {
 	if e.Column == "" {
 		return fmt.Sprintf("read_csv: %s line %d: %s", e.Path, e.Line, e.Msg)

@@ -128,6 +128,7 @@ type QueryError struct {
 	Message string
 }
 
+// Error shows DuckDB's message and the query.
 func (e *QueryError) Error() string {
 	return fmt.Sprintf("DuckDB: %s\n  in the query: %s", e.Message, e.Query)
 }
@@ -289,10 +290,12 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // first task that needs it and closed with the worker.
 type engineExt struct{ e *Engine }
 
+// Receive refuses messages: peers have nothing to send a DuckDB.
 func (x *engineExt) Receive(ctx context.Context, topic string, data []byte) error {
 	return errors.New("dataframe: the DuckDB extension takes no messages")
 }
 
+// Close closes the worker's DuckDB with the worker.
 func (x *engineExt) Close() error { return x.e.Close() }
 
 func init() {

@@ -18,6 +18,7 @@ type Error struct {
 	Err    error
 }
 
+// Error reads "dataframe: file:line: Op: cause".
 func (e *Error) Error() string {
 	if e.Caller == "" {
 		return fmt.Sprintf("dataframe: %s: %v", e.Op, e.Err)
@@ -25,6 +26,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("dataframe: %s: %s: %v", e.Caller, e.Op, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // opError wraps err for the operation op at the user's calling line.

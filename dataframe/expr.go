@@ -40,13 +40,23 @@ func (s *sqlNode) label() string {
 
 func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 	full, root := s.compose()
+	// Columns picked from partitions in memory are picked in the query's
+	// own task.
+	var cols []string
+	if pn, ok := root.(*projectNode); ok {
+		root, cols = pn.child, pn.cols
+	}
 	in, err := lw.parts(root)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]part, len(in))
 	for i, p := range in {
-		out[i] = dusk.Call[arrow.RecordBatch](fnSQL, p, full, s.m.cats)
+		if cols != nil {
+			out[i] = dusk.Call[arrow.RecordBatch](fnSQLCols, p, cols, full, s.m.cats)
+		} else {
+			out[i] = dusk.Call[arrow.RecordBatch](fnSQL, p, full, s.m.cats)
+		}
 	}
 	return out, nil
 }

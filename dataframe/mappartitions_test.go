@@ -60,7 +60,7 @@ func TestMapPartitionsAndExplain(t *testing.T) {
 
 	// Explain: steps, partition counts, fused queries and strategies.
 	plan := df.Filter("x > 1").Select("k", "x").GroupBy("k").Agg(dataframe.Sum("x")).Explain()
-	for _, want := range []string{"GroupBy [k] Agg [sum(x)]: tree reduction 4 -> 1 partition", "Select k, x partitions=4", `Filter "x > 1" partitions=4`, "Persisted partitions=4"} {
+	for _, want := range []string{"GroupBy [k] Agg [sum(x)]: tree reduction 4 -> 1 partition", "Select k, x partitions=4", `Filter "x > 1" partitions=4`, "columns [k, x] (no copy)", "Persisted partitions=4"} {
 		if !strings.Contains(plan, want) {
 			t.Fatalf("plan\n%s\nlacks %q", plan, want)
 		}

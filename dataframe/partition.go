@@ -148,6 +148,7 @@ type ColumnError struct {
 	Where  string // the operation, such as "Select"
 }
 
+// Error names the column and the columns there are.
 func (e *ColumnError) Error() string {
 	return fmt.Sprintf("%s: no column %q; the columns are %s", e.Where, e.Column, quoteList(e.Have))
 }
