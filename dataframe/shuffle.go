@@ -4,6 +4,7 @@ package dataframe
 
 import (
 	"context"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -42,11 +43,18 @@ func (lw *lowering) shuffleParts(in []part, schema *arrow.Schema, kind string, c
 	return out, nil
 }
 
+// forgetTimeout bounds the clean-up call to the workers.
+const forgetTimeout = 30 * time.Second
+
 // forgetShuffles drops what the shuffles left in the workers' receivers
 // (outputs nothing read, and pieces of a failed run).
 func forgetShuffles(ctx context.Context, c *dusk.Client, ids []string) {
 	if len(ids) == 0 {
 		return
 	}
-	_, _ = dusk.Run[int](context.WithoutCancel(ctx), c, shuffle.Forget, ids)
+	// Best effort, and bounded: a worker that does not answer has its
+	// buffers dropped when it closes.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), forgetTimeout)
+	defer cancel()
+	_, _ = dusk.Run[int](fctx, c, shuffle.Forget, ids)
 }
