@@ -4,9 +4,14 @@ package main
 
 import (
 	"bufio"
+
 	"context"
 	"flag"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/dusk-go/dusk/codec"
 	"log"
 	"os"
 	"strconv"
@@ -18,17 +23,26 @@ import (
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
 
+// sizeOf is a partition's size in memory as dusk counts it, as a
+// one-row record.
+var sizeOf = dusk.Register("bench.size-of", func(rec arrow.RecordBatch) arrow.RecordBatch {
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Append(codec.SizeOf(rec))
+	s := arrow.NewSchema([]arrow.Field{{Name: "bytes", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	return array.NewRecordBatch(s, []arrow.Array{b.NewArray()}, 1)
+})
+
 var memLimit = flag.Int64("memtest-limit", 0, "each worker's memory limit for -memtest (default: a quarter of the data's size in memory, so that the data is twice the cluster's memory)")
 
 // memTest shuffles data twice the size of the cluster's memory (a range
 // shuffle on id into many partitions, each sorted and counted) and reports
 // each worker's peak RSS against its limit.
 func memTest(ctx context.Context) error {
-	data := dataframe.ReadParquet(nil, parquetGlob())
-	if data.Err() != nil {
-		return data.Err()
+	size, err := dataBytes(ctx)
+	if err != nil {
+		return err
 	}
-	size := data.EstimatedBytes()
 	limit := *memLimit
 	if limit <= 0 {
 		limit = size / 4
@@ -65,8 +79,8 @@ func memTest(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("shuffle of data twice the cluster's memory (range shuffle on id, %d -> %d partitions, each sorted)\n", df.NPartitions(), nout)
-	fmt.Printf("  data in memory (Parquet metadata): %s; workers: %d x %s limit (cluster %s); GOMEMLIMIT %s\n",
-		mib(size), *workers, mib(limit), mib(limit*int64(*workers)), mib(limit*55/100))
+	fmt.Printf("  data in memory (Arrow, as dusk counts it): %s; workers: %d x %s limit (cluster %s, %.1fx smaller than the data); GOMEMLIMIT %s\n",
+		mib(size), *workers, mib(limit), mib(limit*int64(*workers)), float64(size)/float64(limit*int64(*workers)), mib(limit*55/100))
 	fmt.Printf("  %d rows in %.1f s\n", rows, elapsed.Seconds())
 	for name, pid := range c.Local().PIDs() {
 		hwm := peakRSS(pid)
@@ -83,6 +97,26 @@ func memTest(ctx context.Context) error {
 		return fmt.Errorf("counted %d rows, want %d", rows, *rowsFlag)
 	}
 	return nil
+}
+
+// dataBytes measures the data's size in memory with a cluster of its own.
+func dataBytes(ctx context.Context) (int64, error) {
+	c, err := dusk.Connect(ctx, "", dusk.LocalProcesses(), dusk.LocalWorkers(*workers), dusk.LocalThreads(*threads), dusk.Logger(quiet))
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	tbl, err := dataframe.ReadParquet(c, parquetGlob()).MapPartitions(sizeOf).Compute(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, ch := range tbl.Column(0).Data().Chunks() {
+		for _, v := range ch.(*array.Int64).Int64Values() {
+			n += v
+		}
+	}
+	return n, nil
 }
 
 // peakRSS reads a process's high-water resident set size.
