@@ -68,14 +68,26 @@ func (s *Store) Has(k graph.Key) bool {
 // encoded. The decoded value replaces the bytes, unless want is an
 // interface type (decoding into an interface loses the concrete type).
 func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
+	// Read the entry's fields under s.mu: another task may be replacing
+	// its bytes by their decoded value right now (tasks that share an
+	// input, such as a broadcast one, decode it concurrently).
 	s.mu.Lock()
 	e := s.entries[k]
+	var (
+		hasValue bool
+		value    any
+		encoded  []byte
+		typ      string
+	)
+	if e != nil {
+		hasValue, value, encoded, typ = e.hasValue, e.value, e.encoded, e.typ
+	}
 	s.mu.Unlock()
 	if e == nil {
 		return reflect.Value{}, fmt.Errorf("input %s is not on this worker", k)
 	}
-	if e.hasValue {
-		v := reflect.ValueOf(e.value)
+	if hasValue {
+		v := reflect.ValueOf(value)
 		if !v.IsValid() {
 			return reflect.Zero(want), nil
 		}
@@ -84,7 +96,7 @@ func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 		}
 		// A value of another type: go through the codec, which converts
 		// between compatible shapes (a struct into a map, say).
-		b, err := codec.Encode(e.value)
+		b, err := codec.Encode(value)
 		if err != nil {
 			return reflect.Value{}, fmt.Errorf("input %s is a %s, not a %s, and cannot be converted: %w", k, v.Type(), want, err)
 		}
@@ -94,13 +106,13 @@ func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 		}
 		return out, nil
 	}
-	out, err := codec.Decode(e.encoded, want)
+	out, err := codec.Decode(encoded, want)
 	if err != nil {
-		return reflect.Value{}, fmt.Errorf("input %s (%s) does not decode as %s: %w", k, e.typ, want, err)
+		return reflect.Value{}, fmt.Errorf("input %s (%s) does not decode as %s: %w", k, typ, want, err)
 	}
 	if want.Kind() != reflect.Interface {
 		s.mu.Lock()
-		if s.entries[k] == e {
+		if s.entries[k] == e && !e.hasValue {
 			e.value, e.hasValue, e.encoded = out.Interface(), true, nil
 		}
 		s.mu.Unlock()
