@@ -2,17 +2,19 @@
 # every test with the race detector; .ci/run calls it.
 
 GO ?= go
+# DuckDB's Arrow interface (package dataframe) needs this build tag.
+TAGS ?= duckdb_arrow
 
 .PHONY: test quickstart bench vet
 
 # The README's test command.
 test:
 	./scripts/setup-test
-	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 60m ./...
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) test -race -tags $(TAGS) -count=1 -timeout 60m ./...
 
 quickstart:
-	$(GO) run ./cmd/dusk quickstart
+	$(GO) run -tags $(TAGS) ./cmd/dusk quickstart
 
 bench:
-	$(GO) run ./bench/core
+	$(GO) run -tags $(TAGS) ./bench/core

@@ -307,8 +307,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
 		return errors.New("dusk: the scheduler did not welcome this worker")
 	}
+	// Peers and clients may call in (PutData, Run) as soon as the
+	// scheduler has announced this worker, which is before this line runs:
+	// the bookkeeping is set under w.mu, which they read under (and the
+	// metrics listener reads the state from now on).
 	w.setID(welcome.GetCmds()[0].GetWelcome().GetId())
-	// Under the lock: the metrics listener reads the state from now on.
 	// Incoming transfers together stay within a tenth of the memory limit
 	// (Dask's worker.memory.transfer).
 	w.mu.Lock()

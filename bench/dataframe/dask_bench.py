@@ -1,0 +1,121 @@
+"""The Dask DataFrame side of bench/dataframe: the same workloads on the
+same CSV files, on a LocalCluster of worker processes. Prints one JSON line
+per workload: {"workload", "seconds", "check", "note"}.
+
+Debian's python3-dask (2022.12) has no Parquet engine here (neither pyarrow
+nor fastparquet is packaged), so the Parquet workloads are reported as not
+run, and its peer-to-peer shuffle (which needs pyarrow) cannot be used:
+the shuffles below are Dask's task shuffle (shuffle="tasks").
+
+    /usr/bin/python3 bench/dataframe/dask_bench.py --csv 'data/csv/*.csv'
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--csv", required=True)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    import dask
+    import dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster, wait
+
+    dask.config.set({"distributed.worker.daemon": False})
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=args.threads,
+                           processes=True, dashboard_address=None)
+    client = Client(cluster)
+    files = sorted(glob.glob(args.csv))
+
+    pids = [os.getpid()] + list(client.run(os.getpid).values())
+
+    def cpu_seconds():
+        # utime + stime of this process and the workers, from /proc.
+        total = 0.0
+        for pid in pids:
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    fs = f.read().rsplit(")", 1)[1].split()
+                total += (int(fs[11]) + int(fs[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+        return total
+
+    def emit(name, seconds, check, note="", cpu=0.0):
+        print(json.dumps({"workload": name, "seconds": seconds, "cpu_seconds": cpu, "check": check, "note": note}), flush=True)
+
+    def timed(name, f):
+        best, best_cpu, check = None, 0.0, ""
+        for _ in range(args.repeat):
+            c0 = cpu_seconds()
+            t = time.perf_counter()
+            check = f()
+            s = time.perf_counter() - t
+            if best is None or s < best:
+                best, best_cpu = s, cpu_seconds() - c0
+        emit(name, best, check, cpu=best_cpu)
+
+    def group_k(ddf):
+        def run():
+            r = ddf.groupby("k").agg({"x": ["sum", "mean"], "y": "max"}).compute()
+            return "%d groups, sum(x)=%.4f" % (len(r), r[("x", "sum")].sum())
+        return run
+
+    timed("read CSV + group by k (sum x, mean x, max y)", group_k(dd.read_csv(files, blocksize="64MB")))
+    emit("read Parquet + group by k", 0, "", "no engine")
+
+    mem = dd.read_csv(files, blocksize="64MB").persist()
+    wait(mem)
+    timed("in memory: group by k", group_k(mem))
+
+    def group_id():
+        r = mem.groupby("id").x.sum().compute()
+        return "%d groups, sum=%.4f" % (len(r), r.sum())
+    timed("in memory: group by id, sum x", group_id)
+
+    def set_index():
+        p = mem.set_index("id", shuffle="tasks").persist()
+        wait(p)
+        n = p.npartitions
+        del p
+        return "%d partitions" % n
+    timed("in memory: SetIndex / sort on id", set_index)
+
+    n = mem.npartitions
+    left = mem.partitions[: n // 2]
+    right = mem.partitions[n // 2: n // 2 + n // 10]
+
+    def hash_merge():
+        p = dd.merge(left, right, on=["id", "k"], shuffle="tasks").persist()
+        wait(p)
+        rows = len(p)
+        del p
+        return "%d rows" % rows
+    timed("in memory: hash merge 10M x 2M on (id, k)", hash_merge)
+
+    small = mem.partitions[n // 2].head(10000, npartitions=1)
+
+    def broadcast_merge():
+        p = dd.merge(left, small, on=["id", "k"]).persist()
+        wait(p)
+        rows = len(p)
+        del p
+        return "%d rows" % rows
+    timed("in memory: broadcast merge 10M x 10k on (id, k)", broadcast_merge)
+    emit("in memory: write Parquet (snappy)", 0, "", "no engine")
+
+    client.close()
+    cluster.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

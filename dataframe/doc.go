@@ -1,0 +1,33 @@
+// Package dataframe is a partitioned dataframe for dusk: a table split into
+// partitions that live on the workers, each partition an Arrow record, with
+// relational work inside a partition done by DuckDB over Arrow and a
+// peer-to-peer shuffle (package shuffle) for work across partitions.
+//
+// Rules for using it:
+//
+//  1. Build with the duckdb_arrow tag (go build -tags duckdb_arrow): DuckDB's
+//     Arrow interface needs it. Without the tag this package is empty.
+//  2. Workers must know the package's functions: the stock dusk worker
+//     imports it; your own binary does when it imports this package and
+//     calls dusk.Main() first in main.
+//  3. Files are read by the workers: paths given to ReadCSV, ReadParquet,
+//     ToParquet and ToCSV must name the same files on every machine (a
+//     shared file system, or one machine).
+//  4. Operations are lazy and checked where they are written: a missing
+//     column, a bad expression or a type mismatch is an error with your file
+//     and line, returned by Err and by the method that runs the plan
+//     (Compute, Persist, Len, Head, ToParquet, ...). Methods that need a
+//     pass over the data to plan (SetIndex, SortValues, Categorize,
+//     Repartition, Describe) take a context and run it at once.
+//  5. Each worker has one DuckDB whose memory_limit is a share of the
+//     worker's memory limit, with threads = the worker's threads and
+//     temp_directory under the worker's scratch directory.
+//
+// A small program:
+//
+//	df, err := dataframe.ReadCSV(ctx, c, "data/*.csv")
+//	out := df.Filter("x > 0").GroupBy("k").Agg(dataframe.Sum("x"), dataframe.Mean("y"))
+//	tbl, err := out.Compute(ctx) // an arrow.Table
+//
+// See docs/dataframe.md for the whole API and how it runs.
+package dataframe

@@ -1,0 +1,341 @@
+//go:build duckdb_arrow
+
+package dataframe
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/dusk-go/dusk/worker"
+)
+
+// engineExtension is the name of the worker extension that holds a
+// worker's DuckDB database.
+const engineExtension = "dataframe.duckdb"
+
+// engineMemoryShare is the part of a worker's memory limit given to its
+// DuckDB (the rest holds the worker's Arrow partitions, which live in Go's
+// heap, outside DuckDB's accounting).
+const engineMemoryShare = 0.4
+
+// scanSlice is how many rows of an input record DuckDB gets per Arrow
+// batch: one batch is scanned by one DuckDB thread, so large partitions are
+// offered as several batches (zero-copy slices) to be scanned in parallel.
+const scanSlice = 122880
+
+// disabledOptimizers are DuckDB optimizers that must stay off while DuckDB
+// scans Arrow data handed over through duckdb-go's RegisterView. That scan
+// (DuckDB's C API arrow_scan) announces projection and filter pushdown, but
+// the stream behind it ignores both, so with them on DuckDB reads the wrong
+// columns (or crashes) when a query uses some of the columns, and drops rows
+// when a filter is pushed down. With these off every scan reads all columns
+// and filters run in DuckDB, which is correct; engine_test.go pins this.
+const disabledOptimizers = "filter_pushdown,unused_columns,column_lifetime,join_filter_pushdown"
+
+// Engine is a DuckDB database that runs relational kernels (filter,
+// project, group-by, join, sort) over Arrow records. Each worker has one,
+// sized within the worker's budget: memory_limit a share of the worker's
+// memory limit, threads the worker's threads, temp_directory under the
+// worker's scratch directory, so that DuckDB's operators spill there. It is
+// safe for concurrent use.
+type Engine struct {
+	connector *duckdb.Connector
+	db        *sql.DB
+	settings  EngineSettings
+}
+
+// EngineSettings size an Engine.
+type EngineSettings struct {
+	// MemoryLimit is DuckDB's memory_limit in bytes; 0 leaves DuckDB's
+	// default (80% of the machine's memory).
+	MemoryLimit int64
+	// Threads is DuckDB's thread count; 0 means GOMAXPROCS.
+	Threads int
+	// TempDir is where DuckDB spills; empty leaves DuckDB's default.
+	TempDir string
+}
+
+// OpenEngine opens an in-memory DuckDB database with the given settings.
+func OpenEngine(s EngineSettings) (*Engine, error) {
+	if s.Threads <= 0 {
+		s.Threads = runtime.GOMAXPROCS(0)
+	}
+	var init []string
+	init = append(init, fmt.Sprintf("SET threads = %d", s.Threads))
+	if s.MemoryLimit > 0 {
+		init = append(init, fmt.Sprintf("SET memory_limit = '%dB'", s.MemoryLimit))
+	}
+	if s.TempDir != "" {
+		if err := os.MkdirAll(s.TempDir, 0o755); err != nil {
+			return nil, fmt.Errorf("dataframe: creating DuckDB's temp directory: %w", err)
+		}
+		init = append(init, "SET temp_directory = "+sqlString(s.TempDir))
+	}
+	connector, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
+		_, err := ex.ExecContext(context.Background(), "SET disabled_optimizers = "+sqlString(disabledOptimizers), nil)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dataframe: opening DuckDB: %w", err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxIdleConns(s.Threads + 2)
+	for _, q := range init {
+		if _, err := db.Exec(q); err != nil {
+			db.Close()
+			connector.Close()
+			return nil, fmt.Errorf("dataframe: configuring DuckDB (%s): %w", q, err)
+		}
+	}
+	return &Engine{connector: connector, db: db, settings: s}, nil
+}
+
+// Settings returns the settings the engine was opened with.
+func (e *Engine) Settings() EngineSettings { return e.settings }
+
+// Close closes the database.
+func (e *Engine) Close() error {
+	err := e.db.Close()
+	if cerr := e.connector.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Input is a record a query reads under a name.
+type Input struct {
+	Name string
+	Rec  arrow.RecordBatch
+}
+
+// QueryError is a query DuckDB refused or failed: its message and the
+// query.
+type QueryError struct {
+	Query   string
+	Message string
+}
+
+// Error shows DuckDB's message and the query.
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("DuckDB: %s\n  in the query: %s", e.Message, e.Query)
+}
+
+// Query runs query over the inputs and returns the result as one record
+// whose buffers live in Go's heap. The query names each input by its name
+// quoted ("name"), must read it whole and once (see disabledOptimizers):
+// read it through withCTE and scanView, which do both.
+func (e *Engine) Query(ctx context.Context, query string, inputs ...Input) (arrow.RecordBatch, error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dataframe: a DuckDB connection: %w", err)
+	}
+	defer conn.Close()
+	var out arrow.RecordBatch
+	orig := query
+	err = conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		// Each query registers its inputs under names of its own:
+		// concurrent registrations of one name fail in DuckDB.
+		views := make([]string, len(inputs))
+		for i, in := range inputs {
+			views[i] = fmt.Sprintf("%s_%d", in.Name, viewSeq.Add(1))
+			query = strings.ReplaceAll(query, quoteIdent(in.Name), quoteIdent(views[i]))
+			// A record registered with DuckDB is exported through the C
+			// data interface, whose release drops a reference: hold one
+			// for it, so that the caller's record stays intact.
+			in.Rec.Retain()
+			rdr, err := array.NewRecordReader(in.Rec.Schema(), scanSlices(in.Rec))
+			in.Rec.Release()
+			if err != nil {
+				return err
+			}
+			// The stream owns the reader from here on: its release (below,
+			// or on failure inside RegisterView) releases the reader.
+			release, err := ar.RegisterView(rdr, views[i])
+			if err != nil {
+				return fmt.Errorf("registering input %s with DuckDB: %w", in.Name, err)
+			}
+			defer release()
+		}
+		defer func() {
+			if ex, ok := dc.(driver.ExecerContext); ok {
+				for _, v := range views {
+					_, _ = ex.ExecContext(context.Background(), "DROP VIEW IF EXISTS "+v, nil)
+				}
+			}
+		}()
+		rr, err := ar.QueryContext(ctx, query)
+		if err != nil {
+			return &QueryError{Query: orig, Message: duckMessage(err)}
+		}
+		defer rr.Release()
+		out, err = collect(rr)
+		if err != nil {
+			return &QueryError{Query: orig, Message: duckMessage(err)}
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// viewSeq numbers the views queries register.
+var viewSeq atomic.Int64
+
+// withCTE returns query with name bound to body as a common table
+// expression. Bound to "SELECT * FROM view", it reads an input view whole,
+// and once: DuckDB inlines an expression used once and materializes one
+// used more often, so even a self-join reads the Arrow stream (which can be
+// read only once) once. A query that starts with WITH gets the binding
+// first in its list.
+func withCTE(name, body, query string) string {
+	query = strings.TrimRight(strings.TrimSpace(query), "; \n\t")
+	cte := quoteIdent(name) + " AS (" + body + ")"
+	if kw, rest, ok := leadingWith(query); ok {
+		return kw + " " + cte + ", " + rest
+	}
+	return "WITH " + cte + " " + query
+}
+
+// scanView is the body that reads an input view whole.
+func scanView(view string) string { return "SELECT * FROM " + quoteIdent(view) }
+
+// leadingWith splits "WITH [RECURSIVE] rest" into its keyword(s) and rest.
+func leadingWith(q string) (kw, rest string, ok bool) {
+	fields := strings.Fields(q)
+	if len(fields) < 2 || !strings.EqualFold(fields[0], "WITH") {
+		return "", "", false
+	}
+	i := strings.Index(strings.ToUpper(q), "WITH") + 4
+	rest = strings.TrimSpace(q[i:])
+	kw = "WITH"
+	if strings.EqualFold(fields[1], "RECURSIVE") {
+		kw = "WITH RECURSIVE"
+		rest = strings.TrimSpace(rest[len("RECURSIVE"):])
+	}
+	return kw, rest, true
+}
+
+// scanSlices cuts rec into zero-copy slices DuckDB can scan in parallel.
+func scanSlices(rec arrow.RecordBatch) []arrow.RecordBatch {
+	n := rec.NumRows()
+	if n <= scanSlice {
+		return []arrow.RecordBatch{rec}
+	}
+	var out []arrow.RecordBatch
+	for s := int64(0); s < n; s += scanSlice {
+		out = append(out, rec.NewSlice(s, min(n, s+scanSlice)))
+	}
+	return out
+}
+
+// collect reads a DuckDB result into one record in Go memory, releasing
+// DuckDB's batches (whose buffers are C memory) as it goes.
+func collect(rr array.RecordReader) (arrow.RecordBatch, error) {
+	schema := nullableSchema(rr.Schema())
+	var batches []arrow.RecordBatch
+	defer func() {
+		for _, b := range batches {
+			b.Release()
+		}
+	}()
+	for rr.Next() {
+		b := rr.RecordBatch()
+		b.Retain()
+		batches = append(batches, b)
+	}
+	if err := rr.Err(); err != nil {
+		return nil, err
+	}
+	return concatBatches(schema, batches, true)
+}
+
+// duckMessage strips the driver's wrapping from a DuckDB error.
+func duckMessage(err error) string {
+	var de *duckdb.Error
+	if errors.As(err, &de) {
+		return de.Error()
+	}
+	return err.Error()
+}
+
+// sqlString quotes s as an SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// quoteIdent quotes a column or table name for DuckDB.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// engineExt is a worker's DuckDB, as a worker extension: built on the
+// first task that needs it and closed with the worker.
+type engineExt struct{ e *Engine }
+
+// Receive refuses messages: peers have nothing to send a DuckDB.
+func (x *engineExt) Receive(ctx context.Context, topic string, data []byte) error {
+	return errors.New("dataframe: the DuckDB extension takes no messages")
+}
+
+// Close closes the worker's DuckDB with the worker.
+func (x *engineExt) Close() error { return x.e.Close() }
+
+func init() {
+	worker.RegisterExtension(engineExtension, func(rt *worker.Runtime) (worker.Extension, error) {
+		s := EngineSettings{Threads: rt.NThreads()}
+		if lim := rt.MemoryLimit(); lim > 0 {
+			s.MemoryLimit = max(int64(float64(lim)*engineMemoryShare), 64<<20)
+		}
+		dir, err := rt.Dir()
+		if err != nil {
+			return nil, err
+		}
+		s.TempDir = filepath.Join(dir, "duckdb")
+		e, err := OpenEngine(s)
+		if err != nil {
+			return nil, err
+		}
+		return &engineExt{e: e}, nil
+	})
+}
+
+var (
+	localOnce   sync.Once
+	localEngine *Engine
+	localErr    error
+)
+
+// engineFor returns the DuckDB of the worker running the task whose
+// context ctx is, or outside a task this process's own (used to check
+// expressions and schemas where they are written).
+func engineFor(ctx context.Context) (*Engine, error) {
+	if rt, ok := worker.FromContext(ctx); ok {
+		ext, err := rt.Extension(engineExtension)
+		if err != nil {
+			return nil, err
+		}
+		return ext.(*engineExt).e, nil
+	}
+	localOnce.Do(func() {
+		localEngine, localErr = OpenEngine(EngineSettings{Threads: 1, MemoryLimit: 512 << 20})
+	})
+	return localEngine, localErr
+}

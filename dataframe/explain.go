@@ -1,0 +1,34 @@
+//go:build duckdb_arrow
+
+package dataframe
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Explain returns the plan as it will run: one step per line, inputs
+// indented below the step that reads them, with partition counts, the
+// columns and row groups readers read, and each join's strategy.
+func (df *DataFrame) Explain() string {
+	if df.err != nil {
+		return "error: " + df.err.Error()
+	}
+	var b strings.Builder
+	seen := map[node]int{}
+	var walk func(n node, depth int)
+	walk = func(n node, depth int) {
+		indent := strings.Repeat("  ", depth)
+		if id, ok := seen[n]; ok {
+			fmt.Fprintf(&b, "%s(step %d, shared)\n", indent, id)
+			return
+		}
+		seen[n] = len(seen) + 1
+		fmt.Fprintf(&b, "%s%s\n", indent, n.label())
+		for _, c := range n.children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(optimize(df.n), 0)
+	return b.String()
+}

@@ -1,0 +1,232 @@
+//go:build duckdb_arrow
+
+package dataframe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/dusk-go/dusk"
+)
+
+// sqlNode runs a DuckDB query over every partition, reading it as the
+// table "part". Consecutive sqlNodes run as one query per partition (each
+// query reads the one below it as "part"), so a chain of Filter, Select and
+// Assign costs one pass over the data.
+type sqlNode struct {
+	child node
+	query string
+	op    string
+	m     *meta
+	// What the optimizer knows of the query's inputs: Select's columns
+	// (uses), or for a query that passes every column on (SELECT *, as
+	// Filter and Assign), its expression; filter is Filter's expression,
+	// for row-group pruning.
+	uses        []string
+	passThrough bool
+	expr        string
+	filter      string
+}
+
+func (s *sqlNode) meta() *meta      { return s.m }
+func (s *sqlNode) children() []node { return []node{s.child} }
+func (s *sqlNode) label() string {
+	return fmt.Sprintf("%s partitions=%d", s.op, s.m.nparts)
+}
+
+func (s *sqlNode) lower(lw *lowering) ([]part, error) {
+	full, root := s.compose()
+	// Columns picked from partitions in memory are picked in the query's
+	// own task.
+	var cols []string
+	if pn, ok := root.(*projectNode); ok {
+		root, cols = pn.child, pn.cols
+	}
+	in, err := lw.parts(root)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]part, len(in))
+	for i, p := range in {
+		if cols != nil {
+			out[i] = dusk.Call[arrow.RecordBatch](fnSQLCols, p, cols, full, s.m.cats)
+		} else {
+			out[i] = dusk.Call[arrow.RecordBatch](fnSQL, p, full, s.m.cats)
+		}
+	}
+	return out, nil
+}
+
+// compose returns the one query that does this node and the sqlNodes below
+// it, and the node whose partitions it reads.
+func (s *sqlNode) compose() (string, node) {
+	var chain []*sqlNode
+	var n node = s
+	for {
+		sn, ok := n.(*sqlNode)
+		if !ok {
+			break
+		}
+		chain = append(chain, sn)
+		n = sn.child
+	}
+	q := scanView(viewIn)
+	for i := len(chain) - 1; i >= 0; i-- {
+		q = withCTE("part", q, chain[i].query)
+	}
+	return q, n
+}
+
+// planSQL checks query (over "part", a table of schema in) with DuckDB on
+// no rows, and returns the schema and categories of its result: columns
+// that keep the name of a categorical input column and come out as strings
+// stay categorical.
+func planSQL(in *meta, query string) (*arrow.Schema, map[string][]string, error) {
+	e, err := engineFor(context.Background())
+	if err != nil {
+		return nil, nil, err
+	}
+	full := withCTE("part", scanView(viewIn), query)
+	rec, err := e.Query(context.Background(), full, Input{Name: viewIn, Rec: emptyRecord(in.schema)})
+	if err != nil {
+		return nil, nil, err
+	}
+	s := nullableSchema(rec.Schema())
+	cats := map[string][]string{}
+	fields := s.Fields()
+	for i, f := range fields {
+		c, ok := in.cats[f.Name]
+		if ok && (f.Type.ID() == arrow.STRING || f.Type.ID() == arrow.LARGE_STRING) {
+			cats[f.Name] = c
+			fields[i].Type = catType
+		}
+	}
+	if len(cats) == 0 {
+		cats = nil
+	} else {
+		s = arrow.NewSchema(fields, nil)
+	}
+	return s, cats, nil
+}
+
+// derivedSQL adds a query step, or records why it is wrong.
+func (df *DataFrame) derivedSQL(op, what, query string, keep func(m *meta) *meta, setup ...func(*sqlNode)) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	in := df.n.meta()
+	s, cats, err := planSQL(in, query)
+	if err != nil {
+		var qe *QueryError
+		if errors.As(err, &qe) && what != "" {
+			err = fmt.Errorf("%s: %s", what, qe.Message)
+		}
+		return df.fail(op, err)
+	}
+	m := &meta{schema: s, nparts: in.nparts, bytes: in.bytes, cats: cats}
+	if keep != nil {
+		m = keep(m)
+	}
+	label := op
+	if what != "" {
+		label = op + " " + what
+	}
+	sn := &sqlNode{child: df.n, query: query, op: label, m: m}
+	for _, f := range setup {
+		f(sn)
+	}
+	return df.derive(sn)
+}
+
+// keepOrder carries the input's divisions and hash placement over to a
+// step that keeps rows in place and the key columns unchanged.
+func keepOrder(in *meta, keyKept func(col string) bool) func(m *meta) *meta {
+	return func(m *meta) *meta {
+		if in.divs != nil && keyKept(in.divs.Column) {
+			m.divs = in.divs
+		}
+		if len(in.hashed) > 0 {
+			ok := true
+			for _, c := range in.hashed {
+				ok = ok && keyKept(c)
+			}
+			if ok {
+				m.hashed = in.hashed
+			}
+		}
+		return m
+	}
+}
+
+// Filter keeps the rows for which expr, a DuckDB boolean expression over
+// the columns, is true: df.Filter("x > 0 AND k <> 'a'"). A bad expression
+// is reported with DuckDB's message and the expression.
+func (df *DataFrame) Filter(expr string) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	in := df.n.meta()
+	return df.derivedSQL("Filter", fmt.Sprintf("%q", expr), "SELECT * FROM part WHERE ("+expr+")",
+		keepOrder(in, func(string) bool { return true }),
+		func(n *sqlNode) { n.passThrough, n.expr, n.filter = true, expr, expr })
+}
+
+// Select keeps the named columns, in that order.
+func (df *DataFrame) Select(cols ...string) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	in := df.n.meta()
+	if len(cols) == 0 {
+		return df.fail("Select", errors.New("no columns given"))
+	}
+	quoted := make([]string, len(cols))
+	kept := map[string]bool{}
+	for i, c := range cols {
+		if _, err := columnIndex(in.schema, c, "Select"); err != nil {
+			return df.fail("Select", err)
+		}
+		quoted[i] = quoteIdent(c)
+		kept[c] = true
+	}
+	d := df.derivedSQL("Select", strings.Join(cols, ", "), "SELECT "+strings.Join(quoted, ", ")+" FROM part",
+		keepOrder(in, func(c string) bool { return kept[c] }),
+		func(n *sqlNode) { n.uses = append([]string(nil), cols...) })
+	if d.err == nil {
+		m := d.n.meta()
+		if in.bytes > 0 && in.schema.NumFields() > 0 {
+			m.bytes = in.bytes * int64(len(cols)) / int64(in.schema.NumFields())
+		}
+	}
+	return d
+}
+
+// Assign adds the column name (or replaces it) with the values of expr, a
+// DuckDB expression over the columns: df.Assign("z", "x * 2 + y").
+func (df *DataFrame) Assign(name, expr string) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	in := df.n.meta()
+	var q string
+	if len(in.schema.FieldIndices(name)) > 0 {
+		q = fmt.Sprintf("SELECT * REPLACE ((%s) AS %s) FROM part", expr, quoteIdent(name))
+	} else {
+		q = fmt.Sprintf("SELECT *, (%s) AS %s FROM part", expr, quoteIdent(name))
+	}
+	return df.derivedSQL("Assign", fmt.Sprintf("%s = %q", name, expr), q,
+		keepOrder(in, func(c string) bool { return c != name }),
+		func(n *sqlNode) { n.passThrough, n.expr = true, expr })
+}
+
+// MapPartitionsSQL runs query, a DuckDB SELECT that reads the table
+// "part", on every partition: df.MapPartitionsSQL("SELECT k, x * 2 AS x2
+// FROM part WHERE y > 0"). The result has as many partitions, in order; a
+// query that changes the rows' order or keys loses known divisions.
+func (df *DataFrame) MapPartitionsSQL(query string) *DataFrame {
+	return df.derivedSQL("MapPartitionsSQL", fmt.Sprintf("%q", query), query, nil)
+}

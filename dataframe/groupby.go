@@ -1,0 +1,348 @@
+//go:build duckdb_arrow
+
+package dataframe
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/shuffle"
+)
+
+// DefaultSplitEvery is how many partial results one combining task of a
+// tree reduction joins (Dask's split_every).
+const DefaultSplitEvery = 8
+
+// GroupBy is a DataFrame grouped by key columns, to aggregate with Agg.
+type GroupBy struct {
+	df         *DataFrame
+	keys       []string
+	splitOut   int
+	splitEvery int
+	err        error
+}
+
+// GroupBy groups the rows by the key columns. Rows whose keys are null
+// form their own group (as in SQL).
+func (df *DataFrame) GroupBy(keys ...string) *GroupBy {
+	g := &GroupBy{df: df, keys: keys, splitOut: 1, splitEvery: DefaultSplitEvery}
+	if df.err != nil {
+		g.err = df.err
+		return g
+	}
+	if len(keys) == 0 {
+		g.err = opError("GroupBy", errors.New("no key columns given"))
+	}
+	for _, k := range keys {
+		if _, err := columnIndex(df.Schema(), k, "GroupBy"); err != nil {
+			g.err = opError("GroupBy", err)
+			break
+		}
+	}
+	return g
+}
+
+// SplitOut spreads the groups over n output partitions by a hash of their
+// keys, for results with many groups: the partial results go through a
+// peer-to-peer shuffle instead of a tree to one task. Each output is sorted
+// by the keys; the outputs are not in key order.
+func (g *GroupBy) SplitOut(n int) *GroupBy {
+	c := *g
+	c.splitOut = max(n, 1)
+	return &c
+}
+
+// SplitEvery sets how many partial results each combining task of the
+// reduction tree joins (default 8).
+func (g *GroupBy) SplitEvery(n int) *GroupBy {
+	c := *g
+	c.splitEvery = max(n, 2)
+	return &c
+}
+
+// Aggregation is one aggregate of a column: Sum, Mean, Min, Max, Count,
+// Std or NUnique. Its result column is named column_function ("x_sum")
+// unless As names it.
+type Aggregation struct {
+	fn, col, name string
+}
+
+// Sum adds a column's values (nulls skipped).
+func Sum(col string) Aggregation { return Aggregation{fn: "sum", col: col} }
+
+// Mean averages a column's values (nulls skipped).
+func Mean(col string) Aggregation { return Aggregation{fn: "mean", col: col} }
+
+// Min is a column's least value.
+func Min(col string) Aggregation { return Aggregation{fn: "min", col: col} }
+
+// Max is a column's greatest value.
+func Max(col string) Aggregation { return Aggregation{fn: "max", col: col} }
+
+// Count counts a column's non-null values.
+func Count(col string) Aggregation { return Aggregation{fn: "count", col: col} }
+
+// Std is a column's sample standard deviation (ddof 1, as pandas),
+// computed from counts, sums and sums of squares.
+func Std(col string) Aggregation { return Aggregation{fn: "std", col: col} }
+
+// NUnique counts a column's distinct non-null values, exactly.
+func NUnique(col string) Aggregation { return Aggregation{fn: "nunique", col: col} }
+
+// As names the aggregate's result column.
+func (a Aggregation) As(name string) Aggregation { a.name = name; return a }
+
+func (a Aggregation) outName() string {
+	if a.name != "" {
+		return a.name
+	}
+	return a.col + "_" + a.fn
+}
+
+// reduction is a tree reduction in SQL: chunk runs on every partition,
+// combine on joined partial results (as often as the tree needs), final on
+// the last of them (or, with splitOut, on each shuffled output).
+type reduction struct {
+	op         string
+	chunk      string
+	combine    string
+	final      string
+	keys       []string // the partial results' key columns (for SplitOut)
+	splitOut   int
+	splitEvery int
+}
+
+// Agg computes the aggregates per group: one row per group, the key
+// columns first, then one column per aggregate, sorted by the keys.
+func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
+	df := g.df
+	if g.err != nil {
+		return &DataFrame{c: df.c, n: df.n, err: g.err}
+	}
+	if len(aggs) == 0 {
+		return df.fail("Agg", errors.New("no aggregations given"))
+	}
+	s := df.Schema()
+	keys := make([]string, len(g.keys))
+	for i, k := range g.keys {
+		keys[i] = quoteIdent(k)
+	}
+	keyList := strings.Join(keys, ", ")
+	var chunk, combine, final []string
+	seen := map[string]bool{}
+	for _, k := range g.keys {
+		seen[k] = true
+	}
+	for i, a := range aggs {
+		idx, err := columnIndex(s, a.col, "Agg")
+		if err != nil {
+			return df.fail("Agg", err)
+		}
+		if seen[a.outName()] {
+			return df.fail("Agg", fmt.Errorf("two result columns are named %q; name one with As", a.outName()))
+		}
+		seen[a.outName()] = true
+		col := quoteIdent(a.col)
+		out := quoteIdent(a.outName())
+		p := fmt.Sprintf("__a%d", i)
+		isInt := arrow.IsInteger(s.Field(idx).Type.ID())
+		switch a.fn {
+		case "sum":
+			sum := fmt.Sprintf("sum(%s)", col)
+			if isInt {
+				sum += "::BIGINT"
+			}
+			chunk = append(chunk, fmt.Sprintf("%s AS %s", sum, p))
+			combine = append(combine, fmt.Sprintf("sum(%s)%s AS %s", p, castIf(isInt, "::BIGINT"), p))
+			final = append(final, fmt.Sprintf("%s AS %s", p, out))
+		case "mean":
+			chunk = append(chunk, fmt.Sprintf("sum(%s::DOUBLE) AS %s_s, count(%s) AS %s_n", col, p, col, p))
+			combine = append(combine, fmt.Sprintf("sum(%s_s) AS %s_s, sum(%s_n)::BIGINT AS %s_n", p, p, p, p))
+			final = append(final, fmt.Sprintf("CASE WHEN %s_n = 0 THEN NULL ELSE %s_s / %s_n END AS %s", p, p, p, out))
+		case "min", "max":
+			chunk = append(chunk, fmt.Sprintf("%s(%s) AS %s", a.fn, col, p))
+			combine = append(combine, fmt.Sprintf("%s(%s) AS %s", a.fn, p, p))
+			final = append(final, fmt.Sprintf("%s AS %s", p, out))
+		case "count":
+			chunk = append(chunk, fmt.Sprintf("count(%s) AS %s", col, p))
+			combine = append(combine, fmt.Sprintf("sum(%s)::BIGINT AS %s", p, p))
+			final = append(final, fmt.Sprintf("%s AS %s", p, out))
+		case "std":
+			chunk = append(chunk, fmt.Sprintf("sum(%s::DOUBLE) AS %s_s, sum(%s::DOUBLE * %s::DOUBLE) AS %s_q, count(%s) AS %s_n", col, p, col, col, p, col, p))
+			combine = append(combine, fmt.Sprintf("sum(%s_s) AS %s_s, sum(%s_q) AS %s_q, sum(%s_n)::BIGINT AS %s_n", p, p, p, p, p, p))
+			final = append(final, fmt.Sprintf("CASE WHEN %s_n < 2 THEN NULL ELSE sqrt(greatest((%s_q - %s_s * %s_s / %s_n) / (%s_n - 1), 0)) END AS %s", p, p, p, p, p, p, out))
+		case "nunique":
+			chunk = append(chunk, fmt.Sprintf("list(DISTINCT %s) FILTER (WHERE %s IS NOT NULL) AS %s", col, col, p))
+			combine = append(combine, fmt.Sprintf("list_distinct(flatten(list(%s))) AS %s", p, p))
+			final = append(final, fmt.Sprintf("coalesce(len(%s), 0)::BIGINT AS %s", p, out))
+		default:
+			return df.fail("Agg", fmt.Errorf("unknown aggregation %q", a.fn))
+		}
+	}
+	r := &reduction{
+		op:         fmt.Sprintf("GroupBy [%s] Agg [%s]", strings.Join(g.keys, ", "), aggNames(aggs)),
+		chunk:      fmt.Sprintf("SELECT %s, %s FROM part GROUP BY %s", keyList, strings.Join(chunk, ", "), keyList),
+		combine:    fmt.Sprintf("SELECT %s, %s FROM part GROUP BY %s", keyList, strings.Join(combine, ", "), keyList),
+		keys:       g.keys,
+		splitOut:   g.splitOut,
+		splitEvery: g.splitEvery,
+	}
+	r.final = fmt.Sprintf("SELECT %s, %s FROM (%s) AS part ORDER BY %s", keyList, strings.Join(final, ", "), r.combine, keyList)
+	return df.reduce(r)
+}
+
+func castIf(b bool, s string) string {
+	if b {
+		return s
+	}
+	return ""
+}
+
+func aggNames(aggs []Aggregation) string {
+	out := make([]string, len(aggs))
+	for i, a := range aggs {
+		out[i] = fmt.Sprintf("%s(%s)", a.fn, a.col)
+	}
+	return strings.Join(out, ", ")
+}
+
+// reduce adds a tree reduction, checked on no rows with DuckDB.
+func (df *DataFrame) reduce(r *reduction) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	in := df.n.meta()
+	chunkSchema, chunkCats, err := planSQL(in, r.chunk)
+	if err != nil {
+		return df.fail(r.op, err)
+	}
+	mid := &meta{schema: chunkSchema, cats: chunkCats}
+	if _, _, err := planSQL(mid, r.combine); err != nil {
+		return df.fail(r.op, err)
+	}
+	s, cats, err := planSQL(mid, r.final)
+	if err != nil {
+		return df.fail(r.op, err)
+	}
+	m := &meta{schema: s, nparts: r.splitOut, bytes: -1, cats: cats}
+	if r.splitOut > 1 {
+		m.hashed = r.keys
+	}
+	return df.derive(&reduceNode{child: df.n, r: r, midCats: chunkCats, midSchema: chunkSchema, m: m})
+}
+
+// reduceNode is a tree reduction (or, with SplitOut, a shuffle of partial
+// results).
+type reduceNode struct {
+	child     node
+	r         *reduction
+	midSchema *arrow.Schema
+	midCats   map[string][]string
+	m         *meta
+}
+
+func (n *reduceNode) meta() *meta      { return n.m }
+func (n *reduceNode) children() []node { return []node{n.child} }
+func (n *reduceNode) label() string {
+	in := n.child.meta().nparts
+	if n.r.splitOut > 1 {
+		return fmt.Sprintf("%s: partial per partition, hash shuffle %d -> %d partitions, combine", n.r.op, in, n.r.splitOut)
+	}
+	return fmt.Sprintf("%s: tree reduction %d -> 1 partition (split_every=%d, depth %d)", n.r.op, in, n.r.splitEvery, treeDepth(in, n.r.splitEvery))
+}
+
+func treeDepth(n, every int) int {
+	d := 0
+	for n > 1 {
+		n = (n + every - 1) / every
+		d++
+	}
+	return d
+}
+
+func (n *reduceNode) lower(lw *lowering) ([]part, error) {
+	// The partial step joins the query chain below it: one pass.
+	chunks, err := lw.parts(&sqlNode{child: n.child, query: n.r.chunk, op: "partial", m: &meta{schema: n.midSchema, nparts: n.child.meta().nparts, cats: n.midCats}})
+	if err != nil {
+		return nil, err
+	}
+	final := withCTE("part", scanView(viewIn), n.r.final)
+	if n.r.splitOut > 1 {
+		outs, err := lw.shuffleParts(chunks, n.midSchema, shuffle.Hash, n.r.keys, n.r.splitOut, nil)
+		if err != nil {
+			return nil, err
+		}
+		res := make([]part, len(outs))
+		for i, o := range outs {
+			res[i] = dusk.Call[arrow.RecordBatch](fnSQL, o, final, n.m.cats)
+		}
+		return res, nil
+	}
+	combine := withCTE("part", scanView(viewIn), n.r.combine)
+	level := chunks
+	for len(level) > n.r.splitEvery {
+		var next []part
+		for i := 0; i < len(level); i += n.r.splitEvery {
+			group := level[i:min(i+n.r.splitEvery, len(level))]
+			next = append(next, dusk.Call[arrow.RecordBatch](fnSQLMany, partList(group), combine, n.midCats))
+		}
+		level = next
+	}
+	return []part{dusk.Call[arrow.RecordBatch](fnSQLMany, partList(level), final, n.m.cats)}, nil
+}
+
+// ValueCounts counts the rows of each distinct value of col: a DataFrame
+// of col and "count", most frequent first (ties in value order).
+func (df *DataFrame) ValueCounts(col string) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	if _, err := columnIndex(df.Schema(), col, "ValueCounts"); err != nil {
+		return df.fail("ValueCounts", err)
+	}
+	c := quoteIdent(col)
+	r := &reduction{
+		op:         "ValueCounts " + col,
+		chunk:      fmt.Sprintf("SELECT %s, count(*) AS count FROM part GROUP BY %s", c, c),
+		combine:    fmt.Sprintf("SELECT %s, sum(count)::BIGINT AS count FROM part GROUP BY %s", c, c),
+		keys:       []string{col},
+		splitOut:   1,
+		splitEvery: DefaultSplitEvery,
+	}
+	r.final = fmt.Sprintf("SELECT * FROM (%s) AS part ORDER BY count DESC, %s", r.combine, c)
+	return df.reduce(r)
+}
+
+// DropDuplicates keeps one row of each distinct combination of the
+// columns (of all columns if none are given), as a tree reduction into one
+// partition. With columns, which of several rows that share them is kept
+// is not defined.
+func (df *DataFrame) DropDuplicates(cols ...string) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	var q string
+	if len(cols) == 0 {
+		q = "SELECT DISTINCT * FROM part"
+	} else {
+		quoted := make([]string, len(cols))
+		for i, col := range cols {
+			if _, err := columnIndex(df.Schema(), col, "DropDuplicates"); err != nil {
+				return df.fail("DropDuplicates", err)
+			}
+			quoted[i] = quoteIdent(col)
+		}
+		q = fmt.Sprintf("SELECT DISTINCT ON (%s) * FROM part", strings.Join(quoted, ", "))
+	}
+	keys := cols
+	if len(keys) == 0 {
+		keys = df.Columns()
+	}
+	r := &reduction{op: "DropDuplicates " + strings.Join(cols, ", "), chunk: q, combine: q, final: q,
+		keys: keys, splitOut: 1, splitEvery: DefaultSplitEvery}
+	return df.reduce(r)
+}

@@ -1,0 +1,114 @@
+//go:build duckdb_arrow
+
+package dataframe
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/registry"
+)
+
+// MapOption configures MapPartitions.
+type MapOption func(*mapOptions)
+
+type mapOptions struct {
+	schema *arrow.Schema
+	args   []any
+}
+
+// Meta gives the schema fn's results have, instead of learning it by
+// calling fn on an empty record of the input's schema (Dask's meta=).
+func Meta(s *arrow.Schema) MapOption { return func(o *mapOptions) { o.schema = s } }
+
+// Args passes more arguments to fn after the partition: values the codec
+// can encode (they travel with every task; scatter large ones).
+func Args(args ...any) MapOption { return func(o *mapOptions) { o.args = args } }
+
+var recordType = reflect.TypeFor[arrow.RecordBatch]()
+
+// MapPartitions runs fn, a registered Go function, on every partition:
+// fn takes an optional context.Context, the partition (arrow.RecordBatch)
+// and the Args, and returns an arrow.RecordBatch (and an error). Register it
+// at package level so that workers know it:
+//
+//	var Double = dusk.Register("etl.double", func(rec arrow.RecordBatch) (arrow.RecordBatch, error) { ... })
+//	out := df.MapPartitions(Double)
+//
+// The result's schema is learned by calling fn once here on an empty record
+// (or given with Meta); every partition's result must have it.
+func (df *DataFrame) MapPartitions(fn *dusk.Func, opts ...MapOption) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	var o mapOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	rf, ok := registry.Lookup(fn.Name())
+	if !ok {
+		return df.fail("MapPartitions", fmt.Errorf("%s is not registered in this process", fn.Name()))
+	}
+	if rf.NumIn() == 0 || rf.In(0) != recordType || rf.Out() != recordType || rf.Variadic() {
+		return df.fail("MapPartitions", fmt.Errorf("%s %s must take an arrow.RecordBatch (after an optional context.Context) and return an arrow.RecordBatch", fn.Name(), fn.Signature()))
+	}
+	if rf.NumIn() != 1+len(o.args) {
+		return df.fail("MapPartitions", fmt.Errorf("%s %s takes %d argument(s) after the partition; %d given with dataframe.Args", fn.Name(), fn.Signature(), rf.NumIn()-1, len(o.args)))
+	}
+	in := df.n.meta()
+	s := o.schema
+	if s == nil {
+		args := []reflect.Value{reflect.ValueOf(emptyRecord(in.schema))}
+		for i, a := range o.args {
+			v := reflect.ValueOf(a)
+			if !v.IsValid() {
+				v = reflect.Zero(rf.In(i + 1))
+			}
+			if !v.Type().AssignableTo(rf.In(i + 1)) {
+				return df.fail("MapPartitions", fmt.Errorf("argument %d of %s is a %s, want %s", i+2, fn.Name(), v.Type(), rf.In(i+1)))
+			}
+			args = append(args, v)
+		}
+		res, err := rf.Call(context.Background(), args)
+		if err != nil {
+			return df.fail("MapPartitions", fmt.Errorf("calling %s on an empty record to learn its result's schema: %w (give it with dataframe.Meta)", fn.Name(), err))
+		}
+		rec, ok := res.(arrow.RecordBatch)
+		if !ok || rec == nil {
+			return df.fail("MapPartitions", fmt.Errorf("%s returned no record for an empty one; give its schema with dataframe.Meta", fn.Name()))
+		}
+		s = rec.Schema()
+	}
+	m := &meta{schema: nullableSchema(s), nparts: in.nparts, bytes: in.bytes, cats: copyCats(in.cats, s)}
+	return df.derive(&mapNode{child: df.n, fn: fn, args: o.args, m: m})
+}
+
+// mapNode runs a registered function on every partition.
+type mapNode struct {
+	child node
+	fn    *dusk.Func
+	args  []any
+	m     *meta
+}
+
+func (n *mapNode) meta() *meta      { return n.m }
+func (n *mapNode) children() []node { return []node{n.child} }
+func (n *mapNode) label() string {
+	return fmt.Sprintf("MapPartitions %s partitions=%d", n.fn.Name(), n.m.nparts)
+}
+
+func (n *mapNode) lower(lw *lowering) ([]part, error) {
+	in, err := lw.parts(n.child)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]part, len(in))
+	for i, p := range in {
+		out[i] = dusk.Call[arrow.RecordBatch](n.fn, append([]any{p}, n.args...)...)
+	}
+	return out, nil
+}

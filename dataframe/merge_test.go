@@ -1,0 +1,119 @@
+//go:build duckdb_arrow
+
+package dataframe_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/dusk-go/dusk/dataframe"
+)
+
+type side struct {
+	ID int64   `df:"id"`
+	A  float64 `df:"a"`
+	V  string  `df:"v"`
+}
+
+// joinWant joins in Go: keys once, then left a, v, then right a, v.
+func joinWant(l, r []side, how string) []string {
+	var out []string
+	matchedR := map[int]bool{}
+	for _, x := range l {
+		found := false
+		for j, y := range r {
+			if x.ID == y.ID {
+				found = true
+				matchedR[j] = true
+				out = append(out, fmt.Sprintf("%d|%.6g|%s|%.6g|%s", x.ID, x.A, x.V, y.A, y.V))
+			}
+		}
+		if !found && (how == "left" || how == "outer") {
+			out = append(out, fmt.Sprintf("%d|%.6g|%s|null|null", x.ID, x.A, x.V))
+		}
+	}
+	if how == "right" || how == "outer" {
+		for j, y := range r {
+			if !matchedR[j] {
+				out = append(out, fmt.Sprintf("%d|null|null|%.6g|%s", y.ID, y.A, y.V))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestMergeStrategiesAndKinds(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	var l, r []side
+	for i := range 600 {
+		l = append(l, side{ID: int64(i % 150), A: float64(i), V: fmt.Sprintf("l%d", i)})
+	}
+	for i := range 120 {
+		r = append(r, side{ID: int64(100 + i), A: float64(-i), V: fmt.Sprintf("r%d", i)})
+	}
+	ldf, err := dataframe.FromRecords(ctx, c, l, dataframe.Partitions(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdf, err := dataframe.FromRecords(ctx, c, r, dataframe.Partitions(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, how := range []string{"inner", "left", "right", "outer"} {
+		want := joinWant(l, r, how)
+		for _, strategy := range []string{"", dataframe.StrategyShuffle} {
+			var opts []dataframe.MergeOption
+			if strategy != "" {
+				opts = append(opts, dataframe.Strategy(strategy))
+			}
+			m := ldf.Merge(rdf, []string{"id"}, how, opts...)
+			if m.Err() != nil {
+				t.Fatal(m.Err())
+			}
+			if got := fmt.Sprint(m.Columns()); got != "[id a_x v_x a_y v_y]" {
+				t.Fatalf("columns = %s", got)
+			}
+			plan := m.Explain()
+			wantStrategy := strategy
+			if wantStrategy == "" {
+				// Small sides are broadcast when the join type allows.
+				wantStrategy = dataframe.StrategyBroadcast
+				if how == "outer" {
+					wantStrategy = dataframe.StrategyShuffle
+				}
+			}
+			if !strings.Contains(plan, "strategy="+wantStrategy) {
+				t.Fatalf("%s merge: plan\n%s\ndoes not use %s", how, plan, wantStrategy)
+			}
+			got := rowsOf(t, mustCompute(t, ctx, m))
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s merge (%s): got %d rows\n%v\nwant %d\n%v", how, wantStrategy, len(got), got, len(want), want)
+			}
+		}
+	}
+	// Both sides indexed with the same divisions: partition-aligned.
+	ls, err := ldf.SetIndex(ctx, "id", dataframe.WithDivisions(0, 50, 100, 150, 250))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rdf.SetIndex(ctx, "id", dataframe.WithDivisions(0, 50, 100, 150, 250))
+	if err != nil {
+		t.Fatal(err)
+	}
+	al := ls.Merge(rs, []string{"id"}, "outer")
+	if !strings.Contains(al.Explain(), "strategy="+dataframe.StrategyAligned) {
+		t.Fatalf("plan\n%s\nis not partition-aligned", al.Explain())
+	}
+	if got := rowsOf(t, mustCompute(t, ctx, al)); fmt.Sprint(got) != fmt.Sprint(joinWant(l, r, "outer")) {
+		t.Fatal("aligned outer merge differs")
+	}
+	// Mistakes.
+	wantErr(t, ldf.Merge(rdf, []string{"nope"}, "inner").Err(), "Merge", `no column "nope"`)
+	wantErr(t, ldf.Merge(rdf.Assign("id", "v"), []string{"id"}, "inner").Err(), `"id" is int64 on the left but utf8 on the right`)
+	wantErr(t, ldf.Merge(rdf, []string{"id"}, "cross").Err(), "how")
+	wantErr(t, ldf.Merge(rdf, []string{"id"}, "outer", dataframe.Strategy(dataframe.StrategyBroadcast)).Err(), "neither can be broadcast")
+}

@@ -1,0 +1,253 @@
+//go:build duckdb_arrow
+
+package dataframe
+
+import (
+	"strings"
+)
+
+// optimize rewrites a plan before it runs: readers read only the columns
+// the steps above them use (projection pushdown), and a Parquet reader
+// under a Filter skips the row groups whose statistics rule the filter out
+// (predicate pushdown). The result has the same output columns.
+func optimize(n node) node {
+	o := &optimizer{done: map[node]node{}}
+	return o.node(n, allColumns(n))
+}
+
+type optimizer struct {
+	done map[node]node // nodes already rewritten (plans are DAGs)
+}
+
+func allColumns(n node) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range n.meta().schema.Fields() {
+		out[f.Name] = true
+	}
+	return out
+}
+
+// node rewrites n so that it produces at least the columns in need.
+func (o *optimizer) node(n node, need map[string]bool) node {
+	if d, ok := o.done[n]; ok {
+		return d
+	}
+	var out node = n
+	switch x := n.(type) {
+	case *csvNode:
+		out = x.withColumns(need)
+	case *persistedNode:
+		out = project(x, need)
+	case *parquetNode:
+		out = x.withColumns(need)
+	case *sqlNode:
+		childNeed := x.childNeed(need)
+		if x.filter != "" {
+			if pq, ok := x.child.(*parquetNode); ok {
+				if preds := parsePredicates(x.filter, pq.m.schema); len(preds) > 0 {
+					out = x.rebuild(o.node(pq.withPredicates(preds), childNeed))
+					break
+				}
+			}
+		}
+		out = x.rebuild(o.node(x.child, childNeed))
+	case *pickNode:
+		// Fewer columns pass through; the same partitions are picked.
+		if c := o.node(x.child, need); c != x.child && c.meta().nparts == x.child.meta().nparts {
+			p := *x
+			p.child = c
+			p.m = x.m.clone()
+			p.m.schema, p.m.cats = c.meta().schema, c.meta().cats
+			out = &p
+		}
+	case *reduceNode:
+		c := o.node(x.child, refsOf(x.r.chunk, x.child.meta()))
+		if c != x.child {
+			r := *x
+			r.child = c
+			out = &r
+		}
+	default:
+		// Other steps read every column of their inputs; their inputs
+		// may still be rewritten below them.
+		out = o.children(n)
+	}
+	o.done[n] = out
+	return out
+}
+
+// children rewrites the inputs of a step that reads all their columns.
+// Steps that address their input's partitions by position (Repartition,
+// Sorted divisions, aligned joins) keep their inputs as they are when a
+// rewrite would change the number of partitions (pruned row groups).
+func (o *optimizer) children(n node) node {
+	same := func(a, b node) bool { return a.meta().nparts == b.meta().nparts }
+	switch x := n.(type) {
+	case *mapNode:
+		if c := o.node(x.child, allColumns(x.child)); c != x.child {
+			m := *x
+			m.child = c
+			m.m = x.m.clone()
+			m.m.nparts = c.meta().nparts
+			return &m
+		}
+	case *rangeNode:
+		if c := o.node(x.child, allColumns(x.child)); c != x.child {
+			m := *x
+			m.child = c
+			return &m
+		}
+	case *relabel:
+		if c := o.node(x.child, allColumns(x.child)); c != x.child && same(c, x.child) {
+			m := *x
+			m.child = c
+			return &m
+		}
+	case *joinNode:
+		l := o.node(x.left, allColumns(x.left))
+		r := o.node(x.right, allColumns(x.right))
+		if x.strategy != StrategyShuffle && (!same(l, x.left) || !same(r, x.right)) {
+			return n
+		}
+		if l != x.left || r != x.right {
+			m := *x
+			m.left, m.right = l, r
+			return &m
+		}
+	case *repartitionNode:
+		if c := o.node(x.child, allColumns(x.child)); c != x.child && same(c, x.child) {
+			m := *x
+			m.child = c
+			return &m
+		}
+	case *categorizeNode:
+		if c := o.node(x.child, allColumns(x.child)); c != x.child {
+			m := *x
+			m.child = c
+			m.m = x.m.clone()
+			m.m.nparts = c.meta().nparts
+			return &m
+		}
+	}
+	return n
+}
+
+// childNeed returns the input columns the step needs to produce the
+// columns in need.
+func (s *sqlNode) childNeed(need map[string]bool) map[string]bool {
+	in := s.child.meta()
+	switch {
+	case s.uses != nil:
+		out := map[string]bool{}
+		for _, c := range s.uses {
+			out[c] = true
+		}
+		return out
+	case s.passThrough:
+		return union(need, refsOf(s.expr, in))
+	}
+	return refsOf(s.query, in)
+}
+
+// rebuild returns the step over a rewritten input, its schema planned
+// again (a SELECT * passes fewer columns on).
+func (s *sqlNode) rebuild(child node) node {
+	if child == s.child {
+		return s
+	}
+	sch, cats, err := planSQL(child.meta(), s.query)
+	if err != nil {
+		// The narrower input lost a column the query needs after all
+		// (the column scan is conservative, so this should not happen):
+		// keep the step as it was.
+		return s
+	}
+	c := *s
+	c.child = child
+	m := s.m.clone()
+	m.schema, m.cats = sch, cats
+	m.nparts = child.meta().nparts // row groups pruned below
+	if m.divs != nil && len(sch.FieldIndices(m.divs.Column)) == 0 {
+		m.divs = nil
+	}
+	c.m = m
+	return &c
+}
+
+// refsOf returns the columns of in whose names appear as identifiers in
+// the SQL text q: a conservative over-estimate (a name inside a string
+// literal is skipped; one used as an alias counts). A "*" other than in
+// count(*) means every column.
+func refsOf(q string, in *meta) map[string]bool {
+	cols := map[string]string{} // lower-case name -> name
+	for _, f := range in.schema.Fields() {
+		cols[strings.ToLower(f.Name)] = f.Name
+	}
+	out := map[string]bool{}
+	lower := strings.ToLower(q)
+	lower = strings.ReplaceAll(lower, "count(*)", "count(1)")
+	for i := 0; i < len(lower); {
+		c := lower[i]
+		switch {
+		case c == '\'':
+			j := i + 1
+			for j < len(lower) {
+				if lower[j] == '\'' {
+					if j+1 < len(lower) && lower[j+1] == '\'' {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			i = j + 1
+		case c == '"':
+			j := strings.IndexByte(lower[i+1:], '"')
+			if j < 0 {
+				return allColumns2(in)
+			}
+			// Quoted identifiers keep their case in q.
+			name := q[i+1 : i+1+j]
+			for _, f := range in.schema.Fields() {
+				if f.Name == name {
+					out[name] = true
+				}
+			}
+			i += j + 2
+		case c == '*':
+			return allColumns2(in)
+		case c == '_' || (c >= 'a' && c <= 'z'):
+			j := i
+			for j < len(lower) && (lower[j] == '_' || (lower[j] >= 'a' && lower[j] <= 'z') || (lower[j] >= '0' && lower[j] <= '9')) {
+				j++
+			}
+			if name, ok := cols[lower[i:j]]; ok {
+				out[name] = true
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+func allColumns2(in *meta) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range in.schema.Fields() {
+		out[f.Name] = true
+	}
+	return out
+}
+
+func union(a, b map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}

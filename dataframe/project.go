@@ -1,0 +1,98 @@
+//go:build duckdb_arrow
+
+package dataframe
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/dusk-go/dusk"
+)
+
+var (
+	fnPick    = dusk.Register("dataframe.pick-columns", pickColumns)
+	fnSQLCols = dusk.Register("dataframe.sql-columns", sqlColumns)
+)
+
+// projectNode keeps some columns of partitions that are already in memory
+// (a persisted DataFrame): the optimizer puts it where the steps above use
+// fewer columns, so that DuckDB scans only those (it scans every column it
+// is given; see disabledOptimizers). Picking columns copies nothing.
+type projectNode struct {
+	child node
+	cols  []string
+	m     *meta
+}
+
+func (p *projectNode) meta() *meta      { return p.m }
+func (p *projectNode) children() []node { return []node{p.child} }
+func (p *projectNode) label() string {
+	return fmt.Sprintf("columns [%s] (no copy)", strings.Join(p.cols, ", "))
+}
+
+func (p *projectNode) lower(lw *lowering) ([]part, error) {
+	in, err := lw.parts(p.child)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]part, len(in))
+	for i, x := range in {
+		out[i] = dusk.Call[arrow.RecordBatch](fnPick, x, p.cols)
+	}
+	return out, nil
+}
+
+// project returns a node of n's columns that need names, in n's order, or
+// n itself when it needs them all.
+func project(n node, need map[string]bool) node {
+	s := n.meta().schema
+	var cols []string
+	var fields []arrow.Field
+	for _, f := range s.Fields() {
+		if need[f.Name] {
+			cols = append(cols, f.Name)
+			fields = append(fields, f)
+		}
+	}
+	if len(cols) == 0 || len(cols) == s.NumFields() {
+		return n
+	}
+	m := n.meta().clone()
+	m.schema = arrow.NewSchema(fields, nil)
+	m.cats = copyCats(m.cats, m.schema)
+	if m.divs != nil && !need[m.divs.Column] {
+		m.divs = nil
+	}
+	if m.bytes > 0 {
+		m.bytes = m.bytes * int64(len(cols)) / int64(s.NumFields())
+	}
+	return &projectNode{child: n, cols: cols, m: m}
+}
+
+// pickColumns returns the named columns of rec (no copy).
+func pickColumns(rec arrow.RecordBatch, cols []string) (arrow.RecordBatch, error) {
+	fields := make([]arrow.Field, len(cols))
+	arrs := make([]arrow.Array, len(cols))
+	for i, c := range cols {
+		idx, err := columnIndex(rec.Schema(), c, "pick")
+		if err != nil {
+			return nil, err
+		}
+		fields[i] = rec.Schema().Field(idx)
+		arrs[i] = rec.Column(idx)
+	}
+	return array.NewRecordBatch(arrow.NewSchema(fields, nil), arrs, rec.NumRows()), nil
+}
+
+// sqlColumns runs a query over some columns of a partition.
+func sqlColumns(ctx context.Context, rec arrow.RecordBatch, cols []string, query string, cats map[string][]string) (arrow.RecordBatch, error) {
+	p, err := pickColumns(rec, cols)
+	if err != nil {
+		return nil, err
+	}
+	return sqlPartition(ctx, p, query, cats)
+}

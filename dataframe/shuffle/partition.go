@@ -1,0 +1,388 @@
+package shuffle
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/zeebo/xxh3"
+)
+
+// Targets returns the output partition of every row of rec under spec.
+func Targets(rec arrow.RecordBatch, spec *Spec) ([]int32, error) {
+	n := spec.NOut()
+	out := make([]int32, rec.NumRows())
+	if n <= 1 {
+		return out, nil
+	}
+	switch spec.Kind {
+	case Hash:
+		h := make([]uint64, rec.NumRows())
+		for _, name := range spec.Columns {
+			col, err := column(rec, name)
+			if err != nil {
+				return nil, err
+			}
+			if err := hashInto(h, col); err != nil {
+				return nil, fmt.Errorf("shuffle: hashing column %q: %w", name, err)
+			}
+		}
+		for i, v := range h {
+			out[i] = int32(v % uint64(n))
+		}
+	case Range:
+		if len(spec.Columns) != 1 {
+			return nil, fmt.Errorf("shuffle: a range shuffle has one key column, not %d", len(spec.Columns))
+		}
+		col, err := column(rec, spec.Columns[0])
+		if err != nil {
+			return nil, err
+		}
+		if err := rangeInto(out, col, spec.Bounds); err != nil {
+			return nil, fmt.Errorf("shuffle: placing column %q by its divisions: %w", spec.Columns[0], err)
+		}
+	default:
+		return nil, fmt.Errorf("shuffle: unknown kind %q", spec.Kind)
+	}
+	return out, nil
+}
+
+func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
+	idx := rec.Schema().FieldIndices(name)
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("shuffle: no column %q among %v", name, rec.Schema().Fields())
+	}
+	return rec.Column(idx[0]), nil
+}
+
+// mix is splitmix64's finalizer: a cheap, well-spread hash of an integer,
+// the same in every process.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+const nullHash = 0x9e3779b97f4a7c15
+
+// combine folds a column's hash into a row's.
+func combine(h, v uint64) uint64 { return mix(h*31 + v) }
+
+// hashInto folds the hash of each value of col into h. Integers of every
+// width hash by value (so keys of int32 and int64 columns meet), floats by
+// value with -0 and NaN made canonical, strings by their bytes,
+// dictionary values by the value.
+func hashInto(h []uint64, col arrow.Array) error {
+	valid := func(i int) bool { return col.IsValid(i) }
+	switch a := col.(type) {
+	case *array.Int64:
+		for i, v := range a.Int64Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(v))))
+		}
+	case *array.Int32:
+		for i, v := range a.Int32Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(int64(v)))))
+		}
+	case *array.Int16:
+		for i, v := range a.Int16Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(int64(v)))))
+		}
+	case *array.Int8:
+		for i, v := range a.Int8Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(int64(v)))))
+		}
+	case *array.Uint64:
+		for i, v := range a.Uint64Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(v)))
+		}
+	case *array.Uint32:
+		for i, v := range a.Uint32Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(v))))
+		}
+	case *array.Uint16:
+		for i, v := range a.Uint16Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(v))))
+		}
+	case *array.Uint8:
+		for i, v := range a.Uint8Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(v))))
+		}
+	case *array.Float64:
+		for i, v := range a.Float64Values() {
+			h[i] = combine(h[i], pick(valid(i), hashFloat(v)))
+		}
+	case *array.Float32:
+		for i, v := range a.Float32Values() {
+			h[i] = combine(h[i], pick(valid(i), hashFloat(float64(v))))
+		}
+	case *array.Boolean:
+		for i := range a.Len() {
+			b := uint64(0)
+			if a.Value(i) {
+				b = 1
+			}
+			h[i] = combine(h[i], pick(valid(i), mix(b)))
+		}
+	case *array.String:
+		for i := range a.Len() {
+			h[i] = combine(h[i], pick(valid(i), xxh3.HashString(a.Value(i))))
+		}
+	case *array.LargeString:
+		for i := range a.Len() {
+			h[i] = combine(h[i], pick(valid(i), xxh3.HashString(a.Value(i))))
+		}
+	case *array.Binary:
+		for i := range a.Len() {
+			h[i] = combine(h[i], pick(valid(i), xxh3.Hash(a.Value(i))))
+		}
+	case *array.Date32:
+		for i, v := range a.Date32Values() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(int64(v)))))
+		}
+	case *array.Timestamp:
+		for i, v := range a.TimestampValues() {
+			h[i] = combine(h[i], pick(valid(i), mix(uint64(int64(v)))))
+		}
+	case *array.Dictionary:
+		// A dictionary value hashes as the same value in a plain column.
+		dict := a.Dictionary()
+		plain := make([]uint64, dict.Len())
+		for k := range plain {
+			v, err := valueHash(dict, k)
+			if err != nil {
+				return err
+			}
+			plain[k] = v
+		}
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				h[i] = combine(h[i], nullHash)
+				continue
+			}
+			h[i] = combine(h[i], plain[a.GetValueIndex(i)])
+		}
+	default:
+		return fmt.Errorf("cannot hash a column of type %s", col.DataType())
+	}
+	return nil
+}
+
+// valueHash returns the hash of value i of a dictionary's values, as
+// hashInto hashes it in a plain column.
+func valueHash(col arrow.Array, i int) (uint64, error) {
+	if col.IsNull(i) {
+		return nullHash, nil
+	}
+	switch a := col.(type) {
+	case *array.String:
+		return xxh3.HashString(a.Value(i)), nil
+	case *array.LargeString:
+		return xxh3.HashString(a.Value(i)), nil
+	case *array.Binary:
+		return xxh3.Hash(a.Value(i)), nil
+	case *array.Int64:
+		return mix(uint64(a.Value(i))), nil
+	case *array.Int32:
+		return mix(uint64(int64(a.Value(i)))), nil
+	case *array.Float64:
+		return hashFloat(a.Value(i)), nil
+	}
+	return 0, fmt.Errorf("cannot hash dictionary values of type %s", col.DataType())
+}
+
+func pick(valid bool, v uint64) uint64 {
+	if !valid {
+		return nullHash
+	}
+	return v
+}
+
+func hashFloat(v float64) uint64 {
+	if v == 0 {
+		v = 0 // -0 hashes as 0
+	}
+	if math.IsNaN(v) {
+		return mix(0x7ff8000000000001)
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1<<62 {
+		// Whole floats hash as the integer, so 3.0 meets 3.
+		return mix(uint64(int64(v)))
+	}
+	return mix(math.Float64bits(v))
+}
+
+// rangeInto sets out[i] to the output whose range holds row i's value.
+func rangeInto(out []int32, col arrow.Array, bounds []any) error {
+	n := len(bounds) - 1
+	if n < 1 {
+		return fmt.Errorf("%d bounds make no partitions", len(bounds))
+	}
+	inner := bounds[1:n] // output j (j>0) starts at bounds[j]
+	last := int32(n - 1)
+	switch a := col.(type) {
+	case *array.Int64:
+		bs, err := int64Bounds(inner)
+		if err != nil {
+			return err
+		}
+		for i, v := range a.Int64Values() {
+			if a.IsNull(i) {
+				out[i] = last
+				continue
+			}
+			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > v }))
+		}
+	case *array.Int32:
+		bs, err := int64Bounds(inner)
+		if err != nil {
+			return err
+		}
+		for i, v := range a.Int32Values() {
+			if a.IsNull(i) {
+				out[i] = last
+				continue
+			}
+			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > int64(v) }))
+		}
+	case *array.Float64:
+		bs, err := float64Bounds(inner)
+		if err != nil {
+			return err
+		}
+		for i, v := range a.Float64Values() {
+			if a.IsNull(i) || math.IsNaN(v) {
+				out[i] = last
+				continue
+			}
+			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > v }))
+		}
+	case *array.String:
+		bs, err := stringBounds(inner)
+		if err != nil {
+			return err
+		}
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				out[i] = last
+				continue
+			}
+			v := a.Value(i)
+			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > v }))
+		}
+	case *array.Timestamp:
+		bs, err := int64Bounds(inner)
+		if err != nil {
+			return err
+		}
+		for i, v := range a.TimestampValues() {
+			if a.IsNull(i) {
+				out[i] = last
+				continue
+			}
+			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > int64(v) }))
+		}
+	case *array.Date32:
+		bs, err := int64Bounds(inner)
+		if err != nil {
+			return err
+		}
+		for i, v := range a.Date32Values() {
+			if a.IsNull(i) {
+				out[i] = last
+				continue
+			}
+			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > int64(v) }))
+		}
+	default:
+		return fmt.Errorf("a column of type %s has no range order here (use int, float, string, date or timestamp)", col.DataType())
+	}
+	return nil
+}
+
+func int64Bounds(bs []any) ([]int64, error) {
+	out := make([]int64, len(bs))
+	for i, b := range bs {
+		switch v := b.(type) {
+		case int64:
+			out[i] = v
+		case int:
+			out[i] = int64(v)
+		case uint64:
+			out[i] = int64(v)
+		case float64:
+			out[i] = int64(math.Ceil(v))
+		default:
+			return nil, fmt.Errorf("division %v is a %T, not an integer", b, b)
+		}
+	}
+	return out, nil
+}
+
+func float64Bounds(bs []any) ([]float64, error) {
+	out := make([]float64, len(bs))
+	for i, b := range bs {
+		switch v := b.(type) {
+		case float64:
+			out[i] = v
+		case int64:
+			out[i] = float64(v)
+		case int:
+			out[i] = float64(v)
+		case uint64:
+			out[i] = float64(v)
+		default:
+			return nil, fmt.Errorf("division %v is a %T, not a number", b, b)
+		}
+	}
+	return out, nil
+}
+
+func stringBounds(bs []any) ([]string, error) {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		v, ok := b.(string)
+		if !ok {
+			return nil, fmt.Errorf("division %v is a %T, not a string", b, b)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// Split reorders rec so that the rows of each output are together and
+// returns, for each output, its rows as a zero-copy slice of that order.
+// Rows keep their relative order within an output.
+func Split(rec arrow.RecordBatch, targets []int32, nout int) ([]arrow.RecordBatch, error) {
+	counts := make([]int64, nout+1)
+	for _, t := range targets {
+		counts[t+1]++
+	}
+	for j := 1; j <= nout; j++ {
+		counts[j] += counts[j-1]
+	}
+	pos := append([]int64(nil), counts[:nout]...)
+	idx := make([]int64, len(targets))
+	for i, t := range targets {
+		idx[pos[t]] = int64(i)
+		pos[t]++
+	}
+	cols := make([]arrow.Array, rec.NumCols())
+	for i := range cols {
+		c, err := Gather(rec.Column(i), idx)
+		if err != nil {
+			return nil, fmt.Errorf("shuffle: reordering column %q: %w", rec.ColumnName(i), err)
+		}
+		cols[i] = c
+	}
+	ordered := array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
+	out := make([]arrow.RecordBatch, nout)
+	for j := range nout {
+		out[j] = ordered.NewSlice(counts[j], counts[j+1])
+	}
+	return out, nil
+}

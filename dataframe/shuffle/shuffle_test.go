@@ -1,0 +1,143 @@
+package shuffle
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+func record(t *testing.T, ids []int64, keys []string) arrow.RecordBatch {
+	t.Helper()
+	s := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true}, {Name: "k", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, s)
+	defer b.Release()
+	b.Field(0).(*array.Int64Builder).AppendValues(ids, nil)
+	b.Field(1).(*array.StringBuilder).AppendValues(keys, nil)
+	return b.NewRecordBatch()
+}
+
+func TestReceiverSpillsReplacesAndForgets(t *testing.T) {
+	dir := t.TempDir()
+	r := newReceiver(100, func() (string, error) { return dir, nil })
+	ctx := context.Background()
+	piece := func(n int, c byte) []byte { return bytes.Repeat([]byte{c}, n) }
+	// 3 x 60 bytes into a budget of 100: spills.
+	for in := range 3 {
+		if err := r.Receive(ctx, topic("s1", 0, in, 0), piece(60, byte('a'+in))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := r.stats()
+	if st.Spilled == 0 || st.InMemory > 100 {
+		t.Fatalf("stats %+v: want spilling within the budget", st)
+	}
+	// A piece sent again replaces the first (a Transfer that ran twice).
+	if err := r.Receive(ctx, topic("s1", 0, 1, 0), piece(10, 'z')); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.take("s1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]byte{piece(60, 'a'), piece(10, 'z'), piece(60, 'c')}
+	if !slices.EqualFunc(got, want, bytes.Equal) {
+		t.Fatalf("took %d pieces, not in input order or not replaced", len(got))
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "s1", "*")); len(files) != 0 {
+		t.Fatalf("spill files left after take: %v", files)
+	}
+	// Forget drops a shuffle and refuses its later pieces.
+	if err := r.Receive(ctx, topic("s2", 1, 0, 0), piece(150, 'q')); err != nil {
+		t.Fatal(err)
+	}
+	r.forget("s2")
+	if st := r.stats(); st.InMemory != 0 {
+		t.Fatalf("%d bytes held after forget", st.InMemory)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "s2")); !os.IsNotExist(err) {
+		t.Fatal("the spill directory of a forgotten shuffle is still there")
+	}
+	if err := r.Receive(ctx, topic("s2", 1, 1, 0), piece(1, 'q')); err == nil {
+		t.Fatal("a piece of a forgotten shuffle was accepted")
+	}
+}
+
+func TestTargetsHashAgreesAcrossTypesAndRangeFollowsBounds(t *testing.T) {
+	rec := record(t, []int64{1, 2, 3, 40, 500}, []string{"a", "b", "c", "d", "e"})
+	hs := Spec{Kind: Hash, Columns: []string{"id"}, Owners: make([]string, 7)}
+	a, err := Targets(rec, &hs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same keys as int32 go to the same outputs.
+	b32 := array.NewInt32Builder(memory.DefaultAllocator)
+	b32.AppendValues([]int32{1, 2, 3, 40, 500}, nil)
+	s32 := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int32}}, nil)
+	rec32 := array.NewRecordBatch(s32, []arrow.Array{b32.NewArray()}, 5)
+	b, err := Targets(rec32, &hs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) {
+		t.Fatalf("int64 keys go to %v, int32 keys to %v", a, b)
+	}
+	// Strings and their dictionary encoding agree too.
+	ks := Spec{Kind: Hash, Columns: []string{"k"}, Owners: make([]string, 5)}
+	plain, _ := Targets(rec, &ks)
+	db := array.NewDictionaryBuilder(memory.DefaultAllocator, &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}).(*array.BinaryDictionaryBuilder)
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		db.AppendString(k)
+	}
+	sd := arrow.NewSchema([]arrow.Field{{Name: "k", Type: db.Type()}}, nil)
+	dict, _ := Targets(array.NewRecordBatch(sd, []arrow.Array{db.NewArray()}, 5), &ks)
+	if !slices.Equal(plain, dict) {
+		t.Fatalf("strings go to %v, their dictionary to %v", plain, dict)
+	}
+	rs := Spec{Kind: Range, Columns: []string{"id"}, Owners: make([]string, 3), Bounds: []any{int64(0), int64(3), uint64(100), int64(1000)}}
+	got, err := Targets(rec, &rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []int32{0, 0, 1, 1, 2}) {
+		t.Fatalf("range targets %v", got)
+	}
+	parts, err := Split(rec, got, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parts[0].NumRows() != 2 || parts[1].NumRows() != 2 || parts[2].NumRows() != 1 || parts[2].Column(1).ValueStr(0) != "e" {
+		t.Fatalf("split into %d/%d/%d rows", parts[0].NumRows(), parts[1].NumRows(), parts[2].NumRows())
+	}
+}
+
+func TestGatherKeepsValuesAndNulls(t *testing.T) {
+	mem := memory.DefaultAllocator
+	ib := array.NewInt64Builder(mem)
+	ib.AppendValues([]int64{10, 11, 12, 13}, []bool{true, false, true, true})
+	sb := array.NewStringBuilder(mem)
+	sb.AppendValues([]string{"a", "", "ccc", "dd"}, []bool{true, false, true, true})
+	fb := array.NewFloat64Builder(mem)
+	fb.AppendValues([]float64{0.5, 1.5, 2.5, 3.5}, nil)
+	idx := []int64{3, 1, 1, 0}
+	for _, col := range []arrow.Array{ib.NewArray(), sb.NewArray(), fb.NewArray()} {
+		got, err := Gather(col, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, j := range idx {
+			if got.IsNull(i) != col.IsNull(int(j)) || (!got.IsNull(i) && got.ValueStr(i) != col.ValueStr(int(j))) {
+				t.Fatalf("%s: row %d = %s, want %s", col.DataType(), i, got.ValueStr(i), col.ValueStr(int(j)))
+			}
+		}
+		if err := array.ValidateFull(got); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,288 @@
+package shuffle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/worker"
+)
+
+// maxPiece is the most rows' bytes sent as one message: larger pieces are
+// cut, so that no message is huge and receivers can spill in steps.
+const maxPiece = 8 << 20
+
+// The shuffle's tasks, registered under stable names so that every worker
+// binary that imports the package (the stock dusk worker does) runs them.
+var (
+	// Transfer(ctx, rec, spec, input) cuts an input partition by target
+	// and delivers the pieces to their owners.
+	Transfer = dusk.Register("dataframe.shuffle-transfer", transfer)
+	// Barrier(sents) waits for every Transfer and sums what they sent.
+	Barrier = dusk.Register("dataframe.shuffle-barrier", barrier)
+	// Unpack(ctx, total, spec, output) reads one output partition on its
+	// owner.
+	Unpack = dusk.Register("dataframe.shuffle-unpack", unpack)
+	// Forget(ids) drops what shuffles left on a worker; run it with
+	// dusk.Run.
+	Forget = dusk.Register("dataframe.shuffle-forget", forget)
+	// ReceiverStats() returns the receivers' counters of a worker process;
+	// run it with dusk.Run.
+	ReceiverStats = dusk.Register("dataframe.shuffle-stats", receiverStats)
+)
+
+func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) (Sent, error) {
+	rt, ok := worker.FromContext(ctx)
+	if !ok {
+		return Sent{}, errors.New("shuffle: Transfer runs as a task on a worker")
+	}
+	targets, err := Targets(rec, &spec)
+	if err != nil {
+		return Sent{}, err
+	}
+	pieces, err := Split(rec, targets, spec.NOut())
+	if err != nil {
+		return Sent{}, err
+	}
+	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut())}
+	byOwner := map[string][]worker.Message{}
+	for out, p := range pieces {
+		sent.Rows[out] = p.NumRows()
+		if p.NumRows() == 0 {
+			continue
+		}
+		msgs, err := encodePieces(spec.ID, out, input, p)
+		if err != nil {
+			return Sent{}, err
+		}
+		byOwner[spec.Owners[out]] = append(byOwner[spec.Owners[out]], msgs...)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for owner, msgs := range byOwner {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := rt.Deliver(ctx, owner, Extension, msgs); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = deliveryError(spec.ID, owner, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return sent, firstErr
+}
+
+// deliveryError marks a failed delivery as lost data unless the receiver
+// itself refused the piece.
+func deliveryError(id, owner string, err error) error {
+	if strings.Contains(err.Error(), "dusk: extension ") {
+		return fmt.Errorf("shuffle %s: worker %s refused a piece: %w", id, owner, err)
+	}
+	return fmt.Errorf("%s shuffle %s: delivering to worker %s failed (it left?) [lost=%s]: %w", LostMarker, id, owner, owner, err)
+}
+
+// encodePieces writes a piece as Arrow IPC messages of at most about
+// maxPiece bytes each.
+func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Message, error) {
+	nbytes := int64(0)
+	for _, c := range p.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				nbytes += int64(b.Len())
+			}
+		}
+	}
+	n := int(nbytes/maxPiece) + 1
+	if n > int(p.NumRows()) {
+		n = int(p.NumRows())
+	}
+	var msgs []worker.Message
+	rows := p.NumRows()
+	for i := range n {
+		lo, hi := rows*int64(i)/int64(n), rows*int64(i+1)/int64(n)
+		var buf bytes.Buffer
+		w := ipc.NewWriter(&buf, ipc.WithSchema(p.Schema()))
+		s := p.NewSlice(lo, hi)
+		err := w.Write(s)
+		s.Release()
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("shuffle: encoding a piece: %w", err)
+		}
+		msgs = append(msgs, worker.Message{Topic: topic(id, out, input, i), Data: buf.Bytes()})
+	}
+	return msgs, nil
+}
+
+func barrier(sents []Sent) (Sent, error) {
+	if len(sents) == 0 {
+		return Sent{}, errors.New("shuffle: a barrier with no inputs")
+	}
+	total := Sent{ID: sents[0].ID, Rows: make([]int64, len(sents[0].Rows))}
+	for _, s := range sents {
+		for j, n := range s.Rows {
+			total.Rows[j] += n
+		}
+	}
+	return total, nil
+}
+
+func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBatch, error) {
+	rt, ok := worker.FromContext(ctx)
+	if !ok {
+		return nil, errors.New("shuffle: Unpack runs as a task on a worker")
+	}
+	schema, err := DecodeSchema(spec.Schema)
+	if err != nil {
+		return nil, err
+	}
+	ext, err := rt.Extension(Extension)
+	if err != nil {
+		return nil, err
+	}
+	r := ext.(*receiver)
+	pieces, err := r.take(spec.ID, out)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]arrow.RecordBatch, 0, len(pieces))
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	var rows int64
+	for _, p := range pieces {
+		rd, err := ipc.NewReader(bytes.NewReader(p), ipc.WithAllocator(memory.DefaultAllocator))
+		if err != nil {
+			return nil, fmt.Errorf("shuffle %s: a piece of output %d does not decode: %w", spec.ID, out, err)
+		}
+		for rd.Next() {
+			b := rd.RecordBatch()
+			b.Retain()
+			recs = append(recs, b)
+			rows += b.NumRows()
+		}
+		err = rd.Err()
+		rd.Release()
+		if err != nil {
+			return nil, fmt.Errorf("shuffle %s: a piece of output %d does not decode: %w", spec.ID, out, err)
+		}
+	}
+	if want := total.Rows[out]; rows != want {
+		return nil, fmt.Errorf("%s shuffle %s: output %d has %d of the %d rows sent to worker %s; this worker is %s (a worker left mid-shuffle) [lost=%s]",
+			LostMarker, spec.ID, out, rows, want, spec.Owners[out], rt.Address(), spec.Owners[out])
+	}
+	return concat(schema, recs)
+}
+
+// concat joins record batches of one schema into one record.
+func concat(s *arrow.Schema, recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	if len(recs) == 1 {
+		recs[0].Retain()
+		return recs[0], nil
+	}
+	cols := make([]arrow.Array, s.NumFields())
+	var rows int64
+	for _, r := range recs {
+		rows += r.NumRows()
+	}
+	for i := range cols {
+		parts := make([]arrow.Array, len(recs))
+		for j, r := range recs {
+			parts[j] = r.Column(i)
+		}
+		if len(parts) == 0 {
+			b := array.NewBuilder(memory.DefaultAllocator, s.Field(i).Type)
+			cols[i] = b.NewArray()
+			b.Release()
+			continue
+		}
+		c, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return nil, fmt.Errorf("shuffle: joining pieces of column %q: %w", s.Field(i).Name, err)
+		}
+		cols[i] = c
+	}
+	return array.NewRecordBatch(s, cols, rows), nil
+}
+
+func forget(ids []string) int {
+	n := 0
+	receivers.Range(func(k, _ any) bool {
+		for _, id := range ids {
+			k.(*receiver).forget(id)
+		}
+		n++
+		return true
+	})
+	return n
+}
+
+// LocalStats returns the counters of this process's receivers: bytes held
+// in memory now, bytes spilled so far, and the most held at once by one.
+func LocalStats() Stats { return receiverStats() }
+
+func receiverStats() Stats {
+	var s Stats
+	receivers.Range(func(k, _ any) bool {
+		st := k.(*receiver).stats()
+		s.InMemory += st.InMemory
+		s.Spilled += st.Spilled
+		s.Peak = max(s.Peak, st.Peak)
+		return true
+	})
+	return s
+}
+
+// LostWorker returns the address of the worker a shuffle-lost error
+// blames, if it names one.
+func LostWorker(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "[lost=")
+	if i < 0 {
+		return "", false
+	}
+	rest := msg[i+len("[lost="):]
+	j := strings.IndexByte(rest, ']')
+	if j < 0 {
+		return "", false
+	}
+	return rest[:j], true
+}
+
+// EncodeSchema writes s as an Arrow IPC stream with no batches.
+func EncodeSchema(s *arrow.Schema) ([]byte, error) {
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(s))
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// DecodeSchema reads a schema written by EncodeSchema.
+func DecodeSchema(b []byte) (*arrow.Schema, error) {
+	r, err := ipc.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("shuffle: reading the schema: %w", err)
+	}
+	defer r.Release()
+	return r.Schema(), nil
+}

@@ -1,0 +1,273 @@
+//go:build duckdb_arrow
+
+package dataframe_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe"
+)
+
+// failOn fails the partition whose first id is the given one: a job that
+// fails in the middle of writing.
+var failOn = dusk.Register("dftest.fail-on", func(rec arrow.RecordBatch, id int64) (arrow.RecordBatch, error) {
+	if rec.NumRows() > 0 && rec.Column(0).ValueStr(0) == fmt.Sprint(id) {
+		return nil, errors.New("this partition fails on purpose")
+	}
+	return rec, nil
+})
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// duckdbScalar runs a query with DuckDB alone (not through dusk) and
+// returns its one value as text.
+func duckdbScalar(t *testing.T, query string) string {
+	t.Helper()
+	e, err := dataframe.OpenEngine(dataframe.EngineSettings{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	rec, err := e.Query(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Column(0).ValueStr(0)
+}
+
+func TestToParquetRoundTrips(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(3000, 100, 4)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := df.Categorize(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cat.Categories("k"); fmt.Sprint(got) != "[k00 k01 k02 k03]" {
+		t.Fatalf("categories = %v", got)
+	}
+	root := t.TempDir()
+	for _, comp := range []string{"snappy", "zstd", "none"} {
+		dir := filepath.Join(root, comp)
+		if err := cat.ToParquet(ctx, dir, dataframe.Compression(comp)); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(listDir(t, dir)); got != "[_metadata part.0.parquet part.1.parquet part.2.parquet]" {
+			t.Fatalf("%s wrote %s", comp, got)
+		}
+		// Read back by dusk: same rows, k still categorical with its
+		// categories.
+		back := dataframe.ReadParquet(c, dir)
+		if back.Err() != nil {
+			t.Fatal(back.Err())
+		}
+		if back.NPartitions() != 3 || back.Schema().Field(1).Type.ID() != arrow.DICTIONARY {
+			t.Fatalf("read back %s", back)
+		}
+		if fmt.Sprint(back.Categories("k")) != "[k00 k01 k02 k03]" {
+			t.Fatalf("categories read back = %v", back.Categories("k"))
+		}
+		if a, b := rowsOf(t, mustCompute(t, ctx, back)), rowsOf(t, mustCompute(t, ctx, df)); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("%s: rows differ after a round trip", comp)
+		}
+		// Read back by DuckDB alone.
+		var sx float64
+		for _, r := range rows {
+			sx += r.X
+		}
+		got := duckdbScalar(t, fmt.Sprintf("SELECT count(*) || '|' || sum(x) || '|' || count(DISTINCT k) FROM read_parquet('%s/part.*.parquet')", dir))
+		if want := fmt.Sprintf("%d|%g|4", len(rows), sx); got != want {
+			t.Fatalf("DuckDB reads %s, want %s", got, want)
+		}
+		codec := duckdbScalar(t, fmt.Sprintf("SELECT first(compression) FROM parquet_metadata('%s/part.0.parquet') WHERE path_in_schema = 'x'", dir))
+		if want := map[string]string{"snappy": "SNAPPY", "zstd": "ZSTD", "none": "UNCOMPRESSED"}[comp]; codec != want {
+			t.Fatalf("compression %s, want %s", codec, want)
+		}
+		// _metadata lists every part's row groups.
+		rgs := duckdbScalar(t, fmt.Sprintf("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('%s/_metadata')", dir))
+		if rgs != "3" {
+			t.Fatalf("_metadata lists %s row groups, want 3", rgs)
+		}
+	}
+	// An existing directory is not overwritten unless asked.
+	dir := filepath.Join(root, "snappy")
+	wantErr(t, df.ToParquet(ctx, dir), "exists", "Overwrite")
+	if err := df.Select("id").ToParquet(ctx, dir, dataframe.Overwrite()); err != nil {
+		t.Fatal(err)
+	}
+	if n := dataframe.ReadParquet(c, dir).Schema().NumFields(); n != 1 {
+		t.Fatalf("the overwritten directory has %d columns", n)
+	}
+	// A job that fails leaves nothing: neither the directory nor its
+	// temporary.
+	failing := df.MapPartitions(failOn, dataframe.Args(int64(0)))
+	err = failing.ToParquet(ctx, filepath.Join(root, "failed"))
+	wantErr(t, err, "fails on purpose")
+	if got := listDir(t, root); fmt.Sprint(got) != "[none snappy zstd]" {
+		t.Fatalf("after a failed job the directory holds %v", got)
+	}
+	wantErr(t, df.ToParquet(ctx, filepath.Join(root, "x"), dataframe.Compression("lz9")), "lz9")
+}
+
+func TestReadParquetPrunesColumnsAndRowGroups(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(4000, 4000, 4)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pq")
+	// Row groups of 500 rows: ids ascend, so row groups hold id ranges.
+	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(500)); err != nil {
+		t.Fatal(err)
+	}
+	pq := dataframe.ReadParquet(c, dir)
+	if pq.NPartitions() != 8 {
+		t.Fatalf("%d partitions, want a row group each (8)", pq.NPartitions())
+	}
+	q := pq.Filter("id >= 1200 AND id < 1700").Select("id", "x")
+	plan := q.Explain()
+	for _, want := range []string{"row-groups=2/8", "columns=[id, x]", "pruned-by=[id >= 1200 AND id < 1700]"} {
+		if !strings.Contains(plan, want) {
+			t.Fatalf("plan\n%s\nlacks %q", plan, want)
+		}
+	}
+	tbl := mustCompute(t, ctx, q)
+	if tbl.NumRows() != 500 || tbl.NumCols() != 2 {
+		t.Fatalf("%d rows, %d columns; want 500, 2", tbl.NumRows(), tbl.NumCols())
+	}
+	// Files whose schemas differ name both files.
+	other := filepath.Join(t.TempDir(), "other")
+	if err := df.Select("id").ToParquet(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	os.Rename(filepath.Join(other, "part.0.parquet"), filepath.Join(dir, "part.9.parquet"))
+	wantErr(t, dataframe.ReadParquet(c, dir).Err(), "part.9.parquet", "part.0.parquet", "differs")
+	wantErr(t, dataframe.ReadParquet(c, filepath.Join(dir, "nothing*.parquet")).Err(), "no Parquet file")
+}
+
+func TestToCSVReadBackByPandas(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(2000, 100, 4)
+	rows[5].K = `a "quoted", value`
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "csv")
+	if err := df.ToCSV(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(listDir(t, dir)); got != "[part.0.csv part.1.csv part.2.csv part.3.csv]" {
+		t.Fatalf("ToCSV wrote %s", got)
+	}
+	// dusk reads it back.
+	back := mustCompute(t, ctx, dataframe.ReadCSV(c, filepath.Join(dir, "*.csv")))
+	if a, b := rowsOf(t, back), rowsOf(t, mustCompute(t, ctx, df)); fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatal("rows differ after a CSV round trip")
+	}
+	// pandas reads it back.
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		t.Skip("no /usr/bin/python3 for the pandas check")
+	}
+	script := `import glob, sys
+import pandas as pd
+df = pd.concat([pd.read_csv(f) for f in sorted(glob.glob(sys.argv[1] + "/*.csv"))])
+print(len(df), repr(round(df.x.sum(), 6)), df.k.nunique(), (df.k == 'a "quoted", value').sum())`
+	out, err := exec.CommandContext(ctx, py, "-c", script, dir).CombinedOutput()
+	if err != nil {
+		if strings.Contains(string(out), "No module named 'pandas'") {
+			t.Skip("pandas is not installed")
+		}
+		t.Fatalf("pandas: %v\n%s", err, out)
+	}
+	var sx float64
+	keys := map[string]bool{}
+	for _, r := range rows {
+		sx += r.X
+		keys[r.K] = true
+	}
+	want := fmt.Sprintf("%d %v %d 1", len(rows), sx, len(keys))
+	if got := strings.TrimSpace(string(out)); got != want {
+		t.Fatalf("pandas reads %q, want %q", got, want)
+	}
+}
+
+func TestRepartition(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(3000, 3000, 4)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tableLines(t, mustCompute(t, ctx, df))
+	for _, n := range []int{1, 4, 6, 13} {
+		r, err := df.Repartition(ctx, dataframe.NPartitions(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl := mustCompute(t, ctx, r)
+		if len(tbl.Column(0).Data().Chunks()) != n || r.NPartitions() != n {
+			t.Fatalf("Repartition(%d) gave %d partitions", n, len(tbl.Column(0).Data().Chunks()))
+		}
+		if got := tableLines(t, tbl); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("Repartition(%d) changed the rows or their order", n)
+		}
+	}
+	// By size: persisted, so the sizes are known without a pass.
+	p, err := df.Persist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release()
+	bySize, err := p.Repartition(ctx, dataframe.PartitionSize("8KB"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bySize.NPartitions() <= 6 {
+		t.Fatalf("PartitionSize(8KB) of 6 partitions of ~17KB gave %d partitions", bySize.NPartitions())
+	}
+	if !strings.Contains(bySize.Explain(), "no shuffle") {
+		t.Fatalf("plan: %s", bySize.Explain())
+	}
+	if got := tableLines(t, mustCompute(t, ctx, bySize)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatal("Repartition by size changed the rows")
+	}
+	big, err := p.Repartition(ctx, dataframe.PartitionSize("10MB"))
+	if err != nil || big.NPartitions() != 1 {
+		t.Fatalf("PartitionSize(10MB) gave %d partitions, %v", big.NPartitions(), err)
+	}
+	_, err = df.Repartition(ctx, dataframe.PartitionSize("lots"))
+	wantErr(t, err, "PartitionSize")
+}
