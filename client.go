@@ -76,8 +76,28 @@ func LocalResources(r map[string]float64) Option {
 	return func(o *connectOptions) { o.local.Resources = r }
 }
 
-// LocalMemoryLimit sets each local worker's memory limit in bytes.
+// AutoMemory, given to LocalMemoryLimit, shares the machine's memory (or
+// its cgroup's limit) evenly among the local workers.
+const AutoMemory = config.AutoBytes
+
+// LocalMemoryLimit sets each local worker's memory limit in bytes, or
+// AutoMemory. Workers spill, pause and (as processes) are restarted at the
+// fractions of it that worker.memory.target, .spill, .pause and
+// .terminate set. Without this option the limit is worker.memory.limit
+// from the configuration: auto unless set; 0 there means no limit.
 func LocalMemoryLimit(n int64) Option { return func(o *connectOptions) { o.local.MemoryLimit = n } }
+
+// LocalDirectory sets where local workers make their directories for
+// spilled and scratch files (default: worker.spill-directory, or the OS
+// temporary directory). Each worker removes its own when it closes, and a
+// worker process's nanny once the process ended.
+func LocalDirectory(dir string) Option { return func(o *connectOptions) { o.local.Directory = dir } }
+
+// LocalConfig sets the configuration of a local cluster's workers (memory
+// thresholds, spilling, heartbeats) instead of config.Load(); worker
+// processes receive it as DUSK_ variables. Set values on a config.New()
+// or on a clone of config.Default().
+func LocalConfig(c *config.Config) Option { return func(o *connectOptions) { o.local.Config = c } }
 
 // LocalDashboard sets where a local cluster's dashboard listens
 // ("127.0.0.1:8787"); the default is a free port on 127.0.0.1, and "off"
@@ -442,6 +462,29 @@ type WorkerInfo struct {
 	// tasks assigned to it.
 	NBytes     int64
 	Processing int
+	// Memory is the worker's memory at its last heartbeat.
+	Memory WorkerMemory
+}
+
+// WorkerMemory is a worker's memory as it last reported it.
+type WorkerMemory struct {
+	// Process is the memory of the worker's process (resident set size).
+	Process int64
+	// Managed is the size of the values it holds in memory; Unmanaged the
+	// rest of Process (the Go runtime, running tasks, garbage), and
+	// UnmanagedRecent the part of that which appeared in the last 30
+	// seconds.
+	Managed         int64
+	Unmanaged       int64
+	UnmanagedRecent int64
+	// Spilled is the size in memory of the values it wrote to disk,
+	// SpilledKeys their number and SpilledDisk the bytes of their files.
+	Spilled     int64
+	SpilledKeys int64
+	SpilledDisk int64
+	// SpillFailed: its last attempt to spill failed (its spill directory
+	// is full); it pauses while above target.
+	SpillFailed bool
 }
 
 // Workers returns the workers connected to the scheduler.
@@ -454,7 +497,10 @@ func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 	for _, w := range id.GetWorkers() {
 		out = append(out, WorkerInfo{ID: w.GetId(), Address: w.GetAddress(), Name: w.GetName(), Threads: int(w.GetNthreads()),
 			Resources: w.GetResources(), MemoryLimit: w.GetMemoryLimit(), Status: w.GetStatus(),
-			NBytes: w.GetNbytes(), Processing: int(w.GetProcessing())})
+			NBytes: w.GetNbytes(), Processing: int(w.GetProcessing()),
+			Memory: WorkerMemory{Process: w.GetProcess(), Managed: w.GetManaged(), Unmanaged: w.GetUnmanaged(),
+				UnmanagedRecent: w.GetUnmanagedRecent(), Spilled: w.GetSpilled(), SpilledKeys: w.GetSpilledKeys(),
+				SpilledDisk: w.GetSpilledDisk(), SpillFailed: w.GetSpillFailed()}})
 	}
 	return out, nil
 }

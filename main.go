@@ -42,6 +42,8 @@ func runWorkerFromEnv() int {
 	}
 	opts.Scheduler = os.Getenv(cluster.EnvScheduler)
 	opts.Name = os.Getenv(cluster.EnvName)
+	opts.Directory = os.Getenv(worker.EnvDirectory)
+	opts.OwnsProcess = true
 	opts.Logger = log
 	opts.Version = Version
 	w, err := worker.New(opts)

@@ -41,8 +41,19 @@ type Options struct {
 	Processes bool
 	// Resources every worker supplies.
 	Resources map[string]float64
-	// MemoryLimit per worker in bytes (0: none).
+	// MemoryLimit per worker in bytes; config.AutoBytes shares the
+	// machine's memory among the workers; 0 takes worker.memory.limit from
+	// Config (auto unless set; 0 there means no limit).
 	MemoryLimit int64
+	// Directory is where workers make their directories for spill and
+	// scratch files (default: worker.spill-directory, or the OS temporary
+	// directory).
+	Directory string
+	// Config holds the settings of the cluster's workers (memory
+	// thresholds, spilling, heartbeats); nil means config.Load(): the
+	// defaults, the YAML file, DUSK_ variables and config.Set in code.
+	// Worker processes receive it as DUSK_ variables.
+	Config *config.Config
 	// Host to bind to (default 127.0.0.1).
 	Host string
 	// State configures scheduling; zero means Dask's defaults.
@@ -94,6 +105,25 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	if opts.Config == nil {
+		cfg, warns, err := config.Load()
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range warns {
+			opts.Logger.Warn(w.String())
+		}
+		opts.Config = cfg
+	} else {
+		opts.Config = opts.Config.Clone()
+	}
+	if err := opts.Config.Validate(); err != nil {
+		return nil, err
+	}
+	opts.MemoryLimit = memoryLimit(opts)
+	if opts.Directory == "" {
+		opts.Directory = opts.Config.String("worker.spill-directory")
+	}
 	sec := wire.Security{Token: opts.Token}
 	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State, Logger: opts.Logger, Version: opts.Version,
 		DashboardAddress: dashboardAddress(opts)})
@@ -130,13 +160,31 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	return c, nil
 }
 
+// memoryLimit resolves a local cluster's memory limit per worker: auto is
+// the machine's memory divided among the workers.
+func memoryLimit(opts Options) int64 {
+	n := opts.MemoryLimit
+	if n == 0 {
+		n = opts.Config.Bytes("worker.memory.limit")
+	}
+	if n == config.AutoBytes {
+		n = worker.SystemMemory() / int64(max(opts.Workers, 1))
+	}
+	return max(n, 0)
+}
+
 func (c *Local) runInProcess(ctx context.Context, name string) error {
 	return worker.Supervise(ctx, func() (*worker.Worker, error) {
-		return worker.New(worker.Options{
-			Scheduler: c.Scheduler.Address(), Security: wire.Security{Token: c.token}, Host: c.opts.Host,
-			Name: name, NThreads: c.opts.Threads, Resources: c.opts.Resources, MemoryLimit: c.opts.MemoryLimit,
-			Logger: c.opts.Logger, Version: c.opts.Version,
-		})
+		o, err := worker.OptionsFromConfig(c.opts.Config)
+		if err != nil {
+			return nil, err
+		}
+		o.Scheduler, o.Security, o.Host, o.Port = c.Scheduler.Address(), wire.Security{Token: c.token}, c.opts.Host, 0
+		o.Name, o.NThreads, o.Resources, o.MemoryLimit = name, c.opts.Threads, c.opts.Resources, c.opts.MemoryLimit
+		o.LocalDirectory = c.opts.Directory
+		o.Logger, o.Version = c.opts.Logger, c.opts.Version
+		o.MetricsAddress = "" // workers sharing a process share its metrics
+		return worker.New(o)
 	})
 }
 
@@ -145,14 +193,19 @@ func (c *Local) runProcess(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("dusk: finding this program to start workers: %w", err)
 	}
+	cfg := c.opts.Config
 	n := &worker.Nanny{
-		Name:   name,
-		Logger: c.opts.Logger,
+		Name:            name,
+		Logger:          c.opts.Logger,
+		MemoryLimit:     c.opts.MemoryLimit,
+		Terminate:       cfg.Float("worker.memory.terminate"),
+		MonitorInterval: cfg.Duration("worker.memory.monitor-interval"),
+		Directory:       c.opts.Directory,
 		Command: func(ctx context.Context) *exec.Cmd {
 			cmd := exec.CommandContext(ctx, exe)
-			// The worker sees this process's configuration (values set in
+			// The worker sees this cluster's configuration (values set in
 			// code included), then the settings of this cluster.
-			cmd.Env = append(os.Environ(), config.Default().Environ()...)
+			cmd.Env = append(os.Environ(), cfg.Environ()...)
 			cmd.Env = append(cmd.Env,
 				EnvRole+"=worker",
 				EnvScheduler+"="+c.Scheduler.Address(),

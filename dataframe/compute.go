@@ -58,8 +58,10 @@ func (lw *lowering) parts(n node) ([]part, error) {
 	return p, nil
 }
 
-// owners returns the workers that own shuffle outputs: the running workers,
-// sorted by address.
+// owners returns the workers that own shuffle outputs: the running and the
+// paused workers (a paused worker still receives pieces, spilling them, and
+// runs its output tasks once it resumes), sorted by address. Retiring
+// workers are left out.
 func (lw *lowering) owners() ([]string, error) {
 	if lw.workers != nil {
 		return lw.workers, nil
@@ -69,7 +71,7 @@ func (lw *lowering) owners() ([]string, error) {
 		return nil, err
 	}
 	for _, w := range ws {
-		if w.Status == "running" {
+		if w.Status == "running" || w.Status == "paused" {
 			lw.workers = append(lw.workers, w.Address)
 		}
 	}

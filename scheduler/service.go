@@ -35,6 +35,8 @@ func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
 				Id: w.ID, Address: w.Address, Name: w.Name, Nthreads: int32(w.NThreads), Resources: w.Resources,
 				MemoryLimit: w.MemoryLimit, Status: w.Status.String(), Nbytes: w.NBytes(), Processing: int32(w.NProcessing()),
 				Managed: w.Metrics.Managed, Unmanaged: w.Metrics.Unmanaged, Spilled: w.Metrics.Spilled,
+				Process: w.Metrics.Process, UnmanagedRecent: w.Metrics.UnmanagedRecent, SpilledDisk: w.Metrics.SpilledDisk,
+				SpilledKeys: w.Metrics.SpilledKeys, SpillFailed: w.Metrics.SpillFailed,
 			}
 			reply.Workers = append(reply.Workers, info)
 		}

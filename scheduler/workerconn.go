@@ -216,8 +216,10 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 			evs = append(evs, &state.StealReplied{At: at, Worker: w.id, Key: graph.Key(x.Steal.GetKey()), Stolen: x.Steal.GetStolen()})
 		case *pb.WorkerMsg_Heartbeat:
 			h := x.Heartbeat
-			evs = append(evs, &state.Heartbeat{At: at, Worker: w.id, Managed: h.GetManaged(), Unmanaged: h.GetUnmanaged(), Spilled: h.GetSpilled(),
-				Paused: h.GetPaused(), Executing: int(h.GetExecuting()), Ready: int(h.GetReady()), CPU: h.GetCpu(), BytesIn: h.GetBytesIn(), BytesOut: h.GetBytesOut()})
+			evs = append(evs, &state.Heartbeat{At: at, Worker: w.id, Process: h.GetProcess(), Managed: h.GetManaged(), Unmanaged: h.GetUnmanaged(),
+				UnmanagedRecent: h.GetUnmanagedRecent(), Spilled: h.GetSpilled(), SpilledDisk: h.GetSpilledDisk(), SpilledKeys: h.GetSpilledKeys(),
+				SpillFailed: h.GetSpillFailed(), Paused: h.GetPaused(), Executing: int(h.GetExecuting()), Ready: int(h.GetReady()), CPU: h.GetCpu(),
+				BytesIn: h.GetBytesIn(), BytesOut: h.GetBytesOut()})
 		case *pb.WorkerMsg_Retire:
 			evs = append(evs, &state.WorkerRetiring{At: at, ID: w.id})
 		case *pb.WorkerMsg_Plugin:
@@ -229,6 +231,13 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 			t := x.Transfer
 			s.ring.Add(event.Event{Kind: event.Transfer, Time: now, Key: t.GetKey(), Worker: w.id, Peer: t.GetPeer(),
 				NBytes: t.GetNbytes(), Start: time.Unix(0, t.GetStartNs()), Stop: time.Unix(0, t.GetStopNs())})
+		case *pb.WorkerMsg_Spill:
+			sp, kind := x.Spill, event.Spill
+			if sp.GetUnspill() {
+				kind = event.Unspill
+			}
+			s.ring.Add(event.Event{Kind: kind, Time: now, Key: sp.GetKey(), Worker: w.id,
+				NBytes: sp.GetNbytes(), Start: time.Unix(0, sp.GetStartNs()), Stop: time.Unix(0, sp.GetStopNs())})
 		}
 	}
 	if len(evs) > 0 {

@@ -13,8 +13,9 @@ import (
 )
 
 // OptionsFromConfig returns worker options from configuration: threads,
-// memory limit, resources, heartbeat interval, transfer chunk size,
-// security. The scheduler address and listener are left to the caller.
+// memory limit and thresholds, spill directory and maximum, resources,
+// heartbeat interval, transfer chunk size, security. The scheduler address
+// and listener are left to the caller, and so is OwnsProcess.
 func OptionsFromConfig(c *config.Config) (Options, error) {
 	res, err := resources.Parse(c.String("worker.resources"))
 	if err != nil {
@@ -39,6 +40,14 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 	if o.MemoryLimit == config.AutoBytes {
 		o.MemoryLimit = AutoMemoryLimit(o.NThreads)
 	}
+	th := ThresholdsFromConfig(c)
+	if err := th.Validate(); err != nil {
+		return Options{}, err
+	}
+	o.Thresholds = &th
+	o.MemoryMonitorInterval = c.Duration("worker.memory.monitor-interval")
+	o.MaxSpill = c.Bytes("worker.memory.max-spill")
+	o.LocalDirectory = c.String("worker.spill-directory")
 	return o, nil
 }
 

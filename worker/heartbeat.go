@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"math"
 	"time"
 
 	"github.com/dusk-go/dusk/wire/pb"
@@ -27,19 +28,29 @@ func (m *cpuMeter) cores(cpu time.Duration, now time.Time) float64 {
 
 // heartbeat reports the worker's memory and load to the scheduler.
 func (w *Worker) heartbeat() {
-	rss, cpu := procSample()
-	cores := w.cpu.cores(cpu, time.Now())
-	w.mu.Lock()
-	paused, executing, ready := w.st.Paused(), w.st.Executing(), w.st.NReady()
-	w.mu.Unlock()
-	managed := w.store.Managed()
-	unmanaged := rss - managed
-	if unmanaged < 0 {
-		unmanaged = 0
+	s := w.mem.latest()
+	if s.Time.IsZero() {
+		s = w.mem.measure(time.Now()) // before the monitor's first measure
 	}
-	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: &pb.Heartbeat{
-		Managed: managed, Unmanaged: unmanaged, Paused: paused,
-		Executing: int32(executing), Ready: int32(ready), Cpu: cores,
-		BytesIn: w.bytesIn.Load(), BytesOut: w.bytesOut.Load(),
-	}}})
+	_, cpu := procSample()
+	w.cores.Store(math.Float64bits(w.cpu.cores(cpu, time.Now())))
+	w.sendHeartbeat(s)
+}
+
+// sendHeartbeat reports memory sample s, with the worker's load (its CPU
+// use as of the last regular heartbeat). The memory monitor calls it too,
+// when the worker pauses or resumes.
+func (w *Worker) sendHeartbeat(s MemorySample) {
+	w.mu.Lock()
+	var executing, ready int
+	if w.st != nil {
+		s.Paused = w.st.Paused()
+		executing, ready = w.st.Executing(), w.st.NReady()
+	}
+	w.mu.Unlock()
+	h := heartbeatOf(s)
+	h.Executing, h.Ready = int32(executing), int32(ready)
+	h.Cpu = math.Float64frombits(w.cores.Load())
+	h.BytesIn, h.BytesOut = w.bytesIn.Load(), w.bytesOut.Load()
+	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: h}})
 }

@@ -7,7 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strconv"
+	"sync/atomic"
 	"time"
+
+	"github.com/dusk-go/dusk/config"
 )
 
 // Exit codes a worker process uses to tell its nanny what to do next.
@@ -21,8 +25,18 @@ const (
 	ExitRefused = 4
 )
 
+// EnvDirectory is the environment variable in which a nanny gives a worker
+// process its own directory (Options.Directory).
+const EnvDirectory = "DUSK_WORKER_DIR"
+
 // Nanny supervises a worker process: it starts it, starts a fresh one when
-// it asks for a restart or dies, and stops it when its context ends.
+// it asks for a restart or dies, kills it when its memory passes the
+// terminate threshold, and stops it when its context ends. Every process
+// it starts gets a fresh directory of its own (EnvDirectory), which the
+// nanny removes once the process ended, spill files included; it keeps
+// the directory locked meanwhile, so that the directories of a nanny that
+// was itself killed are removed by the next worker or nanny to start
+// under the same base directory.
 type Nanny struct {
 	// Command builds the worker process's command; it is called for every
 	// start.
@@ -32,10 +46,24 @@ type Nanny struct {
 	// Logger receives the nanny's log; nil means slog.Default().
 	Logger *slog.Logger
 	// MaxRestarts bounds restarts after crashes in a row (default 10); a
-	// worker that keeps dying is given up on.
+	// worker that keeps dying is given up on. Kills for memory count as
+	// crashes; a process that lived a minute resets the count.
 	MaxRestarts int
 	// Started is called with the PID of every process started (optional).
 	Started func(pid int)
+	// MemoryLimit is the worker's memory limit in bytes, and Terminate the
+	// fraction of it past which the nanny kills the process (SIGKILL) and
+	// starts a fresh one; either 0 disables the check. The process's
+	// memory is measured every MonitorInterval (default 100ms).
+	MemoryLimit     int64
+	Terminate       float64
+	MonitorInterval time.Duration
+	// Directory is where the nanny makes each process's directory; empty
+	// means the OS temporary directory.
+	Directory string
+	// Killed is called after the nanny killed a process for its memory,
+	// with its PID and the memory measured (optional).
+	Killed func(pid int, memory int64)
 }
 
 // ErrGaveUp is returned by Nanny.Run when the worker died too often.
@@ -55,37 +83,33 @@ func (n *Nanny) Run(ctx context.Context) error {
 	}
 	crashes := 0
 	for {
-		cmd := n.Command(ctx)
-		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-		cmd.WaitDelay = 10 * time.Second
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("dusk: starting worker process %s: %w", cmd.Path, err)
+		code, began, killed, err := n.runOnce(ctx, log)
+		if err != nil {
+			return err
 		}
-		if n.Started != nil {
-			n.Started(cmd.Process.Pid)
-		}
-		began := time.Now()
-		err := cmd.Wait()
 		if ctx.Err() != nil {
 			return nil
 		}
-		code := cmd.ProcessState.ExitCode()
-		switch code {
-		case ExitClosed:
+		switch {
+		case killed:
+			// Reported by runOnce; restart like after a crash.
+		case code == ExitClosed:
 			log.Info("worker process closed")
 			return nil
-		case ExitRestart:
+		case code == ExitRestart:
 			log.Info("restarting worker process")
 			crashes = 0
 			continue
-		case ExitRefused:
+		case code == ExitRefused:
 			return &RefusedError{Reason: "see the worker's log"}
 		}
 		if time.Since(began) > time.Minute {
 			crashes = 0
 		}
 		crashes++
-		log.Warn("worker process died; starting a new one", "exit", code, "err", err, "crashes", crashes)
+		if !killed {
+			log.Warn("worker process died; starting a new one", "exit", code, "crashes", crashes)
+		}
 		if crashes > maxCrashes {
 			return ErrGaveUp
 		}
@@ -94,6 +118,110 @@ func (n *Nanny) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		}
+	}
+}
+
+// runOnce starts one worker process in a fresh directory and waits for it
+// to end, watching its memory. It returns the exit code, when the process
+// started and whether the nanny killed it for memory; the error is a
+// failure to start it.
+func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began time.Time, killed bool, err error) {
+	base := n.Directory
+	if base == "" {
+		base = os.TempDir()
+	}
+	wd, err := newWorkDir(base, log)
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	defer func() {
+		if err := wd.remove(); err != nil {
+			log.Warn("removing the worker process's directory", "dir", wd.path, "err", err)
+		}
+	}()
+	dir := wd.path
+	cmd := n.Command(ctx)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, EnvDirectory+"="+dir)
+	// The process reports its memory on a pipe (used where the nanny
+	// cannot measure it from outside).
+	reports, reportW, err := os.Pipe()
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("dusk: starting worker process: %w", err)
+	}
+	defer reports.Close()
+	cmd.ExtraFiles = append(cmd.ExtraFiles, reportW)
+	cmd.Env = append(cmd.Env, EnvNannyFD+"="+strconv.Itoa(2+len(cmd.ExtraFiles)))
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
+	err = cmd.Start()
+	reportW.Close() // the child has its copy
+	if err != nil {
+		return 0, time.Time{}, false, fmt.Errorf("dusk: starting worker process %s: %w", cmd.Path, err)
+	}
+	began = time.Now()
+	var reported atomic.Int64
+	go readReports(reports, &reported)
+	if n.Started != nil {
+		n.Started(cmd.Process.Pid)
+	}
+	var wasKilled atomic.Bool
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		n.watchMemory(watchCtx, cmd.Process, &reported, log, &wasKilled)
+	}()
+	_ = cmd.Wait() // the exit code says what happened
+	stopWatch()
+	<-watched
+	return cmd.ProcessState.ExitCode(), began, wasKilled.Load(), nil
+}
+
+// watchMemory kills p once its memory passes the terminate threshold. It
+// measures p itself, or, in builds where that is not possible, uses what p
+// reported.
+func (n *Nanny) watchMemory(ctx context.Context, p *os.Process, reported *atomic.Int64, log *slog.Logger, killed *atomic.Bool) {
+	limit := bytesOf(n.Terminate, n.MemoryLimit)
+	if limit <= 0 {
+		return
+	}
+	interval := n.MonitorInterval
+	if interval <= 0 {
+		interval = 100 * time.Millisecond
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var mem int64
+		if measuresItself {
+			mem = reported.Load()
+		} else {
+			var err error
+			if mem, err = ProcessMemory(p.Pid); err != nil {
+				continue // the process is gone, and Wait returns
+			}
+		}
+		if mem <= limit {
+			continue
+		}
+		killed.Store(true)
+		log.Warn("worker process exceeded its memory budget; killing it and starting a fresh one",
+			"pid", p.Pid, "memory", config.FormatBytes(mem), "terminate", n.Terminate, "limit", config.FormatBytes(n.MemoryLimit))
+		if err := p.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			log.Error("killing the worker process", "pid", p.Pid, "err", err)
+		}
+		if n.Killed != nil {
+			n.Killed(p.Pid, mem)
+		}
+		return
 	}
 }
 

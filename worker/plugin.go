@@ -27,8 +27,9 @@ type Plugin interface {
 	Setup(ctx context.Context, w *Info) error
 }
 
-// Teardowner is a Plugin that also cleans up when its worker closes. If a
-// plugin does not implement it, nothing runs at close.
+// Teardowner is a Plugin that also cleans up when its worker closes or a
+// plugin registered under the same name replaces it. If a plugin does not
+// implement it, nothing runs then.
 type Teardowner interface {
 	Teardown(ctx context.Context, w *Info) error
 }

@@ -179,30 +179,43 @@ func (w *Worker) scratchDir() (string, error) {
 	if w.dir != "" {
 		return w.dir, nil
 	}
+	if d := w.opts.Directory; d != "" {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return "", fmt.Errorf("dusk: creating the worker directory %s: %w", d, err)
+		}
+		w.dir = d
+		return d, nil
+	}
 	base := w.opts.LocalDirectory
 	if base == "" {
 		base = os.TempDir()
 	}
-	if err := os.MkdirAll(base, 0o755); err != nil {
-		return "", fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
-	}
-	d, err := os.MkdirTemp(base, "dusk-worker-")
+	d, err := newWorkDir(base, w.log)
 	if err != nil {
-		return "", fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
+		return "", err
 	}
-	w.dir = d
-	return d, nil
+	w.dir, w.ownDir = d.path, d
+	return d.path, nil
 }
 
+// removeScratch removes the worker's directory (which its nanny also does,
+// if it made it).
 func (w *Worker) removeScratch() {
 	w.dirMu.Lock()
 	defer w.dirMu.Unlock()
-	if w.dir != "" {
-		if err := os.RemoveAll(w.dir); err != nil {
-			w.log.Warn("removing the worker directory", "dir", w.dir, "err", err)
-		}
-		w.dir = ""
+	if w.dir == "" {
+		return
 	}
+	var err error
+	if w.ownDir != nil {
+		err = w.ownDir.remove()
+	} else {
+		err = os.RemoveAll(w.dir)
+	}
+	if err != nil {
+		w.log.Warn("removing the worker directory", "dir", w.dir, "err", err)
+	}
+	w.dir, w.ownDir = "", nil
 }
 
 // Deliver receives messages for an extension from a peer.

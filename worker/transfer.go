@@ -250,6 +250,7 @@ func (w *Worker) fetch(peer string, keys []graph.Key) {
 		w.bytesIn.Add(int64(len(data)))
 	})
 	stop := time.Now()
+	w.mem.spillToTarget() // before the next fetch may start
 	ev.Got, ev.Missing, ev.Err = got, missing, err
 	if err != nil {
 		w.log.Warn("fetch from peer failed", "peer", peer, "keys", len(keys), "err", err)

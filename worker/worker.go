@@ -48,8 +48,26 @@ type Options struct {
 	NThreads int
 	// Resources the worker supplies, such as {"GPU": 1}.
 	Resources map[string]float64
-	// MemoryLimit in bytes (0: none); reported to the scheduler.
+	// MemoryLimit in bytes (0: none). The worker spills, pauses and, under
+	// a nanny, is restarted at fractions of it (Thresholds).
 	MemoryLimit int64
+	// Thresholds are the fractions of MemoryLimit at which the worker
+	// spills, pauses and is restarted; nil means DefaultThresholds.
+	Thresholds *Thresholds
+	// MemoryMonitorInterval is how often the worker measures its memory
+	// (default 100ms).
+	MemoryMonitorInterval time.Duration
+	// MaxSpill bounds the bytes the worker keeps in its spill directory
+	// (0: no bound). Past it, values stay in memory and the worker pauses
+	// while it is above target.
+	MaxSpill int64
+	// OwnsProcess says the worker is alone in its process, as a worker
+	// process started by a nanny or a cluster is. It then compares the
+	// whole process's memory with its thresholds, and gives Go's garbage
+	// collector a soft limit (GOMEMLIMIT, see Thresholds.GoMemoryLimit)
+	// unless the environment sets one. A worker that shares its process
+	// with a program and other workers measures only the values it holds.
+	OwnsProcess bool
 	// Registry holds the functions the worker can run; nil means
 	// registry.Default.
 	Registry *registry.Registry
@@ -68,10 +86,15 @@ type Options struct {
 	// pprof, behind the token ("127.0.0.1:9100"; port 0 picks one); empty
 	// serves none.
 	MetricsAddress string
-	// LocalDirectory is where the worker keeps its scratch and spill files
-	// (in a directory of its own, removed when it closes); empty means the
-	// OS temporary directory.
+	// LocalDirectory is where the worker makes its own directory, which
+	// holds its spill files (in "spill") and scratch files, and which it
+	// removes when it closes; empty means the OS temporary directory
+	// (worker.spill-directory).
 	LocalDirectory string
+	// Directory, when set, is the worker's own directory, made for it by
+	// its nanny, which removes it once the process ended: a fresh worker
+	// always starts with a clean spill directory.
+	Directory string
 }
 
 // Worker is a dusk worker.
@@ -99,12 +122,15 @@ type Worker struct {
 	plugins   map[string]Plugin
 
 	exts extensions
+	mem  *memoryMonitor
 
-	dirMu sync.Mutex // protects dir
-	dir   string     // scratch directory, once created
+	dirMu  sync.Mutex // protects dir and ownDir
+	dir    string     // the worker's directory, once created
+	ownDir *workDir   // set when the worker made (and locked) it
 
-	cpu               cpuMeter     // CPU use between heartbeats; heartbeat goroutine only
-	metricsL          net.Listener // the metrics listener, if configured; set by New
+	cpu               cpuMeter      // CPU use between heartbeats; heartbeat goroutine only
+	cores             atomic.Uint64 // its last figure, as float64 bits, for every heartbeat
+	metricsL          net.Listener  // the metrics listener, if configured; set by New
 	metricsURL        string
 	bytesIn, bytesOut atomic.Int64
 	profiling         atomic.Bool // a CPU profile is being recorded
@@ -136,6 +162,16 @@ func New(opts Options) (*Worker, error) {
 	if opts.Registry == nil {
 		opts.Registry = registry.Default
 	}
+	if opts.Thresholds == nil {
+		th := DefaultThresholds()
+		opts.Thresholds = &th
+	}
+	if err := opts.Thresholds.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.MemoryLimit < 0 {
+		return nil, fmt.Errorf("dusk: a worker's memory limit cannot be negative (%d)", opts.MemoryLimit)
+	}
 	w := &Worker{
 		opts:    opts,
 		reg:     opts.Registry,
@@ -162,7 +198,11 @@ func New(opts Options) (*Worker, error) {
 	w.addr = l.Addr().String()
 	w.setID(w.addr)
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
+	w.store.SetLogger(w.log)
+	w.store.Observe(w.spillReported)
 	w.run = runner{reg: w.reg, store: w.store, worker: w.addr}
+	w.mem = newMemoryMonitor(w.store, opts.MemoryLimit, *opts.Thresholds, opts.MemoryMonitorInterval, opts.OwnsProcess, w.log)
+	w.mem.pause = w.pauseChanged
 	return w, nil
 }
 
@@ -211,7 +251,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.log.Error("serving peers stopped", "err", err)
 		}
 	}()
+	monitorCtx, stopMonitor := context.WithCancel(ctx)
+	monitored := make(chan struct{})
+	monitoring := false
 	defer func() {
+		stopMonitor()
+		if monitoring {
+			<-monitored
+		}
 		w.cancelAll()
 		w.closeExtensions()
 		defer w.removeScratch()
@@ -223,6 +270,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.peers.close()
 		w.store.Clear()
 	}()
+	if err := w.startMemory(); err != nil {
+		return err
+	}
 
 	cc, err := w.opts.Security.Dial(w.opts.Scheduler)
 	if err != nil {
@@ -262,10 +312,23 @@ func (w *Worker) Run(ctx context.Context) error {
 	// the bookkeeping is set under w.mu, which they read under (and the
 	// metrics listener reads the state from now on).
 	w.setID(welcome.GetCmds()[0].GetWelcome().GetId())
+	// Incoming transfers together stay within a tenth of the memory limit
+	// (Dask's worker.memory.transfer).
 	w.mu.Lock()
-	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources})
+	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources,
+		FlightBytes: w.opts.MemoryLimit / 10})
 	w.mu.Unlock()
+	// The memory monitor runs from now on: it may pause the state machine.
+	monitoring = true
+	go func() {
+		defer close(monitored)
+		w.mem.run(monitorCtx)
+	}()
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
+	// A first report at once: the scheduler knows the worker's memory
+	// before it runs anything (a worker killed by its first task is then
+	// still described in a KilledWorker error).
+	w.heartbeat()
 
 	// Commands are applied by the goroutine that receives them, and task
 	// outcomes by the goroutine that ran the task: no hop through a loop

@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/worker"
 )
 
@@ -27,6 +29,8 @@ func workerCmd(args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	cfg, err := loadConfig(fs, args,
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
+		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
+		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
 		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address",
 		"comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
 	if err != nil {
@@ -38,31 +42,43 @@ func workerCmd(args []string) error {
 	}
 	addr := fs.Arg(0)
 	log := newLogger(*logLevel)
+	opts, err := worker.OptionsFromConfig(cfg)
+	if err != nil {
+		return err
+	}
 	if cfg.Bool("worker.nanny") {
 		// Supervise a worker process of this same binary, without a nanny
-		// of its own, with the same settings.
+		// of its own, with the same settings. The nanny kills it past the
+		// terminate threshold of its memory limit.
 		exe, err := os.Executable()
 		if err != nil {
 			return err
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		// "auto" is resolved once, here, for the nanny and its workers.
 		childArgs := append([]string{"worker", "--nanny=false"}, args...)
+		childArgs = append(childArgs, "--memory-limit="+strconv.FormatInt(opts.MemoryLimit, 10))
 		n := &worker.Nanny{
-			Name:   addr,
-			Logger: log,
+			Name:            addr,
+			Logger:          log,
+			MemoryLimit:     opts.MemoryLimit,
+			Terminate:       opts.Thresholds.Terminate,
+			MonitorInterval: opts.MemoryMonitorInterval,
+			Directory:       opts.LocalDirectory,
 			Command: func(ctx context.Context) *exec.Cmd {
 				cmd := exec.CommandContext(ctx, exe, childArgs...)
 				cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 				return cmd
 			},
 		}
+		if opts.MemoryLimit > 0 {
+			log.Info("nanny watching worker memory", "limit", config.FormatBytes(opts.MemoryLimit), "terminate", opts.Thresholds.Terminate)
+		}
 		return n.Run(ctx)
 	}
-	opts, err := worker.OptionsFromConfig(cfg)
-	if err != nil {
-		return err
-	}
+	opts.OwnsProcess = true
+	opts.Directory = os.Getenv(worker.EnvDirectory)
 	if opts.Security.Token == "" {
 		return errors.New("dusk worker: the scheduler's token is needed: --token or DUSK_TOKEN (dusk scheduler prints it)")
 	}
@@ -72,7 +88,7 @@ func workerCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("dusk worker at %s, %d threads\n", w.Address(), opts.NThreads)
+	fmt.Printf("dusk worker at %s, %d threads, memory limit %s\n", w.Address(), opts.NThreads, limitText(opts.MemoryLimit))
 	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
 	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
@@ -81,4 +97,12 @@ func workerCmd(args []string) error {
 		os.Exit(code)
 	}
 	return nil
+}
+
+// limitText writes a memory limit for people.
+func limitText(n int64) string {
+	if n <= 0 {
+		return "none"
+	}
+	return config.FormatBytes(n)
 }

@@ -167,19 +167,28 @@ type StealReplied struct {
 	Stolen bool
 }
 
-// Heartbeat: a worker is alive; it reports its memory and load.
+// Heartbeat: a worker is alive; it reports its memory and load. Process
+// is its process's memory; Managed the values it holds in memory;
+// Unmanaged the rest of Process, UnmanagedRecent the part of that which
+// appeared in the last 30 seconds; Spilled the values on disk (their size
+// in memory; SpilledDisk the bytes of their files).
 type Heartbeat struct {
 	At
-	Worker    string
-	Managed   int64
-	Unmanaged int64
-	Spilled   int64
-	Paused    bool
-	Executing int
-	Ready     int
-	CPU       float64
-	BytesIn   int64
-	BytesOut  int64
+	Worker          string
+	Process         int64
+	Managed         int64
+	Unmanaged       int64
+	UnmanagedRecent int64
+	Spilled         int64
+	SpilledDisk     int64
+	SpilledKeys     int64
+	SpillFailed     bool
+	Paused          bool
+	Executing       int
+	Ready           int
+	CPU             float64
+	BytesIn         int64
+	BytesOut        int64
 }
 
 // Tick: time passes. The state checks heartbeats and steals work.

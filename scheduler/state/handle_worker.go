@@ -3,7 +3,6 @@ package state
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
@@ -53,9 +52,9 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 		s.leaveActive(t)
 		if executing {
 			t.suspicious++
-			t.killedOn = append(t.killedOn, w.ID)
+			t.killedOn = append(t.killedOn, deathOf(w, e.Reason))
 			if int(t.suspicious) > s.cfg.AllowedFailures {
-				t.err = killedWorkerError(t, e.Reason)
+				t.err = killedWorkerError(t)
 				s.toErred(t)
 				continue
 			}
@@ -73,17 +72,6 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	w.has = nil
 	s.apply()
 	s.fillAll()
-}
-
-func killedWorkerError(t *Task, reason string) *TaskError {
-	msg := fmt.Sprintf("the task was running on %d workers when they died (%s); last: %s. "+
-		"If it needs more memory than a worker has, split its input into smaller partitions or give workers more memory",
-		len(t.killedOn), strings.Join(t.killedOn, ", "), reason)
-	fn := ""
-	if t.Spec != nil {
-		fn = t.Spec.Func
-	}
-	return &TaskError{Kind: ErrKilledWorker, Key: string(t.Key), Func: fn, Message: msg}
 }
 
 // handleWorkerRetiring starts a graceful leave: the worker gets no new
@@ -157,11 +145,9 @@ func (s *State) handleHeartbeat(e *Heartbeat) {
 	w.Metrics = *e
 	switch {
 	case e.Paused && w.Status == Running:
-		w.Status = Paused
+		s.pauseWorker(w)
 	case !e.Paused && w.Status == Paused:
-		w.Status = Running
-		s.retryUnrunnable()
-		s.fillWorker(w)
+		s.resumeWorker(w)
 	}
 	if s.cfg.Record {
 		s.record(event.Event{Kind: event.WorkerSample, Worker: w.ID, Memory: &event.MemorySample{
@@ -185,8 +171,11 @@ func (s *State) handleTick(e *Tick) {
 		s.steal()
 	}
 	for _, w := range s.wlist {
-		if w.Status == Retiring {
+		switch w.Status {
+		case Retiring:
 			s.checkRetiring(w)
+		case Paused:
+			s.moveOffPaused(w)
 		}
 	}
 }

@@ -109,6 +109,10 @@ func (s *State) fillAll() {
 	}
 }
 
+// reasonAllPaused is why a task waits while every worker is paused (or
+// retiring). That passes on its own, so clients are not warned per task.
+const reasonAllPaused = "every worker is paused or retiring"
+
 // validWorkers returns the workers that may run t, or nil for "any running
 // worker". The second result is false when no connected worker may, with a
 // reason.
@@ -123,7 +127,7 @@ func (s *State) validWorkers(t *Task) ([]*Worker, bool, string) {
 		if len(s.wlist) == 0 {
 			return nil, false, "no workers are connected"
 		}
-		return nil, false, "every worker is paused or retiring"
+		return nil, false, reasonAllPaused
 	}
 	var out []*Worker
 	if len(spec.Workers) > 0 {
@@ -197,7 +201,7 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	}
 	s.rr++
 	if best == nil {
-		return nil, "every worker is paused or retiring"
+		return nil, reasonAllPaused
 	}
 	return best, ""
 }

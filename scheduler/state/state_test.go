@@ -244,7 +244,7 @@ func TestKilledWorkerCountsOnlyExecutingTasks(t *testing.T) {
 		h.wantState("boom-1", Erred)
 		errs := ofType[*KeyErred](acts)
 		if len(errs) != 1 || errs[0].Err.Kind != ErrKilledWorker ||
-			!strings.Contains(errs[0].Err.Error(), "w1, w2") || !strings.Contains(errs[0].Err.Error(), "smaller partitions") {
+			!strings.Contains(errs[0].Err.Error(), "w1 (") || !strings.Contains(errs[0].Err.Error(), "w2 (") || !strings.Contains(errs[0].Err.Error(), "smaller partitions") {
 			t.Fatalf("erred = %s", describe(acts))
 		}
 		break

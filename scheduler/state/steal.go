@@ -47,7 +47,7 @@ func (s *State) steal() {
 		excess := len(v.processing) - v.NThreads
 		cands := make([]*Task, 0, len(v.processing))
 		for t := range v.processing {
-			if t.executing || t.speculative || t.restricted() || s.stealing[t] != nil {
+			if _, asked := s.stealing[t]; asked || t.executing || t.speculative || t.restricted() {
 				continue
 			}
 			cands = append(cands, t)
@@ -104,12 +104,13 @@ func (s *State) handleStealReplied(e *StealReplied) {
 		return
 	}
 	victim := s.unassign(t)
-	if s.workers[thief.ID] == thief && thief.Status == Running {
+	if thief != nil && s.workers[thief.ID] == thief && thief.Status == Running {
 		s.assign(t, thief)
 	} else {
-		s.setState(t, Released)
-		s.leaveActive(t)
-		s.afterRelease(t)
+		// No thief (the victim paused), or it is gone: place the task
+		// afresh. Its inputs stay where they are; releasing it would
+		// release them too when nothing else wants them.
+		s.waitingToReady(t)
 	}
 	s.fillWorker(victim)
 }

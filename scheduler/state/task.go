@@ -38,8 +38,8 @@ type Task struct {
 
 	prio        Priority
 	retriesLeft int32
-	suspicious  int32 // workers that died while it executed there
-	killedOn    []string
+	suspicious  int32   // workers that died while it executed there
+	killedOn    []death // the workers that died while it executed there
 	rootish     bool
 	err         *TaskError
 	heapIdx     int32

@@ -219,7 +219,9 @@ func (s *State) waitingToReady(t *Task) {
 			s.setState(t, NoWorker)
 		}
 		s.unrunnable[t] = struct{}{}
-		s.stall(t, reason)
+		if reason != reasonAllPaused {
+			s.stall(t, reason)
+		}
 		return
 	}
 	s.assign(t, w)

@@ -786,6 +786,7 @@ type WorkerMsg struct {
 	//	*WorkerMsg_Plugin
 	//	*WorkerMsg_Retire
 	//	*WorkerMsg_Transfer
+	//	*WorkerMsg_Spill
 	Msg           isWorkerMsg_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -936,6 +937,15 @@ func (x *WorkerMsg) GetTransfer() *TransferDone {
 	return nil
 }
 
+func (x *WorkerMsg) GetSpill() *SpillDone {
+	if x != nil {
+		if x, ok := x.Msg.(*WorkerMsg_Spill); ok {
+			return x.Spill
+		}
+	}
+	return nil
+}
+
 type isWorkerMsg_Msg interface {
 	isWorkerMsg_Msg()
 }
@@ -988,6 +998,10 @@ type WorkerMsg_Transfer struct {
 	Transfer *TransferDone `protobuf:"bytes,12,opt,name=transfer,proto3,oneof"`
 }
 
+type WorkerMsg_Spill struct {
+	Spill *SpillDone `protobuf:"bytes,13,opt,name=spill,proto3,oneof"`
+}
+
 func (*WorkerMsg_Register) isWorkerMsg_Msg() {}
 
 func (*WorkerMsg_Started) isWorkerMsg_Msg() {}
@@ -1011,6 +1025,8 @@ func (*WorkerMsg_Plugin) isWorkerMsg_Msg() {}
 func (*WorkerMsg_Retire) isWorkerMsg_Msg() {}
 
 func (*WorkerMsg_Transfer) isWorkerMsg_Msg() {}
+
+func (*WorkerMsg_Spill) isWorkerMsg_Msg() {}
 
 type RegisterWorker struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1541,16 +1557,27 @@ func (x *StealReply) GetStolen() bool {
 }
 
 type Heartbeat struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Managed       int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
-	Unmanaged     int64                  `protobuf:"varint,2,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
-	Spilled       int64                  `protobuf:"varint,3,opt,name=spilled,proto3" json:"spilled,omitempty"`
-	Paused        bool                   `protobuf:"varint,4,opt,name=paused,proto3" json:"paused,omitempty"`
-	Executing     int32                  `protobuf:"varint,5,opt,name=executing,proto3" json:"executing,omitempty"`
-	Ready         int32                  `protobuf:"varint,6,opt,name=ready,proto3" json:"ready,omitempty"`
-	Cpu           float64                `protobuf:"fixed64,7,opt,name=cpu,proto3" json:"cpu,omitempty"`
-	BytesIn       int64                  `protobuf:"varint,8,opt,name=bytes_in,json=bytesIn,proto3" json:"bytes_in,omitempty"`
-	BytesOut      int64                  `protobuf:"varint,9,opt,name=bytes_out,json=bytesOut,proto3" json:"bytes_out,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Managed   int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
+	Unmanaged int64                  `protobuf:"varint,2,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
+	Spilled   int64                  `protobuf:"varint,3,opt,name=spilled,proto3" json:"spilled,omitempty"`
+	Paused    bool                   `protobuf:"varint,4,opt,name=paused,proto3" json:"paused,omitempty"`
+	Executing int32                  `protobuf:"varint,5,opt,name=executing,proto3" json:"executing,omitempty"`
+	Ready     int32                  `protobuf:"varint,6,opt,name=ready,proto3" json:"ready,omitempty"`
+	Cpu       float64                `protobuf:"fixed64,7,opt,name=cpu,proto3" json:"cpu,omitempty"`
+	BytesIn   int64                  `protobuf:"varint,8,opt,name=bytes_in,json=bytesIn,proto3" json:"bytes_in,omitempty"`
+	BytesOut  int64                  `protobuf:"varint,9,opt,name=bytes_out,json=bytesOut,proto3" json:"bytes_out,omitempty"`
+	// The process's memory (resident set size).
+	Process int64 `protobuf:"varint,10,opt,name=process,proto3" json:"process,omitempty"`
+	// The part of unmanaged memory that appeared in the last 30 seconds.
+	UnmanagedRecent int64 `protobuf:"varint,11,opt,name=unmanaged_recent,json=unmanagedRecent,proto3" json:"unmanaged_recent,omitempty"`
+	// Bytes of the spill files on disk, and how many values they hold
+	// (spilled is their size in memory).
+	SpilledDisk int64 `protobuf:"varint,12,opt,name=spilled_disk,json=spilledDisk,proto3" json:"spilled_disk,omitempty"`
+	SpilledKeys int64 `protobuf:"varint,13,opt,name=spilled_keys,json=spilledKeys,proto3" json:"spilled_keys,omitempty"`
+	MemoryLimit int64 `protobuf:"varint,14,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	// The last attempt to spill failed (the spill directory is full).
+	SpillFailed   bool `protobuf:"varint,15,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1646,6 +1673,48 @@ func (x *Heartbeat) GetBytesOut() int64 {
 		return x.BytesOut
 	}
 	return 0
+}
+
+func (x *Heartbeat) GetProcess() int64 {
+	if x != nil {
+		return x.Process
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetUnmanagedRecent() int64 {
+	if x != nil {
+		return x.UnmanagedRecent
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetSpilledDisk() int64 {
+	if x != nil {
+		return x.SpilledDisk
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetSpilledKeys() int64 {
+	if x != nil {
+		return x.SpilledKeys
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetMemoryLimit() int64 {
+	if x != nil {
+		return x.MemoryLimit
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetSpillFailed() bool {
+	if x != nil {
+		return x.SpillFailed
+	}
+	return false
 }
 
 type PluginResult struct {
@@ -1812,6 +1881,84 @@ func (x *TransferDone) GetStopNs() int64 {
 	return 0
 }
 
+// A value written to the worker's spill directory, or read back from it
+// (unspill); nbytes is the size of its file.
+type SpillDone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Nbytes        int64                  `protobuf:"varint,2,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
+	StartNs       int64                  `protobuf:"varint,3,opt,name=start_ns,json=startNs,proto3" json:"start_ns,omitempty"`
+	StopNs        int64                  `protobuf:"varint,4,opt,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
+	Unspill       bool                   `protobuf:"varint,5,opt,name=unspill,proto3" json:"unspill,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SpillDone) Reset() {
+	*x = SpillDone{}
+	mi := &file_pb_dusk_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SpillDone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SpillDone) ProtoMessage() {}
+
+func (x *SpillDone) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SpillDone.ProtoReflect.Descriptor instead.
+func (*SpillDone) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SpillDone) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *SpillDone) GetNbytes() int64 {
+	if x != nil {
+		return x.Nbytes
+	}
+	return 0
+}
+
+func (x *SpillDone) GetStartNs() int64 {
+	if x != nil {
+		return x.StartNs
+	}
+	return 0
+}
+
+func (x *SpillDone) GetStopNs() int64 {
+	if x != nil {
+		return x.StopNs
+	}
+	return 0
+}
+
+func (x *SpillDone) GetUnspill() bool {
+	if x != nil {
+		return x.Unspill
+	}
+	return false
+}
+
 // Scheduler to worker.
 type WorkerCommandBatch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1825,7 +1972,7 @@ type WorkerCommandBatch struct {
 
 func (x *WorkerCommandBatch) Reset() {
 	*x = WorkerCommandBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1837,7 +1984,7 @@ func (x *WorkerCommandBatch) String() string {
 func (*WorkerCommandBatch) ProtoMessage() {}
 
 func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1850,7 +1997,7 @@ func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommandBatch.ProtoReflect.Descriptor instead.
 func (*WorkerCommandBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *WorkerCommandBatch) GetCmds() []*WorkerCommand {
@@ -1887,7 +2034,7 @@ type WorkerCommand struct {
 
 func (x *WorkerCommand) Reset() {
 	*x = WorkerCommand{}
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1899,7 +2046,7 @@ func (x *WorkerCommand) String() string {
 func (*WorkerCommand) ProtoMessage() {}
 
 func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1912,7 +2059,7 @@ func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommand.ProtoReflect.Descriptor instead.
 func (*WorkerCommand) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WorkerCommand) GetCmd() isWorkerCommand_Cmd {
@@ -2071,7 +2218,7 @@ type Welcome struct {
 
 func (x *Welcome) Reset() {
 	*x = Welcome{}
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2083,7 +2230,7 @@ func (x *Welcome) String() string {
 func (*Welcome) ProtoMessage() {}
 
 func (x *Welcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2096,7 +2243,7 @@ func (x *Welcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Welcome.ProtoReflect.Descriptor instead.
 func (*Welcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Welcome) GetId() string {
@@ -2124,7 +2271,7 @@ type ComputeTask struct {
 
 func (x *ComputeTask) Reset() {
 	*x = ComputeTask{}
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2136,7 +2283,7 @@ func (x *ComputeTask) String() string {
 func (*ComputeTask) ProtoMessage() {}
 
 func (x *ComputeTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2149,7 +2296,7 @@ func (x *ComputeTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeTask.ProtoReflect.Descriptor instead.
 func (*ComputeTask) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ComputeTask) GetTask() *Task {
@@ -2182,7 +2329,7 @@ type FreeKeys struct {
 
 func (x *FreeKeys) Reset() {
 	*x = FreeKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2194,7 +2341,7 @@ func (x *FreeKeys) String() string {
 func (*FreeKeys) ProtoMessage() {}
 
 func (x *FreeKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2207,7 +2354,7 @@ func (x *FreeKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeKeys.ProtoReflect.Descriptor instead.
 func (*FreeKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *FreeKeys) GetKeys() []string {
@@ -2226,7 +2373,7 @@ type StealRequest struct {
 
 func (x *StealRequest) Reset() {
 	*x = StealRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2238,7 +2385,7 @@ func (x *StealRequest) String() string {
 func (*StealRequest) ProtoMessage() {}
 
 func (x *StealRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2251,7 +2398,7 @@ func (x *StealRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealRequest.ProtoReflect.Descriptor instead.
 func (*StealRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *StealRequest) GetKey() string {
@@ -2270,7 +2417,7 @@ type AcquireKeys struct {
 
 func (x *AcquireKeys) Reset() {
 	*x = AcquireKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2282,7 +2429,7 @@ func (x *AcquireKeys) String() string {
 func (*AcquireKeys) ProtoMessage() {}
 
 func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2295,7 +2442,7 @@ func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcquireKeys.ProtoReflect.Descriptor instead.
 func (*AcquireKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *AcquireKeys) GetDeps() []*DepLocation {
@@ -2315,7 +2462,7 @@ type InstallPlugin struct {
 
 func (x *InstallPlugin) Reset() {
 	*x = InstallPlugin{}
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2327,7 +2474,7 @@ func (x *InstallPlugin) String() string {
 func (*InstallPlugin) ProtoMessage() {}
 
 func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2340,7 +2487,7 @@ func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallPlugin.ProtoReflect.Descriptor instead.
 func (*InstallPlugin) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *InstallPlugin) GetName() string {
@@ -2366,7 +2513,7 @@ type CloseWorker struct {
 
 func (x *CloseWorker) Reset() {
 	*x = CloseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2378,7 +2525,7 @@ func (x *CloseWorker) String() string {
 func (*CloseWorker) ProtoMessage() {}
 
 func (x *CloseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2391,7 +2538,7 @@ func (x *CloseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseWorker.ProtoReflect.Descriptor instead.
 func (*CloseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CloseWorker) GetReason() string {
@@ -2410,7 +2557,7 @@ type RestartWorker struct {
 
 func (x *RestartWorker) Reset() {
 	*x = RestartWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2422,7 +2569,7 @@ func (x *RestartWorker) String() string {
 func (*RestartWorker) ProtoMessage() {}
 
 func (x *RestartWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2435,7 +2582,7 @@ func (x *RestartWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartWorker.ProtoReflect.Descriptor instead.
 func (*RestartWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RestartWorker) GetReason() string {
@@ -2454,7 +2601,7 @@ type RefuseWorker struct {
 
 func (x *RefuseWorker) Reset() {
 	*x = RefuseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2466,7 +2613,7 @@ func (x *RefuseWorker) String() string {
 func (*RefuseWorker) ProtoMessage() {}
 
 func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2479,7 +2626,7 @@ func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefuseWorker.ProtoReflect.Descriptor instead.
 func (*RefuseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RefuseWorker) GetReason() string {
@@ -2502,7 +2649,7 @@ type ClientBatch struct {
 
 func (x *ClientBatch) Reset() {
 	*x = ClientBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2514,7 +2661,7 @@ func (x *ClientBatch) String() string {
 func (*ClientBatch) ProtoMessage() {}
 
 func (x *ClientBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2527,7 +2674,7 @@ func (x *ClientBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientBatch.ProtoReflect.Descriptor instead.
 func (*ClientBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ClientBatch) GetMsgs() []*ClientMsg {
@@ -2561,7 +2708,7 @@ type ClientMsg struct {
 
 func (x *ClientMsg) Reset() {
 	*x = ClientMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2573,7 +2720,7 @@ func (x *ClientMsg) String() string {
 func (*ClientMsg) ProtoMessage() {}
 
 func (x *ClientMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2586,7 +2733,7 @@ func (x *ClientMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMsg.ProtoReflect.Descriptor instead.
 func (*ClientMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ClientMsg) GetMsg() isClientMsg_Msg {
@@ -2702,7 +2849,7 @@ type Sync struct {
 
 func (x *Sync) Reset() {
 	*x = Sync{}
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2714,7 +2861,7 @@ func (x *Sync) String() string {
 func (*Sync) ProtoMessage() {}
 
 func (x *Sync) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2727,7 +2874,7 @@ func (x *Sync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sync.ProtoReflect.Descriptor instead.
 func (*Sync) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Sync) GetId() uint64 {
@@ -2748,7 +2895,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2760,7 +2907,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2773,7 +2920,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ClientHello) GetId() string {
@@ -2810,7 +2957,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2822,7 +2969,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2835,7 +2982,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *UpdateGraph) GetTasks() []*Task {
@@ -2868,7 +3015,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2880,7 +3027,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2893,7 +3040,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -2912,7 +3059,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2924,7 +3071,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2937,7 +3084,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -2956,7 +3103,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2968,7 +3115,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2981,7 +3128,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -3003,7 +3150,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3015,7 +3162,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3028,7 +3175,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3070,7 +3217,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3082,7 +3229,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3095,7 +3242,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3127,7 +3274,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3139,7 +3286,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3152,7 +3299,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -3207,7 +3354,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3219,7 +3366,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3232,7 +3379,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3345,7 +3492,7 @@ type Synced struct {
 
 func (x *Synced) Reset() {
 	*x = Synced{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3357,7 +3504,7 @@ func (x *Synced) String() string {
 func (*Synced) ProtoMessage() {}
 
 func (x *Synced) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3370,7 +3517,7 @@ func (x *Synced) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Synced.ProtoReflect.Descriptor instead.
 func (*Synced) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Synced) GetId() uint64 {
@@ -3390,7 +3537,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3402,7 +3549,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3415,7 +3562,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3445,7 +3592,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3457,7 +3604,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3470,7 +3617,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -3518,7 +3665,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3530,7 +3677,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3543,7 +3690,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -3570,7 +3717,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3582,7 +3729,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3595,7 +3742,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -3622,7 +3769,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3634,7 +3781,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3647,7 +3794,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -3672,7 +3819,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3684,7 +3831,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3697,32 +3844,37 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 type WorkerInfo struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Address       string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
-	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Nthreads      int32                  `protobuf:"varint,4,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
-	Resources     map[string]float64     `protobuf:"bytes,5,rep,name=resources,proto3" json:"resources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
-	MemoryLimit   int64                  `protobuf:"varint,6,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
-	Status        string                 `protobuf:"bytes,7,opt,name=status,proto3" json:"status,omitempty"`
-	Nbytes        int64                  `protobuf:"varint,8,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
-	Processing    int32                  `protobuf:"varint,9,opt,name=processing,proto3" json:"processing,omitempty"`
-	Fingerprint   string                 `protobuf:"bytes,10,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
-	Registry      []*RegistryEntry       `protobuf:"bytes,11,rep,name=registry,proto3" json:"registry,omitempty"`
-	Managed       int64                  `protobuf:"varint,12,opt,name=managed,proto3" json:"managed,omitempty"`
-	Unmanaged     int64                  `protobuf:"varint,13,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
-	Spilled       int64                  `protobuf:"varint,14,opt,name=spilled,proto3" json:"spilled,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Id              string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Address         string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	Name            string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Nthreads        int32                  `protobuf:"varint,4,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
+	Resources       map[string]float64     `protobuf:"bytes,5,rep,name=resources,proto3" json:"resources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	MemoryLimit     int64                  `protobuf:"varint,6,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	Status          string                 `protobuf:"bytes,7,opt,name=status,proto3" json:"status,omitempty"`
+	Nbytes          int64                  `protobuf:"varint,8,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
+	Processing      int32                  `protobuf:"varint,9,opt,name=processing,proto3" json:"processing,omitempty"`
+	Fingerprint     string                 `protobuf:"bytes,10,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Registry        []*RegistryEntry       `protobuf:"bytes,11,rep,name=registry,proto3" json:"registry,omitempty"`
+	Managed         int64                  `protobuf:"varint,12,opt,name=managed,proto3" json:"managed,omitempty"`
+	Unmanaged       int64                  `protobuf:"varint,13,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
+	Spilled         int64                  `protobuf:"varint,14,opt,name=spilled,proto3" json:"spilled,omitempty"`
+	Process         int64                  `protobuf:"varint,15,opt,name=process,proto3" json:"process,omitempty"`
+	UnmanagedRecent int64                  `protobuf:"varint,16,opt,name=unmanaged_recent,json=unmanagedRecent,proto3" json:"unmanaged_recent,omitempty"`
+	SpilledDisk     int64                  `protobuf:"varint,17,opt,name=spilled_disk,json=spilledDisk,proto3" json:"spilled_disk,omitempty"`
+	SpilledKeys     int64                  `protobuf:"varint,18,opt,name=spilled_keys,json=spilledKeys,proto3" json:"spilled_keys,omitempty"`
+	SpillFailed     bool                   `protobuf:"varint,19,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3734,7 +3886,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3747,7 +3899,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -3848,6 +4000,41 @@ func (x *WorkerInfo) GetSpilled() int64 {
 	return 0
 }
 
+func (x *WorkerInfo) GetProcess() int64 {
+	if x != nil {
+		return x.Process
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetUnmanagedRecent() int64 {
+	if x != nil {
+		return x.UnmanagedRecent
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetSpilledDisk() int64 {
+	if x != nil {
+		return x.SpilledDisk
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetSpilledKeys() int64 {
+	if x != nil {
+		return x.SpilledKeys
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetSpillFailed() bool {
+	if x != nil {
+		return x.SpillFailed
+	}
+	return false
+}
+
 type IdentityReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	SchedulerId   string                 `protobuf:"bytes,1,opt,name=scheduler_id,json=schedulerId,proto3" json:"scheduler_id,omitempty"`
@@ -3863,7 +4050,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3875,7 +4062,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3888,7 +4075,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -3949,7 +4136,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3961,7 +4148,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3974,7 +4161,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -3994,7 +4181,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4006,7 +4193,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4019,7 +4206,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -4046,7 +4233,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4058,7 +4245,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4071,7 +4258,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -4098,7 +4285,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4110,7 +4297,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4123,7 +4310,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -4149,7 +4336,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4161,7 +4348,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4174,7 +4361,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -4195,7 +4382,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4207,7 +4394,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4220,7 +4407,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -4255,7 +4442,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4267,7 +4454,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4280,7 +4467,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -4306,7 +4493,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4318,7 +4505,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4331,7 +4518,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4354,7 +4541,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4366,7 +4553,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4379,7 +4566,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4418,7 +4605,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4430,7 +4617,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4443,7 +4630,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *Event) GetKind() string {
@@ -4562,7 +4749,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4574,7 +4761,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4587,7 +4774,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -4671,7 +4858,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4683,7 +4870,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4696,7 +4883,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -4730,7 +4917,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4742,7 +4929,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4755,7 +4942,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -4780,7 +4967,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4792,7 +4979,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4805,7 +4992,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 type ProfileReply struct {
@@ -4818,7 +5005,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4830,7 +5017,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4843,7 +5030,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -4870,7 +5057,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4882,7 +5069,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4895,7 +5082,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -4929,7 +5116,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4941,7 +5128,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4954,7 +5141,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -5016,7 +5203,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5028,7 +5215,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5041,7 +5228,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -5062,7 +5249,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5074,7 +5261,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5087,7 +5274,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -5121,7 +5308,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5133,7 +5320,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5146,7 +5333,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5174,7 +5361,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5186,7 +5373,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5199,7 +5386,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5285,7 +5472,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x04type\x18\x05 \x03(\tR\x04type\x12\x16\n" +
 	"\x06thread\x18\x06 \x03(\x05R\x06thread\x12\x19\n" +
 	"\bstart_ns\x18\a \x03(\x03R\astartNs\x12\x17\n" +
-	"\astop_ns\x18\b \x03(\x03R\x06stopNs\"\xe4\x04\n" +
+	"\astop_ns\x18\b \x03(\x03R\x06stopNs\"\x90\x05\n" +
 	"\tWorkerMsg\x125\n" +
 	"\bregister\x18\x01 \x01(\v2\x17.dusk.v1.RegisterWorkerH\x00R\bregister\x120\n" +
 	"\astarted\x18\x02 \x01(\v2\x14.dusk.v1.TaskStartedH\x00R\astarted\x123\n" +
@@ -5299,7 +5486,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06plugin\x18\n" +
 	" \x01(\v2\x15.dusk.v1.PluginResultH\x00R\x06plugin\x12)\n" +
 	"\x06retire\x18\v \x01(\v2\x0f.dusk.v1.RetireH\x00R\x06retire\x123\n" +
-	"\btransfer\x18\f \x01(\v2\x15.dusk.v1.TransferDoneH\x00R\btransferB\x05\n" +
+	"\btransfer\x18\f \x01(\v2\x15.dusk.v1.TransferDoneH\x00R\btransfer\x12*\n" +
+	"\x05spill\x18\r \x01(\v2\x12.dusk.v1.SpillDoneH\x00R\x05spillB\x05\n" +
 	"\x03msg\"\x83\x03\n" +
 	"\x0eRegisterWorker\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x12\n" +
@@ -5343,7 +5531,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\n" +
 	"StealReply\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xf3\x01\n" +
+	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xc4\x03\n" +
 	"\tHeartbeat\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +
@@ -5353,7 +5541,14 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x05ready\x18\x06 \x01(\x05R\x05ready\x12\x10\n" +
 	"\x03cpu\x18\a \x01(\x01R\x03cpu\x12\x19\n" +
 	"\bbytes_in\x18\b \x01(\x03R\abytesIn\x12\x1b\n" +
-	"\tbytes_out\x18\t \x01(\x03R\bbytesOut\"8\n" +
+	"\tbytes_out\x18\t \x01(\x03R\bbytesOut\x12\x18\n" +
+	"\aprocess\x18\n" +
+	" \x01(\x03R\aprocess\x12)\n" +
+	"\x10unmanaged_recent\x18\v \x01(\x03R\x0funmanagedRecent\x12!\n" +
+	"\fspilled_disk\x18\f \x01(\x03R\vspilledDisk\x12!\n" +
+	"\fspilled_keys\x18\r \x01(\x03R\vspilledKeys\x12!\n" +
+	"\fmemory_limit\x18\x0e \x01(\x03R\vmemoryLimit\x12!\n" +
+	"\fspill_failed\x18\x0f \x01(\bR\vspillFailed\"8\n" +
 	"\fPluginResult\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\"\b\n" +
@@ -5363,7 +5558,13 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x04peer\x18\x02 \x01(\tR\x04peer\x12\x16\n" +
 	"\x06nbytes\x18\x03 \x01(\x03R\x06nbytes\x12\x19\n" +
 	"\bstart_ns\x18\x04 \x01(\x03R\astartNs\x12\x17\n" +
-	"\astop_ns\x18\x05 \x01(\x03R\x06stopNs\"T\n" +
+	"\astop_ns\x18\x05 \x01(\x03R\x06stopNs\"\x83\x01\n" +
+	"\tSpillDone\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
+	"\x06nbytes\x18\x02 \x01(\x03R\x06nbytes\x12\x19\n" +
+	"\bstart_ns\x18\x03 \x01(\x03R\astartNs\x12\x17\n" +
+	"\astop_ns\x18\x04 \x01(\x03R\x06stopNs\x12\x18\n" +
+	"\aunspill\x18\x05 \x01(\bR\aunspill\"T\n" +
 	"\x12WorkerCommandBatch\x12*\n" +
 	"\x04cmds\x18\x01 \x03(\v2\x16.dusk.v1.WorkerCommandR\x04cmds\x12\x12\n" +
 	"\x04free\x18\x02 \x03(\tR\x04free\"\xc5\x03\n" +
@@ -5471,7 +5672,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"KeyStalled\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x11\n" +
-	"\x0fIdentityRequest\"\x81\x04\n" +
+	"\x0fIdentityRequest\"\xaf\x05\n" +
 	"\n" +
 	"WorkerInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
@@ -5490,7 +5691,12 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\bregistry\x18\v \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12\x18\n" +
 	"\amanaged\x18\f \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\r \x01(\x03R\tunmanaged\x12\x18\n" +
-	"\aspilled\x18\x0e \x01(\x03R\aspilled\x1a<\n" +
+	"\aspilled\x18\x0e \x01(\x03R\aspilled\x12\x18\n" +
+	"\aprocess\x18\x0f \x01(\x03R\aprocess\x12)\n" +
+	"\x10unmanaged_recent\x18\x10 \x01(\x03R\x0funmanagedRecent\x12!\n" +
+	"\fspilled_disk\x18\x11 \x01(\x03R\vspilledDisk\x12!\n" +
+	"\fspilled_keys\x18\x12 \x01(\x03R\vspilledKeys\x12!\n" +
+	"\fspill_failed\x18\x13 \x01(\bR\vspillFailed\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xe1\x01\n" +
@@ -5627,7 +5833,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 	return file_pb_dusk_proto_rawDescData
 }
 
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 82)
 var file_pb_dusk_proto_goTypes = []any{
 	(*Arg)(nil),                // 0: dusk.v1.Arg
 	(*ArgList)(nil),            // 1: dusk.v1.ArgList
@@ -5652,64 +5858,65 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*PluginResult)(nil),       // 20: dusk.v1.PluginResult
 	(*Retire)(nil),             // 21: dusk.v1.Retire
 	(*TransferDone)(nil),       // 22: dusk.v1.TransferDone
-	(*WorkerCommandBatch)(nil), // 23: dusk.v1.WorkerCommandBatch
-	(*WorkerCommand)(nil),      // 24: dusk.v1.WorkerCommand
-	(*Welcome)(nil),            // 25: dusk.v1.Welcome
-	(*ComputeTask)(nil),        // 26: dusk.v1.ComputeTask
-	(*FreeKeys)(nil),           // 27: dusk.v1.FreeKeys
-	(*StealRequest)(nil),       // 28: dusk.v1.StealRequest
-	(*AcquireKeys)(nil),        // 29: dusk.v1.AcquireKeys
-	(*InstallPlugin)(nil),      // 30: dusk.v1.InstallPlugin
-	(*CloseWorker)(nil),        // 31: dusk.v1.CloseWorker
-	(*RestartWorker)(nil),      // 32: dusk.v1.RestartWorker
-	(*RefuseWorker)(nil),       // 33: dusk.v1.RefuseWorker
-	(*ClientBatch)(nil),        // 34: dusk.v1.ClientBatch
-	(*ClientMsg)(nil),          // 35: dusk.v1.ClientMsg
-	(*Sync)(nil),               // 36: dusk.v1.Sync
-	(*ClientHello)(nil),        // 37: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 38: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 39: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 40: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 41: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 42: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 43: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 44: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 45: dusk.v1.ClientEvent
-	(*Synced)(nil),             // 46: dusk.v1.Synced
-	(*ClientWelcome)(nil),      // 47: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 48: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 49: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 50: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 51: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 52: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 53: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 54: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 55: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 56: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 57: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 58: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 59: dusk.v1.RestartReply
-	(*PluginRequest)(nil),      // 60: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 61: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 62: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 63: dusk.v1.EventBatch
-	(*Event)(nil),              // 64: dusk.v1.Event
-	(*MemorySample)(nil),       // 65: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 66: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 67: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 68: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 69: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 70: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 71: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 72: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 73: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 74: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 75: dusk.v1.RunReply
-	nil,                        // 76: dusk.v1.Task.ResourcesEntry
-	nil,                        // 77: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 78: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 79: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 80: dusk.v1.PluginReply.ErrorsEntry
+	(*SpillDone)(nil),          // 23: dusk.v1.SpillDone
+	(*WorkerCommandBatch)(nil), // 24: dusk.v1.WorkerCommandBatch
+	(*WorkerCommand)(nil),      // 25: dusk.v1.WorkerCommand
+	(*Welcome)(nil),            // 26: dusk.v1.Welcome
+	(*ComputeTask)(nil),        // 27: dusk.v1.ComputeTask
+	(*FreeKeys)(nil),           // 28: dusk.v1.FreeKeys
+	(*StealRequest)(nil),       // 29: dusk.v1.StealRequest
+	(*AcquireKeys)(nil),        // 30: dusk.v1.AcquireKeys
+	(*InstallPlugin)(nil),      // 31: dusk.v1.InstallPlugin
+	(*CloseWorker)(nil),        // 32: dusk.v1.CloseWorker
+	(*RestartWorker)(nil),      // 33: dusk.v1.RestartWorker
+	(*RefuseWorker)(nil),       // 34: dusk.v1.RefuseWorker
+	(*ClientBatch)(nil),        // 35: dusk.v1.ClientBatch
+	(*ClientMsg)(nil),          // 36: dusk.v1.ClientMsg
+	(*Sync)(nil),               // 37: dusk.v1.Sync
+	(*ClientHello)(nil),        // 38: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 39: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 40: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 41: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 42: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 43: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 44: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 45: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 46: dusk.v1.ClientEvent
+	(*Synced)(nil),             // 47: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 48: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 49: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 50: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 51: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 52: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 53: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 54: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 55: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 56: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 57: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 58: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 59: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 60: dusk.v1.RestartReply
+	(*PluginRequest)(nil),      // 61: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 62: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 63: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 64: dusk.v1.EventBatch
+	(*Event)(nil),              // 65: dusk.v1.Event
+	(*MemorySample)(nil),       // 66: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 67: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 68: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 69: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 70: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 71: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 72: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 73: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 74: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 75: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 76: dusk.v1.RunReply
+	nil,                        // 77: dusk.v1.Task.ResourcesEntry
+	nil,                        // 78: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 79: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 80: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 81: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -5717,7 +5924,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	0,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	0,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	0,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	76, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	77, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	10, // 6: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	9,  // 7: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
 	11, // 8: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
@@ -5732,80 +5939,81 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	20, // 17: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
 	21, // 18: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
 	22, // 19: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	77, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
-	5,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
-	6,  // 22: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
-	24, // 23: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
-	25, // 24: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
-	26, // 25: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
-	27, // 26: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
-	28, // 27: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
-	29, // 28: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
-	30, // 29: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
-	31, // 30: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
-	32, // 31: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
-	33, // 32: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
-	3,  // 33: dusk.v1.ComputeTask.task:type_name -> dusk.v1.Task
-	4,  // 34: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
-	7,  // 35: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
-	7,  // 36: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
-	35, // 37: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	37, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	38, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	39, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	40, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	41, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	36, // 43: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	5,  // 44: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	3,  // 45: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
-	42, // 46: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	45, // 47: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	44, // 48: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	47, // 49: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	48, // 50: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	49, // 51: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	50, // 52: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	51, // 53: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	46, // 54: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	6,  // 55: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	78, // 56: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	5,  // 57: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	53, // 58: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	79, // 59: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	80, // 60: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	64, // 61: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	65, // 62: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	71, // 63: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	57, // 64: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	8,  // 65: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	34, // 66: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	52, // 67: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	55, // 68: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	58, // 69: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	60, // 70: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	62, // 71: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	70, // 72: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	72, // 73: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	74, // 74: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	66, // 75: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	68, // 76: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	23, // 77: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	43, // 78: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	54, // 79: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	56, // 80: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	59, // 81: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	61, // 82: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	63, // 83: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	72, // 84: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	73, // 85: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	75, // 86: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	67, // 87: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	69, // 88: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	77, // [77:89] is the sub-list for method output_type
-	65, // [65:77] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	23, // 20: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
+	78, // 21: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	5,  // 22: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
+	6,  // 23: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
+	25, // 24: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
+	26, // 25: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
+	27, // 26: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
+	28, // 27: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
+	29, // 28: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
+	30, // 29: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
+	31, // 30: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
+	32, // 31: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
+	33, // 32: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
+	34, // 33: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
+	3,  // 34: dusk.v1.ComputeTask.task:type_name -> dusk.v1.Task
+	4,  // 35: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
+	7,  // 36: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
+	7,  // 37: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
+	36, // 38: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
+	38, // 39: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	39, // 40: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	40, // 41: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	41, // 42: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	42, // 43: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	37, // 44: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	5,  // 45: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	3,  // 46: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
+	43, // 47: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	46, // 48: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	45, // 49: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	48, // 50: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	49, // 51: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	50, // 52: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	51, // 53: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	52, // 54: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	47, // 55: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	6,  // 56: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	79, // 57: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	5,  // 58: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	54, // 59: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	80, // 60: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	81, // 61: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	65, // 62: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	66, // 63: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	72, // 64: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	58, // 65: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	8,  // 66: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	35, // 67: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	53, // 68: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	56, // 69: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	59, // 70: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	61, // 71: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	63, // 72: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	71, // 73: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	73, // 74: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	75, // 75: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	67, // 76: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	69, // 77: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	24, // 78: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	44, // 79: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	55, // 80: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	57, // 81: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	60, // 82: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	62, // 83: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	64, // 84: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	73, // 85: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	74, // 86: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	76, // 87: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	68, // 88: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	70, // 89: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	78, // [78:90] is the sub-list for method output_type
+	66, // [66:78] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -5832,8 +6040,9 @@ func file_pb_dusk_proto_init() {
 		(*WorkerMsg_Plugin)(nil),
 		(*WorkerMsg_Retire)(nil),
 		(*WorkerMsg_Transfer)(nil),
+		(*WorkerMsg_Spill)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[24].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[25].OneofWrappers = []any{
 		(*WorkerCommand_Welcome)(nil),
 		(*WorkerCommand_Compute)(nil),
 		(*WorkerCommand_Free)(nil),
@@ -5844,7 +6053,7 @@ func file_pb_dusk_proto_init() {
 		(*WorkerCommand_Restart)(nil),
 		(*WorkerCommand_Refuse)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[35].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[36].OneofWrappers = []any{
 		(*ClientMsg_Hello)(nil),
 		(*ClientMsg_UpdateGraph)(nil),
 		(*ClientMsg_Release)(nil),
@@ -5852,7 +6061,7 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Scattered)(nil),
 		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[45].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[46].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
@@ -5866,7 +6075,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   81,
+			NumMessages:   82,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

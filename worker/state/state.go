@@ -20,6 +20,11 @@ type Config struct {
 	MaxFetches int
 	// FetchBytes bounds the bytes asked of one peer in one fetch.
 	FetchBytes int64
+	// FlightBytes bounds the bytes of all fetches in flight together, so
+	// that incoming data cannot push a worker past its memory limit (0: no
+	// bound). A fetch larger than the bound still starts when nothing else
+	// is in flight, so that every value can arrive.
+	FlightBytes int64
 	// Validate checks every invariant after every event (for tests).
 	Validate bool
 }
@@ -54,11 +59,15 @@ type State struct {
 	ready   readyHeap
 	toFetch []*Task
 	flights map[string][]*Task // peer -> keys being fetched from it
-	threads []int              // free thread numbers
-	avail   map[string]float64
-	paused  bool
-	nexec   int
-	out     []Instruction
+	// flightBytes is the size of each fetch in flight, by peer, and
+	// inFlight their sum.
+	flightBytes map[string]int64
+	inFlight    int64
+	threads     []int // free thread numbers
+	avail       map[string]float64
+	paused      bool
+	nexec       int
+	out         []Instruction
 }
 
 // New returns an empty worker state.
@@ -73,10 +82,11 @@ func New(cfg Config) *State {
 		cfg.FetchBytes = 50 << 20
 	}
 	s := &State{
-		cfg:     cfg,
-		tasks:   make(map[graph.Key]*Task),
-		flights: make(map[string][]*Task),
-		avail:   make(map[string]float64, len(cfg.Resources)),
+		cfg:         cfg,
+		tasks:       make(map[graph.Key]*Task),
+		flights:     make(map[string][]*Task),
+		flightBytes: make(map[string]int64),
+		avail:       make(map[string]float64, len(cfg.Resources)),
 	}
 	for i := cfg.NThreads - 1; i >= 0; i-- {
 		s.threads = append(s.threads, i)
@@ -363,6 +373,8 @@ func (s *State) inputArrived(t *Task) {
 func (s *State) fetched(e *Fetched) {
 	asked := s.flights[e.Peer]
 	delete(s.flights, e.Peer)
+	s.inFlight -= s.flightBytes[e.Peer]
+	delete(s.flightBytes, e.Peer)
 	got := make(map[graph.Key]int64, len(e.Got))
 	for _, ks := range e.Got {
 		got[ks.Key] = ks.NBytes
@@ -485,7 +497,8 @@ func (s *State) take(res map[string]float64) bool {
 }
 
 // ensureFetching asks peers for the inputs waiting to be fetched, one
-// request per peer at a time, batching keys up to FetchBytes.
+// request per peer at a time, batching keys up to FetchBytes, and all
+// requests together up to FlightBytes.
 func (s *State) ensureFetching() {
 	if s.paused || len(s.toFetch) == 0 {
 		return
@@ -494,12 +507,17 @@ func (s *State) ensureFetching() {
 	batches := map[string][]*Task{}
 	var order []string
 	bytes := map[string]int64{}
+	total := s.inFlight // in flight, and asked for in this round
 	for _, t := range s.toFetch {
 		if s.tasks[t.Key] != t || t.State != Fetch {
 			continue // stale entry
 		}
 		if len(t.peers) == 0 {
 			s.lost(t)
+			continue
+		}
+		if s.cfg.FlightBytes > 0 && total > 0 && total+t.NBytes > s.cfg.FlightBytes {
+			pending = append(pending, t)
 			continue
 		}
 		peer := ""
@@ -525,6 +543,7 @@ func (s *State) ensureFetching() {
 		}
 		batches[peer] = append(batches[peer], t)
 		bytes[peer] += t.NBytes
+		total += t.NBytes
 	}
 	clear(s.toFetch[len(pending):])
 	s.toFetch = pending
@@ -536,6 +555,8 @@ func (s *State) ensureFetching() {
 			keys[i] = t.Key
 		}
 		s.flights[p] = ts
+		s.flightBytes[p] = bytes[p]
+		s.inFlight += bytes[p]
 		s.emit(&FetchFrom{Peer: p, Keys: keys})
 	}
 }

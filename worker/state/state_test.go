@@ -111,6 +111,23 @@ func TestOneFetchPerPeerBatchesKeys(t *testing.T) {
 	expect(t, handle(s, &Fetched{Peer: "p", Got: []KeySize{{"a", 1}, {"b", 1}}}), "added", "started t", "execute t", "fetch p c")
 }
 
+// The bytes of all fetches in flight stay within FlightBytes; a value
+// larger than the bound is fetched alone.
+func TestFetchesBoundedInBytes(t *testing.T) {
+	s := New(Config{Address: "me", NThreads: 1, Validate: true, FlightBytes: 100})
+	ins := handle(s, &Compute{Task: spec("t", "a", "b", "c", "big"), Deps: []Dep{
+		{Key: "a", NBytes: 60, Peers: []string{"p1"}},
+		{Key: "b", NBytes: 30, Peers: []string{"p2"}},
+		{Key: "c", NBytes: 30, Peers: []string{"p3"}},
+		{Key: "big", NBytes: 500, Peers: []string{"p4"}},
+	}})
+	expect(t, ins, "fetch p1 a", "fetch p2 b")
+	expect(t, handle(s, &Fetched{Peer: "p2", Got: []KeySize{{"b", 30}}}), "added", "fetch p3 c")
+	expect(t, handle(s, &Fetched{Peer: "p1", Got: []KeySize{{"a", 60}}}), "added")
+	expect(t, handle(s, &Fetched{Peer: "p3", Got: []KeySize{{"c", 30}}}), "added", "fetch p4 big")
+	expect(t, handle(s, &Fetched{Peer: "p4", Got: []KeySize{{"big", 500}}}), "added", "started t", "execute t")
+}
+
 func TestMissingInputTriesOtherPeerThenGivesUp(t *testing.T) {
 	s := newState(1)
 	handle(s, &Compute{Task: spec("t", "x"), Deps: []Dep{{Key: "x", Peers: []string{"p1", "p2"}}}})

@@ -65,6 +65,16 @@ func (s *State) Check() error {
 			}
 		}
 	}
+	var flying int64
+	for p, n := range s.flightBytes {
+		if _, ok := s.flights[p]; !ok {
+			bad("%d bytes in flight from %s, which is not being fetched from", n, p)
+		}
+		flying += n
+	}
+	if flying != s.inFlight {
+		bad("%d bytes in flight by peer, counter %d", flying, s.inFlight)
+	}
 	if nexec != s.nexec {
 		bad("%d executing, counter %d", nexec, s.nexec)
 	}

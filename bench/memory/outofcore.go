@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/worker"
+)
+
+// partSpec names a partition: Size bytes that do not compress, from Seed.
+type partSpec struct {
+	Seed int
+	Size int
+}
+
+var (
+	partFn  = dusk.Register("bench.memory.partition", makePartition)
+	crcFn   = dusk.Register("bench.memory.crc", func(b []byte) uint32 { return crc32.Checksum(b, crcTable) })
+	totalFn = dusk.Register("bench.memory.total", func(xs []uint32) uint64 {
+		var s uint64
+		for _, x := range xs {
+			s += uint64(x)
+		}
+		return s
+	})
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+func makePartition(p partSpec) []byte {
+	b := make([]byte, p.Size)
+	var seed [32]byte
+	seed[0], seed[1], seed[2] = byte(p.Seed), byte(p.Seed>>8), 0xB7
+	_, _ = rand.NewChaCha8(seed).Read(b)
+	return b
+}
+
+// outOfCore persists o.data bytes on workers with o.limit each and reduces
+// them, watching the worker processes' memory from here.
+func outOfCore(ctx context.Context, o options) (outOfCoreResult, error) {
+	dir, err := os.MkdirTemp(o.dir, "dusk-bench-memory-")
+	if err != nil {
+		return outOfCoreResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	c, err := dusk.Connect(ctx, "", dusk.LocalProcesses(), dusk.LocalWorkers(o.workers), dusk.LocalThreads(1),
+		dusk.LocalMemoryLimit(o.limit), dusk.LocalDirectory(dir), dusk.LocalConfig(config.New()))
+	if err != nil {
+		return outOfCoreResult{}, err
+	}
+	defer c.Close()
+	watch := watchProcesses(c.Local().PIDs)
+	n := int(o.data / o.partition)
+	specs := make([]partSpec, n)
+	for i := range specs {
+		specs[i] = partSpec{Seed: i, Size: int(o.partition)}
+	}
+	r := outOfCoreResult{Terminate: int64(0.95 * float64(o.limit))}
+	start := time.Now()
+	fail := func(err error) (outOfCoreResult, error) {
+		r.Error = err.Error()
+		r.Seconds = time.Since(start).Seconds()
+		r.PeakRSS, r.Restarts = watch.stop()
+		return r, nil
+	}
+	parts, err := dusk.Map[[]byte](ctx, c, partFn, specs)
+	if err != nil {
+		return r, err
+	}
+	if err := dusk.Wait(ctx, parts...); err != nil {
+		return fail(err)
+	}
+	persisted := time.Now()
+	if ws, err := c.Workers(ctx); err == nil {
+		for _, w := range ws {
+			r.Spilled += w.Memory.Spilled
+		}
+	}
+	crcs, err := dusk.Map[uint32](ctx, c, crcFn, parts)
+	if err != nil {
+		return r, err
+	}
+	total, err := dusk.Submit[uint64](ctx, c, totalFn, crcs)
+	if err != nil {
+		return r, err
+	}
+	got, err := total.Result(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	done := time.Now()
+	r.PeakRSS, r.Restarts = watch.stop()
+	r.Completed = true
+	r.Seconds = done.Sub(start).Seconds()
+	r.Persist = persisted.Sub(start).Seconds()
+	r.Reduce = done.Sub(persisted).Seconds()
+	r.Correct = got == expectedTotal(specs)
+	if !r.Correct {
+		r.Error = fmt.Sprintf("total %d is wrong", got)
+	}
+	return r, nil
+}
+
+// expectedTotal computes here, in parallel, what the cluster computed.
+func expectedTotal(specs []partSpec) uint64 {
+	var mu sync.Mutex
+	var total uint64
+	var wg sync.WaitGroup
+	next := make(chan partSpec)
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				c := crc32.Checksum(makePartition(p), crcTable)
+				mu.Lock()
+				total += uint64(c)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, p := range specs {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	return total
+}
+
+// processWatch samples the memory of a cluster's worker processes.
+type processWatch struct {
+	done  chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	peak  map[string]int64
+	pids  map[string]map[int]bool
+	names []string
+}
+
+// watchProcesses samples the processes pids returns, by worker name,
+// every 20 ms until stop.
+func watchProcesses(pids func() map[string]int) *processWatch {
+	w := &processWatch{done: make(chan struct{}), peak: map[string]int64{}, pids: map[string]map[int]bool{}}
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			for name, pid := range pids() {
+				mem, err := worker.ProcessMemory(pid)
+				w.mu.Lock()
+				if w.pids[name] == nil {
+					w.pids[name] = map[int]bool{}
+					w.names = append(w.names, name)
+				}
+				w.pids[name][pid] = true
+				if err == nil && mem > w.peak[name] {
+					w.peak[name] = mem
+				}
+				w.mu.Unlock()
+			}
+			select {
+			case <-w.done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+// stop ends sampling and returns each worker's peak memory and the number
+// of worker processes replaced.
+func (w *processWatch) stop() (peaks []int64, restarts int) {
+	close(w.done)
+	w.wg.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, name := range sortedNames(w.names) {
+		peaks = append(peaks, w.peak[name])
+		restarts += len(w.pids[name]) - 1
+	}
+	return peaks, restarts
+}
+
+func sortedNames(ns []string) []string {
+	out := slices.Clone(ns)
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,80 @@
+package worker
+
+import (
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/wire/pb"
+	wstate "github.com/dusk-go/dusk/worker/state"
+)
+
+// startMemory prepares the worker's memory management before it connects:
+// the spill directory, when the worker has a limit to keep to, and Go's
+// soft memory limit, when the worker is alone in its process.
+func (w *Worker) startMemory() error {
+	if w.opts.OwnsProcess {
+		w.mem.reporter = nannyReporterFromEnv()
+	}
+	limit := w.opts.MemoryLimit
+	if limit <= 0 {
+		return nil
+	}
+	dir, err := w.scratchDir()
+	if err != nil {
+		return err
+	}
+	d, err := NewSpillDir(filepath.Join(dir, "spill"), w.opts.MaxSpill)
+	if err != nil {
+		return err
+	}
+	w.store.SpillTo(d, bytesOf(w.opts.Thresholds.Target, limit))
+	if w.opts.OwnsProcess && os.Getenv("GOMEMLIMIT") == "" {
+		if soft := w.opts.Thresholds.GoMemoryLimit(limit); soft > 0 {
+			debug.SetMemoryLimit(soft)
+			w.log.Debug("set Go's soft memory limit", "GOMEMLIMIT", config.FormatBytes(soft), "limit", config.FormatBytes(limit))
+		}
+	}
+	return nil
+}
+
+// pauseChanged is called by the memory monitor when the worker must pause
+// or may resume: the state machine stops or resumes starting tasks and
+// fetches, and the scheduler hears of it at once, so that it moves
+// unstarted tasks elsewhere.
+func (w *Worker) pauseChanged(paused bool, s MemorySample) {
+	w.handle(&wstate.Pause{Paused: paused})
+	w.sendHeartbeat(s)
+}
+
+// Memory returns the worker's last memory measure.
+func (w *Worker) Memory() MemorySample { return w.mem.latest() }
+
+// SpillDirectory returns the directory the worker spills to, or "" when it
+// does not spill (it has no memory limit).
+func (w *Worker) SpillDirectory() string {
+	w.store.mu.Lock()
+	defer w.store.mu.Unlock()
+	if w.store.disk == nil {
+		return ""
+	}
+	return w.store.disk.Dir()
+}
+
+// heartbeatOf is the heartbeat message reporting a memory sample.
+func heartbeatOf(s MemorySample) *pb.Heartbeat {
+	return &pb.Heartbeat{
+		Managed: s.Managed, Unmanaged: s.Unmanaged, Spilled: s.Spilled, Paused: s.Paused,
+		Process: s.Process, UnmanagedRecent: s.UnmanagedRecent, SpilledDisk: s.Disk,
+		SpilledKeys: int64(s.SpilledKeys), MemoryLimit: s.Limit, SpillFailed: s.SpillFailed,
+	}
+}
+
+// spillReported tells the scheduler of a value written to or read from the
+// spill directory: an event for the dashboard, the performance report and
+// the metrics.
+func (w *Worker) spillReported(e SpillEvent) {
+	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Spill{Spill: &pb.SpillDone{Key: string(e.Key), Nbytes: e.Bytes,
+		StartNs: e.Start.UnixNano(), StopNs: e.Stop.UnixNano(), Unspill: e.Back}}})
+}

@@ -1,0 +1,160 @@
+package worker
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// envHog makes the test binary a process that grows its memory until it
+// is killed (see TestMain), writing its directory to the file it names.
+const envHog = "DUSK_TEST_MEMORY_HOG"
+
+func TestMain(m *testing.M) {
+	if report := os.Getenv(envHog); report != "" {
+		hog(report)
+		return
+	}
+	if base := os.Getenv(envWorkDir); base != "" {
+		holdWorkDir(base)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// hog records its directory, leaves a file in it, and then allocates and
+// touches memory, 8 MiB at a time, up to 2 GiB, and waits to be killed,
+// keeping the variable alive.
+func hog(report string) {
+	dir := os.Getenv(EnvDirectory)
+	if err := os.WriteFile(filepath.Join(dir, "left-behind"), []byte("x"), 0o600); err != nil {
+		os.Exit(5)
+	}
+	f, err := os.OpenFile(report, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		os.Exit(5)
+	}
+	f.WriteString(dir + "\n")
+	f.Close()
+	// It reports its memory as a worker process does, for builds whose
+	// nanny cannot measure it from outside.
+	r := nannyReporterFromEnv()
+	var keep [][]byte
+	for range 256 {
+		b := make([]byte, 8<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		keep = append(keep, b)
+		if m, err := ProcessMemory(0); err == nil {
+			r.report(m)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for {
+		if m, err := ProcessMemory(0); err == nil {
+			r.report(m)
+		}
+		time.Sleep(50 * time.Millisecond) // until the nanny kills it
+	}
+}
+
+// A process whose memory passes the terminate threshold is killed and a
+// fresh one started; each process had a directory of its own, removed
+// once it ended.
+func TestNannyKillsAboveTerminate(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	report := filepath.Join(t.TempDir(), "dirs")
+	var mu sync.Mutex
+	var killed []int64
+	var pids []int
+	twice := make(chan struct{})
+	n := &Nanny{
+		Name:        "hog",
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		MemoryLimit: 200 << 20,
+		Terminate:   0.5, // kill past 100 MiB
+		Directory:   base,
+		Command: func(ctx context.Context) *exec.Cmd {
+			cmd := exec.CommandContext(ctx, exe, "-test.run=^$")
+			cmd.Env = append(os.Environ(), envHog+"="+report)
+			return cmd
+		},
+		Started: func(pid int) {
+			mu.Lock()
+			pids = append(pids, pid)
+			mu.Unlock()
+		},
+		Killed: func(pid int, mem int64) {
+			mu.Lock()
+			defer mu.Unlock()
+			killed = append(killed, mem)
+			if len(killed) == 2 {
+				close(twice)
+			}
+		},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- n.Run(runCtx) }()
+	select {
+	case <-twice:
+	case <-ctx.Done():
+		t.Fatal("the nanny did not kill the growing process twice")
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, m := range killed {
+		if m <= 100<<20 {
+			t.Errorf("killed at %d MiB, below the threshold", m>>20)
+		}
+	}
+	if len(pids) < 2 || pids[0] == pids[1] {
+		t.Fatalf("processes started: %v; want a fresh one after the kill", pids)
+	}
+	// Every process had its own directory, and none is left.
+	f, err := os.Open(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var dirs []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		dirs = append(dirs, sc.Text())
+	}
+	sorted := slices.Clone(dirs)
+	slices.Sort(sorted)
+	if len(dirs) < 2 || len(slices.Compact(sorted)) != len(dirs) {
+		t.Fatalf("directories: %v; want a fresh one per process", dirs)
+	}
+	for _, d := range dirs {
+		if filepath.Dir(d) != base {
+			t.Errorf("directory %s is not under %s", d, base)
+		}
+		if _, err := os.Stat(d); !os.IsNotExist(err) {
+			t.Errorf("directory %s of a dead process is still there (%v)", d, err)
+		}
+	}
+	if es, _ := os.ReadDir(base); len(es) != 0 {
+		t.Errorf("left under %s: %v", base, es)
+	}
+}

@@ -1,0 +1,10 @@
+//go:build !race
+
+package worker
+
+// measuresItself is false: the nanny measures its worker process from
+// outside, through /proc, which works even when the worker is stuck.
+const measuresItself = false
+
+// processMemory is the process's resident set size.
+func processMemory(pid int) (int64, error) { return residentSize(pid) }

@@ -1,0 +1,97 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// A worker's directory (its spill files, its scratch files) lives under a
+// base directory, named dusk-worker-*, and holds a lock file that the
+// process owning it keeps locked (flock) for as long as it lives: the
+// worker itself, or the nanny that made it for a worker process. A process
+// that finds such a directory unlocked knows its owner died without
+// cleaning up (killed, or its machine restarted) and removes it, so spill
+// files do not pile up on disk across crashes. The lock needs a file
+// system with working flock (local disks do; some network ones do not).
+
+const (
+	workDirPrefix = "dusk-worker-"
+	newDirPrefix  = ".dusk-worker-new-"
+	lockFileName  = ".lock"
+)
+
+// workDir is a worker's directory, locked by this process.
+type workDir struct {
+	path string
+	lock *os.File
+}
+
+// newWorkDir removes what dead processes left under base, then makes a
+// fresh worker directory there, locked by this process. The directory is
+// made under a temporary name, locked, and then renamed, so that another
+// process never sees it unlocked.
+func newWorkDir(base string, log *slog.Logger) (*workDir, error) {
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
+	}
+	purgeStale(base, log)
+	tmp, err := os.MkdirTemp(base, newDirPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
+	}
+	f, err := os.OpenFile(filepath.Join(tmp, lockFileName), os.O_CREATE|os.O_RDWR, 0o600)
+	if err == nil {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err != nil {
+			f.Close()
+		}
+	}
+	final := filepath.Join(base, workDirPrefix+strings.TrimPrefix(filepath.Base(tmp), newDirPrefix))
+	if err == nil {
+		err = os.Rename(tmp, final)
+		if err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
+	}
+	return &workDir{path: final, lock: f}, nil
+}
+
+// remove deletes the directory, then releases its lock.
+func (d *workDir) remove() error {
+	err := os.RemoveAll(d.path)
+	d.lock.Close()
+	return err
+}
+
+// purgeStale removes the worker directories under base that no living
+// process holds locked.
+func purgeStale(base string, log *slog.Logger) {
+	dirs, _ := filepath.Glob(filepath.Join(base, workDirPrefix+"*"))
+	for _, dir := range dirs {
+		f, err := os.Open(filepath.Join(dir, lockFileName))
+		if err != nil {
+			continue // not a worker directory, or being removed
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			// Its owner is gone: ours now, while we remove it.
+			if rerr := os.RemoveAll(dir); rerr != nil {
+				log.Warn("removing a dead worker's directory", "dir", dir, "err", rerr)
+			} else {
+				log.Info("removed a dead worker's directory", "dir", dir)
+			}
+		} else if !errors.Is(err, syscall.EWOULDBLOCK) {
+			log.Debug("checking a worker directory's lock", "dir", dir, "err", err)
+		}
+		f.Close()
+	}
+}
