@@ -1,0 +1,95 @@
+//go:build linux
+
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/dusk-go/dusk/graph"
+)
+
+// smallDisk mounts a tmpfs of size bytes for the test and returns its
+// path. It skips the test where mounting is not allowed (not root, or no
+// mount namespace rights), unless DUSK_REQUIRE_MOUNT is set.
+func smallDisk(t *testing.T, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size))
+	if err != nil {
+		if os.Getenv("DUSK_REQUIRE_MOUNT") != "" {
+			t.Fatalf("mounting a %d-byte tmpfs at %s: %v", size, dir, err)
+		}
+		t.Skipf("cannot mount a tmpfs here (%v): run as root to test a really full disk", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, 0); err != nil {
+			t.Errorf("unmounting %s: %v", dir, err)
+		}
+	})
+	return dir
+}
+
+// TestSpillOntoARealFullDisk spills onto a 1 MiB file system until the
+// kernel answers ENOSPC: the error names the directory and matches
+// ErrSpillFull, the value that did not fit stays in memory, the values
+// that did fit read back intact, and no partial file is left.
+func TestSpillOntoARealFullDisk(t *testing.T) {
+	mnt := smallDisk(t, 1<<20)
+	d, err := NewSpillDir(filepath.Join(mnt, "spill"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStore()
+	s.SpillTo(d, 0)
+	const n, size = 8, 300 << 10 // 2.4 MiB of incompressible values
+	want := map[graph.Key][]byte{}
+	for i := range n {
+		k := graph.Key(fmt.Sprintf("v%d", i))
+		want[k] = randomBytes(uint64(i+1), size)
+		s.Put(k, want[k])
+	}
+	var spillErr error
+	spilled := 0
+	for range n {
+		freed, err := s.Spill(1)
+		if err != nil {
+			spillErr = err
+			break
+		}
+		if freed == 0 {
+			break
+		}
+		spilled++
+	}
+	if spillErr == nil {
+		t.Fatalf("spilled %d values of %d bytes onto a 1 MiB disk without an error", spilled, size)
+	}
+	if spilled == 0 || spilled >= 4 {
+		t.Fatalf("%d values of %d bytes fit on a 1 MiB disk before the error, want 1 to 3", spilled, size)
+	}
+	if !errors.Is(spillErr, ErrSpillFull) || !errors.Is(spillErr, syscall.ENOSPC) {
+		t.Fatalf("error %v does not match ErrSpillFull and ENOSPC", spillErr)
+	}
+	if !strings.Contains(spillErr.Error(), d.Dir()) {
+		t.Fatalf("error %q does not name the directory %s", spillErr, d.Dir())
+	}
+	if got := len(files(t, d)); got != spilled {
+		t.Fatalf("%d files in the spill directory after %d spills: a failed spill left a file", got, spilled)
+	}
+	onDiskNow := 0
+	for k, v := range want {
+		if onDisk(s, k) {
+			onDiskNow++
+		}
+		mustValue(t, s, k, v)
+	}
+	if onDiskNow != spilled {
+		t.Fatalf("%d values on disk, want %d", onDiskNow, spilled)
+	}
+}
