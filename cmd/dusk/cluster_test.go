@@ -95,7 +95,7 @@ func TestMultiProcessCluster(t *testing.T) {
 	defer cancel()
 	bin := buildDusk(t)
 	env := []string{"DUSK_TOKEN=test-token-123"}
-	_, line := startProc(t, ctx, bin, env, "dusk scheduler at ", "scheduler", "--address", "127.0.0.1:0", "--dashboard-address", "127.0.0.1:0", "--log-level", "warn")
+	_, line := startProc(t, ctx, bin, env, "dusk scheduler at ", "scheduler", "--address", "127.0.0.2:8786", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0", "--log-level", "warn")
 	addr := strings.TrimPrefix(line, "dusk scheduler at ")
 	for range 2 {
 		startProc(t, ctx, bin, env, "dusk worker at ", "worker", addr, "--nthreads", "1", "--log-level", "warn")

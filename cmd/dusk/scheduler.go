@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/dusk-go/dusk"
@@ -19,6 +22,8 @@ import (
 func schedulerCmd(args []string) error {
 	fs := flag.NewFlagSet("dusk scheduler", flag.ExitOnError)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	host := fs.String("host", "", "host or IP to listen on, replacing the host of --address (0.0.0.0: every interface)")
+	port := fs.Int("port", -1, "port to listen on, replacing the port of --address (0: any free port)")
 	cfg, err := loadConfig(fs, args,
 		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
 		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record",
@@ -47,7 +52,11 @@ func schedulerCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	l, err := wire.ListenAddr(ctx, cfg.String("scheduler.address"))
+	addr, err := listenAddress(cfg.String("scheduler.address"), *host, *port)
+	if err != nil {
+		return err
+	}
+	l, err := wire.ListenAddr(ctx, addr)
 	if err != nil {
 		return err
 	}
@@ -62,6 +71,28 @@ func schedulerCmd(args []string) error {
 	<-ctx.Done()
 	log.Info("scheduler stopping")
 	return srv.Close()
+}
+
+// listenAddress returns address with its host replaced by host and its
+// port by port, where they are given (host not empty, port not negative).
+func listenAddress(address, host string, port int) (string, error) {
+	if host == "" && port < 0 {
+		return address, nil
+	}
+	h, p, err := net.SplitHostPort(strings.TrimPrefix(address, "tcp://"))
+	if err != nil {
+		return "", fmt.Errorf("dusk scheduler: scheduler.address %q is not host:port: %w", address, err)
+	}
+	if host != "" {
+		h = host
+	}
+	if port >= 0 {
+		if port > 65535 {
+			return "", fmt.Errorf("dusk scheduler: --port %d is not a port (0 to 65535)", port)
+		}
+		p = strconv.Itoa(port)
+	}
+	return net.JoinHostPort(h, p), nil
 }
 
 // stateConfig maps configuration keys to scheduling settings.
