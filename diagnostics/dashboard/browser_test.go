@@ -24,9 +24,10 @@ var slow = func() time.Duration {
 }()
 
 var (
-	// gate holds back the task "wait" until the test lets it go, so that
-	// the page can be checked while a computation runs.
-	gate = make(chan struct{})
+	// gate holds back the task "wait" until the test lets it go (one
+	// token per run, so that -count=N works), so that the page can be
+	// checked while a computation runs.
+	gate = make(chan struct{}, 1)
 
 	fLoad = dusk.Register("dashtest.load", func(i int) []int {
 		time.Sleep(slow * time.Duration(20+i%7*5) * time.Millisecond)
@@ -128,7 +129,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	waitFor(t, ctx, "the graph view draws", `/tasks\./.test(document.getElementById('graph-note').textContent)`)
 	b.Screenshot(t, "dashboard.png")
 
-	close(gate)
+	gate <- struct{}{}
 	if _, err := held.Result(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -96,4 +97,55 @@ func TestNoSpeculationAcrossWorkers(t *testing.T) {
 		t.Fatalf("z-1 needs inputs from two workers, sent %v", got)
 	}
 	h.wantState("z-1", Waiting)
+}
+
+// TestClientLeavesWhileRootsAreQueued releases a graph whose roots are
+// partly queued. Releasing a running task frees a slot, a queued root takes
+// it and recommends its follower for processing, while that follower's own
+// release is still to come in the same pass: the recommendation is stale
+// by the time it is applied and must be dropped (it used to panic: "no
+// transition released -> processing"). Nor is any queued root sent to the
+// worker only to be freed in the same pass.
+func TestClientLeavesWhileRootsAreQueued(t *testing.T) {
+	for _, spec := range []bool{false, true} {
+		t.Run(fmt.Sprintf("speculate=%v", spec), func(t *testing.T) {
+			h := newHarness(t, func(c *Config) { c.Speculate = spec })
+			h.addWorker("w1", 1, nil)
+			var tasks []*graph.Task
+			var keys []graph.Key
+			var cleans []string
+			for i := range 20 {
+				load, clean := fmt.Sprintf("load-%d", i), fmt.Sprintf("clean-%d", i)
+				tasks = append(tasks, task(load), task(clean, load))
+				cleans = append(cleans, clean)
+				keys = append(keys, graph.Key(load), graph.Key(clean))
+			}
+			tasks = append(tasks, task("total-1", cleans...))
+			keys = append(keys, "total-1")
+			h.submit("c", tasks, "total-1")
+			// Run what the worker has until a follower is processing and
+			// the worker has room for one more root once it is released.
+			for range 3 {
+				for _, k := range keys {
+					if tk := h.s.Task(k); tk.State == Processing && !tk.speculative {
+						h.start("w1", k)
+						h.finish("w1", k, 8)
+						break
+					}
+				}
+			}
+			if h.state("load-19") != Queued {
+				t.Fatalf("load-19 is %s, want queued (the test needs queued roots)", h.state("load-19"))
+			}
+			acts := h.handle(&ClientRemoved{At: h.at(), ID: "c"})
+			if got := computes(acts); len(got) != 0 {
+				t.Errorf("tasks sent to run after their only client left: %v", got)
+			}
+			for _, k := range keys {
+				if st := h.state(k); st != Forgotten && st != Released {
+					t.Errorf("%s is %s after its only client left, want released or forgotten", k, st)
+				}
+			}
+		})
+	}
 }

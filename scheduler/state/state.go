@@ -78,8 +78,11 @@ type State struct {
 	rng          *rand.Rand
 	rr           int // round-robin cursor for ties
 
-	recs  []rec // recommendations not yet applied
-	ready Ready
+	recs []rec // recommendations not yet applied
+	// toFill: workers with a slot freed during a pass of apply, filled
+	// from the queue after it; fillBuf is its spare buffer.
+	toFill, fillBuf []*Worker
+	ready           Ready
 
 	// steals in flight: task -> thief
 	stealing map[*Task]*Worker

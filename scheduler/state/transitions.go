@@ -63,16 +63,40 @@ var transitions = [numStates][numStates]transitionFunc{
 	},
 }
 
-// apply carries out recommendations until none are left.
+// apply carries out recommendations until none are left. Workers that got
+// a free slot during the pass are filled from the root-task queue after
+// it: by then the pass has released whatever it releases, so no queued
+// root is sent to a worker only to be taken back at once (cancelling a
+// graph with many queued roots would otherwise send each of them).
 func (s *State) apply() {
-	for i := 0; i < len(s.recs); i++ {
-		r := s.recs[i]
-		if r.unneeded && r.t.needed() {
-			continue
+	for {
+		for i := 0; i < len(s.recs); i++ {
+			r := s.recs[i]
+			if r.unneeded && r.t.needed() {
+				continue
+			}
+			if r.to == Processing && !r.t.State.active() {
+				// Stale: the task was recommended while waiting and was
+				// released (or finished) by an earlier recommendation of
+				// this pass. If it is wanted again, its move to waiting
+				// places it.
+				continue
+			}
+			s.transition(r.t, r.to)
 		}
-		s.transition(r.t, r.to)
+		s.recs = s.recs[:0]
+		if len(s.toFill) == 0 {
+			return
+		}
+		ws := s.toFill
+		s.toFill = s.fillBuf[:0]
+		for _, w := range ws {
+			if s.workers[w.ID] == w {
+				s.fillWorker(w)
+			}
+		}
+		s.fillBuf = ws[:0]
 	}
-	s.recs = s.recs[:0]
 }
 
 func (s *State) transition(t *Task, to TaskState) {
@@ -297,7 +321,8 @@ func (s *State) stop(t *Task) {
 			if _, ok := s.workers[w.ID]; ok {
 				s.emit(&Free{Worker: w.ID, Keys: []graph.Key{t.Key}})
 			}
-			s.fillWorker(w)
+			// Filled once the pass is over (see apply).
+			s.toFill = append(s.toFill, w)
 		}
 	}
 }
