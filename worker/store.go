@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -217,18 +218,51 @@ func (s *Store) Has(k graph.Key) bool {
 // is an interface type (decoding into an interface loses the concrete
 // type).
 func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
+	l, err := s.locate(k)
+	if errors.Is(err, errNotHere) {
+		return reflect.Value{}, fmt.Errorf("input %s is not on this worker", k)
+	}
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	if !l.spilled {
+		return s.convert(l.e, k, want, l.value, l.hasValue, l.encoded)
+	}
+	out, err := codec.Decode(l.encoded, want)
+	if err != nil {
+		return reflect.Value{}, fmt.Errorf("input %s (%s) read back from disk does not decode as %s: %w", k, l.e.typ, want, err)
+	}
+	s.unspill(l.e, l.file, out, want, l.encoded)
+	return out, nil
+}
+
+// located is what locate found of a key: its entry and, taken under the
+// store's lock, the fields of a value in memory, or the bytes of a value
+// read back from its spill file.
+type located struct {
+	e        *entry
+	value    any
+	hasValue bool
+	encoded  []byte    // the value's encoded bytes, from memory or from disk
+	spilled  bool      // encoded was read from file
+	file     spillFile // where a spilled value was read from
+}
+
+// locate finds k in memory or reads it back from disk (leaving the entry
+// as it is); the error is errNotHere or a *SpillError.
+func (s *Store) locate(k graph.Key) (located, error) {
 	for {
 		s.mu.Lock()
 		e := s.entries[k]
 		if e == nil {
 			s.mu.Unlock()
-			return reflect.Value{}, fmt.Errorf("input %s is not on this worker", k)
+			return located{}, errNotHere
 		}
 		if e.inMemory {
 			s.touch(e)
-			value, hasValue, encoded := e.value, e.hasValue, e.encoded
+			l := located{e: e, value: e.value, hasValue: e.hasValue, encoded: e.encoded}
 			s.mu.Unlock()
-			return s.convert(e, k, want, value, hasValue, encoded)
+			return l, nil
 		}
 		file, disk := *e.file, s.disk
 		s.mu.Unlock()
@@ -238,15 +272,10 @@ func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 			if s.moved(k, e, file) {
 				continue // read back or dropped meanwhile: look again
 			}
-			return reflect.Value{}, err
+			return located{}, err
 		}
 		s.observed(k, file, true, start)
-		out, err := codec.Decode(b, want)
-		if err != nil {
-			return reflect.Value{}, fmt.Errorf("input %s (%s) read back from disk does not decode as %s: %w", k, e.typ, want, err)
-		}
-		s.unspill(e, file, out, want, b)
-		return out, nil
+		return located{e: e, encoded: b, spilled: true, file: file}, nil
 	}
 }
 
@@ -320,39 +349,18 @@ func (s *Store) convert(e *entry, k graph.Key, want reflect.Type, value any, has
 // Encoded returns the encoded form of k, its size in memory and its type.
 // A spilled value is read from disk and stays there.
 func (s *Store) Encoded(k graph.Key) ([]byte, int64, string, error) {
-	for {
-		s.mu.Lock()
-		e := s.entries[k]
-		if e == nil {
-			s.mu.Unlock()
-			return nil, 0, "", errNotHere
-		}
-		if e.inMemory {
-			s.touch(e)
-			value, hasValue, encoded := e.value, e.hasValue, e.encoded
-			s.mu.Unlock()
-			if !hasValue {
-				return encoded, e.nbytes, e.typ, nil
-			}
-			b, err := codec.Encode(value)
-			if err != nil {
-				return nil, 0, "", fmt.Errorf("encoding %s: %w", k, err)
-			}
-			return b, e.nbytes, e.typ, nil
-		}
-		file, disk := *e.file, s.disk
-		s.mu.Unlock()
-		start := time.Now()
-		b, err := disk.read(k, file)
-		if err != nil {
-			if s.moved(k, e, file) {
-				continue
-			}
-			return nil, 0, "", err
-		}
-		s.observed(k, file, true, start)
-		return b, e.nbytes, e.typ, nil
+	l, err := s.locate(k)
+	if err != nil {
+		return nil, 0, "", err
 	}
+	if !l.hasValue {
+		return l.encoded, l.e.nbytes, l.e.typ, nil
+	}
+	b, err := codec.Encode(l.value)
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("encoding %s: %w", k, err)
+	}
+	return b, l.e.nbytes, l.e.typ, nil
 }
 
 // Pin marks the values of keys as in use by a running task: Spill leaves
