@@ -138,11 +138,10 @@ func (h *futureHandle) release() {
 // Key returns the future's key.
 func (f *Future[T]) Key() Key { return Key(f.st.key) }
 
-func (f *Future[T]) futureKey() graph.Key      { return f.st.key }
-func (f *Future[T]) resultType() reflect.Type  { return reflect.TypeFor[T]() }
-func (f *Future[T]) client() *Client           { return f.c }
-func (f *Future[T]) doneChan() <-chan struct{} { return f.st.done }
-func (f *Future[T]) onDone(fn func())          { f.c.onDone(f.st, fn) }
+func (f *Future[T]) futureKey() graph.Key     { return f.st.key }
+func (f *Future[T]) resultType() reflect.Type { return reflect.TypeFor[T]() }
+func (f *Future[T]) client() *Client          { return f.c }
+func (f *Future[T]) onDone(fn func())         { f.c.onDone(f.st, fn) }
 
 // String returns "Future(key, status)".
 func (f *Future[T]) String() string { return fmt.Sprintf("Future(%s, %s)", f.st.key, f.Status()) }

@@ -40,7 +40,6 @@ type Task struct {
 	retriesLeft int32
 	suspicious  int32   // workers that died while it executed there
 	killedOn    []death // the workers that died while it executed there
-	rootish     bool
 	err         *TaskError
 	heapIdx     int32
 	stalled     bool // clients were told it cannot run now
@@ -78,8 +77,6 @@ func (t *Task) ProcessingOn() string {
 // Priority returns the task's priority.
 func (t *Task) Priority() Priority { return t.prio }
 
-func (t *Task) wanted() bool { return len(t.wantedBy) > 0 }
-
 // needed reports whether anyone will read the task's data.
 func (t *Task) needed() bool { return len(t.wantedBy) > 0 || t.nWaiters > 0 }
 
@@ -115,13 +112,6 @@ func (t *Task) removeHolder(w *Worker) bool {
 		}
 	}
 	return false
-}
-
-func (t *Task) resources() map[string]float64 {
-	if t.Spec == nil {
-		return nil
-	}
-	return t.Spec.Resources
 }
 
 func (t *Task) restricted() bool {
