@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/diagnostics/report"
 )
 
@@ -36,6 +37,7 @@ func (c *Client) PerformanceReport(ctx context.Context, path string, f func() er
 	in.Versions["dusk"] = Version
 	in.Versions["go"] = runtime.Version()
 	in.Versions["os/arch"] = runtime.GOOS + "/" + runtime.GOARCH
+	in.Advisor = advisor.New()
 	if _, err := report.WriteFiles(path, report.Build(in)); err != nil {
 		return errors.Join(ferr, fmt.Errorf("dusk: performance report: %w", err))
 	}

@@ -117,3 +117,47 @@ func TestLocalClusterServesADashboard(t *testing.T) {
 		t.Errorf("LocalDashboard(off) still serves %q", off.Dashboard())
 	}
 }
+
+// TestReportAdvises runs the guide's "too many tiny tasks" mistake under a
+// performance report: the advisor's finding is in report.json and the page.
+func TestReportAdvises(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	path := filepath.Join(t.TempDir(), "report.html")
+	err := c.PerformanceReport(ctx, path, func() error {
+		xs := make([]int, 1500)
+		for i := range xs {
+			xs[i] = i
+		}
+		fs, err := dusk.Map[int](ctx, c, fInc, xs)
+		if err != nil {
+			return err
+		}
+		_, err = dusk.Gather(ctx, fs)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d report.Data
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(path), "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	var tiny *report.Finding
+	for i, f := range d.Findings {
+		if f.Rule == "tiny-tasks" {
+			tiny = &d.Findings[i]
+		}
+	}
+	if tiny == nil || !strings.Contains(tiny.Message, "1500 tasks of it.inc") {
+		t.Fatalf("no tiny-tasks finding about it.inc: %+v", d.Findings)
+	}
+	if page, _ := os.ReadFile(path); !strings.Contains(string(page), "tiny-tasks") {
+		t.Error("report.html lacks the finding")
+	}
+}

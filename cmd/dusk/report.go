@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/diagnostics/report"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker"
@@ -101,6 +102,7 @@ func reportCmd(args []string) error {
 	in.Caller = caller
 	in.Versions["dusk report"] = dusk.Version
 	in.Versions["go"] = runtime.Version()
+	in.Advisor = advisor.New()
 	jsonPath, err := report.WriteFiles(*out, report.Build(in))
 	if err != nil {
 		return errors.Join(runErr, fmt.Errorf("dusk report: %w", err))

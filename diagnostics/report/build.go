@@ -33,7 +33,7 @@ type Input struct {
 	Scheduler string
 	Caller    string
 	Versions  map[string]string
-	// Advisor adds findings; nil means DefaultAdvisor.
+	// Advisor adds findings; nil means none.
 	Advisor Advisor
 }
 
@@ -160,12 +160,8 @@ func Build(in Input) *Data {
 		d.Memory = append(d.Memory, *mem[id])
 	}
 	d.Profile = buildProfile(in.Profiles, in.ProfileNotes)
-	adv := in.Advisor
-	if adv == nil {
-		adv = DefaultAdvisor
-	}
-	if adv != nil {
-		d.Findings = append(d.Findings, adv.Advise(d)...)
+	if in.Advisor != nil {
+		d.Findings = append(d.Findings, in.Advisor.Advise(d)...)
 	}
 	return d
 }

@@ -151,13 +151,9 @@ type Finding struct {
 	Advice   string `json:"advice"`
 }
 
-// Advisor reads a report's data and says what could be better. It is the
-// hook for dusk's advisor (the optimization guide's rules): set
-// DefaultAdvisor, or Input.Advisor, and its findings appear in the report.
+// Advisor reads a report's data and says what could be better (dusk's
+// advisor package is one); set Input.Advisor and its findings appear in
+// the report.
 type Advisor interface {
 	Advise(*Data) []Finding
 }
-
-// DefaultAdvisor is used when Input.Advisor is nil. It is nil until an
-// advisor package sets it (in its init); reports then have no findings.
-var DefaultAdvisor Advisor

@@ -270,7 +270,7 @@
 
   // ------------------------------------------------------------ findings and log
   const fb = $('findings');
-  if (!D.findings.length) fb.appendChild(el('p', 'note', 'No findings: no advisor is installed in this build, or it had nothing to say.'));
+  if (!D.findings.length) fb.appendChild(el('p', 'note', 'No findings: the advisor had nothing to say about this run.'));
   for (const f of D.findings) {
     const d = el('div', 'finding ' + f.severity);
     d.appendChild(el('b', '', f.rule + ': '));

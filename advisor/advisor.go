@@ -1,0 +1,115 @@
+package advisor
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dusk-go/dusk/diagnostics/report"
+)
+
+// Severities of findings, from the mildest.
+const (
+	Info    = "info"
+	Warning = "warning"
+	Problem = "problem"
+)
+
+// Advisor holds the thresholds of the rules. New returns the defaults;
+// change a field to make a rule more or less eager.
+type Advisor struct {
+	// MinUtilization: below this share of the threads' time spent in
+	// tasks, a run of at least MinDuration seconds has idle workers.
+	MinUtilization float64
+	MinDuration    float64
+	// TinyTask: a prefix of at least TinyTaskRuns tasks averaging under
+	// TinyTask seconds each is too finely split.
+	TinyTask     float64
+	TinyTaskRuns int
+	// LargeResult: results averaging above this many bytes, or above
+	// LargeShare of the smallest worker memory limit, are too large.
+	LargeResult int64
+	LargeShare  float64
+	// SpillShare: spilling is worth a warning when disk time passes this
+	// share of the compute time (any spill is reported as information).
+	SpillShare float64
+	// UnmanagedShare: unmanaged memory above this share of the limit, in
+	// most of a worker's recent samples.
+	UnmanagedShare float64
+	// TransferShare: transfer time above this share of the compute time,
+	// with at least TransferBytes moved.
+	TransferShare float64
+	TransferBytes int64
+	// SkewRatio: a worker holding more than SkewRatio times the median of
+	// the others, and at least SkewBytes.
+	SkewRatio float64
+	SkewBytes int64
+}
+
+// New returns an Advisor with the default thresholds.
+func New() *Advisor {
+	return &Advisor{
+		MinUtilization: 0.5,
+		MinDuration:    1,
+		TinyTask:       0.001,
+		TinyTaskRuns:   1000,
+		LargeResult:    1 << 30,
+		LargeShare:     0.25,
+		SpillShare:     0.1,
+		UnmanagedShare: 0.4,
+		TransferShare:  0.3,
+		TransferBytes:  64 << 20,
+		SkewRatio:      3,
+		SkewBytes:      256 << 20,
+	}
+}
+
+// Advise returns the findings about the run d recorded, the most severe
+// first.
+func (a *Advisor) Advise(d *report.Data) []report.Finding {
+	var out []report.Finding
+	for _, rule := range []func(*report.Data) []report.Finding{
+		a.failedTasks, a.paused, a.spilling, a.largeResults, a.tinyTasks,
+		a.idleWorkers, a.communication, a.skew, a.unmanaged, a.recomputed,
+	} {
+		out = append(out, rule(d)...)
+	}
+	rank := map[string]int{Problem: 0, Warning: 1, Info: 2}
+	slices.SortStableFunc(out, func(x, y report.Finding) int { return cmp.Compare(rank[x.Severity], rank[y.Severity]) })
+	return out
+}
+
+// bytes formats n bytes for people.
+func bytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n), -1
+	for v >= unit && i < 4 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %ciB", v, "KMGTP"[i])
+}
+
+// seconds formats a duration in seconds for people.
+func seconds(s float64) string {
+	switch {
+	case s < 0.001:
+		return fmt.Sprintf("%.0f µs", s*1e6)
+	case s < 1:
+		return fmt.Sprintf("%.1f ms", s*1e3)
+	default:
+		return fmt.Sprintf("%.1f s", s)
+	}
+}
+
+// names lists up to three names, and how many more there are.
+func names(ns []string) string {
+	if len(ns) <= 3 {
+		return strings.Join(ns, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ns[:3], ", "), len(ns)-3)
+}
