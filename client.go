@@ -41,6 +41,7 @@ type Client struct {
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the connection ends
 	connErr error         // why it ended; set before done closes
+	loops   *loopWatch    // notices Compute called in a loop
 
 	mu      sync.Mutex // protects the fields below
 	futures map[graph.Key]*futureState
@@ -183,6 +184,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 		cc:      cc,
 		sched:   pb.NewSchedulerClient(cc),
 		out:     wire.NewBatcher[pb.ClientBatch](),
+		loops:   newLoopWatch(),
 		peers:   worker.NewPeerPool(sec),
 		cancel:  cancel,
 		done:    make(chan struct{}),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"time"
 
 	"github.com/dusk-go/dusk/graph"
 )
@@ -104,10 +105,12 @@ func buildGraph(c *Client, outs []Lazy, o computeOptions) (*builder, graph.Graph
 // optimized first (see Optimize).
 func Compute[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...ComputeOption) (T, error) {
 	var zero T
-	f, finish, err := persist(ctx, c, d, computeOpts(opts))
+	caller := callerLine()
+	f, finish, ntasks, err := persist(ctx, c, d, computeOpts(opts))
 	if err != nil {
 		return zero, err
 	}
+	c.loops.computed(c.log, caller, ntasks, time.Now())
 	defer f.Release()
 	v, err := f.Result(ctx)
 	finish(err == nil)
@@ -164,7 +167,7 @@ func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 // which stays on the cluster while the future lives: use it for results
 // that several later computations share.
 func Persist[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...ComputeOption) (*Future[T], error) {
-	f, finish, err := persist(ctx, c, d, computeOpts(opts))
+	f, finish, _, err := persist(ctx, c, d, computeOpts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -172,19 +175,20 @@ func Persist[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...Compu
 	return f, nil
 }
 
-// persist sends the graph behind d; finish ends its progress bars.
-func persist[T any](ctx context.Context, c *Client, d *Delayed[T], o computeOptions) (*Future[T], func(bool), error) {
+// persist sends the graph behind d, of ntasks tasks; finish ends its
+// progress bars.
+func persist[T any](ctx context.Context, c *Client, d *Delayed[T], o computeOptions) (f *Future[T], finish func(bool), ntasks int, err error) {
 	b, g, keys, err := c.graphFor([]Lazy{d}, o)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	f := newFuture[T](c, keys[0])
-	finish, err := c.sendGraph(b, g, keys, o)
+	f = newFuture[T](c, keys[0])
+	finish, err = c.sendGraph(b, g, keys, o)
 	if err != nil {
 		f.Release()
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	return f, finish, nil
+	return f, finish, len(g), nil
 }
 
 // sendGraph sends a graph, first subscribing its progress bars when they
