@@ -32,3 +32,35 @@ func TestComputeInALoopWarns(t *testing.T) {
 		t.Fatalf("no warning naming this line in the client's log:\n%s", out)
 	}
 }
+
+// TestAdviseOnALiveCluster runs many tiny tasks, then asks the advisor
+// about the cluster's recent past, without a report.
+func TestAdviseOnALiveCluster(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	if fs, err := c.Advise(ctx); err != nil || len(fs) != 0 {
+		t.Fatalf("a fresh cluster: findings %+v, %v", fs, err)
+	}
+	xs := make([]int, 1200)
+	for i := range xs {
+		xs[i] = i
+	}
+	fs, err := dusk.Map[int](ctx, c, fInc, xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dusk.Gather(ctx, fs); err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.Advise(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		if f.Rule == "tiny-tasks" && strings.Contains(f.Message, "1200 tasks of it.inc") {
+			return
+		}
+	}
+	t.Fatalf("no tiny-tasks finding about it.inc: %+v", found)
+}

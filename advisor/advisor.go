@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/diagnostics/report"
 )
 
@@ -81,18 +82,7 @@ func (a *Advisor) Advise(d *report.Data) []report.Finding {
 }
 
 // bytes formats n bytes for people.
-func bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, i := float64(n), -1
-	for v >= unit && i < 4 {
-		v /= unit
-		i++
-	}
-	return fmt.Sprintf("%.1f %ciB", v, "KMGTP"[i])
-}
+func bytes(n int64) string { return config.FormatBytes(n) }
 
 // seconds formats a duration in seconds for people.
 func seconds(s float64) string {

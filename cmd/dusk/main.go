@@ -6,6 +6,7 @@
 //	dusk worker [flags] ADDRESS     serve a worker (under a nanny by default)
 //	dusk config                     print the effective configuration
 //	dusk report [flags] [-- CMD]    write a performance report of a running cluster
+//	dusk doctor [flags]             describe a running cluster and what the advisor finds
 package main
 
 import (
@@ -26,6 +27,7 @@ usage:
   dusk worker [flags] ADDRESS    serve a worker for the scheduler at ADDRESS
   dusk config                    print the effective configuration and where each value comes from
   dusk report [flags] [-- CMD]   record a running cluster (for a while, or while CMD runs) into report.html
+  dusk doctor [flags]            describe a running cluster and apply the optimization guide to what it did lately
   dusk version                   print the version
 
 "dusk COMMAND -h" lists a command's flags. Every flag can also be set in a
@@ -52,6 +54,8 @@ func main() {
 		err = configCmd(args)
 	case "report":
 		err = reportCmd(args)
+	case "doctor":
+		err = doctorCmd(args)
 	case "version":
 		fmt.Println("dusk", dusk.Version)
 	case "-h", "--help", "help":

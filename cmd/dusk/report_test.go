@@ -58,4 +58,21 @@ func TestReportCommand(t *testing.T) {
 	if err := exec.Command(bin, "report", "--scheduler", addr).Run(); err == nil {
 		t.Error("dusk report without a token succeeded")
 	}
+
+	// dusk doctor on the same cluster: its description and the advisor's
+	// verdict on what it did lately.
+	doctor := exec.CommandContext(ctx, bin, "doctor", "--scheduler", addr)
+	doctor.Env = append(os.Environ(), env...)
+	text, err := doctor.CombinedOutput()
+	if err != nil {
+		t.Fatalf("dusk doctor: %v\n%s", err, text)
+	}
+	for _, want := range []string{"1 workers, 2 threads", "memory limit", "lately (", "task runs"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("dusk doctor's output lacks %q:\n%s", want, text)
+		}
+	}
+	if out, err := exec.Command(bin, "doctor", "--scheduler", addr).CombinedOutput(); err == nil || !strings.Contains(string(out), "token") {
+		t.Errorf("dusk doctor without a token: %v\n%s", err, out)
+	}
 }

@@ -46,9 +46,33 @@ type Dialer func(addr string) (pb.WorkerClient, error)
 // The recording has begun when Record returns: every event after that
 // reaches it.
 func Record(ctx context.Context, sched pb.SchedulerClient, dial Dialer) (*Recording, error) {
+	return record(ctx, sched, dial, false)
+}
+
+// Recent returns what the scheduler still holds of the past: the events
+// in its ring (the last scheduler.events.capacity of them) and the
+// cluster's description, without profiles. The advisor reads a live
+// cluster this way.
+func Recent(ctx context.Context, sched pb.SchedulerClient) (Input, error) {
+	r, err := record(ctx, sched, nil, true)
+	if err != nil {
+		return Input{}, err
+	}
+	in, err := r.Stop(ctx)
+	if err != nil {
+		return in, err
+	}
+	in.Start = time.Time{} // from the first event held
+	if len(in.Events) > 0 {
+		in.Start = in.Events[0].Time
+	}
+	return in, nil
+}
+
+func record(ctx context.Context, sched pb.SchedulerClient, dial Dialer, history bool) (*Recording, error) {
 	rctx, cancel := context.WithCancel(context.Background())
 	r := &Recording{sched: sched, cancel: cancel, recvd: make(chan struct{}), moved: make(chan struct{})}
-	stream, err := sched.Events(rctx, &pb.EventsRequest{})
+	stream, err := sched.Events(rctx, &pb.EventsRequest{History: history})
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("report: subscribing to the scheduler's events: %w", err)
