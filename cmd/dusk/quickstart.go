@@ -74,7 +74,9 @@ func quickstart(args []string) error {
 		c.Scheduler(), len(ws), *threads, time.Since(begin).Round(time.Millisecond))
 
 	// 1. Futures: map a function over many inputs, then reduce them on the
-	// cluster; the data moves worker to worker, not through here.
+	// cluster; the data moves worker to worker, not through here. One tiny
+	// task per number is the guide's "too many small tasks" on purpose:
+	// the advisor says so at the end.
 	step := time.Now()
 	const n = 10000
 	items := make([]int, n)
@@ -157,6 +159,18 @@ func quickstart(args []string) error {
 		len(table), len(parts), len(words), score, time.Since(step).Round(time.Millisecond))
 
 	fmt.Printf("\ndone in %v\n", time.Since(begin).Round(time.Millisecond))
+
+	// What the optimization guide says about this run.
+	findings, err := c.Advise(ctx)
+	if err != nil {
+		return err
+	}
+	if len(findings) == 0 {
+		fmt.Println("\nadvisor: nothing the optimization guide warns about")
+	}
+	for _, f := range findings {
+		fmt.Printf("\nadvisor [%s] %s: %s\n  what to do: %s\n", f.Severity, f.Rule, f.Message, f.Advice)
+	}
 	fmt.Fprintln(os.Stderr)
 	return nil
 }
