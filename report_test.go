@@ -36,14 +36,7 @@ func TestPerformanceReport(t *testing.T) {
 	if got != 2*(190+20) {
 		t.Fatalf("result %d", got)
 	}
-	var d report.Data
-	raw, err := os.ReadFile(filepath.Join(filepath.Dir(path), "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		t.Fatal(err)
-	}
+	d := readReportJSON(t, filepath.Join(filepath.Dir(path), "report.json"))
 	runs := map[string]int{}
 	for _, p := range d.Prefixes {
 		runs[p.Name] = p.Runs
@@ -140,14 +133,7 @@ func TestReportAdvises(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d report.Data
-	raw, err := os.ReadFile(filepath.Join(filepath.Dir(path), "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		t.Fatal(err)
-	}
+	d := readReportJSON(t, filepath.Join(filepath.Dir(path), "report.json"))
 	var tiny *report.Finding
 	for i, f := range d.Findings {
 		if f.Rule == "tiny-tasks" {
@@ -160,4 +146,18 @@ func TestReportAdvises(t *testing.T) {
 	if page, _ := os.ReadFile(path); !strings.Contains(string(page), "tiny-tasks") {
 		t.Error("report.html lacks the finding")
 	}
+}
+
+// readReportJSON reads the report.json a PerformanceReport wrote.
+func readReportJSON(t *testing.T, path string) report.Data {
+	t.Helper()
+	var d report.Data
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return d
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,17 +39,13 @@ func doctorCmd(args []string) error {
 		fs.PrintDefaults()
 	}
 	addr := fs.String("scheduler", "tcp://127.0.0.1:8786", "the scheduler's address")
-	cfg, err := loadConfig(fs, args, "comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
+	sec, err := toolSecurity("dusk doctor", fs, args)
 	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("dusk doctor: unexpected %q", fs.Arg(0))
-	}
-	sec := security(cfg)
-	if sec.Token == "" {
-		return errors.New("dusk doctor: give the scheduler's token with --token or DUSK_TOKEN")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -17,6 +17,7 @@ import (
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/diagnostics/report"
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker"
 )
@@ -47,17 +48,13 @@ func reportCmd(args []string) error {
 	addr := fs.String("scheduler", "tcp://127.0.0.1:8786", "the scheduler's address")
 	out := fs.String("out", "report.html", "the report's file; its data goes next to it as .json")
 	duration := fs.Duration("duration", 30*time.Second, "how long to record when no command is given (0: until interrupted)")
-	cfg, err := loadConfig(fs, args, "comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
+	sec, err := toolSecurity("dusk report", fs, args)
 	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("dusk report: unexpected %q; put a command to record after \"--\"", fs.Arg(0))
-	}
-	sec := security(cfg)
-	if sec.Token == "" {
-		return errors.New("dusk report: give the scheduler's token with --token or DUSK_TOKEN")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -109,4 +106,19 @@ func reportCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "dusk report: wrote %s and %s (%d events)\n", *out, jsonPath, len(in.Events))
 	return runErr
+}
+
+// toolSecurity parses the flags of a tool that connects to a running
+// scheduler (dusk report, dusk doctor) and returns how to connect: the
+// token (required) and TLS files.
+func toolSecurity(name string, fs *flag.FlagSet, args []string) (wire.Security, error) {
+	cfg, err := loadConfig(fs, args, "comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
+	if err != nil {
+		return wire.Security{}, err
+	}
+	sec := security(cfg)
+	if sec.Token == "" {
+		return sec, fmt.Errorf("%s: give the scheduler's token with --token or DUSK_TOKEN", name)
+	}
+	return sec, nil
 }
