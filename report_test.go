@@ -1,12 +1,14 @@
 package dusk_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"testing"
 
@@ -160,4 +162,44 @@ func readReportJSON(t *testing.T, path string) report.Data {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return d
+}
+
+var fTaskLabel = dusk.Register("it.label", func(ctx context.Context, x int) string {
+	v, _ := pprof.Label(ctx, "task")
+	return v
+})
+
+// TestReportLabelsEveryWorkersTasks checks that, while a report records,
+// tasks on every worker carry their prefix as profile label, including
+// in-process workers whose own profile request is refused because another
+// worker of the process already profiles it.
+func TestReportLabelsEveryWorkersTasks(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	ws, err := c.Workers(ctx)
+	if err != nil || len(ws) != 2 {
+		t.Fatalf("workers %v, %v", ws, err)
+	}
+	labels := map[string]string{}
+	err = c.PerformanceReport(ctx, filepath.Join(t.TempDir(), "report.html"), func() error {
+		for i, w := range ws {
+			f, err := dusk.Submit[string](ctx, c, fTaskLabel.With(dusk.Workers(w.Address)), i)
+			if err != nil {
+				return err
+			}
+			if labels[w.Address], err = f.Result(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		if labels[w.Address] != "it.label" {
+			t.Errorf("a task on %s ran with profile label %q, want it.label", w.Address, labels[w.Address])
+		}
+	}
 }

@@ -18,9 +18,12 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 	w.execMu.Unlock()
 	go func() {
 		// While a profile is recorded, the task's key prefix labels its
-		// samples.
-		if w.profiling.Load() {
-			pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix())))
+		// samples; the task's context carries the label too (pprof.Label
+		// reads it).
+		ctx := ctx
+		if w.profiling.Load() > 0 {
+			ctx = pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix()))
+			pprof.SetGoroutineLabels(ctx)
 		}
 		// The task's inputs stay in memory while it runs: spilling them
 		// would free nothing, as the task holds them.

@@ -13,8 +13,11 @@ import (
 // keeps the stream open. Samples of tasks carry the label "task" with the
 // task's key prefix. Go profiles a whole process: workers that share one
 // (a local cluster's in-process workers) cannot profile at once, and the
-// second one answers with an error.
+// second one answers with an error; its tasks are labelled all the same,
+// since the first one's profile samples them.
 func (d *dataService) Profile(stream pb.Worker_ProfileServer) error {
+	d.w.profiling.Add(1)
+	defer d.w.profiling.Add(-1)
 	var buf bytes.Buffer
 	if err := pprof.StartCPUProfile(&buf); err != nil {
 		// Drain the caller's side so it can read the answer.
@@ -25,8 +28,6 @@ func (d *dataService) Profile(stream pb.Worker_ProfileServer) error {
 		}
 		return stream.SendAndClose(&pb.ProfileReply{Error: "cannot profile: " + err.Error()})
 	}
-	d.w.profiling.Store(true)
-	defer d.w.profiling.Store(false)
 	for {
 		_, err := stream.Recv()
 		if err == nil {

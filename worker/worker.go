@@ -133,7 +133,7 @@ type Worker struct {
 	metricsL          net.Listener  // the metrics listener, if configured; set by New
 	metricsURL        string
 	bytesIn, bytesOut atomic.Int64
-	profiling         atomic.Bool // a CPU profile is being recorded
+	profiling         atomic.Int32 // CPU profiles being recorded of this worker's process
 	retire            chan struct{}
 	retireOnce        sync.Once
 	ctx               context.Context

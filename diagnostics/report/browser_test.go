@@ -95,6 +95,10 @@ func TestReportInABrowser(t *testing.T) {
 	if n := js[int](t, ctx, `performance.getEntriesByType('resource').length`); n != 0 {
 		t.Errorf("the report loaded %d resources; it must need none", n)
 	}
+	// The advisor's findings, or its note that it has none, are drawn.
+	if n, drawn := js[int](t, ctx, `window.__duskReport.findings.length`), js[int](t, ctx, `document.querySelectorAll('#findings .finding, #findings .note').length`); drawn != max(n, 1) {
+		t.Errorf("%d findings, %d drawn", n, drawn)
+	}
 	b.Screenshot(t, "report.png")
 	if errs := b.Errors(); len(errs) > 0 {
 		t.Errorf("console errors: %q", errs)
