@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -217,6 +218,104 @@ func TestSimulatedClusterCompletesEverything(t *testing.T) {
 			sim.absorb(h.handle(&KeysReleased{At: h.at(), Client: "c", Keys: wanted}))
 			if n := h.s.NTasks(); n != 0 {
 				t.Fatalf("%d tasks left after releasing everything", n)
+			}
+		})
+	}
+}
+
+// TestSimulatedClientsComeAndGo has clients submit overlapping graphs,
+// release and cancel keys, and leave, at random moments while workers run,
+// fail and die (the harness checks every invariant after every event).
+// The clients still there get their keys; once all have left, nothing is
+// left on the scheduler.
+func TestSimulatedClientsComeAndGo(t *testing.T) {
+	for seed := range uint64(60) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 11))
+			h := newHarness(t, func(c *Config) {
+				c.WorkStealing = seed%4 != 1
+				c.Speculate = seed%2 == 0
+				if seed%3 == 0 {
+					c.WorkerSaturation = math.Inf(1)
+				}
+			})
+			sim := &simCluster{h: h, rng: rng, running: map[string]map[graph.Key]bool{}, results: map[graph.Key]TaskState{},
+				local: map[string]map[graph.Key][]graph.Key{}, done: map[string]map[graph.Key]bool{}}
+			for range 1 + rng.IntN(3) {
+				sim.addWorker()
+			}
+			tasks := randomDAG(rng, "t", 80+rng.IntN(80))
+			// And a wide graph: many roots (queued on the scheduler), a
+			// follower each, one total.
+			var follow []string
+			for i := range 40 {
+				load, clean := fmt.Sprintf("load-%d", i), fmt.Sprintf("clean-%d", i)
+				tasks = append(tasks, task(load), task(clean, load))
+				follow = append(follow, clean)
+			}
+			tasks = append(tasks, task("total-1", follow...))
+			for _, tk := range tasks {
+				tk.Retries = 1000
+			}
+			active := map[string][]graph.Key{}
+			nclients := 0
+			submit := func() {
+				nclients++
+				id := fmt.Sprintf("c%d", nclients)
+				var wanted []graph.Key
+				for _, tk := range tasks {
+					if rng.IntN(5) == 0 {
+						wanted = append(wanted, tk.Key)
+					}
+				}
+				active[id] = wanted
+				sim.absorb(h.submit(id, tasks, wanted...))
+			}
+			anyClient := func() string {
+				ids := slices.Sorted(maps.Keys(active))
+				return ids[rng.IntN(len(ids))]
+			}
+			submit()
+			for step := 0; step < 3000; step++ {
+				switch r := rng.IntN(30); {
+				case r == 0 && len(active) < 4:
+					submit()
+				case r == 1 && len(active) > 0:
+					id := anyClient()
+					delete(active, id)
+					sim.absorb(h.handle(&ClientRemoved{At: h.at(), ID: id}))
+				case (r == 2 || r == 3) && len(active) > 0:
+					id := anyClient()
+					keys := active[id]
+					if len(keys) == 0 {
+						continue
+					}
+					n := 1 + rng.IntN(len(keys))
+					if r == 2 {
+						sim.absorb(h.handle(&KeysReleased{At: h.at(), Client: id, Keys: keys[:n]}))
+					} else {
+						sim.absorb(h.handle(&KeysCancelled{At: h.at(), Client: id, Keys: keys[:n]}))
+					}
+					active[id] = keys[n:]
+				default:
+					sim.step(true)
+				}
+			}
+			for steps := 0; sim.step(true); steps++ {
+				if steps > 100000 {
+					t.Fatal("no progress")
+				}
+			}
+			for _, id := range slices.Sorted(maps.Keys(active)) {
+				for _, k := range active[id] {
+					if h.state(k) != Memory {
+						t.Fatalf("%s, wanted by %s, is %s; story:\n%s", k, id, h.state(k), h.s.Story(k))
+					}
+				}
+				sim.absorb(h.handle(&ClientRemoved{At: h.at(), ID: id}))
+			}
+			if n := h.s.NTasks(); n != 0 {
+				t.Fatalf("%d tasks left after every client left", n)
 			}
 		})
 	}
