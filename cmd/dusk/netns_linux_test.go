@@ -109,21 +109,21 @@ func setupNamespaces(t *testing.T, hosts ...string) map[string]string {
 		}
 		return nil
 	}
-	prefix := fmt.Sprintf("dusk%d-", os.Getpid())
-	bridge := prefix + "br"
-	if err := run("netns", "add", bridge); err != nil {
-		if os.Getenv("DUSK_REQUIRE_NETNS") != "" {
-			t.Fatal(err)
-		}
-		t.Skipf("no network namespaces here (%v): run as root to test several hosts", err)
-	}
-	t.Cleanup(func() { _ = run("netns", "del", bridge) })
+	// A machine that cannot set this up (not root, no ip command, no veth
+	// or bridge support) skips the test.
 	must := func(args ...string) {
 		t.Helper()
 		if err := run(args...); err != nil {
-			t.Fatal(err)
+			if os.Getenv("DUSK_REQUIRE_NETNS") != "" {
+				t.Fatal(err)
+			}
+			t.Skipf("cannot set up network namespaces here (%v): run as root to test several hosts", err)
 		}
 	}
+	prefix := fmt.Sprintf("dusk%d-", os.Getpid())
+	bridge := prefix + "br"
+	must("netns", "add", bridge)
+	t.Cleanup(func() { _ = run("netns", "del", bridge) })
 	must("-n", bridge, "link", "add", "br0", "type", "bridge")
 	must("-n", bridge, "link", "set", "br0", "up")
 	names := map[string]string{}
