@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,6 +108,30 @@ func TestLocalClusterServesADashboard(t *testing.T) {
 		var s struct{ Workers []struct{ Address string } }
 		return json.NewDecoder(resp.Body).Decode(&s) == nil && len(s.Workers) == 2
 	})
+	// The advisor answers on the dashboard, about the cluster's recent past.
+	xs := make([]int, 1100)
+	for i := range xs {
+		xs[i] = i
+	}
+	fs, err := dusk.Map[int](ctx, c, fInc, xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dusk.Gather(ctx, fs); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = hc.Get(base + "api/advice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var advice struct{ Findings []dusk.Finding }
+	err = json.NewDecoder(resp.Body).Decode(&advice)
+	resp.Body.Close()
+	if err != nil || !slices.ContainsFunc(advice.Findings, func(f dusk.Finding) bool {
+		return f.Rule == "tiny-tasks" && strings.Contains(f.Message, "tasks of it.inc")
+	}) {
+		t.Errorf("the dashboard's advice: %+v, %v", advice.Findings, err)
+	}
 	off := newCluster(t, ctx, dusk.LocalDashboard("off"))
 	if off.Dashboard() != "" {
 		t.Errorf("LocalDashboard(off) still serves %q", off.Dashboard())

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/cluster/resources"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/scheduler"
@@ -126,7 +127,7 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	}
 	sec := wire.Security{Token: opts.Token}
 	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State, Logger: opts.Logger, Version: opts.Version,
-		DashboardAddress: dashboardAddress(opts)})
+		DashboardAddress: dashboardAddress(opts), Advise: advisor.ForDashboard})
 	if err != nil {
 		return nil, err
 	}

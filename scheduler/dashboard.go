@@ -19,7 +19,7 @@ func (s *Server) startDashboard() {
 		s.log.Error("dashboard not started", "address", s.opts.DashboardAddress, "err", err)
 		return
 	}
-	d := dashboard.New(s, s.opts.Security.Token, dashboard.Options{Logger: s.log})
+	d := dashboard.New(s, s.opts.Security.Token, dashboard.Options{Logger: s.log, Advise: s.opts.Advise})
 	d.Serve(l)
 	s.dashboard = d
 	s.log.Info("dashboard serving", "url", d.URL())

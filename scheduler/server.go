@@ -36,6 +36,10 @@ type Options struct {
 	// DashboardAddress is where the dashboard serves ("127.0.0.1:8787";
 	// port 0 picks a free one); empty serves none.
 	DashboardAddress string
+	// Advise, if set, gives the dashboard the advisor's findings about the
+	// scheduler's recent past (advisor.ForDashboard; see
+	// dashboard.Options.Advise).
+	Advise func(context.Context, dashboard.Source) (any, error)
 }
 
 // Server is a running scheduler.

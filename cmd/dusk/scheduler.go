@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/scheduler"
 	"github.com/dusk-go/dusk/scheduler/state"
@@ -46,6 +47,7 @@ func schedulerCmd(args []string) error {
 		Version:       dusk.Version,
 		// The dashboard serves here ("" turns it off), behind the token.
 		DashboardAddress: cfg.String("scheduler.dashboard-address"),
+		Advise:           advisor.ForDashboard,
 	})
 	if err != nil {
 		return err

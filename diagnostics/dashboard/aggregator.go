@@ -44,6 +44,12 @@ type Options struct {
 	GraphLimit int
 	// Logger receives the dashboard's own log; nil means slog.Default().
 	Logger *slog.Logger
+	// Advise, if set, answers the page's request for advice (/api/advice)
+	// with what it returns, as JSON: the advisor's findings about src's
+	// recent past. The advisor lives above this package, and its
+	// ForDashboard is the function to set; without one the page says that
+	// no advisor runs here.
+	Advise func(ctx context.Context, src Source) (any, error)
 }
 
 func (o *Options) defaults() {

@@ -127,6 +127,11 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the graph view draws", `/tasks\./.test(document.getElementById('graph-note').textContent)`)
+	// The advisor answers: findings, or that the guide has nothing to say.
+	if err := chromedp.Do(ctx, chromedp.Click("#advice-ask")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the advisor answers", `/findings, the most severe first|Nothing the optimization guide warns about/.test(document.getElementById('advice-note').textContent)`)
 	b.Screenshot(t, "dashboard.png")
 
 	gate <- struct{}{}

@@ -136,3 +136,29 @@ func TestStreamStartsWithASnapshot(t *testing.T) {
 		t.Fatalf("workers never arrived: %v", sc.Err())
 	}
 }
+
+func TestAdviceEndpoint(t *testing.T) {
+	f := newFake(t, "w1")
+	_, url := serve(t, f)
+	if resp, body := get(t, url+"api/advice", true); resp.StatusCode != 200 || !strings.Contains(body, `"unavailable"`) {
+		t.Errorf("without an advisor: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, url+"api/advice", false); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without the token: %d", resp.StatusCode)
+	}
+	var asked Source
+	_, url = serveWith(t, f, Options{Interval: 10 * time.Millisecond, Advise: func(ctx context.Context, src Source) (any, error) {
+		asked = src
+		return []map[string]string{{"rule": "tiny-tasks"}}, nil
+	}})
+	if resp, body := get(t, url+"api/advice", true); resp.StatusCode != 200 || body != `{"findings":[{"rule":"tiny-tasks"}]}`+"\n" {
+		t.Errorf("with an advisor: %d %q", resp.StatusCode, body)
+	}
+	if asked != Source(f) {
+		t.Error("the advisor was not given the dashboard's scheduler")
+	}
+	_, url = serveWith(t, f, Options{Advise: func(context.Context, Source) (any, error) { return nil, context.DeadlineExceeded }})
+	if resp, body := get(t, url+"api/advice", true); resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "deadline") {
+		t.Errorf("a failing advisor: %d %q", resp.StatusCode, body)
+	}
+}

@@ -260,6 +260,33 @@
     }
   });
 
+  // ------------------------------------------------------------ advisor
+  $('advice-ask').addEventListener('click', async () => {
+    $('advice-note').textContent = 'Asking…';
+    let a;
+    try {
+      const r = await fetch('api/advice', { cache: 'no-store' });
+      if (!r.ok) throw new Error(r.status + ' ' + (await r.text()));
+      a = await r.json();
+    } catch (e) {
+      $('advice-note').textContent = 'Could not get advice: ' + e.message;
+      return;
+    }
+    const box = $('advice');
+    box.replaceChildren();
+    if (a.unavailable) { $('advice-note').textContent = a.unavailable; return; }
+    $('advice-note').textContent = a.findings.length ?
+      a.findings.length + ' findings, the most severe first (as of ' + new Date().toLocaleTimeString() + ').' :
+      'Nothing the optimization guide warns about (as of ' + new Date().toLocaleTimeString() + ').';
+    for (const f of a.findings) {
+      const d = el('div', 'finding ' + f.severity);
+      d.appendChild(el('b', '', f.rule + ': '));
+      d.appendChild(document.createTextNode(f.message));
+      d.appendChild(el('div', 'advice', f.advice));
+      box.appendChild(d);
+    }
+  });
+
   async function loadGraph() {
     let g;
     try {
