@@ -257,9 +257,11 @@ func (s *State) free(k graph.Key) {
 		s.emit(&CancelTask{Key: k})
 	case Ready:
 		heap.Remove(&s.ready, t.heapIdx)
+		s.abandonDependents(t)
 		s.detach(t)
 		s.forget(t)
 	case Waiting:
+		s.abandonDependents(t)
 		s.detach(t)
 		s.forget(t)
 	case Memory:
@@ -343,12 +345,14 @@ func (s *State) executed(e *Executed) {
 			s.toReady(t)
 			return
 		}
+		s.abandonDependents(t)
 		s.detach(t)
 		s.forget(t)
 		return
 	}
 	if e.Err != nil {
 		s.emit(&Failed{Key: t.Key, Err: e.Err, Thread: e.Thread, Start: e.Start, Stop: e.Stop})
+		s.abandonDependents(t)
 		s.detach(t)
 		s.forget(t)
 		return
@@ -358,6 +362,22 @@ func (s *State) executed(e *Executed) {
 	s.emit(&Finished{Key: t.Key, NBytes: e.NBytes, Type: e.Type, Thread: e.Thread, Start: e.Start, Stop: e.Stop})
 	s.detach(t)
 	s.inputArrived(t)
+}
+
+// abandonDependents drops the tasks here that wait for t, which failed,
+// was freed or stolen, and will not be stored here. They were sent ahead to follow t
+// (a task is sent with inputs still missing only then), and the scheduler
+// takes such followers back when t fails or is released, sending them
+// again once their inputs exist: so they go without a message.
+func (s *State) abandonDependents(t *Task) {
+	for _, dt := range slices.Clone(t.dependents) {
+		s.abandonDependents(dt) // and the tasks sent ahead to follow them
+		if dt.State == Ready {
+			heap.Remove(&s.ready, dt.heapIdx)
+		}
+		s.detach(dt)
+		s.forget(dt)
+	}
 }
 
 // inputArrived tells the tasks waiting for t that it is here.
@@ -431,6 +451,7 @@ func (s *State) fetched(e *Fetched) {
 func (s *State) lost(t *Task) {
 	for _, dt := range slices.Clone(t.dependents) {
 		s.emit(&Missing{Task: dt.Key, Key: t.Key, Tried: slices.Clone(t.tried)})
+		s.abandonDependents(dt)
 		if dt.State == Ready {
 			heap.Remove(&s.ready, dt.heapIdx)
 		}
