@@ -276,8 +276,16 @@ func TestSimulatedClientsComeAndGo(t *testing.T) {
 				return ids[rng.IntN(len(ids))]
 			}
 			submit()
+			paused := map[string]bool{}
 			for step := 0; step < 3000; step++ {
 				switch r := rng.IntN(30); {
+				case r == 4 && rng.IntN(3) == 0:
+					// A worker passes its pause threshold, or comes back
+					// under it (workers removed by chaos are skipped).
+					ids := sim.workers()
+					id := ids[rng.IntN(len(ids))]
+					paused[id] = !paused[id]
+					sim.absorb(h.handle(&Heartbeat{At: h.at(), Worker: id, Paused: paused[id]}))
 				case r == 0 && len(active) < 4:
 					submit()
 				case r == 1 && len(active) > 0:
@@ -299,6 +307,11 @@ func TestSimulatedClientsComeAndGo(t *testing.T) {
 					active[id] = keys[n:]
 				default:
 					sim.step(true)
+				}
+			}
+			for _, id := range sim.workers() {
+				if paused[id] {
+					sim.absorb(h.handle(&Heartbeat{At: h.at(), Worker: id}))
 				}
 			}
 			for steps := 0; sim.step(true); steps++ {
