@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -64,6 +65,7 @@ func hog(report string) {
 			r.report(m)
 		}
 		time.Sleep(50 * time.Millisecond) // until the nanny kills it
+		runtime.KeepAlive(keep)           // the memory stays in use meanwhile
 	}
 }
 
