@@ -4,8 +4,10 @@ package dataframe
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -203,6 +205,9 @@ func newGroupTable(str bool, hint int) *groupTable {
 // groups appends to gs the group of every row of the key column keys.
 func (t *groupTable) groups(keys arrow.Array, gs []int32) ([]int32, error) {
 	n := keys.Len()
+	if cap(gs)-len(gs) < n {
+		gs = slices.Grow(gs, n)
+	}
 	switch k := keys.(type) {
 	case *array.Int64:
 		if t.str {
@@ -240,15 +245,37 @@ func (t *groupTable) groups(keys arrow.Array, gs []int32) ([]int32, error) {
 		if !t.str {
 			return nil, fmt.Errorf("dataframe: group key is %s, planned int64", keys.DataType())
 		}
+		nulls := k.NullN() > 0
+		offs, data := k.ValueOffsets(), k.ValueBytes()
 		for i := range n {
-			if k.IsNull(i) {
+			if nulls && k.IsNull(i) {
 				gs = append(gs, t.nullGroup())
 				continue
 			}
-			v := k.Value(i)
-			g, ok := t.strs[v]
+			lo, hi := offs[i]-offs[0], offs[i+1]-offs[0]
+			if hi-lo <= 7 {
+				// Short strings are looked up as numbers: their bytes and
+				// length packed into an int64 (the table of string keys
+				// has no dense array).
+				var key int64
+				if int(lo)+8 <= len(data) {
+					w := binary.LittleEndian.Uint64(data[lo:])
+					key = int64(w&(1<<(8*(hi-lo))-1) | uint64(hi-lo)<<56)
+				} else {
+					key = packShort(data[lo:hi])
+				}
+				g, added := t.ints.lookup(key, t.n)
+				if added {
+					t.n++
+					t.strKeys = append(t.strKeys, string(data[lo:hi]))
+				}
+				gs = append(gs, g)
+				continue
+			}
+			b := data[lo:hi]
+			g, ok := t.strs[string(b)]
 			if !ok {
-				v = string([]byte(v)) // the map keeps the key: own its bytes
+				v := string(b) // a copy: the map keeps the key
 				g = t.n
 				t.strs[v] = g
 				t.n++
@@ -260,6 +287,16 @@ func (t *groupTable) groups(keys arrow.Array, gs []int32) ([]int32, error) {
 		return nil, fmt.Errorf("dataframe: group key is %s; Go aggregates int64 and string keys", keys.DataType())
 	}
 	return gs, nil
+}
+
+// packShort packs a string of at most 7 bytes, and its length, into an
+// int64, distinct for distinct strings.
+func packShort(b []byte) int64 {
+	var x uint64
+	for i, c := range b {
+		x |= uint64(c) << (8 * i)
+	}
+	return int64(x | uint64(len(b))<<56)
 }
 
 // maxDense is the widest range of int64 keys looked up in an array
@@ -312,6 +349,7 @@ func (t *groupTable) nullGroup() int32 {
 type intTable struct {
 	slots []intSlot
 	mask  uint64
+	shift uint // 64 - log2(len(slots))
 	used  int
 }
 
@@ -327,12 +365,14 @@ func (h *intTable) init(hint int) {
 	}
 	h.slots = make([]intSlot, size)
 	h.mask = uint64(size - 1)
+	h.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	h.used = 0
 }
 
-func hashInt(k int64) uint64 {
-	x := uint64(k) * 0x9E3779B97F4A7C15
-	return x ^ (x >> 29)
+// slot is where k's probe starts: the high bits of k times the golden
+// ratio (Fibonacci hashing), which every bit of k moves.
+func (h *intTable) slot(k int64) uint64 {
+	return (uint64(k) * 0x9E3779B97F4A7C15) >> h.shift
 }
 
 // lookup returns k's group, adding it as group next when it is new.
@@ -340,7 +380,7 @@ func (h *intTable) lookup(k int64, next int32) (int32, bool) {
 	if h.slots == nil {
 		h.init(1024)
 	}
-	i := hashInt(k) & h.mask
+	i := h.slot(k)
 	for {
 		s := &h.slots[i]
 		if s.val == 0 {
@@ -364,7 +404,7 @@ func (h *intTable) grow() {
 	h.init(len(old))
 	for _, s := range old {
 		if s.val != 0 {
-			j := hashInt(s.key) & h.mask
+			j := h.slot(s.key)
 			for h.slots[j].val != 0 {
 				j = (j + 1) & h.mask
 			}
@@ -421,22 +461,33 @@ func (a *accum) add(col arrow.Array, gs []int32, name string) error {
 		vals := c.Float64Values()
 		switch a.op {
 		case opSum:
+			if !nulls {
+				f, seen := a.f, a.seen
+				for i, g := range gs {
+					f[g] += vals[i]
+					seen[g] = true
+				}
+				return nil
+			}
 			for i, g := range gs {
-				if !nulls || c.IsValid(i) {
+				if c.IsValid(i) {
 					a.f[g] += vals[i]
 					a.seen[g] = true
 				}
 			}
 		case opMin, opMax:
+			f, seen := a.f, a.seen
+			isMin := a.op == opMin
 			for i, g := range gs {
 				if nulls && c.IsNull(i) {
 					continue
 				}
 				v := vals[i]
-				if !a.seen[g] || (a.op == opMin && floatLess(v, a.f[g])) || (a.op == opMax && floatLess(a.f[g], v)) {
-					a.f[g] = v
+				if !seen[g] {
+					f[g], seen[g] = v, true
+				} else if isMin == floatLess(v, f[g]) && v != f[g] && !(math.IsNaN(v) && math.IsNaN(f[g])) {
+					f[g] = v
 				}
-				a.seen[g] = true
 			}
 		}
 	case *array.Int64:
