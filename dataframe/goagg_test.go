@@ -14,7 +14,7 @@ import (
 )
 
 // goAggInput returns partitions of id (int64), k (string), n (int64), x
-// (float64) and w (int64), with nulls in every column and NaNs in x; seed varies them.
+// (float64), w (int64) and ks (string), with nulls in every column and NaNs in x; seed varies them.
 func goAggInput(seed, rows int) arrow.RecordBatch {
 	s := arrow.NewSchema([]arrow.Field{
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
@@ -24,6 +24,9 @@ func goAggInput(seed, rows int) arrow.RecordBatch {
 		// w is id spread wide: its groups are found by hashing, not in
 		// an array over the keys' range.
 		{Name: "w", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		// ks holds k's values lengthened past 7 bytes (a map finds them,
+		// not the table of short strings packed as numbers).
+		{Name: "ks", Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
 	b := array.NewRecordBuilder(mem, s)
 	defer b.Release()
@@ -38,8 +41,10 @@ func goAggInput(seed, rows int) arrow.RecordBatch {
 		}
 		if v%13 == 0 {
 			b.Field(1).AppendNull()
+			b.Field(5).AppendNull()
 		} else {
 			b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("k%d", v%5))
+			b.Field(5).(*array.StringBuilder).Append(fmt.Sprintf("a longer key %d", v%5))
 		}
 		// Group id 3 has no n at all: its sum and min are null.
 		if v%5 == 0 || (v%37)-5 == 3 {
@@ -95,7 +100,7 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 	parts = append(parts, emptyRecord(parts[0].Schema()))
 	df := &DataFrame{n: &persistedNode{m: &meta{schema: parts[0].Schema(), nparts: len(parts)}}}
 	aggs := []Aggregation{Sum("x"), Sum("n"), Mean("x"), Mean("n"), Min("x"), Max("x"), Min("n"), Max("n").As("top"), Count("x"), Count("k")}
-	for _, key := range []string{"id", "k", "w"} {
+	for _, key := range []string{"id", "k", "w", "ks"} {
 		out := df.GroupBy(key).Agg(aggs...)
 		if out.Err() != nil {
 			t.Fatal(out.Err())
