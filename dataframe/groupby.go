@@ -363,7 +363,22 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 		return out, nil
 	}
 	// The partial step joins the query chain below it: one pass.
-	return lw.parts(&sqlNode{child: n.child, query: n.r.chunk, op: "partial", m: &meta{schema: n.midSchema, nparts: n.child.meta().nparts, cats: n.midCats}})
+	sn := &sqlNode{child: n.child, query: n.r.chunk, op: "partial", m: &meta{schema: n.midSchema, nparts: n.child.meta().nparts, cats: n.midCats}}
+	if _, root := sn.compose(); root != nil {
+		if pq, ok := root.(*parquetNode); ok && pq.duckReadable() {
+			// Over Parquet that DuckDB reads, a partial needs no
+			// partition of its own per row group: one query reads a run
+			// of a file's row groups.
+			runs := pq.duckRuns()
+			out := make([]part, len(runs))
+			for i, scan := range runs {
+				q, _ := sn.composeOver(scan)
+				out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, n.midCats)
+			}
+			return out, nil
+		}
+	}
+	return lw.parts(sn)
 }
 
 // ValueCounts counts the rows of each distinct value of col: a DataFrame

@@ -42,6 +42,7 @@ type rowGroupInfo struct {
 	index int
 	first int64 // the file's row number of the group's first row
 	rows  int64
+	total int64 // the file's rows
 	bytes int64
 	stats []colStats // by column
 }
@@ -173,6 +174,9 @@ func planParquet(path string) (*parquetNode, error) {
 			}
 			groups = append(groups, info)
 		}
+		for i := len(groups) - md.NumRowGroups(); i < len(groups); i++ {
+			groups[i].total = first
+		}
 		r.Close()
 	}
 	var total int64
@@ -297,12 +301,48 @@ func (n *parquetNode) duckReadable() bool {
 // row number in the file, which DuckDB checks against each row group's
 // range, so that it reads only this one.
 func (n *parquetNode) duckScan(g rowGroupInfo) string {
+	return n.duckScanRows(g.path, g.first, g.first+g.rows, g.total)
+}
+
+// duckScanRows reads the rows [from, to) of a file of total rows.
+func (n *parquetNode) duckScanRows(path string, from, to, total int64) string {
 	cols := make([]string, n.m.schema.NumFields())
 	for i, f := range n.m.schema.Fields() {
 		cols[i] = quoteIdent(f.Name)
 	}
+	if from == 0 && to == total {
+		return fmt.Sprintf("SELECT %s FROM read_parquet(%s, hive_partitioning = false)", strings.Join(cols, ", "), sqlString(path))
+	}
 	return fmt.Sprintf("SELECT %s FROM read_parquet(%s, file_row_number = true, hive_partitioning = false) WHERE file_row_number >= %d AND file_row_number < %d",
-		strings.Join(cols, ", "), sqlString(g.path), g.first, g.first+g.rows)
+		strings.Join(cols, ", "), sqlString(path), from, to)
+}
+
+// Runs of row groups one query reads (see duckRuns) hold at most this many
+// rows.
+const maxRunRows = 4 << 20
+
+// duckRuns returns queries that read the node's row groups in runs of
+// neighbours of one file (at most maxRunRows rows each), for work that
+// does not need a partition per row group (the partial aggregates of a
+// reduction): fewer, larger queries, and a whole file read with no
+// filter on row numbers.
+func (n *parquetNode) duckRuns() []string {
+	var out []string
+	for i := 0; i < len(n.groups); {
+		g := n.groups[i]
+		from, to := g.first, g.first+g.rows
+		j := i + 1
+		for ; j < len(n.groups); j++ {
+			h := n.groups[j]
+			if h.path != g.path || h.first != to || h.first+h.rows-from > maxRunRows {
+				break
+			}
+			to = h.first + h.rows
+		}
+		out = append(out, n.duckScanRows(g.path, from, to, g.total))
+		i = j
+	}
+	return out
 }
 
 // parquetSQL runs a query that reads a row group through read_parquet

@@ -164,6 +164,19 @@ func TestReadParquetPrunesColumnsAndRowGroups(t *testing.T) {
 	if tbl.NumRows() != 500 || tbl.NumCols() != 2 {
 		t.Fatalf("%d rows, %d columns; want 500, 2", tbl.NumRows(), tbl.NumCols())
 	}
+	// A reduction reads the row groups left in runs of a file's row groups
+	// (here the second half of one file and the first of the next).
+	counts := mustCompute(t, ctx, pq.Filter("id >= 700 AND id < 1300").GroupBy("k").Agg(dataframe.Count("x"), dataframe.Sum("id")))
+	var n, sum int64
+	for i := range int(counts.NumRows()) {
+		var c, s int64
+		fmt.Sscan(counts.Column(1).Data().Chunk(0).ValueStr(i), &c)
+		fmt.Sscan(counts.Column(2).Data().Chunk(0).ValueStr(i), &s)
+		n, sum = n+c, sum+s
+	}
+	if n != 600 || sum != (700+1299)*600/2 {
+		t.Fatalf("the filtered group-by counts %d rows summing to %d; want 600 and %d", n, sum, (700+1299)*600/2)
+	}
 	// Files whose schemas differ name both files.
 	other := filepath.Join(t.TempDir(), "other")
 	if err := df.Select("id").ToParquet(ctx, other); err != nil {
