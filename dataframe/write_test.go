@@ -341,3 +341,33 @@ func TestReadParquetThroughDuckDBKeepsRowGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestToParquetRowGroups checks the row groups of written files, by either
+// writer: at most RowGroupRows rows each (DuckDB's writer for multiples of
+// 2048 rows, arrow-go's otherwise), and the rows read back as written.
+func TestToParquetRowGroups(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(10000, 3000, 7)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rg := range []struct {
+		n    int64
+		want string
+	}{{2048, "2048,2048,904"}, {3000, "3000,2000"}} {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint(rg.n))
+		if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(rg.n)); err != nil {
+			t.Fatal(err)
+		}
+		got := duckdbScalar(t, fmt.Sprintf("SELECT string_agg(n::VARCHAR, ',' ORDER BY g) FROM (SELECT DISTINCT row_group_id AS g, row_group_num_rows AS n FROM parquet_metadata('%s/part.1.parquet'))", dir))
+		if got != rg.want {
+			t.Fatalf("RowGroupRows(%d): row groups of %s rows, want %s", rg.n, got, rg.want)
+		}
+		back := dataframe.ReadParquet(c, dir)
+		if a, b := tableLines(t, mustCompute(t, ctx, back)), tableLines(t, mustCompute(t, ctx, df)); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("RowGroupRows(%d): the rows read back differ from those written", rg.n)
+		}
+	}
+}
