@@ -185,9 +185,11 @@ func joinInner(left, right arrow.RecordBatch, p goJoinPlan) (arrow.RecordBatch, 
 	}
 	nb, np := int(build.NumRows()), int(probe.NumRows())
 	bok, pok := keysValid(bk, nb), keysValid(pk, np)
-	// Chained hash table: head by slot, next by build row. The slot comes
-	// from the high bits of the hash times the golden ratio: a hash
-	// shuffle's output holds rows whose hashes share their low bits.
+	// Chained hash table: head by slot, an entry per build row holding its
+	// hash, its first integer key and the next entry of its chain, so that
+	// walking a chain reads one place per candidate. The slot comes from
+	// the high bits of the hash times the golden ratio: a hash shuffle's
+	// output holds rows whose hashes share their low bits.
 	size := 16
 	for size < 2*nb {
 		size <<= 1
@@ -198,13 +200,43 @@ func joinInner(left, right arrow.RecordBatch, p goJoinPlan) (arrow.RecordBatch, 
 	for i := range head {
 		head[i] = -1
 	}
-	next := make([]int32, nb)
+	// The first integer key, compared in the entry; the other keys by eqs.
+	intKey := -1
+	var bInt, pInt func(i int) int64
+	for i, c := range bk {
+		switch x := c.(type) {
+		case *array.Int64:
+			y := pk[i].(*array.Int64)
+			bv, pv := x.Int64Values(), y.Int64Values()
+			bInt, pInt = func(i int) int64 { return bv[i] }, func(i int) int64 { return pv[i] }
+		case *array.Int32:
+			y := pk[i].(*array.Int32)
+			bv, pv := x.Int32Values(), y.Int32Values()
+			bInt, pInt = func(i int) int64 { return int64(bv[i]) }, func(i int) int64 { return int64(pv[i]) }
+		default:
+			continue
+		}
+		intKey = i
+		break
+	}
+	rest := eqs
+	if intKey >= 0 {
+		rest = append(append([]func(i, j int) bool(nil), eqs[:intKey]...), eqs[intKey+1:]...)
+	} else {
+		bInt, pInt = func(int) int64 { return 0 }, func(int) int64 { return 0 }
+	}
+	type entry struct {
+		h    uint64
+		k    int64
+		next int32
+	}
+	entries := make([]entry, nb)
 	for b := nb - 1; b >= 0; b-- { // chains in row order
 		if bok != nil && !bok[b] {
 			continue
 		}
 		s := slot(bh[b])
-		next[b] = head[s]
+		entries[b] = entry{h: bh[b], k: bInt(b), next: head[s]}
 		head[s] = int32(b)
 	}
 	var bi, pi []int64
@@ -212,13 +244,14 @@ func joinInner(left, right arrow.RecordBatch, p goJoinPlan) (arrow.RecordBatch, 
 		if pok != nil && !pok[j] {
 			continue
 		}
-		h := ph[j]
+		h, k := ph[j], pInt(j)
 	chain:
-		for b := head[slot(h)]; b >= 0; b = next[b] {
-			if bh[b] != h {
+		for b := head[slot(h)]; b >= 0; b = entries[b].next {
+			e := &entries[b]
+			if e.h != h || e.k != k {
 				continue
 			}
-			for _, eq := range eqs {
+			for _, eq := range rest {
 				if !eq(int(b), j) {
 					continue chain
 				}
