@@ -328,6 +328,9 @@ func (t *groupTable) denseFor(k *array.Int64) {
 	}
 	t.base = lo
 	t.dense = make([]int32, width+1)
+	if cap(t.intKeys) == 0 {
+		t.intKeys = make([]int64, 0, min(int(width)+1, k.Len()))
+	}
 }
 
 func (t *groupTable) nullGroup() int32 {
