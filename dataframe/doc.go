@@ -1,7 +1,9 @@
 // Package dataframe is a partitioned dataframe for dusk: a table split into
 // partitions that live on the workers, each partition an Arrow record, with
-// relational work inside a partition done by DuckDB over Arrow and a
-// peer-to-peer shuffle (package shuffle) for work across partitions.
+// relational work inside a partition done by DuckDB over Arrow (and, for
+// simple group-bys, inner joins and sorts on one numeric column, in Go
+// over the Arrow arrays) and a peer-to-peer shuffle (package shuffle) for
+// work across partitions.
 //
 // Rules for using it:
 //
@@ -21,7 +23,9 @@
 //     Repartition, Describe) take a context and run it at once.
 //  5. Each worker has one DuckDB whose memory_limit is a share of the
 //     worker's memory limit, with threads = the worker's threads and
-//     temp_directory under the worker's scratch directory.
+//     temp_directory under the worker's scratch directory, and, once a
+//     query reads Parquet files with DuckDB's own reader, a second one for
+//     those queries (a quarter of the first one's memory limit).
 //
 // A small program:
 //

@@ -55,7 +55,21 @@ type Engine struct {
 	connector *duckdb.Connector
 	db        *sql.DB
 	settings  EngineSettings
+
+	// files is a second database, opened on first use, for queries that
+	// read files with DuckDB's own readers and no Arrow input: it runs with
+	// every optimizer on, so that read_parquet reads only the columns and
+	// row groups a query needs (see QueryFiles).
+	filesOnce sync.Once
+	files     *sql.DB
+	filesConn *duckdb.Connector
+	filesErr  error
 }
+
+// filesMemoryShare is the part of an Engine's memory limit its files
+// database gets (on top of it): its queries read one partition's row
+// groups and aggregate or filter them as they stream.
+const filesMemoryShare = 0.25
 
 // EngineSettings size an Engine.
 type EngineSettings struct {
@@ -84,23 +98,59 @@ func OpenEngine(s EngineSettings) (*Engine, error) {
 		}
 		init = append(init, "SET temp_directory = "+sqlString(s.TempDir))
 	}
+	connector, db, err := openDuckDB(s.Threads, init, "SET disabled_optimizers = "+sqlString(disabledOptimizers))
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{connector: connector, db: db, settings: s}, nil
+}
+
+// openDuckDB opens an in-memory DuckDB database whose connections run
+// connInit when they open, and runs init once.
+func openDuckDB(threads int, init []string, connInit string) (*duckdb.Connector, *sql.DB, error) {
 	connector, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
-		_, err := ex.ExecContext(context.Background(), "SET disabled_optimizers = "+sqlString(disabledOptimizers), nil)
+		if connInit == "" {
+			return nil
+		}
+		_, err := ex.ExecContext(context.Background(), connInit, nil)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dataframe: opening DuckDB: %w", err)
+		return nil, nil, fmt.Errorf("dataframe: opening DuckDB: %w", err)
 	}
 	db := sql.OpenDB(connector)
-	db.SetMaxIdleConns(s.Threads + 2)
+	db.SetMaxIdleConns(threads + 2)
 	for _, q := range init {
 		if _, err := db.Exec(q); err != nil {
 			db.Close()
 			connector.Close()
-			return nil, fmt.Errorf("dataframe: configuring DuckDB (%s): %w", q, err)
+			return nil, nil, fmt.Errorf("dataframe: configuring DuckDB (%s): %w", q, err)
 		}
 	}
-	return &Engine{connector: connector, db: db, settings: s}, nil
+	return connector, db, nil
+}
+
+// filesDB returns the engine's files database, opening it on first use
+// with the engine's threads, a share of its memory limit and a temp
+// directory of its own.
+func (e *Engine) filesDB() (*sql.DB, error) {
+	e.filesOnce.Do(func() {
+		s := e.settings
+		init := []string{fmt.Sprintf("SET threads = %d", s.Threads)}
+		if s.MemoryLimit > 0 {
+			init = append(init, fmt.Sprintf("SET memory_limit = '%dB'", max(int64(float64(s.MemoryLimit)*filesMemoryShare), 32<<20)))
+		}
+		if s.TempDir != "" {
+			dir := filepath.Join(s.TempDir, "files")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				e.filesErr = fmt.Errorf("dataframe: creating DuckDB's temp directory: %w", err)
+				return
+			}
+			init = append(init, "SET temp_directory = "+sqlString(dir))
+		}
+		e.filesConn, e.files, e.filesErr = openDuckDB(s.Threads, init, "")
+	})
+	return e.files, e.filesErr
 }
 
 // Settings returns the settings the engine was opened with.
@@ -112,7 +162,58 @@ func (e *Engine) Close() error {
 	if cerr := e.connector.Close(); err == nil {
 		err = cerr
 	}
+	e.filesOnce.Do(func() {}) // no files database opens after Close
+	if e.files != nil {
+		if cerr := e.files.Close(); err == nil {
+			err = cerr
+		}
+		if cerr := e.filesConn.Close(); err == nil {
+			err = cerr
+		}
+	}
 	return err
+}
+
+// QueryFiles runs a query that reads files with DuckDB's own readers
+// (read_parquet) and takes no Arrow input, and returns its result as one
+// record whose buffers live in Go's heap. It runs in a database of its own
+// with every optimizer on (no Arrow scan there needs them off), so that
+// DuckDB reads only the columns the query uses and skips the row groups
+// its filters rule out.
+func (e *Engine) QueryFiles(ctx context.Context, query string) (arrow.RecordBatch, error) {
+	db, err := e.filesDB()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dataframe: a DuckDB connection: %w", err)
+	}
+	defer conn.Close()
+	var out arrow.RecordBatch
+	err = conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rr, err := ar.QueryContext(ctx, query)
+		if err != nil {
+			return &QueryError{Query: query, Message: duckMessage(err)}
+		}
+		defer rr.Release()
+		out, err = collect(rr)
+		if err != nil {
+			return &QueryError{Query: query, Message: duckMessage(err)}
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	return out, nil
 }
 
 // Input is a record a query reads under a name.

@@ -40,6 +40,17 @@ func (s *sqlNode) label() string {
 
 func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 	full, root := s.compose()
+	// Over Parquet row groups, DuckDB reads the files itself, in the
+	// query's own task: only the columns and row groups needed, streamed
+	// into the query, with no Arrow record of the row group in between.
+	if pq, ok := root.(*parquetNode); ok && pq.duckReadable() {
+		out := make([]part, len(pq.groups))
+		for i, g := range pq.groups {
+			q, _ := s.composeOver(pq.duckScan(g))
+			out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, s.m.cats)
+		}
+		return out, nil
+	}
 	// Columns picked from partitions in memory are picked in the query's
 	// own task.
 	var cols []string
@@ -64,6 +75,12 @@ func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 // compose returns the one query that does this node and the sqlNodes below
 // it, and the node whose partitions it reads.
 func (s *sqlNode) compose() (string, node) {
+	return s.composeOver(scanView(viewIn))
+}
+
+// composeOver is compose with the bottom node's partition read by the
+// query base.
+func (s *sqlNode) composeOver(base string) (string, node) {
 	var chain []*sqlNode
 	var n node = s
 	for {
@@ -74,7 +91,7 @@ func (s *sqlNode) compose() (string, node) {
 		chain = append(chain, sn)
 		n = sn.child
 	}
-	q := scanView(viewIn)
+	q := base
 	for i := len(chain) - 1; i >= 0; i-- {
 		q = withCTE("part", q, chain[i].query)
 	}

@@ -114,6 +114,8 @@ type reduction struct {
 	keys       []string // the partial results' key columns (for SplitOut)
 	splitOut   int
 	splitEvery int
+	// goAgg, when set, is the same aggregation done in Go (see goagg.go).
+	goAgg *goAggPlan
 }
 
 // Agg computes the aggregates per group: one row per group, the key
@@ -192,6 +194,7 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 		splitEvery: g.splitEvery,
 	}
 	r.final = fmt.Sprintf("SELECT %s, %s FROM (%s) AS part ORDER BY %s", keyList, strings.Join(final, ", "), r.combine, keyList)
+	r.goAgg = newGoAggPlan(g.keys, aggs, s)
 	return df.reduce(r)
 }
 
@@ -228,6 +231,12 @@ func (df *DataFrame) reduce(r *reduction) *DataFrame {
 	if err != nil {
 		return df.fail(r.op, err)
 	}
+	if g := r.goAgg; g != nil && (len(chunkCats) > 0 || len(cats) > 0 || !sameTypes(g.midSchema(), chunkSchema) || !sameTypes(g.outSchema(), s)) {
+		// Go would not give what DuckDB plans: DuckDB does it.
+		c := *r
+		c.goAgg = nil
+		r = &c
+	}
 	m := &meta{schema: s, nparts: r.splitOut, bytes: -1, cats: cats}
 	if r.splitOut > 1 {
 		m.hashed = r.keys
@@ -252,7 +261,14 @@ func (n *reduceNode) label() string {
 	if n.r.splitOut > 1 {
 		return fmt.Sprintf("%s: partial per partition, hash shuffle %d -> %d partitions, combine", n.r.op, in, n.r.splitOut)
 	}
-	return fmt.Sprintf("%s: tree reduction %d -> 1 partition (split_every=%d, depth %d)", n.r.op, in, n.r.splitEvery, treeDepth(in, n.r.splitEvery))
+	how := ""
+	switch {
+	case n.goPartial():
+		how = ", aggregated in Go"
+	case n.r.goAgg != nil:
+		how = ", combined in Go"
+	}
+	return fmt.Sprintf("%s: tree reduction %d -> 1 partition (split_every=%d, depth %d)%s", n.r.op, in, n.r.splitEvery, treeDepth(in, n.r.splitEvery), how)
 }
 
 func treeDepth(n, every int) int {
@@ -265,8 +281,7 @@ func treeDepth(n, every int) int {
 }
 
 func (n *reduceNode) lower(lw *lowering) ([]part, error) {
-	// The partial step joins the query chain below it: one pass.
-	chunks, err := lw.parts(&sqlNode{child: n.child, query: n.r.chunk, op: "partial", m: &meta{schema: n.midSchema, nparts: n.child.meta().nparts, cats: n.midCats}})
+	chunks, err := n.partials(lw)
 	if err != nil {
 		return nil, err
 	}
@@ -282,6 +297,18 @@ func (n *reduceNode) lower(lw *lowering) ([]part, error) {
 		}
 		return res, nil
 	}
+	if g := n.r.goAgg; g != nil {
+		level := chunks
+		for len(level) > n.r.splitEvery {
+			var next []part
+			for i := 0; i < len(level); i += n.r.splitEvery {
+				group := level[i:min(i+n.r.splitEvery, len(level))]
+				next = append(next, dusk.Call[arrow.RecordBatch](fnAggCombine, partList(group), *g))
+			}
+			level = next
+		}
+		return []part{dusk.Call[arrow.RecordBatch](fnAggFinal, partList(level), *g)}, nil
+	}
 	combine := withCTE("part", scanView(viewIn), n.r.combine)
 	level := chunks
 	for len(level) > n.r.splitEvery {
@@ -293,6 +320,65 @@ func (n *reduceNode) lower(lw *lowering) ([]part, error) {
 		level = next
 	}
 	return []part{dusk.Call[arrow.RecordBatch](fnSQLMany, partList(level), final, n.m.cats)}, nil
+}
+
+// goPartial reports whether the partial aggregates run in Go: when Go
+// can do the aggregation and no DuckDB query runs over the partitions
+// anyway (a query chain, or Parquet that DuckDB reads itself).
+func (n *reduceNode) goPartial() bool {
+	if n.r.goAgg == nil {
+		return false
+	}
+	child := n.child
+	if pn, ok := child.(*projectNode); ok {
+		child = pn.child
+	}
+	switch c := child.(type) {
+	case *sqlNode:
+		return false
+	case *parquetNode:
+		return !c.duckReadable()
+	}
+	return true
+}
+
+// partials returns the partial aggregate of every partition. A query
+// chain below, or Parquet row groups DuckDB reads itself, run it in DuckDB
+// in the same query (one pass); partitions otherwise (in memory, read from
+// CSV) are aggregated in Go when the aggregation allows (see goagg.go).
+func (n *reduceNode) partials(lw *lowering) ([]part, error) {
+	if g := n.r.goAgg; n.goPartial() {
+		child := n.child
+		if pn, ok := child.(*projectNode); ok {
+			child = pn.child // Go reads the columns it needs by name
+		}
+		in, err := lw.parts(child)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]part, len(in))
+		for i, p := range in {
+			out[i] = dusk.Call[arrow.RecordBatch](fnAggPartial, p, *g)
+		}
+		return out, nil
+	}
+	// The partial step joins the query chain below it: one pass.
+	sn := &sqlNode{child: n.child, query: n.r.chunk, op: "partial", m: &meta{schema: n.midSchema, nparts: n.child.meta().nparts, cats: n.midCats}}
+	if _, root := sn.compose(); root != nil {
+		if pq, ok := root.(*parquetNode); ok && pq.duckReadable() {
+			// Over Parquet that DuckDB reads, a partial needs no
+			// partition of its own per row group: one query reads a run
+			// of a file's row groups.
+			runs := pq.duckRuns()
+			out := make([]part, len(runs))
+			for i, scan := range runs {
+				q, _ := sn.composeOver(scan)
+				out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, n.midCats)
+			}
+			return out, nil
+		}
+	}
+	return lw.parts(sn)
 }
 
 // ValueCounts counts the rows of each distinct value of col: a DataFrame

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/dusk-go/dusk/dataframe"
@@ -72,6 +73,23 @@ func TestGroupByAggTreeAndSplitOut(t *testing.T) {
 	}
 	if got := rowsOf(t, mustCompute(t, ctx, so)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("split out: got\n%v\nwant\n%v", got, want)
+	}
+	// Without Std and NUnique, Go aggregates (partials, tree and final):
+	// the same figures, sorted by the key, from partitions in memory and
+	// from the query chain of a filter that keeps every row.
+	for _, in := range []*dataframe.DataFrame{df, df.Filter("x >= 0")} {
+		simple := in.GroupBy("k").SplitEvery(3).Agg(dataframe.Sum("x"), dataframe.Mean("x"), dataframe.Max("y"), dataframe.Count("x").As("n"))
+		if !strings.Contains(simple.Explain(), "in Go") {
+			t.Fatalf("not aggregated in Go:\n%s", simple.Explain())
+		}
+		var short []string
+		for _, w := range want {
+			f := strings.Split(w, "|")
+			short = append(short, strings.Join(f[:5], "|"))
+		}
+		if got := tableLines(t, mustCompute(t, ctx, simple)); fmt.Sprint(got) != fmt.Sprint(short) {
+			t.Fatalf("in Go: got\n%v\nwant\n%v", got, short)
+		}
 	}
 	// Group by two keys, with a filter first.
 	two := mustCompute(t, ctx, df.Filter("x >= 5").GroupBy("k", "id").Agg(dataframe.Count("x")))

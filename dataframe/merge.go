@@ -97,7 +97,7 @@ func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...Me
 	if err != nil {
 		return df.fail("Merge", err)
 	}
-	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query}
+	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, goJoin: newGoJoinPlan(ls, rs, on, how, s, cats)}
 	j.strategy, j.small, err = chooseStrategy(df.n.meta(), other.n.meta(), on, how, o)
 	if err != nil {
 		return df.fail("Merge", err)
@@ -296,6 +296,7 @@ type joinNode struct {
 	strategy    string
 	small       string
 	m           *meta
+	goJoin      *goJoinPlan // the join done in Go, when it can be (see gojoin.go)
 }
 
 func (j *joinNode) meta() *meta      { return j.m }
@@ -315,7 +316,11 @@ func (j *joinNode) label() string {
 	case StrategyAligned:
 		s += fmt.Sprintf(" (%d partition pairs, no data moved)", j.m.nparts)
 	}
-	return s + fmt.Sprintf(" partitions=%d", j.m.nparts)
+	s += fmt.Sprintf(" partitions=%d", j.m.nparts)
+	if j.goJoin != nil {
+		s += " joined in Go"
+	}
+	return s
 }
 
 func sizeString(n int64) string {
@@ -342,6 +347,9 @@ func (j *joinNode) lower(lw *lowering) ([]part, error) {
 		return nil, err
 	}
 	join := func(a, b part) part { return dusk.Call[arrow.RecordBatch](fnSQL2, a, b, j.query, j.m.cats) }
+	if g := j.goJoin; g != nil {
+		join = func(a, b part) part { return dusk.Call[arrow.RecordBatch](fnJoinInner, a, b, *g) }
+	}
 	var out []part
 	switch j.strategy {
 	case StrategyAligned:

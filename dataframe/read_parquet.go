@@ -20,7 +20,10 @@ import (
 	"github.com/dusk-go/dusk"
 )
 
-var fnReadParquet = dusk.Register("dataframe.read-parquet", readParquetPiece)
+var (
+	fnReadParquet = dusk.Register("dataframe.read-parquet", readParquetPiece)
+	fnParquetSQL  = dusk.Register("dataframe.parquet-sql", parquetSQL)
+)
 
 // categoriesKey is the Parquet key-value metadata entry where ToParquet
 // keeps the categories of categorical columns.
@@ -37,7 +40,9 @@ type pqPiece struct {
 type rowGroupInfo struct {
 	path  string
 	index int
+	first int64 // the file's row number of the group's first row
 	rows  int64
+	total int64 // the file's rows
 	bytes int64
 	stats []colStats // by column
 }
@@ -159,13 +164,18 @@ func planParquet(path string) (*parquetNode, error) {
 			r.Close()
 			return nil, fmt.Errorf("the schema of %s (%s) differs from that of %s (%s)", f, schemaString(s), first, schemaString(schema))
 		}
+		var first int64
 		for g := range md.NumRowGroups() {
 			rg := md.RowGroup(g)
-			info := rowGroupInfo{path: f, index: g, rows: rg.NumRows(), bytes: rg.TotalByteSize(), stats: make([]colStats, rg.NumColumns())}
+			info := rowGroupInfo{path: f, index: g, first: first, rows: rg.NumRows(), bytes: rg.TotalByteSize(), stats: make([]colStats, rg.NumColumns())}
+			first += rg.NumRows()
 			for c := range rg.NumColumns() {
 				info.stats[c] = chunkStats(rg, c)
 			}
 			groups = append(groups, info)
+		}
+		for i := len(groups) - md.NumRowGroups(); i < len(groups); i++ {
+			groups[i].total = first
 		}
 		r.Close()
 	}
@@ -258,6 +268,95 @@ func (n *parquetNode) lower(lw *lowering) ([]part, error) {
 		out = append(out, dusk.Call[arrow.RecordBatch](fnReadParquet, pqPiece{Path: n.all[0].path, RowGroup: -1, Columns: n.cols}, n.m.cats))
 	}
 	return out, nil
+}
+
+// duckReadable reports whether DuckDB's own Parquet reader can read the
+// node's partitions in place of arrow-go's (see duckScan): the columns read
+// are of types both readers give DuckDB alike (integers, floats, booleans,
+// strings, dates; not dictionaries, timestamps, binary or nested data), no
+// column is named file_row_number (the reader's row number), and no path
+// holds characters DuckDB would read as a glob pattern.
+func (n *parquetNode) duckReadable() bool {
+	if len(n.groups) == 0 || len(n.full.FieldIndices("file_row_number")) > 0 {
+		return false
+	}
+	for _, f := range n.m.schema.Fields() {
+		switch f.Type.ID() {
+		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64,
+			arrow.BOOL, arrow.STRING, arrow.DATE32:
+		default:
+			return false
+		}
+	}
+	for _, g := range n.groups {
+		if strings.ContainsAny(g.path, "*?[]{}") {
+			return false
+		}
+	}
+	return true
+}
+
+// duckScan returns the query that reads the node's columns of row group
+// g with DuckDB's own Parquet reader: the group's rows, picked by their
+// row number in the file, which DuckDB checks against each row group's
+// range, so that it reads only this one.
+func (n *parquetNode) duckScan(g rowGroupInfo) string {
+	return n.duckScanRows(g.path, g.first, g.first+g.rows, g.total)
+}
+
+// duckScanRows reads the rows [from, to) of a file of total rows.
+func (n *parquetNode) duckScanRows(path string, from, to, total int64) string {
+	cols := make([]string, n.m.schema.NumFields())
+	for i, f := range n.m.schema.Fields() {
+		cols[i] = quoteIdent(f.Name)
+	}
+	if from == 0 && to == total {
+		return fmt.Sprintf("SELECT %s FROM read_parquet(%s, hive_partitioning = false)", strings.Join(cols, ", "), sqlString(path))
+	}
+	return fmt.Sprintf("SELECT %s FROM read_parquet(%s, file_row_number = true, hive_partitioning = false) WHERE file_row_number >= %d AND file_row_number < %d",
+		strings.Join(cols, ", "), sqlString(path), from, to)
+}
+
+// Runs of row groups one query reads (see duckRuns) hold at most this many
+// rows.
+const maxRunRows = 4 << 20
+
+// duckRuns returns queries that read the node's row groups in runs of
+// neighbours of one file (at most maxRunRows rows each), for work that
+// does not need a partition per row group (the partial aggregates of a
+// reduction): fewer, larger queries, and a whole file read with no
+// filter on row numbers.
+func (n *parquetNode) duckRuns() []string {
+	var out []string
+	for i := 0; i < len(n.groups); {
+		g := n.groups[i]
+		from, to := g.first, g.first+g.rows
+		j := i + 1
+		for ; j < len(n.groups); j++ {
+			h := n.groups[j]
+			if h.path != g.path || h.first != to || h.first+h.rows-from > maxRunRows {
+				break
+			}
+			to = h.first + h.rows
+		}
+		out = append(out, n.duckScanRows(g.path, from, to, g.total))
+		i = j
+	}
+	return out
+}
+
+// parquetSQL runs a query that reads a row group through read_parquet
+// (see duckScan) in the worker's DuckDB.
+func parquetSQL(ctx context.Context, query string, cats map[string][]string) (arrow.RecordBatch, error) {
+	e, err := engineFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := e.QueryFiles(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("read_parquet: %w", err)
+	}
+	return restoreCats(out, cats)
 }
 
 // withColumns returns the node reading only the named columns.

@@ -158,6 +158,17 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f, ok := fieldOf(n.child.meta().schema, n.cols[0]); ok && len(n.cols) == 1 && goSortable(f.Type) {
+		// One numeric column: sorted in Go (see gosort.go).
+		res := make([]part, len(outs))
+		for i, o := range outs {
+			res[i] = dusk.Call[arrow.RecordBatch](fnSortColumn, o, n.cols[0], n.desc)
+		}
+		if n.desc {
+			slices.Reverse(res)
+		}
+		return res, nil
+	}
 	order := make([]string, len(n.cols))
 	for i, c := range n.cols {
 		order[i] = quoteIdent(c)

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -47,7 +48,9 @@ func Compression(c string) WriteOption { return func(o *writeOptions) { o.compre
 func Overwrite() WriteOption { return func(o *writeOptions) { o.overwrite = true } }
 
 // RowGroupRows sets the most rows of a Parquet row group (default
-// 1,048,576); a partition with more rows is written as several.
+// 1,048,576); a partition with more rows is written as several. DuckDB
+// writes the files when it is a multiple of 2048 (and the columns allow),
+// arrow-go otherwise.
 func RowGroupRows(n int64) WriteOption { return func(o *writeOptions) { o.rowGroup = n } }
 
 // writeSpec tells a writing task where and how to write its partition.
@@ -216,8 +219,79 @@ func codecOf(name string) (compress.Compression, error) {
 	return 0, fmt.Errorf("compression %q: want snappy, zstd or none", name)
 }
 
+// duckWritable reports whether DuckDB writes rec's columns as arrow-go
+// would (integers, floats, booleans, strings, dates and categorical
+// strings, whose categories the file's metadata keeps) in row groups of
+// the size asked for (a multiple of DuckDB's 2048-row vectors; DuckDB
+// cuts row groups at vector boundaries).
+func duckWritable(s *arrow.Schema, spec writeSpec) bool {
+	if spec.RowGroup <= 0 || spec.RowGroup%2048 != 0 {
+		return false
+	}
+	for _, f := range s.Fields() {
+		switch f.Type.ID() {
+		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+			arrow.FLOAT32, arrow.FLOAT64, arrow.BOOL, arrow.STRING, arrow.DATE32:
+		case arrow.DICTIONARY:
+			if !arrow.TypeEqual(f.Type, catType) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// writeParquetDuck writes rec as the Parquet file part with DuckDB's
+// writer (COPY ... TO), categorical columns as strings with the
+// categories in the file's key-value metadata.
+func writeParquetDuck(ctx context.Context, rec arrow.RecordBatch, spec writeSpec, part string) error {
+	e, err := engineFor(ctx)
+	if err != nil {
+		return err
+	}
+	comp := strings.ToLower(spec.Compression)
+	switch comp {
+	case "", "snappy":
+		comp = "snappy"
+	case "none":
+		comp = "uncompressed"
+	}
+	opts := fmt.Sprintf("FORMAT parquet, COMPRESSION %s, ROW_GROUP_SIZE %d", comp, spec.RowGroup)
+	if spec.Cats != "" {
+		opts += fmt.Sprintf(", KV_METADATA {%s: %s}", sqlString(categoriesKey), sqlString(spec.Cats))
+	}
+	cols := make([]string, rec.NumCols())
+	for i, f := range rec.Schema().Fields() {
+		cols[i] = quoteIdent(f.Name)
+		if f.Type.ID() == arrow.DICTIONARY {
+			cols[i] = fmt.Sprintf("%s::VARCHAR AS %s", cols[i], cols[i])
+		}
+	}
+	sel := withCTE("part", scanView(viewIn), fmt.Sprintf("SELECT %s FROM part", strings.Join(cols, ", ")))
+	q := fmt.Sprintf("COPY (%s) TO %s (%s)", sel, sqlString(part), opts)
+	out, err := e.Query(ctx, q, Input{Name: viewIn, Rec: rec})
+	if err != nil {
+		return err
+	}
+	out.Release()
+	return nil
+}
+
+// footerOf returns the serialized footer of the Parquet file at path.
+func footerOf(ctx context.Context, path string) ([]byte, error) {
+	r, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.MetaData().Serialize(ctx)
+}
+
 // writeParquetPart writes one partition as a Parquet file: to a temporary
-// name, renamed when complete.
+// name, renamed when complete. DuckDB writes it when it writes the
+// columns as arrow-go would (see duckWritable): its writer is faster.
 func writeParquetPart(ctx context.Context, rec arrow.RecordBatch, spec writeSpec) (Written, error) {
 	codec, err := codecOf(spec.Compression)
 	if err != nil {
@@ -225,6 +299,20 @@ func writeParquetPart(ctx context.Context, rec arrow.RecordBatch, spec writeSpec
 	}
 	path := filepath.Join(spec.Dir, spec.Name)
 	part := filepath.Join(spec.Dir, "."+spec.Name+".tmp")
+	if duckWritable(rec.Schema(), spec) {
+		defer os.Remove(part)
+		if err := writeParquetDuck(ctx, rec, spec, part); err != nil {
+			return Written{}, fmt.Errorf("to_parquet: writing %s: %w", spec.Name, err)
+		}
+		footer, err := footerOf(ctx, part)
+		if err != nil {
+			return Written{}, fmt.Errorf("to_parquet: reading back %s: %w", spec.Name, err)
+		}
+		if err := os.Rename(part, path); err != nil {
+			return Written{}, fmt.Errorf("to_parquet: %w", err)
+		}
+		return Written{Name: spec.Name, Rows: rec.NumRows(), Footer: footer}, nil
+	}
 	f, err := os.Create(part)
 	if err != nil {
 		return Written{}, fmt.Errorf("to_parquet: %w", err)

@@ -164,6 +164,19 @@ func TestReadParquetPrunesColumnsAndRowGroups(t *testing.T) {
 	if tbl.NumRows() != 500 || tbl.NumCols() != 2 {
 		t.Fatalf("%d rows, %d columns; want 500, 2", tbl.NumRows(), tbl.NumCols())
 	}
+	// A reduction reads the row groups left in runs of a file's row groups
+	// (here the second half of one file and the first of the next).
+	counts := mustCompute(t, ctx, pq.Filter("id >= 700 AND id < 1300").GroupBy("k").Agg(dataframe.Count("x"), dataframe.Sum("id")))
+	var n, sum int64
+	for i := range int(counts.NumRows()) {
+		var c, s int64
+		fmt.Sscan(counts.Column(1).Data().Chunk(0).ValueStr(i), &c)
+		fmt.Sscan(counts.Column(2).Data().Chunk(0).ValueStr(i), &s)
+		n, sum = n+c, sum+s
+	}
+	if n != 600 || sum != (700+1299)*600/2 {
+		t.Fatalf("the filtered group-by counts %d rows summing to %d; want 600 and %d", n, sum, (700+1299)*600/2)
+	}
 	// Files whose schemas differ name both files.
 	other := filepath.Join(t.TempDir(), "other")
 	if err := df.Select("id").ToParquet(ctx, other); err != nil {
@@ -270,4 +283,91 @@ func TestRepartition(t *testing.T) {
 	}
 	_, err = df.Repartition(ctx, dataframe.PartitionSize("lots"))
 	wantErr(t, err, "PartitionSize")
+}
+
+// TestReadParquetThroughDuckDBKeepsRowGroups checks the reads DuckDB does
+// itself (a query over Parquet row groups runs read_parquet on the row
+// numbers of its group): every partition is its row group, in order, and
+// queries give what they give on the same rows in memory.
+func TestReadParquetThroughDuckDBKeepsRowGroups(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(4000, 700, 9)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pq")
+	// 1000 rows per file in row groups of 300: 300, 300, 300, 100.
+	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(300)); err != nil {
+		t.Fatal(err)
+	}
+	pq := dataframe.ReadParquet(c, dir)
+	if pq.NPartitions() != 16 {
+		t.Fatalf("%d partitions, want 16 row groups", pq.NPartitions())
+	}
+	// Row by row and in order: a query per row group, joined in partition
+	// order, is the data as written.
+	sel := pq.Select("k", "id", "y")
+	tbl := mustCompute(t, ctx, sel)
+	if got, want := tableLines(t, tbl), tableLines(t, mustCompute(t, ctx, df.Select("k", "id", "y"))); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the row groups read by DuckDB are not the rows written (%d rows, want %d)", len(got), len(want))
+	}
+	for i, ch := range tbl.Column(0).Data().Chunks() {
+		if want := []int{300, 300, 300, 100}[i%4]; ch.Len() != want {
+			t.Fatalf("partition %d has %d rows, want its row group's %d", i, ch.Len(), want)
+		}
+	}
+	// The same queries over the row groups read by arrow-go into memory
+	// (Persist stores the reader's partitions, with no query to fuse).
+	mem, err := pq.Persist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Release()
+	aggs := []dataframe.Aggregation{dataframe.Sum("x"), dataframe.Mean("y"), dataframe.Max("id"), dataframe.Count("k"), dataframe.NUnique("id")}
+	for _, q := range []func(*dataframe.DataFrame) *dataframe.DataFrame{
+		func(d *dataframe.DataFrame) *dataframe.DataFrame { return d.GroupBy("k").Agg(aggs...) },
+		func(d *dataframe.DataFrame) *dataframe.DataFrame {
+			return d.Filter("x > 5 AND k <> 'k03'").Assign("z", "x * 2 + y").GroupBy("id").Agg(dataframe.Sum("z"), dataframe.Min("k"))
+		},
+		func(d *dataframe.DataFrame) *dataframe.DataFrame {
+			return d.MapPartitionsSQL("SELECT k, count(*) AS n, sum(id) AS s FROM part GROUP BY k ORDER BY k")
+		},
+	} {
+		got, want := mustCompute(t, ctx, q(pq)), mustCompute(t, ctx, q(mem))
+		if a, b := rowsOf(t, got), rowsOf(t, want); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("over Parquet %d rows, in memory %d; they differ:\n%v\n%v", len(a), len(b), a[:min(5, len(a))], b[:min(5, len(b))])
+		}
+	}
+}
+
+// TestToParquetRowGroups checks the row groups of written files, by either
+// writer: at most RowGroupRows rows each (DuckDB's writer for multiples of
+// 2048 rows, arrow-go's otherwise), and the rows read back as written.
+func TestToParquetRowGroups(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(10000, 3000, 7)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rg := range []struct {
+		n    int64
+		want string
+	}{{2048, "2048,2048,904"}, {3000, "3000,2000"}} {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint(rg.n))
+		if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(rg.n)); err != nil {
+			t.Fatal(err)
+		}
+		got := duckdbScalar(t, fmt.Sprintf("SELECT string_agg(n::VARCHAR, ',' ORDER BY g) FROM (SELECT DISTINCT row_group_id AS g, row_group_num_rows AS n FROM parquet_metadata('%s/part.1.parquet'))", dir))
+		if got != rg.want {
+			t.Fatalf("RowGroupRows(%d): row groups of %s rows, want %s", rg.n, got, rg.want)
+		}
+		back := dataframe.ReadParquet(c, dir)
+		if a, b := tableLines(t, mustCompute(t, ctx, back)), tableLines(t, mustCompute(t, ctx, df)); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("RowGroupRows(%d): the rows read back differ from those written", rg.n)
+		}
+	}
 }

@@ -67,7 +67,8 @@ def main():
     def group_k(ddf):
         def run():
             r = ddf.groupby("k").agg({"x": ["sum", "mean"], "y": "max"}).compute()
-            return "%d groups, sum(x)=%.4f" % (len(r), r[("x", "sum")].sum())
+            return "%d groups, sum(x)=%.4f, mean(x)+max(y)=%.4f" % (
+                len(r), r[("x", "sum")].sum(), r[("x", "mean")].sum() + r[("y", "max")].sum())
         return run
 
     timed("read CSV + group by k (sum x, mean x, max y)", group_k(dd.read_csv(files, blocksize="64MB")))

@@ -49,6 +49,25 @@ func Targets(rec arrow.RecordBatch, spec *Spec) ([]int32, error) {
 	return out, nil
 }
 
+// HashRows returns the hash of every row's values in the named columns,
+// as a hash shuffle places rows (equal keys, equal hashes; integers of
+// every width hash by value). A hash shuffle's output partition holds rows
+// whose hashes are equal modulo the number of outputs: tables built on
+// them must use the hashes' other bits.
+func HashRows(rec arrow.RecordBatch, cols []string) ([]uint64, error) {
+	h := make([]uint64, rec.NumRows())
+	for _, name := range cols {
+		col, err := column(rec, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := hashInto(h, col); err != nil {
+			return nil, fmt.Errorf("shuffle: hashing column %q: %w", name, err)
+		}
+	}
+	return h, nil
+}
+
 func column(rec arrow.RecordBatch, name string) (arrow.Array, error) {
 	idx := rec.Schema().FieldIndices(name)
 	if len(idx) == 0 {
@@ -79,6 +98,24 @@ func combine(h, v uint64) uint64 { return mix(h*31 + v) }
 // dictionary values by the value.
 func hashInto(h []uint64, col arrow.Array) error {
 	valid := func(i int) bool { return col.IsValid(i) }
+	if col.NullN() == 0 {
+		// The common cases without nulls, in loops with no call per row
+		// (the same hashes as below).
+		switch a := col.(type) {
+		case *array.Int64:
+			for i, v := range a.Int64Values() {
+				h[i] = combine(h[i], mix(uint64(v)))
+			}
+			return nil
+		case *array.String:
+			offs, data := a.ValueOffsets(), a.ValueBytes()
+			base := offs[0]
+			for i := range h {
+				h[i] = combine(h[i], xxh3.Hash(data[offs[i]-base:offs[i+1]-base]))
+			}
+			return nil
+		}
+	}
 	switch a := col.(type) {
 	case *array.Int64:
 		for i, v := range a.Int64Values() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -138,6 +139,82 @@ func TestGatherKeepsValuesAndNulls(t *testing.T) {
 		}
 		if err := array.ValidateFull(got); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestHashRowsSameWithAndWithoutNulls checks that columns without nulls
+// (hashed by loops of their own) hash their values as columns with nulls
+// do, and that sliced string columns hash their own values.
+func TestHashRowsSameWithAndWithoutNulls(t *testing.T) {
+	ids := []int64{3, -7, 1 << 40, 0, 3}
+	keys := []string{"a", "", "a longer key than most", "key042", "a"}
+	plain := record(t, ids, keys)
+	s := plain.Schema()
+	b := array.NewRecordBuilder(memory.DefaultAllocator, s)
+	defer b.Release()
+	b.Field(0).(*array.Int64Builder).AppendValues(append(ids, 0), []bool{true, true, true, true, true, false})
+	b.Field(1).(*array.StringBuilder).AppendValues(append(keys, ""), []bool{true, true, true, true, true, false})
+	nulls := b.NewRecordBatch()
+	hp, err := HashRows(plain, []string{"id", "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hn, err := HashRows(nulls, []string{"id", "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(hp, hn[:len(hp)]) {
+		t.Fatalf("hashes without nulls %v, with %v", hp, hn)
+	}
+	if hp[0] != hp[4] || hp[0] == hp[1] {
+		t.Fatalf("equal rows hash apart or different rows alike: %v", hp)
+	}
+	hs, err := HashRows(plain.NewSlice(2, 5), []string{"id", "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(hs, hp[2:5]) {
+		t.Fatalf("a slice hashes %v, want %v", hs, hp[2:5])
+	}
+}
+
+// TestEncodePiecesCutsBySliceSize checks that a piece, a slice of a large
+// reordered partition, is cut by the size of its own rows: a small slice
+// is one message, a large one several, and the messages hold its rows.
+func TestEncodePiecesCutsBySliceSize(t *testing.T) {
+	n := maxPiece/8 + 1000 // more than maxPiece bytes of ids
+	ids := make([]int64, n)
+	keys := make([]string, n)
+	for i := range ids {
+		ids[i] = int64(i)
+		keys[i] = "k"
+	}
+	rec := record(t, ids, keys)
+	for _, c := range []struct {
+		lo, hi int64
+		msgs   int
+	}{{10, 110, 1}, {0, int64(n), 2}} {
+		msgs, err := encodePieces("x", 0, 0, rec.NewSlice(c.lo, c.hi))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != c.msgs {
+			t.Fatalf("rows %d-%d: %d messages, want %d", c.lo, c.hi, len(msgs), c.msgs)
+		}
+		var got []int64
+		for _, m := range msgs {
+			rd, err := ipc.NewReader(bytes.NewReader(m.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rd.Next() {
+				got = append(got, rd.RecordBatch().Column(0).(*array.Int64).Int64Values()...)
+			}
+			rd.Release()
+		}
+		if !slices.Equal(got, ids[c.lo:c.hi]) {
+			t.Fatalf("rows %d-%d: the messages hold %d rows, not the piece's", c.lo, c.hi, len(got))
 		}
 	}
 }

@@ -100,11 +100,7 @@ func deliveryError(id, owner string, err error) error {
 func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Message, error) {
 	nbytes := int64(0)
 	for _, c := range p.Columns() {
-		for _, b := range c.Data().Buffers() {
-			if b != nil {
-				nbytes += int64(b.Len())
-			}
-		}
+		nbytes += sliceBytes(c)
 	}
 	n := int(nbytes/maxPiece) + 1
 	if n > int(p.NumRows()) {
@@ -128,6 +124,31 @@ func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Mess
 		msgs = append(msgs, worker.Message{Topic: topic(id, out, input, i), Data: buf.Bytes()})
 	}
 	return msgs, nil
+}
+
+// sliceBytes returns about how many bytes of its buffers a (perhaps
+// sliced) column's rows take: a piece is a slice of its input's reordered
+// columns, whose buffers hold every output's rows.
+func sliceBytes(c arrow.Array) int64 {
+	n := int64(c.Len())
+	switch a := c.(type) {
+	case *array.String:
+		offs := a.ValueOffsets()
+		return 4*(n+1) + int64(offs[len(offs)-1]-offs[0]) + n/8
+	case *array.Binary:
+		offs := a.ValueOffsets()
+		return 4*(n+1) + int64(offs[len(offs)-1]-offs[0]) + n/8
+	}
+	if fw, ok := c.DataType().(arrow.FixedWidthDataType); ok {
+		return n*int64(max(fw.BitWidth()/8, 1)) + n/8
+	}
+	var total int64
+	for _, b := range c.Data().Buffers() {
+		if b != nil {
+			total += int64(b.Len())
+		}
+	}
+	return total
 }
 
 func barrier(sents []Sent) (Sent, error) {
