@@ -245,7 +245,6 @@ func (sp *csvSplit) errorAt(off, lines int64, col, msg string) error {
 type csvRowParser struct {
 	delim  byte
 	fields [][]byte
-	quoted []byte // scratch for unquoted field values
 }
 
 // row splits the row at data[pos:] into fields and returns them, the

@@ -167,7 +167,7 @@ var catType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, Value
 // categories (in their order); a dictionary column with other values is
 // re-encoded.
 func encodeCategories(col arrow.Array, cats []string, name string) (arrow.Array, error) {
-	get := func(i int) string { return "" }
+	var get func(i int) string
 	switch a := col.(type) {
 	case *array.String:
 		get = a.Value

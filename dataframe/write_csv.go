@@ -75,7 +75,7 @@ func writeCSVPart(ctx context.Context, rec arrow.RecordBatch, spec writeSpec) (W
 
 // writeCSVField writes a field, quoted when it must be.
 func writeCSVField(w *bufio.Writer, b []byte) {
-	if bytes.IndexAny(b, ",\"\n\r") < 0 && (len(b) == 0 || (b[0] != ' ' && b[len(b)-1] != ' ')) {
+	if !bytes.ContainsAny(b, ",\"\n\r") && (len(b) == 0 || (b[0] != ' ' && b[len(b)-1] != ' ')) {
 		w.Write(b)
 		return
 	}
