@@ -165,6 +165,16 @@ func (c *simCluster) step(chaos bool) bool {
 	return true
 }
 
+// newSim returns a simulated cluster of one to three workers around h.
+func newSim(h *harness, rng *rand.Rand) *simCluster {
+	sim := &simCluster{h: h, rng: rng, running: map[string]map[graph.Key]bool{}, results: map[graph.Key]TaskState{},
+		local: map[string]map[graph.Key][]graph.Key{}, done: map[string]map[graph.Key]bool{}}
+	for range 1 + rng.IntN(3) {
+		sim.addWorker()
+	}
+	return sim
+}
+
 // randomDAG returns n tasks where each depends on up to 3 earlier ones.
 func randomDAG(rng *rand.Rand, prefix string, n int) []*graph.Task {
 	var ts []*graph.Task
@@ -191,11 +201,7 @@ func TestSimulatedClusterCompletesEverything(t *testing.T) {
 					c.WorkerSaturation = math.Inf(1)
 				}
 			})
-			sim := &simCluster{h: h, rng: rng, running: map[string]map[graph.Key]bool{}, results: map[graph.Key]TaskState{},
-				local: map[string]map[graph.Key][]graph.Key{}, done: map[string]map[graph.Key]bool{}}
-			for range 1 + rng.IntN(3) {
-				sim.addWorker()
-			}
+			sim := newSim(h, rng)
 			tasks := randomDAG(rng, "t", 60+rng.IntN(100))
 			var wanted []graph.Key
 			for _, tk := range tasks {
@@ -239,11 +245,7 @@ func TestSimulatedClientsComeAndGo(t *testing.T) {
 					c.WorkerSaturation = math.Inf(1)
 				}
 			})
-			sim := &simCluster{h: h, rng: rng, running: map[string]map[graph.Key]bool{}, results: map[graph.Key]TaskState{},
-				local: map[string]map[graph.Key][]graph.Key{}, done: map[string]map[graph.Key]bool{}}
-			for range 1 + rng.IntN(3) {
-				sim.addWorker()
-			}
+			sim := newSim(h, rng)
 			tasks := randomDAG(rng, "t", 80+rng.IntN(80))
 			// And a wide graph: many roots (queued on the scheduler), a
 			// follower each, one total.
