@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -49,15 +50,44 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 	if err != nil {
 		return Sent{}, err
 	}
-	pieces, err := Split(rec, targets, spec.NOut())
+	// The pieces for this worker's outputs go to its receiver as they
+	// are, gathered apart from the others so that they hold no other rows.
+	self := rt.Address()
+	local := make([]bool, spec.NOut())
+	for out, owner := range spec.Owners {
+		local[out] = owner == self
+	}
+	pieces, err := splitApart(rec, targets, spec.NOut(), local)
 	if err != nil {
 		return Sent{}, err
+	}
+	defer func() {
+		for _, p := range pieces {
+			if p != nil {
+				p.Release()
+			}
+		}
+	}()
+	var recv *receiver
+	if slices.Contains(local, true) {
+		ext, err := rt.Extension(Extension)
+		if err != nil {
+			return Sent{}, err
+		}
+		recv = ext.(*receiver)
 	}
 	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut())}
 	byOwner := map[string][]worker.Message{}
 	for out, p := range pieces {
 		sent.Rows[out] = p.NumRows()
 		if p.NumRows() == 0 {
+			continue
+		}
+		if local[out] {
+			pieces[out] = nil // the receiver has it now
+			if err := recv.keep(spec.ID, out, input, p); err != nil {
+				return Sent{}, fmt.Errorf("shuffle %s: keeping a piece of output %d: %w", spec.ID, out, err)
+			}
 			continue
 		}
 		msgs, err := encodePieces(spec.ID, out, input, p)
@@ -110,20 +140,29 @@ func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Mess
 	rows := p.NumRows()
 	for i := range n {
 		lo, hi := rows*int64(i)/int64(n), rows*int64(i+1)/int64(n)
-		var buf bytes.Buffer
-		w := ipc.NewWriter(&buf, ipc.WithSchema(p.Schema()))
 		s := p.NewSlice(lo, hi)
-		err := w.Write(s)
+		data, err := encodeRecord(s)
 		s.Release()
-		if err == nil {
-			err = w.Close()
-		}
 		if err != nil {
-			return nil, fmt.Errorf("shuffle: encoding a piece: %w", err)
+			return nil, err
 		}
-		msgs = append(msgs, worker.Message{Topic: topic(id, out, input, i), Data: buf.Bytes()})
+		msgs = append(msgs, worker.Message{Topic: topic(id, out, input, i), Data: data})
 	}
 	return msgs, nil
+}
+
+// encodeRecord writes rec as an Arrow IPC stream of one batch.
+func encodeRecord(rec arrow.RecordBatch) ([]byte, error) {
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()))
+	err := w.Write(rec)
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("shuffle: encoding a piece: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // sliceBytes returns about how many bytes of its buffers a (perhaps
@@ -182,6 +221,11 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		for _, p := range pieces {
+			p.release() // those not moved to recs, on an error
+		}
+	}()
 	recs := make([]arrow.RecordBatch, 0, len(pieces))
 	defer func() {
 		for _, r := range recs {
@@ -189,8 +233,14 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 		}
 	}()
 	var rows int64
-	for _, p := range pieces {
-		rd, err := ipc.NewReader(bytes.NewReader(p), ipc.WithAllocator(memory.DefaultAllocator))
+	for i, p := range pieces {
+		if p.rec != nil { // handed over by a Transfer on this worker
+			recs = append(recs, p.rec)
+			pieces[i].rec = nil
+			rows += p.rec.NumRows()
+			continue
+		}
+		rd, err := ipc.NewReader(bytes.NewReader(p.data), ipc.WithAllocator(memory.DefaultAllocator))
 		if err != nil {
 			return nil, fmt.Errorf("shuffle %s: a piece of output %d does not decode: %w", spec.ID, out, err)
 		}
