@@ -295,3 +295,44 @@ func TestReceiverKeepsLocalRecordsAndSpillsThemEncoded(t *testing.T) {
 		t.Fatalf("took %+v, not the kept record", got)
 	}
 }
+
+func TestInMemoryMessagesDecodeWithoutCopying(t *testing.T) {
+	rec := record(t, []int64{7, 8, 9}, []string{"x", "yy", "zzz"})
+	data, err := encodeRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := ipc.NewReaderFromMessageReader(&inMemoryMessages{data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rd.Next() || !array.RecordEqual(rd.RecordBatch(), rec) {
+		t.Fatalf("the piece does not read back: %v", rd.Err())
+	}
+	ids := rd.RecordBatch().Column(0).Data().Buffers()[1].Bytes()
+	inside := false
+	for i := range data {
+		if &data[i] == &ids[0] {
+			inside = true
+			break
+		}
+	}
+	if !inside {
+		t.Fatal("the ids were copied out of the piece's bytes")
+	}
+	if rd.Next() {
+		t.Fatal("a second batch in a piece of one")
+	}
+	rd.Release()
+	// A piece cut short is an error, not a panic or fewer rows.
+	rd, err = ipc.NewReaderFromMessageReader(&inMemoryMessages{data: data[:len(data)-40]})
+	if err == nil {
+		for rd.Next() {
+		}
+		err = rd.Err()
+		rd.Release()
+	}
+	if err == nil {
+		t.Fatal("a piece cut short read without an error")
+	}
+}

@@ -3,8 +3,10 @@ package shuffle
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -153,7 +155,15 @@ func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Mess
 
 // encodeRecord writes rec as an Arrow IPC stream of one batch.
 func encodeRecord(rec arrow.RecordBatch) ([]byte, error) {
+	// Sized once for the rows' buffers (each padded to 64 bytes) and the
+	// schema and batch headers, so that the writer does not grow it by
+	// copying.
+	size := int64(4 << 10)
+	for _, c := range rec.Columns() {
+		size += sliceBytes(c) + 3*64
+	}
 	var buf bytes.Buffer
+	buf.Grow(int(size))
 	w := ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()))
 	err := w.Write(rec)
 	if err == nil {
@@ -240,7 +250,7 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 			rows += p.rec.NumRows()
 			continue
 		}
-		rd, err := ipc.NewReader(bytes.NewReader(p.data), ipc.WithAllocator(memory.DefaultAllocator))
+		rd, err := ipc.NewReaderFromMessageReader(&inMemoryMessages{data: p.data}, ipc.WithAllocator(memory.DefaultAllocator))
 		if err != nil {
 			return nil, fmt.Errorf("shuffle %s: a piece of output %d does not decode: %w", spec.ID, out, err)
 		}
@@ -261,6 +271,60 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 			LostMarker, spec.ID, out, rows, want, spec.Owners[out], rt.Address(), spec.Owners[out])
 	}
 	return concat(schema, recs)
+}
+
+// inMemoryMessages reads the messages of an Arrow IPC stream held in
+// memory (as encodeRecord writes it) with their bodies as slices of it: the
+// batches read share its bytes instead of copying them.
+type inMemoryMessages struct {
+	data []byte
+	msg  *ipc.Message
+}
+
+// Message returns the next message, valid until the next call.
+func (m *inMemoryMessages) Message() (*ipc.Message, error) {
+	if m.msg != nil {
+		m.msg.Release()
+		m.msg = nil
+	}
+	if len(m.data) < 8 {
+		return nil, io.EOF
+	}
+	if binary.LittleEndian.Uint32(m.data) != 0xFFFFFFFF {
+		return nil, errors.New("shuffle: a piece's IPC message has no continuation marker")
+	}
+	n := int64(binary.LittleEndian.Uint32(m.data[4:]))
+	if n == 0 {
+		return nil, io.EOF // the end-of-stream marker
+	}
+	if n > int64(len(m.data))-8 {
+		return nil, errors.New("shuffle: a piece's IPC message is cut short")
+	}
+	meta := memory.NewBufferBytes(m.data[8 : 8+n])
+	// The body's length is in the metadata: read it from a message with
+	// no body first.
+	probe := ipc.NewMessage(meta, memory.NewBufferBytes(nil))
+	bodyLen := probe.BodyLen()
+	probe.Release()
+	rest := int64(len(m.data)) - 8 - n
+	if bodyLen < 0 || bodyLen > rest {
+		return nil, errors.New("shuffle: a piece's IPC message body is cut short")
+	}
+	body := m.data[8+n : 8+n+bodyLen]
+	m.data = m.data[8+n+bodyLen:]
+	m.msg = ipc.NewMessage(meta, memory.NewBufferBytes(body))
+	return m.msg, nil
+}
+
+// Retain does nothing: the messages' bytes are garbage collected.
+func (m *inMemoryMessages) Retain() {}
+
+// Release lets go of the current message.
+func (m *inMemoryMessages) Release() {
+	if m.msg != nil {
+		m.msg.Release()
+		m.msg = nil
+	}
 }
 
 // concat joins record batches of one schema into one record.
