@@ -5,13 +5,12 @@
 // A shuffle of N input partitions into M outputs is 2 + N + M tasks, not
 // N×M: each Transfer task cuts its input by target and streams the pieces
 // straight to the worker that owns each target (Runtime.Deliver to that
-// worker's receiver extension; the pieces for the Transfer's own worker are
-// handed over as Arrow records, without IPC); a Barrier task waits for
-// every Transfer; an Unpack task per output, placed on the owning worker,
-// reads its assembled partition there. Receivers keep pieces in memory up
-// to a budget (a share of the worker's memory limit) and spill the largest
-// buffers to the worker's scratch directory past it, so a worker's memory
-// stays bounded whatever the size of the data.
+// worker's receiver extension); a Barrier task waits for every Transfer; an
+// Unpack task per output, placed on the owning worker, reads its assembled
+// partition there. Receivers keep pieces in memory up to a budget (a share
+// of the worker's memory limit) and spill the largest buffers to the
+// worker's scratch directory past it, so a worker's memory stays bounded
+// whatever the size of the data.
 //
 // A piece is keyed by (output, input, sequence number); a piece that
 // arrives twice (a Transfer that ran again) replaces the first. Unpack

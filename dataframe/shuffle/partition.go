@@ -395,75 +395,31 @@ func stringBounds(bs []any) ([]string, error) {
 // returns, for each output, its rows as a zero-copy slice of that order.
 // Rows keep their relative order within an output.
 func Split(rec arrow.RecordBatch, targets []int32, nout int) ([]arrow.RecordBatch, error) {
-	return splitApart(rec, targets, nout, nil)
-}
-
-// splitApart is Split with the outputs marked apart gathered into columns
-// of their own: a slice of theirs shares no buffer with the others', so
-// holding it on does not hold the others' rows in memory.
-func splitApart(rec arrow.RecordBatch, targets []int32, nout int, apart []bool) ([]arrow.RecordBatch, error) {
-	isApart := func(j int) bool { return apart != nil && apart[j] }
-	counts := make([]int64, nout)
+	counts := make([]int64, nout+1)
 	for _, t := range targets {
-		counts[t]++
+		counts[t+1]++
 	}
-	// The outputs not apart come first, then those apart from cut on.
-	start := make([]int64, nout)
-	var at, cut int64
-	for _, second := range []bool{false, true} {
-		if second {
-			cut = at
-		}
-		for j := range nout {
-			if isApart(j) == second {
-				start[j] = at
-				at += counts[j]
-			}
-		}
+	for j := 1; j <= nout; j++ {
+		counts[j] += counts[j-1]
 	}
-	pos := append([]int64(nil), start...)
+	pos := append([]int64(nil), counts[:nout]...)
 	idx := make([]int64, len(targets))
 	for i, t := range targets {
 		idx[pos[t]] = int64(i)
 		pos[t]++
 	}
-	gather := func(idx []int64) (arrow.RecordBatch, error) {
-		cols := make([]arrow.Array, rec.NumCols())
-		for i := range cols {
-			c, err := Gather(rec.Column(i), idx)
-			if err != nil {
-				for _, d := range cols[:i] {
-					d.Release()
-				}
-				return nil, fmt.Errorf("shuffle: reordering column %q: %w", rec.ColumnName(i), err)
-			}
-			cols[i] = c
+	cols := make([]arrow.Array, rec.NumCols())
+	for i := range cols {
+		c, err := Gather(rec.Column(i), idx)
+		if err != nil {
+			return nil, fmt.Errorf("shuffle: reordering column %q: %w", rec.ColumnName(i), err)
 		}
-		out := array.NewRecordBatch(rec.Schema(), cols, int64(len(idx)))
-		for _, c := range cols {
-			c.Release()
-		}
-		return out, nil
+		cols[i] = c
 	}
-	first, err := gather(idx[:cut])
-	if err != nil {
-		return nil, err
-	}
-	defer first.Release()
-	second := first
-	if cut < int64(len(idx)) {
-		if second, err = gather(idx[cut:]); err != nil {
-			return nil, err
-		}
-		defer second.Release()
-	}
+	ordered := array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
 	out := make([]arrow.RecordBatch, nout)
 	for j := range nout {
-		if isApart(j) {
-			out[j] = second.NewSlice(start[j]-cut, start[j]-cut+counts[j])
-		} else {
-			out[j] = first.NewSlice(start[j], start[j]+counts[j])
-		}
+		out[j] = ordered.NewSlice(counts[j], counts[j+1])
 	}
 	return out, nil
 }

@@ -10,8 +10,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/dusk-go/dusk/worker"
 )
 
@@ -47,24 +45,9 @@ type pieceKey struct{ in, seq int }
 // span is where a spilled piece is in its output's spill file.
 type span struct{ off, n int64 }
 
-// piece is one piece held in memory: Arrow IPC bytes a peer delivered,
-// or the rows a Transfer on this worker handed over as they are.
-type piece struct {
-	data []byte
-	rec  arrow.RecordBatch
-	n    int64 // bytes counted against the budget
-}
-
-// release lets go of a handed-over record.
-func (p piece) release() {
-	if p.rec != nil {
-		p.rec.Release()
-	}
-}
-
 // outBuf is what one output partition received so far.
 type outBuf struct {
-	mem      map[pieceKey]piece
+	mem      map[pieceKey][]byte
 	memBytes int64
 	file     *os.File
 	fileLen  int64
@@ -104,31 +87,12 @@ func (r *receiver) Receive(ctx context.Context, topic string, data []byte) error
 	if err != nil {
 		return err
 	}
-	return r.store(id, out, pieceKey{in, seq}, piece{data: data, n: int64(len(data))})
-}
-
-// keep stores the rows input sends to output as they are, for a Transfer
-// on this worker: no encoding now, nor decoding in Unpack (only when the
-// piece spills). keep takes over the reference to rec.
-func (r *receiver) keep(id string, out, input int, rec arrow.RecordBatch) error {
-	var n int64
-	for _, c := range rec.Columns() {
-		n += sliceBytes(c)
-	}
-	return r.store(id, out, pieceKey{input, 0}, piece{rec: rec, n: n})
-}
-
-// store holds p as the piece k of an output; see Receive. It takes over
-// p's record, releasing it if it cannot keep it.
-func (r *receiver) store(id string, out int, k pieceKey, p piece) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		p.release()
 		return errors.New("shuffle: the worker is closing")
 	}
 	if r.forgotten[id] {
-		p.release()
 		return fmt.Errorf("shuffle %s was dropped (its computation ended or started again)", id)
 	}
 	outs := r.shuffles[id]
@@ -138,18 +102,18 @@ func (r *receiver) store(id string, out int, k pieceKey, p piece) error {
 	}
 	b := outs[out]
 	if b == nil {
-		b = &outBuf{mem: map[pieceKey]piece{}}
+		b = &outBuf{mem: map[pieceKey][]byte{}}
 		outs[out] = b
 	}
+	k := pieceKey{in, seq}
 	if old, ok := b.mem[k]; ok { // a Transfer that ran again
-		b.memBytes -= old.n
-		r.inMemory -= old.n
-		old.release()
+		b.memBytes -= int64(len(old))
+		r.inMemory -= int64(len(old))
 	}
 	delete(b.disk, k)
-	b.mem[k] = p
-	b.memBytes += p.n
-	r.inMemory += p.n
+	b.mem[k] = data
+	b.memBytes += int64(len(data))
+	r.inMemory += int64(len(data))
 	r.peak = max(r.peak, r.inMemory)
 	for r.inMemory > r.budget {
 		if err := r.spillLargest(); err != nil {
@@ -190,16 +154,7 @@ func (r *receiver) spillLargest() error {
 		big.file = f
 		big.disk = map[pieceKey]span{}
 	}
-	for k, p := range big.mem {
-		data := p.data
-		if p.rec != nil {
-			var err error
-			if data, err = encodeRecord(p.rec); err != nil {
-				return err
-			}
-			p.rec.Release()
-			big.mem[k] = piece{data: data, n: int64(len(data))} // what is written below
-		}
+	for k, data := range big.mem {
 		if _, err := big.file.Write(data); err != nil {
 			return fmt.Errorf("shuffle: spilling to %s: %w", big.file.Name(), err)
 		}
@@ -214,8 +169,8 @@ func (r *receiver) spillLargest() error {
 }
 
 // take removes one output's pieces and returns them ordered by input and
-// sequence number; the caller releases their records.
-func (r *receiver) take(id string, out int) ([]piece, error) {
+// sequence number.
+func (r *receiver) take(id string, out int) ([][]byte, error) {
 	r.mu.Lock()
 	b := r.shuffles[id][out]
 	if b != nil {
@@ -239,34 +194,26 @@ func (r *receiver) take(id string, out int) ([]piece, error) {
 		}
 		return a.seq - c.seq
 	})
-	out2 := make([]piece, 0, len(keys))
+	out2 := make([][]byte, 0, len(keys))
 	for _, k := range keys {
-		if p, ok := b.mem[k]; ok {
-			out2 = append(out2, p)
-			delete(b.mem, k)
+		if d, ok := b.mem[k]; ok {
+			out2 = append(out2, d)
 			continue
 		}
 		sp := b.disk[k]
 		d := make([]byte, sp.n)
 		if _, err := b.file.ReadAt(d, sp.off); err != nil && !errors.Is(err, io.EOF) {
 			b.drop()
-			for _, p := range out2 {
-				p.release()
-			}
 			return nil, fmt.Errorf("shuffle: reading spilled pieces back from %s: %w", b.file.Name(), err)
 		}
-		out2 = append(out2, piece{data: d, n: sp.n})
+		out2 = append(out2, d)
 	}
 	b.drop()
 	return out2, nil
 }
 
-// drop deletes the buffer's spill file and releases its records.
+// drop deletes the buffer's spill file.
 func (b *outBuf) drop() {
-	for k, p := range b.mem {
-		p.release()
-		delete(b.mem, k)
-	}
 	if b.file != nil {
 		name := b.file.Name()
 		b.file.Close()

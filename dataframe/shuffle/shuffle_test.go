@@ -24,9 +24,6 @@ func record(t *testing.T, ids []int64, keys []string) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
-// pieceOf names the receiver's piece type in tests that shadow it.
-type pieceOf = piece
-
 func TestReceiverSpillsReplacesAndForgets(t *testing.T) {
 	dir := t.TempDir()
 	r := newReceiver(100, func() (string, error) { return dir, nil })
@@ -51,7 +48,7 @@ func TestReceiverSpillsReplacesAndForgets(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]byte{piece(60, 'a'), piece(10, 'z'), piece(60, 'c')}
-	if !slices.EqualFunc(got, want, func(p pieceOf, w []byte) bool { return bytes.Equal(p.data, w) }) {
+	if !slices.EqualFunc(got, want, bytes.Equal) {
 		t.Fatalf("took %d pieces, not in input order or not replaced", len(got))
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "s1", "*")); len(files) != 0 {
@@ -219,120 +216,5 @@ func TestEncodePiecesCutsBySliceSize(t *testing.T) {
 		if !slices.Equal(got, ids[c.lo:c.hi]) {
 			t.Fatalf("rows %d-%d: the messages hold %d rows, not the piece's", c.lo, c.hi, len(got))
 		}
-	}
-}
-
-func TestReceiverKeepsLocalRecordsAndSpillsThemEncoded(t *testing.T) {
-	dir := t.TempDir()
-	r := newReceiver(1<<20, func() (string, error) { return dir, nil })
-	ctx := context.Background()
-	rec := record(t, []int64{1, 2, 3, 4, 5, 6}, []string{"a", "b", "c", "d", "e", "f"})
-	targets := []int32{0, 1, 0, 2, 1, 0}
-	local := []bool{true, false, true}
-	pieces, err := splitApart(rec, targets, 3, local)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := Split(rec, targets, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for j := range pieces {
-		if !array.RecordEqual(pieces[j], plain[j]) {
-			t.Fatalf("output %d: splitApart gives %v, Split %v", j, pieces[j], plain[j])
-		}
-	}
-	// A kept piece holds no buffer of the outputs sent away.
-	if pieces[0].Column(0).Data().Buffers()[1] == pieces[1].Column(0).Data().Buffers()[1] {
-		t.Fatal("a local piece shares its buffer with a remote one")
-	}
-	pieces[0].Retain() // keep takes over a reference; the test reads it after
-	if err := r.keep("s1", 0, 0, pieces[0]); err != nil {
-		t.Fatal(err)
-	}
-	// An encoded piece of a second input, then the kept one spills.
-	data, err := encodeRecord(pieces[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Receive(ctx, topic("s1", 0, 1, 0), data); err != nil {
-		t.Fatal(err)
-	}
-	r.budget = 0
-	if err := r.spillLargest(); err != nil {
-		t.Fatal(err)
-	}
-	if st := r.stats(); st.InMemory != 0 || st.Spilled == 0 {
-		t.Fatalf("stats %+v after spilling everything", st)
-	}
-	got, err := r.take("s1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0].rec != nil {
-		t.Fatalf("took %d pieces, the first (spilled) still a record: %+v", len(got), got)
-	}
-	for i, want := range []arrow.RecordBatch{pieces[0], pieces[2]} {
-		rd, err := ipc.NewReader(bytes.NewReader(got[i].data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !rd.Next() || !array.RecordEqual(rd.RecordBatch(), want) {
-			t.Fatalf("piece %d does not read back as it was kept", i)
-		}
-		rd.Release()
-	}
-	// A kept piece not spilled comes back as the record itself.
-	r.budget = 1 << 20
-	if err := r.keep("s1", 2, 0, pieces[1]); err != nil {
-		t.Fatal(err)
-	}
-	got, err = r.take("s1", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0].rec != pieces[1] {
-		t.Fatalf("took %+v, not the kept record", got)
-	}
-}
-
-func TestInMemoryMessagesDecodeWithoutCopying(t *testing.T) {
-	rec := record(t, []int64{7, 8, 9}, []string{"x", "yy", "zzz"})
-	data, err := encodeRecord(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := ipc.NewReaderFromMessageReader(&inMemoryMessages{data: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rd.Next() || !array.RecordEqual(rd.RecordBatch(), rec) {
-		t.Fatalf("the piece does not read back: %v", rd.Err())
-	}
-	ids := rd.RecordBatch().Column(0).Data().Buffers()[1].Bytes()
-	inside := false
-	for i := range data {
-		if &data[i] == &ids[0] {
-			inside = true
-			break
-		}
-	}
-	if !inside {
-		t.Fatal("the ids were copied out of the piece's bytes")
-	}
-	if rd.Next() {
-		t.Fatal("a second batch in a piece of one")
-	}
-	rd.Release()
-	// A piece cut short is an error, not a panic or fewer rows.
-	rd, err = ipc.NewReaderFromMessageReader(&inMemoryMessages{data: data[:len(data)-40]})
-	if err == nil {
-		for rd.Next() {
-		}
-		err = rd.Err()
-		rd.Release()
-	}
-	if err == nil {
-		t.Fatal("a piece cut short read without an error")
 	}
 }

@@ -3,11 +3,8 @@ package shuffle
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
 	"sync"
 
@@ -52,44 +49,15 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 	if err != nil {
 		return Sent{}, err
 	}
-	// The pieces for this worker's outputs go to its receiver as they
-	// are, gathered apart from the others so that they hold no other rows.
-	self := rt.Address()
-	local := make([]bool, spec.NOut())
-	for out, owner := range spec.Owners {
-		local[out] = owner == self
-	}
-	pieces, err := splitApart(rec, targets, spec.NOut(), local)
+	pieces, err := Split(rec, targets, spec.NOut())
 	if err != nil {
 		return Sent{}, err
-	}
-	defer func() {
-		for _, p := range pieces {
-			if p != nil {
-				p.Release()
-			}
-		}
-	}()
-	var recv *receiver
-	if slices.Contains(local, true) {
-		ext, err := rt.Extension(Extension)
-		if err != nil {
-			return Sent{}, err
-		}
-		recv = ext.(*receiver)
 	}
 	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut())}
 	byOwner := map[string][]worker.Message{}
 	for out, p := range pieces {
 		sent.Rows[out] = p.NumRows()
 		if p.NumRows() == 0 {
-			continue
-		}
-		if local[out] {
-			pieces[out] = nil // the receiver has it now
-			if err := recv.keep(spec.ID, out, input, p); err != nil {
-				return Sent{}, fmt.Errorf("shuffle %s: keeping a piece of output %d: %w", spec.ID, out, err)
-			}
 			continue
 		}
 		msgs, err := encodePieces(spec.ID, out, input, p)
@@ -142,37 +110,20 @@ func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Mess
 	rows := p.NumRows()
 	for i := range n {
 		lo, hi := rows*int64(i)/int64(n), rows*int64(i+1)/int64(n)
+		var buf bytes.Buffer
+		w := ipc.NewWriter(&buf, ipc.WithSchema(p.Schema()))
 		s := p.NewSlice(lo, hi)
-		data, err := encodeRecord(s)
+		err := w.Write(s)
 		s.Release()
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = w.Close()
 		}
-		msgs = append(msgs, worker.Message{Topic: topic(id, out, input, i), Data: data})
+		if err != nil {
+			return nil, fmt.Errorf("shuffle: encoding a piece: %w", err)
+		}
+		msgs = append(msgs, worker.Message{Topic: topic(id, out, input, i), Data: buf.Bytes()})
 	}
 	return msgs, nil
-}
-
-// encodeRecord writes rec as an Arrow IPC stream of one batch.
-func encodeRecord(rec arrow.RecordBatch) ([]byte, error) {
-	// Sized once for the rows' buffers (each padded to 64 bytes) and the
-	// schema and batch headers, so that the writer does not grow it by
-	// copying.
-	size := int64(4 << 10)
-	for _, c := range rec.Columns() {
-		size += sliceBytes(c) + 3*64
-	}
-	var buf bytes.Buffer
-	buf.Grow(int(size))
-	w := ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()))
-	err := w.Write(rec)
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("shuffle: encoding a piece: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 // sliceBytes returns about how many bytes of its buffers a (perhaps
@@ -231,11 +182,6 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, p := range pieces {
-			p.release() // those not moved to recs, on an error
-		}
-	}()
 	recs := make([]arrow.RecordBatch, 0, len(pieces))
 	defer func() {
 		for _, r := range recs {
@@ -243,14 +189,8 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 		}
 	}()
 	var rows int64
-	for i, p := range pieces {
-		if p.rec != nil { // handed over by a Transfer on this worker
-			recs = append(recs, p.rec)
-			pieces[i].rec = nil
-			rows += p.rec.NumRows()
-			continue
-		}
-		rd, err := ipc.NewReaderFromMessageReader(&inMemoryMessages{data: p.data}, ipc.WithAllocator(memory.DefaultAllocator))
+	for _, p := range pieces {
+		rd, err := ipc.NewReader(bytes.NewReader(p), ipc.WithAllocator(memory.DefaultAllocator))
 		if err != nil {
 			return nil, fmt.Errorf("shuffle %s: a piece of output %d does not decode: %w", spec.ID, out, err)
 		}
@@ -271,60 +211,6 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 			LostMarker, spec.ID, out, rows, want, spec.Owners[out], rt.Address(), spec.Owners[out])
 	}
 	return concat(schema, recs)
-}
-
-// inMemoryMessages reads the messages of an Arrow IPC stream held in
-// memory (as encodeRecord writes it) with their bodies as slices of it: the
-// batches read share its bytes instead of copying them.
-type inMemoryMessages struct {
-	data []byte
-	msg  *ipc.Message
-}
-
-// Message returns the next message, valid until the next call.
-func (m *inMemoryMessages) Message() (*ipc.Message, error) {
-	if m.msg != nil {
-		m.msg.Release()
-		m.msg = nil
-	}
-	if len(m.data) < 8 {
-		return nil, io.EOF
-	}
-	if binary.LittleEndian.Uint32(m.data) != 0xFFFFFFFF {
-		return nil, errors.New("shuffle: a piece's IPC message has no continuation marker")
-	}
-	n := int64(binary.LittleEndian.Uint32(m.data[4:]))
-	if n == 0 {
-		return nil, io.EOF // the end-of-stream marker
-	}
-	if n > int64(len(m.data))-8 {
-		return nil, errors.New("shuffle: a piece's IPC message is cut short")
-	}
-	meta := memory.NewBufferBytes(m.data[8 : 8+n])
-	// The body's length is in the metadata: read it from a message with
-	// no body first.
-	probe := ipc.NewMessage(meta, memory.NewBufferBytes(nil))
-	bodyLen := probe.BodyLen()
-	probe.Release()
-	rest := int64(len(m.data)) - 8 - n
-	if bodyLen < 0 || bodyLen > rest {
-		return nil, errors.New("shuffle: a piece's IPC message body is cut short")
-	}
-	body := m.data[8+n : 8+n+bodyLen]
-	m.data = m.data[8+n+bodyLen:]
-	m.msg = ipc.NewMessage(meta, memory.NewBufferBytes(body))
-	return m.msg, nil
-}
-
-// Retain does nothing: the messages' bytes are garbage collected.
-func (m *inMemoryMessages) Retain() {}
-
-// Release lets go of the current message.
-func (m *inMemoryMessages) Release() {
-	if m.msg != nil {
-		m.msg.Release()
-		m.msg = nil
-	}
 }
 
 // concat joins record batches of one schema into one record.
