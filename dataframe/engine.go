@@ -196,24 +196,37 @@ func (e *Engine) QueryFiles(ctx context.Context, query string) (arrow.RecordBatc
 		if err != nil {
 			return err
 		}
-		rr, err := ar.QueryContext(ctx, query)
-		if err != nil {
-			return &QueryError{Query: query, Message: duckMessage(err)}
-		}
-		defer rr.Release()
-		out, err = collect(rr)
-		if err != nil {
-			return &QueryError{Query: query, Message: duckMessage(err)}
-		}
-		return nil
+		out, err = queryArrow(ctx, ar, query, query)
+		return err
 	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, err
+		return nil, contextFirst(ctx, err)
 	}
 	return out, nil
+}
+
+// queryArrow runs query and collects its result into one record; orig is
+// the query as the caller wrote it, for errors.
+func queryArrow(ctx context.Context, ar *duckdb.Arrow, query, orig string) (arrow.RecordBatch, error) {
+	rr, err := ar.QueryContext(ctx, query)
+	if err != nil {
+		return nil, &QueryError{Query: orig, Message: duckMessage(err)}
+	}
+	defer rr.Release()
+	out, err := collect(rr)
+	if err != nil {
+		return nil, &QueryError{Query: orig, Message: duckMessage(err)}
+	}
+	return out, nil
+}
+
+// contextFirst returns ctx's error if it ended (the query failed because
+// of it), else err.
+func contextFirst(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 // Input is a record a query reads under a name.
@@ -281,22 +294,11 @@ func (e *Engine) Query(ctx context.Context, query string, inputs ...Input) (arro
 				}
 			}
 		}()
-		rr, err := ar.QueryContext(ctx, query)
-		if err != nil {
-			return &QueryError{Query: orig, Message: duckMessage(err)}
-		}
-		defer rr.Release()
-		out, err = collect(rr)
-		if err != nil {
-			return &QueryError{Query: orig, Message: duckMessage(err)}
-		}
-		return nil
+		out, err = queryArrow(ctx, ar, query, orig)
+		return err
 	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, err
+		return nil, contextFirst(ctx, err)
 	}
 	return out, nil
 }
