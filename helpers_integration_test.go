@@ -10,7 +10,6 @@ package dusk_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"runtime"
@@ -23,46 +22,22 @@ import (
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/testcluster"
 	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/worker"
 )
 
-// testTimeout bounds each test; it is generous: tests never need it to
-// pass, only to fail instead of hanging.
-const testTimeout = 3 * time.Minute
+func testContext(t *testing.T) context.Context { return testcluster.Context(t) }
 
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// quietLogger drops the cluster's log unless DUSK_TEST_LOG is set.
-func quietLogger() *slog.Logger {
-	if os.Getenv("DUSK_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}
+func quietLogger() *slog.Logger { return testcluster.QuietLogger() }
 
 // newCluster starts a local cluster (2 in-process workers of 2 threads
-// unless opts say otherwise) and a client, closed when the test ends.
+// unless opts say otherwise) and a client, closed when the test ends; a
+// failed test first shows the scheduler's and workers' state.
 func newCluster(t *testing.T, ctx context.Context, opts ...dusk.Option) *dusk.Client {
 	t.Helper()
-	all := append([]dusk.Option{dusk.LocalWorkers(2), dusk.LocalThreads(2), dusk.Logger(quietLogger())}, opts...)
-	c, err := dusk.Connect(ctx, "", all...)
-	if err != nil {
-		t.Fatalf("starting a local cluster: %v", err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			dumpState(t, c)
-		}
-		c.Close()
-	})
-	return c
+	return testcluster.New(t, ctx, func(c *dusk.Client) { dumpState(t, c) }, opts...)
 }
 
 // waitUntil polls cond until it holds or ctx ends.

@@ -5,49 +5,25 @@ package dataframe_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe"
+	"github.com/dusk-go/dusk/internal/testcluster"
 )
 
-// testTimeout bounds a test; tests never wait on the clock to pass.
-const testTimeout = 3 * time.Minute
-
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func quietLogger() *slog.Logger {
-	if os.Getenv("DUSK_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}
+func testContext(t *testing.T) context.Context { return testcluster.Context(t) }
 
 // newCluster starts a local cluster of 2 in-process workers (unless opts
 // say otherwise) and a client, closed when the test ends.
 func newCluster(t *testing.T, ctx context.Context, opts ...dusk.Option) *dusk.Client {
 	t.Helper()
-	all := append([]dusk.Option{dusk.LocalWorkers(2), dusk.LocalThreads(2), dusk.Logger(quietLogger())}, opts...)
-	c, err := dusk.Connect(ctx, "", all...)
-	if err != nil {
-		t.Fatalf("starting a local cluster: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testcluster.New(t, ctx, nil, opts...)
 }
 
 // row is the test data's shape.
