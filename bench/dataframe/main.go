@@ -301,13 +301,7 @@ func runDusk(ctx context.Context) ([]result, error) {
 	right := mem.Partitions(n/2, n/2+n/10)
 	if err := add(workloads[5], func() (string, error) {
 		m := left.Merge(right, []string{"id", "k"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
-		p, err := m.Persist(ctx)
-		if err != nil {
-			return "", err
-		}
-		defer p.Release()
-		rows, err := p.Len(ctx)
-		return fmt.Sprintf("%d rows", rows), err
+		return persistedRows(ctx, m)
 	}); err != nil {
 		return nil, err
 	}
@@ -324,13 +318,7 @@ func runDusk(ctx context.Context) ([]result, error) {
 		if !strings.Contains(m.Explain(), "strategy="+dataframe.StrategyBroadcast) {
 			return "", fmt.Errorf("not a broadcast merge:\n%s", m.Explain())
 		}
-		p, err := m.Persist(ctx)
-		if err != nil {
-			return "", err
-		}
-		defer p.Release()
-		rows, err := p.Len(ctx)
-		return fmt.Sprintf("%d rows", rows), err
+		return persistedRows(ctx, m)
 	}); err != nil {
 		return nil, err
 	}
@@ -541,4 +529,16 @@ func dirSize(dir string) string {
 		return nil
 	})
 	return fmt.Sprintf("%d files, %s", files, mib(n))
+}
+
+// persistedRows persists a merge's result, as the other systems keep theirs
+// in memory, and returns its row count.
+func persistedRows(ctx context.Context, m *dataframe.DataFrame) (string, error) {
+	p, err := m.Persist(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer p.Release()
+	rows, err := p.Len(ctx)
+	return fmt.Sprintf("%d rows", rows), err
 }
