@@ -10,9 +10,7 @@ package dusk_test
 import (
 	"context"
 	"errors"
-	"hash/crc32"
 	"maps"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,6 +22,7 @@ import (
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/internal/incompressible"
 	"github.com/dusk-go/dusk/worker"
 )
 
@@ -35,21 +34,12 @@ const memoryTestTimeout = 8 * time.Minute
 
 // partSpec says which partition to make: Size bytes that do not compress,
 // from Seed.
-type partSpec struct {
-	Seed int
-	Size int
-}
+type partSpec = incompressible.Part
 
 var (
-	memPartition = dusk.Register("mem.partition", makePartition)
-	memCRC       = dusk.Register("mem.crc", func(b []byte) uint32 { return crc32.Checksum(b, crcTable) })
-	memTotal     = dusk.Register("mem.total", func(xs []uint32) uint64 {
-		var s uint64
-		for _, x := range xs {
-			s += uint64(x)
-		}
-		return s
-	})
+	memPartition = dusk.Register("mem.partition", incompressible.Bytes)
+	memCRC       = dusk.Register("mem.crc", incompressible.CRC)
+	memTotal     = dusk.Register("mem.total", incompressible.Total)
 	// memHog allocates mib MiB, 8 MiB every few milliseconds, touching
 	// every page, and then holds it until its context ends: a task that
 	// needs more memory than its worker has.
@@ -72,29 +62,13 @@ var (
 	})
 )
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
-
-func makePartition(p partSpec) []byte {
-	b := make([]byte, p.Size)
-	var seed [32]byte
-	seed[0], seed[1], seed[2] = byte(p.Seed), byte(p.Seed>>8), 0xD5
-	_, _ = rand.NewChaCha8(seed).Read(b)
-	return b
-}
-
-func specs(n, size int) []partSpec {
-	out := make([]partSpec, n)
-	for i := range out {
-		out[i] = partSpec{Seed: i, Size: size}
-	}
-	return out
-}
+func specs(n, size int) []partSpec { return incompressible.Parts(n, size) }
 
 // expectedCRCs computes here what the workers compute.
 func expectedCRCs(ps []partSpec) []uint32 {
 	out := make([]uint32, len(ps))
 	for i, p := range ps {
-		out[i] = crc32.Checksum(makePartition(p), crcTable)
+		out[i] = incompressible.CRC(incompressible.Bytes(p))
 	}
 	return out
 }
@@ -233,7 +207,7 @@ func TestSpillAndReadBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if crc32.Checksum(b, crcTable) != crc32.Checksum(makePartition(ps[i]), crcTable) {
+		if incompressible.CRC(b) != incompressible.CRC(incompressible.Bytes(ps[i])) {
 			t.Fatalf("partition %d gathered wrong", i)
 		}
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"hash/crc32"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
@@ -13,36 +11,18 @@ import (
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/internal/incompressible"
 	"github.com/dusk-go/dusk/worker"
 )
 
 // partSpec names a partition: Size bytes that do not compress, from Seed.
-type partSpec struct {
-	Seed int
-	Size int
-}
+type partSpec = incompressible.Part
 
 var (
-	partFn  = dusk.Register("bench.memory.partition", makePartition)
-	crcFn   = dusk.Register("bench.memory.crc", func(b []byte) uint32 { return crc32.Checksum(b, crcTable) })
-	totalFn = dusk.Register("bench.memory.total", func(xs []uint32) uint64 {
-		var s uint64
-		for _, x := range xs {
-			s += uint64(x)
-		}
-		return s
-	})
+	partFn  = dusk.Register("bench.memory.partition", incompressible.Bytes)
+	crcFn   = dusk.Register("bench.memory.crc", incompressible.CRC)
+	totalFn = dusk.Register("bench.memory.total", incompressible.Total)
 )
-
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
-
-func makePartition(p partSpec) []byte {
-	b := make([]byte, p.Size)
-	var seed [32]byte
-	seed[0], seed[1], seed[2] = byte(p.Seed), byte(p.Seed>>8), 0xB7
-	_, _ = rand.NewChaCha8(seed).Read(b)
-	return b
-}
 
 // outOfCore persists o.data bytes on workers with o.limit each and reduces
 // them, watching the worker processes' memory from here.
@@ -121,7 +101,7 @@ func expectedTotal(specs []partSpec) uint64 {
 		go func() {
 			defer wg.Done()
 			for p := range next {
-				c := crc32.Checksum(makePartition(p), crcTable)
+				c := incompressible.CRC(incompressible.Bytes(p))
 				mu.Lock()
 				total += uint64(c)
 				mu.Unlock()
