@@ -395,19 +395,7 @@ func stringBounds(bs []any) ([]string, error) {
 // returns, for each output, its rows as a zero-copy slice of that order.
 // Rows keep their relative order within an output.
 func Split(rec arrow.RecordBatch, targets []int32, nout int) ([]arrow.RecordBatch, error) {
-	counts := make([]int64, nout+1)
-	for _, t := range targets {
-		counts[t+1]++
-	}
-	for j := 1; j <= nout; j++ {
-		counts[j] += counts[j-1]
-	}
-	pos := append([]int64(nil), counts[:nout]...)
-	idx := make([]int64, len(targets))
-	for i, t := range targets {
-		idx[pos[t]] = int64(i)
-		pos[t]++
-	}
+	counts, idx := groupByTarget(targets, nout)
 	cols := make([]arrow.Array, rec.NumCols())
 	for i := range cols {
 		c, err := Gather(rec.Column(i), idx)
@@ -423,3 +411,26 @@ func Split(rec arrow.RecordBatch, targets []int32, nout int) ([]arrow.RecordBatc
 	}
 	return out, nil
 }
+
+// groupByTarget returns the rows of each output together: idx lists the
+// rows of output j, in their order, at idx[counts[j]:counts[j+1]].
+func groupByTarget(targets []int32, nout int) (counts, idx []int64) {
+	counts = make([]int64, nout+1)
+	for _, t := range targets {
+		counts[t+1]++
+	}
+	for j := 1; j <= nout; j++ {
+		counts[j] += counts[j-1]
+	}
+	pos := append([]int64(nil), counts[:nout]...)
+	idx = make([]int64, len(targets))
+	for i, t := range targets {
+		idx[pos[t]] = int64(i)
+		pos[t]++
+	}
+	return counts, idx
+}
+
+// Mix is the hash of one integer a hash shuffle uses (splitmix64's
+// finalizer), for tables that want the same spread.
+func Mix(x uint64) uint64 { return mix(x) }

@@ -49,22 +49,37 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 	if err != nil {
 		return Sent{}, err
 	}
-	pieces, err := Split(rec, targets, spec.NOut())
-	if err != nil {
-		return Sent{}, err
-	}
 	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut())}
 	byOwner := map[string][]worker.Message{}
-	for out, p := range pieces {
-		sent.Rows[out] = p.NumRows()
-		if p.NumRows() == 0 {
-			continue
+	if plainSchema(rec.Schema()) {
+		// Each piece written straight from rec's columns (piece.go).
+		for _, t := range targets {
+			sent.Rows[t]++
 		}
-		msgs, err := encodePieces(spec.ID, out, input, p)
+		pw := newPieceWriter(rec)
+		pieces, err := pw.writeAll(targets, spec.NOut(), int(max(maxPiece/pw.rowBytes(), 1)))
 		if err != nil {
 			return Sent{}, err
 		}
-		byOwner[spec.Owners[out]] = append(byOwner[spec.Owners[out]], msgs...)
+		for _, p := range pieces {
+			byOwner[spec.Owners[p.out]] = append(byOwner[spec.Owners[p.out]], worker.Message{Topic: topic(spec.ID, p.out, input, p.seq), Data: p.data})
+		}
+	} else {
+		pieces, err := Split(rec, targets, spec.NOut())
+		if err != nil {
+			return Sent{}, err
+		}
+		for out, p := range pieces {
+			sent.Rows[out] = p.NumRows()
+			if p.NumRows() == 0 {
+				continue
+			}
+			msgs, err := encodePieces(spec.ID, out, input, p)
+			if err != nil {
+				return Sent{}, err
+			}
+			byOwner[spec.Owners[out]] = append(byOwner[spec.Owners[out]], msgs...)
+		}
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -182,6 +197,27 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 	if err != nil {
 		return nil, err
 	}
+	direct := 0
+	for _, p := range pieces {
+		if isPiece(p) {
+			direct++
+		}
+	}
+	if direct > 0 || (len(pieces) == 0 && plainSchema(schema)) {
+		if direct != len(pieces) {
+			return nil, fmt.Errorf("shuffle %s: output %d received %d pieces written column by column and %d as Arrow IPC; the inputs' schemas differ", spec.ID, out, direct, len(pieces)-direct)
+		}
+		rec, err := assemble(schema, pieces)
+		if err != nil {
+			return nil, fmt.Errorf("shuffle %s: output %d: %w", spec.ID, out, err)
+		}
+		if want := total.Rows[out]; rec.NumRows() != want {
+			n := rec.NumRows()
+			rec.Release()
+			return nil, lostRows(spec, out, n, want, rt.Address())
+		}
+		return rec, nil
+	}
 	recs := make([]arrow.RecordBatch, 0, len(pieces))
 	defer func() {
 		for _, r := range recs {
@@ -207,10 +243,16 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 		}
 	}
 	if want := total.Rows[out]; rows != want {
-		return nil, fmt.Errorf("%s shuffle %s: output %d has %d of the %d rows sent to worker %s; this worker is %s (a worker left mid-shuffle) [lost=%s]",
-			LostMarker, spec.ID, out, rows, want, spec.Owners[out], rt.Address(), spec.Owners[out])
+		return nil, lostRows(spec, out, rows, want, rt.Address())
 	}
 	return concat(schema, recs)
+}
+
+// lostRows is the error of an output that received fewer rows than were
+// sent to it.
+func lostRows(spec Spec, out int, rows, want int64, self string) error {
+	return fmt.Errorf("%s shuffle %s: output %d has %d of the %d rows sent to worker %s; this worker is %s (a worker left mid-shuffle) [lost=%s]",
+		LostMarker, spec.ID, out, rows, want, spec.Owners[out], self, spec.Owners[out])
 }
 
 // concat joins record batches of one schema into one record.
