@@ -3,8 +3,9 @@
 package dataframe
 
 import (
-	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -112,35 +113,100 @@ func keysValid(cols []arrow.Array, n int) []bool {
 	return ok
 }
 
-// keyEq returns a function that reports whether row i of a equals row j
-// of b (columns of one type, int64, int32 or string).
-func keyEq(a, b arrow.Array) (func(i, j int) bool, error) {
-	switch x := a.(type) {
-	case *array.Int64:
-		y, ok := b.(*array.Int64)
-		if !ok {
-			break
+// joinCodes turns each key column of both sides into int64 codes, equal
+// exactly where the keys are equal: integers are their values; strings of
+// at most 7 bytes their bytes and length packed into an int64 (as the
+// group-bys pack them), and longer strings a negative number given to each
+// distinct one on the build side. A probe row whose long string the build
+// side lacks matches nothing: the returned pok marks it false, as it marks
+// rows with a null key.
+func joinCodes(bk, pk []arrow.Array, pok []bool) (bc, pc [][]int64, _ []bool, err error) {
+	bc, pc = make([][]int64, len(bk)), make([][]int64, len(pk))
+	for c := range bk {
+		switch b := bk[c].(type) {
+		case *array.Int64:
+			p, ok := pk[c].(*array.Int64)
+			if !ok {
+				break
+			}
+			bc[c], pc[c] = b.Int64Values(), p.Int64Values()
+			continue
+		case *array.Int32:
+			p, ok := pk[c].(*array.Int32)
+			if !ok {
+				break
+			}
+			bc[c], pc[c] = widen(b.Int32Values()), widen(p.Int32Values())
+			continue
+		case *array.String:
+			p, ok := pk[c].(*array.String)
+			if !ok {
+				break
+			}
+			long := map[string]int64{}
+			bc[c] = stringCodes(b, func(s []byte) (int64, bool) {
+				code, ok := long[string(s)]
+				if !ok {
+					code = -1 - int64(len(long))
+					long[string(s)] = code
+				}
+				return code, true
+			})
+			var missing []int
+			pc[c] = stringCodes(p, func(s []byte) (int64, bool) {
+				code, ok := long[string(s)]
+				return code, ok
+			}, &missing)
+			if len(missing) > 0 {
+				if pok == nil {
+					pok = make([]bool, p.Len())
+					for i := range pok {
+						pok[i] = true
+					}
+				}
+				for _, i := range missing {
+					pok[i] = false
+				}
+			}
+			continue
 		}
-		xv, yv := x.Int64Values(), y.Int64Values()
-		return func(i, j int) bool { return xv[i] == yv[j] }, nil
-	case *array.Int32:
-		y, ok := b.(*array.Int32)
-		if !ok {
-			break
-		}
-		xv, yv := x.Int32Values(), y.Int32Values()
-		return func(i, j int) bool { return xv[i] == yv[j] }, nil
-	case *array.String:
-		y, ok := b.(*array.String)
-		if !ok {
-			break
-		}
-		xo, xd, yo, yd := x.ValueOffsets(), x.ValueBytes(), y.ValueOffsets(), y.ValueBytes()
-		return func(i, j int) bool {
-			return bytes.Equal(xd[xo[i]-xo[0]:xo[i+1]-xo[0]], yd[yo[j]-yo[0]:yo[j+1]-yo[0]])
-		}, nil
+		return nil, nil, nil, fmt.Errorf("dataframe: join keys of types %s and %s", bk[c].DataType(), pk[c].DataType())
 	}
-	return nil, fmt.Errorf("dataframe: join keys of types %s and %s", a.DataType(), b.DataType())
+	return bc, pc, pok, nil
+}
+
+func widen(v []int32) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+// stringCodes returns the code of each string of a: short strings packed,
+// longer ones by long; the rows whose long string has no code are appended
+// to missing, if given.
+func stringCodes(a *array.String, long func([]byte) (int64, bool), missing ...*[]int) []int64 {
+	offs, data := a.ValueOffsets(), a.ValueBytes()
+	base := offs[0]
+	out := make([]int64, a.Len())
+	for i := range out {
+		lo, hi := offs[i]-base, offs[i+1]-base
+		switch {
+		case hi-lo > 7:
+			code, ok := long(data[lo:hi])
+			if !ok && len(missing) > 0 {
+				*missing[0] = append(*missing[0], i)
+			}
+			out[i] = code
+		case int(lo)+8 <= len(data):
+			w := binary.LittleEndian.Uint64(data[lo:])
+			out[i] = int64(w&(1<<(8*(hi-lo))-1) | uint64(hi-lo)<<56)
+		default:
+			out[i] = packShort(data[lo:hi])
+		}
+	}
+	return out
 }
 
 func namedColumns(rec arrow.RecordBatch, names []string) ([]arrow.Array, error) {
@@ -153,6 +219,16 @@ func namedColumns(rec arrow.RecordBatch, names []string) ([]arrow.Array, error) 
 		out[i] = rec.Column(ci)
 	}
 	return out, nil
+}
+
+// joinEntry is a build row's first two key codes (the second 0 for one
+// key) in the join's table.
+type joinEntry struct{ k1, k2 int64 }
+
+// joinSlot returns the table slot of a row's first two key codes, a
+// table of 1<<(64-shift) slots.
+func joinSlot(k1, k2 int64, shift uint) uint32 {
+	return uint32((shuffle.Mix(shuffle.Mix(uint64(k1))^uint64(k2)) * 0x9E3779B97F4A7C15) >> shift)
 }
 
 // joinInner joins two partitions (see above).
@@ -169,95 +245,111 @@ func joinInner(left, right arrow.RecordBatch, p goJoinPlan) (arrow.RecordBatch, 
 	if err != nil {
 		return nil, err
 	}
-	eqs := make([]func(i, j int) bool, len(p.On))
-	for i := range p.On {
-		if eqs[i], err = keyEq(bk[i], pk[i]); err != nil {
-			return nil, err
-		}
-	}
-	bh, err := shuffle.HashRows(build, p.On)
-	if err != nil {
-		return nil, err
-	}
-	ph, err := shuffle.HashRows(probe, p.On)
-	if err != nil {
-		return nil, err
-	}
 	nb, np := int(build.NumRows()), int(probe.NumRows())
-	bok, pok := keysValid(bk, nb), keysValid(pk, np)
-	// Chained hash table: head by slot, an entry per build row holding its
-	// hash, its first integer key and the next entry of its chain, so that
-	// walking a chain reads one place per candidate. The slot comes from
-	// the high bits of the hash times the golden ratio: a hash shuffle's
-	// output holds rows whose hashes share their low bits.
+	if nb >= math.MaxInt32 {
+		return nil, fmt.Errorf("dataframe: a join partition of %d rows is too large; repartition into more partitions", nb)
+	}
+	bok := keysValid(bk, nb)
+	bc, pc, pok, err := joinCodes(bk, pk, keysValid(pk, np))
+	if err != nil {
+		return nil, err
+	}
+	// A second key column, or zeros; the keys past two compared apart.
+	bk2, pk2 := bc[0], pc[0]
+	if len(bc) > 1 {
+		bk2, pk2 = bc[1], pc[1]
+	}
+	var rest, prest [][]int64
+	if len(bc) > 2 {
+		rest, prest = bc[2:], pc[2:]
+	}
+	two := len(bc) > 1
+	// The table: build rows ordered by slot (a counting sort), each
+	// slot's rows a run of entries from start[slot], so that a probe
+	// reads the slot's bounds and then its entries, side by side.
 	size := 16
 	for size < 2*nb {
 		size <<= 1
 	}
 	shift := uint(64 - bits.TrailingZeros(uint(size)))
-	slot := func(h uint64) uint64 { return (h * 0x9E3779B97F4A7C15) >> shift }
-	head := make([]int32, size)
-	for i := range head {
-		head[i] = -1
-	}
-	// The first integer key, compared in the entry; the other keys by eqs.
-	intKey := -1
-	var bInt, pInt func(i int) int64
-	for i, c := range bk {
-		switch x := c.(type) {
-		case *array.Int64:
-			y := pk[i].(*array.Int64)
-			bv, pv := x.Int64Values(), y.Int64Values()
-			bInt, pInt = func(i int) int64 { return bv[i] }, func(i int) int64 { return pv[i] }
-		case *array.Int32:
-			y := pk[i].(*array.Int32)
-			bv, pv := x.Int32Values(), y.Int32Values()
-			bInt, pInt = func(i int) int64 { return int64(bv[i]) }, func(i int) int64 { return int64(pv[i]) }
-		default:
-			continue
-		}
-		intKey = i
-		break
-	}
-	rest := eqs
-	if intKey >= 0 {
-		rest = append(append([]func(i, j int) bool(nil), eqs[:intKey]...), eqs[intKey+1:]...)
-	} else {
-		bInt, pInt = func(int) int64 { return 0 }, func(int) int64 { return 0 }
-	}
-	type entry struct {
-		h    uint64
-		k    int64
-		next int32
-	}
-	entries := make([]entry, nb)
-	for b := nb - 1; b >= 0; b-- { // chains in row order
+	slots := make([]uint32, nb)
+	start := make([]int32, size+1)
+	for b := range nb {
 		if bok != nil && !bok[b] {
 			continue
 		}
-		s := slot(bh[b])
-		entries[b] = entry{h: bh[b], k: bInt(b), next: head[s]}
-		head[s] = int32(b)
+		k2 := int64(0)
+		if two {
+			k2 = bk2[b]
+		}
+		s := joinSlot(bc[0][b], k2, shift)
+		slots[b] = s
+		start[s+1]++
 	}
-	var bi, pi []int64
-	for j := range np {
-		if pok != nil && !pok[j] {
+	for s := 1; s <= size; s++ {
+		start[s] += start[s-1]
+	}
+	entries := make([]joinEntry, start[size])
+	rows := make([]int32, start[size])
+	fill := append([]int32(nil), start[:size]...)
+	for b := range nb {
+		if bok != nil && !bok[b] {
 			continue
 		}
-		h, k := ph[j], pInt(j)
-	chain:
-		for b := head[slot(h)]; b >= 0; b = entries[b].next {
-			e := &entries[b]
-			if e.h != h || e.k != k {
+		s := slots[b]
+		e := joinEntry{k1: bc[0][b]}
+		if two {
+			e.k2 = bk2[b]
+		}
+		entries[fill[s]] = e
+		rows[fill[s]] = int32(b)
+		fill[s]++
+	}
+	bi := make([]int64, 0, min(np, nb)/2+16)
+	pi := make([]int64, 0, cap(bi))
+	pk1 := pc[0]
+	// Probes go in batches: first every row's slot bounds (loads that do
+	// not wait on each other, so the processor overlaps their cache
+	// misses), then the entries of the slots that have any.
+	const batch = 256
+	var lo, hi [batch]int32
+	for j0 := 0; j0 < np; j0 += batch {
+		n := min(batch, np-j0)
+		for t := range n {
+			k2 := int64(0)
+			if two {
+				k2 = pk2[j0+t]
+			}
+			s := joinSlot(pk1[j0+t], k2, shift)
+			lo[t], hi[t] = start[s], start[s+1]
+		}
+		for t := range n {
+			if lo[t] == hi[t] {
 				continue
 			}
-			for _, eq := range rest {
-				if !eq(int(b), j) {
-					continue chain
-				}
+			j := j0 + t
+			if pok != nil && !pok[j] {
+				continue
 			}
-			bi = append(bi, int64(b))
-			pi = append(pi, int64(j))
+			k1, k2 := pk1[j], int64(0)
+			if two {
+				k2 = pk2[j]
+			}
+		run:
+			for e := lo[t]; e < hi[t]; e++ {
+				en := &entries[e]
+				if en.k1 != k1 || en.k2 != k2 {
+					continue
+				}
+				row := rows[e]
+				for c := range rest {
+					if rest[c][row] != prest[c][j] {
+						continue run
+					}
+				}
+				bi = append(bi, int64(row))
+				pi = append(pi, int64(j))
+			}
 		}
 	}
 	li, ri := pi, bi
