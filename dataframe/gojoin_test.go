@@ -130,3 +130,34 @@ func BenchmarkJoinInner(b *testing.B) {
 		out.Release()
 	}
 }
+
+// TestJoinInnerLongStringsMissingOnOneSide checks that probe rows whose
+// long string keys the build side lacks match nothing, and that short and
+// long strings that share their first bytes stay apart.
+func TestJoinInnerLongStringsMissingOnOneSide(t *testing.T) {
+	side := func(val string, keys []string) arrow.RecordBatch {
+		s := arrow.NewSchema([]arrow.Field{
+			{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+			{Name: val, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		}, nil)
+		rb := array.NewRecordBuilder(mem, s)
+		defer rb.Release()
+		for i, k := range keys {
+			rb.Field(0).(*array.StringBuilder).Append(k)
+			rb.Field(1).(*array.Int64Builder).Append(int64(i))
+		}
+		return rb.NewRecordBatch()
+	}
+	l := side("v", []string{"a long string one", "a long", "short", "a long string three", "", "a long string one"})
+	r := side("w", []string{"a long string one", "short", "a long string nope", "a long "})
+	p := &goJoinPlan{On: []string{"s"}, Left: []string{"v"}, Right: []string{"w"}, Names: []string{"s", "v", "w"}}
+	got, err := joinInner(l, r, *p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a long string one|0|0", "short|2|1", "a long string one|5|0"}
+	lines := recordLines(got)
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("joined rows %q, want %q", lines, want)
+	}
+}
