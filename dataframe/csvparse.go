@@ -482,7 +482,7 @@ func (c *floatCol) add(f []byte) error {
 		c.vals = append(c.vals, 0)
 		return nil
 	}
-	v, err := strconv.ParseFloat(unsafeString(f), 64)
+	v, err := parseFloat(unsafeString(f))
 	if err != nil {
 		var ne *strconv.NumError
 		if !errors.As(err, &ne) || ne.Err != strconv.ErrRange {
