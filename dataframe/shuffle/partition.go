@@ -267,12 +267,13 @@ func rangeInto(out []int32, col arrow.Array, bounds []any) error {
 		if err != nil {
 			return err
 		}
+		nulls := a.NullN() > 0
 		for i, v := range a.Int64Values() {
-			if a.IsNull(i) {
+			if nulls && a.IsNull(i) {
 				out[i] = last
 				continue
 			}
-			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > v }))
+			out[i] = int32(upperBound(bs, v))
 		}
 	case *array.Int32:
 		bs, err := int64Bounds(inner)
@@ -291,12 +292,13 @@ func rangeInto(out []int32, col arrow.Array, bounds []any) error {
 		if err != nil {
 			return err
 		}
+		nulls := a.NullN() > 0
 		for i, v := range a.Float64Values() {
-			if a.IsNull(i) || math.IsNaN(v) {
+			if (nulls && a.IsNull(i)) || math.IsNaN(v) {
 				out[i] = last
 				continue
 			}
-			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > v }))
+			out[i] = int32(upperBound(bs, v))
 		}
 	case *array.String:
 		bs, err := stringBounds(inner)
@@ -339,6 +341,21 @@ func rangeInto(out []int32, col arrow.Array, bounds []any) error {
 		return fmt.Errorf("a column of type %s has no range order here (use int, float, string, date or timestamp)", col.DataType())
 	}
 	return nil
+}
+
+// upperBound returns the number of bounds at most v (bs ascending): the
+// index of the first bound greater than v.
+func upperBound[T int64 | float64](bs []T, v T) int {
+	lo, hi := 0, len(bs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if bs[m] > v {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
 }
 
 func int64Bounds(bs []any) ([]int64, error) {
