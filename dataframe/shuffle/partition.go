@@ -1,6 +1,7 @@
 package shuffle
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -89,6 +90,34 @@ func mix(x uint64) uint64 {
 
 const nullHash = 0x9e3779b97f4a7c15
 
+// hashBytes hashes a string's bytes: up to 8 bytes as one integer with
+// the length, longer ones by xxh3.
+func hashBytes(b []byte) uint64 {
+	if len(b) <= 8 {
+		var x uint64
+		for i, c := range b {
+			x |= uint64(c) << (8 * i)
+		}
+		return hashShort(x, len(b))
+	}
+	return xxh3.Hash(b)
+}
+
+// hashString is hashBytes of a string.
+func hashString(s string) uint64 {
+	if len(s) <= 8 {
+		var x uint64
+		for i := range len(s) {
+			x |= uint64(s[i]) << (8 * i)
+		}
+		return hashShort(x, len(s))
+	}
+	return xxh3.HashString(s)
+}
+
+// hashShort hashes the bytes of a string of n <= 8 bytes packed into x.
+func hashShort(x uint64, n int) uint64 { return mix(x ^ uint64(n+1)*0xc2b2ae3d27d4eb4f) }
+
 // combine folds a column's hash into a row's.
 func combine(h, v uint64) uint64 { return mix(h*31 + v) }
 
@@ -111,7 +140,15 @@ func hashInto(h []uint64, col arrow.Array) error {
 			offs, data := a.ValueOffsets(), a.ValueBytes()
 			base := offs[0]
 			for i := range h {
-				h[i] = combine(h[i], xxh3.Hash(data[offs[i]-base:offs[i+1]-base]))
+				lo, hi := offs[i]-base, offs[i+1]-base
+				var v uint64
+				if l := hi - lo; l <= 8 && int(lo)+8 <= len(data) {
+					// hashBytes's short case, with one load.
+					v = hashShort(binary.LittleEndian.Uint64(data[lo:])&(1<<(8*l)-1), int(l))
+				} else {
+					v = hashBytes(data[lo:hi])
+				}
+				h[i] = combine(h[i], v)
 			}
 			return nil
 		}
@@ -167,15 +204,15 @@ func hashInto(h []uint64, col arrow.Array) error {
 		}
 	case *array.String:
 		for i := range a.Len() {
-			h[i] = combine(h[i], pick(valid(i), xxh3.HashString(a.Value(i))))
+			h[i] = combine(h[i], pick(valid(i), hashString(a.Value(i))))
 		}
 	case *array.LargeString:
 		for i := range a.Len() {
-			h[i] = combine(h[i], pick(valid(i), xxh3.HashString(a.Value(i))))
+			h[i] = combine(h[i], pick(valid(i), hashString(a.Value(i))))
 		}
 	case *array.Binary:
 		for i := range a.Len() {
-			h[i] = combine(h[i], pick(valid(i), xxh3.Hash(a.Value(i))))
+			h[i] = combine(h[i], pick(valid(i), hashBytes(a.Value(i))))
 		}
 	case *array.Date32:
 		for i, v := range a.Date32Values() {
@@ -217,11 +254,11 @@ func valueHash(col arrow.Array, i int) (uint64, error) {
 	}
 	switch a := col.(type) {
 	case *array.String:
-		return xxh3.HashString(a.Value(i)), nil
+		return hashString(a.Value(i)), nil
 	case *array.LargeString:
-		return xxh3.HashString(a.Value(i)), nil
+		return hashString(a.Value(i)), nil
 	case *array.Binary:
-		return xxh3.Hash(a.Value(i)), nil
+		return hashBytes(a.Value(i)), nil
 	case *array.Int64:
 		return mix(uint64(a.Value(i))), nil
 	case *array.Int32:

@@ -283,7 +283,16 @@ func (w *pieceWriter) writeAll(targets []int32, nout, per int) ([]outPiece, erro
 				o := end[p]
 				ov[p][cur[p]] = o
 				cur[p]++
-				end[p] = o + int32(copy(dv[p][o:], data[offs[i]:offs[i+1]]))
+				lo, hi := offs[i], offs[i+1]
+				if d := dv[p]; hi-lo <= 8 && int(o)+8 <= len(d) && int(lo)+8 <= len(data) {
+					// A short string as one 8-byte load and store: the
+					// bytes past it are overwritten by the piece's next
+					// strings (the last ones of a piece take the copy).
+					binary.LittleEndian.PutUint64(d[o:], binary.LittleEndian.Uint64(data[lo:]))
+					end[p] = o + hi - lo
+					continue
+				}
+				end[p] = o + int32(copy(dv[p][o:], data[lo:hi]))
 			}
 			for p := range pieces {
 				ov[p][rows[p]] = end[p]
