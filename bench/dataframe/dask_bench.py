@@ -53,9 +53,23 @@ def main():
     def emit(name, seconds, check, note="", cpu=0.0):
         print(json.dumps({"workload": name, "seconds": seconds, "cpu_seconds": cpu, "check": check, "note": note}), flush=True)
 
+    def scheduler_tasks():
+        return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+
+    def settle(baseline):
+        # Wait until the scheduler has forgotten the previous run's keys:
+        # a repeat of the same graph would otherwise find its result still
+        # in memory (the client releases it asynchronously) and take no time.
+        for _ in range(400):
+            if scheduler_tasks() <= baseline:
+                return
+            time.sleep(0.05)
+
     def timed(name, f):
         best, best_cpu, check = None, 0.0, ""
+        baseline = scheduler_tasks()
         for _ in range(args.repeat):
+            settle(baseline)
             c0 = cpu_seconds()
             t = time.perf_counter()
             check = f()
