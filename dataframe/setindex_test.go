@@ -120,3 +120,38 @@ func TestSetIndexSampledSortedAndGiven(t *testing.T) {
 		}
 	}
 }
+
+// TestSetIndexOfCategoricalData shuffles a frame with a categorical column
+// (whose pieces go as Arrow IPC, with their dictionaries, not in the plain
+// piece layout): the rows and the categories survive.
+func TestSetIndexOfCategoricalData(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(3000, 500, 6)
+	for i := range rows {
+		rows[i].ID = int64((i * 7919) % 500)
+	}
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := df.Categorize(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := cat.SetIndex(ctx, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := mustCompute(t, ctx, si)
+	checkSorted(t, tbl, 0, si.Divisions())
+	if tbl.Schema().Field(1).Type.ID() != arrow.DICTIONARY {
+		t.Fatalf("k is %s after SetIndex, want a dictionary", tbl.Schema().Field(1).Type)
+	}
+	if got := fmt.Sprint(si.Categories("k")); got != "[k00 k01 k02 k03 k04 k05]" {
+		t.Fatalf("categories after SetIndex = %s", got)
+	}
+	if a, b := rowsOf(t, tbl), rowsOf(t, mustCompute(t, ctx, df)); fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatal("rows differ after SetIndex of categorical data")
+	}
+}
