@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,19 +156,56 @@ func TestSizeOfCyclesEnd(t *testing.T) {
 	}
 }
 
-func TestSizeOfIsCheapOnLargeValues(t *testing.T) {
+// TestSizeOfSamplesLargeValues checks that SizeOf extrapolates from a
+// sample of a large slice's or map's elements: a million equal strings
+// weigh a million times one, and a map's estimate grows with its length.
+// (How fast it is: BenchmarkSizeOfLargeValues.)
+func TestSizeOfSamplesLargeValues(t *testing.T) {
+	const n = 1_000_000
+	one := SizeOf([]string{"abcdefghij"}) - 24
+	big := make([]string, n)
+	for i := range big {
+		big[i] = "abcdefghij"
+	}
+	// (The backing array may count at its allocation's size class.)
+	if got, want := SizeOf(big), 24+one*n; got < want || got > want+want/1000 {
+		t.Errorf("SizeOf(a million equal strings) = %d, want %d", got, want)
+	}
+	// Half the elements empty, half long: the estimate is the sample's
+	// mean times the length, within the sample's spread.
+	mixed := make([]string, n)
+	for i := range mixed {
+		if i%2 == 0 {
+			mixed[i] = strings.Repeat("x", 1000)
+		}
+	}
+	exact := int64(24 + 16*n + 1024*n/2)
+	if got := SizeOf(mixed); got < exact*8/10 || got > exact*12/10 {
+		t.Errorf("SizeOf(half long strings) = %d, want about %d", got, exact)
+	}
+	small, large := map[string]int{}, map[string]int{}
+	for i := range 100_000 {
+		if i < 1000 {
+			small[strconv.Itoa(i)] = i
+		}
+		large[strconv.Itoa(i)] = i
+	}
+	if s, l := SizeOf(small), SizeOf(large); l < 50*s || l > 200*s {
+		t.Errorf("SizeOf of maps of 1,000 and 100,000 entries: %d and %d, want about 100x apart", s, l)
+	}
+}
+
+func BenchmarkSizeOfLargeValues(b *testing.B) {
 	s := make([]string, 1_000_000)
 	m := make(map[string]int, 100_000)
 	for i := range 100_000 {
 		m[strconv.Itoa(i)] = i
 	}
-	for name, v := range map[string]any{"[]string": s, "map": m} {
-		start := time.Now()
-		for range 100 {
-			SizeOf(v)
-		}
-		if per := time.Since(start) / 100; per > 100*time.Microsecond {
-			t.Errorf("SizeOf(%s) took %v", name, per)
-		}
+	for name, v := range map[string]any{"slice": s, "map": m} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				SizeOf(v)
+			}
+		})
 	}
 }
