@@ -43,32 +43,36 @@ func parseDecimal(s string) (f float64, ok bool) {
 	}
 	var man uint64
 	digits, exp10 := 0, 0 // significant digits read; power of ten
-	any := false
-	for ; i < n && s[i] >= '0' && s[i] <= '9'; i++ {
-		any = true
-		if man == 0 && s[i] == '0' {
-			continue
-		}
-		if digits == 19 {
-			return 0, false
-		}
-		man = man*10 + uint64(s[i]-'0')
-		digits++
-	}
-	if i < n && s[i] == '.' {
-		i++
+	// digitRun reads a run of digits into man; in a fraction each one
+	// lowers the power of ten.
+	digitRun := func(frac bool) (read, ok bool) {
 		for ; i < n && s[i] >= '0' && s[i] <= '9'; i++ {
-			any = true
-			exp10--
+			read = true
+			if frac {
+				exp10--
+			}
 			if man == 0 && s[i] == '0' {
 				continue
 			}
 			if digits == 19 {
-				return 0, false
+				return read, false
 			}
 			man = man*10 + uint64(s[i]-'0')
 			digits++
 		}
+		return read, true
+	}
+	any, ok := digitRun(false)
+	if !ok {
+		return 0, false
+	}
+	if i < n && s[i] == '.' {
+		i++
+		read, ok := digitRun(true)
+		if !ok {
+			return 0, false
+		}
+		any = any || read
 	}
 	if !any {
 		return 0, false

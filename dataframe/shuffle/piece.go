@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -310,25 +311,9 @@ func (w *pieceWriter) writeAll(targets []int32, nout, per int) ([]outPiece, erro
 				cur[p]++
 			}
 		case 8:
-			src := arrow.Int64Traits.CastFromBytes(w.data[c])
-			dst := make([][]int64, np)
-			for p := range pieces {
-				dst[p] = arrow.Int64Traits.CastFromBytes(pieces[p].data[region[p] : region[p]+8*rows[p]])
-			}
-			for i, p := range pid {
-				dst[p][cur[p]] = src[i]
-				cur[p]++
-			}
+			scatter(arrow.Int64Traits.CastFromBytes, w.data[c], pieces, region, rows, pid, cur)
 		case 4:
-			src := arrow.Int32Traits.CastFromBytes(w.data[c])
-			dst := make([][]int32, np)
-			for p := range pieces {
-				dst[p] = arrow.Int32Traits.CastFromBytes(pieces[p].data[region[p] : region[p]+4*rows[p]])
-			}
-			for i, p := range pid {
-				dst[p][cur[p]] = src[i]
-				cur[p]++
-			}
+			scatter(arrow.Int32Traits.CastFromBytes, w.data[c], pieces, region, rows, pid, cur)
 		default:
 			wd := int(width)
 			src := w.data[c]
@@ -340,6 +325,23 @@ func (w *pieceWriter) writeAll(targets []int32, nout, per int) ([]outPiece, erro
 		}
 	}
 	return pieces, nil
+}
+
+// scatter copies values of a fixed-width column (src's bytes, viewed as
+// []T by view) to their pieces: row i's value to piece pid[i], at the next
+// place of its region.
+func scatter[T int64 | int32](view func([]byte) []T, src []byte, pieces []outPiece, region, rows []int, pid, cur []int32) {
+	vals := view(src)
+	dst := make([][]T, len(pieces))
+	for p := range pieces {
+		var zero T
+		width := int(unsafe.Sizeof(zero))
+		dst[p] = view(pieces[p].data[region[p] : region[p]+width*rows[p]])
+	}
+	for i, p := range pid {
+		dst[p][cur[p]] = vals[i]
+		cur[p]++
+	}
 }
 
 // pieceColumn is one column of a parsed piece.
