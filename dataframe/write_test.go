@@ -371,3 +371,60 @@ func TestToParquetRowGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestToParquetReadBackByPandas reads dusk's Parquet files with pandas,
+// where pandas has a Parquet engine (pyarrow or fastparquet; Debian
+// packages neither, so on the project's machine the test says so and
+// skips).
+func TestToParquetReadBackByPandas(t *testing.T) {
+	ctx := testContext(t)
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		t.Skip("no /usr/bin/python3 for the pandas check")
+	}
+	probe := `import pandas as pd
+try:
+    pd.io.parquet.get_engine("auto")
+    print("engine")
+except ImportError as e:
+    print("none:", e)`
+	out, err := exec.CommandContext(ctx, py, "-c", probe).CombinedOutput()
+	if err != nil {
+		if strings.Contains(string(out), "No module named 'pandas'") {
+			t.Skip("pandas is not installed")
+		}
+		t.Fatalf("probing pandas: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "engine" {
+		t.Skipf("pandas has no Parquet engine here (%s)", got)
+	}
+	c := newCluster(t, ctx)
+	rows := makeRows(2000, 100, 4)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := df.Categorize(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pq")
+	if err := cat.ToParquet(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	script := `import glob, sys
+import pandas as pd
+df = pd.concat([pd.read_parquet(f) for f in sorted(glob.glob(sys.argv[1] + "/part.*.parquet"))])
+print(len(df), repr(round(df.x.sum(), 6)), df.k.astype(str).nunique())`
+	out, err = exec.CommandContext(ctx, py, "-c", script, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pandas: %v\n%s", err, out)
+	}
+	var sx float64
+	for _, r := range rows {
+		sx += r.X
+	}
+	if got, want := strings.TrimSpace(string(out)), fmt.Sprintf("%d %v 4", len(rows), sx); got != want {
+		t.Fatalf("pandas reads %q, want %q", got, want)
+	}
+}
