@@ -144,7 +144,7 @@ func joinCodes(bk, pk []arrow.Array, pok []bool) (bc, pc [][]int64, _ []bool, er
 				break
 			}
 			long := map[string]int64{}
-			bc[c] = stringCodes(b, func(s []byte) (int64, bool) {
+			bc[c], _ = stringCodes(b, func(s []byte) (int64, bool) {
 				code, ok := long[string(s)]
 				if !ok {
 					code = -1 - int64(len(long))
@@ -153,10 +153,10 @@ func joinCodes(bk, pk []arrow.Array, pok []bool) (bc, pc [][]int64, _ []bool, er
 				return code, true
 			})
 			var missing []int
-			pc[c] = stringCodes(p, func(s []byte) (int64, bool) {
+			pc[c], missing = stringCodes(p, func(s []byte) (int64, bool) {
 				code, ok := long[string(s)]
 				return code, ok
-			}, &missing)
+			})
 			if len(missing) > 0 {
 				if pok == nil {
 					pok = make([]bool, p.Len())
@@ -184,29 +184,32 @@ func widen(v []int32) []int64 {
 }
 
 // stringCodes returns the code of each string of a: short strings packed,
-// longer ones by long; the rows whose long string has no code are appended
-// to missing, if given.
-func stringCodes(a *array.String, long func([]byte) (int64, bool), missing ...*[]int) []int64 {
+// longer ones by long, and the rows whose long string long has no code
+// for (their code is 0).
+func stringCodes(a *array.String, long func([]byte) (int64, bool)) (codes []int64, missing []int) {
+	if a.Len() == 0 {
+		return nil, nil
+	}
 	offs, data := a.ValueOffsets(), a.ValueBytes()
 	base := offs[0]
-	out := make([]int64, a.Len())
-	for i := range out {
+	codes = make([]int64, a.Len())
+	for i := range codes {
 		lo, hi := offs[i]-base, offs[i+1]-base
 		switch {
 		case hi-lo > 7:
 			code, ok := long(data[lo:hi])
-			if !ok && len(missing) > 0 {
-				*missing[0] = append(*missing[0], i)
+			if !ok {
+				missing = append(missing, i)
 			}
-			out[i] = code
+			codes[i] = code
 		case int(lo)+8 <= len(data):
 			w := binary.LittleEndian.Uint64(data[lo:])
-			out[i] = int64(w&(1<<(8*(hi-lo))-1) | uint64(hi-lo)<<56)
+			codes[i] = int64(w&(1<<(8*(hi-lo))-1) | uint64(hi-lo)<<56)
 		default:
-			out[i] = packShort(data[lo:hi])
+			codes[i] = packShort(data[lo:hi])
 		}
 	}
-	return out
+	return codes, missing
 }
 
 func namedColumns(rec arrow.RecordBatch, names []string) ([]arrow.Array, error) {

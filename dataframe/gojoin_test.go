@@ -161,3 +161,23 @@ func TestJoinInnerLongStringsMissingOnOneSide(t *testing.T) {
 		t.Fatalf("joined rows %q, want %q", lines, want)
 	}
 }
+
+// TestJoinInnerEmptySides joins partitions with no rows on either side
+// (a hash shuffle's output can be empty).
+func TestJoinInnerEmptySides(t *testing.T) {
+	full, empty := joinSide(50, 1, "v"), joinSide(0, 2, "w")
+	p := &goJoinPlan{On: []string{"a", "s"}, Left: []string{"b", "v"}, Right: []string{"b", "w"}, Names: []string{"a", "s", "b_x", "v", "b_y", "w"}}
+	for _, pair := range [][2]arrow.RecordBatch{{full, empty}, {empty, full}} {
+		l, r := pair[0], pair[1]
+		if l == empty {
+			p = &goJoinPlan{On: []string{"a", "s"}, Left: []string{"b", "w"}, Right: []string{"b", "v"}, Names: []string{"a", "s", "b_x", "w", "b_y", "v"}}
+		}
+		got, err := joinInner(l, r, *p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.NumRows() != 0 || got.NumCols() != 6 {
+			t.Fatalf("joining %d and %d rows gave %d rows, %d columns", l.NumRows(), r.NumRows(), got.NumRows(), got.NumCols())
+		}
+	}
+}

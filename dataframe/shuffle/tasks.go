@@ -50,36 +50,14 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 		return Sent{}, err
 	}
 	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut())}
-	byOwner := map[string][]worker.Message{}
+	var byOwner map[string][]worker.Message
 	if plainSchema(rec.Schema()) {
-		// Each piece written straight from rec's columns (piece.go).
-		for _, t := range targets {
-			sent.Rows[t]++
-		}
-		pw := newPieceWriter(rec)
-		pieces, err := pw.writeAll(targets, spec.NOut(), int(max(maxPiece/pw.rowBytes(), 1)))
-		if err != nil {
-			return Sent{}, err
-		}
-		for _, p := range pieces {
-			byOwner[spec.Owners[p.out]] = append(byOwner[spec.Owners[p.out]], worker.Message{Topic: topic(spec.ID, p.out, input, p.seq), Data: p.data})
-		}
+		byOwner, err = plainMessages(rec, targets, spec, input, sent.Rows)
 	} else {
-		pieces, err := Split(rec, targets, spec.NOut())
-		if err != nil {
-			return Sent{}, err
-		}
-		for out, p := range pieces {
-			sent.Rows[out] = p.NumRows()
-			if p.NumRows() == 0 {
-				continue
-			}
-			msgs, err := encodePieces(spec.ID, out, input, p)
-			if err != nil {
-				return Sent{}, err
-			}
-			byOwner[spec.Owners[out]] = append(byOwner[spec.Owners[out]], msgs...)
-		}
+		byOwner, err = ipcMessages(rec, targets, spec, input, sent.Rows)
+	}
+	if err != nil {
+		return Sent{}, err
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -99,6 +77,48 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 	}
 	wg.Wait()
 	return sent, firstErr
+}
+
+// plainMessages cuts rec into pieces written column by column
+// (piece.go), by owner, and counts the rows of each output in rows.
+func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]worker.Message, error) {
+	for _, t := range targets {
+		rows[t]++
+	}
+	pw := newPieceWriter(rec)
+	pieces, err := pw.writeAll(targets, spec.NOut(), int(max(maxPiece/pw.rowBytes(), 1)))
+	if err != nil {
+		return nil, err
+	}
+	byOwner := map[string][]worker.Message{}
+	for _, p := range pieces {
+		owner := spec.Owners[p.out]
+		byOwner[owner] = append(byOwner[owner], worker.Message{Topic: topic(spec.ID, p.out, input, p.seq), Data: p.data})
+	}
+	return byOwner, nil
+}
+
+// ipcMessages cuts rec into pieces of Arrow IPC, for the columns the
+// piece layout does not hold (dictionaries, nested types), by owner, and
+// counts the rows of each output in rows.
+func ipcMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]worker.Message, error) {
+	pieces, err := Split(rec, targets, spec.NOut())
+	if err != nil {
+		return nil, err
+	}
+	byOwner := map[string][]worker.Message{}
+	for out, p := range pieces {
+		rows[out] = p.NumRows()
+		if p.NumRows() == 0 {
+			continue
+		}
+		msgs, err := encodePieces(spec.ID, out, input, p)
+		if err != nil {
+			return nil, err
+		}
+		byOwner[spec.Owners[out]] = append(byOwner[spec.Owners[out]], msgs...)
+	}
+	return byOwner, nil
 }
 
 // deliveryError marks a failed delivery as lost data unless the receiver
