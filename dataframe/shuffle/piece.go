@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -182,9 +183,9 @@ func (w *pieceWriter) writeAll(targets []int32, nout, per int) ([]outPiece, erro
 	if len(pieces) == 0 {
 		return nil, nil
 	}
-	// The piece of each row.
+	// The piece of each row: its target's, when every output has one.
 	pid := targets
-	if len(pieces) != nout {
+	if len(pieces) != nout || slices.Contains(counts, 0) {
 		pid = make([]int32, len(targets))
 		rank := make([]int, nout)
 		for i, t := range targets {

@@ -80,6 +80,7 @@ func TestPiecesRoundTrip(t *testing.T) {
 		{"sliced", 1000, true, true, 5, 2},
 		{"one output", 37, true, false, 1, 4},
 		{"empty", 0, false, false, 3, 1},
+		{"first outputs empty", 40, true, false, 2, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := plainRecord(t, tc.n, tc.nulls, uint64(tc.n))
@@ -96,6 +97,11 @@ func TestPiecesRoundTrip(t *testing.T) {
 			targets := make([]int32, rec.NumRows())
 			for i := range targets {
 				targets[i] = int32(rng.IntN(tc.nout))
+				if tc.name == "first outputs empty" {
+					// Two pieces of the last output, as many pieces as
+					// outputs, but not one each.
+					targets[i] = int32(tc.nout - 1)
+				}
 			}
 			w := newPieceWriter(rec)
 			per := max(int(rec.NumRows())/tc.nout/tc.chunks, 1)
