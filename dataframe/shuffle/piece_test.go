@@ -200,3 +200,46 @@ func TestDictionariesAreNotPlain(t *testing.T) {
 		t.Fatal("an int64 column does not fit the piece layout")
 	}
 }
+
+// TestPiecesRandomCuts writes records by random targets (some outputs
+// empty, some cut into many pieces) and checks every output's pieces
+// against Split's rows.
+func TestPiecesRandomCuts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	for iter := range 150 {
+		n := rng.IntN(200)
+		rec := plainRecord(t, n, iter%2 == 0, uint64(iter))
+		nout := 1 + rng.IntN(8)
+		used := 1 + rng.IntN(nout) // targets drawn from the first used outputs, shuffled
+		perm := rng.Perm(nout)
+		targets := make([]int32, n)
+		for i := range targets {
+			targets[i] = int32(perm[rng.IntN(used)])
+		}
+		per := 1 + rng.IntN(n+1)
+		all, err := newPieceWriter(rec).writeAll(targets, nout, per)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byOut := make([][][]byte, nout)
+		for _, p := range all {
+			byOut[p.out] = append(byOut[p.out], p.data)
+		}
+		want, err := Split(rec, targets, nout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for out := range nout {
+			got, err := assemble(rec.Schema(), byOut[out])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !array.RecordEqual(got, want[out]) {
+				t.Fatalf("iteration %d (%d rows, %d outputs, %d rows a piece): output %d differs", iter, n, nout, per, out)
+			}
+			got.Release()
+			want[out].Release()
+		}
+		rec.Release()
+	}
+}
