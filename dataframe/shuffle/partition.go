@@ -20,18 +20,14 @@ func Targets(rec arrow.RecordBatch, spec *Spec) ([]int32, error) {
 	}
 	switch spec.Kind {
 	case Hash:
-		h := make([]uint64, rec.NumRows())
-		for _, name := range spec.Columns {
-			col, err := column(rec, name)
-			if err != nil {
-				return nil, err
-			}
-			if err := hashInto(h, col); err != nil {
-				return nil, fmt.Errorf("shuffle: hashing column %q: %w", name, err)
-			}
+		h, err := hashRows(rec, spec.Columns)
+		if err != nil {
+			return nil, err
 		}
+		// The output from the hash's high 32 bits, scaled to [0, n): a
+		// multiplication where a modulo would divide.
 		for i, v := range h {
-			out[i] = int32(v % uint64(n))
+			out[i] = int32((v >> 32) * uint64(n) >> 32)
 		}
 	case Range:
 		if len(spec.Columns) != 1 {
@@ -50,12 +46,10 @@ func Targets(rec arrow.RecordBatch, spec *Spec) ([]int32, error) {
 	return out, nil
 }
 
-// HashRows returns the hash of every row's values in the named columns,
+// hashRows returns the hash of every row's values in the named columns,
 // as a hash shuffle places rows (equal keys, equal hashes; integers of
-// every width hash by value). A hash shuffle's output partition holds rows
-// whose hashes are equal modulo the number of outputs: tables built on
-// them must use the hashes' other bits.
-func HashRows(rec arrow.RecordBatch, cols []string) ([]uint64, error) {
+// every width hash by value).
+func hashRows(rec arrow.RecordBatch, cols []string) ([]uint64, error) {
 	h := make([]uint64, rec.NumRows())
 	for _, name := range cols {
 		col, err := column(rec, name)

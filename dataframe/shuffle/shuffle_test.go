@@ -2,6 +2,7 @@ package shuffle
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-func record(t *testing.T, ids []int64, keys []string) arrow.RecordBatch {
+func record(t testing.TB, ids []int64, keys []string) arrow.RecordBatch {
 	t.Helper()
 	s := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true}, {Name: "k", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, s)
@@ -156,11 +157,11 @@ func TestHashRowsSameWithAndWithoutNulls(t *testing.T) {
 	b.Field(0).(*array.Int64Builder).AppendValues(append(ids, 0), []bool{true, true, true, true, true, false})
 	b.Field(1).(*array.StringBuilder).AppendValues(append(keys, ""), []bool{true, true, true, true, true, false})
 	nulls := b.NewRecordBatch()
-	hp, err := HashRows(plain, []string{"id", "k"})
+	hp, err := hashRows(plain, []string{"id", "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hn, err := HashRows(nulls, []string{"id", "k"})
+	hn, err := hashRows(nulls, []string{"id", "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestHashRowsSameWithAndWithoutNulls(t *testing.T) {
 	if hp[0] != hp[4] || hp[0] == hp[1] {
 		t.Fatalf("equal rows hash apart or different rows alike: %v", hp)
 	}
-	hs, err := HashRows(plain.NewSlice(2, 5), []string{"id", "k"})
+	hs, err := hashRows(plain.NewSlice(2, 5), []string{"id", "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,6 +216,25 @@ func TestEncodePiecesCutsBySliceSize(t *testing.T) {
 		}
 		if !slices.Equal(got, ids[c.lo:c.hi]) {
 			t.Fatalf("rows %d-%d: the messages hold %d rows, not the piece's", c.lo, c.hi, len(got))
+		}
+	}
+}
+
+// BenchmarkTargets places one partition of the dataframe benchmark's
+// hash merge (250,000 rows of an int64 and a short string) among 40
+// outputs.
+func BenchmarkTargets(b *testing.B) {
+	ids := make([]int64, 250_000)
+	keys := make([]string, len(ids))
+	for i := range ids {
+		ids[i] = int64(i*7919) % 100_000
+		keys[i] = fmt.Sprintf("key%03d", i%100)
+	}
+	rec := record(b, ids, keys)
+	spec := &Spec{Kind: Hash, Columns: []string{"id", "k"}, Owners: make([]string, 40)}
+	for b.Loop() {
+		if _, err := Targets(rec, spec); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
