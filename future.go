@@ -7,6 +7,7 @@ import (
 	"iter"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -149,6 +150,16 @@ func (f *Future[T]) String() string { return fmt.Sprintf("Future(%s, %s)", f.st.
 // Done returns a channel closed when the future is finished, erred or
 // cancelled.
 func (f *Future[T]) Done() <-chan struct{} { return f.st.done }
+
+// Workers returns the addresses of the workers that held the result when
+// the scheduler last reported it: empty until the result is in memory. It
+// is a hint for placing work next to the data (as Dask's who_has): the data
+// may move or be lost later.
+func (f *Future[T]) Workers() []string {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	return slices.Clone(f.st.addrs)
+}
 
 // Status returns where the future is.
 func (f *Future[T]) Status() Status {

@@ -30,8 +30,10 @@ import (
 
 var (
 	fnAggPartial = dusk.Register("dataframe.agg-partial", aggPartial)
-	fnAggCombine = dusk.Register("dataframe.agg-combine", aggCombine)
-	fnAggFinal   = dusk.Register("dataframe.agg-final", aggFinal)
+	// fnAggPartials is the partial aggregate of several partitions at once.
+	fnAggPartials = dusk.Register("dataframe.agg-partials", aggPartials)
+	fnAggCombine  = dusk.Register("dataframe.agg-combine", aggCombine)
+	fnAggFinal    = dusk.Register("dataframe.agg-final", aggFinal)
 )
 
 // Ops of the state columns of a Go aggregation.
@@ -693,9 +695,20 @@ func (a *accum) array(order []int32) arrow.Array {
 
 // aggPartial is the partial aggregate of one partition.
 func aggPartial(rec arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) {
-	a := newGoAggregator(&p, int(min(rec.NumRows(), 1<<20)))
-	if err := a.add(rec, true); err != nil {
-		return nil, err
+	return aggPartials([]arrow.RecordBatch{rec}, p)
+}
+
+// aggPartials is the partial aggregate of several partitions together.
+func aggPartials(recs []arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) {
+	rows := int64(0)
+	for _, r := range recs {
+		rows = max(rows, r.NumRows())
+	}
+	a := newGoAggregator(&p, int(min(rows, 1<<20)))
+	for _, r := range recs {
+		if err := a.add(r, true); err != nil {
+			return nil, err
+		}
 	}
 	return array.NewRecordBatch(p.midSchema(), a.states(nil), int64(a.groups.n)), nil
 }

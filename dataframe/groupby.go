@@ -356,6 +356,17 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 		if err != nil {
 			return nil, err
 		}
+		if runs := colocated(in, n.r.splitEvery); runs != nil {
+			// Partitions already on the workers: one partial per run of
+			// a worker's partitions, made there (elsewhere only if that
+			// worker cannot run it).
+			out := make([]part, len(runs))
+			for i, r := range runs {
+				fn := fnAggPartials.With(dusk.Workers(r.worker), dusk.AllowOtherWorkers())
+				out[i] = dusk.Call[arrow.RecordBatch](fn, partList(r.parts), *g)
+			}
+			return out, nil
+		}
 		out := make([]part, len(in))
 		for i, p := range in {
 			out[i] = dusk.Call[arrow.RecordBatch](fnAggPartial, p, *g)
@@ -379,6 +390,52 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 		}
 	}
 	return lw.parts(sn)
+}
+
+// run is partitions held by one worker.
+type run struct {
+	worker string
+	parts  []part
+}
+
+// colocated groups partitions that are results on the cluster by the
+// worker holding each (the first, when several do), in runs of at most
+// size, in the partitions' order within a worker; nil when some partition
+// is not a result held somewhere known, or when runs would not cut the
+// number of partials. A group-by aggregates each run in one task on its
+// worker: fewer, larger partials to move and combine, where a partial of
+// a partition of many groups is nearly as large as the partition.
+func colocated(parts []part, size int) []run {
+	if size < 2 || len(parts) < 2 {
+		return nil
+	}
+	byWorker := map[string][]part{}
+	var workers []string
+	for _, p := range parts {
+		f, ok := p.(*dusk.AnyFuture)
+		if !ok {
+			return nil
+		}
+		ws := f.Workers()
+		if len(ws) == 0 {
+			return nil
+		}
+		if _, seen := byWorker[ws[0]]; !seen {
+			workers = append(workers, ws[0])
+		}
+		byWorker[ws[0]] = append(byWorker[ws[0]], p)
+	}
+	var runs []run
+	for _, w := range workers {
+		ps := byWorker[w]
+		for i := 0; i < len(ps); i += size {
+			runs = append(runs, run{worker: w, parts: ps[i:min(i+size, len(ps))]})
+		}
+	}
+	if len(runs) == len(parts) {
+		return nil
+	}
+	return runs
 }
 
 // ValueCounts counts the rows of each distinct value of col: a DataFrame
