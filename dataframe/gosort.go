@@ -5,6 +5,7 @@ package dataframe
 import (
 	"fmt"
 	"math"
+	mathbits "math/bits"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -102,27 +103,37 @@ func sortKeys(col arrow.Array, desc bool) ([]uint64, error) {
 }
 
 // radixOrder returns the row indices that sort keys (stable: equal keys
-// keep their order), skipping the digits every key shares.
+// keep their order): a radix sort of the keys less the smallest, over the
+// digits their range needs, skipping digits every key shares.
 func radixOrder(keys []uint64) []int64 {
 	const bits = 11
 	const buckets = 1 << bits
-	const passes = (64 + bits - 1) / bits
+	const maxPasses = (64 + bits - 1) / bits
 	n := len(keys)
-	var counts [passes][buckets]int
-	for _, k := range keys {
-		for p := range passes {
-			counts[p][(k>>(p*bits))&(buckets-1)]++
-		}
-	}
 	idx := make([]int64, n)
 	for i := range idx {
 		idx[i] = int64(i)
+	}
+	if n < 2 {
+		return idx
+	}
+	lo, hi := keys[0], keys[0]
+	for _, k := range keys {
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	passes := max(1, (mathbits.Len64(hi-lo)+bits-1)/bits)
+	var counts [maxPasses][buckets]int
+	for _, k := range keys {
+		d := k - lo
+		for p := range passes {
+			counts[p][(d>>(p*bits))&(buckets-1)]++
+		}
 	}
 	k1, k2 := append([]uint64(nil), keys...), make([]uint64, n)
 	i2 := make([]int64, n)
 	for p := range passes {
 		c := &counts[p]
-		if n == 0 || slices.Contains(c[:], n) {
+		if slices.Contains(c[:], n) {
 			continue // every key has the same digit here
 		}
 		var pos [buckets]int
@@ -133,7 +144,7 @@ func radixOrder(keys []uint64) []int64 {
 		}
 		shift := p * bits
 		for i, k := range k1 {
-			b := (k >> shift) & (buckets - 1)
+			b := ((k - lo) >> shift) & (buckets - 1)
 			j := pos[b]
 			pos[b]++
 			k2[j], i2[j] = k, idx[i]
