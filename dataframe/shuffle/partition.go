@@ -299,24 +299,26 @@ func rangeInto(out []int32, col arrow.Array, bounds []any) error {
 			return err
 		}
 		nulls := a.NullN() > 0
+		ix := newIntRanges(bs)
 		for i, v := range a.Int64Values() {
 			if nulls && a.IsNull(i) {
 				out[i] = last
 				continue
 			}
-			out[i] = int32(upperBound(bs, v))
+			out[i] = int32(ix.place(v))
 		}
 	case *array.Int32:
 		bs, err := int64Bounds(inner)
 		if err != nil {
 			return err
 		}
+		ix := newIntRanges(bs)
 		for i, v := range a.Int32Values() {
 			if a.IsNull(i) {
 				out[i] = last
 				continue
 			}
-			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > int64(v) }))
+			out[i] = int32(ix.place(int64(v)))
 		}
 	case *array.Float64:
 		bs, err := float64Bounds(inner)
@@ -349,24 +351,26 @@ func rangeInto(out []int32, col arrow.Array, bounds []any) error {
 		if err != nil {
 			return err
 		}
+		ix := newIntRanges(bs)
 		for i, v := range a.TimestampValues() {
 			if a.IsNull(i) {
 				out[i] = last
 				continue
 			}
-			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > int64(v) }))
+			out[i] = int32(ix.place(int64(v)))
 		}
 	case *array.Date32:
 		bs, err := int64Bounds(inner)
 		if err != nil {
 			return err
 		}
+		ix := newIntRanges(bs)
 		for i, v := range a.Date32Values() {
 			if a.IsNull(i) {
 				out[i] = last
 				continue
 			}
-			out[i] = int32(sort.Search(len(bs), func(j int) bool { return bs[j] > int64(v) }))
+			out[i] = int32(ix.place(int64(v)))
 		}
 	default:
 		return fmt.Errorf("a column of type %s has no range order here (use int, float, string, date or timestamp)", col.DataType())
@@ -387,6 +391,63 @@ func upperBound[T int64 | float64](bs []T, v T) int {
 		}
 	}
 	return lo
+}
+
+// intRanges places integers among ascending bounds in constant time: the
+// span of the bounds is cut into cells of 2^shift values, each knowing how
+// many bounds lie below its start, so that a value needs a shift, a table
+// read and, rarely, a step past a bound inside its cell (a binary search
+// over random values mispredicts half its branches).
+type intRanges struct {
+	bs    []int64
+	lo    int64
+	shift uint
+	cells []int32 // bounds at most lo + c<<shift, for each cell c
+}
+
+// newIntRanges indexes bs (ascending); with more than 1<<16 cells' worth
+// of bounds or a span too wide for a table, it falls back on searching.
+func newIntRanges(bs []int64) *intRanges {
+	r := &intRanges{bs: bs}
+	if len(bs) == 0 || len(bs) > 1<<13 {
+		return r
+	}
+	r.lo = bs[0]
+	span := uint64(bs[len(bs)-1]) - uint64(bs[0])
+	want := uint64(8 * len(bs)) // about 8 cells per bound
+	for span>>r.shift >= want {
+		r.shift++
+	}
+	n := int(span>>r.shift) + 1
+	r.cells = make([]int32, n)
+	j := 0
+	for c := range n {
+		start := bs[0] + int64(uint64(c)<<r.shift)
+		for j < len(bs) && bs[j] <= start {
+			j++
+		}
+		r.cells[c] = int32(j)
+	}
+	return r
+}
+
+// place returns the number of bounds at most v.
+func (r *intRanges) place(v int64) int {
+	if r.cells == nil {
+		return upperBound(r.bs, v)
+	}
+	if v < r.lo {
+		return 0
+	}
+	c := uint64(v-r.lo) >> r.shift
+	if c >= uint64(len(r.cells)) {
+		return len(r.bs)
+	}
+	j := int(r.cells[c])
+	for j < len(r.bs) && r.bs[j] <= v {
+		j++
+	}
+	return j
 }
 
 func int64Bounds(bs []any) ([]int64, error) {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -235,6 +238,67 @@ func BenchmarkTargets(b *testing.B) {
 	for b.Loop() {
 		if _, err := Targets(rec, spec); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTargetsRange places one input partition of the dataframe
+// benchmark's SetIndex (250,000 random ids) among 80 ranges.
+func BenchmarkTargetsRange(b *testing.B) {
+	ids := make([]int64, 250_000)
+	keys := make([]string, len(ids))
+	for i := range ids {
+		ids[i] = int64(mix(uint64(i)) % 100_000)
+		keys[i] = "k"
+	}
+	rec := record(b, ids, keys)
+	bounds := make([]any, 81)
+	for j := range bounds {
+		bounds[j] = int64(j * 1250)
+	}
+	spec := &Spec{Kind: Range, Columns: []string{"id"}, Bounds: bounds, Owners: make([]string, 80)}
+	for b.Loop() {
+		if _, err := Targets(rec, spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestIntRangesAgreeWithSearch compares intRanges with a binary search on
+// bounds narrow and wide, negative, repeated and at the ends of int64.
+func TestIntRangesAgreeWithSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sets := [][]int64{
+		{0},
+		{5, 5, 5},
+		{-10, 0, 10},
+		{math.MinInt64, 0, math.MaxInt64},
+		{math.MinInt64 + 1, math.MaxInt64 - 1},
+	}
+	for range 20 {
+		n := 1 + rng.IntN(200)
+		bs := make([]int64, n)
+		scale := int64(1) << rng.IntN(63)
+		for i := range bs {
+			bs[i] = rng.Int64N(scale) - scale/2
+		}
+		slices.Sort(bs)
+		sets = append(sets, bs)
+	}
+	for _, bs := range sets {
+		r := newIntRanges(bs)
+		vals := []int64{math.MinInt64, math.MaxInt64, 0, -1, 1}
+		for _, b := range bs {
+			vals = append(vals, b-1, b, b+1)
+		}
+		for range 2000 {
+			vals = append(vals, bs[0]+rng.Int64N(max(bs[len(bs)-1]-bs[0], 1)+1), int64(rng.Uint64()))
+		}
+		for _, v := range vals {
+			want := sort.Search(len(bs), func(j int) bool { return bs[j] > v })
+			if got := r.place(v); got != want {
+				t.Fatalf("bounds %v: place(%d) = %d, want %d", bs, v, got, want)
+			}
 		}
 	}
 }
