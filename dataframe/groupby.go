@@ -379,8 +379,14 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 		if pq, ok := root.(*parquetNode); ok && pq.duckReadable() {
 			// Over Parquet that DuckDB reads, a partial needs no
 			// partition of its own per row group: one query reads a run
-			// of a file's row groups.
-			runs := pq.duckRuns()
+			// of a file's row groups, or several whole files, leaving
+			// two queries or more for each worker (with no worker known
+			// yet, one query a file).
+			minRuns := 0
+			if ws, err := lw.owners(); err == nil {
+				minRuns = 2 * len(ws)
+			}
+			runs := pq.duckRuns(minRuns)
 			out := make([]part, len(runs))
 			for i, scan := range runs {
 				q, _ := sn.composeOver(scan)
