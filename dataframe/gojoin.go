@@ -257,16 +257,15 @@ func joinInner(left, right arrow.RecordBatch, p goJoinPlan) (arrow.RecordBatch, 
 	if err != nil {
 		return nil, err
 	}
-	// A second key column, or zeros; the keys past two compared apart.
-	bk2, pk2 := bc[0], pc[0]
+	// The second key's codes (nil for one key: the entries hold 0); the
+	// keys past two are compared apart.
+	var bk2, pk2 []int64
+	var rest, prest [][]int64
 	if len(bc) > 1 {
 		bk2, pk2 = bc[1], pc[1]
-	}
-	var rest, prest [][]int64
-	if len(bc) > 2 {
 		rest, prest = bc[2:], pc[2:]
 	}
-	two := len(bc) > 1
+	two := bk2 != nil
 	// The table: build rows ordered by slot (a counting sort), each
 	// slot's rows a run of entries from start[slot], so that a probe
 	// reads the slot's bounds and then its entries, side by side.
@@ -358,9 +357,6 @@ func joinInner(left, right arrow.RecordBatch, p goJoinPlan) (arrow.RecordBatch, 
 	li, ri := pi, bi
 	if build == left {
 		li, ri = bi, pi
-	}
-	if li == nil {
-		li, ri = []int64{}, []int64{}
 	}
 	var cols []arrow.Array
 	release := func() {

@@ -398,8 +398,8 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 	return lw.parts(sn)
 }
 
-// run is partitions held by one worker.
-type run struct {
+// workerRun is partitions held by one worker.
+type workerRun struct {
 	worker string
 	parts  []part
 }
@@ -411,7 +411,7 @@ type run struct {
 // number of partials. A group-by aggregates each run in one task on its
 // worker: fewer, larger partials to move and combine, where a partial of
 // a partition of many groups is nearly as large as the partition.
-func colocated(parts []part, size int) []run {
+func colocated(parts []part, size int) []workerRun {
 	if size < 2 || len(parts) < 2 {
 		return nil
 	}
@@ -431,11 +431,11 @@ func colocated(parts []part, size int) []run {
 		}
 		byWorker[ws[0]] = append(byWorker[ws[0]], p)
 	}
-	var runs []run
+	var runs []workerRun
 	for _, w := range workers {
 		ps := byWorker[w]
 		for i := 0; i < len(ps); i += size {
-			runs = append(runs, run{worker: w, parts: ps[i:min(i+size, len(ps))]})
+			runs = append(runs, workerRun{worker: w, parts: ps[i:min(i+size, len(ps))]})
 		}
 	}
 	if len(runs) == len(parts) {

@@ -330,7 +330,7 @@ const maxRunRows = 4 << 20
 // one query a file):
 // DuckDB spends a few milliseconds on each query and file it opens (20
 // queries of one file each took 15-20% more CPU than one query over the
-// 20 files, measured with threads = 1).
+// 20 files, with threads = 1: bench/dataframe -filecost).
 func (n *parquetNode) duckRuns(minRuns int) []string {
 	type fileRun struct {
 		path            string

@@ -8,7 +8,7 @@
 //	go run -tags duckdb_arrow ./bench/dataframe              # everything
 //	go run -tags duckdb_arrow ./bench/dataframe -rows 2000000 -skip-dask
 //	go run -tags duckdb_arrow ./bench/dataframe -memtest     # the shuffle larger than memory
-//	go run -tags duckdb_arrow ./bench/dataframe -writefiles  # DuckDB writing 1 Parquet file or 80
+//	go run -tags duckdb_arrow ./bench/dataframe -filecost    # what files cost DuckDB alone
 //
 // See bench/README.md ("DataFrame") for what each workload does and the
 // figures measured.
@@ -55,7 +55,7 @@ var (
 	only        = flag.String("only", "", "comma-separated systems to run: dusk, duckdb, dask (default all)")
 	skipDask    = flag.Bool("skip-dask", false, "do not run Dask")
 	memtest     = flag.Bool("memtest", false, "run the shuffle of data twice the cluster's memory instead")
-	writeFilesF = flag.Bool("writefiles", false, "measure DuckDB alone writing the rows as one Parquet file and as one per 250,000 rows instead")
+	fileCostF   = flag.Bool("filecost", false, "measure instead what files cost DuckDB alone: reading the Parquet files one query each or in one, writing the rows as one file or one per 250,000 rows")
 	python      = flag.String("python", "/usr/bin/python3", "the Python with Debian's Dask")
 	duckThreads = flag.Int("duckdb-threads", runtime.NumCPU(), "threads of DuckDB alone")
 	workloadSel = flag.String("workloads", "", "comma-separated workload numbers to run, 1-8 in report order (default all)")
@@ -119,8 +119,8 @@ func main() {
 		}
 		return
 	}
-	if *writeFilesF {
-		if err := writeFiles(ctx); err != nil {
+	if *fileCostF {
+		if err := fileCost(ctx); err != nil {
 			log.Fatal(err)
 		}
 		return

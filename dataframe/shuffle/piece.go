@@ -255,17 +255,9 @@ func (w *pieceWriter) writeAll(targets []int32, nout, per int) ([]outPiece, erro
 	for c, col := range w.cols {
 		region := at[c]
 		if col.NullN() > 0 {
-			bms := make([][]byte, np)
+			scatterBits(pieces, region, pid, cur, col.IsValid)
 			for p := range pieces {
-				bms[p] = pieces[p].data[region[p]:]
 				region[p] += pad8(int(bitutil.BytesForBits(int64(rows[p]))))
-			}
-			clear(cur)
-			for i, p := range pid {
-				if col.IsValid(i) {
-					bitutil.SetBit(bms[p], int(cur[p]))
-				}
-				cur[p]++
 			}
 		}
 		clear(cur)
@@ -300,17 +292,7 @@ func (w *pieceWriter) writeAll(targets []int32, nout, per int) ([]outPiece, erro
 				ov[p][rows[p]] = end[p]
 			}
 		case widthBool:
-			a := col.(*array.Boolean)
-			bms := make([][]byte, np)
-			for p := range pieces {
-				bms[p] = pieces[p].data[region[p]:]
-			}
-			for i, p := range pid {
-				if a.Value(i) {
-					bitutil.SetBit(bms[p], int(cur[p]))
-				}
-				cur[p]++
-			}
+			scatterBits(pieces, region, pid, cur, col.(*array.Boolean).Value)
 		case 8:
 			scatter(arrow.Int64Traits.CastFromBytes, w.data[c], pieces, region, rows, pid, cur)
 		case 4:
@@ -328,15 +310,32 @@ func (w *pieceWriter) writeAll(targets []int32, nout, per int) ([]outPiece, erro
 	return pieces, nil
 }
 
+// scatterBits sets, in each piece's bitmap at its region, the bit of each
+// of its rows for which set is true (row i is piece pid[i]'s next). cur
+// counts each piece's rows and starts at zero.
+func scatterBits(pieces []outPiece, region []int, pid, cur []int32, set func(int) bool) {
+	clear(cur)
+	bms := make([][]byte, len(pieces))
+	for p := range pieces {
+		bms[p] = pieces[p].data[region[p]:]
+	}
+	for i, p := range pid {
+		if set(i) {
+			bitutil.SetBit(bms[p], int(cur[p]))
+		}
+		cur[p]++
+	}
+}
+
 // scatter copies values of a fixed-width column (src's bytes, viewed as
 // []T by view) to their pieces: row i's value to piece pid[i], at the next
 // place of its region.
 func scatter[T int64 | int32](view func([]byte) []T, src []byte, pieces []outPiece, region, rows []int, pid, cur []int32) {
 	vals := view(src)
+	var zero T
+	width := int(unsafe.Sizeof(zero))
 	dst := make([][]T, len(pieces))
 	for p := range pieces {
-		var zero T
-		width := int(unsafe.Sizeof(zero))
 		dst[p] = view(pieces[p].data[region[p] : region[p]+width*rows[p]])
 	}
 	for i, p := range pid {
@@ -475,7 +474,7 @@ func assembleColumn(t arrow.DataType, width uint32, pieces []parsedPiece, i, row
 		at := 0
 		for _, p := range pieces {
 			if v := p.cols[i].validity; v != nil {
-				copyBits(validity, at, v, p.rows)
+				bitutil.CopyBitmap(v, 0, p.rows, validity, at)
 			} else {
 				bitutil.SetBitsTo(validity, int64(at), int64(p.rows), true)
 			}
@@ -526,7 +525,7 @@ func assembleColumn(t arrow.DataType, width uint32, pieces []parsedPiece, i, row
 		vals := make([]byte, bitutil.BytesForBits(int64(rows)))
 		at := 0
 		for _, p := range pieces {
-			copyBits(vals, at, p.cols[i].values, p.rows)
+			bitutil.CopyBitmap(p.cols[i].values, 0, p.rows, vals, at)
 			at += p.rows
 		}
 		bufs = []*memory.Buffer{bitmap(), memory.NewBufferBytes(vals)}
@@ -541,16 +540,4 @@ func assembleColumn(t arrow.DataType, width uint32, pieces []parsedPiece, i, row
 	d := array.NewData(t, rows, bufs, nil, nulls, 0)
 	defer d.Release()
 	return array.MakeFromData(d), nil
-}
-
-// copyBits copies n bits of src (from bit 0) to dst from bit at.
-func copyBits(dst []byte, at int, src []byte, n int) {
-	if at%8 == 0 {
-		copy(dst[at/8:], src[:bitutil.BytesForBits(int64(n))])
-		// Bits past n in the last byte are zero in a piece.
-		return
-	}
-	for k := range n {
-		bitutil.SetBitTo(dst, at+k, bitutil.BitIsSet(src, k))
-	}
 }
