@@ -10,6 +10,7 @@ TAGS ?= duckdb_arrow
 # The README's test command.
 test:
 	./scripts/setup-test
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result" >&2; exit 1; }
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -race -tags $(TAGS) -count=1 -timeout 60m ./...
 

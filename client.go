@@ -349,6 +349,8 @@ func (c *Client) fail(err error) {
 	for _, fs := range c.futures {
 		if fs.status == Pending {
 			fs.finish(Lost, err)
+		} else {
+			fs.wake() // a gather waiting for a recomputation
 		}
 	}
 	c.mu.Unlock()

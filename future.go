@@ -48,7 +48,7 @@ type futureState struct {
 	typ     string
 	version int // counts memory reports, to notice a recomputation
 	refs    int
-	waiters []func() // called once when the state leaves Pending
+	waiters []func() // called once at the key's next report (the first leaves Pending)
 }
 
 func (fs *futureState) finish(s Status, err error) {
@@ -61,6 +61,11 @@ func (fs *futureState) finish(s Status, err error) {
 	default:
 		close(fs.done)
 	}
+	fs.wake()
+}
+
+// wake calls the waiters once.
+func (fs *futureState) wake() {
 	for _, f := range fs.waiters {
 		f()
 	}
@@ -417,12 +422,18 @@ func (st *futureState) errOr(err error) error {
 }
 
 // awaitRelocation refreshes where keys are after a fetch failed: from the
-// scheduler, or by waiting for the cluster to recompute them.
+// scheduler, or by waiting for the cluster to recompute them. A finished
+// future stays finished meanwhile (its Done channel is never replaced); the
+// wait ends at the key's next report.
 func (c *Client) awaitRelocation(ctx context.Context, sts []*futureState, todo []int) error {
 	keys := make([]string, len(todo))
+	c.mu.Lock()
+	versions := make([]int, len(todo))
 	for j, i := range todo {
 		keys[j] = string(sts[i].key)
+		versions[j] = sts[i].version
 	}
+	c.mu.Unlock()
 	reply, err := c.sched.WhoHas(ctx, &pb.WhoHasRequest{Keys: keys})
 	if err != nil {
 		return err
@@ -433,7 +444,7 @@ func (c *Client) awaitRelocation(ctx context.Context, sts []*futureState, todo [
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, i := range todo {
+	for j, i := range todo {
 		st := sts[i]
 		if loc := reply.GetWhoHas()[string(st.key)]; loc != nil && len(loc.GetAddresses()) > 0 {
 			st.addrs = loc.GetAddresses()
@@ -445,18 +456,26 @@ func (c *Client) awaitRelocation(ctx context.Context, sts []*futureState, todo [
 		if unknown[string(st.key)] {
 			return fmt.Errorf("dusk: %s is no longer on the cluster (restarted, cancelled or released)", st.key)
 		}
-		// Being recomputed: wait for the next report.
-		st.status = Pending
-		st.done = make(chan struct{})
-		done := st.done
-		c.mu.Unlock()
-		select {
-		case <-done:
-		case <-ctx.Done():
+		// Being recomputed: wait for its next report, unless it came while
+		// the scheduler was asked.
+		for st.version == versions[j] && st.status == Finished && c.connErr == nil {
+			reported := make(chan struct{})
+			st.waiters = append(st.waiters, func() { close(reported) })
+			c.mu.Unlock()
+			select {
+			case <-reported:
+			case <-ctx.Done():
+				c.mu.Lock()
+				return ctx.Err()
+			}
 			c.mu.Lock()
-			return ctx.Err()
 		}
-		c.mu.Lock()
+		if c.connErr != nil {
+			return c.connErr
+		}
+		if st.status != Finished {
+			return st.errOr(fmt.Errorf("dusk: %s is %s", st.key, st.status))
+		}
 	}
 	return nil
 }
