@@ -24,6 +24,7 @@ func BenchmarkComputeFinish(b *testing.B) {
 	s := New(Config{Address: "me", NThreads: 4})
 	s.Handle(&Stored{Keys: []KeySize{{Key: specs[n-1].Key, NBytes: 8}}})
 	s.Ready()
+	s.Advance()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -31,10 +32,13 @@ func BenchmarkComputeFinish(b *testing.B) {
 		prev := specs[(i+n-1)%n].Key
 		s.Handle(&Compute{Task: t, Priority: Priority{Order: int64(i)}, Deps: []Dep{{Key: prev, NBytes: 8}}})
 		s.Ready()
+		s.Advance()
 		s.Handle(&Executed{Key: t.Key, NBytes: 8})
 		s.Ready()
+		s.Advance()
 		s.Handle(&Free{Keys: []graph.Key{prev}})
 		s.Ready()
+		s.Advance()
 	}
 	b.StopTimer()
 	if s.Len() != 1 {

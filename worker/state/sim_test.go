@@ -36,7 +36,8 @@ type workerSim struct {
 func (w *workerSim) handle(ev Event) {
 	w.t.Helper()
 	w.s.Handle(ev)
-	for _, in := range w.s.Ready() {
+	defer w.s.Advance()
+	for _, in := range w.s.Ready().Instructions {
 		switch i := in.(type) {
 		case *Execute:
 			for _, d := range i.Task.Deps() {
