@@ -28,4 +28,9 @@
 //  5. With Config.Validate set, the moved task is checked after every
 //     transition, and every invariant after every event; tests run that
 //     way.
+//
+// The scripts in testdata are golden tests: events in, the transitions and
+// instructions they produce out, one file per subject (TestGolden; run
+// with -rewrite to accept new output). Together they cover every row of
+// the table, which TestGolden checks.
 package state

@@ -88,10 +88,11 @@ func (e *Fetched) stimulus() *Cause  { return &e.Cause }
 func (e *Stored) stimulus() *Cause   { return &e.Cause }
 func (e *Pause) stimulus() *Cause    { return &e.Cause }
 
-// Stimulus is the kind of event that caused a transition.
+// Stimulus is the kind of event that caused a transition: one per event
+// type, and Pause as pause or resume.
 type Stimulus uint8
 
-// The kinds of events, one per event type.
+// The kinds of events.
 const (
 	OnCompute Stimulus = iota + 1
 	OnFree
@@ -101,9 +102,10 @@ const (
 	OnFetched
 	OnStored
 	OnPause
+	OnResume
 )
 
-var stimulusNames = [...]string{"", "compute", "free", "steal", "acquire", "executed", "fetched", "stored", "pause"}
+var stimulusNames = [...]string{"", "compute", "free", "steal", "acquire", "executed", "fetched", "stored", "pause", "resume"}
 
 func (k Stimulus) String() string {
 	if int(k) < len(stimulusNames) && k > 0 {

@@ -37,7 +37,11 @@ func (w *workerSim) handle(ev Event) {
 	w.t.Helper()
 	w.s.Handle(ev)
 	defer w.s.Advance()
+	cause := *ev.stimulus()
 	for _, in := range w.s.Ready().Instructions {
+		if c := *in.instruction(); c != cause {
+			w.t.Fatalf("%T caused by %d, handling an event caused by %d", in, c, cause)
+		}
 		switch i := in.(type) {
 		case *Execute:
 			for _, d := range i.Task.Deps() {

@@ -145,6 +145,9 @@ func (s *State) Handle(ev Event) {
 		s.stored(e.Keys)
 	case *Pause:
 		s.stimulus = OnPause
+		if !e.Paused {
+			s.stimulus = OnResume
+		}
 		s.paused = e.Paused
 	default:
 		panic(fmt.Sprintf("worker state: unknown event %T", ev))
