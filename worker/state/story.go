@@ -22,15 +22,19 @@ type Transition struct {
 
 // String reads "cause 7 fetched: x flight -> memory peer=w2".
 func (e Transition) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "cause %d %s: %s %s -> %s", e.Cause, e.Stimulus, e.Key, e.From, e.To)
+	return fmt.Sprintf("cause %d %s: %s", e.Cause, e.Stimulus, e.move())
+}
+
+// move reads "x flight -> memory peer=w2".
+func (e Transition) move() string {
+	s := fmt.Sprintf("%s %s -> %s", e.Key, e.From, e.To)
 	if e.Peer != "" {
-		b.WriteString(" peer=" + e.Peer)
+		s += " peer=" + e.Peer
 	}
 	if e.Thread >= 0 {
-		fmt.Fprintf(&b, " thread=%d", e.Thread)
+		s += fmt.Sprintf(" thread=%d", e.Thread)
 	}
-	return b.String()
+	return s
 }
 
 // Story is the transitions of a key, oldest first.
