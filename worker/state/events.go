@@ -9,7 +9,8 @@ import (
 // Cause identifies the event (the stimulus) that led to a change: every
 // event carries one, and so does every instruction and transition that
 // handling the event produced. Zero means none was given: Handle then
-// numbers the event itself, counting the events it handled.
+// numbers the event itself, counting the events it handled, and sets the
+// number in the event.
 type Cause uint64
 
 // Event is an input to the worker's state machine.

@@ -56,15 +56,16 @@ type State struct {
 
 // Outputs is what the state produced since the last Advance.
 type Outputs struct {
-	// Instructions to carry out, in the order they were produced; the shell
-	// carries them out in that order, and sends the messages among them to
-	// the scheduler in that order too, those of one Outputs before those
-	// of the next. That order is what makes these rules hold:
+	// Instructions to carry out, in the order they were produced. The
+	// shell carries out those of one Outputs before those of the next;
+	// within one it may group the messages for the scheduler (it sends
+	// started and finished reports as columns of a batch, ahead of the
+	// batch's other messages). The state keeps these rules:
 	//
-	//   - A task's Started comes before its Execute, and before its
-	//     Finished or Failed (which a later event produces).
-	//   - Finished and Added name only keys the shell's store holds: the
-	//     shell stores a value before it posts the event that reports it.
+	//   - A task's Started comes just before its Execute; its Finished or
+	//     Failed comes in a later Outputs, once the shell posted Executed.
+	//   - Finished and Added name only keys in Memory here: the shell
+	//     stored each value before it posted the event that reports it.
 	//   - A Drop never names an input of a task handed to a thread and not
 	//     yet reported Executed: inputs are kept until the tasks that read
 	//     them end.
