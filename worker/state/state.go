@@ -180,7 +180,9 @@ func (s *State) Advance() {
 		panic("worker state: Advance without Ready")
 	}
 	s.handedOut = false
-	clear(s.out)
+	for i := range s.out {
+		s.out[i] = nil // cheaper than clear for a few: no bulk write barrier
+	}
 	if cap(s.out) > 1<<12 {
 		s.out = nil // a huge batch: do not hold its memory for ever
 	} else {

@@ -71,8 +71,10 @@ type storyLog struct {
 
 func newStoryLog(size int) storyLog { return storyLog{buf: make([]Transition, size)} }
 
-func (l *storyLog) add(e Transition) {
-	l.buf[l.next] = e
+func (l *storyLog) add(e *Transition) {
+	// Field by field: copying the struct whole costs a bulk write barrier.
+	b := &l.buf[l.next]
+	b.Cause, b.Stimulus, b.Key, b.From, b.To, b.Peer, b.Thread = e.Cause, e.Stimulus, e.Key, e.From, e.To, e.Peer, e.Thread
 	l.next++
 	if l.next == len(l.buf) {
 		l.next = 0

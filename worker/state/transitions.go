@@ -73,7 +73,7 @@ func (s *State) transition(t *Task, to TaskState) {
 	e := Transition{Cause: s.cause, Stimulus: s.stimulus, Key: t.Key, From: from, To: to, Thread: -1}
 	t.where(from, &e)
 	t.where(to, &e)
-	s.story.add(e)
+	s.story.add(&e)
 	t.State = to
 	if from == Released {
 		s.tasks[t.Key] = t
