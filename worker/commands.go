@@ -17,7 +17,7 @@ import (
 func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done bool, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	defer func() { w.act(w.st.Ready()) }()
+	defer w.carryOut()
 	// The free column holds keys freed after the last command.
 	defer func() {
 		if free := b.GetFree(); len(free) > 0 && !done {
@@ -79,6 +79,14 @@ func depsFromPB(ps []*pb.DepLocation) []wstate.Dep {
 		out[i] = wstate.Dep{Key: graph.Key(p.GetKey()), NBytes: p.GetNbytes(), Peers: peers}
 	}
 	return out
+}
+
+// carryOut carries out what the state machine decided since the last
+// time, and acknowledges it. w.mu must be held.
+func (w *Worker) carryOut() {
+	out := w.st.Ready()
+	w.act(out.Instructions)
+	w.st.Advance()
 }
 
 // act carries out the state machine's instructions.

@@ -409,7 +409,7 @@ func (w *Worker) handle(evs ...wstate.Event) {
 	for _, ev := range evs {
 		w.st.Handle(ev)
 	}
-	w.act(w.st.Ready())
+	w.carryOut()
 }
 
 func stopGRPC(s *grpc.Server, grace time.Duration) {

@@ -36,7 +36,12 @@ type workerSim struct {
 func (w *workerSim) handle(ev Event) {
 	w.t.Helper()
 	w.s.Handle(ev)
-	for _, in := range w.s.Ready() {
+	defer w.s.Advance()
+	cause := *ev.stimulus()
+	for _, in := range w.s.Ready().Instructions {
+		if c := *in.instruction(); c != cause {
+			w.t.Fatalf("%T caused by %d, handling an event caused by %d", in, c, cause)
+		}
 		switch i := in.(type) {
 		case *Execute:
 			for _, d := range i.Task.Deps() {
@@ -55,7 +60,16 @@ func (w *workerSim) handle(ev Event) {
 			w.fetching = append(w.fetching, i)
 		case *Drop:
 			for _, k := range i.Keys {
+				for _, x := range w.executing {
+					if slices.Contains(x.Deps(), k) {
+						w.t.Fatalf("%s dropped while %s, which reads it, runs", k, x.Key)
+					}
+				}
 				delete(w.store, k)
+			}
+		case *CancelTask:
+			if w.executing[i.Key] == nil {
+				w.t.Fatalf("%s cancelled, but it does not run", i.Key)
 			}
 		case *Finished:
 			w.here[i.Key] = true

@@ -23,7 +23,9 @@ func spec(key string, deps ...string) *graph.Task {
 
 func handle(s *State, ev Event) []Instruction {
 	s.Handle(ev)
-	return slices.Clone(s.Ready())
+	out := slices.Clone(s.Ready().Instructions)
+	s.Advance()
+	return out
 }
 
 func kinds(ins []Instruction) []string {

@@ -1,0 +1,97 @@
+package state
+
+import (
+	"container/heap"
+
+	"github.com/dusk-go/dusk/graph"
+)
+
+// executed takes a task's outcome from the thread that ran it.
+func (s *State) executed(e *Executed) {
+	t := s.tasks[e.Key]
+	if t == nil || (t.State != Executing && t.State != Cancelled) {
+		if e.Err == nil {
+			s.emit(&Drop{Keys: []graph.Key{e.Key}})
+		}
+		return
+	}
+	if t.State == Cancelled {
+		if e.Err == nil {
+			s.emit(&Drop{Keys: []graph.Key{e.Key}})
+		}
+		if t.rerun {
+			s.transition(t, Ready)
+		} else {
+			s.transition(t, Released)
+		}
+		return
+	}
+	if e.Err != nil {
+		s.emit(&Failed{Key: t.Key, Err: e.Err, Thread: e.Thread, Start: e.Start, Stop: e.Stop})
+		s.transition(t, Released)
+		return
+	}
+	t.NBytes = e.NBytes
+	s.emit(&Finished{Key: t.Key, NBytes: e.NBytes, Type: e.Type, Thread: e.Thread, Start: e.Start, Stop: e.Stop})
+	s.transition(t, Memory)
+}
+
+// ensureExecuting starts ready tasks while threads and resources allow.
+func (s *State) ensureExecuting() {
+	if s.paused {
+		return
+	}
+	var blocked []*Task
+	for len(s.threads) > 0 && s.ready.Len() > 0 {
+		t := s.ready[0]
+		if !s.take(t.resources) {
+			heap.Pop(&s.ready)
+			blocked = append(blocked, t)
+			continue
+		}
+		t.thread = s.threads[len(s.threads)-1]
+		s.threads = s.threads[:len(s.threads)-1]
+		s.transition(t, Executing)
+	}
+	for _, t := range blocked {
+		heap.Push(&s.ready, t)
+	}
+}
+
+// take consumes resources if they are all available.
+func (s *State) take(res map[string]float64) bool {
+	for r, v := range res {
+		if s.avail[r] < v {
+			return false
+		}
+	}
+	for r, v := range res {
+		s.avail[r] -= v
+	}
+	return true
+}
+
+// readyHeap orders ready tasks by priority.
+type readyHeap []*Task
+
+func (h readyHeap) Len() int           { return len(h) }
+func (h readyHeap) Less(i, j int) bool { return h[i].Prio.Less(h[j].Prio) }
+func (h readyHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].heapIdx = i
+	h[j].heapIdx = j
+}
+func (h *readyHeap) Push(x any) {
+	t := x.(*Task)
+	t.heapIdx = len(*h)
+	*h = append(*h, t)
+}
+func (h *readyHeap) Pop() any {
+	old := *h
+	n := len(old) - 1
+	t := old[n]
+	old[n] = nil
+	*h = old[:n]
+	t.heapIdx = -1
+	return t
+}
