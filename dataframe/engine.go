@@ -19,7 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/task"
 )
 
 // engineExtension is the name of the worker extension that holds a
@@ -402,7 +402,7 @@ func (x *engineExt) Receive(ctx context.Context, topic string, data []byte) erro
 func (x *engineExt) Close() error { return x.e.Close() }
 
 func init() {
-	worker.RegisterExtension(engineExtension, func(rt *worker.Runtime) (worker.Extension, error) {
+	task.RegisterExtension(engineExtension, func(rt task.Runtime) (task.Extension, error) {
 		s := EngineSettings{Threads: rt.NThreads()}
 		if lim := rt.MemoryLimit(); lim > 0 {
 			s.MemoryLimit = max(int64(float64(lim)*engineMemoryShare), 64<<20)
@@ -430,7 +430,7 @@ var (
 // context ctx is, or outside a task this process's own (used to check
 // expressions and schemas where they are written).
 func engineFor(ctx context.Context) (*Engine, error) {
-	if rt, ok := worker.FromContext(ctx); ok {
+	if rt, ok := task.FromContext(ctx); ok {
 		ext, err := rt.Extension(engineExtension)
 		if err != nil {
 			return nil, err
