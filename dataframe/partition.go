@@ -9,7 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/dusk-go/dusk/codec"
+	"github.com/dusk-go/dusk"
 )
 
 // A partition is one arrow.RecordBatch: the unit every task reads and
@@ -108,7 +108,7 @@ func concatRecords(recs []arrow.RecordBatch) (arrow.RecordBatch, error) {
 }
 
 // recordBytes is the size of a partition in memory.
-func recordBytes(rec arrow.RecordBatch) int64 { return codec.SizeOf(rec) }
+func recordBytes(rec arrow.RecordBatch) int64 { return dusk.SizeOf(rec) }
 
 // splitRows cuts rec into n pieces of nearly equal row counts (zero-copy).
 func splitRows(rec arrow.RecordBatch, n int) []arrow.RecordBatch {
