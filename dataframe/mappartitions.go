@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -10,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // MapOption configures MapPartitions.
@@ -58,7 +57,7 @@ func (df *DataFrame) MapPartitions(fn *dusk.Func, opts ...MapOption) *DataFrame 
 	in := df.n.meta()
 	s := o.schema
 	if s == nil {
-		args := []any{emptyRecord(in.schema)}
+		args := []any{kernels.EmptyRecord(in.schema)}
 		for i, a := range o.args {
 			v := reflect.ValueOf(a)
 			if !v.IsValid() {
@@ -79,7 +78,7 @@ func (df *DataFrame) MapPartitions(fn *dusk.Func, opts ...MapOption) *DataFrame 
 		}
 		s = rec.Schema()
 	}
-	m := &meta{schema: nullableSchema(s), nparts: in.nparts, bytes: in.bytes, cats: copyCats(in.cats, s)}
+	m := &meta{schema: kernels.NullableSchema(s), nparts: in.nparts, bytes: in.bytes, cats: copyCats(in.cats, s)}
 	return df.derive(&mapNode{child: df.n, fn: fn, args: o.args, m: m})
 }
 
