@@ -10,9 +10,9 @@ import (
 
 	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
-	"github.com/dusk-go/dusk/worker"
 )
 
 // Futures returns the keys this client holds futures for: Cancel(ctx,
@@ -146,19 +146,19 @@ func runOn[T any](ctx context.Context, c *Client, addr, fn string, args [][]byte
 
 // WorkerPlugin is code installed on every worker; see RegisterPlugin and
 // Client.RegisterWorkerPlugin.
-type WorkerPlugin = worker.Plugin
+type WorkerPlugin = task.Plugin
 
 // WorkerInfoForPlugin describes the worker a plugin's Setup runs on.
-type WorkerInfoForPlugin = worker.Info
+type WorkerInfoForPlugin = task.WorkerInfo
 
 // RegisterPlugin registers the plugin type P under name, so that workers
 // can build it from the value a client sends. *P (or P) must have a
-// Setup(context.Context, *worker.Info) error method. Call it at package
+// Setup(context.Context, *WorkerInfoForPlugin) error method. Call it at package
 // level, like Register.
 func RegisterPlugin[P any](name string) {
 	t := reflect.TypeFor[P]()
-	if !reflect.PointerTo(t).Implements(reflect.TypeFor[worker.Plugin]()) && !t.Implements(reflect.TypeFor[worker.Plugin]()) {
-		panic(fmt.Sprintf("dusk: plugin %q: %s has no Setup(context.Context, *worker.Info) error method", name, t))
+	if !reflect.PointerTo(t).Implements(reflect.TypeFor[task.Plugin]()) && !t.Implements(reflect.TypeFor[task.Plugin]()) {
+		panic(fmt.Sprintf("dusk: plugin %q: %s has no Setup(context.Context, *dusk.WorkerInfoForPlugin) error method", name, t))
 	}
 	registry.Default.RegisterPlugin(name, t)
 }

@@ -23,7 +23,7 @@ var (
 	pluginInfo = map[string]*dusk.WorkerInfoForPlugin{} // tag/address -> info
 )
 
-func (p *recordPlugin) Setup(ctx context.Context, w *worker.Info) error {
+func (p *recordPlugin) Setup(ctx context.Context, w *dusk.WorkerInfoForPlugin) error {
 	pluginMu.Lock()
 	defer pluginMu.Unlock()
 	setups[p.Tag] = append(setups[p.Tag], w.Address)
@@ -31,7 +31,7 @@ func (p *recordPlugin) Setup(ctx context.Context, w *worker.Info) error {
 	return nil
 }
 
-func (p *recordPlugin) Teardown(ctx context.Context, w *worker.Info) error {
+func (p *recordPlugin) Teardown(ctx context.Context, w *dusk.WorkerInfoForPlugin) error {
 	pluginMu.Lock()
 	defer pluginMu.Unlock()
 	teardowns[p.Tag] = append(teardowns[p.Tag], w.Address)
@@ -50,13 +50,13 @@ func recorded(m map[string][]string, tag string) []string {
 // environment would.
 type refusePlugin struct{ Reason string }
 
-func (p refusePlugin) Setup(ctx context.Context, w *worker.Info) error {
+func (p refusePlugin) Setup(ctx context.Context, w *dusk.WorkerInfoForPlugin) error {
 	return errors.New("this worker cannot run our tasks: " + p.Reason)
 }
 
 type unregisteredPlugin struct{}
 
-func (unregisteredPlugin) Setup(context.Context, *worker.Info) error { return nil }
+func (unregisteredPlugin) Setup(context.Context, *dusk.WorkerInfoForPlugin) error { return nil }
 
 func init() {
 	dusk.RegisterPlugin[recordPlugin]("it.record-plugin")

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -14,9 +12,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
-var fnCategorize = dusk.Register("dataframe.categorize", restoreCats)
+var fnCategorize = dusk.Register("dataframe.categorize", kernels.RestoreCategories)
 
 // Categorize turns string columns into categorical ones: Arrow dictionary
 // columns whose categories (the sorted distinct values) are the same in
@@ -45,13 +45,13 @@ func (df *DataFrame) Categorize(ctx context.Context, cols ...string) (*DataFrame
 			return nil, opError("Categorize", err)
 		}
 		t := s.Field(idx).Type
-		if t.ID() != arrow.STRING && !arrow.TypeEqual(t, catType) {
+		if t.ID() != arrow.STRING && !arrow.TypeEqual(t, kernels.CategoryType) {
 			return nil, opError("Categorize", fmt.Errorf("column %q is %s; only string columns become categorical", c, t))
 		}
-		q := quoteIdent(c)
+		q := engine.QuoteIdent(c)
 		lists[i] = fmt.Sprintf("list(DISTINCT %s::VARCHAR) FILTER (WHERE %s IS NOT NULL) AS %s", q, q, q)
 	}
-	query := withCTE("part", scanView(viewIn), "SELECT "+strings.Join(lists, ", ")+" FROM part")
+	query := engine.WithCTE("part", engine.ScanView(engine.ViewIn), "SELECT "+strings.Join(lists, ", ")+" FROM part")
 	recs, err := df.collectPerPartition(ctx, query)
 	if err != nil {
 		return nil, opError("Categorize", err)
@@ -76,7 +76,7 @@ func (df *DataFrame) Categorize(ctx context.Context, cols ...string) (*DataFrame
 	fields := s.Fields()
 	for i, f := range fields {
 		if _, ok := cats[f.Name]; ok {
-			fields[i].Type = catType
+			fields[i].Type = kernels.CategoryType
 		}
 	}
 	m := df.n.meta().clone()

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -17,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
 
@@ -247,9 +246,9 @@ func gatherRecords(ctx context.Context, futs []*dusk.AnyFuture) ([]arrow.RecordB
 
 // tableOf makes a table of partitions, under the plan's schema.
 func tableOf(s *arrow.Schema, recs []arrow.RecordBatch) arrow.Table {
-	s = nullableSchema(s)
+	s = kernels.NullableSchema(s)
 	for i, r := range recs {
-		recs[i] = withSchema(r, s)
+		recs[i] = kernels.WithSchema(r, s)
 	}
 	return array.NewTableFromRecords(s, recs)
 }

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -11,6 +9,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/dusk-go/dusk/dataframe/engine"
 )
 
 // describeSample is how many values of each column each partition
@@ -38,14 +38,14 @@ func (df *DataFrame) Describe(ctx context.Context) (arrow.Table, error) {
 	}
 	var sel []string
 	for _, c := range cols {
-		q := quoteIdent(c)
+		q := engine.QuoteIdent(c)
 		sel = append(sel, fmt.Sprintf("count(%s) AS n, sum(%s::DOUBLE) AS s, sum(%s::DOUBLE * %s::DOUBLE) AS q, min(%s)::DOUBLE AS lo, max(%s)::DOUBLE AS hi, (SELECT list(v) FROM (SELECT %s::DOUBLE AS v FROM part WHERE %s IS NOT NULL USING SAMPLE reservoir(%d ROWS) REPEATABLE (7))) AS sample",
 			q, q, q, q, q, q, q, q, describeSample))
 	}
 	// One pass per column keeps the result's names simple.
 	stats := make([]colSummary, len(cols))
 	for i := range cols {
-		query := withCTE("part", scanView(viewIn), "SELECT "+sel[i]+" FROM part")
+		query := engine.WithCTE("part", engine.ScanView(engine.ViewIn), "SELECT "+sel[i]+" FROM part")
 		recs, err := df.collectPerPartition(ctx, query)
 		if err != nil {
 			return nil, err

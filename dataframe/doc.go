@@ -1,14 +1,17 @@
-// Package dataframe is a partitioned dataframe for dusk: a table split into
-// partitions that live on the workers, each partition an Arrow record, with
-// relational work inside a partition done by DuckDB over Arrow (and, for
-// simple group-bys, inner joins and sorts on one numeric column, in Go
-// over the Arrow arrays) and a peer-to-peer shuffle (package shuffle) for
-// work across partitions.
+// Package dataframe is a partitioned dataframe for dusk: the public API,
+// the lazy plan and its optimizer, and the lowering of plans to task
+// graphs. A table is split into partitions that live on the workers, each
+// partition an Arrow record, with relational work inside a partition done
+// by DuckDB over Arrow (package engine; and, for simple group-bys, inner
+// joins and sorts on one numeric column, in Go over the Arrow arrays:
+// package kernels), files read and written by package io, and a
+// peer-to-peer shuffle (package shuffle) for work across partitions.
 //
 // Rules for using it:
 //
 //  1. Build with the duckdb_arrow tag (go build -tags duckdb_arrow): DuckDB's
-//     Arrow interface needs it. Without the tag this package is empty.
+//     Arrow interface needs it. Without the tag the build stops with an
+//     error that names it (dusk_dataframe_needs_build_tag_duckdb_arrow).
 //  2. Workers must know the package's functions: the stock dusk worker
 //     imports it; your own binary does when it imports this package and
 //     calls dusk.Main() first in main.
@@ -29,7 +32,7 @@
 //
 // A small program:
 //
-//	df, err := dataframe.ReadCSV(ctx, c, "data/*.csv")
+//	df := dataframe.ReadCSV(c, "data/*.csv") // lazy; a mistake is in df.Err()
 //	out := df.Filter("x > 0").GroupBy("k").Agg(dataframe.Sum("x"), dataframe.Mean("y"))
 //	tbl, err := out.Compute(ctx) // an arrow.Table
 //

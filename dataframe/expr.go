@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -11,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // sqlNode runs a DuckDB query over every partition, reading it as the
@@ -75,7 +75,7 @@ func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 // compose returns the one query that does this node and the sqlNodes below
 // it, and the node whose partitions it reads.
 func (s *sqlNode) compose() (string, node) {
-	return s.composeOver(scanView(viewIn))
+	return s.composeOver(engine.ScanView(engine.ViewIn))
 }
 
 // composeOver is compose with the bottom node's partition read by the
@@ -93,7 +93,7 @@ func (s *sqlNode) composeOver(base string) (string, node) {
 	}
 	q := base
 	for i := len(chain) - 1; i >= 0; i-- {
-		q = withCTE("part", q, chain[i].query)
+		q = engine.WithCTE("part", q, chain[i].query)
 	}
 	return q, n
 }
@@ -103,23 +103,23 @@ func (s *sqlNode) composeOver(base string) (string, node) {
 // that keep the name of a categorical input column and come out as strings
 // stay categorical.
 func planSQL(in *meta, query string) (*arrow.Schema, map[string][]string, error) {
-	e, err := engineFor(context.Background())
+	e, err := engine.For(context.Background())
 	if err != nil {
 		return nil, nil, err
 	}
-	full := withCTE("part", scanView(viewIn), query)
-	rec, err := e.Query(context.Background(), full, Input{Name: viewIn, Rec: emptyRecord(in.schema)})
+	full := engine.WithCTE("part", engine.ScanView(engine.ViewIn), query)
+	rec, err := e.Query(context.Background(), full, engine.Input{Name: engine.ViewIn, Rec: kernels.EmptyRecord(in.schema)})
 	if err != nil {
 		return nil, nil, err
 	}
-	s := nullableSchema(rec.Schema())
+	s := kernels.NullableSchema(rec.Schema())
 	cats := map[string][]string{}
 	fields := s.Fields()
 	for i, f := range fields {
 		c, ok := in.cats[f.Name]
 		if ok && (f.Type.ID() == arrow.STRING || f.Type.ID() == arrow.LARGE_STRING) {
 			cats[f.Name] = c
-			fields[i].Type = catType
+			fields[i].Type = kernels.CategoryType
 		}
 	}
 	if len(cats) == 0 {
@@ -138,7 +138,7 @@ func (df *DataFrame) derivedSQL(op, what, query string, keep func(m *meta) *meta
 	in := df.n.meta()
 	s, cats, err := planSQL(in, query)
 	if err != nil {
-		var qe *QueryError
+		var qe *engine.QueryError
 		if errors.As(err, &qe) && what != "" {
 			err = fmt.Errorf("%s: %s", what, qe.Message)
 		}
@@ -207,7 +207,7 @@ func (df *DataFrame) Select(cols ...string) *DataFrame {
 		if _, err := columnIndex(in.schema, c, "Select"); err != nil {
 			return df.fail("Select", err)
 		}
-		quoted[i] = quoteIdent(c)
+		quoted[i] = engine.QuoteIdent(c)
 		kept[c] = true
 	}
 	d := df.derivedSQL("Select", strings.Join(cols, ", "), "SELECT "+strings.Join(quoted, ", ")+" FROM part",
@@ -231,9 +231,9 @@ func (df *DataFrame) Assign(name, expr string) *DataFrame {
 	in := df.n.meta()
 	var q string
 	if len(in.schema.FieldIndices(name)) > 0 {
-		q = fmt.Sprintf("SELECT * REPLACE ((%s) AS %s) FROM part", expr, quoteIdent(name))
+		q = fmt.Sprintf("SELECT * REPLACE ((%s) AS %s) FROM part", expr, engine.QuoteIdent(name))
 	} else {
-		q = fmt.Sprintf("SELECT *, (%s) AS %s FROM part", expr, quoteIdent(name))
+		q = fmt.Sprintf("SELECT *, (%s) AS %s FROM part", expr, engine.QuoteIdent(name))
 	}
 	return df.derivedSQL("Assign", fmt.Sprintf("%s = %q", name, expr), q,
 		keepOrder(in, func(c string) bool { return c != name }),

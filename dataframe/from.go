@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -15,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // FromOption configures FromArrow and FromRecords.
@@ -37,7 +36,7 @@ func FromArrow(ctx context.Context, c *dusk.Client, tbl arrow.Table, opts ...Fro
 	if tbl == nil {
 		return nil, opError("FromArrow", errors.New("the table is nil"))
 	}
-	schema := nullableSchema(tbl.Schema())
+	schema := kernels.NullableSchema(tbl.Schema())
 	rows := tbl.NumRows()
 	var bytes int64
 	for i := range int(tbl.NumCols()) {
@@ -61,21 +60,21 @@ func FromArrow(ctx context.Context, c *dusk.Client, tbl arrow.Table, opts ...Fro
 		fields := schema.Fields()
 		for i, f := range fields {
 			if _, ok := cats[f.Name]; ok {
-				fields[i].Type = catType
+				fields[i].Type = kernels.CategoryType
 			}
 		}
 		schema = arrow.NewSchema(fields, nil)
 	}
-	whole, err := tableToRecord(nullableSchema(tbl.Schema()), tbl)
+	whole, err := kernels.TableToRecord(kernels.NullableSchema(tbl.Schema()), tbl)
 	if err == nil {
-		whole, err = restoreCats(whole, cats)
+		whole, err = kernels.RestoreCategories(whole, cats)
 	}
 	if err != nil {
 		return nil, opError("FromArrow", err)
 	}
 	recs := make([]any, n)
 	for i, r := range splitRows(whole, n) {
-		recs[i] = withSchema(r, schema)
+		recs[i] = kernels.WithSchema(r, schema)
 	}
 	futs, err := dusk.ScatterEach(ctx, c, recs)
 	if err != nil {
@@ -115,22 +114,6 @@ func tableCategories(tbl arrow.Table) (map[string][]string, error) {
 		out[f.Name] = sortedKeys(seen)
 	}
 	return out, nil
-}
-
-// tableToRecord joins a table's chunks into one record of schema s.
-func tableToRecord(s *arrow.Schema, tbl arrow.Table) (arrow.RecordBatch, error) {
-	tr := array.NewTableReader(tbl, -1)
-	defer tr.Release()
-	var batches []arrow.RecordBatch
-	for tr.Next() {
-		b := tr.RecordBatch()
-		b.Retain()
-		batches = append(batches, withSchema(b, s))
-	}
-	if err := tr.Err(); err != nil {
-		return nil, err
-	}
-	return concatBatches(s, batches, len(batches) > 1)
 }
 
 func arrayBytes(a arrow.Array) int64 {

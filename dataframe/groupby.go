@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -10,7 +8,18 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 	"github.com/dusk-go/dusk/dataframe/shuffle"
+)
+
+// The Go aggregation's steps (see package kernels).
+var (
+	fnAggPartial = dusk.Register("dataframe.agg-partial", kernels.AggPartial)
+	// fnAggPartials is the partial aggregate of several partitions at once.
+	fnAggPartials = dusk.Register("dataframe.agg-partials", kernels.AggPartials)
+	fnAggCombine  = dusk.Register("dataframe.agg-combine", kernels.AggCombine)
+	fnAggFinal    = dusk.Register("dataframe.agg-final", kernels.AggFinal)
 )
 
 // DefaultSplitEvery is how many partial results one combining task of a
@@ -114,8 +123,9 @@ type reduction struct {
 	keys       []string // the partial results' key columns (for SplitOut)
 	splitOut   int
 	splitEvery int
-	// goAgg, when set, is the same aggregation done in Go (see goagg.go).
-	goAgg *goAggPlan
+	// goAgg, when set, is the same aggregation done in Go (see package
+	// kernels).
+	goAgg *kernels.AggPlan
 }
 
 // Agg computes the aggregates per group: one row per group, the key
@@ -131,7 +141,7 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 	s := df.Schema()
 	keys := make([]string, len(g.keys))
 	for i, k := range g.keys {
-		keys[i] = quoteIdent(k)
+		keys[i] = engine.QuoteIdent(k)
 	}
 	keyList := strings.Join(keys, ", ")
 	var chunk, combine, final []string
@@ -148,8 +158,8 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 			return df.fail("Agg", fmt.Errorf("two result columns are named %q; name one with As", a.outName()))
 		}
 		seen[a.outName()] = true
-		col := quoteIdent(a.col)
-		out := quoteIdent(a.outName())
+		col := engine.QuoteIdent(a.col)
+		out := engine.QuoteIdent(a.outName())
 		p := fmt.Sprintf("__a%d", i)
 		isInt := arrow.IsInteger(s.Field(idx).Type.ID())
 		switch a.fn {
@@ -194,7 +204,11 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 		splitEvery: g.splitEvery,
 	}
 	r.final = fmt.Sprintf("SELECT %s, %s FROM (%s) AS part ORDER BY %s", keyList, strings.Join(final, ", "), r.combine, keyList)
-	r.goAgg = newGoAggPlan(g.keys, aggs, s)
+	specs := make([]kernels.AggSpec, len(aggs))
+	for i, a := range aggs {
+		specs[i] = kernels.AggSpec{Fn: a.fn, Col: a.col, Name: a.outName()}
+	}
+	r.goAgg = kernels.NewAggPlan(g.keys, specs, s)
 	return df.reduce(r)
 }
 
@@ -231,7 +245,7 @@ func (df *DataFrame) reduce(r *reduction) *DataFrame {
 	if err != nil {
 		return df.fail(r.op, err)
 	}
-	if g := r.goAgg; g != nil && (len(chunkCats) > 0 || len(cats) > 0 || !sameTypes(g.midSchema(), chunkSchema) || !sameTypes(g.outSchema(), s)) {
+	if g := r.goAgg; g != nil && (len(chunkCats) > 0 || len(cats) > 0 || !kernels.SameTypes(g.MidSchema(), chunkSchema) || !kernels.SameTypes(g.OutSchema(), s)) {
 		// Go would not give what DuckDB plans: DuckDB does it.
 		c := *r
 		c.goAgg = nil
@@ -285,7 +299,7 @@ func (n *reduceNode) lower(lw *lowering) ([]part, error) {
 	if err != nil {
 		return nil, err
 	}
-	final := withCTE("part", scanView(viewIn), n.r.final)
+	final := engine.WithCTE("part", engine.ScanView(engine.ViewIn), n.r.final)
 	if n.r.splitOut > 1 {
 		outs, err := lw.shuffleParts(chunks, n.midSchema, shuffle.Hash, n.r.keys, n.r.splitOut, nil)
 		if err != nil {
@@ -309,7 +323,7 @@ func (n *reduceNode) lower(lw *lowering) ([]part, error) {
 		}
 		return []part{dusk.Call[arrow.RecordBatch](fnAggFinal, partList(level), *g)}, nil
 	}
-	combine := withCTE("part", scanView(viewIn), n.r.combine)
+	combine := engine.WithCTE("part", engine.ScanView(engine.ViewIn), n.r.combine)
 	level := chunks
 	for len(level) > n.r.splitEvery {
 		var next []part
@@ -345,7 +359,8 @@ func (n *reduceNode) goPartial() bool {
 // partials returns the partial aggregate of every partition. A query
 // chain below, or Parquet row groups DuckDB reads itself, run it in DuckDB
 // in the same query (one pass); partitions otherwise (in memory, read from
-// CSV) are aggregated in Go when the aggregation allows (see goagg.go).
+// CSV) are aggregated in Go when the aggregation allows (see package
+// kernels).
 func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 	if g := n.r.goAgg; n.goPartial() {
 		child := n.child
@@ -453,7 +468,7 @@ func (df *DataFrame) ValueCounts(col string) *DataFrame {
 	if _, err := columnIndex(df.Schema(), col, "ValueCounts"); err != nil {
 		return df.fail("ValueCounts", err)
 	}
-	c := quoteIdent(col)
+	c := engine.QuoteIdent(col)
 	r := &reduction{
 		op:         "ValueCounts " + col,
 		chunk:      fmt.Sprintf("SELECT %s, count(*) AS count FROM part GROUP BY %s", c, c),
@@ -483,7 +498,7 @@ func (df *DataFrame) DropDuplicates(cols ...string) *DataFrame {
 			if _, err := columnIndex(df.Schema(), col, "DropDuplicates"); err != nil {
 				return df.fail("DropDuplicates", err)
 			}
-			quoted[i] = quoteIdent(col)
+			quoted[i] = engine.QuoteIdent(col)
 		}
 		q = fmt.Sprintf("SELECT DISTINCT ON (%s) * FROM part", strings.Join(quoted, ", "))
 	}

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -10,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // Len counts the rows: one small task per partition and a sum.
@@ -70,12 +70,12 @@ func (df *DataFrame) Head(ctx context.Context, n int) (arrow.Table, error) {
 	if df.err != nil {
 		return nil, df.err
 	}
-	schema := nullableSchema(df.Schema())
+	schema := kernels.NullableSchema(df.Schema())
 	var got []arrow.RecordBatch
 	var rows int64
 	next, step := 0, 1
 	limit := fmt.Sprintf("SELECT * FROM part LIMIT %d", n)
-	query := withCTE("part", scanView(viewIn), limit)
+	query := engine.WithCTE("part", engine.ScanView(engine.ViewIn), limit)
 	cats := df.n.meta().cats
 	for rows < int64(n) && next < df.NPartitions() {
 		lo, hi := next, min(next+step, df.NPartitions())
@@ -100,7 +100,7 @@ func (df *DataFrame) Head(ctx context.Context, n int) (arrow.Table, error) {
 				break
 			}
 			take := min(r.NumRows(), int64(n)-rows)
-			got = append(got, withSchema(r.NewSlice(0, take), schema))
+			got = append(got, kernels.WithSchema(r.NewSlice(0, take), schema))
 			rows += take
 		}
 		next, step = hi, step*2

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -10,7 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/dusk-go/dusk"
-	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // MapOption configures MapPartitions.
@@ -49,31 +47,28 @@ func (df *DataFrame) MapPartitions(fn *dusk.Func, opts ...MapOption) *DataFrame 
 	for _, f := range opts {
 		f(&o)
 	}
-	rf, ok := registry.Lookup(fn.Name())
-	if !ok {
-		return df.fail("MapPartitions", fmt.Errorf("%s is not registered in this process", fn.Name()))
-	}
-	if rf.NumIn() == 0 || rf.In(0) != recordType || rf.Out() != recordType || rf.Variadic() {
+	params := fn.Params()
+	if len(params) == 0 || params[0] != recordType || fn.Result() != recordType || fn.Variadic() {
 		return df.fail("MapPartitions", fmt.Errorf("%s %s must take an arrow.RecordBatch (after an optional context.Context) and return an arrow.RecordBatch", fn.Name(), fn.Signature()))
 	}
-	if rf.NumIn() != 1+len(o.args) {
-		return df.fail("MapPartitions", fmt.Errorf("%s %s takes %d argument(s) after the partition; %d given with dataframe.Args", fn.Name(), fn.Signature(), rf.NumIn()-1, len(o.args)))
+	if len(params) != 1+len(o.args) {
+		return df.fail("MapPartitions", fmt.Errorf("%s %s takes %d argument(s) after the partition; %d given with dataframe.Args", fn.Name(), fn.Signature(), len(params)-1, len(o.args)))
 	}
 	in := df.n.meta()
 	s := o.schema
 	if s == nil {
-		args := []reflect.Value{reflect.ValueOf(emptyRecord(in.schema))}
+		args := []any{kernels.EmptyRecord(in.schema)}
 		for i, a := range o.args {
 			v := reflect.ValueOf(a)
 			if !v.IsValid() {
-				v = reflect.Zero(rf.In(i + 1))
+				v = reflect.Zero(params[i+1])
 			}
-			if !v.Type().AssignableTo(rf.In(i + 1)) {
-				return df.fail("MapPartitions", fmt.Errorf("argument %d of %s is a %s, want %s", i+2, fn.Name(), v.Type(), rf.In(i+1)))
+			if !v.Type().AssignableTo(params[i+1]) {
+				return df.fail("MapPartitions", fmt.Errorf("argument %d of %s is a %s, want %s", i+2, fn.Name(), v.Type(), params[i+1]))
 			}
-			args = append(args, v)
+			args = append(args, v.Interface())
 		}
-		res, err := rf.Call(context.Background(), args)
+		res, err := fn.CallLocal(context.Background(), args...)
 		if err != nil {
 			return df.fail("MapPartitions", fmt.Errorf("calling %s on an empty record to learn its result's schema: %w (give it with dataframe.Meta)", fn.Name(), err))
 		}
@@ -83,7 +78,7 @@ func (df *DataFrame) MapPartitions(fn *dusk.Func, opts ...MapOption) *DataFrame 
 		}
 		s = rec.Schema()
 	}
-	m := &meta{schema: nullableSchema(s), nparts: in.nparts, bytes: in.bytes, cats: copyCats(in.cats, s)}
+	m := &meta{schema: kernels.NullableSchema(s), nparts: in.nparts, bytes: in.bytes, cats: copyCats(in.cats, s)}
 	return df.derive(&mapNode{child: df.n, fn: fn, args: o.args, m: m})
 }
 

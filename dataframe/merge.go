@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -10,8 +8,12 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
+
+var fnJoinInner = dusk.Register("dataframe.join-inner", kernels.JoinInner)
 
 // DefaultBroadcastThreshold is the size under which Merge sends the smaller
 // side whole to every partition of the other (100 MB).
@@ -97,7 +99,7 @@ func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...Me
 	if err != nil {
 		return df.fail("Merge", err)
 	}
-	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, goJoin: newGoJoinPlan(ls, rs, on, how, s, cats)}
+	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, goJoin: kernels.NewJoinPlan(ls, rs, on, how, s, cats)}
 	j.strategy, j.small, err = chooseStrategy(df.n.meta(), other.n.meta(), on, how, o)
 	if err != nil {
 		return df.fail("Merge", err)
@@ -152,8 +154,8 @@ func joinSQL(ls, rs *arrow.Schema, on []string, onSet map[string]bool, how strin
 	var cols []string
 	keys := make([]string, len(on))
 	for i, k := range on {
-		keys[i] = quoteIdent(k)
-		cols = append(cols, quoteIdent(k))
+		keys[i] = engine.QuoteIdent(k)
+		cols = append(cols, engine.QuoteIdent(k))
 	}
 	inRight := map[string]bool{}
 	for _, f := range rs.Fields() {
@@ -171,7 +173,7 @@ func joinSQL(ls, rs *arrow.Schema, on []string, onSet map[string]bool, how strin
 		if inRight[name] {
 			name += suffixes[0]
 		}
-		cols = append(cols, fmt.Sprintf("l.%s AS %s", quoteIdent(f.Name), quoteIdent(name)))
+		cols = append(cols, fmt.Sprintf("l.%s AS %s", engine.QuoteIdent(f.Name), engine.QuoteIdent(name)))
 	}
 	for _, f := range rs.Fields() {
 		if onSet[f.Name] {
@@ -181,24 +183,24 @@ func joinSQL(ls, rs *arrow.Schema, on []string, onSet map[string]bool, how strin
 		if inLeft[name] {
 			name += suffixes[1]
 		}
-		cols = append(cols, fmt.Sprintf("r.%s AS %s", quoteIdent(f.Name), quoteIdent(name)))
+		cols = append(cols, fmt.Sprintf("r.%s AS %s", engine.QuoteIdent(f.Name), engine.QuoteIdent(name)))
 	}
 	kind := map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}[how]
 	body := fmt.Sprintf("SELECT %s FROM l %s JOIN r USING (%s)", strings.Join(cols, ", "), kind, strings.Join(keys, ", "))
-	return withCTE("l", scanView(viewLeft), withCTE("r", scanView(viewRight), body))
+	return engine.WithCTE("l", engine.ScanView(engine.ViewLeft), engine.WithCTE("r", engine.ScanView(engine.ViewRight), body))
 }
 
 // planJoin checks the join on no rows and returns its result's schema.
 func planJoin(lm, rm *meta, query string) (*arrow.Schema, map[string][]string, error) {
-	e, err := engineFor(context.Background())
+	e, err := engine.For(context.Background())
 	if err != nil {
 		return nil, nil, err
 	}
-	rec, err := e.Query(context.Background(), query, Input{Name: viewLeft, Rec: emptyRecord(lm.schema)}, Input{Name: viewRight, Rec: emptyRecord(rm.schema)})
+	rec, err := e.Query(context.Background(), query, engine.Input{Name: engine.ViewLeft, Rec: kernels.EmptyRecord(lm.schema)}, engine.Input{Name: engine.ViewRight, Rec: kernels.EmptyRecord(rm.schema)})
 	if err != nil {
 		return nil, nil, err
 	}
-	s := nullableSchema(rec.Schema())
+	s := kernels.NullableSchema(rec.Schema())
 	cats := map[string][]string{}
 	fields := s.Fields()
 	for i, f := range fields {
@@ -208,7 +210,7 @@ func planJoin(lm, rm *meta, query string) (*arrow.Schema, map[string][]string, e
 		}
 		if ok && f.Type.ID() == arrow.STRING {
 			cats[f.Name] = c
-			fields[i].Type = catType
+			fields[i].Type = kernels.CategoryType
 		}
 	}
 	if len(cats) == 0 {
@@ -296,7 +298,7 @@ type joinNode struct {
 	strategy    string
 	small       string
 	m           *meta
-	goJoin      *goJoinPlan // the join done in Go, when it can be (see gojoin.go)
+	goJoin      *kernels.JoinPlan // the join done in Go, when it can be (see package kernels)
 }
 
 func (j *joinNode) meta() *meta      { return j.m }

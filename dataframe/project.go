@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -21,7 +19,7 @@ var (
 // projectNode keeps some columns of partitions that are already in memory
 // (a persisted DataFrame): the optimizer puts it where the steps above use
 // fewer columns, so that DuckDB scans only those (it scans every column it
-// is given; see disabledOptimizers). Picking columns copies nothing.
+// is given; see package engine). Picking columns copies nothing.
 type projectNode struct {
 	child node
 	cols  []string

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -11,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk"
-	"github.com/dusk-go/dusk/config"
 )
 
 // PartitionTarget says how Repartition cuts: into a number of partitions
@@ -33,7 +30,7 @@ func NPartitions(n int) PartitionTarget {
 // PartitionSize asks for partitions of about size bytes in memory, such as
 // "128MB" (the guide's 100–300 MB chunks).
 func PartitionSize(size string) PartitionTarget {
-	n, err := config.ParseBytes(size)
+	n, err := dusk.ParseBytes(size)
 	if err == nil && n <= 0 {
 		err = errors.New("want a positive size")
 	}

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -14,8 +12,12 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
+
+var fnSortColumn = dusk.Register("dataframe.sort-column", kernels.SortByColumn)
 
 // IndexOption configures SetIndex and SortValues.
 type IndexOption func(*indexOptions)
@@ -158,8 +160,9 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f, ok := fieldOf(n.child.meta().schema, n.cols[0]); ok && len(n.cols) == 1 && goSortable(f.Type) {
-		// One numeric column: sorted in Go (see gosort.go).
+	s := n.child.meta().schema
+	if idx := s.FieldIndices(n.cols[0]); len(idx) == 1 && len(n.cols) == 1 && kernels.Sortable(s.Field(idx[0]).Type) {
+		// One numeric column: sorted in Go (see package kernels).
 		res := make([]part, len(outs))
 		for i, o := range outs {
 			res[i] = dusk.Call[arrow.RecordBatch](fnSortColumn, o, n.cols[0], n.desc)
@@ -171,12 +174,12 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 	}
 	order := make([]string, len(n.cols))
 	for i, c := range n.cols {
-		order[i] = quoteIdent(c)
+		order[i] = engine.QuoteIdent(c)
 		if n.desc {
 			order[i] += " DESC"
 		}
 	}
-	q := withCTE("part", scanView(viewIn), "SELECT * FROM part ORDER BY "+strings.Join(order, ", "))
+	q := engine.WithCTE("part", engine.ScanView(engine.ViewIn), "SELECT * FROM part ORDER BY "+strings.Join(order, ", "))
 	res := make([]part, len(outs))
 	for i, o := range outs {
 		res[i] = dusk.Call[arrow.RecordBatch](fnSQL, o, q, n.m.cats)
@@ -334,8 +337,8 @@ func (df *DataFrame) collectPerPartition(ctx context.Context, query string) ([]a
 // sortedIndex takes the divisions of data already sorted on col from each
 // partition's least and greatest value, and checks the order.
 func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFrame, error) {
-	c := quoteIdent(col)
-	query := withCTE("part", scanView(viewIn), fmt.Sprintf(
+	c := engine.QuoteIdent(col)
+	query := engine.WithCTE("part", engine.ScanView(engine.ViewIn), fmt.Sprintf(
 		"SELECT min(%s) AS lo, max(%s) AS hi, bool_and(ok) AS ok FROM (SELECT %s, coalesce(%s >= lag(%s) OVER (ORDER BY rowid_), true) AS ok FROM (SELECT %s, row_number() OVER () AS rowid_ FROM part))",
 		c, c, c, c, c, c))
 	recs, err := df.collectPerPartition(ctx, query)

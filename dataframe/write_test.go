@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe_test
 
 import (
@@ -17,6 +15,7 @@ import (
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe"
+	"github.com/dusk-go/dusk/dataframe/engine"
 )
 
 // failOn fails the partition whose first id is the given one: a job that
@@ -46,7 +45,7 @@ func listDir(t *testing.T, dir string) []string {
 // returns its one value as text.
 func duckdbScalar(t *testing.T, query string) string {
 	t.Helper()
-	e, err := dataframe.OpenEngine(dataframe.EngineSettings{Threads: 1})
+	e, err := engine.Open(engine.Settings{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

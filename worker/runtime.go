@@ -9,77 +9,32 @@ import (
 	"os"
 	"sync"
 
-	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
-// Runtime is what a running task can reach of the worker it runs on: its
-// identity, limits, scratch directory, and extensions, local and on peers.
-// Get it with FromContext inside a task's function.
-type Runtime struct{ w *Worker }
+// taskRuntime is the worker's task.Runtime: what a running task can reach of
+// it (task.FromContext).
+type taskRuntime struct{ w *Worker }
 
-type runtimeKey struct{}
+var _ task.Runtime = (*taskRuntime)(nil)
 
-// FromContext returns the Runtime of the worker running the task whose
-// context ctx is; false outside a task.
-func FromContext(ctx context.Context) (*Runtime, bool) {
-	rt, ok := ctx.Value(runtimeKey{}).(*Runtime)
-	return rt, ok
-}
+func (r *taskRuntime) Address() string { return r.w.addr }
 
-// Address returns where peers reach the worker.
-func (r *Runtime) Address() string { return r.w.addr }
+func (r *taskRuntime) ID() string { return r.w.ID() }
 
-// ID returns the worker's ID at the scheduler.
-func (r *Runtime) ID() string { return r.w.ID() }
+func (r *taskRuntime) NThreads() int { return r.w.opts.NThreads }
 
-// NThreads returns the worker's number of threads.
-func (r *Runtime) NThreads() int { return r.w.opts.NThreads }
+func (r *taskRuntime) MemoryLimit() int64 { return r.w.opts.MemoryLimit }
 
-// MemoryLimit returns the worker's memory limit in bytes (0: none).
-func (r *Runtime) MemoryLimit() int64 { return r.w.opts.MemoryLimit }
+func (r *taskRuntime) Logger() *slog.Logger { return r.w.log }
 
-// Logger returns the worker's logger.
-func (r *Runtime) Logger() *slog.Logger { return r.w.log }
+func (r *taskRuntime) Dir() (string, error) { return r.w.scratchDir() }
 
-// Dir returns a scratch directory of this worker (for extensions that
-// spill); it is created on first use and removed when the worker closes.
-func (r *Runtime) Dir() (string, error) { return r.w.scratchDir() }
+func (r *taskRuntime) Extension(name string) (task.Extension, error) { return r.w.extension(name) }
 
-// Extension is per-worker code that peers send data to (Runtime.Deliver):
-// a peer-to-peer shuffle buffers the pieces it receives this way. An
-// extension is built on first use from the factory registered under its
-// name. If it also implements io.Closer, it is closed when the worker
-// closes or restarts.
-type Extension interface {
-	// Receive takes one message; it may be called from many goroutines.
-	Receive(ctx context.Context, topic string, data []byte) error
-}
-
-// ExtensionFactory builds a worker's instance of an extension.
-type ExtensionFactory func(rt *Runtime) (Extension, error)
-
-// RegisterExtension registers an extension factory under name, in the
-// process's registry. Call it at package level, like dusk.Register.
-func RegisterExtension(name string, f ExtensionFactory) {
-	registry.Default.RegisterExtension(name, f)
-}
-
-// Extension returns this worker's instance of the named extension,
-// building it on first use.
-func (r *Runtime) Extension(name string) (Extension, error) { return r.w.extension(name) }
-
-// Message is one piece of data for a peer's extension.
-type Message struct {
-	Topic string
-	Data  []byte
-}
-
-// Deliver sends messages to the named extension on the worker at peer (or
-// on this worker, without a network hop) and returns once the extension
-// received them all.
-func (r *Runtime) Deliver(ctx context.Context, peer, extension string, msgs []Message) error {
+func (r *taskRuntime) Deliver(ctx context.Context, peer, extension string, msgs []task.Message) error {
 	w := r.w
 	if peer == w.addr {
 		ext, err := w.extension(extension)
@@ -122,11 +77,11 @@ func (r *Runtime) Deliver(ctx context.Context, peer, extension string, msgs []Me
 // extensions holds a worker's extension instances.
 type extensions struct {
 	mu   sync.Mutex // protects m
-	m    map[string]Extension
+	m    map[string]task.Extension
 	errs map[string]error
 }
 
-func (w *Worker) extension(name string) (Extension, error) {
+func (w *Worker) extension(name string) (task.Extension, error) {
 	w.exts.mu.Lock()
 	defer w.exts.mu.Unlock()
 	if e, ok := w.exts.m[name]; ok {
@@ -139,11 +94,11 @@ func (w *Worker) extension(name string) (Extension, error) {
 	if !ok {
 		return nil, fmt.Errorf("dusk: worker extension %q is not registered in worker %s's binary", name, w.addr)
 	}
-	factory, ok := f.(ExtensionFactory)
+	factory, ok := f.(task.ExtensionFactory)
 	if !ok {
-		return nil, fmt.Errorf("dusk: worker extension %q was registered with a %T, not a worker.ExtensionFactory", name, f)
+		return nil, fmt.Errorf("dusk: worker extension %q was registered with a %T, not a task.ExtensionFactory", name, f)
 	}
-	e, err := factory(&Runtime{w: w})
+	e, err := factory(&taskRuntime{w: w})
 	if err != nil {
 		err = fmt.Errorf("dusk: starting worker extension %q: %w", name, err)
 		if w.exts.errs == nil {
@@ -153,7 +108,7 @@ func (w *Worker) extension(name string) (Extension, error) {
 		return nil, err
 	}
 	if w.exts.m == nil {
-		w.exts.m = map[string]Extension{}
+		w.exts.m = map[string]task.Extension{}
 	}
 	w.exts.m[name] = e
 	return e, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	wstate "github.com/dusk-go/dusk/worker/state"
@@ -119,7 +120,7 @@ type Worker struct {
 	cancels map[graph.Key]context.CancelFunc
 
 	pluginsMu sync.Mutex // protects plugins
-	plugins   map[string]Plugin
+	plugins   map[string]task.Plugin
 
 	exts extensions
 	mem  *memoryMonitor
@@ -178,7 +179,7 @@ func New(opts Options) (*Worker, error) {
 		store:   NewStore(),
 		out:     wire.NewBatcher[pb.WorkerBatch](),
 		cancels: make(map[graph.Key]context.CancelFunc),
-		plugins: make(map[string]Plugin),
+		plugins: make(map[string]task.Plugin),
 		retire:  make(chan struct{}),
 	}
 	w.peers = newPeerPool(opts.Security)
@@ -218,8 +219,8 @@ func (w *Worker) Address() string { return w.addr }
 // Store returns the worker's store.
 func (w *Worker) Store() *Store { return w.store }
 
-func (w *Worker) info() *Info {
-	return &Info{ID: w.ID(), Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
+func (w *Worker) info() *task.WorkerInfo {
+	return &task.WorkerInfo{ID: w.ID(), Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
 		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit}
 }
 
@@ -235,8 +236,8 @@ func (w *Worker) Retire() {
 func (w *Worker) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Tasks reach their worker through their context (FromContext).
-	w.ctx = context.WithValue(ctx, runtimeKey{}, &Runtime{w: w})
+	// Tasks reach their worker through their context (task.FromContext).
+	w.ctx = task.NewContext(ctx, &taskRuntime{w: w})
 	gopts, err := w.opts.Security.ServerOptions()
 	if err != nil {
 		return err

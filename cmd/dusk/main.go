@@ -14,9 +14,6 @@ import (
 	"os"
 
 	"github.com/dusk-go/dusk"
-	// The dataframe's functions, shuffle and DuckDB extension, so that
-	// "dusk worker" runs dataframe tasks (built with -tags duckdb_arrow).
-	_ "github.com/dusk-go/dusk/dataframe"
 )
 
 const usage = `dusk: a distributed computing engine for Go

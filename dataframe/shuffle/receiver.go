@@ -10,7 +10,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/task"
 )
 
 // Extension is the name of the worker extension that receives pieces.
@@ -63,7 +63,7 @@ func newReceiver(budget int64, dir func() (string, error)) *receiver {
 var receivers sync.Map // *receiver -> struct{}
 
 func init() {
-	worker.RegisterExtension(Extension, func(rt *worker.Runtime) (worker.Extension, error) {
+	task.RegisterExtension(Extension, func(rt task.Runtime) (task.Extension, error) {
 		budget := int64(defaultBudget)
 		if lim := rt.MemoryLimit(); lim > 0 {
 			budget = int64(float64(lim) * bufferShare)

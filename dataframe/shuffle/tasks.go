@@ -14,7 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/dusk-go/dusk"
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/task"
 )
 
 // maxPiece is the most rows' bytes sent as one message: larger pieces are
@@ -41,7 +41,7 @@ var (
 )
 
 func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) (Sent, error) {
-	rt, ok := worker.FromContext(ctx)
+	rt, ok := task.FromContext(ctx)
 	if !ok {
 		return Sent{}, errors.New("shuffle: Transfer runs as a task on a worker")
 	}
@@ -50,7 +50,7 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 		return Sent{}, err
 	}
 	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut())}
-	var byOwner map[string][]worker.Message
+	var byOwner map[string][]task.Message
 	if plainSchema(rec.Schema()) {
 		byOwner, err = plainMessages(rec, targets, spec, input, sent.Rows)
 	} else {
@@ -81,7 +81,7 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 
 // plainMessages cuts rec into pieces written column by column
 // (piece.go), by owner, and counts the rows of each output in rows.
-func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]worker.Message, error) {
+func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]task.Message, error) {
 	for _, t := range targets {
 		rows[t]++
 	}
@@ -90,10 +90,10 @@ func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int,
 	if err != nil {
 		return nil, err
 	}
-	byOwner := map[string][]worker.Message{}
+	byOwner := map[string][]task.Message{}
 	for _, p := range pieces {
 		owner := spec.Owners[p.out]
-		byOwner[owner] = append(byOwner[owner], worker.Message{Topic: topic(spec.ID, p.out, input, p.seq), Data: p.data})
+		byOwner[owner] = append(byOwner[owner], task.Message{Topic: topic(spec.ID, p.out, input, p.seq), Data: p.data})
 	}
 	return byOwner, nil
 }
@@ -101,12 +101,12 @@ func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int,
 // ipcMessages cuts rec into pieces of Arrow IPC, for the columns the
 // piece layout does not hold (dictionaries, nested types), by owner, and
 // counts the rows of each output in rows.
-func ipcMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]worker.Message, error) {
+func ipcMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]task.Message, error) {
 	pieces, err := Split(rec, targets, spec.NOut())
 	if err != nil {
 		return nil, err
 	}
-	byOwner := map[string][]worker.Message{}
+	byOwner := map[string][]task.Message{}
 	for out, p := range pieces {
 		rows[out] = p.NumRows()
 		if p.NumRows() == 0 {
@@ -132,7 +132,7 @@ func deliveryError(id, owner string, err error) error {
 
 // encodePieces writes a piece as Arrow IPC messages of at most about
 // maxPiece bytes each.
-func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Message, error) {
+func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]task.Message, error) {
 	nbytes := int64(0)
 	for _, c := range p.Columns() {
 		nbytes += sliceBytes(c)
@@ -141,7 +141,7 @@ func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Mess
 	if n > int(p.NumRows()) {
 		n = int(p.NumRows())
 	}
-	var msgs []worker.Message
+	var msgs []task.Message
 	rows := p.NumRows()
 	for i := range n {
 		lo, hi := rows*int64(i)/int64(n), rows*int64(i+1)/int64(n)
@@ -156,7 +156,7 @@ func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]worker.Mess
 		if err != nil {
 			return nil, fmt.Errorf("shuffle: encoding a piece: %w", err)
 		}
-		msgs = append(msgs, worker.Message{Topic: topic(id, out, input, i), Data: buf.Bytes()})
+		msgs = append(msgs, task.Message{Topic: topic(id, out, input, i), Data: buf.Bytes()})
 	}
 	return msgs, nil
 }
@@ -200,7 +200,7 @@ func barrier(sents []Sent) (Sent, error) {
 }
 
 func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBatch, error) {
-	rt, ok := worker.FromContext(ctx)
+	rt, ok := task.FromContext(ctx)
 	if !ok {
 		return nil, errors.New("shuffle: Unpack runs as a task on a worker")
 	}

@@ -1,6 +1,6 @@
 //go:build duckdb_arrow
 
-package dataframe
+package engine
 
 import (
 	"context"
@@ -19,17 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
-
-// engineExtension is the name of the worker extension that holds a
-// worker's DuckDB database.
-const engineExtension = "dataframe.duckdb"
-
-// engineMemoryShare is the part of a worker's memory limit given to its
-// DuckDB (the rest holds the worker's Arrow partitions, which live in Go's
-// heap, outside DuckDB's accounting).
-const engineMemoryShare = 0.4
 
 // scanSlice is how many rows of an input record DuckDB gets per Arrow
 // batch: one batch is scanned by one DuckDB thread, so large partitions are
@@ -45,16 +36,16 @@ const scanSlice = 122880
 // and filters run in DuckDB, which is correct; engine_test.go pins this.
 const disabledOptimizers = "filter_pushdown,unused_columns,column_lifetime,join_filter_pushdown"
 
-// Engine is a DuckDB database that runs relational kernels (filter,
+// DB is a DuckDB database that runs relational kernels (filter,
 // project, group-by, join, sort) over Arrow records. Each worker has one,
 // sized within the worker's budget: memory_limit a share of the worker's
 // memory limit, threads the worker's threads, temp_directory under the
 // worker's scratch directory, so that DuckDB's operators spill there. It is
 // safe for concurrent use.
-type Engine struct {
+type DB struct {
 	connector *duckdb.Connector
 	db        *sql.DB
-	settings  EngineSettings
+	settings  Settings
 
 	// files is a second database, opened on first use, for queries that
 	// read files with DuckDB's own readers and no Arrow input: it runs with
@@ -66,13 +57,13 @@ type Engine struct {
 	filesErr  error
 }
 
-// filesMemoryShare is the part of an Engine's memory limit its files
+// filesMemoryShare is the part of a DB's memory limit its files
 // database gets (on top of it): its queries read one partition's row
 // groups and aggregate or filter them as they stream.
 const filesMemoryShare = 0.25
 
-// EngineSettings size an Engine.
-type EngineSettings struct {
+// Settings size a DB.
+type Settings struct {
 	// MemoryLimit is DuckDB's memory_limit in bytes; 0 leaves DuckDB's
 	// default (80% of the machine's memory).
 	MemoryLimit int64
@@ -82,8 +73,8 @@ type EngineSettings struct {
 	TempDir string
 }
 
-// OpenEngine opens an in-memory DuckDB database with the given settings.
-func OpenEngine(s EngineSettings) (*Engine, error) {
+// Open opens an in-memory DuckDB database with the given settings.
+func Open(s Settings) (*DB, error) {
 	if s.Threads <= 0 {
 		s.Threads = runtime.GOMAXPROCS(0)
 	}
@@ -96,13 +87,13 @@ func OpenEngine(s EngineSettings) (*Engine, error) {
 		if err := os.MkdirAll(s.TempDir, 0o755); err != nil {
 			return nil, fmt.Errorf("dataframe: creating DuckDB's temp directory: %w", err)
 		}
-		init = append(init, "SET temp_directory = "+sqlString(s.TempDir))
+		init = append(init, "SET temp_directory = "+SQLString(s.TempDir))
 	}
-	connector, db, err := openDuckDB(s.Threads, init, "SET disabled_optimizers = "+sqlString(disabledOptimizers))
+	connector, db, err := openDuckDB(s.Threads, init, "SET disabled_optimizers = "+SQLString(disabledOptimizers))
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{connector: connector, db: db, settings: s}, nil
+	return &DB{connector: connector, db: db, settings: s}, nil
 }
 
 // openDuckDB opens an in-memory DuckDB database whose connections run
@@ -130,10 +121,10 @@ func openDuckDB(threads int, init []string, connInit string) (*duckdb.Connector,
 	return connector, db, nil
 }
 
-// filesDB returns the engine's files database, opening it on first use
-// with the engine's threads, a share of its memory limit and a temp
+// filesDB returns the database's files database, opening it on first use
+// with the database's threads, a share of its memory limit and a temp
 // directory of its own.
-func (e *Engine) filesDB() (*sql.DB, error) {
+func (e *DB) filesDB() (*sql.DB, error) {
 	e.filesOnce.Do(func() {
 		s := e.settings
 		init := []string{fmt.Sprintf("SET threads = %d", s.Threads)}
@@ -146,18 +137,18 @@ func (e *Engine) filesDB() (*sql.DB, error) {
 				e.filesErr = fmt.Errorf("dataframe: creating DuckDB's temp directory: %w", err)
 				return
 			}
-			init = append(init, "SET temp_directory = "+sqlString(dir))
+			init = append(init, "SET temp_directory = "+SQLString(dir))
 		}
 		e.filesConn, e.files, e.filesErr = openDuckDB(s.Threads, init, "")
 	})
 	return e.files, e.filesErr
 }
 
-// Settings returns the settings the engine was opened with.
-func (e *Engine) Settings() EngineSettings { return e.settings }
+// Settings returns the settings the database was opened with.
+func (e *DB) Settings() Settings { return e.settings }
 
 // Close closes the database.
-func (e *Engine) Close() error {
+func (e *DB) Close() error {
 	err := e.db.Close()
 	if cerr := e.connector.Close(); err == nil {
 		err = cerr
@@ -180,7 +171,7 @@ func (e *Engine) Close() error {
 // with every optimizer on (no Arrow scan there needs them off), so that
 // DuckDB reads only the columns the query uses and skips the row groups
 // its filters rule out.
-func (e *Engine) QueryFiles(ctx context.Context, query string) (arrow.RecordBatch, error) {
+func (e *DB) QueryFiles(ctx context.Context, query string) (arrow.RecordBatch, error) {
 	db, err := e.filesDB()
 	if err != nil {
 		return nil, err
@@ -250,8 +241,8 @@ func (e *QueryError) Error() string {
 // Query runs query over the inputs and returns the result as one record
 // whose buffers live in Go's heap. The query names each input by its name
 // quoted ("name"), must read it whole and once (see disabledOptimizers):
-// read it through withCTE and scanView, which do both.
-func (e *Engine) Query(ctx context.Context, query string, inputs ...Input) (arrow.RecordBatch, error) {
+// read it through WithCTE and ScanView, which do both.
+func (e *DB) Query(ctx context.Context, query string, inputs ...Input) (arrow.RecordBatch, error) {
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dataframe: a DuckDB connection: %w", err)
@@ -269,7 +260,7 @@ func (e *Engine) Query(ctx context.Context, query string, inputs ...Input) (arro
 		views := make([]string, len(inputs))
 		for i, in := range inputs {
 			views[i] = fmt.Sprintf("%s_%d", in.Name, viewSeq.Add(1))
-			query = strings.ReplaceAll(query, quoteIdent(in.Name), quoteIdent(views[i]))
+			query = strings.ReplaceAll(query, QuoteIdent(in.Name), QuoteIdent(views[i]))
 			// A record registered with DuckDB is exported through the C
 			// data interface, whose release drops a reference: hold one
 			// for it, so that the caller's record stays intact.
@@ -306,40 +297,6 @@ func (e *Engine) Query(ctx context.Context, query string, inputs ...Input) (arro
 // viewSeq numbers the views queries register.
 var viewSeq atomic.Int64
 
-// withCTE returns query with name bound to body as a common table
-// expression. Bound to "SELECT * FROM view", it reads an input view whole,
-// and once: DuckDB inlines an expression used once and materializes one
-// used more often, so even a self-join reads the Arrow stream (which can be
-// read only once) once. A query that starts with WITH gets the binding
-// first in its list.
-func withCTE(name, body, query string) string {
-	query = strings.TrimRight(strings.TrimSpace(query), "; \n\t")
-	cte := quoteIdent(name) + " AS (" + body + ")"
-	if kw, rest, ok := leadingWith(query); ok {
-		return kw + " " + cte + ", " + rest
-	}
-	return "WITH " + cte + " " + query
-}
-
-// scanView is the body that reads an input view whole.
-func scanView(view string) string { return "SELECT * FROM " + quoteIdent(view) }
-
-// leadingWith splits "WITH [RECURSIVE] rest" into its keyword(s) and rest.
-func leadingWith(q string) (kw, rest string, ok bool) {
-	fields := strings.Fields(q)
-	if len(fields) < 2 || !strings.EqualFold(fields[0], "WITH") {
-		return "", "", false
-	}
-	i := strings.Index(strings.ToUpper(q), "WITH") + 4
-	rest = strings.TrimSpace(q[i:])
-	kw = "WITH"
-	if strings.EqualFold(fields[1], "RECURSIVE") {
-		kw = "WITH RECURSIVE"
-		rest = strings.TrimSpace(rest[len("RECURSIVE"):])
-	}
-	return kw, rest, true
-}
-
 // scanSlices cuts rec into zero-copy slices DuckDB can scan in parallel.
 func scanSlices(rec arrow.RecordBatch) []arrow.RecordBatch {
 	n := rec.NumRows()
@@ -356,7 +313,7 @@ func scanSlices(rec arrow.RecordBatch) []arrow.RecordBatch {
 // collect reads a DuckDB result into one record in Go memory, releasing
 // DuckDB's batches (whose buffers are C memory) as it goes.
 func collect(rr array.RecordReader) (arrow.RecordBatch, error) {
-	schema := nullableSchema(rr.Schema())
+	schema := kernels.NullableSchema(rr.Schema())
 	var batches []arrow.RecordBatch
 	defer func() {
 		for _, b := range batches {
@@ -371,7 +328,7 @@ func collect(rr array.RecordReader) (arrow.RecordBatch, error) {
 	if err := rr.Err(); err != nil {
 		return nil, err
 	}
-	return concatBatches(schema, batches, true)
+	return kernels.Concat(schema, batches, true)
 }
 
 // duckMessage strips the driver's wrapping from a DuckDB error.
@@ -381,64 +338,4 @@ func duckMessage(err error) string {
 		return de.Error()
 	}
 	return err.Error()
-}
-
-// sqlString quotes s as an SQL string literal.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// quoteIdent quotes a column or table name for DuckDB.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-// engineExt is a worker's DuckDB, as a worker extension: built on the
-// first task that needs it and closed with the worker.
-type engineExt struct{ e *Engine }
-
-// Receive refuses messages: peers have nothing to send a DuckDB.
-func (x *engineExt) Receive(ctx context.Context, topic string, data []byte) error {
-	return errors.New("dataframe: the DuckDB extension takes no messages")
-}
-
-// Close closes the worker's DuckDB with the worker.
-func (x *engineExt) Close() error { return x.e.Close() }
-
-func init() {
-	worker.RegisterExtension(engineExtension, func(rt *worker.Runtime) (worker.Extension, error) {
-		s := EngineSettings{Threads: rt.NThreads()}
-		if lim := rt.MemoryLimit(); lim > 0 {
-			s.MemoryLimit = max(int64(float64(lim)*engineMemoryShare), 64<<20)
-		}
-		dir, err := rt.Dir()
-		if err != nil {
-			return nil, err
-		}
-		s.TempDir = filepath.Join(dir, "duckdb")
-		e, err := OpenEngine(s)
-		if err != nil {
-			return nil, err
-		}
-		return &engineExt{e: e}, nil
-	})
-}
-
-var (
-	localOnce   sync.Once
-	localEngine *Engine
-	localErr    error
-)
-
-// engineFor returns the DuckDB of the worker running the task whose
-// context ctx is, or outside a task this process's own (used to check
-// expressions and schemas where they are written).
-func engineFor(ctx context.Context) (*Engine, error) {
-	if rt, ok := worker.FromContext(ctx); ok {
-		ext, err := rt.Extension(engineExtension)
-		if err != nil {
-			return nil, err
-		}
-		return ext.(*engineExt).e, nil
-	}
-	localOnce.Do(func() {
-		localEngine, localErr = OpenEngine(EngineSettings{Threads: 1, MemoryLimit: 512 << 20})
-	})
-	return localEngine, localErr
 }

@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
@@ -11,6 +9,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // goAggInput returns partitions of id (int64), k (string), n (int64), x
@@ -89,7 +90,7 @@ func recordLines(rec arrow.RecordBatch) []string {
 // reduction in DuckDB. Results (nulls, NaNs, null keys, order) agree.
 func TestGoAggMatchesDuckDB(t *testing.T) {
 	ctx := context.Background()
-	e, err := engineFor(ctx)
+	e, err := engine.For(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 	for i := range 7 {
 		parts = append(parts, goAggInput(i, 300+i*50))
 	}
-	parts = append(parts, emptyRecord(parts[0].Schema()))
+	parts = append(parts, kernels.EmptyRecord(parts[0].Schema()))
 	df := &DataFrame{n: &persistedNode{m: &meta{schema: parts[0].Schema(), nparts: len(parts)}}}
 	aggs := []Aggregation{Sum("x"), Sum("n"), Mean("x"), Mean("n"), Min("x"), Max("x"), Min("n"), Max("n").As("top"), Count("x"), Count("k")}
 	for _, key := range []string{"id", "k", "w", "ks"} {
@@ -116,12 +117,12 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 		// Two levels of combining, as in a tree.
 		var goParts, duckParts []arrow.RecordBatch
 		for _, p := range parts {
-			gp, err := aggPartial(p, *g)
+			gp, err := kernels.AggPartial(p, *g)
 			if err != nil {
 				t.Fatal(err)
 			}
 			goParts = append(goParts, gp)
-			dp, err := e.Query(ctx, withCTE("part", scanView(viewIn), rn.r.chunk), Input{Name: viewIn, Rec: p})
+			dp, err := e.Query(ctx, engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.chunk), engine.Input{Name: engine.ViewIn, Rec: p})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,26 +131,26 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 		var goMid, duckMid []arrow.RecordBatch
 		for i := 0; i < len(parts); i += 3 {
 			j := min(i+3, len(parts))
-			gm, err := aggCombine(goParts[i:j], *g)
+			gm, err := kernels.AggCombine(goParts[i:j], *g)
 			if err != nil {
 				t.Fatal(err)
 			}
 			goMid = append(goMid, gm)
-			dm, err := sqlMany(ctx, duckParts[i:j], withCTE("part", scanView(viewIn), rn.r.combine), nil)
+			dm, err := sqlMany(ctx, duckParts[i:j], engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.combine), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			duckMid = append(duckMid, dm)
 		}
-		got, err := aggFinal(goMid, *g)
+		got, err := kernels.AggFinal(goMid, *g)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := sqlMany(ctx, duckMid, withCTE("part", scanView(viewIn), rn.r.final), nil)
+		want, err := sqlMany(ctx, duckMid, engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.final), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sameTypes(got.Schema(), want.Schema()) {
+		if !kernels.SameTypes(got.Schema(), want.Schema()) {
 			t.Fatalf("group by %s: Go's schema %s, DuckDB's %s", key, got.Schema(), want.Schema())
 		}
 		gl, wl := recordLines(got), recordLines(want)
@@ -178,42 +179,7 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 	cols[2] = b.NewArray()
 	big = array.NewRecordBatch(big.Schema(), cols, big.NumRows())
 	g := df.GroupBy("k").Agg(Sum("n")).n.(*reduceNode).r.goAgg
-	if _, err := aggPartial(big, *g); err == nil || !strings.Contains(err.Error(), "overflows") {
+	if _, err := kernels.AggPartial(big, *g); err == nil || !strings.Contains(err.Error(), "overflows") {
 		t.Fatalf("an overflowing sum gives %v", err)
-	}
-}
-
-// BenchmarkAggPartial is the partial aggregate of a partition of 250,000
-// rows as the bench's (id of 100,000 values, k of 100 strings, x and y).
-func BenchmarkAggPartial(b *testing.B) {
-	s := arrow.NewSchema([]arrow.Field{
-		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-		{Name: "k", Type: arrow.BinaryTypes.String, Nullable: true},
-		{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		{Name: "y", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	}, nil)
-	rb := array.NewRecordBuilder(mem, s)
-	defer rb.Release()
-	for i := range 250000 {
-		v := uint64(i) * 0x9E3779B97F4A7C15
-		rb.Field(0).(*array.Int64Builder).Append(int64(v>>20) % 100000)
-		rb.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("key%03d", (v>>40)%100))
-		rb.Field(2).(*array.Float64Builder).Append(float64(v>>11) / (1 << 53))
-		rb.Field(3).(*array.Float64Builder).Append(float64(v>>12) / (1 << 52))
-	}
-	rec := rb.NewRecordBatch()
-	df := &DataFrame{n: &persistedNode{m: &meta{schema: s, nparts: 1}}}
-	for _, c := range []struct {
-		key  string
-		aggs []Aggregation
-	}{{"k", []Aggregation{Sum("x"), Mean("x"), Max("y")}}, {"id", []Aggregation{Sum("x")}}} {
-		g := df.GroupBy(c.key).Agg(c.aggs...).n.(*reduceNode).r.goAgg
-		b.Run(c.key, func(b *testing.B) {
-			for b.Loop() {
-				if _, err := aggPartial(rec, *g); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
 	}
 }

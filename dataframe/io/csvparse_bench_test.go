@@ -1,6 +1,4 @@
-//go:build duckdb_arrow
-
-package dataframe
+package io
 
 import (
 	"os"
@@ -18,11 +16,11 @@ func BenchmarkParseCSV(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sp := csvSplit{Path: path, Start: 0, End: st.Size(), Header: true, Delim: ',',
+	sp := CSVSplit{Path: path, Start: 0, End: st.Size(), Header: true, Delim: ',',
 		Names: []string{"id", "k", "x", "y"}, Kinds: []string{kindInt64, kindString, kindFloat64, kindFloat64}}
 	b.SetBytes(st.Size())
 	for b.Loop() {
-		if _, err := readCSVSplit(b.Context(), sp); err != nil {
+		if _, err := ReadCSVSplit(b.Context(), sp); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,19 +1,20 @@
 //go:build duckdb_arrow
 
-package dataframe
+package kernels_test
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // TestSortByColumnMatchesDuckDB sorts columns of every type the Go sort
@@ -22,7 +23,7 @@ import (
 // equal values keep their order.
 func TestSortByColumnMatchesDuckDB(t *testing.T) {
 	ctx := context.Background()
-	e, err := engineFor(ctx)
+	e, err := engine.For(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestSortByColumnMatchesDuckDB(t *testing.T) {
 		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond}, Nullable: true},
 		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
-	b := array.NewRecordBuilder(mem, s)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, s)
 	defer b.Release()
 	ints := []int64{math.MinInt64, math.MaxInt64, 0, -1, 1, 1 << 40, -(1 << 40), 12345, -12345}
 	floats := []float64{math.Inf(1), math.Inf(-1), math.NaN(), 0, -2.5, 2.5, 1e300, -1e-300, 7}
@@ -70,7 +71,7 @@ func TestSortByColumnMatchesDuckDB(t *testing.T) {
 	defer rec.Release()
 	for _, col := range []string{"i64", "f64", "i32", "f32", "d", "ts"} {
 		for _, desc := range []bool{false, true} {
-			got, err := sortByColumn(rec, col, desc)
+			got, err := kernels.SortByColumn(rec, col, desc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +79,7 @@ func TestSortByColumnMatchesDuckDB(t *testing.T) {
 			if desc {
 				dir = " DESC"
 			}
-			want, err := e.Query(ctx, withCTE("part", scanView(viewIn), fmt.Sprintf("SELECT %s FROM part ORDER BY %s%s", col, col, dir)), Input{Name: viewIn, Rec: rec})
+			want, err := e.Query(ctx, engine.WithCTE("part", engine.ScanView(engine.ViewIn), fmt.Sprintf("SELECT %s FROM part ORDER BY %s%s", col, col, dir)), engine.Input{Name: engine.ViewIn, Rec: rec})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +105,7 @@ func TestSortByColumnMatchesDuckDB(t *testing.T) {
 			}
 		}
 	}
-	if _, err := sortByColumn(rec, "s", false); err == nil || !strings.Contains(err.Error(), "cannot sort") {
+	if _, err := kernels.SortByColumn(rec, "s", false); err == nil || !strings.Contains(err.Error(), "cannot sort") {
 		t.Fatalf("sorting strings in Go gives %v", err)
 	}
 }
@@ -116,49 +117,4 @@ func noNegZero(s string) string {
 		return "0"
 	}
 	return s
-}
-
-// BenchmarkSortByColumn sorts one output partition of the dataframe
-// benchmark's SetIndex (250,000 rows whose ids span a 80th of [0, 100000)).
-func BenchmarkSortByColumn(b *testing.B) {
-	rec := benchJoinSide(250_000, 5, "x")
-	ids := rec.Column(0).(*array.Int64).Int64Values()
-	for i := range ids {
-		ids[i] = 50_000 + ids[i]%1250
-	}
-	b.ResetTimer()
-	for b.Loop() {
-		out, err := sortByColumn(rec, "id", false)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out.Release()
-	}
-}
-
-// TestRadixOrderIsAStableSort compares radixOrder with a stable sort, on
-// keys of narrow and wide ranges, far from zero and with repeats.
-func TestRadixOrderIsAStableSort(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 8))
-	for _, span := range []uint64{0, 1, 7, 2047, 2048, 1 << 20, 1 << 40, math.MaxUint64} {
-		for _, base := range []uint64{0, 1 << 63, math.MaxUint64 - span} {
-			n := 1 + r.IntN(3000)
-			keys := make([]uint64, n)
-			for i := range keys {
-				keys[i] = base + r.Uint64N(span/2+1)*2 // repeats when the span is narrow
-				if span == math.MaxUint64 {
-					keys[i] = r.Uint64()
-				}
-			}
-			got := radixOrder(keys)
-			want := make([]int64, n)
-			for i := range want {
-				want[i] = int64(i)
-			}
-			slices.SortStableFunc(want, func(a, b int64) int { return cmp.Compare(keys[a], keys[b]) })
-			if !slices.Equal(got, want) {
-				t.Fatalf("span %d from %d: radix order differs from a stable sort", span, base)
-			}
-		}
-	}
 }

@@ -1,17 +1,17 @@
-//go:build duckdb_arrow
-
 package dataframe
 
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // joinSide returns rows of a (int64), b (int32), s (string) and v (float64)
@@ -52,7 +52,7 @@ func joinSide(rows, seed int, val string) arrow.RecordBatch {
 // smaller: the same rows (nulls match nothing, repeated keys pair up).
 func TestJoinInnerMatchesDuckDB(t *testing.T) {
 	ctx := context.Background()
-	e, err := engineFor(ctx)
+	e, err := engine.For(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,19 +64,19 @@ func TestJoinInnerMatchesDuckDB(t *testing.T) {
 				onSet[k] = true
 			}
 			q := joinSQL(l.Schema(), r.Schema(), on, onSet, "inner", [2]string{"_x", "_y"})
-			want, err := e.Query(ctx, q, Input{Name: viewLeft, Rec: l}, Input{Name: viewRight, Rec: r})
+			want, err := e.Query(ctx, q, engine.Input{Name: engine.ViewLeft, Rec: l}, engine.Input{Name: engine.ViewRight, Rec: r})
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := newGoJoinPlan(l.Schema(), r.Schema(), on, "inner", nullableSchema(want.Schema()), nil)
+			p := kernels.NewJoinPlan(l.Schema(), r.Schema(), on, "inner", kernels.NullableSchema(want.Schema()), nil)
 			if p == nil {
 				t.Fatalf("on %v: not joined in Go", on)
 			}
-			got, err := joinInner(l, r, *p)
+			got, err := kernels.JoinInner(l, r, *p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameTypes(got.Schema(), want.Schema()) {
+			if !kernels.SameTypes(got.Schema(), want.Schema()) {
 				t.Fatalf("on %v: Go's schema %s, DuckDB's %s", on, got.Schema(), want.Schema())
 			}
 			gl, wl := recordLines(got), recordLines(want)
@@ -90,44 +90,9 @@ func TestJoinInnerMatchesDuckDB(t *testing.T) {
 	// Outer joins, and keys of two types, are DuckDB's.
 	l, r := joinSide(10, 1, "v"), joinSide(10, 2, "w")
 	for _, how := range []string{"left", "right", "outer"} {
-		if newGoJoinPlan(l.Schema(), r.Schema(), []string{"a"}, how, l.Schema(), nil) != nil {
+		if kernels.NewJoinPlan(l.Schema(), r.Schema(), []string{"a"}, how, l.Schema(), nil) != nil {
 			t.Fatalf("a %s join is planned in Go", how)
 		}
-	}
-}
-
-// benchJoinSide returns rows like one partition of a hash shuffle of the
-// dataframe benchmark's data on (id, k): a 40th of its 100,000 ids x 100
-// short strings, and a float64.
-func benchJoinSide(rows int, seed uint64, val string) arrow.RecordBatch {
-	s := arrow.NewSchema([]arrow.Field{
-		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-		{Name: "k", Type: arrow.BinaryTypes.String, Nullable: true},
-		{Name: val, Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	}, nil)
-	rb := array.NewRecordBuilder(mem, s)
-	defer rb.Release()
-	r := rand.New(rand.NewPCG(seed, 3))
-	for range rows {
-		rb.Field(0).(*array.Int64Builder).Append(r.Int64N(2_500))
-		rb.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("key%03d", r.IntN(100)))
-		rb.Field(2).(*array.Float64Builder).Append(r.Float64())
-	}
-	return rb.NewRecordBatch()
-}
-
-// BenchmarkJoinInner joins one partition pair of the dataframe
-// benchmark's hash merge (10M x 2M rows in 40 partitions) on (id, k).
-func BenchmarkJoinInner(b *testing.B) {
-	l, r := benchJoinSide(250_000, 1, "x"), benchJoinSide(50_000, 2, "y")
-	p := &goJoinPlan{On: []string{"id", "k"}, Left: []string{"x"}, Right: []string{"y"}, Names: []string{"id", "k", "x", "y"}}
-	b.ResetTimer()
-	for b.Loop() {
-		out, err := joinInner(l, r, *p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out.Release()
 	}
 }
 
@@ -150,8 +115,8 @@ func TestJoinInnerLongStringsMissingOnOneSide(t *testing.T) {
 	}
 	l := side("v", []string{"a long string one", "a long", "short", "a long string three", "", "a long string one"})
 	r := side("w", []string{"a long string one", "short", "a long string nope", "a long "})
-	p := &goJoinPlan{On: []string{"s"}, Left: []string{"v"}, Right: []string{"w"}, Names: []string{"s", "v", "w"}}
-	got, err := joinInner(l, r, *p)
+	p := &kernels.JoinPlan{On: []string{"s"}, Left: []string{"v"}, Right: []string{"w"}, Names: []string{"s", "v", "w"}}
+	got, err := kernels.JoinInner(l, r, *p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,13 +131,13 @@ func TestJoinInnerLongStringsMissingOnOneSide(t *testing.T) {
 // (a hash shuffle's output can be empty).
 func TestJoinInnerEmptySides(t *testing.T) {
 	full, empty := joinSide(50, 1, "v"), joinSide(0, 2, "w")
-	p := &goJoinPlan{On: []string{"a", "s"}, Left: []string{"b", "v"}, Right: []string{"b", "w"}, Names: []string{"a", "s", "b_x", "v", "b_y", "w"}}
+	p := &kernels.JoinPlan{On: []string{"a", "s"}, Left: []string{"b", "v"}, Right: []string{"b", "w"}, Names: []string{"a", "s", "b_x", "v", "b_y", "w"}}
 	for _, pair := range [][2]arrow.RecordBatch{{full, empty}, {empty, full}} {
 		l, r := pair[0], pair[1]
 		if l == empty {
-			p = &goJoinPlan{On: []string{"a", "s"}, Left: []string{"b", "w"}, Right: []string{"b", "v"}, Names: []string{"a", "s", "b_x", "w", "b_y", "v"}}
+			p = &kernels.JoinPlan{On: []string{"a", "s"}, Left: []string{"b", "w"}, Right: []string{"b", "v"}, Names: []string{"a", "s", "b_x", "w", "b_y", "v"}}
 		}
-		got, err := joinInner(l, r, *p)
+		got, err := kernels.JoinInner(l, r, *p)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,4 @@
-//go:build duckdb_arrow
-
-package dataframe
+package io
 
 import (
 	"math"

@@ -1,6 +1,4 @@
-//go:build duckdb_arrow
-
-package dataframe
+package kernels
 
 import (
 	"cmp"
@@ -14,8 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/dusk-go/dusk"
 )
 
 // A group-by of one int64 or string key with sums, means, minima, maxima
@@ -24,17 +20,10 @@ import (
 // of a partition in memory (DuckDB would scan and convert its columns
 // first) and the combining and final steps of the tree (whose inputs are
 // many partial rows, for keys with many groups). The results are those of
-// the SQL of Agg, to the schema DuckDB plans for it (Agg checks that they
-// agree, and uses DuckDB where they would not); only the order in which
-// floating-point sums add up differs, as it does between DuckDB's threads.
-
-var (
-	fnAggPartial = dusk.Register("dataframe.agg-partial", aggPartial)
-	// fnAggPartials is the partial aggregate of several partitions at once.
-	fnAggPartials = dusk.Register("dataframe.agg-partials", aggPartials)
-	fnAggCombine  = dusk.Register("dataframe.agg-combine", aggCombine)
-	fnAggFinal    = dusk.Register("dataframe.agg-final", aggFinal)
-)
+// the SQL of the dataframe's Agg, to the schema DuckDB plans for it (Agg
+// checks that they agree, and uses DuckDB where they would not); only the
+// order in which floating-point sums add up differs, as it does between
+// DuckDB's threads.
 
 // Ops of the state columns of a Go aggregation.
 const (
@@ -44,35 +33,43 @@ const (
 	opMax   = "max"   // greatest non-null value
 )
 
-// goAggPlan is a Go aggregation: the key column, and per state column of
-// the partial result its name, its input column (of the partition, for the
+// AggPlan is a Go aggregation: the key column, and per state column of the
+// partial result its name, its input column (of the partition, for the
 // partial step), its op and whether it holds floats.
-type goAggPlan struct {
-	Key    string
-	KeyStr bool // string key (else int64)
-	States []goAggState
-	Finals []goAggFinal
+type AggPlan struct {
+	Key     string
+	KeyStr  bool // string key (else int64)
+	States  []AggState
+	Outputs []AggOutput
 }
 
-// goAggState is one column of the partial results.
-type goAggState struct {
+// AggState is one column of the partial results.
+type AggState struct {
 	Name  string
 	Col   string // the partition's column it aggregates in the partial step
 	Op    string
 	Float bool // float64 (else int64)
 }
 
-// goAggFinal is one column of the result, from state columns: Fn "mean"
+// AggOutput is one column of the result, from state columns: Fn "mean"
 // divides state A (a sum) by state B (a count); otherwise it is state A.
-type goAggFinal struct {
+type AggOutput struct {
 	Name string
 	Fn   string
 	A, B int
 }
 
-// newGoAggPlan returns the Go plan of Agg(aggs) grouped by keys over
-// schema s, or nil when Go does not do it (then DuckDB does).
-func newGoAggPlan(keys []string, aggs []Aggregation, s *arrow.Schema) *goAggPlan {
+// AggSpec is one aggregate asked for: Fn (sum, mean, min, max, count, std
+// or nunique) of the column Col, its result column named Name.
+type AggSpec struct {
+	Fn, Col, Name string
+}
+
+// NewAggPlan returns the Go plan of the aggregates grouped by keys over
+// schema s, or nil when Go does not do it (then DuckDB does): one int64 or
+// string key; sums, means, minima and maxima of int64 and float64 columns;
+// counts of any column.
+func NewAggPlan(keys []string, aggs []AggSpec, s *arrow.Schema) *AggPlan {
 	if len(keys) != 1 {
 		return nil
 	}
@@ -80,7 +77,7 @@ func newGoAggPlan(keys []string, aggs []Aggregation, s *arrow.Schema) *goAggPlan
 	if !ok {
 		return nil
 	}
-	p := &goAggPlan{Key: keys[0]}
+	p := &AggPlan{Key: keys[0]}
 	switch kf.Type.ID() {
 	case arrow.INT64:
 	case arrow.STRING:
@@ -89,7 +86,7 @@ func newGoAggPlan(keys []string, aggs []Aggregation, s *arrow.Schema) *goAggPlan
 		return nil
 	}
 	for i, a := range aggs {
-		f, ok := fieldOf(s, a.col)
+		f, ok := fieldOf(s, a.Col)
 		if !ok {
 			return nil
 		}
@@ -99,23 +96,23 @@ func newGoAggPlan(keys []string, aggs []Aggregation, s *arrow.Schema) *goAggPlan
 		case arrow.FLOAT64:
 			isFloat = true
 		default:
-			if a.fn != "count" { // counts count any column
+			if a.Fn != "count" { // counts count any column
 				return nil
 			}
 		}
 		name := fmt.Sprintf("__a%d", i)
 		n := len(p.States)
-		switch a.fn {
+		switch a.Fn {
 		case "sum", "min", "max":
-			p.States = append(p.States, goAggState{Name: name, Col: a.col, Op: a.fn, Float: isFloat})
-			p.Finals = append(p.Finals, goAggFinal{Name: a.outName(), Fn: a.fn, A: n})
+			p.States = append(p.States, AggState{Name: name, Col: a.Col, Op: a.Fn, Float: isFloat})
+			p.Outputs = append(p.Outputs, AggOutput{Name: a.Name, Fn: a.Fn, A: n})
 		case "count":
-			p.States = append(p.States, goAggState{Name: name, Col: a.col, Op: opCount})
-			p.Finals = append(p.Finals, goAggFinal{Name: a.outName(), Fn: a.fn, A: n})
+			p.States = append(p.States, AggState{Name: name, Col: a.Col, Op: opCount})
+			p.Outputs = append(p.Outputs, AggOutput{Name: a.Name, Fn: a.Fn, A: n})
 		case "mean":
-			p.States = append(p.States, goAggState{Name: name + "_s", Col: a.col, Op: opSum, Float: true},
-				goAggState{Name: name + "_n", Col: a.col, Op: opCount})
-			p.Finals = append(p.Finals, goAggFinal{Name: a.outName(), Fn: "mean", A: n, B: n + 1})
+			p.States = append(p.States, AggState{Name: name + "_s", Col: a.Col, Op: opSum, Float: true},
+				AggState{Name: name + "_n", Col: a.Col, Op: opCount})
+			p.Outputs = append(p.Outputs, AggOutput{Name: a.Name, Fn: "mean", A: n, B: n + 1})
 		default:
 			return nil
 		}
@@ -123,16 +120,8 @@ func newGoAggPlan(keys []string, aggs []Aggregation, s *arrow.Schema) *goAggPlan
 	return p
 }
 
-func fieldOf(s *arrow.Schema, name string) (arrow.Field, bool) {
-	idx := s.FieldIndices(name)
-	if len(idx) != 1 {
-		return arrow.Field{}, false
-	}
-	return s.Field(idx[0]), true
-}
-
 // keyType is the key column's type.
-func (p *goAggPlan) keyType() arrow.DataType {
+func (p *AggPlan) keyType() arrow.DataType {
 	if p.KeyStr {
 		return arrow.BinaryTypes.String
 	}
@@ -146,8 +135,8 @@ func stateType(float bool) arrow.DataType {
 	return arrow.PrimitiveTypes.Int64
 }
 
-// midSchema is the schema of the partial results.
-func (p *goAggPlan) midSchema() *arrow.Schema {
+// MidSchema is the schema of the partial results.
+func (p *AggPlan) MidSchema() *arrow.Schema {
 	fs := []arrow.Field{{Name: p.Key, Type: p.keyType(), Nullable: true}}
 	for _, st := range p.States {
 		fs = append(fs, arrow.Field{Name: st.Name, Type: stateType(st.Float), Nullable: true})
@@ -155,10 +144,10 @@ func (p *goAggPlan) midSchema() *arrow.Schema {
 	return arrow.NewSchema(fs, nil)
 }
 
-// outSchema is the schema of the result.
-func (p *goAggPlan) outSchema() *arrow.Schema {
+// OutSchema is the schema of the result.
+func (p *AggPlan) OutSchema() *arrow.Schema {
 	fs := []arrow.Field{{Name: p.Key, Type: p.keyType(), Nullable: true}}
-	for _, f := range p.Finals {
+	for _, f := range p.Outputs {
 		t := stateType(p.States[f.A].Float)
 		if f.Fn == "mean" {
 			t = arrow.PrimitiveTypes.Float64
@@ -168,8 +157,8 @@ func (p *goAggPlan) outSchema() *arrow.Schema {
 	return arrow.NewSchema(fs, nil)
 }
 
-// sameTypes reports whether a and b have the same column names and types.
-func sameTypes(a, b *arrow.Schema) bool {
+// SameTypes reports whether a and b have the same column names and types.
+func SameTypes(a, b *arrow.Schema) bool {
 	if a.NumFields() != b.NumFields() {
 		return false
 	}
@@ -537,16 +526,16 @@ func (a *accum) add(col arrow.Array, gs []int32, name string) error {
 	return nil
 }
 
-// goAggregator aggregates records into groups.
-type goAggregator struct {
-	p      *goAggPlan
+// aggregator aggregates records into groups.
+type aggregator struct {
+	p      *AggPlan
 	groups *groupTable
 	accs   []*accum
 	gs     []int32
 }
 
-func newGoAggregator(p *goAggPlan, hint int) *goAggregator {
-	a := &goAggregator{p: p, groups: newGroupTable(p.KeyStr, hint)}
+func newAggregator(p *AggPlan, hint int) *aggregator {
+	a := &aggregator{p: p, groups: newGroupTable(p.KeyStr, hint)}
 	for _, st := range p.States {
 		a.accs = append(a.accs, &accum{op: st.Op, float: st.Float})
 	}
@@ -556,7 +545,7 @@ func newGoAggregator(p *goAggPlan, hint int) *goAggregator {
 // add aggregates rec. partial says rec is a partition (its columns are
 // the states' input columns); otherwise it is a partial result (its
 // columns are the states, and counts add up).
-func (a *goAggregator) add(rec arrow.RecordBatch, partial bool) error {
+func (a *aggregator) add(rec arrow.RecordBatch, partial bool) error {
 	s := rec.Schema()
 	ki := s.FieldIndices(a.p.Key)
 	if len(ki) != 1 {
@@ -595,7 +584,7 @@ func (a *goAggregator) add(rec arrow.RecordBatch, partial bool) error {
 
 // record returns the groups' states as a record of the partial schema,
 // groups in the order order (all groups when nil).
-func (a *goAggregator) states(order []int32) []arrow.Array {
+func (a *aggregator) states(order []int32) []arrow.Array {
 	n := int(a.groups.n)
 	if order == nil {
 		order = make([]int32, n)
@@ -611,7 +600,7 @@ func (a *goAggregator) states(order []int32) []arrow.Array {
 	return cols
 }
 
-func (a *goAggregator) keyArray(order []int32) arrow.Array {
+func (a *aggregator) keyArray(order []int32) arrow.Array {
 	t := a.groups
 	valid, nulls := validBits(len(order), func(i int) bool { return order[i] != t.null })
 	if t.str {
@@ -693,33 +682,33 @@ func (a *accum) array(order []int32) arrow.Array {
 	return int64Array(vals, valid, nulls)
 }
 
-// aggPartial is the partial aggregate of one partition.
-func aggPartial(rec arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) {
-	return aggPartials([]arrow.RecordBatch{rec}, p)
+// AggPartial is the partial aggregate of one partition.
+func AggPartial(rec arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error) {
+	return AggPartials([]arrow.RecordBatch{rec}, p)
 }
 
-// aggPartials is the partial aggregate of several partitions together.
-func aggPartials(recs []arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) {
+// AggPartials is the partial aggregate of several partitions together.
+func AggPartials(recs []arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error) {
 	rows := int64(0)
 	for _, r := range recs {
 		rows = max(rows, r.NumRows())
 	}
-	a := newGoAggregator(&p, int(min(rows, 1<<20)))
+	a := newAggregator(&p, int(min(rows, 1<<20)))
 	for _, r := range recs {
 		if err := a.add(r, true); err != nil {
 			return nil, err
 		}
 	}
-	return array.NewRecordBatch(p.midSchema(), a.states(nil), int64(a.groups.n)), nil
+	return array.NewRecordBatch(p.MidSchema(), a.states(nil), int64(a.groups.n)), nil
 }
 
 // combined aggregates partial results into one aggregator.
-func combined(recs []arrow.RecordBatch, p *goAggPlan) (*goAggregator, error) {
+func combined(recs []arrow.RecordBatch, p *AggPlan) (*aggregator, error) {
 	rows := 0
 	for _, r := range recs {
 		rows = max(rows, int(r.NumRows()))
 	}
-	a := newGoAggregator(p, rows)
+	a := newAggregator(p, rows)
 	for _, r := range recs {
 		if err := a.add(r, false); err != nil {
 			return nil, err
@@ -728,18 +717,18 @@ func combined(recs []arrow.RecordBatch, p *goAggPlan) (*goAggregator, error) {
 	return a, nil
 }
 
-// aggCombine joins partial results into one.
-func aggCombine(recs []arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) {
+// AggCombine joins partial results into one.
+func AggCombine(recs []arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error) {
 	a, err := combined(recs, &p)
 	if err != nil {
 		return nil, err
 	}
-	return array.NewRecordBatch(p.midSchema(), a.states(nil), int64(a.groups.n)), nil
+	return array.NewRecordBatch(p.MidSchema(), a.states(nil), int64(a.groups.n)), nil
 }
 
-// aggFinal joins partial results and finishes them: one row per group,
+// AggFinal joins partial results and finishes them: one row per group,
 // sorted by the key (the null key last, as DuckDB's ORDER BY).
-func aggFinal(recs []arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) {
+func AggFinal(recs []arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error) {
 	a, err := combined(recs, &p)
 	if err != nil {
 		return nil, err
@@ -762,7 +751,7 @@ func aggFinal(recs []arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) 
 	})
 	states := a.states(order)
 	cols := []arrow.Array{states[0]}
-	for _, f := range p.Finals {
+	for _, f := range p.Outputs {
 		if f.Fn != "mean" {
 			st := states[1+f.A]
 			st.Retain()
@@ -783,5 +772,5 @@ func aggFinal(recs []arrow.RecordBatch, p goAggPlan) (arrow.RecordBatch, error) 
 	for _, s := range states[1:] {
 		s.Release()
 	}
-	return array.NewRecordBatch(p.outSchema(), cols, int64(len(order))), nil
+	return array.NewRecordBatch(p.OutSchema(), cols, int64(len(order))), nil
 }

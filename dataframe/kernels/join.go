@@ -1,6 +1,4 @@
-//go:build duckdb_arrow
-
-package dataframe
+package kernels
 
 import (
 	"encoding/binary"
@@ -11,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
 
@@ -24,25 +21,23 @@ import (
 // columns, the right side's, under the planned names; rows whose keys hold
 // a null match nothing. Its rows come in the order of the larger side.
 
-var fnJoinInner = dusk.Register("dataframe.join-inner", joinInner)
-
-// goJoinPlan is an inner join done in Go.
-type goJoinPlan struct {
+// JoinPlan is an inner join done in Go.
+type JoinPlan struct {
 	On    []string
 	Left  []string // the left side's other columns, in order
 	Right []string // the right side's other columns, in order
 	Names []string // the result's columns: keys, left's, right's
 }
 
-// newGoJoinPlan returns the Go plan of an inner join of ls and rs on the
+// NewJoinPlan returns the Go plan of an inner join of ls and rs on the
 // keys, or nil when Go does not do it (then DuckDB does): another kind of
 // join, keys of other types, categorical columns, or a result DuckDB plans
 // otherwise than Go would give it (planned).
-func newGoJoinPlan(ls, rs *arrow.Schema, on []string, how string, planned *arrow.Schema, cats map[string][]string) *goJoinPlan {
+func NewJoinPlan(ls, rs *arrow.Schema, on []string, how string, planned *arrow.Schema, cats map[string][]string) *JoinPlan {
 	if how != "inner" || len(cats) > 0 {
 		return nil
 	}
-	p := &goJoinPlan{On: on}
+	p := &JoinPlan{On: on}
 	onSet := map[string]bool{}
 	var fields []arrow.Field
 	for _, k := range on {
@@ -84,7 +79,7 @@ func newGoJoinPlan(ls, rs *arrow.Schema, on []string, how string, planned *arrow
 		fields[i].Name = planned.Field(i).Name
 		p.Names = append(p.Names, fields[i].Name)
 	}
-	if !sameTypes(arrow.NewSchema(fields, nil), planned) {
+	if !SameTypes(arrow.NewSchema(fields, nil), planned) {
 		return nil
 	}
 	return p
@@ -215,7 +210,7 @@ func stringCodes(a *array.String, long func([]byte) (int64, bool)) (codes []int6
 func namedColumns(rec arrow.RecordBatch, names []string) ([]arrow.Array, error) {
 	out := make([]arrow.Array, len(names))
 	for i, n := range names {
-		ci, err := columnIndex(rec.Schema(), n, "join")
+		ci, err := columnOf(rec.Schema(), n, "join")
 		if err != nil {
 			return nil, err
 		}
@@ -234,8 +229,8 @@ func joinSlot(k1, k2 int64, shift uint) uint32 {
 	return uint32((shuffle.Mix(shuffle.Mix(uint64(k1))^uint64(k2)) * 0x9E3779B97F4A7C15) >> shift)
 }
 
-// joinInner joins two partitions (see above).
-func joinInner(left, right arrow.RecordBatch, p goJoinPlan) (arrow.RecordBatch, error) {
+// JoinInner joins two partitions (see above).
+func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, error) {
 	build, probe := right, left
 	if left.NumRows() < right.NumRows() {
 		build, probe = left, right

@@ -1,6 +1,4 @@
-//go:build duckdb_arrow
-
-package dataframe
+package kernels
 
 import (
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
 
@@ -24,10 +21,8 @@ import (
 // every other float, -0 equal to 0; rows with equal values keep their
 // order (DuckDB leaves theirs undefined).
 
-var fnSortColumn = dusk.Register("dataframe.sort-column", sortByColumn)
-
-// goSortable reports whether sortByColumn sorts on a column of type t.
-func goSortable(t arrow.DataType) bool {
+// Sortable reports whether SortByColumn sorts on a column of type t.
+func Sortable(t arrow.DataType) bool {
 	switch t.ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DATE32, arrow.TIMESTAMP:
 		return true
@@ -155,10 +150,10 @@ func radixOrder(keys []uint64) []int64 {
 	return idx
 }
 
-// sortByColumn returns rec sorted on the column col (see above): nulls
+// SortByColumn returns rec sorted on the column col (see above): nulls
 // last, values ascending, or descending when desc.
-func sortByColumn(rec arrow.RecordBatch, col string, desc bool) (arrow.RecordBatch, error) {
-	ci, err := columnIndex(rec.Schema(), col, "sort")
+func SortByColumn(rec arrow.RecordBatch, col string, desc bool) (arrow.RecordBatch, error) {
+	ci, err := columnOf(rec.Schema(), col, "sort")
 	if err != nil {
 		return nil, err
 	}

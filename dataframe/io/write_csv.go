@@ -1,6 +1,4 @@
-//go:build duckdb_arrow
-
-package dataframe
+package io
 
 import (
 	"bufio"
@@ -15,9 +13,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// writeCSVPart writes one partition as a CSV file with a header: to a
+// WriteCSVPart writes one partition as a CSV file with a header: to a
 // temporary name, renamed when complete.
-func writeCSVPart(ctx context.Context, rec arrow.RecordBatch, spec writeSpec) (Written, error) {
+func WriteCSVPart(ctx context.Context, rec arrow.RecordBatch, spec WriteSpec) (Written, error) {
 	path := filepath.Join(spec.Dir, spec.Name)
 	part := filepath.Join(spec.Dir, "."+spec.Name+".tmp")
 	f, err := os.Create(part)

@@ -1,6 +1,6 @@
 //go:build duckdb_arrow
 
-package dataframe
+package engine
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 func testRecord(n int) arrow.RecordBatch {
@@ -17,7 +18,7 @@ func testRecord(n int) arrow.RecordBatch {
 		{Name: "k", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	}, nil)
-	b := array.NewRecordBuilder(mem, s)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, s)
 	defer b.Release()
 	for i := range n {
 		b.Field(0).(*array.Int64Builder).Append(int64(i % 10))
@@ -28,7 +29,7 @@ func testRecord(n int) arrow.RecordBatch {
 }
 
 func TestEngineReadsArrowCorrectly(t *testing.T) {
-	e, err := OpenEngine(EngineSettings{Threads: 2})
+	e, err := Open(Settings{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestEngineReadsArrowCorrectly(t *testing.T) {
 	rec := testRecord(300000)
 	q := func(query string) arrow.RecordBatch {
 		t.Helper()
-		out, err := e.Query(ctx, withCTE("part", scanView(viewIn), query), Input{Name: viewIn, Rec: rec})
+		out, err := e.Query(ctx, WithCTE("part", ScanView(ViewIn), query), Input{Name: ViewIn, Rec: rec})
 		if err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
@@ -71,7 +72,7 @@ func TestEngineReadsArrowCorrectly(t *testing.T) {
 }
 
 func TestEngineConcurrentQueries(t *testing.T) {
-	e, err := OpenEngine(EngineSettings{Threads: 2})
+	e, err := Open(Settings{Threads: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestEngineConcurrentQueries(t *testing.T) {
 	for i := range 40 {
 		go func() {
 			rec := recs[i%4]
-			out, err := e.Query(ctx, withCTE("part", scanView(viewIn), "SELECT count(*) FROM part"), Input{Name: viewIn, Rec: rec})
+			out, err := e.Query(ctx, WithCTE("part", ScanView(ViewIn), "SELECT count(*) FROM part"), Input{Name: ViewIn, Rec: rec})
 			if err == nil && out.Column(0).(*array.Int64).Value(0) != rec.NumRows() {
 				err = fmt.Errorf("counted %d of %d", out.Column(0).(*array.Int64).Value(0), rec.NumRows())
 			}

@@ -1,12 +1,10 @@
-//go:build duckdb_arrow
-
-package dataframe
+package io
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	stdio "io"
 	"math"
 	"os"
 	"strconv"
@@ -74,9 +72,9 @@ func arrowTypeOfKind(k string) arrow.DataType {
 	return arrow.BinaryTypes.String
 }
 
-// csvSplit is one partition of a CSV file: the rows that start in the
+// CSVSplit is one partition of a CSV file: the rows that start in the
 // byte range [Start, End).
-type csvSplit struct {
+type CSVSplit struct {
 	Path      string
 	Start     int64
 	End       int64
@@ -109,21 +107,21 @@ func (e *CSVError) Error() string {
 // readSplitBytes reads the bytes of a split's rows: from the first row that
 // starts at or after Start to the end of the row that starts before End.
 // It returns them and the file offset of their first byte.
-func readSplitBytes(f *os.File, size int64, sp *csvSplit) ([]byte, int64, error) {
+func readSplitBytes(f *os.File, size int64, sp *CSVSplit) ([]byte, int64, error) {
 	start := sp.Start
 	if start > 0 {
 		start-- // to see whether a row starts exactly at Start
 	}
 	end := min(sp.End, size)
 	buf := make([]byte, end-start, end-start+64<<10)
-	if _, err := f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
+	if _, err := f.ReadAt(buf, start); err != nil && !errors.Is(err, stdio.EOF) {
 		return nil, 0, err
 	}
 	// Finish the last row, which may run past End.
 	for end < size && (len(buf) == 0 || buf[len(buf)-1] != '\n') {
 		more := make([]byte, min(64<<10, size-end))
 		n, err := f.ReadAt(more, end)
-		if err != nil && !errors.Is(err, io.EOF) {
+		if err != nil && !errors.Is(err, stdio.EOF) {
 			return nil, 0, err
 		}
 		if i := bytes.IndexByte(more[:n], '\n'); i >= 0 {
@@ -157,7 +155,7 @@ func readSplitBytes(f *os.File, size int64, sp *csvSplit) ([]byte, int64, error)
 }
 
 // parseCSV parses a split's bytes into a record.
-func parseCSV(sp *csvSplit, data []byte, off int64) (arrow.RecordBatch, error) {
+func parseCSV(sp *CSVSplit, data []byte, off int64) (arrow.RecordBatch, error) {
 	read := sp.Read
 	if read == nil {
 		read = make([]int, len(sp.Names))
@@ -224,7 +222,7 @@ func parseCSV(sp *csvSplit, data []byte, off int64) (arrow.RecordBatch, error) {
 // errorAt builds the error of the row that starts lines lines after the
 // split's first byte (at file offset off); it counts the file's lines
 // before off to name the line (only on this error path).
-func (sp *csvSplit) errorAt(off, lines int64, col, msg string) error {
+func (sp *CSVSplit) errorAt(off, lines int64, col, msg string) error {
 	before := int64(0)
 	if f, err := os.Open(sp.Path); err == nil {
 		buf := make([]byte, 1<<20)
