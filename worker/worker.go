@@ -237,7 +237,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer cancel()
 	// Tasks reach their worker through their context (FromContext).
 	w.ctx = context.WithValue(ctx, runtimeKey{}, &Runtime{w: w})
-	gopts, err := w.opts.Security.ServerOptions()
+	gopts, err := w.opts.Security.ServerOptions(w.log)
 	if err != nil {
 		return err
 	}
