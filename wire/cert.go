@@ -85,6 +85,9 @@ func ParseCA(certPEM, keyPEM []byte) (*CA, error) {
 	return &CA{cert: cert, key: key}, nil
 }
 
+// Certificate returns the CA's certificate.
+func (ca *CA) Certificate() *x509.Certificate { return ca.cert }
+
 // CertPEM returns the CA's certificate in PEM: the file every process
 // trusts (--tls-ca).
 func (ca *CA) CertPEM() []byte {

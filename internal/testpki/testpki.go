@@ -4,8 +4,13 @@
 package testpki
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +56,53 @@ func (c *CA) Security(token, name string) wire.Security {
 	c.t.Helper()
 	cert, key := c.Issue(name, time.Hour, "127.0.0.1")
 	return wire.Security{Token: token, CertFile: cert, KeyFile: key, CAFile: c.File}
+}
+
+// HTTPClient returns an HTTP client that trusts c (and no other CA), as a
+// browser or Prometheus given the CA's certificate does.
+func (c *CA) HTTPClient() *http.Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(c.ca.Certificate())
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+// CheckHTTPS checks that base ("https://host:port/") serves each of paths
+// over HTTPS with a certificate of c: a client that trusts c gets 200
+// with token and 401 without, and plain HTTP to the port gets no page.
+func (c *CA) CheckHTTPS(base, token string, paths ...string) {
+	c.t.Helper()
+	if !strings.HasPrefix(base, "https://") {
+		c.t.Fatalf("%s is not an https URL", base)
+	}
+	get := func(client *http.Client, url, token string) (int, error) {
+		req, err := http.NewRequest("GET", url, nil)
+		if err != nil {
+			return 0, err
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		_, err = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, err
+	}
+	client := c.HTTPClient()
+	for _, p := range paths {
+		if code, err := get(client, base+p, token); err != nil || code != http.StatusOK {
+			c.t.Errorf("GET %s%s with the token: %d, %v", base, p, code, err)
+		}
+		if code, err := get(client, base+p, ""); err != nil || code != http.StatusUnauthorized {
+			c.t.Errorf("GET %s%s without the token: %d, %v; want 401", base, p, code, err)
+		}
+		plain := "http://" + strings.TrimPrefix(base, "https://") + p
+		if code, err := get(http.DefaultClient, plain, token); err == nil && code != http.StatusBadRequest {
+			c.t.Errorf("GET %s over plain HTTP: %d; want a failure", plain, code)
+		}
+	}
 }
 
 func (c *CA) write(name string, b []byte) string {
