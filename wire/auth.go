@@ -21,7 +21,7 @@ const tokenHeader = "authorization"
 
 // ErrUnauthenticated is returned (wrapped) by calls the peer refused for a
 // missing or wrong token.
-var ErrUnauthenticated = errors.New("dusk: the peer refused the connection: missing or wrong token; give the scheduler's token with --token or DUSK_TOKEN (dusk.Token in Go)")
+var ErrUnauthenticated = errors.New("dusk: the peer refused the connection: missing or wrong token; give the scheduler's token with --token-file, DUSK_TOKEN or --token (dusk.TokenFile or dusk.Token in Go)")
 
 // NewToken returns a fresh random token.
 func NewToken() string {
@@ -55,9 +55,9 @@ func checkToken(ctx context.Context, token string) error {
 		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1 {
 			return nil
 		}
-		return status.Error(codes.Unauthenticated, "dusk: wrong token; give the scheduler's token with --token or DUSK_TOKEN (dusk.Token in Go)")
+		return status.Error(codes.Unauthenticated, "dusk: wrong token; give the scheduler's token with --token-file, DUSK_TOKEN or --token (dusk.TokenFile or dusk.Token in Go)")
 	}
-	return status.Error(codes.Unauthenticated, "dusk: no token; give the scheduler's token with --token or DUSK_TOKEN (dusk.Token in Go)")
+	return status.Error(codes.Unauthenticated, "dusk: no token; give the scheduler's token with --token-file, DUSK_TOKEN or --token (dusk.TokenFile or dusk.Token in Go)")
 }
 
 func authServerOptions(token string) []grpc.ServerOption {
