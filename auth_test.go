@@ -3,6 +3,8 @@ package dusk_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,4 +95,42 @@ func TestWorkerWithWrongToken(t *testing.T) {
 	if n := len(workerAddrs(t, ctx, c)); n != 2 {
 		t.Fatalf("%d workers after a refused one; want 2", n)
 	}
+}
+
+// Connect reads the token from a file, named by dusk.TokenFile or by
+// DUSK_COMM__TOKEN_FILE, and refuses a file other users may read. (Not
+// parallel: it sets the environment.)
+func TestConnectWithTokenFile(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	dir := t.TempDir()
+	good, open := filepath.Join(dir, "token"), filepath.Join(dir, "open")
+	for path, perm := range map[string]os.FileMode{good: 0o600, open: 0o644} {
+		if err := os.WriteFile(path, []byte(c.Local().Token()+"\n"), perm); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, perm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("DUSK_TOKEN", "")
+	t.Setenv("DUSK_COMM__TOKEN", "")
+	t.Setenv("DUSK_COMM__TOKEN_FILE", "")
+	connect := func(opts ...dusk.Option) error {
+		c2, err := dusk.Connect(ctx, c.Scheduler(), append(opts, dusk.Logger(quietLogger()))...)
+		if err == nil {
+			c2.Close()
+		}
+		return err
+	}
+	if err := connect(dusk.TokenFile(good)); err != nil {
+		t.Fatalf("with dusk.TokenFile: %v", err)
+	}
+	checkMentions(t, connect(dusk.TokenFile(open)), "mode 0644", "chmod 600 "+open)
+	t.Setenv("DUSK_COMM__TOKEN_FILE", good)
+	if err := connect(); err != nil {
+		t.Fatalf("with DUSK_COMM__TOKEN_FILE: %v", err)
+	}
+	// A token given directly wins over the file.
+	checkMentions(t, connect(dusk.Token("bad")), "wrong token")
 }

@@ -1,6 +1,7 @@
 package dusk
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,9 +109,15 @@ func LocalDashboard(addr string) Option { return func(o *connectOptions) { o.loc
 // LocalScheduling sets the local scheduler's configuration.
 func LocalScheduling(cfg state.Config) Option { return func(o *connectOptions) { o.local.State = cfg } }
 
-// Token sets the token presented to a remote scheduler (default: the
-// DUSK_TOKEN environment variable).
+// Token sets the token presented to a remote scheduler. Without Token or
+// TokenFile, Connect reads the DUSK_TOKEN environment variable (or
+// DUSK_COMM__TOKEN), then the file DUSK_COMM__TOKEN_FILE names.
 func Token(t string) Option { return func(o *connectOptions) { o.token = t } }
+
+// TokenFile names a file holding the token for a remote scheduler (as
+// dusk scheduler --token-file writes it). The file must be readable by
+// its owner only (see wire.ReadTokenFile). Token wins over TokenFile.
+func TokenFile(path string) Option { return func(o *connectOptions) { o.security.TokenFile = path } }
 
 // TLS sets the files for mutual TLS with a remote scheduler.
 func TLS(certFile, keyFile, caFile string) Option {
@@ -149,14 +156,16 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 		sec.Token = l.Token()
 	} else {
 		sec.Token = o.token
-		if sec.Token == "" {
-			sec.Token = os.Getenv(config.EnvToken)
+		if sec.Token == "" && sec.TokenFile == "" {
+			sec.Token = cmp.Or(os.Getenv(config.EnvToken), os.Getenv(config.EnvName("comm.token")))
+			sec.TokenFile = os.Getenv(config.EnvName("comm.token-file"))
+		}
+		var err error
+		if sec, err = sec.Resolve(); err != nil {
+			return nil, err
 		}
 		if sec.Token == "" {
-			sec.Token = os.Getenv(config.EnvName("comm.token"))
-		}
-		if sec.Token == "" {
-			return nil, errors.New("dusk: connecting to " + addr + " needs the scheduler's token: pass dusk.Token(...) or set DUSK_TOKEN (dusk scheduler prints it when it starts)")
+			return nil, errors.New("dusk: connecting to " + addr + " needs the scheduler's token: pass dusk.Token(...) or dusk.TokenFile(...), or set DUSK_TOKEN (dusk scheduler prints it when it starts, or writes it to its --token-file)")
 		}
 	}
 	c, err := dial(ctx, addr, sec, o.logger)

@@ -80,6 +80,7 @@ func TestDefaults(t *testing.T) {
 		"worker.metrics-address":      "",
 		"worker.resources":            "",
 		"comm.token":                  "",
+		"comm.token-file":             "",
 		"comm.tls.cert":               "",
 		"comm.tls.key":                "",
 		"comm.tls.ca":                 "",

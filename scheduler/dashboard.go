@@ -4,17 +4,17 @@ import (
 	"context"
 
 	"github.com/dusk-go/dusk/diagnostics/dashboard"
-	"github.com/dusk-go/dusk/wire"
 )
 
-// startDashboard serves the dashboard on Options.DashboardAddress, if set.
+// startDashboard serves the dashboard on Options.DashboardAddress, if set:
+// HTTPS with the scheduler's certificate when TLS is configured.
 // A dashboard that cannot listen is logged and left out: the scheduler
 // serves without it.
 func (s *Server) startDashboard() {
 	if s.opts.DashboardAddress == "" {
 		return
 	}
-	l, err := wire.ListenAddr(context.Background(), s.opts.DashboardAddress)
+	l, err := s.opts.Security.ListenHTTP(context.Background(), s.opts.DashboardAddress)
 	if err != nil {
 		s.log.Error("dashboard not started", "address", s.opts.DashboardAddress, "err", err)
 		return
@@ -25,8 +25,8 @@ func (s *Server) startDashboard() {
 	s.log.Info("dashboard serving", "url", d.URL())
 }
 
-// DashboardURL returns the dashboard's address ("http://host:port/",
-// without the token), or "" when the scheduler serves none.
+// DashboardURL returns the dashboard's address ("http://host:port/", or
+// https with TLS; without the token), or "" when the scheduler serves none.
 func (s *Server) DashboardURL() string {
 	if s.dashboard == nil {
 		return ""

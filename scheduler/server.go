@@ -82,21 +82,21 @@ func New(opts Options) (*Server, error) {
 	if opts.State.WorkerSaturation == 0 {
 		opts.State = state.DefaultConfig()
 	}
-	gopts, err := opts.Security.ServerOptions()
-	if err != nil {
-		return nil, err
-	}
 	ring := event.NewRing(opts.EventCapacity)
 	opts.State.Events = ring
 	// The scheduler's own log lines are events too (for the dashboard and
 	// the performance report), as well as going where they went before.
-	logger := slog.New(event.NewLogHandler(opts.Logger.Handler(), ring, slog.LevelInfo))
+	logger := slog.New(event.NewLogHandler(opts.Logger.Handler(), ring, slog.LevelInfo)).With("component", "scheduler")
+	gopts, err := opts.Security.ServerOptions(logger)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		st:      state.New(opts.State),
 		id:      "scheduler-" + wire.NewToken()[:8],
 		opts:    opts,
-		log:     logger.With("component", "scheduler"),
+		log:     logger,
 		grpc:    grpc.NewServer(gopts...),
 		ring:    ring,
 		workers: make(map[string]*workerConn),

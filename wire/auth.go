@@ -21,7 +21,7 @@ const tokenHeader = "authorization"
 
 // ErrUnauthenticated is returned (wrapped) by calls the peer refused for a
 // missing or wrong token.
-var ErrUnauthenticated = errors.New("dusk: the peer refused the connection: missing or wrong token; give the scheduler's token with --token or DUSK_TOKEN (dusk.Token in Go)")
+var ErrUnauthenticated = errors.New("dusk: the peer refused the connection: missing or wrong token; give the scheduler's token with --token-file, DUSK_TOKEN or --token (dusk.TokenFile or dusk.Token in Go)")
 
 // NewToken returns a fresh random token.
 func NewToken() string {
@@ -55,9 +55,9 @@ func checkToken(ctx context.Context, token string) error {
 		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1 {
 			return nil
 		}
-		return status.Error(codes.Unauthenticated, "dusk: wrong token; give the scheduler's token with --token or DUSK_TOKEN (dusk.Token in Go)")
+		return status.Error(codes.Unauthenticated, "dusk: wrong token; give the scheduler's token with --token-file, DUSK_TOKEN or --token (dusk.TokenFile or dusk.Token in Go)")
 	}
-	return status.Error(codes.Unauthenticated, "dusk: no token; give the scheduler's token with --token or DUSK_TOKEN (dusk.Token in Go)")
+	return status.Error(codes.Unauthenticated, "dusk: no token; give the scheduler's token with --token-file, DUSK_TOKEN or --token (dusk.TokenFile or dusk.Token in Go)")
 }
 
 func authServerOptions(token string) []grpc.ServerOption {
@@ -99,15 +99,24 @@ func Explain(err error, peer string) error {
 		return err
 	}
 	s, ok := status.FromError(err)
-	switch {
-	case ok && s.Code() == codes.Unauthenticated:
-		return &PeerError{Peer: peer, Msg: s.Message(), Err: err, unauth: true}
-	case ok && s.Code() == codes.Unavailable:
-		return &PeerError{Peer: peer, Msg: s.Message() + " (is it running, and is the address right?)", Err: err}
-	case ok:
-		return &PeerError{Peer: peer, Msg: s.Message(), Err: err}
+	if !ok {
+		return &PeerError{Peer: peer, Msg: err.Error(), Err: err}
 	}
-	return &PeerError{Peer: peer, Msg: err.Error(), Err: err}
+	msg := s.Message()
+	if why := explainTLS(msg, peer); why != "" {
+		return &PeerError{Peer: peer, Msg: why, Err: err}
+	}
+	switch {
+	case s.Code() == codes.Unauthenticated:
+		return &PeerError{Peer: peer, Msg: msg, Err: err, unauth: true}
+	case s.Code() == codes.Unavailable && strings.Contains(msg, "error reading server preface"):
+		// A plain-text client's first message to a TLS server ends the
+		// connection before any TLS error can come back.
+		msg += " (is it running, and is the address right? If it uses TLS, give --tls-cert, --tls-key and --tls-ca too)"
+	case s.Code() == codes.Unavailable:
+		msg += " (is it running, and is the address right?)"
+	}
+	return &PeerError{Peer: peer, Msg: msg, Err: err}
 }
 
 // PeerError is a failure to talk to a peer (scheduler or worker).

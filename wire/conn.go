@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -24,6 +25,9 @@ const MaxMessage = 1 << 30
 // and mutual TLS when the files are given.
 type Security struct {
 	Token string
+	// TokenFile names a file holding the token, read by Resolve when Token
+	// is empty (see ReadTokenFile).
+	TokenFile string
 	// CertFile and KeyFile are this peer's certificate and key; CAFile is
 	// the authority that signed the peers' certificates. All three or none.
 	CertFile, KeyFile, CAFile string
@@ -54,13 +58,19 @@ func (s Security) tlsConfig(server bool) (*tls.Config, error) {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	} else {
 		cfg.RootCAs = pool
+		// Present the certificate even when the server names other CAs
+		// than its issuer: the server then refuses it for its CA, which
+		// Explain can say, rather than for a missing certificate.
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
 	}
 	return cfg, nil
 }
 
 // ServerOptions returns the gRPC options of a dusk server: token check,
-// TLS when configured, large messages and keepalives.
-func (s Security) ServerOptions() ([]grpc.ServerOption, error) {
+// TLS when configured, large messages and keepalives. A TLS connection
+// refused for its certificate (or for speaking plain text) is logged to
+// log (if not nil), saying from where and why.
+func (s Security) ServerOptions(log *slog.Logger) ([]grpc.ServerOption, error) {
 	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(MaxMessage),
 		grpc.MaxSendMsgSize(MaxMessage),
@@ -77,7 +87,7 @@ func (s Security) ServerOptions() ([]grpc.ServerOption, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg)))
+		opts = append(opts, grpc.Creds(refusals{credentials.NewTLS(cfg), log}))
 	}
 	return opts, nil
 }

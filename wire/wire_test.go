@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -35,7 +36,13 @@ func (echoScheduler) Identity(context.Context, *pb.IdentityRequest) (*pb.Identit
 
 func serve(t *testing.T, sec wire.Security) string {
 	t.Helper()
-	opts, err := sec.ServerOptions()
+	return serveLogged(t, sec, nil)
+}
+
+// serveLogged is serve with the server's log going to log.
+func serveLogged(t *testing.T, sec wire.Security, log *slog.Logger) string {
+	t.Helper()
+	opts, err := sec.ServerOptions(log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +88,7 @@ func TestListenBindsLoopbackByDefault(t *testing.T) {
 }
 
 func TestServerNeedsAToken(t *testing.T) {
-	if _, err := (wire.Security{}).ServerOptions(); err == nil {
+	if _, err := (wire.Security{}).ServerOptions(nil); err == nil {
 		t.Fatal("a server without a token was allowed")
 	}
 }
@@ -170,7 +177,7 @@ func TestMutualTLS(t *testing.T) {
 		t.Fatal("a plain-text client was accepted")
 	}
 	// Incomplete TLS settings are an error that names the flags.
-	_, err := wire.Security{Token: "t", CertFile: cCert}.ServerOptions()
+	_, err := wire.Security{Token: "t", CertFile: cCert}.ServerOptions(nil)
 	if err == nil || !strings.Contains(err.Error(), "--tls-key") {
 		t.Fatalf("incomplete TLS: %v", err)
 	}

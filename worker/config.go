@@ -14,8 +14,9 @@ import (
 
 // OptionsFromConfig returns worker options from configuration: threads,
 // memory limit and thresholds, spill directory and maximum, resources,
-// heartbeat interval, transfer chunk size, security. The scheduler address
-// and listener are left to the caller, and so is OwnsProcess.
+// heartbeat interval, transfer chunk size, security (with the token file
+// named, not read: see wire.Security.Resolve). The scheduler address and
+// listener are left to the caller, and so is OwnsProcess.
 func OptionsFromConfig(c *config.Config) (Options, error) {
 	res, err := resources.Parse(c.String("worker.resources"))
 	if err != nil {
@@ -29,7 +30,7 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 		ConnectTimeout:    c.Duration("comm.timeouts.connect"),
 		MetricsAddress:    c.String("worker.metrics-address"),
 		Security: wire.Security{
-			Token:    c.String("comm.token"),
+			Token: c.String("comm.token"), TokenFile: c.String("comm.token-file"),
 			CertFile: c.String("comm.tls.cert"), KeyFile: c.String("comm.tls.key"), CAFile: c.String("comm.tls.ca"),
 		},
 	}

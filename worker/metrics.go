@@ -17,7 +17,8 @@ import (
 
 // serveMetrics serves the worker's Prometheus metrics at /metrics and Go's
 // pprof endpoints under /debug/pprof/ on Options.MetricsAddress, behind
-// the cluster's token (wire.HTTPAuth), until ctx ends. With no address it
+// the cluster's token (wire.HTTPAuth) and over HTTPS when TLS is
+// configured, until the returned stop is called. With no address it
 // does nothing: the listener is off unless configured
 // (worker.metrics-address). A local cluster's in-process workers leave it
 // off, since the scheduler's dashboard in the same process already serves
@@ -61,17 +62,17 @@ func (w *Worker) listenMetrics() error {
 	if w.opts.MetricsAddress == "" {
 		return nil
 	}
-	l, err := wire.ListenAddr(context.Background(), w.opts.MetricsAddress)
+	l, err := w.opts.Security.ListenHTTP(context.Background(), w.opts.MetricsAddress)
 	if err != nil {
 		return fmt.Errorf("dusk: worker metrics: %w", err)
 	}
 	w.metricsL = l
-	w.metricsURL = "http://" + l.Addr().String() + "/"
+	w.metricsURL = wire.HTTPURL(l)
 	return nil
 }
 
 // MetricsURL returns where the worker serves its metrics and pprof
-// ("http://host:port/"), or "" when it serves none.
+// ("http://host:port/", or https with TLS), or "" when it serves none.
 func (w *Worker) MetricsURL() string { return w.metricsURL }
 
 var (

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dusk-go/dusk/internal/testpki"
 	"github.com/dusk-go/dusk/scheduler"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/worker"
@@ -84,4 +85,46 @@ func TestWorkerServesMetricsBehindTheToken(t *testing.T) {
 	if off.MetricsURL() != "" {
 		t.Errorf("a worker without an address serves metrics at %s", off.MetricsURL())
 	}
+}
+
+// With TLS, a worker's metrics and pprof serve HTTPS with its certificate,
+// behind the token.
+func TestWorkerServesMetricsOverHTTPSWithTLS(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ca := testpki.New(t, "cluster CA")
+	s, err := scheduler.New(scheduler.Options{Security: ca.Security("tok", "scheduler"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := wire.Listen(ctx, "127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Serve(l)
+	defer s.Close()
+	w, err := worker.New(worker.Options{Scheduler: s.Address(), Security: ca.Security("tok", "worker"), NThreads: 1,
+		MetricsAddress: "127.0.0.1:0", Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for { // until the worker joined the scheduler over mutual TLS
+		id, err := s.Identity(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(id.GetWorkers()) == 1 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the worker stopped: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	ca.CheckHTTPS(w.MetricsURL(), "tok", "metrics", "debug/pprof/")
 }

@@ -238,7 +238,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer cancel()
 	// Tasks reach their worker through their context (task.FromContext).
 	w.ctx = task.NewContext(ctx, &taskRuntime{w: w})
-	gopts, err := w.opts.Security.ServerOptions()
+	gopts, err := w.opts.Security.ServerOptions(w.log)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,14 @@ func buildDusk(t *testing.T) string {
 // stdout line that has the given prefix.
 func startProc(t *testing.T, ctx context.Context, bin string, env []string, prefix string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
+	cmd, lines := startProcLines(t, ctx, bin, env, []string{prefix}, args...)
+	return cmd, lines[0]
+}
+
+// startProcLines starts bin with args and returns the process and, for
+// each of prefixes, the first stdout line that has it, waiting for all.
+func startProcLines(t *testing.T, ctx context.Context, bin string, env, prefixes []string, args ...string) (*exec.Cmd, []string) {
+	t.Helper()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
@@ -47,24 +55,29 @@ func startProc(t *testing.T, ctx context.Context, bin string, env []string, pref
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 	})
-	lines := make(chan string, 1)
+	found := make([]string, len(prefixes))
+	done := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(out)
-		found := false
+		missing := len(prefixes)
 		for sc.Scan() {
-			if !found && strings.HasPrefix(sc.Text(), prefix) {
-				found = true
-				lines <- sc.Text()
+			for i, p := range prefixes {
+				if found[i] == "" && missing > 0 && strings.HasPrefix(sc.Text(), p) {
+					found[i] = sc.Text()
+					if missing--; missing == 0 {
+						close(done)
+					}
+				}
 			}
 		}
 	}()
 	select {
-	case l := <-lines:
-		return cmd, l
+	case <-done:
+		return cmd, found
 	case <-ctx.Done():
-		t.Fatalf("%s %v did not print %q", bin, args, prefix)
+		t.Fatalf("%s %v did not print lines starting with %q", bin, args, prefixes)
 	}
-	return nil, ""
+	return nil, nil
 }
 
 func waitWorkers(t *testing.T, ctx context.Context, c *dusk.Client, n int) []dusk.WorkerInfo {

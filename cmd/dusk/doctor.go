@@ -18,6 +18,7 @@ import (
 	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/diagnostics/report"
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
@@ -58,7 +59,7 @@ func doctorCmd(args []string) error {
 	defer cc.Close()
 	in, err := report.Recent(ctx, pb.NewSchedulerClient(cc))
 	if err != nil {
-		return fmt.Errorf("dusk doctor: %w", err)
+		return wire.Explain(err, "scheduler "+*addr)
 	}
 	in.Advisor = advisor.New()
 	diagnose(os.Stdout, in, report.Build(in))

@@ -7,6 +7,7 @@
 //	dusk config                     print the effective configuration
 //	dusk report [flags] [-- CMD]    write a performance report of a running cluster
 //	dusk doctor [flags]             describe a running cluster and what the advisor finds
+//	dusk cert ca|issue [flags]      make a CA and certificates for mutual TLS
 package main
 
 import (
@@ -25,11 +26,12 @@ usage:
   dusk config                    print the effective configuration and where each value comes from
   dusk report [flags] [-- CMD]   record a running cluster (for a while, or while CMD runs) into report.html
   dusk doctor [flags]            describe a running cluster and apply the optimization guide to what it did lately
+  dusk cert ca|issue [flags]     make a certificate authority, and certificates it signs, for mutual TLS
   dusk version                   print the version
 
 "dusk COMMAND -h" lists a command's flags. Every flag can also be set in a
 YAML file (DUSK_CONFIG or ./dusk.yaml) or a DUSK_ environment variable;
-"dusk config" shows which.
+"dusk config" shows which. Tokens and TLS: docs/security.md.
 `
 
 func main() {
@@ -53,6 +55,8 @@ func main() {
 		err = reportCmd(args)
 	case "doctor":
 		err = doctorCmd(args)
+	case "cert":
+		err = certCmd(args)
 	case "version":
 		fmt.Println("dusk", dusk.Version)
 	case "-h", "--help", "help":

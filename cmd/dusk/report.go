@@ -67,7 +67,7 @@ func reportCmd(args []string) error {
 	defer peers.Close()
 	rec, err := report.Record(ctx, pb.NewSchedulerClient(cc), peers.Client)
 	if err != nil {
-		return fmt.Errorf("dusk report: %w", err)
+		return wire.Explain(err, "scheduler "+*addr)
 	}
 	fmt.Fprintf(os.Stderr, "dusk report: recording %s\n", *addr)
 	var runErr error
@@ -112,13 +112,16 @@ func reportCmd(args []string) error {
 // scheduler (dusk report, dusk doctor) and returns how to connect: the
 // token (required) and TLS files.
 func toolSecurity(name string, fs *flag.FlagSet, args []string) (wire.Security, error) {
-	cfg, err := loadConfig(fs, args, "comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
+	cfg, err := loadConfig(fs, args, securityKeys...)
 	if err != nil {
 		return wire.Security{}, err
 	}
-	sec := security(cfg)
+	sec, err := security(cfg)
+	if err != nil {
+		return sec, fmt.Errorf("%s: %w", name, err)
+	}
 	if sec.Token == "" {
-		return sec, fmt.Errorf("%s: give the scheduler's token with --token or DUSK_TOKEN", name)
+		return sec, fmt.Errorf("%s: give the scheduler's token with --token-file, DUSK_TOKEN or --token", name)
 	}
 	return sec, nil
 }

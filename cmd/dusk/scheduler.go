@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"math"
 	"net"
 	"os"
@@ -25,18 +27,16 @@ func schedulerCmd(args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	host := fs.String("host", "", "host or IP to listen on, replacing the host of --address (0.0.0.0: every interface)")
 	port := fs.Int("port", -1, "port to listen on, replacing the port of --address (0: any free port)")
-	cfg, err := loadConfig(fs, args,
+	cfg, err := loadConfig(fs, args, append([]string{
 		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
-		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record",
-		"comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
+		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record"},
+		securityKeys...)...)
 	if err != nil {
 		return err
 	}
-	sec := security(cfg)
-	generated := false
-	if sec.Token == "" {
-		sec.Token = wire.NewToken()
-		generated = true
+	sec, tokenNote, err := schedulerSecurity(cfg)
+	if err != nil {
+		return err
 	}
 	log := newLogger(*logLevel)
 	srv, err := scheduler.New(scheduler.Options{
@@ -67,8 +67,8 @@ func schedulerCmd(args []string) error {
 	if u := srv.DashboardURL(); u != "" {
 		fmt.Printf("dashboard: %s?token=%s\n", u, sec.Token)
 	}
-	if generated {
-		fmt.Printf("token: %s\n(workers and clients need it: --token or DUSK_TOKEN)\n", sec.Token)
+	if tokenNote != "" {
+		fmt.Println(tokenNote)
 	}
 	<-ctx.Done()
 	log.Info("scheduler stopping")
@@ -113,11 +113,24 @@ func stateConfig(cfg *config.Config) state.Config {
 	return sc
 }
 
-func security(cfg *config.Config) wire.Security {
-	return wire.Security{
-		Token:    cfg.String("comm.token"),
-		CertFile: cfg.String("comm.tls.cert"),
-		KeyFile:  cfg.String("comm.tls.key"),
-		CAFile:   cfg.String("comm.tls.ca"),
+// schedulerSecurity returns the scheduler's security settings, with a
+// fresh token when none is given, written to the token file when one is
+// named that does not exist yet; the note says what the user needs to
+// know about the token, if anything.
+func schedulerSecurity(cfg *config.Config) (sec wire.Security, note string, err error) {
+	sec, err = security(cfg)
+	switch {
+	case err == nil && sec.Token != "":
+		return sec, "", nil
+	case err == nil:
+		sec.Token = wire.NewToken()
+		return sec, fmt.Sprintf("token: %s\n(workers and clients need it: --token-file, DUSK_TOKEN or --token)", sec.Token), nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return sec, "", err
 	}
+	sec.Token = wire.NewToken()
+	if err := writeNewFile(sec.TokenFile, []byte(sec.Token+"\n"), 0o600, false); err != nil {
+		return sec, "", fmt.Errorf("dusk scheduler: writing the token: %w", err)
+	}
+	return sec, fmt.Sprintf("token written to %s (readable by you only); workers and clients read it with --token-file %s", sec.TokenFile, sec.TokenFile), nil
 }

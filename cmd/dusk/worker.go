@@ -27,12 +27,12 @@ func workerCmd(args []string) error {
 	port := fs.Int("port", 0, "port to listen on (0: any free port)")
 	name := fs.String("name", "", "a name for the worker")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	cfg, err := loadConfig(fs, args,
+	cfg, err := loadConfig(fs, args, append([]string{
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
 		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
 		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
-		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address",
-		"comm.token", "comm.tls.cert", "comm.tls.key", "comm.tls.ca")
+		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address"},
+		securityKeys...)...)
 	if err != nil {
 		return err
 	}
@@ -45,6 +45,14 @@ func workerCmd(args []string) error {
 	opts, err := worker.OptionsFromConfig(cfg)
 	if err != nil {
 		return err
+	}
+	// The token file is checked here, by the nanny too, so that a bad one
+	// stops the worker at once instead of failing every worker process.
+	if opts.Security, err = opts.Security.Resolve(); err != nil {
+		return err
+	}
+	if opts.Security.Token == "" {
+		return errors.New("dusk worker: the scheduler's token is needed: --token-file, DUSK_TOKEN or --token (dusk scheduler prints it or writes it to its --token-file)")
 	}
 	if cfg.Bool("worker.nanny") {
 		// Supervise a worker process of this same binary, without a nanny
@@ -79,9 +87,6 @@ func workerCmd(args []string) error {
 	}
 	opts.OwnsProcess = true
 	opts.Directory = os.Getenv(worker.EnvDirectory)
-	if opts.Security.Token == "" {
-		return errors.New("dusk worker: the scheduler's token is needed: --token or DUSK_TOKEN (dusk scheduler prints it)")
-	}
 	opts.Scheduler, opts.Host, opts.Port, opts.Name = addr, *host, *port, *name
 	opts.Logger, opts.Version = log, dusk.Version
 	w, err := worker.New(opts)

@@ -71,11 +71,12 @@ func Profiling(mux *http.ServeMux) {
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }
 
-// Serve starts the aggregator and serves the dashboard on l until Close.
+// Serve starts the aggregator and serves the dashboard on l until Close:
+// HTTPS when l is a TLS listener of wire.Security.ListenHTTP, else HTTP.
 func (s *Server) Serve(l net.Listener) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	s.url = "http://" + l.Addr().String() + "/"
+	s.url = wire.HTTPURL(l)
 	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.agg.Run(ctx) }()
@@ -87,8 +88,8 @@ func (s *Server) Serve(l net.Listener) {
 	}()
 }
 
-// URL returns the dashboard's address as "http://host:port/", without the
-// token.
+// URL returns the dashboard's address as "http://host:port/" (or
+// "https://host:port/"), without the token.
 func (s *Server) URL() string { return s.url }
 
 // Close stops the dashboard: open pages' streams end.
