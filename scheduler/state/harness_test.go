@@ -38,8 +38,8 @@ func (h *harness) at() At {
 func (h *harness) handle(ev Event) []Action {
 	h.t.Helper()
 	h.s.Handle(ev)
-	r := h.s.Ready()
-	acts := slices.Clone(r.Actions)
+	acts := slices.Clone(h.s.Ready().Actions)
+	h.s.Advance()
 	h.out = append(h.out, acts...)
 	return acts
 }

@@ -94,8 +94,7 @@ func (s *State) fillWorker(w *Worker) {
 		if t == nil || len(w.processing) >= s.slots(w, t) {
 			return
 		}
-		s.queue.pop()
-		s.assign(t, w)
+		s.transition(t, Processing, w)
 	}
 }
 

@@ -8,25 +8,55 @@ import (
 	"github.com/dusk-go/dusk/graph"
 )
 
-// storyLog keeps the last transitions of all tasks in a ring, so an error
-// about a task can tell its recent history (Dask's "story").
+// Transition is one recorded move of a task, and why it happened.
+type Transition struct {
+	// Stimulus is the event whose handling made the move.
+	Stimulus
+	Key      graph.Key
+	From, To TaskState
+	// Worker is the worker the task was processing on, or, for a move to
+	// memory, the first worker holding it; "" for none.
+	Worker string
+	At     time.Time
+}
+
+// String writes the transition on one line:
+// "00:16:40.003000 #7 task-finished from w1: processing -> memory on w1".
+func (tr Transition) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %s -> %s", tr.At.Format("15:04:05.000000"), tr.Stimulus, tr.From, tr.To)
+	if tr.Worker != "" {
+		b.WriteString(" on ")
+		b.WriteString(tr.Worker)
+	}
+	return b.String()
+}
+
+// Story is a task's recent transitions, oldest first (Dask's "story").
+type Story []Transition
+
+// String writes one transition per line.
+func (st Story) String() string {
+	var b strings.Builder
+	for _, tr := range st {
+		b.WriteString(tr.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// storyLog keeps the last transitions of all tasks in a ring, so that an
+// error about a task can tell its recent history.
 type storyLog struct {
-	buf  []storyEntry
+	buf  []Transition
 	next int
 	full bool
 }
 
-type storyEntry struct {
-	key      graph.Key
-	from, to TaskState
-	worker   string
-	at       time.Time
-}
+func newStoryLog(n int) storyLog { return storyLog{buf: make([]Transition, n)} }
 
-func newStoryLog(n int) storyLog { return storyLog{buf: make([]storyEntry, n)} }
-
-func (l *storyLog) add(e storyEntry) {
-	l.buf[l.next] = e
+func (l *storyLog) add(tr Transition) {
+	l.buf[l.next] = tr
 	l.next++
 	if l.next == len(l.buf) {
 		l.next = 0
@@ -35,9 +65,9 @@ func (l *storyLog) add(e storyEntry) {
 }
 
 // Story returns the recent transitions of the task with key k, oldest
-// first, one per line.
-func (s *State) Story(k graph.Key) string {
-	var b strings.Builder
+// first. The log keeps the last few thousand transitions of all tasks.
+func (s *State) Story(k graph.Key) Story {
+	var out Story
 	l := &s.story
 	n := l.next
 	start := 0
@@ -46,15 +76,9 @@ func (s *State) Story(k graph.Key) string {
 		start = l.next
 	}
 	for i := 0; i < n; i++ {
-		e := l.buf[(start+i)%len(l.buf)]
-		if e.key != k {
-			continue
+		if tr := l.buf[(start+i)%len(l.buf)]; tr.Key == k {
+			out = append(out, tr)
 		}
-		fmt.Fprintf(&b, "%s %s -> %s", e.at.Format("15:04:05.000000"), e.from, e.to)
-		if e.worker != "" {
-			fmt.Fprintf(&b, " on %s", e.worker)
-		}
-		b.WriteByte('\n')
 	}
-	return b.String()
+	return out
 }

@@ -65,6 +65,9 @@ func (s *State) Check() error {
 	if len(s.recs) > 0 {
 		bad("%d recommendations left unapplied", len(s.recs))
 	}
+	if m := s.moving; m.t != nil {
+		bad("the transition of %s from %s to %s is still under way", m.t.Key, m.from, m.to)
+	}
 	return errors.Join(errs...)
 }
 
