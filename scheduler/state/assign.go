@@ -43,8 +43,9 @@ func (s *State) releasedToWaiting(t *Task, _ *Worker) {
 // toProcessing sends a ready task to worker w or, when w is nil, to the
 // worker where it would start soonest. A root task no worker has room for
 // goes to the queue instead, and a task no worker may run now among the
-// no-worker tasks: those are moves of their own. A waiting task whose
-// inputs are not all in memory goes only if speculation allows (see
+// no-worker tasks: those are moves of their own. A queued task no worker
+// takes stays queued: the first worker with room takes it. A waiting task
+// whose inputs are not all in memory goes only if speculation allows (see
 // speculate.go); a processing task is one its worker gave up (stolen), and
 // moves off that worker first.
 func (s *State) toProcessing(t *Task, w *Worker) {
@@ -63,6 +64,9 @@ func (s *State) toProcessing(t *Task, w *Worker) {
 		var to TaskState
 		var reason string
 		if w, to, reason = s.place(t); w == nil {
+			if t.State == Queued {
+				return
+			}
 			if to != t.State {
 				s.transition(t, to, nil)
 			}

@@ -37,11 +37,14 @@ func (s *State) finishedToMemory(t *Task, _ *Worker) {
 }
 
 // scatteredToMemory records that a client placed t's data on workers (the
-// handler of the KeysScattered event added them as holders): tasks waiting
-// for it may run.
+// handler of the KeysScattered event added them as holders): the clients
+// that want it are told, and tasks waiting for it may run.
 func (s *State) scatteredToMemory(t *Task, _ *Worker) {
 	t.err = nil
 	s.setState(t, Memory)
+	for _, c := range t.wantedBy {
+		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: t.WhoHas()})
+	}
 	for _, dt := range t.dependents {
 		if dt.State == Waiting {
 			dt.nWaiting--
