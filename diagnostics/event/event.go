@@ -91,9 +91,8 @@ type Event struct {
 	// events recorded outside the state machine.
 	Cause uint64
 	// Stimulus is the kind of that event ("task-finished", "keys-released",
-	// ...), and Source the worker or client it came from.
+	// ...).
 	Stimulus string
-	Source   string
 
 	// Memory is set on WorkerSample events.
 	Memory *MemorySample

@@ -57,9 +57,9 @@ func (s *State) staleResult(w *Worker, k graph.Key, nbytes int64) {
 // recordRun records a task's run on a worker thread; detail is the
 // result's type, or the error of a failed run.
 func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop time.Time, nbytes int64, detail string, failed bool) {
-	if s.cfg.Record {
-		s.record(event.Event{Kind: event.TaskRun, Key: string(k), Worker: worker, Thread: thread, Start: start, Stop: stop,
-			NBytes: nbytes, Detail: detail, Failed: failed})
+	if e := s.newEvent(event.TaskRun); e != nil {
+		e.Key, e.Worker, e.Thread, e.Start, e.Stop = string(k), worker, thread, start, stop
+		e.NBytes, e.Detail, e.Failed = nbytes, detail, failed
 	}
 }
 

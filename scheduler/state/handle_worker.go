@@ -21,7 +21,9 @@ func (s *State) handleWorkerAdded(e *WorkerAdded) {
 	s.workers[e.ID] = w
 	s.wlist = append(s.wlist, w)
 	s.totalThreads += w.NThreads
-	s.record(event.Event{Kind: event.WorkerAdded, Worker: w.ID, Detail: w.Address})
+	if ev := s.newEvent(event.WorkerAdded); ev != nil {
+		ev.Worker, ev.Detail = w.ID, w.Address
+	}
 	s.retryUnrunnable()
 	s.fillWorker(w)
 }
@@ -34,7 +36,9 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	delete(s.workers, e.ID)
 	s.wlist = slices.DeleteFunc(s.wlist, func(x *Worker) bool { return x == w })
 	s.totalThreads -= w.NThreads
-	s.record(event.Event{Kind: event.WorkerRemoved, Worker: w.ID, Detail: e.Reason})
+	if ev := s.newEvent(event.WorkerRemoved); ev != nil {
+		ev.Worker, ev.Detail = w.ID, e.Reason
+	}
 	for t, thief := range s.stealing {
 		if thief == w {
 			delete(s.stealing, t)
@@ -148,12 +152,13 @@ func (s *State) handleHeartbeat(e *Heartbeat) {
 	case !e.Paused && w.Status == Paused:
 		s.resumeWorker(w)
 	}
-	if s.cfg.Record {
-		s.record(event.Event{Kind: event.WorkerSample, Worker: w.ID, Memory: &event.MemorySample{
+	if ev := s.newEvent(event.WorkerSample); ev != nil {
+		ev.Worker = w.ID
+		ev.Memory = &event.MemorySample{
 			Managed: e.Managed, Unmanaged: e.Unmanaged, Spilled: e.Spilled, Limit: w.MemoryLimit,
 			CPU: e.CPU, Executing: e.Executing, Ready: e.Ready, Paused: e.Paused,
 			BytesIn: e.BytesIn, BytesOut: e.BytesOut,
-		}})
+		}
 	}
 }
 
@@ -223,6 +228,8 @@ func (s *State) handleRestarted(e *Restarted) {
 		s.transition(t, Forgotten, nil)
 	}
 	// Readers that count tasks by state may start again from here.
-	s.record(event.Event{Kind: event.Reset, Detail: reason})
+	if ev := s.newEvent(event.Reset); ev != nil {
+		ev.Detail = reason
+	}
 	s.groups = make(map[string]*Group)
 }

@@ -1,6 +1,10 @@
 package state
 
-import "github.com/dusk-go/dusk/diagnostics/event"
+import (
+	"slices"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+)
 
 // Ready is what the state machine produced since the last Advance: the
 // actions for the shell to carry out and the diagnostic events for its
@@ -17,41 +21,37 @@ type Ready struct {
 	// it has dispatched the Actions of the same Ready, so that watching
 	// never delays a message.
 	Events []event.Event
-	// DroppedEvents counts the oldest events dropped since the last
-	// Advance because there were more than Config.MaxEvents.
+	// DroppedEvents counts the oldest events dropped because more than
+	// Config.MaxEvents were produced since the last Advance.
 	DroppedEvents int
 }
 
-// Ready returns the outputs produced since the last Advance. Calling it
-// again before Advance returns them again, with any produced meanwhile.
+// Ready returns the outputs produced since the last Advance. Call Advance
+// once they are carried out, before handling the next event.
 func (s *State) Ready() Ready {
-	if n := len(s.out.Events) - s.cfg.MaxEvents; n > 0 {
-		s.dropEvents(n)
+	if s.evStart > 0 {
+		s.orderEvents()
 	}
-	s.handed.actions, s.handed.events = len(s.out.Actions), len(s.out.Events)
+	s.handing = true
 	return s.out
 }
 
-// Advance acknowledges the last Ready: its actions were carried out and
-// its events recorded. The outputs it returned are dropped, and their
-// memory is reused for the next ones.
-func (s *State) Advance() {
-	s.out.Actions = drop(s.out.Actions, s.handed.actions)
-	s.out.Events = drop(s.out.Events, s.handed.events)
-	s.handed.actions, s.handed.events = 0, 0
-	s.out.DroppedEvents = 0
+// orderEvents puts events that wrapped around in order, oldest first.
+func (s *State) orderEvents() {
+	ev, k := s.out.Events, s.evStart
+	slices.Reverse(ev[:k])
+	slices.Reverse(ev[k:])
+	slices.Reverse(ev)
+	s.evStart = 0
 }
 
-// drop removes the first n items of b: those a Ready handed out. Items
-// produced after that Ready (by a Handle between Ready and Advance) move
-// to the front.
-func drop[T any](b []T, n int) []T {
-	if n == len(b) {
-		return reuse(b)
-	}
-	rest := copy(b, b[n:])
-	clear(b[rest:])
-	return b[:rest]
+// Advance acknowledges the last Ready: its actions were carried out and
+// its events recorded. Their memory is reused for the next ones.
+func (s *State) Advance() {
+	s.out.Actions = reuse(s.out.Actions)
+	s.out.Events = s.out.Events[:0]
+	s.out.DroppedEvents = 0
+	s.handing = false
 }
 
 // reuse empties a buffer for the next batch, unless a huge batch grew it:
@@ -69,26 +69,35 @@ func (s *State) emit(a Action) {
 	s.out.Actions = append(s.out.Actions, a)
 }
 
-// record adds a diagnostic event, caused by the event being handled, if
-// events are recorded.
-func (s *State) record(e event.Event) {
+// newEvent adds a diagnostic event of kind k, caused by the event being
+// handled, and returns it for the caller to fill in; nil if events are not
+// recorded. Past Config.MaxEvents the events are a ring: each new one
+// replaces the oldest, as the shell's event ring would, so that a huge
+// batch costs no more memory than that ring (the buffer keeps its size
+// from one batch to the next).
+func (s *State) newEvent(k event.Kind) *event.Event {
 	if !s.cfg.Record {
-		return
+		return nil
 	}
-	e.Time = s.now
-	e.Cause = uint64(s.stim.Cause)
-	e.Stimulus = s.stim.Kind.String()
-	e.Source = s.stim.Source
-	if len(s.out.Events) == 2*s.cfg.MaxEvents {
-		s.dropEvents(s.cfg.MaxEvents)
-	}
-	s.out.Events = append(s.out.Events, e)
+	return s.addEvent(k)
 }
 
-// dropEvents drops the n oldest events, as the shell's ring would drop
-// them, so that a huge batch costs no more memory than the ring.
-func (s *State) dropEvents(n int) {
-	s.out.Events = drop(s.out.Events, n)
-	s.out.DroppedEvents += n
-	s.handed.events = max(s.handed.events-n, 0)
+func (s *State) addEvent(k event.Kind) *event.Event {
+	var e *event.Event
+	if n := len(s.out.Events); n < s.cfg.MaxEvents {
+		if n == cap(s.out.Events) {
+			// Double it (append grows big slices by a quarter).
+			s.out.Events = slices.Grow(s.out.Events, min(max(n, 64), s.cfg.MaxEvents-n))
+		}
+		s.out.Events = s.out.Events[:n+1]
+		e = &s.out.Events[n]
+	} else {
+		e = &s.out.Events[s.evStart]
+		if s.evStart++; s.evStart == len(s.out.Events) {
+			s.evStart = 0
+		}
+		s.out.DroppedEvents++
+	}
+	*e = event.Event{Kind: k, Time: s.now, Cause: uint64(s.stim.Cause), Stimulus: eventKindNames[s.stim.Kind]}
+	return e
 }

@@ -37,8 +37,8 @@ type Config struct {
 	Record bool
 	// MaxEvents bounds the events a Ready holds (the shell's event ring
 	// keeps no more): when one event produces more, as a huge graph does,
-	// the oldest are dropped and counted in Ready.DroppedEvents. 0 means
-	// 1<<16.
+	// the oldest are dropped and counted in Ready.DroppedEvents. The
+	// buffer keeps its size between batches. 0 means 1<<16.
 	MaxEvents int
 	// Validate checks every invariant after every event (slow; for tests).
 	Validate bool
@@ -81,9 +81,6 @@ type State struct {
 	rr           int // round-robin cursor for ties
 
 	recs []rec // recommendations not yet applied
-	// moving is the transition under way: only its handler may move its
-	// task (see setState).
-	moving move
 	// toFill: workers with a slot freed during a pass of apply, filled
 	// from the queue after it; fillBuf is its spare buffer.
 	toFill, fillBuf []*Worker
@@ -92,10 +89,12 @@ type State struct {
 	// events handled.
 	stim   Stimulus
 	causes Cause
-	// out holds the outputs since the last Advance; handed, how many of
-	// them the last Ready returned.
-	out    Ready
-	handed struct{ actions, events int }
+	// out holds the outputs since the last Advance; once out.Events holds
+	// MaxEvents it is a ring whose oldest event is at evStart. handing is
+	// set from Ready to Advance.
+	out     Ready
+	evStart int
+	handing bool
 
 	// steals in flight: task -> thief
 	stealing map[*Task]*Worker
@@ -132,8 +131,12 @@ func New(cfg Config) *State {
 }
 
 // Handle applies one event and returns the cause it gave it. Its outputs
-// accumulate until Ready hands them out.
+// accumulate until Ready hands them out; a Ready must be acknowledged
+// (Advance) before the next event.
 func (s *State) Handle(ev Event) Cause {
+	if s.handing {
+		panic("state: Handle called between Ready and Advance")
+	}
 	if t := ev.when(); !t.IsZero() {
 		s.now = t
 	}

@@ -46,19 +46,53 @@ func (st Story) String() string {
 }
 
 // storyLog keeps the last transitions of all tasks in a ring, so that an
-// error about a task can tell its recent history.
+// error about a task can tell its recent history. A transition records its
+// task, worker and states, and the index of its stimulus in a second ring,
+// which gets each event that moved a task once, with its time. As each
+// stimulus there has a move of its own, the stimulus of a move still in
+// the first ring is still in the second, which is as long.
 type storyLog struct {
-	buf  []Transition
-	next int
-	full bool
+	moves   []storyMove
+	stimuli []storyStimulus
+	next    int // the next slot of moves
+	full    bool
+	cur     int32 // the slot of the last stimulus in stimuli
+	last    Cause // its cause
 }
 
-func newStoryLog(n int) storyLog { return storyLog{buf: make([]Transition, n)} }
+type storyMove struct {
+	key      graph.Key
+	worker   string
+	stimulus int32 // its slot in stimuli
+	from, to TaskState
+}
 
-func (l *storyLog) add(tr Transition) {
-	l.buf[l.next] = tr
-	l.next++
-	if l.next == len(l.buf) {
+type storyStimulus struct {
+	Stimulus
+	at time.Time
+}
+
+func newStoryLog(n int) storyLog {
+	return storyLog{moves: make([]storyMove, n), stimuli: make([]storyStimulus, n)}
+}
+
+// begin records the stimulus of the moves that follow, handled at time
+// at. Only an event that moves a task is recorded.
+func (l *storyLog) begin(st *Stimulus, at time.Time) {
+	if l.last != 0 {
+		if l.cur++; int(l.cur) == len(l.stimuli) {
+			l.cur = 0
+		}
+	}
+	l.stimuli[l.cur] = storyStimulus{Stimulus: *st, at: at}
+	l.last = st.Cause
+}
+
+// add records a move made under the last stimulus begun.
+func (l *storyLog) add(key graph.Key, from, to TaskState, worker string) {
+	m := &l.moves[l.next]
+	m.key, m.worker, m.stimulus, m.from, m.to = key, worker, l.cur, from, to
+	if l.next++; l.next == len(l.moves) {
 		l.next = 0
 		l.full = true
 	}
@@ -72,13 +106,16 @@ func (s *State) Story(k graph.Key) Story {
 	n := l.next
 	start := 0
 	if l.full {
-		n = len(l.buf)
+		n = len(l.moves)
 		start = l.next
 	}
 	for i := 0; i < n; i++ {
-		if tr := l.buf[(start+i)%len(l.buf)]; tr.Key == k {
-			out = append(out, tr)
+		m := &l.moves[(start+i)%len(l.moves)]
+		if m.key != k {
+			continue
 		}
+		st := &l.stimuli[m.stimulus]
+		out = append(out, Transition{Stimulus: st.Stimulus, Key: m.key, From: m.from, To: m.to, Worker: m.worker, At: st.at})
 	}
 	return out
 }

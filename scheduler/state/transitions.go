@@ -64,31 +64,32 @@ func init() {
 	}
 }
 
-// move is a transition under way.
-type move struct {
-	t        *Task
-	from, to TaskState
-}
+// move is a transition under way, from*numStates + to + 1; 0 is none.
+type move uint8
 
-// transition moves t to state to through the table's handler for the move.
+func moveOf(from, to TaskState) move { return move(from)*move(numStates) + move(to) + 1 }
+
+// transition moves t to state to through the table's handler for the
+// move. While the handler runs, t is marked with the move, which is the
+// only one setState lets it make.
 func (s *State) transition(t *Task, to TaskState, w *Worker) {
 	from := t.State
 	f := transitions[from][to]
 	if f == nil {
-		panic(fmt.Sprintf("state: no transition %s -> %s for %s (event %s); story:\n%s", from, to, t.Key, s.stim, s.Story(t.Key)))
+		s.noTransition(t, to)
 	}
-	outer := s.moving
-	s.moving = move{t: t, from: from, to: to}
+	outer := t.moving // a handler may hand t on to another row
+	t.moving = moveOf(from, to)
 	f(s, t, w)
-	s.moving = outer
+	t.moving = outer
 }
 
 // setState records t's move to state to. Only the table's handler for that
 // move may make it; anything else is a bug and panics with the story.
 func (s *State) setState(t *Task, to TaskState) {
 	from := t.State
-	if m := s.moving; m.t != t || m.from != from || m.to != to {
-		panic(fmt.Sprintf("state: %s moved %s -> %s outside the transition table (event %s); story:\n%s", t.Key, from, to, s.stim, s.Story(t.Key)))
+	if t.moving != moveOf(from, to) {
+		s.outsideTable(t, to)
 	}
 	t.State = to
 	if g := t.group; g != nil {
@@ -101,10 +102,30 @@ func (s *State) setState(t *Task, to TaskState) {
 	} else if to == Memory && len(t.whoHas) > 0 {
 		w = t.whoHas[0].ID
 	}
-	s.story.add(Transition{Stimulus: s.stim, Key: t.Key, From: from, To: to, Worker: w, At: s.now})
-	if s.cfg.Record {
-		s.record(event.Event{Kind: event.Transition, Key: string(t.Key), Worker: w, From: from.String(), To: to.String()})
+	if s.stim.Cause != s.story.last {
+		s.story.begin(&s.stim, s.now)
 	}
+	s.story.add(t.Key, from, to, w)
+	if e := s.newEvent(event.Transition); e != nil {
+		e.Key, e.Worker, e.From, e.To = string(t.Key), w, from.String(), to.String()
+	}
+}
+
+// noTransition panics: the table has no row for moving t to state to.
+func (s *State) noTransition(t *Task, to TaskState) {
+	s.broken(t, "no transition %s -> %s for %s", t.State, to, t.Key)
+}
+
+// outsideTable panics: t is moved to state to by something other than the
+// table's handler for that move.
+func (s *State) outsideTable(t *Task, to TaskState) {
+	s.broken(t, "%s moved %s -> %s outside the transition table", t.Key, t.State, to)
+}
+
+// broken panics with a message about t, the event being handled and t's
+// story: the state machine has a bug.
+func (s *State) broken(t *Task, format string, args ...any) {
+	panic(fmt.Sprintf("state: "+format+" (event %s); story:\n%s", append(args, s.stim, s.Story(t.Key))...))
 }
 
 // rec is a recommendation: move task t to state to. An unneeded

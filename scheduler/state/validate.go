@@ -65,15 +65,15 @@ func (s *State) Check() error {
 	if len(s.recs) > 0 {
 		bad("%d recommendations left unapplied", len(s.recs))
 	}
-	if m := s.moving; m.t != nil {
-		bad("the transition of %s from %s to %s is still under way", m.t.Key, m.from, m.to)
-	}
 	return errors.Join(errs...)
 }
 
 func (s *State) checkTask(t *Task, bad func(string, ...any)) {
 	if t.State == Forgotten {
 		bad("%s is forgotten but still in the task map", t.Key)
+	}
+	if t.moving != 0 {
+		bad("%s is still marked as moving", t.Key)
 	}
 	waiters := int32(0)
 	for _, dt := range t.dependents {
