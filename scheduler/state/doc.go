@@ -8,8 +8,9 @@
 //     it a Cause (events are numbered 1, 2, 3, ...). What its handling
 //     produced accumulates until Ready hands it out: the Actions to carry
 //     out (messages to workers and clients), in order, and the diagnostic
-//     Events (transitions, task runs, workers coming and going). Advance
-//     acknowledges a Ready; the state then reuses its memory. The shell
+//     Events (transitions, task runs, workers coming and going; at most
+//     Config.MaxEvents, the newest). Advance acknowledges a Ready, before
+//     the next event; the state then reuses its memory. The shell
 //     dispatches a Ready's actions first, then adds its events to the
 //     event ring.
 //  2. Nothing here starts a goroutine, touches a socket or reads a clock:
