@@ -7,9 +7,19 @@ import (
 )
 
 // dispatch turns the state's actions into messages on the right streams,
-// and its events into the ring.
+// then puts its events into the ring.
 func (s *Server) dispatch(r state.Ready) {
-	for _, a := range r.Actions {
+	s.sendActions(r.Actions)
+	s.ring.AddAll(r.Events...)
+	if r.DroppedEvents > 0 {
+		s.log.Info("diagnostic events dropped: one event produced more than the event ring holds", "dropped", r.DroppedEvents)
+	}
+}
+
+// sendActions turns the state's actions into messages on the right
+// streams.
+func (s *Server) sendActions(actions []state.Action) {
+	for _, a := range actions {
 		switch a := a.(type) {
 		case *state.Compute:
 			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Compute{Compute: &pb.ComputeTask{

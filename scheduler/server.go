@@ -83,7 +83,8 @@ func New(opts Options) (*Server, error) {
 		opts.State = state.DefaultConfig()
 	}
 	ring := event.NewRing(opts.EventCapacity)
-	opts.State.Events = ring
+	// The state holds no more events at a time than the ring keeps.
+	opts.State.MaxEvents = opts.EventCapacity
 	// The scheduler's own log lines are events too (for the dashboard and
 	// the performance report), as well as going where they went before.
 	logger := slog.New(event.NewLogHandler(opts.Logger.Handler(), ring, slog.LevelInfo)).With("component", "scheduler")
@@ -162,7 +163,7 @@ func (s *Server) Do(ctx context.Context, f func(*state.State)) error {
 	s.stMu.Lock()
 	defer s.stMu.Unlock()
 	f(s.st)
-	s.dispatch(s.st.Ready())
+	s.flush()
 	return nil
 }
 
@@ -178,7 +179,14 @@ func (s *Server) submit(evs ...state.Event) {
 	for _, ev := range evs {
 		s.st.Handle(ev)
 	}
+	s.flush()
+}
+
+// flush carries out what the state decided and acknowledges it; stMu is
+// held.
+func (s *Server) flush() {
 	s.dispatch(s.st.Ready())
+	s.st.Advance()
 }
 
 func (s *Server) ticker() {

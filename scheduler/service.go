@@ -103,7 +103,7 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 	s.log.Info("restarting", "workers", len(old), "reason", reason)
 	err := s.Do(ctx, func(st *state.State) {
 		st.Handle(&state.Restarted{At: state.At{Now: time.Now()}, Reason: reason})
-		s.dispatch(st.Ready())
+		s.flush() // the clients hear of the restart before the workers go
 		for _, w := range old {
 			w.push(&pb.WorkerCommand{Cmd: &pb.WorkerCommand_Restart{Restart: &pb.RestartWorker{Reason: reason}}})
 		}

@@ -4,24 +4,15 @@ package resources
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dusk-go/dusk/internal/units"
 )
 
-// Format writes resources as "GPU=1,MEM=2", sorted by name.
-func Format(r map[string]float64) string {
-	keys := make([]string, 0, len(r))
-	for k := range r {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + strconv.FormatFloat(r[k], 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
+// Format writes resources as "GPU=1,MEM=2", sorted by name; it is
+// units.FormatResources, whose result Parse reads back.
+func Format(r map[string]float64) string { return units.FormatResources(r) }
 
 // Parse reads "GPU=1,MEM=2"; an empty string is no resources.
 func Parse(s string) (map[string]float64, error) {

@@ -30,7 +30,6 @@ func newFakeConfig(t testing.TB, edit func(*state.Config), workers ...string) *f
 	t.Helper()
 	ring := event.NewRing(1 << 16)
 	cfg := state.DefaultConfig()
-	cfg.Events = ring
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -48,8 +47,18 @@ func (f *fakeScheduler) Do(ctx context.Context, fn func(*state.State)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fn(f.st)
-	f.st.Ready()
+	f.ready()
 	return nil
+}
+
+// ready takes the state's outputs as the scheduler does: its events go to
+// the ring. It returns a copy of the actions.
+func (f *fakeScheduler) ready() []state.Action {
+	r := f.st.Ready()
+	f.ring.AddAll(r.Events...)
+	acts := append([]state.Action(nil), r.Actions...)
+	f.st.Advance()
+	return acts
 }
 
 func (f *fakeScheduler) at() state.At {
@@ -63,7 +72,7 @@ func (f *fakeScheduler) handle(evs ...state.Event) []state.Action {
 	for _, e := range evs {
 		f.st.Handle(e)
 	}
-	return append([]state.Action(nil), f.st.Ready().Actions...)
+	return f.ready()
 }
 
 // submit sends tasks (wanting the given keys) and returns the actions.

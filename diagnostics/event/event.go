@@ -85,6 +85,15 @@ type Event struct {
 	// reason, for Log the line.
 	Detail string
 
+	// Cause is the number the scheduler's state machine gave the event
+	// (the stimulus) whose handling recorded this one: the transitions of
+	// one cause happened together, for one reason (see state.Cause). 0 for
+	// events recorded outside the state machine.
+	Cause uint64
+	// Stimulus is the kind of that event ("task-finished", "keys-released",
+	// ...).
+	Stimulus string
+
 	// Memory is set on WorkerSample events.
 	Memory *MemorySample
 }

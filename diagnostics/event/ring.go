@@ -39,12 +39,19 @@ func (r *Ring) Add(e Event) {
 	r.mu.Unlock()
 }
 
-// AddAll appends events in order.
+// AddAll appends events in order, as if each were added in turn: when
+// they are more than the ring holds, only the last ones stay.
 func (r *Ring) AddAll(evs ...Event) {
 	r.mu.Lock()
-	for _, e := range evs {
-		r.buf[r.n%uint64(len(r.buf))] = e
-		r.n++
+	size := uint64(len(r.buf))
+	if extra := uint64(len(evs)); extra > size {
+		r.n += extra - size
+		evs = evs[extra-size:]
+	}
+	for len(evs) > 0 {
+		k := copy(r.buf[r.n%size:], evs)
+		r.n += uint64(k)
+		evs = evs[k:]
 	}
 	r.mu.Unlock()
 }

@@ -41,6 +41,27 @@ func TestRingKeepsTheLastEvents(t *testing.T) {
 	}
 }
 
+// AddAll keeps what adding each event in turn would: across the end of
+// the buffer, and when given more events than the ring holds.
+func TestAddAllIsAddInTurn(t *testing.T) {
+	batches := [][]string{{"a", "b"}, {"c", "d"}, {"e", "f", "g", "h", "i"}, {}, {"j"}}
+	one, all := NewRing(3), NewRing(3)
+	for _, b := range batches {
+		var evs []Event
+		for _, k := range b {
+			one.Add(Event{Key: k})
+			evs = append(evs, Event{Key: k})
+		}
+		all.AddAll(evs...)
+		if got, want := keys(all.Snapshot()), keys(one.Snapshot()); got != want || all.Total() != one.Total() {
+			t.Fatalf("after %v: AddAll kept %q of %d, Add %q of %d", b, got, all.Total(), want, one.Total())
+		}
+	}
+	if got := keys(all.Snapshot()); got != "hij" {
+		t.Fatalf("snapshot = %q, want hij", got)
+	}
+}
+
 func TestSubscribersSeeEveryEventAddedAfterThem(t *testing.T) {
 	r := NewRing(1000)
 	r.Add(Event{Key: "before"})

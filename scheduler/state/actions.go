@@ -5,12 +5,22 @@ import (
 )
 
 // Action is an output of the state machine for the shell to carry out.
-// The concrete types below are all the actions there are.
-type Action interface{ action() }
+// The concrete types below are all the actions there are; each embeds
+// Caused.
+type Action interface{ caused() *Caused }
+
+// Caused is embedded in every action: the cause of the event whose
+// handling produced it.
+type Caused struct {
+	Cause Cause
+}
+
+func (c *Caused) caused() *Caused { return c }
 
 // Compute tells a worker to run a task. Deps says, for each dependency,
 // its size and which workers hold it.
 type Compute struct {
+	Caused
 	Worker   string
 	Task     *graph.Task
 	Priority Priority
@@ -27,12 +37,14 @@ type DepLocation struct {
 // Free tells a worker to drop these keys: their data, and the tasks if it
 // was running them (their contexts are cancelled).
 type Free struct {
+	Caused
 	Worker string
 	Keys   []graph.Key
 }
 
 // Steal asks a worker to give back a task it has not started.
 type Steal struct {
+	Caused
 	Worker string
 	Key    graph.Key
 }
@@ -40,18 +52,21 @@ type Steal struct {
 // Acquire tells a worker to fetch copies of keys from other workers
 // (retiring a worker, or replicating).
 type Acquire struct {
+	Caused
 	Worker string
 	Deps   []DepLocation
 }
 
 // CloseWorker tells a retiring worker it may leave now.
 type CloseWorker struct {
+	Caused
 	Worker string
 	Reason string
 }
 
 // KeyInMemory tells a client that a key it wants is ready, and where.
 type KeyInMemory struct {
+	Caused
 	Client  string
 	Key     graph.Key
 	NBytes  int64
@@ -61,6 +76,7 @@ type KeyInMemory struct {
 
 // KeyErred tells a client that a key it wants failed.
 type KeyErred struct {
+	Caused
 	Client string
 	Key    graph.Key
 	Err    *TaskError
@@ -69,6 +85,7 @@ type KeyErred struct {
 // KeyCancelled tells a client that its future for a key ended without a
 // result: cancelled, released by a restart, or lost.
 type KeyCancelled struct {
+	Caused
 	Client string
 	Key    graph.Key
 	Reason string
@@ -77,17 +94,8 @@ type KeyCancelled struct {
 // KeyStalled tells a client that a key it wants cannot run on any worker
 // now, and why. The task waits; it runs when a fitting worker joins.
 type KeyStalled struct {
+	Caused
 	Client string
 	Key    graph.Key
 	Reason string
 }
-
-func (*Compute) action()      {}
-func (*Free) action()         {}
-func (*Steal) action()        {}
-func (*Acquire) action()      {}
-func (*CloseWorker) action()  {}
-func (*KeyInMemory) action()  {}
-func (*KeyErred) action()     {}
-func (*KeyCancelled) action() {}
-func (*KeyStalled) action()   {}

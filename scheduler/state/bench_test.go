@@ -40,10 +40,22 @@ func treeGraph(n, fanIn int) ([]*graph.Task, graph.Key) {
 	return tasks, level[0]
 }
 
+// ready appends the state's new actions to acts, adds its events to ring
+// (if not nil) as the shell does, and acknowledges them.
+func ready(s *State, ring *event.Ring, acts []Action) []Action {
+	r := s.Ready()
+	acts = append(acts, r.Actions...)
+	if ring != nil {
+		ring.AddAll(r.Events...)
+	}
+	s.Advance()
+	return acts
+}
+
 // runToCompletion plays two single-threaded workers that finish every
 // task they are sent at once, and returns the number of tasks run.
-func runToCompletion(s *State, now *time.Time, acts []Action) int {
-	pending := append([]Action(nil), acts...)
+func runToCompletion(s *State, ring *event.Ring, now *time.Time) int {
+	pending := ready(s, ring, nil)
 	n := 0
 	for len(pending) > 0 {
 		a := pending[0]
@@ -55,7 +67,7 @@ func runToCompletion(s *State, now *time.Time, acts []Action) int {
 		*now = now.Add(time.Microsecond)
 		s.Handle(&TaskStarted{At: At{*now}, Worker: c.Worker, Key: c.Task.Key})
 		s.Handle(&TaskFinished{At: At{*now}, Worker: c.Worker, Key: c.Task.Key, NBytes: 8, Start: *now, Stop: now.Add(5 * time.Microsecond)})
-		pending = append(pending, s.Ready().Actions...)
+		pending = ready(s, ring, pending)
 		n++
 	}
 	return n
@@ -64,15 +76,16 @@ func runToCompletion(s *State, now *time.Time, acts []Action) int {
 func benchLifecycle(b *testing.B, record bool, saturation float64, build func() ([]*graph.Task, []graph.Key)) {
 	cfg := DefaultConfig()
 	cfg.Record = record
+	var ring *event.Ring
 	if record {
-		cfg.Events = event.NewRing(100000)
+		ring = event.NewRing(100000)
 	}
 	cfg.WorkerSaturation = saturation
 	s := New(cfg)
 	now := time.Unix(0, 0)
 	s.Handle(&WorkerAdded{At: At{now}, ID: "w1", NThreads: 1})
 	s.Handle(&WorkerAdded{At: At{now}, ID: "w2", NThreads: 1})
-	s.Ready()
+	ready(s, ring, nil)
 	total := 0
 	var cpu time.Duration
 	b.ResetTimer()
@@ -86,9 +99,9 @@ func benchLifecycle(b *testing.B, record bool, saturation float64, build func() 
 		b.StartTimer()
 		c0 := processCPU()
 		s.Handle(&GraphSubmitted{At: At{now}, Client: "c", Tasks: tasks, Wanted: wanted, Order: order})
-		total += runToCompletion(s, &now, s.Ready().Actions)
+		total += runToCompletion(s, ring, &now)
 		s.Handle(&KeysReleased{At: At{now}, Client: "c", Keys: wanted})
-		s.Ready()
+		ready(s, ring, nil)
 		cpu += processCPU() - c0
 		if s.NTasks() != 0 {
 			b.Fatalf("%d tasks left", s.NTasks())
@@ -155,7 +168,7 @@ func TestHeapPerTaskHeld(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	s := New(DefaultConfig())
 	s.Handle(&GraphSubmitted{At: At{time.Unix(0, 0)}, Client: "c", Tasks: tasks, Wanted: []graph.Key{root}, Order: order})
-	s.Ready()
+	ready(s, nil, nil)
 	order = nil
 	runtime.GC()
 	runtime.ReadMemStats(&after)

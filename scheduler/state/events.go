@@ -7,9 +7,11 @@ import (
 )
 
 // Event is an input to the state machine. Every event carries the time the
-// shell received it.
+// shell received it; Handle gives it a Cause, and its kind and source make
+// it the Stimulus of what its handling does.
 type Event interface {
 	when() time.Time
+	stimulus() (EventKind, string)
 }
 
 // At is embedded in every event: the time it happened.
@@ -200,3 +202,23 @@ type Restarted struct {
 	At
 	Reason string
 }
+
+func (e *WorkerAdded) stimulus() (EventKind, string)    { return KindWorkerAdded, e.ID }
+func (e *WorkerRemoved) stimulus() (EventKind, string)  { return KindWorkerRemoved, e.ID }
+func (e *WorkerRetiring) stimulus() (EventKind, string) { return KindWorkerRetiring, e.ID }
+func (e *ClientAdded) stimulus() (EventKind, string)    { return KindClientAdded, e.ID }
+func (e *ClientRemoved) stimulus() (EventKind, string)  { return KindClientRemoved, e.ID }
+func (e *GraphSubmitted) stimulus() (EventKind, string) { return KindGraphSubmitted, e.Client }
+func (e *KeysReleased) stimulus() (EventKind, string)   { return KindKeysReleased, e.Client }
+func (e *KeysCancelled) stimulus() (EventKind, string)  { return KindKeysCancelled, e.Client }
+func (e *KeysScattered) stimulus() (EventKind, string)  { return KindKeysScattered, e.Client }
+func (e *TaskStarted) stimulus() (EventKind, string)    { return KindTaskStarted, e.Worker }
+func (e *TaskFinished) stimulus() (EventKind, string)   { return KindTaskFinished, e.Worker }
+func (e *TaskFailed) stimulus() (EventKind, string)     { return KindTaskFailed, e.Worker }
+func (e *KeysAdded) stimulus() (EventKind, string)      { return KindKeysAdded, e.Worker }
+func (e *DataMissing) stimulus() (EventKind, string)    { return KindDataMissing, e.Worker }
+func (e *TaskRejected) stimulus() (EventKind, string)   { return KindTaskRejected, e.Worker }
+func (e *StealReplied) stimulus() (EventKind, string)   { return KindStealReplied, e.Worker }
+func (e *Heartbeat) stimulus() (EventKind, string)      { return KindHeartbeat, e.Worker }
+func (e *Tick) stimulus() (EventKind, string)           { return KindTick, "" }
+func (e *Restarted) stimulus() (EventKind, string)      { return KindRestarted, "" }

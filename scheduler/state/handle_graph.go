@@ -18,7 +18,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		if _, ok := s.tasks[spec.Key]; ok {
 			continue // the same key is the same computation: keep what exists
 		}
-		t := &Task{Key: spec.Key, Spec: spec, State: Released, heapIdx: -1, retriesLeft: int32(spec.Retries)}
+		t := &Task{Key: spec.Key, Spec: spec, heapIdx: -1, retriesLeft: int32(spec.Retries)}
 		order := i
 		if e.Order != nil {
 			o, ok := e.Order[spec.Key]
@@ -176,17 +176,19 @@ func (s *State) handleScattered(e *KeysScattered) {
 	for _, sk := range e.Keys {
 		t := s.tasks[sk.Key]
 		if t == nil {
-			t = &Task{Key: sk.Key, State: Released, heapIdx: -1}
+			t = &Task{Key: sk.Key, heapIdx: -1}
 			t.group = s.group(sk.Key)
 			t.group.Count++
 			t.group.ByState[Released]++
 			s.tasks[sk.Key] = t
 		}
-		t.NBytes, t.TypeName = sk.NBytes, sk.Type
 		if t.State.active() {
-			s.transition(t, Released)
-			s.apply()
+			// The data replaces the computation. What the release
+			// recommends (computing it again, or forgetting it) is stale
+			// once the task is in memory.
+			s.transition(t, Released, nil)
 		}
+		t.NBytes, t.TypeName = sk.NBytes, sk.Type
 		added := false
 		for _, id := range sk.Workers {
 			if w := s.workers[id]; w != nil {
@@ -195,19 +197,10 @@ func (s *State) handleScattered(e *KeysScattered) {
 			}
 		}
 		if added && t.State != Memory {
-			t.err = nil
-			s.setState(t, Memory)
-			for _, dt := range t.dependents {
-				if dt.State == Waiting {
-					dt.nWaiting--
-					if dt.nWaiting == 0 {
-						s.recommend(dt, Processing)
-					}
-				}
-			}
+			s.transition(t, Memory, nil)
 		}
 		s.want(c, t)
-		if !added {
+		if t.State != Memory {
 			t.err = &TaskError{Kind: ErrLost, Key: string(sk.Key), Message: "scattered to workers that are no longer connected; scatter it again"}
 			s.recommend(t, Erred)
 		}

@@ -36,36 +36,11 @@ func (s *State) handleTaskFinished(e *TaskFinished) {
 		s.staleResult(w, e.Key, e.NBytes)
 		return
 	}
-	s.unassignOnly(t) // its speculative followers stay: they run next
 	t.NBytes, t.TypeName = e.NBytes, e.Type
-	t.err = nil
-	t.addHolder(w)
 	if g := t.group; g != nil && !e.Start.IsZero() && !e.Stop.IsZero() {
 		g.observe(e.Stop.Sub(e.Start).Seconds(), e.NBytes)
 	}
-	s.setState(t, Memory)
-	for _, c := range t.wantedBy {
-		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: []string{w.ID}})
-	}
-	for _, dt := range t.dependents {
-		switch {
-		case dt.State == Waiting:
-			dt.nWaiting--
-			s.recommend(dt, Processing)
-		case dt.State == Processing && dt.speculative:
-			dt.nWaiting--
-			dt.speculative = dt.nWaiting > 0
-		}
-	}
-	s.leaveActive(t)
-	if !t.needed() {
-		s.releaseUnneeded(t)
-	}
-	if w.Status == Retiring {
-		s.checkRetiring(w)
-	} else {
-		s.fillWorker(w)
-	}
+	s.transition(t, Memory, nil)
 }
 
 // staleResult handles a result for a task the worker is no longer meant to
@@ -82,9 +57,9 @@ func (s *State) staleResult(w *Worker, k graph.Key, nbytes int64) {
 // recordRun records a task's run on a worker thread; detail is the
 // result's type, or the error of a failed run.
 func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop time.Time, nbytes int64, detail string, failed bool) {
-	if s.cfg.Record {
-		s.record(event.Event{Kind: event.TaskRun, Key: string(k), Worker: worker, Thread: thread, Start: start, Stop: stop,
-			NBytes: nbytes, Detail: detail, Failed: failed})
+	if e := s.newEvent(event.TaskRun); e != nil {
+		e.Key, e.Worker, e.Thread, e.Start, e.Stop = string(k), worker, thread, start, stop
+		e.NBytes, e.Detail, e.Failed = nbytes, detail, failed
 	}
 }
 
@@ -98,14 +73,13 @@ func (s *State) handleTaskFailed(e *TaskFailed) {
 		msg = e.Err.Message
 	}
 	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, 0, msg, true)
+	// The worker dropped the task: it is told nothing more about it.
 	s.unassign(t)
 	s.fillWorker(w)
 	retryable := e.Err == nil || e.Err.Kind == ErrTask || e.Err.Kind == ErrPanic
 	if retryable && t.retriesLeft > 0 {
 		t.retriesLeft--
-		s.setState(t, Released)
-		s.leaveActive(t)
-		s.afterRelease(t)
+		s.transition(t, Released, nil)
 		return
 	}
 	err := e.Err
@@ -122,7 +96,7 @@ func (s *State) handleTaskFailed(e *TaskFailed) {
 		err.Func = t.Spec.Func
 	}
 	t.err = err
-	s.toErred(t)
+	s.transition(t, Erred, nil)
 }
 
 func (s *State) handleKeysAdded(e *KeysAdded) {
@@ -172,12 +146,11 @@ func (s *State) handleTaskRejected(e *TaskRejected) {
 	}
 }
 
-// rejected puts back a task its worker dropped on its own.
+// rejected puts back a task its worker dropped on its own: the worker is
+// told nothing more about it.
 func (s *State) rejected(t *Task) {
 	w := s.unassign(t)
-	s.setState(t, Released)
-	s.leaveActive(t)
-	s.afterRelease(t)
+	s.transition(t, Released, nil)
 	if w != nil {
 		s.fillWorker(w)
 	}

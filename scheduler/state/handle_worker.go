@@ -21,7 +21,9 @@ func (s *State) handleWorkerAdded(e *WorkerAdded) {
 	s.workers[e.ID] = w
 	s.wlist = append(s.wlist, w)
 	s.totalThreads += w.NThreads
-	s.record(event.Event{Kind: event.WorkerAdded, Worker: w.ID, Detail: w.Address})
+	if ev := s.newEvent(event.WorkerAdded); ev != nil {
+		ev.Worker, ev.Detail = w.ID, w.Address
+	}
 	s.retryUnrunnable()
 	s.fillWorker(w)
 }
@@ -34,7 +36,9 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	delete(s.workers, e.ID)
 	s.wlist = slices.DeleteFunc(s.wlist, func(x *Worker) bool { return x == w })
 	s.totalThreads -= w.NThreads
-	s.record(event.Event{Kind: event.WorkerRemoved, Worker: w.ID, Detail: e.Reason})
+	if ev := s.newEvent(event.WorkerRemoved); ev != nil {
+		ev.Worker, ev.Detail = w.ID, e.Reason
+	}
 	for t, thief := range s.stealing {
 		if thief == w {
 			delete(s.stealing, t)
@@ -46,20 +50,19 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 		if t.State != Processing || t.processingOn != w {
 			continue // taken back with a task it was to follow
 		}
-		executing := t.executing
-		s.unassign(t)
-		s.setState(t, Released)
-		s.leaveActive(t)
-		if executing {
+		killed := false
+		if t.executing {
 			t.suspicious++
 			t.killedOn = append(t.killedOn, deathOf(w, e.Reason))
-			if int(t.suspicious) > s.cfg.AllowedFailures {
-				t.err = killedWorkerError(t)
-				s.toErred(t)
-				continue
-			}
+			killed = int(t.suspicious) > s.cfg.AllowedFailures
 		}
-		s.afterRelease(t)
+		s.unassign(t)
+		if killed {
+			t.err = killedWorkerError(t)
+			s.transition(t, Erred, nil)
+		} else {
+			s.transition(t, Released, nil)
+		}
 	}
 	// Data only it held is lost: computed again if needed.
 	for _, t := range sortedTasks(w.has) {
@@ -85,7 +88,7 @@ func (s *State) handleWorkerRetiring(e *WorkerRetiring) {
 	w.Status = Retiring
 	for _, t := range sortedTasks(w.processing) {
 		if !t.executing && t.State == Processing && t.processingOn == w {
-			s.transition(t, Released)
+			s.transition(t, Released, nil)
 		}
 	}
 	s.apply()
@@ -149,12 +152,13 @@ func (s *State) handleHeartbeat(e *Heartbeat) {
 	case !e.Paused && w.Status == Paused:
 		s.resumeWorker(w)
 	}
-	if s.cfg.Record {
-		s.record(event.Event{Kind: event.WorkerSample, Worker: w.ID, Memory: &event.MemorySample{
+	if ev := s.newEvent(event.WorkerSample); ev != nil {
+		ev.Worker = w.ID
+		ev.Memory = &event.MemorySample{
 			Managed: e.Managed, Unmanaged: e.Unmanaged, Spilled: e.Spilled, Limit: w.MemoryLimit,
 			CPU: e.CPU, Executing: e.Executing, Ready: e.Ready, Paused: e.Paused,
 			BytesIn: e.BytesIn, BytesOut: e.BytesOut,
-		}})
+		}
 	}
 }
 
@@ -181,7 +185,9 @@ func (s *State) handleTick(e *Tick) {
 }
 
 // handleRestarted drops every task: clients hear their futures were
-// cancelled; the workers are being replaced by the shell.
+// cancelled; the workers are being replaced by the shell. The links
+// between tasks, clients and workers are cut first, so that each task then
+// goes to forgotten through the table without telling anyone anything.
 func (s *State) handleRestarted(e *Restarted) {
 	reason := "the cluster restarted"
 	if e.Reason != "" {
@@ -198,20 +204,32 @@ func (s *State) handleRestarted(e *Restarted) {
 		}
 		c.wants = make(map[*Task]struct{})
 	}
+	ts := make([]*Task, 0, len(s.tasks))
 	for _, t := range s.tasks {
-		t.State = Forgotten
+		ts = append(ts, t)
+		t.wantedBy, t.whoHas, t.processingOn = nil, nil, nil
+		t.deps, t.dependents = nil, nil
+		t.nWaiters, t.deadDependents = 0, 0
+		t.heapIdx = -1
 	}
-	// Every task goes at once, without a transition each: diagnostics
-	// that count tasks by state start again from this event.
-	s.record(event.Event{Kind: event.Reset, Detail: reason})
-	s.tasks = make(map[graph.Key]*Task)
-	s.groups = make(map[string]*Group)
 	s.queue = taskHeap{}
-	s.unrunnable = make(map[*Task]struct{})
-	s.stealing = make(map[*Task]*Worker)
+	clear(s.unrunnable)
+	clear(s.stealing)
 	for _, w := range s.wlist {
-		w.processing = make(map[*Task]struct{})
-		w.has = make(map[*Task]struct{})
+		clear(w.processing)
+		clear(w.has)
 		w.nbytes, w.occupancy = 0, 0
 	}
+	sortByPriority(ts)
+	for _, t := range ts {
+		if t.State != Released && t.State != Erred {
+			s.transition(t, Released, nil)
+		}
+		s.transition(t, Forgotten, nil)
+	}
+	// Readers that count tasks by state may start again from here.
+	if ev := s.newEvent(event.Reset); ev != nil {
+		ev.Detail = reason
+	}
+	s.groups = make(map[string]*Group)
 }

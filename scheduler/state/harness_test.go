@@ -1,8 +1,6 @@
 package state
 
 import (
-	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -38,8 +36,8 @@ func (h *harness) at() At {
 func (h *harness) handle(ev Event) []Action {
 	h.t.Helper()
 	h.s.Handle(ev)
-	r := h.s.Ready()
-	acts := slices.Clone(r.Actions)
+	acts := slices.Clone(h.s.Ready().Actions)
+	h.s.Advance()
 	h.out = append(h.out, acts...)
 	return acts
 }
@@ -114,31 +112,11 @@ func ofType[T Action](acts []Action) []T {
 	return out
 }
 
+// describe writes actions one a line.
 func describe(acts []Action) string {
 	var b strings.Builder
 	for _, a := range acts {
-		switch a := a.(type) {
-		case *Compute:
-			fmt.Fprintf(&b, "compute %s on %s\n", a.Task.Key, a.Worker)
-		case *Free:
-			fmt.Fprintf(&b, "free %v on %s\n", a.Keys, a.Worker)
-		case *KeyInMemory:
-			fmt.Fprintf(&b, "memory %s for %s\n", a.Key, a.Client)
-		case *KeyErred:
-			fmt.Fprintf(&b, "erred %s for %s: %v\n", a.Key, a.Client, a.Err)
-		case *KeyCancelled:
-			fmt.Fprintf(&b, "cancelled %s for %s: %s\n", a.Key, a.Client, a.Reason)
-		case *KeyStalled:
-			fmt.Fprintf(&b, "stalled %s for %s: %s\n", a.Key, a.Client, a.Reason)
-		case *Steal:
-			fmt.Fprintf(&b, "steal %s from %s\n", a.Key, a.Worker)
-		case *Acquire:
-			fmt.Fprintf(&b, "acquire %d keys on %s\n", len(a.Deps), a.Worker)
-		case *CloseWorker:
-			fmt.Fprintf(&b, "close %s\n", a.Worker)
-		default:
-			fmt.Fprintf(&b, "%s\n", reflect.TypeOf(a))
-		}
+		b.WriteString(describeAction(a) + "\n")
 	}
 	return b.String()
 }

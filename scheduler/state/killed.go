@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/internal/units"
 )
 
 // A task that was executing on a worker when the worker died may have
@@ -35,13 +35,13 @@ func (d death) memory() string {
 		return "no memory report before it died"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "process memory %s", config.FormatBytes(h.Process))
+	fmt.Fprintf(&b, "process memory %s", units.FormatBytes(h.Process))
 	if d.limit > 0 {
-		fmt.Fprintf(&b, " of its %s limit", config.FormatBytes(d.limit))
+		fmt.Fprintf(&b, " of its %s limit", units.FormatBytes(d.limit))
 	}
-	fmt.Fprintf(&b, " at its last report: %s managed, %s unmanaged", config.FormatBytes(h.Managed), config.FormatBytes(h.Unmanaged))
+	fmt.Fprintf(&b, " at its last report: %s managed, %s unmanaged", units.FormatBytes(h.Managed), units.FormatBytes(h.Unmanaged))
 	if h.Spilled > 0 {
-		fmt.Fprintf(&b, ", %s spilled", config.FormatBytes(h.Spilled))
+		fmt.Fprintf(&b, ", %s spilled", units.FormatBytes(h.Spilled))
 	}
 	if h.Paused {
 		b.WriteString(", paused")

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dusk-go/dusk/cluster/resources"
+	"github.com/dusk-go/dusk/internal/units"
 )
 
 // latencyCover is how much work, per thread, a worker should have in hand
@@ -94,8 +94,7 @@ func (s *State) fillWorker(w *Worker) {
 		if t == nil || len(w.processing) >= s.slots(w, t) {
 			return
 		}
-		s.queue.pop()
-		s.assign(t, w)
+		s.transition(t, Processing, w)
 	}
 }
 
@@ -149,7 +148,7 @@ func (s *State) validWorkers(t *Task) ([]*Worker, bool, string) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, false, fmt.Sprintf("needs resources %s, which no running worker supplies (workers declare them with --resources)", resources.Format(spec.Resources))
+		return nil, false, fmt.Sprintf("needs resources %s, which no running worker supplies (workers declare them with --resources)", units.FormatResources(spec.Resources))
 	}
 	return out, true, ""
 }

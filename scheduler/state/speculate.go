@@ -55,12 +55,18 @@ func (s *State) pullBack(d *Task, w *Worker) {
 			if t.State != Processing || !t.speculative || t.processingOn != w {
 				continue
 			}
-			s.unassignOnly(t)
-			if _, ok := s.workers[w.ID]; ok {
-				s.emit(&Free{Worker: w.ID, Keys: []graph.Key{t.Key}})
-			}
-			s.setState(t, Waiting)
+			s.transition(t, Waiting, nil)
 			stack = append(stack, t)
 		}
 	}
+}
+
+// pulledBack takes a speculative task off its worker, which is told to
+// drop it, back to waiting (see pullBack).
+func (s *State) pulledBack(t *Task, _ *Worker) {
+	w := s.unassignOnly(t)
+	if _, ok := s.workers[w.ID]; ok {
+		s.emit(&Free{Worker: w.ID, Keys: []graph.Key{t.Key}})
+	}
+	s.setState(t, Waiting)
 }

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
 )
 
@@ -33,11 +32,14 @@ type Config struct {
 	// WorkerTTL removes a worker whose heartbeats stop for this long
 	// (0: never).
 	WorkerTTL time.Duration
-	// Record emits a diagnostic event for every transition into Events.
+	// Record makes diagnostic events (transitions, task runs, workers
+	// joining and leaving, their samples) for Ready.Events.
 	Record bool
-	// Events receives the diagnostic events, synchronously (it must be
-	// cheap, like event.Ring); nil drops them.
-	Events event.Sink
+	// MaxEvents bounds the events a Ready holds (the shell's event ring
+	// keeps no more): when one event produces more, as a huge graph does,
+	// the oldest are dropped and counted in Ready.DroppedEvents. The
+	// buffer keeps its size between batches. 0 means 1<<16.
+	MaxEvents int
 	// Validate checks every invariant after every event (slow; for tests).
 	Validate bool
 	// Seed seeds the random source used to break ties.
@@ -82,19 +84,23 @@ type State struct {
 	// toFill: workers with a slot freed during a pass of apply, filled
 	// from the queue after it; fillBuf is its spare buffer.
 	toFill, fillBuf []*Worker
-	ready           Ready
+
+	// stim is the event being handled, as a cause; causes counts the
+	// events handled.
+	stim   Stimulus
+	causes Cause
+	// out holds the outputs since the last Advance; once out.Events holds
+	// MaxEvents it is a ring whose oldest event is at evStart. handing is
+	// set from Ready to Advance.
+	out     Ready
+	evStart int
+	handing bool
 
 	// steals in flight: task -> thief
 	stealing map[*Task]*Worker
 
 	// story keeps recent transitions of tasks for error messages.
 	story storyLog
-}
-
-// Ready is what the state machine produced since the last call to Ready.
-type Ready struct {
-	// Actions to carry out, in order.
-	Actions []Action
 }
 
 // New returns an empty state.
@@ -107,6 +113,9 @@ func New(cfg Config) *State {
 	}
 	if cfg.UnknownDuration <= 0 {
 		cfg.UnknownDuration = 500 * time.Millisecond
+	}
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = 1 << 16
 	}
 	return &State{
 		cfg:        cfg,
@@ -121,11 +130,19 @@ func New(cfg Config) *State {
 	}
 }
 
-// Handle applies one event. Its outputs accumulate until Ready is called.
-func (s *State) Handle(ev Event) {
+// Handle applies one event and returns the cause it gave it. Its outputs
+// accumulate until Ready hands them out; a Ready must be acknowledged
+// (Advance) before the next event.
+func (s *State) Handle(ev Event) Cause {
+	if s.handing {
+		panic("state: Handle called between Ready and Advance")
+	}
 	if t := ev.when(); !t.IsZero() {
 		s.now = t
 	}
+	s.causes++
+	kind, source := ev.stimulus()
+	s.stim = Stimulus{Cause: s.causes, Kind: kind, Source: source}
 	switch e := ev.(type) {
 	case *WorkerAdded:
 		s.handleWorkerAdded(e)
@@ -171,35 +188,10 @@ func (s *State) Handle(ev Event) {
 	s.apply()
 	if s.cfg.Validate {
 		if err := s.Check(); err != nil {
-			panic(fmt.Sprintf("state: invariant broken after %T: %v", ev, err))
+			panic(fmt.Sprintf("state: invariant broken after event %s: %v", s.stim, err))
 		}
 	}
-}
-
-// Ready returns the actions and events produced since the last call. The
-// slices are reused: they are valid until the next call to Handle.
-func (s *State) Ready() Ready {
-	r := s.ready
-	s.ready.Actions = reuse(s.ready.Actions)
-	return r
-}
-
-// reuse empties a buffer for the next batch, unless a huge batch grew it:
-// then it is dropped so that its memory is not held for ever.
-func reuse[T any](b []T) []T {
-	if cap(b) > 1<<14 {
-		return nil
-	}
-	return b[:0]
-}
-
-func (s *State) emit(a Action) { s.ready.Actions = append(s.ready.Actions, a) }
-
-func (s *State) record(e event.Event) {
-	if s.cfg.Record && s.cfg.Events != nil {
-		e.Time = s.now
-		s.cfg.Events.Add(e)
-	}
+	return s.stim.Cause
 }
 
 // Now returns the time of the last event handled.

@@ -103,14 +103,14 @@ func (s *State) handleStealReplied(e *StealReplied) {
 	if t.State != Processing || t.processingOn == nil || t.processingOn.ID != e.Worker {
 		return
 	}
-	victim := s.unassign(t)
-	if thief != nil && s.workers[thief.ID] == thief && thief.Status == Running {
-		s.assign(t, thief)
-	} else {
-		// No thief (the victim paused), or it is gone: place the task
-		// afresh. Its inputs stay where they are; releasing it would
-		// release them too when nothing else wants them.
-		s.waitingToReady(t)
+	victim := t.processingOn
+	if thief != nil && (s.workers[thief.ID] != thief || thief.Status != Running) {
+		// The thief is gone or no longer running.
+		thief = nil
 	}
+	// With no thief (the victim paused) the task is placed afresh. Its
+	// inputs stay where they are; releasing it would release them too when
+	// nothing else wants them.
+	s.transition(t, Processing, thief)
 	s.fillWorker(victim)
 }

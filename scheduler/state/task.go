@@ -9,6 +9,9 @@ type Task struct {
 	Key   graph.Key
 	Spec  *graph.Task // nil for scattered data: it cannot be recomputed
 	State TaskState
+	// moving is the move the table's handler is making, while it runs
+	// (see transition); 0 otherwise.
+	moving move
 
 	group      *Group
 	deps       []*Task

@@ -4,8 +4,129 @@ import (
 	"fmt"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
-	"github.com/dusk-go/dusk/graph"
 )
+
+// transitionFunc moves task t from one state to another. w is the worker a
+// move to processing sends the task to (nil: the handler picks one); every
+// other move gets nil.
+type transitionFunc func(s *State, t *Task, w *Worker)
+
+// transitions is the table of every move a task makes:
+// transitions[from][to] is the handler that makes it, and nothing else
+// changes a task's state (setState refuses). A handler may decline (a task
+// is forgotten only if nothing depends on it) or hand the task on to
+// another row (a ready task no worker has room for goes to the queue). A
+// move with no handler is a bug: it panics with the task's story. (It is
+// filled in init only because its handlers refer back to it.)
+var transitions [numStates][numStates]transitionFunc
+
+func init() {
+	transitions = [numStates][numStates]transitionFunc{
+		Released: {
+			Waiting:   (*State).releasedToWaiting, // needed: computed once its inputs are
+			Memory:    (*State).scatteredToMemory, // a client scattered its data
+			Erred:     (*State).toErred,           // an input is erred or unknown; scattered data lost
+			Forgotten: (*State).forget,            // nothing needs it or depends on it
+		},
+		Waiting: {
+			Processing: (*State).toProcessing, // its inputs are in memory (or computed where it goes)
+			Queued:     (*State).toQueued,     // a root task, and no worker has room
+			NoWorker:   (*State).toNoWorker,   // no connected worker may run it now
+			Released:   (*State).activeToReleased,
+			Erred:      (*State).toErred, // an input erred
+		},
+		Queued: {
+			Processing: (*State).toProcessing, // a worker has room
+			Released:   (*State).activeToReleased,
+		},
+		NoWorker: {
+			Processing: (*State).toProcessing, // a worker that may run it joined or resumed
+			Queued:     (*State).toQueued,     // ... and it is a root task now, with no room for it
+			Released:   (*State).activeToReleased,
+		},
+		Processing: {
+			Memory:     (*State).finishedToMemory, // it finished
+			Processing: (*State).toProcessing,     // stolen: to the thief, or placed afresh
+			Queued:     (*State).toQueued,         // stolen, and no worker has room
+			NoWorker:   (*State).toNoWorker,       // stolen, and no worker may run it now
+			Waiting:    (*State).pulledBack,       // sent ahead of an input that is not computed there after all
+			Released:   (*State).activeToReleased, // not needed; or dropped by its worker: retried, rejected, worker died
+			Erred:      (*State).toErred,          // it failed, or killed too many workers
+		},
+		Memory: {
+			Released: (*State).memoryToReleased, // not needed, or its last copy was lost
+		},
+		Erred: {
+			Memory:    (*State).scatteredToMemory,
+			Released:  (*State).erredToReleased, // wanted again: computed again
+			Forgotten: (*State).forget,
+		},
+	}
+}
+
+// move is a transition under way, from*numStates + to + 1; 0 is none.
+type move uint8
+
+func moveOf(from, to TaskState) move { return move(from)*move(numStates) + move(to) + 1 }
+
+// transition moves t to state to through the table's handler for the
+// move. While the handler runs, t is marked with the move, which is the
+// only one setState lets it make.
+func (s *State) transition(t *Task, to TaskState, w *Worker) {
+	from := t.State
+	f := transitions[from][to]
+	if f == nil {
+		s.noTransition(t, to)
+	}
+	outer := t.moving // a handler may hand t on to another row
+	t.moving = moveOf(from, to)
+	f(s, t, w)
+	t.moving = outer
+}
+
+// setState records t's move to state to. Only the table's handler for that
+// move may make it; anything else is a bug and panics with the story.
+func (s *State) setState(t *Task, to TaskState) {
+	from := t.State
+	if t.moving != moveOf(from, to) {
+		s.outsideTable(t, to)
+	}
+	t.State = to
+	if g := t.group; g != nil {
+		g.ByState[from]--
+		g.ByState[to]++
+	}
+	var w string
+	if t.processingOn != nil {
+		w = t.processingOn.ID
+	} else if to == Memory && len(t.whoHas) > 0 {
+		w = t.whoHas[0].ID
+	}
+	if s.stim.Cause != s.story.last {
+		s.story.begin(&s.stim, s.now)
+	}
+	s.story.add(t.Key, from, to, w)
+	if e := s.newEvent(event.Transition); e != nil {
+		e.Key, e.Worker, e.From, e.To = string(t.Key), w, from.String(), to.String()
+	}
+}
+
+// noTransition panics: the table has no row for moving t to state to.
+func (s *State) noTransition(t *Task, to TaskState) {
+	s.broken(t, "no transition %s -> %s for %s", t.State, to, t.Key)
+}
+
+// outsideTable panics: t is moved to state to by something other than the
+// table's handler for that move.
+func (s *State) outsideTable(t *Task, to TaskState) {
+	s.broken(t, "%s moved %s -> %s outside the transition table", t.Key, t.State, to)
+}
+
+// broken panics with a message about t, the event being handled and t's
+// story: the state machine has a bug.
+func (s *State) broken(t *Task, format string, args ...any) {
+	panic(fmt.Sprintf("state: "+format+" (event %s); story:\n%s", append(args, s.stim, s.Story(t.Key))...))
+}
 
 // rec is a recommendation: move task t to state to. An unneeded
 // recommendation holds only if the task is still not needed when it is
@@ -23,44 +144,24 @@ func (s *State) releaseUnneeded(t *Task) {
 	s.recs = append(s.recs, rec{t: t, to: Released, unneeded: true})
 }
 
-// transitionFunc moves a task from one state to another.
-type transitionFunc func(s *State, t *Task)
-
-// transitions is the table of direct transitions. Requests for a pair that
-// is not here go through Released (for example processing -> forgotten is
-// processing -> released -> forgotten); a pair that cannot be reached that
-// way is a bug.
-var transitions = [numStates][numStates]transitionFunc{
-	Released: {
-		Waiting:   (*State).releasedToWaiting,
-		Forgotten: (*State).releasedToForgotten,
-		Erred:     (*State).toErred,
-	},
-	Waiting: {
-		Processing: (*State).waitingToReady,
-		Released:   (*State).activeToReleased,
-		Erred:      (*State).toErred,
-	},
-	NoWorker: {
-		Processing: (*State).waitingToReady,
-		Released:   (*State).activeToReleased,
-		Erred:      (*State).toErred,
-	},
-	Queued: {
-		Processing: (*State).waitingToReady,
-		Released:   (*State).activeToReleased,
-		Erred:      (*State).toErred,
-	},
-	Processing: {
-		Released: (*State).activeToReleased,
-		Erred:    (*State).toErred,
-	},
-	Memory: {
-		Released: (*State).memoryToReleased,
-	},
-	Erred: {
-		Released: (*State).erredToReleased,
-	},
+// stale reports whether a recommendation no longer holds: its task moved
+// on since it was made (an earlier recommendation of the same pass, or the
+// handler that made it, already placed, released, erred or forgot it), or
+// something came to need an unneeded task again.
+func (r rec) stale() bool {
+	switch st := r.t.State; r.to {
+	case Processing: // place a ready task
+		return st != Waiting && st != Queued && st != NoWorker
+	case Waiting: // compute a needed task
+		return st != Released
+	case Released:
+		return st == Released || st == Forgotten || r.unneeded && r.t.needed()
+	case Erred:
+		return st == Erred || st == Forgotten
+	case Forgotten:
+		return st != Released && st != Erred
+	}
+	return false
 }
 
 // apply carries out recommendations until none are left. Workers that got
@@ -71,18 +172,9 @@ var transitions = [numStates][numStates]transitionFunc{
 func (s *State) apply() {
 	for {
 		for i := 0; i < len(s.recs); i++ {
-			r := s.recs[i]
-			if r.unneeded && r.t.needed() {
-				continue
+			if r := s.recs[i]; !r.stale() {
+				s.transition(r.t, r.to, nil)
 			}
-			if r.to == Processing && !r.t.State.active() {
-				// Stale: the task was recommended while waiting and was
-				// released (or finished) by an earlier recommendation of
-				// this pass. If it is wanted again, its move to waiting
-				// places it.
-				continue
-			}
-			s.transition(r.t, r.to)
 		}
 		s.recs = s.recs[:0]
 		if len(s.toFill) == 0 {
@@ -97,347 +189,4 @@ func (s *State) apply() {
 		}
 		s.fillBuf = ws[:0]
 	}
-}
-
-func (s *State) transition(t *Task, to TaskState) {
-	from := t.State
-	if from == to || from == Forgotten {
-		return
-	}
-	if f := transitions[from][to]; f != nil {
-		f(s, t)
-		return
-	}
-	if via := transitions[from][Released]; via != nil && transitions[Released][to] != nil {
-		via(s, t)
-		if t.State == Released {
-			transitions[Released][to](s, t)
-		}
-		return
-	}
-	panic(fmt.Sprintf("state: no transition %s -> %s for %s; story:\n%s", from, to, t.Key, s.Story(t.Key)))
-}
-
-// setState records a task's move to a new state.
-func (s *State) setState(t *Task, to TaskState) {
-	from := t.State
-	t.State = to
-	if g := t.group; g != nil {
-		g.ByState[from]--
-		g.ByState[to]++
-	}
-	var w string
-	if t.processingOn != nil {
-		w = t.processingOn.ID
-	} else if to == Memory && len(t.whoHas) > 0 {
-		w = t.whoHas[0].ID
-	}
-	s.story.add(storyEntry{key: t.Key, from: from, to: to, worker: w, at: s.now})
-	if s.cfg.Record {
-		s.record(event.Event{Kind: event.Transition, Key: string(t.Key), Worker: w, From: from.String(), To: to.String()})
-	}
-}
-
-// enterActive notes that t will need its dependencies' data.
-func (s *State) enterActive(t *Task) {
-	for _, d := range t.deps {
-		d.nWaiters++
-	}
-}
-
-// leaveActive notes that t no longer needs its dependencies' data, and
-// releases dependencies nobody needs any more.
-func (s *State) leaveActive(t *Task) {
-	for _, d := range t.deps {
-		d.nWaiters--
-		if !d.needed() {
-			switch d.State {
-			case Memory, Waiting, Queued, NoWorker, Processing:
-				s.releaseUnneeded(d)
-			case Released, Erred:
-				if s.canForget(d) {
-					s.recommend(d, Forgotten)
-				}
-			}
-		}
-	}
-}
-
-func (s *State) canForget(t *Task) bool {
-	return !t.needed() && t.liveDependents() == 0
-}
-
-func (t *Task) liveDependents() int { return len(t.dependents) - int(t.deadDependents) }
-
-func (s *State) releasedToWaiting(t *Task) {
-	if t.Spec == nil {
-		// Scattered data that is gone cannot be recomputed.
-		if t.err == nil {
-			t.err = &TaskError{Kind: ErrLost, Key: string(t.Key),
-				Message: "scattered data was lost with the workers that held it; scatter it again"}
-		}
-		s.toErred(t)
-		return
-	}
-	s.setState(t, Waiting)
-	s.enterActive(t)
-	t.nWaiting = 0
-	var blame *TaskError
-	for _, d := range t.deps {
-		switch d.State {
-		case Memory:
-		case Erred:
-			blame = d.err
-			t.nWaiting++
-		case Released:
-			s.recommend(d, Waiting)
-			t.nWaiting++
-		default:
-			t.nWaiting++
-		}
-	}
-	if blame != nil {
-		t.err = blame
-		s.recommend(t, Erred)
-		return
-	}
-	if t.nWaiting == 0 {
-		s.recommend(t, Processing)
-	}
-}
-
-// waitingToReady places a task whose dependencies are all in memory: on a
-// worker, in the root-task queue, or among the tasks no worker can run.
-func (s *State) waitingToReady(t *Task) {
-	if t.nWaiting > 0 {
-		// Some inputs are not in memory yet. If they are all being computed
-		// on one worker that holds the rest, send the task there now.
-		if t.State == Waiting {
-			if w := s.speculationTarget(t); w != nil {
-				s.assign(t, w)
-			}
-		}
-		return
-	}
-	from := t.State
-	switch from {
-	case Queued:
-		s.queue.remove(t)
-	case NoWorker:
-		delete(s.unrunnable, t)
-	}
-	if s.isRootish(t) {
-		if w := s.workerWithRoom(t); w != nil {
-			s.assign(t, w)
-			return
-		}
-		if from != Queued {
-			s.setState(t, Queued)
-		}
-		s.queue.push(t)
-		return
-	}
-	w, reason := s.decideWorker(t)
-	if w == nil {
-		if from != NoWorker {
-			s.setState(t, NoWorker)
-		}
-		s.unrunnable[t] = struct{}{}
-		if reason != reasonAllPaused {
-			s.stall(t, reason)
-		}
-		return
-	}
-	s.assign(t, w)
-}
-
-// assign sends t to worker w.
-func (s *State) assign(t *Task, w *Worker) {
-	t.processingOn = w
-	t.executing = false
-	t.stalled = false
-	t.speculative = t.nWaiting > 0
-	w.processing[t] = struct{}{}
-	t.estimate = s.estimate(t)
-	w.occupancy += t.estimate
-	s.setState(t, Processing)
-	c := &Compute{Worker: w.ID, Task: t.Spec, Priority: t.prio}
-	if len(t.deps) > 0 {
-		c.Deps = make([]DepLocation, len(t.deps))
-		for i, d := range t.deps {
-			c.Deps[i] = DepLocation{Key: d.Key, NBytes: d.NBytes, Workers: d.WhoHas()}
-		}
-	}
-	s.emit(c)
-	// Tasks waiting only for this one (and data already on w) may follow it
-	// to w at once.
-	for _, dt := range t.dependents {
-		if dt.State == Waiting {
-			s.recommend(dt, Processing)
-		}
-	}
-}
-
-// unassign takes t off the worker it was processing on. Unless t finished
-// there, tasks sent to that worker speculatively to follow t are taken back
-// too.
-func (s *State) unassign(t *Task) *Worker {
-	w := s.unassignOnly(t)
-	if w != nil && t.State != Memory {
-		s.pullBack(t, w)
-	}
-	return w
-}
-
-func (s *State) unassignOnly(t *Task) *Worker {
-	w := t.processingOn
-	if w == nil {
-		return nil
-	}
-	delete(w.processing, t)
-	w.occupancy -= t.estimate
-	if w.occupancy < 0 || len(w.processing) == 0 {
-		w.occupancy = 0
-	}
-	t.processingOn = nil
-	t.executing = false
-	t.speculative = false
-	t.estimate = 0
-	delete(s.stealing, t)
-	return w
-}
-
-// stop takes an active task out of the queue, the unrunnable set or its
-// worker; a worker that may hold it (it was processing there, perhaps
-// sent speculatively) is told to drop it.
-func (s *State) stop(t *Task) {
-	switch t.State {
-	case Queued:
-		s.queue.remove(t)
-	case NoWorker:
-		delete(s.unrunnable, t)
-	case Processing:
-		if w := s.unassign(t); w != nil {
-			if _, ok := s.workers[w.ID]; ok {
-				s.emit(&Free{Worker: w.ID, Keys: []graph.Key{t.Key}})
-			}
-			// Filled once the pass is over (see apply).
-			s.toFill = append(s.toFill, w)
-		}
-	}
-}
-
-// activeToReleased stops a task that nobody needs or that must be placed
-// again. If a worker was running it, the worker is told to drop it.
-func (s *State) activeToReleased(t *Task) {
-	s.stop(t)
-	s.setState(t, Released)
-	s.leaveActive(t)
-	s.afterRelease(t)
-}
-
-// afterRelease decides what comes next for a task that just became
-// released: computing it again if someone needs it, or forgetting it.
-func (s *State) afterRelease(t *Task) {
-	if t.needed() {
-		s.recommend(t, Waiting)
-	} else if s.canForget(t) {
-		s.recommend(t, Forgotten)
-	}
-}
-
-func (s *State) memoryToReleased(t *Task) {
-	for len(t.whoHas) > 0 {
-		w := t.whoHas[len(t.whoHas)-1]
-		t.removeHolder(w)
-		if _, ok := s.workers[w.ID]; ok {
-			s.emit(&Free{Worker: w.ID, Keys: []graph.Key{t.Key}})
-		}
-	}
-	s.setState(t, Released)
-	for _, dt := range t.dependents {
-		switch dt.State {
-		case Waiting:
-			dt.nWaiting++
-		case Queued, NoWorker, Processing:
-			// It was ready on the assumption that t was in memory.
-			s.recommend(dt, Released)
-		}
-	}
-	s.afterRelease(t)
-}
-
-func (s *State) erredToReleased(t *Task) {
-	t.err = nil
-	s.setState(t, Released)
-	for _, dt := range t.dependents {
-		if dt.State == Erred && dt.needed() {
-			s.recommend(dt, Released)
-		}
-	}
-	s.afterRelease(t)
-}
-
-// toErred marks t as failed (t.err says why) and fails its dependents.
-func (s *State) toErred(t *Task) {
-	wasActive := t.State.active()
-	s.stop(t)
-	s.setState(t, Erred)
-	if wasActive {
-		s.leaveActive(t)
-	}
-	for _, c := range t.wantedBy {
-		s.emit(&KeyErred{Client: c.ID, Key: t.Key, Err: t.err})
-	}
-	for _, dt := range t.dependents {
-		if dt.State.active() || (dt.State == Released && dt.needed()) {
-			dt.err = t.err
-			s.recommend(dt, Erred)
-		}
-	}
-	if !t.needed() && s.canForget(t) {
-		s.recommend(t, Forgotten)
-	}
-}
-
-func (s *State) releasedToForgotten(t *Task) {
-	if !s.canForget(t) {
-		return
-	}
-	s.setState(t, Forgotten)
-	delete(s.tasks, t.Key)
-	if g := t.group; g != nil {
-		g.Count--
-		g.ByState[Forgotten]--
-	}
-	for _, d := range t.deps {
-		d.deadDependents++
-		d.compactDependents()
-		if (d.State == Released || d.State == Erred) && s.canForget(d) {
-			s.recommend(d, Forgotten)
-		}
-	}
-	t.deps = nil
-	t.dependents = nil
-	t.Spec = nil
-}
-
-// compactDependents drops forgotten tasks from the dependents list once
-// they are more than half of it, so the cost stays amortized constant.
-func (t *Task) compactDependents() {
-	n := len(t.dependents)
-	if n < 16 || int(t.deadDependents)*2 < n {
-		return
-	}
-	live := t.dependents[:0]
-	for _, d := range t.dependents {
-		if d.State != Forgotten {
-			live = append(live, d)
-		}
-	}
-	for i := len(live); i < n; i++ {
-		t.dependents[i] = nil
-	}
-	t.dependents = live
-	t.deadDependents = 0
 }

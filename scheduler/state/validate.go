@@ -72,6 +72,9 @@ func (s *State) checkTask(t *Task, bad func(string, ...any)) {
 	if t.State == Forgotten {
 		bad("%s is forgotten but still in the task map", t.Key)
 	}
+	if t.moving != 0 {
+		bad("%s is still marked as moving", t.Key)
+	}
 	waiters := int32(0)
 	for _, dt := range t.dependents {
 		if dt.State.active() {

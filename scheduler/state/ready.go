@@ -1,0 +1,103 @@
+package state
+
+import (
+	"slices"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+)
+
+// Ready is what the state machine produced since the last Advance: the
+// actions for the shell to carry out and the diagnostic events for its
+// event stream. Both are valid until Advance; after it the state reuses
+// their memory, so a caller copies what it keeps.
+type Ready struct {
+	// Actions to carry out, in the order given: the messages to workers
+	// and clients. Each carries the cause of the event that produced it.
+	Actions []Action
+	// Events are the diagnostic events (transitions, task runs, workers
+	// joining and leaving, their samples, restarts), in the order they
+	// happened, each with its cause and stimulus; none unless
+	// Config.Record is set. The shell adds them to its event stream after
+	// it has dispatched the Actions of the same Ready, so that watching
+	// never delays a message.
+	Events []event.Event
+	// DroppedEvents counts the oldest events dropped because more than
+	// Config.MaxEvents were produced since the last Advance.
+	DroppedEvents int
+}
+
+// Ready returns the outputs produced since the last Advance. Call Advance
+// once they are carried out, before handling the next event.
+func (s *State) Ready() Ready {
+	if s.evStart > 0 {
+		s.orderEvents()
+	}
+	s.handing = true
+	return s.out
+}
+
+// orderEvents puts events that wrapped around in order, oldest first.
+func (s *State) orderEvents() {
+	ev, k := s.out.Events, s.evStart
+	slices.Reverse(ev[:k])
+	slices.Reverse(ev[k:])
+	slices.Reverse(ev)
+	s.evStart = 0
+}
+
+// Advance acknowledges the last Ready: its actions were carried out and
+// its events recorded. Their memory is reused for the next ones.
+func (s *State) Advance() {
+	s.out.Actions = reuse(s.out.Actions)
+	s.out.Events = s.out.Events[:0]
+	s.out.DroppedEvents = 0
+	s.handing = false
+}
+
+// reuse empties a buffer for the next batch, unless a huge batch grew it:
+// then it is dropped so that its memory is not held for ever.
+func reuse[T any](b []T) []T {
+	if cap(b) > 1<<14 {
+		return nil
+	}
+	return b[:0]
+}
+
+// emit adds an action, caused by the event being handled.
+func (s *State) emit(a Action) {
+	a.caused().Cause = s.stim.Cause
+	s.out.Actions = append(s.out.Actions, a)
+}
+
+// newEvent adds a diagnostic event of kind k, caused by the event being
+// handled, and returns it for the caller to fill in; nil if events are not
+// recorded. Past Config.MaxEvents the events are a ring: each new one
+// replaces the oldest, as the shell's event ring would, so that a huge
+// batch costs no more memory than that ring (the buffer keeps its size
+// from one batch to the next).
+func (s *State) newEvent(k event.Kind) *event.Event {
+	if !s.cfg.Record {
+		return nil
+	}
+	return s.addEvent(k)
+}
+
+func (s *State) addEvent(k event.Kind) *event.Event {
+	var e *event.Event
+	if n := len(s.out.Events); n < s.cfg.MaxEvents {
+		if n == cap(s.out.Events) {
+			// Double it (append grows big slices by a quarter).
+			s.out.Events = slices.Grow(s.out.Events, min(max(n, 64), s.cfg.MaxEvents-n))
+		}
+		s.out.Events = s.out.Events[:n+1]
+		e = &s.out.Events[n]
+	} else {
+		e = &s.out.Events[s.evStart]
+		if s.evStart++; s.evStart == len(s.out.Events) {
+			s.evStart = 0
+		}
+		s.out.DroppedEvents++
+	}
+	*e = event.Event{Kind: k, Time: s.now, Cause: uint64(s.stim.Cause), Stimulus: eventKindNames[s.stim.Kind]}
+	return e
+}

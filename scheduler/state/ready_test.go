@@ -1,0 +1,80 @@
+package state
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/graph"
+)
+
+// Ready hands out the outputs since the last Advance, each with the cause
+// of the event that produced it; Advance drops them. Handling an event
+// before a Ready is acknowledged is a mistake that would lose outputs: it
+// panics.
+func TestReadyAndAdvance(t *testing.T) {
+	h := newHarness(t)
+	h.addWorker("w1", 1, nil)
+	cause := h.s.Handle(&GraphSubmitted{At: h.at(), Client: "c", Tasks: []*graph.Task{task("a-1")}, Wanted: []graph.Key{"a-1"}})
+	r := h.s.Ready()
+	if got := computes(r.Actions); !slices.Equal(got, []string{"w1:a-1"}) || r.Actions[0].caused().Cause != cause {
+		t.Fatalf("computes %v (cause %d), want w1:a-1 of cause %d", got, r.Actions[0].caused().Cause, cause)
+	}
+	if len(r.Events) != 2 {
+		t.Fatalf("%d events, want 2 transitions", len(r.Events))
+	}
+	for _, e := range r.Events {
+		if e.Kind != event.Transition || e.Cause != uint64(cause) || e.Stimulus != "graph-submitted" {
+			t.Fatalf("event %+v, want a transition of cause %d", e, cause)
+		}
+	}
+	if again := h.s.Ready(); len(again.Actions) != 1 || len(again.Events) != 2 {
+		t.Fatalf("Ready again before Advance: %d actions, %d events", len(again.Actions), len(again.Events))
+	}
+	func() {
+		defer func() {
+			if msg := fmt.Sprint(recover()); !strings.Contains(msg, "between Ready and Advance") {
+				t.Fatalf("Handle before Advance: panic %q", msg)
+			}
+		}()
+		h.s.Handle(&Tick{At: h.at()})
+	}()
+	h.s.Advance()
+	if r := h.s.Ready(); len(r.Actions) != 0 || len(r.Events) != 0 {
+		t.Fatalf("nothing new, but Ready has %d actions and %d events", len(r.Actions), len(r.Events))
+	}
+	h.s.Advance()
+}
+
+// A Ready holds at most MaxEvents events: the newest, as the shell's ring
+// would keep them, and says how many older ones it dropped.
+func TestReadyKeepsTheNewestEvents(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxEvents = 4 })
+	h.addWorker("w1", 1, nil)
+	var tasks []*graph.Task
+	var keys []graph.Key
+	for _, k := range []string{"a-1", "a-2", "a-3", "a-4", "a-5"} {
+		tasks = append(tasks, task(k))
+		keys = append(keys, graph.Key(k))
+	}
+	h.s.Handle(&GraphSubmitted{At: h.at(), Client: "c", Tasks: tasks, Wanted: keys})
+	// Each task is released -> waiting, then waiting -> processing (two)
+	// or queued: 10 transitions.
+	r := h.s.Ready()
+	if len(r.Events) != 4 || r.DroppedEvents != 6 {
+		t.Fatalf("%d events, %d dropped; want 4 and 6", len(r.Events), r.DroppedEvents)
+	}
+	var kept []string
+	for _, e := range r.Events {
+		kept = append(kept, e.Key+":"+e.To)
+	}
+	if want := []string{"a-2:processing", "a-3:queued", "a-4:queued", "a-5:queued"}; !slices.Equal(kept, want) {
+		t.Fatalf("kept %v, want the last four in order: %v", kept, want)
+	}
+	h.s.Advance()
+	if r := h.s.Ready(); r.DroppedEvents != 0 {
+		t.Fatalf("Advance left %d dropped events counted", r.DroppedEvents)
+	}
+}
