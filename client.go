@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/dusk-go/dusk/cluster"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/graph"
@@ -18,9 +20,7 @@ import (
 	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
-	"google.golang.org/grpc"
-
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/transfer"
 )
 
 // Version is dusk's version.
@@ -37,7 +37,7 @@ type Client struct {
 	cc      *grpc.ClientConn
 	sched   pb.SchedulerClient
 	out     *wire.Batcher[pb.ClientBatch]
-	peers   *worker.PeerPool
+	peers   *transfer.Pool
 	local   *cluster.Local
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the connection ends
@@ -194,7 +194,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 		sched:   pb.NewSchedulerClient(cc),
 		out:     wire.NewBatcher[pb.ClientBatch](),
 		loops:   newLoopWatch(),
-		peers:   worker.NewPeerPool(sec),
+		peers:   transfer.NewPool(sec),
 		cancel:  cancel,
 		done:    make(chan struct{}),
 		futures: make(map[graph.Key]*futureState),

@@ -375,7 +375,7 @@ func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type)
 					pos[sts[i].key] = append(pos[sts[i].key], i)
 				}
 				got := make(map[graph.Key]bool, len(idx))
-				_, _, err := c.peers.Fetch(ctx, addr, keys, func(k graph.Key, data []byte, _ int64, _ string) {
+				_, _, err := c.peers.Fetch(ctx, addr, keys, "client", func(k graph.Key, data []byte, _ int64, _ string) {
 					v, derr := decodeAs(data, t)
 					mu.Lock()
 					defer mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"github.com/dusk-go/dusk/cluster"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/nanny"
 )
 
 // Main turns the process into a worker when a dusk cluster started it as
@@ -42,7 +43,7 @@ func runWorkerFromEnv() int {
 	}
 	opts.Scheduler = os.Getenv(cluster.EnvScheduler)
 	opts.Name = os.Getenv(cluster.EnvName)
-	opts.Directory = os.Getenv(worker.EnvDirectory)
+	opts.Directory = os.Getenv(nanny.EnvDirectory)
 	opts.OwnsProcess = true
 	opts.Logger = log
 	opts.Version = Version

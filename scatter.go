@@ -13,7 +13,7 @@ import (
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/transfer"
 )
 
 // ScatterOption changes where Scatter places data.
@@ -103,7 +103,7 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 		go func() {
 			defer wg.Done()
 			id, err := putData(ctx, c, addr, func(send func(*pb.DataBatch) error) error {
-				cw := worker.NewChunkWriter(send, 1<<20)
+				cw := transfer.NewChunkWriter(send, 1<<20)
 				for _, it := range items {
 					if err := cw.Value(string(it.key), it.data, it.nbytes, typ); err != nil {
 						return err

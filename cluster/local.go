@@ -20,6 +20,7 @@ import (
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/nanny"
 )
 
 // Environment variables a local cluster sets for worker processes, besides
@@ -195,7 +196,7 @@ func (c *Local) runProcess(ctx context.Context, name string) error {
 		return fmt.Errorf("dusk: finding this program to start workers: %w", err)
 	}
 	cfg := c.opts.Config
-	n := &worker.Nanny{
+	n := &nanny.Nanny{
 		Name:            name,
 		Logger:          c.opts.Logger,
 		MemoryLimit:     c.opts.MemoryLimit,

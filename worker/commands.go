@@ -9,6 +9,7 @@ import (
 	"github.com/dusk-go/dusk/registry"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	"github.com/dusk-go/dusk/worker/exec"
 	wstate "github.com/dusk-go/dusk/worker/state"
 )
 
@@ -155,13 +156,13 @@ func reports(b *pb.WorkerBatch) *pb.TaskReports {
 func (w *Worker) taskError(k graph.Key, err error) *pb.TaskError {
 	p := &pb.TaskError{Kind: "error", Key: string(k), Worker: w.ID(), Message: err.Error()}
 	// A fused task reports the step that failed, as the task it was.
-	var step *fusedError
+	var step *exec.StepError
 	if errors.As(err, &step) {
-		p.Key, p.Func, p.Message = string(step.key), step.fn, step.err.Error()
-		err = step.err
+		p.Key, p.Func, p.Message = string(step.Key), step.Func, step.Err.Error()
+		err = step.Err
 	}
 	var panicked *registry.PanicError
-	var unknown *UnknownFuncError
+	var unknown *exec.UnknownFuncError
 	switch {
 	case errors.As(err, &unknown):
 		p.Kind = "unknown-function"

@@ -10,6 +10,7 @@ import (
 	"github.com/dusk-go/dusk/cluster/resources"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // OptionsFromConfig returns worker options from configuration: threads,
@@ -41,7 +42,7 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 	if o.MemoryLimit == config.AutoBytes {
 		o.MemoryLimit = AutoMemoryLimit(o.NThreads)
 	}
-	th := ThresholdsFromConfig(c)
+	th := store.ThresholdsFromConfig(c)
 	if err := th.Validate(); err != nil {
 		return Options{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/worker/exec"
 	wstate "github.com/dusk-go/dusk/worker/state"
 )
 
@@ -27,15 +28,15 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		}
 		// The task's inputs stay in memory while it runs: spilling them
 		// would free nothing, as the task holds them.
-		unpin := w.store.Pin(argRefs(nil, t.Args)...)
+		unpin := w.store.Pin(exec.Refs(nil, t.Args)...)
 		start := time.Now()
-		res, err := w.run.run(ctx, t.Func, t.Args)
+		res, err := w.run.Run(ctx, t.Func, t.Args)
 		stop := time.Now()
 		unpin()
 		ev := &wstate.Executed{Key: t.Key, Thread: thread, Start: start, Stop: stop, Err: err}
 		if err == nil {
 			ev.NBytes, ev.Type = w.store.Put(t.Key, res)
-			w.mem.spillToTarget() // before the thread takes the next task
+			w.mem.SpillToTarget() // before the thread takes the next task
 		}
 		w.execMu.Lock()
 		delete(w.cancels, t.Key)
@@ -43,22 +44,4 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		cancel()
 		w.handle(ev)
 	}()
-}
-
-// argRefs appends the keys that args refer to, nested calls and lists
-// included, to keys.
-func argRefs(keys []graph.Key, args []graph.Arg) []graph.Key {
-	for _, a := range args {
-		switch a.Kind {
-		case graph.ArgRef:
-			keys = append(keys, a.Ref)
-		case graph.ArgList:
-			keys = argRefs(keys, a.List)
-		case graph.ArgCall:
-			if a.Call != nil {
-				keys = argRefs(keys, a.Call.Args)
-			}
-		}
-	}
-	return keys
 }

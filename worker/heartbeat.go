@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/wire/pb"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // cpuMeter turns the process's CPU time into cores used between two
@@ -28,11 +29,11 @@ func (m *cpuMeter) cores(cpu time.Duration, now time.Time) float64 {
 
 // heartbeat reports the worker's memory and load to the scheduler.
 func (w *Worker) heartbeat() {
-	s := w.mem.latest()
+	s := w.mem.Latest()
 	if s.Time.IsZero() {
-		s = w.mem.measure(time.Now()) // before the monitor's first measure
+		s = w.mem.Measure(time.Now()) // before the monitor's first measure
 	}
-	_, cpu := procSample()
+	_, cpu := store.ProcSample()
 	w.cores.Store(math.Float64bits(w.cpu.cores(cpu, time.Now())))
 	w.sendHeartbeat(s)
 }
@@ -40,7 +41,7 @@ func (w *Worker) heartbeat() {
 // sendHeartbeat reports memory sample s, with the worker's load (its CPU
 // use as of the last regular heartbeat). The memory monitor calls it too,
 // when the worker pauses or resumes.
-func (w *Worker) sendHeartbeat(s MemorySample) {
+func (w *Worker) sendHeartbeat(s store.MemorySample) {
 	w.mu.Lock()
 	var executing, ready int
 	if w.st != nil {

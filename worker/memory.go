@@ -7,7 +7,9 @@ import (
 
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/wire/pb"
+	"github.com/dusk-go/dusk/worker/nanny"
 	wstate "github.com/dusk-go/dusk/worker/state"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // startMemory prepares the worker's memory management before it connects:
@@ -15,7 +17,9 @@ import (
 // soft memory limit, when the worker is alone in its process.
 func (w *Worker) startMemory() error {
 	if w.opts.OwnsProcess {
-		w.mem.reporter = nannyReporterFromEnv()
+		if r := nanny.ReporterFromEnv(); r != nil {
+			w.mem.Report = r.Report
+		}
 	}
 	limit := w.opts.MemoryLimit
 	if limit <= 0 {
@@ -25,11 +29,11 @@ func (w *Worker) startMemory() error {
 	if err != nil {
 		return err
 	}
-	d, err := NewSpillDir(filepath.Join(dir, "spill"), w.opts.MaxSpill)
+	d, err := store.NewSpillDir(filepath.Join(dir, "spill"), w.opts.MaxSpill)
 	if err != nil {
 		return err
 	}
-	w.store.SpillTo(d, bytesOf(w.opts.Thresholds.Target, limit))
+	w.store.SpillTo(d, w.opts.Thresholds.TargetBytes(limit))
 	if w.opts.OwnsProcess && os.Getenv("GOMEMLIMIT") == "" {
 		if soft := w.opts.Thresholds.GoMemoryLimit(limit); soft > 0 {
 			debug.SetMemoryLimit(soft)
@@ -43,27 +47,20 @@ func (w *Worker) startMemory() error {
 // or may resume: the state machine stops or resumes starting tasks and
 // fetches, and the scheduler hears of it at once, so that it moves
 // unstarted tasks elsewhere.
-func (w *Worker) pauseChanged(paused bool, s MemorySample) {
+func (w *Worker) pauseChanged(paused bool, s store.MemorySample) {
 	w.handle(&wstate.Pause{Paused: paused})
 	w.sendHeartbeat(s)
 }
 
 // Memory returns the worker's last memory measure.
-func (w *Worker) Memory() MemorySample { return w.mem.latest() }
+func (w *Worker) Memory() store.MemorySample { return w.mem.Latest() }
 
 // SpillDirectory returns the directory the worker spills to, or "" when it
 // does not spill (it has no memory limit).
-func (w *Worker) SpillDirectory() string {
-	w.store.mu.Lock()
-	defer w.store.mu.Unlock()
-	if w.store.disk == nil {
-		return ""
-	}
-	return w.store.disk.Dir()
-}
+func (w *Worker) SpillDirectory() string { return w.store.SpillDirectory() }
 
 // heartbeatOf is the heartbeat message reporting a memory sample.
-func heartbeatOf(s MemorySample) *pb.Heartbeat {
+func heartbeatOf(s store.MemorySample) *pb.Heartbeat {
 	return &pb.Heartbeat{
 		Managed: s.Managed, Unmanaged: s.Unmanaged, Spilled: s.Spilled, Paused: s.Paused,
 		Process: s.Process, UnmanagedRecent: s.UnmanagedRecent, SpilledDisk: s.Disk,
@@ -74,7 +71,7 @@ func heartbeatOf(s MemorySample) *pb.Heartbeat {
 // spillReported tells the scheduler of a value written to or read from the
 // spill directory: an event for the dashboard, the performance report and
 // the metrics.
-func (w *Worker) spillReported(e SpillEvent) {
+func (w *Worker) spillReported(e store.SpillEvent) {
 	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Spill{Spill: &pb.SpillDone{Key: string(e.Key), Nbytes: e.Bytes,
 		StartNs: e.Start.UnixNano(), StopNs: e.Stop.UnixNano(), Unspill: e.Back}}})
 }

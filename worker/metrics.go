@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // serveMetrics serves the worker's Prometheus metrics at /metrics and Go's
@@ -92,7 +93,7 @@ func (c *workerCollector) Describe(ch chan<- *prometheus.Desc) { prometheus.Desc
 
 func (c *workerCollector) Collect(ch chan<- prometheus.Metric) {
 	w := c.w
-	rss, _ := procSample()
+	rss, _ := store.ProcSample()
 	managed := w.store.Managed()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)

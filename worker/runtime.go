@@ -12,6 +12,7 @@ import (
 	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // taskRuntime is the worker's task.Runtime: what a running task can reach of
@@ -48,7 +49,7 @@ func (r *taskRuntime) Deliver(ctx context.Context, peer, extension string, msgs 
 		}
 		return nil
 	}
-	cli, err := w.peers.client(peer)
+	cli, err := w.peers.Client(peer)
 	if err != nil {
 		return err
 	}
@@ -145,12 +146,12 @@ func (w *Worker) scratchDir() (string, error) {
 	if base == "" {
 		base = os.TempDir()
 	}
-	d, err := newWorkDir(base, w.log)
+	d, err := store.NewWorkDir(base, w.log)
 	if err != nil {
 		return "", err
 	}
-	w.dir, w.ownDir = d.path, d
-	return d.path, nil
+	w.dir, w.ownDir = d.Path(), d
+	return d.Path(), nil
 }
 
 // removeScratch removes the worker's directory (which its nanny also does,
@@ -163,7 +164,7 @@ func (w *Worker) removeScratch() {
 	}
 	var err error
 	if w.ownDir != nil {
-		err = w.ownDir.remove()
+		err = w.ownDir.Remove()
 	} else {
 		err = os.RemoveAll(w.dir)
 	}

@@ -19,7 +19,10 @@ import (
 	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	"github.com/dusk-go/dusk/worker/exec"
 	wstate "github.com/dusk-go/dusk/worker/state"
+	"github.com/dusk-go/dusk/worker/store"
+	"github.com/dusk-go/dusk/worker/transfer"
 )
 
 // ErrRestart is returned by Run when the scheduler asked for the worker to
@@ -50,11 +53,11 @@ type Options struct {
 	// Resources the worker supplies, such as {"GPU": 1}.
 	Resources map[string]float64
 	// MemoryLimit in bytes (0: none). The worker spills, pauses and, under
-	// a nanny, is restarted at fractions of it (Thresholds).
+	// a nanny, is restarted at fractions of it (store.Thresholds).
 	MemoryLimit int64
 	// Thresholds are the fractions of MemoryLimit at which the worker
-	// spills, pauses and is restarted; nil means DefaultThresholds.
-	Thresholds *Thresholds
+	// spills, pauses and is restarted; nil means store.DefaultThresholds.
+	Thresholds *store.Thresholds
 	// MemoryMonitorInterval is how often the worker measures its memory
 	// (default 100ms).
 	MemoryMonitorInterval time.Duration
@@ -65,7 +68,7 @@ type Options struct {
 	// OwnsProcess says the worker is alone in its process, as a worker
 	// process started by a nanny or a cluster is. It then compares the
 	// whole process's memory with its thresholds, and gives Go's garbage
-	// collector a soft limit (GOMEMLIMIT, see Thresholds.GoMemoryLimit)
+	// collector a soft limit (GOMEMLIMIT, see store.Thresholds.GoMemoryLimit)
 	// unless the environment sets one. A worker that shares its process
 	// with a program and other workers measures only the values it holds.
 	OwnsProcess bool
@@ -103,13 +106,13 @@ type Worker struct {
 	opts  Options
 	log   *slog.Logger
 	reg   *registry.Registry
-	store *Store
-	run   runner
+	store *store.Store
+	run   exec.Runner
 	addr  string
 	id    atomic.Pointer[string] // the ID the scheduler gave, once welcomed
 	l     net.Listener
 	srv   *grpc.Server
-	peers *peerPool
+	peers *transfer.Pool
 
 	out *wire.Batcher[pb.WorkerBatch]
 
@@ -123,11 +126,11 @@ type Worker struct {
 	plugins   map[string]task.Plugin
 
 	exts extensions
-	mem  *memoryMonitor
+	mem  *store.Monitor
 
-	dirMu  sync.Mutex // protects dir and ownDir
-	dir    string     // the worker's directory, once created
-	ownDir *workDir   // set when the worker made (and locked) it
+	dirMu  sync.Mutex     // protects dir and ownDir
+	dir    string         // the worker's directory, once created
+	ownDir *store.WorkDir // set when the worker made (and locked) it
 
 	cpu               cpuMeter      // CPU use between heartbeats; heartbeat goroutine only
 	cores             atomic.Uint64 // its last figure, as float64 bits, for every heartbeat
@@ -164,7 +167,7 @@ func New(opts Options) (*Worker, error) {
 		opts.Registry = registry.Default
 	}
 	if opts.Thresholds == nil {
-		th := DefaultThresholds()
+		th := store.DefaultThresholds()
 		opts.Thresholds = &th
 	}
 	if err := opts.Thresholds.Validate(); err != nil {
@@ -176,13 +179,13 @@ func New(opts Options) (*Worker, error) {
 	w := &Worker{
 		opts:    opts,
 		reg:     opts.Registry,
-		store:   NewStore(),
+		store:   store.NewStore(),
 		out:     wire.NewBatcher[pb.WorkerBatch](),
 		cancels: make(map[graph.Key]context.CancelFunc),
 		plugins: make(map[string]task.Plugin),
 		retire:  make(chan struct{}),
 	}
-	w.peers = newPeerPool(opts.Security)
+	w.peers = transfer.NewPool(opts.Security)
 	l := opts.Listener
 	if l == nil {
 		var err error
@@ -201,9 +204,9 @@ func New(opts Options) (*Worker, error) {
 	w.log = opts.Logger.With("component", "worker", "worker", w.addr)
 	w.store.SetLogger(w.log)
 	w.store.Observe(w.spillReported)
-	w.run = runner{reg: w.reg, store: w.store, worker: w.addr}
-	w.mem = newMemoryMonitor(w.store, opts.MemoryLimit, *opts.Thresholds, opts.MemoryMonitorInterval, opts.OwnsProcess, w.log)
-	w.mem.pause = w.pauseChanged
+	w.run = exec.Runner{Registry: w.reg, Values: w.store, Worker: w.addr}
+	w.mem = store.NewMonitor(w.store, opts.MemoryLimit, *opts.Thresholds, opts.MemoryMonitorInterval, opts.OwnsProcess, w.log)
+	w.mem.OnPause = w.pauseChanged
 	return w, nil
 }
 
@@ -217,7 +220,7 @@ func (w *Worker) ID() string { return *w.id.Load() }
 func (w *Worker) Address() string { return w.addr }
 
 // Store returns the worker's store.
-func (w *Worker) Store() *Store { return w.store }
+func (w *Worker) Store() *store.Store { return w.store }
 
 func (w *Worker) info() *task.WorkerInfo {
 	return &task.WorkerInfo{ID: w.ID(), Address: w.addr, Name: w.opts.Name, NThreads: w.opts.NThreads,
@@ -268,7 +271,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		tcancel()
 		stopGRPC(w.srv, 2*time.Second)
 		<-served
-		w.peers.close()
+		w.peers.Close()
 		w.store.Clear()
 	}()
 	if err := w.startMemory(); err != nil {
@@ -323,7 +326,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	monitoring = true
 	go func() {
 		defer close(monitored)
-		w.mem.run(monitorCtx)
+		w.mem.Run(monitorCtx)
 	}()
 	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
 	// A first report at once: the scheduler knows the worker's memory

@@ -12,7 +12,7 @@ import (
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/internal/incompressible"
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // partSpec names a partition: Size bytes that do not compress, from Seed.
@@ -137,7 +137,7 @@ func watchProcesses(pids func() map[string]int) *processWatch {
 		defer t.Stop()
 		for {
 			for name, pid := range pids() {
-				mem, err := worker.ProcessMemory(pid)
+				mem, err := store.ProcessMemory(pid)
 				w.mu.Lock()
 				if w.pids[name] == nil {
 					w.pids[name] = map[int]bool{}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/graph"
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // spillResult compares a worker's spilling with the disk's own speed:
@@ -120,11 +120,11 @@ func spillOnce(o options) (spillRound, error) {
 	}
 	os.Remove(filepath.Join(dir, "dd.test"))
 
-	d, err := worker.NewSpillDir(filepath.Join(dir, "spill"), 0)
+	d, err := store.NewSpillDir(filepath.Join(dir, "spill"), 0)
 	if err != nil {
 		return r, err
 	}
-	s := worker.NewStore()
+	s := store.NewStore()
 	s.SpillTo(d, 0)
 	// A few distinct buffers of random bytes, stored under many keys.
 	bufs := make([][]byte, 4)

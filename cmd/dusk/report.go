@@ -19,7 +19,7 @@ import (
 	"github.com/dusk-go/dusk/diagnostics/report"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
-	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/transfer"
 )
 
 const reportUsage = `usage: dusk report [flags] [-- COMMAND [ARGS...]]
@@ -63,7 +63,7 @@ func reportCmd(args []string) error {
 		return fmt.Errorf("dusk report: %w", err)
 	}
 	defer cc.Close()
-	peers := worker.NewPeerPool(sec)
+	peers := transfer.NewPool(sec)
 	defer peers.Close()
 	rec, err := report.Record(ctx, pb.NewSchedulerClient(cc), peers.Client)
 	if err != nil {

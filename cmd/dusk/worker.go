@@ -15,6 +15,7 @@ import (
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/worker"
+	"github.com/dusk-go/dusk/worker/nanny"
 )
 
 func workerCmd(args []string) error {
@@ -67,7 +68,7 @@ func workerCmd(args []string) error {
 		// "auto" is resolved once, here, for the nanny and its workers.
 		childArgs := append([]string{"worker", "--nanny=false"}, args...)
 		childArgs = append(childArgs, "--memory-limit="+strconv.FormatInt(opts.MemoryLimit, 10))
-		n := &worker.Nanny{
+		n := &nanny.Nanny{
 			Name:            addr,
 			Logger:          log,
 			MemoryLimit:     opts.MemoryLimit,
@@ -86,7 +87,7 @@ func workerCmd(args []string) error {
 		return n.Run(ctx)
 	}
 	opts.OwnsProcess = true
-	opts.Directory = os.Getenv(worker.EnvDirectory)
+	opts.Directory = os.Getenv(nanny.EnvDirectory)
 	opts.Scheduler, opts.Host, opts.Port, opts.Name = addr, *host, *port, *name
 	opts.Logger, opts.Version = log, dusk.Version
 	w, err := worker.New(opts)

@@ -1,4 +1,4 @@
-package worker
+package store
 
 import (
 	"fmt"
@@ -60,6 +60,9 @@ func (t Thresholds) Validate() error {
 }
 
 // bytes returns fraction f of limit, or 0 (disabled) when either is 0.
+// TargetBytes is the target threshold in bytes of limit (0: none).
+func (t Thresholds) TargetBytes(limit int64) int64 { return bytesOf(t.Target, limit) }
+
 func bytesOf(f float64, limit int64) int64 {
 	if f <= 0 || limit <= 0 {
 		return 0

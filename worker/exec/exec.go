@@ -1,4 +1,4 @@
-package worker
+package exec
 
 import (
 	"context"
@@ -24,17 +24,25 @@ func (e *UnknownFuncError) Error() string {
 	return fmt.Sprintf("function %q is not registered on worker %s: start workers from the same binary as the client (call dusk.Main() first in main), or register %q in the worker's binary", e.Func, e.Worker, e.Func)
 }
 
-// runner calls tasks' functions with their arguments bound from literals,
-// stored values and nested calls.
-type runner struct {
-	reg    *registry.Registry
-	store  *Store
-	worker string
+// Values gives the values a worker holds, decoded into a wanted type.
+type Values interface {
+	Value(k graph.Key, want reflect.Type) (reflect.Value, error)
 }
 
-// run evaluates a task's call: looks its function up, binds the arguments
+// Runner calls tasks' functions with their arguments bound from literals,
+// stored values and nested calls.
+type Runner struct {
+	// Registry holds the functions tasks name.
+	Registry *registry.Registry
+	// Values holds the results that arguments refer to.
+	Values Values
+	// Worker names the worker in errors.
+	Worker string
+}
+
+// Run evaluates a task's call: looks its function up, binds the arguments
 // and calls it.
-func (r *runner) run(ctx context.Context, fn string, args []graph.Arg) (any, error) {
+func (r *Runner) Run(ctx context.Context, fn string, args []graph.Arg) (any, error) {
 	e := evaluation{r: r}
 	return e.call(ctx, fn, args)
 }
@@ -42,14 +50,14 @@ func (r *runner) run(ctx context.Context, fn string, args []graph.Arg) (any, err
 // evaluation is one run of a task. A fused task's nested call that several
 // arguments share (they carry the same Call.Key) runs once per evaluation.
 type evaluation struct {
-	r    *runner
+	r    *Runner
 	memo map[graph.Key]any
 }
 
 func (e *evaluation) call(ctx context.Context, fn string, args []graph.Arg) (any, error) {
-	f, ok := e.r.reg.Lookup(fn)
+	f, ok := e.r.Registry.Lookup(fn)
 	if !ok {
-		return nil, &UnknownFuncError{Func: fn, Worker: e.r.worker}
+		return nil, &UnknownFuncError{Func: fn, Worker: e.r.Worker}
 	}
 	in, err := e.bind(ctx, f, args)
 	if err != nil {
@@ -96,7 +104,7 @@ func (e *evaluation) bind(ctx context.Context, f *registry.Func, args []graph.Ar
 // argError places an argument's error; the failure of a fused step passes
 // through unchanged, so that it names the step.
 func argError(fn string, i int, err error) error {
-	var fe *fusedError
+	var fe *StepError
 	if errors.As(err, &fe) {
 		return err
 	}
@@ -113,7 +121,7 @@ func (e *evaluation) value(ctx context.Context, a graph.Arg, want reflect.Type) 
 		}
 		return v, nil
 	case graph.ArgRef:
-		return e.r.store.Value(a.Ref, want)
+		return e.r.Values.Value(a.Ref, want)
 	case graph.ArgList:
 		if want.Kind() != reflect.Slice {
 			if want.Kind() == reflect.Interface {
@@ -126,7 +134,7 @@ func (e *evaluation) value(ctx context.Context, a graph.Arg, want reflect.Type) 
 		for i, item := range a.List {
 			v, err := e.value(ctx, item, want.Elem())
 			if err != nil {
-				var fe *fusedError
+				var fe *StepError
 				if errors.As(err, &fe) {
 					return reflect.Value{}, err
 				}
@@ -161,11 +169,11 @@ func (e *evaluation) nested(ctx context.Context, c *graph.Call) (any, error) {
 	}
 	res, err := e.call(ctx, c.Func, c.Args)
 	if err != nil {
-		var fe *fusedError
+		var fe *StepError
 		if c.Key == "" || errors.As(err, &fe) {
 			return nil, err // already names the step that failed
 		}
-		return nil, &fusedError{key: c.Key, fn: c.Func, err: err}
+		return nil, &StepError{Key: c.Key, Func: c.Func, Err: err}
 	}
 	if c.Key != "" {
 		if e.memo == nil {
@@ -176,13 +184,31 @@ func (e *evaluation) nested(ctx context.Context, c *graph.Call) (any, error) {
 	return res, nil
 }
 
-// fusedError is the failure of one step of a fused task: it names the step
-// (the task it was before fusion) and keeps its own error.
-type fusedError struct {
-	key graph.Key
-	fn  string
-	err error
+// StepError is the failure of one step of a fused task: it names the step
+// (the task it was before fusion) and keeps the step's own error.
+type StepError struct {
+	Key  graph.Key // the step's key before fusion
+	Func string    // the step's function
+	Err  error
 }
 
-func (e *fusedError) Error() string { return e.err.Error() }
-func (e *fusedError) Unwrap() error { return e.err }
+func (e *StepError) Error() string { return e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Refs appends the keys that args refer to, nested calls and lists
+// included, to keys.
+func Refs(keys []graph.Key, args []graph.Arg) []graph.Key {
+	for _, a := range args {
+		switch a.Kind {
+		case graph.ArgRef:
+			keys = append(keys, a.Ref)
+		case graph.ArgList:
+			keys = Refs(keys, a.List)
+		case graph.ArgCall:
+			if a.Call != nil {
+				keys = Refs(keys, a.Call.Args)
+			}
+		}
+	}
+	return keys
+}

@@ -1,4 +1,4 @@
-package worker
+package store
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func (f *fakeProcess) read() (int64, error) {
 }
 
 type monitorRig struct {
-	m      *memoryMonitor
+	m      *Monitor
 	s      *Store
 	d      *SpillDir
 	proc   *fakeProcess
@@ -44,9 +44,9 @@ type monitorRig struct {
 func newMonitorRig(t *testing.T, limit int64, owns bool) *monitorRig {
 	s, d := spillingStore(t, 0)
 	r := &monitorRig{s: s, d: d, proc: &fakeProcess{}}
-	r.m = newMemoryMonitor(s, limit, DefaultThresholds(), time.Hour, owns, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r.m = NewMonitor(s, limit, DefaultThresholds(), time.Hour, owns, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	r.m.readProcess = r.proc.read
-	r.m.pause = func(p bool, _ MemorySample) { r.pauses = append(r.pauses, p) }
+	r.m.OnPause = func(p bool, _ MemorySample) { r.pauses = append(r.pauses, p) }
 	r.m.freeOS = func() { r.frees++ }
 	return r
 }
@@ -239,7 +239,7 @@ func TestMonitorPausesWhileTheDiskIsSlow(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var pauses []bool
-	r.m.pause = func(p bool, _ MemorySample) {
+	r.m.OnPause = func(p bool, _ MemorySample) {
 		mu.Lock()
 		pauses = append(pauses, p)
 		mu.Unlock()
@@ -250,7 +250,7 @@ func TestMonitorPausesWhileTheDiskIsSlow(t *testing.T) {
 	r.proc.set(700 * kib) // above target only
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); r.m.run(ctx) }()
+	go func() { defer close(done); r.m.Run(ctx) }()
 	defer func() { cancel(); close(release); <-done }()
 	deadline := time.After(time.Minute)
 	select {

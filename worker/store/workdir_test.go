@@ -1,4 +1,4 @@
-package worker
+package store
 
 import (
 	"bufio"
@@ -19,7 +19,7 @@ const envWorkDir = "DUSK_TEST_WORK_DIR"
 
 // holdWorkDir is that process.
 func holdWorkDir(base string) {
-	d, err := newWorkDir(base, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d, err := NewWorkDir(base, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		os.Exit(5)
 	}
@@ -41,7 +41,7 @@ func exists(p string) bool {
 // directory there; a directory without a lock is not ours and stays.
 func TestStaleWorkDirectoriesArePurged(t *testing.T) {
 	base := t.TempDir()
-	live, err := newWorkDir(base, quiet())
+	live, err := NewWorkDir(base, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestStaleWorkDirectoriesArePurged(t *testing.T) {
 	if err := os.Mkdir(foreign, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	next, err := newWorkDir(base, quiet())
+	next, err := NewWorkDir(base, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +92,8 @@ func TestStaleWorkDirectoriesArePurged(t *testing.T) {
 	if !exists(live.path) || !exists(next.path) || !exists(foreign) {
 		t.Fatal("a live or foreign directory was removed")
 	}
-	for _, d := range []*workDir{live, next} {
-		if err := d.remove(); err != nil || exists(d.path) {
+	for _, d := range []*WorkDir{live, next} {
+		if err := d.Remove(); err != nil || exists(d.path) {
 			t.Fatalf("remove %s: %v", d.path, err)
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build race
 
-package worker
+package store
 
 import (
 	"errors"
@@ -18,8 +18,8 @@ import (
 // 100 ms. So race builds measure a process by the Go runtime's own count
 // of the memory it holds from the OS (and not yet released), which this
 // process reads cheaply about itself, and which a worker process reports
-// to its nanny (see nannyReport).
-const measuresItself = true
+// to its nanny (see package nanny's Reporter).
+const MeasuresItself = true
 
 // processMemory is this process's Go memory; other processes cannot be
 // measured this way (their nannies use what they report).

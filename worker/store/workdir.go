@@ -1,4 +1,4 @@
-package worker
+package store
 
 import (
 	"errors"
@@ -25,17 +25,17 @@ const (
 	lockFileName  = ".lock"
 )
 
-// workDir is a worker's directory, locked by this process.
-type workDir struct {
+// WorkDir is a worker's directory, locked by this process.
+type WorkDir struct {
 	path string
 	lock *os.File
 }
 
-// newWorkDir removes what dead processes left under base, then makes a
+// NewWorkDir removes what dead processes left under base, then makes a
 // fresh worker directory there, locked by this process. The directory is
 // made under a temporary name, locked, and then renamed, so that another
 // process never sees it unlocked.
-func newWorkDir(base string, log *slog.Logger) (*workDir, error) {
+func NewWorkDir(base string, log *slog.Logger) (*WorkDir, error) {
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
 	}
@@ -62,11 +62,11 @@ func newWorkDir(base string, log *slog.Logger) (*workDir, error) {
 		_ = os.RemoveAll(tmp)
 		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
 	}
-	return &workDir{path: final, lock: f}, nil
+	return &WorkDir{path: final, lock: f}, nil
 }
 
-// remove deletes the directory, then releases its lock.
-func (d *workDir) remove() error {
+// Remove deletes the directory, then releases its lock.
+func (d *WorkDir) Remove() error {
 	err := os.RemoveAll(d.path)
 	d.lock.Close()
 	return err
@@ -95,3 +95,6 @@ func purgeStale(base string, log *slog.Logger) {
 		f.Close()
 	}
 }
+
+// Path returns the directory's path.
+func (d *WorkDir) Path() string { return d.path }

@@ -1,4 +1,4 @@
-package worker
+package nanny
 
 import (
 	"bufio"
@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // envHog makes the test binary a process that grows its memory until it
@@ -22,10 +24,6 @@ const envHog = "DUSK_TEST_MEMORY_HOG"
 func TestMain(m *testing.M) {
 	if report := os.Getenv(envHog); report != "" {
 		hog(report)
-		return
-	}
-	if base := os.Getenv(envWorkDir); base != "" {
-		holdWorkDir(base)
 		return
 	}
 	os.Exit(m.Run())
@@ -47,7 +45,7 @@ func hog(report string) {
 	f.Close()
 	// It reports its memory as a worker process does, for builds whose
 	// nanny cannot measure it from outside.
-	r := nannyReporterFromEnv()
+	r := ReporterFromEnv()
 	var keep [][]byte
 	for range 256 {
 		b := make([]byte, 8<<20)
@@ -55,14 +53,14 @@ func hog(report string) {
 			b[i] = 1
 		}
 		keep = append(keep, b)
-		if m, err := ProcessMemory(0); err == nil {
-			r.report(m)
+		if m, err := store.ProcessMemory(0); err == nil {
+			r.Report(m)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	for {
-		if m, err := ProcessMemory(0); err == nil {
-			r.report(m)
+		if m, err := store.ProcessMemory(0); err == nil {
+			r.Report(m)
 		}
 		time.Sleep(50 * time.Millisecond) // until the nanny kills it
 		runtime.KeepAlive(keep)           // the memory stays in use meanwhile

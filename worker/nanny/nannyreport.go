@@ -1,4 +1,4 @@
-package worker
+package nanny
 
 import (
 	"encoding/binary"
@@ -14,13 +14,13 @@ import (
 // measure the process itself (race builds, see ProcessMemory).
 const EnvNannyFD = "DUSK_NANNY_FD"
 
-// nannyReporter writes a worker process's memory to its nanny: 8 bytes,
+// Reporter writes a worker process's memory to its nanny: 8 bytes,
 // little-endian, per measure. The descriptor is non-blocking: a report the
 // nanny has not read yet is dropped rather than waited for.
-type nannyReporter struct{ fd int }
+type Reporter struct{ fd int }
 
-// nannyReporterFromEnv returns the reporter the nanny set up, or nil.
-func nannyReporterFromEnv() *nannyReporter {
+// ReporterFromEnv returns the reporter the nanny set up, or nil.
+func ReporterFromEnv() *Reporter {
 	s := os.Getenv(EnvNannyFD)
 	if s == "" {
 		return nil
@@ -32,10 +32,11 @@ func nannyReporterFromEnv() *nannyReporter {
 	if err := syscall.SetNonblock(fd, true); err != nil {
 		return nil
 	}
-	return &nannyReporter{fd: fd}
+	return &Reporter{fd: fd}
 }
 
-func (r *nannyReporter) report(mem int64) {
+// Report sends one measure; a nil Reporter sends nothing.
+func (r *Reporter) Report(mem int64) {
 	if r == nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package worker
+package store
 
 import (
 	"errors"
@@ -12,6 +12,9 @@ import (
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
 )
+
+// ErrNotHere is the error for a key the store does not hold.
+var ErrNotHere = errors.New("not on this worker")
 
 // Store holds the values a worker keeps: results of its tasks, inputs
 // fetched from peers and scattered data. A value is kept as the Go value a
@@ -219,7 +222,7 @@ func (s *Store) Has(k graph.Key) bool {
 // type).
 func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 	l, err := s.locate(k)
-	if errors.Is(err, errNotHere) {
+	if errors.Is(err, ErrNotHere) {
 		return reflect.Value{}, fmt.Errorf("input %s is not on this worker", k)
 	}
 	if err != nil {
@@ -249,14 +252,14 @@ type located struct {
 }
 
 // locate finds k in memory or reads it back from disk (leaving the entry
-// as it is); the error is errNotHere or a *SpillError.
+// as it is); the error is ErrNotHere or a *SpillError.
 func (s *Store) locate(k graph.Key) (located, error) {
 	for {
 		s.mu.Lock()
 		e := s.entries[k]
 		if e == nil {
 			s.mu.Unlock()
-			return located{}, errNotHere
+			return located{}, ErrNotHere
 		}
 		if e.inMemory {
 			s.touch(e)
@@ -558,4 +561,15 @@ func typeName(v any) string {
 		return "nil"
 	}
 	return reflect.TypeOf(v).String()
+}
+
+// SpillDirectory returns the directory the store spills to, or "" when it
+// does not spill.
+func (s *Store) SpillDirectory() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.disk == nil {
+		return ""
+	}
+	return s.disk.Dir()
 }

@@ -1,4 +1,4 @@
-package worker
+package store
 
 import (
 	"context"
@@ -39,7 +39,7 @@ type MemorySample struct {
 	SpillFailed bool
 }
 
-// memoryMonitor keeps a worker within its memory budget. Two goroutines
+// Monitor keeps a worker within its memory budget. Two goroutines
 // share the work (see run): the monitor measures memory every interval,
 // and whenever the store grows past target, and pauses or resumes the
 // worker; the spiller writes values to disk while memory is above target
@@ -47,7 +47,7 @@ type MemorySample struct {
 // the OS throttles writers; the monitor never waits for them, so the
 // worker still pauses in time while tasks add data faster than the disk
 // takes it.
-type memoryMonitor struct {
+type Monitor struct {
 	store    *Store
 	limit    int64
 	th       Thresholds
@@ -58,13 +58,13 @@ type memoryMonitor struct {
 	log         *slog.Logger
 	// readProcess returns the process's memory; a test seam.
 	readProcess func() (int64, error)
-	// pause stops or resumes the worker; it is called on every change.
-	pause func(paused bool, s MemorySample)
+	// OnPause stops or resumes the worker; it is called on every change.
+	OnPause func(paused bool, s MemorySample)
 	// freeOS returns freed memory to the OS; a test seam.
 	freeOS func()
-	// reporter passes every measure of the process on to the nanny, if
-	// there is one.
-	reporter *nannyReporter
+	// Report, if set, passes every measure of the process on (to the
+	// nanny, which cannot measure it itself in race builds).
+	Report func(process int64)
 
 	recent windowMin // used by the monitor's goroutine only
 
@@ -88,22 +88,26 @@ const (
 	retryAfterFailure = time.Second
 )
 
-func newMemoryMonitor(store *Store, limit int64, th Thresholds, interval time.Duration, ownsProcess bool, log *slog.Logger) *memoryMonitor {
+// NewMonitor returns a monitor of store within limit (0: none) and the
+// thresholds th, measuring every interval (default 100ms). With
+// ownsProcess the process's memory counts; otherwise (a worker sharing its
+// process) only managed memory does. Set OnPause and Report before Run.
+func NewMonitor(store *Store, limit int64, th Thresholds, interval time.Duration, ownsProcess bool, log *slog.Logger) *Monitor {
 	if interval <= 0 {
 		interval = 100 * time.Millisecond
 	}
-	return &memoryMonitor{
+	return &Monitor{
 		store: store, limit: limit, th: th, interval: interval, ownsProcess: ownsProcess, log: log,
 		readProcess: func() (int64, error) { return ProcessMemory(0) },
-		pause:       func(bool, MemorySample) {},
+		OnPause:     func(bool, MemorySample) {},
 		freeOS:      debug.FreeOSMemory,
 		recent:      windowMin{span: recentWindow},
 	}
 }
 
-// run measures and acts until ctx ends, and returns once the spiller has
+// Run measures and acts until ctx ends, and returns once the spiller has
 // stopped too.
-func (m *memoryMonitor) run(ctx context.Context) {
+func (m *Monitor) Run(ctx context.Context) {
 	wake := make(chan struct{}, 1)
 	spilled := make(chan struct{})
 	go func() {
@@ -137,8 +141,8 @@ func (m *memoryMonitor) run(ctx context.Context) {
 	}
 }
 
-// latest returns the last sample taken.
-func (m *memoryMonitor) latest() MemorySample {
+// Latest returns the last sample taken.
+func (m *Monitor) Latest() MemorySample {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.last
@@ -146,7 +150,7 @@ func (m *memoryMonitor) latest() MemorySample {
 
 // check measures memory, pauses or resumes the worker, and publishes the
 // sample. It runs on the monitor's goroutine.
-func (m *memoryMonitor) check(now time.Time) MemorySample {
+func (m *Monitor) check(now time.Time) MemorySample {
 	s := m.sample(now)
 	if m.limit > 0 {
 		m.decidePause(s)
@@ -158,7 +162,7 @@ func (m *memoryMonitor) check(now time.Time) MemorySample {
 // managed memory is above target or, when the process was above spill, until
 // the process's excess over target is covered. It runs on the spiller's
 // goroutine.
-func (m *memoryMonitor) spill(now time.Time) {
+func (m *Monitor) spill(now time.Time) {
 	if m.limit <= 0 {
 		return
 	}
@@ -168,7 +172,7 @@ func (m *memoryMonitor) spill(now time.Time) {
 	if backoff {
 		return
 	}
-	s := m.measure(now)
+	s := m.Measure(now)
 	_, procNeed := m.spillNeed(s)
 	forProcess := false
 	for {
@@ -186,7 +190,7 @@ func (m *memoryMonitor) spill(now time.Time) {
 			procNeed -= freed
 			forProcess = true
 		}
-		s = m.measure(time.Now())
+		s = m.Measure(time.Now())
 	}
 	if forProcess {
 		// The values spilled for the process's sake are garbage now:
@@ -195,7 +199,7 @@ func (m *memoryMonitor) spill(now time.Time) {
 		m.freeOS()
 		return
 	}
-	if m.ownsProcess && m.isPaused() && m.pausedFor(m.measure(time.Now())) {
+	if m.ownsProcess && m.isPaused() && m.pausedFor(m.Measure(time.Now())) {
 		// Still above pause with nothing left to spill: garbage may be all
 		// that keeps it there.
 		m.mu.Lock()
@@ -210,13 +214,13 @@ func (m *memoryMonitor) spill(now time.Time) {
 	}
 }
 
-// spillToTarget spills, on the caller's goroutine, what managed memory has
+// SpillToTarget spills, on the caller's goroutine, what managed memory has
 // over target. A task's goroutine calls it after storing its result, and
 // a fetch's after storing what arrived, before the thread or the fetch
 // slot is free again: data then cannot pile up faster than the disk takes
 // it (Dask's spill buffer works this way too). Failures are recorded as
 // the spiller's are.
-func (m *memoryMonitor) spillToTarget() {
+func (m *Monitor) SpillToTarget() {
 	target := bytesOf(m.th.Target, m.limit)
 	if target <= 0 {
 		return
@@ -238,15 +242,15 @@ func (m *memoryMonitor) spillToTarget() {
 
 // sample measures the process and the store, and tracks recent unmanaged
 // memory. Only the monitor's goroutine calls it.
-func (m *memoryMonitor) sample(now time.Time) MemorySample {
-	s := m.measure(now)
+func (m *Monitor) sample(now time.Time) MemorySample {
+	s := m.Measure(now)
 	old := m.recent.add(now, s.Unmanaged)
 	s.UnmanagedRecent = s.Unmanaged - old
 	return s
 }
 
-// measure measures the process and the store.
-func (m *memoryMonitor) measure(now time.Time) MemorySample {
+// Measure measures the process and the store.
+func (m *Monitor) Measure(now time.Time) MemorySample {
 	st := m.store.Stats()
 	s := MemorySample{Time: now, Limit: m.limit, Managed: st.Managed, Spilled: st.Spilled, SpilledKeys: st.SpilledKeys, Disk: st.Disk}
 	if p, err := m.readProcess(); err == nil {
@@ -256,18 +260,20 @@ func (m *memoryMonitor) measure(now time.Time) MemorySample {
 	return s
 }
 
-func (m *memoryMonitor) publish(s MemorySample) MemorySample {
+func (m *Monitor) publish(s MemorySample) MemorySample {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s.Paused = m.paused
 	s.SpillFailed = m.failed != nil
 	m.last = s
-	m.reporter.report(s.Process)
+	if m.Report != nil {
+		m.Report(s.Process)
+	}
 	return s
 }
 
 // processMemory is the memory compared with spill and pause.
-func (m *memoryMonitor) processMemory(s MemorySample) int64 {
+func (m *Monitor) processMemory(s MemorySample) int64 {
 	if m.ownsProcess {
 		return s.Process
 	}
@@ -277,7 +283,7 @@ func (m *memoryMonitor) processMemory(s MemorySample) int64 {
 // spillNeed returns how many bytes of managed memory to spill: what passes
 // target (forTarget), and what the process has over the goal once past
 // spill (forProcess).
-func (m *memoryMonitor) spillNeed(s MemorySample) (forTarget, forProcess int64) {
+func (m *Monitor) spillNeed(s MemorySample) (forTarget, forProcess int64) {
 	if target := bytesOf(m.th.Target, m.limit); target > 0 && s.Managed > target {
 		forTarget = s.Managed - target
 	}
@@ -289,7 +295,7 @@ func (m *memoryMonitor) spillNeed(s MemorySample) (forTarget, forProcess int64) 
 
 // pausedFor reports whether s calls for a pause: the process is above
 // pause, or it is above target or spill while spilling fails.
-func (m *memoryMonitor) pausedFor(s MemorySample) bool {
+func (m *Monitor) pausedFor(s MemorySample) bool {
 	proc := m.processMemory(s)
 	if pause := bytesOf(m.th.Pause, m.limit); pause > 0 && proc > pause {
 		return true
@@ -304,14 +310,14 @@ func (m *memoryMonitor) pausedFor(s MemorySample) bool {
 	return (target > 0 && s.Managed > target) || (spill > 0 && proc > spill)
 }
 
-func (m *memoryMonitor) isPaused() bool {
+func (m *Monitor) isPaused() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.paused
 }
 
 // decidePause pauses or resumes the worker as s calls for.
-func (m *memoryMonitor) decidePause(s MemorySample) {
+func (m *Monitor) decidePause(s MemorySample) {
 	want := m.pausedFor(s)
 	m.mu.Lock()
 	changed := want != m.paused
@@ -337,13 +343,13 @@ func (m *memoryMonitor) decidePause(s MemorySample) {
 	default:
 		m.log.Info("resuming: memory is below the pause threshold", attrs...)
 	}
-	m.pause(want, s)
+	m.OnPause(want, s)
 }
 
 // setFailed records the outcome of a spill at time at: err, or nil once
 // spilling works or is not needed any more. The first failure and the
 // recovery are logged.
-func (m *memoryMonitor) setFailed(err error, at time.Time) {
+func (m *Monitor) setFailed(err error, at time.Time) {
 	m.mu.Lock()
 	was := m.failed
 	m.failed = err

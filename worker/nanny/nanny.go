@@ -1,4 +1,4 @@
-package worker
+package nanny
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // Exit codes a worker process uses to tell its nanny what to do next.
@@ -69,8 +70,12 @@ type Nanny struct {
 // ErrGaveUp is returned by Nanny.Run when the worker died too often.
 var ErrGaveUp = errors.New("dusk: the worker process kept dying; the nanny gave up")
 
+// ErrRefused is returned by Nanny.Run when the scheduler refused the
+// worker (the process exited with ExitRefused; its log says why).
+var ErrRefused = errors.New("dusk: the scheduler refused the worker process (see its log)")
+
 // Run supervises until ctx ends (nil), the worker closes normally (nil), it
-// is refused (*RefusedError), or it crashes too often (ErrGaveUp).
+// is refused (ErrRefused), or it crashes too often (ErrGaveUp).
 func (n *Nanny) Run(ctx context.Context) error {
 	log := n.Logger
 	if log == nil {
@@ -101,7 +106,7 @@ func (n *Nanny) Run(ctx context.Context) error {
 			crashes = 0
 			continue
 		case code == ExitRefused:
-			return &RefusedError{Reason: "see the worker's log"}
+			return ErrRefused
 		}
 		if time.Since(began) > time.Minute {
 			crashes = 0
@@ -130,16 +135,16 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	if base == "" {
 		base = os.TempDir()
 	}
-	wd, err := newWorkDir(base, log)
+	wd, err := store.NewWorkDir(base, log)
 	if err != nil {
 		return 0, time.Time{}, false, err
 	}
 	defer func() {
-		if err := wd.remove(); err != nil {
-			log.Warn("removing the worker process's directory", "dir", wd.path, "err", err)
+		if err := wd.Remove(); err != nil {
+			log.Warn("removing the worker process's directory", "dir", wd.Path(), "err", err)
 		}
 	}()
-	dir := wd.path
+	dir := wd.Path()
 	cmd := n.Command(ctx)
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
@@ -184,10 +189,10 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 // measures p itself, or, in builds where that is not possible, uses what p
 // reported.
 func (n *Nanny) watchMemory(ctx context.Context, p *os.Process, reported *atomic.Int64, log *slog.Logger, killed *atomic.Bool) {
-	limit := bytesOf(n.Terminate, n.MemoryLimit)
-	if limit <= 0 {
+	if n.Terminate <= 0 || n.MemoryLimit <= 0 {
 		return
 	}
+	limit := int64(n.Terminate * float64(n.MemoryLimit))
 	interval := n.MonitorInterval
 	if interval <= 0 {
 		interval = 100 * time.Millisecond
@@ -201,11 +206,11 @@ func (n *Nanny) watchMemory(ctx context.Context, p *os.Process, reported *atomic
 		case <-t.C:
 		}
 		var mem int64
-		if measuresItself {
+		if store.MeasuresItself {
 			mem = reported.Load()
 		} else {
 			var err error
-			if mem, err = ProcessMemory(p.Pid); err != nil {
+			if mem, err = store.ProcessMemory(p.Pid); err != nil {
 				continue // the process is gone, and Wait returns
 			}
 		}
@@ -223,35 +228,4 @@ func (n *Nanny) watchMemory(ctx context.Context, p *os.Process, reported *atomic
 		}
 		return
 	}
-}
-
-// Supervise runs in-process workers made by newWorker one after another:
-// a fresh one whenever the scheduler asks for a restart. It returns when a
-// worker ends for any other reason.
-func Supervise(ctx context.Context, newWorker func() (*Worker, error)) error {
-	for {
-		w, err := newWorker()
-		if err != nil {
-			return err
-		}
-		err = w.Run(ctx)
-		if errors.Is(err, ErrRestart) && ctx.Err() == nil {
-			continue
-		}
-		return err
-	}
-}
-
-// ExitCode is the process exit code that reports err from Run to a nanny.
-func ExitCode(err error) int {
-	var refused *RefusedError
-	switch {
-	case err == nil:
-		return ExitClosed
-	case errors.Is(err, ErrRestart):
-		return ExitRestart
-	case errors.As(err, &refused):
-		return ExitRefused
-	}
-	return 1
 }

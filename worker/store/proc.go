@@ -1,4 +1,4 @@
-package worker
+package store
 
 import (
 	"bytes"
@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// procSample reads this process's resident memory and CPU time from /proc.
+// ProcSample reads this process's resident memory and CPU time from /proc.
 // On systems without /proc it reports zeros.
-func procSample() (rss int64, cpu time.Duration) {
+func ProcSample() (rss int64, cpu time.Duration) {
 	if b, err := os.ReadFile("/proc/self/statm"); err == nil {
 		if f := bytes.Fields(b); len(f) > 1 {
 			pages, _ := strconv.ParseInt(string(f[1]), 10, 64)

@@ -1,10 +1,10 @@
 //go:build !race
 
-package worker
+package store
 
-// measuresItself is false: the nanny measures its worker process from
+// MeasuresItself is false: the nanny measures its worker process from
 // outside, through /proc, which works even when the worker is stuck.
-const measuresItself = false
+const MeasuresItself = false
 
 // processMemory is the process's resident set size.
 func processMemory(pid int) (int64, error) { return residentSize(pid) }

@@ -1,0 +1,108 @@
+package transfer
+
+import (
+	"fmt"
+
+	"github.com/dusk-go/dusk/wire/pb"
+)
+
+// ChunkWriter packs values into DataBatch messages of about size bytes: a
+// small value shares a message with others, a large one is cut into pieces.
+type ChunkWriter struct {
+	send  func(*pb.DataBatch) error
+	size  int
+	cur   *pb.DataBatch
+	bytes int
+}
+
+// NewChunkWriter returns a writer that sends batches with send.
+func NewChunkWriter(send func(*pb.DataBatch) error, size int) *ChunkWriter {
+	if size <= 0 {
+		size = 1 << 20
+	}
+	return &ChunkWriter{send: send, size: size}
+}
+
+func (cw *ChunkWriter) add(c *pb.DataChunk) error {
+	if cw.cur == nil {
+		cw.cur = &pb.DataBatch{}
+	}
+	cw.cur.Chunks = append(cw.cur.Chunks, c)
+	cw.bytes += len(c.Data) + len(c.Key) + 16
+	if cw.bytes >= cw.size || len(cw.cur.Chunks) >= 4096 {
+		return cw.Flush()
+	}
+	return nil
+}
+
+// Value writes one encoded value with its size in memory and type.
+func (cw *ChunkWriter) Value(key string, b []byte, nbytes int64, typ string) error {
+	first := true
+	for {
+		n := min(len(b), cw.size)
+		c := &pb.DataChunk{Key: key, Data: b[:n], Last: n == len(b)}
+		if first {
+			c.Nbytes, c.Type, c.Total = nbytes, typ, int64(len(b))
+			first = false
+		}
+		if err := cw.add(c); err != nil {
+			return err
+		}
+		b = b[n:]
+		if c.Last {
+			return nil
+		}
+	}
+}
+
+// Missing writes that key is not here.
+func (cw *ChunkWriter) Missing(key string) error {
+	return cw.add(&pb.DataChunk{Key: key, Missing: true, Last: true})
+}
+
+// Flush sends what is pending.
+func (cw *ChunkWriter) Flush() error {
+	if cw.cur == nil || len(cw.cur.Chunks) == 0 {
+		return nil
+	}
+	b := cw.cur
+	cw.cur, cw.bytes = nil, 0
+	return cw.send(b)
+}
+
+// Assembler joins chunks back into values.
+type Assembler struct {
+	key    string
+	buf    []byte
+	nbytes int64
+	typ    string
+}
+
+// Add takes the next chunk. When a value is complete it returns it, with
+// done true; a missing key comes back with missing true.
+func (a *Assembler) Add(c *pb.DataChunk) (key string, data []byte, nbytes int64, typ string, done, missing bool, err error) {
+	if c.GetMissing() {
+		return c.GetKey(), nil, 0, "", true, true, nil
+	}
+	if a.key == "" {
+		a.key, a.nbytes, a.typ = c.GetKey(), c.GetNbytes(), c.GetType()
+		if c.GetLast() {
+			// A value in one chunk: keep its buffer as it is.
+			a.buf = c.GetData()
+		} else {
+			const maxPrealloc = 1 << 30 // a hostile size must not allocate blindly
+			a.buf = make([]byte, 0, min(c.GetTotal(), maxPrealloc))
+			a.buf = append(a.buf, c.GetData()...)
+		}
+	} else if c.GetKey() != a.key {
+		return "", nil, 0, "", false, false, fmt.Errorf("chunk of %s arrived in the middle of %s", c.GetKey(), a.key)
+	} else {
+		a.buf = append(a.buf, c.GetData()...)
+	}
+	if !c.GetLast() {
+		return "", nil, 0, "", false, false, nil
+	}
+	key, data, nbytes, typ = a.key, a.buf, a.nbytes, a.typ
+	*a = Assembler{}
+	return key, data, nbytes, typ, true, false, nil
+}
