@@ -17,7 +17,6 @@ import (
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
-	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker/transfer"
@@ -105,9 +104,6 @@ func LocalConfig(c *config.Config) Option { return func(o *connectOptions) { o.l
 // ("127.0.0.1:8787"); the default is a free port on 127.0.0.1, and "off"
 // serves none. Client.Dashboard returns its link.
 func LocalDashboard(addr string) Option { return func(o *connectOptions) { o.local.Dashboard = addr } }
-
-// LocalScheduling sets the local scheduler's configuration.
-func LocalScheduling(cfg state.Config) Option { return func(o *connectOptions) { o.local.State = cfg } }
 
 // Token sets the token presented to a remote scheduler. Without Token or
 // TokenFile, Connect reads the DUSK_TOKEN environment variable (or
@@ -426,8 +422,14 @@ func (c *Client) sync(ctx context.Context) error {
 // Scheduler returns the scheduler's address.
 func (c *Client) Scheduler() string { return c.addr }
 
-// Local returns the local cluster the client started, or nil.
-func (c *Client) Local() *cluster.Local { return c.local }
+// Local returns the local cluster the client started, or nil when it
+// connected to a running scheduler.
+func (c *Client) Local() *LocalCluster {
+	if c.local == nil {
+		return nil
+	}
+	return &LocalCluster{l: c.local}
+}
 
 // Stalled returns the keys that no worker can run now, with the reason.
 func (c *Client) Stalled() map[Key]string {

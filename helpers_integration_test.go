@@ -21,9 +21,8 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk"
-	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/internal/testcluster"
-	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/worker"
 )
@@ -338,8 +337,6 @@ func eventually(ctx context.Context, cond func() bool) bool {
 // dumpState logs, for a failed test, what the scheduler knows of the keys
 // the client holds: their stories of transitions help find the bug.
 func dumpState(t *testing.T, c *dusk.Client) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	var keys []dusk.Key
 	for _, k := range c.Futures() {
 		keys = append(keys, k.Key())
@@ -347,13 +344,13 @@ func dumpState(t *testing.T, c *dusk.Client) {
 	if len(keys) > 20 {
 		keys = append(keys[:10], keys[len(keys)-10:]...)
 	}
-	_ = c.Local().Scheduler.Do(ctx, func(st *state.State) {
-		t.Logf("scheduler: tasks by state %v", st.Counts())
-		for _, w := range st.Workers() {
-			t.Logf("worker %s (%s): %s, processing %d", w.Address, w.Name, w.Status, w.NProcessing())
-		}
-		for _, k := range keys {
-			t.Logf("story of %s:\n%s", k, st.Story(graph.Key(k)))
-		}
-	})
+	snap := c.Local().Snapshot()
+	t.Logf("scheduler: tasks by state %v", snap.ByState)
+	for _, w := range snap.Workers {
+		t.Logf("worker %s (%s): %s, processing %d", w.Address, w.Name, w.Status, w.Processing)
+	}
+	evs := c.Local().Events().Snapshot()
+	for _, k := range keys {
+		t.Logf("story of %s:\n%s", k, event.FormatStory(event.Story(evs, string(k))))
+	}
 }

@@ -193,7 +193,7 @@ func TestSpillAndReadBack(t *testing.T) {
 	// Both directions are events, for the dashboard and the report (the
 	// worker sends them before the reports that follow them).
 	kinds := map[event.Kind]int{}
-	for _, e := range c.Local().Scheduler.Events().Snapshot() {
+	for _, e := range c.Local().Events().Snapshot() {
 		if (e.Kind == event.Spill || e.Kind == event.Unspill) && e.Worker != "" && e.NBytes >= 8*mib && e.Key != "" {
 			kinds[e.Kind]++
 		}
@@ -320,7 +320,7 @@ func TestEveryWorkerPausesStillFinishes(t *testing.T) {
 	checkCRCs(t, ctx, c, parts, ps)
 	// Both paused on the way.
 	paused := map[string]bool{}
-	for _, e := range c.Local().Scheduler.Events().Snapshot() {
+	for _, e := range c.Local().Events().Snapshot() {
 		if e.Kind == event.WorkerSample && e.Memory != nil && e.Memory.Paused {
 			paused[e.Worker] = true
 		}
@@ -444,8 +444,7 @@ func TestCleanClusterStateLeavesNothingBehind(t *testing.T) {
 		}
 	}
 	waitUntil(t, ctx, "the scheduler forgets every task", func() bool {
-		id, err := c.Local().Scheduler.Identity(ctx)
-		return err == nil && id.GetTasks() == 0
+		return c.Local().Snapshot().Tasks == 0
 	})
 	waitUntil(t, ctx, "the old workers' directories are gone", func() bool {
 		for _, d := range old {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dusk-go/dusk/diagnostics/dashboard"
 	"github.com/dusk-go/dusk/diagnostics/report"
-	"github.com/dusk-go/dusk/scheduler/state"
 )
 
 // ForDashboard is Live with the type of dashboard.Options.Advise (and
@@ -25,14 +24,12 @@ func ForDashboard(ctx context.Context, src dashboard.Source) (any, error) {
 // dashboard's advice. It has the type of dashboard.Options.Advise.
 func Live(ctx context.Context, src dashboard.Source) ([]report.Finding, error) {
 	var in report.Input
-	err := src.Do(ctx, func(st *state.State) {
-		for _, w := range st.Workers() {
-			in.Workers = append(in.Workers, report.Worker{ID: w.ID, Address: w.Address, Name: w.Name,
-				Threads: w.NThreads, MemoryLimit: w.MemoryLimit, Resources: maps.Clone(w.Resources)})
-		}
-	})
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, w := range src.Snapshot().Workers {
+		in.Workers = append(in.Workers, report.Worker{ID: w.ID, Address: w.Address, Name: w.Name,
+			Threads: w.Threads, MemoryLimit: w.MemoryLimit, Resources: maps.Clone(w.Resources)})
 	}
 	in.Events = src.Events().Snapshot()
 	in.Stop = time.Now()

@@ -58,7 +58,8 @@ type Options struct {
 	Config *config.Config
 	// Host to bind to (default 127.0.0.1).
 	Host string
-	// State configures scheduling; zero means Dask's defaults.
+	// State configures scheduling; zero means the scheduler.* settings of
+	// Config.
 	State state.Config
 	// Logger receives the cluster's log; nil means a quiet logger that
 	// prints warnings and errors only.
@@ -126,8 +127,12 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	if opts.Directory == "" {
 		opts.Directory = opts.Config.String("worker.spill-directory")
 	}
+	if opts.State.WorkerSaturation == 0 {
+		opts.State = scheduler.StateConfig(opts.Config)
+	}
 	sec := wire.Security{Token: opts.Token}
-	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State, Logger: opts.Logger, Version: opts.Version,
+	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State,
+		EventCapacity: opts.Config.Int("scheduler.events.capacity"), Logger: opts.Logger, Version: opts.Version,
 		DashboardAddress: dashboardAddress(opts), Advise: advisor.ForDashboard})
 	if err != nil {
 		return nil, err

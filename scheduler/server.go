@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -52,6 +53,9 @@ type Server struct {
 	addr string
 
 	dashboard *dashboard.Server // nil unless Options.DashboardAddress is set
+
+	snap      atomic.Pointer[event.Snapshot] // published every tick (snapshot.go)
+	graphReqs chan graphRequest              // served by the ticker
 
 	stMu sync.Mutex   // protects st; held while its actions are dispatched
 	st   *state.State // the scheduling state
@@ -106,7 +110,10 @@ func New(opts Options) (*Server, error) {
 		ctx:     ctx,
 		cancel:  cancel,
 		done:    make(chan struct{}),
+
+		graphReqs: make(chan graphRequest),
 	}
+	s.snap.Store(s.st.Snapshot(time.Now()))
 	pb.RegisterSchedulerServer(s.grpc, &service{s: s})
 	return s, nil
 }
@@ -151,9 +158,10 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Do runs f with the state, holding it, and carries out what f made the
-// state decide. f must not keep the state.
-func (s *Server) Do(ctx context.Context, f func(*state.State)) error {
+// withState runs f with the state, holding it, and carries out what f made
+// the state decide. f must not keep the state. Only the scheduler's own
+// services use it; diagnostics read Snapshot and the event ring.
+func (s *Server) withState(ctx context.Context, f func(*state.State)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -197,7 +205,9 @@ func (s *Server) ticker() {
 		case <-s.ctx.Done():
 			return
 		case now := <-t.C:
-			s.submit(&state.Tick{At: state.At{Now: now}})
+			s.tick(now)
+		case req := <-s.graphReqs:
+			req.reply <- s.buildGraph(req.limit)
 		}
 	}
 }

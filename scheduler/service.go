@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
@@ -28,7 +28,7 @@ func (v *service) Identity(ctx context.Context, _ *pb.IdentityRequest) (*pb.Iden
 func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
 	reply := &pb.IdentityReply{SchedulerId: s.id, Address: s.addr, Version: s.opts.Version, Dashboard: s.DashboardURL(),
 		Events: s.ring.Total()}
-	err := s.Do(ctx, func(st *state.State) {
+	err := s.withState(ctx, func(st *state.State) {
 		reply.Tasks = int64(st.NTasks())
 		for _, w := range st.Workers() {
 			info := &pb.WorkerInfo{
@@ -58,7 +58,7 @@ func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
 func (v *service) WhoHas(ctx context.Context, req *pb.WhoHasRequest) (*pb.WhoHasReply, error) {
 	reply := &pb.WhoHasReply{WhoHas: make(map[string]*pb.Locations)}
 	var found map[graph.Key][]string
-	err := v.s.Do(ctx, func(st *state.State) {
+	err := v.s.withState(ctx, func(st *state.State) {
 		keys := make([]graph.Key, len(req.GetKeys()))
 		for i, k := range req.GetKeys() {
 			keys[i] = graph.Key(k)
@@ -101,7 +101,7 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 	}
 	s.mu.Unlock()
 	s.log.Info("restarting", "workers", len(old), "reason", reason)
-	err := s.Do(ctx, func(st *state.State) {
+	err := s.withState(ctx, func(st *state.State) {
 		st.Handle(&state.Restarted{At: state.At{Now: time.Now()}, Reason: reason})
 		s.flush() // the clients hear of the restart before the workers go
 		for _, w := range old {
@@ -140,7 +140,7 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 // added to the map before the state learns of it.
 func (s *Server) stateHasWorkers(ctx context.Context, old []*workerConn) bool {
 	ok := false
-	_ = s.Do(ctx, func(st *state.State) {
+	_ = s.withState(ctx, func(st *state.State) {
 		n := 0
 		for _, w := range st.Workers() {
 			stale := false
@@ -237,7 +237,7 @@ func (s *Server) streamEvents(ctx context.Context, history bool, send func(*pb.E
 	for first := true; ; first = false {
 		evs, next, _ := s.ring.Since(seq, historyBatch)
 		if len(evs) > 0 || first {
-			if err := send(&pb.EventBatch{Events: EventsToPB(evs), Next: next}); err != nil {
+			if err := send(&pb.EventBatch{Events: wire.EventsToPB(evs), Next: next}); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -260,26 +260,3 @@ func (s *Server) streamEvents(ctx context.Context, history bool, send func(*pb.E
 
 // historyBatch is the most events sent in one message.
 const historyBatch = 10000
-
-// EventsToPB converts events to their protocol form.
-func EventsToPB(evs []event.Event) []*pb.Event {
-	out := make([]*pb.Event, len(evs))
-	for i, e := range evs {
-		p := &pb.Event{Kind: e.Kind.String(), TimeNs: nanos(e.Time), Key: e.Key, Worker: e.Worker, Peer: e.Peer,
-			Thread: int32(e.Thread), From: e.From, To: e.To, StartNs: nanos(e.Start), StopNs: nanos(e.Stop),
-			Nbytes: e.NBytes, Failed: e.Failed, Detail: e.Detail}
-		if m := e.Memory; m != nil {
-			p.Memory = &pb.MemorySample{Managed: m.Managed, Unmanaged: m.Unmanaged, Spilled: m.Spilled, Limit: m.Limit,
-				Cpu: m.CPU, Executing: int32(m.Executing), Ready: int32(m.Ready), Paused: m.Paused, BytesIn: m.BytesIn, BytesOut: m.BytesOut}
-		}
-		out[i] = p
-	}
-	return out
-}
-
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}

@@ -35,7 +35,6 @@ import (
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/diagnostics/event"
-	"github.com/dusk-go/dusk/scheduler/state"
 )
 
 // The task functions. They are trivial on purpose: the benchmark measures
@@ -474,7 +473,7 @@ func mergeRounds(a, b []Result) []Result {
 // transfers between them until ctx ends, then sends the counts.
 func countRuns(ctx context.Context, c *dusk.Client) chan runCounts {
 	out := make(chan runCounts, 1)
-	ch := c.Local().Scheduler.Events().Subscribe(ctx, 1<<16)
+	ch := c.Local().Events().Subscribe(ctx, 1<<16)
 	go func() {
 		n := runCounts{byWorker: map[string]int{}}
 		for b := range ch {
@@ -502,10 +501,7 @@ func countRuns(ctx context.Context, c *dusk.Client) chan runCounts {
 func settle(c *dusk.Client, limit time.Duration) int {
 	deadline := time.Now().Add(limit)
 	for {
-		n := -1
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = c.Local().Scheduler.Do(ctx, func(s *state.State) { n = s.NTasks() })
-		cancel()
+		n := c.Local().Snapshot().Tasks
 		if n == 0 {
 			return 0
 		}
@@ -520,19 +516,12 @@ func settle(c *dusk.Client, limit time.Duration) int {
 // of a hung run.
 func schedulerSummary(c *dusk.Client) string {
 	var parts []string
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := c.Local().Scheduler.Do(ctx, func(s *state.State) {
-		for st, n := range s.Counts() {
-			parts = append(parts, fmt.Sprintf("%s=%d", st, n))
-		}
-		parts = append(parts, fmt.Sprintf("queued-on-scheduler=%d", s.NQueued()))
-		for _, w := range s.Workers() {
-			parts = append(parts, fmt.Sprintf("worker %s", w.ID))
-		}
-	})
-	if err != nil {
-		return err.Error()
+	snap := c.Local().Snapshot()
+	for st, n := range snap.ByState {
+		parts = append(parts, fmt.Sprintf("%s=%d", st, n))
+	}
+	for _, w := range snap.Workers {
+		parts = append(parts, fmt.Sprintf("worker %s", w.ID))
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, " ")

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -18,7 +17,6 @@ import (
 	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/scheduler"
-	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 )
 
@@ -41,7 +39,7 @@ func schedulerCmd(args []string) error {
 	log := newLogger(*logLevel)
 	srv, err := scheduler.New(scheduler.Options{
 		Security:      sec,
-		State:         stateConfig(cfg),
+		State:         scheduler.StateConfig(cfg),
 		EventCapacity: cfg.Int("scheduler.events.capacity"),
 		Logger:        log,
 		Version:       dusk.Version,
@@ -95,22 +93,6 @@ func listenAddress(address, host string, port int) (string, error) {
 		p = strconv.Itoa(port)
 	}
 	return net.JoinHostPort(h, p), nil
-}
-
-// stateConfig maps configuration keys to scheduling settings.
-func stateConfig(cfg *config.Config) state.Config {
-	sc := state.DefaultConfig()
-	sc.WorkerSaturation = cfg.Float("scheduler.worker-saturation")
-	if sc.WorkerSaturation <= 0 {
-		sc.WorkerSaturation = math.Inf(1)
-	}
-	sc.WorkStealing = cfg.Bool("scheduler.work-stealing")
-	sc.Bandwidth = float64(cfg.Bytes("scheduler.bandwidth"))
-	sc.UnknownDuration = cfg.Duration("scheduler.unknown-task-duration")
-	sc.AllowedFailures = cfg.Int("scheduler.allowed-failures")
-	sc.WorkerTTL = cfg.Duration("scheduler.worker-ttl")
-	sc.Record = cfg.Bool("scheduler.events.record")
-	return sc
 }
 
 // schedulerSecurity returns the scheduler's security settings, with a

@@ -14,7 +14,6 @@ import (
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/diagnostics/layout"
 	"github.com/dusk-go/dusk/graph"
-	"github.com/dusk-go/dusk/scheduler/state"
 )
 
 // Source is what the dashboard watches: a scheduler's event ring, and its
@@ -23,8 +22,12 @@ import (
 type Source interface {
 	// Events returns the ring the scheduler records its events in.
 	Events() *event.Ring
-	// Do runs f with the scheduler's state, holding its lock.
-	Do(ctx context.Context, f func(*state.State)) error
+	// Snapshot returns the scheduler's last published snapshot of its
+	// tasks and workers; it never waits for the scheduler.
+	Snapshot() *event.Snapshot
+	// Graph returns the task graph if it has at most limit tasks (else
+	// only its size), copied by the scheduler's own goroutine.
+	Graph(ctx context.Context, limit int) (*event.Graph, error)
 	// ID returns the scheduler's ID.
 	ID() string
 }
@@ -91,7 +94,8 @@ type Aggregator struct {
 	plist     []*prefixState     // prefixes by index, for keys
 	keys      map[string]keyInfo // every live task
 	workers   map[string]*WorkerStat
-	stale     bool // workers joined or left: their static facts need reading
+	stale     bool      // workers joined or left: their static facts need reading
+	staleAt   time.Time // the time of the event that made them stale
 	logs      []LogLine
 	newLogs   []LogLine
 	changed   bool // something to tell the pages
@@ -123,11 +127,11 @@ const (
 	nStates
 )
 
-// stateNames are the scheduler's names of the states, by index.
+// stateNames are the scheduler's names of the states (as transition
+// events carry them), by index; a test checks them against the scheduler's.
 var stateNames = [nStates]string{
-	sReleased: state.Released.String(), sWaiting: state.Waiting.String(), sNoWorker: state.NoWorker.String(),
-	sQueued: state.Queued.String(), sProcessing: state.Processing.String(), sMemory: state.Memory.String(),
-	sErred: state.Erred.String(), sForgotten: state.Forgotten.String(),
+	sReleased: "released", sWaiting: "waiting", sNoWorker: "no-worker", sQueued: "queued",
+	sProcessing: "processing", sMemory: "memory", sErred: "erred", sForgotten: "forgotten",
 }
 
 // stateOf returns the index of the state named name.
@@ -220,7 +224,7 @@ func (a *Aggregator) Poll(ctx context.Context) {
 		stale := a.stale
 		a.mu.Unlock()
 		if stale {
-			a.refreshWorkers(ctx)
+			a.refreshWorkers()
 		}
 		if len(evs) < batch {
 			break
@@ -296,7 +300,7 @@ func (a *Aggregator) apply(e *event.Event) {
 	case event.WorkerSample:
 		w := a.workers[e.Worker]
 		if w == nil {
-			a.stale = true
+			a.markStale(e.Time)
 			return
 		}
 		if m := e.Memory; m != nil {
@@ -311,10 +315,10 @@ func (a *Aggregator) apply(e *event.Event) {
 			}
 		}
 	case event.WorkerAdded:
-		a.stale = true
+		a.markStale(e.Time)
 	case event.WorkerRemoved:
 		delete(a.workers, e.Worker)
-		a.stale = true
+		a.markStale(e.Time)
 	case event.Log:
 		l := LogLine{Time: ms(e.Time), Level: e.Key, Text: e.Detail}
 		a.logs = append(a.logs, l)
@@ -380,26 +384,31 @@ func (a *Aggregator) addBar(b Bar) {
 	a.next = (a.next + 1) % len(a.recent)
 }
 
-// refreshWorkers reads the workers' static facts from the scheduler. It
-// takes the scheduler's lock, so it runs only when workers came or went.
-func (a *Aggregator) refreshWorkers(ctx context.Context) {
-	var fresh []WorkerStat
-	err := a.src.Do(ctx, func(st *state.State) {
-		for _, w := range st.Workers() {
-			fresh = append(fresh, WorkerStat{ID: w.ID, Address: w.Address, Name: w.Name, Threads: w.NThreads,
-				Resources: maps.Clone(w.Resources), Limit: w.MemoryLimit, Status: w.Status.String(),
-				Managed: w.Metrics.Managed, Unmanaged: w.Metrics.Unmanaged, Spilled: w.Metrics.Spilled, CPU: w.Metrics.CPU,
-				Executing: w.Metrics.Executing, Ready: w.Metrics.Ready, Paused: w.Metrics.Paused,
-				BytesIn: w.Metrics.BytesIn, BytesOut: w.Metrics.BytesOut})
-		}
-	})
-	if err != nil {
-		a.opts.Logger.Debug("dashboard: reading workers", "err", err)
-		return
+// markStale notes that workers came or went at t; a.mu is held.
+func (a *Aggregator) markStale(t time.Time) {
+	a.stale = true
+	if t.After(a.staleAt) {
+		a.staleAt = t
+	}
+}
+
+// refreshWorkers reads the workers' static facts from the scheduler's
+// published snapshot (never its live state). A snapshot older than the
+// event that made the facts stale leaves them stale, to be read again at
+// the next poll.
+func (a *Aggregator) refreshWorkers() {
+	snap := a.src.Snapshot()
+	fresh := make([]WorkerStat, len(snap.Workers))
+	for i, w := range snap.Workers {
+		m := w.Memory
+		fresh[i] = WorkerStat{ID: w.ID, Address: w.Address, Name: w.Name, Threads: w.Threads,
+			Resources: w.Resources, Limit: w.MemoryLimit, Status: w.Status,
+			Managed: m.Managed, Unmanaged: m.Unmanaged, Spilled: m.Spilled, CPU: m.CPU,
+			Executing: m.Executing, Ready: m.Ready, Paused: m.Paused, BytesIn: m.BytesIn, BytesOut: m.BytesOut}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.stale = false
+	a.stale = snap.Time.Before(a.staleAt)
 	a.changed = true
 	next := make(map[string]*WorkerStat, len(fresh))
 	for i := range fresh {

@@ -132,6 +132,11 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the advisor answers", `/findings, the most severe first|Nothing the optimization guide warns about/.test(document.getElementById('advice-note').textContent)`)
+	// A key's story: its transitions with their causes.
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#story-key", string(total.Key())), chromedp.Click("#story-ask")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the story of the total shows", `/transitions of/.test(document.getElementById('story-note').textContent) && [...document.querySelectorAll('#story tbody tr')].some(r => r.cells[2].textContent === 'memory' && r.cells[5].textContent === 'task-finished')`)
 	b.Screenshot(t, "dashboard.png")
 
 	gate <- struct{}{}

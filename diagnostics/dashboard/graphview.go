@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/diagnostics/layout"
 	"github.com/dusk-go/dusk/graph"
-	"github.com/dusk-go/dusk/scheduler/state"
 )
 
 // GraphView is the graph the dashboard draws: tasks placed in layers with
@@ -80,54 +80,33 @@ func (a *Aggregator) Graph(ctx context.Context) (*GraphView, error) {
 	return &v, nil
 }
 
-type taskEdges struct {
-	key   graph.Key
-	deps  []graph.Key
-	fused int
-}
-
-// layoutGraph reads the tasks and their dependencies under the scheduler's
-// lock, if there are at most GraphLimit of them, and lays them out.
+// layoutGraph asks the scheduler for its graph, if it has at most
+// GraphLimit tasks, and lays it out.
 func (a *Aggregator) layoutGraph(ctx context.Context) (*GraphView, error) {
 	limit := a.opts.GraphLimit
-	var tasks []taskEdges
-	n := 0
-	err := a.src.Do(ctx, func(st *state.State) {
-		n = st.NTasks()
-		if n > limit {
-			return
-		}
-		tasks = make([]taskEdges, 0, n)
-		st.EachTask(func(t *state.Task) bool {
-			te := taskEdges{key: t.Key, deps: t.Deps(), fused: 1}
-			if t.Spec != nil {
-				te.fused = t.Spec.Fused
-			}
-			tasks = append(tasks, te)
-			return true
-		})
-	})
+	g, err := a.src.Graph(ctx, limit)
 	if err != nil {
 		return nil, err
 	}
+	n, tasks := g.Tasks, g.Nodes
 	v := &GraphView{Tasks: n, Limit: limit, Nodes: []GraphNode{}, Edges: [][2]int{}}
 	if n > limit {
 		v.TooBig = true
 		return v, nil
 	}
-	slices.SortFunc(tasks, func(x, y taskEdges) int { return cmp.Compare(x.key, y.key) })
-	index := make(map[graph.Key]int, len(tasks))
+	slices.SortFunc(tasks, func(x, y event.GraphNode) int { return cmp.Compare(x.Key, y.Key) })
+	index := make(map[string]int, len(tasks))
 	labels := make([]string, len(tasks))
 	for i, t := range tasks {
-		index[t.key] = i
-		labels[i] = t.key.Prefix()
-		if t.fused > 1 {
-			labels[i] += " ×" + strconv.Itoa(t.fused)
+		index[t.Key] = i
+		labels[i] = graph.Key(t.Key).Prefix()
+		if t.Fused > 1 {
+			labels[i] += " ×" + strconv.Itoa(t.Fused)
 		}
 	}
 	edges := [][2]int{}
 	for i, t := range tasks {
-		for _, d := range t.deps {
+		for _, d := range t.Deps {
 			if j, ok := index[d]; ok {
 				edges = append(edges, [2]int{j, i})
 			}
@@ -138,7 +117,7 @@ func (a *Aggregator) layoutGraph(ctx context.Context) (*GraphView, error) {
 	v.Nodes = make([]GraphNode, len(tasks))
 	for i, t := range tasks {
 		nd := l.Nodes[i]
-		v.Nodes[i] = GraphNode{Key: string(t.key), Label: labels[i], Color: layout.PrefixColor(t.key.Prefix()), X: nd.X, Y: nd.Y, W: nd.W}
+		v.Nodes[i] = GraphNode{Key: t.Key, Label: labels[i], Color: layout.PrefixColor(graph.Key(t.Key).Prefix()), X: nd.X, Y: nd.Y, W: nd.W}
 	}
 	return v, nil
 }

@@ -43,12 +43,15 @@ func newFakeConfig(t testing.TB, edit func(*state.Config), workers ...string) *f
 
 func (f *fakeScheduler) Events() *event.Ring { return f.ring }
 func (f *fakeScheduler) ID() string          { return "scheduler-test" }
-func (f *fakeScheduler) Do(ctx context.Context, fn func(*state.State)) error {
+func (f *fakeScheduler) Snapshot() *event.Snapshot {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	fn(f.st)
-	f.ready()
-	return nil
+	return f.st.Snapshot(f.now)
+}
+func (f *fakeScheduler) Graph(_ context.Context, limit int) (*event.Graph, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.st.Graph(limit), nil
 }
 
 // ready takes the state's outputs as the scheduler does: its events go to

@@ -57,6 +57,7 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, v)
 	})
 	mux.HandleFunc("GET /api/advice", s.advice)
+	mux.HandleFunc("GET /api/story", s.story)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.agg.Registry(), promhttp.HandlerOpts{}))
 	Profiling(mux)
 	return wire.HTTPAuth(s.token, mux)

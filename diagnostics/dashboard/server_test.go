@@ -162,3 +162,41 @@ func TestAdviceEndpoint(t *testing.T) {
 		t.Errorf("a failing advisor: %d %q", resp.StatusCode, body)
 	}
 }
+
+// A key's story comes from the event ring, with the cause of each step;
+// the endpoint wants the token and a key.
+func TestStoryEndpoint(t *testing.T) {
+	f := newFake(t, "w1")
+	f.run(f.submit(chain("story", 2), "story-b"), nil)
+	_, url := serve(t, f)
+	resp, body := get(t, url+"api/story?key=story-b", true)
+	if resp.StatusCode != 200 {
+		t.Fatalf("story: %d %s", resp.StatusCode, body)
+	}
+	var got struct {
+		Key   string
+		Story []StoryStep
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	var path []string
+	for _, s := range got.Story {
+		if s.Cause == 0 || s.Stimulus == "" {
+			t.Errorf("a step without its cause: %+v", s)
+		}
+		path = append(path, s.From+">"+s.To)
+	}
+	if want := "released>waiting waiting>processing processing>memory"; strings.Join(path, " ") != want {
+		t.Errorf("story of story-b: %v, want %s", path, want)
+	}
+	if last := got.Story[len(got.Story)-1]; last.Stimulus != "task-finished" || last.Worker != "w1" {
+		t.Errorf("the last step: %+v, want task-finished on w1", last)
+	}
+	if resp, _ := get(t, url+"api/story?key=story-b", false); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without the token: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, url+"api/story", true); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("without a key: %d", resp.StatusCode)
+	}
+}

@@ -99,6 +99,14 @@ func TestReportInABrowser(t *testing.T) {
 	if n, drawn := js[int](t, ctx, `window.__duskReport.findings.length`), js[int](t, ctx, `document.querySelectorAll('#findings .finding, #findings .note').length`); drawn != max(n, 1) {
 		t.Errorf("%d findings, %d drawn", n, drawn)
 	}
+	// A key's story from the recorded transitions, each with its cause.
+	key := js[string](t, ctx, `window.__duskReport.transitions.find(s => s.to === 'memory').key`)
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#story-key", key), chromedp.Click("#story-ask")); err != nil {
+		t.Fatal(err)
+	}
+	if ok := js[bool](t, ctx, `[...document.querySelectorAll('#story tr')].some(r => r.cells[2].textContent === 'memory' && r.cells[5].textContent === 'task-finished' && r.cells[4].textContent !== '0')`); !ok {
+		t.Errorf("the story of %s shows no move to memory caused by task-finished: %s", key, js[string](t, ctx, `document.getElementById('story').textContent`))
+	}
 	b.Screenshot(t, "report.png")
 	if errs := b.Errors(); len(errs) > 0 {
 		t.Errorf("console errors: %q", errs)

@@ -51,7 +51,7 @@ const MaxBars = 50000
 // Build turns the input into the report's data.
 func Build(in Input) *Data {
 	d := &Data{Rows: []Row{}, Stream: []Bar{}, Memory: []WorkerMemory{}, Log: []LogLine{}, Findings: []Finding{},
-		Prefixes: []PrefixTime{}, Bandwidth: Bandwidth{Pairs: []Pair{}, ByType: []TypeBytes{}}}
+		Transitions: []Step{}, Prefixes: []PrefixTime{}, Bandwidth: Bandwidth{Pairs: []Pair{}, ByType: []TypeBytes{}}}
 	start := in.Start
 	if start.IsZero() && len(in.Events) > 0 {
 		start = in.Events[0].Time
@@ -139,7 +139,14 @@ func Build(in Input) *Data {
 			s.PeakMemory = max(s.PeakMemory, total)
 		case event.Log:
 			d.Log = append(d.Log, LogLine{T: rel(e.Time), Level: e.Key, Text: e.Detail})
+		case event.Transition:
+			d.Transitions = append(d.Transitions, Step{Key: e.Key, T: rel(e.Time), From: e.From, To: e.To,
+				Worker: e.Worker, Cause: e.Cause, Stimulus: e.Stimulus})
 		}
+	}
+	if n := len(d.Transitions) - MaxTransitions; n > 0 {
+		d.TransitionsDropped = n
+		d.Transitions = slices.Clone(d.Transitions[n:])
 	}
 	for _, name := range slices.Sorted(maps.Keys(prefixes)) {
 		p := prefixes[name]

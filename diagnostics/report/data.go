@@ -14,6 +14,11 @@ type Data struct {
 	Profile   Profile        `json:"profile"`
 	Log       []LogLine      `json:"log"`
 	Findings  []Finding      `json:"findings"`
+	// Transitions are the scheduler's task transitions with their causes,
+	// the last MaxTransitions of the run, for the stories of keys;
+	// TransitionsDropped counts the earlier ones left out.
+	Transitions        []Step `json:"transitions"`
+	TransitionsDropped int    `json:"transitionsDropped"`
 }
 
 // Summary is the report's first table.
@@ -156,4 +161,20 @@ type Finding struct {
 // the report.
 type Advisor interface {
 	Advise(*Data) []Finding
+}
+
+// MaxTransitions bounds the transitions a report keeps (the last ones).
+const MaxTransitions = 20000
+
+// Step is one transition of a task: when (milliseconds from the start),
+// from and to which state, on which worker, and the scheduler's cause (its
+// number and the kind of event it was handling).
+type Step struct {
+	Key      string  `json:"key"`
+	T        float64 `json:"t"`
+	From     string  `json:"from"`
+	To       string  `json:"to"`
+	Worker   string  `json:"worker,omitempty"`
+	Cause    uint64  `json:"cause"`
+	Stimulus string  `json:"stimulus"`
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
-	"github.com/dusk-go/dusk/scheduler"
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
@@ -125,7 +125,7 @@ func (r *Recording) receive(stream pb.Scheduler_EventsClient) {
 }
 
 func (r *Recording) add(b *pb.EventBatch) {
-	evs := scheduler.EventsFromPB(b.GetEvents())
+	evs := wire.EventsFromPB(b.GetEvents())
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, evs...)

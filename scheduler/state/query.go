@@ -63,3 +63,18 @@ func (s *State) WhoHas(keys []graph.Key) map[graph.Key][]string {
 	}
 	return out
 }
+
+// CountByState returns how many tasks are in each state, from the task
+// groups' counters: its cost grows with the number of task prefixes, not
+// of tasks.
+func (s *State) CountByState() map[TaskState]int {
+	out := make(map[TaskState]int)
+	for _, g := range s.groups {
+		for st, n := range g.ByState {
+			if n > 0 && TaskState(st) != Forgotten {
+				out[TaskState(st)] += n
+			}
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	"maps"
 )
 
 // Check verifies every invariant of the state and returns the first broken
@@ -13,6 +14,10 @@ func (s *State) Check() error {
 		if len(errs) < 10 {
 			errs = append(errs, fmt.Errorf(format, args...))
 		}
+	}
+	// The groups' counters (which snapshots read) agree with the tasks.
+	if got, want := s.CountByState(), s.Counts(); !maps.Equal(got, want) {
+		bad("task counts by state from the groups %v, from the tasks %v", got, want)
 	}
 	threads := 0
 	for _, w := range s.wlist {

@@ -4584,21 +4584,25 @@ func (x *EventBatch) GetNext() uint64 {
 }
 
 type Event struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
-	TimeNs        int64                  `protobuf:"varint,2,opt,name=time_ns,json=timeNs,proto3" json:"time_ns,omitempty"`
-	Key           string                 `protobuf:"bytes,3,opt,name=key,proto3" json:"key,omitempty"`
-	Worker        string                 `protobuf:"bytes,4,opt,name=worker,proto3" json:"worker,omitempty"`
-	Peer          string                 `protobuf:"bytes,5,opt,name=peer,proto3" json:"peer,omitempty"`
-	Thread        int32                  `protobuf:"varint,6,opt,name=thread,proto3" json:"thread,omitempty"`
-	From          string                 `protobuf:"bytes,7,opt,name=from,proto3" json:"from,omitempty"`
-	To            string                 `protobuf:"bytes,8,opt,name=to,proto3" json:"to,omitempty"`
-	StartNs       int64                  `protobuf:"varint,9,opt,name=start_ns,json=startNs,proto3" json:"start_ns,omitempty"`
-	StopNs        int64                  `protobuf:"varint,10,opt,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
-	Nbytes        int64                  `protobuf:"varint,11,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
-	Failed        bool                   `protobuf:"varint,12,opt,name=failed,proto3" json:"failed,omitempty"`
-	Detail        string                 `protobuf:"bytes,13,opt,name=detail,proto3" json:"detail,omitempty"`
-	Memory        *MemorySample          `protobuf:"bytes,14,opt,name=memory,proto3" json:"memory,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Kind    string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	TimeNs  int64                  `protobuf:"varint,2,opt,name=time_ns,json=timeNs,proto3" json:"time_ns,omitempty"`
+	Key     string                 `protobuf:"bytes,3,opt,name=key,proto3" json:"key,omitempty"`
+	Worker  string                 `protobuf:"bytes,4,opt,name=worker,proto3" json:"worker,omitempty"`
+	Peer    string                 `protobuf:"bytes,5,opt,name=peer,proto3" json:"peer,omitempty"`
+	Thread  int32                  `protobuf:"varint,6,opt,name=thread,proto3" json:"thread,omitempty"`
+	From    string                 `protobuf:"bytes,7,opt,name=from,proto3" json:"from,omitempty"`
+	To      string                 `protobuf:"bytes,8,opt,name=to,proto3" json:"to,omitempty"`
+	StartNs int64                  `protobuf:"varint,9,opt,name=start_ns,json=startNs,proto3" json:"start_ns,omitempty"`
+	StopNs  int64                  `protobuf:"varint,10,opt,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
+	Nbytes  int64                  `protobuf:"varint,11,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
+	Failed  bool                   `protobuf:"varint,12,opt,name=failed,proto3" json:"failed,omitempty"`
+	Detail  string                 `protobuf:"bytes,13,opt,name=detail,proto3" json:"detail,omitempty"`
+	Memory  *MemorySample          `protobuf:"bytes,14,opt,name=memory,proto3" json:"memory,omitempty"`
+	// The scheduler's stimulus that recorded the event (transitions): its
+	// number and kind ("task-finished", ...).
+	Cause         uint64 `protobuf:"varint,15,opt,name=cause,proto3" json:"cause,omitempty"`
+	Stimulus      string `protobuf:"bytes,16,opt,name=stimulus,proto3" json:"stimulus,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4729,6 +4733,20 @@ func (x *Event) GetMemory() *MemorySample {
 		return x.Memory
 	}
 	return nil
+}
+
+func (x *Event) GetCause() uint64 {
+	if x != nil {
+		return x.Cause
+	}
+	return 0
+}
+
+func (x *Event) GetStimulus() string {
+	if x != nil {
+		return x.Stimulus
+	}
+	return ""
 }
 
 type MemorySample struct {
@@ -5741,7 +5759,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\n" +
 	"EventBatch\x12&\n" +
 	"\x06events\x18\x01 \x03(\v2\x0e.dusk.v1.EventR\x06events\x12\x12\n" +
-	"\x04next\x18\x02 \x01(\x04R\x04next\"\xd9\x02\n" +
+	"\x04next\x18\x02 \x01(\x04R\x04next\"\x8b\x03\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x17\n" +
 	"\atime_ns\x18\x02 \x01(\x03R\x06timeNs\x12\x10\n" +
@@ -5757,7 +5775,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06nbytes\x18\v \x01(\x03R\x06nbytes\x12\x16\n" +
 	"\x06failed\x18\f \x01(\bR\x06failed\x12\x16\n" +
 	"\x06detail\x18\r \x01(\tR\x06detail\x12-\n" +
-	"\x06memory\x18\x0e \x01(\v2\x15.dusk.v1.MemorySampleR\x06memory\"\x8c\x02\n" +
+	"\x06memory\x18\x0e \x01(\v2\x15.dusk.v1.MemorySampleR\x06memory\x12\x14\n" +
+	"\x05cause\x18\x0f \x01(\x04R\x05cause\x12\x1a\n" +
+	"\bstimulus\x18\x10 \x01(\tR\bstimulus\"\x8c\x02\n" +
 	"\fMemorySample\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +

@@ -287,6 +287,35 @@
     }
   });
 
+  // ------------------------------------------------------------ story
+  $('story-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const key = $('story-key').value.trim();
+    if (!key) return;
+    let s;
+    try {
+      const r = await fetch('api/story?key=' + encodeURIComponent(key), { cache: 'no-store' });
+      if (!r.ok) throw new Error(r.status + ' ' + (await r.text()));
+      s = await r.json();
+    } catch (e) {
+      $('story-note').textContent = 'Could not get the story: ' + e.message;
+      return;
+    }
+    const body = $('story').querySelector('tbody');
+    body.replaceChildren();
+    $('story').hidden = s.story.length === 0;
+    $('story-note').textContent = s.story.length ?
+      s.story.length + ' transitions of ' + s.key + ' (as far as the event ring still holds them).' :
+      'The event ring holds no transition of ' + s.key + '.';
+    for (const t of s.story) {
+      const tr = el('tr', '');
+      for (const v of [new Date(t.time).toLocaleTimeString(), t.from, t.to, t.worker || '', t.cause, t.stimulus]) {
+        tr.appendChild(el('td', '', String(v)));
+      }
+      body.appendChild(tr);
+    }
+  });
+
   async function loadGraph() {
     let g;
     try {

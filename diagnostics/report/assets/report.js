@@ -278,5 +278,26 @@
     fb.appendChild(d);
   }
   $('log').textContent = D.log.map((l) => '+' + (l.t / 1000).toFixed(3) + 's ' + l.level + ' ' + l.text).join('\n') || '(no log lines)';
+
+  // ------------------------------------------------------------ story of a key
+  const storyNote = (n) => n + ' transitions recorded' + (D.transitionsDropped ? ' (the last ones; ' + D.transitionsDropped + ' earlier left out)' : '') + '; give a key to see its story.';
+  $('story-note').textContent = storyNote(D.transitions.length);
+  $('story-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const key = $('story-key').value.trim();
+    const steps = D.transitions.filter((s) => s.key === key);
+    const t = $('story');
+    t.replaceChildren();
+    $('story-note').textContent = steps.length ? steps.length + ' transitions of ' + key + ', each with its cause.' : 'No transition of ' + key + ' in this report.';
+    if (!steps.length) return;
+    const h = el('tr', '');
+    for (const c of ['time', 'from', 'to', 'worker', 'cause', 'stimulus']) h.appendChild(el('th', '', c));
+    t.appendChild(h);
+    for (const s of steps) {
+      const tr = el('tr', '');
+      for (const v of ['+' + (s.t / 1000).toFixed(3) + 's', s.from, s.to, s.worker || '', s.cause, s.stimulus]) tr.appendChild(el('td', '', String(v)));
+      t.appendChild(tr);
+    }
+  });
   window.__duskReport = D;
 })();

@@ -1,4 +1,4 @@
-package scheduler
+package wire
 
 import (
 	"time"
@@ -6,6 +6,29 @@ import (
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/wire/pb"
 )
+
+// EventsToPB converts events to their protocol form.
+func EventsToPB(evs []event.Event) []*pb.Event {
+	out := make([]*pb.Event, len(evs))
+	for i, e := range evs {
+		p := &pb.Event{Kind: e.Kind.String(), TimeNs: nanos(e.Time), Key: e.Key, Worker: e.Worker, Peer: e.Peer,
+			Thread: int32(e.Thread), From: e.From, To: e.To, StartNs: nanos(e.Start), StopNs: nanos(e.Stop),
+			Nbytes: e.NBytes, Failed: e.Failed, Detail: e.Detail, Cause: e.Cause, Stimulus: e.Stimulus}
+		if m := e.Memory; m != nil {
+			p.Memory = &pb.MemorySample{Managed: m.Managed, Unmanaged: m.Unmanaged, Spilled: m.Spilled, Limit: m.Limit,
+				Cpu: m.CPU, Executing: int32(m.Executing), Ready: int32(m.Ready), Paused: m.Paused, BytesIn: m.BytesIn, BytesOut: m.BytesOut}
+		}
+		out[i] = p
+	}
+	return out
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
 
 // EventsFromPB converts events from their protocol form (the Events RPC)
 // back to diagnostic events; kinds this build does not know are skipped.
@@ -18,7 +41,8 @@ func EventsFromPB(ps []*pb.Event) []event.Event {
 		}
 		e := event.Event{Kind: k, Time: fromNanos(p.GetTimeNs()), Key: p.GetKey(), Worker: p.GetWorker(), Peer: p.GetPeer(),
 			Thread: int(p.GetThread()), From: p.GetFrom(), To: p.GetTo(), Start: fromNanos(p.GetStartNs()),
-			Stop: fromNanos(p.GetStopNs()), NBytes: p.GetNbytes(), Failed: p.GetFailed(), Detail: p.GetDetail()}
+			Stop: fromNanos(p.GetStopNs()), NBytes: p.GetNbytes(), Failed: p.GetFailed(), Detail: p.GetDetail(),
+			Cause: p.GetCause(), Stimulus: p.GetStimulus()}
 		if m := p.GetMemory(); m != nil {
 			e.Memory = &event.MemorySample{Managed: m.GetManaged(), Unmanaged: m.GetUnmanaged(), Spilled: m.GetSpilled(),
 				Limit: m.GetLimit(), CPU: m.GetCpu(), Executing: int(m.GetExecuting()), Ready: int(m.GetReady()),
