@@ -172,17 +172,31 @@ func (b *builder) node(n *node) error {
 	return b.call(n.key, n.fn, n.args, n.caller)
 }
 
+// send sends the graph to the scheduler as one UpdateGraph message
+// wanting keys.
+func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
+	m, err := b.message(g, wanted)
+	if err != nil {
+		return err
+	}
+	return b.c.send(m)
+}
+
 // message returns the graph as one UpdateGraph message wanting keys.
-func (b *builder) message(g graph.Graph, wanted []graph.Key) *pb.ClientMsg {
+func (b *builder) message(g graph.Graph, wanted []graph.Key) (*pb.ClientMsg, error) {
 	u := &pb.UpdateGraph{Wanted: wire.Keys(wanted)}
 	// Tasks go in priority order: the scheduler takes a task's index as
 	// its place in the graph's order.
 	keys := graph.OrderKeys(g, b.order)
-	u.Tasks = make([]*pb.Task, len(keys))
+	u.Tasks = make([][]byte, len(keys))
 	for i, k := range keys {
-		u.Tasks[i] = wire.TaskToPB(g[k])
+		t, err := wire.EncodeTask(g[k])
+		if err != nil {
+			return nil, err
+		}
+		u.Tasks[i] = t
 	}
-	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}
+	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}, nil
 }
 
 // ArgError is a call whose arguments do not fit its function, reported

@@ -293,7 +293,7 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 		}
 	case *pb.ClientEvent_Erred:
 		if fs := c.futures[graph.Key(x.Erred.GetKey())]; fs != nil {
-			fs.finish(Erred, taskErrorFromPB(x.Erred.GetError()))
+			fs.finish(Erred, wire.TaskErrorFromPB(x.Erred.GetError()))
 		}
 	case *pb.ClientEvent_Cancelled:
 		if fs := c.futures[graph.Key(x.Cancelled.GetKey())]; fs != nil {
@@ -518,12 +518,4 @@ func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 				SpilledDisk: w.GetSpilledDisk(), SpillFailed: w.GetSpillFailed()}})
 	}
 	return out, nil
-}
-
-func taskErrorFromPB(p *pb.TaskError) *TaskError {
-	if p == nil {
-		return &TaskError{Message: "failed"}
-	}
-	return &TaskError{Kind: p.GetKind(), Key: Key(p.GetKey()), Func: p.GetFunc(), Worker: p.GetWorker(),
-		Message: p.GetMessage(), Stack: p.GetStack()}
 }

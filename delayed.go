@@ -203,7 +203,7 @@ func (c *Client) sendGraph(b *builder, g graph.Graph, keys []graph.Key, o comput
 		}
 		finish = p.finish
 	}
-	if err := c.send(b.message(g, keys)); err != nil {
+	if err := b.send(g, keys); err != nil {
 		finish(false)
 		return nil, err
 	}

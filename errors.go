@@ -3,51 +3,19 @@ package dusk
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/dusk-go/dusk/task"
 )
 
 // TaskError is a task that failed on a worker (or a task whose input
 // failed). Callers branch on Kind: "error" (the function returned an
 // error), "panic", "killed-worker", "lost", "unknown-function",
-// "dependency".
-type TaskError struct {
-	Kind    string
-	Key     Key    // the task that failed first
-	Func    string // its function
-	Worker  string // where it failed
-	Message string
-	// Stack is the goroutine stack of a panic, with the task's code on top.
-	Stack string
-}
-
-func (e *TaskError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "dusk: task %s", e.Key)
-	if e.Func != "" {
-		fmt.Fprintf(&b, " (%s)", e.Func)
-	}
-	if e.Worker != "" {
-		fmt.Fprintf(&b, " on %s", e.Worker)
-	}
-	if e.Kind == "panic" {
-		b.WriteString(" panicked")
-	}
-	fmt.Fprintf(&b, ": %s", e.Message)
-	if e.Stack != "" {
-		b.WriteString("\n")
-		b.WriteString(e.Stack)
-	}
-	return b.String()
-}
+// "dependency" (task.ErrTask, ...).
+type TaskError = task.TaskError
 
 // ErrKilledWorker is matched (errors.Is) by a TaskError of kind
 // "killed-worker": the task was running on workers that died too often.
-var ErrKilledWorker = errors.New("dusk: killed worker")
-
-// Is makes errors.Is(err, ErrKilledWorker) work.
-func (e *TaskError) Is(target error) bool {
-	return target == ErrKilledWorker && e.Kind == "killed-worker"
-}
+var ErrKilledWorker = task.ErrKilledWorkerSentinel
 
 // CancelledError is a future that ended without a result: cancelled,
 // dropped by a restart, or released before it was done.

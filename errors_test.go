@@ -41,7 +41,7 @@ func TestTaskErrorReachesCaller(t *testing.T) {
 	if !errors.As(err, &te) {
 		t.Fatalf("Result = %v (%T); want a *dusk.TaskError", err, err)
 	}
-	if te.Kind != "error" || te.Message != "the disk is full" || te.Key != f.Key() || te.Func != "it.fail" || te.Worker == "" {
+	if te.Kind != "error" || te.Message != "the disk is full" || te.Key != string(f.Key()) || te.Func != "it.fail" || te.Worker == "" {
 		t.Fatalf("TaskError = %+v", te)
 	}
 	if f.Status() != dusk.Erred {
@@ -78,7 +78,7 @@ func TestTaskPanicReachesCallerWithStack(t *testing.T) {
 	if !errors.As(err, &te) {
 		t.Fatalf("Result = %v (%T); want a *dusk.TaskError", err, err)
 	}
-	if te.Kind != "panic" || !strings.Contains(te.Message, "boom: at midnight") || te.Key != f.Key() {
+	if te.Kind != "panic" || !strings.Contains(te.Message, "boom: at midnight") || te.Key != string(f.Key()) {
 		t.Fatalf("TaskError = %+v", te)
 	}
 	if !strings.Contains(te.Stack, "errors_test.go") || !strings.Contains(te.Stack, "panicInTask") {
@@ -129,7 +129,7 @@ func TestDependentsOfFailedTaskFail(t *testing.T) {
 		if !errors.As(err, &te) {
 			t.Fatalf("dependent %s: %v; want a *dusk.TaskError", f.Key(), err)
 		}
-		if te.Key != bad.Key() || !strings.Contains(te.Message, "root cause") {
+		if te.Key != string(bad.Key()) || !strings.Contains(te.Message, "root cause") {
 			t.Fatalf("dependent %s failed with %+v; want the error of %s", f.Key(), te, bad.Key())
 		}
 	}
@@ -140,7 +140,7 @@ func TestDependentsOfFailedTaskFail(t *testing.T) {
 	}
 	_, err = late.Result(ctx)
 	var te *dusk.TaskError
-	if !errors.As(err, &te) || te.Key != bad.Key() {
+	if !errors.As(err, &te) || te.Key != string(bad.Key()) {
 		t.Fatalf("dependent submitted after the failure: %v", err)
 	}
 	// In a delayed graph, with and without optimization (which fuses the
@@ -149,7 +149,7 @@ func TestDependentsOfFailedTaskFail(t *testing.T) {
 		failing := dusk.Call[int](fFail, "deep")
 		d := dusk.Call[int](fAdd, dusk.Call[int](fInc, failing), 1)
 		_, err = dusk.Compute(ctx, c, d, dusk.Optimize(opt))
-		if !errors.As(err, &te) || te.Message != "deep" || te.Func != "it.fail" || te.Key != failing.Key() || te.Kind != "error" {
+		if !errors.As(err, &te) || te.Message != "deep" || te.Func != "it.fail" || te.Key != string(failing.Key()) || te.Kind != "error" {
 			t.Errorf("Optimize(%v): Compute of a chain with a failing node = %#v; want kind error, key %s, func it.fail, message \"deep\"", opt, te, failing.Key())
 		}
 	}

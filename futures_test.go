@@ -158,7 +158,7 @@ func TestWait(t *testing.T) {
 	all := append(slices.Clone(fs), bad)
 	err = dusk.Wait(ctx, all...)
 	var te *dusk.TaskError
-	if !errors.As(err, &te) || te.Key != bad.Key() {
+	if !errors.As(err, &te) || te.Key != string(bad.Key()) {
 		t.Fatalf("Wait with a failed future = %v; want its *dusk.TaskError", err)
 	}
 	// Wait gives up with the context.

@@ -354,7 +354,7 @@ func TestTerminateAndKilledWorker(t *testing.T) {
 	}
 	t.Logf("the error: %v", err)
 	var te *dusk.TaskError
-	if !errors.As(err, &te) || te.Key != hog.Key() || te.Func != "mem.hog" {
+	if !errors.As(err, &te) || te.Key != string(hog.Key()) || te.Func != "mem.hog" {
 		t.Fatalf("error = %#v", err)
 	}
 	for _, want := range []string{string(hog.Key()), "executing on 4 workers when they died", "of its 256 MiB limit at its last report", "smaller partitions"} {

@@ -24,7 +24,7 @@ func Submit[T any](ctx context.Context, c *Client, fn *Func, args ...any) (*Futu
 		return nil, err
 	}
 	f := newFuture[T](c, key)
-	if err := c.send(b.message(b.tasks, []graph.Key{key})); err != nil {
+	if err := b.send(b.tasks, []graph.Key{key}); err != nil {
 		f.Release()
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 	for i, k := range keys {
 		fs[i] = newFuture[T](c, k)
 	}
-	if err := c.send(b.message(b.tasks, keys)); err != nil {
+	if err := b.send(b.tasks, keys); err != nil {
 		for _, f := range fs {
 			f.Release()
 		}

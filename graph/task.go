@@ -64,6 +64,11 @@ type Task struct {
 	// Fused counts the tasks this one stands for after fusion (0 or 1:
 	// itself only).
 	Fused int
+
+	// Encoded is the task's protocol form as the client sent it (package
+	// wire), set when the task was decoded from it: the scheduler forwards
+	// these bytes to the worker instead of encoding the task again.
+	Encoded []byte
 }
 
 // Deps returns the keys the task depends on, each once, in the order they

@@ -101,7 +101,7 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 			u := x.UpdateGraph
 			tasks := make([]*graph.Task, 0, len(u.GetTasks()))
 			for _, p := range u.GetTasks() {
-				t, err := wire.TaskFromPB(p)
+				t, err := wire.DecodeTask(p)
 				if err != nil {
 					return err
 				}

@@ -22,9 +22,14 @@ func (s *Server) sendActions(actions []state.Action) {
 	for _, a := range actions {
 		switch a := a.(type) {
 		case *state.Compute:
+			task, err := wire.EncodeTask(a.Task)
+			if err != nil {
+				s.log.Error("a task cannot be sent", "key", a.Task.Key, "err", err)
+				continue
+			}
 			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Compute{Compute: &pb.ComputeTask{
-				Task:     wire.TaskToPB(a.Task),
-				Priority: &pb.Priority{User: a.Priority.User, Generation: a.Priority.Generation, Order: a.Priority.Order},
+				Task:     task,
+				Priority: wire.PriorityToPB(a.Priority),
 				Deps:     s.depsToPB(a.Deps),
 			}}})
 		case *state.Free:
@@ -59,7 +64,7 @@ func (s *Server) sendActions(actions []state.Action) {
 				})
 			}
 		case *state.KeyErred:
-			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Erred{Erred: &pb.KeyErred{Key: string(a.Key), Error: TaskErrorToPB(a.Err)}}})
+			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Erred{Erred: &pb.KeyErred{Key: string(a.Key), Error: wire.TaskErrorToPB(a.Err)}}})
 		case *state.KeyCancelled:
 			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Cancelled{Cancelled: &pb.KeyCancelled{Key: string(a.Key), Reason: a.Reason}}})
 		case *state.KeyStalled:
@@ -93,26 +98,4 @@ func (s *Server) toClient(id string, ev *pb.ClientEvent) {
 	if c := s.clientConn(id); c != nil {
 		c.out.Edit(func(b *pb.ClientEventBatch) { b.Events = append(b.Events, ev) })
 	}
-}
-
-// TaskErrorToPB converts a task error to its protocol form.
-func TaskErrorToPB(e *state.TaskError) *pb.TaskError {
-	if e == nil {
-		return nil
-	}
-	return &pb.TaskError{Kind: e.Kind.String(), Key: e.Key, Func: e.Func, Worker: e.Worker, Message: e.Message, Stack: e.Stack}
-}
-
-// TaskErrorFromPB converts a task error from its protocol form.
-func TaskErrorFromPB(p *pb.TaskError) *state.TaskError {
-	if p == nil {
-		return nil
-	}
-	e := &state.TaskError{Key: p.GetKey(), Func: p.GetFunc(), Worker: p.GetWorker(), Message: p.GetMessage(), Stack: p.GetStack()}
-	for k := state.ErrTask; k <= state.ErrDependency; k++ {
-		if k.String() == p.GetKind() {
-			e.Kind = k
-		}
-	}
-	return e
 }

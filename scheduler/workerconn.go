@@ -189,25 +189,12 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 	}
 	for _, m := range b.GetMsgs() {
 		switch x := m.GetMsg().(type) {
-		case *pb.WorkerMsg_Started:
-			evs = append(evs, &state.TaskStarted{At: at, Worker: w.id, Key: graph.Key(x.Started.GetKey()), Thread: int(x.Started.GetThread())})
-		case *pb.WorkerMsg_Finished:
-			f := x.Finished
-			evs = append(evs, &state.TaskFinished{At: at, Worker: w.id, Key: graph.Key(f.GetKey()), NBytes: f.GetNbytes(), Type: f.GetType(),
-				Thread: int(f.GetThread()), Start: time.Unix(0, f.GetStartNs()), Stop: time.Unix(0, f.GetStopNs())})
 		case *pb.WorkerMsg_Failed:
 			f := x.Failed
-			evs = append(evs, &state.TaskFailed{At: at, Worker: w.id, Key: graph.Key(f.GetKey()), Err: TaskErrorFromPB(f.GetError()),
+			evs = append(evs, &state.TaskFailed{At: at, Worker: w.id, Key: graph.Key(f.GetKey()), Err: wire.TaskErrorFromPB(f.GetError()),
 				Thread: int(f.GetThread()), Start: time.Unix(0, f.GetStartNs()), Stop: time.Unix(0, f.GetStopNs())})
 		case *pb.WorkerMsg_Added:
-			ks := make([]state.KeySize, len(x.Added.GetKeys()))
-			for i, k := range x.Added.GetKeys() {
-				ks[i].Key = graph.Key(k)
-				if i < len(x.Added.GetNbytes()) {
-					ks[i].NBytes = x.Added.GetNbytes()[i]
-				}
-			}
-			evs = append(evs, &state.KeysAdded{At: at, Worker: w.id, Keys: ks})
+			evs = append(evs, &state.KeysAdded{At: at, Worker: w.id, Keys: wire.KeySizes(x.Added.GetKeys(), x.Added.GetNbytes())})
 		case *pb.WorkerMsg_Missing:
 			evs = append(evs, &state.DataMissing{At: at, Worker: w.id, Task: graph.Key(x.Missing.GetTask()), Key: graph.Key(x.Missing.GetKey()), Tried: x.Missing.GetTried()})
 		case *pb.WorkerMsg_Rejected:

@@ -3,7 +3,10 @@ package wire
 import (
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
@@ -45,6 +48,34 @@ func argsToPB(args []graph.Arg) []*pb.Arg {
 		out[i] = p
 	}
 	return out
+}
+
+// EncodeTask returns the task's protocol form, marshalled: what a client
+// sends in UpdateGraph and the scheduler forwards in ComputeTask.
+func EncodeTask(t *graph.Task) ([]byte, error) {
+	if t.Encoded != nil {
+		return t.Encoded, nil
+	}
+	b, err := proto.Marshal(TaskToPB(t))
+	if err != nil {
+		return nil, fmt.Errorf("dusk: encoding task %s: %w", t.Key, err)
+	}
+	return b, nil
+}
+
+// DecodeTask reads a task from its marshalled protocol form, checking its
+// shape; the task keeps b as its Encoded form.
+func DecodeTask(b []byte) (*graph.Task, error) {
+	var p pb.Task
+	if err := proto.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("dusk: a task that does not decode: %w", err)
+	}
+	t, err := TaskFromPB(&p)
+	if err != nil {
+		return nil, err
+	}
+	t.Encoded = b
+	return t, nil
 }
 
 // TaskFromPB converts a task from its protocol form, checking its shape.
@@ -129,4 +160,66 @@ func GraphKeys(ss []string) []graph.Key {
 		out[i] = graph.Key(s)
 	}
 	return out
+}
+
+// PriorityToPB converts a priority to its protocol form.
+func PriorityToPB(p graph.Priority) *pb.Priority {
+	return &pb.Priority{User: p.User, Generation: p.Generation, Order: p.Order}
+}
+
+// PriorityFromPB converts a priority from its protocol form.
+func PriorityFromPB(p *pb.Priority) graph.Priority {
+	return graph.Priority{User: p.GetUser(), Generation: p.GetGeneration(), Order: p.GetOrder()}
+}
+
+// KeySizes converts the columns of keys and sizes of a message (a short
+// sizes column, from a faulty peer, leaves sizes 0).
+func KeySizes(keys []string, nbytes []int64) []graph.KeySize {
+	out := make([]graph.KeySize, len(keys))
+	for i, k := range keys {
+		out[i].Key = graph.Key(k)
+		if i < len(nbytes) {
+			out[i].NBytes = nbytes[i]
+		}
+	}
+	return out
+}
+
+// errorKinds maps the protocol's error kinds to task's, by enum number.
+var errorKinds = map[pb.ErrorKind]task.ErrorKind{
+	pb.ErrorKind_ERROR_KIND_TASK:             task.ErrTask,
+	pb.ErrorKind_ERROR_KIND_PANIC:            task.ErrPanic,
+	pb.ErrorKind_ERROR_KIND_KILLED_WORKER:    task.ErrKilledWorker,
+	pb.ErrorKind_ERROR_KIND_LOST:             task.ErrLost,
+	pb.ErrorKind_ERROR_KIND_UNKNOWN_FUNCTION: task.ErrUnknownFunc,
+	pb.ErrorKind_ERROR_KIND_DEPENDENCY:       task.ErrDependency,
+}
+
+// TaskErrorToPB converts a task error to its protocol form.
+func TaskErrorToPB(e *task.TaskError) *pb.TaskError {
+	if e == nil {
+		return nil
+	}
+	p := &pb.TaskError{Key: e.Key, Func: e.Func, Worker: e.Worker, Message: e.Message, Stack: e.Stack}
+	for pk, k := range errorKinds {
+		if k == e.Kind {
+			p.Kind = pk
+		}
+	}
+	return p
+}
+
+// TaskErrorFromPB converts a task error from its protocol form; a missing
+// error (a faulty peer) reads as a plain failure, an unknown kind as
+// ErrTask.
+func TaskErrorFromPB(p *pb.TaskError) *task.TaskError {
+	if p == nil {
+		return &task.TaskError{Kind: task.ErrTask, Message: "failed"}
+	}
+	kind, ok := errorKinds[p.GetKind()]
+	if !ok {
+		kind = task.ErrTask
+	}
+	return &task.TaskError{Kind: kind, Key: p.GetKey(), Func: p.GetFunc(), Worker: p.GetWorker(),
+		Message: p.GetMessage(), Stack: p.GetStack()}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker/exec"
@@ -29,15 +30,12 @@ func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done b
 		switch x := c.GetCmd().(type) {
 		case *pb.WorkerCommand_Compute:
 			ct := x.Compute
-			t, err := wire.TaskFromPB(ct.GetTask())
+			t, err := wire.DecodeTask(ct.GetTask())
 			if err != nil {
 				w.log.Error("bad task from the scheduler", "err", err)
 				continue
 			}
-			p := ct.GetPriority()
-			w.st.Handle(&wstate.Compute{Task: t,
-				Priority: wstate.Priority{User: p.GetUser(), Generation: p.GetGeneration(), Order: p.GetOrder()},
-				Deps:     depsFromPB(ct.GetDeps())})
+			w.st.Handle(&wstate.Compute{Task: t, Priority: wire.PriorityFromPB(ct.GetPriority()), Deps: depsFromPB(ct.GetDeps())})
 		case *pb.WorkerCommand_Free:
 			w.st.Handle(&wstate.Free{Keys: wire.GraphKeys(x.Free.GetKeys())})
 		case *pb.WorkerCommand_Steal:
@@ -154,7 +152,7 @@ func reports(b *pb.WorkerBatch) *pb.TaskReports {
 }
 
 func (w *Worker) taskError(k graph.Key, err error) *pb.TaskError {
-	p := &pb.TaskError{Kind: "error", Key: string(k), Worker: w.ID(), Message: err.Error()}
+	p := &task.TaskError{Kind: task.ErrTask, Key: string(k), Worker: w.ID(), Message: err.Error()}
 	// A fused task reports the step that failed, as the task it was.
 	var step *exec.StepError
 	if errors.As(err, &step) {
@@ -165,14 +163,14 @@ func (w *Worker) taskError(k graph.Key, err error) *pb.TaskError {
 	var unknown *exec.UnknownFuncError
 	switch {
 	case errors.As(err, &unknown):
-		p.Kind = "unknown-function"
+		p.Kind = task.ErrUnknownFunc
 		p.Func = unknown.Func
 	case errors.As(err, &panicked):
-		p.Kind = "panic"
+		p.Kind = task.ErrPanic
 		p.Func = panicked.Func
 		p.Stack = panicked.Stack
 	}
-	return p
+	return wire.TaskErrorToPB(p)
 }
 
 func nanos(t time.Time) int64 {

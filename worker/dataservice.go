@@ -53,7 +53,7 @@ func (d *dataService) PutData(stream pb.Worker_PutDataServer) error {
 	w := d.w
 	var asm transfer.Assembler
 	reply := &pb.PutDataReply{WorkerId: w.ID()}
-	var stored []wstate.KeySize
+	var stored []graph.KeySize
 	for {
 		batch, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -77,7 +77,7 @@ func (d *dataService) PutData(stream pb.Worker_PutDataServer) error {
 			}
 			reply.Keys = append(reply.Keys, key)
 			reply.Nbytes = append(reply.Nbytes, nbytes)
-			stored = append(stored, wstate.KeySize{Key: graph.Key(key), NBytes: nbytes})
+			stored = append(stored, graph.KeySize{Key: graph.Key(key), NBytes: nbytes})
 		}
 	}
 	if len(stored) > 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/task"
 )
 
 // fakeScheduler is a scheduler's state machine and ring without sockets:
@@ -100,7 +101,7 @@ func (f *fakeScheduler) run(acts []state.Action, fail map[graph.Key]bool) int {
 		acts = append(acts, f.handle(&state.TaskStarted{At: at, Worker: c.Worker, Key: c.Task.Key, Thread: n % 2})...)
 		if fail[c.Task.Key] {
 			acts = append(acts, f.handle(&state.TaskFailed{At: f.at(), Worker: c.Worker, Key: c.Task.Key, Thread: n % 2,
-				Start: start, Stop: start.Add(time.Millisecond), Err: &state.TaskError{Message: "boom"}})...)
+				Start: start, Stop: start.Add(time.Millisecond), Err: &task.TaskError{Kind: task.ErrTask, Message: "boom"}})...)
 			continue
 		}
 		acts = append(acts, f.handle(&state.TaskFinished{At: f.at(), Worker: c.Worker, Key: c.Task.Key, Thread: n % 2,

@@ -2,6 +2,7 @@ package state
 
 import (
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 // Action is an output of the state machine for the shell to carry out.
@@ -23,7 +24,7 @@ type Compute struct {
 	Caused
 	Worker   string
 	Task     *graph.Task
-	Priority Priority
+	Priority graph.Priority
 	Deps     []DepLocation
 }
 
@@ -79,7 +80,7 @@ type KeyErred struct {
 	Caused
 	Client string
 	Key    graph.Key
-	Err    *TaskError
+	Err    *task.TaskError
 }
 
 // KeyCancelled tells a client that its future for a key ended without a

@@ -1,5 +1,7 @@
 package state
 
+import "github.com/dusk-go/dusk/task"
+
 // The way to a worker: a needed task waits for its inputs, then goes to a
 // worker, or to the root-task queue, or among the tasks no worker can run.
 
@@ -7,7 +9,7 @@ func (s *State) releasedToWaiting(t *Task, _ *Worker) {
 	if t.Spec == nil {
 		// Scattered data that is gone cannot be recomputed.
 		if t.err == nil {
-			t.err = &TaskError{Kind: ErrLost, Key: string(t.Key),
+			t.err = &task.TaskError{Kind: task.ErrLost, Key: string(t.Key),
 				Message: "scattered data was lost with the workers that held it; scatter it again"}
 		}
 		s.transition(t, Erred, nil)
@@ -16,7 +18,7 @@ func (s *State) releasedToWaiting(t *Task, _ *Worker) {
 	s.setState(t, Waiting)
 	s.enterActive(t)
 	t.nWaiting = 0
-	var blame *TaskError
+	var blame *task.TaskError
 	for _, d := range t.deps {
 		switch d.State {
 		case Memory:

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 // Event is an input to the state machine. Every event carries the time the
@@ -123,7 +124,7 @@ type TaskFailed struct {
 	At
 	Worker      string
 	Key         graph.Key
-	Err         *TaskError
+	Err         *task.TaskError
 	Thread      int
 	Start, Stop time.Time
 }
@@ -132,13 +133,7 @@ type TaskFailed struct {
 type KeysAdded struct {
 	At
 	Worker string
-	Keys   []KeySize
-}
-
-// KeySize is a key with the size of its value.
-type KeySize struct {
-	Key    graph.Key
-	NBytes int64
+	Keys   []graph.KeySize
 }
 
 // DataMissing: worker Worker could not get dependency Key of task Task

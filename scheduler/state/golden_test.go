@@ -12,6 +12,7 @@ import (
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/internal/datadriven"
+	"github.com/dusk-go/dusk/task"
 )
 
 // The golden scripts in testdata drive a State with events and print what
@@ -184,22 +185,20 @@ func (g *golden) event(t *testing.T, c *datadriven.Cmd, at At) Event {
 		return &TaskFinished{At: at, Worker: arg(0), Key: key(1), NBytes: nbytes, Type: "int",
 			Start: g.now.Add(-time.Millisecond), Stop: g.now}
 	case "failed":
-		kind := ErrTask
-		for k := ErrTask; k <= ErrDependency; k++ {
-			if k.String() == c.Str(t, "kind", "error") {
-				kind = k
-			}
+		kind := task.ErrorKind(c.Str(t, "kind", "error"))
+		if !slices.Contains(task.ErrorKinds, kind) {
+			c.Fatalf(t, "unknown error kind %s", kind)
 		}
 		msg := strings.Join(c.List("msg"), ", ")
-		return &TaskFailed{At: at, Worker: arg(0), Key: key(1), Err: &TaskError{Kind: kind, Message: msg}}
+		return &TaskFailed{At: at, Worker: arg(0), Key: key(1), Err: &task.TaskError{Kind: kind, Message: msg}}
 	case "rejected":
 		return &TaskRejected{At: at, Worker: arg(0), Key: key(1)}
 	case "missing":
 		return &DataMissing{At: at, Worker: arg(0), Task: key(1), Key: key(2), Tried: c.List("tried")}
 	case "added":
-		var keys []KeySize
+		var keys []graph.KeySize
 		for _, k := range positional(c)[1:] {
-			keys = append(keys, KeySize{Key: graph.Key(k), NBytes: nbytes})
+			keys = append(keys, graph.KeySize{Key: graph.Key(k), NBytes: nbytes})
 		}
 		return &KeysAdded{At: at, Worker: arg(0), Keys: keys}
 	case "steal-reply":

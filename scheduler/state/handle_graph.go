@@ -3,6 +3,9 @@ package state
 import (
 	"fmt"
 	"slices"
+
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 // handleGraph adds a client's tasks and marks the keys it wants.
@@ -27,7 +30,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			}
 			order = o
 		}
-		t.prio = Priority{User: -int32(spec.Priority), Generation: s.generation, Order: int64(order)}
+		t.prio = graph.Priority{User: -int32(spec.Priority), Generation: s.generation, Order: int64(order)}
 		// Tasks of one kind usually come together: reuse the last group.
 		if g == nil || g.Name != spec.Key.Prefix() {
 			g = s.group(spec.Key)
@@ -50,7 +53,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		for _, k := range deps {
 			d := s.tasks[k]
 			if d == nil {
-				t.err = &TaskError{Kind: ErrLost, Key: string(t.Key), Func: t.Spec.Func,
+				t.err = &task.TaskError{Kind: task.ErrLost, Key: string(t.Key), Func: t.Spec.Func,
 					Message: fmt.Sprintf("depends on %s, which the scheduler does not know: its future was released or it was never submitted; keep the future alive until the graph that uses it is submitted", k)}
 				missing = append(missing, t)
 				continue
@@ -201,7 +204,7 @@ func (s *State) handleScattered(e *KeysScattered) {
 		}
 		s.want(c, t)
 		if t.State != Memory {
-			t.err = &TaskError{Kind: ErrLost, Key: string(sk.Key), Message: "scattered to workers that are no longer connected; scatter it again"}
+			t.err = &task.TaskError{Kind: task.ErrLost, Key: string(sk.Key), Message: "scattered to workers that are no longer connected; scatter it again"}
 			s.recommend(t, Erred)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 // processingOn returns the task key k if it is processing on worker id.
@@ -76,7 +77,7 @@ func (s *State) handleTaskFailed(e *TaskFailed) {
 	// The worker dropped the task: it is told nothing more about it.
 	s.unassign(t)
 	s.fillWorker(w)
-	retryable := e.Err == nil || e.Err.Kind == ErrTask || e.Err.Kind == ErrPanic
+	retryable := e.Err == nil || e.Err.Kind == task.ErrTask || e.Err.Kind == task.ErrPanic
 	if retryable && t.retriesLeft > 0 {
 		t.retriesLeft--
 		s.transition(t, Released, nil)
@@ -84,7 +85,7 @@ func (s *State) handleTaskFailed(e *TaskFailed) {
 	}
 	err := e.Err
 	if err == nil {
-		err = &TaskError{Kind: ErrTask, Message: "failed"}
+		err = &task.TaskError{Kind: task.ErrTask, Message: "failed"}
 	}
 	if err.Key == "" {
 		err.Key = string(t.Key)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 // harness drives a State with events and collects its actions.
@@ -64,7 +65,7 @@ func (h *harness) finish(worker string, k graph.Key, nbytes int64) []Action {
 }
 
 func (h *harness) fail(worker string, k graph.Key, msg string) []Action {
-	return h.handle(&TaskFailed{At: h.at(), Worker: worker, Key: k, Err: &TaskError{Kind: ErrTask, Message: msg}})
+	return h.handle(&TaskFailed{At: h.at(), Worker: worker, Key: k, Err: &task.TaskError{Kind: task.ErrTask, Message: msg}})
 }
 
 func (h *harness) state(k graph.Key) TaskState {
@@ -82,8 +83,8 @@ func (h *harness) wantState(k graph.Key, want TaskState) {
 	}
 }
 
-// task builds a task calling f on references to deps.
-func task(key string, deps ...string) *graph.Task {
+// spec builds a task calling f on references to deps.
+func spec(key string, deps ...string) *graph.Task {
 	t := &graph.Task{Key: graph.Key(key), Func: "f"}
 	for _, d := range deps {
 		t.Args = append(t.Args, graph.Ref(graph.Key(d)))

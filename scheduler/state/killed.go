@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dusk-go/dusk/internal/units"
+	"github.com/dusk-go/dusk/task"
 )
 
 // A task that was executing on a worker when the worker died may have
@@ -50,7 +51,7 @@ func (d death) memory() string {
 }
 
 // killedWorkerError is why t errs after killing too many workers.
-func killedWorkerError(t *Task) *TaskError {
+func killedWorkerError(t *Task) *task.TaskError {
 	var b strings.Builder
 	fmt.Fprintf(&b, "the task was executing on %d workers when they died, so it may have killed them: ", len(t.killedOn))
 	for i, d := range t.killedOn {
@@ -72,5 +73,5 @@ func killedWorkerError(t *Task) *TaskError {
 	if t.Spec != nil {
 		fn = t.Spec.Func
 	}
-	return &TaskError{Kind: ErrKilledWorker, Key: string(t.Key), Func: fn, Worker: last.worker, Message: b.String()}
+	return &task.TaskError{Kind: task.ErrKilledWorker, Key: string(t.Key), Func: fn, Worker: last.worker, Message: b.String()}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 // After more deaths than allowed, the KilledWorker error names the task,
@@ -14,7 +15,7 @@ import (
 func TestKilledWorkerErrorNamesWorkersAndTheirMemory(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.AllowedFailures = 1 })
 	const mib = 1 << 20
-	h.submit("c", []*graph.Task{task("big-1")}, "big-1")
+	h.submit("c", []*graph.Task{spec("big-1")}, "big-1")
 	for i, id := range []string{"w1", "w2"} {
 		h.handle(&WorkerAdded{At: h.at(), ID: id, Address: "addr-" + id, NThreads: 1, MemoryLimit: 256 * mib})
 		h.start(id, "big-1")
@@ -24,7 +25,7 @@ func TestKilledWorkerErrorNamesWorkersAndTheirMemory(t *testing.T) {
 	}
 	h.wantState("big-1", Erred)
 	err := h.s.Task("big-1").Err()
-	if err == nil || err.Kind != ErrKilledWorker {
+	if err == nil || err.Kind != task.ErrKilledWorker {
 		t.Fatalf("error = %v", err)
 	}
 	msg := err.Error()
@@ -42,15 +43,15 @@ func TestKilledWorkerErrorNamesWorkersAndTheirMemory(t *testing.T) {
 	}
 	// A worker that died before it ever reported says so.
 	h2 := newHarness(t, func(c *Config) { c.AllowedFailures = 0 })
-	h2.submit("c", []*graph.Task{task("big-2")}, "big-2")
+	h2.submit("c", []*graph.Task{spec("big-2")}, "big-2")
 	h2.addWorker("w9", 1, nil)
 	h2.start("w9", "big-2")
 	h2.handle(&WorkerRemoved{At: h2.at(), ID: "w9", Reason: "gone"})
 	if e := h2.s.Task("big-2").Err(); e == nil || !strings.Contains(e.Error(), "w9 (no memory report before it died)") {
 		t.Fatalf("error without a report = %v", e)
 	}
-	var te *TaskError
+	var te *task.TaskError
 	if !errors.As(error(err), &te) {
-		t.Fatal("not a *TaskError")
+		t.Fatal("not a *task.TaskError")
 	}
 }

@@ -22,9 +22,9 @@ func steals(acts []Action) []string {
 func TestPausedWorkerGivesBackUnstartedTasks(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("x-1")}, "x-1")
+	h.submit("c", []*graph.Task{spec("x-1")}, "x-1")
 	h.finish("w1", "x-1", 100)
-	h.submit("c", []*graph.Task{task("a-1"), task("b-1", "x-1"), task("c-1")}, "a-1", "b-1", "c-1")
+	h.submit("c", []*graph.Task{spec("a-1"), spec("b-1", "x-1"), spec("c-1")}, "a-1", "b-1", "c-1")
 	for _, k := range []graph.Key{"a-1", "b-1", "c-1"} {
 		if on := h.s.Task(k).ProcessingOn(); on != "w1" {
 			t.Fatalf("%s on %q, want w1", k, on)
@@ -59,7 +59,7 @@ func TestPausedWorkerGivesBackUnstartedTasks(t *testing.T) {
 		t.Fatalf("c-1 started on w1 and should stay:\n%s", describe(acts))
 	}
 	// New work goes to w2 only while w1 is paused.
-	acts = h.submit("c", []*graph.Task{task("d-1")}, "d-1")
+	acts = h.submit("c", []*graph.Task{spec("d-1")}, "d-1")
 	if got := computes(acts); !slices.Equal(got, []string{"w2:d-1"}) {
 		t.Fatalf("new task went to %v", got)
 	}
@@ -81,7 +81,7 @@ func TestPausedWorkerGivesBackUnstartedTasks(t *testing.T) {
 func TestEveryWorkerPausedThenOneResumes(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("a-1"), task("b-1")}, "a-1", "b-1")
+	h.submit("c", []*graph.Task{spec("a-1"), spec("b-1")}, "a-1", "b-1")
 	h.start("w1", "a-1")
 	h.addWorker("w2", 1, nil)
 	h.handle(&Heartbeat{At: h.at(), Worker: "w2", Paused: true})
@@ -89,7 +89,7 @@ func TestEveryWorkerPausedThenOneResumes(t *testing.T) {
 	if got := steals(acts); len(got) != 0 {
 		t.Fatalf("with every worker paused, steals = %v", got)
 	}
-	acts = h.submit("c", []*graph.Task{task("n-1")}, "n-1")
+	acts = h.submit("c", []*graph.Task{spec("n-1")}, "n-1")
 	if len(computes(acts)) != 0 {
 		t.Fatalf("a task went to a paused worker:\n%s", describe(acts))
 	}
@@ -126,9 +126,9 @@ func TestPausedWorkerKeepsTasksOnlyItMayRun(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, map[string]float64{"GPU": 1})
 	h.addWorker("w2", 1, nil)
-	gpu := task("g-1")
+	gpu := spec("g-1")
 	gpu.Resources = map[string]float64{"GPU": 1}
-	h.submit("c", []*graph.Task{task("a-1"), gpu}, "a-1", "g-1")
+	h.submit("c", []*graph.Task{spec("a-1"), gpu}, "a-1", "g-1")
 	if on := h.s.Task("g-1").ProcessingOn(); on != "w1" {
 		t.Fatalf("g-1 on %s", on)
 	}

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/dusk-go/dusk/graph"
 )
 
 func TestTaskHeapOrdersAndRemoves(t *testing.T) {
@@ -11,7 +13,7 @@ func TestTaskHeapOrdersAndRemoves(t *testing.T) {
 	var h taskHeap
 	var all []*Task
 	for i := range 500 {
-		tk := &Task{prio: Priority{User: int32(rng.IntN(3)), Order: int64(rng.IntN(1000))}, heapIdx: -1}
+		tk := &Task{prio: graph.Priority{User: int32(rng.IntN(3)), Order: int64(rng.IntN(1000))}, heapIdx: -1}
 		tk.Key = "t"
 		_ = i
 		all = append(all, tk)
@@ -28,7 +30,7 @@ func TestTaskHeapOrdersAndRemoves(t *testing.T) {
 			}
 		}
 	}
-	var got []Priority
+	var got []graph.Priority
 	for h.Len() > 0 {
 		tk := h.pop()
 		if removed[tk] {
@@ -39,7 +41,7 @@ func TestTaskHeapOrdersAndRemoves(t *testing.T) {
 	if len(got) != len(all)-len(removed) {
 		t.Fatalf("%d out, want %d", len(got), len(all)-len(removed))
 	}
-	if !slices.IsSortedFunc(got, func(a, b Priority) int {
+	if !slices.IsSortedFunc(got, func(a, b graph.Priority) int {
 		if a.Less(b) {
 			return -1
 		}

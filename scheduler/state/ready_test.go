@@ -17,7 +17,7 @@ import (
 func TestReadyAndAdvance(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	cause := h.s.Handle(&GraphSubmitted{At: h.at(), Client: "c", Tasks: []*graph.Task{task("a-1")}, Wanted: []graph.Key{"a-1"}})
+	cause := h.s.Handle(&GraphSubmitted{At: h.at(), Client: "c", Tasks: []*graph.Task{spec("a-1")}, Wanted: []graph.Key{"a-1"}})
 	r := h.s.Ready()
 	if got := computes(r.Actions); !slices.Equal(got, []string{"w1:a-1"}) || r.Actions[0].caused().Cause != cause {
 		t.Fatalf("computes %v (cause %d), want w1:a-1 of cause %d", got, r.Actions[0].caused().Cause, cause)
@@ -56,7 +56,7 @@ func TestReadyKeepsTheNewestEvents(t *testing.T) {
 	var tasks []*graph.Task
 	var keys []graph.Key
 	for _, k := range []string{"a-1", "a-2", "a-3", "a-4", "a-5"} {
-		tasks = append(tasks, task(k))
+		tasks = append(tasks, spec(k))
 		keys = append(keys, graph.Key(k))
 	}
 	h.s.Handle(&GraphSubmitted{At: h.at(), Client: "c", Tasks: tasks, Wanted: keys})

@@ -183,7 +183,7 @@ func randomDAG(rng *rand.Rand, prefix string, n int) []*graph.Task {
 		for j := 0; j < rng.IntN(4) && i > 0; j++ {
 			deps = append(deps, string(ts[rng.IntN(i)].Key))
 		}
-		tk := task(fmt.Sprintf("%s%d-%d", prefix, rng.IntN(3), i), deps...)
+		tk := spec(fmt.Sprintf("%s%d-%d", prefix, rng.IntN(3), i), deps...)
 		tk.Retries = 1000
 		ts = append(ts, tk)
 	}
@@ -252,10 +252,10 @@ func TestSimulatedClientsComeAndGo(t *testing.T) {
 			var follow []string
 			for i := range 40 {
 				load, clean := fmt.Sprintf("load-%d", i), fmt.Sprintf("clean-%d", i)
-				tasks = append(tasks, task(load), task(clean, load))
+				tasks = append(tasks, spec(load), spec(clean, load))
 				follow = append(follow, clean)
 			}
-			tasks = append(tasks, task("total-1", follow...))
+			tasks = append(tasks, spec("total-1", follow...))
 			for _, tk := range tasks {
 				tk.Retries = 1000
 			}

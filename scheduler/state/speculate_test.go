@@ -14,7 +14,7 @@ func TestChainIsSentAhead(t *testing.T) {
 	h := newHarness(t, speculating)
 	h.addWorker("w1", 1, nil)
 	h.addWorker("w2", 1, nil)
-	acts := h.submit("c", []*graph.Task{task("a-1"), task("b-1", "a-1"), task("c-1", "b-1")}, "c-1")
+	acts := h.submit("c", []*graph.Task{spec("a-1"), spec("b-1", "a-1"), spec("c-1", "b-1")}, "c-1")
 	got := computes(acts)
 	w := h.s.Task("a-1").ProcessingOn()
 	if !slices.Equal(got, []string{w + ":a-1", w + ":b-1", w + ":c-1"}) {
@@ -39,9 +39,9 @@ func TestChainIsSentAhead(t *testing.T) {
 func TestFailedInputTakesFollowersBack(t *testing.T) {
 	h := newHarness(t, speculating)
 	h.addWorker("w1", 1, nil)
-	a := task("a-1")
+	a := spec("a-1")
 	a.Retries = 1
-	h.submit("c", []*graph.Task{a, task("b-1", "a-1"), task("c-1", "b-1")}, "c-1")
+	h.submit("c", []*graph.Task{a, spec("b-1", "a-1"), spec("c-1", "b-1")}, "c-1")
 	acts := h.fail("w1", "a-1", "flaky")
 	frees := ofType[*Free](acts)
 	var freed []graph.Key
@@ -65,9 +65,9 @@ func TestFailedInputTakesFollowersBack(t *testing.T) {
 func TestStolenInputTakesFollowersBack(t *testing.T) {
 	h := newHarness(t, speculating, func(c *Config) { c.WorkStealing = true })
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("busy-1")}, "busy-1")
+	h.submit("c", []*graph.Task{spec("busy-1")}, "busy-1")
 	h.start("w1", "busy-1")
-	h.submit("c", []*graph.Task{task("a-1"), task("b-1", "a-1")}, "b-1")
+	h.submit("c", []*graph.Task{spec("a-1"), spec("b-1", "a-1")}, "b-1")
 	h.addWorker("w2", 1, nil)
 	acts := h.handle(&Tick{At: h.at()})
 	steals := ofType[*Steal](acts)
@@ -87,12 +87,12 @@ func TestNoSpeculationAcrossWorkers(t *testing.T) {
 	h := newHarness(t, speculating)
 	h.addWorker("w1", 1, nil)
 	h.addWorker("w2", 1, nil)
-	h.submit("c", []*graph.Task{task("x-1"), task("y-1")}, "x-1", "y-1")
+	h.submit("c", []*graph.Task{spec("x-1"), spec("y-1")}, "x-1", "y-1")
 	wx, wy := h.s.Task("x-1").ProcessingOn(), h.s.Task("y-1").ProcessingOn()
 	if wx == wy {
 		t.Skip("both inputs landed on one worker")
 	}
-	acts := h.submit("c", []*graph.Task{task("z-1", "x-1", "y-1")}, "z-1")
+	acts := h.submit("c", []*graph.Task{spec("z-1", "x-1", "y-1")}, "z-1")
 	if got := computes(acts); len(got) != 0 {
 		t.Fatalf("z-1 needs inputs from two workers, sent %v", got)
 	}
@@ -107,20 +107,20 @@ func TestNoSpeculationAcrossWorkers(t *testing.T) {
 // transition released -> processing"). Nor is any queued root sent to the
 // worker only to be freed in the same pass.
 func TestClientLeavesWhileRootsAreQueued(t *testing.T) {
-	for _, spec := range []bool{false, true} {
-		t.Run(fmt.Sprintf("speculate=%v", spec), func(t *testing.T) {
-			h := newHarness(t, func(c *Config) { c.Speculate = spec })
+	for _, speculate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("speculate=%v", speculate), func(t *testing.T) {
+			h := newHarness(t, func(c *Config) { c.Speculate = speculate })
 			h.addWorker("w1", 1, nil)
 			var tasks []*graph.Task
 			var keys []graph.Key
 			var cleans []string
 			for i := range 20 {
 				load, clean := fmt.Sprintf("load-%d", i), fmt.Sprintf("clean-%d", i)
-				tasks = append(tasks, task(load), task(clean, load))
+				tasks = append(tasks, spec(load), spec(clean, load))
 				cleans = append(cleans, clean)
 				keys = append(keys, graph.Key(load), graph.Key(clean))
 			}
-			tasks = append(tasks, task("total-1", cleans...))
+			tasks = append(tasks, spec("total-1", cleans...))
 			keys = append(keys, "total-1")
 			h.submit("c", tasks, "total-1")
 			// Run what the worker has until a follower is processing and

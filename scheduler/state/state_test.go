@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 func TestSingleTaskLifecycle(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	acts := h.submit("c", []*graph.Task{task("a-1")}, "a-1")
+	acts := h.submit("c", []*graph.Task{spec("a-1")}, "a-1")
 	if got := computes(acts); !slices.Equal(got, []string{"w1:a-1"}) {
 		t.Fatalf("computes = %v\n%s", got, describe(acts))
 	}
@@ -39,7 +40,7 @@ func TestSingleTaskLifecycle(t *testing.T) {
 func TestDependenciesFreedWhenNoLongerNeeded(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 2, nil)
-	acts := h.submit("c", []*graph.Task{task("a-1"), task("b-1", "a-1")}, "b-1")
+	acts := h.submit("c", []*graph.Task{spec("a-1"), spec("b-1", "a-1")}, "b-1")
 	if got := computes(acts); !slices.Equal(got, []string{"w1:a-1"}) {
 		t.Fatalf("computes = %v", got)
 	}
@@ -70,7 +71,7 @@ func TestDependenciesFreedWhenNoLongerNeeded(t *testing.T) {
 func TestUnneededTasksOfAGraphAreDropped(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	acts := h.submit("c", []*graph.Task{task("a-1"), task("unused-1"), task("b-1", "a-1")}, "b-1")
+	acts := h.submit("c", []*graph.Task{spec("a-1"), spec("unused-1"), spec("b-1", "a-1")}, "b-1")
 	if got := computes(acts); !slices.Equal(got, []string{"w1:a-1"}) {
 		t.Fatalf("computes = %v", got)
 	}
@@ -85,7 +86,7 @@ func TestRootTasksAreQueued(t *testing.T) {
 	var keys []graph.Key
 	for i := range 20 {
 		k := graph.Key("inc-" + string(rune('a'+i)))
-		tasks = append(tasks, task(string(k)))
+		tasks = append(tasks, spec(string(k)))
 		keys = append(keys, k)
 	}
 	acts := h.submit("c", tasks, keys...)
@@ -113,7 +114,7 @@ func TestShortTasksRaiseSaturation(t *testing.T) {
 	var keys []graph.Key
 	for i := range 2000 {
 		k := graph.NewKey("inc")
-		tasks = append(tasks, task(string(k)))
+		tasks = append(tasks, spec(string(k)))
 		keys = append(keys, k)
 		_ = i
 	}
@@ -139,7 +140,7 @@ func TestInfiniteSaturationSendsEverything(t *testing.T) {
 	var keys []graph.Key
 	for range 50 {
 		k := graph.NewKey("inc")
-		tasks = append(tasks, task(string(k)))
+		tasks = append(tasks, spec(string(k)))
 		keys = append(keys, k)
 	}
 	if got := computes(h.submit("c", tasks, keys...)); len(got) != 50 {
@@ -151,11 +152,11 @@ func TestPlacementFollowsData(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
 	h.addWorker("w2", 1, nil)
-	h.submit("c", []*graph.Task{task("big-1"), task("small-1")}, "big-1", "small-1")
+	h.submit("c", []*graph.Task{spec("big-1"), spec("small-1")}, "big-1", "small-1")
 	h.finish(h.s.Task("big-1").ProcessingOn(), "big-1", 1<<30)
 	big := h.s.Task("big-1").WhoHas()[0]
 	h.finish(h.s.Task("small-1").ProcessingOn(), "small-1", 10)
-	acts := h.submit("c", []*graph.Task{task("use-1", "big-1", "small-1")}, "use-1")
+	acts := h.submit("c", []*graph.Task{spec("use-1", "big-1", "small-1")}, "use-1")
 	if got := computes(acts); !slices.Equal(got, []string{big + ":use-1"}) {
 		t.Fatalf("use-1 sent to %v, want the holder of big-1 (%s)", got, big)
 	}
@@ -164,7 +165,7 @@ func TestPlacementFollowsData(t *testing.T) {
 func TestResourcesWaitForAFittingWorker(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("cpu", 2, nil)
-	g := task("train-1")
+	g := spec("train-1")
 	g.Resources = map[string]float64{"GPU": 1}
 	acts := h.submit("c", []*graph.Task{g}, "train-1")
 	h.wantState("train-1", NoWorker)
@@ -182,9 +183,9 @@ func TestWorkerRestrictions(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
 	h.addWorker("w2", 1, nil)
-	strict := task("s-1")
+	strict := spec("s-1")
 	strict.Workers = []string{"addr-w2"}
-	loose := task("l-1")
+	loose := spec("l-1")
 	loose.Workers = []string{"w9"}
 	loose.AllowOtherWorkers = true
 	acts := h.submit("c", []*graph.Task{strict, loose}, "s-1", "l-1")
@@ -192,7 +193,7 @@ func TestWorkerRestrictions(t *testing.T) {
 	if !slices.Contains(got, "w2:s-1") || len(got) != 2 {
 		t.Fatalf("computes = %v", got)
 	}
-	gone := task("g-1")
+	gone := spec("g-1")
 	gone.Workers = []string{"w9"}
 	h.submit("c", []*graph.Task{gone}, "g-1")
 	h.wantState("g-1", NoWorker)
@@ -202,7 +203,7 @@ func TestWorkerDeathReschedulesAndRecomputes(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
 	h.addWorker("w2", 1, nil)
-	h.submit("c", []*graph.Task{task("a-1"), task("b-1", "a-1"), task("x-1")}, "b-1", "x-1")
+	h.submit("c", []*graph.Task{spec("a-1"), spec("b-1", "a-1"), spec("x-1")}, "b-1", "x-1")
 	wa := h.s.Task("a-1").ProcessingOn()
 	h.finish(wa, "a-1", 8)
 	wb := h.s.Task("b-1").ProcessingOn()
@@ -227,7 +228,7 @@ func TestWorkerDeathReschedulesAndRecomputes(t *testing.T) {
 
 func TestKilledWorkerCountsOnlyExecutingTasks(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.AllowedFailures = 1 })
-	h.submit("c", []*graph.Task{task("boom-1"), task("quiet-1")}, "boom-1", "quiet-1")
+	h.submit("c", []*graph.Task{spec("boom-1"), spec("quiet-1")}, "boom-1", "quiet-1")
 	for i, id := range []string{"w1", "w2", "w3"} {
 		h.addWorker(id, 1, nil)
 		if h.state("boom-1") != Processing {
@@ -243,7 +244,7 @@ func TestKilledWorkerCountsOnlyExecutingTasks(t *testing.T) {
 		}
 		h.wantState("boom-1", Erred)
 		errs := ofType[*KeyErred](acts)
-		if len(errs) != 1 || errs[0].Err.Kind != ErrKilledWorker ||
+		if len(errs) != 1 || errs[0].Err.Kind != task.ErrKilledWorker ||
 			!strings.Contains(errs[0].Err.Error(), "w1 (") || !strings.Contains(errs[0].Err.Error(), "w2 (") || !strings.Contains(errs[0].Err.Error(), "smaller partitions") {
 			t.Fatalf("erred = %s", describe(acts))
 		}
@@ -257,9 +258,9 @@ func TestKilledWorkerCountsOnlyExecutingTasks(t *testing.T) {
 func TestRetriesThenError(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	a := task("a-1")
+	a := spec("a-1")
 	a.Retries = 1
-	h.submit("c", []*graph.Task{a, task("b-1", "a-1")}, "b-1")
+	h.submit("c", []*graph.Task{a, spec("b-1", "a-1")}, "b-1")
 	acts := h.fail("w1", "a-1", "flaky")
 	if got := computes(acts); !slices.Equal(got, []string{"w1:a-1"}) {
 		t.Fatalf("retry: %v", got)
@@ -279,7 +280,7 @@ func TestRetriesThenError(t *testing.T) {
 func TestCancelStopsRunningTask(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("slow-1")}, "slow-1")
+	h.submit("c", []*graph.Task{spec("slow-1")}, "slow-1")
 	h.start("w1", "slow-1")
 	acts := h.handle(&KeysCancelled{At: h.at(), Client: "c", Keys: []graph.Key{"slow-1"}})
 	if len(ofType[*KeyCancelled](acts)) != 1 || len(ofType[*Free](acts)) != 1 {
@@ -299,7 +300,7 @@ func TestScatteredDataIsUsedWhereItIs(t *testing.T) {
 	h.addWorker("w2", 1, nil)
 	h.handle(&KeysScattered{At: h.at(), Client: "c", Keys: []ScatteredKey{{Key: "lookup-1", NBytes: 1 << 30, Workers: []string{"w2"}}}})
 	h.wantState("lookup-1", Memory)
-	acts := h.submit("c", []*graph.Task{task("use-1", "lookup-1")}, "use-1")
+	acts := h.submit("c", []*graph.Task{spec("use-1", "lookup-1")}, "use-1")
 	if got := computes(acts); !slices.Equal(got, []string{"w2:use-1"}) {
 		t.Fatalf("computes = %v", got)
 	}
@@ -316,11 +317,11 @@ func TestDataMissingRecomputes(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
 	h.addWorker("w2", 1, nil)
-	h.submit("c", []*graph.Task{task("a-1"), task("b-1")}, "a-1", "b-1")
+	h.submit("c", []*graph.Task{spec("a-1"), spec("b-1")}, "a-1", "b-1")
 	wa := h.s.Task("a-1").ProcessingOn()
 	h.finish(wa, "a-1", 8)
 	h.finish(h.s.Task("b-1").ProcessingOn(), "b-1", 8)
-	h.submit("c", []*graph.Task{task("c-1", "a-1", "b-1")}, "c-1")
+	h.submit("c", []*graph.Task{spec("c-1", "a-1", "b-1")}, "c-1")
 	wc := h.s.Task("c-1").ProcessingOn()
 	acts := h.handle(&DataMissing{At: h.at(), Worker: wc, Task: "c-1", Key: "a-1", Tried: []string{wa}})
 	if got := computes(acts); len(got) != 1 || !strings.HasSuffix(got[0], ":a-1") {
@@ -333,12 +334,12 @@ func TestWorkStealing(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.WorkStealing = true; c.WorkerSaturation = math.Inf(1) })
 	h.addWorker("w1", 1, nil)
 	// Four tasks that depend on a tiny key on w1 all go to w1.
-	h.submit("c", []*graph.Task{task("seed-1")}, "seed-1")
+	h.submit("c", []*graph.Task{spec("seed-1")}, "seed-1")
 	h.finish("w1", "seed-1", 8)
 	var ts []*graph.Task
 	var keys []graph.Key
 	for _, k := range []string{"x-1", "x-2", "x-3", "x-4"} {
-		ts = append(ts, task(k, "seed-1"))
+		ts = append(ts, spec(k, "seed-1"))
 		keys = append(keys, graph.Key(k))
 	}
 	h.submit("c", ts, keys...)
@@ -358,7 +359,7 @@ func TestWorkStealing(t *testing.T) {
 func TestRestartCancelsEverything(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("a-1"), task("b-1", "a-1")}, "b-1")
+	h.submit("c", []*graph.Task{spec("a-1"), spec("b-1", "a-1")}, "b-1")
 	acts := h.handle(&Restarted{At: h.at()})
 	if c := ofType[*KeyCancelled](acts); len(c) != 1 || c[0].Key != "b-1" {
 		t.Fatalf("restart:\n%s", describe(acts))
@@ -368,7 +369,7 @@ func TestRestartCancelsEverything(t *testing.T) {
 	}
 	h.handle(&WorkerRemoved{At: h.at(), ID: "w1"})
 	h.addWorker("w1b", 1, nil)
-	if got := computes(h.submit("c", []*graph.Task{task("a-1")}, "a-1")); !slices.Equal(got, []string{"w1b:a-1"}) {
+	if got := computes(h.submit("c", []*graph.Task{spec("a-1")}, "a-1")); !slices.Equal(got, []string{"w1b:a-1"}) {
 		t.Fatalf("after restart: %v", got)
 	}
 }
@@ -376,7 +377,7 @@ func TestRestartCancelsEverything(t *testing.T) {
 func TestClientRemovalReleasesItsKeys(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("a-1")}, "a-1")
+	h.submit("c", []*graph.Task{spec("a-1")}, "a-1")
 	h.submit("d", nil, "a-1")
 	h.finish("w1", "a-1", 8)
 	h.handle(&ClientRemoved{At: h.at(), ID: "c"})
@@ -390,7 +391,7 @@ func TestPausedWorkerGetsNoTasks(t *testing.T) {
 	h.addWorker("w1", 1, nil)
 	h.addWorker("w2", 1, nil)
 	h.handle(&Heartbeat{At: h.at(), Worker: "w1", Paused: true})
-	acts := h.submit("c", []*graph.Task{task("a-1"), task("b-1")}, "a-1", "b-1")
+	acts := h.submit("c", []*graph.Task{spec("a-1"), spec("b-1")}, "a-1", "b-1")
 	for _, c := range computes(acts) {
 		if strings.HasPrefix(c, "w1:") {
 			t.Fatalf("paused worker got %s", c)
@@ -411,7 +412,7 @@ func TestHeartbeatTimeoutRemovesWorker(t *testing.T) {
 func TestRetiringWorkerHandsOverData(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("a-1")}, "a-1")
+	h.submit("c", []*graph.Task{spec("a-1")}, "a-1")
 	h.finish("w1", "a-1", 8)
 	h.addWorker("w2", 1, nil)
 	acts := h.handle(&WorkerRetiring{At: h.at(), ID: "w1"})
@@ -419,7 +420,7 @@ func TestRetiringWorkerHandsOverData(t *testing.T) {
 	if len(acq) != 1 || acq[0].Worker != "w2" || acq[0].Deps[0].Key != "a-1" {
 		t.Fatalf("retire:\n%s", describe(acts))
 	}
-	acts = h.handle(&KeysAdded{At: h.at(), Worker: "w2", Keys: []KeySize{{Key: "a-1", NBytes: 8}}})
+	acts = h.handle(&KeysAdded{At: h.at(), Worker: "w2", Keys: []graph.KeySize{{Key: "a-1", NBytes: 8}}})
 	if len(ofType[*CloseWorker](acts)) != 1 {
 		t.Fatalf("after copy:\n%s", describe(acts))
 	}

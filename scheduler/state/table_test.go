@@ -62,7 +62,7 @@ func TestStateIsSetOnlyBySetState(t *testing.T) {
 func TestMovesOutsideTheTablePanic(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("w1", 1, nil)
-	h.submit("c", []*graph.Task{task("a-1")}, "a-1")
+	h.submit("c", []*graph.Task{spec("a-1")}, "a-1")
 	tk := h.s.Task("a-1")
 	for _, tc := range []struct {
 		name string

@@ -2,6 +2,7 @@ package state
 
 import (
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/task"
 )
 
 // Task is the scheduler's record of one task.
@@ -39,11 +40,11 @@ type Task struct {
 	NBytes   int64
 	TypeName string
 
-	prio        Priority
+	prio        graph.Priority
 	retriesLeft int32
 	suspicious  int32   // workers that died while it executed there
 	killedOn    []death // the workers that died while it executed there
-	err         *TaskError
+	err         *task.TaskError
 	heapIdx     int32
 	stalled     bool // clients were told it cannot run now
 }
@@ -67,7 +68,7 @@ func (t *Task) WhoHas() []string {
 }
 
 // Err returns why the task erred, or nil.
-func (t *Task) Err() *TaskError { return t.err }
+func (t *Task) Err() *task.TaskError { return t.err }
 
 // ProcessingOn returns the ID of the worker running the task, or "".
 func (t *Task) ProcessingOn() string {
@@ -78,7 +79,7 @@ func (t *Task) ProcessingOn() string {
 }
 
 // Priority returns the task's priority.
-func (t *Task) Priority() Priority { return t.prio }
+func (t *Task) Priority() graph.Priority { return t.prio }
 
 // needed reports whether anyone will read the task's data.
 func (t *Task) needed() bool { return len(t.wantedBy) > 0 || t.nWaiters > 0 }

@@ -25,6 +25,68 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Why a task failed (package task's ErrorKind).
+type ErrorKind int32
+
+const (
+	ErrorKind_ERROR_KIND_UNSPECIFIED      ErrorKind = 0
+	ErrorKind_ERROR_KIND_TASK             ErrorKind = 1 // the function returned an error
+	ErrorKind_ERROR_KIND_PANIC            ErrorKind = 2 // the function panicked
+	ErrorKind_ERROR_KIND_KILLED_WORKER    ErrorKind = 3 // its workers died too often
+	ErrorKind_ERROR_KIND_LOST             ErrorKind = 4 // data that cannot be recomputed was lost
+	ErrorKind_ERROR_KIND_UNKNOWN_FUNCTION ErrorKind = 5 // the worker lacks the function
+	ErrorKind_ERROR_KIND_DEPENDENCY       ErrorKind = 6 // an input failed
+)
+
+// Enum value maps for ErrorKind.
+var (
+	ErrorKind_name = map[int32]string{
+		0: "ERROR_KIND_UNSPECIFIED",
+		1: "ERROR_KIND_TASK",
+		2: "ERROR_KIND_PANIC",
+		3: "ERROR_KIND_KILLED_WORKER",
+		4: "ERROR_KIND_LOST",
+		5: "ERROR_KIND_UNKNOWN_FUNCTION",
+		6: "ERROR_KIND_DEPENDENCY",
+	}
+	ErrorKind_value = map[string]int32{
+		"ERROR_KIND_UNSPECIFIED":      0,
+		"ERROR_KIND_TASK":             1,
+		"ERROR_KIND_PANIC":            2,
+		"ERROR_KIND_KILLED_WORKER":    3,
+		"ERROR_KIND_LOST":             4,
+		"ERROR_KIND_UNKNOWN_FUNCTION": 5,
+		"ERROR_KIND_DEPENDENCY":       6,
+	}
+)
+
+func (x ErrorKind) Enum() *ErrorKind {
+	p := new(ErrorKind)
+	*p = x
+	return p
+}
+
+func (x ErrorKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ErrorKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_pb_dusk_proto_enumTypes[0].Descriptor()
+}
+
+func (ErrorKind) Type() protoreflect.EnumType {
+	return &file_pb_dusk_proto_enumTypes[0]
+}
+
+func (x ErrorKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ErrorKind.Descriptor instead.
+func (ErrorKind) EnumDescriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{0}
+}
+
 type Arg struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Kind:
@@ -465,7 +527,7 @@ func (x *RegistryEntry) GetSignature() string {
 
 type TaskError struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Kind          ErrorKind              `protobuf:"varint,1,opt,name=kind,proto3,enum=dusk.v1.ErrorKind" json:"kind,omitempty"`
 	Key           string                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
 	Func          string                 `protobuf:"bytes,3,opt,name=func,proto3" json:"func,omitempty"`
 	Worker        string                 `protobuf:"bytes,4,opt,name=worker,proto3" json:"worker,omitempty"`
@@ -505,11 +567,11 @@ func (*TaskError) Descriptor() ([]byte, []int) {
 	return file_pb_dusk_proto_rawDescGZIP(), []int{6}
 }
 
-func (x *TaskError) GetKind() string {
+func (x *TaskError) GetKind() ErrorKind {
 	if x != nil {
 		return x.Kind
 	}
-	return ""
+	return ErrorKind_ERROR_KIND_UNSPECIFIED
 }
 
 func (x *TaskError) GetKey() string {
@@ -775,8 +837,6 @@ type WorkerMsg struct {
 	// Types that are valid to be assigned to Msg:
 	//
 	//	*WorkerMsg_Register
-	//	*WorkerMsg_Started
-	//	*WorkerMsg_Finished
 	//	*WorkerMsg_Failed
 	//	*WorkerMsg_Added
 	//	*WorkerMsg_Missing
@@ -833,24 +893,6 @@ func (x *WorkerMsg) GetRegister() *RegisterWorker {
 	if x != nil {
 		if x, ok := x.Msg.(*WorkerMsg_Register); ok {
 			return x.Register
-		}
-	}
-	return nil
-}
-
-func (x *WorkerMsg) GetStarted() *TaskStarted {
-	if x != nil {
-		if x, ok := x.Msg.(*WorkerMsg_Started); ok {
-			return x.Started
-		}
-	}
-	return nil
-}
-
-func (x *WorkerMsg) GetFinished() *TaskFinished {
-	if x != nil {
-		if x, ok := x.Msg.(*WorkerMsg_Finished); ok {
-			return x.Finished
 		}
 	}
 	return nil
@@ -954,15 +996,9 @@ type WorkerMsg_Register struct {
 	Register *RegisterWorker `protobuf:"bytes,1,opt,name=register,proto3,oneof"`
 }
 
-type WorkerMsg_Started struct {
-	Started *TaskStarted `protobuf:"bytes,2,opt,name=started,proto3,oneof"`
-}
-
-type WorkerMsg_Finished struct {
-	Finished *TaskFinished `protobuf:"bytes,3,opt,name=finished,proto3,oneof"`
-}
-
 type WorkerMsg_Failed struct {
+	// 2 and 3 were single started/finished reports; they travel as
+	// columns in WorkerBatch.reports.
 	Failed *TaskFailed `protobuf:"bytes,4,opt,name=failed,proto3,oneof"`
 }
 
@@ -1003,10 +1039,6 @@ type WorkerMsg_Spill struct {
 }
 
 func (*WorkerMsg_Register) isWorkerMsg_Msg() {}
-
-func (*WorkerMsg_Started) isWorkerMsg_Msg() {}
-
-func (*WorkerMsg_Finished) isWorkerMsg_Msg() {}
 
 func (*WorkerMsg_Failed) isWorkerMsg_Msg() {}
 
@@ -1136,142 +1168,6 @@ func (x *RegisterWorker) GetVersion() string {
 	return ""
 }
 
-type TaskStarted struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	Thread        int32                  `protobuf:"varint,2,opt,name=thread,proto3" json:"thread,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *TaskStarted) Reset() {
-	*x = TaskStarted{}
-	mi := &file_pb_dusk_proto_msgTypes[12]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *TaskStarted) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*TaskStarted) ProtoMessage() {}
-
-func (x *TaskStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[12]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use TaskStarted.ProtoReflect.Descriptor instead.
-func (*TaskStarted) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
-}
-
-func (x *TaskStarted) GetKey() string {
-	if x != nil {
-		return x.Key
-	}
-	return ""
-}
-
-func (x *TaskStarted) GetThread() int32 {
-	if x != nil {
-		return x.Thread
-	}
-	return 0
-}
-
-type TaskFinished struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	Nbytes        int64                  `protobuf:"varint,2,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
-	Type          string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
-	Thread        int32                  `protobuf:"varint,4,opt,name=thread,proto3" json:"thread,omitempty"`
-	StartNs       int64                  `protobuf:"varint,5,opt,name=start_ns,json=startNs,proto3" json:"start_ns,omitempty"`
-	StopNs        int64                  `protobuf:"varint,6,opt,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *TaskFinished) Reset() {
-	*x = TaskFinished{}
-	mi := &file_pb_dusk_proto_msgTypes[13]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *TaskFinished) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*TaskFinished) ProtoMessage() {}
-
-func (x *TaskFinished) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[13]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use TaskFinished.ProtoReflect.Descriptor instead.
-func (*TaskFinished) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
-}
-
-func (x *TaskFinished) GetKey() string {
-	if x != nil {
-		return x.Key
-	}
-	return ""
-}
-
-func (x *TaskFinished) GetNbytes() int64 {
-	if x != nil {
-		return x.Nbytes
-	}
-	return 0
-}
-
-func (x *TaskFinished) GetType() string {
-	if x != nil {
-		return x.Type
-	}
-	return ""
-}
-
-func (x *TaskFinished) GetThread() int32 {
-	if x != nil {
-		return x.Thread
-	}
-	return 0
-}
-
-func (x *TaskFinished) GetStartNs() int64 {
-	if x != nil {
-		return x.StartNs
-	}
-	return 0
-}
-
-func (x *TaskFinished) GetStopNs() int64 {
-	if x != nil {
-		return x.StopNs
-	}
-	return 0
-}
-
 type TaskFailed struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
@@ -1285,7 +1181,7 @@ type TaskFailed struct {
 
 func (x *TaskFailed) Reset() {
 	*x = TaskFailed{}
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1297,7 +1193,7 @@ func (x *TaskFailed) String() string {
 func (*TaskFailed) ProtoMessage() {}
 
 func (x *TaskFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1310,7 +1206,7 @@ func (x *TaskFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFailed.ProtoReflect.Descriptor instead.
 func (*TaskFailed) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *TaskFailed) GetKey() string {
@@ -1358,7 +1254,7 @@ type KeysAdded struct {
 
 func (x *KeysAdded) Reset() {
 	*x = KeysAdded{}
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1370,7 +1266,7 @@ func (x *KeysAdded) String() string {
 func (*KeysAdded) ProtoMessage() {}
 
 func (x *KeysAdded) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1383,7 +1279,7 @@ func (x *KeysAdded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeysAdded.ProtoReflect.Descriptor instead.
 func (*KeysAdded) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *KeysAdded) GetKeys() []string {
@@ -1411,7 +1307,7 @@ type DataMissing struct {
 
 func (x *DataMissing) Reset() {
 	*x = DataMissing{}
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1423,7 +1319,7 @@ func (x *DataMissing) String() string {
 func (*DataMissing) ProtoMessage() {}
 
 func (x *DataMissing) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1436,7 +1332,7 @@ func (x *DataMissing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataMissing.ProtoReflect.Descriptor instead.
 func (*DataMissing) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DataMissing) GetTask() string {
@@ -1469,7 +1365,7 @@ type TaskRejected struct {
 
 func (x *TaskRejected) Reset() {
 	*x = TaskRejected{}
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1481,7 +1377,7 @@ func (x *TaskRejected) String() string {
 func (*TaskRejected) ProtoMessage() {}
 
 func (x *TaskRejected) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1494,7 +1390,7 @@ func (x *TaskRejected) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskRejected.ProtoReflect.Descriptor instead.
 func (*TaskRejected) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TaskRejected) GetKey() string {
@@ -1514,7 +1410,7 @@ type StealReply struct {
 
 func (x *StealReply) Reset() {
 	*x = StealReply{}
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1422,7 @@ func (x *StealReply) String() string {
 func (*StealReply) ProtoMessage() {}
 
 func (x *StealReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1539,7 +1435,7 @@ func (x *StealReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealReply.ProtoReflect.Descriptor instead.
 func (*StealReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *StealReply) GetKey() string {
@@ -1584,7 +1480,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1596,7 +1492,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1609,7 +1505,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Heartbeat) GetManaged() int64 {
@@ -1727,7 +1623,7 @@ type PluginResult struct {
 
 func (x *PluginResult) Reset() {
 	*x = PluginResult{}
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1739,7 +1635,7 @@ func (x *PluginResult) String() string {
 func (*PluginResult) ProtoMessage() {}
 
 func (x *PluginResult) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1752,7 +1648,7 @@ func (x *PluginResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginResult.ProtoReflect.Descriptor instead.
 func (*PluginResult) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PluginResult) GetName() string {
@@ -1777,7 +1673,7 @@ type Retire struct {
 
 func (x *Retire) Reset() {
 	*x = Retire{}
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1789,7 +1685,7 @@ func (x *Retire) String() string {
 func (*Retire) ProtoMessage() {}
 
 func (x *Retire) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1802,7 +1698,7 @@ func (x *Retire) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Retire.ProtoReflect.Descriptor instead.
 func (*Retire) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
 }
 
 type TransferDone struct {
@@ -1818,7 +1714,7 @@ type TransferDone struct {
 
 func (x *TransferDone) Reset() {
 	*x = TransferDone{}
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1830,7 +1726,7 @@ func (x *TransferDone) String() string {
 func (*TransferDone) ProtoMessage() {}
 
 func (x *TransferDone) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1843,7 +1739,7 @@ func (x *TransferDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferDone.ProtoReflect.Descriptor instead.
 func (*TransferDone) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *TransferDone) GetKey() string {
@@ -1896,7 +1792,7 @@ type SpillDone struct {
 
 func (x *SpillDone) Reset() {
 	*x = SpillDone{}
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1908,7 +1804,7 @@ func (x *SpillDone) String() string {
 func (*SpillDone) ProtoMessage() {}
 
 func (x *SpillDone) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1921,7 +1817,7 @@ func (x *SpillDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpillDone.ProtoReflect.Descriptor instead.
 func (*SpillDone) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SpillDone) GetKey() string {
@@ -1972,7 +1868,7 @@ type WorkerCommandBatch struct {
 
 func (x *WorkerCommandBatch) Reset() {
 	*x = WorkerCommandBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1984,7 +1880,7 @@ func (x *WorkerCommandBatch) String() string {
 func (*WorkerCommandBatch) ProtoMessage() {}
 
 func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1997,7 +1893,7 @@ func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommandBatch.ProtoReflect.Descriptor instead.
 func (*WorkerCommandBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *WorkerCommandBatch) GetCmds() []*WorkerCommand {
@@ -2034,7 +1930,7 @@ type WorkerCommand struct {
 
 func (x *WorkerCommand) Reset() {
 	*x = WorkerCommand{}
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2046,7 +1942,7 @@ func (x *WorkerCommand) String() string {
 func (*WorkerCommand) ProtoMessage() {}
 
 func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2059,7 +1955,7 @@ func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommand.ProtoReflect.Descriptor instead.
 func (*WorkerCommand) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *WorkerCommand) GetCmd() isWorkerCommand_Cmd {
@@ -2218,7 +2114,7 @@ type Welcome struct {
 
 func (x *Welcome) Reset() {
 	*x = Welcome{}
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2230,7 +2126,7 @@ func (x *Welcome) String() string {
 func (*Welcome) ProtoMessage() {}
 
 func (x *Welcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2243,7 +2139,7 @@ func (x *Welcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Welcome.ProtoReflect.Descriptor instead.
 func (*Welcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Welcome) GetId() string {
@@ -2261,17 +2157,19 @@ func (x *Welcome) GetSchedulerId() string {
 }
 
 type ComputeTask struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
-	Priority      *Priority              `protobuf:"bytes,2,opt,name=priority,proto3" json:"priority,omitempty"`
-	Deps          []*DepLocation         `protobuf:"bytes,3,rep,name=deps,proto3" json:"deps,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The task as the client encoded it (a marshalled Task): the scheduler
+	// forwards these bytes without decoding and encoding them again.
+	Task          []byte         `protobuf:"bytes,4,opt,name=task,proto3" json:"task,omitempty"`
+	Priority      *Priority      `protobuf:"bytes,2,opt,name=priority,proto3" json:"priority,omitempty"`
+	Deps          []*DepLocation `protobuf:"bytes,3,rep,name=deps,proto3" json:"deps,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ComputeTask) Reset() {
 	*x = ComputeTask{}
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2283,7 +2181,7 @@ func (x *ComputeTask) String() string {
 func (*ComputeTask) ProtoMessage() {}
 
 func (x *ComputeTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2296,10 +2194,10 @@ func (x *ComputeTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeTask.ProtoReflect.Descriptor instead.
 func (*ComputeTask) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
 }
 
-func (x *ComputeTask) GetTask() *Task {
+func (x *ComputeTask) GetTask() []byte {
 	if x != nil {
 		return x.Task
 	}
@@ -2329,7 +2227,7 @@ type FreeKeys struct {
 
 func (x *FreeKeys) Reset() {
 	*x = FreeKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2341,7 +2239,7 @@ func (x *FreeKeys) String() string {
 func (*FreeKeys) ProtoMessage() {}
 
 func (x *FreeKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2354,7 +2252,7 @@ func (x *FreeKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeKeys.ProtoReflect.Descriptor instead.
 func (*FreeKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *FreeKeys) GetKeys() []string {
@@ -2373,7 +2271,7 @@ type StealRequest struct {
 
 func (x *StealRequest) Reset() {
 	*x = StealRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2385,7 +2283,7 @@ func (x *StealRequest) String() string {
 func (*StealRequest) ProtoMessage() {}
 
 func (x *StealRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2398,7 +2296,7 @@ func (x *StealRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealRequest.ProtoReflect.Descriptor instead.
 func (*StealRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *StealRequest) GetKey() string {
@@ -2417,7 +2315,7 @@ type AcquireKeys struct {
 
 func (x *AcquireKeys) Reset() {
 	*x = AcquireKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2429,7 +2327,7 @@ func (x *AcquireKeys) String() string {
 func (*AcquireKeys) ProtoMessage() {}
 
 func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2442,7 +2340,7 @@ func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcquireKeys.ProtoReflect.Descriptor instead.
 func (*AcquireKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *AcquireKeys) GetDeps() []*DepLocation {
@@ -2462,7 +2360,7 @@ type InstallPlugin struct {
 
 func (x *InstallPlugin) Reset() {
 	*x = InstallPlugin{}
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2474,7 +2372,7 @@ func (x *InstallPlugin) String() string {
 func (*InstallPlugin) ProtoMessage() {}
 
 func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2487,7 +2385,7 @@ func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallPlugin.ProtoReflect.Descriptor instead.
 func (*InstallPlugin) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *InstallPlugin) GetName() string {
@@ -2513,7 +2411,7 @@ type CloseWorker struct {
 
 func (x *CloseWorker) Reset() {
 	*x = CloseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2525,7 +2423,7 @@ func (x *CloseWorker) String() string {
 func (*CloseWorker) ProtoMessage() {}
 
 func (x *CloseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2538,7 +2436,7 @@ func (x *CloseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseWorker.ProtoReflect.Descriptor instead.
 func (*CloseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CloseWorker) GetReason() string {
@@ -2557,7 +2455,7 @@ type RestartWorker struct {
 
 func (x *RestartWorker) Reset() {
 	*x = RestartWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2569,7 +2467,7 @@ func (x *RestartWorker) String() string {
 func (*RestartWorker) ProtoMessage() {}
 
 func (x *RestartWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2582,7 +2480,7 @@ func (x *RestartWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartWorker.ProtoReflect.Descriptor instead.
 func (*RestartWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RestartWorker) GetReason() string {
@@ -2601,7 +2499,7 @@ type RefuseWorker struct {
 
 func (x *RefuseWorker) Reset() {
 	*x = RefuseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2613,7 +2511,7 @@ func (x *RefuseWorker) String() string {
 func (*RefuseWorker) ProtoMessage() {}
 
 func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2626,7 +2524,7 @@ func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefuseWorker.ProtoReflect.Descriptor instead.
 func (*RefuseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RefuseWorker) GetReason() string {
@@ -2649,7 +2547,7 @@ type ClientBatch struct {
 
 func (x *ClientBatch) Reset() {
 	*x = ClientBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2661,7 +2559,7 @@ func (x *ClientBatch) String() string {
 func (*ClientBatch) ProtoMessage() {}
 
 func (x *ClientBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2674,7 +2572,7 @@ func (x *ClientBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientBatch.ProtoReflect.Descriptor instead.
 func (*ClientBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ClientBatch) GetMsgs() []*ClientMsg {
@@ -2708,7 +2606,7 @@ type ClientMsg struct {
 
 func (x *ClientMsg) Reset() {
 	*x = ClientMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2720,7 +2618,7 @@ func (x *ClientMsg) String() string {
 func (*ClientMsg) ProtoMessage() {}
 
 func (x *ClientMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2733,7 +2631,7 @@ func (x *ClientMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMsg.ProtoReflect.Descriptor instead.
 func (*ClientMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ClientMsg) GetMsg() isClientMsg_Msg {
@@ -2849,7 +2747,7 @@ type Sync struct {
 
 func (x *Sync) Reset() {
 	*x = Sync{}
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2861,7 +2759,7 @@ func (x *Sync) String() string {
 func (*Sync) ProtoMessage() {}
 
 func (x *Sync) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2874,7 +2772,7 @@ func (x *Sync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sync.ProtoReflect.Descriptor instead.
 func (*Sync) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Sync) GetId() uint64 {
@@ -2895,7 +2793,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2907,7 +2805,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2920,7 +2818,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ClientHello) GetId() string {
@@ -2945,9 +2843,11 @@ func (x *ClientHello) GetFingerprint() string {
 }
 
 type UpdateGraph struct {
-	state  protoimpl.MessageState `protogen:"open.v1"`
-	Tasks  []*Task                `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
-	Wanted []string               `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Each a marshalled Task: the scheduler reads what it needs and
+	// forwards the bytes to the worker that runs the task.
+	Tasks  [][]byte `protobuf:"bytes,4,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	Wanted []string `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
 	// Keys in graph order (priority). When empty, the order of tasks is the
 	// graph order.
 	Order         []string `protobuf:"bytes,3,rep,name=order,proto3" json:"order,omitempty"`
@@ -2957,7 +2857,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2969,7 +2869,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2982,10 +2882,10 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
 }
 
-func (x *UpdateGraph) GetTasks() []*Task {
+func (x *UpdateGraph) GetTasks() [][]byte {
 	if x != nil {
 		return x.Tasks
 	}
@@ -3015,7 +2915,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3027,7 +2927,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3040,7 +2940,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -3059,7 +2959,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3071,7 +2971,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3084,7 +2984,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -3103,7 +3003,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3115,7 +3015,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3128,7 +3028,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -3150,7 +3050,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3162,7 +3062,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3175,7 +3075,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3217,7 +3117,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3229,7 +3129,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3242,7 +3142,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3274,7 +3174,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3286,7 +3186,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3299,7 +3199,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -3354,7 +3254,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3366,7 +3266,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3379,7 +3279,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3492,7 +3392,7 @@ type Synced struct {
 
 func (x *Synced) Reset() {
 	*x = Synced{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3504,7 +3404,7 @@ func (x *Synced) String() string {
 func (*Synced) ProtoMessage() {}
 
 func (x *Synced) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3517,7 +3417,7 @@ func (x *Synced) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Synced.ProtoReflect.Descriptor instead.
 func (*Synced) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Synced) GetId() uint64 {
@@ -3537,7 +3437,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3549,7 +3449,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3562,7 +3462,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3592,7 +3492,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3604,7 +3504,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3617,7 +3517,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -3665,7 +3565,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3677,7 +3577,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3690,7 +3590,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -3717,7 +3617,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3729,7 +3629,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3742,7 +3642,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -3769,7 +3669,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3781,7 +3681,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3794,7 +3694,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -3819,7 +3719,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3831,7 +3731,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3844,7 +3744,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 type WorkerInfo struct {
@@ -3874,7 +3774,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3886,7 +3786,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3899,7 +3799,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -4050,7 +3950,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4062,7 +3962,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4075,7 +3975,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -4136,7 +4036,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4148,7 +4048,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4161,7 +4061,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -4181,7 +4081,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4193,7 +4093,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4206,7 +4106,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -4233,7 +4133,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4245,7 +4145,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4258,7 +4158,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -4285,7 +4185,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4297,7 +4197,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4310,7 +4210,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -4336,7 +4236,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4348,7 +4248,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4361,7 +4261,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -4382,7 +4282,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4394,7 +4294,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4407,7 +4307,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -4442,7 +4342,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4454,7 +4354,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4467,7 +4367,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -4493,7 +4393,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4505,7 +4405,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4518,7 +4418,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4541,7 +4441,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4553,7 +4453,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4566,7 +4466,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4609,7 +4509,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4621,7 +4521,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4634,7 +4534,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *Event) GetKind() string {
@@ -4767,7 +4667,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4779,7 +4679,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4792,7 +4692,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -4876,7 +4776,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4888,7 +4788,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4901,7 +4801,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -4935,7 +4835,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4947,7 +4847,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4960,7 +4860,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -4985,7 +4885,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4997,7 +4897,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5010,7 +4910,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 type ProfileReply struct {
@@ -5023,7 +4923,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5035,7 +4935,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5048,7 +4948,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -5075,7 +4975,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5087,7 +4987,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5100,7 +5000,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -5134,7 +5034,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5146,7 +5046,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5159,7 +5059,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -5221,7 +5121,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5233,7 +5133,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5246,7 +5146,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -5267,7 +5167,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5279,7 +5179,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5292,7 +5192,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -5326,7 +5226,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5338,7 +5238,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5351,7 +5251,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5379,7 +5279,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5391,7 +5291,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5404,7 +5304,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5466,9 +5366,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x05order\x18\x03 \x01(\x03R\x05order\"A\n" +
 	"\rRegistryEntry\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
-	"\tsignature\x18\x02 \x01(\tR\tsignature\"\x8d\x01\n" +
-	"\tTaskError\x12\x12\n" +
-	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x10\n" +
+	"\tsignature\x18\x02 \x01(\tR\tsignature\"\xa1\x01\n" +
+	"\tTaskError\x12&\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x12.dusk.v1.ErrorKindR\x04kind\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x12\n" +
 	"\x04func\x18\x03 \x01(\tR\x04func\x12\x16\n" +
 	"\x06worker\x18\x04 \x01(\tR\x06worker\x12\x18\n" +
@@ -5490,11 +5390,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x04type\x18\x05 \x03(\tR\x04type\x12\x16\n" +
 	"\x06thread\x18\x06 \x03(\x05R\x06thread\x12\x19\n" +
 	"\bstart_ns\x18\a \x03(\x03R\astartNs\x12\x17\n" +
-	"\astop_ns\x18\b \x03(\x03R\x06stopNs\"\x90\x05\n" +
+	"\astop_ns\x18\b \x03(\x03R\x06stopNs\"\xb5\x04\n" +
 	"\tWorkerMsg\x125\n" +
-	"\bregister\x18\x01 \x01(\v2\x17.dusk.v1.RegisterWorkerH\x00R\bregister\x120\n" +
-	"\astarted\x18\x02 \x01(\v2\x14.dusk.v1.TaskStartedH\x00R\astarted\x123\n" +
-	"\bfinished\x18\x03 \x01(\v2\x15.dusk.v1.TaskFinishedH\x00R\bfinished\x12-\n" +
+	"\bregister\x18\x01 \x01(\v2\x17.dusk.v1.RegisterWorkerH\x00R\bregister\x12-\n" +
 	"\x06failed\x18\x04 \x01(\v2\x13.dusk.v1.TaskFailedH\x00R\x06failed\x12*\n" +
 	"\x05added\x18\x05 \x01(\v2\x12.dusk.v1.KeysAddedH\x00R\x05added\x120\n" +
 	"\amissing\x18\x06 \x01(\v2\x14.dusk.v1.DataMissingH\x00R\amissing\x123\n" +
@@ -5506,7 +5404,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06retire\x18\v \x01(\v2\x0f.dusk.v1.RetireH\x00R\x06retire\x123\n" +
 	"\btransfer\x18\f \x01(\v2\x15.dusk.v1.TransferDoneH\x00R\btransfer\x12*\n" +
 	"\x05spill\x18\r \x01(\v2\x12.dusk.v1.SpillDoneH\x00R\x05spillB\x05\n" +
-	"\x03msg\"\x83\x03\n" +
+	"\x03msgJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"\x83\x03\n" +
 	"\x0eRegisterWorker\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n" +
@@ -5519,17 +5417,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\aversion\x18\t \x01(\tR\aversion\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"7\n" +
-	"\vTaskStarted\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06thread\x18\x02 \x01(\x05R\x06thread\"\x98\x01\n" +
-	"\fTaskFinished\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06nbytes\x18\x02 \x01(\x03R\x06nbytes\x12\x12\n" +
-	"\x04type\x18\x03 \x01(\tR\x04type\x12\x16\n" +
-	"\x06thread\x18\x04 \x01(\x05R\x06thread\x12\x19\n" +
-	"\bstart_ns\x18\x05 \x01(\x03R\astartNs\x12\x17\n" +
-	"\astop_ns\x18\x06 \x01(\x03R\x06stopNs\"\x94\x01\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\x94\x01\n" +
 	"\n" +
 	"TaskFailed\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12(\n" +
@@ -5599,11 +5487,11 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x03cmd\"<\n" +
 	"\aWelcome\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
-	"\fscheduler_id\x18\x02 \x01(\tR\vschedulerId\"\x89\x01\n" +
-	"\vComputeTask\x12!\n" +
-	"\x04task\x18\x01 \x01(\v2\r.dusk.v1.TaskR\x04task\x12-\n" +
+	"\fscheduler_id\x18\x02 \x01(\tR\vschedulerId\"\x80\x01\n" +
+	"\vComputeTask\x12\x12\n" +
+	"\x04task\x18\x04 \x01(\fR\x04task\x12-\n" +
 	"\bpriority\x18\x02 \x01(\v2\x11.dusk.v1.PriorityR\bpriority\x12(\n" +
-	"\x04deps\x18\x03 \x03(\v2\x14.dusk.v1.DepLocationR\x04deps\"\x1e\n" +
+	"\x04deps\x18\x03 \x03(\v2\x14.dusk.v1.DepLocationR\x04depsJ\x04\b\x01\x10\x02\"\x1e\n" +
 	"\bFreeKeys\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\" \n" +
 	"\fStealRequest\x12\x10\n" +
@@ -5635,11 +5523,11 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\vClientHello\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\bregistry\x18\x02 \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12 \n" +
-	"\vfingerprint\x18\x03 \x01(\tR\vfingerprint\"`\n" +
-	"\vUpdateGraph\x12#\n" +
-	"\x05tasks\x18\x01 \x03(\v2\r.dusk.v1.TaskR\x05tasks\x12\x16\n" +
+	"\vfingerprint\x18\x03 \x01(\tR\vfingerprint\"W\n" +
+	"\vUpdateGraph\x12\x14\n" +
+	"\x05tasks\x18\x04 \x03(\fR\x05tasks\x12\x16\n" +
 	"\x06wanted\x18\x02 \x03(\tR\x06wanted\x12\x14\n" +
-	"\x05order\x18\x03 \x03(\tR\x05order\"!\n" +
+	"\x05order\x18\x03 \x03(\tR\x05orderJ\x04\b\x01\x10\x02\"!\n" +
 	"\vReleaseKeys\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\" \n" +
 	"\n" +
@@ -5825,7 +5713,15 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\bRunReply\x12\x16\n" +
 	"\x06result\x18\x01 \x01(\fR\x06result\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +
-	"\tworker_id\x18\x03 \x01(\tR\bworkerId2\xb5\x03\n" +
+	"\tworker_id\x18\x03 \x01(\tR\bworkerId*\xc1\x01\n" +
+	"\tErrorKind\x12\x1a\n" +
+	"\x16ERROR_KIND_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fERROR_KIND_TASK\x10\x01\x12\x14\n" +
+	"\x10ERROR_KIND_PANIC\x10\x02\x12\x1c\n" +
+	"\x18ERROR_KIND_KILLED_WORKER\x10\x03\x12\x13\n" +
+	"\x0fERROR_KIND_LOST\x10\x04\x12\x1f\n" +
+	"\x1bERROR_KIND_UNKNOWN_FUNCTION\x10\x05\x12\x19\n" +
+	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xb5\x03\n" +
 	"\tScheduler\x12?\n" +
 	"\x06Worker\x12\x14.dusk.v1.WorkerBatch\x1a\x1b.dusk.v1.WorkerCommandBatch(\x010\x01\x12=\n" +
 	"\x06Client\x12\x14.dusk.v1.ClientBatch\x1a\x19.dusk.v1.ClientEventBatch(\x010\x01\x12<\n" +
@@ -5853,187 +5749,184 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 	return file_pb_dusk_proto_rawDescData
 }
 
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 82)
+var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 80)
 var file_pb_dusk_proto_goTypes = []any{
-	(*Arg)(nil),                // 0: dusk.v1.Arg
-	(*ArgList)(nil),            // 1: dusk.v1.ArgList
-	(*Call)(nil),               // 2: dusk.v1.Call
-	(*Task)(nil),               // 3: dusk.v1.Task
-	(*Priority)(nil),           // 4: dusk.v1.Priority
-	(*RegistryEntry)(nil),      // 5: dusk.v1.RegistryEntry
-	(*TaskError)(nil),          // 6: dusk.v1.TaskError
-	(*DepLocation)(nil),        // 7: dusk.v1.DepLocation
-	(*WorkerBatch)(nil),        // 8: dusk.v1.WorkerBatch
-	(*TaskReports)(nil),        // 9: dusk.v1.TaskReports
-	(*WorkerMsg)(nil),          // 10: dusk.v1.WorkerMsg
-	(*RegisterWorker)(nil),     // 11: dusk.v1.RegisterWorker
-	(*TaskStarted)(nil),        // 12: dusk.v1.TaskStarted
-	(*TaskFinished)(nil),       // 13: dusk.v1.TaskFinished
-	(*TaskFailed)(nil),         // 14: dusk.v1.TaskFailed
-	(*KeysAdded)(nil),          // 15: dusk.v1.KeysAdded
-	(*DataMissing)(nil),        // 16: dusk.v1.DataMissing
-	(*TaskRejected)(nil),       // 17: dusk.v1.TaskRejected
-	(*StealReply)(nil),         // 18: dusk.v1.StealReply
-	(*Heartbeat)(nil),          // 19: dusk.v1.Heartbeat
-	(*PluginResult)(nil),       // 20: dusk.v1.PluginResult
-	(*Retire)(nil),             // 21: dusk.v1.Retire
-	(*TransferDone)(nil),       // 22: dusk.v1.TransferDone
-	(*SpillDone)(nil),          // 23: dusk.v1.SpillDone
-	(*WorkerCommandBatch)(nil), // 24: dusk.v1.WorkerCommandBatch
-	(*WorkerCommand)(nil),      // 25: dusk.v1.WorkerCommand
-	(*Welcome)(nil),            // 26: dusk.v1.Welcome
-	(*ComputeTask)(nil),        // 27: dusk.v1.ComputeTask
-	(*FreeKeys)(nil),           // 28: dusk.v1.FreeKeys
-	(*StealRequest)(nil),       // 29: dusk.v1.StealRequest
-	(*AcquireKeys)(nil),        // 30: dusk.v1.AcquireKeys
-	(*InstallPlugin)(nil),      // 31: dusk.v1.InstallPlugin
-	(*CloseWorker)(nil),        // 32: dusk.v1.CloseWorker
-	(*RestartWorker)(nil),      // 33: dusk.v1.RestartWorker
-	(*RefuseWorker)(nil),       // 34: dusk.v1.RefuseWorker
-	(*ClientBatch)(nil),        // 35: dusk.v1.ClientBatch
-	(*ClientMsg)(nil),          // 36: dusk.v1.ClientMsg
-	(*Sync)(nil),               // 37: dusk.v1.Sync
-	(*ClientHello)(nil),        // 38: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 39: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 40: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 41: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 42: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 43: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 44: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 45: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 46: dusk.v1.ClientEvent
-	(*Synced)(nil),             // 47: dusk.v1.Synced
-	(*ClientWelcome)(nil),      // 48: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 49: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 50: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 51: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 52: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 53: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 54: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 55: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 56: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 57: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 58: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 59: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 60: dusk.v1.RestartReply
-	(*PluginRequest)(nil),      // 61: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 62: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 63: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 64: dusk.v1.EventBatch
-	(*Event)(nil),              // 65: dusk.v1.Event
-	(*MemorySample)(nil),       // 66: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 67: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 68: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 69: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 70: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 71: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 72: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 73: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 74: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 75: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 76: dusk.v1.RunReply
-	nil,                        // 77: dusk.v1.Task.ResourcesEntry
-	nil,                        // 78: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 79: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 80: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 81: dusk.v1.PluginReply.ErrorsEntry
+	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
+	(*Arg)(nil),                // 1: dusk.v1.Arg
+	(*ArgList)(nil),            // 2: dusk.v1.ArgList
+	(*Call)(nil),               // 3: dusk.v1.Call
+	(*Task)(nil),               // 4: dusk.v1.Task
+	(*Priority)(nil),           // 5: dusk.v1.Priority
+	(*RegistryEntry)(nil),      // 6: dusk.v1.RegistryEntry
+	(*TaskError)(nil),          // 7: dusk.v1.TaskError
+	(*DepLocation)(nil),        // 8: dusk.v1.DepLocation
+	(*WorkerBatch)(nil),        // 9: dusk.v1.WorkerBatch
+	(*TaskReports)(nil),        // 10: dusk.v1.TaskReports
+	(*WorkerMsg)(nil),          // 11: dusk.v1.WorkerMsg
+	(*RegisterWorker)(nil),     // 12: dusk.v1.RegisterWorker
+	(*TaskFailed)(nil),         // 13: dusk.v1.TaskFailed
+	(*KeysAdded)(nil),          // 14: dusk.v1.KeysAdded
+	(*DataMissing)(nil),        // 15: dusk.v1.DataMissing
+	(*TaskRejected)(nil),       // 16: dusk.v1.TaskRejected
+	(*StealReply)(nil),         // 17: dusk.v1.StealReply
+	(*Heartbeat)(nil),          // 18: dusk.v1.Heartbeat
+	(*PluginResult)(nil),       // 19: dusk.v1.PluginResult
+	(*Retire)(nil),             // 20: dusk.v1.Retire
+	(*TransferDone)(nil),       // 21: dusk.v1.TransferDone
+	(*SpillDone)(nil),          // 22: dusk.v1.SpillDone
+	(*WorkerCommandBatch)(nil), // 23: dusk.v1.WorkerCommandBatch
+	(*WorkerCommand)(nil),      // 24: dusk.v1.WorkerCommand
+	(*Welcome)(nil),            // 25: dusk.v1.Welcome
+	(*ComputeTask)(nil),        // 26: dusk.v1.ComputeTask
+	(*FreeKeys)(nil),           // 27: dusk.v1.FreeKeys
+	(*StealRequest)(nil),       // 28: dusk.v1.StealRequest
+	(*AcquireKeys)(nil),        // 29: dusk.v1.AcquireKeys
+	(*InstallPlugin)(nil),      // 30: dusk.v1.InstallPlugin
+	(*CloseWorker)(nil),        // 31: dusk.v1.CloseWorker
+	(*RestartWorker)(nil),      // 32: dusk.v1.RestartWorker
+	(*RefuseWorker)(nil),       // 33: dusk.v1.RefuseWorker
+	(*ClientBatch)(nil),        // 34: dusk.v1.ClientBatch
+	(*ClientMsg)(nil),          // 35: dusk.v1.ClientMsg
+	(*Sync)(nil),               // 36: dusk.v1.Sync
+	(*ClientHello)(nil),        // 37: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 38: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 39: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 40: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 41: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 42: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 43: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 44: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 45: dusk.v1.ClientEvent
+	(*Synced)(nil),             // 46: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 47: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 48: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 49: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 50: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 51: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 52: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 53: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 54: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 55: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 56: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 57: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 58: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 59: dusk.v1.RestartReply
+	(*PluginRequest)(nil),      // 60: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 61: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 62: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 63: dusk.v1.EventBatch
+	(*Event)(nil),              // 64: dusk.v1.Event
+	(*MemorySample)(nil),       // 65: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 66: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 67: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 68: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 69: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 70: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 71: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 72: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 73: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 74: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 75: dusk.v1.RunReply
+	nil,                        // 76: dusk.v1.Task.ResourcesEntry
+	nil,                        // 77: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 78: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 79: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 80: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
-	1,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
-	2,  // 1: dusk.v1.Arg.call:type_name -> dusk.v1.Call
-	0,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
-	0,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
-	0,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	77, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
-	10, // 6: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
-	9,  // 7: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
-	11, // 8: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
-	12, // 9: dusk.v1.WorkerMsg.started:type_name -> dusk.v1.TaskStarted
-	13, // 10: dusk.v1.WorkerMsg.finished:type_name -> dusk.v1.TaskFinished
-	14, // 11: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
-	15, // 12: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
-	16, // 13: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
-	17, // 14: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
-	18, // 15: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
-	19, // 16: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
-	20, // 17: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
-	21, // 18: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
-	22, // 19: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	23, // 20: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	78, // 21: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
-	5,  // 22: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
-	6,  // 23: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
-	25, // 24: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
-	26, // 25: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
-	27, // 26: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
-	28, // 27: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
-	29, // 28: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
-	30, // 29: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
-	31, // 30: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
-	32, // 31: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
-	33, // 32: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
-	34, // 33: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
-	3,  // 34: dusk.v1.ComputeTask.task:type_name -> dusk.v1.Task
-	4,  // 35: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
-	7,  // 36: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
-	7,  // 37: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
-	36, // 38: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	38, // 39: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	39, // 40: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	40, // 41: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	41, // 42: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	42, // 43: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	37, // 44: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	5,  // 45: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	3,  // 46: dusk.v1.UpdateGraph.tasks:type_name -> dusk.v1.Task
-	43, // 47: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	46, // 48: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	45, // 49: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	48, // 50: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	49, // 51: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	50, // 52: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	51, // 53: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	52, // 54: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	47, // 55: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	6,  // 56: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	79, // 57: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	5,  // 58: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	54, // 59: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	80, // 60: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	81, // 61: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	65, // 62: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	66, // 63: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	72, // 64: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	58, // 65: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	8,  // 66: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	35, // 67: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	53, // 68: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	56, // 69: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	59, // 70: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	61, // 71: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	63, // 72: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	71, // 73: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	73, // 74: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	75, // 75: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	67, // 76: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	69, // 77: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	24, // 78: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	44, // 79: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	55, // 80: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	57, // 81: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	60, // 82: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	62, // 83: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	64, // 84: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	73, // 85: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	74, // 86: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	76, // 87: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	68, // 88: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	70, // 89: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	78, // [78:90] is the sub-list for method output_type
-	66, // [66:78] is the sub-list for method input_type
-	66, // [66:66] is the sub-list for extension type_name
-	66, // [66:66] is the sub-list for extension extendee
-	0,  // [0:66] is the sub-list for field type_name
+	2,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
+	3,  // 1: dusk.v1.Arg.call:type_name -> dusk.v1.Call
+	1,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
+	1,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
+	1,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
+	76, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	0,  // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
+	11, // 7: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
+	10, // 8: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
+	12, // 9: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
+	13, // 10: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
+	14, // 11: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
+	15, // 12: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
+	16, // 13: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
+	17, // 14: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
+	18, // 15: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
+	19, // 16: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
+	20, // 17: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
+	21, // 18: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
+	22, // 19: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
+	77, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	6,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
+	7,  // 22: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
+	24, // 23: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
+	25, // 24: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
+	26, // 25: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
+	27, // 26: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
+	28, // 27: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
+	29, // 28: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
+	30, // 29: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
+	31, // 30: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
+	32, // 31: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
+	33, // 32: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
+	5,  // 33: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
+	8,  // 34: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
+	8,  // 35: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
+	35, // 36: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
+	37, // 37: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	38, // 38: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	39, // 39: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	40, // 40: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	41, // 41: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	36, // 42: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	6,  // 43: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	42, // 44: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	45, // 45: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	44, // 46: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	47, // 47: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	48, // 48: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	49, // 49: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	50, // 50: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	51, // 51: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	46, // 52: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	7,  // 53: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	78, // 54: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	6,  // 55: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	53, // 56: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	79, // 57: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	80, // 58: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	64, // 59: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	65, // 60: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	71, // 61: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	57, // 62: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	9,  // 63: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	34, // 64: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	52, // 65: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	55, // 66: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	58, // 67: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	60, // 68: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	62, // 69: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	70, // 70: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	72, // 71: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	74, // 72: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	66, // 73: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	68, // 74: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	23, // 75: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	43, // 76: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	54, // 77: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	56, // 78: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	59, // 79: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	61, // 80: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	63, // 81: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	72, // 82: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	73, // 83: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	75, // 84: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	67, // 85: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	69, // 86: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	75, // [75:87] is the sub-list for method output_type
+	63, // [63:75] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -6049,8 +5942,6 @@ func file_pb_dusk_proto_init() {
 	}
 	file_pb_dusk_proto_msgTypes[10].OneofWrappers = []any{
 		(*WorkerMsg_Register)(nil),
-		(*WorkerMsg_Started)(nil),
-		(*WorkerMsg_Finished)(nil),
 		(*WorkerMsg_Failed)(nil),
 		(*WorkerMsg_Added)(nil),
 		(*WorkerMsg_Missing)(nil),
@@ -6062,7 +5953,7 @@ func file_pb_dusk_proto_init() {
 		(*WorkerMsg_Transfer)(nil),
 		(*WorkerMsg_Spill)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[25].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[23].OneofWrappers = []any{
 		(*WorkerCommand_Welcome)(nil),
 		(*WorkerCommand_Compute)(nil),
 		(*WorkerCommand_Free)(nil),
@@ -6073,7 +5964,7 @@ func file_pb_dusk_proto_init() {
 		(*WorkerCommand_Restart)(nil),
 		(*WorkerCommand_Refuse)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[36].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[34].OneofWrappers = []any{
 		(*ClientMsg_Hello)(nil),
 		(*ClientMsg_UpdateGraph)(nil),
 		(*ClientMsg_Release)(nil),
@@ -6081,7 +5972,7 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Scattered)(nil),
 		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[46].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[44].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
@@ -6094,13 +5985,14 @@ func file_pb_dusk_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   82,
+			NumEnums:      1,
+			NumMessages:   80,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
 		GoTypes:           file_pb_dusk_proto_goTypes,
 		DependencyIndexes: file_pb_dusk_proto_depIdxs,
+		EnumInfos:         file_pb_dusk_proto_enumTypes,
 		MessageInfos:      file_pb_dusk_proto_msgTypes,
 	}.Build()
 	File_pb_dusk_proto = out.File

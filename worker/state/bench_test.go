@@ -22,7 +22,7 @@ func BenchmarkComputeFinish(b *testing.B) {
 		specs[i].Args = []graph.Arg{graph.Ref(specs[(i+n-1)%n].Key)}
 	}
 	s := New(Config{Address: "me", NThreads: 4})
-	s.Handle(&Stored{Keys: []KeySize{{Key: specs[n-1].Key, NBytes: 8}}})
+	s.Handle(&Stored{Keys: []graph.KeySize{{Key: specs[n-1].Key, NBytes: 8}}})
 	s.Ready()
 	s.Advance()
 	b.ReportAllocs()
@@ -30,7 +30,7 @@ func BenchmarkComputeFinish(b *testing.B) {
 	for i := range b.N {
 		t := specs[i%n]
 		prev := specs[(i+n-1)%n].Key
-		s.Handle(&Compute{Task: t, Priority: Priority{Order: int64(i)}, Deps: []Dep{{Key: prev, NBytes: 8}}})
+		s.Handle(&Compute{Task: t, Priority: graph.Priority{Order: int64(i)}, Deps: []Dep{{Key: prev, NBytes: 8}}})
 		s.Ready()
 		s.Advance()
 		s.Handle(&Executed{Key: t.Key, NBytes: 8})

@@ -23,7 +23,7 @@ type Event interface {
 type Compute struct {
 	Cause    Cause
 	Task     *graph.Task
-	Priority Priority
+	Priority graph.Priority
 	Deps     []Dep
 }
 
@@ -63,7 +63,7 @@ type Executed struct {
 type Fetched struct {
 	Cause   Cause
 	Peer    string
-	Got     []KeySize
+	Got     []graph.KeySize
 	Missing []graph.Key
 	Err     error
 }
@@ -71,7 +71,7 @@ type Fetched struct {
 // Stored: values arrived without a fetch (scatter); they are in the store.
 type Stored struct {
 	Cause Cause
-	Keys  []KeySize
+	Keys  []graph.KeySize
 }
 
 // Pause stops (Paused true) or resumes starting tasks and fetches.

@@ -9,12 +9,12 @@ import (
 // acquireKeys fetches copies of keys for the scheduler, and reports those
 // already here.
 func (s *State) acquireKeys(deps []Dep) {
-	var have []KeySize
+	var have []graph.KeySize
 	for _, dl := range deps {
 		d := s.tasks[dl.Key]
 		if d != nil && d.State == Memory {
 			d.freed = false
-			have = append(have, KeySize{Key: d.Key, NBytes: d.NBytes})
+			have = append(have, graph.KeySize{Key: d.Key, NBytes: d.NBytes})
 			continue
 		}
 		if d == nil {
@@ -35,7 +35,7 @@ func (s *State) acquireKeys(deps []Dep) {
 }
 
 // stored takes values that arrived without a fetch (scatter).
-func (s *State) stored(keys []KeySize) {
+func (s *State) stored(keys []graph.KeySize) {
 	for _, ks := range keys {
 		t := s.tasks[ks.Key]
 		if t == nil {
@@ -54,7 +54,7 @@ func (s *State) fetched(e *Fetched) {
 	delete(s.flights, e.Peer)
 	s.inFlight -= s.flightBytes[e.Peer]
 	delete(s.flightBytes, e.Peer)
-	var added []KeySize
+	var added []graph.KeySize
 	var drop []graph.Key
 	for _, ks := range e.Got {
 		t := s.tasks[ks.Key]
@@ -71,7 +71,7 @@ func (s *State) fetched(e *Fetched) {
 		}
 		t.NBytes = ks.NBytes
 		s.transition(t, Memory)
-		added = append(added, KeySize{Key: t.Key, NBytes: t.NBytes})
+		added = append(added, graph.KeySize{Key: t.Key, NBytes: t.NBytes})
 	}
 	if len(drop) > 0 {
 		s.emit(&Drop{Keys: drop})

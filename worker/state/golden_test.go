@@ -92,7 +92,7 @@ func (g *golden) run(t *testing.T, c *datadriven.Cmd) string {
 			deps = append(deps, dep)
 			spec.Args = append(spec.Args, graph.Ref(dep.Key))
 		}
-		ev = &Compute{Task: spec, Priority: Priority{Order: c.Int(t, "prio", 0)}, Deps: deps}
+		ev = &Compute{Task: spec, Priority: graph.Priority{Order: c.Int(t, "prio", 0)}, Deps: deps}
 	case "acquire":
 		var deps []Dep
 		for _, w := range bare(c) {
@@ -109,7 +109,7 @@ func (g *golden) run(t *testing.T, c *datadriven.Cmd) string {
 		f := &Fetched{Peer: c.Str(t, "from", "")}
 		for _, w := range bare(c) {
 			ks := parseDep(t, c, w)
-			f.Got = append(f.Got, KeySize{Key: ks.Key, NBytes: ks.NBytes})
+			f.Got = append(f.Got, graph.KeySize{Key: ks.Key, NBytes: ks.NBytes})
 		}
 		for _, k := range c.List("missing") {
 			f.Missing = append(f.Missing, graph.Key(k))
@@ -131,7 +131,7 @@ func (g *golden) run(t *testing.T, c *datadriven.Cmd) string {
 		st := &Stored{}
 		for _, w := range bare(c) {
 			ks := parseDep(t, c, w)
-			st.Keys = append(st.Keys, KeySize{Key: ks.Key, NBytes: ks.NBytes})
+			st.Keys = append(st.Keys, graph.KeySize{Key: ks.Key, NBytes: ks.NBytes})
 		}
 		ev = st
 	case "state":

@@ -72,7 +72,7 @@ type Failed struct {
 // Added tells the scheduler this worker now holds copies of keys.
 type Added struct {
 	Cause Cause
-	Keys  []KeySize
+	Keys  []graph.KeySize
 }
 
 // Missing tells the scheduler that input Key of Task could not be fetched

@@ -139,7 +139,7 @@ func (w *workerSim) step(churn bool) bool {
 				spec.Args = append(spec.Args, graph.Ref(d.Key))
 			}
 			w.sent[k] = true
-			w.handle(&Compute{Task: spec, Priority: Priority{Order: int64(w.next)}, Deps: ds})
+			w.handle(&Compute{Task: spec, Priority: graph.Priority{Order: int64(w.next)}, Deps: ds})
 			return true
 		case r == 4 && len(w.sent) > 0:
 			ks := slices.Sorted(maps.Keys(w.sent))
@@ -165,7 +165,7 @@ func (w *workerSim) step(churn bool) bool {
 			k := graph.Key(fmt.Sprintf("s-%d", w.next))
 			w.store[k] = true
 			w.sent[k], w.here[k] = true, true
-			w.handle(&Stored{Keys: []KeySize{{Key: k, NBytes: 10}}})
+			w.handle(&Stored{Keys: []graph.KeySize{{Key: k, NBytes: 10}}})
 			return true
 		}
 	}
@@ -196,7 +196,7 @@ func (w *workerSim) step(churn bool) bool {
 					ev.Missing = append(ev.Missing, k)
 				} else {
 					w.store[k] = true
-					ev.Got = append(ev.Got, KeySize{Key: k, NBytes: 100})
+					ev.Got = append(ev.Got, graph.KeySize{Key: k, NBytes: 100})
 				}
 			}
 		}

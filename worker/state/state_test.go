@@ -83,9 +83,9 @@ func expect(t *testing.T, got []Instruction, want ...string) {
 
 func TestRunsReadyTasksByPriority(t *testing.T) {
 	s := newState(1)
-	expect(t, handle(s, &Compute{Task: spec("b"), Priority: Priority{Order: 2}}), "started b", "execute b")
-	handle(s, &Compute{Task: spec("d"), Priority: Priority{Order: 4}})
-	handle(s, &Compute{Task: spec("c"), Priority: Priority{Order: 3}})
+	expect(t, handle(s, &Compute{Task: spec("b"), Priority: graph.Priority{Order: 2}}), "started b", "execute b")
+	handle(s, &Compute{Task: spec("d"), Priority: graph.Priority{Order: 4}})
+	handle(s, &Compute{Task: spec("c"), Priority: graph.Priority{Order: 3}})
 	expect(t, handle(s, &Executed{Key: "b", NBytes: 8}), "finished b", "started c", "execute c")
 }
 
@@ -96,8 +96,8 @@ func TestFetchesInputsThenRuns(t *testing.T) {
 		{Key: "y", NBytes: 10, Peers: []string{"me", "p2"}},
 	}})
 	expect(t, ins, "fetch p1 x", "fetch p2 y")
-	expect(t, handle(s, &Fetched{Peer: "p1", Got: []KeySize{{"x", 10}}}), "added")
-	expect(t, handle(s, &Fetched{Peer: "p2", Got: []KeySize{{"y", 10}}}), "added", "started t", "execute t")
+	expect(t, handle(s, &Fetched{Peer: "p1", Got: []graph.KeySize{{Key: "x", NBytes: 10}}}), "added")
+	expect(t, handle(s, &Fetched{Peer: "p2", Got: []graph.KeySize{{Key: "y", NBytes: 10}}}), "added", "started t", "execute t")
 	if s.Task("x").State != Memory {
 		t.Fatal("x not in memory")
 	}
@@ -110,7 +110,7 @@ func TestOneFetchPerPeerBatchesKeys(t *testing.T) {
 	expect(t, ins, "fetch p a,b")
 	ins = handle(s, &Compute{Task: spec("u", "c"), Deps: []Dep{{Key: "c", NBytes: 1, Peers: []string{"p"}}}})
 	expect(t, ins) // p is busy
-	expect(t, handle(s, &Fetched{Peer: "p", Got: []KeySize{{"a", 1}, {"b", 1}}}), "added", "started t", "execute t", "fetch p c")
+	expect(t, handle(s, &Fetched{Peer: "p", Got: []graph.KeySize{{Key: "a", NBytes: 1}, {Key: "b", NBytes: 1}}}), "added", "started t", "execute t", "fetch p c")
 }
 
 // The bytes of all fetches in flight stay within FlightBytes; a value
@@ -124,10 +124,10 @@ func TestFetchesBoundedInBytes(t *testing.T) {
 		{Key: "big", NBytes: 500, Peers: []string{"p4"}},
 	}})
 	expect(t, ins, "fetch p1 a", "fetch p2 b")
-	expect(t, handle(s, &Fetched{Peer: "p2", Got: []KeySize{{"b", 30}}}), "added", "fetch p3 c")
-	expect(t, handle(s, &Fetched{Peer: "p1", Got: []KeySize{{"a", 60}}}), "added")
-	expect(t, handle(s, &Fetched{Peer: "p3", Got: []KeySize{{"c", 30}}}), "added", "fetch p4 big")
-	expect(t, handle(s, &Fetched{Peer: "p4", Got: []KeySize{{"big", 500}}}), "added", "started t", "execute t")
+	expect(t, handle(s, &Fetched{Peer: "p2", Got: []graph.KeySize{{Key: "b", NBytes: 30}}}), "added", "fetch p3 c")
+	expect(t, handle(s, &Fetched{Peer: "p1", Got: []graph.KeySize{{Key: "a", NBytes: 60}}}), "added")
+	expect(t, handle(s, &Fetched{Peer: "p3", Got: []graph.KeySize{{Key: "c", NBytes: 30}}}), "added", "fetch p4 big")
+	expect(t, handle(s, &Fetched{Peer: "p4", Got: []graph.KeySize{{Key: "big", NBytes: 500}}}), "added", "started t", "execute t")
 }
 
 func TestMissingInputTriesOtherPeerThenGivesUp(t *testing.T) {
@@ -200,7 +200,7 @@ func TestFreedInputKeptWhileALocalTaskNeedsIt(t *testing.T) {
 	s := newState(1)
 	handle(s, &Compute{Task: spec("busy")})
 	handle(s, &Compute{Task: spec("t", "x"), Deps: []Dep{{Key: "x", Peers: []string{"p"}}}})
-	handle(s, &Fetched{Peer: "p", Got: []KeySize{{"x", 1}}})
+	handle(s, &Fetched{Peer: "p", Got: []graph.KeySize{{Key: "x", NBytes: 1}}})
 	expect(t, handle(s, &Free{Keys: []graph.Key{"x"}}))
 	handle(s, &Executed{Key: "busy", NBytes: 1})
 	expect(t, handle(s, &Executed{Key: "t", NBytes: 1}), "finished t", "drop x")
@@ -209,7 +209,7 @@ func TestFreedInputKeptWhileALocalTaskNeedsIt(t *testing.T) {
 func TestAcquireReportsCopies(t *testing.T) {
 	s := newState(1)
 	expect(t, handle(s, &Acquire{Deps: []Dep{{Key: "k", Peers: []string{"old"}}}}), "fetch old k")
-	expect(t, handle(s, &Fetched{Peer: "old", Got: []KeySize{{"k", 5}}}), "added")
+	expect(t, handle(s, &Fetched{Peer: "old", Got: []graph.KeySize{{Key: "k", NBytes: 5}}}), "added")
 	if s.Task("k").State != Memory {
 		t.Fatal("acquired key not kept")
 	}

@@ -40,35 +40,11 @@ func (s TaskState) String() string {
 	return "unknown"
 }
 
-// Priority orders ready tasks; lower runs first (see scheduler/state).
-type Priority struct {
-	User       int32
-	Generation uint32
-	Order      int64
-}
-
-// Less reports whether p runs before q.
-func (p Priority) Less(q Priority) bool {
-	if p.User != q.User {
-		return p.User < q.User
-	}
-	if p.Generation != q.Generation {
-		return p.Generation < q.Generation
-	}
-	return p.Order < q.Order
-}
-
 // Dep is an input of a task and the peers (addresses) that hold it.
 type Dep struct {
 	Key    graph.Key
 	NBytes int64
 	Peers  []string
-}
-
-// KeySize is a key and the size of its value.
-type KeySize struct {
-	Key    graph.Key
-	NBytes int64
 }
 
 // Task is the worker's record of one key. Its State changes only through
@@ -77,7 +53,7 @@ type Task struct {
 	Key   graph.Key
 	Spec  *graph.Task // nil for a value that is only an input here
 	State TaskState
-	Prio  Priority
+	Prio  graph.Priority
 
 	deps       []*Task // inputs, while the task waits or runs
 	dependents []*Task // local tasks waiting for this value

@@ -94,7 +94,7 @@ func TestMoveOutsideTheTablePanicsWithStory(t *testing.T) {
 func TestStoryIsStructured(t *testing.T) {
 	s := newState(1)
 	handle(s, &Compute{Task: spec("t", "x"), Deps: []Dep{{Key: "x", NBytes: 4, Peers: []string{"p"}}}})
-	handle(s, &Fetched{Cause: 90, Peer: "p", Got: []KeySize{{"x", 4}}})
+	handle(s, &Fetched{Cause: 90, Peer: "p", Got: []graph.KeySize{{Key: "x", NBytes: 4}}})
 	handle(s, &Executed{Key: "t", NBytes: 8})
 	want := Story{
 		{Cause: 1, Stimulus: OnCompute, Key: "x", From: Released, To: Fetch, Thread: -1},

@@ -11,14 +11,13 @@ import (
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
-	wstate "github.com/dusk-go/dusk/worker/state"
 )
 
 // Fetch asks the worker at peer for keys on behalf of requester (an
 // address, or "client") and hands each complete value to put. It returns
 // the keys received (with sizes) and those the peer lacks.
 func (p *Pool) Fetch(ctx context.Context, peer string, keys []graph.Key, requester string,
-	put func(k graph.Key, data []byte, nbytes int64, typ string)) ([]wstate.KeySize, []graph.Key, error) {
+	put func(k graph.Key, data []byte, nbytes int64, typ string)) ([]graph.KeySize, []graph.Key, error) {
 	cli, err := p.Client(peer)
 	if err != nil {
 		return nil, nil, err
@@ -27,7 +26,7 @@ func (p *Pool) Fetch(ctx context.Context, peer string, keys []graph.Key, request
 	if err != nil {
 		return nil, nil, wire.Explain(err, "worker "+peer)
 	}
-	var got []wstate.KeySize
+	var got []graph.KeySize
 	var missing []graph.Key
 	var asm Assembler
 	for {
@@ -54,7 +53,7 @@ func (p *Pool) Fetch(ctx context.Context, peer string, keys []graph.Key, request
 				nbytes = int64(len(data))
 			}
 			put(graph.Key(key), data, nbytes, typ)
-			got = append(got, wstate.KeySize{Key: graph.Key(key), NBytes: nbytes})
+			got = append(got, graph.KeySize{Key: graph.Key(key), NBytes: nbytes})
 		}
 	}
 }
