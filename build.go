@@ -127,15 +127,12 @@ func (b *builder) arg(a any, want reflect.Type) (graph.Arg, error) {
 		}
 		return graph.List(items...), nil
 	}
-	var have reflect.Type
-	if v.IsValid() {
-		have = v.Type()
+	cv, err := registry.ConvertValue(v, want)
+	if err != nil {
+		return graph.Arg{}, err
 	}
-	if !registry.Assignable(have, want) {
-		return graph.Arg{}, fmt.Errorf("have %s, want %s", typeString(have), want)
-	}
-	if v.IsValid() && have != want && want.Kind() != reflect.Interface {
-		a = registry.Convert(v, want).Interface()
+	if cv.IsValid() && want.Kind() != reflect.Interface {
+		a = cv.Interface()
 	}
 	enc, err := codec.Encode(a)
 	if err != nil {

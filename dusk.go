@@ -33,9 +33,11 @@
 package dusk
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 
+	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
 )
@@ -61,9 +63,41 @@ type Func struct {
 // it for use in Submit, Map and Call. fn takes an optional context.Context
 // first, then its arguments (the last may be variadic), and returns a
 // value, a value and an error, or an error. Register panics if the name is
-// taken or fn has another shape; call it at package level.
+// taken, fn has another shape, or a parameter or result type cannot cross
+// between processes whole (a struct with an unexported field, which would
+// arrive zeroed: export the field, or give the type MarshalBinary and
+// UnmarshalBinary methods, which the codec then uses); call it at package
+// level.
 func Register(name string, fn any) *Func {
+	if t := reflect.TypeOf(fn); t != nil && t.Kind() == reflect.Func {
+		n := 0 // arguments count from 1 after the context, as in errors at Submit
+		for i := 0; i < t.NumIn(); i++ {
+			if p := t.In(i); p != contextType {
+				n++
+				mustTravel(name, fmt.Sprintf("argument %d", n), p)
+			}
+		}
+		for i := 0; i < t.NumOut(); i++ {
+			if r := t.Out(i); r != errorType {
+				mustTravel(name, "result", r)
+			}
+		}
+	}
 	return &Func{f: registry.Register(name, fn)}
+}
+
+var (
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
+)
+
+// mustTravel panics, at registration, when values of t cannot cross
+// between processes whole (codec.CheckTravels): a struct field that would
+// arrive zeroed is a bug found before anything runs.
+func mustTravel(name, what string, t reflect.Type) {
+	if err := codec.CheckTravels(t); err != nil {
+		panic(fmt.Sprintf("dusk: registering %q: its %s: %v", name, what, err))
+	}
 }
 
 // Lookup returns the function registered under name.

@@ -253,6 +253,50 @@ func TestSubmitArgumentMistakes(t *testing.T) {
 	}
 }
 
+// Arguments are never converted lossily: a number that does not fit the
+// parameter's type exactly is an error where the call is written, naming
+// the function, the argument and both types; exact numbers convert.
+func TestSubmitRefusesLossyNumbers(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	here := func(line int) string { return fmt.Sprintf("errors_test.go:%d", line) }
+
+	_, err := dusk.Submit[int](ctx, c, fInc, 3.9)
+	line := thisLine() - 1
+	checkMentions(t, err, "it.inc", "argument 1", "have float64 3.9, want int", here(line))
+
+	_, err = dusk.Submit[int](ctx, c, fInc, 1e30)
+	line = thisLine() - 1
+	checkMentions(t, err, "it.inc", "argument 1", "want int", here(line))
+
+	_, err = dusk.Map[int](ctx, c, fInc, []float64{1, 2.5})
+	line = thisLine() - 1
+	checkMentions(t, err, "it.inc", "have float64 2.5, want int", here(line))
+
+	_, err = dusk.Compute(ctx, c, dusk.Call[int](fInc, 0.5))
+	line = thisLine() - 1
+	checkMentions(t, err, "it.inc", "have float64 0.5, want int", here(line))
+
+	// A future whose type cannot hold every value exactly.
+	fl, err := dusk.Submit[float64](ctx, c, fToFloat, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = dusk.Submit[int](ctx, c, fInc, fl)
+	line = thisLine() - 1
+	checkMentions(t, err, "it.inc", "future of float64, want int", here(line))
+
+	// Exact numbers still convert.
+	f, err := dusk.Submit[int](ctx, c, fInc, 41.0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.Result(ctx); err != nil || v != 42 {
+		t.Fatalf("inc(41.0) = %v, %v; want 42", v, err)
+	}
+}
+
 // The result type T must be the function's.
 func TestSubmitWrongResultType(t *testing.T) {
 	t.Parallel()
@@ -346,5 +390,63 @@ func TestResultHonoursContext(t *testing.T) {
 	sig(name).fire()
 	if v, err := f.Result(ctx); err != nil || v != 1 {
 		t.Fatalf("Result = %v, %v", v, err)
+	}
+}
+
+// withSecret has an unexported field: its values cannot travel whole.
+type withSecret struct {
+	Public int
+	secret string
+}
+
+// sealedPoint keeps its fields private and travels through its own
+// MarshalBinary and UnmarshalBinary.
+type sealedPoint struct{ x, y int }
+
+func (p sealedPoint) MarshalBinary() ([]byte, error) {
+	return []byte(fmt.Sprintf("%d,%d", p.x, p.y)), nil
+}
+func (p *sealedPoint) UnmarshalBinary(b []byte) error {
+	_, err := fmt.Sscanf(string(b), "%d,%d", &p.x, &p.y)
+	return err
+}
+
+var fMoveSealed = dusk.Register("it.move-sealed", func(p sealedPoint) sealedPoint { return sealedPoint{p.x + 1, p.y + 2} })
+
+// A type whose unexported fields would arrive zeroed is refused where it
+// is registered or scattered, with a message that says how to make it
+// travel; a type that encodes itself travels whole.
+func TestUnexportedFieldsAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, reg := range []struct {
+		what string
+		fn   any
+	}{
+		{"argument 1", func(s withSecret) int { return s.Public }},
+		{"result", func(x int) []withSecret { return nil }},
+		{"argument 2", func(ctx context.Context, x int, m map[string]*withSecret) error { return nil }},
+	} {
+		msg := func() (msg string) {
+			defer func() { msg = fmt.Sprint(recover()) }()
+			dusk.Register("it.secret-"+uniq(t), reg.fn)
+			return ""
+		}()
+		for _, want := range []string{reg.what, `field "secret"`, "withSecret", "export the field", "MarshalBinary"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("registering a function with %s of withSecret: %q lacks %q", reg.what, msg, want)
+			}
+		}
+	}
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	if _, err := dusk.Scatter(ctx, c, withSecret{Public: 1, secret: "s"}); err == nil || !strings.Contains(err.Error(), `field "secret"`) {
+		t.Errorf("scattering a withSecret: %v", err)
+	}
+	f, err := dusk.Submit[sealedPoint](ctx, c, fMoveSealed, sealedPoint{1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := f.Result(ctx); err != nil || p != (sealedPoint{2, 3}) {
+		t.Fatalf("a sealed point moved: %+v, %v; want {2 3}", p, err)
 	}
 }

@@ -3,8 +3,6 @@ package dusk
 import (
 	"context"
 	"reflect"
-
-	"github.com/dusk-go/dusk/registry"
 )
 
 // Params returns the types of the function's parameters after its optional
@@ -36,11 +34,11 @@ func (f *Func) CallLocal(ctx context.Context, args ...any) (any, error) {
 	}
 	in := make([]reflect.Value, len(args))
 	for i, a := range args {
-		if err := f.f.Accepts(i, reflect.TypeOf(a)); err != nil {
+		v, err := f.f.ConvertArg(i, a)
+		if err != nil {
 			return nil, err
 		}
-		want, _ := f.f.ParamFor(i) // Accepts checked it
-		in[i] = registry.Convert(reflect.ValueOf(a), want)
+		in[i] = v
 	}
 	if f.f.Variadic() {
 		n := f.f.NumIn()

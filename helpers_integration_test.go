@@ -200,7 +200,8 @@ type point struct {
 
 var (
 	// With a context and an error.
-	fInc = dusk.Register("it.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
+	fInc     = dusk.Register("it.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
+	fToFloat = dusk.Register("it.tofloat", func(x int) float64 { return float64(x) })
 	// Without a context or an error.
 	fAdd    = dusk.Register("it.add", func(a, b int) int { return a + b })
 	fDouble = dusk.Register("it.double", func(x int) int { return 2 * x })

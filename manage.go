@@ -77,16 +77,12 @@ func Run[T any](ctx context.Context, c *Client, fn *Func, args ...any) (map[stri
 	}
 	enc := make([][]byte, len(args))
 	for i, a := range args {
-		want, err := fn.f.ParamFor(i)
+		v, err := fn.f.ConvertArg(i, a)
 		if err != nil {
 			return nil, atCaller(err, caller)
 		}
-		if err := fn.f.Accepts(i, reflect.TypeOf(a)); err != nil {
-			return nil, atCaller(err, caller)
-		}
-		v := reflect.ValueOf(a)
-		if v.IsValid() && v.Type() != want && want.Kind() != reflect.Interface {
-			a = registry.Convert(v, want).Interface()
+		if v.IsValid() && v.Kind() != reflect.Interface {
+			a = v.Interface()
 		}
 		b, err := codec.Encode(a)
 		if err != nil {
@@ -160,6 +156,7 @@ func RegisterPlugin[P any](name string) {
 	if !reflect.PointerTo(t).Implements(reflect.TypeFor[task.Plugin]()) && !t.Implements(reflect.TypeFor[task.Plugin]()) {
 		panic(fmt.Sprintf("dusk: plugin %q: %s has no Setup(context.Context, *dusk.WorkerInfoForPlugin) error method", name, t))
 	}
+	mustTravel(name, "plugin type", t)
 	registry.Default.RegisterPlugin(name, t)
 }
 

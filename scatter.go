@@ -50,6 +50,9 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 	for _, f := range opts {
 		f(&o)
 	}
+	if err := codec.CheckTravels(reflect.TypeFor[T]()); err != nil {
+		return nil, fmt.Errorf("dusk: scatter: %w", err)
+	}
 	workers, err := c.Workers(ctx)
 	if err != nil {
 		return nil, err

@@ -129,67 +129,19 @@ func (f *Func) CheckCount(n int) error {
 	return nil
 }
 
-// Accepts reports whether a value of type have can be passed as argument i,
-// with an error saying why not.
-func (f *Func) Accepts(i int, have reflect.Type) error {
+// ConvertArg returns v as a value of argument i's parameter type, when
+// that loses nothing (see Assignable and ConvertValue); the error is an
+// *ArgError naming the function, the argument and both types.
+func (f *Func) ConvertArg(i int, v any) (reflect.Value, error) {
 	want, err := f.ParamFor(i)
 	if err != nil {
-		return err
+		return reflect.Value{}, err
 	}
-	if Assignable(have, want) {
-		return nil
+	out, err := ConvertValue(reflect.ValueOf(v), want)
+	if err != nil {
+		return reflect.Value{}, &ArgError{Func: f.name, Signature: f.sig, Index: i, Message: err.Error()}
 	}
-	return &ArgError{Func: f.name, Signature: f.sig, Index: i, Message: fmt.Sprintf("have %s, want %s", typeName(have), want)}
-}
-
-// Assignable reports whether a value of type have can be given where want
-// is expected: assignable in Go, nil (have == nil) for types that take nil,
-// or a number that converts to another number type.
-func Assignable(have, want reflect.Type) bool {
-	if have == nil {
-		switch want.Kind() {
-		case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map, reflect.Func, reflect.Chan:
-			return true
-		}
-		return false
-	}
-	if have.AssignableTo(want) {
-		return true
-	}
-	return isNumber(have) && isNumber(want)
-}
-
-func isNumber(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return true
-	}
-	return false
-}
-
-func typeName(t reflect.Type) string {
-	if t == nil {
-		return "nil"
-	}
-	return t.String()
-}
-
-// Convert returns v as a value of type want (see Assignable).
-func Convert(v reflect.Value, want reflect.Type) reflect.Value {
-	if !v.IsValid() {
-		return reflect.Zero(want)
-	}
-	if v.Type() == want {
-		return v
-	}
-	if v.Type().AssignableTo(want) {
-		nv := reflect.New(want).Elem()
-		nv.Set(v)
-		return nv
-	}
-	return v.Convert(want)
+	return out, nil
 }
 
 // PanicError is a panic inside a task's function, with the stack of the

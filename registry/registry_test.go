@@ -45,28 +45,25 @@ func TestRegisterShapes(t *testing.T) {
 	r.Register("plain", func() int { return 0 })
 }
 
-func TestAcceptsAndConvert(t *testing.T) {
+func TestConvertArg(t *testing.T) {
 	r := New()
 	f := r.Register("f", func(ctx context.Context, x int64, s []string, v any) (int, error) { return 0, nil })
 	if err := f.CheckCount(2); err == nil || !strings.Contains(err.Error(), "takes 3 arguments, got 2") {
 		t.Fatalf("count: %v", err)
 	}
-	if err := f.Accepts(0, reflect.TypeOf(1)); err != nil {
-		t.Fatalf("an int for an int64 should convert: %v", err)
+	if got, err := f.ConvertArg(0, 1); err != nil || got.Interface() != int64(1) {
+		t.Fatalf("an int for an int64 should convert: %v, %v", got, err)
 	}
-	err := f.Accepts(1, reflect.TypeOf("x"))
+	_, err := f.ConvertArg(1, "x")
 	var ae *ArgError
 	if !errors.As(err, &ae) || ae.Index != 1 || !strings.Contains(err.Error(), "have string, want []string") || !strings.Contains(err.Error(), "argument 2") {
 		t.Fatalf("type mismatch: %v", err)
 	}
-	if err := f.Accepts(2, reflect.TypeOf(struct{}{})); err != nil {
+	if _, err := f.ConvertArg(2, struct{}{}); err != nil {
 		t.Fatalf("anything fits any: %v", err)
 	}
-	if err := f.Accepts(1, nil); err != nil {
+	if _, err := f.ConvertArg(1, nil); err != nil {
 		t.Fatalf("nil fits a slice: %v", err)
-	}
-	if got := Convert(reflect.ValueOf(3), reflect.TypeOf(int64(0))); got.Interface() != int64(3) {
-		t.Fatalf("convert = %v", got)
 	}
 }
 

@@ -44,6 +44,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	// Link dependencies once every new task exists, so a graph may list
 	// its tasks in any order.
 	var missing []*Task
+	inner := false // some new task depends on another new one
 	for _, t := range created {
 		deps := t.Spec.Deps()
 		if len(deps) == 0 {
@@ -60,8 +61,12 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			}
 			t.deps = append(t.deps, d)
 			d.dependents = append(d.dependents, t)
+			inner = inner || d.prio.Generation == s.generation
 			t.group.noteDep(d)
 		}
+	}
+	if inner {
+		missing = append(missing, s.breakCycles(created)...)
 	}
 	wanted := make([]*Task, 0, len(e.Wanted))
 	for _, k := range e.Wanted {

@@ -152,10 +152,11 @@ func (e *evaluation) value(ctx context.Context, a graph.Arg, want reflect.Type) 
 		if !v.IsValid() {
 			return reflect.Zero(want), nil
 		}
-		if !registry.Assignable(v.Type(), want) {
-			return reflect.Value{}, fmt.Errorf("%s returned %s, which does not fit %s", a.Call.Func, v.Type(), want)
+		cv, err := registry.ConvertValue(v, want)
+		if err != nil {
+			return reflect.Value{}, fmt.Errorf("%s returned a value that does not fit: %w", a.Call.Func, err)
 		}
-		return registry.Convert(v, want), nil
+		return cv, nil
 	}
 	return reflect.Value{}, fmt.Errorf("argument of unknown kind %d", a.Kind)
 }

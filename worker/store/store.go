@@ -320,20 +320,15 @@ func (s *Store) convert(e *entry, k graph.Key, want reflect.Type, value any, has
 		if !v.IsValid() {
 			return reflect.Zero(want), nil
 		}
-		if registry.Assignable(v.Type(), want) {
-			return registry.Convert(v, want), nil
+		if v.Type().AssignableTo(want) || registry.BothNumbers(v.Type(), want) {
+			// The same type, or numbers: converted only where exact.
+			out, err := registry.ConvertValue(v, want)
+			if err != nil {
+				return reflect.Value{}, fmt.Errorf("input %s: %w", k, err)
+			}
+			return out, nil
 		}
-		// A value of another type: go through the codec, which converts
-		// between compatible shapes (a struct into a map, say).
-		b, err := codec.Encode(value)
-		if err != nil {
-			return reflect.Value{}, fmt.Errorf("input %s is a %s, not a %s, and cannot be converted: %w", k, v.Type(), want, err)
-		}
-		out, err := codec.Decode(b, want)
-		if err != nil {
-			return reflect.Value{}, fmt.Errorf("input %s is a %s, not a %s: %w", k, v.Type(), want, err)
-		}
-		return out, nil
+		return convertShape(k, v, want)
 	}
 	out, err := codec.Decode(encoded, want)
 	if err != nil {
@@ -572,4 +567,30 @@ func (s *Store) SpillDirectory() string {
 		return ""
 	}
 	return s.disk.Dir()
+}
+
+// convertShape converts a value of another type through the codec, which
+// converts between compatible shapes (a struct into a map, say), and
+// checks that nothing was lost on the way: the result converted back must
+// equal the value.
+func convertShape(k graph.Key, v reflect.Value, want reflect.Type) (reflect.Value, error) {
+	b, err := codec.Encode(v.Interface())
+	if err != nil {
+		return reflect.Value{}, fmt.Errorf("input %s is a %s, not a %s, and cannot be converted: %w", k, v.Type(), want, err)
+	}
+	out, err := codec.Decode(b, want)
+	if err != nil {
+		return reflect.Value{}, fmt.Errorf("input %s is a %s, not a %s: %w", k, v.Type(), want, err)
+	}
+	back, err := codec.Encode(out.Interface())
+	if err == nil {
+		var again reflect.Value
+		if again, err = codec.Decode(back, v.Type()); err == nil && !reflect.DeepEqual(again.Interface(), v.Interface()) {
+			err = errors.New("converting it would lose part of its value")
+		}
+	}
+	if err != nil {
+		return reflect.Value{}, fmt.Errorf("input %s is a %s, not a %s: %w", k, v.Type(), want, err)
+	}
+	return out, nil
 }
