@@ -10,6 +10,7 @@ import (
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/io"
 	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
@@ -47,7 +48,7 @@ func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 		out := make([]part, len(pq.groups))
 		for i, g := range pq.groups {
 			q, _ := s.composeOver(pq.duckScan(g))
-			out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, s.m.cats)
+			out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, pq.dirs(), pq.checks([]io.RowGroup{g}), s.m.cats)
 		}
 		return out, nil
 	}
@@ -186,8 +187,11 @@ func (df *DataFrame) Filter(expr string) *DataFrame {
 	if df.err != nil {
 		return df
 	}
+	if err := checkSQL(expr, false); err != nil {
+		return df.fail("Filter", err)
+	}
 	in := df.n.meta()
-	return df.derivedSQL("Filter", fmt.Sprintf("%q", expr), "SELECT * FROM part WHERE ("+expr+")",
+	return df.derivedSQL("Filter", fmt.Sprintf("%q", expr), "SELECT * FROM part WHERE (\n"+expr+"\n)",
 		keepOrder(in, func(string) bool { return true }),
 		func(n *sqlNode) { n.passThrough, n.expr, n.filter = true, expr, expr })
 }
@@ -228,12 +232,15 @@ func (df *DataFrame) Assign(name, expr string) *DataFrame {
 	if df.err != nil {
 		return df
 	}
+	if err := checkSQL(expr, false); err != nil {
+		return df.fail("Assign", err)
+	}
 	in := df.n.meta()
 	var q string
 	if len(in.schema.FieldIndices(name)) > 0 {
-		q = fmt.Sprintf("SELECT * REPLACE ((%s) AS %s) FROM part", expr, engine.QuoteIdent(name))
+		q = fmt.Sprintf("SELECT * REPLACE ((\n%s\n) AS %s) FROM part", expr, engine.QuoteIdent(name))
 	} else {
-		q = fmt.Sprintf("SELECT *, (%s) AS %s FROM part", expr, engine.QuoteIdent(name))
+		q = fmt.Sprintf("SELECT *, (\n%s\n) AS %s FROM part", expr, engine.QuoteIdent(name))
 	}
 	return df.derivedSQL("Assign", fmt.Sprintf("%s = %q", name, expr), q,
 		keepOrder(in, func(c string) bool { return c != name }),
@@ -245,5 +252,26 @@ func (df *DataFrame) Assign(name, expr string) *DataFrame {
 // FROM part WHERE y > 0"). The result has as many partitions, in order; a
 // query that changes the rows' order or keys loses known divisions.
 func (df *DataFrame) MapPartitionsSQL(query string) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	if err := checkSQL(query, true); err != nil {
+		return df.fail("MapPartitionsSQL", err)
+	}
 	return df.derivedSQL("MapPartitionsSQL", fmt.Sprintf("%q", query), query, nil)
+}
+
+// checkSQL refuses a user's SQL that is not exactly one expression over
+// the columns (or, for a query, one SELECT over part), before any of it
+// runs (see engine.CheckExpr).
+func checkSQL(sql string, query bool) error {
+	ctx := context.Background()
+	e, err := engine.For(ctx)
+	if err != nil {
+		return err
+	}
+	if query {
+		return e.CheckSelect(ctx, sql)
+	}
+	return e.CheckExpr(ctx, sql)
 }

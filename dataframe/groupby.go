@@ -404,8 +404,8 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 			runs := pq.duckRuns(minRuns)
 			out := make([]part, len(runs))
 			for i, scan := range runs {
-				q, _ := sn.composeOver(scan)
-				out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, n.midCats)
+				q, _ := sn.composeOver(scan.query)
+				out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, pq.dirs(), scan.checks, n.midCats)
 			}
 			return out, nil
 		}

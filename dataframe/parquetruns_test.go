@@ -51,7 +51,8 @@ func TestDuckRunsReadSeveralFilesAQuery(t *testing.T) {
 			t.Fatalf("minRuns %d: %d queries, want %d", tc.minRuns, len(qs), tc.queries)
 		}
 		seen := 0
-		for _, q := range qs {
+		for _, scan := range qs {
+			q := scan.query
 			n := strings.Count(q, ".parquet'")
 			if n > tc.files {
 				t.Fatalf("minRuns %d: a query reads %d files, want at most %d:\n%s", tc.minRuns, n, tc.files, q)

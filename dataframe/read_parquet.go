@@ -3,6 +3,8 @@ package dataframe
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -98,6 +100,18 @@ type parquetNode struct {
 	m      *meta
 }
 
+// dirs returns the directories of the files the node reads: all its
+// DuckDB queries may reach (see engine.QueryFiles).
+func (n *parquetNode) dirs() []string {
+	var out []string
+	for _, g := range n.groups {
+		if d := filepath.Dir(g.Path); !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func (n *parquetNode) meta() *meta      { return n.m }
 func (n *parquetNode) children() []node { return nil }
 func (n *parquetNode) label() string {
@@ -190,10 +204,11 @@ const maxRunRows = 4 << 20
 // DuckDB spends a few milliseconds on each query and file it opens (20
 // queries of one file each took 15-20% more CPU than one query over the
 // 20 files, with threads = 1: bench/dataframe -filecost).
-func (n *parquetNode) duckRuns(minRuns int) []string {
+func (n *parquetNode) duckRuns(minRuns int) []duckScan {
 	type fileRun struct {
 		path            string
 		from, to, total int64
+		groups          []io.RowGroup
 	}
 	var runs []fileRun
 	whole := 0
@@ -208,7 +223,7 @@ func (n *parquetNode) duckRuns(minRuns int) []string {
 			}
 			to = h.First + h.Rows
 		}
-		runs = append(runs, fileRun{g.Path, from, to, g.Total})
+		runs = append(runs, fileRun{g.Path, from, to, g.Total, n.groups[i:j]})
 		if from == 0 && to == g.Total {
 			whole++
 		}
@@ -218,25 +233,44 @@ func (n *parquetNode) duckRuns(minRuns int) []string {
 	if minRuns > 0 {
 		perQuery = max(1, whole/minRuns)
 	}
-	var out, files []string
+	var out []duckScan
+	var files []string
+	var groups []io.RowGroup
 	flush := func() {
 		if len(files) > 0 {
-			out = append(out, n.duckScanFiles(files))
-			files = nil
+			out = append(out, duckScan{query: n.duckScanFiles(files), checks: n.checks(groups)})
+			files, groups = nil, nil
 		}
 	}
 	for _, r := range runs {
 		if r.from != 0 || r.to != r.total || perQuery == 1 {
 			flush()
-			out = append(out, n.duckScanRows(r.path, r.from, r.to, r.total))
+			out = append(out, duckScan{query: n.duckScanRows(r.path, r.from, r.to, r.total), checks: n.checks(r.groups)})
 			continue
 		}
 		files = append(files, r.path)
+		groups = append(groups, r.groups...)
 		if len(files) == perQuery {
 			flush()
 		}
 	}
 	flush()
+	return out
+}
+
+// duckScan is a query that reads Parquet with DuckDB's reader, and the
+// row groups it reads, whose checksums its task verifies first.
+type duckScan struct {
+	query  string
+	checks []io.ParquetPiece
+}
+
+// checks returns the pieces of groups the node reads, to verify.
+func (n *parquetNode) checks(groups []io.RowGroup) []io.ParquetPiece {
+	out := make([]io.ParquetPiece, len(groups))
+	for i, g := range groups {
+		out[i] = io.ParquetPiece{Path: g.Path, RowGroup: g.Index, Columns: n.cols}
+	}
 	return out
 }
 
@@ -254,13 +288,19 @@ func (n *parquetNode) duckScanFiles(paths []string) string {
 }
 
 // parquetSQL runs a query that reads a row group through read_parquet
-// (see duckScan) in the worker's DuckDB.
-func parquetSQL(ctx context.Context, query string, cats map[string][]string) (arrow.RecordBatch, error) {
+// (see duckScan) in the worker's DuckDB, which may read files under dirs
+// only, after verifying the checksums of the row groups it reads.
+func parquetSQL(ctx context.Context, query string, dirs []string, checks []io.ParquetPiece, cats map[string][]string) (arrow.RecordBatch, error) {
+	for _, p := range checks {
+		if err := io.VerifyRowGroups(p.Path, []int{p.RowGroup}, p.Columns); err != nil {
+			return nil, err
+		}
+	}
 	e, err := engine.For(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out, err := e.QueryFiles(ctx, query)
+	out, err := e.QueryFiles(ctx, dirs, query)
 	if err != nil {
 		return nil, fmt.Errorf("read_parquet: %w", err)
 	}

@@ -9,10 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -47,14 +45,9 @@ type DB struct {
 	db        *sql.DB
 	settings  Settings
 
-	// files is a second database, opened on first use, for queries that
-	// read files with DuckDB's own readers and no Arrow input: it runs with
-	// every optimizer on, so that read_parquet reads only the columns and
-	// row groups a query needs (see QueryFiles).
-	filesOnce sync.Once
-	files     *sql.DB
-	filesConn *duckdb.Connector
-	filesErr  error
+	// access holds the databases that may touch files (see access.go):
+	// the main one may not.
+	access accessCache
 }
 
 // filesMemoryShare is the part of a DB's memory limit its files
@@ -89,23 +82,20 @@ func Open(s Settings) (*DB, error) {
 		}
 		init = append(init, "SET temp_directory = "+SQLString(s.TempDir))
 	}
-	connector, db, err := openDuckDB(s.Threads, init, "SET disabled_optimizers = "+SQLString(disabledOptimizers))
+	init = append(init, "SET disabled_optimizers = "+SQLString(disabledOptimizers))
+	connector, db, err := openDuckDB(s.Threads, append(init, lockdown(nil)...))
 	if err != nil {
 		return nil, err
 	}
-	return &DB{connector: connector, db: db, settings: s}, nil
+	e := &DB{connector: connector, db: db, settings: s}
+	e.access.open = e.openAccess
+	return e, nil
 }
 
-// openDuckDB opens an in-memory DuckDB database whose connections run
-// connInit when they open, and runs init once.
-func openDuckDB(threads int, init []string, connInit string) (*duckdb.Connector, *sql.DB, error) {
-	connector, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
-		if connInit == "" {
-			return nil
-		}
-		_, err := ex.ExecContext(context.Background(), connInit, nil)
-		return err
-	})
+// openDuckDB opens an in-memory DuckDB database and runs init once, then
+// nothing can change its configuration (init ends with lockdown).
+func openDuckDB(threads int, init []string) (*duckdb.Connector, *sql.DB, error) {
+	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dataframe: opening DuckDB: %w", err)
 	}
@@ -121,29 +111,6 @@ func openDuckDB(threads int, init []string, connInit string) (*duckdb.Connector,
 	return connector, db, nil
 }
 
-// filesDB returns the database's files database, opening it on first use
-// with the database's threads, a share of its memory limit and a temp
-// directory of its own.
-func (e *DB) filesDB() (*sql.DB, error) {
-	e.filesOnce.Do(func() {
-		s := e.settings
-		init := []string{fmt.Sprintf("SET threads = %d", s.Threads)}
-		if s.MemoryLimit > 0 {
-			init = append(init, fmt.Sprintf("SET memory_limit = '%dB'", max(int64(float64(s.MemoryLimit)*filesMemoryShare), 32<<20)))
-		}
-		if s.TempDir != "" {
-			dir := filepath.Join(s.TempDir, "files")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				e.filesErr = fmt.Errorf("dataframe: creating DuckDB's temp directory: %w", err)
-				return
-			}
-			init = append(init, "SET temp_directory = "+SQLString(dir))
-		}
-		e.filesConn, e.files, e.filesErr = openDuckDB(s.Threads, init, "")
-	})
-	return e.files, e.filesErr
-}
-
 // Settings returns the settings the database was opened with.
 func (e *DB) Settings() Settings { return e.settings }
 
@@ -153,47 +120,36 @@ func (e *DB) Close() error {
 	if cerr := e.connector.Close(); err == nil {
 		err = cerr
 	}
-	e.filesOnce.Do(func() {}) // no files database opens after Close
-	if e.files != nil {
-		if cerr := e.files.Close(); err == nil {
-			err = cerr
-		}
-		if cerr := e.filesConn.Close(); err == nil {
-			err = cerr
-		}
+	if cerr := e.access.close(); err == nil {
+		err = cerr
 	}
 	return err
 }
 
 // QueryFiles runs a query that reads files with DuckDB's own readers
 // (read_parquet) and takes no Arrow input, and returns its result as one
-// record whose buffers live in Go's heap. It runs in a database of its own
-// with every optimizer on (no Arrow scan there needs them off), so that
-// DuckDB reads only the columns the query uses and skips the row groups
-// its filters rule out.
-func (e *DB) QueryFiles(ctx context.Context, query string) (arrow.RecordBatch, error) {
-	db, err := e.filesDB()
+// record whose buffers live in Go's heap. It runs in a database that may
+// read only under dirs (see access.go), with every optimizer on (no Arrow
+// scan there needs them off), so that DuckDB reads only the columns the
+// query uses and skips the row groups its filters rule out.
+func (e *DB) QueryFiles(ctx context.Context, dirs []string, query string) (arrow.RecordBatch, error) {
+	a, err := e.access.get(dirs, false)
 	if err != nil {
 		return nil, err
 	}
-	conn, err := db.Conn(ctx)
+	defer e.access.put(a)
+	return runArrow(ctx, a.db, query, nil)
+}
+
+// QueryAt is Query in a database that may read and write files under
+// dirs (see access.go): for COPY ... TO a file dusk writes.
+func (e *DB) QueryAt(ctx context.Context, dirs []string, query string, inputs ...Input) (arrow.RecordBatch, error) {
+	a, err := e.access.get(dirs, true)
 	if err != nil {
-		return nil, fmt.Errorf("dataframe: a DuckDB connection: %w", err)
+		return nil, err
 	}
-	defer conn.Close()
-	var out arrow.RecordBatch
-	err = conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		out, err = queryArrow(ctx, ar, query, query)
-		return err
-	})
-	if err != nil {
-		return nil, contextFirst(ctx, err)
-	}
-	return out, nil
+	defer e.access.put(a)
+	return runArrow(ctx, a.db, query, inputs)
 }
 
 // queryArrow runs query and collects its result into one record; orig is
@@ -243,7 +199,12 @@ func (e *QueryError) Error() string {
 // quoted ("name"), must read it whole and once (see disabledOptimizers):
 // read it through WithCTE and ScanView, which do both.
 func (e *DB) Query(ctx context.Context, query string, inputs ...Input) (arrow.RecordBatch, error) {
-	conn, err := e.db.Conn(ctx)
+	return runArrow(ctx, e.db, query, inputs)
+}
+
+// runArrow runs query over the inputs on a connection of db.
+func runArrow(ctx context.Context, db *sql.DB, query string, inputs []Input) (arrow.RecordBatch, error) {
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dataframe: a DuckDB connection: %w", err)
 	}

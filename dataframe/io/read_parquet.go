@@ -191,6 +191,11 @@ func chunkStats(rg *metadata.RowGroupMetaData, c int) ColumnStats {
 // or all) into one record, its categorical columns (cats) as dictionaries.
 // A RowGroup of -1 reads no rows: an empty record of the columns.
 func ReadParquetPiece(ctx context.Context, p ParquetPiece, cats map[string][]string) (arrow.RecordBatch, error) {
+	if p.RowGroup >= 0 {
+		if err := VerifyRowGroups(p.Path, []int{p.RowGroup}, p.Columns); err != nil {
+			return nil, err
+		}
+	}
 	r, err := file.OpenParquetFile(p.Path, false)
 	if err != nil {
 		return nil, fmt.Errorf("read_parquet: %w", err)

@@ -103,7 +103,7 @@ func writeParquetDuck(ctx context.Context, rec arrow.RecordBatch, spec WriteSpec
 	}
 	sel := engine.WithCTE("part", engine.ScanView(engine.ViewIn), fmt.Sprintf("SELECT %s FROM part", strings.Join(cols, ", ")))
 	q := fmt.Sprintf("COPY (%s) TO %s (%s)", sel, engine.SQLString(part), opts)
-	out, err := e.Query(ctx, q, engine.Input{Name: engine.ViewIn, Rec: rec})
+	out, err := e.QueryAt(ctx, []string{filepath.Dir(part)}, q, engine.Input{Name: engine.ViewIn, Rec: rec})
 	if err != nil {
 		return err
 	}
@@ -139,6 +139,9 @@ func WriteParquetPart(ctx context.Context, rec arrow.RecordBatch, spec WriteSpec
 		footer, err := footerOf(ctx, part)
 		if err != nil {
 			return Written{}, fmt.Errorf("to_parquet: reading back %s: %w", spec.Name, err)
+		}
+		if err := writeChecksums(part, path); err != nil {
+			return Written{}, fmt.Errorf("to_parquet: checksums of %s: %w", spec.Name, err)
 		}
 		if err := os.Rename(part, path); err != nil {
 			return Written{}, fmt.Errorf("to_parquet: %w", err)
@@ -185,6 +188,9 @@ func WriteParquetPart(ctx context.Context, rec arrow.RecordBatch, spec WriteSpec
 	footer, err := md.Serialize(ctx)
 	if err != nil {
 		return Written{}, err
+	}
+	if err := writeChecksums(part, path); err != nil {
+		return Written{}, fmt.Errorf("to_parquet: checksums of %s: %w", spec.Name, err)
 	}
 	if err := os.Rename(part, path); err != nil {
 		return Written{}, fmt.Errorf("to_parquet: %w", err)
