@@ -39,9 +39,10 @@ type Client struct {
 	peers   *transfer.Pool
 	local   *cluster.Local
 	cancel  context.CancelFunc
-	done    chan struct{} // closed when the connection ends
-	connErr error         // why it ended; set before done closes
-	loops   *loopWatch    // notices Compute called in a loop
+	done    chan struct{}  // closed when the connection ends
+	connErr error          // why it ended; set before done closes
+	loops   *loopWatch     // notices Compute called in a loop
+	cfg     *config.Config // the client's settings (optimization.*, dataframe.*)
 
 	mu      sync.Mutex // protects the fields below
 	futures map[graph.Key]*futureState
@@ -164,6 +165,16 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 			return nil, errors.New("dusk: connecting to " + addr + " needs the scheduler's token: pass dusk.Token(...) or dusk.TokenFile(...), or set DUSK_TOKEN (dusk scheduler prints it when it starts, or writes it to its --token-file)")
 		}
 	}
+	cfg := o.local.Config
+	if cfg == nil {
+		var err error
+		if cfg, _, err = config.Load(); err != nil {
+			if local != nil {
+				local.Close()
+			}
+			return nil, err
+		}
+	}
 	c, err := dial(ctx, addr, sec, o.logger)
 	if err != nil {
 		if local != nil {
@@ -172,8 +183,15 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 		return nil, err
 	}
 	c.local = local
+	c.cfg = cfg
 	return c, nil
 }
+
+// Config returns the client's settings: those given with LocalConfig, or
+// else the defaults, the YAML file, DUSK_ variables and config.Set in code
+// as they were at Connect. Graph optimization (optimization.*) and the
+// dataframe package (dataframe.*) read them.
+func (c *Client) Config() *config.Config { return c.cfg }
 
 func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger) (*Client, error) {
 	cc, err := sec.Dial(addr)

@@ -63,7 +63,9 @@ type computeOptions struct {
 }
 
 // Optimize turns graph optimization (culling and fusion of linear chains)
-// on or off; it is on by default. Results are the same either way.
+// on or off; it is on by default. Results are the same either way. The
+// settings optimization.fuse.active and optimization.fuse.max-height of the
+// client's Config turn fusion off or bound the tasks fused into one.
 func Optimize(on bool) ComputeOption { return func(o *computeOptions) { o.optimize = on } }
 
 func computeOpts(opts []ComputeOption) computeOptions {
@@ -96,7 +98,13 @@ func buildGraph(c *Client, outs []Lazy, o computeOptions) (*builder, graph.Graph
 	}
 	if o.optimize {
 		g = graph.Cull(g, keys)
-		g = graph.Fuse(g, keys, graph.FuseOptions{})
+		fuse, opts := true, graph.FuseOptions{}
+		if c != nil && c.cfg != nil {
+			fuse, opts.MaxHeight = c.cfg.Bool("optimization.fuse.active"), c.cfg.Int("optimization.fuse.max-height")
+		}
+		if fuse {
+			g = graph.Fuse(g, keys, opts)
+		}
 	}
 	return b, g, keys, nil
 }

@@ -28,7 +28,7 @@ scheduler:
 comm.token: 12345
 comm.tls:
   cert: ~
-dataframe.shuffle.buffer: 67108864
+dataframe.broadcast-threshold: 67108864
 optimization:
   fuse: {active: false, max-height: 16.0}
 `)
@@ -53,7 +53,7 @@ optimization:
 		{"scheduler.bandwidth", int64(1e9), 15},
 		{"comm.token", "12345", 16},
 		{"comm.tls.cert", "", 18},
-		{"dataframe.shuffle.buffer", int64(64 << 20), 19},
+		{"dataframe.broadcast-threshold", int64(64 << 20), 19},
 		{"optimization.fuse.active", false, 21},
 		{"optimization.fuse.max-height", 16, 21},
 	}

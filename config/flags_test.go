@@ -19,7 +19,7 @@ func TestFlagName(t *testing.T) {
 		{"scheduler.events.capacity", "events-capacity"},
 		{"comm.tls.cert", "tls-cert"},
 		{"comm.timeouts.connect", "timeouts-connect"},
-		{"dataframe.shuffle.buffer", "shuffle-buffer"},
+		{"dataframe.broadcast-threshold", "broadcast-threshold"},
 		{"Worker.Spill_Directory", "spill-directory"},
 	}
 	for _, tt := range tests {

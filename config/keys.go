@@ -99,12 +99,10 @@ var table = []*keyInfo{
 	{name: "optimization.fuse.max-height", kind: kindInt, defText: "128", positive: true,
 		doc: "Most tasks fused into one chain."},
 
-	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MB",
-		doc: "A join side smaller than this is sent to every worker instead of shuffled."},
-	{name: "dataframe.shuffle.buffer", kind: kindBytes, defText: "64MiB", positive: true,
-		doc: "Memory a worker fills per shuffle before it sends or writes the data out."},
-	{name: "dataframe.partition-size", kind: kindBytes, defText: "128MiB", positive: true,
-		doc: "Size a dataframe partition aims at."},
+	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
+		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},
+	{name: "dataframe.partition-size", kind: kindBytes, defText: "64MiB", positive: true,
+		doc: "Most bytes of a CSV file one partition reads (ReadCSV's BlockSize default)."},
 }
 
 // Built from table by init, read-only afterwards.

@@ -64,9 +64,8 @@ func TestDefaults(t *testing.T) {
 		"worker.memory.limit":           AutoBytes,
 		"worker.memory.max-spill":       0,
 		"worker.transfer.chunk-size":    1 << 20,
-		"dataframe.broadcast-threshold": 100e6,
-		"dataframe.shuffle.buffer":      64 << 20,
-		"dataframe.partition-size":      128 << 20,
+		"dataframe.broadcast-threshold": 100 << 20,
+		"dataframe.partition-size":      64 << 20,
 	}
 	for k, want := range sizes {
 		if got := c.Bytes(k); got != want {

@@ -157,3 +157,15 @@ func copyCats(cats map[string][]string, s *arrow.Schema) map[string][]string {
 	}
 	return out
 }
+
+// setting returns the byte size the client's configuration sets under
+// key, or def without a client (or a configuration).
+func setting(c *dusk.Client, key string, def int64) int64 {
+	if c == nil || c.Config() == nil {
+		return def
+	}
+	if n := c.Config().Bytes(key); n > 0 {
+		return n
+	}
+	return def
+}

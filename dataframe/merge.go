@@ -36,7 +36,9 @@ type mergeOptions struct {
 }
 
 // BroadcastThreshold sets the size (bytes, estimated) under which the
-// smaller side is broadcast (default DefaultBroadcastThreshold).
+// smaller side is broadcast (default: the client's
+// dataframe.broadcast-threshold setting, DefaultBroadcastThreshold unless
+// changed).
 func BroadcastThreshold(n int64) MergeOption { return func(o *mergeOptions) { o.threshold = n } }
 
 // Strategy forces a join strategy: StrategyBroadcast (of the smaller side
@@ -66,7 +68,7 @@ func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...Me
 	if other.err != nil {
 		return other
 	}
-	o := mergeOptions{threshold: DefaultBroadcastThreshold, suffixes: [2]string{"_x", "_y"}}
+	o := mergeOptions{threshold: setting(df.c, "dataframe.broadcast-threshold", DefaultBroadcastThreshold), suffixes: [2]string{"_x", "_y"}}
 	for _, f := range opts {
 		f(&o)
 	}

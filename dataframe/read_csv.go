@@ -46,12 +46,13 @@ func Delimiter(d byte) CSVOption { return func(o *csvOptions) { o.Delim = d } }
 // files). A row that cannot be read is an error of the computation that
 // names its file, line and column.
 func ReadCSV(c *dusk.Client, pattern string, opts ...CSVOption) *DataFrame {
-	o := csvOptions{BlockSize: DefaultBlockSize, Delim: ','}
+	def := setting(c, "dataframe.partition-size", DefaultBlockSize)
+	o := csvOptions{BlockSize: def, Delim: ','}
 	for _, f := range opts {
 		f(&o)
 	}
 	if o.BlockSize <= 0 {
-		o.BlockSize = DefaultBlockSize
+		o.BlockSize = def
 	}
 	df := &DataFrame{c: c}
 	p, err := io.PlanCSV(pattern, o)

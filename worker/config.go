@@ -28,6 +28,7 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 		Resources:         res,
 		HeartbeatInterval: c.Duration("worker.heartbeat-interval"),
 		ChunkSize:         int(c.Bytes("worker.transfer.chunk-size")),
+		MaxFetches:        c.Int("worker.transfer.max-connections"),
 		ConnectTimeout:    c.Duration("comm.timeouts.connect"),
 		MetricsAddress:    c.String("worker.metrics-address"),
 		Security: wire.Security{

@@ -79,6 +79,9 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	// ChunkSize is the size of data chunks sent to peers (default 1 MiB).
 	ChunkSize int
+	// MaxFetches bounds the fetches from peers in flight at once, one per
+	// peer at most (default 50).
+	MaxFetches int
 	// ConnectTimeout bounds the wait for the scheduler to be reachable
 	// (default 10s).
 	ConnectTimeout time.Duration
@@ -320,7 +323,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	// (Dask's worker.memory.transfer).
 	w.mu.Lock()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources,
-		FlightBytes: w.opts.MemoryLimit / 10})
+		MaxFetches: w.opts.MaxFetches, FlightBytes: w.opts.MemoryLimit / 10})
 	w.mu.Unlock()
 	// The memory monitor runs from now on: it may pause the state machine.
 	monitoring = true

@@ -37,16 +37,11 @@ func schedulerCmd(args []string) error {
 		return err
 	}
 	log := newLogger(*logLevel)
-	srv, err := scheduler.New(scheduler.Options{
-		Security:      sec,
-		State:         scheduler.StateConfig(cfg),
-		EventCapacity: cfg.Int("scheduler.events.capacity"),
-		Logger:        log,
-		Version:       dusk.Version,
-		// The dashboard serves here ("" turns it off), behind the token.
-		DashboardAddress: cfg.String("scheduler.dashboard-address"),
-		Advise:           advisor.ForDashboard,
-	})
+	// The dashboard serves at scheduler.dashboard-address ("" turns it
+	// off), behind the token.
+	opts := scheduler.OptionsFromConfig(cfg)
+	opts.Security, opts.Logger, opts.Version, opts.Advise = sec, log, dusk.Version, advisor.ForDashboard
+	srv, err := scheduler.New(opts)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func workerCmd(args []string) error {
 	if opts.Security.Token == "" {
 		return errors.New("dusk worker: the scheduler's token is needed: --token-file, DUSK_TOKEN or --token (dusk scheduler prints it or writes it to its --token-file)")
 	}
-	if cfg.Bool("worker.nanny") {
+	if wantsNanny(cfg) {
 		// Supervise a worker process of this same binary, without a nanny
 		// of its own, with the same settings. The nanny kills it past the
 		// terminate threshold of its memory limit.
@@ -112,3 +112,7 @@ func limitText(n int64) string {
 	}
 	return config.FormatBytes(n)
 }
+
+// wantsNanny reports whether dusk worker runs its worker under a nanny
+// (worker.nanny, --nanny).
+func wantsNanny(cfg *config.Config) bool { return cfg.Bool("worker.nanny") }

@@ -171,7 +171,8 @@ func (s *State) handleTick(e *Tick) {
 			}
 		}
 	}
-	if s.cfg.WorkStealing {
+	if s.cfg.WorkStealing && s.now.Sub(s.lastSteal) >= s.cfg.StealInterval {
+		s.lastSteal = s.now
 		s.steal()
 	}
 	for _, w := range s.wlist {

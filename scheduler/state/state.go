@@ -26,6 +26,9 @@ type Config struct {
 	// WorkStealing moves work from busy to idle workers when the transfer
 	// is cheap against the compute.
 	WorkStealing bool
+	// StealInterval is the least time between two looks for work to steal
+	// (they happen on Tick events); 0 looks at every Tick.
+	StealInterval time.Duration
 	// Speculate sends a task to a worker before its inputs are all in
 	// memory when they are being computed there (see speculate.go).
 	Speculate bool
@@ -54,6 +57,7 @@ func DefaultConfig() Config {
 		UnknownDuration:  500 * time.Millisecond,
 		AllowedFailures:  3,
 		WorkStealing:     true,
+		StealInterval:    100 * time.Millisecond,
 		Speculate:        true,
 		WorkerTTL:        10 * time.Second,
 		Record:           true,
@@ -97,7 +101,8 @@ type State struct {
 	handing bool
 
 	// steals in flight: task -> thief
-	stealing map[*Task]*Worker
+	stealing  map[*Task]*Worker
+	lastSteal time.Time // when steal last ran
 
 	// story keeps recent transitions of tasks for error messages.
 	story storyLog

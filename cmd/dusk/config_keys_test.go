@@ -1,0 +1,158 @@
+//go:build duckdb_arrow
+
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/dataframe"
+	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/scheduler"
+	"github.com/dusk-go/dusk/worker"
+)
+
+var cfgInc = dusk.Register("cfgtest.inc", func(x int) int { return x + 1 })
+
+// TestEveryConfigKeyTakesEffect walks every key dusk config shows, sets it
+// to a value other than its default, and checks that the code that reads
+// it makes something different of it: no key is dead.
+func TestEveryConfigKeyTakesEffect(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sched := func(f func(scheduler.Options) any) func(*testing.T, *config.Config) any {
+		return func(_ *testing.T, c *config.Config) any { return f(scheduler.OptionsFromConfig(c)) }
+	}
+	work := func(f func(worker.Options) any) func(*testing.T, *config.Config) any {
+		return func(t *testing.T, c *config.Config) any {
+			o, err := worker.OptionsFromConfig(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f(o)
+		}
+	}
+	// runs computes a chain of four increments on a local cluster with c
+	// and returns how many tasks ran: fewer when they were fused.
+	runs := func(t *testing.T, c *config.Config) any {
+		cl, err := dusk.Connect(ctx, "", dusk.LocalConfig(c), dusk.LocalWorkers(1), dusk.LocalThreads(1), dusk.LocalDashboard("off"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		d := dusk.Call[int](cfgInc, 0)
+		for range 3 {
+			d = dusk.Call[int](cfgInc, d)
+		}
+		if v, err := dusk.Compute(ctx, cl, d); err != nil || v != 4 {
+			t.Fatalf("the chain = %v, %v", v, err)
+		}
+		n := 0
+		for _, e := range cl.Local().Events().Snapshot() {
+			if e.Kind == event.TaskRun {
+				n++
+			}
+		}
+		return n
+	}
+	frames := func(f func(*dusk.Client) any) func(*testing.T, *config.Config) any {
+		return func(t *testing.T, c *config.Config) any {
+			cl, err := dusk.Connect(ctx, "", dusk.LocalConfig(c), dusk.LocalWorkers(1), dusk.LocalThreads(1), dusk.LocalDashboard("off"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			return f(cl)
+		}
+	}
+	csv := filepath.Join(t.TempDir(), "rows.csv")
+	var b strings.Builder
+	b.WriteString("id,x\n")
+	for i := range 2000 {
+		b.WriteString(strings.Repeat("1", 1+i%3) + ",2.5\n")
+	}
+	if err := os.WriteFile(csv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	probes := map[string]struct {
+		value string
+		read  func(*testing.T, *config.Config) any
+	}{
+		"scheduler.worker-saturation":      {"3", sched(func(o scheduler.Options) any { return o.State.WorkerSaturation })},
+		"scheduler.work-stealing":          {"false", sched(func(o scheduler.Options) any { return o.State.WorkStealing })},
+		"scheduler.work-stealing-interval": {"1s", sched(func(o scheduler.Options) any { return o.State.StealInterval })},
+		"scheduler.bandwidth":              {"1GB", sched(func(o scheduler.Options) any { return o.State.Bandwidth })},
+		"scheduler.unknown-task-duration":  {"2s", sched(func(o scheduler.Options) any { return o.State.UnknownDuration })},
+		"scheduler.allowed-failures":       {"7", sched(func(o scheduler.Options) any { return o.State.AllowedFailures })},
+		"scheduler.events.capacity":        {"500", sched(func(o scheduler.Options) any { return o.EventCapacity })},
+		"scheduler.events.record":          {"false", sched(func(o scheduler.Options) any { return o.State.Record })},
+		"scheduler.worker-ttl":             {"1m", sched(func(o scheduler.Options) any { return o.State.WorkerTTL })},
+		"scheduler.dashboard-address":      {"127.0.0.1:9999", sched(func(o scheduler.Options) any { return o.DashboardAddress })},
+		"scheduler.address": {"127.0.0.1:9998", func(t *testing.T, c *config.Config) any {
+			a, err := listenAddress(c.String("scheduler.address"), "", -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}},
+		"worker.nthreads":                 {"3", work(func(o worker.Options) any { return o.NThreads })},
+		"worker.memory.limit":             {"3GiB", work(func(o worker.Options) any { return o.MemoryLimit })},
+		"worker.memory.target":            {"0.5", work(func(o worker.Options) any { return o.Thresholds.Target })},
+		"worker.memory.spill":             {"0.65", work(func(o worker.Options) any { return o.Thresholds.Spill })},
+		"worker.memory.pause":             {"0.75", work(func(o worker.Options) any { return o.Thresholds.Pause })},
+		"worker.memory.terminate":         {"0.9", work(func(o worker.Options) any { return o.Thresholds.Terminate })},
+		"worker.memory.monitor-interval":  {"1s", work(func(o worker.Options) any { return o.MemoryMonitorInterval })},
+		"worker.memory.max-spill":         {"1GB", work(func(o worker.Options) any { return o.MaxSpill })},
+		"worker.spill-directory":          {"/scratch", work(func(o worker.Options) any { return o.LocalDirectory })},
+		"worker.heartbeat-interval":       {"2s", work(func(o worker.Options) any { return o.HeartbeatInterval })},
+		"worker.transfer.chunk-size":      {"4MiB", work(func(o worker.Options) any { return o.ChunkSize })},
+		"worker.transfer.max-connections": {"7", work(func(o worker.Options) any { return o.MaxFetches })},
+		"worker.resources":                {"GPU=2", work(func(o worker.Options) any { return o.Resources })},
+		"worker.metrics-address":          {"127.0.0.1:9997", work(func(o worker.Options) any { return o.MetricsAddress })},
+		"worker.nanny":                    {"false", func(_ *testing.T, c *config.Config) any { return wantsNanny(c) }},
+		"comm.timeouts.connect":           {"3s", work(func(o worker.Options) any { return o.ConnectTimeout })},
+		"comm.token":                      {"t0k3n", work(func(o worker.Options) any { return o.Security.Token })},
+		"comm.token-file":                 {"/run/token", work(func(o worker.Options) any { return o.Security.TokenFile })},
+		"comm.tls.cert":                   {"/c.pem", work(func(o worker.Options) any { return o.Security.CertFile })},
+		"comm.tls.key":                    {"/k.pem", work(func(o worker.Options) any { return o.Security.KeyFile })},
+		"comm.tls.ca":                     {"/ca.pem", work(func(o worker.Options) any { return o.Security.CAFile })},
+		"optimization.fuse.active":        {"false", runs},
+		"optimization.fuse.max-height":    {"2", runs},
+		"dataframe.broadcast-threshold": {"1B", frames(func(c *dusk.Client) any {
+			l, err := dataframe.FromRecords(ctx, c, []struct{ ID, V int64 }{{1, 10}, {2, 20}}, dataframe.Partitions(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := dataframe.FromRecords(ctx, c, []struct{ ID, W int64 }{{1, 5}}, dataframe.Partitions(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.Contains(l.Merge(r, []string{"ID"}, "inner").Explain(), "broadcast")
+		})},
+		"dataframe.partition-size": {"4KiB", frames(func(c *dusk.Client) any {
+			return dataframe.ReadCSV(c, csv).NPartitions()
+		})},
+	}
+	for _, key := range config.New().Keys() {
+		p, ok := probes[key]
+		if !ok {
+			t.Errorf("%s: no probe shows that it takes effect", key)
+			continue
+		}
+		changed := config.New()
+		if err := changed.Set(key, p.value); err != nil {
+			t.Fatalf("%s = %s: %v", key, p.value, err)
+		}
+		def, got := p.read(t, config.New()), p.read(t, changed)
+		if reflect.DeepEqual(def, got) {
+			t.Errorf("%s = %s changes nothing: %v either way", key, p.value, got)
+		}
+	}
+}
