@@ -47,6 +47,7 @@ func runWorkerFromEnv() int {
 	opts.OwnsProcess = true
 	opts.Logger = log
 	opts.Version = Version
+	nanny.WatchParent(log) // a worker never outlives its nanny
 	w, err := worker.New(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -136,10 +136,13 @@ func (w *Worker) scratchDir() (string, error) {
 		return w.dir, nil
 	}
 	if d := w.opts.Directory; d != "" {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return "", fmt.Errorf("dusk: creating the worker directory %s: %w", d, err)
+		// Made and locked by the nanny: this process holds the lock too,
+		// so that the directory outlives neither.
+		wd, err := store.JoinWorkDir(d)
+		if err != nil {
+			return "", err
 		}
-		w.dir = d
+		w.dir, w.ownDir = d, wd
 		return d, nil
 	}
 	base := w.opts.LocalDirectory

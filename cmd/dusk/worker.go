@@ -90,6 +90,7 @@ func workerCmd(args []string) error {
 	opts.Directory = os.Getenv(nanny.EnvDirectory)
 	opts.Scheduler, opts.Host, opts.Port, opts.Name = addr, *host, *port, *name
 	opts.Logger, opts.Version = log, dusk.Version
+	nanny.WatchParent(log) // a worker never outlives its nanny
 	w, err := worker.New(opts)
 	if err != nil {
 		return err

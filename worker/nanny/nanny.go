@@ -24,6 +24,8 @@ const (
 	// ExitRefused: the scheduler refused the worker; starting another
 	// would fail the same way.
 	ExitRefused = 4
+	// ExitOrphaned: the worker's nanny died (see WatchParent).
+	ExitOrphaned = 5
 )
 
 // EnvDirectory is the environment variable in which a nanny gives a worker
@@ -158,7 +160,10 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	}
 	defer reports.Close()
 	cmd.ExtraFiles = append(cmd.ExtraFiles, reportW)
-	cmd.Env = append(cmd.Env, EnvNannyFD+"="+strconv.Itoa(2+len(cmd.ExtraFiles)))
+	cmd.Env = append(cmd.Env, EnvNannyFD+"="+strconv.Itoa(2+len(cmd.ExtraFiles)), EnvNannyPID+"="+strconv.Itoa(os.Getpid()))
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = diesWithParent()
+	}
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	err = cmd.Start()

@@ -12,9 +12,10 @@ import (
 
 // A worker's directory (its spill files, its scratch files) lives under a
 // base directory, named dusk-worker-*, and holds a lock file that the
-// process owning it keeps locked (flock) for as long as it lives: the
-// worker itself, or the nanny that made it for a worker process. A process
-// that finds such a directory unlocked knows its owner died without
+// processes using it keep locked (a shared flock) for as long as they
+// live: the worker itself, and the nanny that made it for a worker process
+// (the worker process joins the lock: JoinWorkDir). A process that can
+// lock such a directory exclusively knows its owners died without
 // cleaning up (killed, or its machine restarted) and removes it, so spill
 // files do not pile up on disk across crashes. The lock needs a file
 // system with working flock (local disks do; some network ones do not).
@@ -46,7 +47,7 @@ func NewWorkDir(base string, log *slog.Logger) (*WorkDir, error) {
 	}
 	f, err := os.OpenFile(filepath.Join(tmp, lockFileName), os.O_CREATE|os.O_RDWR, 0o600)
 	if err == nil {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
 		if err != nil {
 			f.Close()
 		}
@@ -63,6 +64,23 @@ func NewWorkDir(base string, log *slog.Logger) (*WorkDir, error) {
 		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
 	}
 	return &WorkDir{path: final, lock: f}, nil
+}
+
+// JoinWorkDir takes a share of the lock of the worker directory at path,
+// which another process (a worker's nanny) made: the directory then stays
+// while either process lives, and is purged only once both are gone. The
+// process that uses a directory holds its lock, so a nanny that dies
+// cannot leave a live worker's files to be purged.
+func JoinWorkDir(path string) (*WorkDir, error) {
+	f, err := os.Open(filepath.Join(path, lockFileName))
+	if err != nil {
+		return nil, fmt.Errorf("dusk: the worker directory %s (made by the nanny) is gone or not one: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("dusk: locking the worker directory %s: %w", path, err)
+	}
+	return &WorkDir{path: path, lock: f}, nil
 }
 
 // Remove deletes the directory, then releases its lock.
