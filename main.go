@@ -48,11 +48,6 @@ func runWorkerFromEnv() int {
 	opts.Logger = log
 	opts.Version = Version
 	nanny.WatchParent(log) // a worker never outlives its nanny
-	w, err := worker.New(opts)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
 	if path := os.Getenv("DUSK_CPUPROFILE"); path != "" {
 		// A CPU profile of this worker process, for performance work.
 		f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
@@ -60,7 +55,8 @@ func runWorkerFromEnv() int {
 			defer func() { pprof.StopCPUProfile(); f.Close() }()
 		}
 	}
-	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
+	err = worker.Serve(context.Background(), func() (*worker.Worker, error) { return worker.New(opts) },
+		worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Signals: true})
 	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}

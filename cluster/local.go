@@ -181,7 +181,7 @@ func memoryLimit(opts Options) int64 {
 }
 
 func (c *Local) runInProcess(ctx context.Context, name string) error {
-	return worker.Supervise(ctx, func() (*worker.Worker, error) {
+	return worker.Serve(ctx, func() (*worker.Worker, error) {
 		o, err := worker.OptionsFromConfig(c.opts.Config)
 		if err != nil {
 			return nil, err
@@ -192,7 +192,7 @@ func (c *Local) runInProcess(ctx context.Context, name string) error {
 		o.Logger, o.Version = c.opts.Logger, c.opts.Version
 		o.MetricsAddress = "" // workers sharing a process share its metrics
 		return worker.New(o)
-	})
+	}, worker.ServeOptions{Logger: c.opts.Logger})
 }
 
 func (c *Local) runProcess(ctx context.Context, name string) error {

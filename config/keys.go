@@ -78,6 +78,8 @@ var table = []*keyInfo{
 		doc: "Abstract resources the worker offers to tasks, like GPU=1,MEM=2."},
 	{name: "worker.metrics-address", kind: kindString, defText: "",
 		doc: "Address a worker serves Prometheus metrics and pprof on, behind the token; empty serves none."},
+	{name: "worker.death-timeout", kind: kindDuration, defText: "0s",
+		doc: "How long the scheduler may stay out of reach before a worker gives up and exits; 0 never gives up."},
 	{name: "worker.nanny", kind: kindBool, defText: "true",
 		doc: "Whether a nanny process supervises the worker and restarts it."},
 

@@ -29,6 +29,7 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 		HeartbeatInterval: c.Duration("worker.heartbeat-interval"),
 		ChunkSize:         int(c.Bytes("worker.transfer.chunk-size")),
 		MaxFetches:        c.Int("worker.transfer.max-connections"),
+		DeathTimeout:      c.Duration("worker.death-timeout"),
 		ConnectTimeout:    c.Duration("comm.timeouts.connect"),
 		MetricsAddress:    c.String("worker.metrics-address"),
 		Security: wire.Security{

@@ -82,6 +82,9 @@ type Options struct {
 	// MaxFetches bounds the fetches from peers in flight at once, one per
 	// peer at most (default 50).
 	MaxFetches int
+	// DeathTimeout is how long the scheduler may stay out of reach before
+	// the worker gives up (see Serve); 0 never. Serve reads it.
+	DeathTimeout time.Duration
 	// ConnectTimeout bounds the wait for the scheduler to be reachable
 	// (default 10s).
 	ConnectTimeout time.Duration
@@ -144,6 +147,7 @@ type Worker struct {
 	retire            chan struct{}
 	retireOnce        sync.Once
 	ctx               context.Context
+	connected         atomic.Bool // the scheduler welcomed it (Serve tells outages apart)
 }
 
 // New prepares a worker; Run connects it.
@@ -238,7 +242,8 @@ func (w *Worker) Retire() {
 
 // Run connects to the scheduler and works until ctx ends (nil), the
 // scheduler closes the worker (nil), asks for a restart (ErrRestart),
-// refuses it (*RefusedError), or the connection fails (an error).
+// refuses it (*RefusedError), or cannot be reached or is lost (a
+// *SchedulerError: Serve connects a fresh worker again).
 func (w *Worker) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -292,11 +297,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	_, err = pb.NewSchedulerClient(cc).Identity(wait, &pb.IdentityRequest{}, grpc.WaitForReady(true))
 	cancelWait()
 	if err != nil {
-		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+		return w.schedulerError(err)
 	}
 	stream, err := pb.NewSchedulerClient(cc).Worker(ctx)
 	if err != nil {
-		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+		return w.schedulerError(err)
 	}
 	reg := &pb.RegisterWorker{Address: w.addr, Name: w.opts.Name, Nthreads: int32(w.opts.NThreads),
 		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit, Fingerprint: w.reg.Fingerprint(),
@@ -305,11 +310,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		reg.Registry = append(reg.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
 	}
 	if err := stream.Send(&pb.WorkerBatch{Msgs: []*pb.WorkerMsg{{Msg: &pb.WorkerMsg_Register{Register: reg}}}}); err != nil {
-		return wire.Explain(wire.StreamError(err, stream.RecvMsg), "scheduler "+w.opts.Scheduler)
+		return w.schedulerError(wire.StreamError(err, stream.RecvMsg))
 	}
 	welcome, err := stream.Recv()
 	if err != nil {
-		return wire.Explain(err, "scheduler "+w.opts.Scheduler)
+		return w.schedulerError(err)
 	}
 	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
 		return errors.New("dusk: the scheduler did not welcome this worker")
@@ -319,6 +324,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	// the bookkeeping is set under w.mu, which they read under (and the
 	// metrics listener reads the state from now on).
 	w.setID(welcome.GetCmds()[0].GetWelcome().GetId())
+	w.connected.Store(true)
 	// Incoming transfers together stay within a tenth of the memory limit
 	// (Dask's worker.memory.transfer).
 	w.mu.Lock()
@@ -384,10 +390,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return wire.Explain(fmt.Errorf("lost the scheduler: %w", err), "scheduler "+w.opts.Scheduler)
+			return w.schedulerError(fmt.Errorf("lost the scheduler: %w", err))
 		case err := <-sendErr:
 			if err != nil && ctx.Err() == nil {
-				return wire.Explain(fmt.Errorf("lost the scheduler: %w", err), "scheduler "+w.opts.Scheduler)
+				return w.schedulerError(fmt.Errorf("lost the scheduler: %w", err))
 			}
 			return nil
 		case <-beat.C:

@@ -117,6 +117,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"worker.resources":                {"GPU=2", work(func(o worker.Options) any { return o.Resources })},
 		"worker.metrics-address":          {"127.0.0.1:9997", work(func(o worker.Options) any { return o.MetricsAddress })},
 		"worker.nanny":                    {"false", func(_ *testing.T, c *config.Config) any { return wantsNanny(c) }},
+		"worker.death-timeout":            {"1m", work(func(o worker.Options) any { return o.DeathTimeout })},
 		"comm.timeouts.connect":           {"3s", work(func(o worker.Options) any { return o.ConnectTimeout })},
 		"comm.token":                      {"t0k3n", work(func(o worker.Options) any { return o.Security.Token })},
 		"comm.token-file":                 {"/run/token", work(func(o worker.Options) any { return o.Security.TokenFile })},

@@ -133,11 +133,12 @@ func TestMutualTLSClusterWithDuskCert(t *testing.T) {
 		dusk.TLS(filepath.Join(pki, "client.pem"), filepath.Join(pki, "client-key.pem"), filepath.Join(other, "ca.pem")))
 	checkError(t, err, "scheduler "+addr, "this process refused the scheduler's TLS certificate", "not signed by the CA in this process's --tls-ca")
 
-	// A worker with the intruder's certificate stops with the scheduler's
-	// refusal (after its connect timeout, comm.timeouts.connect).
-	wout, err := exec.CommandContext(ctx, bin, append([]string{"worker", addr, "--nanny=false", "--token-file", tokenFile},
+	// A worker with the intruder's certificate says why the scheduler
+	// refuses it, tries again until its death timeout, and gives up
+	// (exit code 6, which tells its nanny not to start another).
+	wout, err := exec.CommandContext(ctx, bin, append([]string{"worker", addr, "--nanny=false", "--token-file", tokenFile, "--death-timeout", "2s"},
 		"--tls-cert", filepath.Join(other, "intruder.pem"), "--tls-key", filepath.Join(other, "intruder-key.pem"), "--tls-ca", filepath.Join(pki, "ca.pem"))...).CombinedOutput()
-	checkError(t, err, "exit status 1")
+	checkError(t, err, "exit status 6")
 	if !strings.Contains(string(wout), "refused this process's TLS certificate") || !strings.Contains(string(wout), "not signed by the CA the scheduler trusts") {
 		t.Errorf("the refused worker says:\n%s", wout)
 	}

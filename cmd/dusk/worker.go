@@ -32,7 +32,7 @@ func workerCmd(args []string) error {
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
 		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
 		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
-		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address"},
+		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address", "worker.death-timeout"},
 		securityKeys...)...)
 	if err != nil {
 		return err
@@ -91,12 +91,13 @@ func workerCmd(args []string) error {
 	opts.Scheduler, opts.Host, opts.Port, opts.Name = addr, *host, *port, *name
 	opts.Logger, opts.Version = log, dusk.Version
 	nanny.WatchParent(log) // a worker never outlives its nanny
-	w, err := worker.New(opts)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("dusk worker at %s, %d threads, memory limit %s\n", w.Address(), opts.NThreads, limitText(opts.MemoryLimit))
-	err = worker.RunUntilSignal(context.Background(), w, 30*time.Second)
+	err = worker.Serve(context.Background(), func() (*worker.Worker, error) {
+		w, err := worker.New(opts)
+		if err == nil {
+			fmt.Printf("dusk worker at %s, %d threads, memory limit %s\n", w.Address(), opts.NThreads, limitText(opts.MemoryLimit))
+		}
+		return w, err
+	}, worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Signals: true})
 	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
@@ -26,6 +27,9 @@ const (
 	ExitRefused = 4
 	// ExitOrphaned: the worker's nanny died (see WatchParent).
 	ExitOrphaned = 5
+	// ExitDeathTimeout: the scheduler stayed out of reach past the
+	// worker's death timeout; the worker gave up.
+	ExitDeathTimeout = 6
 )
 
 // EnvDirectory is the environment variable in which a nanny gives a worker
@@ -48,9 +52,10 @@ type Nanny struct {
 	Name string
 	// Logger receives the nanny's log; nil means slog.Default().
 	Logger *slog.Logger
-	// MaxRestarts bounds restarts after crashes in a row (default 10); a
-	// worker that keeps dying is given up on. Kills for memory count as
-	// crashes; a process that lived a minute resets the count.
+	// MaxRestarts, if positive, bounds the crashes in a row after which
+	// the nanny gives up (ErrGaveUp); by default it never does. Kills for
+	// memory are not crashes; a process that lived a minute resets the
+	// count.
 	MaxRestarts int
 	// Started is called with the PID of every process started (optional).
 	Started func(pid int)
@@ -69,25 +74,36 @@ type Nanny struct {
 	Killed func(pid int, memory int64)
 }
 
-// ErrGaveUp is returned by Nanny.Run when the worker died too often.
-var ErrGaveUp = errors.New("dusk: the worker process kept dying; the nanny gave up")
-
 // ErrRefused is returned by Nanny.Run when the scheduler refused the
 // worker (the process exited with ExitRefused; its log says why).
 var ErrRefused = errors.New("dusk: the scheduler refused the worker process (see its log)")
 
-// Run supervises until ctx ends (nil), the worker closes normally (nil), it
-// is refused (ErrRefused), or it crashes too often (ErrGaveUp).
+// ErrDeathTimeout is returned by Nanny.Run when the worker gave up on a
+// scheduler out of reach past its death timeout.
+var ErrDeathTimeout = errors.New("dusk: the worker gave up on a scheduler out of reach past its death timeout")
+
+// Restarts after crashes wait between restartMin and restartMax,
+// doubling with each crash in a row, with jitter.
+const (
+	restartMin = 100 * time.Millisecond
+	restartMax = 30 * time.Second
+)
+
+// Run supervises until ctx ends (nil), the worker closes normally (nil), is
+// refused (ErrRefused), gives up on its scheduler (ErrDeathTimeout), or
+// crashes MaxRestarts times in a row (ErrGaveUp; by default the nanny
+// never gives up). A crash is a worker that exits on its own for any other
+// reason: the next start waits, longer after each crash in a row (capped,
+// with jitter), and a process that lived a minute starts the count again.
+// A process the nanny killed for its memory is started again at once and
+// is not a crash; nor is a scheduler out of reach, which the worker
+// process rides out itself (worker.Serve).
 func (n *Nanny) Run(ctx context.Context) error {
 	log := n.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	log = log.With("component", "nanny", "worker", n.Name)
-	maxCrashes := n.MaxRestarts
-	if maxCrashes <= 0 {
-		maxCrashes = 10
-	}
 	crashes := 0
 	for {
 		code, began, killed, err := n.runOnce(ctx, log)
@@ -99,7 +115,8 @@ func (n *Nanny) Run(ctx context.Context) error {
 		}
 		switch {
 		case killed:
-			// Reported by runOnce; restart like after a crash.
+			// Reported by runOnce: start a fresh one at once.
+			continue
 		case code == ExitClosed:
 			log.Info("worker process closed")
 			return nil
@@ -109,24 +126,31 @@ func (n *Nanny) Run(ctx context.Context) error {
 			continue
 		case code == ExitRefused:
 			return ErrRefused
+		case code == ExitDeathTimeout:
+			return ErrDeathTimeout
 		}
 		if time.Since(began) > time.Minute {
 			crashes = 0
 		}
 		crashes++
-		if !killed {
-			log.Warn("worker process died; starting a new one", "exit", code, "crashes", crashes)
-		}
-		if crashes > maxCrashes {
+		if n.MaxRestarts > 0 && crashes > n.MaxRestarts {
 			return ErrGaveUp
 		}
+		wait := restartMin << min(crashes-1, 10)
+		wait = min(wait, restartMax)
+		wait = time.Duration(float64(wait) * (0.5 + rand.Float64()))
+		log.Warn("worker process died; starting a new one", "exit", code, "crashes in a row", crashes, "after", wait.Round(time.Millisecond))
 		select {
-		case <-time.After(time.Duration(crashes) * 100 * time.Millisecond):
+		case <-time.After(wait):
 		case <-ctx.Done():
 			return nil
 		}
 	}
 }
+
+// ErrGaveUp is returned by Nanny.Run when the worker crashed MaxRestarts
+// times in a row.
+var ErrGaveUp = errors.New("dusk: the worker process kept crashing; the nanny gave up (MaxRestarts)")
 
 // runOnce starts one worker process in a fresh directory and waits for it
 // to end, watching its memory. It returns the exit code, when the process

@@ -28,7 +28,8 @@ const (
 
 // WorkDir is a worker's directory, locked by this process.
 type WorkDir struct {
-	path string
+	joined bool // another process (the nanny) made it and removes it
+	path   string
 	lock *os.File
 }
 
@@ -80,13 +81,23 @@ func JoinWorkDir(path string) (*WorkDir, error) {
 		f.Close()
 		return nil, fmt.Errorf("dusk: locking the worker directory %s: %w", path, err)
 	}
-	return &WorkDir{path: path, lock: f}, nil
+	return &WorkDir{path: path, lock: f, joined: true}, nil
 }
 
-// Remove deletes the directory, then releases its lock.
+// Remove deletes the directory, then releases its lock. A joined
+// directory keeps its lock file (its maker removes the rest): only what
+// is in it goes.
 func (d *WorkDir) Remove() error {
-	err := os.RemoveAll(d.path)
-	d.lock.Close()
+	defer d.lock.Close()
+	if !d.joined {
+		return os.RemoveAll(d.path)
+	}
+	es, err := os.ReadDir(d.path)
+	for _, e := range es {
+		if e.Name() != lockFileName {
+			err = errors.Join(err, os.RemoveAll(filepath.Join(d.path, e.Name())))
+		}
+	}
 	return err
 }
 

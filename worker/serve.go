@@ -1,0 +1,111 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/dusk-go/dusk/wire"
+)
+
+// SchedulerError is a worker that could not reach its scheduler, or lost
+// it: not the worker's fault, so Serve connects a fresh worker again.
+type SchedulerError struct{ Err error }
+
+func (e *SchedulerError) Error() string { return e.Err.Error() }
+func (e *SchedulerError) Unwrap() error { return e.Err }
+
+// schedulerError explains err (no gRPC jargon) as a *SchedulerError.
+func (w *Worker) schedulerError(err error) error {
+	return &SchedulerError{Err: wire.Explain(err, "scheduler "+w.opts.Scheduler)}
+}
+
+// ErrDeathTimeout is returned by Serve when the scheduler stayed out of
+// reach for longer than the death timeout.
+var ErrDeathTimeout = errors.New("dusk: the scheduler stayed out of reach past the worker's death timeout; the worker gives up")
+
+// Reconnections after a lost or unreachable scheduler wait between
+// reconnectMin and reconnectMax, doubling, with jitter.
+const (
+	reconnectMin = 200 * time.Millisecond
+	reconnectMax = 10 * time.Second
+)
+
+// ServeOptions configure Serve.
+type ServeOptions struct {
+	// DeathTimeout is how long the scheduler may stay out of reach (not
+	// there, refusing the token, or lost) before the worker gives up with
+	// ErrDeathTimeout; 0 never gives up.
+	DeathTimeout time.Duration
+	// Grace is how long a worker told to stop (SIGTERM) may take to hand
+	// its data over (see RunUntilSignal).
+	Grace time.Duration
+	// Logger receives what Serve says (once per outage).
+	Logger *slog.Logger
+	// Signals makes the first SIGTERM or SIGINT retire the worker (see
+	// RunUntilSignal): for a worker that is its process.
+	Signals bool
+}
+
+// Serve runs workers made by newWorker, one after another, until one ends
+// for good: it returns nil when the worker closed or was told to stop,
+// *RefusedError when the scheduler refused it, ErrDeathTimeout, or the
+// error of a worker that failed on its own. A worker the scheduler asks to
+// restart is replaced at once; when the scheduler cannot be reached, or is
+// lost, a fresh worker connects again with back-off, its old data dropped
+// (the scheduler recomputes what it needs): a scheduler outage is not a
+// crash. An outage is logged once, when it begins.
+func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOptions) error {
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	var outage time.Time // when the scheduler went out of reach; zero while in reach
+	wait := reconnectMin
+	for {
+		w, err := newWorker()
+		if err != nil {
+			return err
+		}
+		began := time.Now()
+		if o.Signals {
+			err = RunUntilSignal(ctx, w, o.Grace)
+		} else {
+			err = w.Run(ctx)
+		}
+		var se *SchedulerError
+		switch {
+		case errors.Is(err, ErrRestart) && ctx.Err() == nil:
+			continue
+		case !errors.As(err, &se) || ctx.Err() != nil:
+			return err
+		}
+		if w.connected.Load() || time.Since(began) > time.Minute {
+			// It was connected: a new outage.
+			outage, wait = time.Time{}, reconnectMin
+		}
+		if outage.IsZero() {
+			outage = time.Now()
+			msg := "the scheduler is out of reach; trying again, with back-off"
+			if o.DeathTimeout > 0 {
+				msg = fmt.Sprintf("%s, for up to %s (--death-timeout)", msg, o.DeathTimeout)
+			}
+			log.Warn(msg, "err", err)
+		}
+		if o.DeathTimeout > 0 && time.Since(outage) > o.DeathTimeout {
+			log.Error("giving up: the scheduler stayed out of reach", "for", time.Since(outage).Round(time.Second), "err", err)
+			return ErrDeathTimeout
+		}
+		// Jitter spreads the reconnections of many workers.
+		d := time.Duration(float64(wait) * (0.5 + rand.Float64()))
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return nil
+		}
+		wait = min(2*wait, reconnectMax)
+	}
+}
