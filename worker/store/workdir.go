@@ -30,7 +30,7 @@ const (
 type WorkDir struct {
 	joined bool // another process (the nanny) made it and removes it
 	path   string
-	lock *os.File
+	lock   *os.File
 }
 
 // NewWorkDir removes what dead processes left under base, then makes a
