@@ -44,6 +44,12 @@ func (s *Server) sendActions(actions []state.Action) {
 			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Steal{Steal: &pb.StealRequest{Key: string(a.Key)}}})
 		case *state.Acquire:
 			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Acquire{Acquire: &pb.AcquireKeys{Deps: s.depsToPB(a.Deps)}}})
+		case *state.DropWorker:
+			if w := s.workerConn(a.Worker); w != nil {
+				s.log.Warn("worker removed; its connection is closed, and it may connect again as a new worker",
+					"worker", a.Worker, "name", w.name, "reason", a.Reason)
+				w.drop(a.Reason)
+			}
 		case *state.CloseWorker:
 			s.toWorker(a.Worker, &pb.WorkerCommand{Cmd: &pb.WorkerCommand_Close{Close: &pb.CloseWorker{Reason: a.Reason}}})
 		case *state.KeyInMemory:

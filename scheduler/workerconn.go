@@ -13,6 +13,8 @@ import (
 	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // workerConn is a connected worker's stream.
@@ -28,6 +30,15 @@ type workerConn struct {
 	// plugin results arrive here while plugins are being installed.
 	pluginResults chan *pb.PluginResult
 	cancel        context.CancelFunc
+	dropped       chan string // the reason the state removed it (DropWorker)
+}
+
+// drop ends the worker's connection because the state removed it.
+func (w *workerConn) drop(reason string) {
+	select {
+	case w.dropped <- reason:
+	default: // already dropped
+	}
 }
 
 // push queues commands for the worker.
@@ -64,7 +75,7 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 	w := &workerConn{
 		id: reg.GetAddress(), address: reg.GetAddress(), name: reg.GetName(), nthreads: int(reg.GetNthreads()),
 		fp: reg.GetFingerprint(), out: wire.NewBatcher[pb.WorkerCommandBatch](), joined: time.Now(),
-		pluginResults: make(chan *pb.PluginResult, 16), cancel: cancel,
+		pluginResults: make(chan *pb.PluginResult, 16), cancel: cancel, dropped: make(chan string, 1),
 	}
 	for _, e := range reg.GetRegistry() {
 		w.registry = append(w.registry, registry.Entry{Name: e.GetName(), Signature: e.GetSignature()})
@@ -135,6 +146,9 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 		if err != nil {
 			reason = "sending failed: " + err.Error()
 		}
+	case r := <-w.dropped:
+		reason = "removed by the scheduler: " + r
+		return status.Errorf(codes.Unavailable, "the scheduler removed this worker: %s; connect again as a new worker", r)
 	case <-ctx.Done():
 	}
 	return nil

@@ -113,6 +113,8 @@ func Explain(err error, peer string) error {
 		// A plain-text client's first message to a TLS server ends the
 		// connection before any TLS error can come back.
 		msg += " (is it running, and is the address right? If it uses TLS, give --tls-cert, --tls-key and --tls-ca too)"
+	case s.Code() == codes.Unavailable && strings.HasPrefix(msg, "the scheduler removed this worker"):
+		// The scheduler's own words.
 	case s.Code() == codes.Unavailable:
 		msg += " (is it running, and is the address right?)"
 	}

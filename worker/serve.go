@@ -23,6 +23,11 @@ func (w *Worker) schedulerError(err error) error {
 	return &SchedulerError{Err: wire.Explain(err, "scheduler "+w.opts.Scheduler)}
 }
 
+// lostScheduler is schedulerError for a connection that ended.
+func (w *Worker) lostScheduler(err error) error {
+	return &SchedulerError{Err: fmt.Errorf("lost the connection: %w", wire.Explain(err, "scheduler "+w.opts.Scheduler))}
+}
+
 // ErrDeathTimeout is returned by Serve when the scheduler stayed out of
 // reach for longer than the death timeout.
 var ErrDeathTimeout = errors.New("dusk: the scheduler stayed out of reach past the worker's death timeout; the worker gives up")
@@ -89,7 +94,7 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		}
 		if outage.IsZero() {
 			outage = time.Now()
-			msg := "the scheduler is out of reach; trying again, with back-off"
+			msg := "no scheduler to work for; trying again, with back-off"
 			if o.DeathTimeout > 0 {
 				msg = fmt.Sprintf("%s, for up to %s (--death-timeout)", msg, o.DeathTimeout)
 			}

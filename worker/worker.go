@@ -390,10 +390,16 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return w.schedulerError(fmt.Errorf("lost the scheduler: %w", err))
+			return w.lostScheduler(err)
 		case err := <-sendErr:
 			if err != nil && ctx.Err() == nil {
-				return w.schedulerError(fmt.Errorf("lost the scheduler: %w", err))
+				// The receiving side has the scheduler's reason, if it gave one.
+				select {
+				case rerr := <-recvErr:
+					err = rerr
+				case <-time.After(time.Second):
+				}
+				return w.lostScheduler(err)
 			}
 			return nil
 		case <-beat.C:

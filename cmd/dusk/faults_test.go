@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dusk-go/dusk"
 )
 
 // children returns the process IDs of pid's children.
@@ -90,5 +92,61 @@ func TestKillingANannyKillsItsWorker(t *testing.T) {
 	})
 	if err := syscall.Kill(next.Process.Pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A worker stopped (SIGSTOP) past the worker TTL is removed and told so
+// when it runs again: it connects again as a new worker, with none of its
+// old data trusted, and the cluster computes on it.
+func TestStoppedWorkerIsToldAndRejoins(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the dusk binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bin := buildDusk(t)
+	env := []string{"DUSK_TOKEN=test-token-stop", "DUSK_SCHEDULER__WORKER_TTL=2s"}
+	_, line := startProc(t, ctx, bin, env, "dusk scheduler at ", "scheduler", "--port", "0", "--dashboard-address", "", "--log-level", "warn")
+	addr := strings.TrimPrefix(line, "dusk scheduler at ")
+	wcmd, _ := startProc(t, ctx, bin, env, "dusk worker at ", "worker", addr, "--nthreads", "1", "--nanny=false", "--log-level", "warn")
+	c, err := dusk.Connect(ctx, addr, dusk.Token("test-token-stop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	before := waitWorkers(t, ctx, c, 1)[0]
+	sq, err := dusk.Submit[int](ctx, c, qsSquare, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := sq.Result(ctx); err != nil || v != 49 {
+		t.Fatalf("square(7) = %v, %v", v, err)
+	}
+	if err := wcmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	waitWorkers(t, ctx, c, 0) // removed for its missed heartbeats
+	if err := wcmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	var after dusk.WorkerInfo
+	waitFor(t, ctx, "the worker joins again as a new worker", func() bool {
+		ws, err := c.Workers(ctx)
+		if err == nil && len(ws) == 1 && ws[0].ID != before.ID {
+			after = ws[0]
+			return true
+		}
+		return false
+	})
+	if after.Address == "" {
+		t.Fatalf("the rejoined worker has no address: %+v", after)
+	}
+	// Its old result was not trusted: the square is computed again.
+	total, err := dusk.Submit[int](ctx, c, qsSum, []*dusk.Future[int]{sq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := total.Result(ctx); err != nil || v != 49 {
+		t.Fatalf("sum after the worker rejoined = %v, %v", v, err)
 	}
 }

@@ -65,6 +65,16 @@ type CloseWorker struct {
 	Reason string
 }
 
+// DropWorker tells the shell that the state removed a worker that may
+// still be connected (its heartbeats stopped): end its connection, saying
+// why, so that it connects again as a new worker (its data is not
+// trusted: it is dropped).
+type DropWorker struct {
+	Caused
+	Worker string
+	Reason string
+}
+
 // KeyInMemory tells a client that a key it wants is ready, and where.
 type KeyInMemory struct {
 	Caused

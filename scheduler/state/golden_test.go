@@ -394,6 +394,8 @@ func describeAction(a Action) string {
 		return fmt.Sprintf("acquire on %s: %s", a.Worker, locs(a.Deps))
 	case *CloseWorker:
 		return fmt.Sprintf("close %s: %s", a.Worker, a.Reason)
+	case *DropWorker:
+		return fmt.Sprintf("drop %s: %s", a.Worker, a.Reason)
 	case *KeyInMemory:
 		return fmt.Sprintf("tell %s: %s in memory on %s (%d bytes)", a.Client, a.Key, strings.Join(a.Workers, "+"), a.NBytes)
 	case *KeyErred:

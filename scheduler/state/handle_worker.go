@@ -166,8 +166,9 @@ func (s *State) handleTick(e *Tick) {
 	if s.cfg.WorkerTTL > 0 {
 		for _, w := range slices.Clone(s.wlist) {
 			if s.now.Sub(w.lastSeen) > s.cfg.WorkerTTL {
-				s.handleWorkerRemoved(&WorkerRemoved{At: e.At, ID: w.ID,
-					Reason: fmt.Sprintf("no heartbeat for %s", s.now.Sub(w.lastSeen).Round(1e6))})
+				reason := fmt.Sprintf("no heartbeat for %s (worker-ttl %s)", s.now.Sub(w.lastSeen).Round(1e6), s.cfg.WorkerTTL)
+				s.handleWorkerRemoved(&WorkerRemoved{At: e.At, ID: w.ID, Reason: reason})
+				s.emit(&DropWorker{Worker: w.ID, Reason: reason})
 			}
 		}
 	}
