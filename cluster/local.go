@@ -127,13 +127,13 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	if opts.Directory == "" {
 		opts.Directory = opts.Config.String("worker.spill-directory")
 	}
-	if opts.State.WorkerSaturation == 0 {
-		opts.State = scheduler.StateConfig(opts.Config)
+	so := scheduler.OptionsFromConfig(opts.Config)
+	if opts.State.WorkerSaturation != 0 {
+		so.State = opts.State
 	}
-	sec := wire.Security{Token: opts.Token}
-	sched, err := scheduler.New(scheduler.Options{Security: sec, State: opts.State,
-		EventCapacity: opts.Config.Int("scheduler.events.capacity"), Logger: opts.Logger, Version: opts.Version,
-		DashboardAddress: dashboardAddress(opts), Advise: advisor.ForDashboard})
+	so.Security, so.Logger, so.Version = wire.Security{Token: opts.Token}, opts.Logger, opts.Version
+	so.DashboardAddress, so.Advise = dashboardAddress(opts), advisor.ForDashboard
+	sched, err := scheduler.New(so)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,8 @@ var table = []*keyInfo{
 		doc: "Whether the scheduler records events for diagnostics."},
 	{name: "scheduler.worker-ttl", kind: kindDuration, defText: "10s",
 		doc: "Time without a heartbeat after which a worker is removed; 0 never removes one."},
+	{name: "scheduler.client-ttl", kind: kindDuration, defText: "20s", positive: true,
+		doc: "Time a client (or worker) may leave the scheduler's keepalive pings unanswered before it is dropped and its work freed."},
 	{name: "scheduler.address", kind: kindString, defText: "127.0.0.1:8786",
 		doc: "Address the scheduler listens on."},
 	{name: "scheduler.dashboard-address", kind: kindString, defText: "127.0.0.1:8787",

@@ -6,17 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe/io"
-	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
 
 var (
-	fnWriteParquet = dusk.Register("dataframe.write-parquet", io.WriteParquetPart)
-	fnWriteCSV     = dusk.Register("dataframe.write-csv", io.WriteCSVPart)
+	fnWriteParquet = dusk.Register("dataframe.write-parquet", io.WriteParquetTask)
+	fnWriteCSV     = dusk.Register("dataframe.write-csv", io.WriteCSVTask)
 )
 
 // WriteOption configures ToParquet and ToCSV.
@@ -89,14 +89,15 @@ func (df *DataFrame) write(ctx context.Context, op, dir string, o writeOptions, 
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return opError(op, err)
 	}
-	tmp := filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".dusk-tmp-"+shuffle.NewID())
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	job, err := io.StartJob(dir, slog.Default())
+	if err != nil {
 		return opError(op, err)
 	}
+	tmp := job.Dir
 	ok := false
 	defer func() {
 		if !ok {
-			os.RemoveAll(tmp)
+			job.Abort()
 		}
 	}()
 	cats := ""
@@ -134,7 +135,7 @@ func (df *DataFrame) write(ctx context.Context, op, dir string, o writeOptions, 
 			return opError(op, err)
 		}
 	}
-	if err := replaceDir(tmp, dir, o.overwrite); err != nil {
+	if err := job.Finish(dir, o.overwrite); err != nil {
 		return opError(op, err)
 	}
 	ok = true
@@ -157,24 +158,4 @@ func asWritten(v any) (io.Written, error) {
 	}
 	w.Footer, _ = m["Footer"].([]byte)
 	return w, nil
-}
-
-// replaceDir renames tmp to dir; an existing dir (with overwrite) is moved
-// aside first and removed last.
-func replaceDir(tmp, dir string, overwrite bool) error {
-	if _, err := os.Stat(dir); err == nil {
-		if !overwrite {
-			return fmt.Errorf("%s appeared while the job ran; pass dataframe.Overwrite() to replace it", dir)
-		}
-		old := tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, dir); err != nil {
-			os.Rename(old, dir)
-			return err
-		}
-		return os.RemoveAll(old)
-	}
-	return os.Rename(tmp, dir)
 }

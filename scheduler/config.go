@@ -34,5 +34,6 @@ func OptionsFromConfig(cfg *config.Config) Options {
 		State:            StateConfig(cfg),
 		EventCapacity:    cfg.Int("scheduler.events.capacity"),
 		DashboardAddress: cfg.String("scheduler.dashboard-address"),
+		ClientTTL:        cfg.Duration("scheduler.client-ttl"),
 	}
 }

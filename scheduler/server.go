@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
 
 	"github.com/dusk-go/dusk/diagnostics/dashboard"
 	"github.com/dusk-go/dusk/diagnostics/event"
@@ -30,6 +31,12 @@ type Options struct {
 	// TickInterval is how often the state machine sees time pass
 	// (heartbeat checks, work stealing). Default 100ms.
 	TickInterval time.Duration
+	// ClientTTL is how long a peer (client or worker) may leave the
+	// scheduler's keepalive pings unanswered, half of it idle and half
+	// waiting for the answer, before its connection is closed: a client
+	// that hangs (stopped, or its machine gone) is then removed and its
+	// tasks and data freed, as for one that exited. Default 20s.
+	ClientTTL time.Duration
 	// Logger receives the scheduler's log; nil means slog.Default().
 	Logger *slog.Logger
 	// Version is reported to peers.
@@ -92,17 +99,21 @@ func New(opts Options) (*Server, error) {
 	// The scheduler's own log lines are events too (for the dashboard and
 	// the performance report), as well as going where they went before.
 	logger := slog.New(event.NewLogHandler(opts.Logger.Handler(), ring, slog.LevelInfo)).With("component", "scheduler")
+	if opts.ClientTTL <= 0 {
+		opts.ClientTTL = 20 * time.Second
+	}
 	gopts, err := opts.Security.ServerOptions(logger)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		st:      state.New(opts.State),
-		id:      "scheduler-" + wire.NewToken()[:8],
-		opts:    opts,
-		log:     logger,
-		grpc:    grpc.NewServer(gopts...),
+		st:   state.New(opts.State),
+		id:   "scheduler-" + wire.NewToken()[:8],
+		opts: opts,
+		log:  logger,
+		grpc: grpc.NewServer(append(gopts, grpc.KeepaliveParams(keepalive.ServerParameters{
+			Time: opts.ClientTTL / 2, Timeout: opts.ClientTTL / 2}))...),
 		ring:    ring,
 		workers: make(map[string]*workerConn),
 		clients: make(map[string]*clientConn),

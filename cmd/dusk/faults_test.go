@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -149,4 +150,64 @@ func TestStoppedWorkerIsToldAndRejoins(t *testing.T) {
 	if v, err := total.Result(ctx); err != nil || v != 49 {
 		t.Fatalf("sum after the worker rejoined = %v, %v", v, err)
 	}
+}
+
+// envTestClient makes the test binary a client of the scheduler it names:
+// it scatters 8 MB, prints "ready" and waits (to be stopped or killed).
+const envTestClient = "DUSK_TEST_CLIENT"
+
+func TestMain(m *testing.M) {
+	if addr := os.Getenv(envTestClient); addr != "" {
+		ctx := context.Background()
+		c, err := dusk.Connect(ctx, addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		if _, err := dusk.Scatter(ctx, c, make([]byte, 8<<20)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		fmt.Println("ready")
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+// A client that hangs (SIGSTOP) is found out by the scheduler's keepalive
+// pings within its client TTL and removed: its data is freed, as for a
+// client that exited.
+func TestHungClientIsRemoved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the dusk binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bin := buildDusk(t)
+	env := []string{"DUSK_TOKEN=test-token-hung", "DUSK_SCHEDULER__CLIENT_TTL=2s"}
+	_, line := startProc(t, ctx, bin, env, "dusk scheduler at ", "scheduler", "--port", "0", "--dashboard-address", "", "--log-level", "warn")
+	addr := strings.TrimPrefix(line, "dusk scheduler at ")
+	startProc(t, ctx, bin, env, "dusk worker at ", "worker", addr, "--nthreads", "1", "--nanny=false", "--log-level", "warn")
+	c, err := dusk.Connect(ctx, addr, dusk.Token("test-token-hung"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	waitWorkers(t, ctx, c, 1)
+	hung, _ := startProc(t, ctx, os.Args[0], append(env, envTestClient+"="+addr), "ready", "-test.run=^$")
+	held := func() int64 {
+		ws, err := c.Workers(ctx)
+		if err != nil || len(ws) != 1 {
+			t.Fatalf("workers: %v, %v", ws, err)
+		}
+		return ws[0].NBytes
+	}
+	if n := held(); n < 8<<20 {
+		t.Fatalf("the worker holds %d bytes of the client's scattered data", n)
+	}
+	if err := hung.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer hung.Process.Signal(syscall.SIGCONT)
+	waitFor(t, ctx, "the hung client's data is freed", func() bool { return held() == 0 })
 }

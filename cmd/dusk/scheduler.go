@@ -27,7 +27,7 @@ func schedulerCmd(args []string) error {
 	port := fs.Int("port", -1, "port to listen on, replacing the port of --address (0: any free port)")
 	cfg, err := loadConfig(fs, args, append([]string{
 		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
-		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record"},
+		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record", "scheduler.client-ttl"},
 		securityKeys...)...)
 	if err != nil {
 		return err
