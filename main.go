@@ -56,7 +56,7 @@ func runWorkerFromEnv() int {
 		}
 	}
 	err = worker.Serve(context.Background(), func() (*worker.Worker, error) { return worker.New(opts) },
-		worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Signals: true})
+		worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Process: true})
 	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}

@@ -53,6 +53,8 @@ func TestDefaults(t *testing.T) {
 		"worker.memory.monitor-interval":   100 * time.Millisecond,
 		"worker.heartbeat-interval":        500 * time.Millisecond,
 		"comm.timeouts.connect":            10 * time.Second,
+		"scheduler.client-ttl":             20 * time.Second,
+		"worker.death-timeout":             0,
 	}
 	for k, want := range durations {
 		if got := c.Duration(k); got != want {

@@ -50,16 +50,20 @@ type ServeOptions struct {
 	Grace time.Duration
 	// Logger receives what Serve says (once per outage).
 	Logger *slog.Logger
-	// Signals makes the first SIGTERM or SIGINT retire the worker (see
-	// RunUntilSignal): for a worker that is its process.
-	Signals bool
+	// Process is for a worker that is its process (under a nanny): the
+	// first SIGTERM or SIGINT retires the worker (see RunUntilSignal), and
+	// a restart the scheduler asks for ends Serve with ErrRestart, for the
+	// nanny to start a fresh process. Otherwise (workers inside another
+	// program) a fresh worker replaces the old one in the process.
+	Process bool
 }
 
 // Serve runs workers made by newWorker, one after another, until one ends
 // for good: it returns nil when the worker closed or was told to stop,
-// *RefusedError when the scheduler refused it, ErrDeathTimeout, or the
-// error of a worker that failed on its own. A worker the scheduler asks to
-// restart is replaced at once; when the scheduler cannot be reached, or is
+// *RefusedError when the scheduler refused it, ErrDeathTimeout, ErrRestart
+// (for a Process: the nanny starts a fresh one), or the error of a worker
+// that failed on its own. A worker the scheduler asks to restart is
+// otherwise replaced at once; when the scheduler cannot be reached, or is
 // lost, a fresh worker connects again with back-off, its old data dropped
 // (the scheduler recomputes what it needs): a scheduler outage is not a
 // crash. An outage is logged once, when it begins.
@@ -76,14 +80,14 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 			return err
 		}
 		began := time.Now()
-		if o.Signals {
+		if o.Process {
 			err = RunUntilSignal(ctx, w, o.Grace)
 		} else {
 			err = w.Run(ctx)
 		}
 		var se *SchedulerError
 		switch {
-		case errors.Is(err, ErrRestart) && ctx.Err() == nil:
+		case errors.Is(err, ErrRestart) && ctx.Err() == nil && !o.Process:
 			continue
 		case !errors.As(err, &se) || ctx.Err() != nil:
 			return err

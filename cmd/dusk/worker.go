@@ -97,7 +97,7 @@ func workerCmd(args []string) error {
 			fmt.Printf("dusk worker at %s, %d threads, memory limit %s\n", w.Address(), opts.NThreads, limitText(opts.MemoryLimit))
 		}
 		return w, err
-	}, worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Signals: true})
+	}, worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Process: true})
 	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}
