@@ -43,6 +43,7 @@ func TestUserSQLCannotEscape(t *testing.T) {
 		{"a query joins a file", df.MapPartitionsSQL(fmt.Sprintf("SELECT p.*, f.content FROM part p, read_text('%s') f", secret))},
 		{"a query adds a statement", df.MapPartitionsSQL(fmt.Sprintf("SELECT * FROM part; COPY (SELECT 1) TO '%s'", written))},
 		{"a query forges rows", df.MapPartitionsSQL("SELECT * FROM part UNION ALL SELECT 99999, 'forged', 1.0, 1.0")},
+		{"a query forges rows with VALUES", df.MapPartitionsSQL("SELECT * FROM part UNION ALL SELECT * FROM (VALUES (99999, 'forged', 1.0, 1.0))")},
 		{"a query reaches the network", df.MapPartitionsSQL("SELECT * FROM part WHERE id < (SELECT count(*) FROM read_csv('http://127.0.0.1:9/x.csv'))")},
 		{"a query reads another table", df.MapPartitionsSQL("SELECT * FROM duckdb_settings()")},
 		{"a query installs an extension", df.MapPartitionsSQL("INSTALL httpfs")},

@@ -105,8 +105,8 @@ func (e *DB) CheckSelect(ctx context.Context, query string) error {
 			fn, _ := m["function"].(map[string]any)
 			why = fmt.Sprintf("it calls the table function %v; a query reads part only", fn["function_name"])
 			return true
-		case "EMPTY":
-			why = "one of its SELECTs reads no table (it would add rows of its own); a query reads part only"
+		case "EMPTY", "EXPRESSION_LIST":
+			why = "one of its SELECTs reads no table (it would add rows of its own, as VALUES does); a query reads part only"
 			return true
 		}
 		return false

@@ -218,6 +218,9 @@ func (a *Aggregator) Poll(ctx context.Context) {
 		a.mu.Lock()
 		a.lost += lost
 		a.seq = next
+		if lost > 0 {
+			a.reconcile(a.src.Snapshot())
+		}
 		for i := range evs {
 			a.apply(&evs[i])
 		}
@@ -357,6 +360,28 @@ func (a *Aggregator) transition(key, to string) {
 		return
 	}
 	a.keys[key] = pack(ti, p.index)
+}
+
+// reconcile resets the counts of tasks by prefix and state to the
+// scheduler's snapshot after events were lost (the counts folded from
+// events would drift), and forgets the keys of prefixes the scheduler no
+// longer holds; a.mu is held.
+func (a *Aggregator) reconcile(snap *event.Snapshot) {
+	for name, p := range a.prefixes {
+		by := snap.Prefixes[name]
+		for i := range nStates {
+			if taskState(i) != sForgotten {
+				p.count[i] = by[stateNames[i]]
+			}
+		}
+	}
+	for k, info := range a.keys {
+		if len(snap.Prefixes[a.plist[info.prefix()].name]) == 0 {
+			delete(a.keys, k)
+		}
+	}
+	a.graphGen++
+	a.changed = true
 }
 
 func (a *Aggregator) prefix(name string) *prefixState {

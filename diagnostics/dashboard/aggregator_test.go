@@ -223,3 +223,40 @@ func TestGraphView(t *testing.T) {
 		t.Errorf("too big a graph: %+v", v)
 	}
 }
+
+// Events lost to a full ring leave no phantom tasks: the task counts of
+// /metrics are the scheduler's snapshot, and the pages' counts are set
+// back to it when the aggregator finds it missed events.
+func TestNoPhantomTasksAfterLostEvents(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t, "w1")
+	f.ring = event.NewRing(8)
+	a := NewAggregator(f, Options{})
+	a.Poll(ctx)
+	acts := f.submit(chain("p", 20), "p-t")
+	f.run(acts, nil)
+	f.handle(&state.KeysReleased{At: f.at(), Client: "c", Keys: []graph.Key{"p-t"}})
+	a.Poll(ctx) // most of the transitions were overwritten before this
+	if a.Snapshot().Lost == 0 {
+		t.Fatal("the test's ring lost no event; it must, to test this")
+	}
+	for _, ps := range a.Snapshot().Prefixes {
+		if ps.Name == "p" && ps.Waiting+ps.Processing+ps.Memory+ps.Erred != 0 {
+			t.Errorf("the page counts live tasks of p after all were forgotten: %+v", ps)
+		}
+	}
+	mfs, err := a.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "dusk_scheduler_tasks" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if v := m.GetGauge().GetValue(); v != 0 {
+				t.Errorf("dusk_scheduler_tasks %v = %v after every task was forgotten", m.GetLabel(), v)
+			}
+		}
+	}
+}

@@ -53,13 +53,17 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
 	}
-	for name, p := range a.prefixes {
+	// Tasks by prefix and state come from the scheduler's snapshot, which
+	// is exact: counts folded from events drift when events are lost.
+	snap := a.src.Snapshot()
+	for name, by := range snap.Prefixes {
 		for i := range nStates {
-			if taskState(i) == sForgotten {
-				continue
+			if taskState(i) != sForgotten {
+				gauge(descTasks, float64(by[stateNames[i]]), name, stateNames[i])
 			}
-			gauge(descTasks, float64(p.count[i]), name, stateNames[i])
 		}
+	}
+	for name, p := range a.prefixes {
 		counter(descTasksTotal, float64(p.total), name)
 	}
 	counter(descRuns, float64(a.totals.runs-a.totals.failures), "ok")

@@ -13,6 +13,9 @@ type Snapshot struct {
 	// are in each state (by the state's name: "waiting", "memory", ...).
 	Tasks   int
 	ByState map[string]int
+	// Prefixes count the tasks of each key prefix by state (states with
+	// none left out).
+	Prefixes map[string]map[string]int
 	// Workers are the connected workers, in the order they joined.
 	Workers []WorkerSnapshot
 }

@@ -11,9 +11,19 @@ import (
 // workers. Its cost grows with the workers and task prefixes, not with
 // the tasks.
 func (s *State) Snapshot(now time.Time) *event.Snapshot {
-	snap := &event.Snapshot{Time: now, Tasks: s.NTasks(), ByState: make(map[string]int)}
-	for ts, n := range s.CountByState() {
-		snap.ByState[ts.String()] = n
+	snap := &event.Snapshot{Time: now, Tasks: s.NTasks(), ByState: make(map[string]int), Prefixes: make(map[string]map[string]int)}
+	for _, g := range s.groups {
+		var by map[string]int
+		for st, n := range g.ByState {
+			if n > 0 && TaskState(st) != Forgotten {
+				if by == nil {
+					by = make(map[string]int)
+					snap.Prefixes[g.Name] = by
+				}
+				by[TaskState(st).String()] = n
+				snap.ByState[TaskState(st).String()] += n
+			}
+		}
 	}
 	ws := s.Workers()
 	snap.Workers = make([]event.WorkerSnapshot, len(ws))
