@@ -94,6 +94,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"scheduler.events.capacity":        {"500", sched(func(o scheduler.Options) any { return o.EventCapacity })},
 		"scheduler.events.record":          {"false", sched(func(o scheduler.Options) any { return o.State.Record })},
 		"scheduler.worker-ttl":             {"1m", sched(func(o scheduler.Options) any { return o.State.WorkerTTL })},
+		"scheduler.client-ttl":             {"1m", sched(func(o scheduler.Options) any { return o.ClientTTL })},
 		"scheduler.dashboard-address":      {"127.0.0.1:9999", sched(func(o scheduler.Options) any { return o.DashboardAddress })},
 		"scheduler.address": {"127.0.0.1:9998", func(t *testing.T, c *config.Config) any {
 			a, err := listenAddress(c.String("scheduler.address"), "", -1)
