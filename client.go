@@ -44,13 +44,14 @@ type Client struct {
 	loops   *loopWatch     // notices Compute called in a loop
 	cfg     *config.Config // the client's settings (optimization.*, dataframe.*)
 
-	mu      sync.Mutex // protects the fields below
-	futures map[graph.Key]*futureState
-	stalled map[graph.Key]string
-	closed  bool
-	wfuncs  *workerFuncs // the workers' functions, as last seen
-	syncs   map[uint64]chan struct{}
-	syncID  uint64
+	mu          sync.Mutex // protects the fields below
+	futures     map[graph.Key]*futureState
+	futuresPeak int // the most futures held since the map was made, for shrink.Map
+	stalled     map[graph.Key]string
+	closed      bool
+	wfuncs      *workerFuncs // the workers' functions, as last seen
+	syncs       map[uint64]chan struct{}
+	syncID      uint64
 }
 
 // Option configures Connect.
@@ -402,6 +403,12 @@ func (c *Client) Close() error {
 	case <-time.After(5 * time.Second):
 	}
 	c.cancel()
+	// Every future has ended (fail ran when the stream closed); the ones
+	// the program still holds keep their own state, so the client needs
+	// its table no more.
+	c.mu.Lock()
+	c.futures, c.futuresPeak = make(map[graph.Key]*futureState), 0
+	c.mu.Unlock()
 	c.peers.Close()
 	err := c.cc.Close()
 	if c.local != nil {

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/shrink"
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
@@ -100,6 +101,7 @@ func (c *Client) release(k graph.Key) {
 	last := fs.refs <= 0
 	if last {
 		delete(c.futures, k)
+		c.futures = shrink.Map(c.futures, &c.futuresPeak)
 		delete(c.stalled, k)
 	}
 	closed := c.closed

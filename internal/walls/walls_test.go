@@ -28,10 +28,10 @@ type rule struct {
 }
 
 var rules = []rule{
-	{pkgs: "scheduler/state", may: []string{"graph", "task", "diagnostics/event", "internal/units"},
+	{pkgs: "scheduler/state", may: []string{"graph", "task", "diagnostics/event", "internal/units", "internal/shrink"},
 		never: []string{"wire/...", "worker/...", "config", "cluster/...", "scheduler"},
 		why:   "the scheduler's core is pure: events in, actions out; configuration arrives as plain values"},
-	{pkgs: "worker/state", may: []string{"graph", "task"},
+	{pkgs: "worker/state", may: []string{"graph", "task", "internal/shrink"},
 		never: []string{"wire/...", "worker", "config", "cluster/...", "scheduler/..."},
 		why:   "the worker's core is pure"},
 	{pkgs: "graph", never: []string{".", "scheduler/...", "worker/...", "wire/...", "cluster/...", "config", "dataframe/...", "diagnostics/..."},

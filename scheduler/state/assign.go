@@ -1,6 +1,9 @@
 package state
 
-import "github.com/dusk-go/dusk/task"
+import (
+	"github.com/dusk-go/dusk/internal/shrink"
+	"github.com/dusk-go/dusk/task"
+)
 
 // The way to a worker: a needed task waits for its inputs, then goes to a
 // worker, or to the root-task queue, or among the tasks no worker can run.
@@ -158,6 +161,7 @@ func (s *State) unassignOnly(t *Task) *Worker {
 		return nil
 	}
 	delete(w.processing, t)
+	w.processing = shrink.Map(w.processing, &w.processingPeak)
 	w.occupancy -= t.estimate
 	if w.occupancy < 0 || len(w.processing) == 0 {
 		w.occupancy = 0

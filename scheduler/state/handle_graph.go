@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/shrink"
 	"github.com/dusk-go/dusk/task"
 )
 
@@ -117,6 +118,7 @@ func (s *State) unwant(c *Client, t *Task) {
 		return
 	}
 	delete(c.wants, t)
+	c.wants = shrink.Map(c.wants, &c.wantsPeak)
 	for i, x := range t.wantedBy {
 		if x == c {
 			t.wantedBy = append(t.wantedBy[:i], t.wantedBy[i+1:]...)

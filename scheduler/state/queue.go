@@ -68,11 +68,20 @@ func (h *taskHeap) pop() *Task {
 	t := h.items[n]
 	h.items[n] = nil
 	h.items = h.items[:n]
+	h.shrink()
 	if n > 0 {
 		h.down(0)
 	}
 	t.heapIdx = -1
 	return t
+}
+
+// shrink gives back the memory of a queue that held many more tasks than
+// it does now (a large graph's roots, queued, then run).
+func (h *taskHeap) shrink() {
+	if c := cap(h.items); c > 1024 && len(h.items) < c/4 {
+		h.items = append(make([]*Task, 0, 2*len(h.items)), h.items...)
+	}
 }
 
 func (h *taskHeap) remove(t *Task) {
@@ -86,6 +95,7 @@ func (h *taskHeap) remove(t *Task) {
 	}
 	h.items[n] = nil
 	h.items = h.items[:n]
+	h.shrink()
 	if i != n && !h.down(i) {
 		h.up(i)
 	}

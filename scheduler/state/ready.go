@@ -49,17 +49,20 @@ func (s *State) orderEvents() {
 // its events recorded. Their memory is reused for the next ones.
 func (s *State) Advance() {
 	s.out.Actions = reuse(s.out.Actions)
-	s.out.Events = s.out.Events[:0]
+	s.out.Events = reuse(s.out.Events)
 	s.out.DroppedEvents = 0
 	s.handing = false
 }
 
 // reuse empties a buffer for the next batch, unless a huge batch grew it:
-// then it is dropped so that its memory is not held for ever.
+// then it is dropped so that its memory is not held for ever. The elements
+// are zeroed either way, so that the buffer keeps no task alive after the
+// core forgot it.
 func reuse[T any](b []T) []T {
 	if cap(b) > 1<<14 {
 		return nil
 	}
+	clear(b)
 	return b[:0]
 }
 

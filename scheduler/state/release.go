@@ -1,6 +1,9 @@
 package state
 
-import "github.com/dusk-go/dusk/graph"
+import (
+	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/shrink"
+)
 
 // The release sequence: a task that leaves an active state (activeToReleased,
 // toErred), memory or erred stops what it holds, moves, lets go of its
@@ -95,6 +98,7 @@ func (s *State) unready(t *Task) {
 		s.queue.remove(t)
 	case NoWorker:
 		delete(s.unrunnable, t)
+		s.unrunnable = shrink.Map(s.unrunnable, &s.unrunnablePeak)
 	}
 }
 
@@ -146,9 +150,15 @@ func (s *State) forget(t *Task, _ *Worker) {
 	}
 	s.setState(t, Forgotten)
 	delete(s.tasks, t.Key)
+	s.tasks = shrink.Map(s.tasks, &s.tasksPeak)
 	if g := t.group; g != nil {
 		g.Count--
 		g.ByState[Forgotten]--
+		if g.Count == 0 {
+			// The group's statistics outlive its tasks; its view of
+			// their inputs does not (it would keep them alive).
+			g.depKeys, g.manyDeps = nil, false
+		}
 	}
 	for _, d := range t.deps {
 		d.deadDependents++

@@ -77,6 +77,8 @@ type State struct {
 
 	queue      taskHeap           // tasks in state Queued
 	unrunnable map[*Task]struct{} // tasks in state NoWorker
+	// the most each map held since it was made, for shrink.Map
+	tasksPeak, unrunnablePeak int
 
 	totalThreads int
 	generation   uint32

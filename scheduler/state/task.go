@@ -2,6 +2,7 @@ package state
 
 import (
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/shrink"
 	"github.com/dusk-go/dusk/task"
 )
 
@@ -111,6 +112,7 @@ func (t *Task) removeHolder(w *Worker) bool {
 			t.whoHas[last] = nil
 			t.whoHas = t.whoHas[:last]
 			delete(w.has, t)
+			w.has = shrink.Map(w.has, &w.hasPeak)
 			w.nbytes -= t.NBytes
 			return true
 		}
@@ -190,6 +192,7 @@ func (g *Group) noteDep(d *Task) {
 
 // Client is a connected client and the tasks it holds futures for.
 type Client struct {
-	ID    string
-	wants map[*Task]struct{}
+	ID        string
+	wants     map[*Task]struct{}
+	wantsPeak int // for shrink.Map
 }

@@ -176,7 +176,7 @@ func (s *State) apply() {
 				s.transition(r.t, r.to, nil)
 			}
 		}
-		s.recs = s.recs[:0]
+		s.recs = reuse(s.recs)
 		if len(s.toFill) == 0 {
 			return
 		}
@@ -187,6 +187,6 @@ func (s *State) apply() {
 				s.fillWorker(w)
 			}
 		}
-		s.fillBuf = ws[:0]
+		s.fillBuf = reuse(ws)
 	}
 }

@@ -14,8 +14,10 @@ type Worker struct {
 
 	processing map[*Task]struct{}
 	has        map[*Task]struct{}
-	nbytes     int64   // bytes of data held
-	occupancy  float64 // seconds of work assigned and not finished
+	// the most each map held since it was made, for shrink.Map
+	processingPeak, hasPeak int
+	nbytes                  int64   // bytes of data held
+	occupancy               float64 // seconds of work assigned and not finished
 
 	lastSeen time.Time
 	// Metrics is the last heartbeat's report.

@@ -30,11 +30,12 @@ type Config struct {
 
 // State is a worker's bookkeeping. One goroutine owns it.
 type State struct {
-	cfg     Config
-	tasks   map[graph.Key]*Task
-	ready   readyHeap
-	toFetch []*Task
-	flights map[string][]*Task // peer -> keys being fetched from it
+	cfg       Config
+	tasks     map[graph.Key]*Task
+	tasksPeak int // the most tasks held since the map was made, for shrink.Map
+	ready     readyHeap
+	toFetch   []*Task
+	flights   map[string][]*Task // peer -> keys being fetched from it
 	// flightBytes is the size of each fetch in flight, by peer, and
 	// inFlight their sum.
 	flightBytes map[string]int64

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/shrink"
 )
 
 // transitionFunc does what a move of a task needs besides the move itself,
@@ -81,6 +82,7 @@ func (s *State) transition(t *Task, to TaskState) {
 	f(s, t)
 	if to == Released && s.tasks[t.Key] == t {
 		delete(s.tasks, t.Key)
+		s.tasks = shrink.Map(s.tasks, &s.tasksPeak)
 	}
 	if s.cfg.Validate {
 		if err := s.checkTask(t); err != nil {

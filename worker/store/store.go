@@ -10,6 +10,7 @@ import (
 
 	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/shrink"
 	"github.com/dusk-go/dusk/registry"
 )
 
@@ -34,16 +35,17 @@ var ErrNotHere = errors.New("not on this worker")
 type Store struct {
 	log *slog.Logger
 
-	mu       sync.Mutex // protects the fields below
-	entries  map[graph.Key]*entry
-	lru      entry // sentinel of the ring of values in memory: next is the most recently used
-	managed  int64 // sizes of the values in memory
-	spilled  int64 // sizes of the values on disk
-	nspilled int
-	disk     *SpillDir // nil: the store does not spill
-	above    int64     // managed bytes past which adding a value signals grew
-	grew     chan struct{}
-	observe  func(SpillEvent)
+	mu          sync.Mutex // protects the fields below
+	entries     map[graph.Key]*entry
+	entriesPeak int   // the most entries held since the map was made, for shrink.Map
+	lru         entry // sentinel of the ring of values in memory: next is the most recently used
+	managed     int64 // sizes of the values in memory
+	spilled     int64 // sizes of the values on disk
+	nspilled    int
+	disk        *SpillDir // nil: the store does not spill
+	above       int64     // managed bytes past which adding a value signals grew
+	grew        chan struct{}
+	observe     func(SpillEvent)
 }
 
 // SpillEvent is a value written to the spill directory, or read back from
@@ -196,6 +198,7 @@ func (s *Store) unlink(e *entry) {
 // remove once s.mu is released. s.mu is held.
 func (s *Store) drop(e *entry) *spillFile {
 	delete(s.entries, e.key)
+	s.entries = shrink.Map(s.entries, &s.entriesPeak)
 	if e.inMemory {
 		s.unlink(e)
 	} else {
