@@ -172,15 +172,23 @@ func (b *builder) node(n *node) error {
 // send sends the graph to the scheduler as one UpdateGraph message
 // wanting keys.
 func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
-	m, err := b.message(g, wanted)
+	m, keys, err := b.message(g, wanted)
 	if err != nil {
 		return err
 	}
-	return b.c.send(m)
+	c := b.c
+	c.mu.Lock()
+	c.lineage.record(g, keys, m.GetUpdateGraph().GetTasks(), func(k graph.Key) bool {
+		fs := c.futures[k]
+		return fs != nil && fs.refs > 0
+	})
+	c.mu.Unlock()
+	return c.send(m)
 }
 
-// message returns the graph as one UpdateGraph message wanting keys.
-func (b *builder) message(g graph.Graph, wanted []graph.Key) (*pb.ClientMsg, error) {
+// message returns the graph as one UpdateGraph message wanting keys, and
+// the keys of its tasks in the order the message holds them.
+func (b *builder) message(g graph.Graph, wanted []graph.Key) (*pb.ClientMsg, []graph.Key, error) {
 	u := &pb.UpdateGraph{Wanted: wire.Keys(wanted)}
 	// Tasks go in priority order: the scheduler takes a task's index as
 	// its place in the graph's order.
@@ -189,11 +197,11 @@ func (b *builder) message(g graph.Graph, wanted []graph.Key) (*pb.ClientMsg, err
 	for i, k := range keys {
 		t, err := wire.EncodeTask(g[k])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		u.Tasks[i] = t
 	}
-	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}, nil
+	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}, keys, nil
 }
 
 // ArgError is a call whose arguments do not fit its function, reported

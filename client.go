@@ -29,7 +29,6 @@ const Version = "0.1.0"
 // use. Close it when done: its futures are released and, for a local
 // cluster, the cluster stops.
 type Client struct {
-	id      string
 	addr    string
 	token   string // presented to the scheduler; the dashboard link carries it
 	log     *slog.Logger
@@ -38,11 +37,14 @@ type Client struct {
 	out     *wire.Batcher[pb.ClientBatch]
 	peers   *transfer.Pool
 	local   *cluster.Local
+	runCtx  context.Context // ends when the client closes
 	cancel  context.CancelFunc
-	done    chan struct{}  // closed when the connection ends
+	done    chan struct{}  // closed when the connection ends for good
 	connErr error          // why it ended; set before done closes
 	loops   *loopWatch     // notices Compute called in a loop
 	cfg     *config.Config // the client's settings (optimization.*, dataframe.*)
+	// reconnect is how long a lost scheduler is tried again.
+	reconnect time.Duration
 
 	mu          sync.Mutex // protects the fields below
 	futures     map[graph.Key]*futureState
@@ -52,6 +54,8 @@ type Client struct {
 	wfuncs      *workerFuncs // the workers' functions, as last seen
 	syncs       map[uint64]chan struct{}
 	syncID      uint64
+	lineage     lineage       // the tasks live futures need, as sent
+	up          chan struct{} // closed while a session is up (open during a reconnection)
 }
 
 // Option configures Connect.
@@ -176,7 +180,7 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 			return nil, err
 		}
 	}
-	c, err := dial(ctx, addr, sec, o.logger)
+	c, err := dial(ctx, addr, sec, o.logger, cfg)
 	if err != nil {
 		if local != nil {
 			local.Close()
@@ -184,7 +188,6 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 		return nil, err
 	}
 	c.local = local
-	c.cfg = cfg
 	return c, nil
 }
 
@@ -194,41 +197,60 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 // dataframe package (dataframe.*) read them.
 func (c *Client) Config() *config.Config { return c.cfg }
 
-func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger) (*Client, error) {
+func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger, cfg *config.Config) (*Client, error) {
 	cc, err := sec.Dial(addr)
 	if err != nil {
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	c := &Client{
-		id:      "client-" + wire.NewToken()[:12],
-		addr:    wire.StripScheme(addr),
-		token:   sec.Token,
-		log:     log.With("component", "client"),
-		cc:      cc,
-		sched:   pb.NewSchedulerClient(cc),
-		out:     wire.NewBatcher[pb.ClientBatch](),
-		loops:   newLoopWatch(),
-		peers:   transfer.NewPool(sec),
-		cancel:  cancel,
-		done:    make(chan struct{}),
-		futures: make(map[graph.Key]*futureState),
-		stalled: make(map[graph.Key]string),
+		addr:      wire.StripScheme(addr),
+		token:     sec.Token,
+		log:       log.With("component", "client"),
+		cc:        cc,
+		sched:     pb.NewSchedulerClient(cc),
+		out:       wire.NewBatcher[pb.ClientBatch](),
+		loops:     newLoopWatch(),
+		peers:     transfer.NewPool(sec),
+		runCtx:    runCtx,
+		cancel:    cancel,
+		done:      make(chan struct{}),
+		cfg:       cfg,
+		reconnect: cfg.Duration("client.reconnect-timeout"),
+		futures:   make(map[graph.Key]*futureState),
+		stalled:   make(map[graph.Key]string),
+		lineage:   newLineage(),
+		up:        make(chan struct{}),
 	}
-	stream, err := c.sched.Client(runCtx)
+	close(c.up)
+	stream, err := c.open(ctx)
 	if err != nil {
 		cancel()
 		cc.Close()
-		return nil, wire.Explain(err, "scheduler "+addr)
+		return nil, err
 	}
-	hello := &pb.ClientHello{Id: c.id, Fingerprint: registry.Default.Fingerprint()}
+	if err := c.refreshWorkerFuncs(ctx); err != nil {
+		c.log.Warn("could not list the workers' functions", "err", err)
+	}
+	go c.run(stream)
+	return c, nil
+}
+
+// open starts a session with the scheduler: a stream on which the client
+// says hello, under a fresh ID (a scheduler that still knows an earlier
+// session of this client removes it on its own), and is welcomed. ctx
+// bounds the wait for the welcome; the stream lasts as long as the client.
+func (c *Client) open(ctx context.Context) (pb.Scheduler_ClientClient, error) {
+	stream, err := c.sched.Client(c.runCtx)
+	if err != nil {
+		return nil, wire.Explain(err, "scheduler "+c.addr)
+	}
+	hello := &pb.ClientHello{Id: "client-" + wire.NewToken()[:12], Fingerprint: registry.Default.Fingerprint()}
 	for _, e := range registry.Default.Entries() {
 		hello.Registry = append(hello.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
 	}
 	if err := stream.Send(&pb.ClientBatch{Msgs: []*pb.ClientMsg{{Msg: &pb.ClientMsg_Hello{Hello: hello}}}}); err != nil {
-		cancel()
-		cc.Close()
-		return nil, wire.Explain(wire.StreamError(err, stream.RecvMsg), "scheduler "+addr)
+		return nil, wire.Explain(wire.StreamError(err, stream.RecvMsg), "scheduler "+c.addr)
 	}
 	welcomed := make(chan error, 1)
 	go func() {
@@ -250,42 +272,51 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger)
 	select {
 	case err := <-welcomed:
 		if err != nil {
-			cancel()
-			cc.Close()
-			return nil, wire.Explain(err, "scheduler "+addr)
+			return nil, wire.Explain(err, "scheduler "+c.addr)
 		}
+		return stream, nil
 	case <-ctx.Done():
-		cancel()
-		cc.Close()
 		return nil, ctx.Err()
 	}
-	if err := c.refreshWorkerFuncs(ctx); err != nil {
-		c.log.Warn("could not list the workers' functions", "err", err)
-	}
-	go c.receive(stream)
-	go func() {
-		err := c.out.Run(runCtx, stream.Send)
-		if err == nil {
-			_ = stream.CloseSend()
-		}
-	}()
-	return c, nil
 }
 
-// receive applies what the scheduler reports about keys.
-func (c *Client) receive(stream pb.Scheduler_ClientClient) {
-	var err error
-	defer func() {
-		if errors.Is(err, io.EOF) || c.isClosed() {
-			err = nil
-		}
-		c.fail(err)
-	}()
+// run serves sessions until the client closes or the scheduler stays out
+// of reach past the reconnect timeout: then every pending future fails.
+func (c *Client) run(stream pb.Scheduler_ClientClient) {
 	for {
-		var b *pb.ClientEventBatch
-		b, err = stream.Recv()
-		if err != nil {
+		sctx, stop := context.WithCancel(c.runCtx)
+		go func() {
+			if err := c.out.Run(sctx, stream.Send); err == nil {
+				_ = stream.CloseSend()
+			}
+		}()
+		err := c.receive(stream)
+		stop()
+		if c.isClosed() {
+			c.fail(nil)
 			return
+		}
+		if c.reconnect <= 0 {
+			if errors.Is(err, io.EOF) {
+				err = errors.New("the scheduler ended the connection")
+			}
+			c.fail(err)
+			return
+		}
+		if stream, err = c.resume(err); err != nil || stream == nil {
+			c.fail(err) // nil: closed meanwhile
+			return
+		}
+	}
+}
+
+// receive applies what the scheduler reports about keys until the stream
+// ends, and returns why it ended.
+func (c *Client) receive(stream pb.Scheduler_ClientClient) error {
+	for {
+		b, err := stream.Recv()
+		if err != nil {
+			return err
 		}
 		c.mu.Lock()
 		for _, ev := range b.GetEvents() {
@@ -297,6 +328,10 @@ func (c *Client) receive(stream pb.Scheduler_ClientClient) {
 		c.mu.Unlock()
 	}
 }
+
+// ReconnectTimeout returns how long the client tries to reconnect to a
+// scheduler it lost (client.reconnect-timeout) before its futures fail.
+func (c *Client) ReconnectTimeout() time.Duration { return c.reconnect }
 
 // apply updates a future's state; c.mu is held.
 func (c *Client) apply(ev *pb.ClientEvent) {
@@ -408,6 +443,7 @@ func (c *Client) Close() error {
 	// its table no more.
 	c.mu.Lock()
 	c.futures, c.futuresPeak = make(map[graph.Key]*futureState), 0
+	c.lineage = newLineage()
 	c.mu.Unlock()
 	c.peers.Close()
 	err := c.cc.Close()

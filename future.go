@@ -84,6 +84,7 @@ func (c *Client) future(k graph.Key) *futureState {
 			fs.finish(Lost, c.connErr)
 		}
 		c.futures[k] = fs
+		c.lineage.hold(k)
 	}
 	fs.refs++
 	return fs
@@ -102,6 +103,7 @@ func (c *Client) release(k graph.Key) {
 	if last {
 		delete(c.futures, k)
 		c.futures = shrink.Map(c.futures, &c.futuresPeak)
+		c.lineage.unhold(k)
 		delete(c.stalled, k)
 	}
 	closed := c.closed
@@ -436,6 +438,11 @@ func (c *Client) awaitRelocation(ctx context.Context, sts []*futureState, todo [
 		versions[j] = sts[i].version
 	}
 	c.mu.Unlock()
+	// A scheduler that restarted knows the keys once the client gave it
+	// its graphs again.
+	if err := c.waitUp(ctx); err != nil {
+		return err
+	}
 	reply, err := c.sched.WhoHas(ctx, &pb.WhoHasRequest{Keys: keys})
 	if err != nil {
 		return err

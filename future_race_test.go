@@ -29,7 +29,9 @@ func (s whoHasNobody) WhoHas(context.Context, *pb.WhoHasRequest, ...grpc.CallOpt
 // Done stays closed, since the future was finished.
 func TestDoneWhileResultIsRecomputed(t *testing.T) {
 	sched := whoHasNobody{asked: make(chan struct{})}
-	c := &Client{sched: sched, futures: make(map[graph.Key]*futureState), stalled: make(map[graph.Key]string), log: slog.Default()}
+	up := make(chan struct{})
+	close(up) // connected
+	c := &Client{sched: sched, futures: make(map[graph.Key]*futureState), stalled: make(map[graph.Key]string), log: slog.Default(), up: up}
 	f := &Future[int]{c: c, st: c.future("inc-1")}
 	c.mu.Lock()
 	c.apply(&pb.ClientEvent{Ev: &pb.ClientEvent_Memory{Memory: &pb.KeyInMemory{Key: "inc-1", Addresses: []string{"gone:1"}}}})

@@ -249,8 +249,13 @@ func TestPauseAndResume(t *testing.T) {
 			held = append(held, f)
 		}
 	}
-	if len(held) == 0 || len(held) == len(onW0) {
+	if len(held) < 2 {
 		t.Fatalf("%d of %d partitions finished when worker-0 paused", len(held), len(onW0))
+	}
+	// A task only worker-0 may run waits while it is paused.
+	waiting, err := dusk.Submit[int](ctx, c, fPID.With(dusk.Workers("worker-0")))
+	if err != nil {
+		t.Fatal(err)
 	}
 	// Its data is served: to a task on worker-1 and to the client.
 	n, err := dusk.Submit[int](ctx, c, fLen.With(dusk.Workers("worker-1")), held[0])
@@ -276,12 +281,22 @@ func TestPauseAndResume(t *testing.T) {
 	if status("worker-0") != "paused" {
 		t.Fatalf("worker-0 resumed while holding its data")
 	}
+	if st := waiting.Status(); st != dusk.Pending {
+		t.Fatalf("a task for worker-0 is %s while worker-0 is paused; want pending", st)
+	}
 	runtime.KeepAlive(onW0) // a collected future releases its data
 	// Released, its memory goes down and it resumes.
-	if err := c.Cancel(ctx, c.Futures()...); err != nil {
+	mine := make([]dusk.Keyer, len(onW0))
+	for i, f := range onW0 {
+		mine[i] = f
+	}
+	if err := c.Cancel(ctx, mine...); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, ctx, "worker-0 resumes", func() bool { return status("worker-0") == "running" })
+	if v, err := waiting.Result(ctx); err != nil || v != pids["worker-0"] {
+		t.Fatalf("the task that waited for worker-0 = %v, %v", v, err)
+	}
 	p, err := dusk.Submit[int](ctx, c, fPID.With(dusk.Workers("worker-0")))
 	if err != nil {
 		t.Fatal(err)

@@ -85,6 +85,9 @@ var table = []*keyInfo{
 	{name: "worker.nanny", kind: kindBool, defText: "true",
 		doc: "Whether a nanny process supervises the worker and restarts it."},
 
+	{name: "client.reconnect-timeout", kind: kindDuration, defText: "1m",
+		doc: "How long a client that lost its scheduler tries to reconnect (then re-submits what its futures still need) before its futures fail as lost; 0 fails them at once."},
+
 	{name: "comm.timeouts.connect", kind: kindDuration, defText: "10s", positive: true,
 		doc: "Time allowed to establish a connection."},
 	{name: "comm.token", kind: kindString, defText: "", secret: true,

@@ -55,6 +55,7 @@ func TestDefaults(t *testing.T) {
 		"comm.timeouts.connect":            10 * time.Second,
 		"scheduler.client-ttl":             20 * time.Second,
 		"worker.death-timeout":             0,
+		"client.reconnect-timeout":         time.Minute,
 	}
 	for k, want := range durations {
 		if got := c.Duration(k); got != want {

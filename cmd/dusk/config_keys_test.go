@@ -138,6 +138,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 			}
 			return strings.Contains(l.Merge(r, []string{"ID"}, "inner").Explain(), "broadcast")
 		})},
+		"client.reconnect-timeout": {"5s", frames(func(c *dusk.Client) any { return c.ReconnectTimeout() })},
 		"dataframe.partition-size": {"4KiB", frames(func(c *dusk.Client) any {
 			return dataframe.ReadCSV(c, csv).NPartitions()
 		})},

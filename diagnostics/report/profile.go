@@ -78,6 +78,9 @@ func buildProfile(raw [][]byte, notes []string) Profile {
 	}
 	const ns = 1e9
 	out.Seconds = float64(all) / ns
+	if all == 0 && len(raw) > 0 && len(out.Notes) == 0 {
+		out.Notes = append(out.Notes, "the profiles hold no CPU samples: the workers were busy for less than the profiler's sampling interval (10 ms)")
+	}
 	for _, name := range slices.Sorted(maps.Keys(byPrefix)) {
 		a := byPrefix[name]
 		pp := ProfilePrefix{Prefix: name, Color: layout.PrefixColor(name), Seconds: float64(a.total) / ns, Top: []Func{}}
