@@ -29,7 +29,8 @@ const Version = "0.1.0"
 // use. Close it when done: its futures are released and, for a local
 // cluster, the cluster stops.
 type Client struct {
-	addr    string
+	addr    string // host:port
+	target  string // the address as given to Connect, as errors name it
 	token   string // presented to the scheduler; the dashboard link carries it
 	log     *slog.Logger
 	cc      *grpc.ClientConn
@@ -205,6 +206,7 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger,
 	runCtx, cancel := context.WithCancel(context.Background())
 	c := &Client{
 		addr:      wire.StripScheme(addr),
+		target:    addr,
 		token:     sec.Token,
 		log:       log.With("component", "client"),
 		cc:        cc,
@@ -243,14 +245,14 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger,
 func (c *Client) open(ctx context.Context) (pb.Scheduler_ClientClient, error) {
 	stream, err := c.sched.Client(c.runCtx)
 	if err != nil {
-		return nil, wire.Explain(err, "scheduler "+c.addr)
+		return nil, wire.Explain(err, "scheduler "+c.target)
 	}
 	hello := &pb.ClientHello{Id: "client-" + wire.NewToken()[:12], Fingerprint: registry.Default.Fingerprint()}
 	for _, e := range registry.Default.Entries() {
 		hello.Registry = append(hello.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
 	}
 	if err := stream.Send(&pb.ClientBatch{Msgs: []*pb.ClientMsg{{Msg: &pb.ClientMsg_Hello{Hello: hello}}}}); err != nil {
-		return nil, wire.Explain(wire.StreamError(err, stream.RecvMsg), "scheduler "+c.addr)
+		return nil, wire.Explain(wire.StreamError(err, stream.RecvMsg), "scheduler "+c.target)
 	}
 	welcomed := make(chan error, 1)
 	go func() {
@@ -272,7 +274,7 @@ func (c *Client) open(ctx context.Context) (pb.Scheduler_ClientClient, error) {
 	select {
 	case err := <-welcomed:
 		if err != nil {
-			return nil, wire.Explain(err, "scheduler "+c.addr)
+			return nil, wire.Explain(err, "scheduler "+c.target)
 		}
 		return stream, nil
 	case <-ctx.Done():
@@ -401,7 +403,7 @@ func (c *Client) fail(err error) {
 	if err == nil {
 		err = errors.New("dusk: the client is closed")
 	} else {
-		err = wire.Explain(fmt.Errorf("lost the connection to the scheduler: %w", err), "scheduler "+c.addr)
+		err = wire.Explain(fmt.Errorf("lost the connection to the scheduler: %w", err), "scheduler "+c.target)
 	}
 	c.mu.Lock()
 	c.connErr = err
@@ -567,7 +569,7 @@ type WorkerMemory struct {
 func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 	id, err := c.sched.Identity(ctx, &pb.IdentityRequest{})
 	if err != nil {
-		return nil, wire.Explain(err, "scheduler "+c.addr)
+		return nil, wire.Explain(err, "scheduler "+c.target)
 	}
 	out := make([]WorkerInfo, 0, len(id.GetWorkers()))
 	for _, w := range id.GetWorkers() {

@@ -49,6 +49,9 @@ type futureState struct {
 	typ     string
 	version int // counts memory reports, to notice a recomputation
 	refs    int
+	// scattered: the client placed the data on workers itself (Scatter);
+	// no task computes it.
+	scattered bool
 	waiters []func() // called once at the key's next report (the first leaves Pending)
 }
 

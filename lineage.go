@@ -2,6 +2,7 @@ package dusk
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 
 	"github.com/dusk-go/dusk/graph"
@@ -110,47 +111,15 @@ func (l *lineage) dropIfUnneeded(e *sent) {
 
 // resubmission returns what a scheduler that lost everything needs to
 // compute the keys wanted again: the kept tasks they depend on, in the
-// order they were first sent, and the keys it can recompute. For each key
-// it cannot (no task of it was sent, or it depends on such a key), lost
-// names the key that cannot be recomputed.
-func (l *lineage) resubmission(wanted []graph.Key) (specs [][]byte, ok []graph.Key, lost map[graph.Key]graph.Key) {
-	// cause[e] is the first key below e that cannot be recomputed, or ""
-	// (walked without recursion: a chain may be a million tasks long).
-	cause := make(map[*sent]graph.Key)
-	check := func(root *sent) graph.Key {
-		stack := []*sent{root}
-		for len(stack) > 0 {
-			e := stack[len(stack)-1]
-			if _, done := cause[e]; done {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			pending := false
-			for _, d := range e.in {
-				if _, done := cause[d]; !done {
-					stack = append(stack, d)
-					pending = true
-				}
-			}
-			if pending {
-				continue
-			}
-			stack = stack[:len(stack)-1]
-			c := graph.Key("")
-			if len(e.ext) > 0 {
-				c = e.ext[0]
-			}
-			for _, d := range e.in {
-				if c == "" {
-					c = cause[d]
-				}
-			}
-			cause[e] = c
-		}
-		return cause[root]
-	}
-	lost = make(map[graph.Key]graph.Key)
+// order they were first sent, and the keys it submits them for (ok). The
+// keys they depend on that were never sent as tasks (scattered data), and
+// the wanted keys of that kind (scattered says which), are to be declared
+// again: workers that kept their data give it to the scheduler. A wanted
+// key of neither kind is lost.
+func (l *lineage) resubmission(wanted []graph.Key, scattered func(graph.Key) bool) (specs [][]byte, ok, declare, lost []graph.Key) {
 	need := make(map[*sent]bool)
+	ext := make(map[graph.Key]bool)
+	// Walked without recursion: a chain may be a million tasks long.
 	mark := func(root *sent) {
 		stack := []*sent{root}
 		for len(stack) > 0 {
@@ -160,21 +129,22 @@ func (l *lineage) resubmission(wanted []graph.Key) (specs [][]byte, ok []graph.K
 				continue
 			}
 			need[e] = true
+			for _, k := range e.ext {
+				ext[k] = true
+			}
 			stack = append(stack, e.in...)
 		}
 	}
 	for _, k := range wanted {
-		e := l.tasks[k]
-		if e == nil {
-			lost[k] = k
-			continue
+		switch e := l.tasks[k]; {
+		case e != nil:
+			ok = append(ok, k)
+			mark(e)
+		case scattered(k):
+			ext[k] = true
+		default:
+			lost = append(lost, k)
 		}
-		if c := check(e); c != "" {
-			lost[k] = c
-			continue
-		}
-		ok = append(ok, k)
-		mark(e)
 	}
 	order := make([]*sent, 0, len(need))
 	for e := range need {
@@ -185,5 +155,6 @@ func (l *lineage) resubmission(wanted []graph.Key) (specs [][]byte, ok []graph.K
 	for i, e := range order {
 		specs[i] = e.spec
 	}
-	return specs, ok, lost
+	declare = slices.Sorted(maps.Keys(ext))
+	return specs, ok, declare, lost
 }

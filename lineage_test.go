@@ -38,9 +38,9 @@ func TestLineageKeepsWhatFuturesNeed(t *testing.T) {
 	if got := kept(&l); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Fatalf("kept %v, want a, b and c (c is held and needs the others)", got)
 	}
-	specsAgain, ok, lost := l.resubmission([]graph.Key{"c"})
-	if len(lost) != 0 || !slices.Equal(ok, []graph.Key{"c"}) {
-		t.Fatalf("resubmission: ok %v, lost %v", ok, lost)
+	specsAgain, ok, declare, lost := l.resubmission([]graph.Key{"c"}, func(graph.Key) bool { return false })
+	if len(lost) != 0 || len(declare) != 0 || !slices.Equal(ok, []graph.Key{"c"}) {
+		t.Fatalf("resubmission: ok %v, declare %v, lost %v", ok, declare, lost)
 	}
 	if len(specsAgain) != 3 || string(specsAgain[0]) != "A" || string(specsAgain[2]) != "C" {
 		t.Fatalf("resubmitted specs %q, want A, B, C in the order sent", specsAgain)
@@ -57,19 +57,22 @@ func TestLineageKeepsWhatFuturesNeed(t *testing.T) {
 	}
 }
 
-// A task over a key the client never sent as a task (scattered data)
-// cannot be recomputed: its future is lost, naming that key.
-func TestLineageNamesWhatCannotBeRecomputed(t *testing.T) {
+// A task over a key the client never sent as a task (scattered data) is
+// submitted again with that key declared again, for the workers that kept
+// it to give it back; a wanted key that is neither is lost.
+func TestLineageDeclaresScatteredData(t *testing.T) {
 	l := newLineage()
 	g, keys, specs := chainGraph("scattered-1")
-	l.record(g, keys, specs, func(k graph.Key) bool { return k == "c" || k == "b" })
-	specsAgain, ok, lost := l.resubmission([]graph.Key{"b", "c", "scattered-1"})
-	if len(specsAgain) != 0 || len(ok) != 0 {
-		t.Fatalf("resubmitted %q for %v; nothing can be recomputed", specsAgain, ok)
+	l.record(g, keys, specs, func(k graph.Key) bool { return k == "c" })
+	specsAgain, ok, declare, lost := l.resubmission([]graph.Key{"c", "scattered-2", "other-1"},
+		func(k graph.Key) bool { return k == "scattered-2" })
+	if len(specsAgain) != 3 || !slices.Equal(ok, []graph.Key{"c"}) {
+		t.Fatalf("resubmitted %q for %v; want the chain for c", specsAgain, ok)
 	}
-	for _, k := range []graph.Key{"b", "c", "scattered-1"} {
-		if lost[k] != "scattered-1" {
-			t.Errorf("lost[%s] = %q, want scattered-1", k, lost[k])
-		}
+	if !slices.Equal(declare, []graph.Key{"scattered-1", "scattered-2"}) {
+		t.Errorf("declared %v, want scattered-1 (an input) and scattered-2 (wanted)", declare)
+	}
+	if !slices.Equal(lost, []graph.Key{"other-1"}) {
+		t.Errorf("lost %v, want other-1", lost)
 	}
 }

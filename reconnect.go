@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc"
@@ -33,13 +34,14 @@ func (c *Client) resume(cause error) (pb.Scheduler_ClientClient, error) {
 	c.mu.Lock()
 	c.up = make(chan struct{})
 	c.mu.Unlock()
-	cause = wire.Explain(cause, "scheduler "+c.addr)
+	cause = wire.Explain(cause, "scheduler "+c.target)
 	c.log.Warn("lost the scheduler; reconnecting, then re-submitting what the futures need", "for up to", c.reconnect, "err", cause)
 	deadline := time.Now().Add(c.reconnect)
 	wait := resumeMin
 	for {
 		stream, err := c.reopen(deadline)
 		if err == nil {
+			c.awaitHolders(deadline)
 			return stream, c.resubmit()
 		}
 		if c.isClosed() {
@@ -64,14 +66,65 @@ func (c *Client) reopen(deadline time.Time) (pb.Scheduler_ClientClient, error) {
 	ctx, cancel := context.WithDeadline(c.runCtx, deadline)
 	defer cancel()
 	if _, err := c.sched.Identity(ctx, &pb.IdentityRequest{}, grpc.WaitForReady(true)); err != nil {
-		return nil, wire.Explain(err, "scheduler "+c.addr)
+		return nil, wire.Explain(err, "scheduler "+c.target)
 	}
 	return c.open(ctx)
 }
 
-// resubmit queues, ahead of anything the program queued meanwhile, the
-// graphs the held futures need and a sync; the session counts as up once
-// the scheduler has applied them.
+// awaitHolders waits, for up to holdersWait (and not past deadline), until
+// every worker that held a finished result of the client's futures is
+// connected to the scheduler again: workers keep their results through
+// the scheduler's restart and register them when they connect, and the
+// scheduler recovers only what it was told about.
+func (c *Client) awaitHolders(deadline time.Time) {
+	c.mu.Lock()
+	want := map[string]bool{}
+	for _, fs := range c.futures {
+		if fs.refs > 0 && fs.status == Finished {
+			for _, a := range fs.addrs {
+				want[a] = true
+			}
+		}
+	}
+	c.mu.Unlock()
+	if len(want) == 0 {
+		return
+	}
+	if limit := time.Now().Add(holdersWait); limit.Before(deadline) {
+		deadline = limit
+	}
+	ctx, cancel := context.WithDeadline(c.runCtx, deadline)
+	defer cancel()
+	for {
+		ws, err := c.Workers(ctx)
+		if err == nil {
+			back := 0
+			for _, w := range ws {
+				if want[w.Address] {
+					back++
+				}
+			}
+			if back == len(want) {
+				return
+			}
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// holdersWait bounds how long a client that reconnected waits for the
+// workers that held its results (see awaitHolders).
+const holdersWait = 15 * time.Second
+
+// resubmit queues, ahead of anything the program queued meanwhile, what
+// the held futures need: the scattered data they hold or depend on,
+// declared again (the workers that kept it give it back), the graphs
+// behind them, and the syncs the client waits for. The session counts as
+// up once the scheduler has applied them.
 func (c *Client) resubmit() error {
 	c.mu.Lock()
 	var wanted []graph.Key
@@ -80,14 +133,32 @@ func (c *Client) resubmit() error {
 			wanted = append(wanted, k)
 		}
 	}
-	specs, ok, lost := c.lineage.resubmission(wanted)
-	for k, why := range lost {
-		err := &LostError{Key: Key(k), Cause: Key(why)}
-		c.futures[k].finish(Lost, err)
+	slices.Sort(wanted)
+	specs, ok, declare, lost := c.lineage.resubmission(wanted, func(k graph.Key) bool { return c.futures[k].scattered })
+	for _, k := range lost {
+		c.futures[k].finish(Lost, &LostError{Key: Key(k)})
 	}
-	msgs := make([]*pb.ClientMsg, 0, 2+len(c.syncs))
+	var msgs []*pb.ClientMsg
+	var unheld []string
+	if len(declare) > 0 {
+		sc := &pb.Scattered{}
+		for _, k := range declare {
+			sk := &pb.ScatteredKey{Key: string(k)}
+			if fs := c.futures[k]; fs != nil && fs.refs > 0 {
+				sk.Nbytes, sk.Type = fs.nbytes, fs.typ
+			} else {
+				unheld = append(unheld, string(k))
+			}
+			sc.Keys = append(sc.Keys, sk)
+		}
+		msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_Scattered{Scattered: sc}})
+	}
 	if len(ok) > 0 {
 		msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: &pb.UpdateGraph{Tasks: specs, Wanted: wire.Keys(ok)}}})
+	}
+	if len(unheld) > 0 {
+		// Declared only for the graphs over them, which hold on to them.
+		msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_Release{Release: &pb.ReleaseKeys{Keys: unheld}}})
 	}
 	for id := range c.syncs {
 		msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_Sync{Sync: &pb.Sync{Id: id}}})
@@ -108,7 +179,8 @@ func (c *Client) resubmit() error {
 	go func() {
 		select {
 		case <-resumed:
-			c.log.Info("reconnected to the scheduler", "futures resumed", len(ok), "lost", len(lost), "tasks sent again", len(specs))
+			c.log.Info("reconnected to the scheduler", "futures resumed", len(ok), "scattered declared again", len(declare),
+				"lost", len(lost), "tasks sent again", len(specs))
 			close(up)
 		case <-c.done:
 		}
@@ -133,16 +205,12 @@ func (c *Client) waitUp(ctx context.Context) error {
 }
 
 // LostError is a future whose result the cluster lost and cannot compute
-// again: its scheduler restarted, and the key (or Cause, a key it depends
-// on) was scattered data or a task whose graph the client no longer had.
+// again: its scheduler restarted, and no task of the key was submitted by
+// this client (a future made some other way).
 type LostError struct {
-	Key   Key
-	Cause Key
+	Key Key
 }
 
 func (e *LostError) Error() string {
-	if e.Cause == e.Key || e.Cause == "" {
-		return fmt.Sprintf("dusk: %s is lost: the scheduler restarted and %s cannot be computed again (scattered data, or its graph was released); scatter or submit it again", e.Key, e.Key)
-	}
-	return fmt.Sprintf("dusk: %s is lost: the scheduler restarted and %s, which it depends on, cannot be computed again (scattered data, or its graph was released); scatter or submit it again", e.Key, e.Cause)
+	return fmt.Sprintf("dusk: %s is lost: the scheduler restarted, and this client has no task that computes it; submit it again", e.Key)
 }

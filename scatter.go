@@ -136,6 +136,9 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 	msg := &pb.Scattered{}
 	for i, k := range keys {
 		fs[i] = newFuture[T](c, k)
+		c.mu.Lock()
+		fs[i].st.scattered = true
+		c.mu.Unlock()
 		msg.Keys = append(msg.Keys, &pb.ScatteredKey{Key: string(k), Nbytes: sizes[k], Type: typ, Workers: holders[k]})
 	}
 	if err := c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_Scattered{Scattered: msg}}); err != nil {

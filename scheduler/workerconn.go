@@ -110,8 +110,15 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 	s.joined = make(chan struct{})
 	s.mu.Unlock()
 	s.log.Info("worker joined", "worker", w.id, "name", w.name, "threads", w.nthreads)
+	held := make([]state.HeldKey, len(reg.GetHeld()))
+	for i, h := range reg.GetHeld() {
+		held[i] = state.HeldKey{Key: graph.Key(h.GetKey()), NBytes: h.GetNbytes(), Type: h.GetType()}
+	}
+	if len(held) > 0 {
+		s.log.Info("worker joined with results it kept", "worker", w.id, "keys", len(held))
+	}
 	s.submit(&state.WorkerAdded{At: state.At{Now: time.Now()}, ID: w.id, Address: w.address, Name: w.name,
-		NThreads: w.nthreads, Resources: reg.GetResources(), MemoryLimit: reg.GetMemoryLimit()})
+		NThreads: w.nthreads, Resources: reg.GetResources(), MemoryLimit: reg.GetMemoryLimit(), Held: held})
 
 	reason := "connection closed"
 	defer func() {

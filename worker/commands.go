@@ -102,17 +102,18 @@ func (w *Worker) act(ins []wstate.Instruction) {
 			}
 			w.execMu.Unlock()
 		case *wstate.FetchFrom:
-			go w.fetch(i.Peer, i.Keys)
+			w.inflight.add()
+			go w.fetch(w.ctx, w.sessions.Load(), i.Peer, i.Keys)
 		case *wstate.Drop:
 			w.store.Delete(i.Keys...)
 		case *wstate.Started:
-			w.out.Edit(func(b *pb.WorkerBatch) {
+			w.outbox().Edit(func(b *pb.WorkerBatch) {
 				r := reports(b)
 				r.Started = append(r.Started, string(i.Key))
 				r.StartedThread = append(r.StartedThread, int32(i.Thread))
 			})
 		case *wstate.Finished:
-			w.out.Edit(func(b *pb.WorkerBatch) {
+			w.outbox().Edit(func(b *pb.WorkerBatch) {
 				r := reports(b)
 				r.Finished = append(r.Finished, string(i.Key))
 				r.Nbytes = append(r.Nbytes, i.NBytes)

@@ -139,17 +139,25 @@ func (d *dataService) Run(ctx context.Context, req *pb.RunRequest) (*pb.RunReply
 	return reply, nil
 }
 
-// fetch gets keys from a peer and posts what arrived.
-func (w *Worker) fetch(peer string, keys []graph.Key) {
+// fetch gets keys from a peer for the given session and posts what
+// arrived.
+func (w *Worker) fetch(ctx context.Context, session uint64, peer string, keys []graph.Key) {
+	defer w.inflight.done()
 	ev := &wstate.Fetched{Peer: peer}
 	start := time.Now()
-	got, missing, err := w.peers.Fetch(w.ctx, peer, keys, w.addr, func(k graph.Key, data []byte, nbytes int64, typ string) {
+	got, missing, err := w.peers.Fetch(ctx, peer, keys, w.addr, func(k graph.Key, data []byte, nbytes int64, typ string) {
+		if w.sessions.Load() != session {
+			return // for a scheduler that was lost
+		}
 		w.store.PutEncoded(k, data, nbytes, typ)
 		w.bytesIn.Add(int64(len(data)))
 	})
 	stop := time.Now()
 	w.mem.SpillToTarget() // before the next fetch may start
 	ev.Got, ev.Missing, ev.Err = got, missing, err
+	if w.sessions.Load() != session {
+		return
+	}
 	if err != nil {
 		w.log.Warn("fetch from peer failed", "peer", peer, "keys", len(keys), "err", err)
 	}

@@ -11,13 +11,16 @@ import (
 )
 
 // execute runs a task on its own goroutine with a cancellable context, and
-// posts the outcome to the loop.
+// posts the outcome to the loop. w.mu is held.
 func (w *Worker) execute(t *graph.Task, thread int) {
 	ctx, cancel := context.WithCancel(w.ctx)
 	w.execMu.Lock()
 	w.cancels[t.Key] = cancel
 	w.execMu.Unlock()
+	session := w.sessions.Load()
+	w.inflight.add()
 	go func() {
+		defer w.inflight.done()
 		// While a profile is recorded, the task's key prefix labels its
 		// samples; the task's context carries the label too (pprof.Label
 		// reads it).
@@ -33,6 +36,12 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		res, err := w.run.Run(ctx, t.Func, t.Args)
 		stop := time.Now()
 		unpin()
+		if w.sessions.Load() != session {
+			// Its scheduler was lost and the session it belongs to
+			// ended without waiting for it: nobody wants its result.
+			cancel()
+			return
+		}
 		ev := &wstate.Executed{Key: t.Key, Thread: thread, Start: start, Stop: stop, Err: err}
 		if err == nil {
 			ev.NBytes, ev.Type = w.store.Put(t.Key, res)

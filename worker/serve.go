@@ -63,10 +63,12 @@ type ServeOptions struct {
 // *RefusedError when the scheduler refused it, ErrDeathTimeout, ErrRestart
 // (for a Process: the nanny starts a fresh one), or the error of a worker
 // that failed on its own. A worker the scheduler asks to restart is
-// otherwise replaced at once; when the scheduler cannot be reached, or is
-// lost, a fresh worker connects again with back-off, its old data dropped
-// (the scheduler recomputes what it needs): a scheduler outage is not a
-// crash. An outage is logged once, when it begins.
+// otherwise replaced at once. When the scheduler cannot be reached, or is
+// lost, the same worker connects again with back-off, at the same address
+// and with the results it holds, which it registers with the scheduler: a
+// scheduler started again after it died recovers them instead of
+// computing them again. A scheduler outage is not a crash. An outage is
+// logged once, when it begins.
 func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOptions) error {
 	log := o.Logger
 	if log == nil {
@@ -74,12 +76,17 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 	}
 	var outage time.Time // when the scheduler went out of reach; zero while in reach
 	wait := reconnectMin
+	var w *Worker // kept through an outage
 	for {
-		w, err := newWorker()
-		if err != nil {
-			return err
+		if w == nil {
+			var err error
+			if w, err = newWorker(); err != nil {
+				return err
+			}
+			w.keep = true
 		}
 		began := time.Now()
+		var err error
 		if o.Process {
 			err = RunUntilSignal(ctx, w, o.Grace)
 		} else {
@@ -88,8 +95,12 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		var se *SchedulerError
 		switch {
 		case errors.Is(err, ErrRestart) && ctx.Err() == nil && !o.Process:
+			w = nil
 			continue
-		case !errors.As(err, &se) || ctx.Err() != nil:
+		case !errors.As(err, &se):
+			return err
+		case ctx.Err() != nil:
+			w.stop()
 			return err
 		}
 		if w.connected.Load() || time.Since(began) > time.Minute {
@@ -106,6 +117,7 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		}
 		if o.DeathTimeout > 0 && time.Since(outage) > o.DeathTimeout {
 			log.Error("giving up: the scheduler stayed out of reach", "for", time.Since(outage).Round(time.Second), "err", err)
+			w.stop()
 			return ErrDeathTimeout
 		}
 		// Jitter spreads the reconnections of many workers.
@@ -113,6 +125,7 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		select {
 		case <-time.After(d):
 		case <-ctx.Done():
+			w.stop()
 			return nil
 		}
 		wait = min(2*wait, reconnectMax)

@@ -120,7 +120,9 @@ type Worker struct {
 	srv   *grpc.Server
 	peers *transfer.Pool
 
-	out *wire.Batcher[pb.WorkerBatch]
+	// out batches messages for the scheduler; each session has its own,
+	// so that nothing queued for a lost scheduler reaches the next one.
+	out atomic.Pointer[wire.Batcher[pb.WorkerBatch]]
 
 	mu sync.Mutex    // protects st; held while its instructions are carried out
 	st *wstate.State // the task bookkeeping
@@ -147,7 +149,18 @@ type Worker struct {
 	retire            chan struct{}
 	retireOnce        sync.Once
 	ctx               context.Context
-	connected         atomic.Bool // the scheduler welcomed it (Serve tells outages apart)
+	connected         atomic.Bool // the scheduler welcomed its last session (Serve tells outages apart)
+
+	// live is set while what start began runs (Run's goroutine only);
+	// keep makes Run leave it running when the scheduler is lost (Serve).
+	live, keep  bool
+	served      chan struct{} // closed when the data server stopped
+	stopMetrics func()
+	// sessions counts the sessions ended; a task or fetch of an earlier
+	// one drops its result. inflight counts the tasks and fetches under
+	// way. Both are changed under mu.
+	sessions atomic.Uint64
+	inflight inflight
 }
 
 // New prepares a worker; Run connects it.
@@ -187,7 +200,6 @@ func New(opts Options) (*Worker, error) {
 		opts:    opts,
 		reg:     opts.Registry,
 		store:   store.NewStore(),
-		out:     wire.NewBatcher[pb.WorkerBatch](),
 		cancels: make(map[graph.Key]context.CancelFunc),
 		plugins: make(map[string]task.Plugin),
 		retire:  make(chan struct{}),
@@ -243,26 +255,79 @@ func (w *Worker) Retire() {
 // Run connects to the scheduler and works until ctx ends (nil), the
 // scheduler closes the worker (nil), asks for a restart (ErrRestart),
 // refuses it (*RefusedError), or cannot be reached or is lost (a
-// *SchedulerError: Serve connects a fresh worker again).
-func (w *Worker) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// Tasks reach their worker through their context (task.FromContext).
-	w.ctx = task.NewContext(ctx, &taskRuntime{w: w})
+// *SchedulerError). The worker's data server, store and directory live
+// until Run returns, except for a worker that Serve runs: when its
+// scheduler is lost, they live on for Serve to run it again, and it
+// registers with the next scheduler the results it kept.
+func (w *Worker) Run(ctx context.Context) (err error) {
+	if !w.live {
+		if err := w.start(); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		var se *SchedulerError
+		if w.keep && errors.As(err, &se) {
+			return // Serve runs it again (see Serve)
+		}
+		w.stop()
+	}()
+	return w.session(ctx)
+}
+
+// start brings up what lives as long as the worker: its data server for
+// peers and clients, its metrics, and its memory limit.
+func (w *Worker) start() error {
 	gopts, err := w.opts.Security.ServerOptions(w.log)
 	if err != nil {
 		return err
 	}
-	defer w.serveMetrics()()
+	w.stopMetrics = w.serveMetrics()
 	w.srv = grpc.NewServer(gopts...)
 	pb.RegisterWorkerServer(w.srv, &dataService{w: w})
-	served := make(chan struct{})
+	w.served = make(chan struct{})
 	go func() {
-		defer close(served)
+		defer close(w.served)
 		if err := w.srv.Serve(w.l); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			w.log.Error("serving peers stopped", "err", err)
 		}
 	}()
+	w.live = true
+	if err := w.startMemory(); err != nil {
+		w.stop()
+		return err
+	}
+	return nil
+}
+
+// stop ends what start began, drops the worker's data and removes its
+// directory.
+func (w *Worker) stop() {
+	w.live = false
+	defer w.removeScratch()
+	tctx, tcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	w.teardownPlugins(tctx)
+	tcancel()
+	stopGRPC(w.srv, 2*time.Second)
+	<-w.served
+	w.stopMetrics()
+	w.peers.Close()
+	w.store.Clear()
+}
+
+// session works for one scheduler connection. When it ends, the tasks
+// running are cancelled and the fetches under way end; the results kept
+// in the store stay, for Run to drop or for the next session to register.
+func (w *Worker) session(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w.connected.Store(false) // until this session is welcomed
+	// Tasks reach their worker through their context (task.FromContext).
+	w.mu.Lock()
+	w.ctx = task.NewContext(ctx, &taskRuntime{w: w})
+	w.mu.Unlock()
+	out := wire.NewBatcher[pb.WorkerBatch]()
+	w.out.Store(out)
 	monitorCtx, stopMonitor := context.WithCancel(ctx)
 	monitored := make(chan struct{})
 	monitoring := false
@@ -271,20 +336,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		if monitoring {
 			<-monitored
 		}
-		w.cancelAll()
-		w.closeExtensions()
-		defer w.removeScratch()
-		tctx, tcancel := context.WithTimeout(context.Background(), 10*time.Second)
-		w.teardownPlugins(tctx)
-		tcancel()
-		stopGRPC(w.srv, 2*time.Second)
-		<-served
-		w.peers.Close()
-		w.store.Clear()
+		w.endSession()
 	}()
-	if err := w.startMemory(); err != nil {
-		return err
-	}
 
 	cc, err := w.opts.Security.Dial(w.opts.Scheduler)
 	if err != nil {
@@ -303,11 +356,15 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return w.schedulerError(err)
 	}
+	held := w.store.Held()
 	reg := &pb.RegisterWorker{Address: w.addr, Name: w.opts.Name, Nthreads: int32(w.opts.NThreads),
 		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit, Fingerprint: w.reg.Fingerprint(),
 		Pid: int32(os.Getpid()), Version: w.opts.Version}
 	for _, e := range w.reg.Entries() {
 		reg.Registry = append(reg.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
+	}
+	for _, h := range held {
+		reg.Held = append(reg.Held, &pb.HeldKey{Key: string(h.Key), Nbytes: h.NBytes, Type: h.Type})
 	}
 	if err := stream.Send(&pb.WorkerBatch{Msgs: []*pb.WorkerMsg{{Msg: &pb.WorkerMsg_Register{Register: reg}}}}); err != nil {
 		return w.schedulerError(wire.StreamError(err, stream.RecvMsg))
@@ -330,6 +387,15 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.mu.Lock()
 	w.st = wstate.New(wstate.Config{Address: w.addr, NThreads: w.opts.NThreads, Resources: w.opts.Resources,
 		MaxFetches: w.opts.MaxFetches, FlightBytes: w.opts.MemoryLimit / 10})
+	if len(held) > 0 {
+		// What it kept is in memory here, as the scheduler was told.
+		ks := make([]graph.KeySize, len(held))
+		for i, h := range held {
+			ks[i] = graph.KeySize{Key: h.Key, NBytes: h.NBytes}
+		}
+		w.st.Handle(&wstate.Stored{Keys: ks})
+		w.carryOut()
+	}
 	w.mu.Unlock()
 	// The memory monitor runs from now on: it may pause the state machine.
 	monitoring = true
@@ -337,7 +403,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		defer close(monitored)
 		w.mem.Run(monitorCtx)
 	}()
-	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads)
+	w.log.Info("worker connected", "scheduler", w.opts.Scheduler, "threads", w.opts.NThreads, "results kept", len(held))
 	// A first report at once: the scheduler knows the worker's memory
 	// before it runs anything (a worker killed by its first task is then
 	// still described in a KilledWorker error).
@@ -348,7 +414,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	// goroutine on the critical path of a task.
 	stop := make(chan error, 1)
 	recvErr := make(chan error, 1)
+	received := make(chan struct{})
 	go func() {
+		defer close(received)
 		for {
 			b, err := stream.Recv()
 			if err != nil {
@@ -361,16 +429,18 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 	}()
+	// No command of this session is applied once it ended.
+	defer func() { cancel(); <-received }()
 	sendErr := make(chan error, 1)
 	sendDone := make(chan struct{})
 	go func() {
 		defer close(sendDone)
-		sendErr <- w.out.Run(ctx, stream.Send)
+		sendErr <- out.Run(ctx, stream.Send)
 	}()
 	defer func() {
 		// Send what is queued, then end the stream: CloseSend must not run
 		// while the sender is in Send.
-		w.out.Close()
+		out.Close()
 		select {
 		case <-sendDone:
 		case <-time.After(5 * time.Second):
@@ -412,9 +482,38 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
+// endSession cancels the session's tasks and waits for them and its
+// fetches to end (a task that ignores its cancellation for longer is left
+// to finish on its own: its result is dropped), and forgets the session's
+// bookkeeping. Results in the store stay.
+func (w *Worker) endSession() {
+	// From here on nothing of the session starts, and a task or fetch
+	// that ends drops its result: what the store holds now is what the
+	// next session registers.
+	w.mu.Lock()
+	w.sessions.Add(1)
+	w.st = nil
+	w.mu.Unlock()
+	w.cancelAll()
+	w.closeExtensions()
+	if !w.inflight.wait(10 * time.Second) {
+		w.log.Warn("tasks still running 10s after they were cancelled; their results will be dropped")
+	}
+}
+
 // send queues messages for the scheduler.
 func (w *Worker) send(msgs ...*pb.WorkerMsg) {
-	w.out.Edit(func(b *pb.WorkerBatch) { b.Msgs = append(b.Msgs, msgs...) })
+	w.outbox().Edit(func(b *pb.WorkerBatch) { b.Msgs = append(b.Msgs, msgs...) })
+}
+
+// outbox returns the batcher of the current session (one that was never
+// run before the first).
+func (w *Worker) outbox() *wire.Batcher[pb.WorkerBatch] {
+	if b := w.out.Load(); b != nil {
+		return b
+	}
+	w.out.CompareAndSwap(nil, wire.NewBatcher[pb.WorkerBatch]())
+	return w.out.Load()
 }
 
 // handle applies events to the task bookkeeping and carries out what it
@@ -447,4 +546,5 @@ func (w *Worker) cancelAll() {
 	for _, c := range w.cancels {
 		c()
 	}
+	clear(w.cancels)
 }

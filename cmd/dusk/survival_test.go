@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/task"
 )
 
 // freePort returns a TCP port on 127.0.0.1 that nothing listens on now.
@@ -23,11 +25,13 @@ func freePort(t *testing.T) string {
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
-// The scheduler is killed (-9) in the middle of a chain and of a map over
-// it, and started again on its address: the workers connect to the new
-// one, the client connects again and gives it the graphs its futures
-// need, and every future ends with the right result. Scattered data,
-// which no graph can compute again, fails as lost, naming its key.
+// The scheduler is killed (-9) in the middle of a chain and of a map, and
+// started again on its address, while one of the two workers is killed
+// with it: the surviving worker connects to the new scheduler with the
+// results it kept, the client connects again and gives it the graphs its
+// futures need, and every future ends with the right result. Scattered
+// data comes back from the worker that kept it; scattered data of the
+// dead worker, which no graph can compute again, is a clear error.
 func TestSchedulerSurvivesItsDeath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the dusk binary")
@@ -40,8 +44,11 @@ func TestSchedulerSurvivesItsDeath(t *testing.T) {
 	schedArgs := []string{"scheduler", "--host", "127.0.0.1", "--port", port, "--dashboard-address", "", "--log-level", "warn"}
 	sched, line := startProc(t, ctx, bin, env, "dusk scheduler at ", schedArgs...)
 	addr := strings.TrimPrefix(line, "dusk scheduler at ")
-	for range 2 {
-		startProc(t, ctx, bin, env, "dusk worker at ", "worker", addr, "--nthreads", "1", "--nanny=false", "--log-level", "warn")
+	var workers []*exec.Cmd
+	for i := range 2 {
+		w, _ := startProc(t, ctx, bin, env, "dusk worker at ", "worker", addr, "--nthreads", "1", "--nanny=false", "--log-level", "warn",
+			"--name", "w"+strconv.Itoa(i))
+		workers = append(workers, w)
 	}
 	c, err := dusk.Connect(ctx, addr, dusk.Token("test-token-survive"))
 	if err != nil {
@@ -77,17 +84,23 @@ func TestSchedulerSurvivesItsDeath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scattered, err := dusk.Scatter(ctx, c, 42)
+	kept, err := dusk.Scatter(ctx, c, 42, dusk.OnWorkers("w0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := dusk.Scatter(ctx, c, 7, dusk.OnWorkers("w1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// Kill it once a tenth of the chain is done.
 	waitFor(t, ctx, "a tenth of the chain is done", func() bool { return chain[links/10].Status() == dusk.Finished })
-	if err := sched.Process.Kill(); err != nil {
-		t.Fatal(err)
+	for _, p := range []*exec.Cmd{sched, workers[1]} {
+		if err := p.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = p.Process.Wait()
 	}
-	_, _ = sched.Process.Wait()
 	if chain[links-1].Status() == dusk.Finished {
 		t.Log("the chain ended before the scheduler died; the test shows less than it should")
 	}
@@ -112,10 +125,13 @@ func TestSchedulerSurvivesItsDeath(t *testing.T) {
 	if v, err := total.Result(ctx); err != nil || v != want {
 		t.Fatalf("sum of squares = %v, %v; want %d", v, err, want)
 	}
-	_, err = scattered.Result(ctx)
-	var lost *dusk.LostError
-	if !errors.As(err, &lost) || string(lost.Key) != string(scattered.Key()) {
-		t.Fatalf("the scattered value after the restart: %v; want a LostError naming %s", err, scattered.Key())
+	if v, err := kept.Result(ctx); err != nil || v != 42 {
+		t.Fatalf("the value scattered to the surviving worker = %v, %v; want 42", v, err)
+	}
+	_, err = gone.Result(ctx)
+	var te *dusk.TaskError
+	if !errors.As(err, &te) || te.Kind != task.ErrLost || te.Key != string(gone.Key()) {
+		t.Fatalf("the value scattered to the dead worker: %v; want a TaskError of kind lost naming %s", err, gone.Key())
 	}
 	// The cluster works on: new work, over recovered results.
 	next, err := dusk.Submit[int](ctx, c, qsSum, []*dusk.Future[int]{chain[links-1], total})

@@ -29,6 +29,8 @@ type WorkerAdded struct {
 	NThreads    int
 	Resources   map[string]float64
 	MemoryLimit int64
+	// Held are the results it holds as it joins (see HeldKey).
+	Held []HeldKey
 }
 
 // WorkerRemoved: a worker's connection ended or its heartbeats stopped.

@@ -134,6 +134,13 @@ func (g *golden) configure(t *testing.T, c *datadriven.Cmd) {
 		}
 		cfg.WorkerTTL = d
 	}
+	if v := c.Str(t, "orphan-ttl", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			c.Fatalf(t, "orphan-ttl=%s: %v", v, err)
+		}
+		cfg.OrphanTTL = d
+	}
 	*g = *newGolden(cfg, g.seen)
 }
 
@@ -149,8 +156,12 @@ func (g *golden) event(t *testing.T, c *datadriven.Cmd, at At) Event {
 			name, v, _ := strings.Cut(kv, "=")
 			res[name] = parseFloat(t, c, v)
 		}
+		var held []HeldKey
+		for _, k := range c.List("held") {
+			held = append(held, HeldKey{Key: graph.Key(k), NBytes: nbytes, Type: "int"})
+		}
 		return &WorkerAdded{At: at, ID: arg(0), Address: "addr-" + arg(0), NThreads: int(c.Int(t, "threads", 1)),
-			Resources: res, MemoryLimit: c.Int(t, "memory", 0)}
+			Resources: res, MemoryLimit: c.Int(t, "memory", 0), Held: held}
 	case "remove-worker":
 		return &WorkerRemoved{At: at, ID: arg(0), Reason: strings.Join(c.List("reason"), ", ")}
 	case "retire-worker":

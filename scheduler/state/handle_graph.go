@@ -69,6 +69,14 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	if inner {
 		missing = append(missing, s.breakCycles(created)...)
 	}
+	if len(s.orphans) > 0 {
+		// Results workers kept through a restart of the scheduler.
+		for _, t := range created {
+			if t.err == nil {
+				s.claimOrphan(t)
+			}
+		}
+	}
 	wanted := make([]*Task, 0, len(e.Wanted))
 	for _, k := range e.Wanted {
 		t := s.tasks[k]
@@ -90,8 +98,11 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	s.apply()
 	// Tasks of the graph that no wanted key needs are dropped.
 	for _, t := range created {
-		if t.State == Released && s.canForget(t) {
+		switch {
+		case t.State == Released && s.canForget(t):
 			s.recommend(t, Forgotten)
+		case t.State == Memory && !t.needed():
+			s.releaseUnneeded(t) // a claimed orphan nothing needs
 		}
 	}
 }
@@ -191,6 +202,12 @@ func (s *State) handleScattered(e *KeysScattered) {
 			t.group.Count++
 			t.group.ByState[Released]++
 			s.tasks[sk.Key] = t
+			// Scattered data declared again by its client after a
+			// restart of the scheduler: its workers registered it.
+			if s.orphans[sk.Key] != nil && s.claimOrphan(t) {
+				s.want(c, t)
+				continue
+			}
 		}
 		if t.State.active() {
 			// The data replaces the computation. What the release

@@ -24,6 +24,7 @@ func (s *State) handleWorkerAdded(e *WorkerAdded) {
 	if ev := s.newEvent(event.WorkerAdded); ev != nil {
 		ev.Worker, ev.Detail = w.ID, w.Address
 	}
+	s.adopt(w, e.Held)
 	s.retryUnrunnable()
 	s.fillWorker(w)
 }
@@ -35,6 +36,7 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	}
 	delete(s.workers, e.ID)
 	s.wlist = slices.DeleteFunc(s.wlist, func(x *Worker) bool { return x == w })
+	s.orphansOfRemoved(w)
 	s.totalThreads -= w.NThreads
 	if ev := s.newEvent(event.WorkerRemoved); ev != nil {
 		ev.Worker, ev.Detail = w.ID, e.Reason
@@ -172,6 +174,7 @@ func (s *State) handleTick(e *Tick) {
 			}
 		}
 	}
+	s.expireOrphans()
 	if s.cfg.WorkStealing && s.now.Sub(s.lastSteal) >= s.cfg.StealInterval {
 		s.lastSteal = s.now
 		s.steal()

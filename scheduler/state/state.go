@@ -43,6 +43,10 @@ type Config struct {
 	// the oldest are dropped and counted in Ready.DroppedEvents. The
 	// buffer keeps its size between batches. 0 means 1<<16.
 	MaxEvents int
+	// OrphanTTL is how long results that workers kept through a restart
+	// of the scheduler wait for a client to submit their tasks again
+	// before the workers drop them (0: they wait for ever).
+	OrphanTTL time.Duration
 	// Validate checks every invariant after every event (slow; for tests).
 	Validate bool
 	// Seed seeds the random source used to break ties.
@@ -60,6 +64,7 @@ func DefaultConfig() Config {
 		StealInterval:    100 * time.Millisecond,
 		Speculate:        true,
 		WorkerTTL:        10 * time.Second,
+		OrphanTTL:        5 * time.Minute,
 		Record:           true,
 	}
 }
@@ -79,6 +84,8 @@ type State struct {
 	unrunnable map[*Task]struct{} // tasks in state NoWorker
 	// the most each map held since it was made, for shrink.Map
 	tasksPeak, unrunnablePeak int
+	// orphans are results workers registered that no task has (yet)
+	orphans map[graph.Key]*orphan
 
 	totalThreads int
 	generation   uint32
@@ -131,6 +138,7 @@ func New(cfg Config) *State {
 		clients:    make(map[string]*Client),
 		groups:     make(map[string]*Group),
 		unrunnable: make(map[*Task]struct{}),
+		orphans:    make(map[graph.Key]*orphan),
 		stealing:   make(map[*Task]*Worker),
 		rng:        rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		story:      newStoryLog(4096),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 )
 
 // Check verifies every invariant of the state and returns the first broken
@@ -69,6 +70,19 @@ func (s *State) Check() error {
 	}
 	if len(s.recs) > 0 {
 		bad("%d recommendations left unapplied", len(s.recs))
+	}
+	for k, o := range s.orphans {
+		if s.tasks[k] != nil {
+			bad("orphan %s has a task", k)
+		}
+		if len(o.holders) == 0 {
+			bad("orphan %s has no holder", k)
+		}
+		for _, w := range o.holders {
+			if s.workers[w.ID] != w || !slices.Contains(w.orphans, k) {
+				bad("orphan %s is held by %s, which is gone or does not list it", k, w.ID)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,10 @@
 package state
 
-import "time"
+import (
+	"time"
+
+	"github.com/dusk-go/dusk/graph"
+)
 
 // Worker is the scheduler's record of one worker.
 type Worker struct {
@@ -16,8 +20,10 @@ type Worker struct {
 	has        map[*Task]struct{}
 	// the most each map held since it was made, for shrink.Map
 	processingPeak, hasPeak int
-	nbytes                  int64   // bytes of data held
-	occupancy               float64 // seconds of work assigned and not finished
+	// orphans are the keys of orphans it holds
+	orphans   []graph.Key
+	nbytes    int64   // bytes of data held
+	occupancy float64 // seconds of work assigned and not finished
 
 	lastSeen time.Time
 	// Metrics is the last heartbeat's report.

@@ -1061,16 +1061,20 @@ func (*WorkerMsg_Transfer) isWorkerMsg_Msg() {}
 func (*WorkerMsg_Spill) isWorkerMsg_Msg() {}
 
 type RegisterWorker struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Nthreads      int32                  `protobuf:"varint,3,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
-	Resources     map[string]float64     `protobuf:"bytes,4,rep,name=resources,proto3" json:"resources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
-	MemoryLimit   int64                  `protobuf:"varint,5,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
-	Registry      []*RegistryEntry       `protobuf:"bytes,6,rep,name=registry,proto3" json:"registry,omitempty"`
-	Fingerprint   string                 `protobuf:"bytes,7,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
-	Pid           int32                  `protobuf:"varint,8,opt,name=pid,proto3" json:"pid,omitempty"`
-	Version       string                 `protobuf:"bytes,9,opt,name=version,proto3" json:"version,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Address     string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Name        string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Nthreads    int32                  `protobuf:"varint,3,opt,name=nthreads,proto3" json:"nthreads,omitempty"`
+	Resources   map[string]float64     `protobuf:"bytes,4,rep,name=resources,proto3" json:"resources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	MemoryLimit int64                  `protobuf:"varint,5,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
+	Registry    []*RegistryEntry       `protobuf:"bytes,6,rep,name=registry,proto3" json:"registry,omitempty"`
+	Fingerprint string                 `protobuf:"bytes,7,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Pid         int32                  `protobuf:"varint,8,opt,name=pid,proto3" json:"pid,omitempty"`
+	Version     string                 `protobuf:"bytes,9,opt,name=version,proto3" json:"version,omitempty"`
+	// held are the results the worker holds when it registers: those it
+	// kept when it lost its scheduler, for a scheduler started again to
+	// recover instead of recomputing.
+	Held          []*HeldKey `protobuf:"bytes,10,rep,name=held,proto3" json:"held,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1168,6 +1172,73 @@ func (x *RegisterWorker) GetVersion() string {
 	return ""
 }
 
+func (x *RegisterWorker) GetHeld() []*HeldKey {
+	if x != nil {
+		return x.Held
+	}
+	return nil
+}
+
+type HeldKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Nbytes        int64                  `protobuf:"varint,2,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
+	Type          string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HeldKey) Reset() {
+	*x = HeldKey{}
+	mi := &file_pb_dusk_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HeldKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HeldKey) ProtoMessage() {}
+
+func (x *HeldKey) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HeldKey.ProtoReflect.Descriptor instead.
+func (*HeldKey) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *HeldKey) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *HeldKey) GetNbytes() int64 {
+	if x != nil {
+		return x.Nbytes
+	}
+	return 0
+}
+
+func (x *HeldKey) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
 type TaskFailed struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
@@ -1181,7 +1252,7 @@ type TaskFailed struct {
 
 func (x *TaskFailed) Reset() {
 	*x = TaskFailed{}
-	mi := &file_pb_dusk_proto_msgTypes[12]
+	mi := &file_pb_dusk_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1193,7 +1264,7 @@ func (x *TaskFailed) String() string {
 func (*TaskFailed) ProtoMessage() {}
 
 func (x *TaskFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[12]
+	mi := &file_pb_dusk_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1206,7 +1277,7 @@ func (x *TaskFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFailed.ProtoReflect.Descriptor instead.
 func (*TaskFailed) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *TaskFailed) GetKey() string {
@@ -1254,7 +1325,7 @@ type KeysAdded struct {
 
 func (x *KeysAdded) Reset() {
 	*x = KeysAdded{}
-	mi := &file_pb_dusk_proto_msgTypes[13]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1266,7 +1337,7 @@ func (x *KeysAdded) String() string {
 func (*KeysAdded) ProtoMessage() {}
 
 func (x *KeysAdded) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[13]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1279,7 +1350,7 @@ func (x *KeysAdded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeysAdded.ProtoReflect.Descriptor instead.
 func (*KeysAdded) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *KeysAdded) GetKeys() []string {
@@ -1307,7 +1378,7 @@ type DataMissing struct {
 
 func (x *DataMissing) Reset() {
 	*x = DataMissing{}
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1319,7 +1390,7 @@ func (x *DataMissing) String() string {
 func (*DataMissing) ProtoMessage() {}
 
 func (x *DataMissing) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1332,7 +1403,7 @@ func (x *DataMissing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataMissing.ProtoReflect.Descriptor instead.
 func (*DataMissing) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *DataMissing) GetTask() string {
@@ -1365,7 +1436,7 @@ type TaskRejected struct {
 
 func (x *TaskRejected) Reset() {
 	*x = TaskRejected{}
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1377,7 +1448,7 @@ func (x *TaskRejected) String() string {
 func (*TaskRejected) ProtoMessage() {}
 
 func (x *TaskRejected) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1390,7 +1461,7 @@ func (x *TaskRejected) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskRejected.ProtoReflect.Descriptor instead.
 func (*TaskRejected) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TaskRejected) GetKey() string {
@@ -1410,7 +1481,7 @@ type StealReply struct {
 
 func (x *StealReply) Reset() {
 	*x = StealReply{}
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +1493,7 @@ func (x *StealReply) String() string {
 func (*StealReply) ProtoMessage() {}
 
 func (x *StealReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +1506,7 @@ func (x *StealReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealReply.ProtoReflect.Descriptor instead.
 func (*StealReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StealReply) GetKey() string {
@@ -1480,7 +1551,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1563,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1576,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Heartbeat) GetManaged() int64 {
@@ -1623,7 +1694,7 @@ type PluginResult struct {
 
 func (x *PluginResult) Reset() {
 	*x = PluginResult{}
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1635,7 +1706,7 @@ func (x *PluginResult) String() string {
 func (*PluginResult) ProtoMessage() {}
 
 func (x *PluginResult) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1648,7 +1719,7 @@ func (x *PluginResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginResult.ProtoReflect.Descriptor instead.
 func (*PluginResult) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *PluginResult) GetName() string {
@@ -1673,7 +1744,7 @@ type Retire struct {
 
 func (x *Retire) Reset() {
 	*x = Retire{}
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1685,7 +1756,7 @@ func (x *Retire) String() string {
 func (*Retire) ProtoMessage() {}
 
 func (x *Retire) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1698,7 +1769,7 @@ func (x *Retire) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Retire.ProtoReflect.Descriptor instead.
 func (*Retire) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
 }
 
 type TransferDone struct {
@@ -1714,7 +1785,7 @@ type TransferDone struct {
 
 func (x *TransferDone) Reset() {
 	*x = TransferDone{}
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1726,7 +1797,7 @@ func (x *TransferDone) String() string {
 func (*TransferDone) ProtoMessage() {}
 
 func (x *TransferDone) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1739,7 +1810,7 @@ func (x *TransferDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferDone.ProtoReflect.Descriptor instead.
 func (*TransferDone) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *TransferDone) GetKey() string {
@@ -1792,7 +1863,7 @@ type SpillDone struct {
 
 func (x *SpillDone) Reset() {
 	*x = SpillDone{}
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1804,7 +1875,7 @@ func (x *SpillDone) String() string {
 func (*SpillDone) ProtoMessage() {}
 
 func (x *SpillDone) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1817,7 +1888,7 @@ func (x *SpillDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpillDone.ProtoReflect.Descriptor instead.
 func (*SpillDone) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SpillDone) GetKey() string {
@@ -1868,7 +1939,7 @@ type WorkerCommandBatch struct {
 
 func (x *WorkerCommandBatch) Reset() {
 	*x = WorkerCommandBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1880,7 +1951,7 @@ func (x *WorkerCommandBatch) String() string {
 func (*WorkerCommandBatch) ProtoMessage() {}
 
 func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1893,7 +1964,7 @@ func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommandBatch.ProtoReflect.Descriptor instead.
 func (*WorkerCommandBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *WorkerCommandBatch) GetCmds() []*WorkerCommand {
@@ -1930,7 +2001,7 @@ type WorkerCommand struct {
 
 func (x *WorkerCommand) Reset() {
 	*x = WorkerCommand{}
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1942,7 +2013,7 @@ func (x *WorkerCommand) String() string {
 func (*WorkerCommand) ProtoMessage() {}
 
 func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1955,7 +2026,7 @@ func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommand.ProtoReflect.Descriptor instead.
 func (*WorkerCommand) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *WorkerCommand) GetCmd() isWorkerCommand_Cmd {
@@ -2114,7 +2185,7 @@ type Welcome struct {
 
 func (x *Welcome) Reset() {
 	*x = Welcome{}
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2126,7 +2197,7 @@ func (x *Welcome) String() string {
 func (*Welcome) ProtoMessage() {}
 
 func (x *Welcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2139,7 +2210,7 @@ func (x *Welcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Welcome.ProtoReflect.Descriptor instead.
 func (*Welcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Welcome) GetId() string {
@@ -2169,7 +2240,7 @@ type ComputeTask struct {
 
 func (x *ComputeTask) Reset() {
 	*x = ComputeTask{}
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2181,7 +2252,7 @@ func (x *ComputeTask) String() string {
 func (*ComputeTask) ProtoMessage() {}
 
 func (x *ComputeTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2194,7 +2265,7 @@ func (x *ComputeTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeTask.ProtoReflect.Descriptor instead.
 func (*ComputeTask) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ComputeTask) GetTask() []byte {
@@ -2227,7 +2298,7 @@ type FreeKeys struct {
 
 func (x *FreeKeys) Reset() {
 	*x = FreeKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2239,7 +2310,7 @@ func (x *FreeKeys) String() string {
 func (*FreeKeys) ProtoMessage() {}
 
 func (x *FreeKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2252,7 +2323,7 @@ func (x *FreeKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeKeys.ProtoReflect.Descriptor instead.
 func (*FreeKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *FreeKeys) GetKeys() []string {
@@ -2271,7 +2342,7 @@ type StealRequest struct {
 
 func (x *StealRequest) Reset() {
 	*x = StealRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2283,7 +2354,7 @@ func (x *StealRequest) String() string {
 func (*StealRequest) ProtoMessage() {}
 
 func (x *StealRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2296,7 +2367,7 @@ func (x *StealRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealRequest.ProtoReflect.Descriptor instead.
 func (*StealRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *StealRequest) GetKey() string {
@@ -2315,7 +2386,7 @@ type AcquireKeys struct {
 
 func (x *AcquireKeys) Reset() {
 	*x = AcquireKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2327,7 +2398,7 @@ func (x *AcquireKeys) String() string {
 func (*AcquireKeys) ProtoMessage() {}
 
 func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2340,7 +2411,7 @@ func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcquireKeys.ProtoReflect.Descriptor instead.
 func (*AcquireKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *AcquireKeys) GetDeps() []*DepLocation {
@@ -2360,7 +2431,7 @@ type InstallPlugin struct {
 
 func (x *InstallPlugin) Reset() {
 	*x = InstallPlugin{}
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2372,7 +2443,7 @@ func (x *InstallPlugin) String() string {
 func (*InstallPlugin) ProtoMessage() {}
 
 func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2385,7 +2456,7 @@ func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallPlugin.ProtoReflect.Descriptor instead.
 func (*InstallPlugin) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *InstallPlugin) GetName() string {
@@ -2411,7 +2482,7 @@ type CloseWorker struct {
 
 func (x *CloseWorker) Reset() {
 	*x = CloseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2423,7 +2494,7 @@ func (x *CloseWorker) String() string {
 func (*CloseWorker) ProtoMessage() {}
 
 func (x *CloseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2436,7 +2507,7 @@ func (x *CloseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseWorker.ProtoReflect.Descriptor instead.
 func (*CloseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CloseWorker) GetReason() string {
@@ -2455,7 +2526,7 @@ type RestartWorker struct {
 
 func (x *RestartWorker) Reset() {
 	*x = RestartWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2467,7 +2538,7 @@ func (x *RestartWorker) String() string {
 func (*RestartWorker) ProtoMessage() {}
 
 func (x *RestartWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2480,7 +2551,7 @@ func (x *RestartWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartWorker.ProtoReflect.Descriptor instead.
 func (*RestartWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RestartWorker) GetReason() string {
@@ -2499,7 +2570,7 @@ type RefuseWorker struct {
 
 func (x *RefuseWorker) Reset() {
 	*x = RefuseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2511,7 +2582,7 @@ func (x *RefuseWorker) String() string {
 func (*RefuseWorker) ProtoMessage() {}
 
 func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2524,7 +2595,7 @@ func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefuseWorker.ProtoReflect.Descriptor instead.
 func (*RefuseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RefuseWorker) GetReason() string {
@@ -2547,7 +2618,7 @@ type ClientBatch struct {
 
 func (x *ClientBatch) Reset() {
 	*x = ClientBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2559,7 +2630,7 @@ func (x *ClientBatch) String() string {
 func (*ClientBatch) ProtoMessage() {}
 
 func (x *ClientBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2572,7 +2643,7 @@ func (x *ClientBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientBatch.ProtoReflect.Descriptor instead.
 func (*ClientBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ClientBatch) GetMsgs() []*ClientMsg {
@@ -2606,7 +2677,7 @@ type ClientMsg struct {
 
 func (x *ClientMsg) Reset() {
 	*x = ClientMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2618,7 +2689,7 @@ func (x *ClientMsg) String() string {
 func (*ClientMsg) ProtoMessage() {}
 
 func (x *ClientMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2631,7 +2702,7 @@ func (x *ClientMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMsg.ProtoReflect.Descriptor instead.
 func (*ClientMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ClientMsg) GetMsg() isClientMsg_Msg {
@@ -2747,7 +2818,7 @@ type Sync struct {
 
 func (x *Sync) Reset() {
 	*x = Sync{}
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2759,7 +2830,7 @@ func (x *Sync) String() string {
 func (*Sync) ProtoMessage() {}
 
 func (x *Sync) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2772,7 +2843,7 @@ func (x *Sync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sync.ProtoReflect.Descriptor instead.
 func (*Sync) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Sync) GetId() uint64 {
@@ -2793,7 +2864,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2805,7 +2876,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2818,7 +2889,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ClientHello) GetId() string {
@@ -2857,7 +2928,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2869,7 +2940,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2882,7 +2953,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *UpdateGraph) GetTasks() [][]byte {
@@ -2915,7 +2986,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2927,7 +2998,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2940,7 +3011,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -2959,7 +3030,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2971,7 +3042,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2984,7 +3055,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -3003,7 +3074,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3015,7 +3086,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3028,7 +3099,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -3050,7 +3121,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3062,7 +3133,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3075,7 +3146,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3117,7 +3188,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3129,7 +3200,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3142,7 +3213,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3174,7 +3245,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3186,7 +3257,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3199,7 +3270,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -3254,7 +3325,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3266,7 +3337,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3279,7 +3350,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3392,7 +3463,7 @@ type Synced struct {
 
 func (x *Synced) Reset() {
 	*x = Synced{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3404,7 +3475,7 @@ func (x *Synced) String() string {
 func (*Synced) ProtoMessage() {}
 
 func (x *Synced) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3417,7 +3488,7 @@ func (x *Synced) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Synced.ProtoReflect.Descriptor instead.
 func (*Synced) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Synced) GetId() uint64 {
@@ -3437,7 +3508,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3449,7 +3520,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3462,7 +3533,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3492,7 +3563,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3504,7 +3575,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3517,7 +3588,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -3565,7 +3636,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3577,7 +3648,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3590,7 +3661,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -3617,7 +3688,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3629,7 +3700,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3642,7 +3713,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -3669,7 +3740,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3681,7 +3752,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3694,7 +3765,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -3719,7 +3790,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3731,7 +3802,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3744,7 +3815,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 type WorkerInfo struct {
@@ -3774,7 +3845,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3786,7 +3857,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3799,7 +3870,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -3950,7 +4021,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3962,7 +4033,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3975,7 +4046,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -4036,7 +4107,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4048,7 +4119,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4061,7 +4132,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -4081,7 +4152,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4093,7 +4164,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4106,7 +4177,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -4133,7 +4204,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4145,7 +4216,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4158,7 +4229,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -4185,7 +4256,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4197,7 +4268,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4210,7 +4281,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -4236,7 +4307,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4248,7 +4319,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4261,7 +4332,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -4282,7 +4353,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4294,7 +4365,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4307,7 +4378,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -4342,7 +4413,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4354,7 +4425,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4367,7 +4438,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -4393,7 +4464,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4405,7 +4476,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4418,7 +4489,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4441,7 +4512,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4453,7 +4524,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4466,7 +4537,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4509,7 +4580,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4521,7 +4592,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4534,7 +4605,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *Event) GetKind() string {
@@ -4667,7 +4738,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4679,7 +4750,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4692,7 +4763,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -4776,7 +4847,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4788,7 +4859,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4801,7 +4872,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -4835,7 +4906,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4847,7 +4918,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4860,7 +4931,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -4885,7 +4956,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4897,7 +4968,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4910,7 +4981,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 type ProfileReply struct {
@@ -4923,7 +4994,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4935,7 +5006,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4948,7 +5019,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -4975,7 +5046,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4987,7 +5058,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5000,7 +5071,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -5034,7 +5105,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5046,7 +5117,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5059,7 +5130,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -5121,7 +5192,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5133,7 +5204,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5146,7 +5217,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -5167,7 +5238,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5179,7 +5250,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5192,7 +5263,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -5226,7 +5297,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5238,7 +5309,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5251,7 +5322,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5279,7 +5350,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5291,7 +5362,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5304,7 +5375,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5404,7 +5475,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06retire\x18\v \x01(\v2\x0f.dusk.v1.RetireH\x00R\x06retire\x123\n" +
 	"\btransfer\x18\f \x01(\v2\x15.dusk.v1.TransferDoneH\x00R\btransfer\x12*\n" +
 	"\x05spill\x18\r \x01(\v2\x12.dusk.v1.SpillDoneH\x00R\x05spillB\x05\n" +
-	"\x03msgJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"\x83\x03\n" +
+	"\x03msgJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"\xa9\x03\n" +
 	"\x0eRegisterWorker\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n" +
@@ -5414,10 +5485,16 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\bregistry\x18\x06 \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12 \n" +
 	"\vfingerprint\x18\a \x01(\tR\vfingerprint\x12\x10\n" +
 	"\x03pid\x18\b \x01(\x05R\x03pid\x12\x18\n" +
-	"\aversion\x18\t \x01(\tR\aversion\x1a<\n" +
+	"\aversion\x18\t \x01(\tR\aversion\x12$\n" +
+	"\x04held\x18\n" +
+	" \x03(\v2\x10.dusk.v1.HeldKeyR\x04held\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\x94\x01\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"G\n" +
+	"\aHeldKey\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
+	"\x06nbytes\x18\x02 \x01(\x03R\x06nbytes\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\"\x94\x01\n" +
 	"\n" +
 	"TaskFailed\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12(\n" +
@@ -5750,7 +5827,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 }
 
 var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 80)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
 var file_pb_dusk_proto_goTypes = []any{
 	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
 	(*Arg)(nil),                // 1: dusk.v1.Arg
@@ -5765,74 +5842,75 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*TaskReports)(nil),        // 10: dusk.v1.TaskReports
 	(*WorkerMsg)(nil),          // 11: dusk.v1.WorkerMsg
 	(*RegisterWorker)(nil),     // 12: dusk.v1.RegisterWorker
-	(*TaskFailed)(nil),         // 13: dusk.v1.TaskFailed
-	(*KeysAdded)(nil),          // 14: dusk.v1.KeysAdded
-	(*DataMissing)(nil),        // 15: dusk.v1.DataMissing
-	(*TaskRejected)(nil),       // 16: dusk.v1.TaskRejected
-	(*StealReply)(nil),         // 17: dusk.v1.StealReply
-	(*Heartbeat)(nil),          // 18: dusk.v1.Heartbeat
-	(*PluginResult)(nil),       // 19: dusk.v1.PluginResult
-	(*Retire)(nil),             // 20: dusk.v1.Retire
-	(*TransferDone)(nil),       // 21: dusk.v1.TransferDone
-	(*SpillDone)(nil),          // 22: dusk.v1.SpillDone
-	(*WorkerCommandBatch)(nil), // 23: dusk.v1.WorkerCommandBatch
-	(*WorkerCommand)(nil),      // 24: dusk.v1.WorkerCommand
-	(*Welcome)(nil),            // 25: dusk.v1.Welcome
-	(*ComputeTask)(nil),        // 26: dusk.v1.ComputeTask
-	(*FreeKeys)(nil),           // 27: dusk.v1.FreeKeys
-	(*StealRequest)(nil),       // 28: dusk.v1.StealRequest
-	(*AcquireKeys)(nil),        // 29: dusk.v1.AcquireKeys
-	(*InstallPlugin)(nil),      // 30: dusk.v1.InstallPlugin
-	(*CloseWorker)(nil),        // 31: dusk.v1.CloseWorker
-	(*RestartWorker)(nil),      // 32: dusk.v1.RestartWorker
-	(*RefuseWorker)(nil),       // 33: dusk.v1.RefuseWorker
-	(*ClientBatch)(nil),        // 34: dusk.v1.ClientBatch
-	(*ClientMsg)(nil),          // 35: dusk.v1.ClientMsg
-	(*Sync)(nil),               // 36: dusk.v1.Sync
-	(*ClientHello)(nil),        // 37: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 38: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 39: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 40: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 41: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 42: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 43: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 44: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 45: dusk.v1.ClientEvent
-	(*Synced)(nil),             // 46: dusk.v1.Synced
-	(*ClientWelcome)(nil),      // 47: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 48: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 49: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 50: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 51: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 52: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 53: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 54: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 55: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 56: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 57: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 58: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 59: dusk.v1.RestartReply
-	(*PluginRequest)(nil),      // 60: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 61: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 62: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 63: dusk.v1.EventBatch
-	(*Event)(nil),              // 64: dusk.v1.Event
-	(*MemorySample)(nil),       // 65: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 66: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 67: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 68: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 69: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 70: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 71: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 72: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 73: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 74: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 75: dusk.v1.RunReply
-	nil,                        // 76: dusk.v1.Task.ResourcesEntry
-	nil,                        // 77: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 78: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 79: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 80: dusk.v1.PluginReply.ErrorsEntry
+	(*HeldKey)(nil),            // 13: dusk.v1.HeldKey
+	(*TaskFailed)(nil),         // 14: dusk.v1.TaskFailed
+	(*KeysAdded)(nil),          // 15: dusk.v1.KeysAdded
+	(*DataMissing)(nil),        // 16: dusk.v1.DataMissing
+	(*TaskRejected)(nil),       // 17: dusk.v1.TaskRejected
+	(*StealReply)(nil),         // 18: dusk.v1.StealReply
+	(*Heartbeat)(nil),          // 19: dusk.v1.Heartbeat
+	(*PluginResult)(nil),       // 20: dusk.v1.PluginResult
+	(*Retire)(nil),             // 21: dusk.v1.Retire
+	(*TransferDone)(nil),       // 22: dusk.v1.TransferDone
+	(*SpillDone)(nil),          // 23: dusk.v1.SpillDone
+	(*WorkerCommandBatch)(nil), // 24: dusk.v1.WorkerCommandBatch
+	(*WorkerCommand)(nil),      // 25: dusk.v1.WorkerCommand
+	(*Welcome)(nil),            // 26: dusk.v1.Welcome
+	(*ComputeTask)(nil),        // 27: dusk.v1.ComputeTask
+	(*FreeKeys)(nil),           // 28: dusk.v1.FreeKeys
+	(*StealRequest)(nil),       // 29: dusk.v1.StealRequest
+	(*AcquireKeys)(nil),        // 30: dusk.v1.AcquireKeys
+	(*InstallPlugin)(nil),      // 31: dusk.v1.InstallPlugin
+	(*CloseWorker)(nil),        // 32: dusk.v1.CloseWorker
+	(*RestartWorker)(nil),      // 33: dusk.v1.RestartWorker
+	(*RefuseWorker)(nil),       // 34: dusk.v1.RefuseWorker
+	(*ClientBatch)(nil),        // 35: dusk.v1.ClientBatch
+	(*ClientMsg)(nil),          // 36: dusk.v1.ClientMsg
+	(*Sync)(nil),               // 37: dusk.v1.Sync
+	(*ClientHello)(nil),        // 38: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 39: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 40: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 41: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 42: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 43: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 44: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 45: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 46: dusk.v1.ClientEvent
+	(*Synced)(nil),             // 47: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 48: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 49: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 50: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 51: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 52: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 53: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 54: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 55: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 56: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 57: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 58: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 59: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 60: dusk.v1.RestartReply
+	(*PluginRequest)(nil),      // 61: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 62: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 63: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 64: dusk.v1.EventBatch
+	(*Event)(nil),              // 65: dusk.v1.Event
+	(*MemorySample)(nil),       // 66: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 67: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 68: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 69: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 70: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 71: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 72: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 73: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 74: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 75: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 76: dusk.v1.RunReply
+	nil,                        // 77: dusk.v1.Task.ResourcesEntry
+	nil,                        // 78: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 79: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 80: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 81: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	2,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -5840,93 +5918,94 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	1,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	1,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	76, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	77, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	0,  // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
 	11, // 7: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	10, // 8: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
 	12, // 9: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
-	13, // 10: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
-	14, // 11: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
-	15, // 12: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
-	16, // 13: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
-	17, // 14: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
-	18, // 15: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
-	19, // 16: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
-	20, // 17: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
-	21, // 18: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	22, // 19: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	77, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	14, // 10: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
+	15, // 11: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
+	16, // 12: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
+	17, // 13: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
+	18, // 14: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
+	19, // 15: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
+	20, // 16: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
+	21, // 17: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
+	22, // 18: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
+	23, // 19: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
+	78, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
 	6,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
-	7,  // 22: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
-	24, // 23: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
-	25, // 24: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
-	26, // 25: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
-	27, // 26: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
-	28, // 27: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
-	29, // 28: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
-	30, // 29: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
-	31, // 30: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
-	32, // 31: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
-	33, // 32: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
-	5,  // 33: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
-	8,  // 34: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
-	8,  // 35: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
-	35, // 36: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	37, // 37: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	38, // 38: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	39, // 39: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	40, // 40: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	41, // 41: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	36, // 42: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	6,  // 43: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	42, // 44: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	45, // 45: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	44, // 46: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	47, // 47: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	48, // 48: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	49, // 49: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	50, // 50: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	51, // 51: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	46, // 52: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	7,  // 53: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	78, // 54: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	6,  // 55: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	53, // 56: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	79, // 57: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	80, // 58: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	64, // 59: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	65, // 60: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	71, // 61: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	57, // 62: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	9,  // 63: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	34, // 64: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	52, // 65: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	55, // 66: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	58, // 67: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	60, // 68: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	62, // 69: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	70, // 70: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	72, // 71: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	74, // 72: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	66, // 73: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	68, // 74: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	23, // 75: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	43, // 76: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	54, // 77: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	56, // 78: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	59, // 79: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	61, // 80: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	63, // 81: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	72, // 82: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	73, // 83: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	75, // 84: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	67, // 85: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	69, // 86: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	75, // [75:87] is the sub-list for method output_type
-	63, // [63:75] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	13, // 22: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
+	7,  // 23: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
+	25, // 24: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
+	26, // 25: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
+	27, // 26: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
+	28, // 27: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
+	29, // 28: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
+	30, // 29: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
+	31, // 30: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
+	32, // 31: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
+	33, // 32: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
+	34, // 33: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
+	5,  // 34: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
+	8,  // 35: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
+	8,  // 36: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
+	36, // 37: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
+	38, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	39, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	40, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	41, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	42, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	37, // 43: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	6,  // 44: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	43, // 45: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	46, // 46: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	45, // 47: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	48, // 48: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	49, // 49: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	50, // 50: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	51, // 51: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	52, // 52: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	47, // 53: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	7,  // 54: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	79, // 55: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	6,  // 56: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	54, // 57: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	80, // 58: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	81, // 59: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	65, // 60: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	66, // 61: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	72, // 62: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	58, // 63: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	9,  // 64: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	35, // 65: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	53, // 66: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	56, // 67: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	59, // 68: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	61, // 69: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	63, // 70: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	71, // 71: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	73, // 72: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	75, // 73: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	67, // 74: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	69, // 75: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	24, // 76: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	44, // 77: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	55, // 78: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	57, // 79: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	60, // 80: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	62, // 81: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	64, // 82: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	73, // 83: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	74, // 84: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	76, // 85: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	68, // 86: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	70, // 87: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	76, // [76:88] is the sub-list for method output_type
+	64, // [64:76] is the sub-list for method input_type
+	64, // [64:64] is the sub-list for extension type_name
+	64, // [64:64] is the sub-list for extension extendee
+	0,  // [0:64] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -5953,7 +6032,7 @@ func file_pb_dusk_proto_init() {
 		(*WorkerMsg_Transfer)(nil),
 		(*WorkerMsg_Spill)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[23].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[24].OneofWrappers = []any{
 		(*WorkerCommand_Welcome)(nil),
 		(*WorkerCommand_Compute)(nil),
 		(*WorkerCommand_Free)(nil),
@@ -5964,7 +6043,7 @@ func file_pb_dusk_proto_init() {
 		(*WorkerCommand_Restart)(nil),
 		(*WorkerCommand_Refuse)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[34].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[35].OneofWrappers = []any{
 		(*ClientMsg_Hello)(nil),
 		(*ClientMsg_UpdateGraph)(nil),
 		(*ClientMsg_Release)(nil),
@@ -5972,7 +6051,7 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Scattered)(nil),
 		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[44].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[45].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
@@ -5986,7 +6065,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   80,
+			NumMessages:   81,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

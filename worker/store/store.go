@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -534,6 +536,27 @@ func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.entries)
+}
+
+// Held describes every value the store holds, in memory or spilled, in
+// the order of their keys.
+func (s *Store) Held() []HeldValue {
+	s.mu.Lock()
+	out := make([]HeldValue, 0, len(s.entries))
+	for k, e := range s.entries {
+		out = append(out, HeldValue{Key: k, NBytes: e.nbytes, Type: e.typ})
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b HeldValue) int { return strings.Compare(string(a.Key), string(b.Key)) })
+	return out
+}
+
+// HeldValue is a value the store holds: its key, estimated size in memory
+// and type name.
+type HeldValue struct {
+	Key    graph.Key
+	NBytes int64
+	Type   string
 }
 
 // Managed returns the bytes of the values in memory.
