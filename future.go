@@ -52,7 +52,7 @@ type futureState struct {
 	// scattered: the client placed the data on workers itself (Scatter);
 	// no task computes it.
 	scattered bool
-	waiters []func() // called once at the key's next report (the first leaves Pending)
+	waiters   []func() // called once at the key's next report (the first leaves Pending)
 }
 
 func (fs *futureState) finish(s Status, err error) {
