@@ -7,9 +7,13 @@ import (
 	"github.com/dusk-go/dusk"
 )
 
-// TestMain lets the test binary serve as a worker process: clusters with
-// worker processes start this binary with DUSK_ROLE=worker.
+// TestMain lets the test binary serve as a worker process (clusters with
+// worker processes start this binary with DUSK_ROLE=worker), and as a
+// client process of the fault suite.
 func TestMain(m *testing.M) {
 	dusk.Main()
+	if os.Getenv(envFaultClient) != "" {
+		os.Exit(faultClient())
+	}
 	os.Exit(m.Run())
 }

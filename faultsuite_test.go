@@ -1,0 +1,475 @@
+package dusk_test
+
+// The fault suite: a worker process killed (-9) or a client process
+// killed (-9) in the middle of a map, of a chain and of a computation
+// that spills, on a local cluster of worker processes (the test binary)
+// under nannies. The point of the kill is fixed, not timed: the work past
+// the first quarter waits at a gate (a file) that opens only after the
+// kill, so the victim always dies with work running and queued. Every run
+// ends with the right results (a worker killed) or with everything the
+// client held freed (a client killed), and nothing is left behind: no
+// worker directory, no process. docs/reliability.md lists the other
+// faults and the tests that cover them.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/internal/incompressible"
+)
+
+var (
+	// faultSquare returns i*i; with a gate directory, it waits until the
+	// gate opens (bounded: a gate never opened is a broken test).
+	faultSquare = dusk.Register("fault.square", func(ctx context.Context, gate string, i int) (int, error) {
+		return i * i, waitGate(ctx, gate)
+	})
+	// faultAdd returns a+b after the gate, as faultSquare.
+	faultAdd = dusk.Register("fault.add", func(ctx context.Context, gate string, a, b int) (int, error) {
+		return a + b, waitGate(ctx, gate)
+	})
+	// faultBlob makes an incompressible partition after the gate.
+	faultBlob = dusk.Register("fault.blob", func(ctx context.Context, gate string, p incompressible.Part) ([]byte, error) {
+		if err := waitGate(ctx, gate); err != nil {
+			return nil, err
+		}
+		return incompressible.Bytes(p), nil
+	})
+)
+
+// waitGate waits until the file "open" exists in directory gate ("": no
+// gate).
+func waitGate(ctx context.Context, gate string) error {
+	if gate == "" {
+		return nil
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(gate, "open")); err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the gate %s never opened", gate)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// faultWork is a workload: submit starts it and returns how many of its
+// tasks make its first quarter (done before the gate) and a check of its
+// results.
+type faultWork struct {
+	name   string
+	submit func(ctx context.Context, c *dusk.Client, gate string) (done func() int, quarter int, check func() error, err error)
+}
+
+const faultTasks = 40
+
+var faultWorks = []faultWork{
+	{"map", func(ctx context.Context, c *dusk.Client, gate string) (func() int, int, func() error, error) {
+		fs := make([]*dusk.Future[int], faultTasks)
+		for i := range fs {
+			g := gate
+			if i < faultTasks/4 {
+				g = ""
+			}
+			f, err := dusk.Submit[int](ctx, c, faultSquare, g, i)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			fs[i] = f
+		}
+		check := func() error {
+			got, err := dusk.Gather(ctx, fs)
+			if err != nil {
+				return err
+			}
+			for i, v := range got {
+				if v != i*i {
+					return fmt.Errorf("square %d = %d", i, v)
+				}
+			}
+			return nil
+		}
+		return func() int { return finished(fs) }, faultTasks / 4, check, nil
+	}},
+	{"chain", func(ctx context.Context, c *dusk.Client, gate string) (func() int, int, func() error, error) {
+		fs := make([]*dusk.Future[int], faultTasks)
+		var prev any = 0
+		for i := range fs {
+			g := gate
+			if i < faultTasks/4 {
+				g = ""
+			}
+			f, err := dusk.Submit[int](ctx, c, faultAdd, g, prev, 1)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			fs[i], prev = f, f
+		}
+		check := func() error {
+			got, err := dusk.Gather(ctx, fs)
+			if err != nil {
+				return err
+			}
+			for i, v := range got {
+				if v != i+1 {
+					return fmt.Errorf("link %d = %d", i, v)
+				}
+			}
+			return nil
+		}
+		return func() int { return finished(fs) }, faultTasks / 4, check, nil
+	}},
+	{"spill", func(ctx context.Context, c *dusk.Client, gate string) (func() int, int, func() error, error) {
+		// 40 partitions of 8 MiB through two workers of 128 MiB.
+		ps := specs(faultTasks, 8*mib)
+		fs := make([]*dusk.Future[[]byte], faultTasks)
+		for i, p := range ps {
+			g := gate
+			if i < faultTasks/4 {
+				g = ""
+			}
+			f, err := dusk.Submit[[]byte](ctx, c, faultBlob, g, p)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			fs[i] = f
+		}
+		check := func() error {
+			crcs, err := dusk.Map[uint32](ctx, c, memCRC, fs)
+			if err != nil {
+				return err
+			}
+			got, err := dusk.Gather(ctx, crcs)
+			if err != nil {
+				return err
+			}
+			for i, want := range expectedCRCs(ps) {
+				if got[i] != want {
+					return fmt.Errorf("partition %d: checksum %08x, want %08x", i, got[i], want)
+				}
+			}
+			return nil
+		}
+		return func() int { return finished(fs) }, faultTasks / 4, check, nil
+	}},
+}
+
+func finished[T any](fs []*dusk.Future[T]) int {
+	n := 0
+	for _, f := range fs {
+		if f.Status() == dusk.Finished {
+			n++
+		}
+	}
+	return n
+}
+
+// faultCluster starts two single-threaded worker processes of 128 MiB
+// under nannies, their directories under dir.
+func faultCluster(t *testing.T, ctx context.Context, dir string) *dusk.Client {
+	t.Helper()
+	c, err := dusk.Connect(ctx, "", dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(1),
+		dusk.LocalMemoryLimit(128*mib), dusk.LocalDirectory(dir), dusk.LocalConfig(config.New()),
+		dusk.LocalDashboard("off"), dusk.Logger(quietLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// leftBehind waits (bounded) until the cluster's worker processes have
+// ended and their directories are gone, and reports what is left.
+func leftBehind(t *testing.T, dir string, pids map[string]int) []string {
+	t.Helper()
+	var left []string
+	deadline := time.Now().Add(time.Minute)
+	for {
+		left = left[:0]
+		for name, pid := range pids {
+			if processRuns(pid) {
+				left = append(left, fmt.Sprintf("process %d (%s)", pid, name))
+			}
+		}
+		left = append(left, workerDirs(t, dir)...)
+		if len(left) == 0 || time.Now().After(deadline) {
+			return left
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// processRuns reports whether pid runs (a zombie does not).
+func processRuns(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+// TestFaultSuiteWorkerKilled kills a worker process (-9) with a quarter of
+// each workload done and the rest running or queued: its nanny starts a
+// fresh one, the scheduler computes again what died with it, and every
+// result is right.
+func TestFaultSuiteWorkerKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes")
+	}
+	for _, w := range faultWorks {
+		t.Run(w.name, func(t *testing.T) {
+			ctx := memoryContext(t)
+			dir, gate := t.TempDir(), t.TempDir()
+			c := faultCluster(t, ctx, dir)
+			done, quarter, check, err := w.submit(ctx, c, gate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, ctx, "a quarter of the work is done", func() bool { return done() >= quarter })
+			pids := c.Local().PIDs()
+			victim := pids["worker-0"]
+			if victim <= 0 {
+				t.Fatalf("no process for worker-0: %v", pids)
+			}
+			if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, ctx, "the nanny starts a fresh worker", func() bool {
+				p := c.Local().PIDs()["worker-0"]
+				return p != 0 && p != victim
+			})
+			if err := os.WriteFile(filepath.Join(gate, "open"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := check(); err != nil {
+				t.Fatalf("after worker-0 was killed: %v", err)
+			}
+			all := c.Local().PIDs()
+			all["worker-0 (killed)"] = victim
+			c.Close()
+			if left := leftBehind(t, dir, all); len(left) > 0 {
+				t.Fatalf("left behind after the cluster closed: %v", left)
+			}
+		})
+	}
+}
+
+// envFaultClient makes the test binary a client that starts a workload on
+// the scheduler it names and then waits to be killed.
+const envFaultClient = "DUSK_TEST_FAULT_CLIENT"
+
+// faultClient runs the workload named by DUSK_TEST_FAULT_WORK (gated by
+// DUSK_TEST_FAULT_GATE) on the scheduler of envFaultClient, prints
+// "submitted" and waits.
+func faultClient() int {
+	ctx := context.Background()
+	c, err := dusk.Connect(ctx, os.Getenv(envFaultClient))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	for _, w := range faultWorks {
+		if w.name == os.Getenv("DUSK_TEST_FAULT_WORK") {
+			if _, _, _, err := w.submit(ctx, c, os.Getenv("DUSK_TEST_FAULT_GATE")); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 3
+			}
+			fmt.Println("submitted")
+			select {}
+		}
+	}
+	fmt.Fprintln(os.Stderr, "no such workload")
+	return 3
+}
+
+// TestFaultSuiteClientKilled kills a client process (-9) with a quarter of
+// its work done and the rest running or queued: the scheduler forgets its
+// tasks, the workers drop its results, and the cluster is as it was.
+func TestFaultSuiteClientKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker and client processes")
+	}
+	for _, w := range faultWorks {
+		t.Run(w.name, func(t *testing.T) {
+			ctx := memoryContext(t)
+			dir, gate := t.TempDir(), t.TempDir()
+			c := faultCluster(t, ctx, dir)
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), envFaultClient+"="+c.Scheduler(), "DUSK_TOKEN="+c.Local().Token(),
+				"DUSK_TEST_FAULT_WORK="+w.name, "DUSK_TEST_FAULT_GATE="+gate)
+			cmd.Stderr = os.Stderr
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line := make([]byte, len("submitted\n"))
+			if _, err := out.Read(line); err != nil || string(line) != "submitted\n" {
+				t.Fatalf("the client process said %q, %v", line, err)
+			}
+			waitUntil(t, ctx, "a quarter of the client's work is done", func() bool {
+				return c.Local().Snapshot().ByState["memory"] >= faultTasks/4
+			})
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			if err := os.WriteFile(filepath.Join(gate, "open"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, ctx, "the scheduler forgets the dead client's tasks", func() bool {
+				return c.Local().Snapshot().Tasks == 0
+			})
+			waitUntil(t, ctx, "the workers drop the dead client's results", func() bool {
+				held := int64(0)
+				for _, n := range workerBytes(t, ctx, c) {
+					held += n
+				}
+				return held == 0
+			})
+			// The cluster works on.
+			if v, err := dusk.Submit[int](ctx, c, faultSquare, "", 9); err != nil {
+				t.Fatal(err)
+			} else if got, err := v.Result(ctx); err != nil || got != 81 {
+				t.Fatalf("after the client was killed, square(9) = %v, %v", got, err)
+			}
+			pids := c.Local().PIDs()
+			c.Close()
+			if left := leftBehind(t, dir, pids); len(left) > 0 {
+				t.Fatalf("left behind after the cluster closed: %v", left)
+			}
+		})
+	}
+}
+
+// TestFaultSuiteFullSpillDisk gives the workers a spill directory on a 4
+// MiB file system and more data than fits under their target: spilling
+// fails with the disk full, and the workers say so (SpillFailed) and pause
+// rather than lose anything or die; the data they hold reads back intact;
+// released, they resume; no partial file is left on the disk.
+func TestFaultSuiteFullSpillDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes")
+	}
+	disk := smallDisk(t, 4<<20)
+	ctx := memoryContext(t)
+	cfg := config.New()
+	for k, v := range map[string]any{"worker.memory.target": 0.3, "worker.memory.spill": 0.3, "worker.memory.pause": 0.5} {
+		if err := cfg.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := dusk.Connect(ctx, "", dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(1),
+		dusk.LocalMemoryLimit(256*mib), dusk.LocalDirectory(disk), dusk.LocalConfig(cfg),
+		dusk.LocalDashboard("off"), dusk.Logger(quietLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 12 partitions of 8 MiB on each worker: 96 MiB, past its 77 MiB target.
+	ps := specs(24, 8*mib)
+	fs := make([]*dusk.Future[[]byte], len(ps))
+	for i, p := range ps {
+		f, err := dusk.Submit[[]byte](ctx, c, faultBlob.With(dusk.Workers("worker-"+itoa(i%2))), "", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs[i] = f
+	}
+	waitUntil(t, ctx, "a worker reports that spilling failed", func() bool {
+		for _, w := range workersNow(t, ctx, c) {
+			if w.Memory.SpillFailed {
+				return true
+			}
+		}
+		return false
+	})
+	// What finished is intact, in memory or in the files that fit.
+	var held []*dusk.Future[[]byte]
+	var heldSpecs []partSpec
+	for i, f := range fs {
+		if f.Status() == dusk.Finished {
+			held = append(held, f)
+			heldSpecs = append(heldSpecs, ps[i])
+		}
+	}
+	if len(held) == 0 {
+		t.Fatal("no partition finished before spilling failed")
+	}
+	for i, f := range held {
+		b, err := f.Result(ctx)
+		if err != nil {
+			t.Fatalf("reading a partition held by a worker whose disk is full: %v", err)
+		}
+		if got, want := incompressible.CRC(b), expectedCRCs(heldSpecs[i:i+1])[0]; got != want {
+			t.Fatalf("partition %d read back with checksum %08x, want %08x", i, got, want)
+		}
+	}
+	// Released, the workers run again.
+	all := make([]dusk.Keyer, len(fs))
+	for i, f := range fs {
+		all[i] = f
+	}
+	if err := c.Cancel(ctx, all...); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, ctx, "the workers hold nothing and run", func() bool {
+		for _, w := range workersNow(t, ctx, c) {
+			if w.Status != "running" || w.NBytes != 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if f, err := dusk.Submit[int](ctx, c, faultSquare, "", 3); err != nil {
+		t.Fatal(err)
+	} else if v, err := f.Result(ctx); err != nil || v != 9 {
+		t.Fatalf("after the disk filled, square(3) = %v, %v", v, err)
+	}
+	pids := c.Local().PIDs()
+	c.Close()
+	if left := leftBehind(t, disk, pids); len(left) > 0 {
+		t.Fatalf("left behind after the cluster closed: %v", left)
+	}
+	if ents, _ := os.ReadDir(disk); len(ents) > 0 {
+		t.Fatalf("files left on the full disk: %v", ents)
+	}
+}
+
+// smallDisk mounts a tmpfs of size bytes for the test and returns its
+// path. It skips the test where mounting is not allowed (not root),
+// unless DUSK_REQUIRE_MOUNT is set.
+func smallDisk(t *testing.T, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
+		if os.Getenv("DUSK_REQUIRE_MOUNT") != "" {
+			t.Fatalf("mounting a %d-byte tmpfs at %s: %v", size, dir, err)
+		}
+		t.Skipf("cannot mount a tmpfs here (%v): run as root to test a really full disk", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, 0); err != nil {
+			t.Errorf("unmounting %s: %v", dir, err)
+		}
+	})
+	return dir
+}
