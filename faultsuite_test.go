@@ -419,7 +419,7 @@ func TestFaultSuiteFullSpillDisk(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading a partition held by a worker whose disk is full: %v", err)
 		}
-		if got, want := incompressible.CRC(b), expectedCRCs(heldSpecs[i:i+1])[0]; got != want {
+		if got, want := incompressible.CRC(b), expectedCRCs(heldSpecs[i : i+1])[0]; got != want {
 			t.Fatalf("partition %d read back with checksum %08x, want %08x", i, got, want)
 		}
 	}
