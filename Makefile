@@ -5,7 +5,7 @@ GO ?= go
 # DuckDB's Arrow interface (package dataframe) needs this build tag.
 TAGS ?= duckdb_arrow
 
-.PHONY: test quickstart bench vet
+.PHONY: test fuzz quickstart bench vet
 
 # The README's test command.
 test:
@@ -13,6 +13,18 @@ test:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result" >&2; exit 1; }
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -race -tags $(TAGS) -count=1 -timeout 60m ./...
+
+# Every fuzz target over a decoder of untrusted bytes, FUZZTIME each (the
+# seed corpora, crashers found before included, also run in "make test").
+FUZZTIME ?= 10s
+FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask \
+	./dataframe/io:FuzzReadCSV ./dataframe/io:FuzzReadParquetFooter ./dataframe/io:FuzzParseFloat
+fuzz:
+	@for t in $(FUZZ); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzzing $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 quickstart:
 	$(GO) run -tags $(TAGS) ./cmd/dusk quickstart

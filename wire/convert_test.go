@@ -64,3 +64,29 @@ func TestTasksTravelAsTheirClientEncoding(t *testing.T) {
 		t.Fatal("garbage decodes as a task")
 	}
 }
+
+// FuzzDecodeTask feeds the scheduler's and the workers' task decoder
+// arbitrary bytes, as a client (or anything that has the token) may send:
+// it returns a task or an error, never panics, and a task it returns
+// encodes again to the bytes it came from.
+func FuzzDecodeTask(f *testing.F) {
+	good, err := EncodeTask(&graph.Task{Key: "b-1", Func: "inc", Args: []graph.Arg{graph.Ref("a-1"),
+		graph.List(graph.Value([]byte{1}), graph.Ref("c-1"))}, Resources: map[string]float64{"GPU": 1}, Retries: 1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte{})
+	f.Add([]byte{0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		task, err := DecodeTask(b)
+		if err != nil {
+			return
+		}
+		again, err := EncodeTask(task)
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("a decoded task encodes to %x, %v; it came from %x", again, err, b)
+		}
+		_ = task.Deps()
+	})
+}

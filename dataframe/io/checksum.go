@@ -75,7 +75,8 @@ func writeChecksums(data, final string) error {
 }
 
 // computeSums reads every column chunk of the Parquet file at path.
-func computeSums(path string) (fileSums, error) {
+func computeSums(path string) (_ fileSums, err error) {
+	defer survive(path, &err)
 	r, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return fileSums{}, err
@@ -125,7 +126,8 @@ func chunkSum(f *os.File, cc *metadata.ColumnChunkMetaData) (uint32, error) {
 // VerifyRowGroups checks the column chunks cols (leaf column indices; nil
 // for all) of the row groups groups of the Parquet file at path against
 // its checksum file, if it has one: a difference is a *ChecksumError.
-func VerifyRowGroups(path string, groups []int, cols []int) error {
+func VerifyRowGroups(path string, groups []int, cols []int) (err error) {
+	defer survive(path, &err)
 	b, err := os.ReadFile(checksumPath(path))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // not written by dusk

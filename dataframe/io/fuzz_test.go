@@ -70,12 +70,10 @@ func FuzzReadParquetFooter(f *testing.F) {
 	f.Add(good[len(good)-64:])
 	f.Add([]byte("PAR1PAR1"))
 	f.Add([]byte("PAR1\x00\x00\x00\x00PAR1"))
+	// In memory (ReadParquetFooter opens the file and reads it the same
+	// way): a file per input makes the fuzzer too slow to minimize.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "f.parquet")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ReadParquetFooter(path); err != nil && !bytes.Contains([]byte(err.Error()), []byte("f.parquet")) {
+		if _, err := parquetFooter("f.parquet", bytes.NewReader(data)); err != nil && !bytes.Contains([]byte(err.Error()), []byte("f.parquet")) {
 			t.Fatalf("an error that does not name the file: %v", err)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -60,7 +61,18 @@ type ParquetFile struct {
 
 // ReadParquetFooter reads the footer of the Parquet file at path.
 func ReadParquetFooter(path string) (*ParquetFile, error) {
-	r, err := file.OpenParquetFile(path, false)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parquetFooter(path, f)
+}
+
+// parquetFooter reads the footer of the Parquet file in src, named path.
+func parquetFooter(path string, src parquet.ReaderAtSeeker) (_ *ParquetFile, err error) {
+	defer survive(path, &err)
+	r, err := file.NewParquetReader(src)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -190,7 +202,8 @@ func chunkStats(rg *metadata.RowGroupMetaData, c int) ColumnStats {
 // ReadParquetPiece reads one row group of a file (the columns p.Columns,
 // or all) into one record, its categorical columns (cats) as dictionaries.
 // A RowGroup of -1 reads no rows: an empty record of the columns.
-func ReadParquetPiece(ctx context.Context, p ParquetPiece, cats map[string][]string) (arrow.RecordBatch, error) {
+func ReadParquetPiece(ctx context.Context, p ParquetPiece, cats map[string][]string) (_ arrow.RecordBatch, err error) {
+	defer survive(p.Path, &err)
 	if p.RowGroup >= 0 {
 		if err := VerifyRowGroups(p.Path, []int{p.RowGroup}, p.Columns); err != nil {
 			return nil, err
