@@ -1,6 +1,8 @@
 package state
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
@@ -137,6 +139,18 @@ func (s *State) handleDataMissing(e *DataMissing) {
 		}
 	}
 	if t, _ := s.processingTask(e.Worker, e.Task); t != nil {
+		t.missing++
+		if int(t.missing) > s.cfg.AllowedFailures {
+			// Its input is computed again each time and each time the
+			// worker cannot fetch it: the workers cannot reach each
+			// other (a network partition), which no retry mends.
+			s.unassign(t)
+			t.err = &task.TaskError{Kind: task.ErrLost, Key: string(t.Key), Func: t.Spec.Func,
+				Message: fmt.Sprintf("worker %s could not fetch its input %s from %s, %d times: the workers cannot reach each other; check the network between them",
+					e.Worker, e.Key, strings.Join(e.Tried, ", "), t.missing)}
+			s.transition(t, Erred, nil)
+			return
+		}
 		s.rejected(t)
 	}
 }

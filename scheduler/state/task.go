@@ -44,6 +44,7 @@ type Task struct {
 	prio        graph.Priority
 	retriesLeft int32
 	suspicious  int32   // workers that died while it executed there
+	missing     int32   // times a worker could not fetch one of its inputs
 	killedOn    []death // the workers that died while it executed there
 	err         *task.TaskError
 	heapIdx     int32
