@@ -150,6 +150,10 @@ func (r *Recording) startProfiles(ctx, rctx context.Context, dial Dialer) {
 			continue
 		}
 		ps, err := wc.Profile(rctx)
+		if err == nil {
+			// The worker labels its tasks once it sent the header.
+			_, err = ps.Header()
+		}
 		if err != nil {
 			r.notes = append(r.notes, fmt.Sprintf("%s: cannot profile: %v", w.GetAddress(), err))
 			continue
