@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"slices"
 	"time"
 
@@ -72,8 +73,8 @@ func (c *Client) reopen(deadline time.Time) (pb.Scheduler_ClientClient, error) {
 }
 
 // awaitHolders waits, for up to holdersWait (and not past deadline), until
-// every worker that held a finished result of the client's futures is
-// connected to the scheduler again: workers keep their results through
+// every worker that held a finished result of the client's futures, and
+// still listens, is connected to the scheduler again: workers keep their results through
 // the scheduler's restart and register them when they connect, and the
 // scheduler recovers only what it was told about.
 func (c *Client) awaitHolders(deadline time.Time) {
@@ -87,6 +88,16 @@ func (c *Client) awaitHolders(deadline time.Time) {
 		}
 	}
 	c.mu.Unlock()
+	// A holder whose port refuses connections died with its results:
+	// waiting for it is in vain.
+	for a := range want {
+		conn, err := net.DialTimeout("tcp", a, time.Second)
+		if err != nil {
+			delete(want, a)
+			continue
+		}
+		conn.Close()
+	}
 	if len(want) == 0 {
 		return
 	}

@@ -167,7 +167,11 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
-		if _, err := dusk.Scatter(ctx, c, make([]byte, 8<<20)); err != nil {
+		f, err := dusk.Scatter(ctx, c, make([]byte, 8<<20))
+		if err == nil {
+			err = f.Wait(ctx) // the scheduler knows it
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}

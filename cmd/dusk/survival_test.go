@@ -95,6 +95,7 @@ func TestSchedulerSurvivesItsDeath(t *testing.T) {
 
 	// Kill it once a tenth of the chain is done.
 	waitFor(t, ctx, "a tenth of the chain is done", func() bool { return chain[links/10].Status() == dusk.Finished })
+	killed := time.Now()
 	for _, p := range []*exec.Cmd{sched, workers[1]} {
 		if err := p.Process.Kill(); err != nil {
 			t.Fatal(err)
@@ -105,10 +106,13 @@ func TestSchedulerSurvivesItsDeath(t *testing.T) {
 		t.Log("the chain ended before the scheduler died; the test shows less than it should")
 	}
 	startProc(t, ctx, bin, env, "dusk scheduler at ", schedArgs...)
+	restarted := time.Now()
 
 	if v, err := chain[links-1].Result(ctx); err != nil || v != links {
 		t.Fatalf("the chain's end = %v, %v; want %d", v, err, links)
 	}
+	t.Logf("the chain's end arrived %s after the kill, %s after the scheduler started again",
+		time.Since(killed).Round(time.Millisecond), time.Since(restarted).Round(time.Millisecond))
 	got, err := dusk.Gather(ctx, chain)
 	if err != nil {
 		t.Fatal(err)
