@@ -177,12 +177,16 @@ func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
 		return err
 	}
 	c := b.c
-	c.mu.Lock()
-	c.lineage.record(g, keys, m.GetUpdateGraph().GetTasks(), func(k graph.Key) bool {
-		fs := c.futures[k]
-		return fs != nil && fs.refs > 0
-	})
-	c.mu.Unlock()
+	if c.local == nil {
+		// Kept to give a restarted scheduler; a local cluster's scheduler
+		// lives and dies with this process.
+		c.mu.Lock()
+		c.lineage.record(g, keys, m.GetUpdateGraph().GetTasks(), func(k graph.Key) bool {
+			fs := c.futures[k]
+			return fs != nil && fs.refs > 0
+		})
+		c.mu.Unlock()
+	}
 	return c.send(m)
 }
 
