@@ -14,6 +14,7 @@ package dusk_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,6 +231,38 @@ func processRuns(pid int) bool {
 // fresh one, the scheduler computes again what died with it, and every
 // result is right.
 func TestFaultSuiteWorkerKilled(t *testing.T) {
+	forEachWork(t, func(t *testing.T, ctx context.Context, c *dusk.Client, w faultWork, gate string) map[string]int {
+		done, quarter, check, err := w.submit(ctx, c, gate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, ctx, "a quarter of the work is done", func() bool { return done() >= quarter })
+		victim := c.Local().PIDs()["worker-0"]
+		if victim <= 0 {
+			t.Fatalf("no process for worker-0: %v", c.Local().PIDs())
+		}
+		if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, ctx, "the nanny starts a fresh worker", func() bool {
+			p := c.Local().PIDs()["worker-0"]
+			return p != 0 && p != victim
+		})
+		if err := os.WriteFile(filepath.Join(gate, "open"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := check(); err != nil {
+			t.Fatalf("after worker-0 was killed: %v", err)
+		}
+		return map[string]int{"worker-0 (killed)": victim}
+	})
+}
+
+// forEachWork runs test on a fresh cluster for every workload, with a gate
+// directory, then closes the cluster and checks that none of its worker
+// processes (nor those test names) and none of its worker directories is
+// left.
+func forEachWork(t *testing.T, test func(t *testing.T, ctx context.Context, c *dusk.Client, w faultWork, gate string) (pids map[string]int)) {
 	if testing.Short() {
 		t.Skip("starts worker processes")
 	}
@@ -238,33 +271,11 @@ func TestFaultSuiteWorkerKilled(t *testing.T) {
 			ctx := memoryContext(t)
 			dir, gate := t.TempDir(), t.TempDir()
 			c := faultCluster(t, ctx, dir)
-			done, quarter, check, err := w.submit(ctx, c, gate)
-			if err != nil {
-				t.Fatal(err)
-			}
-			waitUntil(t, ctx, "a quarter of the work is done", func() bool { return done() >= quarter })
+			more := test(t, ctx, c, w, gate)
 			pids := c.Local().PIDs()
-			victim := pids["worker-0"]
-			if victim <= 0 {
-				t.Fatalf("no process for worker-0: %v", pids)
-			}
-			if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			waitUntil(t, ctx, "the nanny starts a fresh worker", func() bool {
-				p := c.Local().PIDs()["worker-0"]
-				return p != 0 && p != victim
-			})
-			if err := os.WriteFile(filepath.Join(gate, "open"), nil, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := check(); err != nil {
-				t.Fatalf("after worker-0 was killed: %v", err)
-			}
-			all := c.Local().PIDs()
-			all["worker-0 (killed)"] = victim
+			maps.Copy(pids, more)
 			c.Close()
-			if left := leftBehind(t, dir, all); len(left) > 0 {
+			if left := leftBehind(t, dir, pids); len(left) > 0 {
 				t.Fatalf("left behind after the cluster closed: %v", left)
 			}
 		})
@@ -303,173 +314,48 @@ func faultClient() int {
 // its work done and the rest running or queued: the scheduler forgets its
 // tasks, the workers drop its results, and the cluster is as it was.
 func TestFaultSuiteClientKilled(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts worker and client processes")
-	}
-	for _, w := range faultWorks {
-		t.Run(w.name, func(t *testing.T) {
-			ctx := memoryContext(t)
-			dir, gate := t.TempDir(), t.TempDir()
-			c := faultCluster(t, ctx, dir)
-			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), envFaultClient+"="+c.Scheduler(), "DUSK_TOKEN="+c.Local().Token(),
-				"DUSK_TEST_FAULT_WORK="+w.name, "DUSK_TEST_FAULT_GATE="+gate)
-			cmd.Stderr = os.Stderr
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			line := make([]byte, len("submitted\n"))
-			if _, err := out.Read(line); err != nil || string(line) != "submitted\n" {
-				t.Fatalf("the client process said %q, %v", line, err)
-			}
-			waitUntil(t, ctx, "a quarter of the client's work is done", func() bool {
-				return c.Local().Snapshot().ByState["memory"] >= faultTasks/4
-			})
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			_ = cmd.Wait()
-			if err := os.WriteFile(filepath.Join(gate, "open"), nil, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			waitUntil(t, ctx, "the scheduler forgets the dead client's tasks", func() bool {
-				return c.Local().Snapshot().Tasks == 0
-			})
-			waitUntil(t, ctx, "the workers drop the dead client's results", func() bool {
-				held := int64(0)
-				for _, n := range workerBytes(t, ctx, c) {
-					held += n
-				}
-				return held == 0
-			})
-			// The cluster works on.
-			if v, err := dusk.Submit[int](ctx, c, faultSquare, "", 9); err != nil {
-				t.Fatal(err)
-			} else if got, err := v.Result(ctx); err != nil || got != 81 {
-				t.Fatalf("after the client was killed, square(9) = %v, %v", got, err)
-			}
-			pids := c.Local().PIDs()
-			c.Close()
-			if left := leftBehind(t, dir, pids); len(left) > 0 {
-				t.Fatalf("left behind after the cluster closed: %v", left)
-			}
+	forEachWork(t, func(t *testing.T, ctx context.Context, c *dusk.Client, w faultWork, gate string) map[string]int {
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), envFaultClient+"="+c.Scheduler(), "DUSK_TOKEN="+c.Local().Token(),
+			"DUSK_TEST_FAULT_WORK="+w.name, "DUSK_TEST_FAULT_GATE="+gate)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line := make([]byte, len("submitted\n"))
+		if _, err := out.Read(line); err != nil || string(line) != "submitted\n" {
+			t.Fatalf("the client process said %q, %v", line, err)
+		}
+		waitUntil(t, ctx, "a quarter of the client's work is done", func() bool {
+			return c.Local().Snapshot().ByState["memory"] >= faultTasks/4
 		})
-	}
-}
-
-// TestFaultSuiteFullSpillDisk gives the workers a spill directory on a 4
-// MiB file system and more data than fits under their target: spilling
-// fails with the disk full, and the workers say so (SpillFailed) and pause
-// rather than lose anything or die; the data they hold reads back intact;
-// released, they resume; no partial file is left on the disk.
-func TestFaultSuiteFullSpillDisk(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts worker processes")
-	}
-	disk := smallDisk(t, 4<<20)
-	ctx := memoryContext(t)
-	cfg := config.New()
-	for k, v := range map[string]any{"worker.memory.target": 0.3, "worker.memory.spill": 0.3, "worker.memory.pause": 0.5} {
-		if err := cfg.Set(k, v); err != nil {
+		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
-	}
-	c, err := dusk.Connect(ctx, "", dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(1),
-		dusk.LocalMemoryLimit(256*mib), dusk.LocalDirectory(disk), dusk.LocalConfig(cfg),
-		dusk.LocalDashboard("off"), dusk.Logger(quietLogger()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 12 partitions of 8 MiB on each worker: 96 MiB, past its 77 MiB target.
-	ps := specs(24, 8*mib)
-	fs := make([]*dusk.Future[[]byte], len(ps))
-	for i, p := range ps {
-		f, err := dusk.Submit[[]byte](ctx, c, faultBlob.With(dusk.Workers("worker-"+itoa(i%2))), "", p)
-		if err != nil {
+		_ = cmd.Wait()
+		if err := os.WriteFile(filepath.Join(gate, "open"), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		fs[i] = f
-	}
-	waitUntil(t, ctx, "a worker reports that spilling failed", func() bool {
-		for _, w := range workersNow(t, ctx, c) {
-			if w.Memory.SpillFailed {
-				return true
+		waitUntil(t, ctx, "the scheduler forgets the dead client's tasks", func() bool {
+			return c.Local().Snapshot().Tasks == 0
+		})
+		waitUntil(t, ctx, "the workers drop the dead client's results", func() bool {
+			held := int64(0)
+			for _, n := range workerBytes(t, ctx, c) {
+				held += n
 			}
+			return held == 0
+		})
+		// The cluster works on.
+		if v, err := dusk.Submit[int](ctx, c, faultSquare, "", 9); err != nil {
+			t.Fatal(err)
+		} else if got, err := v.Result(ctx); err != nil || got != 81 {
+			t.Fatalf("after the client was killed, square(9) = %v, %v", got, err)
 		}
-		return false
+		return nil
 	})
-	// What finished is intact, in memory or in the files that fit.
-	var held []*dusk.Future[[]byte]
-	var heldSpecs []partSpec
-	for i, f := range fs {
-		if f.Status() == dusk.Finished {
-			held = append(held, f)
-			heldSpecs = append(heldSpecs, ps[i])
-		}
-	}
-	if len(held) == 0 {
-		t.Fatal("no partition finished before spilling failed")
-	}
-	for i, f := range held {
-		b, err := f.Result(ctx)
-		if err != nil {
-			t.Fatalf("reading a partition held by a worker whose disk is full: %v", err)
-		}
-		if got, want := incompressible.CRC(b), expectedCRCs(heldSpecs[i : i+1])[0]; got != want {
-			t.Fatalf("partition %d read back with checksum %08x, want %08x", i, got, want)
-		}
-	}
-	// Released, the workers run again.
-	all := make([]dusk.Keyer, len(fs))
-	for i, f := range fs {
-		all[i] = f
-	}
-	if err := c.Cancel(ctx, all...); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, ctx, "the workers hold nothing and run", func() bool {
-		for _, w := range workersNow(t, ctx, c) {
-			if w.Status != "running" || w.NBytes != 0 {
-				return false
-			}
-		}
-		return true
-	})
-	if f, err := dusk.Submit[int](ctx, c, faultSquare, "", 3); err != nil {
-		t.Fatal(err)
-	} else if v, err := f.Result(ctx); err != nil || v != 9 {
-		t.Fatalf("after the disk filled, square(3) = %v, %v", v, err)
-	}
-	pids := c.Local().PIDs()
-	c.Close()
-	if left := leftBehind(t, disk, pids); len(left) > 0 {
-		t.Fatalf("left behind after the cluster closed: %v", left)
-	}
-	if ents, _ := os.ReadDir(disk); len(ents) > 0 {
-		t.Fatalf("files left on the full disk: %v", ents)
-	}
-}
-
-// smallDisk mounts a tmpfs of size bytes for the test and returns its
-// path. It skips the test where mounting is not allowed (not root),
-// unless DUSK_REQUIRE_MOUNT is set.
-func smallDisk(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
-		if os.Getenv("DUSK_REQUIRE_MOUNT") != "" {
-			t.Fatalf("mounting a %d-byte tmpfs at %s: %v", size, dir, err)
-		}
-		t.Skipf("cannot mount a tmpfs here (%v): run as root to test a really full disk", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmounting %s: %v", dir, err)
-		}
-	})
-	return dir
 }

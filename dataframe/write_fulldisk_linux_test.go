@@ -12,24 +12,14 @@ import (
 	"testing"
 
 	"github.com/dusk-go/dusk/dataframe"
+	"github.com/dusk-go/dusk/internal/testdisk"
 )
 
 // ToParquet onto a file system that fills up: the error says the disk is
 // full and names the file, and nothing is left of the dataset, not even
 // its temporary directory; the directory written before stays whole.
 func TestToParquetOntoAFullDisk(t *testing.T) {
-	disk := t.TempDir()
-	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=1m"); err != nil {
-		if os.Getenv("DUSK_REQUIRE_MOUNT") != "" {
-			t.Fatalf("mounting a tmpfs at %s: %v", disk, err)
-		}
-		t.Skipf("cannot mount a tmpfs here (%v): run as root to test a really full disk", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(disk, 0); err != nil {
-			t.Errorf("unmounting %s: %v", disk, err)
-		}
-	})
+	disk := testdisk.Small(t, 1<<20)
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
 	small, err := dataframe.FromRecords(ctx, c, makeRows(100, 10, 2), dataframe.Partitions(2))

@@ -124,18 +124,7 @@ func TestMultiProcessCluster(t *testing.T) {
 	defer c.Close()
 	waitWorkers(t, ctx, c, 2)
 
-	items := make([]int, 1000)
-	for i := range items {
-		items[i] = i
-	}
-	squares, err := dusk.Map[int](ctx, c, qsSquare, items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	total, err := dusk.Submit[int](ctx, c, qsSum, squares)
-	if err != nil {
-		t.Fatal(err)
-	}
+	squares, total, _ := sumOfSquares(t, ctx, c, 1000)
 	if got, err := total.Result(ctx); err != nil || got != 332833500 {
 		t.Fatalf("sum of squares = %d, %v", got, err)
 	}
@@ -185,4 +174,25 @@ func TestMultiProcessCluster(t *testing.T) {
 	if got, err := f.Result(ctx); err != nil || got != 144 {
 		t.Fatalf("after restart: %d, %v", got, err)
 	}
+}
+
+// sumOfSquares submits the squares of 0..n-1 (a map) and their sum, and
+// returns their futures and the sum the squares should make.
+func sumOfSquares(t *testing.T, ctx context.Context, c *dusk.Client, n int) ([]*dusk.Future[int], *dusk.Future[int], int) {
+	t.Helper()
+	items := make([]int, n)
+	want := 0
+	for i := range items {
+		items[i] = i
+		want += i * i
+	}
+	squares, err := dusk.Map[int](ctx, c, qsSquare, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, err := dusk.Submit[int](ctx, c, qsSum, squares)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return squares, total, want
 }

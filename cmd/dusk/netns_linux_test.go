@@ -31,6 +31,23 @@ func TestClusterAcrossNetworkNamespaces(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	_, env, in := startNetnsCluster(t, ctx)
+	cmd := exec.CommandContext(ctx, "ip", in("client", os.Args[0], "-test.run", "^TestNetnsClient$", "-test.v")...)
+	cmd.Env = append(os.Environ(), append(env, netnsSchedulerEnv+"=tcp://10.213.0.1:8786")...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "NETNS-OK 332833500") {
+		t.Fatalf("the client in its namespace: %v\n%s", err, out)
+	}
+}
+
+// startNetnsCluster starts, each in a network namespace of its own, a
+// scheduler at 10.213.0.1:8786 and two workers named wa (10.213.0.2) and
+// wb (10.213.0.3), with a namespace "client" (10.213.0.4) for the test's
+// client. It returns the namespaces, the environment the processes share
+// (the token) and a function that makes the command line of a process in
+// a namespace ("ip netns exec ...").
+func startNetnsCluster(t *testing.T, ctx context.Context) (map[string]string, []string, func(ns string, args ...string) []string) {
+	t.Helper()
 	names := setupNamespaces(t, "sched", "wa", "wb", "client")
 	bin := buildDusk(t)
 	env := []string{"DUSK_TOKEN=netns-token"}
@@ -45,12 +62,7 @@ func TestClusterAcrossNetworkNamespaces(t *testing.T) {
 			in(w, bin, "worker", "tcp://10.213.0.1:8786", "--host", fmt.Sprintf("10.213.0.%d", i+2), "--name", w,
 				"--nthreads", "1", "--nanny=false", "--log-level", "warn")...)
 	}
-	cmd := exec.CommandContext(ctx, "ip", in("client", os.Args[0], "-test.run", "^TestNetnsClient$", "-test.v")...)
-	cmd.Env = append(os.Environ(), append(env, netnsSchedulerEnv+"=tcp://10.213.0.1:8786")...)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "NETNS-OK 332833500") {
-		t.Fatalf("the client in its namespace: %v\n%s", err, out)
-	}
+	return names, env, in
 }
 
 // TestNetnsClient is the client of TestClusterAcrossNetworkNamespaces; it

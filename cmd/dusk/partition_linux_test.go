@@ -34,17 +34,7 @@ func TestPartitionBetweenWorkers(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	names := setupNamespaces(t, "sched", "wa", "wb", "client")
-	bin := buildDusk(t)
-	env := []string{"DUSK_TOKEN=netns-token"}
-	in := func(ns string, args ...string) []string { return append([]string{"netns", "exec", names[ns]}, args...) }
-	startProc(t, ctx, "ip", env, "dusk scheduler at ",
-		in("sched", bin, "scheduler", "--host", "10.213.0.1", "--port", "8786", "--dashboard-address", "", "--log-level", "warn")...)
-	for i, w := range []string{"wa", "wb"} {
-		startProc(t, ctx, "ip", env, "dusk worker at ",
-			in(w, bin, "worker", "tcp://10.213.0.1:8786", "--host", fmt.Sprintf("10.213.0.%d", i+2), "--name", w,
-				"--nthreads", "1", "--nanny=false", "--log-level", "warn")...)
-	}
+	names, env, in := startNetnsCluster(t, ctx)
 	meet := t.TempDir()
 	cmd := exec.CommandContext(ctx, "ip", in("client", os.Args[0], "-test.run", "^TestNetnsPartitionClient$", "-test.v")...)
 	cmd.Env = append(os.Environ(), append(env, netnsPartitionEnv+"="+meet)...)

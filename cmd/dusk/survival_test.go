@@ -72,18 +72,7 @@ func TestSchedulerSurvivesItsDeath(t *testing.T) {
 		}
 		chain = append(chain, next)
 	}
-	items := make([]int, 300)
-	for i := range items {
-		items[i] = i
-	}
-	squares, err := dusk.Map[int](ctx, c, qsSquare, items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	total, err := dusk.Submit[int](ctx, c, qsSum, squares)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, total, want := sumOfSquares(t, ctx, c, 300)
 	kept, err := dusk.Scatter(ctx, c, 42, dusk.OnWorkers("w0"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,10 +110,6 @@ func TestSchedulerSurvivesItsDeath(t *testing.T) {
 		if v != i+1 {
 			t.Fatalf("link %d = %d, want %d", i, v, i+1)
 		}
-	}
-	want := 0
-	for _, x := range items {
-		want += x * x
 	}
 	if v, err := total.Result(ctx); err != nil || v != want {
 		t.Fatalf("sum of squares = %v, %v; want %d", v, err, want)

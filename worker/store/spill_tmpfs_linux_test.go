@@ -5,42 +5,21 @@ package store
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/testdisk"
 )
-
-// smallDisk mounts a tmpfs of size bytes for the test and returns its
-// path. It skips the test where mounting is not allowed (not root, or no
-// mount namespace rights), unless DUSK_REQUIRE_MOUNT is set.
-func smallDisk(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size))
-	if err != nil {
-		if os.Getenv("DUSK_REQUIRE_MOUNT") != "" {
-			t.Fatalf("mounting a %d-byte tmpfs at %s: %v", size, dir, err)
-		}
-		t.Skipf("cannot mount a tmpfs here (%v): run as root to test a really full disk", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmounting %s: %v", dir, err)
-		}
-	})
-	return dir
-}
 
 // TestSpillOntoARealFullDisk spills onto a 1 MiB file system until the
 // kernel answers ENOSPC: the error names the directory and matches
 // ErrSpillFull, the value that did not fit stays in memory, the values
 // that did fit read back intact, and no partial file is left.
 func TestSpillOntoARealFullDisk(t *testing.T) {
-	mnt := smallDisk(t, 1<<20)
+	mnt := testdisk.Small(t, 1<<20)
 	d, err := NewSpillDir(filepath.Join(mnt, "spill"), 0)
 	if err != nil {
 		t.Fatal(err)
