@@ -22,6 +22,7 @@ func (s *State) releasedToWaiting(t *Task, _ *Worker) {
 	s.enterActive(t)
 	t.nWaiting = 0
 	var blame *task.TaskError
+	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		switch d.State {
 		case Memory:
@@ -130,6 +131,7 @@ func (s *State) assign(t *Task, w *Worker) {
 	c := &Compute{Worker: w.ID, Task: t.Spec, Priority: t.prio}
 	if len(t.deps) > 0 {
 		c.Deps = make([]DepLocation, len(t.deps))
+		s.visits += uint64(len(t.deps))
 		for i, d := range t.deps {
 			c.Deps[i] = DepLocation{Key: d.Key, NBytes: d.NBytes, Workers: d.WhoHas()}
 		}
@@ -137,6 +139,7 @@ func (s *State) assign(t *Task, w *Worker) {
 	s.emit(c)
 	// Tasks waiting only for this one (and data already on w) may follow it
 	// to w at once.
+	s.visits += uint64(len(t.dependents))
 	for _, dt := range t.dependents {
 		if dt.State == Waiting {
 			s.recommend(dt, Processing)

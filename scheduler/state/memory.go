@@ -15,6 +15,7 @@ func (s *State) finishedToMemory(t *Task, _ *Worker) {
 	for _, c := range t.wantedBy {
 		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: []string{w.ID}})
 	}
+	s.visits += uint64(len(t.dependents))
 	for _, dt := range t.dependents {
 		switch {
 		case dt.State == Waiting:
@@ -45,6 +46,7 @@ func (s *State) scatteredToMemory(t *Task, _ *Worker) {
 	for _, c := range t.wantedBy {
 		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: t.WhoHas()})
 	}
+	s.visits += uint64(len(t.dependents))
 	for _, dt := range t.dependents {
 		if dt.State == Waiting {
 			dt.nWaiting--

@@ -188,6 +188,7 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 			continue
 		}
 		comm := 0.0
+		s.visits += uint64(len(t.deps))
 		for _, d := range t.deps {
 			if !d.holdsOn(w) {
 				comm += float64(d.NBytes)
@@ -209,6 +210,7 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 // idle workers; when there are none, all workers.
 func (s *State) holders(t *Task) []*Worker {
 	var out []*Worker
+	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		for _, w := range d.whoHas {
 			if !slices.Contains(out, w) {

@@ -29,6 +29,7 @@ func (s *State) memoryToReleased(t *Task, _ *Worker) {
 		}
 	}
 	s.setState(t, Released)
+	s.visits += uint64(len(t.dependents))
 	for _, dt := range t.dependents {
 		switch dt.State {
 		case Waiting:
@@ -44,6 +45,7 @@ func (s *State) memoryToReleased(t *Task, _ *Worker) {
 func (s *State) erredToReleased(t *Task, _ *Worker) {
 	t.err = nil
 	s.setState(t, Released)
+	s.visits += uint64(len(t.dependents))
 	for _, dt := range t.dependents {
 		if dt.State == Erred && dt.needed() {
 			s.recommend(dt, Released)
@@ -63,6 +65,7 @@ func (s *State) toErred(t *Task, _ *Worker) {
 	for _, c := range t.wantedBy {
 		s.emit(&KeyErred{Client: c.ID, Key: t.Key, Err: t.err})
 	}
+	s.visits += uint64(len(t.dependents))
 	for _, dt := range t.dependents {
 		if dt.State.active() || (dt.State == Released && dt.needed()) {
 			dt.err = t.err
@@ -104,6 +107,7 @@ func (s *State) unready(t *Task) {
 
 // enterActive notes that t will need its dependencies' data.
 func (s *State) enterActive(t *Task) {
+	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		d.nWaiters++
 	}
@@ -112,6 +116,7 @@ func (s *State) enterActive(t *Task) {
 // leaveActive notes that t no longer needs its dependencies' data, and
 // releases dependencies nobody needs any more.
 func (s *State) leaveActive(t *Task) {
+	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		d.nWaiters--
 		if !d.needed() {
@@ -160,6 +165,7 @@ func (s *State) forget(t *Task, _ *Worker) {
 			g.depKeys, g.manyDeps = nil, false
 		}
 	}
+	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		d.deadDependents++
 		d.compactDependents()

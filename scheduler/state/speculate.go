@@ -2,20 +2,26 @@ package state
 
 import "github.com/dusk-go/dusk/graph"
 
-// Speculative assignment: a task whose missing inputs are all being
-// computed on one worker, which also holds its other inputs, is sent to that
-// worker right away. The worker runs it as soon as its inputs are done,
-// which saves a round trip to the scheduler per link of a chain (Dask
-// waits for every input to be reported; see dask/distributed#3974). If an
-// input is moved or fails instead, the task is taken back (pullBack).
+// Speculative assignment: a task whose one missing input is being computed
+// on a worker that also holds its other inputs is sent to that worker right
+// away. The worker runs it as soon as its input is done, which saves a
+// round trip to the scheduler per link of a chain (Dask waits for every
+// input to be reported; see dask/distributed#3974). If the input is moved
+// or fails instead, the task is taken back (pullBack).
+//
+// Only a task with one input missing is considered: a wide task is
+// recommended again each time one of its inputs is assigned, and looking
+// at all its inputs each time would cost the square of its width; with
+// one missing, the look happens once (or once per move of that input).
 
 // speculationTarget returns the worker t can be sent to before its inputs
 // are all in memory, or nil.
 func (s *State) speculationTarget(t *Task) *Worker {
-	if !s.cfg.Speculate || t.restricted() {
+	if !s.cfg.Speculate || t.nWaiting != 1 || t.restricted() {
 		return nil
 	}
 	var w *Worker
+	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		if d.State == Processing {
 			if w == nil {
@@ -28,6 +34,7 @@ func (s *State) speculationTarget(t *Task) *Worker {
 	if w == nil || w.Status != Running {
 		return nil
 	}
+	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		switch d.State {
 		case Processing:

@@ -86,6 +86,10 @@ type State struct {
 	tasksPeak, unrunnablePeak int
 	// orphans are results workers registered that no task has (yet)
 	orphans map[graph.Key]*orphan
+	// visits counts the dependencies and dependents the handlers looked
+	// at: what a linear core spends in proportion to its graphs' edges
+	// (read by the tests).
+	visits uint64
 
 	totalThreads int
 	generation   uint32

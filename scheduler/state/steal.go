@@ -66,6 +66,7 @@ func (s *State) steal() {
 					continue
 				}
 				comm := 0.0
+				s.visits += uint64(len(t.deps))
 				for _, d := range t.deps {
 					if !d.holdsOn(w) {
 						comm += float64(d.NBytes)
