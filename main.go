@@ -11,15 +11,24 @@ import (
 
 	"github.com/dusk-go/dusk/cluster"
 	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/internal/cli"
 	"github.com/dusk-go/dusk/worker"
 	"github.com/dusk-go/dusk/worker/nanny"
 )
 
-// Main turns the process into a worker when a dusk cluster started it as
-// one (the DUSK_ROLE environment variable says so), and then exits; in any
-// other case it returns at once. Call it first in main, so that workers
-// run the same binary, and so know the same functions, as the client.
+// Main makes any program a dusk program: call it first in main. Run as
+// "yourprog scheduler [flags]" or "yourprog worker [flags] ADDRESS", the
+// program serves a scheduler or a worker, with the same flags as the dusk
+// binary's commands (the worker under a nanny, a process of the same
+// program), and exits: its workers know its functions. Started by a local
+// cluster as a worker process (the DUSK_ROLE environment variable), it
+// serves that worker and exits. In any other case Main returns at once and
+// the program goes on; a program whose own first argument may be
+// "scheduler" or "worker" must not call Main with those arguments.
 func Main() {
+	if len(os.Args) > 1 && cli.IsProcessCommand(os.Args[1]) {
+		os.Exit(cli.Run(os.Args[1:], Version))
+	}
 	if os.Getenv(cluster.EnvRole) != "worker" {
 		return
 	}

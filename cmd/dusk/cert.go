@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dusk-go/dusk/internal/cli"
 	"github.com/dusk-go/dusk/wire"
 )
 
@@ -184,7 +185,7 @@ func writeAll(dir string, force bool, files []pemFile) error {
 		}
 	}
 	for _, f := range files {
-		if err := writeNewFile(f.path, f.data, f.perm, force); err != nil {
+		if err := cli.WriteNewFile(f.path, f.data, f.perm, force); err != nil {
 			return err
 		}
 	}

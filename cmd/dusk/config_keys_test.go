@@ -15,6 +15,7 @@ import (
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/dataframe"
 	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/internal/cli"
 	"github.com/dusk-go/dusk/scheduler"
 	"github.com/dusk-go/dusk/worker"
 )
@@ -97,7 +98,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"scheduler.client-ttl":             {"1m", sched(func(o scheduler.Options) any { return o.ClientTTL })},
 		"scheduler.dashboard-address":      {"127.0.0.1:9999", sched(func(o scheduler.Options) any { return o.DashboardAddress })},
 		"scheduler.address": {"127.0.0.1:9998", func(t *testing.T, c *config.Config) any {
-			a, err := listenAddress(c.String("scheduler.address"), "", -1)
+			a, err := cli.ListenAddress(c.String("scheduler.address"), "", -1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +118,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"worker.transfer.max-connections": {"7", work(func(o worker.Options) any { return o.MaxFetches })},
 		"worker.resources":                {"GPU=2", work(func(o worker.Options) any { return o.Resources })},
 		"worker.metrics-address":          {"127.0.0.1:9997", work(func(o worker.Options) any { return o.MetricsAddress })},
-		"worker.nanny":                    {"false", func(_ *testing.T, c *config.Config) any { return wantsNanny(c) }},
+		"worker.nanny":                    {"false", func(_ *testing.T, c *config.Config) any { return cli.WantsNanny(c) }},
 		"worker.death-timeout":            {"1m", work(func(o worker.Options) any { return o.DeathTimeout })},
 		"comm.timeouts.connect":           {"3s", work(func(o worker.Options) any { return o.ConnectTimeout })},
 		"comm.token":                      {"t0k3n", work(func(o worker.Options) any { return o.Security.Token })},

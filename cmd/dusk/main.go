@@ -15,6 +15,7 @@ import (
 	"os"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/internal/cli"
 )
 
 const usage = `dusk: a distributed computing engine for Go
@@ -35,7 +36,7 @@ YAML file (DUSK_CONFIG or ./dusk.yaml) or a DUSK_ environment variable;
 `
 
 func main() {
-	dusk.Main() // serve as a worker process when a cluster started us as one
+	dusk.Main() // dusk scheduler, dusk worker, and worker processes of a local cluster
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -45,12 +46,8 @@ func main() {
 	switch os.Args[1] {
 	case "quickstart":
 		err = quickstart(args)
-	case "scheduler":
-		err = schedulerCmd(args)
-	case "worker":
-		err = workerCmd(args)
 	case "config":
-		err = configCmd(args)
+		err = cli.Config(args)
 	case "report":
 		err = reportCmd(args)
 	case "doctor":

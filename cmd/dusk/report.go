@@ -17,6 +17,7 @@ import (
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/diagnostics/report"
+	"github.com/dusk-go/dusk/internal/cli"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker/transfer"
@@ -112,11 +113,11 @@ func reportCmd(args []string) error {
 // scheduler (dusk report, dusk doctor) and returns how to connect: the
 // token (required) and TLS files.
 func toolSecurity(name string, fs *flag.FlagSet, args []string) (wire.Security, error) {
-	cfg, err := loadConfig(fs, args, securityKeys...)
+	cfg, err := cli.LoadConfig(fs, args, cli.SecurityKeys...)
 	if err != nil {
 		return wire.Security{}, err
 	}
-	sec, err := security(cfg)
+	sec, err := cli.Security(cfg)
 	if err != nil {
 		return sec, fmt.Errorf("%s: %w", name, err)
 	}

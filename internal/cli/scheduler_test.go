@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"strings"
@@ -18,15 +18,15 @@ func TestListenAddress(t *testing.T) {
 		{"nonsense", "0.0.0.0", -1, "", `scheduler.address "nonsense" is not host:port`},
 		{"127.0.0.1:8786", "", 70000, "", "--port 70000 is not a port"},
 	} {
-		got, err := listenAddress(c.address, c.host, c.port)
+		got, err := ListenAddress(c.address, c.host, c.port)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("listenAddress(%q, %q, %d) = %q, %v; want an error with %q", c.address, c.host, c.port, got, err, c.err)
+				t.Errorf("ListenAddress(%q, %q, %d) = %q, %v; want an error with %q", c.address, c.host, c.port, got, err, c.err)
 			}
 			continue
 		}
 		if err != nil || got != c.want {
-			t.Errorf("listenAddress(%q, %q, %d) = %q, %v; want %q", c.address, c.host, c.port, got, err, c.want)
+			t.Errorf("ListenAddress(%q, %q, %d) = %q, %v; want %q", c.address, c.host, c.port, got, err, c.want)
 		}
 	}
 }

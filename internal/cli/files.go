@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 )
 
-// writeNewFile writes data to a file at path with mode perm. An existing
+// WriteNewFile writes data to a file at path with mode perm. An existing
 // file is an error matching fs.ErrExist, unless force: then the file is
 // replaced whole (a new file renamed over it, with mode perm, so that an
 // old file's looser mode or a symbolic link there does not carry over).
-func writeNewFile(path string, data []byte, perm fs.FileMode, force bool) error {
+func WriteNewFile(path string, data []byte, perm fs.FileMode, force bool) error {
 	if !force {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if err != nil {

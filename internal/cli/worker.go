@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -12,13 +12,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/worker"
 	"github.com/dusk-go/dusk/worker/nanny"
 )
 
-func workerCmd(args []string) error {
+// Worker is "dusk worker": it serves a worker of the scheduler named in
+// args, under a nanny (a process of this same program) unless
+// --nanny=false. version is the program's dusk version.
+func Worker(args []string, version string) error {
 	fs := flag.NewFlagSet("dusk worker", flag.ExitOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: dusk worker [flags] SCHEDULER-ADDRESS\n")
@@ -28,12 +30,12 @@ func workerCmd(args []string) error {
 	port := fs.Int("port", 0, "port to listen on (0: any free port)")
 	name := fs.String("name", "", "a name for the worker")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	cfg, err := loadConfig(fs, args, append([]string{
+	cfg, err := LoadConfig(fs, args, append([]string{
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
 		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
 		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
 		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address", "worker.death-timeout"},
-		securityKeys...)...)
+		SecurityKeys...)...)
 	if err != nil {
 		return err
 	}
@@ -42,7 +44,7 @@ func workerCmd(args []string) error {
 		return errors.New("dusk worker: give the scheduler's address, as in: dusk worker tcp://127.0.0.1:8786")
 	}
 	addr := fs.Arg(0)
-	log := newLogger(*logLevel)
+	log := NewLogger(*logLevel)
 	opts, err := worker.OptionsFromConfig(cfg)
 	if err != nil {
 		return err
@@ -55,7 +57,7 @@ func workerCmd(args []string) error {
 	if opts.Security.Token == "" {
 		return errors.New("dusk worker: the scheduler's token is needed: --token-file, DUSK_TOKEN or --token (dusk scheduler prints it or writes it to its --token-file)")
 	}
-	if wantsNanny(cfg) {
+	if WantsNanny(cfg) {
 		// Supervise a worker process of this same binary, without a nanny
 		// of its own, with the same settings. The nanny kills it past the
 		// terminate threshold of its memory limit.
@@ -89,7 +91,7 @@ func workerCmd(args []string) error {
 	opts.OwnsProcess = true
 	opts.Directory = os.Getenv(nanny.EnvDirectory)
 	opts.Scheduler, opts.Host, opts.Port, opts.Name = addr, *host, *port, *name
-	opts.Logger, opts.Version = log, dusk.Version
+	opts.Logger, opts.Version = log, version
 	nanny.WatchParent(log) // a worker never outlives its nanny
 	err = worker.Serve(context.Background(), func() (*worker.Worker, error) {
 		w, err := worker.New(opts)
@@ -115,6 +117,6 @@ func limitText(n int64) string {
 	return config.FormatBytes(n)
 }
 
-// wantsNanny reports whether dusk worker runs its worker under a nanny
+// WantsNanny reports whether dusk worker runs its worker under a nanny
 // (worker.nanny, --nanny).
-func wantsNanny(cfg *config.Config) bool { return cfg.Bool("worker.nanny") }
+func WantsNanny(cfg *config.Config) bool { return cfg.Bool("worker.nanny") }

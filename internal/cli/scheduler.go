@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,22 +13,23 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/advisor"
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/scheduler"
 	"github.com/dusk-go/dusk/wire"
 )
 
-func schedulerCmd(args []string) error {
+// Scheduler is "dusk scheduler": it serves a scheduler until SIGTERM or
+// SIGINT. version is the program's dusk version.
+func Scheduler(args []string, version string) error {
 	fs := flag.NewFlagSet("dusk scheduler", flag.ExitOnError)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	host := fs.String("host", "", "host or IP to listen on, replacing the host of --address (0.0.0.0: every interface)")
 	port := fs.Int("port", -1, "port to listen on, replacing the port of --address (0: any free port)")
-	cfg, err := loadConfig(fs, args, append([]string{
+	cfg, err := LoadConfig(fs, args, append([]string{
 		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
 		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record", "scheduler.client-ttl"},
-		securityKeys...)...)
+		SecurityKeys...)...)
 	if err != nil {
 		return err
 	}
@@ -36,18 +37,18 @@ func schedulerCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(*logLevel)
+	log := NewLogger(*logLevel)
 	// The dashboard serves at scheduler.dashboard-address ("" turns it
 	// off), behind the token.
 	opts := scheduler.OptionsFromConfig(cfg)
-	opts.Security, opts.Logger, opts.Version, opts.Advise = sec, log, dusk.Version, advisor.ForDashboard
+	opts.Security, opts.Logger, opts.Version, opts.Advise = sec, log, version, advisor.ForDashboard
 	srv, err := scheduler.New(opts)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	addr, err := listenAddress(cfg.String("scheduler.address"), *host, *port)
+	addr, err := ListenAddress(cfg.String("scheduler.address"), *host, *port)
 	if err != nil {
 		return err
 	}
@@ -68,9 +69,9 @@ func schedulerCmd(args []string) error {
 	return srv.Close()
 }
 
-// listenAddress returns address with its host replaced by host and its
+// ListenAddress returns address with its host replaced by host and its
 // port by port, where they are given (host not empty, port not negative).
-func listenAddress(address, host string, port int) (string, error) {
+func ListenAddress(address, host string, port int) (string, error) {
 	if host == "" && port < 0 {
 		return address, nil
 	}
@@ -95,7 +96,7 @@ func listenAddress(address, host string, port int) (string, error) {
 // named that does not exist yet; the note says what the user needs to
 // know about the token, if anything.
 func schedulerSecurity(cfg *config.Config) (sec wire.Security, note string, err error) {
-	sec, err = security(cfg)
+	sec, err = Security(cfg)
 	switch {
 	case err == nil && sec.Token != "":
 		return sec, "", nil
@@ -106,7 +107,7 @@ func schedulerSecurity(cfg *config.Config) (sec wire.Security, note string, err 
 		return sec, "", err
 	}
 	sec.Token = wire.NewToken()
-	if err := writeNewFile(sec.TokenFile, []byte(sec.Token+"\n"), 0o600, false); err != nil {
+	if err := WriteNewFile(sec.TokenFile, []byte(sec.Token+"\n"), 0o600, false); err != nil {
 		return sec, "", fmt.Errorf("dusk scheduler: writing the token: %w", err)
 	}
 	return sec, fmt.Sprintf("token written to %s (readable by you only); workers and clients read it with --token-file %s", sec.TokenFile, sec.TokenFile), nil

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -9,10 +9,10 @@ import (
 	"github.com/dusk-go/dusk/config"
 )
 
-// loadConfig reads the configuration (defaults, file, environment) and
+// LoadConfig reads the configuration (defaults, file, environment) and
 // binds the given keys as flags of fs, then parses args; flags may come
 // before or after the positional arguments, which fs.Args() returns.
-func loadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config.Config, error) {
+func LoadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config.Config, error) {
 	cfg, warns, err := config.Load()
 	if err != nil {
 		return nil, err
@@ -41,7 +41,9 @@ func loadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config.Config
 	return cfg, nil
 }
 
-func newLogger(level string) *slog.Logger {
+// NewLogger returns a text logger to standard error at the given level
+// (debug, info, warn, error; info if unknown).
+func NewLogger(level string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
@@ -49,9 +51,11 @@ func newLogger(level string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 }
 
-func configCmd(args []string) error {
+// Config is "dusk config": it prints every setting, its value and where
+// it came from.
+func Config(args []string) error {
 	fs := flag.NewFlagSet("dusk config", flag.ExitOnError)
-	cfg, err := loadConfig(fs, args)
+	cfg, err := LoadConfig(fs, args)
 	if err != nil {
 		return err
 	}
