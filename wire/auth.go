@@ -102,7 +102,7 @@ func Explain(err error, peer string) error {
 	if !ok {
 		return &PeerError{Peer: peer, Msg: err.Error(), Err: err}
 	}
-	msg := s.Message()
+	msg := plain(s.Message())
 	if why := explainTLS(msg, peer); why != "" {
 		return &PeerError{Peer: peer, Msg: why, Err: err}
 	}
@@ -115,10 +115,27 @@ func Explain(err error, peer string) error {
 		msg += " (is it running, and is the address right? If it uses TLS, give --tls-cert, --tls-key and --tls-ca too)"
 	case s.Code() == codes.Unavailable && strings.HasPrefix(msg, "the scheduler removed this worker"):
 		// The scheduler's own words.
-	case s.Code() == codes.Unavailable:
+	case s.Code() == codes.Unavailable, s.Code() == codes.DeadlineExceeded && msg != s.Message():
 		msg += " (is it running, and is the address right?)"
 	}
 	return &PeerError{Peer: peer, Msg: msg, Err: err}
+}
+
+// plain takes gRPC's words for a connection that failed out of a message:
+// "latest balancer error: connection error: desc = \"transport: Error
+// while dialing: dial tcp 127.0.0.1:8786: connect: connection refused\""
+// says "cannot connect to 127.0.0.1:8786: connection refused".
+func plain(msg string) string {
+	for _, jargon := range []string{"latest balancer error: ", "connection error: ", "desc = ", "transport: ", "Error while dialing: ", "error while dialing: "} {
+		msg = strings.ReplaceAll(msg, jargon, "")
+	}
+	msg = strings.ReplaceAll(msg, `"`, "")
+	if rest, ok := strings.CutPrefix(msg, "dial tcp "); ok {
+		if addr, why, ok := strings.Cut(rest, ": connect: "); ok {
+			return "cannot connect to " + addr + ": " + why
+		}
+	}
+	return msg
 }
 
 // PeerError is a failure to talk to a peer (scheduler or worker).

@@ -90,3 +90,14 @@ func FuzzDecodeTask(f *testing.F) {
 		_ = task.Deps()
 	})
 }
+
+// Connection failures are told in plain words, without gRPC's own.
+func TestPlainConnectionErrors(t *testing.T) {
+	got := plain(`latest balancer error: connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:8998: connect: connection refused"`)
+	if want := "cannot connect to 127.0.0.1:8998: connection refused"; got != want {
+		t.Fatalf("plain = %q, want %q", got, want)
+	}
+	if got := plain("wrong token"); got != "wrong token" {
+		t.Fatalf("plain changed a plain message: %q", got)
+	}
+}

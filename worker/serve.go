@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/dusk-go/dusk/wire"
@@ -46,12 +47,13 @@ type ServeOptions struct {
 	// ErrDeathTimeout; 0 never gives up.
 	DeathTimeout time.Duration
 	// Grace is how long a worker told to stop (SIGTERM) may take to hand
-	// its data over (see RunUntilSignal).
+	// its data over (Process only).
 	Grace time.Duration
 	// Logger receives what Serve says (once per outage).
 	Logger *slog.Logger
 	// Process is for a worker that is its process (under a nanny): the
-	// first SIGTERM or SIGINT retires the worker (see RunUntilSignal), and
+	// first SIGTERM or SIGINT retires the worker gracefully (it hands its
+	// data to other workers first; one not connected stops at once), and
 	// a restart the scheduler asks for ends Serve with ErrRestart, for the
 	// nanny to start a fresh process. Otherwise (workers inside another
 	// program) a fresh worker replaces the old one in the process.
@@ -77,6 +79,13 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 	var outage time.Time // when the scheduler went out of reach; zero while in reach
 	wait := reconnectMin
 	var w *Worker // kept through an outage
+	var current atomic.Pointer[Worker]
+	if o.Process {
+		var stop context.CancelFunc
+		ctx, stop = context.WithCancel(ctx)
+		defer stop()
+		stopOnSignal(ctx, &current, o.Grace, stop)
+	}
 	for {
 		if w == nil {
 			var err error
@@ -84,14 +93,10 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 				return err
 			}
 			w.keep = true
+			current.Store(w)
 		}
 		began := time.Now()
-		var err error
-		if o.Process {
-			err = RunUntilSignal(ctx, w, o.Grace)
-		} else {
-			err = w.Run(ctx)
-		}
+		err := w.Run(ctx)
 		var se *SchedulerError
 		switch {
 		case errors.Is(err, ErrRestart) && ctx.Err() == nil && !o.Process:

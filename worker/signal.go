@@ -4,25 +4,30 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
-// RunUntilSignal runs w until it ends on its own or the process is told to
-// stop. The first SIGTERM or SIGINT retires the worker gracefully: it gets
-// no new tasks and hands its data to other workers before it leaves. If
-// that takes longer than grace, or a second signal arrives, it stops at
-// once.
-func RunUntilSignal(ctx context.Context, w *Worker, grace time.Duration) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+// stopOnSignal watches for SIGTERM and SIGINT until ctx ends, for a worker
+// that is its process. The first signal retires the worker that runs now
+// (current) gracefully: it gets no new tasks and hands its data to other
+// workers before it leaves; if that takes longer than grace, or a second
+// signal arrives, stop is called. A worker not connected to a scheduler
+// has nothing to hand over: stop is called at once.
+func stopOnSignal(ctx context.Context, current *atomic.Pointer[Worker], grace time.Duration, stop func()) {
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-	defer signal.Stop(sig)
 	go func() {
+		defer signal.Stop(sig)
 		select {
 		case <-sig:
 		case <-ctx.Done():
+			return
+		}
+		w := current.Load()
+		if w == nil || !w.connected.Load() {
+			stop()
 			return
 		}
 		w.Retire()
@@ -32,7 +37,6 @@ func RunUntilSignal(ctx context.Context, w *Worker, grace time.Duration) error {
 		case <-ctx.Done():
 			return
 		}
-		cancel()
+		stop()
 	}()
-	return w.Run(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -217,4 +218,51 @@ func TestHungClientIsRemoved(t *testing.T) {
 	}
 	defer hung.Process.Signal(syscall.SIGCONT)
 	waitFor(t, ctx, "the hung client's data is freed", func() bool { return held() == 0 })
+}
+
+// A worker whose scheduler is not there has nothing to hand over: SIGTERM
+// stops it at once, and it says why it waited in plain words, once.
+func TestWorkerWithoutSchedulerStopsOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the dusk binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bin := buildDusk(t)
+	nowhere := "tcp://127.0.0.1:" + freePort(t)
+	for _, nanny := range []string{"--nanny=false"} {
+		logPath := filepath.Join(t.TempDir(), "worker.log")
+		logFile, err := os.Create(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(ctx, bin, "worker", nowhere, nanny, "--log-level", "warn")
+		cmd.Env = append(os.Environ(), "DUSK_TOKEN=test-token-nowhere")
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		said := func() string { b, _ := os.ReadFile(logPath); return string(b) }
+		for !strings.Contains(said(), "no scheduler to work for") {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("%s: the worker never said the scheduler is out of reach:\n%s", nanny, said())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		err = cmd.Wait()
+		logFile.Close()
+		if err != nil {
+			t.Fatalf("%s: a worker with no scheduler, told to stop: %v\n%s", nanny, err, said())
+		}
+		if n := strings.Count(said(), "no scheduler to work for"); n != 1 {
+			t.Errorf("%s: the outage was reported %d times, want once:\n%s", nanny, n, said())
+		}
+		if strings.Contains(said(), "rpc error") || strings.Contains(said(), "desc =") {
+			t.Errorf("%s: gRPC jargon in what the worker said:\n%s", nanny, said())
+		}
+	}
 }
