@@ -48,7 +48,7 @@ func (l *lineage) record(g graph.Graph, keys []graph.Key, specs [][]byte, live f
 		if l.tasks[k] != nil {
 			continue // sent before: the first is kept
 		}
-		e := &sent{key: k, spec: specs[i], seq: l.seq}
+		e := &sent{key: k, spec: specs[i], seq: l.seq, held: live(k)}
 		l.seq++
 		l.tasks[k] = e
 		added = append(added, e)
@@ -61,11 +61,6 @@ func (l *lineage) record(g graph.Graph, keys []graph.Key, specs [][]byte, live f
 			} else {
 				e.ext = append(e.ext, d)
 			}
-		}
-	}
-	for _, e := range added {
-		if live(e.key) {
-			e.held = true
 		}
 	}
 	// Dependents first, so that a task only a dropped one needed is

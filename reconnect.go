@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -74,9 +75,9 @@ func (c *Client) reopen(deadline time.Time) (pb.Scheduler_ClientClient, error) {
 
 // awaitHolders waits, for up to holdersWait (and not past deadline), until
 // every worker that held a finished result of the client's futures, and
-// still listens, is connected to the scheduler again: workers keep their results through
-// the scheduler's restart and register them when they connect, and the
-// scheduler recovers only what it was told about.
+// still listens, is connected to the scheduler again: workers keep their
+// results through the scheduler's restart and register them when they
+// connect, and the scheduler recovers only what it was told about.
 func (c *Client) awaitHolders(deadline time.Time) {
 	c.mu.Lock()
 	want := map[string]bool{}
@@ -89,14 +90,27 @@ func (c *Client) awaitHolders(deadline time.Time) {
 	}
 	c.mu.Unlock()
 	// A holder whose port refuses connections died with its results:
-	// waiting for it is in vain.
+	// waiting for it is in vain. The holders are tried together.
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		dead []string
+	)
 	for a := range want {
-		conn, err := net.DialTimeout("tcp", a, time.Second)
-		if err != nil {
-			delete(want, a)
-			continue
-		}
-		conn.Close()
+		wg.Go(func() {
+			conn, err := net.DialTimeout("tcp", a, time.Second)
+			if err != nil {
+				mu.Lock()
+				dead = append(dead, a)
+				mu.Unlock()
+				return
+			}
+			conn.Close()
+		})
+	}
+	wg.Wait()
+	for _, a := range dead {
+		delete(want, a)
 	}
 	if len(want) == 0 {
 		return

@@ -79,6 +79,13 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 	var outage time.Time // when the scheduler went out of reach; zero while in reach
 	wait := reconnectMin
 	var w *Worker // kept through an outage
+	// What a lost scheduler left running (Run keeps it for the next
+	// attempt) stops when Serve gives up.
+	defer func() {
+		if w != nil && w.live {
+			w.stop()
+		}
+	}()
 	var current atomic.Pointer[Worker]
 	if o.Process {
 		var stop context.CancelFunc
@@ -105,7 +112,6 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		case !errors.As(err, &se):
 			return err
 		case ctx.Err() != nil:
-			w.stop()
 			return err
 		}
 		if w.connected.Load() || time.Since(began) > time.Minute {
@@ -122,7 +128,6 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		}
 		if o.DeathTimeout > 0 && time.Since(outage) > o.DeathTimeout {
 			log.Error("giving up: the scheduler stayed out of reach", "for", time.Since(outage).Round(time.Second), "err", err)
-			w.stop()
 			return ErrDeathTimeout
 		}
 		// Jitter spreads the reconnections of many workers.
@@ -130,7 +135,6 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		select {
 		case <-time.After(d):
 		case <-ctx.Done():
-			w.stop()
 			return nil
 		}
 		wait = min(2*wait, reconnectMax)

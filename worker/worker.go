@@ -204,6 +204,7 @@ func New(opts Options) (*Worker, error) {
 		plugins: make(map[string]task.Plugin),
 		retire:  make(chan struct{}),
 	}
+	w.out.Store(wire.NewBatcher[pb.WorkerBatch]()) // each session replaces it
 	w.peers = transfer.NewPool(opts.Security)
 	l := opts.Listener
 	if l == nil {
@@ -506,15 +507,8 @@ func (w *Worker) send(msgs ...*pb.WorkerMsg) {
 	w.outbox().Edit(func(b *pb.WorkerBatch) { b.Msgs = append(b.Msgs, msgs...) })
 }
 
-// outbox returns the batcher of the current session (one that was never
-// run before the first).
-func (w *Worker) outbox() *wire.Batcher[pb.WorkerBatch] {
-	if b := w.out.Load(); b != nil {
-		return b
-	}
-	w.out.CompareAndSwap(nil, wire.NewBatcher[pb.WorkerBatch]())
-	return w.out.Load()
-}
+// outbox returns the batcher of the current session.
+func (w *Worker) outbox() *wire.Batcher[pb.WorkerBatch] { return w.out.Load() }
 
 // handle applies events to the task bookkeeping and carries out what it
 // decides.

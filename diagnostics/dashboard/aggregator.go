@@ -83,6 +83,8 @@ type Aggregator struct {
 
 	durations *prometheus.HistogramVec // task durations by prefix; safe for concurrent use
 
+	polling sync.Mutex // held for a whole Poll: one reader of the ring at a time
+
 	mu        sync.Mutex // protects the fields below; never held while the scheduler's lock is taken
 	seq       uint64     // the next event to read
 	lost      uint64
@@ -209,10 +211,12 @@ func (a *Aggregator) Run(ctx context.Context) {
 // Poll reads the events recorded since the last call, refreshes the
 // workers' facts if workers came or went, and sends every page an update
 // if anything changed. Run calls it every Interval; tests call it
-// directly. Only one goroutine may poll: Poll must not run concurrently
-// with itself or with Run.
+// directly. Calls are serialized: when Poll returns, every event recorded
+// before it was called has been applied.
 func (a *Aggregator) Poll(ctx context.Context) {
 	const batch = 10000
+	a.polling.Lock()
+	defer a.polling.Unlock()
 	for {
 		evs, next, lost := a.ring.Since(a.readSeq(), batch)
 		a.mu.Lock()

@@ -66,6 +66,8 @@ func (f *fakeScheduler) ready() []state.Action {
 }
 
 func (f *fakeScheduler) at() state.At {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.now = f.now.Add(time.Millisecond)
 	return state.At{Now: f.now}
 }
