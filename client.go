@@ -63,10 +63,11 @@ type Client struct {
 type Option func(*connectOptions)
 
 type connectOptions struct {
-	local    cluster.Options
-	token    string
-	security wire.Security
-	logger   *slog.Logger
+	local     cluster.Options
+	token     string
+	security  wire.Security
+	logger    *slog.Logger
+	schedFile string
 }
 
 // LocalWorkers sets how many workers a local cluster starts.
@@ -122,6 +123,12 @@ func Token(t string) Option { return func(o *connectOptions) { o.token = t } }
 // its owner only (see wire.ReadTokenFile). Token wins over TokenFile.
 func TokenFile(path string) Option { return func(o *connectOptions) { o.security.TokenFile = path } }
 
+// SchedulerFile connects to the scheduler whose address is in the file at
+// path, as dusk scheduler --scheduler-file writes it (give Connect an
+// empty address). If the file is not there yet, Connect waits for it until
+// ctx ends: a batch job's client may start before its scheduler.
+func SchedulerFile(path string) Option { return func(o *connectOptions) { o.schedFile = path } }
+
 // TLS sets the files for mutual TLS with a remote scheduler.
 func TLS(certFile, keyFile, caFile string) Option {
 	return func(o *connectOptions) {
@@ -148,6 +155,16 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 	}
 	var local *cluster.Local
 	sec := o.security
+	if o.schedFile != "" {
+		if addr != "" {
+			return nil, fmt.Errorf("dusk: Connect was given the address %s and a scheduler file; give one", addr)
+		}
+		f, err := wire.ReadSchedulerFile(ctx, o.schedFile)
+		if err != nil {
+			return nil, fmt.Errorf("dusk: %w", err)
+		}
+		addr = f.Address
+	}
 	if addr == "" {
 		o.local.Version = Version
 		l, err := cluster.Start(ctx, o.local)

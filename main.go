@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
-	"time"
 
 	"github.com/dusk-go/dusk/cluster"
 	"github.com/dusk-go/dusk/config"
@@ -65,7 +64,7 @@ func runWorkerFromEnv() int {
 		}
 	}
 	err = worker.Serve(context.Background(), func() (*worker.Worker, error) { return worker.New(opts) },
-		worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Process: true})
+		worker.ProcessServeOptions(opts, log))
 	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}

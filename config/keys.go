@@ -82,6 +82,12 @@ var table = []*keyInfo{
 		doc: "Address a worker serves Prometheus metrics and pprof on, behind the token; empty serves none."},
 	{name: "worker.death-timeout", kind: kindDuration, defText: "0s",
 		doc: "How long the scheduler may stay out of reach before a worker gives up and exits; 0 never gives up."},
+	{name: "worker.lifetime", kind: kindDuration, defText: "0s",
+		doc: "How long a worker lives before it retires gracefully (its data handed to other workers first); 0 lives on."},
+	{name: "worker.lifetime-stagger", kind: kindDuration, defText: "0s",
+		doc: "A random amount, up to this much either way, added to each worker's lifetime so that workers started together do not all leave together."},
+	{name: "worker.lifetime-restart", kind: kindBool, defText: "false",
+		doc: "Whether a worker whose lifetime ended is started again fresh by its nanny, instead of leaving for good."},
 	{name: "worker.nanny", kind: kindBool, defText: "true",
 		doc: "Whether a nanny process supervises the worker and restarts it."},
 

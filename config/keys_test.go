@@ -38,6 +38,7 @@ func TestDefaults(t *testing.T) {
 	bools := map[string]bool{
 		"scheduler.work-stealing":  true,
 		"scheduler.events.record":  true,
+		"worker.lifetime-restart":  false,
 		"worker.nanny":             true,
 		"optimization.fuse.active": true,
 	}
@@ -54,6 +55,8 @@ func TestDefaults(t *testing.T) {
 		"worker.heartbeat-interval":        500 * time.Millisecond,
 		"comm.timeouts.connect":            10 * time.Second,
 		"scheduler.client-ttl":             20 * time.Second,
+		"worker.lifetime":                  0,
+		"worker.lifetime-stagger":          0,
 		"worker.death-timeout":             0,
 		"client.reconnect-timeout":         time.Minute,
 	}

@@ -30,6 +30,9 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 		ChunkSize:         int(c.Bytes("worker.transfer.chunk-size")),
 		MaxFetches:        c.Int("worker.transfer.max-connections"),
 		DeathTimeout:      c.Duration("worker.death-timeout"),
+		Lifetime:          c.Duration("worker.lifetime"),
+		LifetimeStagger:   c.Duration("worker.lifetime-stagger"),
+		LifetimeRestart:   c.Bool("worker.lifetime-restart"),
 		ConnectTimeout:    c.Duration("comm.timeouts.connect"),
 		MetricsAddress:    c.String("worker.metrics-address"),
 		Security: wire.Security{

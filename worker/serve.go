@@ -58,6 +58,14 @@ type ServeOptions struct {
 	// nanny to start a fresh process. Otherwise (workers inside another
 	// program) a fresh worker replaces the old one in the process.
 	Process bool
+	// Lifetime, if above 0, is how long the worker lives before it
+	// retires gracefully, as on SIGTERM; LifetimeStagger moves it by a
+	// random amount up to that much either way, so that workers started
+	// together leave at different times. Serve then returns nil, or
+	// ErrRestart if LifetimeRestart (for a nanny to start a fresh one).
+	Lifetime        time.Duration
+	LifetimeStagger time.Duration
+	LifetimeRestart bool
 }
 
 // Serve runs workers made by newWorker, one after another, until one ends
@@ -71,7 +79,7 @@ type ServeOptions struct {
 // scheduler started again after it died recovers them instead of
 // computing them again. A scheduler outage is not a crash. An outage is
 // logged once, when it begins.
-func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOptions) error {
+func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOptions) (err error) {
 	log := o.Logger
 	if log == nil {
 		log = slog.Default()
@@ -87,12 +95,25 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 		}
 	}()
 	var current atomic.Pointer[Worker]
-	if o.Process {
+	var expired atomic.Bool // the lifetime ended
+	if o.Process || o.Lifetime > 0 {
 		var stop context.CancelFunc
 		ctx, stop = context.WithCancel(ctx)
 		defer stop()
-		stopOnSignal(ctx, &current, o.Grace, stop)
+		retireWhenTold(ctx, &current, o.Grace, stop, o.Process, staggered(o.Lifetime, o.LifetimeStagger), &expired)
 	}
+	// A worker whose lifetime ended leaves (nil) or, with LifetimeRestart,
+	// asks its nanny for a fresh process (ErrRestart); a retired worker
+	// ends with nil, one that was not connected with its last connection
+	// error, after ctx was cancelled.
+	defer func() {
+		if expired.Load() && (err == nil || ctx.Err() != nil) {
+			err = nil
+			if o.LifetimeRestart {
+				err = ErrRestart
+			}
+		}
+	}()
 	for {
 		if w == nil {
 			var err error
@@ -138,5 +159,15 @@ func Serve(ctx context.Context, newWorker func() (*Worker, error), o ServeOption
 			return nil
 		}
 		wait = min(2*wait, reconnectMax)
+	}
+}
+
+// ProcessServeOptions returns the ServeOptions of a worker that is its
+// process (under a nanny), from its options: death timeout, lifetime, and
+// 30 seconds to hand its data over when told to stop.
+func ProcessServeOptions(o Options, log *slog.Logger) ServeOptions {
+	return ServeOptions{
+		DeathTimeout: o.DeathTimeout, Grace: 30 * time.Second, Logger: log, Process: true,
+		Lifetime: o.Lifetime, LifetimeStagger: o.LifetimeStagger, LifetimeRestart: o.LifetimeRestart,
 	}
 }

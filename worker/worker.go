@@ -85,6 +85,14 @@ type Options struct {
 	// DeathTimeout is how long the scheduler may stay out of reach before
 	// the worker gives up (see Serve); 0 never. Serve reads it.
 	DeathTimeout time.Duration
+	// Lifetime is how long the worker lives before it retires gracefully;
+	// 0 lives on. LifetimeStagger spreads it: each worker's lifetime is
+	// moved by a random amount up to that much either way (see
+	// ServeOptions.Lifetime). LifetimeRestart has its nanny start it again
+	// fresh. Serve reads them.
+	Lifetime        time.Duration
+	LifetimeStagger time.Duration
+	LifetimeRestart bool
 	// ConnectTimeout bounds the wait for the scheduler to be reachable
 	// (default 10s).
 	ConnectTimeout time.Duration
@@ -313,12 +321,16 @@ func (w *Worker) stop() {
 	<-w.served
 	w.stopMetrics()
 	w.peers.Close()
+	w.closeExtensions()
 	w.store.Clear()
 }
 
 // session works for one scheduler connection. When it ends, the tasks
 // running are cancelled and the fetches under way end; the results kept
-// in the store stay, for Run to drop or for the next session to register.
+// in the store stay, for Run to drop or for the next session to register,
+// and so does what the extensions hold (a shuffle's received pieces, which
+// the kept results of its transfers count on). Extensions close with the
+// worker.
 func (w *Worker) session(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -496,7 +508,6 @@ func (w *Worker) endSession() {
 	w.st = nil
 	w.mu.Unlock()
 	w.cancelAll()
-	w.closeExtensions()
 	if !w.inflight.wait(10 * time.Second) {
 		w.log.Warn("tasks still running 10s after they were cancelled; their results will be dropped")
 	}

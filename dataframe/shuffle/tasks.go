@@ -269,10 +269,19 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 }
 
 // lostRows is the error of an output that received fewer rows than were
-// sent to it.
+// sent to it. If the output ran on another worker than its owner, the
+// owner left mid-shuffle: the error names it, for the restart to wait
+// until the scheduler sees it gone. If the owner itself lacks pieces, it
+// lost what it had received (its buffers went with a lost scheduler or a
+// restarted process) and there is nobody to wait for.
 func lostRows(spec Spec, out int, rows, want int64, self string) error {
+	owner := spec.Owners[out]
+	if owner == self {
+		return fmt.Errorf("%s shuffle %s: output %d has %d of the %d rows sent to it on worker %s: the worker lost pieces it had received",
+			LostMarker, spec.ID, out, rows, want, self)
+	}
 	return fmt.Errorf("%s shuffle %s: output %d has %d of the %d rows sent to worker %s; this worker is %s (a worker left mid-shuffle) [lost=%s]",
-		LostMarker, spec.ID, out, rows, want, spec.Owners[out], self, spec.Owners[out])
+		LostMarker, spec.ID, out, rows, want, owner, self, owner)
 }
 
 // concat joins record batches of one schema into one record.

@@ -26,6 +26,7 @@ func Scheduler(args []string, version string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	host := fs.String("host", "", "host or IP to listen on, replacing the host of --address (0.0.0.0: every interface)")
 	port := fs.Int("port", -1, "port to listen on, replacing the port of --address (0: any free port)")
+	schedFile := fs.String("scheduler-file", "", "write the scheduler's address to this file (JSON), for workers and clients to read (--scheduler-file, dusk.SchedulerFile)")
 	cfg, err := LoadConfig(fs, args, append([]string{
 		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
 		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record", "scheduler.client-ttl"},
@@ -57,6 +58,13 @@ func Scheduler(args []string, version string) error {
 		return err
 	}
 	srv.Serve(l)
+	if *schedFile != "" {
+		f := wire.SchedulerFile{ID: srv.ID(), Address: "tcp://" + srv.Address(), Dashboard: srv.DashboardURL()}
+		if err := wire.WriteSchedulerFile(*schedFile, f); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("dusk scheduler: %w", err)
+		}
+	}
 	fmt.Printf("dusk scheduler at tcp://%s\n", srv.Address())
 	if u := srv.DashboardURL(); u != "" {
 		fmt.Printf("dashboard: %s?token=%s\n", u, sec.Token)

@@ -21,6 +21,11 @@ func LoadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config.Config
 		fmt.Fprintln(os.Stderr, "dusk:", w)
 	}
 	cfg.BindFlags(fs, keys...)
+	for _, a := range flagAliases {
+		if f := fs.Lookup(a.of); f != nil {
+			fs.Var(f.Value, a.name, "the same as --"+a.of+" (Dask's name)")
+		}
+	}
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -39,6 +44,15 @@ func LoadConfig(fs *flag.FlagSet, args []string, keys ...string) (*config.Config
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// flagAliases are the names Dask users type for flags dusk names
+// otherwise.
+var flagAliases = []struct{ name, of string }{
+	{"local-directory", "spill-directory"},
+	{"tls-ca-file", "tls-ca"},
+	{"tls-cert-file", "tls-cert"},
+	{"tls-key-file", "tls-key"},
 }
 
 // NewLogger returns a text logger to standard error at the given level

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/worker"
 	"github.com/dusk-go/dusk/worker/nanny"
 )
@@ -30,21 +33,23 @@ func Worker(args []string, version string) error {
 	port := fs.Int("port", 0, "port to listen on (0: any free port)")
 	name := fs.String("name", "", "a name for the worker")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	nworkers := fs.Int("nworkers", 1, "how many workers to start, each under its own nanny")
+	schedFile := fs.String("scheduler-file", "", "read the scheduler's address from this file (written by dusk scheduler --scheduler-file), waiting for it to appear")
 	cfg, err := LoadConfig(fs, args, append([]string{
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
 		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
 		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
-		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address", "worker.death-timeout"},
+		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address", "worker.death-timeout",
+		"worker.lifetime", "worker.lifetime-stagger", "worker.lifetime-restart"},
 		SecurityKeys...)...)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("dusk worker: give the scheduler's address, as in: dusk worker tcp://127.0.0.1:8786")
-	}
-	addr := fs.Arg(0)
 	log := NewLogger(*logLevel)
+	addr, err := workerTarget(fs, *schedFile, cfg.Duration("worker.death-timeout"), log)
+	if err != nil {
+		return err
+	}
 	opts, err := worker.OptionsFromConfig(cfg)
 	if err != nil {
 		return err
@@ -57,6 +62,15 @@ func Worker(args []string, version string) error {
 	if opts.Security.Token == "" {
 		return errors.New("dusk worker: the scheduler's token is needed: --token-file, DUSK_TOKEN or --token (dusk scheduler prints it or writes it to its --token-file)")
 	}
+	if *nworkers < 1 {
+		return fmt.Errorf("dusk worker: --nworkers %d: give 1 or more", *nworkers)
+	}
+	if *nworkers > 1 && *port != 0 {
+		return fmt.Errorf("dusk worker: --nworkers %d with --port %d: the workers cannot share a port; leave --port out (any free port)", *nworkers, *port)
+	}
+	if *nworkers > 1 && !WantsNanny(cfg) {
+		return errors.New("dusk worker: --nworkers above 1 needs the nanny (leave out --nanny=false): each worker is a process of its own")
+	}
 	if WantsNanny(cfg) {
 		// Supervise a worker process of this same binary, without a nanny
 		// of its own, with the same settings. The nanny kills it past the
@@ -67,26 +81,35 @@ func Worker(args []string, version string) error {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		// "auto" is resolved once, here, for the nanny and its workers.
+		// "auto" is resolved once, here, for the nanny and its workers;
+		// the workers read the scheduler file themselves (the scheduler
+		// may move).
 		childArgs := append([]string{"worker", "--nanny=false"}, args...)
-		childArgs = append(childArgs, "--memory-limit="+strconv.FormatInt(opts.MemoryLimit, 10))
-		n := &nanny.Nanny{
-			Name:            addr,
-			Logger:          log,
-			MemoryLimit:     opts.MemoryLimit,
-			Terminate:       opts.Thresholds.Terminate,
-			MonitorInterval: opts.MemoryMonitorInterval,
-			Directory:       opts.LocalDirectory,
-			Command: func(ctx context.Context) *exec.Cmd {
-				cmd := exec.CommandContext(ctx, exe, childArgs...)
-				cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-				return cmd
-			},
-		}
+		childArgs = append(childArgs, "--memory-limit="+strconv.FormatInt(opts.MemoryLimit, 10), "--nworkers=1")
 		if opts.MemoryLimit > 0 {
 			log.Info("nanny watching worker memory", "limit", config.FormatBytes(opts.MemoryLimit), "terminate", opts.Thresholds.Terminate)
 		}
-		return n.Run(ctx)
+		nannies := make([]*nanny.Nanny, *nworkers)
+		for i := range nannies {
+			args := childArgs
+			if *nworkers > 1 && *name != "" {
+				args = append(slices.Clip(args), "--name="+*name+"-"+strconv.Itoa(i))
+			}
+			nannies[i] = &nanny.Nanny{
+				Name:            addr,
+				Logger:          log,
+				MemoryLimit:     opts.MemoryLimit,
+				Terminate:       opts.Thresholds.Terminate,
+				MonitorInterval: opts.MemoryMonitorInterval,
+				Directory:       opts.LocalDirectory,
+				Command: func(ctx context.Context) *exec.Cmd {
+					cmd := exec.CommandContext(ctx, exe, args...)
+					cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+					return cmd
+				},
+			}
+		}
+		return runNannies(ctx, nannies)
 	}
 	opts.OwnsProcess = true
 	opts.Directory = os.Getenv(nanny.EnvDirectory)
@@ -99,7 +122,7 @@ func Worker(args []string, version string) error {
 			fmt.Printf("dusk worker at %s, %d threads, memory limit %s\n", w.Address(), opts.NThreads, limitText(opts.MemoryLimit))
 		}
 		return w, err
-	}, worker.ServeOptions{DeathTimeout: opts.DeathTimeout, Grace: 30 * time.Second, Logger: log, Process: true})
+	}, worker.ProcessServeOptions(opts, log))
 	if err != nil && !errors.Is(err, worker.ErrRestart) {
 		log.Error("worker stopped", "err", err)
 	}
@@ -107,6 +130,49 @@ func Worker(args []string, version string) error {
 		os.Exit(code)
 	}
 	return nil
+}
+
+// workerTarget returns the scheduler address a worker connects to: the
+// one argument, or the address in the scheduler file, waited for (up to
+// the death timeout, if there is one).
+func workerTarget(fs *flag.FlagSet, schedFile string, deathTimeout time.Duration, log *slog.Logger) (string, error) {
+	switch {
+	case schedFile != "" && fs.NArg() == 0:
+		ctx := context.Background()
+		if deathTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, deathTimeout)
+			defer cancel()
+		}
+		if _, err := os.Stat(schedFile); err != nil {
+			log.Info("waiting for the scheduler file", "file", schedFile)
+		}
+		f, err := wire.ReadSchedulerFile(ctx, schedFile)
+		if err != nil {
+			return "", fmt.Errorf("dusk worker: %w", err)
+		}
+		return f.Address, nil
+	case schedFile == "" && fs.NArg() == 1:
+		return fs.Arg(0), nil
+	}
+	fs.Usage()
+	return "", errors.New("dusk worker: give the scheduler's address, as in: dusk worker tcp://127.0.0.1:8786, or --scheduler-file, not both")
+}
+
+// runNannies runs the nannies until ctx ends or every one has returned,
+// and returns the first error.
+func runNannies(ctx context.Context, nannies []*nanny.Nanny) error {
+	errs := make(chan error, len(nannies))
+	for _, n := range nannies {
+		go func() { errs <- n.Run(ctx) }()
+	}
+	var first error
+	for range nannies {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // limitText writes a memory limit for people.
