@@ -80,8 +80,13 @@ type Local struct {
 	opts      Options
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
-	mu        sync.Mutex // protects pids
+	runCtx    context.Context
+	mu        sync.Mutex // protects the fields below
 	pids      map[string]int
+	live      map[string]bool // workers started whose goroutine has not ended
+	joined    map[string]bool // workers of live seen connected once
+	next      int             // the number in the next worker's name
+	adapting  context.CancelFunc
 }
 
 // DefaultWorkers returns how many workers and threads per worker a local
@@ -143,28 +148,44 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	}
 	sched.Serve(l)
 	runCtx, cancel := context.WithCancel(context.Background())
-	c := &Local{Scheduler: sched, token: opts.Token, opts: opts, cancel: cancel, pids: map[string]int{}}
-	for i := range opts.Workers {
-		name := fmt.Sprintf("worker-%d", i)
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
-			var err error
-			if opts.Processes {
-				err = c.runProcess(runCtx, name)
-			} else {
-				err = c.runInProcess(runCtx, name)
-			}
-			if err != nil && runCtx.Err() == nil {
-				opts.Logger.Error("worker stopped", "worker", name, "err", err)
-			}
-		}()
-	}
+	c := &Local{Scheduler: sched, token: opts.Token, opts: opts, runCtx: runCtx, cancel: cancel,
+		pids: map[string]int{}, live: map[string]bool{}, joined: map[string]bool{}}
+	c.startWorkers(opts.Workers)
 	if err := c.WaitForWorkers(ctx, opts.Workers); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// startWorkers starts n more workers, named worker-0, worker-1… in the
+// order they are started.
+func (c *Local) startWorkers(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for range n {
+		name := fmt.Sprintf("worker-%d", c.next)
+		c.next++
+		c.live[name] = true
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			var err error
+			if c.opts.Processes {
+				err = c.runProcess(c.runCtx, name)
+			} else {
+				err = c.runInProcess(c.runCtx, name)
+			}
+			if err != nil && c.runCtx.Err() == nil {
+				c.opts.Logger.Error("worker stopped", "worker", name, "err", err)
+			}
+			c.mu.Lock()
+			delete(c.live, name)
+			delete(c.joined, name)
+			delete(c.pids, name)
+			c.mu.Unlock()
+		}()
+	}
 }
 
 // memoryLimit resolves a local cluster's memory limit per worker: auto is
