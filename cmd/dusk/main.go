@@ -27,6 +27,7 @@ usage:
   dusk config                    print the effective configuration and where each value comes from
   dusk report [flags] [-- CMD]   record a running cluster (for a while, or while CMD runs) into report.html
   dusk doctor [flags]            describe a running cluster and apply the optimization guide to what it did lately
+  dusk ssh [flags] HOST...       start a scheduler and workers on hosts over SSH (--scheduler HOST)
   dusk cert ca|issue [flags]     make a certificate authority, and certificates it signs, for mutual TLS
   dusk version                   print the version
 
@@ -54,6 +55,8 @@ func main() {
 		err = doctorCmd(args)
 	case "cert":
 		err = certCmd(args)
+	case "ssh":
+		err = sshCmd(args)
 	case "version":
 		fmt.Println("dusk", dusk.Version)
 	case "-h", "--help", "help":

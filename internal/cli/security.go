@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/wire"
 )
@@ -21,4 +25,22 @@ func Security(cfg *config.Config) (wire.Security, error) {
 		KeyFile:   cfg.String("comm.tls.key"),
 		CAFile:    cfg.String("comm.tls.ca"),
 	}.Resolve()
+}
+
+// TokenFromFile returns the token in the file at path, or, when there is
+// no such file, a fresh token written to it (readable by its owner only),
+// and whether it was fresh.
+func TokenFromFile(path string) (token string, fresh bool, err error) {
+	tok, err := wire.ReadTokenFile(path)
+	if err == nil {
+		return tok, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", false, err
+	}
+	tok = wire.NewToken()
+	if err := WriteNewFile(path, []byte(tok+"\n"), 0o600, false); err != nil {
+		return "", false, fmt.Errorf("writing the token: %w", err)
+	}
+	return tok, true, nil
 }
