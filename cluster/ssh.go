@@ -62,21 +62,37 @@ type SSH struct {
 	Output io.Writer
 	// Logger receives what the launcher does.
 	Logger *slog.Logger
+	// Adapt, if set, makes the cluster adaptive: Workers is the pool of
+	// hosts workers start on (in turn), the cluster starts with
+	// Adapt.Minimum workers (at least one) and follows the scheduler's
+	// recommendation between Adapt.Minimum and Adapt.Maximum (see Adapt).
+	Adapt *AdaptOptions
 }
 
-// SSHCluster is a cluster SSH started.
+// SSHCluster is a cluster SSH started. It is a Launcher: more workers
+// start on its worker hosts in turn.
 type SSHCluster struct {
-	address string
-	token   string
-	s       SSH
-	mu      sync.Mutex // protects procs
-	procs   []*remoteProc
+	address     string
+	token       string
+	s           SSH
+	remoteBin   string
+	remoteToken string
+	remote      *RemoteScheduler // for adapting; nil otherwise
+	stopAdapt   context.CancelFunc
+	adapted     chan struct{} // closed when the adaptive loop ended
+
+	mu      sync.Mutex // protects the fields below
+	sched   *remoteProc
+	workers []*remoteProc
+	next    int             // the number of the next worker
+	joined  map[string]bool // workers seen connected once, by name
 }
 
 // remoteProc is a process started on a host, with the ssh session that
 // started it.
 type remoteProc struct {
 	host string
+	name string // a worker's name
 	pid  int
 	cmd  *exec.Cmd
 	done chan struct{} // closed when the ssh session ended
@@ -136,24 +152,101 @@ func (s SSH) Start(ctx context.Context) (*SSHCluster, error) {
 		return nil, err
 	}
 
-	c := &SSHCluster{token: s.Token, s: s}
+	c := &SSHCluster{token: s.Token, s: s, remoteBin: remoteBin, remoteToken: remoteToken, joined: map[string]bool{}}
 	schedHost := hostPart(s.Scheduler)
 	args := append([]string{"scheduler", "--host", schedHost, "--port", strconv.Itoa(s.Port), "--token-file", remoteToken}, s.SchedulerArgs...)
-	line, err := c.run(ctx, s.Scheduler, remoteBin, args, "dusk scheduler at ")
+	p, line, err := c.run(ctx, s.Scheduler, remoteBin, args, "dusk scheduler at ")
+	c.sched = p
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
 	c.address = strings.TrimPrefix(line, "dusk scheduler at ")
-	for i, h := range s.Workers {
-		args := append([]string{"worker", c.address, "--host", hostPart(h), "--token-file", remoteToken,
-			"--name", fmt.Sprintf("%s-%d", hostPart(h), i)}, s.WorkerArgs...)
-		if _, err := c.run(ctx, h, remoteBin, args, "dusk worker at "); err != nil {
+	n := len(s.Workers)
+	if s.Adapt != nil {
+		n = max(s.Adapt.Minimum, 1)
+	}
+	if err := c.Launch(ctx, n); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if s.Adapt != nil {
+		o := *s.Adapt
+		if o.Logger == nil {
+			o.Logger = s.Logger
+		}
+		if err := o.defaults(); err != nil {
 			c.Close()
 			return nil, err
 		}
+		if c.remote, err = DialScheduler(c.address, wire.Security{Token: s.Token}); err != nil {
+			c.Close()
+			return nil, err
+		}
+		actx, cancel := context.WithCancel(context.Background())
+		c.stopAdapt, c.adapted = cancel, make(chan struct{})
+		go func() { defer close(c.adapted); _ = Adapt(actx, c.remote, c, o) }()
 	}
 	return c, nil
+}
+
+// Launch starts n more workers on the worker hosts, in turn.
+func (c *SSHCluster) Launch(ctx context.Context, n int) error {
+	for range n {
+		c.mu.Lock()
+		i := c.next
+		c.next++
+		c.mu.Unlock()
+		h := c.s.Workers[i%len(c.s.Workers)]
+		name := fmt.Sprintf("%s-%d", hostPart(h), i)
+		args := append([]string{"worker", c.address, "--host", hostPart(h), "--token-file", c.remoteToken, "--name", name}, c.s.WorkerArgs...)
+		p, _, err := c.run(ctx, h, c.remoteBin, args, "dusk worker at ")
+		if p != nil {
+			p.name = name
+			c.mu.Lock()
+			c.workers = append(c.workers, p)
+			c.mu.Unlock()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Launched returns how many workers count for the cluster's size: their
+// process runs, and they are starting, or joined and neither retiring nor
+// gone from the scheduler.
+func (c *SSHCluster) Launched(ctx context.Context) (int, error) {
+	if c.remote == nil {
+		return 0, errors.New("dusk ssh: the cluster is not adaptive")
+	}
+	ws, err := c.remote.Workers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	status := make(map[string]string, len(ws))
+	for _, w := range ws {
+		status[w.GetName()] = w.GetStatus()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, p := range c.workers {
+		select {
+		case <-p.done:
+			continue
+		default:
+		}
+		st, there := status[p.name]
+		if there {
+			c.joined[p.name] = true
+		}
+		if there && st != "retiring" || !there && !c.joined[p.name] {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // prepare makes sure host has the binary (by its SHA-256) and the token.
@@ -214,7 +307,7 @@ func (s SSH) ssh(ctx context.Context, host string, stdin io.Reader, command stri
 
 // run starts bin with args on host and waits until it prints a line that
 // starts with ready, which it returns. Its other lines go to Output.
-func (c *SSHCluster) run(ctx context.Context, host, bin string, args []string, ready string) (string, error) {
+func (c *SSHCluster) run(ctx context.Context, host, bin string, args []string, ready string) (*remoteProc, string, error) {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = shellQuote(a)
@@ -226,19 +319,16 @@ func (c *SSHCluster) run(ctx context.Context, host, bin string, args []string, r
 	cmd := exec.Command("ssh", append(append([]string{}, c.s.SSHOptions...), host, command)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("dusk ssh: starting ssh to %s: %w", host, err)
+		return nil, "", fmt.Errorf("dusk ssh: starting ssh to %s: %w", host, err)
 	}
 	p := &remoteProc{host: host, cmd: cmd, done: make(chan struct{})}
-	c.mu.Lock()
-	c.procs = append(c.procs, p)
-	c.mu.Unlock()
 	prefix := "[" + host + "] "
 	go c.copyLines(stderr, prefix)
 	lines := make(chan string, 1)
@@ -269,19 +359,19 @@ func (c *SSHCluster) run(ctx context.Context, host, bin string, args []string, r
 		p.pid = pid
 		c.mu.Unlock()
 	case <-p.done:
-		return "", fmt.Errorf("dusk ssh: %s on %s ended at once (see its output above)", args[0], host)
+		return p, "", fmt.Errorf("dusk ssh: %s on %s ended at once (see its output above)", args[0], host)
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return p, "", ctx.Err()
 	}
 	select {
 	case l, ok := <-lines:
 		if !ok {
-			return "", fmt.Errorf("dusk ssh: %s on %s ended before it was ready (see its output above)", args[0], host)
+			return p, "", fmt.Errorf("dusk ssh: %s on %s ended before it was ready (see its output above)", args[0], host)
 		}
 		c.s.Logger.Info("dusk ssh: started", "host", host, "what", args[0])
-		return l, nil
+		return p, l, nil
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return p, "", ctx.Err()
 	}
 }
 
@@ -296,9 +386,15 @@ func (c *SSHCluster) copyLines(r io.Reader, prefix string) {
 // data over and leave), waiting up to 30 seconds for each host's process
 // to end before it cuts the ssh session.
 func (c *SSHCluster) Close() error {
+	if c.stopAdapt != nil {
+		c.stopAdapt()
+		<-c.adapted
+		c.stopAdapt = nil
+		_ = c.remote.Close()
+	}
 	c.mu.Lock()
-	procs := c.procs
-	c.procs = nil
+	workers, sched := c.workers, c.sched
+	c.workers, c.sched = nil, nil
 	c.mu.Unlock()
 	var errMu sync.Mutex
 	var errs []error
@@ -306,6 +402,11 @@ func (c *SSHCluster) Close() error {
 		var wg sync.WaitGroup
 		for _, p := range ps {
 			wg.Go(func() {
+				select {
+				case <-p.done:
+					return // ended already (a retired worker)
+				default:
+				}
 				if p.pid > 0 {
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
@@ -325,11 +426,9 @@ func (c *SSHCluster) Close() error {
 		}
 		wg.Wait()
 	}
-	if len(procs) > 1 {
-		stop(procs[1:]) // the workers first
-	}
-	if len(procs) > 0 {
-		stop(procs[:1])
+	stop(workers) // the workers first
+	if sched != nil {
+		stop([]*remoteProc{sched})
 	}
 	return errors.Join(errs...)
 }

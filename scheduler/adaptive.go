@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk/scheduler/state"
+	"github.com/dusk-go/dusk/wire/pb"
 )
 
 // Scaling returns the core's recommendation for the cluster's size, for
@@ -40,4 +41,19 @@ func (s *Server) WorkersToClose(ctx context.Context, n int) ([]string, error) {
 	var out []string
 	err := s.withState(ctx, func(st *state.State) { out = st.WorkersToClose(n) })
 	return out, err
+}
+
+func (v *service) Scaling(ctx context.Context, r *pb.ScalingRequest) (*pb.ScalingReply, error) {
+	sc, err := v.s.Scaling(ctx, time.Duration(r.GetTargetDurationMs())*time.Millisecond)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.ScalingReply{Target: int32(sc.Target), Close: sc.Close}, nil
+}
+
+func (v *service) RetireWorkers(ctx context.Context, r *pb.RetireRequest) (*pb.RetireReply, error) {
+	if err := v.s.RetireWorkers(ctx, r.GetWorkers()...); err != nil {
+		return nil, err
+	}
+	return &pb.RetireReply{}, nil
 }

@@ -34,6 +34,8 @@ func sshCmd(args []string) error {
 	remoteDir := fs.String("remote-dir", ".dusk", "directory on each host for the binary and the token (relative to the remote home)")
 	tokenFile := fs.String("token-file", "", "file with the cluster's token, written with a fresh one if it does not exist (default: a fresh token, printed)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	adaptMin := fs.Int("adapt-min", 0, "with --adapt-max: the fewest workers of the adaptive cluster")
+	adaptMax := fs.Int("adapt-max", 0, "adapt the number of workers to the work, up to this many (0: one worker per host, fixed); the worker hosts are used in turn")
 	var sshOpts, schedArgs repeated
 	fs.Var(&sshOpts, "ssh-option", "an option for ssh (repeat it: --ssh-option -i --ssh-option ~/.ssh/key)")
 	fs.Var(&schedArgs, "scheduler-arg", "a flag for the scheduler (repeat it)")
@@ -56,6 +58,9 @@ func sshCmd(args []string) error {
 		Scheduler: *sched, Workers: fs.Args(), Port: *port, Binary: *binary, RemoteDir: *remoteDir,
 		SSHOptions: sshOpts, SchedulerArgs: schedArgs, WorkerArgs: workerArgs, Logger: cli.NewLogger(*logLevel),
 	}
+	if *adaptMax > 0 {
+		s.Adapt = &cluster.AdaptOptions{Minimum: *adaptMin, Maximum: *adaptMax}
+	}
 	fresh := false
 	if *tokenFile != "" {
 		tok, created, err := cli.TokenFromFile(*tokenFile)
@@ -70,7 +75,11 @@ func sshCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("dusk ssh: scheduler at %s, %d workers\n", c.Address(), len(s.Workers))
+	if s.Adapt != nil {
+		fmt.Printf("dusk ssh: scheduler at %s, adapting between %d and %d workers\n", c.Address(), *adaptMin, *adaptMax)
+	} else {
+		fmt.Printf("dusk ssh: scheduler at %s, %d workers\n", c.Address(), len(s.Workers))
+	}
 	switch {
 	case *tokenFile == "":
 		fmt.Printf("token: %s\n", c.Token())

@@ -79,7 +79,9 @@ func startSSHHosts(t *testing.T, ctx context.Context, hosts ...string) (names ma
 // workers on two others, each a network namespace with a real sshd: the
 // binary is copied (checked by SHA-256), the program's own client on a
 // fourth host runs its functions on the workers, restarts them and runs
-// again, and Ctrl-C (SIGTERM) stops every remote process.
+// again, and Ctrl-C (SIGTERM) stops every remote process. Then an
+// adaptive cluster grows from one worker to three under a burst and
+// shrinks back when idle.
 func TestSSHCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds programs, sets up network namespaces and sshd")
@@ -96,13 +98,39 @@ func TestSSHCluster(t *testing.T) {
 	}
 	work := t.TempDir()
 	remote, token := filepath.Join(work, "remote"), filepath.Join(work, "token")
-	args := []string{"netns", "exec", names["client"], bin, "ssh", "--scheduler", "10.213.0.1", "--binary", prog,
-		"--remote-dir", remote, "--token-file", token, "--log-level", "warn"}
-	for _, o := range sshOpts {
-		args = append(args, "--ssh-option", o)
+	// launch runs dusk ssh in the client's namespace and returns it and
+	// the line it says the scheduler's address in.
+	launch := func(flags ...string) (*exec.Cmd, string) {
+		args := []string{"netns", "exec", names["client"], bin, "ssh", "--scheduler", "10.213.0.1", "--binary", prog,
+			"--remote-dir", remote, "--token-file", token, "--log-level", "warn"}
+		for _, o := range sshOpts {
+			args = append(args, "--ssh-option", o)
+		}
+		args = append(append(args, flags...), "10.213.0.2", "10.213.0.3", "--", "--nthreads", "1", "--log-level", "warn")
+		return startProc(t, ctx, "ip", nil, "dusk ssh: scheduler at ", args...)
 	}
-	args = append(args, "10.213.0.2", "10.213.0.3", "--", "--nthreads", "1", "--log-level", "warn")
-	launcher, line := startProc(t, ctx, "ip", nil, "dusk ssh: scheduler at ", args...)
+	// client runs the program's own work in the client's namespace.
+	client := func(args ...string) string {
+		cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", names["client"], prog, "tcp://10.213.0.1:8786"}, args...)...)
+		cmd.Env = append(os.Environ(), "DUSK_COMM__TOKEN_FILE="+token)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("the program's own work %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	stop := func(launcher *exec.Cmd, exe string) {
+		t.Helper()
+		if err := launcher.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := launcher.Wait(); err != nil {
+			t.Fatalf("dusk ssh after SIGTERM: %v", err)
+		}
+		waitFor(t, ctx, "no process of the copied program is left", func() bool { return len(running(exe)) == 0 })
+	}
+
+	launcher, line := launch()
 	if want := "dusk ssh: scheduler at tcp://10.213.0.1:8786, 2 workers"; line != want {
 		t.Fatalf("dusk ssh said %q, want %q", line, want)
 	}
@@ -110,25 +138,24 @@ func TestSSHCluster(t *testing.T) {
 	if len(copies) != 1 || strings.Contains(copies[0], ".part") {
 		t.Fatalf("the remote directory holds %v; want the one checked copy", copies)
 	}
-
-	client := exec.CommandContext(ctx, "ip", "netns", "exec", names["client"], prog, "tcp://10.213.0.1:8786")
-	client.Env = append(os.Environ(), "DUSK_COMM__TOKEN_FILE="+token)
-	out, err := client.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the program's own work: %v\n%s", err, out)
-	}
-	if want := "triple(14) = 42\nrestarted\ntriple(5) = 15\n"; string(out) != want {
+	if out, want := client(), "triple(14) = 42\nrestarted\ntriple(5) = 15\n"; out != want {
 		t.Fatalf("the program printed %q, want %q", out, want)
 	}
-
 	// Ctrl-C stops every remote process.
-	if err := launcher.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	stop(launcher, copies[0])
+
+	// Adaptive, from 1 worker to 3 (on the two worker hosts in turn) under
+	// a burst of queued work, and back to 1 once it is done, with no
+	// result lost.
+	launcher, line = launch("--adapt-min", "1", "--adapt-max", "3")
+	if want := "dusk ssh: scheduler at tcp://10.213.0.1:8786, adapting between 1 and 3 workers"; line != want {
+		t.Fatalf("dusk ssh said %q, want %q", line, want)
 	}
-	if err := launcher.Wait(); err != nil {
-		t.Fatalf("dusk ssh after SIGTERM: %v", err)
+	want := "grew to 3 workers\nsum = 5310\nshrank to 1 worker\nsum = 5310\n"
+	if out := client("burst", t.TempDir()); out != want {
+		t.Fatalf("the burst printed %q, want %q", out, want)
 	}
-	waitFor(t, ctx, "no process of the copied program is left", func() bool { return len(running(copies[0])) == 0 })
+	stop(launcher, copies[0])
 }
 
 // running returns the processes whose executable is exe.

@@ -4342,6 +4342,185 @@ func (x *RestartReply) GetWorkers() int32 {
 	return 0
 }
 
+type ScalingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How long the work should take with the workers wanted.
+	TargetDurationMs int64 `protobuf:"varint,1,opt,name=target_duration_ms,json=targetDurationMs,proto3" json:"target_duration_ms,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ScalingRequest) Reset() {
+	*x = ScalingRequest{}
+	mi := &file_pb_dusk_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScalingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScalingRequest) ProtoMessage() {}
+
+func (x *ScalingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScalingRequest.ProtoReflect.Descriptor instead.
+func (*ScalingRequest) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *ScalingRequest) GetTargetDurationMs() int64 {
+	if x != nil {
+		return x.TargetDurationMs
+	}
+	return 0
+}
+
+type ScalingReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many workers the work wants.
+	Target int32 `protobuf:"varint,1,opt,name=target,proto3" json:"target,omitempty"`
+	// The workers to retire when target is below the workers there are.
+	Close         []string `protobuf:"bytes,2,rep,name=close,proto3" json:"close,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScalingReply) Reset() {
+	*x = ScalingReply{}
+	mi := &file_pb_dusk_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScalingReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScalingReply) ProtoMessage() {}
+
+func (x *ScalingReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScalingReply.ProtoReflect.Descriptor instead.
+func (*ScalingReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *ScalingReply) GetTarget() int32 {
+	if x != nil {
+		return x.Target
+	}
+	return 0
+}
+
+func (x *ScalingReply) GetClose() []string {
+	if x != nil {
+		return x.Close
+	}
+	return nil
+}
+
+type RetireRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Workers       []string               `protobuf:"bytes,1,rep,name=workers,proto3" json:"workers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetireRequest) Reset() {
+	*x = RetireRequest{}
+	mi := &file_pb_dusk_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetireRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetireRequest) ProtoMessage() {}
+
+func (x *RetireRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetireRequest.ProtoReflect.Descriptor instead.
+func (*RetireRequest) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *RetireRequest) GetWorkers() []string {
+	if x != nil {
+		return x.Workers
+	}
+	return nil
+}
+
+type RetireReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetireReply) Reset() {
+	*x = RetireReply{}
+	mi := &file_pb_dusk_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetireReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetireReply) ProtoMessage() {}
+
+func (x *RetireReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetireReply.ProtoReflect.Descriptor instead.
+func (*RetireReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+}
+
 type PluginRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -4353,7 +4532,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4365,7 +4544,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4378,7 +4557,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -4413,7 +4592,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4425,7 +4604,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4438,7 +4617,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -4464,7 +4643,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4476,7 +4655,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4489,7 +4668,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4512,7 +4691,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4524,7 +4703,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4537,7 +4716,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4580,7 +4759,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4592,7 +4771,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4605,7 +4784,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *Event) GetKind() string {
@@ -4738,7 +4917,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4750,7 +4929,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4763,7 +4942,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -4847,7 +5026,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4859,7 +5038,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4872,7 +5051,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -4906,7 +5085,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4918,7 +5097,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4931,7 +5110,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -4956,7 +5135,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4968,7 +5147,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4981,7 +5160,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 type ProfileReply struct {
@@ -4994,7 +5173,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5006,7 +5185,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5019,7 +5198,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -5046,7 +5225,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5058,7 +5237,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5071,7 +5250,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -5105,7 +5284,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5117,7 +5296,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5130,7 +5309,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -5192,7 +5371,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5204,7 +5383,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5217,7 +5396,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -5238,7 +5417,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5250,7 +5429,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5263,7 +5442,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -5297,7 +5476,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5309,7 +5488,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5322,7 +5501,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5350,7 +5529,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5362,7 +5541,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5375,7 +5554,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5707,7 +5886,15 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"timeout_ms\x18\x01 \x01(\x03R\ttimeoutMs\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"(\n" +
 	"\fRestartReply\x12\x18\n" +
-	"\aworkers\x18\x01 \x01(\x05R\aworkers\"Z\n" +
+	"\aworkers\x18\x01 \x01(\x05R\aworkers\">\n" +
+	"\x0eScalingRequest\x12,\n" +
+	"\x12target_duration_ms\x18\x01 \x01(\x03R\x10targetDurationMs\"<\n" +
+	"\fScalingReply\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\x05R\x06target\x12\x14\n" +
+	"\x05close\x18\x02 \x03(\tR\x05close\")\n" +
+	"\rRetireRequest\x12\x18\n" +
+	"\aworkers\x18\x01 \x03(\tR\aworkers\"\r\n" +
+	"\vRetireReply\"Z\n" +
 	"\rPluginRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06config\x18\x02 \x01(\fR\x06config\x12\x1d\n" +
@@ -5798,7 +5985,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x18ERROR_KIND_KILLED_WORKER\x10\x03\x12\x13\n" +
 	"\x0fERROR_KIND_LOST\x10\x04\x12\x1f\n" +
 	"\x1bERROR_KIND_UNKNOWN_FUNCTION\x10\x05\x12\x19\n" +
-	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xb5\x03\n" +
+	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xaf\x04\n" +
 	"\tScheduler\x12?\n" +
 	"\x06Worker\x12\x14.dusk.v1.WorkerBatch\x1a\x1b.dusk.v1.WorkerCommandBatch(\x010\x01\x12=\n" +
 	"\x06Client\x12\x14.dusk.v1.ClientBatch\x1a\x19.dusk.v1.ClientEventBatch(\x010\x01\x12<\n" +
@@ -5806,7 +5993,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06WhoHas\x12\x16.dusk.v1.WhoHasRequest\x1a\x14.dusk.v1.WhoHasReply\x129\n" +
 	"\aRestart\x12\x17.dusk.v1.RestartRequest\x1a\x15.dusk.v1.RestartReply\x12>\n" +
 	"\x0eRegisterPlugin\x12\x16.dusk.v1.PluginRequest\x1a\x14.dusk.v1.PluginReply\x127\n" +
-	"\x06Events\x12\x16.dusk.v1.EventsRequest\x1a\x13.dusk.v1.EventBatch0\x012\xa3\x02\n" +
+	"\x06Events\x12\x16.dusk.v1.EventsRequest\x1a\x13.dusk.v1.EventBatch0\x01\x129\n" +
+	"\aScaling\x12\x17.dusk.v1.ScalingRequest\x1a\x15.dusk.v1.ScalingReply\x12=\n" +
+	"\rRetireWorkers\x12\x16.dusk.v1.RetireRequest\x1a\x14.dusk.v1.RetireReply2\xa3\x02\n" +
 	"\x06Worker\x128\n" +
 	"\aGetData\x12\x17.dusk.v1.GetDataRequest\x1a\x12.dusk.v1.DataBatch0\x01\x126\n" +
 	"\aPutData\x12\x12.dusk.v1.DataBatch\x1a\x15.dusk.v1.PutDataReply(\x01\x12-\n" +
@@ -5827,7 +6016,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 }
 
 var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 85)
 var file_pb_dusk_proto_goTypes = []any{
 	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
 	(*Arg)(nil),                // 1: dusk.v1.Arg
@@ -5890,27 +6079,31 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*Locations)(nil),          // 58: dusk.v1.Locations
 	(*RestartRequest)(nil),     // 59: dusk.v1.RestartRequest
 	(*RestartReply)(nil),       // 60: dusk.v1.RestartReply
-	(*PluginRequest)(nil),      // 61: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 62: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 63: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 64: dusk.v1.EventBatch
-	(*Event)(nil),              // 65: dusk.v1.Event
-	(*MemorySample)(nil),       // 66: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 67: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 68: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 69: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 70: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 71: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 72: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 73: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 74: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 75: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 76: dusk.v1.RunReply
-	nil,                        // 77: dusk.v1.Task.ResourcesEntry
-	nil,                        // 78: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 79: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 80: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 81: dusk.v1.PluginReply.ErrorsEntry
+	(*ScalingRequest)(nil),     // 61: dusk.v1.ScalingRequest
+	(*ScalingReply)(nil),       // 62: dusk.v1.ScalingReply
+	(*RetireRequest)(nil),      // 63: dusk.v1.RetireRequest
+	(*RetireReply)(nil),        // 64: dusk.v1.RetireReply
+	(*PluginRequest)(nil),      // 65: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 66: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 67: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 68: dusk.v1.EventBatch
+	(*Event)(nil),              // 69: dusk.v1.Event
+	(*MemorySample)(nil),       // 70: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 71: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 72: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 73: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 74: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 75: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 76: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 77: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 78: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 79: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 80: dusk.v1.RunReply
+	nil,                        // 81: dusk.v1.Task.ResourcesEntry
+	nil,                        // 82: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 83: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 84: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 85: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	2,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -5918,7 +6111,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	1,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	1,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	77, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	81, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	0,  // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
 	11, // 7: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	10, // 8: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
@@ -5933,7 +6126,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	21, // 17: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
 	22, // 18: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
 	23, // 19: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	78, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	82, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
 	6,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
 	13, // 22: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
 	7,  // 23: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
@@ -5968,41 +6161,45 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	52, // 52: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
 	47, // 53: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
 	7,  // 54: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	79, // 55: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	83, // 55: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
 	6,  // 56: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
 	54, // 57: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	80, // 58: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	81, // 59: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	65, // 60: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	66, // 61: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	72, // 62: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	84, // 58: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	85, // 59: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	69, // 60: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	70, // 61: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	76, // 62: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
 	58, // 63: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
 	9,  // 64: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
 	35, // 65: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
 	53, // 66: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
 	56, // 67: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
 	59, // 68: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	61, // 69: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	63, // 70: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	71, // 71: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	73, // 72: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	75, // 73: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	67, // 74: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	69, // 75: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	24, // 76: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	44, // 77: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	55, // 78: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	57, // 79: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	60, // 80: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	62, // 81: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	64, // 82: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	73, // 83: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	74, // 84: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	76, // 85: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	68, // 86: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	70, // 87: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	76, // [76:88] is the sub-list for method output_type
-	64, // [64:76] is the sub-list for method input_type
+	65, // 69: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	67, // 70: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	61, // 71: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
+	63, // 72: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
+	75, // 73: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	77, // 74: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	79, // 75: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	71, // 76: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	73, // 77: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	24, // 78: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	44, // 79: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	55, // 80: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	57, // 81: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	60, // 82: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	66, // 83: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	68, // 84: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	62, // 85: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
+	64, // 86: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
+	77, // 87: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	78, // 88: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	80, // 89: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	72, // 90: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	74, // 91: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	78, // [78:92] is the sub-list for method output_type
+	64, // [64:78] is the sub-list for method input_type
 	64, // [64:64] is the sub-list for extension type_name
 	64, // [64:64] is the sub-list for extension extendee
 	0,  // [0:64] is the sub-list for field type_name
@@ -6065,7 +6262,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   81,
+			NumMessages:   85,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

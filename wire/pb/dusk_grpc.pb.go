@@ -30,6 +30,8 @@ const (
 	Scheduler_Restart_FullMethodName        = "/dusk.v1.Scheduler/Restart"
 	Scheduler_RegisterPlugin_FullMethodName = "/dusk.v1.Scheduler/RegisterPlugin"
 	Scheduler_Events_FullMethodName         = "/dusk.v1.Scheduler/Events"
+	Scheduler_Scaling_FullMethodName        = "/dusk.v1.Scheduler/Scaling"
+	Scheduler_RetireWorkers_FullMethodName  = "/dusk.v1.Scheduler/RetireWorkers"
 )
 
 // SchedulerClient is the client API for Scheduler service.
@@ -52,6 +54,12 @@ type SchedulerClient interface {
 	RegisterPlugin(ctx context.Context, in *PluginRequest, opts ...grpc.CallOption) (*PluginReply, error)
 	// Events streams the scheduler's diagnostic events.
 	Events(ctx context.Context, in *EventsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[EventBatch], error)
+	// Scaling is the core's recommendation for the cluster's size, which
+	// an adaptive launcher carries out.
+	Scaling(ctx context.Context, in *ScalingRequest, opts ...grpc.CallOption) (*ScalingReply, error)
+	// RetireWorkers retires workers gracefully: their data is copied to
+	// other workers first, then they are told to close.
+	RetireWorkers(ctx context.Context, in *RetireRequest, opts ...grpc.CallOption) (*RetireReply, error)
 }
 
 type schedulerClient struct {
@@ -147,6 +155,26 @@ func (c *schedulerClient) Events(ctx context.Context, in *EventsRequest, opts ..
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Scheduler_EventsClient = grpc.ServerStreamingClient[EventBatch]
 
+func (c *schedulerClient) Scaling(ctx context.Context, in *ScalingRequest, opts ...grpc.CallOption) (*ScalingReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ScalingReply)
+	err := c.cc.Invoke(ctx, Scheduler_Scaling_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *schedulerClient) RetireWorkers(ctx context.Context, in *RetireRequest, opts ...grpc.CallOption) (*RetireReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RetireReply)
+	err := c.cc.Invoke(ctx, Scheduler_RetireWorkers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SchedulerServer is the server API for Scheduler service.
 // All implementations must embed UnimplementedSchedulerServer
 // for forward compatibility.
@@ -167,6 +195,12 @@ type SchedulerServer interface {
 	RegisterPlugin(context.Context, *PluginRequest) (*PluginReply, error)
 	// Events streams the scheduler's diagnostic events.
 	Events(*EventsRequest, grpc.ServerStreamingServer[EventBatch]) error
+	// Scaling is the core's recommendation for the cluster's size, which
+	// an adaptive launcher carries out.
+	Scaling(context.Context, *ScalingRequest) (*ScalingReply, error)
+	// RetireWorkers retires workers gracefully: their data is copied to
+	// other workers first, then they are told to close.
+	RetireWorkers(context.Context, *RetireRequest) (*RetireReply, error)
 	mustEmbedUnimplementedSchedulerServer()
 }
 
@@ -197,6 +231,12 @@ func (UnimplementedSchedulerServer) RegisterPlugin(context.Context, *PluginReque
 }
 func (UnimplementedSchedulerServer) Events(*EventsRequest, grpc.ServerStreamingServer[EventBatch]) error {
 	return status.Error(codes.Unimplemented, "method Events not implemented")
+}
+func (UnimplementedSchedulerServer) Scaling(context.Context, *ScalingRequest) (*ScalingReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Scaling not implemented")
+}
+func (UnimplementedSchedulerServer) RetireWorkers(context.Context, *RetireRequest) (*RetireReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method RetireWorkers not implemented")
 }
 func (UnimplementedSchedulerServer) mustEmbedUnimplementedSchedulerServer() {}
 func (UnimplementedSchedulerServer) testEmbeddedByValue()                   {}
@@ -316,6 +356,42 @@ func _Scheduler_Events_Handler(srv interface{}, stream grpc.ServerStream) error 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Scheduler_EventsServer = grpc.ServerStreamingServer[EventBatch]
 
+func _Scheduler_Scaling_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ScalingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SchedulerServer).Scaling(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Scheduler_Scaling_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SchedulerServer).Scaling(ctx, req.(*ScalingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Scheduler_RetireWorkers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RetireRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SchedulerServer).RetireWorkers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Scheduler_RetireWorkers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SchedulerServer).RetireWorkers(ctx, req.(*RetireRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Scheduler_ServiceDesc is the grpc.ServiceDesc for Scheduler service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -338,6 +414,14 @@ var Scheduler_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RegisterPlugin",
 			Handler:    _Scheduler_RegisterPlugin_Handler,
+		},
+		{
+			MethodName: "Scaling",
+			Handler:    _Scheduler_Scaling_Handler,
+		},
+		{
+			MethodName: "RetireWorkers",
+			Handler:    _Scheduler_RetireWorkers_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
