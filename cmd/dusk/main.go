@@ -28,6 +28,7 @@ usage:
   dusk report [flags] [-- CMD]   record a running cluster (for a while, or while CMD runs) into report.html
   dusk doctor [flags]            describe a running cluster and apply the optimization guide to what it did lately
   dusk ssh [flags] HOST...       start a scheduler and workers on hosts over SSH (--scheduler HOST)
+  dusk slurm [flags]             submit workers of a scheduler as Slurm batch jobs; Ctrl-C cancels them
   dusk cert ca|issue [flags]     make a certificate authority, and certificates it signs, for mutual TLS
   dusk version                   print the version
 
@@ -57,6 +58,8 @@ func main() {
 		err = certCmd(args)
 	case "ssh":
 		err = sshCmd(args)
+	case "slurm":
+		err = slurmCmd(args)
 	case "version":
 		fmt.Println("dusk", dusk.Version)
 	case "-h", "--help", "help":
