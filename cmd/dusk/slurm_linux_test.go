@@ -215,4 +215,3 @@ func TestSlurmCluster(t *testing.T) {
 	}
 	stop(launcher)
 }
-
