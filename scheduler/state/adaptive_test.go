@@ -139,3 +139,51 @@ func TestScalingNeverClosesABusyOrRetiringWorker(t *testing.T) {
 		t.Fatalf("with %s retiring: %+v", idle, got)
 	}
 }
+
+// Two workers retired at once (as an adaptive cluster shrinks): the data
+// the first copies to the second, which was still running when the copy
+// was planned, is copied again to the worker that stays before either is
+// let go. Each used to count on the other's copy, both left, and the data
+// was lost.
+func TestRetiringWorkersDoNotCountOnEachOther(t *testing.T) {
+	h := newHarness(t)
+	for _, w := range []string{"a", "b", "c"} {
+		h.addWorker(w, 1, nil)
+	}
+	h.submit("cl", []*graph.Task{spec("x")}, "x")
+	holder := ofType[*Compute](h.out)[0].Worker
+	h.start(holder, "x")
+	h.finish(holder, "x", 10)
+	acts := h.handle(&WorkerRetiring{At: h.at(), ID: holder})
+	acq := ofType[*Acquire](acts)
+	if len(acq) != 1 {
+		t.Fatalf("retiring %s: %s", holder, describe(acts))
+	}
+	first := acq[0].Worker
+	last := "a"
+	for _, w := range []string{"a", "b", "c"} {
+		if w != holder && w != first {
+			last = w
+		}
+	}
+	// The copy's target retires too, before its copy arrives.
+	h.handle(&WorkerRetiring{At: h.at(), ID: first})
+	acts = h.handle(&KeysAdded{At: h.at(), Worker: first, Keys: []graph.KeySize{{Key: "x", NBytes: 10}}})
+	for _, c := range ofType[*CloseWorker](h.out) {
+		if c.Worker == holder {
+			t.Fatalf("%s was let go while x was only on retiring workers: %s", holder, describe(h.out))
+		}
+	}
+	acq = ofType[*Acquire](acts)
+	if len(acq) == 0 || acq[0].Worker != last {
+		t.Fatalf("x on two retiring workers: %s; want it copied to %s", describe(acts), last)
+	}
+	acts = h.handle(&KeysAdded{At: h.at(), Worker: last, Keys: []graph.KeySize{{Key: "x", NBytes: 10}}})
+	closed := false
+	for _, c := range ofType[*CloseWorker](acts) {
+		closed = closed || c.Worker == holder
+	}
+	if !closed {
+		t.Fatalf("once %s has x, %s goes: %s", last, holder, describe(acts))
+	}
+}

@@ -97,8 +97,9 @@ func (s *State) handleWorkerRetiring(e *WorkerRetiring) {
 	s.checkRetiring(w)
 }
 
-// checkRetiring copies what only w holds to other workers, and lets w go
-// when nothing is left to copy or run.
+// checkRetiring copies what no staying worker holds to other workers, and
+// lets w go when nothing is left to copy or run. A copy on another
+// retiring worker does not count: both would leave counting on the other.
 func (s *State) checkRetiring(w *Worker) {
 	if w.Status != Retiring {
 		return
@@ -108,7 +109,7 @@ func (s *State) checkRetiring(w *Worker) {
 	}
 	byTarget := map[*Worker][]DepLocation{}
 	for _, t := range sortedTasks(w.has) {
-		if len(t.whoHas) != 1 || !t.needed() && t.liveDependents() == 0 {
+		if keptByAStayer(t, w) || !t.needed() && t.liveDependents() == 0 {
 			continue
 		}
 		target := s.leastLoaded(w)
@@ -126,6 +127,17 @@ func (s *State) checkRetiring(w *Worker) {
 			s.emit(&Acquire{Worker: target.ID, Deps: deps})
 		}
 	}
+}
+
+// keptByAStayer reports whether a worker other than w that is not
+// retiring holds t's data.
+func keptByAStayer(t *Task, w *Worker) bool {
+	for _, h := range t.whoHas {
+		if h != w && h.Status != Retiring {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *State) leastLoaded(except *Worker) *Worker {
