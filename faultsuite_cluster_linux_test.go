@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/internal/testcluster"
 )
 
 // realCluster is a scheduler process and nanny processes of this binary.
@@ -113,7 +114,7 @@ func (rc *realCluster) start(prefix string, args ...string) (*exec.Cmd, string) 
 func (rc *realCluster) workerPIDs() []int {
 	out := make([]int, len(rc.nannies))
 	for i, n := range rc.nannies {
-		if kids := childrenOf(n.Process.Pid); len(kids) == 1 {
+		if kids := testcluster.Children(n.Process.Pid); len(kids) == 1 {
 			out[i] = kids[0]
 		}
 	}
@@ -140,21 +141,6 @@ func (rc *realCluster) stop(more ...int) []string {
 		}
 	}
 	return leftBehind(rc.t, rc.dir, names)
-}
-
-// childrenOf returns the process IDs of pid's children.
-func childrenOf(pid int) []int {
-	var out []int
-	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
-	for _, f := range tasks {
-		b, _ := os.ReadFile(f)
-		for _, w := range strings.Fields(string(b)) {
-			if n, err := strconv.Atoi(w); err == nil {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
 }
 
 // forEachRealWork runs test on a fresh real cluster and client for each
@@ -210,7 +196,7 @@ func TestFaultSuiteNannyKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = victim.Wait()
-		waitUntil(t, rc.ctx, "the worker died with its nanny", func() bool { return !processRuns(worker) })
+		waitUntil(t, rc.ctx, "the worker died with its nanny", func() bool { return !testcluster.Runs(worker) })
 		rc.nannies = rc.nannies[1:]
 		rc.startNanny("w2")
 		return []int{worker}

@@ -33,6 +33,7 @@ import (
 	"github.com/dusk-go/dusk/config"
 	"github.com/dusk-go/dusk/dataframe"
 	"github.com/dusk-go/dusk/internal/incompressible"
+	"github.com/dusk-go/dusk/internal/testcluster"
 )
 
 var (
@@ -322,7 +323,7 @@ func leftBehind(t *testing.T, dir string, pids map[string]int) []string {
 	for {
 		left = left[:0]
 		for name, pid := range pids {
-			if processRuns(pid) {
+			if testcluster.Runs(pid) {
 				left = append(left, fmt.Sprintf("process %d (%s)", pid, name))
 			}
 		}
@@ -332,17 +333,6 @@ func leftBehind(t *testing.T, dir string, pids map[string]int) []string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// processRuns reports whether pid runs (a zombie does not).
-func processRuns(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 // TestFaultSuiteWorkerKilled kills a worker process (-9) with a quarter of

@@ -6,40 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/internal/testcluster"
 )
-
-// children returns the process IDs of pid's children.
-func children(pid int) []int {
-	var out []int
-	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
-	for _, f := range tasks {
-		b, _ := os.ReadFile(f)
-		for _, w := range strings.Fields(string(b)) {
-			if n, err := strconv.Atoi(w); err == nil {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
-
-// alive reports whether pid runs (a zombie does not).
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
 
 // waitFor polls cond until it holds or ctx ends.
 func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool) {
@@ -71,7 +45,7 @@ func TestKillingANannyKillsItsWorker(t *testing.T) {
 	nannyCmd, _ := startProc(t, ctx, bin, env, "dusk worker at ", args...)
 	var workerPID int
 	waitFor(t, ctx, "the nanny has started its worker", func() bool {
-		if kids := children(nannyCmd.Process.Pid); len(kids) == 1 {
+		if kids := testcluster.Children(nannyCmd.Process.Pid); len(kids) == 1 {
 			workerPID = kids[0]
 			return true
 		}
@@ -84,10 +58,10 @@ func TestKillingANannyKillsItsWorker(t *testing.T) {
 	if err := nannyCmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the worker died with its nanny", func() bool { return !alive(workerPID) })
+	waitFor(t, ctx, "the worker died with its nanny", func() bool { return !testcluster.Runs(workerPID) })
 	// The next nanny purges the dead worker's directory and makes its own.
 	next, _ := startProc(t, ctx, bin, env, "dusk worker at ", args...)
-	waitFor(t, ctx, "the next nanny's worker runs", func() bool { return len(children(next.Process.Pid)) == 1 })
+	waitFor(t, ctx, "the next nanny's worker runs", func() bool { return len(testcluster.Children(next.Process.Pid)) == 1 })
 	waitFor(t, ctx, "only the live worker's directory is left", func() bool {
 		now, _ := filepath.Glob(filepath.Join(base, "dusk-worker-*"))
 		return len(now) == 1 && now[0] != dirs[0]
