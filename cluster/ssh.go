@@ -407,10 +407,12 @@ func (c *SSHCluster) Close() error {
 					return // ended already (a retired worker)
 				default:
 				}
+				// A process that ended meanwhile (a retired worker whose
+				// session is closing) is not an error.
 				if p.pid > 0 {
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
-					if _, err := c.s.ssh(ctx, p.host, nil, "kill -TERM "+strconv.Itoa(p.pid)); err != nil {
+					if _, err := c.s.ssh(ctx, p.host, nil, "kill -TERM "+strconv.Itoa(p.pid)+" 2>/dev/null || true"); err != nil {
 						errMu.Lock()
 						errs = append(errs, err)
 						errMu.Unlock()

@@ -149,7 +149,7 @@ func TestSlurmCluster(t *testing.T) {
 	bin := buildDusk(t)
 	work := t.TempDir()
 	prog := filepath.Join(work, "userprog")
-	build := exec.Command("go", "build", "-o", prog, "./testdata/userprog")
+	build := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", prog, "./testdata/userprog")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		t.Fatalf("building the user's program: %v", err)

@@ -78,8 +78,9 @@ func startSSHHosts(t *testing.T, ctx context.Context, hosts ...string) (names ma
 // dusk ssh starts a user's program as the scheduler on one host and as
 // workers on two others, each a network namespace with a real sshd: the
 // binary is copied (checked by SHA-256), the program's own client on a
-// fourth host runs its functions on the workers, restarts them and runs
-// again, and Ctrl-C (SIGTERM) stops every remote process. Then an
+// fourth host runs its functions on the workers, restarts them, runs
+// again and sorts a dataframe across them (a shuffle between hosts), and
+// Ctrl-C (SIGTERM) stops every remote process. Then an
 // adaptive cluster grows from one worker to three under a burst and
 // shrinks back when idle.
 func TestSSHCluster(t *testing.T) {
@@ -91,7 +92,7 @@ func TestSSHCluster(t *testing.T) {
 	names, sshOpts := startSSHHosts(t, ctx, "h1", "h2", "h3", "client")
 	bin := buildDusk(t)
 	prog := filepath.Join(t.TempDir(), "userprog")
-	build := exec.Command("go", "build", "-o", prog, "./testdata/userprog")
+	build := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", prog, "./testdata/userprog")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		t.Fatalf("building the user's program: %v", err)
@@ -140,6 +141,11 @@ func TestSSHCluster(t *testing.T) {
 	}
 	if out, want := client(), "triple(14) = 42\nrestarted\ntriple(5) = 15\n"; out != want {
 		t.Fatalf("the program printed %q, want %q", out, want)
+	}
+	// A dataframe sorted across the two remote workers (a shuffle between
+	// hosts).
+	if out, want := client("shuffle"), "sorted 20000 rows across the workers\n"; out != want {
+		t.Fatalf("the shuffle printed %q, want %q", out, want)
 	}
 	// Ctrl-C stops every remote process.
 	stop(launcher, copies[0])

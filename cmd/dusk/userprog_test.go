@@ -20,7 +20,7 @@ func TestYourProgramIsTheCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	prog := filepath.Join(t.TempDir(), "userprog")
-	build := exec.Command("go", "build", "-o", prog, "./testdata/userprog")
+	build := exec.Command("go", "build", "-tags", "duckdb_arrow", "-o", prog, "./testdata/userprog")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		t.Fatalf("building the user's program: %v", err)

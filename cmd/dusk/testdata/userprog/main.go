@@ -3,7 +3,8 @@
 // it a cluster process (dusk.Main); "userprog ADDRESS" is its own work, a
 // client of that cluster; "userprog ADDRESS burst GATE-DIR" is a burst of
 // work for an adaptive cluster of 1 to 3 workers, which it watches grow
-// and shrink.
+// and shrink; "userprog ADDRESS shuffle" sorts a dataframe across the
+// workers (a peer-to-peer shuffle). Build it with -tags duckdb_arrow.
 package main
 
 import (
@@ -13,7 +14,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe"
 )
 
 // triple is this program's own function: only its workers know it.
@@ -35,8 +39,8 @@ var slowTriple = dusk.Register("userprog.slow-triple", func(ctx context.Context,
 
 func main() {
 	dusk.Main()
-	if len(os.Args) != 2 && !(len(os.Args) == 4 && os.Args[2] == "burst") {
-		fmt.Fprintln(os.Stderr, "usage: userprog scheduler|worker ... | userprog SCHEDULER-ADDRESS [burst GATE-DIR]")
+	if len(os.Args) != 2 && !(len(os.Args) == 4 && os.Args[2] == "burst") && !(len(os.Args) == 3 && os.Args[2] == "shuffle") {
+		fmt.Fprintln(os.Stderr, "usage: userprog scheduler|worker ... | userprog SCHEDULER-ADDRESS [burst GATE-DIR | shuffle]")
 		os.Exit(2)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -47,6 +51,13 @@ func main() {
 		os.Exit(1)
 	}
 	defer c.Close()
+	if len(os.Args) == 3 {
+		if err := sortRows(ctx, c); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) == 4 {
 		if err := burst(ctx, c, os.Args[3]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -132,5 +143,42 @@ func burst(ctx context.Context, c *dusk.Client, gate string) error {
 		return err
 	}
 	fmt.Printf("sum = %d\n", total)
+	return nil
+}
+
+// sortRows sorts 20,000 rows by a key of 1,000 values across the workers
+// (a range shuffle) and checks the result: every row once, keys in order.
+func sortRows(ctx context.Context, c *dusk.Client) error {
+	type row struct{ Row, Key int64 }
+	rows := make([]row, 20000)
+	for i := range rows {
+		rows[i] = row{Row: int64(i), Key: int64(i*7919) % 1000}
+	}
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(8))
+	if err != nil {
+		return err
+	}
+	sorted, err := df.SetIndex(ctx, "Key", dataframe.WithDivisions(int64(0), int64(250), int64(500), int64(750), int64(999)))
+	if err != nil {
+		return err
+	}
+	tbl, err := sorted.Compute(ctx)
+	if err != nil {
+		return err
+	}
+	defer tbl.Release()
+	seen := make([]bool, len(rows))
+	last := int64(-1)
+	keys := tbl.Column(tbl.Schema().FieldIndices("Key")[0]).Data().Chunks()
+	for ci, ch := range tbl.Column(tbl.Schema().FieldIndices("Row")[0]).Data().Chunks() {
+		ks := keys[ci].(*array.Int64)
+		for i, r := range ch.(*array.Int64).Int64Values() {
+			if seen[r] || ks.Value(i) < last {
+				return fmt.Errorf("row %d twice or out of order", r)
+			}
+			seen[r], last = true, ks.Value(i)
+		}
+	}
+	fmt.Printf("sorted %d rows across the workers\n", tbl.NumRows())
 	return nil
 }
