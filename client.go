@@ -534,14 +534,12 @@ func (c *Client) send(msgs ...*pb.ClientMsg) error {
 	}) {
 		return errors.New("dusk: the client is closed")
 	}
-	select {
-	case <-c.done:
-		if c.connErr != nil {
-			return c.connErr
-		}
-	default:
-	}
-	return nil
+	// connErr is set, under the lock, before any future is failed: a
+	// caller that saw its future lost sees the error here too.
+	c.mu.Lock()
+	err := c.connErr
+	c.mu.Unlock()
+	return err
 }
 
 // WorkerInfo describes a connected worker.
