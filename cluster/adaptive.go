@@ -131,22 +131,12 @@ func (c *Local) Launched(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	status := make(map[string]string, len(ws))
-	for _, w := range ws {
-		status[w.GetName()] = w.GetStatus()
-	}
+	status := statusByName(ws)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
 	for name := range c.live {
-		st, there := status[name]
-		if there {
-			c.joined[name] = true
-		}
-		switch {
-		case there && st == "retiring":
-		case !there && c.joined[name]: // gone: its process is ending
-		default:
+		if c.members.counts(name, status) {
 			n++
 		}
 	}

@@ -84,7 +84,7 @@ type Local struct {
 	mu        sync.Mutex // protects the fields below
 	pids      map[string]int
 	live      map[string]bool // workers started whose goroutine has not ended
-	joined    map[string]bool // workers of live seen connected once
+	members   members         // which of live count for the size
 	next      int             // the number in the next worker's name
 	adapting  context.CancelFunc
 }
@@ -149,7 +149,7 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	sched.Serve(l)
 	runCtx, cancel := context.WithCancel(context.Background())
 	c := &Local{Scheduler: sched, token: opts.Token, opts: opts, runCtx: runCtx, cancel: cancel,
-		pids: map[string]int{}, live: map[string]bool{}, joined: map[string]bool{}}
+		pids: map[string]int{}, live: map[string]bool{}}
 	c.startWorkers(opts.Workers)
 	if err := c.WaitForWorkers(ctx, opts.Workers); err != nil {
 		c.Close()
@@ -181,7 +181,7 @@ func (c *Local) startWorkers(n int) {
 			}
 			c.mu.Lock()
 			delete(c.live, name)
-			delete(c.joined, name)
+			c.members.forget(name)
 			delete(c.pids, name)
 			c.mu.Unlock()
 		}()

@@ -64,11 +64,11 @@ type Slurm struct {
 type SlurmCluster struct {
 	s      Slurm
 	script string
-	remote *RemoteScheduler
 
-	mu     sync.Mutex // protects the fields below
-	jobs   []string   // job IDs, in submission order
-	joined map[string]bool
+	mu      sync.Mutex       // protects the fields below
+	remote  *RemoteScheduler // while adapting
+	jobs    []string         // job IDs, in submission order
+	members members          // which jobs' workers count for the size
 }
 
 // JobScript returns the batch script of one worker job.
@@ -161,7 +161,7 @@ func (s Slurm) Start(ctx context.Context, n int) (*SlurmCluster, error) {
 	if _, err := exec.LookPath("sbatch"); err != nil {
 		return nil, errors.New("dusk slurm: sbatch is not on the PATH: run this on a Slurm login node")
 	}
-	c := &SlurmCluster{s: s, script: script, joined: map[string]bool{}}
+	c := &SlurmCluster{s: s, script: script}
 	if err := c.Launch(ctx, n); err != nil {
 		_ = c.Close()
 		return nil, err
@@ -220,7 +220,7 @@ func (c *SlurmCluster) Launched(ctx context.Context) (int, error) {
 			alive[f[0]] = true
 		}
 	}
-	status := map[string]string{}
+	var status map[string]string
 	c.mu.Lock()
 	remote := c.remote
 	c.mu.Unlock()
@@ -229,23 +229,13 @@ func (c *SlurmCluster) Launched(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		for _, w := range ws {
-			status[w.GetName()] = w.GetStatus()
-		}
+		status = statusByName(ws)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
 	for _, id := range ids {
-		if !alive[id] {
-			continue
-		}
-		name := "slurm-" + id
-		st, there := status[name]
-		if there {
-			c.joined[name] = true
-		}
-		if there && st != "retiring" || !there && !c.joined[name] {
+		if alive[id] && c.members.counts("slurm-"+id, status) {
 			n++
 		}
 	}

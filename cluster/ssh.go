@@ -84,8 +84,8 @@ type SSHCluster struct {
 	mu      sync.Mutex // protects the fields below
 	sched   *remoteProc
 	workers []*remoteProc
-	next    int             // the number of the next worker
-	joined  map[string]bool // workers seen connected once, by name
+	next    int     // the number of the next worker
+	members members // which workers count for the size
 }
 
 // remoteProc is a process started on a host, with the ssh session that
@@ -152,7 +152,7 @@ func (s SSH) Start(ctx context.Context) (*SSHCluster, error) {
 		return nil, err
 	}
 
-	c := &SSHCluster{token: s.Token, s: s, remoteBin: remoteBin, remoteToken: remoteToken, joined: map[string]bool{}}
+	c := &SSHCluster{token: s.Token, s: s, remoteBin: remoteBin, remoteToken: remoteToken}
 	schedHost := hostPart(s.Scheduler)
 	args := append([]string{"scheduler", "--host", schedHost, "--port", strconv.Itoa(s.Port), "--token-file", remoteToken}, s.SchedulerArgs...)
 	p, line, err := c.run(ctx, s.Scheduler, remoteBin, args, "dusk scheduler at ")
@@ -225,25 +225,17 @@ func (c *SSHCluster) Launched(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	status := make(map[string]string, len(ws))
-	for _, w := range ws {
-		status[w.GetName()] = w.GetStatus()
-	}
+	status := statusByName(ws)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
 	for _, p := range c.workers {
 		select {
-		case <-p.done:
-			continue
+		case <-p.done: // its process ended
 		default:
-		}
-		st, there := status[p.name]
-		if there {
-			c.joined[p.name] = true
-		}
-		if there && st != "retiring" || !there && !c.joined[p.name] {
-			n++
+			if c.members.counts(p.name, status) {
+				n++
+			}
 		}
 	}
 	return n, nil

@@ -41,13 +41,7 @@ func slurmCmd(args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	var directives repeated
 	fs.Var(&directives, "directive", "another #SBATCH option, as --directive=--constraint=skylake (repeat it)")
-	var workerArgs []string
-	for i, a := range args {
-		if a == "--" {
-			args, workerArgs = args[:i], args[i+1:]
-			break
-		}
-	}
+	args, workerArgs := splitWorkerArgs(args)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

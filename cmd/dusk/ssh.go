@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -19,6 +20,15 @@ type repeated []string
 
 func (r *repeated) String() string     { return strings.Join(*r, " ") }
 func (r *repeated) Set(s string) error { *r = append(*r, s); return nil }
+
+// splitWorkerArgs splits a launcher's arguments at "--": what follows
+// goes to every worker.
+func splitWorkerArgs(args []string) (own, worker []string) {
+	if i := slices.Index(args, "--"); i >= 0 {
+		return args[:i], args[i+1:]
+	}
+	return args, nil
+}
 
 // sshCmd is "dusk ssh": it starts a scheduler and workers on hosts over
 // SSH and stops them when it is interrupted.
@@ -39,14 +49,7 @@ func sshCmd(args []string) error {
 	var sshOpts, schedArgs repeated
 	fs.Var(&sshOpts, "ssh-option", "an option for ssh (repeat it: --ssh-option -i --ssh-option ~/.ssh/key)")
 	fs.Var(&schedArgs, "scheduler-arg", "a flag for the scheduler (repeat it)")
-	// Flags after "--" go to every worker.
-	var workerArgs []string
-	for i, a := range args {
-		if a == "--" {
-			args, workerArgs = args[:i], args[i+1:]
-			break
-		}
-	}
+	args, workerArgs := splitWorkerArgs(args)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
