@@ -68,6 +68,7 @@ type connectOptions struct {
 	security  wire.Security
 	logger    *slog.Logger
 	schedFile string
+	ship      bool
 }
 
 // LocalWorkers sets how many workers a local cluster starts.
@@ -206,6 +207,13 @@ func Connect(ctx context.Context, addr string, opts ...Option) (*Client, error) 
 		return nil, err
 	}
 	c.local = local
+	if o.ship && local == nil {
+		// A local cluster runs this program already.
+		if _, err := c.ShipBinary(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

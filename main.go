@@ -2,7 +2,6 @@ package dusk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -65,7 +64,7 @@ func runWorkerFromEnv() int {
 	}
 	err = worker.Serve(context.Background(), func() (*worker.Worker, error) { return worker.New(opts) },
 		worker.ProcessServeOptions(opts, log))
-	if err != nil && !errors.Is(err, worker.ErrRestart) {
+	if worker.Failed(err) {
 		log.Error("worker stopped", "err", err)
 	}
 	return worker.ExitCode(err)

@@ -88,6 +88,8 @@ var table = []*keyInfo{
 		doc: "A random amount, up to this much either way, added to each worker's lifetime so that workers started together do not all leave together."},
 	{name: "worker.lifetime-restart", kind: kindBool, defText: "false",
 		doc: "Whether a worker whose lifetime ended is started again fresh by its nanny, instead of leaving for good."},
+	{name: "worker.accept-binaries", kind: kindBool, defText: "true",
+		doc: "Whether a worker under a nanny switches to an executable a client ships (dusk.ShipBinary); the token is what admits clients, as it admits their tasks."},
 	{name: "worker.nanny", kind: kindBool, defText: "true",
 		doc: "Whether a nanny process supervises the worker and restarts it."},
 

@@ -39,6 +39,7 @@ func TestDefaults(t *testing.T) {
 		"scheduler.work-stealing":  true,
 		"scheduler.events.record":  true,
 		"worker.lifetime-restart":  false,
+		"worker.accept-binaries":   true,
 		"worker.nanny":             true,
 		"optimization.fuse.active": true,
 	}

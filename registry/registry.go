@@ -89,14 +89,18 @@ func (r *Registry) Entries() []Entry {
 	return out
 }
 
-// Fingerprint returns a short hash of every name and signature.
+// Fingerprint returns a short hash of every name and signature and of
+// the executable's build (BuildID): two programs with the same functions
+// but a different body in one of them differ.
 func (r *Registry) Fingerprint() string {
 	return Fingerprint(r.Entries())
 }
 
-// Fingerprint hashes a list of entries the way Registry.Fingerprint does.
+// Fingerprint hashes a list of entries, and the running executable's
+// BuildID, the way Registry.Fingerprint does.
 func Fingerprint(entries []Entry) string {
 	h := sha256.New()
+	fmt.Fprintf(h, "build\t%s\n", BuildID())
 	for _, e := range entries {
 		fmt.Fprintf(h, "%s\t%s\n", e.Name, e.Signature)
 	}

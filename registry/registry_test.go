@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -136,5 +138,19 @@ func TestPlugins(t *testing.T) {
 	}
 	if n, ok := r.PluginName(reflect.TypeOf(plug{})); !ok || n != "p" {
 		t.Fatalf("plugin name = %q", n)
+	}
+}
+
+func TestBuildIDIsTheGoBuildIDOfTheExecutable(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Skipf("go tool buildid: %v", err)
+	}
+	if got, want := BuildID(), strings.TrimSpace(string(out)); got != want {
+		t.Fatalf("BuildID() = %q, go tool buildid says %q", got, want)
 	}
 }

@@ -73,6 +73,8 @@ type Server struct {
 	plugins []*pb.InstallPlugin
 	joined  chan struct{} // closed and replaced whenever a worker joins
 
+	bins binaries // executables clients shipped (binary.go)
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -166,7 +168,7 @@ func (s *Server) Close() error {
 	case <-time.After(5 * time.Second):
 	}
 	s.wg.Wait()
-	return nil
+	return s.bins.close()
 }
 
 // withState runs f with the state, holding it, and carries out what f made

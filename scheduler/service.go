@@ -47,6 +47,7 @@ func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
 	for _, info := range reply.Workers {
 		if c := s.workerConn(info.Id); c != nil {
 			info.Fingerprint = c.fp
+			info.BuildId = c.build.id
 			for _, e := range c.registry {
 				info.Registry = append(info.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
 			}

@@ -25,6 +25,7 @@ type workerConn struct {
 	nthreads int
 	registry []registry.Entry
 	fp       string
+	build    buildOf // what executable it runs (shipped binaries)
 	out      *wire.Batcher[pb.WorkerCommandBatch]
 	joined   time.Time
 	// plugin results arrive here while plugins are being installed.
@@ -70,11 +71,18 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 	if reg.GetAddress() == "" {
 		return errorf("a worker registered without an address")
 	}
+	// A worker that runs another build than the one a client shipped
+	// switches to it before it joins.
+	build := buildOf{id: reg.GetBuildId(), goos: reg.GetGoos(), goarch: reg.GetGoarch(), supervised: reg.GetSupervised()}
+	if b := s.bins.current(); b != nil && build.id != b.GetBuildId() && build.cannotRun(b) == "" {
+		s.log.Info("worker told to switch to the shipped binary before it joins", "worker", reg.GetAddress(), "binary", b.GetSha256()[:12])
+		return stream.Send(&pb.WorkerCommandBatch{Cmds: []*pb.WorkerCommand{{Cmd: &pb.WorkerCommand_SwitchBinary{SwitchBinary: &pb.SwitchBinary{Binary: b}}}}})
+	}
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
 	w := &workerConn{
 		id: reg.GetAddress(), address: reg.GetAddress(), name: reg.GetName(), nthreads: int(reg.GetNthreads()),
-		fp: reg.GetFingerprint(), out: wire.NewBatcher[pb.WorkerCommandBatch](), joined: time.Now(),
+		fp: reg.GetFingerprint(), build: build, out: wire.NewBatcher[pb.WorkerCommandBatch](), joined: time.Now(),
 		pluginResults: make(chan *pb.PluginResult, 16), cancel: cancel, dropped: make(chan string, 1),
 	}
 	for _, e := range reg.GetRegistry() {

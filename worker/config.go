@@ -33,6 +33,7 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 		Lifetime:          c.Duration("worker.lifetime"),
 		LifetimeStagger:   c.Duration("worker.lifetime-stagger"),
 		LifetimeRestart:   c.Bool("worker.lifetime-restart"),
+		RefuseBinaries:    !c.Bool("worker.accept-binaries"),
 		ConnectTimeout:    c.Duration("comm.timeouts.connect"),
 		MetricsAddress:    c.String("worker.metrics-address"),
 		Security: wire.Security{

@@ -93,6 +93,9 @@ type Options struct {
 	Lifetime        time.Duration
 	LifetimeStagger time.Duration
 	LifetimeRestart bool
+	// RefuseBinaries keeps the worker on its own executable when a client
+	// ships another (worker.accept-binaries=false).
+	RefuseBinaries bool
 	// ConnectTimeout bounds the wait for the scheduler to be reachable
 	// (default 10s).
 	ConnectTimeout time.Duration
@@ -372,7 +375,8 @@ func (w *Worker) session(ctx context.Context) error {
 	held := w.store.Held()
 	reg := &pb.RegisterWorker{Address: w.addr, Name: w.opts.Name, Nthreads: int32(w.opts.NThreads),
 		Resources: w.opts.Resources, MemoryLimit: w.opts.MemoryLimit, Fingerprint: w.reg.Fingerprint(),
-		Pid: int32(os.Getpid()), Version: w.opts.Version}
+		Pid: int32(os.Getpid()), Version: w.opts.Version,
+		BuildId: registry.BuildID(), Goos: runtime.GOOS, Goarch: runtime.GOARCH, Supervised: w.switchable()}
 	for _, e := range w.reg.Entries() {
 		reg.Registry = append(reg.Registry, &pb.RegistryEntry{Name: e.Name, Signature: e.Signature})
 	}
@@ -385,6 +389,11 @@ func (w *Worker) session(ctx context.Context) error {
 	welcome, err := stream.Recv()
 	if err != nil {
 		return w.schedulerError(err)
+	}
+	if len(welcome.GetCmds()) > 0 && welcome.GetCmds()[0].GetSwitchBinary() != nil {
+		// The cluster runs another build: fetch it, for the nanny to
+		// start in place of this process.
+		return w.switchBinary(ctx, pb.NewSchedulerClient(cc), welcome.GetCmds()[0].GetSwitchBinary().GetBinary())
 	}
 	if len(welcome.GetCmds()) == 0 || welcome.GetCmds()[0].GetWelcome() == nil {
 		return errors.New("dusk: the scheduler did not welcome this worker")

@@ -123,6 +123,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"worker.lifetime":                 {"1h", work(func(o worker.Options) any { return o.Lifetime })},
 		"worker.lifetime-stagger":         {"5m", work(func(o worker.Options) any { return o.LifetimeStagger })},
 		"worker.lifetime-restart":         {"true", work(func(o worker.Options) any { return o.LifetimeRestart })},
+		"worker.accept-binaries":          {"false", work(func(o worker.Options) any { return !o.RefuseBinaries })},
 		"comm.timeouts.connect":           {"3s", work(func(o worker.Options) any { return o.ConnectTimeout })},
 		"comm.token":                      {"t0k3n", work(func(o worker.Options) any { return o.Security.Token })},
 		"comm.token-file":                 {"/run/token", work(func(o worker.Options) any { return o.Security.TokenFile })},

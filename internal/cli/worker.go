@@ -40,7 +40,7 @@ func Worker(args []string, version string) error {
 		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
 		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
 		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address", "worker.death-timeout",
-		"worker.lifetime", "worker.lifetime-stagger", "worker.lifetime-restart"},
+		"worker.lifetime", "worker.lifetime-stagger", "worker.lifetime-restart", "worker.accept-binaries"},
 		SecurityKeys...)...)
 	if err != nil {
 		return err
@@ -123,7 +123,7 @@ func Worker(args []string, version string) error {
 		}
 		return w, err
 	}, worker.ProcessServeOptions(opts, log))
-	if err != nil && !errors.Is(err, worker.ErrRestart) {
+	if worker.Failed(err) {
 		log.Error("worker stopped", "err", err)
 	}
 	if code := worker.ExitCode(err); code != 0 {

@@ -677,6 +677,339 @@ func (x *DepLocation) GetAddresses() []string {
 	return nil
 }
 
+// BinaryInfo describes an executable shipped to workers.
+type BinaryInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sha256        string                 `protobuf:"bytes,1,opt,name=sha256,proto3" json:"sha256,omitempty"` // hex SHA-256 of the file
+	Size          int64                  `protobuf:"varint,2,opt,name=size,proto3" json:"size,omitempty"`
+	Goos          string                 `protobuf:"bytes,3,opt,name=goos,proto3" json:"goos,omitempty"`
+	Goarch        string                 `protobuf:"bytes,4,opt,name=goarch,proto3" json:"goarch,omitempty"`
+	BuildId       string                 `protobuf:"bytes,5,opt,name=build_id,json=buildId,proto3" json:"build_id,omitempty"` // what registry.BuildID reports when it runs
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BinaryInfo) Reset() {
+	*x = BinaryInfo{}
+	mi := &file_pb_dusk_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BinaryInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BinaryInfo) ProtoMessage() {}
+
+func (x *BinaryInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BinaryInfo.ProtoReflect.Descriptor instead.
+func (*BinaryInfo) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BinaryInfo) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *BinaryInfo) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *BinaryInfo) GetGoos() string {
+	if x != nil {
+		return x.Goos
+	}
+	return ""
+}
+
+func (x *BinaryInfo) GetGoarch() string {
+	if x != nil {
+		return x.Goarch
+	}
+	return ""
+}
+
+func (x *BinaryInfo) GetBuildId() string {
+	if x != nil {
+		return x.BuildId
+	}
+	return ""
+}
+
+// BinaryChunk is a piece of a shipped executable; the first of a
+// PutBinary stream carries info (and may carry data).
+type BinaryChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Info          *BinaryInfo            `protobuf:"bytes,1,opt,name=info,proto3" json:"info,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BinaryChunk) Reset() {
+	*x = BinaryChunk{}
+	mi := &file_pb_dusk_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BinaryChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BinaryChunk) ProtoMessage() {}
+
+func (x *BinaryChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BinaryChunk.ProtoReflect.Descriptor instead.
+func (*BinaryChunk) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *BinaryChunk) GetInfo() *BinaryInfo {
+	if x != nil {
+		return x.Info
+	}
+	return nil
+}
+
+func (x *BinaryChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type PutBinaryReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutBinaryReply) Reset() {
+	*x = PutBinaryReply{}
+	mi := &file_pb_dusk_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutBinaryReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutBinaryReply) ProtoMessage() {}
+
+func (x *PutBinaryReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutBinaryReply.ProtoReflect.Descriptor instead.
+func (*PutBinaryReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{10}
+}
+
+type UseBinaryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Binary        *BinaryInfo            `protobuf:"bytes,1,opt,name=binary,proto3" json:"binary,omitempty"`
+	TimeoutMs     int64                  `protobuf:"varint,2,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"` // how long to wait for the workers to come back
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UseBinaryRequest) Reset() {
+	*x = UseBinaryRequest{}
+	mi := &file_pb_dusk_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UseBinaryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UseBinaryRequest) ProtoMessage() {}
+
+func (x *UseBinaryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UseBinaryRequest.ProtoReflect.Descriptor instead.
+func (*UseBinaryRequest) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UseBinaryRequest) GetBinary() *BinaryInfo {
+	if x != nil {
+		return x.Binary
+	}
+	return nil
+}
+
+func (x *UseBinaryRequest) GetTimeoutMs() int64 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+type UseBinaryReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// missing: the scheduler has no such binary; PutBinary it first.
+	Missing   bool     `protobuf:"varint,1,opt,name=missing,proto3" json:"missing,omitempty"`
+	Switched  []string `protobuf:"bytes,2,rep,name=switched,proto3" json:"switched,omitempty"`   // workers that now run it
+	Unchanged []string `protobuf:"bytes,3,rep,name=unchanged,proto3" json:"unchanged,omitempty"` // workers that ran it already
+	// refused: workers that cannot run it, each with the reason.
+	Refused       map[string]string `protobuf:"bytes,4,rep,name=refused,proto3" json:"refused,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UseBinaryReply) Reset() {
+	*x = UseBinaryReply{}
+	mi := &file_pb_dusk_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UseBinaryReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UseBinaryReply) ProtoMessage() {}
+
+func (x *UseBinaryReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UseBinaryReply.ProtoReflect.Descriptor instead.
+func (*UseBinaryReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *UseBinaryReply) GetMissing() bool {
+	if x != nil {
+		return x.Missing
+	}
+	return false
+}
+
+func (x *UseBinaryReply) GetSwitched() []string {
+	if x != nil {
+		return x.Switched
+	}
+	return nil
+}
+
+func (x *UseBinaryReply) GetUnchanged() []string {
+	if x != nil {
+		return x.Unchanged
+	}
+	return nil
+}
+
+func (x *UseBinaryReply) GetRefused() map[string]string {
+	if x != nil {
+		return x.Refused
+	}
+	return nil
+}
+
+type FetchBinaryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sha256        string                 `protobuf:"bytes,1,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FetchBinaryRequest) Reset() {
+	*x = FetchBinaryRequest{}
+	mi := &file_pb_dusk_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FetchBinaryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FetchBinaryRequest) ProtoMessage() {}
+
+func (x *FetchBinaryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FetchBinaryRequest.ProtoReflect.Descriptor instead.
+func (*FetchBinaryRequest) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *FetchBinaryRequest) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
 // Worker to scheduler. The most frequent reports, tasks started and
 // finished, travel as columns: one message for many tasks. The scheduler
 // applies them before the messages.
@@ -690,7 +1023,7 @@ type WorkerBatch struct {
 
 func (x *WorkerBatch) Reset() {
 	*x = WorkerBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[8]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +1035,7 @@ func (x *WorkerBatch) String() string {
 func (*WorkerBatch) ProtoMessage() {}
 
 func (x *WorkerBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[8]
+	mi := &file_pb_dusk_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +1048,7 @@ func (x *WorkerBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerBatch.ProtoReflect.Descriptor instead.
 func (*WorkerBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{8}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *WorkerBatch) GetMsgs() []*WorkerMsg {
@@ -748,7 +1081,7 @@ type TaskReports struct {
 
 func (x *TaskReports) Reset() {
 	*x = TaskReports{}
-	mi := &file_pb_dusk_proto_msgTypes[9]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -760,7 +1093,7 @@ func (x *TaskReports) String() string {
 func (*TaskReports) ProtoMessage() {}
 
 func (x *TaskReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[9]
+	mi := &file_pb_dusk_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -773,7 +1106,7 @@ func (x *TaskReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskReports.ProtoReflect.Descriptor instead.
 func (*TaskReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{9}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *TaskReports) GetStarted() []string {
@@ -854,7 +1187,7 @@ type WorkerMsg struct {
 
 func (x *WorkerMsg) Reset() {
 	*x = WorkerMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[10]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +1199,7 @@ func (x *WorkerMsg) String() string {
 func (*WorkerMsg) ProtoMessage() {}
 
 func (x *WorkerMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[10]
+	mi := &file_pb_dusk_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +1212,7 @@ func (x *WorkerMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerMsg.ProtoReflect.Descriptor instead.
 func (*WorkerMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{10}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *WorkerMsg) GetMsg() isWorkerMsg_Msg {
@@ -1074,14 +1407,21 @@ type RegisterWorker struct {
 	// held are the results the worker holds when it registers: those it
 	// kept when it lost its scheduler, for a scheduler started again to
 	// recover instead of recomputing.
-	Held          []*HeldKey `protobuf:"bytes,10,rep,name=held,proto3" json:"held,omitempty"`
+	Held []*HeldKey `protobuf:"bytes,10,rep,name=held,proto3" json:"held,omitempty"`
+	// build_id identifies the executable (registry.BuildID); goos and
+	// goarch what it runs on; supervised, that a nanny would start it again
+	// on another executable (a shipped binary).
+	BuildId       string `protobuf:"bytes,11,opt,name=build_id,json=buildId,proto3" json:"build_id,omitempty"`
+	Goos          string `protobuf:"bytes,12,opt,name=goos,proto3" json:"goos,omitempty"`
+	Goarch        string `protobuf:"bytes,13,opt,name=goarch,proto3" json:"goarch,omitempty"`
+	Supervised    bool   `protobuf:"varint,14,opt,name=supervised,proto3" json:"supervised,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RegisterWorker) Reset() {
 	*x = RegisterWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[11]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1093,7 +1433,7 @@ func (x *RegisterWorker) String() string {
 func (*RegisterWorker) ProtoMessage() {}
 
 func (x *RegisterWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[11]
+	mi := &file_pb_dusk_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1106,7 +1446,7 @@ func (x *RegisterWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterWorker.ProtoReflect.Descriptor instead.
 func (*RegisterWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{11}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RegisterWorker) GetAddress() string {
@@ -1179,6 +1519,34 @@ func (x *RegisterWorker) GetHeld() []*HeldKey {
 	return nil
 }
 
+func (x *RegisterWorker) GetBuildId() string {
+	if x != nil {
+		return x.BuildId
+	}
+	return ""
+}
+
+func (x *RegisterWorker) GetGoos() string {
+	if x != nil {
+		return x.Goos
+	}
+	return ""
+}
+
+func (x *RegisterWorker) GetGoarch() string {
+	if x != nil {
+		return x.Goarch
+	}
+	return ""
+}
+
+func (x *RegisterWorker) GetSupervised() bool {
+	if x != nil {
+		return x.Supervised
+	}
+	return false
+}
+
 type HeldKey struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
@@ -1190,7 +1558,7 @@ type HeldKey struct {
 
 func (x *HeldKey) Reset() {
 	*x = HeldKey{}
-	mi := &file_pb_dusk_proto_msgTypes[12]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +1570,7 @@ func (x *HeldKey) String() string {
 func (*HeldKey) ProtoMessage() {}
 
 func (x *HeldKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[12]
+	mi := &file_pb_dusk_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1583,7 @@ func (x *HeldKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeldKey.ProtoReflect.Descriptor instead.
 func (*HeldKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{12}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HeldKey) GetKey() string {
@@ -1252,7 +1620,7 @@ type TaskFailed struct {
 
 func (x *TaskFailed) Reset() {
 	*x = TaskFailed{}
-	mi := &file_pb_dusk_proto_msgTypes[13]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1264,7 +1632,7 @@ func (x *TaskFailed) String() string {
 func (*TaskFailed) ProtoMessage() {}
 
 func (x *TaskFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[13]
+	mi := &file_pb_dusk_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1277,7 +1645,7 @@ func (x *TaskFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskFailed.ProtoReflect.Descriptor instead.
 func (*TaskFailed) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{13}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *TaskFailed) GetKey() string {
@@ -1325,7 +1693,7 @@ type KeysAdded struct {
 
 func (x *KeysAdded) Reset() {
 	*x = KeysAdded{}
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1337,7 +1705,7 @@ func (x *KeysAdded) String() string {
 func (*KeysAdded) ProtoMessage() {}
 
 func (x *KeysAdded) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[14]
+	mi := &file_pb_dusk_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1350,7 +1718,7 @@ func (x *KeysAdded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeysAdded.ProtoReflect.Descriptor instead.
 func (*KeysAdded) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{14}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *KeysAdded) GetKeys() []string {
@@ -1378,7 +1746,7 @@ type DataMissing struct {
 
 func (x *DataMissing) Reset() {
 	*x = DataMissing{}
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1390,7 +1758,7 @@ func (x *DataMissing) String() string {
 func (*DataMissing) ProtoMessage() {}
 
 func (x *DataMissing) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[15]
+	mi := &file_pb_dusk_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1403,7 +1771,7 @@ func (x *DataMissing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataMissing.ProtoReflect.Descriptor instead.
 func (*DataMissing) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{15}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DataMissing) GetTask() string {
@@ -1436,7 +1804,7 @@ type TaskRejected struct {
 
 func (x *TaskRejected) Reset() {
 	*x = TaskRejected{}
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1448,7 +1816,7 @@ func (x *TaskRejected) String() string {
 func (*TaskRejected) ProtoMessage() {}
 
 func (x *TaskRejected) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[16]
+	mi := &file_pb_dusk_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1461,7 +1829,7 @@ func (x *TaskRejected) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskRejected.ProtoReflect.Descriptor instead.
 func (*TaskRejected) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{16}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *TaskRejected) GetKey() string {
@@ -1481,7 +1849,7 @@ type StealReply struct {
 
 func (x *StealReply) Reset() {
 	*x = StealReply{}
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1493,7 +1861,7 @@ func (x *StealReply) String() string {
 func (*StealReply) ProtoMessage() {}
 
 func (x *StealReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[17]
+	mi := &file_pb_dusk_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1506,7 +1874,7 @@ func (x *StealReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealReply.ProtoReflect.Descriptor instead.
 func (*StealReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{17}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *StealReply) GetKey() string {
@@ -1551,7 +1919,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1563,7 +1931,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[18]
+	mi := &file_pb_dusk_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +1944,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{18}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Heartbeat) GetManaged() int64 {
@@ -1694,7 +2062,7 @@ type PluginResult struct {
 
 func (x *PluginResult) Reset() {
 	*x = PluginResult{}
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1706,7 +2074,7 @@ func (x *PluginResult) String() string {
 func (*PluginResult) ProtoMessage() {}
 
 func (x *PluginResult) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[19]
+	mi := &file_pb_dusk_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1719,7 +2087,7 @@ func (x *PluginResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginResult.ProtoReflect.Descriptor instead.
 func (*PluginResult) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{19}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PluginResult) GetName() string {
@@ -1744,7 +2112,7 @@ type Retire struct {
 
 func (x *Retire) Reset() {
 	*x = Retire{}
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1756,7 +2124,7 @@ func (x *Retire) String() string {
 func (*Retire) ProtoMessage() {}
 
 func (x *Retire) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[20]
+	mi := &file_pb_dusk_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1769,7 +2137,7 @@ func (x *Retire) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Retire.ProtoReflect.Descriptor instead.
 func (*Retire) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{20}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
 }
 
 type TransferDone struct {
@@ -1785,7 +2153,7 @@ type TransferDone struct {
 
 func (x *TransferDone) Reset() {
 	*x = TransferDone{}
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1797,7 +2165,7 @@ func (x *TransferDone) String() string {
 func (*TransferDone) ProtoMessage() {}
 
 func (x *TransferDone) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[21]
+	mi := &file_pb_dusk_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1810,7 +2178,7 @@ func (x *TransferDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferDone.ProtoReflect.Descriptor instead.
 func (*TransferDone) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{21}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TransferDone) GetKey() string {
@@ -1863,7 +2231,7 @@ type SpillDone struct {
 
 func (x *SpillDone) Reset() {
 	*x = SpillDone{}
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1875,7 +2243,7 @@ func (x *SpillDone) String() string {
 func (*SpillDone) ProtoMessage() {}
 
 func (x *SpillDone) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[22]
+	mi := &file_pb_dusk_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1888,7 +2256,7 @@ func (x *SpillDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpillDone.ProtoReflect.Descriptor instead.
 func (*SpillDone) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{22}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SpillDone) GetKey() string {
@@ -1939,7 +2307,7 @@ type WorkerCommandBatch struct {
 
 func (x *WorkerCommandBatch) Reset() {
 	*x = WorkerCommandBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1951,7 +2319,7 @@ func (x *WorkerCommandBatch) String() string {
 func (*WorkerCommandBatch) ProtoMessage() {}
 
 func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[23]
+	mi := &file_pb_dusk_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1964,7 +2332,7 @@ func (x *WorkerCommandBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommandBatch.ProtoReflect.Descriptor instead.
 func (*WorkerCommandBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{23}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WorkerCommandBatch) GetCmds() []*WorkerCommand {
@@ -1994,6 +2362,7 @@ type WorkerCommand struct {
 	//	*WorkerCommand_Close
 	//	*WorkerCommand_Restart
 	//	*WorkerCommand_Refuse
+	//	*WorkerCommand_SwitchBinary
 	Cmd           isWorkerCommand_Cmd `protobuf_oneof:"cmd"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2001,7 +2370,7 @@ type WorkerCommand struct {
 
 func (x *WorkerCommand) Reset() {
 	*x = WorkerCommand{}
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2013,7 +2382,7 @@ func (x *WorkerCommand) String() string {
 func (*WorkerCommand) ProtoMessage() {}
 
 func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[24]
+	mi := &file_pb_dusk_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2026,7 +2395,7 @@ func (x *WorkerCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerCommand.ProtoReflect.Descriptor instead.
 func (*WorkerCommand) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{24}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *WorkerCommand) GetCmd() isWorkerCommand_Cmd {
@@ -2117,6 +2486,15 @@ func (x *WorkerCommand) GetRefuse() *RefuseWorker {
 	return nil
 }
 
+func (x *WorkerCommand) GetSwitchBinary() *SwitchBinary {
+	if x != nil {
+		if x, ok := x.Cmd.(*WorkerCommand_SwitchBinary); ok {
+			return x.SwitchBinary
+		}
+	}
+	return nil
+}
+
 type isWorkerCommand_Cmd interface {
 	isWorkerCommand_Cmd()
 }
@@ -2157,6 +2535,10 @@ type WorkerCommand_Refuse struct {
 	Refuse *RefuseWorker `protobuf:"bytes,9,opt,name=refuse,proto3,oneof"`
 }
 
+type WorkerCommand_SwitchBinary struct {
+	SwitchBinary *SwitchBinary `protobuf:"bytes,10,opt,name=switch_binary,json=switchBinary,proto3,oneof"`
+}
+
 func (*WorkerCommand_Welcome) isWorkerCommand_Cmd() {}
 
 func (*WorkerCommand_Compute) isWorkerCommand_Cmd() {}
@@ -2175,6 +2557,55 @@ func (*WorkerCommand_Restart) isWorkerCommand_Cmd() {}
 
 func (*WorkerCommand_Refuse) isWorkerCommand_Cmd() {}
 
+func (*WorkerCommand_SwitchBinary) isWorkerCommand_Cmd() {}
+
+// SwitchBinary answers a registration: the worker is to fetch the
+// binary (FetchBinary), check it, and exit for its nanny to start the
+// binary in its place.
+type SwitchBinary struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Binary        *BinaryInfo            `protobuf:"bytes,1,opt,name=binary,proto3" json:"binary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SwitchBinary) Reset() {
+	*x = SwitchBinary{}
+	mi := &file_pb_dusk_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SwitchBinary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SwitchBinary) ProtoMessage() {}
+
+func (x *SwitchBinary) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SwitchBinary.ProtoReflect.Descriptor instead.
+func (*SwitchBinary) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *SwitchBinary) GetBinary() *BinaryInfo {
+	if x != nil {
+		return x.Binary
+	}
+	return nil
+}
+
 type Welcome struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"` // the ID the scheduler gave this connection
@@ -2185,7 +2616,7 @@ type Welcome struct {
 
 func (x *Welcome) Reset() {
 	*x = Welcome{}
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2197,7 +2628,7 @@ func (x *Welcome) String() string {
 func (*Welcome) ProtoMessage() {}
 
 func (x *Welcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[25]
+	mi := &file_pb_dusk_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2210,7 +2641,7 @@ func (x *Welcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Welcome.ProtoReflect.Descriptor instead.
 func (*Welcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{25}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Welcome) GetId() string {
@@ -2240,7 +2671,7 @@ type ComputeTask struct {
 
 func (x *ComputeTask) Reset() {
 	*x = ComputeTask{}
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2252,7 +2683,7 @@ func (x *ComputeTask) String() string {
 func (*ComputeTask) ProtoMessage() {}
 
 func (x *ComputeTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[26]
+	mi := &file_pb_dusk_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2265,7 +2696,7 @@ func (x *ComputeTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeTask.ProtoReflect.Descriptor instead.
 func (*ComputeTask) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{26}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ComputeTask) GetTask() []byte {
@@ -2298,7 +2729,7 @@ type FreeKeys struct {
 
 func (x *FreeKeys) Reset() {
 	*x = FreeKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2310,7 +2741,7 @@ func (x *FreeKeys) String() string {
 func (*FreeKeys) ProtoMessage() {}
 
 func (x *FreeKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[27]
+	mi := &file_pb_dusk_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2323,7 +2754,7 @@ func (x *FreeKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeKeys.ProtoReflect.Descriptor instead.
 func (*FreeKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{27}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *FreeKeys) GetKeys() []string {
@@ -2342,7 +2773,7 @@ type StealRequest struct {
 
 func (x *StealRequest) Reset() {
 	*x = StealRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2354,7 +2785,7 @@ func (x *StealRequest) String() string {
 func (*StealRequest) ProtoMessage() {}
 
 func (x *StealRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[28]
+	mi := &file_pb_dusk_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2367,7 +2798,7 @@ func (x *StealRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StealRequest.ProtoReflect.Descriptor instead.
 func (*StealRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{28}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StealRequest) GetKey() string {
@@ -2386,7 +2817,7 @@ type AcquireKeys struct {
 
 func (x *AcquireKeys) Reset() {
 	*x = AcquireKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2398,7 +2829,7 @@ func (x *AcquireKeys) String() string {
 func (*AcquireKeys) ProtoMessage() {}
 
 func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[29]
+	mi := &file_pb_dusk_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2411,7 +2842,7 @@ func (x *AcquireKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcquireKeys.ProtoReflect.Descriptor instead.
 func (*AcquireKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{29}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AcquireKeys) GetDeps() []*DepLocation {
@@ -2431,7 +2862,7 @@ type InstallPlugin struct {
 
 func (x *InstallPlugin) Reset() {
 	*x = InstallPlugin{}
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2443,7 +2874,7 @@ func (x *InstallPlugin) String() string {
 func (*InstallPlugin) ProtoMessage() {}
 
 func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[30]
+	mi := &file_pb_dusk_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2456,7 +2887,7 @@ func (x *InstallPlugin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallPlugin.ProtoReflect.Descriptor instead.
 func (*InstallPlugin) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{30}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *InstallPlugin) GetName() string {
@@ -2482,7 +2913,7 @@ type CloseWorker struct {
 
 func (x *CloseWorker) Reset() {
 	*x = CloseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2494,7 +2925,7 @@ func (x *CloseWorker) String() string {
 func (*CloseWorker) ProtoMessage() {}
 
 func (x *CloseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[31]
+	mi := &file_pb_dusk_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2507,7 +2938,7 @@ func (x *CloseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseWorker.ProtoReflect.Descriptor instead.
 func (*CloseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{31}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CloseWorker) GetReason() string {
@@ -2526,7 +2957,7 @@ type RestartWorker struct {
 
 func (x *RestartWorker) Reset() {
 	*x = RestartWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2538,7 +2969,7 @@ func (x *RestartWorker) String() string {
 func (*RestartWorker) ProtoMessage() {}
 
 func (x *RestartWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[32]
+	mi := &file_pb_dusk_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2551,7 +2982,7 @@ func (x *RestartWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartWorker.ProtoReflect.Descriptor instead.
 func (*RestartWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{32}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *RestartWorker) GetReason() string {
@@ -2570,7 +3001,7 @@ type RefuseWorker struct {
 
 func (x *RefuseWorker) Reset() {
 	*x = RefuseWorker{}
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2582,7 +3013,7 @@ func (x *RefuseWorker) String() string {
 func (*RefuseWorker) ProtoMessage() {}
 
 func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[33]
+	mi := &file_pb_dusk_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2595,7 +3026,7 @@ func (x *RefuseWorker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefuseWorker.ProtoReflect.Descriptor instead.
 func (*RefuseWorker) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{33}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *RefuseWorker) GetReason() string {
@@ -2618,7 +3049,7 @@ type ClientBatch struct {
 
 func (x *ClientBatch) Reset() {
 	*x = ClientBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2630,7 +3061,7 @@ func (x *ClientBatch) String() string {
 func (*ClientBatch) ProtoMessage() {}
 
 func (x *ClientBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[34]
+	mi := &file_pb_dusk_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2643,7 +3074,7 @@ func (x *ClientBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientBatch.ProtoReflect.Descriptor instead.
 func (*ClientBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{34}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ClientBatch) GetMsgs() []*ClientMsg {
@@ -2677,7 +3108,7 @@ type ClientMsg struct {
 
 func (x *ClientMsg) Reset() {
 	*x = ClientMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2689,7 +3120,7 @@ func (x *ClientMsg) String() string {
 func (*ClientMsg) ProtoMessage() {}
 
 func (x *ClientMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[35]
+	mi := &file_pb_dusk_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2702,7 +3133,7 @@ func (x *ClientMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMsg.ProtoReflect.Descriptor instead.
 func (*ClientMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{35}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ClientMsg) GetMsg() isClientMsg_Msg {
@@ -2818,7 +3249,7 @@ type Sync struct {
 
 func (x *Sync) Reset() {
 	*x = Sync{}
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2830,7 +3261,7 @@ func (x *Sync) String() string {
 func (*Sync) ProtoMessage() {}
 
 func (x *Sync) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[36]
+	mi := &file_pb_dusk_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2843,7 +3274,7 @@ func (x *Sync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sync.ProtoReflect.Descriptor instead.
 func (*Sync) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{36}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *Sync) GetId() uint64 {
@@ -2864,7 +3295,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2876,7 +3307,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[37]
+	mi := &file_pb_dusk_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2889,7 +3320,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{37}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ClientHello) GetId() string {
@@ -2928,7 +3359,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2940,7 +3371,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[38]
+	mi := &file_pb_dusk_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2953,7 +3384,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{38}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UpdateGraph) GetTasks() [][]byte {
@@ -2986,7 +3417,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2998,7 +3429,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[39]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3011,7 +3442,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{39}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -3030,7 +3461,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3042,7 +3473,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[40]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3055,7 +3486,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{40}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -3074,7 +3505,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3086,7 +3517,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[41]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3099,7 +3530,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{41}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -3121,7 +3552,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3133,7 +3564,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[42]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3146,7 +3577,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{42}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3188,7 +3619,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3200,7 +3631,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3213,7 +3644,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3245,7 +3676,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3257,7 +3688,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3270,7 +3701,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -3325,7 +3756,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3337,7 +3768,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3350,7 +3781,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3463,7 +3894,7 @@ type Synced struct {
 
 func (x *Synced) Reset() {
 	*x = Synced{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3475,7 +3906,7 @@ func (x *Synced) String() string {
 func (*Synced) ProtoMessage() {}
 
 func (x *Synced) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3488,7 +3919,7 @@ func (x *Synced) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Synced.ProtoReflect.Descriptor instead.
 func (*Synced) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Synced) GetId() uint64 {
@@ -3508,7 +3939,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3520,7 +3951,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3533,7 +3964,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3563,7 +3994,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3575,7 +4006,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3588,7 +4019,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -3636,7 +4067,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3648,7 +4079,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3661,7 +4092,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -3688,7 +4119,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3700,7 +4131,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3713,7 +4144,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -3740,7 +4171,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3752,7 +4183,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3765,7 +4196,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -3790,7 +4221,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3802,7 +4233,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3815,7 +4246,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 type WorkerInfo struct {
@@ -3839,13 +4270,14 @@ type WorkerInfo struct {
 	SpilledDisk     int64                  `protobuf:"varint,17,opt,name=spilled_disk,json=spilledDisk,proto3" json:"spilled_disk,omitempty"`
 	SpilledKeys     int64                  `protobuf:"varint,18,opt,name=spilled_keys,json=spilledKeys,proto3" json:"spilled_keys,omitempty"`
 	SpillFailed     bool                   `protobuf:"varint,19,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
+	BuildId         string                 `protobuf:"bytes,20,opt,name=build_id,json=buildId,proto3" json:"build_id,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3857,7 +4289,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3870,7 +4302,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -4006,6 +4438,13 @@ func (x *WorkerInfo) GetSpillFailed() bool {
 	return false
 }
 
+func (x *WorkerInfo) GetBuildId() string {
+	if x != nil {
+		return x.BuildId
+	}
+	return ""
+}
+
 type IdentityReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	SchedulerId   string                 `protobuf:"bytes,1,opt,name=scheduler_id,json=schedulerId,proto3" json:"scheduler_id,omitempty"`
@@ -4021,7 +4460,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4033,7 +4472,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4046,7 +4485,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -4107,7 +4546,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4119,7 +4558,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4132,7 +4571,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -4152,7 +4591,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4164,7 +4603,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4177,7 +4616,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -4204,7 +4643,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4216,7 +4655,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4229,7 +4668,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -4256,7 +4695,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4268,7 +4707,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4281,7 +4720,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -4307,7 +4746,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4319,7 +4758,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4332,7 +4771,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -4352,7 +4791,7 @@ type ScalingRequest struct {
 
 func (x *ScalingRequest) Reset() {
 	*x = ScalingRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4364,7 +4803,7 @@ func (x *ScalingRequest) String() string {
 func (*ScalingRequest) ProtoMessage() {}
 
 func (x *ScalingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4377,7 +4816,7 @@ func (x *ScalingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScalingRequest.ProtoReflect.Descriptor instead.
 func (*ScalingRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ScalingRequest) GetTargetDurationMs() int64 {
@@ -4399,7 +4838,7 @@ type ScalingReply struct {
 
 func (x *ScalingReply) Reset() {
 	*x = ScalingReply{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4411,7 +4850,7 @@ func (x *ScalingReply) String() string {
 func (*ScalingReply) ProtoMessage() {}
 
 func (x *ScalingReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4424,7 +4863,7 @@ func (x *ScalingReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScalingReply.ProtoReflect.Descriptor instead.
 func (*ScalingReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ScalingReply) GetTarget() int32 {
@@ -4450,7 +4889,7 @@ type RetireRequest struct {
 
 func (x *RetireRequest) Reset() {
 	*x = RetireRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4462,7 +4901,7 @@ func (x *RetireRequest) String() string {
 func (*RetireRequest) ProtoMessage() {}
 
 func (x *RetireRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4475,7 +4914,7 @@ func (x *RetireRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireRequest.ProtoReflect.Descriptor instead.
 func (*RetireRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *RetireRequest) GetWorkers() []string {
@@ -4493,7 +4932,7 @@ type RetireReply struct {
 
 func (x *RetireReply) Reset() {
 	*x = RetireReply{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4505,7 +4944,7 @@ func (x *RetireReply) String() string {
 func (*RetireReply) ProtoMessage() {}
 
 func (x *RetireReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4518,7 +4957,7 @@ func (x *RetireReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireReply.ProtoReflect.Descriptor instead.
 func (*RetireReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 type PluginRequest struct {
@@ -4532,7 +4971,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4544,7 +4983,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4557,7 +4996,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -4592,7 +5031,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4604,7 +5043,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4617,7 +5056,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -4643,7 +5082,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4655,7 +5094,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4668,7 +5107,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -4691,7 +5130,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4703,7 +5142,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4716,7 +5155,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -4759,7 +5198,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4771,7 +5210,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4784,7 +5223,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *Event) GetKind() string {
@@ -4917,7 +5356,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4929,7 +5368,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4942,7 +5381,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -5026,7 +5465,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5038,7 +5477,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5051,7 +5490,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -5085,7 +5524,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5097,7 +5536,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5110,7 +5549,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -5135,7 +5574,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5147,7 +5586,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5160,7 +5599,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{79}
 }
 
 type ProfileReply struct {
@@ -5173,7 +5612,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5185,7 +5624,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5198,7 +5637,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -5225,7 +5664,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5237,7 +5676,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5250,7 +5689,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -5284,7 +5723,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5296,7 +5735,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5309,7 +5748,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -5371,7 +5810,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5383,7 +5822,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5396,7 +5835,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -5417,7 +5856,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[77]
+	mi := &file_pb_dusk_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5429,7 +5868,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[77]
+	mi := &file_pb_dusk_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5442,7 +5881,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{77}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -5476,7 +5915,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[78]
+	mi := &file_pb_dusk_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5488,7 +5927,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[78]
+	mi := &file_pb_dusk_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5501,7 +5940,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{78}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5529,7 +5968,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[79]
+	mi := &file_pb_dusk_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5541,7 +5980,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[79]
+	mi := &file_pb_dusk_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5554,7 +5993,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{79}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -5628,7 +6067,32 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06nbytes\x18\x02 \x01(\x03R\x06nbytes\x12\x18\n" +
 	"\aworkers\x18\x03 \x03(\tR\aworkers\x12\x1c\n" +
-	"\taddresses\x18\x04 \x03(\tR\taddresses\"e\n" +
+	"\taddresses\x18\x04 \x03(\tR\taddresses\"\x7f\n" +
+	"\n" +
+	"BinaryInfo\x12\x16\n" +
+	"\x06sha256\x18\x01 \x01(\tR\x06sha256\x12\x12\n" +
+	"\x04size\x18\x02 \x01(\x03R\x04size\x12\x12\n" +
+	"\x04goos\x18\x03 \x01(\tR\x04goos\x12\x16\n" +
+	"\x06goarch\x18\x04 \x01(\tR\x06goarch\x12\x19\n" +
+	"\bbuild_id\x18\x05 \x01(\tR\abuildId\"J\n" +
+	"\vBinaryChunk\x12'\n" +
+	"\x04info\x18\x01 \x01(\v2\x13.dusk.v1.BinaryInfoR\x04info\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\"\x10\n" +
+	"\x0ePutBinaryReply\"^\n" +
+	"\x10UseBinaryRequest\x12+\n" +
+	"\x06binary\x18\x01 \x01(\v2\x13.dusk.v1.BinaryInfoR\x06binary\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x02 \x01(\x03R\ttimeoutMs\"\xe0\x01\n" +
+	"\x0eUseBinaryReply\x12\x18\n" +
+	"\amissing\x18\x01 \x01(\bR\amissing\x12\x1a\n" +
+	"\bswitched\x18\x02 \x03(\tR\bswitched\x12\x1c\n" +
+	"\tunchanged\x18\x03 \x03(\tR\tunchanged\x12>\n" +
+	"\arefused\x18\x04 \x03(\v2$.dusk.v1.UseBinaryReply.RefusedEntryR\arefused\x1a:\n" +
+	"\fRefusedEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\",\n" +
+	"\x12FetchBinaryRequest\x12\x16\n" +
+	"\x06sha256\x18\x01 \x01(\tR\x06sha256\"e\n" +
 	"\vWorkerBatch\x12&\n" +
 	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.WorkerMsgR\x04msgs\x12.\n" +
 	"\areports\x18\x02 \x01(\v2\x14.dusk.v1.TaskReportsR\areports\"\xe2\x01\n" +
@@ -5654,7 +6118,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06retire\x18\v \x01(\v2\x0f.dusk.v1.RetireH\x00R\x06retire\x123\n" +
 	"\btransfer\x18\f \x01(\v2\x15.dusk.v1.TransferDoneH\x00R\btransfer\x12*\n" +
 	"\x05spill\x18\r \x01(\v2\x12.dusk.v1.SpillDoneH\x00R\x05spillB\x05\n" +
-	"\x03msgJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"\xa9\x03\n" +
+	"\x03msgJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"\x90\x04\n" +
 	"\x0eRegisterWorker\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n" +
@@ -5666,7 +6130,13 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x03pid\x18\b \x01(\x05R\x03pid\x12\x18\n" +
 	"\aversion\x18\t \x01(\tR\aversion\x12$\n" +
 	"\x04held\x18\n" +
-	" \x03(\v2\x10.dusk.v1.HeldKeyR\x04held\x1a<\n" +
+	" \x03(\v2\x10.dusk.v1.HeldKeyR\x04held\x12\x19\n" +
+	"\bbuild_id\x18\v \x01(\tR\abuildId\x12\x12\n" +
+	"\x04goos\x18\f \x01(\tR\x04goos\x12\x16\n" +
+	"\x06goarch\x18\r \x01(\tR\x06goarch\x12\x1e\n" +
+	"\n" +
+	"supervised\x18\x0e \x01(\bR\n" +
+	"supervised\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"G\n" +
@@ -5729,7 +6199,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\aunspill\x18\x05 \x01(\bR\aunspill\"T\n" +
 	"\x12WorkerCommandBatch\x12*\n" +
 	"\x04cmds\x18\x01 \x03(\v2\x16.dusk.v1.WorkerCommandR\x04cmds\x12\x12\n" +
-	"\x04free\x18\x02 \x03(\tR\x04free\"\xc5\x03\n" +
+	"\x04free\x18\x02 \x03(\tR\x04free\"\x83\x04\n" +
 	"\rWorkerCommand\x12,\n" +
 	"\awelcome\x18\x01 \x01(\v2\x10.dusk.v1.WelcomeH\x00R\awelcome\x120\n" +
 	"\acompute\x18\x02 \x01(\v2\x14.dusk.v1.ComputeTaskH\x00R\acompute\x12'\n" +
@@ -5739,8 +6209,12 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06plugin\x18\x06 \x01(\v2\x16.dusk.v1.InstallPluginH\x00R\x06plugin\x12,\n" +
 	"\x05close\x18\a \x01(\v2\x14.dusk.v1.CloseWorkerH\x00R\x05close\x122\n" +
 	"\arestart\x18\b \x01(\v2\x16.dusk.v1.RestartWorkerH\x00R\arestart\x12/\n" +
-	"\x06refuse\x18\t \x01(\v2\x15.dusk.v1.RefuseWorkerH\x00R\x06refuseB\x05\n" +
-	"\x03cmd\"<\n" +
+	"\x06refuse\x18\t \x01(\v2\x15.dusk.v1.RefuseWorkerH\x00R\x06refuse\x12<\n" +
+	"\rswitch_binary\x18\n" +
+	" \x01(\v2\x15.dusk.v1.SwitchBinaryH\x00R\fswitchBinaryB\x05\n" +
+	"\x03cmd\";\n" +
+	"\fSwitchBinary\x12+\n" +
+	"\x06binary\x18\x01 \x01(\v2\x13.dusk.v1.BinaryInfoR\x06binary\"<\n" +
 	"\aWelcome\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fscheduler_id\x18\x02 \x01(\tR\vschedulerId\"\x80\x01\n" +
@@ -5834,7 +6308,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"KeyStalled\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x11\n" +
-	"\x0fIdentityRequest\"\xaf\x05\n" +
+	"\x0fIdentityRequest\"\xca\x05\n" +
 	"\n" +
 	"WorkerInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
@@ -5858,7 +6332,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x10unmanaged_recent\x18\x10 \x01(\x03R\x0funmanagedRecent\x12!\n" +
 	"\fspilled_disk\x18\x11 \x01(\x03R\vspilledDisk\x12!\n" +
 	"\fspilled_keys\x18\x12 \x01(\x03R\vspilledKeys\x12!\n" +
-	"\fspill_failed\x18\x13 \x01(\bR\vspillFailed\x1a<\n" +
+	"\fspill_failed\x18\x13 \x01(\bR\vspillFailed\x12\x19\n" +
+	"\bbuild_id\x18\x14 \x01(\tR\abuildId\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xe1\x01\n" +
@@ -5985,7 +6460,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x18ERROR_KIND_KILLED_WORKER\x10\x03\x12\x13\n" +
 	"\x0fERROR_KIND_LOST\x10\x04\x12\x1f\n" +
 	"\x1bERROR_KIND_UNKNOWN_FUNCTION\x10\x05\x12\x19\n" +
-	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xaf\x04\n" +
+	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xf2\x05\n" +
 	"\tScheduler\x12?\n" +
 	"\x06Worker\x12\x14.dusk.v1.WorkerBatch\x1a\x1b.dusk.v1.WorkerCommandBatch(\x010\x01\x12=\n" +
 	"\x06Client\x12\x14.dusk.v1.ClientBatch\x1a\x19.dusk.v1.ClientEventBatch(\x010\x01\x12<\n" +
@@ -5995,7 +6470,10 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x0eRegisterPlugin\x12\x16.dusk.v1.PluginRequest\x1a\x14.dusk.v1.PluginReply\x127\n" +
 	"\x06Events\x12\x16.dusk.v1.EventsRequest\x1a\x13.dusk.v1.EventBatch0\x01\x129\n" +
 	"\aScaling\x12\x17.dusk.v1.ScalingRequest\x1a\x15.dusk.v1.ScalingReply\x12=\n" +
-	"\rRetireWorkers\x12\x16.dusk.v1.RetireRequest\x1a\x14.dusk.v1.RetireReply2\xa3\x02\n" +
+	"\rRetireWorkers\x12\x16.dusk.v1.RetireRequest\x1a\x14.dusk.v1.RetireReply\x12<\n" +
+	"\tPutBinary\x12\x14.dusk.v1.BinaryChunk\x1a\x17.dusk.v1.PutBinaryReply(\x01\x12?\n" +
+	"\tUseBinary\x12\x19.dusk.v1.UseBinaryRequest\x1a\x17.dusk.v1.UseBinaryReply\x12B\n" +
+	"\vFetchBinary\x12\x1b.dusk.v1.FetchBinaryRequest\x1a\x14.dusk.v1.BinaryChunk0\x012\xa3\x02\n" +
 	"\x06Worker\x128\n" +
 	"\aGetData\x12\x17.dusk.v1.GetDataRequest\x1a\x12.dusk.v1.DataBatch0\x01\x126\n" +
 	"\aPutData\x12\x12.dusk.v1.DataBatch\x1a\x15.dusk.v1.PutDataReply(\x01\x12-\n" +
@@ -6016,7 +6494,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 }
 
 var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 85)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 93)
 var file_pb_dusk_proto_goTypes = []any{
 	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
 	(*Arg)(nil),                // 1: dusk.v1.Arg
@@ -6027,83 +6505,91 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*RegistryEntry)(nil),      // 6: dusk.v1.RegistryEntry
 	(*TaskError)(nil),          // 7: dusk.v1.TaskError
 	(*DepLocation)(nil),        // 8: dusk.v1.DepLocation
-	(*WorkerBatch)(nil),        // 9: dusk.v1.WorkerBatch
-	(*TaskReports)(nil),        // 10: dusk.v1.TaskReports
-	(*WorkerMsg)(nil),          // 11: dusk.v1.WorkerMsg
-	(*RegisterWorker)(nil),     // 12: dusk.v1.RegisterWorker
-	(*HeldKey)(nil),            // 13: dusk.v1.HeldKey
-	(*TaskFailed)(nil),         // 14: dusk.v1.TaskFailed
-	(*KeysAdded)(nil),          // 15: dusk.v1.KeysAdded
-	(*DataMissing)(nil),        // 16: dusk.v1.DataMissing
-	(*TaskRejected)(nil),       // 17: dusk.v1.TaskRejected
-	(*StealReply)(nil),         // 18: dusk.v1.StealReply
-	(*Heartbeat)(nil),          // 19: dusk.v1.Heartbeat
-	(*PluginResult)(nil),       // 20: dusk.v1.PluginResult
-	(*Retire)(nil),             // 21: dusk.v1.Retire
-	(*TransferDone)(nil),       // 22: dusk.v1.TransferDone
-	(*SpillDone)(nil),          // 23: dusk.v1.SpillDone
-	(*WorkerCommandBatch)(nil), // 24: dusk.v1.WorkerCommandBatch
-	(*WorkerCommand)(nil),      // 25: dusk.v1.WorkerCommand
-	(*Welcome)(nil),            // 26: dusk.v1.Welcome
-	(*ComputeTask)(nil),        // 27: dusk.v1.ComputeTask
-	(*FreeKeys)(nil),           // 28: dusk.v1.FreeKeys
-	(*StealRequest)(nil),       // 29: dusk.v1.StealRequest
-	(*AcquireKeys)(nil),        // 30: dusk.v1.AcquireKeys
-	(*InstallPlugin)(nil),      // 31: dusk.v1.InstallPlugin
-	(*CloseWorker)(nil),        // 32: dusk.v1.CloseWorker
-	(*RestartWorker)(nil),      // 33: dusk.v1.RestartWorker
-	(*RefuseWorker)(nil),       // 34: dusk.v1.RefuseWorker
-	(*ClientBatch)(nil),        // 35: dusk.v1.ClientBatch
-	(*ClientMsg)(nil),          // 36: dusk.v1.ClientMsg
-	(*Sync)(nil),               // 37: dusk.v1.Sync
-	(*ClientHello)(nil),        // 38: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 39: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 40: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 41: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 42: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 43: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 44: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 45: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 46: dusk.v1.ClientEvent
-	(*Synced)(nil),             // 47: dusk.v1.Synced
-	(*ClientWelcome)(nil),      // 48: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 49: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 50: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 51: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 52: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 53: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 54: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 55: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 56: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 57: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 58: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 59: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 60: dusk.v1.RestartReply
-	(*ScalingRequest)(nil),     // 61: dusk.v1.ScalingRequest
-	(*ScalingReply)(nil),       // 62: dusk.v1.ScalingReply
-	(*RetireRequest)(nil),      // 63: dusk.v1.RetireRequest
-	(*RetireReply)(nil),        // 64: dusk.v1.RetireReply
-	(*PluginRequest)(nil),      // 65: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 66: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 67: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 68: dusk.v1.EventBatch
-	(*Event)(nil),              // 69: dusk.v1.Event
-	(*MemorySample)(nil),       // 70: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 71: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 72: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 73: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 74: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 75: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 76: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 77: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 78: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 79: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 80: dusk.v1.RunReply
-	nil,                        // 81: dusk.v1.Task.ResourcesEntry
-	nil,                        // 82: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 83: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 84: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 85: dusk.v1.PluginReply.ErrorsEntry
+	(*BinaryInfo)(nil),         // 9: dusk.v1.BinaryInfo
+	(*BinaryChunk)(nil),        // 10: dusk.v1.BinaryChunk
+	(*PutBinaryReply)(nil),     // 11: dusk.v1.PutBinaryReply
+	(*UseBinaryRequest)(nil),   // 12: dusk.v1.UseBinaryRequest
+	(*UseBinaryReply)(nil),     // 13: dusk.v1.UseBinaryReply
+	(*FetchBinaryRequest)(nil), // 14: dusk.v1.FetchBinaryRequest
+	(*WorkerBatch)(nil),        // 15: dusk.v1.WorkerBatch
+	(*TaskReports)(nil),        // 16: dusk.v1.TaskReports
+	(*WorkerMsg)(nil),          // 17: dusk.v1.WorkerMsg
+	(*RegisterWorker)(nil),     // 18: dusk.v1.RegisterWorker
+	(*HeldKey)(nil),            // 19: dusk.v1.HeldKey
+	(*TaskFailed)(nil),         // 20: dusk.v1.TaskFailed
+	(*KeysAdded)(nil),          // 21: dusk.v1.KeysAdded
+	(*DataMissing)(nil),        // 22: dusk.v1.DataMissing
+	(*TaskRejected)(nil),       // 23: dusk.v1.TaskRejected
+	(*StealReply)(nil),         // 24: dusk.v1.StealReply
+	(*Heartbeat)(nil),          // 25: dusk.v1.Heartbeat
+	(*PluginResult)(nil),       // 26: dusk.v1.PluginResult
+	(*Retire)(nil),             // 27: dusk.v1.Retire
+	(*TransferDone)(nil),       // 28: dusk.v1.TransferDone
+	(*SpillDone)(nil),          // 29: dusk.v1.SpillDone
+	(*WorkerCommandBatch)(nil), // 30: dusk.v1.WorkerCommandBatch
+	(*WorkerCommand)(nil),      // 31: dusk.v1.WorkerCommand
+	(*SwitchBinary)(nil),       // 32: dusk.v1.SwitchBinary
+	(*Welcome)(nil),            // 33: dusk.v1.Welcome
+	(*ComputeTask)(nil),        // 34: dusk.v1.ComputeTask
+	(*FreeKeys)(nil),           // 35: dusk.v1.FreeKeys
+	(*StealRequest)(nil),       // 36: dusk.v1.StealRequest
+	(*AcquireKeys)(nil),        // 37: dusk.v1.AcquireKeys
+	(*InstallPlugin)(nil),      // 38: dusk.v1.InstallPlugin
+	(*CloseWorker)(nil),        // 39: dusk.v1.CloseWorker
+	(*RestartWorker)(nil),      // 40: dusk.v1.RestartWorker
+	(*RefuseWorker)(nil),       // 41: dusk.v1.RefuseWorker
+	(*ClientBatch)(nil),        // 42: dusk.v1.ClientBatch
+	(*ClientMsg)(nil),          // 43: dusk.v1.ClientMsg
+	(*Sync)(nil),               // 44: dusk.v1.Sync
+	(*ClientHello)(nil),        // 45: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 46: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 47: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 48: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 49: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 50: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 51: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 52: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 53: dusk.v1.ClientEvent
+	(*Synced)(nil),             // 54: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 55: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 56: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 57: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 58: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 59: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 60: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 61: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 62: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 63: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 64: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 65: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 66: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 67: dusk.v1.RestartReply
+	(*ScalingRequest)(nil),     // 68: dusk.v1.ScalingRequest
+	(*ScalingReply)(nil),       // 69: dusk.v1.ScalingReply
+	(*RetireRequest)(nil),      // 70: dusk.v1.RetireRequest
+	(*RetireReply)(nil),        // 71: dusk.v1.RetireReply
+	(*PluginRequest)(nil),      // 72: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 73: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 74: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 75: dusk.v1.EventBatch
+	(*Event)(nil),              // 76: dusk.v1.Event
+	(*MemorySample)(nil),       // 77: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 78: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 79: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 80: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 81: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 82: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 83: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 84: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 85: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 86: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 87: dusk.v1.RunReply
+	nil,                        // 88: dusk.v1.Task.ResourcesEntry
+	nil,                        // 89: dusk.v1.UseBinaryReply.RefusedEntry
+	nil,                        // 90: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 91: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 92: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 93: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	2,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -6111,98 +6597,109 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	1,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	1,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	81, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	88, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	0,  // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
-	11, // 7: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
-	10, // 8: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
-	12, // 9: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
-	14, // 10: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
-	15, // 11: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
-	16, // 12: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
-	17, // 13: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
-	18, // 14: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
-	19, // 15: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
-	20, // 16: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
-	21, // 17: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
-	22, // 18: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	23, // 19: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	82, // 20: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
-	6,  // 21: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
-	13, // 22: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
-	7,  // 23: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
-	25, // 24: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
-	26, // 25: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
-	27, // 26: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
-	28, // 27: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
-	29, // 28: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
-	30, // 29: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
-	31, // 30: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
-	32, // 31: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
-	33, // 32: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
-	34, // 33: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
-	5,  // 34: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
-	8,  // 35: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
-	8,  // 36: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
-	36, // 37: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	38, // 38: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	39, // 39: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	40, // 40: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	41, // 41: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	42, // 42: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	37, // 43: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	6,  // 44: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	43, // 45: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	46, // 46: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	45, // 47: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	48, // 48: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	49, // 49: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	50, // 50: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	51, // 51: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	52, // 52: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	47, // 53: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	7,  // 54: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	83, // 55: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	6,  // 56: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	54, // 57: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	84, // 58: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	85, // 59: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	69, // 60: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	70, // 61: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	76, // 62: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	58, // 63: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	9,  // 64: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	35, // 65: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	53, // 66: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	56, // 67: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	59, // 68: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	65, // 69: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	67, // 70: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	61, // 71: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
-	63, // 72: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
-	75, // 73: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	77, // 74: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	79, // 75: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	71, // 76: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	73, // 77: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	24, // 78: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	44, // 79: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	55, // 80: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	57, // 81: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	60, // 82: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	66, // 83: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	68, // 84: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	62, // 85: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
-	64, // 86: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
-	77, // 87: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	78, // 88: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	80, // 89: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	72, // 90: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	74, // 91: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	78, // [78:92] is the sub-list for method output_type
-	64, // [64:78] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	9,  // 7: dusk.v1.BinaryChunk.info:type_name -> dusk.v1.BinaryInfo
+	9,  // 8: dusk.v1.UseBinaryRequest.binary:type_name -> dusk.v1.BinaryInfo
+	89, // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
+	17, // 10: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
+	16, // 11: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
+	18, // 12: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
+	20, // 13: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
+	21, // 14: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
+	22, // 15: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
+	23, // 16: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
+	24, // 17: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
+	25, // 18: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
+	26, // 19: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
+	27, // 20: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
+	28, // 21: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
+	29, // 22: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
+	90, // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	6,  // 24: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
+	19, // 25: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
+	7,  // 26: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
+	31, // 27: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
+	33, // 28: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
+	34, // 29: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
+	35, // 30: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
+	36, // 31: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
+	37, // 32: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
+	38, // 33: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
+	39, // 34: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
+	40, // 35: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
+	41, // 36: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
+	32, // 37: dusk.v1.WorkerCommand.switch_binary:type_name -> dusk.v1.SwitchBinary
+	9,  // 38: dusk.v1.SwitchBinary.binary:type_name -> dusk.v1.BinaryInfo
+	5,  // 39: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
+	8,  // 40: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
+	8,  // 41: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
+	43, // 42: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
+	45, // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	46, // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	47, // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	48, // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	49, // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	44, // 48: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	6,  // 49: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	50, // 50: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	53, // 51: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	52, // 52: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	55, // 53: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	56, // 54: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	57, // 55: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	58, // 56: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	59, // 57: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	54, // 58: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	7,  // 59: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	91, // 60: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	6,  // 61: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	61, // 62: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	92, // 63: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	93, // 64: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	76, // 65: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	77, // 66: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	83, // 67: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	65, // 68: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	15, // 69: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	42, // 70: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	60, // 71: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	63, // 72: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	66, // 73: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	72, // 74: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	74, // 75: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	68, // 76: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
+	70, // 77: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
+	10, // 78: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
+	12, // 79: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
+	14, // 80: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
+	82, // 81: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	84, // 82: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	86, // 83: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	78, // 84: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	80, // 85: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	30, // 86: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	51, // 87: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	62, // 88: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	64, // 89: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	67, // 90: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	73, // 91: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	75, // 92: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	69, // 93: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
+	71, // 94: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
+	11, // 95: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
+	13, // 96: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
+	10, // 97: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
+	84, // 98: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	85, // 99: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	87, // 100: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	79, // 101: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	81, // 102: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	86, // [86:103] is the sub-list for method output_type
+	69, // [69:86] is the sub-list for method input_type
+	69, // [69:69] is the sub-list for extension type_name
+	69, // [69:69] is the sub-list for extension extendee
+	0,  // [0:69] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -6216,7 +6713,7 @@ func file_pb_dusk_proto_init() {
 		(*Arg_List)(nil),
 		(*Arg_Call)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[10].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[16].OneofWrappers = []any{
 		(*WorkerMsg_Register)(nil),
 		(*WorkerMsg_Failed)(nil),
 		(*WorkerMsg_Added)(nil),
@@ -6229,7 +6726,7 @@ func file_pb_dusk_proto_init() {
 		(*WorkerMsg_Transfer)(nil),
 		(*WorkerMsg_Spill)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[24].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[30].OneofWrappers = []any{
 		(*WorkerCommand_Welcome)(nil),
 		(*WorkerCommand_Compute)(nil),
 		(*WorkerCommand_Free)(nil),
@@ -6239,8 +6736,9 @@ func file_pb_dusk_proto_init() {
 		(*WorkerCommand_Close)(nil),
 		(*WorkerCommand_Restart)(nil),
 		(*WorkerCommand_Refuse)(nil),
+		(*WorkerCommand_SwitchBinary)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[35].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[42].OneofWrappers = []any{
 		(*ClientMsg_Hello)(nil),
 		(*ClientMsg_UpdateGraph)(nil),
 		(*ClientMsg_Release)(nil),
@@ -6248,7 +6746,7 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Scattered)(nil),
 		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[45].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[52].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
@@ -6262,7 +6760,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   85,
+			NumMessages:   93,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

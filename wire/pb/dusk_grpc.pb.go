@@ -32,6 +32,9 @@ const (
 	Scheduler_Events_FullMethodName         = "/dusk.v1.Scheduler/Events"
 	Scheduler_Scaling_FullMethodName        = "/dusk.v1.Scheduler/Scaling"
 	Scheduler_RetireWorkers_FullMethodName  = "/dusk.v1.Scheduler/RetireWorkers"
+	Scheduler_PutBinary_FullMethodName      = "/dusk.v1.Scheduler/PutBinary"
+	Scheduler_UseBinary_FullMethodName      = "/dusk.v1.Scheduler/UseBinary"
+	Scheduler_FetchBinary_FullMethodName    = "/dusk.v1.Scheduler/FetchBinary"
 )
 
 // SchedulerClient is the client API for Scheduler service.
@@ -60,6 +63,14 @@ type SchedulerClient interface {
 	// RetireWorkers retires workers gracefully: their data is copied to
 	// other workers first, then they are told to close.
 	RetireWorkers(ctx context.Context, in *RetireRequest, opts ...grpc.CallOption) (*RetireReply, error)
+	// PutBinary uploads a client's executable (header first, then its
+	// bytes), for workers that run another build to switch to it.
+	PutBinary(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[BinaryChunk, PutBinaryReply], error)
+	// UseBinary makes an uploaded executable the cluster's: workers that
+	// run another build, now or later, switch to it under their nanny.
+	UseBinary(ctx context.Context, in *UseBinaryRequest, opts ...grpc.CallOption) (*UseBinaryReply, error)
+	// FetchBinary streams an uploaded executable to a worker.
+	FetchBinary(ctx context.Context, in *FetchBinaryRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BinaryChunk], error)
 }
 
 type schedulerClient struct {
@@ -175,6 +186,48 @@ func (c *schedulerClient) RetireWorkers(ctx context.Context, in *RetireRequest, 
 	return out, nil
 }
 
+func (c *schedulerClient) PutBinary(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[BinaryChunk, PutBinaryReply], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Scheduler_ServiceDesc.Streams[3], Scheduler_PutBinary_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[BinaryChunk, PutBinaryReply]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Scheduler_PutBinaryClient = grpc.ClientStreamingClient[BinaryChunk, PutBinaryReply]
+
+func (c *schedulerClient) UseBinary(ctx context.Context, in *UseBinaryRequest, opts ...grpc.CallOption) (*UseBinaryReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UseBinaryReply)
+	err := c.cc.Invoke(ctx, Scheduler_UseBinary_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *schedulerClient) FetchBinary(ctx context.Context, in *FetchBinaryRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BinaryChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Scheduler_ServiceDesc.Streams[4], Scheduler_FetchBinary_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[FetchBinaryRequest, BinaryChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Scheduler_FetchBinaryClient = grpc.ServerStreamingClient[BinaryChunk]
+
 // SchedulerServer is the server API for Scheduler service.
 // All implementations must embed UnimplementedSchedulerServer
 // for forward compatibility.
@@ -201,6 +254,14 @@ type SchedulerServer interface {
 	// RetireWorkers retires workers gracefully: their data is copied to
 	// other workers first, then they are told to close.
 	RetireWorkers(context.Context, *RetireRequest) (*RetireReply, error)
+	// PutBinary uploads a client's executable (header first, then its
+	// bytes), for workers that run another build to switch to it.
+	PutBinary(grpc.ClientStreamingServer[BinaryChunk, PutBinaryReply]) error
+	// UseBinary makes an uploaded executable the cluster's: workers that
+	// run another build, now or later, switch to it under their nanny.
+	UseBinary(context.Context, *UseBinaryRequest) (*UseBinaryReply, error)
+	// FetchBinary streams an uploaded executable to a worker.
+	FetchBinary(*FetchBinaryRequest, grpc.ServerStreamingServer[BinaryChunk]) error
 	mustEmbedUnimplementedSchedulerServer()
 }
 
@@ -237,6 +298,15 @@ func (UnimplementedSchedulerServer) Scaling(context.Context, *ScalingRequest) (*
 }
 func (UnimplementedSchedulerServer) RetireWorkers(context.Context, *RetireRequest) (*RetireReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method RetireWorkers not implemented")
+}
+func (UnimplementedSchedulerServer) PutBinary(grpc.ClientStreamingServer[BinaryChunk, PutBinaryReply]) error {
+	return status.Error(codes.Unimplemented, "method PutBinary not implemented")
+}
+func (UnimplementedSchedulerServer) UseBinary(context.Context, *UseBinaryRequest) (*UseBinaryReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method UseBinary not implemented")
+}
+func (UnimplementedSchedulerServer) FetchBinary(*FetchBinaryRequest, grpc.ServerStreamingServer[BinaryChunk]) error {
+	return status.Error(codes.Unimplemented, "method FetchBinary not implemented")
 }
 func (UnimplementedSchedulerServer) mustEmbedUnimplementedSchedulerServer() {}
 func (UnimplementedSchedulerServer) testEmbeddedByValue()                   {}
@@ -392,6 +462,42 @@ func _Scheduler_RetireWorkers_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Scheduler_PutBinary_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(SchedulerServer).PutBinary(&grpc.GenericServerStream[BinaryChunk, PutBinaryReply]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Scheduler_PutBinaryServer = grpc.ClientStreamingServer[BinaryChunk, PutBinaryReply]
+
+func _Scheduler_UseBinary_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UseBinaryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SchedulerServer).UseBinary(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Scheduler_UseBinary_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SchedulerServer).UseBinary(ctx, req.(*UseBinaryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Scheduler_FetchBinary_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(FetchBinaryRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(SchedulerServer).FetchBinary(m, &grpc.GenericServerStream[FetchBinaryRequest, BinaryChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Scheduler_FetchBinaryServer = grpc.ServerStreamingServer[BinaryChunk]
+
 // Scheduler_ServiceDesc is the grpc.ServiceDesc for Scheduler service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -423,6 +529,10 @@ var Scheduler_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "RetireWorkers",
 			Handler:    _Scheduler_RetireWorkers_Handler,
 		},
+		{
+			MethodName: "UseBinary",
+			Handler:    _Scheduler_UseBinary_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -440,6 +550,16 @@ var Scheduler_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Events",
 			Handler:       _Scheduler_Events_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "PutBinary",
+			Handler:       _Scheduler_PutBinary_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "FetchBinary",
+			Handler:       _Scheduler_FetchBinary_Handler,
 			ServerStreams: true,
 		},
 	},

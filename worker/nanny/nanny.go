@@ -30,6 +30,10 @@ const (
 	// ExitDeathTimeout: the scheduler stayed out of reach past the
 	// worker's death timeout; the worker gave up.
 	ExitDeathTimeout = 6
+	// ExitSwitch: the worker fetched another executable (a binary a
+	// client shipped) and named it in its directory (SwitchTo); start
+	// that in its place from now on.
+	ExitSwitch = 7
 )
 
 // EnvDirectory is the environment variable in which a nanny gives a worker
@@ -72,6 +76,10 @@ type Nanny struct {
 	// Killed is called after the nanny killed a process for its memory,
 	// with its PID and the memory measured (optional).
 	Killed func(pid int, memory int64)
+
+	// binary, once a worker process asked for it (ExitSwitch), is the
+	// executable the nanny starts instead of the one Command names.
+	binary string
 }
 
 // ErrRefused is returned by Nanny.Run when the scheduler refused the
@@ -106,7 +114,7 @@ func (n *Nanny) Run(ctx context.Context) error {
 	log = log.With("component", "nanny", "worker", n.Name)
 	crashes := 0
 	for {
-		code, began, killed, err := n.runOnce(ctx, log)
+		code, began, killed, next, err := n.runOnce(ctx, log)
 		if err != nil {
 			return err
 		}
@@ -122,6 +130,11 @@ func (n *Nanny) Run(ctx context.Context) error {
 			return nil
 		case code == ExitRestart:
 			log.Info("restarting worker process")
+			crashes = 0
+			continue
+		case code == ExitSwitch && next != "":
+			log.Info("starting the worker process on a shipped binary", "binary", next)
+			n.binary = next
 			crashes = 0
 			continue
 		case code == ExitRefused:
@@ -154,16 +167,17 @@ var ErrGaveUp = errors.New("dusk: the worker process kept crashing; the nanny ga
 
 // runOnce starts one worker process in a fresh directory and waits for it
 // to end, watching its memory. It returns the exit code, when the process
-// started and whether the nanny killed it for memory; the error is a
-// failure to start it.
-func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began time.Time, killed bool, err error) {
+// started, whether the nanny killed it for memory, and the executable it
+// asked to be started on next (ExitSwitch); the error is a failure to
+// start it.
+func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began time.Time, killed bool, next string, err error) {
 	base := n.Directory
 	if base == "" {
 		base = os.TempDir()
 	}
 	wd, err := store.NewWorkDir(base, log)
 	if err != nil {
-		return 0, time.Time{}, false, err
+		return 0, time.Time{}, false, "", err
 	}
 	defer func() {
 		if err := wd.Remove(); err != nil {
@@ -172,15 +186,22 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	}()
 	dir := wd.Path()
 	cmd := n.Command(ctx)
+	if n.binary != "" {
+		cmd.Path = n.binary
+		cmd.Args[0] = n.binary
+		cmd.Err = nil
+	}
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
 	}
-	cmd.Env = append(cmd.Env, EnvDirectory+"="+dir)
+	switchFile := dir + ".switch"
+	defer os.Remove(switchFile)
+	cmd.Env = append(cmd.Env, EnvDirectory+"="+dir, EnvSwitchFile+"="+switchFile)
 	// The process reports its memory on a pipe (used where the nanny
 	// cannot measure it from outside).
 	reports, reportW, err := os.Pipe()
 	if err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("dusk: starting worker process: %w", err)
+		return 0, time.Time{}, false, "", fmt.Errorf("dusk: starting worker process: %w", err)
 	}
 	defer reports.Close()
 	cmd.ExtraFiles = append(cmd.ExtraFiles, reportW)
@@ -193,7 +214,7 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	err = cmd.Start()
 	reportW.Close() // the child has its copy
 	if err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("dusk: starting worker process %s: %w", cmd.Path, err)
+		return 0, time.Time{}, false, "", fmt.Errorf("dusk: starting worker process %s: %w", cmd.Path, err)
 	}
 	began = time.Now()
 	var reported atomic.Int64
@@ -211,7 +232,14 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 	_ = cmd.Wait() // the exit code says what happened
 	stopWatch()
 	<-watched
-	return cmd.ProcessState.ExitCode(), began, wasKilled.Load(), nil
+	code = cmd.ProcessState.ExitCode()
+	if code == ExitSwitch {
+		if next, err = switchedTo(switchFile); err != nil {
+			log.Error("the worker process asked for another binary, but did not name a usable one; starting the same again", "err", err)
+			next = ""
+		}
+	}
+	return code, began, wasKilled.Load(), next, nil
 }
 
 // watchMemory kills p once its memory passes the terminate threshold. It

@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 		hog(report)
 		return
 	}
+	if record := os.Getenv(envSwitch); record != "" {
+		os.Exit(switcher(record, os.Getenv(envSwitchTo)))
+	}
 	os.Exit(m.Run())
 }
 
@@ -156,5 +159,88 @@ func TestNannyKillsAboveTerminate(t *testing.T) {
 	}
 	if es, _ := os.ReadDir(base); len(es) != 0 {
 		t.Errorf("left under %s: %v", base, es)
+	}
+}
+
+// envSwitch makes the test binary a worker process that records which
+// executable it is and, unless it is the one envSwitchTo names, asks its
+// nanny to start that one instead.
+const (
+	envSwitch   = "DUSK_TEST_SWITCH"
+	envSwitchTo = "DUSK_TEST_SWITCH_TO"
+)
+
+func switcher(record, target string) int {
+	exe, err := os.Executable()
+	if err != nil {
+		return 9
+	}
+	f, err := os.OpenFile(record, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return 9
+	}
+	f.WriteString(exe + "\n")
+	f.Close()
+	if exe == target {
+		return ExitClosed
+	}
+	if err := SwitchTo(target); err != nil {
+		return 9
+	}
+	return ExitSwitch
+}
+
+func TestNannyStartsTheBinaryItsWorkerSwitchedTo(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	target := filepath.Join(dir, "shipped")
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	record := filepath.Join(dir, "record")
+	n := &Nanny{Name: "switcher", Directory: dir, MaxRestarts: 1,
+		Command: func(ctx context.Context) *exec.Cmd {
+			cmd := exec.CommandContext(ctx, exe, "-test.run=^$")
+			cmd.Env = append(os.Environ(), envSwitch+"="+record, envSwitchTo+"="+target)
+			return cmd
+		}}
+	if err := n.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := exe + "\n" + target + "\n"; string(got) != want {
+		t.Fatalf("the nanny started\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestSwitchToRefusesWithoutANanny(t *testing.T) {
+	t.Setenv(EnvNannyPID, "")
+	t.Setenv(EnvSwitchFile, filepath.Join(t.TempDir(), "switch"))
+	if err := SwitchTo("/bin/true"); err == nil {
+		t.Fatal("SwitchTo without a nanny: no error")
+	}
+}
+
+func TestNannyIgnoresASwitchToAFileThatIsNotExecutable(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "switch"), []byte(plain+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := switchedTo(filepath.Join(dir, "switch")); err == nil {
+		t.Fatalf("switchedTo(%s) accepted a file that is not executable", plain)
 	}
 }

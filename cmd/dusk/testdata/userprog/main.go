@@ -4,7 +4,10 @@
 // client of that cluster; "userprog ADDRESS burst GATE-DIR" is a burst of
 // work for an adaptive cluster of 1 to 3 workers, which it watches grow
 // and shrink; "userprog ADDRESS shuffle" sorts a dataframe across the
-// workers (a peer-to-peer shuffle). Build it with -tags duckdb_arrow.
+// workers (a peer-to-peer shuffle); "userprog ADDRESS ship" ships itself
+// to workers of another binary (dusk.ShipBinary) and runs triple there.
+// Build it with -tags duckdb_arrow; with the tag userprog_v2 as well,
+// triple's body differs (it multiplies by 4), its name and signature not.
 package main
 
 import (
@@ -21,7 +24,7 @@ import (
 )
 
 // triple is this program's own function: only its workers know it.
-var triple = dusk.Register("userprog.triple", func(x int) int { return 3 * x })
+var triple = dusk.Register("userprog.triple", func(x int) int { return factor * x })
 
 // slowTriple is triple once the file "open" exists in the directory gate.
 var slowTriple = dusk.Register("userprog.slow-triple", func(ctx context.Context, gate string, x int) (int, error) {
@@ -39,12 +42,19 @@ var slowTriple = dusk.Register("userprog.slow-triple", func(ctx context.Context,
 
 func main() {
 	dusk.Main()
-	if len(os.Args) != 2 && !(len(os.Args) == 4 && os.Args[2] == "burst") && !(len(os.Args) == 3 && os.Args[2] == "shuffle") {
-		fmt.Fprintln(os.Stderr, "usage: userprog scheduler|worker ... | userprog SCHEDULER-ADDRESS [burst GATE-DIR | shuffle]")
+	if len(os.Args) != 2 && !(len(os.Args) == 4 && os.Args[2] == "burst") && !(len(os.Args) == 3 && (os.Args[2] == "shuffle" || os.Args[2] == "ship")) {
+		fmt.Fprintln(os.Stderr, "usage: userprog scheduler|worker ... | userprog SCHEDULER-ADDRESS [burst GATE-DIR | shuffle | ship]")
 		os.Exit(2)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	if len(os.Args) == 3 && os.Args[2] == "ship" {
+		if err := ship(ctx, os.Args[1]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	c, err := dusk.Connect(ctx, os.Args[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -180,5 +190,39 @@ func sortRows(ctx context.Context, c *dusk.Client) error {
 		}
 	}
 	fmt.Printf("sorted %d rows across the workers\n", tbl.NumRows())
+	return nil
+}
+
+// ship connects with dusk.ShipBinary, says how many workers switched, and
+// runs triple on every worker.
+func ship(ctx context.Context, addr string) error {
+	c, err := dusk.Connect(ctx, addr)
+	if err != nil {
+		return err
+	}
+	rep, err := c.ShipBinary(ctx)
+	if err != nil {
+		c.Close()
+		return err
+	}
+	fmt.Printf("switched %d, unchanged %d\n", len(rep.Switched), len(rep.Unchanged))
+	c.Close()
+	// Connecting with the option ships nothing more: every worker runs
+	// this program now.
+	c, err = dusk.Connect(ctx, addr, dusk.ShipBinary())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	vs, err := dusk.Run[int](ctx, c, triple, 14)
+	if err != nil {
+		return err
+	}
+	for w, v := range vs {
+		if v != factor*14 {
+			return fmt.Errorf("triple(14) = %d on %s", v, w)
+		}
+	}
+	fmt.Printf("triple(14) = %d on %d workers\n", factor*14, len(vs))
 	return nil
 }
