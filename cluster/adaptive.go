@@ -131,12 +131,12 @@ func (c *Local) Launched(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	status := statusByName(ws)
+	status := StatusByName(ws)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
 	for name := range c.live {
-		if c.members.counts(name, status) {
+		if c.members.Counts(name, status) {
 			n++
 		}
 	}

@@ -67,21 +67,21 @@ func TestAdaptOptionsRefused(t *testing.T) {
 // A launched worker counts while it starts and while it runs, not once
 // it retires or, having joined, is gone.
 func TestMembersCount(t *testing.T) {
-	var m members
-	if !m.counts("w", nil) {
+	var m Members
+	if !m.Counts("w", nil) {
 		t.Error("a worker not seen yet (starting) does not count")
 	}
-	if !m.counts("w", map[string]string{"w": "running"}) {
+	if !m.Counts("w", map[string]string{"w": "running"}) {
 		t.Error("a running worker does not count")
 	}
-	if m.counts("w", map[string]string{"w": "retiring"}) {
+	if m.Counts("w", map[string]string{"w": "retiring"}) {
 		t.Error("a retiring worker counts")
 	}
-	if m.counts("w", map[string]string{}) {
+	if m.Counts("w", map[string]string{}) {
 		t.Error("a worker that joined and is gone counts")
 	}
-	m.forget("w")
-	if !m.counts("w", nil) {
+	m.Forget("w")
+	if !m.Counts("w", nil) {
 		t.Error("a forgotten name is not a new, starting worker")
 	}
 }

@@ -84,7 +84,7 @@ type Local struct {
 	mu        sync.Mutex // protects the fields below
 	pids      map[string]int
 	live      map[string]bool // workers started whose goroutine has not ended
-	members   members         // which of live count for the size
+	members   Members         // which of live count for the size
 	next      int             // the number in the next worker's name
 	adapting  context.CancelFunc
 }
@@ -181,7 +181,7 @@ func (c *Local) startWorkers(n int) {
 			}
 			c.mu.Lock()
 			delete(c.live, name)
-			c.members.forget(name)
+			c.members.Forget(name)
 			delete(c.pids, name)
 			c.mu.Unlock()
 		}()

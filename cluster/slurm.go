@@ -68,7 +68,7 @@ type SlurmCluster struct {
 	mu      sync.Mutex       // protects the fields below
 	remote  *RemoteScheduler // while adapting
 	jobs    []string         // job IDs, in submission order
-	members members          // which jobs' workers count for the size
+	members Members          // which jobs' workers count for the size
 }
 
 // JobScript returns the batch script of one worker job.
@@ -229,13 +229,13 @@ func (c *SlurmCluster) Launched(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		status = statusByName(ws)
+		status = StatusByName(ws)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
 	for _, id := range ids {
-		if alive[id] && c.members.counts("slurm-"+id, status) {
+		if alive[id] && c.members.Counts("slurm-"+id, status) {
 			n++
 		}
 	}

@@ -85,7 +85,7 @@ type SSHCluster struct {
 	sched   *remoteProc
 	workers []*remoteProc
 	next    int     // the number of the next worker
-	members members // which workers count for the size
+	members Members // which workers count for the size
 }
 
 // remoteProc is a process started on a host, with the ssh session that
@@ -225,7 +225,7 @@ func (c *SSHCluster) Launched(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	status := statusByName(ws)
+	status := StatusByName(ws)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
@@ -233,7 +233,7 @@ func (c *SSHCluster) Launched(ctx context.Context) (int, error) {
 		select {
 		case <-p.done: // its process ended
 		default:
-			if c.members.counts(p.name, status) {
+			if c.members.Counts(p.name, status) {
 				n++
 			}
 		}

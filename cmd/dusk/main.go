@@ -29,6 +29,7 @@ usage:
   dusk doctor [flags]            describe a running cluster and apply the optimization guide to what it did lately
   dusk ssh [flags] HOST...       start a scheduler and workers on hosts over SSH (--scheduler HOST)
   dusk slurm [flags]             submit workers of a scheduler as Slurm batch jobs; Ctrl-C cancels them
+  dusk kube --image IMG [flags]  start a cluster on Kubernetes (scheduler and worker pods); Ctrl-C deletes it
   dusk cert ca|issue [flags]     make a certificate authority, and certificates it signs, for mutual TLS
   dusk version                   print the version
 
@@ -60,6 +61,8 @@ func main() {
 		err = sshCmd(args)
 	case "slurm":
 		err = slurmCmd(args)
+	case "kube":
+		err = kubeCmd(args)
 	case "version":
 		fmt.Println("dusk", dusk.Version)
 	case "-h", "--help", "help":

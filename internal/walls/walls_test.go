@@ -49,6 +49,7 @@ var rules = []rule{
 		why: "the advisor reads the event stream and published snapshots, never the scheduler or its core"},
 	{pkgs: "scheduler", never: []string{"worker/...", "cluster"}, why: "the scheduler and the worker meet only through wire"},
 	{pkgs: "worker/...", never: []string{"scheduler/...", "cluster"}, why: "the scheduler and the worker meet only through wire (cluster/resources is a leaf of values)"},
+	{pkgs: ".", never: []string{"cluster/kube"}, why: "a program that does not run on Kubernetes does not link client-go (cluster/kube is imported only by who uses it)"},
 }
 
 // matches reports whether the module-relative path p matches pattern.
