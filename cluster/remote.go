@@ -59,3 +59,20 @@ func (r *RemoteScheduler) Workers(ctx context.Context) ([]*pb.WorkerInfo, error)
 
 // Close closes the connection.
 func (r *RemoteScheduler) Close() error { return r.cc.Close() }
+
+// AdaptRemote runs Adapt for l against the scheduler at addr until ctx
+// ends. watch, if set, is given the connection to the scheduler while it
+// lasts and nil after: a launcher's Launched reads the workers' statuses
+// through it.
+func AdaptRemote(ctx context.Context, addr string, sec wire.Security, l Launcher, o AdaptOptions, watch func(*RemoteScheduler)) error {
+	r, err := DialScheduler(addr, sec)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if watch != nil {
+		watch(r)
+		defer watch(nil)
+	}
+	return Adapt(ctx, r, l, o)
+}

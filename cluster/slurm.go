@@ -250,20 +250,11 @@ func (c *SlurmCluster) Adapt(ctx context.Context, sec wire.Security, o AdaptOpti
 	if o.Logger == nil {
 		o.Logger = c.s.Logger
 	}
-	r, err := DialScheduler(c.s.Scheduler, sec)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	c.mu.Lock()
-	c.remote = r
-	c.mu.Unlock()
-	defer func() {
+	return AdaptRemote(ctx, c.s.Scheduler, sec, c, o, func(r *RemoteScheduler) {
 		c.mu.Lock()
-		c.remote = nil
+		c.remote = r
 		c.mu.Unlock()
-	}()
-	return Adapt(ctx, r, c, o)
+	})
 }
 
 // Close cancels every job still queued or running (scancel sends the

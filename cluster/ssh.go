@@ -3,8 +3,6 @@ package cluster
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dusk-go/dusk/registry"
 	"github.com/dusk-go/dusk/wire"
 )
 
@@ -133,7 +132,7 @@ func (s SSH) Start(ctx context.Context) (*SSHCluster, error) {
 		}
 		s.Binary = exe
 	}
-	sum, err := fileSHA256(s.Binary)
+	sum, err := registry.FileSHA256(s.Binary)
 	if err != nil {
 		return nil, fmt.Errorf("dusk ssh: %w", err)
 	}
@@ -459,17 +458,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func fileSHA256(name string) (string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -418,20 +418,11 @@ func (c *Cluster) Adapt(ctx context.Context, o cluster.AdaptOptions) error {
 	if o.Logger == nil {
 		o.Logger = c.log
 	}
-	r, err := cluster.DialScheduler(c.Address(), wire.Security{Token: c.k.Token})
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	c.mu.Lock()
-	c.remote = r
-	c.mu.Unlock()
-	defer func() {
+	return cluster.AdaptRemote(ctx, c.Address(), wire.Security{Token: c.k.Token}, c, o, func(r *cluster.RemoteScheduler) {
 		c.mu.Lock()
-		c.remote = nil
+		c.remote = r
 		c.mu.Unlock()
-	}()
-	return cluster.Adapt(ctx, r, c, o)
+	})
 }
 
 // Close deletes the worker pods (each worker gets its grace period to
