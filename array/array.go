@@ -1,0 +1,234 @@
+package array
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dusk-go/dusk"
+)
+
+// Array is a chunked n-dimensional array on a cluster: a grid of blocks,
+// each the lazy result of a task (nothing runs until Compute or
+// Persist). Operations return new arrays; an Array is never changed.
+type Array struct {
+	c      *dusk.Client
+	dtype  DType
+	shape  []int
+	chunks [][]int                  // per axis, the lengths of its chunks
+	blocks []*dusk.Delayed[*Block] // the grid's blocks, in C order
+}
+
+// DType returns the type of the elements.
+func (a *Array) DType() DType { return a.dtype }
+
+// Shape returns the length of each axis.
+func (a *Array) Shape() []int { return slices.Clone(a.shape) }
+
+// Chunks returns, for each axis, the lengths of its chunks.
+func (a *Array) Chunks() [][]int {
+	out := make([][]int, len(a.chunks))
+	for i, c := range a.chunks {
+		out[i] = slices.Clone(c)
+	}
+	return out
+}
+
+// NDim returns the number of axes.
+func (a *Array) NDim() int { return len(a.shape) }
+
+// Size returns the number of elements.
+func (a *Array) Size() int { return prod(a.shape) }
+
+// NBytes returns the bytes of all the elements.
+func (a *Array) NBytes() int64 { return int64(a.Size()) * int64(a.dtype.Size()) }
+
+// NumBlocks returns the number of blocks.
+func (a *Array) NumBlocks() int { return len(a.blocks) }
+
+// Blocks returns the blocks' lazy values, in the C order of the chunk
+// grid, for use with dusk's own Compute, Persist or Call.
+func (a *Array) Blocks() []*dusk.Delayed[*Block] { return slices.Clone(a.blocks) }
+
+// String describes the array as Dask's repr does: shape, type, chunks,
+// bytes and tasks.
+func (a *Array) String() string {
+	var cs []string
+	for _, c := range a.chunks {
+		if len(c) == 0 {
+			cs = append(cs, "()")
+			continue
+		}
+		cs = append(cs, fmt.Sprintf("%d", c[0]))
+	}
+	return fmt.Sprintf("array<shape=%v, dtype=%s, chunksize=(%s), blocks=%d, bytes=%s>",
+		a.shape, a.dtype, strings.Join(cs, ", "), len(a.blocks), formatBytes(a.NBytes()))
+}
+
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// grid returns the number of chunks along each axis.
+func (a *Array) grid() []int {
+	g := make([]int, len(a.chunks))
+	for i, c := range a.chunks {
+		g[i] = len(c)
+	}
+	return g
+}
+
+// gridIndexes calls f with every block's grid index and its position in
+// C order.
+func gridIndexes(grid []int, f func(idx []int, i int)) {
+	n := prod(grid)
+	idx := make([]int, len(grid))
+	for i := range n {
+		f(idx, i)
+		for k := len(grid) - 1; k >= 0; k-- {
+			if idx[k]++; idx[k] < grid[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+}
+
+// flatIndex returns the C-order position of a grid index.
+func flatIndex(grid, idx []int) int {
+	p := 0
+	for i, n := range grid {
+		p = p*n + idx[i]
+	}
+	return p
+}
+
+// blockShape returns the shape of the block at grid index idx.
+func blockShape(chunks [][]int, idx []int) []int {
+	s := make([]int, len(chunks))
+	for i, c := range chunks {
+		s[i] = c[idx[i]]
+	}
+	return s
+}
+
+// blockOffset returns where the block at grid index idx starts.
+func blockOffset(chunks [][]int, idx []int) []int {
+	o := make([]int, len(chunks))
+	for i, c := range chunks {
+		for _, n := range c[:idx[i]] {
+			o[i] += n
+		}
+	}
+	return o
+}
+
+// Compute runs the array's tasks and returns its elements, gathered into
+// one dense value here.
+func (a *Array) Compute(ctx context.Context, opts ...dusk.ComputeOption) (*Dense, error) {
+	lazy := make([]dusk.Lazy, len(a.blocks))
+	for i, b := range a.blocks {
+		lazy[i] = b
+	}
+	vals, err := dusk.ComputeAll(ctx, a.c, lazy, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := &Dense{DType: a.dtype, Shape: slices.Clone(a.shape), block: newBlock(a.dtype, a.shape)}
+	grid := a.grid()
+	var ferr error
+	gridIndexes(grid, func(idx []int, i int) {
+		b, ok := vals[i].(*Block)
+		if ferr != nil {
+			return
+		}
+		want := blockShape(a.chunks, idx)
+		if !ok || b.DType != a.dtype || !slices.Equal(b.Shape, want) {
+			ferr = fmt.Errorf("array: block %v came back as %v, want a %s block of shape %v", idx, describeValue(vals[i]), a.dtype, want)
+			return
+		}
+		place(out.block, b, blockOffset(a.chunks, idx))
+	})
+	if ferr != nil {
+		return nil, ferr
+	}
+	return out, nil
+}
+
+func describeValue(v any) string {
+	if b, ok := v.(*Block); ok {
+		return fmt.Sprintf("a %s block of shape %v", b.DType, b.Shape)
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// place copies block b into dst at offset, one contiguous run (along the
+// last axis) at a time.
+func place(dst, b *Block, offset []int) {
+	n := len(dst.Shape)
+	size := dst.DType.Size()
+	if n == 0 {
+		copy(dst.data, b.data)
+		return
+	}
+	run := b.Shape[n-1] * size
+	if run == 0 || b.Len() == 0 {
+		return
+	}
+	// dst's strides in elements.
+	strides := make([]int, n)
+	st := 1
+	for i := n - 1; i >= 0; i-- {
+		strides[i] = st
+		st *= dst.Shape[i]
+	}
+	outer := b.Shape[:n-1]
+	idx := make([]int, n-1)
+	for r := 0; r < prod(outer); r++ {
+		off := offset[n-1]
+		for i, x := range idx {
+			off += (offset[i] + x) * strides[i]
+		}
+		copy(dst.data[off*size:off*size+run], b.data[r*run:(r+1)*run])
+		for k := n - 2; k >= 0; k-- {
+			if idx[k]++; idx[k] < outer[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+}
+
+// Persist runs the array's tasks and keeps the blocks on the workers: the
+// array returned reads them from there.
+func (a *Array) Persist(ctx context.Context, opts ...dusk.ComputeOption) (*Array, error) {
+	lazy := make([]dusk.Lazy, len(a.blocks))
+	for i, b := range a.blocks {
+		lazy[i] = b
+	}
+	fs, err := dusk.PersistAll(ctx, a.c, lazy, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := a.like(a.dtype)
+	for i, f := range fs {
+		out.blocks[i] = dusk.Call[*Block](fnSame, f)
+	}
+	return out, nil
+}
+
+// like returns an array of a's shape and chunks, of type dt, with no
+// blocks yet.
+func (a *Array) like(dt DType) *Array {
+	return &Array{c: a.c, dtype: dt, shape: slices.Clone(a.shape), chunks: a.Chunks(), blocks: make([]*dusk.Delayed[*Block], len(a.blocks))}
+}

@@ -1,0 +1,108 @@
+package array
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unsafe"
+)
+
+// Block is one chunk of an array, the value its tasks make and pass on:
+// a dense, C-ordered buffer of elements of one type. It travels and
+// spills as its raw bytes behind a small header (MarshalBinary), not
+// element by element.
+type Block struct {
+	DType DType
+	Shape []int
+	// data holds the elements, little-endian (this machine's order: dusk
+	// runs on little-endian machines), in memory aligned for any type.
+	data []byte
+}
+
+// newBlock returns a block of zeros.
+func newBlock(dt DType, shape []int) *Block {
+	n := dt.Size() * prod(shape)
+	words := make([]uint64, (n+7)/8) // aligned for every element type
+	var data []byte
+	if n > 0 {
+		data = unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), n)
+	}
+	return &Block{DType: dt, Shape: append([]int(nil), shape...), data: data}
+}
+
+// Len returns the number of elements.
+func (b *Block) Len() int { return prod(b.Shape) }
+
+// blockOf wraps a slice of elements as a block (sharing it).
+func blockOf[T Elem](v []T, shape []int) *Block {
+	var data []byte
+	if len(v) > 0 {
+		data = unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*int(unsafe.Sizeof(v[0])))
+	}
+	return &Block{DType: dtypeOf[T](), Shape: append([]int(nil), shape...), data: data}
+}
+
+// values returns the elements of b as a []T sharing its memory; T must be
+// b's type.
+func values[T Elem](b *Block) []T {
+	var z T
+	n := len(b.data) / int(unsafe.Sizeof(z))
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b.data[0])), n)
+}
+
+// The encoding: "DKB" 1, the dtype, the number of axes, each axis's
+// length as a uvarint, then the elements.
+var blockMagic = [4]byte{'D', 'K', 'B', 1}
+
+// MarshalBinary encodes the block as its header and raw elements.
+func (b *Block) MarshalBinary() ([]byte, error) {
+	out := make([]byte, 0, 6+len(b.Shape)*binary.MaxVarintLen64+len(b.data))
+	out = append(out, blockMagic[:]...)
+	out = append(out, byte(b.DType), byte(len(b.Shape)))
+	for _, n := range b.Shape {
+		out = binary.AppendUvarint(out, uint64(n))
+	}
+	return append(out, b.data...), nil
+}
+
+// errBlock is wrapped by every error decoding a block.
+var errBlock = errors.New("array: not an encoded block")
+
+// UnmarshalBinary decodes a block MarshalBinary made, checking that the
+// elements are as many as the shape says.
+func (b *Block) UnmarshalBinary(p []byte) error {
+	if len(p) < 6 || [4]byte(p[:4]) != blockMagic {
+		return fmt.Errorf("%w: bad header", errBlock)
+	}
+	dt, ndim := DType(p[4]), int(p[5])
+	if !dt.valid() {
+		return fmt.Errorf("%w: unknown dtype %d", errBlock, p[4])
+	}
+	p = p[6:]
+	shape := make([]int, ndim)
+	for i := range shape {
+		n, k := binary.Uvarint(p)
+		if k <= 0 || n > 1<<40 {
+			return fmt.Errorf("%w: bad shape", errBlock)
+		}
+		shape[i], p = int(n), p[k:]
+	}
+	nb := newBlock(dt, shape)
+	if len(p) != len(nb.data) {
+		return fmt.Errorf("%w: %d bytes of elements for a %v block of %s (%d wanted)", errBlock, len(p), shape, dt, len(nb.data))
+	}
+	copy(nb.data, p)
+	*b = *nb
+	return nil
+}
+
+func prod(shape []int) int {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	return n
+}

@@ -1,0 +1,129 @@
+package array
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/dusk-go/dusk"
+)
+
+// SplitEvery is how many partial results one task of a tree reduction
+// combines: each node's input stays bounded however many blocks there
+// are.
+const SplitEvery = 8
+
+// Sum returns the sum over the given axes (every axis if none); sums of
+// integers and bools are int64. The result has the other axes.
+func (a *Array) Sum(axes ...int) (*Array, error) { return a.reduce(redSum, axes) }
+
+// Min returns the smallest element over the given axes (every axis if
+// none); a NaN wins, as in NumPy.
+func (a *Array) Min(axes ...int) (*Array, error) { return a.reduce(redMin, axes) }
+
+// Max returns the largest element over the given axes (see Min).
+func (a *Array) Max(axes ...int) (*Array, error) { return a.reduce(redMax, axes) }
+
+// Mean returns the mean over the given axes (every axis if none), as
+// float64 (float32 for float32 arrays).
+func (a *Array) Mean(axes ...int) (*Array, error) {
+	ax, err := a.axes(axes)
+	if err != nil {
+		return nil, err
+	}
+	dt := Float64
+	if a.dtype == Float32 {
+		dt = Float32
+	}
+	x, err := a.Astype(dt)
+	if err != nil {
+		return nil, err
+	}
+	s, err := x.reduce(redSum, ax)
+	if err != nil {
+		return nil, err
+	}
+	n := 1
+	for _, i := range ax {
+		n *= a.shape[i]
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("array: Mean over axes %v of %s: no elements", ax, a)
+	}
+	return s.Div(float64(n))
+}
+
+// axes checks and sorts axes (every axis if none; negative ones count
+// from the end).
+func (a *Array) axes(axes []int) ([]int, error) {
+	if len(axes) == 0 {
+		out := make([]int, len(a.shape))
+		for i := range out {
+			out[i] = i
+		}
+		return out, nil
+	}
+	var out []int
+	for _, ax := range axes {
+		if ax < 0 {
+			ax += len(a.shape)
+		}
+		if ax < 0 || ax >= len(a.shape) {
+			return nil, fmt.Errorf("array: axis %d is out of range for %s (%d axes)", ax, a, len(a.shape))
+		}
+		if slices.Contains(out, ax) {
+			return nil, fmt.Errorf("array: axis %d given twice", ax)
+		}
+		out = append(out, ax)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// reduce reduces every block over axes (a task each, which fuses with
+// what made the block), then combines the partial results of the blocks
+// that differ only along those axes, SplitEvery at a time, up to one per
+// group: the result's block.
+func (a *Array) reduce(op string, axes []int) (*Array, error) {
+	ax, err := a.axes(axes)
+	if err != nil {
+		return nil, err
+	}
+	if op != redSum && a.Size() == 0 {
+		return nil, fmt.Errorf("array: %s of the empty array %s: it has no identity", op, a)
+	}
+	dt := reducedType(op, a.dtype)
+	// The result: the axes not reduced, with their chunks.
+	var shape []int
+	var chunks [][]int
+	for i, n := range a.shape {
+		if !slices.Contains(ax, i) {
+			shape, chunks = append(shape, n), append(chunks, slices.Clone(a.chunks[i]))
+		}
+	}
+	out := &Array{c: a.c, dtype: dt, shape: shape, chunks: chunks}
+	outGrid := out.grid()
+	groups := make([][]*dusk.Delayed[*Block], prod(outGrid))
+	keep := make([]int, 0, len(shape))
+	gridIndexes(a.grid(), func(idx []int, i int) {
+		keep = keep[:0]
+		for k, x := range idx {
+			if !slices.Contains(ax, k) {
+				keep = append(keep, x)
+			}
+		}
+		g := flatIndex(outGrid, keep)
+		groups[g] = append(groups[g], dusk.Call[*Block](fnReduce, op, a.blocks[i], ax))
+	})
+	out.blocks = make([]*dusk.Delayed[*Block], len(groups))
+	for g, parts := range groups {
+		for len(parts) > SplitEvery {
+			var next []*dusk.Delayed[*Block]
+			for lo := 0; lo < len(parts); lo += SplitEvery {
+				next = append(next, dusk.Call[*Block](fnCombine, op, parts[lo:min(lo+SplitEvery, len(parts))], []int(nil)))
+			}
+			parts = next
+		}
+		out.blocks[g] = dusk.Call[*Block](fnCombine, op, parts, ax)
+	}
+	return out, nil
+}

@@ -1,0 +1,122 @@
+package array
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/dusk-go/dusk"
+)
+
+// The functions the array's tasks run, registered under stable names so
+// that every worker binary that imports this package knows them.
+var (
+	fnSame    = dusk.Register("array.identity", func(b *Block) *Block { return b })
+	fnFull    = dusk.Register("array.full", full)
+	fnArange  = dusk.Register("array.arange", arange)
+	fnLinear  = dusk.Register("array.linspace", linspace)
+	fnRandom  = dusk.Register("array.random", random)
+	fnAstype  = dusk.Register("array.astype", func(b *Block, dt DType) *Block { return astype(b, dt) })
+	fnBinary  = dusk.Register("array.binary", binaryOp)
+	fnUnary   = dusk.Register("array.unary", unary)
+	fnWhere   = dusk.Register("array.where", where)
+	fnClip    = dusk.Register("array.clip", clip)
+	fnReduce  = dusk.Register("array.reduce", reduceBlock)
+	fnCombine = dusk.Register("array.combine", combineSqueeze)
+	fnCheck   = dusk.Register("array.check", check)
+)
+
+// full makes a block of shape filled with value (a block of one element).
+func full(value *Block, shape []int) *Block {
+	out := newBlock(value.DType, shape)
+	size := value.DType.Size()
+	for o := 0; o < len(out.data); o += size {
+		copy(out.data[o:o+size], value.data)
+	}
+	return out
+}
+
+// arange makes the block of start+i*step for i in [from, from+n).
+func arange(start, step int64, from, n int) *Block {
+	v := make([]int64, n)
+	for i := range v {
+		v[i] = start + int64(from+i)*step
+	}
+	return blockOf(v, []int{n})
+}
+
+// linspace makes the block of start+i*step for i in [from, from+n); the
+// last element of the whole array is stop exactly, as NumPy's.
+func linspace(start, stop, step float64, from, n, total int) *Block {
+	v := make([]float64, n)
+	for i := range v {
+		if from+i == total-1 {
+			v[i] = stop
+		} else {
+			v[i] = start + float64(from+i)*step
+		}
+	}
+	return blockOf(v, []int{n})
+}
+
+// random makes a block of uniform floats in [0, 1) from the seed and the
+// block's position: the same seed gives the same array, whatever the
+// worker.
+func random(seed uint64, block int, shape []int) *Block {
+	r := rand.New(rand.NewPCG(seed, uint64(block)))
+	v := make([]float64, prod(shape))
+	for i := range v {
+		v[i] = r.Float64()
+	}
+	return blockOf(v, shape)
+}
+
+// clip limits the elements to [lo, hi] (blocks of one element).
+func clip(b, lo, hi *Block) (*Block, error) {
+	low, err := binaryOp(opLt, b, lo)
+	if err != nil {
+		return nil, err
+	}
+	x, err := where(low, lo, b)
+	if err != nil {
+		return nil, err
+	}
+	high, err := binaryOp(opGt, x, hi)
+	if err != nil {
+		return nil, err
+	}
+	x, err = where(high, hi, x)
+	if err != nil {
+		return nil, err
+	}
+	return astype(x, b.DType), nil
+}
+
+// combineSqueeze combines partial reductions and drops the reduced axes
+// (kept as length 1 until then) when drop is set.
+func combineSqueeze(op string, parts []*Block, drop []int) (*Block, error) {
+	b, err := combine(op, parts)
+	if err != nil || len(drop) == 0 {
+		return b, err
+	}
+	var shape []int
+	for i, n := range b.Shape {
+		if !slices.Contains(drop, i) {
+			shape = append(shape, n)
+		}
+	}
+	return &Block{DType: b.DType, Shape: shape, data: b.data}, nil
+}
+
+// check makes sure a block a user's function made is of the type and
+// shape its place in the array needs.
+func check(ctx context.Context, b *Block, dt DType, shape []int, index []int) (*Block, error) {
+	if b == nil {
+		return nil, fmt.Errorf("array: the function made no block for block %v", index)
+	}
+	if b.DType != dt || !slices.Equal(b.Shape, shape) {
+		return nil, fmt.Errorf("array: the function made a %s block of shape %v for block %v, which needs a %s block of shape %v", b.DType, b.Shape, index, dt, shape)
+	}
+	return b, nil
+}
