@@ -16,7 +16,7 @@ type Array struct {
 	c      *dusk.Client
 	dtype  DType
 	shape  []int
-	chunks [][]int                  // per axis, the lengths of its chunks
+	chunks [][]int                 // per axis, the lengths of its chunks
 	blocks []*dusk.Delayed[*Block] // the grid's blocks, in C order
 }
 
