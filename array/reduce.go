@@ -92,7 +92,22 @@ func (a *Array) reduce(op string, axes []int) (*Array, error) {
 		return nil, fmt.Errorf("array: %s of the empty array %s: it has no identity", op, a)
 	}
 	dt := reducedType(op, a.dtype)
-	// The result: the axes not reduced, with their chunks.
+	return a.treeReduce(dt, ax, func(b *dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
+		return dusk.Call[*Block](fnReduce, op, b, ax)
+	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
+		return dusk.Call[*Block](fnCombine, op, parts, []int(nil))
+	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
+		return dusk.Call[*Block](fnCombine, op, parts, ax)
+	}), nil
+}
+
+// treeReduce builds a tree reduction over axes ax into an array of type
+// dt: leaf makes each block's partial result (a task that fuses with what
+// made the block), the partial results of the blocks that differ only
+// along ax are combined SplitEvery at a time by combine, and last makes
+// each result block of the final (at most SplitEvery) partial results.
+func (a *Array) treeReduce(dt DType, ax []int, leaf func(*dusk.Delayed[*Block]) *dusk.Delayed[*Block],
+	combine, last func([]*dusk.Delayed[*Block]) *dusk.Delayed[*Block]) *Array {
 	var shape []int
 	var chunks [][]int
 	for i, n := range a.shape {
@@ -112,18 +127,48 @@ func (a *Array) reduce(op string, axes []int) (*Array, error) {
 			}
 		}
 		g := flatIndex(outGrid, keep)
-		groups[g] = append(groups[g], dusk.Call[*Block](fnReduce, op, a.blocks[i], ax))
+		groups[g] = append(groups[g], leaf(a.blocks[i]))
 	})
 	out.blocks = make([]*dusk.Delayed[*Block], len(groups))
 	for g, parts := range groups {
 		for len(parts) > SplitEvery {
 			var next []*dusk.Delayed[*Block]
 			for lo := 0; lo < len(parts); lo += SplitEvery {
-				next = append(next, dusk.Call[*Block](fnCombine, op, parts[lo:min(lo+SplitEvery, len(parts))], []int(nil)))
+				next = append(next, combine(parts[lo:min(lo+SplitEvery, len(parts))]))
 			}
 			parts = next
 		}
-		out.blocks[g] = dusk.Call[*Block](fnCombine, op, parts, ax)
+		out.blocks[g] = last(parts)
 	}
-	return out, nil
+	return out
+}
+
+// Any reports over the given axes (every axis if none) whether any
+// element is non-zero (true).
+func (a *Array) Any(axes ...int) (*Array, error) {
+	b, err := a.Astype(Bool)
+	if err != nil {
+		return nil, err
+	}
+	return b.reduce(redMax, axes)
+}
+
+// All reports over the given axes (every axis if none) whether every
+// element is non-zero (true).
+func (a *Array) All(axes ...int) (*Array, error) {
+	b, err := a.Astype(Bool)
+	if err != nil {
+		return nil, err
+	}
+	return b.reduce(redMin, axes)
+}
+
+// Count returns the number of elements that are not NaN over the given
+// axes (every axis if none), as int64, as xarray's count.
+func (a *Array) Count(axes ...int) (*Array, error) {
+	present, err := a.Eq(a) // false only for a NaN
+	if err != nil {
+		return nil, err
+	}
+	return present.Sum(axes...)
 }

@@ -1,0 +1,103 @@
+package array_test
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dusk-go/dusk/array"
+)
+
+// Var, Std, Any, All, Count, ArgMin, ArgMax and Cumsum against the same
+// computed in Go, over blocks of every shape.
+func TestMoreReductions(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	const rows, cols = 37, 6
+	data := make([]float64, rows*cols)
+	for i := range data {
+		data[i] = math.Sin(float64(i)) * 1e3
+	}
+	a := arr(array.FromSlice(c, data, []int{rows, cols}, array.By(4, 4))) // 10 × 2 blocks
+	col := func(j int) []float64 {
+		var v []float64
+		for i := range rows {
+			v = append(v, data[i*cols+j])
+		}
+		return v
+	}
+	vr := values[float64](t, ctx, arr(a.Var(1, 0)))
+	sd := values[float64](t, ctx, arr(a.Std(0)))
+	for j := range cols {
+		v := col(j)
+		mean := 0.0
+		for _, x := range v {
+			mean += x
+		}
+		mean /= float64(len(v))
+		ss := 0.0
+		for _, x := range v {
+			ss += (x - mean) * (x - mean)
+		}
+		if want := ss / float64(rows-1); math.Abs(vr[j]-want) > 1e-9*want {
+			t.Fatalf("column %d: var %v, want %v", j, vr[j], want)
+		}
+	}
+	all := 0.0
+	for _, x := range data {
+		all += x
+	}
+	mean := all / float64(len(data))
+	ss := 0.0
+	for _, x := range data {
+		ss += (x - mean) * (x - mean)
+	}
+	if want := math.Sqrt(ss / float64(len(data))); math.Abs(sd[0]-want) > 1e-9*want {
+		t.Fatalf("std %v, want %v", sd[0], want)
+	}
+	amin := values[int64](t, ctx, arr(a.ArgMin(0)))
+	amax := values[int64](t, ctx, arr(a.ArgMax(1)))
+	for j := range cols {
+		v := col(j)
+		if want := int64(slices.Index(v, slices.Min(v))); amin[j] != want {
+			t.Fatalf("argmin of column %d: %d, want %d", j, amin[j], want)
+		}
+	}
+	for i := range rows {
+		r := data[i*cols : (i+1)*cols]
+		if want := int64(slices.Index(r, slices.Max(r))); amax[i] != want {
+			t.Fatalf("argmax of row %d: %d, want %d", i, amax[i], want)
+		}
+	}
+	cs := values[float64](t, ctx, arr(a.Cumsum(0)))
+	for j := range cols {
+		acc := 0.0
+		for i := range rows {
+			acc += data[i*cols+j]
+			if math.Abs(cs[i*cols+j]-acc) > 1e-9 {
+				t.Fatalf("cumsum [%d,%d] = %v, want %v", i, j, cs[i*cols+j], acc)
+			}
+		}
+	}
+	ints := arr(array.FromSlice(c, []int32{0, 3, 0, 5, 7, 0}, []int{2, 3}, array.By(1, 2)))
+	if got := values[int64](t, ctx, arr(ints.Cumsum(1))); !slices.Equal(got, []int64{0, 3, 3, 5, 12, 12}) {
+		t.Fatalf("cumsum of ints along 1: %v", got)
+	}
+	if got := values[bool](t, ctx, arr(ints.Any(1))); !slices.Equal(got, []bool{true, true}) {
+		t.Fatalf("any %v", got)
+	}
+	if got := values[bool](t, ctx, arr(ints.All(0))); !slices.Equal(got, []bool{false, true, false}) {
+		t.Fatalf("all %v", got)
+	}
+	nan := arr(array.FromSlice(c, []float64{1, math.NaN(), 3, math.NaN()}, []int{4}, array.By(3)))
+	if got := values[int64](t, ctx, arr(nan.Count())); got[0] != 2 {
+		t.Fatalf("count of non-NaN: %v", got)
+	}
+	if got := values[int64](t, ctx, arr(nan.ArgMax(0))); got[0] != 1 {
+		t.Fatalf("argmax with NaNs: %v (NumPy gives the first NaN)", got)
+	}
+	if _, err := a.Var(rows*cols, 0, 1); err == nil || !strings.Contains(err.Error(), "too few elements") {
+		t.Fatalf("var with ddof = n: %v", err)
+	}
+}
