@@ -1,0 +1,201 @@
+package array
+
+import (
+	"fmt"
+	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/dusk-go/dusk"
+)
+
+var (
+	fnTensordot = dusk.Register("array.tensordot", tensordotBlocks)
+)
+
+// Tensordot sums the products of a's and b's elements over the pairs of
+// axes aAxes[i], bAxes[i], as NumPy's tensordot: the result has a's other
+// axes, then b's. Contracted axes must have the same length and chunks.
+// Each result block sums, SplitEvery at a time, the products of the
+// blocks along the contracted axes (float64 and float32 blocks multiply
+// with gonum's BLAS; integers in int64).
+func Tensordot(a, b *Array, aAxes, bAxes []int) (*Array, error) {
+	if a.c != b.c {
+		return nil, fmt.Errorf("array: Tensordot of arrays of two different clients")
+	}
+	if len(aAxes) != len(bAxes) {
+		return nil, fmt.Errorf("array: Tensordot of %s and %s over %v and %v: give as many axes of each", a, b, aAxes, bAxes)
+	}
+	ca, err := a.axesInOrder(aAxes)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := b.axesInOrder(bAxes)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ca {
+		if a.shape[ca[i]] != b.shape[cb[i]] || !slices.Equal(a.chunks[ca[i]], b.chunks[cb[i]]) {
+			return nil, fmt.Errorf("array: Tensordot of %s and %s: axis %d of one (%d long, chunks %v) and %d of the other (%d, %v) differ; give them the same length and chunks",
+				a, b, ca[i], a.shape[ca[i]], a.chunks[ca[i]], cb[i], b.shape[cb[i]], b.chunks[cb[i]])
+		}
+	}
+	// Integers (and bools) multiply and sum in int64, which does not
+	// overflow where NumPy's int32 would.
+	dt := Promote(a.dtype, b.dtype)
+	if !dt.isFloat() {
+		dt = Int64
+	}
+	freeA, freeB := others(len(a.shape), ca), others(len(b.shape), cb)
+	out := &Array{c: a.c, dtype: dt}
+	for _, i := range freeA {
+		out.shape, out.chunks = append(out.shape, a.shape[i]), append(out.chunks, slices.Clone(a.chunks[i]))
+	}
+	for _, i := range freeB {
+		out.shape, out.chunks = append(out.shape, b.shape[i]), append(out.chunks, slices.Clone(b.chunks[i]))
+	}
+	// The grid of the contracted axes' blocks.
+	cgrid := make([]int, len(ca))
+	for i, ax := range ca {
+		cgrid[i] = len(a.chunks[ax])
+	}
+	grid, gA, gB := out.grid(), a.grid(), b.grid()
+	out.blocks = make([]*dusk.Delayed[*Block], prod(grid))
+	gridIndexes(grid, func(idx []int, i int) {
+		var parts []*dusk.Delayed[*Block]
+		gridIndexes(cgrid, func(k []int, _ int) {
+			ia, ib := make([]int, len(a.shape)), make([]int, len(b.shape))
+			for j, ax := range freeA {
+				ia[ax] = idx[j]
+			}
+			for j, ax := range freeB {
+				ib[ax] = idx[len(freeA)+j]
+			}
+			for j := range ca {
+				ia[ca[j]], ib[cb[j]] = k[j], k[j]
+			}
+			parts = append(parts, dusk.Call[*Block](fnTensordot, a.blocks[flatIndex(gA, ia)], b.blocks[flatIndex(gB, ib)], ca, cb, dt))
+		})
+		for len(parts) > SplitEvery {
+			var next []*dusk.Delayed[*Block]
+			for lo := 0; lo < len(parts); lo += SplitEvery {
+				next = append(next, dusk.Call[*Block](fnCombine, redSum, parts[lo:min(lo+SplitEvery, len(parts))], []int(nil)))
+			}
+			parts = next
+		}
+		if len(parts) == 1 {
+			out.blocks[i] = parts[0]
+		} else {
+			out.blocks[i] = dusk.Call[*Block](fnCombine, redSum, parts, []int(nil))
+		}
+	})
+	return out, nil
+}
+
+// Dot is NumPy's dot for arrays of one or two axes: the inner product of
+// two vectors, a matrix times a vector, or a matrix product.
+func Dot(a, b *Array) (*Array, error) {
+	if len(a.shape) == 0 || len(b.shape) == 0 || len(a.shape) > 2 || len(b.shape) > 2 {
+		return nil, fmt.Errorf("array: Dot of %s and %s: give arrays of one or two axes (Tensordot takes more)", a, b)
+	}
+	// a's last axis with b's first (its only one, or its rows).
+	return Tensordot(a, b, []int{len(a.shape) - 1}, []int{0})
+}
+
+// MatMul is the matrix product of two arrays of two axes.
+func MatMul(a, b *Array) (*Array, error) {
+	if len(a.shape) != 2 || len(b.shape) != 2 {
+		return nil, fmt.Errorf("array: MatMul of %s and %s: give two arrays of two axes", a, b)
+	}
+	return Dot(a, b)
+}
+
+// axesInOrder checks axes (negative ones from the end), keeping their
+// order.
+func (a *Array) axesInOrder(axes []int) ([]int, error) {
+	out := make([]int, len(axes))
+	for i, ax := range axes {
+		if ax < 0 {
+			ax += len(a.shape)
+		}
+		if ax < 0 || ax >= len(a.shape) || slices.Contains(out[:i], ax) {
+			return nil, fmt.Errorf("array: axes %v of %s: out of range or repeated", axes, a)
+		}
+		out[i] = ax
+	}
+	return out, nil
+}
+
+// others returns the axes of an n-axis array not in ax, in order.
+func others(n int, ax []int) []int {
+	var out []int
+	for i := range n {
+		if !slices.Contains(ax, i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// tensordotBlocks contracts two blocks over the axis pairs, in type dt: it
+// lays a out as a (free × contracted) matrix and b as (contracted ×
+// free), and multiplies them.
+func tensordotBlocks(a, b *Block, ca, cb []int, dt DType) (*Block, error) {
+	freeA, freeB := others(len(a.Shape), ca), others(len(b.Shape), cb)
+	am := transposeBlock(astype(a, dt), append(slices.Clone(freeA), ca...))
+	bm := transposeBlock(astype(b, dt), append(slices.Clone(cb), freeB...))
+	m, n := 1, 1
+	var shape []int
+	for _, i := range freeA {
+		m *= a.Shape[i]
+		shape = append(shape, a.Shape[i])
+	}
+	for _, i := range freeB {
+		n *= b.Shape[i]
+		shape = append(shape, b.Shape[i])
+	}
+	k := 1
+	for i, ax := range ca {
+		if a.Shape[ax] != b.Shape[cb[i]] {
+			return nil, fmt.Errorf("array: contracting blocks of shapes %v and %v over axes %v and %v", a.Shape, b.Shape, ca, cb)
+		}
+		k *= a.Shape[ax]
+	}
+	out := newBlock(dt, shape)
+	if m == 0 || n == 0 {
+		return out, nil
+	}
+	switch dt {
+	case Float64:
+		if k > 0 {
+			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+				blas64.General{Rows: m, Cols: k, Stride: k, Data: values[float64](am)},
+				blas64.General{Rows: k, Cols: n, Stride: n, Data: values[float64](bm)},
+				0, blas64.General{Rows: m, Cols: n, Stride: n, Data: values[float64](out)})
+		}
+	case Float32:
+		if k > 0 {
+			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
+				blas32.General{Rows: m, Cols: k, Stride: k, Data: values[float32](am)},
+				blas32.General{Rows: k, Cols: n, Stride: n, Data: values[float32](bm)},
+				0, blas32.General{Rows: m, Cols: n, Stride: n, Data: values[float32](out)})
+		}
+	default:
+		x, y, z := values[int64](am), values[int64](bm), values[int64](out)
+		for i := range m {
+			for l := range k {
+				v := x[i*k+l]
+				if v == 0 {
+					continue
+				}
+				row := y[l*n : (l+1)*n]
+				for j, w := range row {
+					z[i*n+j] += v * w
+				}
+			}
+		}
+	}
+	return out, nil
+}
