@@ -105,3 +105,7 @@ func TestNpyErrors(t *testing.T) {
 		t.Fatalf("a good file: %v", err)
 	}
 }
+
+func execPython(prog string) error {
+	return exec.Command("/usr/bin/python3", "-c", prog).Run()
+}
