@@ -60,6 +60,7 @@ type ComputeOption func(*computeOptions)
 type computeOptions struct {
 	optimize bool
 	progress io.Writer // draw progress bars here (ShowProgress); nil: none
+	aveWidth int       // blockwise fusion (FuseWidth); -1: optimization.fuse.ave-width
 }
 
 // Optimize turns graph optimization (culling and fusion of linear chains)
@@ -68,8 +69,17 @@ type computeOptions struct {
 // client's Config turn fusion off or bound the tasks fused into one.
 func Optimize(on bool) ComputeOption { return func(o *computeOptions) { o.optimize = on } }
 
+// FuseWidth sets blockwise fusion for this computation, overriding
+// optimization.fuse.ave-width: a task absorbs several dependencies that
+// are each its alone (the block of a + b whose operands are chains of
+// their own) when the fused tree stays narrow, by Dask's ave_width rules
+// (1 fuses two branches, not a reduction's wide combine); 0 fuses linear
+// chains only. The array package computes with 1, as Dask does for
+// arrays.
+func FuseWidth(n int) ComputeOption { return func(o *computeOptions) { o.aveWidth = max(n, 0) } }
+
 func computeOpts(opts []ComputeOption) computeOptions {
-	o := computeOptions{optimize: true}
+	o := computeOptions{optimize: true, aveWidth: -1}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -101,6 +111,10 @@ func buildGraph(c *Client, outs []Lazy, o computeOptions) (*builder, graph.Graph
 		fuse, opts := true, graph.FuseOptions{}
 		if c != nil && c.cfg != nil {
 			fuse, opts.MaxHeight = c.cfg.Bool("optimization.fuse.active"), c.cfg.Int("optimization.fuse.max-height")
+			opts.AveWidth = c.cfg.Int("optimization.fuse.ave-width")
+		}
+		if o.aveWidth >= 0 {
+			opts.AveWidth = o.aveWidth
 		}
 		if fuse {
 			g = graph.Fuse(g, keys, opts)

@@ -19,12 +19,19 @@ type VisualizeOption func(*visualizeOptions)
 
 type visualizeOptions struct {
 	optimized bool
+	aveWidth  int
 }
 
 // Optimized draws the graph as Compute would send it: culled, with linear
 // chains fused into single tasks (drawn "prefix ×N"). The default draws
 // the graph as written.
 func Optimized(on bool) VisualizeOption { return func(o *visualizeOptions) { o.optimized = on } }
+
+// OptimizedWidth draws the graph optimized with blockwise fusion of width
+// n too (see FuseWidth), as the array package computes it.
+func OptimizedWidth(n int) VisualizeOption {
+	return func(o *visualizeOptions) { o.optimized, o.aveWidth = true, max(n, 0) }
+}
 
 // Visualize writes a picture of the graph behind d to filename. The file's
 // extension picks the format: ".svg" (laid out by dusk itself, no Graphviz
@@ -54,7 +61,7 @@ func WriteGraph(w io.Writer, format string, ds []Lazy, opts ...VisualizeOption) 
 	for _, f := range opts {
 		f(&o)
 	}
-	_, g, _, err := buildGraph(nil, ds, computeOptions{optimize: o.optimized})
+	_, g, _, err := buildGraph(nil, ds, computeOptions{optimize: o.optimized, aveWidth: o.aveWidth})
 	if err != nil {
 		return err
 	}
@@ -109,4 +116,18 @@ func layoutGraph(g graph.Graph) (*layout.Layout, []graph.Key) {
 		}
 	}
 	return layout.Compute(layout.Graph{Labels: labels, Edges: edges}), keys
+}
+
+// CountTasks returns how many tasks the graph behind ds has, as written
+// or, with Optimized or OptimizedWidth, as Compute would send it.
+func CountTasks(ds []Lazy, opts ...VisualizeOption) (int, error) {
+	var o visualizeOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	_, g, _, err := buildGraph(nil, ds, computeOptions{optimize: o.optimized, aveWidth: o.aveWidth})
+	if err != nil {
+		return 0, err
+	}
+	return len(g), nil
 }

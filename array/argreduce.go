@@ -66,8 +66,9 @@ func (a *Array) arg(op string, axis int) (*Array, error) {
 	for g, ps := range groups {
 		for len(ps) > SplitEvery {
 			var next []*dusk.Delayed[ArgPartial]
-			for lo := 0; lo < len(ps); lo += SplitEvery {
-				next = append(next, dusk.Call[ArgPartial](fnArgCombine, op, ps[lo:min(lo+SplitEvery, len(ps))]))
+			size := groupSize(len(ps))
+			for lo := 0; lo < len(ps); lo += size {
+				next = append(next, dusk.Call[ArgPartial](fnArgCombine, op, ps[lo:min(lo+size, len(ps))]))
 			}
 			ps = next
 		}

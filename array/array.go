@@ -140,7 +140,7 @@ func (a *Array) Compute(ctx context.Context, opts ...dusk.ComputeOption) (*Dense
 	for i, b := range a.blocks {
 		lazy[i] = b
 	}
-	vals, err := dusk.ComputeAll(ctx, a.c, lazy, opts...)
+	vals, err := dusk.ComputeAll(ctx, a.c, lazy, computeOpts(opts)...)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (a *Array) Persist(ctx context.Context, opts ...dusk.ComputeOption) (*Array
 	for i, b := range a.blocks {
 		lazy[i] = b
 	}
-	fs, err := dusk.PersistAll(ctx, a.c, lazy, opts...)
+	fs, err := dusk.PersistAll(ctx, a.c, lazy, computeOpts(opts)...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -88,6 +90,9 @@ func TestElementwiseAndSumFuse(t *testing.T) {
 	// 10 blocks: 10 fused tasks, then 10 partials → 2 combines → 1.
 	if got := strings.Count(dot.String(), "label="); got != 10+2+1 {
 		t.Fatalf("the optimized graph has %d tasks, want 13:\n%s", got, dot.String())
+	}
+	if n, err := dusk.CountTasks(blocksOf(s), dusk.OptimizedWidth(1)); err != nil || n != 10+1 {
+		t.Fatalf("with blockwise fusion, %d tasks (%v), want 11: the combines fuse", n, err)
 	}
 }
 
@@ -287,4 +292,55 @@ func sum(v []float64) float64 {
 		s += x
 	}
 	return s
+}
+
+// The block of (x+1) + (y*2), whose operands come from two arrays made on
+// the workers, is one task with its reduction's first stage: blockwise
+// fusion in the graph package. Explain says so.
+func TestBlockwiseFusionOfTwoArrays(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	x := arr(array.Random(c, []int{60, 60}, array.By(20), 1))
+	y := arr(array.Random(c, []int{60, 60}, array.By(20), 2))
+	s := arr(arr(arr(x.Add(1)).Add(arr(y.Mul(2)))).Sum())
+	n, err := dusk.CountTasks(blocksOf(s), dusk.OptimizedWidth(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 9 blocks, each one task; the 9 partial sums combined 5 and 4, then
+	// the two together, the three combines one task.
+	if n != 9+1 {
+		t.Fatalf("%d tasks after optimization, want 10", n)
+	}
+	chainsOnly, _ := dusk.CountTasks(blocksOf(s), dusk.Optimized(true))
+	if chainsOnly <= n {
+		t.Fatalf("chain fusion alone gives %d tasks, blockwise %d", chainsOnly, n)
+	}
+	ex, err := s.Explain()
+	if err != nil || !strings.Contains(ex, "tasks: 57 as written, 10 after optimization") {
+		t.Fatalf("Explain:\n%s%v", ex, err)
+	}
+	xs, ys := values[float64](t, ctx, x), values[float64](t, ctx, y)
+	want := 0.0
+	for i := range xs {
+		want += xs[i] + 1 + ys[i]*2
+	}
+	if got := values[float64](t, ctx, s); math.Abs(got[0]-want) > 1e-9 {
+		t.Fatalf("sum %v, want %v", got[0], want)
+	}
+	svg := filepath.Join(t.TempDir(), "s.svg")
+	if err := s.Visualize(svg, true); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("<svg")) {
+		t.Fatalf("Visualize wrote %d bytes: %v", len(b), err)
+	}
+}
+
+func blocksOf(a *array.Array) []dusk.Lazy {
+	var out []dusk.Lazy
+	for _, b := range a.Blocks() {
+		out = append(out, b)
+	}
+	return out
 }

@@ -80,8 +80,9 @@ func Tensordot(a, b *Array, aAxes, bAxes []int) (*Array, error) {
 		})
 		for len(parts) > SplitEvery {
 			var next []*dusk.Delayed[*Block]
-			for lo := 0; lo < len(parts); lo += SplitEvery {
-				next = append(next, dusk.Call[*Block](fnCombine, redSum, parts[lo:min(lo+SplitEvery, len(parts))], []int(nil)))
+			size := groupSize(len(parts))
+			for lo := 0; lo < len(parts); lo += size {
+				next = append(next, dusk.Call[*Block](fnCombine, redSum, parts[lo:min(lo+size, len(parts))], []int(nil)))
 			}
 			parts = next
 		}

@@ -293,7 +293,7 @@ func (a *Array) ToNpy(ctx context.Context, path string) (err error) {
 	gridIndexes(a.grid(), func(idx []int, i int) {
 		writes[i] = dusk.Call[int64](fnNpyWrite, tmp.Name(), int64(len(head)), a.shape, blockOffset(a.chunks, idx), a.blocks[i])
 	})
-	if _, err := dusk.ComputeAll(ctx, a.c, writes); err != nil {
+	if _, err := dusk.ComputeAll(ctx, a.c, writes, computeOpts(nil)...); err != nil {
 		return err
 	}
 	if err := syncFile(tmp.Name()); err != nil {

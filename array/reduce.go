@@ -12,6 +12,13 @@ import (
 // are.
 const SplitEvery = 8
 
+// groupSize returns how many of n partial results each combine takes: at
+// most SplitEvery, and as even as can be (9 go as 5 and 4, not 8 and 1).
+func groupSize(n int) int {
+	groups := (n + SplitEvery - 1) / SplitEvery
+	return (n + groups - 1) / groups
+}
+
 // Sum returns the sum over the given axes (every axis if none); sums of
 // integers and bools are int64. The result has the other axes.
 func (a *Array) Sum(axes ...int) (*Array, error) { return a.reduce(redSum, axes) }
@@ -133,8 +140,9 @@ func (a *Array) treeReduce(dt DType, ax []int, leaf func(*dusk.Delayed[*Block]) 
 	for g, parts := range groups {
 		for len(parts) > SplitEvery {
 			var next []*dusk.Delayed[*Block]
-			for lo := 0; lo < len(parts); lo += SplitEvery {
-				next = append(next, combine(parts[lo:min(lo+SplitEvery, len(parts))]))
+			size := groupSize(len(parts))
+			for lo := 0; lo < len(parts); lo += size {
+				next = append(next, combine(parts[lo:min(lo+size, len(parts))]))
 			}
 			parts = next
 		}

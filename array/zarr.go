@@ -274,7 +274,7 @@ func (a *Array) ToZarr(ctx context.Context, dir string, o ZarrOptions) (err erro
 	gridIndexes(a.grid(), func(idx []int, i int) {
 		writes[i] = dusk.Call[int64](fnZarrWrite, filepath.Join(tmp, chunkKey(idx, ".")), level, full, a.blocks[i])
 	})
-	if _, err := dusk.ComputeAll(ctx, a.c, writes); err != nil {
+	if _, err := dusk.ComputeAll(ctx, a.c, writes, computeOpts(nil)...); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, abs); err != nil {

@@ -113,6 +113,8 @@ var table = []*keyInfo{
 		doc: "Whether linear chains of tasks are fused before a graph is sent."},
 	{name: "optimization.fuse.max-height", kind: kindInt, defText: "128", positive: true,
 		doc: "Most tasks fused into one chain."},
+	{name: "optimization.fuse.ave-width", kind: kindInt, defText: "0",
+		doc: "Blockwise fusion: a task absorbs several dependencies that are each its alone while the fused tree stays narrow (Dask's ave_width: 1 fuses two branches); 0 fuses linear chains only. Arrays compute with 1 unless told otherwise."},
 
 	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
 		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},

@@ -29,6 +29,7 @@ func TestDefaults(t *testing.T) {
 		"worker.nthreads":                 0,
 		"worker.transfer.max-connections": 50,
 		"optimization.fuse.max-height":    128,
+		"optimization.fuse.ave-width":     0,
 	}
 	for k, want := range ints {
 		if got := c.Int(k); got != want {

@@ -15,6 +15,13 @@ type FuseOptions struct {
 	// a chain of n plain tasks has height n. Zero or less means
 	// DefaultMaxHeight; 1 turns fusion off.
 	MaxHeight int
+	// AveWidth, if positive, also fuses blockwise: a task absorbs several
+	// dependencies that are each its alone (the block of a + b, whose
+	// operands are chains of their own) when the fused tree stays narrow,
+	// by Dask's ave_width rules (see fuseBlockwise; 1, Dask's default for
+	// arrays, fuses two branches, not a reduction's wide combine). Zero
+	// fuses linear chains only.
+	AveWidth int
 }
 
 // Fuse returns a graph in which linear chains of tasks are fused into single
@@ -72,6 +79,9 @@ func Fuse(g Graph, keep []Key, opt FuseOptions) Graph {
 	out := subgraph(g, ix, len(ix.keys)-f.nAbsorbed, func(i int32) bool { return !f.absorbed[i] })
 	for _, ft := range f.fused {
 		out[ix.keys[ft.id]] = ft.task
+	}
+	if opt.AveWidth > 0 {
+		out = fuseBlockwise(out, keep, maxHeight, opt.AveWidth)
 	}
 	return out
 }

@@ -22,6 +22,8 @@ import (
 
 var cfgInc = dusk.Register("cfgtest.inc", func(x int) int { return x + 1 })
 
+var cfgAdd = dusk.Register("cfgtest.add", func(x, y int) int { return x + y })
+
 // TestEveryConfigKeyTakesEffect walks every key dusk config shows, sets it
 // to a value other than its default, and checks that the code that reads
 // it makes something different of it: no key is dead.
@@ -132,6 +134,25 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"comm.tls.ca":                     {"/ca.pem", work(func(o worker.Options) any { return o.Security.CAFile })},
 		"optimization.fuse.active":        {"false", runs},
 		"optimization.fuse.max-height":    {"2", runs},
+		"optimization.fuse.ave-width": {"1", func(t *testing.T, c *config.Config) any {
+			// inc(0) + inc(1): three tasks, or one fused blockwise.
+			cl, err := dusk.Connect(ctx, "", dusk.LocalConfig(c), dusk.LocalWorkers(1), dusk.LocalThreads(1), dusk.LocalDashboard("off"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			d := dusk.Call[int](cfgAdd, dusk.Call[int](cfgInc, 0), dusk.Call[int](cfgInc, 1))
+			if v, err := dusk.Compute(ctx, cl, d); err != nil || v != 3 {
+				t.Fatalf("inc(0) + inc(1) = %v, %v", v, err)
+			}
+			n := 0
+			for _, e := range cl.Local().Events().Snapshot() {
+				if e.Kind == event.TaskRun {
+					n++
+				}
+			}
+			return n
+		}},
 		"dataframe.broadcast-threshold": {"1B", frames(func(c *dusk.Client) any {
 			l, err := dataframe.FromRecords(ctx, c, []struct{ ID, V int64 }{{1, 10}, {2, 20}}, dataframe.Partitions(2))
 			if err != nil {
