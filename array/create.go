@@ -185,16 +185,16 @@ type BlockInfo struct {
 }
 
 // FromFunc returns an array whose blocks the registered function fn makes
-// on the workers, one call per block. fn takes a BlockInfo (and may take
-// a context first) and returns a *Block of type dt and the shape the
-// BlockInfo says (NewBlock makes one); a block of another type or shape
-// fails with an error naming it.
-func FromFunc(c *dusk.Client, fn *dusk.Func, shape []int, chunks Chunks, dt DType) (*Array, error) {
+// on the workers, one call per block. fn takes a BlockInfo, then args
+// (and may take a context first), and returns a *Block of type dt and the
+// shape the BlockInfo says (NewBlock makes one); a block of another type
+// or shape fails with an error naming it.
+func FromFunc(c *dusk.Client, fn *dusk.Func, shape []int, chunks Chunks, dt DType, args ...any) (*Array, error) {
 	if !dt.valid() {
 		return nil, fmt.Errorf("array: FromFunc of an unknown dtype %d", dt)
 	}
 	return newArray(c, shape, chunks, dt, func(idx, s, off []int, _ int) *dusk.Delayed[*Block] {
-		made := dusk.Call[*Block](fn, BlockInfo{Index: slices.Clone(idx), Offset: off, Shape: s})
+		made := dusk.Call[*Block](fn, append([]any{BlockInfo{Index: slices.Clone(idx), Offset: off, Shape: s}}, args...)...)
 		return dusk.Call[*Block](fnCheck, made, dt, s, slices.Clone(idx))
 	})
 }

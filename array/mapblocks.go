@@ -15,18 +15,19 @@ var (
 )
 
 // MapBlocks applies the registered function fn to every block: fn takes a
-// BlockInfo and the block (and may take a context first) and returns a
-// block of the same shape, of type dt. The calls fuse with the
+// BlockInfo, the block, then args (and may take a context first) and
+// returns a block of the same shape, of type dt. The calls fuse with the
 // element-wise steps around them into one task per block. A block of
 // another shape or type fails with an error naming it.
-func (a *Array) MapBlocks(fn *dusk.Func, dt DType) (*Array, error) {
+func (a *Array) MapBlocks(fn *dusk.Func, dt DType, args ...any) (*Array, error) {
 	if !dt.valid() {
 		return nil, fmt.Errorf("array: MapBlocks to an unknown dtype %d", dt)
 	}
 	out := a.like(dt)
 	gridIndexes(a.grid(), func(idx []int, i int) {
 		info := BlockInfo{Index: slices.Clone(idx), Offset: blockOffset(a.chunks, idx), Shape: blockShape(a.chunks, idx)}
-		out.blocks[i] = dusk.Call[*Block](fnCheck, dusk.Call[*Block](fn, info, a.blocks[i]), dt, info.Shape, info.Index)
+		call := append([]any{info, a.blocks[i]}, args...)
+		out.blocks[i] = dusk.Call[*Block](fnCheck, dusk.Call[*Block](fn, call...), dt, info.Shape, info.Index)
 	})
 	return out, nil
 }

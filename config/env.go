@@ -20,7 +20,7 @@ const (
 // that dusk itself sets when it starts worker processes (or that its tests
 // read, such as DUSK_REQUIRE_BROWSER); Load neither
 // reads nor warns about them.
-var Reserved = []string{"DUSK_ROLE", "DUSK_SCHEDULER", "DUSK_WORKER_NAME", "DUSK_WORKER_DIR", "DUSK_NANNY_FD", "DUSK_NANNY_PID", "DUSK_CPUPROFILE", "DUSK_REQUIRE_BROWSER"}
+var Reserved = []string{"DUSK_ROLE", "DUSK_SCHEDULER", "DUSK_WORKER_NAME", "DUSK_WORKER_DIR", "DUSK_NANNY_FD", "DUSK_NANNY_PID", "DUSK_NANNY_SWITCH_FILE", "DUSK_CPUPROFILE", "DUSK_REQUIRE_BROWSER", "DUSK_REQUIRE_KUBE", "DUSK_REQUIRE_NUMPY", "DUSK_KUBE_APISERVER"}
 
 // EnvName returns the environment variable that sets key:
 // "worker.memory.target" is DUSK_WORKER__MEMORY__TARGET.
