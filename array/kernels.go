@@ -192,9 +192,29 @@ func binaryOp(op string, a, b *Block) (*Block, error) {
 			in = Int32
 		}
 	}
+	r := newBlock(out, shape)
+	// A scalar against a block of the result's shape: no copy of the
+	// scalar as large as the block.
+	if in != Bool && (b.Len() == 1 && sameShape(a.Shape, shape) || a.Len() == 1 && sameShape(b.Shape, shape)) {
+		scalarRight := b.Len() == 1 && sameShape(a.Shape, shape)
+		blk, sc := astype(a, in), astype(b, in)
+		if !scalarRight {
+			blk, sc = sc, blk
+		}
+		switch in {
+		case Float64:
+			applyScalar(op, r, values[float64](blk), values[float64](sc)[0], scalarRight)
+		case Float32:
+			applyScalar(op, r, values[float32](blk), values[float32](sc)[0], scalarRight)
+		case Int64:
+			applyScalar(op, r, values[int64](blk), values[int64](sc)[0], scalarRight)
+		case Int32:
+			applyScalar(op, r, values[int32](blk), values[int32](sc)[0], scalarRight)
+		}
+		return r, nil
+	}
 	x := broadcastTo(astype(a, in), shape)
 	y := broadcastTo(astype(b, in), shape)
-	r := newBlock(out, shape)
 	switch in {
 	case Float64:
 		apply(op, r, values[float64](x), values[float64](y))
@@ -262,6 +282,61 @@ func apply[T number](op string, r *Block, x, y []T) {
 	case opDiv:
 		for i := range out {
 			out[i] = x[i] / y[i]
+		}
+	}
+}
+
+// applyScalar computes x op s (or s op x, when the scalar is on the
+// left) into r.
+func applyScalar[T number](op string, r *Block, x []T, s T, scalarRight bool) {
+	if isComparison(op) {
+		out := values[bool](r)
+		if !scalarRight { // s op x is x op' s
+			op = map[string]string{opLt: opGt, opLe: opGe, opGt: opLt, opGe: opLe, opEq: opEq, opNe: opNe}[op]
+		}
+		for i, v := range x {
+			switch op {
+			case opLt:
+				out[i] = v < s
+			case opLe:
+				out[i] = v <= s
+			case opGt:
+				out[i] = v > s
+			case opGe:
+				out[i] = v >= s
+			case opEq:
+				out[i] = v == s
+			case opNe:
+				out[i] = v != s
+			}
+		}
+		return
+	}
+	out := values[T](r)
+	switch {
+	case op == opAdd:
+		for i, v := range x {
+			out[i] = v + s
+		}
+	case op == opMul:
+		for i, v := range x {
+			out[i] = v * s
+		}
+	case op == opSub && scalarRight:
+		for i, v := range x {
+			out[i] = v - s
+		}
+	case op == opSub:
+		for i, v := range x {
+			out[i] = s - v
+		}
+	case op == opDiv && scalarRight:
+		for i, v := range x {
+			out[i] = v / s
+		}
+	case op == opDiv:
+		for i, v := range x {
+			out[i] = s / v
 		}
 	}
 }

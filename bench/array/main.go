@@ -1,0 +1,228 @@
+// Command array benchmarks dusk's arrays side by side with dask.array
+// (a LocalCluster of 2 single-threaded worker processes) on the
+// workloads of issue 13: ((x+1)*2).sum(), x.mean(axis=0), (x + x.T).sum(),
+// x.rechunk((n, 200)).sum(), x[::2, n/2:].std(), a dot product and a 3×3
+// map_overlap stencil, x an n×n array of uniform float64s in square
+// chunks. It also measures the machine's memory bandwidth: a Go loop
+// summing an n×n float64 slice on 2 goroutines.
+//
+//	go run ./bench/array                      # 20000×20000 in 2000² chunks (3.2 GB), dot of 8000²
+//	go run ./bench/array -n 8000 -chunk 1000 -m 4000 -repeat 2
+//	go run ./bench/array -skip-dask
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/array"
+)
+
+var (
+	nFlag     = flag.Int("n", 20000, "x is n×n")
+	chunkFlag = flag.Int("chunk", 2000, "square chunks of this side")
+	mFlag     = flag.Int("m", 8000, "the dot product's matrices are m×m")
+	repeat    = flag.Int("repeat", 3, "runs per workload; the best is reported")
+	skipDask  = flag.Bool("skip-dask", false, "do not run Dask")
+	only      = flag.String("only", "", "comma-separated workloads (default all)")
+	python    = flag.String("python", "/usr/bin/python3", "the Python with Debian's Dask")
+	outFlag   = flag.String("out", "bench/results/array.json", "where the figures are written")
+)
+
+// box is the sum of each element's 3×3 neighbourhood within the block.
+var box = dusk.Register("bench.box", func(info array.BlockInfo, b *array.Block) (*array.Block, error) {
+	v, err := array.BlockValues[float64](b)
+	if err != nil {
+		return nil, err
+	}
+	r, c := b.Shape[0], b.Shape[1]
+	out := make([]float64, len(v))
+	for i := range r {
+		for di := -1; di <= 1; di++ {
+			if i+di < 0 || i+di >= r {
+				continue
+			}
+			src := v[(i+di)*c : (i+di+1)*c]
+			dst := out[i*c : (i+1)*c]
+			for j := range c {
+				s := src[j]
+				if j > 0 {
+					s += src[j-1]
+				}
+				if j+1 < c {
+					s += src[j+1]
+				}
+				dst[j] += s
+			}
+		}
+	}
+	return array.NewBlock(out, b.Shape...)
+})
+
+type workload struct {
+	name string
+	make func(c *dusk.Client) (*array.Array, error)
+}
+
+func must(a *array.Array, err error) *array.Array {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+func main() {
+	dusk.Main()
+	flag.Parse()
+	n, ch, m := *nFlag, *chunkFlag, *mFlag
+	x := func(c *dusk.Client) *array.Array { return must(array.Random(c, []int{n, n}, array.By(ch), 1)) }
+	works := []workload{
+		{"elementwise-sum", func(c *dusk.Client) (*array.Array, error) {
+			return must(must(x(c).Add(1)).Mul(2)).Sum()
+		}},
+		{"mean-axis0", func(c *dusk.Client) (*array.Array, error) { return must(x(c).Mean(0)).Sum() }},
+		{"x-plus-xT", func(c *dusk.Client) (*array.Array, error) {
+			y := x(c)
+			return must(y.Add(must(y.Transpose()))).Sum()
+		}},
+		{"rechunk-sum", func(c *dusk.Client) (*array.Array, error) { return must(x(c).Rechunk(array.By(n, 200))).Sum() }},
+		{"slice-std", func(c *dusk.Client) (*array.Array, error) { return must(x(c).Slice("::2", fmt.Sprintf("%d:", n/2))).Std(0) }},
+		{"dot", func(c *dusk.Client) (*array.Array, error) {
+			a := must(array.Random(c, []int{m, m}, array.By(ch), 1))
+			b := must(array.Random(c, []int{m, m}, array.By(ch), 2))
+			return must(array.MatMul(a, b)).Sum()
+		}},
+		{"map-overlap", func(c *dusk.Client) (*array.Array, error) {
+			return must(x(c).MapOverlap(box, []int{1, 1}, array.None, array.Float64)).Sum()
+		}},
+	}
+	var sel map[string]bool
+	if *only != "" {
+		sel = map[string]bool{}
+		for _, w := range strings.Split(*only, ",") {
+			sel[w] = true
+		}
+	}
+	ctx := context.Background()
+	c, err := dusk.Connect(ctx, "", dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(1), dusk.LocalDashboard("off"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	type res struct {
+		Seconds float64 `json:"seconds"`
+		Value   float64 `json:"value"`
+	}
+	dusks := map[string]res{}
+	for _, w := range works {
+		if sel != nil && !sel[w.name] {
+			continue
+		}
+		best := time.Duration(0)
+		var val float64
+		for range *repeat {
+			t0 := time.Now()
+			a, err := w.make(c)
+			if err != nil {
+				log.Fatalf("%s: %v", w.name, err)
+			}
+			d, err := a.Compute(ctx)
+			if err != nil {
+				log.Fatalf("%s: %v", w.name, err)
+			}
+			el := time.Since(t0)
+			if val, err = d.Float64(); err != nil {
+				log.Fatal(err)
+			}
+			if best == 0 || el < best {
+				best = el
+			}
+		}
+		dusks[w.name] = res{best.Seconds(), val}
+		log.Printf("dusk %s: %.2fs (%g)", w.name, best.Seconds(), val)
+	}
+	c.Close()
+	bw := bandwidth(n)
+	log.Printf("memory: summing %d×%d float64s on 2 goroutines: %.3fs", n, n, bw.Seconds())
+	dasks := map[string]res{}
+	if !*skipDask {
+		args := []string{"bench/array/dask_bench.py", "--n", fmt.Sprint(n), "--chunk", fmt.Sprint(ch), "--m", fmt.Sprint(m), "--repeat", fmt.Sprint(*repeat)}
+		if *only != "" {
+			args = append(args, "--only", *only)
+		}
+		cmd := exec.Command(*python, args...)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			log.Fatalf("dask: %v", err)
+		}
+		if err := json.Unmarshal(out, &dasks); err != nil {
+			log.Fatalf("dask's output: %v", err)
+		}
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "workload\tdusk s\tDask s\tDask/dusk\n")
+	for _, w := range works {
+		d, ok := dusks[w.name]
+		if !ok {
+			continue
+		}
+		k := dasks[w.name]
+		ratio := "-"
+		if k.Seconds > 0 {
+			ratio = fmt.Sprintf("%.2fx", k.Seconds/d.Seconds)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%s\n", w.name, d.Seconds, k.Seconds, ratio)
+	}
+	fmt.Fprintf(tw, "memory bandwidth (Go sum of x)\t%.3f\t\t\n", bw.Seconds())
+	tw.Flush()
+	if e, ok := dusks["elementwise-sum"]; ok {
+		fmt.Printf("elementwise-sum takes %.1fx the time of summing x in memory\n", e.Seconds/bw.Seconds())
+	}
+	b, _ := json.MarshalIndent(map[string]any{"n": n, "chunk": ch, "m": m, "dusk": dusks, "dask": dasks, "bandwidth_seconds": bw.Seconds(), "cpus": runtime.NumCPU()}, "", "  ")
+	if err := os.WriteFile(*outFlag, b, 0o644); err != nil {
+		log.Print(err)
+	}
+}
+
+// bandwidth times summing an n×n float64 slice on 2 goroutines (the
+// slice filled first, outside the timing).
+func bandwidth(n int) time.Duration {
+	v := make([]float64, n*n)
+	for i := range v {
+		v[i] = float64(i & 1023)
+	}
+	best := time.Duration(0)
+	for range 3 {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		sums := make([]float64, 2)
+		for g := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lo, hi := g*len(v)/2, (g+1)*len(v)/2
+				s := 0.0
+				for _, x := range v[lo:hi] {
+					s += x
+				}
+				sums[g] = s
+			}()
+		}
+		wg.Wait()
+		if el := time.Since(t0); best == 0 || el < best {
+			best = el
+		}
+	}
+	return best
+}
