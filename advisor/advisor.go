@@ -46,6 +46,16 @@ type Advisor struct {
 	// the others, and at least SkewBytes.
 	SkewRatio float64
 	SkewBytes int64
+	// SmallChunk: array blocks averaging under this many bytes, in at
+	// least SmallChunkRuns tasks of a prefix, are too small against
+	// ChunkTarget (the guide's 100-300 MB: 128 MiB).
+	SmallChunk     int64
+	SmallChunkRuns int
+	ChunkTarget    int64
+	// RechunkBytes, RechunkShare: a rechunk that assembled at least
+	// RechunkBytes, and at least RechunkShare of the arrays' blocks.
+	RechunkBytes int64
+	RechunkShare float64
 }
 
 // New returns an Advisor with the default thresholds.
@@ -63,6 +73,11 @@ func New() *Advisor {
 		TransferBytes:  64 << 20,
 		SkewRatio:      3,
 		SkewBytes:      256 << 20,
+		SmallChunk:     8 << 20,
+		SmallChunkRuns: 100,
+		ChunkTarget:    128 << 20,
+		RechunkBytes:   256 << 20,
+		RechunkShare:   0.5,
 	}
 }
 
@@ -73,6 +88,7 @@ func (a *Advisor) Advise(d *report.Data) []report.Finding {
 	for _, rule := range []func(*report.Data) []report.Finding{
 		a.failedTasks, a.paused, a.spilling, a.largeResults, a.tinyTasks,
 		a.idleWorkers, a.communication, a.skew, a.unmanaged, a.recomputed,
+		a.smallChunks, a.rechunkMoves,
 	} {
 		out = append(out, rule(d)...)
 	}

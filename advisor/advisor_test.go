@@ -80,6 +80,13 @@ func TestEachRule(t *testing.T) {
 			d.Summary.TransferBytes = 2 << 30
 			d.Bandwidth.Pairs[0].Seconds = 3
 		}, []string{"2 GiB", "60%"}},
+		{"small-chunks", Warning, func(d *report.Data) {
+			d.Prefixes = append(d.Prefixes, report.PrefixTime{Name: "array.random", Runs: 400, Seconds: 2, Mean: 0.005, NBytes: 400 * (2 << 20)})
+		}, []string{"400 blocks of array.random", "2 MiB", "64x"}},
+		{"rechunk-moves-data", Warning, func(d *report.Data) {
+			d.Prefixes = append(d.Prefixes, report.PrefixTime{Name: "array.random", Runs: 40, Seconds: 2, Mean: 0.05, NBytes: 40 * (32 << 20)},
+				report.PrefixTime{Name: "array.assemble", Runs: 40, Seconds: 2, Mean: 0.05, NBytes: 40 * (32 << 20)})
+		}, []string{"1.25 GiB of blocks", "100%"}},
 		{"data-skew", Warning, func(d *report.Data) {
 			d.Memory[0].Samples[2].Managed = 900 << 20
 		}, []string{"Worker w1 holds 900 MiB", "41 MiB"}},
