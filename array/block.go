@@ -53,6 +53,17 @@ func values[T Elem](b *Block) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(&b.data[0])), n)
 }
 
+// raw returns b's bytes as words of T (of the elements' size), for
+// moving elements without looking at them.
+func raw[T uint64 | uint32](b *Block) []T {
+	var z T
+	n := len(b.data) / int(unsafe.Sizeof(z))
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b.data[0])), n)
+}
+
 // The encoding: "DKB" 1, the dtype, the number of axes, each axis's
 // length as a uvarint, then the elements.
 var blockMagic = [4]byte{'D', 'K', 'B', 1}

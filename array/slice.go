@@ -211,7 +211,25 @@ func sliceBlock(b *Block, starts, steps, counts, drop []int) *Block {
 		strides[i] = st
 		st *= b.Shape[i]
 	}
-	if n == 0 || prod(counts) > 0 {
+	if n > 0 && steps[n-1] == 1 && prod(counts) > 0 {
+		// Whole runs along the last axis.
+		run := counts[n-1] * size
+		outer := counts[:n-1]
+		idx := make([]int, n-1)
+		for o := 0; o < len(out.data); o += run {
+			off := starts[n-1] * strides[n-1]
+			for i, k := range idx {
+				off += (starts[i] + k*steps[i]) * strides[i]
+			}
+			copy(out.data[o:o+run], b.data[off:off+run])
+			for i := n - 2; i >= 0; i-- {
+				if idx[i]++; idx[i] < outer[i] {
+					break
+				}
+				idx[i] = 0
+			}
+		}
+	} else if n == 0 || prod(counts) > 0 {
 		idx := make([]int, n)
 		for o := 0; o < len(out.data) || n == 0; o += size {
 			off := 0

@@ -173,6 +173,9 @@ func (a *Array) Transpose(axes ...int) (*Array, error) {
 // transposeBlock permutes b's axes.
 func transposeBlock(b *Block, perm []int) *Block {
 	n := len(perm)
+	if n == 2 && perm[0] == 1 {
+		return transpose2(b)
+	}
 	shape := make([]int, n)
 	for i, p := range perm {
 		shape[i] = b.Shape[p]
@@ -276,4 +279,34 @@ func Stack(arrays []*Array, axis int) (*Array, error) {
 		expanded[i] = e
 	}
 	return Concatenate(expanded, axis)
+}
+
+// transpose2 transposes a block of two axes, tile by tile so that reads
+// and writes both stay in cache.
+func transpose2(b *Block) *Block {
+	r, c := b.Shape[0], b.Shape[1]
+	out := newBlock(b.DType, []int{c, r})
+	switch b.DType.Size() {
+	case 8:
+		tiles(raw[uint64](b), raw[uint64](out), r, c)
+	case 4:
+		tiles(raw[uint32](b), raw[uint32](out), r, c)
+	default:
+		tiles(b.data, out.data, r, c)
+	}
+	return out
+}
+
+func tiles[T any](src, dst []T, r, c int) {
+	const t = 32
+	for i0 := 0; i0 < r; i0 += t {
+		for j0 := 0; j0 < c; j0 += t {
+			for i := i0; i < min(i0+t, r); i++ {
+				row := src[i*c : (i+1)*c]
+				for j := j0; j < min(j0+t, c); j++ {
+					dst[j*r+i] = row[j]
+				}
+			}
+		}
+	}
 }
