@@ -97,7 +97,9 @@ func main() {
 			return must(y.Add(must(y.Transpose()))).Sum()
 		}},
 		{"rechunk-sum", func(c *dusk.Client) (*array.Array, error) { return must(x(c).Rechunk(array.By(n, 200))).Sum() }},
-		{"slice-std", func(c *dusk.Client) (*array.Array, error) { return must(x(c).Slice("::2", fmt.Sprintf("%d:", n/2))).Std(0) }},
+		{"slice-std", func(c *dusk.Client) (*array.Array, error) {
+			return must(x(c).Slice("::2", fmt.Sprintf("%d:", n/2))).Std(0)
+		}},
 		{"dot", func(c *dusk.Client) (*array.Array, error) {
 			a := must(array.Random(c, []int{m, m}, array.By(ch), 1))
 			b := must(array.Random(c, []int{m, m}, array.By(ch), 2))
