@@ -62,6 +62,16 @@ func TestFromSliceRoundTrip(t *testing.T) {
 	if got := values[float64](t, ctx, a); !slices.Equal(got, seq(35)) {
 		t.Fatalf("got %v", got)
 	}
+	d, err := a.Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := d.Strides(); !slices.Equal(st, []int{5, 1}) {
+		t.Fatalf("strides %v", st)
+	}
+	if v, err := d.Float64(4, 3); err != nil || v != 23 {
+		t.Fatalf("element [4,3] = %v, %v", v, err)
+	}
 }
 
 // ((x+1)*2).Sum() against the same in Go, and the graph it runs: one task

@@ -15,6 +15,18 @@ type Dense struct {
 // Len returns the number of elements.
 func (d *Dense) Len() int { return prod(d.Shape) }
 
+// Strides returns, for each axis, how many elements apart its
+// consecutive indexes are in Values (C order: the last axis is 1).
+func (d *Dense) Strides() []int {
+	s := make([]int, len(d.Shape))
+	st := 1
+	for i := len(d.Shape) - 1; i >= 0; i-- {
+		s[i] = st
+		st *= d.Shape[i]
+	}
+	return s
+}
+
 // Block returns the elements as one block.
 func (d *Dense) Block() *Block { return d.block }
 
