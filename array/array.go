@@ -175,38 +175,10 @@ func describeValue(v any) string {
 // place copies block b into dst at offset, one contiguous run (along the
 // last axis) at a time.
 func place(dst, b *Block, offset []int) {
-	n := len(dst.Shape)
-	size := dst.DType.Size()
-	if n == 0 {
-		copy(dst.data, b.data)
-		return
-	}
-	run := b.Shape[n-1] * size
-	if run == 0 || b.Len() == 0 {
-		return
-	}
-	// dst's strides in elements.
-	strides := make([]int, n)
-	st := 1
-	for i := n - 1; i >= 0; i-- {
-		strides[i] = st
-		st *= dst.Shape[i]
-	}
-	outer := b.Shape[:n-1]
-	idx := make([]int, n-1)
-	for r := 0; r < prod(outer); r++ {
-		off := offset[n-1]
-		for i, x := range idx {
-			off += (offset[i] + x) * strides[i]
-		}
-		copy(dst.data[off*size:off*size+run], b.data[r*run:(r+1)*run])
-		for k := n - 2; k >= 0; k-- {
-			if idx[k]++; idx[k] < outer[k] {
-				break
-			}
-			idx[k] = 0
-		}
-	}
+	_ = forEachRun(dst.Shape, offset, b.Shape, dst.DType.Size(), func(at int64, from, n int) error {
+		copy(dst.data[at:at+int64(n)], b.data[from:from+n])
+		return nil
+	})
 }
 
 // Persist runs the array's tasks and keeps the blocks on the workers: the

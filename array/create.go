@@ -144,37 +144,10 @@ func FromSlice[T Elem](c *dusk.Client, data []T, shape []int, chunks Chunks) (*A
 // cut copies into b the part of src that starts at offset (the inverse of
 // place).
 func cut(b, src *Block, offset []int) {
-	n := len(src.Shape)
-	size := src.DType.Size()
-	if n == 0 {
-		copy(b.data, src.data)
-		return
-	}
-	run := b.Shape[n-1] * size
-	if run == 0 || b.Len() == 0 {
-		return
-	}
-	strides := make([]int, n)
-	st := 1
-	for i := n - 1; i >= 0; i-- {
-		strides[i] = st
-		st *= src.Shape[i]
-	}
-	outer := b.Shape[:n-1]
-	idx := make([]int, n-1)
-	for r := 0; r < prod(outer); r++ {
-		off := offset[n-1]
-		for i, x := range idx {
-			off += (offset[i] + x) * strides[i]
-		}
-		copy(b.data[r*run:(r+1)*run], src.data[off*size:off*size+run])
-		for k := n - 2; k >= 0; k-- {
-			if idx[k]++; idx[k] < outer[k] {
-				break
-			}
-			idx[k] = 0
-		}
-	}
+	_ = forEachRun(src.Shape, offset, b.Shape, src.DType.Size(), func(at int64, to, n int) error {
+		copy(b.data[to:to+n], src.data[at:at+int64(n)])
+		return nil
+	})
 }
 
 // BlockInfo tells a FromFunc function which block to make.

@@ -77,6 +77,16 @@ func npyHeader(dt DType, shape []int) []byte {
 	return h.Bytes()
 }
 
+// dtypeOfDescr reads a NumPy type string (as npyDescr writes them).
+func dtypeOfDescr(d string) (DType, bool) {
+	for _, dt := range []DType{Float64, Float32, Int64, Int32, Bool} {
+		if npyDescr(dt) == d {
+			return dt, true
+		}
+	}
+	return 0, false
+}
+
 var (
 	npyDescrRe   = regexp.MustCompile(`'descr'\s*:\s*'([^']*)'`)
 	npyFortranRe = regexp.MustCompile(`'fortran_order'\s*:\s*(True|False)`)
@@ -123,19 +133,8 @@ func readNpyHeader(path string) (DType, []int, int64, error) {
 	if dm == nil || fm == nil || sm == nil {
 		return bad("its header %q lacks descr, fortran_order or shape", head)
 	}
-	var dt DType
-	switch string(dm[1]) {
-	case "<f8":
-		dt = Float64
-	case "<f4":
-		dt = Float32
-	case "<i8":
-		dt = Int64
-	case "<i4":
-		dt = Int32
-	case "|b1":
-		dt = Bool
-	default:
+	dt, ok := dtypeOfDescr(string(dm[1]))
+	if !ok {
 		return bad("its elements are %q; dusk reads <f8, <f4, <i8, <i4 and |b1 (little-endian float64, float32, int64, int32, bool)", dm[1])
 	}
 	if string(fm[1]) == "True" {

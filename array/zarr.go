@@ -92,19 +92,8 @@ func readZarrMeta(dir string) (zarrMeta, DType, error) {
 	if m.DimensionSeparator != "" && m.DimensionSeparator != "." && m.DimensionSeparator != "/" {
 		return bad("dimension_separator %q", m.DimensionSeparator)
 	}
-	var dt DType
-	switch m.DType {
-	case "<f8":
-		dt = Float64
-	case "<f4":
-		dt = Float32
-	case "<i8":
-		dt = Int64
-	case "<i4":
-		dt = Int32
-	case "|b1":
-		dt = Bool
-	default:
+	dt, ok := dtypeOfDescr(m.DType)
+	if !ok {
 		return bad("dtype %q; dusk reads <f8, <f4, <i8, <i4 and |b1", m.DType)
 	}
 	return m, dt, nil
