@@ -70,7 +70,12 @@ var blockMagic = [4]byte{'D', 'K', 'B', 1}
 
 // MarshalBinary encodes the block as its header and raw elements.
 func (b *Block) MarshalBinary() ([]byte, error) {
-	out := make([]byte, 0, 6+len(b.Shape)*binary.MaxVarintLen64+len(b.data))
+	return b.AppendBinary(make([]byte, 0, 6+len(b.Shape)*binary.MaxVarintLen64+len(b.data)))
+}
+
+// AppendBinary appends the block's encoding (as MarshalBinary's) to out:
+// dusk's codec encodes blocks this way, with one copy of the elements.
+func (b *Block) AppendBinary(out []byte) ([]byte, error) {
 	out = append(out, blockMagic[:]...)
 	out = append(out, byte(b.DType), byte(len(b.Shape)))
 	for _, n := range b.Shape {

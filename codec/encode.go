@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"encoding"
 	"math/big"
 	"reflect"
 	"time"
@@ -59,6 +60,10 @@ func encodedSizeHint(v any) int {
 	}
 	if isScalar(v) {
 		return 16
+	}
+	if _, ok := v.(encoding.BinaryAppender); ok {
+		// It appends its own encoding: about its size in memory.
+		return int(SizeOf(v)) + 16
 	}
 	switch reflect.TypeOf(v).Kind() {
 	case reflect.Slice, reflect.Map, reflect.Array:

@@ -25,7 +25,9 @@ var (
 // appendGob appends the Gob encoding of v to dst when v's type qualifies:
 // it implements gob.GobEncoder or encoding.BinaryMarshaler, a pointer to it
 // implements the matching decoder, and it is not a cbor.Marshaler. ok is
-// false when v does not qualify; dst is then unchanged.
+// false when v does not qualify; dst is then unchanged. A BinaryMarshaler
+// that is also an encoding.BinaryAppender appends its encoding to dst
+// itself (the same bytes MarshalBinary gives), without a copy in between.
 func appendGob(dst []byte, v any) (out []byte, ok bool, err error) {
 	if _, isCBOR := v.(cbor.Marshaler); isCBOR {
 		return dst, false, nil
@@ -44,6 +46,14 @@ func appendGob(dst []byte, v any) (out []byte, ok bool, err error) {
 	case encoding.BinaryMarshaler:
 		if !decodable(v, binaryUnmarshalerType) {
 			return dst, false, nil
+		}
+		if a, ok := v.(encoding.BinaryAppender); ok {
+			// Straight into dst: no copy of a large value in between.
+			out, err := a.AppendBinary(append(dst, byte(Gob), gobMethodBinary))
+			if err != nil {
+				return dst, true, fmt.Errorf("codec: encoding a %T through its own method: %w", v, err)
+			}
+			return out, true, nil
 		}
 		method = gobMethodBinary
 		data, err = m.MarshalBinary()

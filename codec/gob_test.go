@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/big"
@@ -71,5 +72,41 @@ func TestGobCorruptPayload(t *testing.T) {
 		if _, err := Decode(b, typ); err == nil {
 			t.Errorf("Decode(%q) succeeded", b)
 		}
+	}
+}
+
+// appender encodes itself by appending, as MarshalBinary would.
+type appender struct{ b []byte }
+
+func (a *appender) MarshalBinary() ([]byte, error) { return a.AppendBinary(nil) }
+func (a *appender) AppendBinary(dst []byte) ([]byte, error) {
+	return append(append(dst, 'A'), a.b...), nil
+}
+func (a *appender) UnmarshalBinary(p []byte) error {
+	if len(p) == 0 || p[0] != 'A' {
+		return errors.New("not an appender")
+	}
+	a.b = append([]byte(nil), p[1:]...)
+	return nil
+}
+
+// A BinaryAppender appends its encoding in place: the same bytes as
+// through MarshalBinary, and it decodes back.
+func TestBinaryAppender(t *testing.T) {
+	v := &appender{b: bytes.Repeat([]byte("xy"), 1000)}
+	enc, err := Encode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := v.MarshalBinary()
+	if want := append([]byte{byte(Gob), gobMethodBinary}, m...); !bytes.Equal(enc, want) {
+		t.Fatalf("encoded %d bytes, not the MarshalBinary form", len(enc))
+	}
+	got, err := Decode(enc, reflect.TypeFor[*appender]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Interface().(*appender).b, v.b) {
+		t.Fatal("decoded differently")
 	}
 }
