@@ -88,7 +88,7 @@ func (a *Advisor) Advise(d *report.Data) []report.Finding {
 	for _, rule := range []func(*report.Data) []report.Finding{
 		a.failedTasks, a.paused, a.spilling, a.largeResults, a.tinyTasks,
 		a.idleWorkers, a.communication, a.skew, a.unmanaged, a.recomputed,
-		a.smallChunks, a.rechunkMoves,
+		a.smallChunks, a.rechunkMoves, a.arrayMoves,
 	} {
 		out = append(out, rule(d)...)
 	}

@@ -87,6 +87,10 @@ func TestEachRule(t *testing.T) {
 			d.Prefixes = append(d.Prefixes, report.PrefixTime{Name: "array.random", Runs: 40, Seconds: 2, Mean: 0.05, NBytes: 40 * (32 << 20)},
 				report.PrefixTime{Name: "array.assemble", Runs: 40, Seconds: 2, Mean: 0.05, NBytes: 40 * (32 << 20)})
 		}, []string{"1.25 GiB of blocks", "100%"}},
+		{"array-data-moved", Warning, func(d *report.Data) {
+			d.Prefixes = append(d.Prefixes, report.PrefixTime{Name: "array.random", Runs: 40, Seconds: 2, Mean: 0.05, NBytes: 40 * (32 << 20)})
+			d.Bandwidth.ByType = append(d.Bandwidth.ByType, report.TypeBytes{Type: "*array.Block", Bytes: 20 * (32 << 20), Count: 20})
+		}, []string{"640 MiB of array blocks", "50%"}},
 		{"data-skew", Warning, func(d *report.Data) {
 			d.Memory[0].Samples[2].Managed = 900 << 20
 		}, []string{"Worker w1 holds 900 MiB", "41 MiB"}},

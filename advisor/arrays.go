@@ -75,3 +75,34 @@ func (a *Advisor) rechunkMoves(d *report.Data) []report.Finding {
 			"(By(-1, k)) avoid a rechunk; for a transpose, square chunks line up with their mirror blocks.",
 	}}
 }
+
+// arrayMoves reports runs whose workers sent each other most of the
+// arrays' blocks: an operation that pairs blocks living on different
+// workers (x + x.T, a rechunk, arrays cut differently), which the guide
+// counts as expensive communication.
+func (a *Advisor) arrayMoves(d *report.Data) []report.Finding {
+	var moved, blocks int64
+	for _, tb := range d.Bandwidth.ByType {
+		if tb.Type == "*array.Block" {
+			moved += tb.Bytes
+		}
+	}
+	for _, p := range d.Prefixes {
+		if arrayBlocks[p.Name] {
+			blocks += p.NBytes
+		}
+	}
+	if moved < a.RechunkBytes || blocks == 0 || float64(moved) < a.RechunkShare*float64(blocks) {
+		return nil
+	}
+	return []report.Finding{{
+		Rule:     "array-data-moved",
+		Severity: Warning,
+		Message: fmt.Sprintf("Workers sent each other %s of array blocks, %.0f%% of the %s of blocks made: most of the data crossed the network.",
+			bytes(moved), 100*float64(moved)/float64(blocks), bytes(blocks)),
+		Advice: "Pairing blocks that live on different workers moves them: x + x.T pairs block (i, j) with block (j, i), " +
+			"a rechunk pairs each new block with the old ones it overlaps. Choose chunks that line up with the computation " +
+			"(whole along the axis a transpose or reduction crosses, so one block holds what a task needs), persist the " +
+			"array once in the layout you need, or compute on fewer, larger blocks.",
+	}}
+}
