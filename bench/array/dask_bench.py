@@ -30,7 +30,11 @@ def main():
     p.add_argument("--m", type=int, default=8000)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--only", default="")
+    p.add_argument("--outofcore", action="store_true")
+    p.add_argument("--memory", default="1GiB")
     a = p.parse_args()
+    if a.outofcore:
+        return out_of_core(a)
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
     n, ch, m = a.n, a.chunk, a.m
@@ -63,6 +67,23 @@ def main():
     client.close()
     cluster.close()
     print(json.dumps(out))
+
+
+def out_of_core(a):
+    """Persist an n x n random array through 2 workers of a.memory each,
+    then time its sum and mean over axis 0."""
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=a.memory, dashboard_address=None)
+    client = Client(cluster)
+    t0 = time.perf_counter()
+    x = da.random.random((a.n, a.n), chunks=(a.chunk, a.chunk)).persist()
+    s = float(x.sum().compute())
+    t1 = time.perf_counter()
+    m = float(x.mean(axis=0).sum().compute())
+    t2 = time.perf_counter()
+    n = a.n
+    print("persist+sum %.1fs, mean(0) %.1fs; mean %.9f vs %.9f" % (t1 - t0, t2 - t1, s / n / n, m / n))
+    client.close()
+    cluster.close()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"os/exec"
 	"runtime"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/array"
+	"github.com/dusk-go/dusk/config"
 )
 
 var (
@@ -38,6 +40,8 @@ var (
 	only      = flag.String("only", "", "comma-separated workloads (default all)")
 	python    = flag.String("python", "/usr/bin/python3", "the Python with Debian's Dask")
 	outFlag   = flag.String("out", "bench/results/array.json", "where the figures are written")
+	outOfCore = flag.Bool("outofcore", false, "instead: persist an n×n array through 2 workers of -memory each, then Sum and Mean(axis 0), dusk and Dask")
+	memFlag   = flag.String("memory", "1GiB", "with -outofcore: each worker's memory limit")
 )
 
 // box is the sum of each element's 3×3 neighbourhood within the block.
@@ -85,6 +89,10 @@ func must(a *array.Array, err error) *array.Array {
 func main() {
 	dusk.Main()
 	flag.Parse()
+	if *outOfCore {
+		outOfCoreRun()
+		return
+	}
 	n, ch, m := *nFlag, *chunkFlag, *mFlag
 	x := func(c *dusk.Client) *array.Array { return must(array.Random(c, []int{n, n}, array.By(ch), 1)) }
 	works := []workload{
@@ -227,4 +235,55 @@ func bandwidth(n int) time.Duration {
 		}
 	}
 	return best
+}
+
+// outOfCoreRun persists an n×n random array through two worker processes
+// of -memory each (several times their memory: they spill), then times
+// its Sum and Mean over axis 0, on dusk and on Dask, and checks that the
+// two agree (the mean of the column means is the mean).
+func outOfCoreRun() {
+	n, ch := *nFlag, *chunkFlag
+	limit, err := config.ParseBytes(*memFlag)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := dusk.Connect(ctx, "", dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(1),
+		dusk.LocalMemoryLimit(limit), dusk.LocalDashboard("off"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	pids := maps.Clone(c.Local().PIDs())
+	t0 := time.Now()
+	x := must(array.Random(c, []int{n, n}, array.By(ch), 1))
+	p, err := x.Persist(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sum, err := must(p.Sum()).Compute(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	t1 := time.Now()
+	mean, err := must(must(p.Mean(0)).Sum()).Compute(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	t2 := time.Now()
+	s, _ := sum.Float64()
+	mm, _ := mean.Float64()
+	restarted := !maps.Equal(pids, c.Local().PIDs())
+	c.Close()
+	log.Printf("dusk: %s array through 2 workers of %s: persist+sum %.1fs, mean(0) %.1fs; mean %.9f vs %.9f; workers restarted: %v",
+		config.FormatBytes(x.NBytes()), *memFlag, t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), s/float64(n)/float64(n), mm/float64(n), restarted)
+	if *skipDask {
+		return
+	}
+	cmd := exec.Command(*python, "bench/array/dask_bench.py", "--outofcore", "--n", fmt.Sprint(n), "--chunk", fmt.Sprint(ch), "--memory", *memFlag)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log.Fatalf("dask: %v", err)
+	}
+	fmt.Printf("dusk: persist+sum %.1fs, mean(0) %.1fs\nDask: %s", t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), out)
 }
