@@ -8,14 +8,75 @@ import (
 )
 
 // ArgMin returns, along axis, the index of the smallest element (the
-// first if several; a NaN wins, as in NumPy), as int64.
-func (a *Array) ArgMin(axis int) (*Array, error) { return a.arg(redMin, axis) }
+// first if several; a NaN wins, as in NumPy), as int64. Without an axis,
+// it is the index of the smallest element in the flattened array (C
+// order), a 0-d array.
+func (a *Array) ArgMin(axis ...int) (*Array, error) { return a.argAny(redMin, axis) }
 
 // ArgMax returns, along axis, the index of the largest element (see
 // ArgMin).
-func (a *Array) ArgMax(axis int) (*Array, error) { return a.arg(redMax, axis) }
+func (a *Array) ArgMax(axis ...int) (*Array, error) { return a.argAny(redMax, axis) }
+
+func (a *Array) argAny(op string, axis []int) (*Array, error) {
+	switch len(axis) {
+	case 0:
+		return a.argFlat(op)
+	case 1:
+		return a.arg(op, axis[0])
+	}
+	return nil, fmt.Errorf("array: arg%s along %v: give one axis, or none for the flattened array", op, axis)
+}
+
+var fnArgPartFlat = dusk.Register("array.arg-part-flat", argPartFlat)
+
+// argFlat finds the best element of the flattened array: each block's
+// best with its index in the whole array, then a tree over them.
+func (a *Array) argFlat(op string) (*Array, error) {
+	if a.Size() == 0 {
+		return nil, fmt.Errorf("array: arg%s of the empty array %s", op, a)
+	}
+	var parts []*dusk.Delayed[ArgPartial]
+	gridIndexes(a.grid(), func(idx []int, i int) {
+		parts = append(parts, dusk.Call[ArgPartial](fnArgPartFlat, op, a.blocks[i], blockOffset(a.chunks, idx), a.shape))
+	})
+	for len(parts) > SplitEvery {
+		var next []*dusk.Delayed[ArgPartial]
+		size := groupSize(len(parts))
+		for lo := 0; lo < len(parts); lo += size {
+			next = append(next, dusk.Call[ArgPartial](fnArgCombine, op, parts[lo:min(lo+size, len(parts))]))
+		}
+		parts = next
+	}
+	out := &Array{c: a.c, dtype: Int64}
+	out.blocks = []*dusk.Delayed[*Block]{dusk.Call[*Block](fnArgFinishFlat, dusk.Call[ArgPartial](fnArgCombine, op, parts))}
+	return out, nil
+}
+
+// argPartFlat finds the best element of block b (at offset in an array
+// of shape) and its index in the flattened array.
+func argPartFlat(op string, b *Block, offset, shape []int) (ArgPartial, error) {
+	flatShape := []int{b.Len()}
+	p, err := argPart(op, &Block{DType: b.DType, Shape: flatShape, data: b.data}, 0, 0)
+	if err != nil {
+		return p, err
+	}
+	// The local flat index to the array's.
+	local := int(values[int64](p.Idx)[0])
+	n := len(shape)
+	flat := 0
+	for k := 0; k < n; k++ {
+		inner := prod(b.Shape[k+1:])
+		i := local / inner % b.Shape[k]
+		flat = flat*shape[k] + offset[k] + i
+	}
+	values[int64](p.Idx)[0] = int64(flat)
+	return p, nil
+}
 
 var (
+	fnArgFinishFlat = dusk.Register("array.arg-finish-flat", func(p ArgPartial) *Block {
+		return &Block{DType: Int64, Shape: nil, data: p.Idx.data}
+	})
 	fnArgPart    = dusk.Register("array.arg-part", argPart)
 	fnArgCombine = dusk.Register("array.arg-combine", argCombine)
 	fnArgFinish  = dusk.Register("array.arg-finish", argFinish)
@@ -161,7 +222,8 @@ func argCombine(op string, parts []ArgPartial) (ArgPartial, error) {
 
 func argMerge[T number](op string, val []T, idx []int64, pv []T, pi []int64) {
 	for j := range val {
-		if better(op, pv[j], val[j], true) {
+		tie := pv[j] == val[j] || pv[j] != pv[j] && val[j] != val[j]
+		if better(op, pv[j], val[j], true) || tie && pi[j] < idx[j] {
 			val[j], idx[j] = pv[j], pi[j]
 		}
 	}

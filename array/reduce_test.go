@@ -97,6 +97,18 @@ func TestMoreReductions(t *testing.T) {
 	if got := values[int64](t, ctx, arr(nan.ArgMax(0))); got[0] != 1 {
 		t.Fatalf("argmax with NaNs: %v (NumPy gives the first NaN)", got)
 	}
+	// Over the flattened array, as NumPy's argmin() without an axis.
+	flatMin := values[int64](t, ctx, arr(a.ArgMin()))
+	if want := int64(slices.Index(data, slices.Min(data))); flatMin[0] != want {
+		t.Fatalf("argmin of the flattened array: %d, want %d", flatMin[0], want)
+	}
+	ties := arr(array.FromSlice(c, []int32{5, 1, 9, 9, 1, 9}, []int{2, 3}, array.By(1, 2)))
+	if got := values[int64](t, ctx, arr(ties.ArgMax())); got[0] != 2 {
+		t.Fatalf("argmax with ties across blocks: %d, want the first (2)", got[0])
+	}
+	if got := values[int64](t, ctx, arr(ties.ArgMin())); got[0] != 1 {
+		t.Fatalf("argmin with ties across blocks: %d, want 1", got[0])
+	}
 	if _, err := a.Var(rows*cols, 0, 1); err == nil || !strings.Contains(err.Error(), "too few elements") {
 		t.Fatalf("var with ddof = n: %v", err)
 	}
