@@ -72,6 +72,10 @@ func reduceBlock(op string, b *Block, axes []int) (*Block, error) {
 
 func reduceInto[T number](op string, out, in []T, shape, outStride []int) {
 	if op == redSum {
+		if outer, n, inner, ok := consecutive(shape, outStride); ok {
+			sumRuns(out, in, outer, n, inner)
+			return
+		}
 		forEachOffset(shape, outStride, func(i, j int) { out[j] += in[i] })
 		return
 	}
@@ -86,6 +90,50 @@ func reduceInto[T number](op string, out, in []T, shape, outStride []int) {
 			seen[j] = true
 		}
 	})
+}
+
+// consecutive reports whether the reduced axes (those with outStride 0
+// and a length above 1) are one run of axes, and if so the array's shape
+// seen as (outer, n, inner): n the reduced elements between outer and
+// inner ones.
+func consecutive(shape, outStride []int) (outer, n, inner int, ok bool) {
+	first, last := -1, -1
+	for i, s := range outStride {
+		if s == 0 && shape[i] != 1 {
+			if first == -1 {
+				first = i
+			} else if last != i-1 {
+				return 0, 0, 0, false
+			}
+			last = i
+		}
+	}
+	if first == -1 {
+		return prod(shape), 1, 1, true
+	}
+	return prod(shape[:first]), prod(shape[first : last+1]), prod(shape[last+1:]), true
+}
+
+// sumRuns sums in, seen as (outer, n, inner), over its middle axis into
+// out (outer × inner).
+func sumRuns[T number](out, in []T, outer, n, inner int) {
+	for o := range outer {
+		acc := out[o*inner : (o+1)*inner]
+		if inner == 1 {
+			s := acc[0]
+			for _, v := range in[o*n : (o+1)*n] {
+				s += v
+			}
+			acc[0] = s
+			continue
+		}
+		for k := range n {
+			row := in[(o*n+k)*inner : (o*n+k+1)*inner]
+			for i, v := range row {
+				acc[i] += v
+			}
+		}
+	}
 }
 
 // forEachOffset calls f with the offset of every element of an array of
