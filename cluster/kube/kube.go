@@ -430,6 +430,11 @@ func (c *Cluster) Adapt(ctx context.Context, o cluster.AdaptOptions) error {
 // token's Secret (those Start made).
 func (c *Cluster) Close(ctx context.Context) error {
 	api := c.k.Client.CoreV1()
+	if !c.made.secret {
+		// The token's Secret is made first: without it, the name belongs
+		// to another cluster, whose pods are not ours to delete.
+		return nil
+	}
 	sel := metav1.ListOptions{LabelSelector: kubeClusterLabel + "=" + c.k.Name + "," + kubeComponentLabel + "=worker"}
 	var errs []error
 	if err := api.Pods(c.k.Namespace).DeleteCollection(ctx, metav1.DeleteOptions{}, sel); err != nil {

@@ -63,6 +63,13 @@ func TestStartErrors(t *testing.T) {
 	if _, err := api.Client.CoreV1().Secrets("default").Create(ctx, taken, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// The other cluster's worker pod, labelled as a "taken" worker.
+	other := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "taken-worker-x", Namespace: "default",
+		Labels: map[string]string{"dusk.dev/cluster": "taken", "app.kubernetes.io/component": "worker"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "worker", Image: "img"}}}}
+	if _, err := api.Client.CoreV1().Pods("default").Create(ctx, other, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := Spec{Client: api.Client, Name: "taken", Image: "img"}.Start(ctx, 1)
 	if err == nil || !strings.Contains(err.Error(), `a cluster named "taken" is there already`) {
 		t.Fatalf("a taken name: %v", err)
@@ -72,6 +79,12 @@ func TestStartErrors(t *testing.T) {
 	_, err = Spec{Client: api.Client, Name: "stuck", Image: "img"}.Start(sctx, 1)
 	if err == nil || !strings.Contains(err.Error(), "not running") || !strings.Contains(err.Error(), "kubectl describe pod stuck-scheduler") {
 		t.Fatalf("a scheduler's pod that never runs: %v", err)
+	}
+	if _, err := api.Client.CoreV1().Pods("default").Get(ctx, "taken-worker-x", metav1.GetOptions{}); err != nil {
+		t.Fatalf("the other cluster's worker pod: %v", err)
+	}
+	if err := api.Client.CoreV1().Pods("default").Delete(ctx, "taken-worker-x", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
 	}
 	for _, sel := range []string{"dusk.dev/cluster=stuck", "dusk.dev/cluster=taken"} {
 		pods, err := api.Client.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: sel})
