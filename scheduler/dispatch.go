@@ -6,14 +6,15 @@ import (
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
-// dispatch turns the state's actions into messages on the right streams,
-// then puts its events into the ring.
+// dispatch puts the state's events into the ring, then turns its actions
+// into messages on the right streams: whoever hears of a result (a
+// client) finds its events in the ring already.
 func (s *Server) dispatch(r state.Ready) {
-	s.sendActions(r.Actions)
 	s.ring.AddAll(r.Events...)
 	if r.DroppedEvents > 0 {
 		s.log.Info("diagnostic events dropped: one event produced more than the event ring holds", "dropped", r.DroppedEvents)
 	}
+	s.sendActions(r.Actions)
 }
 
 // sendActions turns the state's actions into messages on the right
