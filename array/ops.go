@@ -286,7 +286,7 @@ func Where(cond *Array, x, y any) (*Array, error) {
 			chunks[i] = []int{shape[i]}
 		}
 	}
-	blockOf := func(v any, idx []int) (any, DType, error) {
+	operand := func(v any, idx []int) (any, DType, error) {
 		if a, ok := v.(*Array); ok {
 			return a.blockFor(idx), a.dtype, nil
 		}
@@ -296,11 +296,11 @@ func Where(cond *Array, x, y any) (*Array, error) {
 		}
 		return s, s.DType, nil
 	}
-	_, tx, err := blockOf(x, make([]int, n))
+	_, tx, err := operand(x, make([]int, n))
 	if err != nil {
 		return nil, err
 	}
-	_, ty, err := blockOf(y, make([]int, n))
+	_, ty, err := operand(y, make([]int, n))
 	if err != nil {
 		return nil, err
 	}
@@ -308,8 +308,8 @@ func Where(cond *Array, x, y any) (*Array, error) {
 	grid := out.grid()
 	out.blocks = make([]*dusk.Delayed[*Block], prod(grid))
 	gridIndexes(grid, func(idx []int, i int) {
-		bx, _, _ := blockOf(x, idx)
-		by, _, _ := blockOf(y, idx)
+		bx, _, _ := operand(x, idx)
+		by, _, _ := operand(y, idx)
 		out.blocks[i] = dusk.Call[*Block](fnWhere, cond.blockFor(idx), bx, by)
 	})
 	return out, nil
