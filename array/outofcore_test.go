@@ -112,22 +112,31 @@ func TestOutOfCore(t *testing.T) {
 			t.Fatalf("mean of column %d: %v, want %v", j, m, want)
 		}
 	}
-	ws, err := c.Workers(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var after []string
-	var spilled int64
-	for _, w := range ws {
-		after = append(after, w.Address)
-		spilled += w.Memory.Spilled
-	}
-	slices.Sort(after)
-	if !slices.Equal(before, after) || strings.Contains(wlog.String(), "exceeded its memory budget") {
-		t.Fatalf("workers %v became %v: a worker was restarted\n%s", before, after, wlog.String())
-	}
-	if spilled < x.NBytes()/2 {
-		t.Fatalf("the workers hold %d bytes spilled of a %d-byte array", spilled, x.NBytes())
+	// The workers report what they spilled with their heartbeats: wait
+	// for one that says most of the array is on disk.
+	for {
+		ws, err := c.Workers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var after []string
+		var spilled int64
+		for _, w := range ws {
+			after = append(after, w.Address)
+			spilled += w.Memory.Spilled
+		}
+		slices.Sort(after)
+		if !slices.Equal(before, after) || strings.Contains(wlog.String(), "exceeded its memory budget") {
+			t.Fatalf("workers %v became %v: a worker was restarted\n%s", before, after, wlog.String())
+		}
+		if spilled >= x.NBytes()/2 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the workers hold %d bytes spilled of a %d-byte array", spilled, x.NBytes())
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
