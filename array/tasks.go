@@ -64,10 +64,12 @@ func linspace(start, stop, step float64, from, n, total int) *Block {
 // block's position: the same seed gives the same array, whatever the
 // worker.
 func random(seed uint64, block int, shape []int) *Block {
-	r := rand.New(rand.NewPCG(seed, uint64(block)))
+	// The PCG called directly (not through rand.Rand's interface), with
+	// rand.Rand.Float64's conversion: the same numbers, faster.
+	p := rand.NewPCG(seed, uint64(block))
 	v := make([]float64, prod(shape))
 	for i := range v {
-		v[i] = r.Float64()
+		v[i] = float64(p.Uint64()<<11>>11) / (1 << 53)
 	}
 	return blockOf(v, shape)
 }
