@@ -2,8 +2,6 @@ package dusk
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -67,9 +65,13 @@ func (c *Client) ShipBinary(ctx context.Context) (*ShipReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dusk: finding this program to ship it: %w", err)
 	}
-	info, err := describeBinary(exe)
+	id := registry.BuildID()
+	if id == "" {
+		return nil, errors.New("dusk: this program's build cannot be identified (its executable cannot be read), so it cannot be shipped")
+	}
+	info, err := wire.DescribeBinary(exe, runtime.GOOS, runtime.GOARCH, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("dusk: reading this program to ship it: %w", err)
 	}
 	timeout := 2 * time.Minute
 	if dl, ok := ctx.Deadline(); ok {
@@ -109,57 +111,17 @@ func (c *Client) ShipBinary(ctx context.Context) (*ShipReport, error) {
 	return rep, nil
 }
 
-// describeBinary hashes the executable at path and says what it is.
-func describeBinary(path string) (*pb.BinaryInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("dusk: reading this program to ship it: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return nil, fmt.Errorf("dusk: reading this program to ship it: %w", err)
-	}
-	id := registry.BuildID()
-	if id == "" {
-		return nil, errors.New("dusk: this program's build cannot be identified (its executable cannot be read), so it cannot be shipped")
-	}
-	return &pb.BinaryInfo{Sha256: hex.EncodeToString(h.Sum(nil)), Size: n, Goos: runtime.GOOS, Goarch: runtime.GOARCH, BuildId: id}, nil
-}
-
 // putBinary uploads the executable at path to the scheduler.
 func (c *Client) putBinary(ctx context.Context, path string, info *pb.BinaryInfo) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("dusk: reading this program to ship it: %w", err)
-	}
-	defer f.Close()
 	stream, err := c.sched.PutBinary(ctx)
 	if err != nil {
 		return wire.Explain(err, "scheduler "+c.addr)
 	}
-	buf := make([]byte, 1<<20)
-	first := true
-	for {
-		n, rerr := f.Read(buf)
-		if n > 0 || first {
-			chunk := &pb.BinaryChunk{Data: buf[:n]}
-			if first {
-				chunk.Info, first = info, false
-			}
-			if err := stream.Send(chunk); err != nil {
-				_, err = stream.CloseAndRecv()
-				return wire.Explain(err, "scheduler "+c.addr)
-			}
-		}
-		if errors.Is(rerr, io.EOF) {
-			break
-		}
-		if rerr != nil {
-			return fmt.Errorf("dusk: reading this program to ship it: %w", rerr)
-		}
+	if err := wire.SendBinary(path, info, stream.Send); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("dusk: shipping this program: %w", err)
 	}
+	// A refused upload ends the stream early (io.EOF on Send): the reason
+	// comes with the reply.
 	if _, err := stream.CloseAndRecv(); err != nil {
 		return wire.Explain(err, "scheduler "+c.addr)
 	}

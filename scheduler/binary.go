@@ -2,27 +2,19 @@ package scheduler
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
-
-// maxBinarySize bounds an executable a client ships.
-const maxBinarySize = 4 << 30
-
-// binaryChunk is the size of the pieces FetchBinary streams.
-const binaryChunk = 1 << 20
 
 // binaries holds the executables clients uploaded (PutBinary), each in a
 // file named by its SHA-256, and the one the cluster's workers are to run
@@ -93,23 +85,6 @@ func (w buildOf) cannotRun(b *pb.BinaryInfo) string {
 	return ""
 }
 
-// checkInfo checks what a client says of a binary it ships.
-func checkInfo(b *pb.BinaryInfo) error {
-	if b == nil {
-		return errors.New("no description of the binary")
-	}
-	if _, err := hex.DecodeString(b.GetSha256()); err != nil || len(b.GetSha256()) != sha256.Size*2 {
-		return fmt.Errorf("%q is not a hex SHA-256", b.GetSha256())
-	}
-	if b.GetSize() <= 0 || b.GetSize() > maxBinarySize {
-		return fmt.Errorf("a binary of %d bytes: give one of 1 byte to %d", b.GetSize(), int64(maxBinarySize))
-	}
-	if b.GetGoos() == "" || b.GetGoarch() == "" || b.GetBuildId() == "" {
-		return errors.New("the binary's platform and build ID are needed")
-	}
-	return nil
-}
-
 func (v *service) PutBinary(stream pb.Scheduler_PutBinaryServer) error {
 	s := v.s
 	first, err := stream.Recv()
@@ -117,7 +92,7 @@ func (v *service) PutBinary(stream pb.Scheduler_PutBinaryServer) error {
 		return err
 	}
 	info := first.GetInfo()
-	if err := checkInfo(info); err != nil {
+	if err := wire.CheckBinaryInfo(info); err != nil {
 		return status.Errorf(codes.InvalidArgument, "dusk: shipping a binary: %v", err)
 	}
 	if p, _ := s.bins.path(info.GetSha256()); p != "" {
@@ -128,43 +103,23 @@ func (v *service) PutBinary(stream pb.Scheduler_PutBinaryServer) error {
 	if err != nil {
 		return status.Errorf(codes.Internal, "dusk: shipping a binary: %v", err)
 	}
-	tmp, err := os.CreateTemp(dir, "upload-*")
-	if err != nil {
-		return status.Errorf(codes.Internal, "dusk: shipping a binary: %v", err)
+	tmp, err := wire.ReceiveBinary(dir, info, first, stream.Recv)
+	switch {
+	case errors.Is(err, wire.ErrBinaryMismatch):
+		return status.Errorf(codes.DataLoss, "dusk: shipping a binary: %v", err)
+	case errors.Is(err, wire.ErrBinaryWrite):
+		return status.Errorf(codes.ResourceExhausted, "dusk: the scheduler could not store the shipped binary: %v", err)
+	case err != nil:
+		return err
 	}
-	defer os.Remove(tmp.Name()) // nothing left once renamed
-	h := sha256.New()
-	var n int64
-	for c := first; ; {
-		if n += int64(len(c.GetData())); n > info.GetSize() {
-			tmp.Close()
-			return status.Errorf(codes.InvalidArgument, "dusk: shipping a binary: more than the %d bytes announced", info.GetSize())
-		}
-		h.Write(c.GetData())
-		if _, err := tmp.Write(c.GetData()); err != nil {
-			tmp.Close()
-			return status.Errorf(codes.ResourceExhausted, "dusk: the scheduler could not store the shipped binary in %s: %v", dir, err)
-		}
-		if c, err = stream.Recv(); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return status.Errorf(codes.ResourceExhausted, "dusk: the scheduler could not store the shipped binary in %s: %v", dir, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != info.GetSha256() || n != info.GetSize() {
-		return status.Errorf(codes.DataLoss, "dusk: the binary received (%d bytes, SHA-256 %s) is not the one announced (%d bytes, SHA-256 %s)", n, got, info.GetSize(), info.GetSha256())
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, info.GetSha256())); err != nil {
+	if err := os.Rename(tmp, filepath.Join(dir, info.GetSha256())); err != nil {
+		os.Remove(tmp)
 		return status.Errorf(codes.Internal, "dusk: shipping a binary: %v", err)
 	}
 	s.bins.mu.Lock()
 	s.bins.have[info.GetSha256()] = info
 	s.bins.mu.Unlock()
-	s.log.Info("a client shipped a binary", "sha256", info.GetSha256()[:12], "bytes", n, "platform", info.GetGoos()+"/"+info.GetGoarch())
+	s.log.Info("a client shipped a binary", "sha256", info.GetSha256()[:12], "bytes", info.GetSize(), "platform", info.GetGoos()+"/"+info.GetGoarch())
 	return stream.SendAndClose(&pb.PutBinaryReply{})
 }
 
@@ -173,27 +128,11 @@ func (v *service) FetchBinary(req *pb.FetchBinaryRequest, stream pb.Scheduler_Fe
 	if path == "" {
 		return status.Errorf(codes.NotFound, "dusk: the scheduler has no binary %q", req.GetSha256())
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return status.Errorf(codes.Internal, "dusk: reading the shipped binary: %v", err)
+	if err := wire.SendBinary(path, nil, stream.Send); err != nil {
+		return status.Errorf(codes.Internal, "dusk: sending the shipped binary: %v", err)
 	}
-	defer f.Close()
-	buf := make([]byte, binaryChunk)
-	for {
-		n, err := f.Read(buf)
-		if n > 0 {
-			if err := stream.Send(&pb.BinaryChunk{Data: buf[:n]}); err != nil {
-				return err
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			v.s.log.Info("sent the shipped binary to a worker", "sha256", info.GetSha256()[:12])
-			return nil
-		}
-		if err != nil {
-			return status.Errorf(codes.Internal, "dusk: reading the shipped binary: %v", err)
-		}
-	}
+	v.s.log.Info("sent the shipped binary to a worker", "sha256", info.GetSha256()[:12])
+	return nil
 }
 
 func (v *service) UseBinary(ctx context.Context, req *pb.UseBinaryRequest) (*pb.UseBinaryReply, error) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
@@ -26,9 +27,9 @@ func TestWhichWorkersCanRunAShippedBinary(t *testing.T) {
 	}
 }
 
-func TestCheckInfo(t *testing.T) {
+func TestCheckBinaryInfo(t *testing.T) {
 	good := &pb.BinaryInfo{Sha256: strings.Repeat("0f", 32), Size: 10, Goos: "linux", Goarch: "amd64", BuildId: "id"}
-	if err := checkInfo(good); err != nil {
+	if err := wire.CheckBinaryInfo(good); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []*pb.BinaryInfo{
@@ -38,8 +39,8 @@ func TestCheckInfo(t *testing.T) {
 		{Sha256: good.Sha256, Size: 0, Goos: "linux", Goarch: "amd64", BuildId: "id"},
 		{Sha256: good.Sha256, Size: 10, BuildId: "id"},
 	} {
-		if err := checkInfo(bad); err == nil {
-			t.Errorf("checkInfo(%v) accepted it", bad)
+		if err := wire.CheckBinaryInfo(bad); err == nil {
+			t.Errorf("wire.CheckBinaryInfo(%v) accepted it", bad)
 		}
 	}
 }

@@ -2,17 +2,15 @@ package worker
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/dusk-go/dusk/registry"
+	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker/nanny"
 )
@@ -62,13 +60,10 @@ func (w *Worker) switchBinary(ctx context.Context, sched pb.SchedulerClient, b *
 // cacheBinary returns the path of binary b in the host's cache, fetching
 // it first if it is not there.
 func (w *Worker) cacheBinary(ctx context.Context, sched pb.SchedulerClient, b *pb.BinaryInfo) (string, error) {
+	if err := wire.CheckBinaryInfo(b); err != nil {
+		return "", fmt.Errorf("the scheduler named a binary badly: %w", err)
+	}
 	sum := b.GetSha256()
-	if len(sum) != sha256.Size*2 {
-		return "", fmt.Errorf("the scheduler named a binary by %q, not a SHA-256", sum)
-	}
-	if _, err := hex.DecodeString(sum); err != nil {
-		return "", fmt.Errorf("the scheduler named a binary by %q, not a SHA-256", sum)
-	}
 	dir := w.binaryCache()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
@@ -91,42 +86,18 @@ func (w *Worker) cacheBinary(ctx context.Context, sched pb.SchedulerClient, b *p
 	if err != nil {
 		return "", err
 	}
-	tmp, err := os.CreateTemp(dir, sum+".*.part")
+	tmp, err := wire.ReceiveBinary(dir, b, nil, stream.Recv)
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp.Name()) // nothing left once renamed
-	h := sha256.New()
-	var n int64
-	for {
-		c, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			tmp.Close()
-			return "", err
-		}
-		if _, err := tmp.Write(c.GetData()); err != nil {
-			tmp.Close()
-			return "", fmt.Errorf("writing the binary to %s: %w", dir, err)
-		}
-		h.Write(c.GetData())
-		n += int64(len(c.GetData()))
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("writing the binary to %s: %w", dir, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum || n != b.GetSize() {
-		return "", fmt.Errorf("the binary received (%d bytes, SHA-256 %s) is not the one shipped (%d bytes, SHA-256 %s)", n, got, b.GetSize(), sum)
-	}
-	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
+	defer os.Remove(tmp) // nothing left once renamed
+	if err := os.Chmod(tmp, 0o755); err != nil {
 		return "", err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
 		return "", err
 	}
-	w.log.Info("fetched the shipped binary", "binary", path, "bytes", n, "took", time.Since(began).Round(time.Millisecond))
+	w.log.Info("fetched the shipped binary", "binary", path, "bytes", b.GetSize(), "took", time.Since(began).Round(time.Millisecond))
 	return path, nil
 }
 
