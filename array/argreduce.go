@@ -39,14 +39,10 @@ func (a *Array) argFlat(op string) (*Array, error) {
 	gridIndexes(a.grid(), func(idx []int, i int) {
 		parts = append(parts, dusk.Call[ArgPartial](fnArgPartFlat, op, a.blocks[i], blockOffset(a.chunks, idx), a.shape))
 	})
-	for len(parts) > SplitEvery {
-		var next []*dusk.Delayed[ArgPartial]
-		size := groupSize(len(parts))
-		for lo := 0; lo < len(parts); lo += size {
-			next = append(next, dusk.Call[ArgPartial](fnArgCombine, op, parts[lo:min(lo+size, len(parts))]))
-		}
-		parts = next
+	combine := func(ps []*dusk.Delayed[ArgPartial]) *dusk.Delayed[ArgPartial] {
+		return dusk.Call[ArgPartial](fnArgCombine, op, ps)
 	}
+	parts = narrow(parts, combine)
 	out := &Array{c: a.c, dtype: Int64}
 	out.blocks = []*dusk.Delayed[*Block]{dusk.Call[*Block](fnArgFinishFlat, dusk.Call[ArgPartial](fnArgCombine, op, parts))}
 	return out, nil
@@ -125,15 +121,10 @@ func (a *Array) arg(op string, axis int) (*Array, error) {
 	})
 	out.blocks = make([]*dusk.Delayed[*Block], len(groups))
 	for g, ps := range groups {
-		for len(ps) > SplitEvery {
-			var next []*dusk.Delayed[ArgPartial]
-			size := groupSize(len(ps))
-			for lo := 0; lo < len(ps); lo += size {
-				next = append(next, dusk.Call[ArgPartial](fnArgCombine, op, ps[lo:min(lo+size, len(ps))]))
-			}
-			ps = next
+		combine := func(ps []*dusk.Delayed[ArgPartial]) *dusk.Delayed[ArgPartial] {
+			return dusk.Call[ArgPartial](fnArgCombine, op, ps)
 		}
-		out.blocks[g] = dusk.Call[*Block](fnArgFinish, dusk.Call[ArgPartial](fnArgCombine, op, ps), ax[0])
+		out.blocks[g] = dusk.Call[*Block](fnArgFinish, combine(narrow(ps, combine)), ax[0])
 	}
 	return out, nil
 }

@@ -136,11 +136,7 @@ func blockOffset(chunks [][]int, idx []int) []int {
 // Compute runs the array's tasks and returns its elements, gathered into
 // one dense value here.
 func (a *Array) Compute(ctx context.Context, opts ...dusk.ComputeOption) (*Dense, error) {
-	lazy := make([]dusk.Lazy, len(a.blocks))
-	for i, b := range a.blocks {
-		lazy[i] = b
-	}
-	vals, err := dusk.ComputeAll(ctx, a.c, lazy, computeOpts(opts)...)
+	vals, err := dusk.ComputeAll(ctx, a.c, a.lazies(), computeOpts(opts)...)
 	if err != nil {
 		return nil, err
 	}
@@ -184,11 +180,7 @@ func place(dst, b *Block, offset []int) {
 // Persist runs the array's tasks and keeps the blocks on the workers: the
 // array returned reads them from there.
 func (a *Array) Persist(ctx context.Context, opts ...dusk.ComputeOption) (*Array, error) {
-	lazy := make([]dusk.Lazy, len(a.blocks))
-	for i, b := range a.blocks {
-		lazy[i] = b
-	}
-	fs, err := dusk.PersistAll(ctx, a.c, lazy, computeOpts(opts)...)
+	fs, err := dusk.PersistAll(ctx, a.c, a.lazies(), computeOpts(opts)...)
 	if err != nil {
 		return nil, err
 	}

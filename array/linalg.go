@@ -78,14 +78,9 @@ func Tensordot(a, b *Array, aAxes, bAxes []int) (*Array, error) {
 			}
 			parts = append(parts, dusk.Call[*Block](fnTensordot, a.blocks[flatIndex(gA, ia)], b.blocks[flatIndex(gB, ib)], ca, cb, dt))
 		})
-		for len(parts) > SplitEvery {
-			var next []*dusk.Delayed[*Block]
-			size := groupSize(len(parts))
-			for lo := 0; lo < len(parts); lo += size {
-				next = append(next, dusk.Call[*Block](fnCombine, redSum, parts[lo:min(lo+size, len(parts))], []int(nil)))
-			}
-			parts = next
-		}
+		parts = narrow(parts, func(ps []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
+			return dusk.Call[*Block](fnCombine, redSum, ps, []int(nil))
+		})
 		if len(parts) == 1 {
 			out.blocks[i] = parts[0]
 		} else {

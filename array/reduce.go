@@ -12,11 +12,20 @@ import (
 // are.
 const SplitEvery = 8
 
-// groupSize returns how many of n partial results each combine takes: at
-// most SplitEvery, and as even as can be (9 go as 5 and 4, not 8 and 1).
-func groupSize(n int) int {
-	groups := (n + SplitEvery - 1) / SplitEvery
-	return (n + groups - 1) / groups
+// narrow combines partial results, SplitEvery at a time in groups as
+// even as can be (9 go as 5 and 4, not 8 and 1), level after level, until
+// at most SplitEvery are left: the inner levels of a tree reduction.
+func narrow[P any](parts []*dusk.Delayed[P], combine func([]*dusk.Delayed[P]) *dusk.Delayed[P]) []*dusk.Delayed[P] {
+	for len(parts) > SplitEvery {
+		groups := (len(parts) + SplitEvery - 1) / SplitEvery
+		size := (len(parts) + groups - 1) / groups
+		var next []*dusk.Delayed[P]
+		for lo := 0; lo < len(parts); lo += size {
+			next = append(next, combine(parts[lo:min(lo+size, len(parts))]))
+		}
+		parts = next
+	}
+	return parts
 }
 
 // Sum returns the sum over the given axes (every axis if none); sums of
@@ -138,15 +147,7 @@ func (a *Array) treeReduce(dt DType, ax []int, leaf func(*dusk.Delayed[*Block]) 
 	})
 	out.blocks = make([]*dusk.Delayed[*Block], len(groups))
 	for g, parts := range groups {
-		for len(parts) > SplitEvery {
-			var next []*dusk.Delayed[*Block]
-			size := groupSize(len(parts))
-			for lo := 0; lo < len(parts); lo += size {
-				next = append(next, combine(parts[lo:min(lo+size, len(parts))]))
-			}
-			parts = next
-		}
-		out.blocks[g] = last(parts)
+		out.blocks[g] = last(narrow(parts, combine))
 	}
 	return out
 }
