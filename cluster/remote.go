@@ -57,6 +57,19 @@ func (r *RemoteScheduler) Workers(ctx context.Context) ([]*pb.WorkerInfo, error)
 	return rep.GetWorkers(), nil
 }
 
+// Statuses returns the status of each of the scheduler's workers by
+// name (see StatusByName); a nil r (a launcher not adapting) knows none.
+func (r *RemoteScheduler) Statuses(ctx context.Context) (map[string]string, error) {
+	if r == nil {
+		return nil, nil
+	}
+	ws, err := r.Workers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return StatusByName(ws), nil
+}
+
 // Close closes the connection.
 func (r *RemoteScheduler) Close() error { return r.cc.Close() }
 

@@ -220,16 +220,12 @@ func (c *SlurmCluster) Launched(ctx context.Context) (int, error) {
 			alive[f[0]] = true
 		}
 	}
-	var status map[string]string
 	c.mu.Lock()
 	remote := c.remote
 	c.mu.Unlock()
-	if remote != nil {
-		ws, err := remote.Workers(ctx)
-		if err != nil {
-			return 0, err
-		}
-		status = StatusByName(ws)
+	status, err := remote.Statuses(ctx)
+	if err != nil {
+		return 0, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -220,11 +220,10 @@ func (c *SSHCluster) Launched(ctx context.Context) (int, error) {
 	if c.remote == nil {
 		return 0, errors.New("dusk ssh: the cluster is not adaptive")
 	}
-	ws, err := c.remote.Workers(ctx)
+	status, err := c.remote.Statuses(ctx)
 	if err != nil {
 		return 0, err
 	}
-	status := StatusByName(ws)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0

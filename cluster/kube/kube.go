@@ -376,16 +376,12 @@ func (c *Cluster) Launched(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var status map[string]string
 	c.mu.Lock()
 	remote := c.remote
 	c.mu.Unlock()
-	if remote != nil {
-		ws, err := remote.Workers(ctx)
-		if err != nil {
-			return 0, err
-		}
-		status = cluster.StatusByName(ws)
+	status, err := remote.Statuses(ctx)
+	if err != nil {
+		return 0, err
 	}
 	n := 0
 	for _, p := range ps {
