@@ -31,6 +31,21 @@ type Runtime interface {
 	// (or on this worker, without a network hop) and returns once the
 	// extension received them all.
 	Deliver(ctx context.Context, peer, extension string, msgs []Message) error
+	// Scheduler returns how this worker reaches its scheduler, for code
+	// in a task that connects to it as a client (dusk.TaskClient).
+	Scheduler() (SchedulerConn, error)
+}
+
+// SchedulerConn is how a worker reaches its scheduler: its address and
+// the credentials the worker presents.
+type SchedulerConn struct {
+	// Address is the scheduler's address, as the worker was given it.
+	Address string
+	// Token is the scheduler's token.
+	Token string
+	// CertFile, KeyFile and CAFile are the worker's mutual TLS files
+	// (all empty without TLS).
+	CertFile, KeyFile, CAFile string
 }
 
 type runtimeKey struct{}

@@ -33,6 +33,14 @@ func (r *taskRuntime) Logger() *slog.Logger { return r.w.log }
 
 func (r *taskRuntime) Dir() (string, error) { return r.w.scratchDir() }
 
+func (r *taskRuntime) Scheduler() (task.SchedulerConn, error) {
+	sec, err := r.w.opts.Security.Resolve()
+	if err != nil {
+		return task.SchedulerConn{}, err
+	}
+	return task.SchedulerConn{Address: r.w.opts.Scheduler, Token: sec.Token, CertFile: sec.CertFile, KeyFile: sec.KeyFile, CAFile: sec.CAFile}, nil
+}
+
 func (r *taskRuntime) Extension(name string) (task.Extension, error) { return r.w.extension(name) }
 
 func (r *taskRuntime) Deliver(ctx context.Context, peer, extension string, msgs []task.Message) error {
