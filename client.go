@@ -55,6 +55,8 @@ type Client struct {
 	wfuncs      *workerFuncs // the workers' functions, as last seen
 	syncs       map[uint64]chan struct{}
 	syncID      uint64
+	coords      map[uint64]*coordCall // requests on named primitives waiting for their answers
+	coordID     uint64
 	lineage     lineage       // the tasks live futures need, as sent
 	up          chan struct{} // closed while a session is up (open during a reconnection)
 }
@@ -380,6 +382,8 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 		if fs := c.futures[graph.Key(x.Cancelled.GetKey())]; fs != nil {
 			fs.finish(Cancelled, &CancelledError{Key: Key(x.Cancelled.GetKey()), Reason: x.Cancelled.GetReason()})
 		}
+	case *pb.ClientEvent_Coord:
+		c.applyCoord(x.Coord)
 	case *pb.ClientEvent_Synced:
 		if ch := c.syncs[x.Synced.GetId()]; ch != nil {
 			close(ch)

@@ -80,6 +80,11 @@ func (fs *futureState) wake() {
 func (c *Client) future(k graph.Key) *futureState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.futureLocked(k)
+}
+
+// futureLocked is future with c.mu held.
+func (c *Client) futureLocked(k graph.Key) *futureState {
 	fs := c.futures[k]
 	if fs == nil {
 		fs = &futureState{key: k, done: make(chan struct{})}
@@ -130,9 +135,7 @@ type Future[T any] struct {
 }
 
 func newFuture[T any](c *Client, k graph.Key) *Future[T] {
-	f := &Future[T]{c: c, st: c.future(k), released: new(atomic.Bool)}
-	runtime.AddCleanup(f, func(h *futureHandle) { h.release() }, &futureHandle{c: c, key: k, released: f.released})
-	return f
+	return adoptFuture[T](c, c.future(k))
 }
 
 // futureHandle is what the cleanup of a Future needs, without the Future.

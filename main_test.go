@@ -15,5 +15,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envFaultClient) != "" {
 		os.Exit(faultClient())
 	}
+	if os.Getenv(envLockHolder) != "" {
+		os.Exit(lockHolder())
+	}
 	os.Exit(m.Run())
 }

@@ -198,7 +198,12 @@ func (c *Client) resubmit() error {
 	msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_Sync{Sync: &pb.Sync{Id: id}}})
 	up := c.up
 	c.mu.Unlock()
-	if !c.out.Edit(func(b *pb.ClientBatch) { b.Msgs = append(msgs, b.Msgs...) }) {
+	if !c.out.Edit(func(b *pb.ClientBatch) {
+		c.mu.Lock()
+		c.interruptCoords(b)
+		c.mu.Unlock()
+		b.Msgs = append(msgs, b.Msgs...)
+	}) {
 		return errors.New("dusk: the client is closed")
 	}
 	go func() {

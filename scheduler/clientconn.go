@@ -130,6 +130,10 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 			c.out.Edit(func(b *pb.ClientEventBatch) {
 				b.Events = append(b.Events, &pb.ClientEvent{Ev: &pb.ClientEvent_Synced{Synced: &pb.Synced{Id: id}}})
 			})
+		case *pb.ClientMsg_Coord:
+			evs = append(evs, coordRequest(at, c.id, x.Coord))
+		case *pb.ClientMsg_CoordCancel:
+			evs = append(evs, &state.CoordCancelled{At: at, Client: c.id, ID: x.CoordCancel.GetId()})
 		case *pb.ClientMsg_Scattered:
 			ks := make([]state.ScatteredKey, len(x.Scattered.GetKeys()))
 			for i, k := range x.Scattered.GetKeys() {
@@ -145,4 +149,17 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 		s.submit(evs...)
 	}
 	return nil
+}
+
+// coordRequest turns a client's Coord message into the core's event; an
+// operation the core does not know is given as 0, which it refuses by
+// name.
+func coordRequest(at state.At, client string, m *pb.Coord) *state.CoordRequested {
+	op, _ := state.ParseCoordOp(m.GetOp())
+	it := m.GetItem()
+	return &state.CoordRequested{At: at, Client: client, ID: m.GetId(), Req: state.CoordRequest{
+		Op: op, Name: m.GetName(), Keys: wire.GraphKeys(m.GetKeys()), Meta: m.GetMeta(), Max: int(m.GetMax()),
+		Lease: m.GetLease(), Wait: m.GetWait(), Override: m.GetOverride(),
+		Item: state.Item{Data: it.GetData(), Type: it.GetType(), Key: graph.Key(it.GetKey())},
+	}}
 }

@@ -74,6 +74,8 @@ func (s *Server) sendActions(actions []state.Action) {
 			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Erred{Erred: &pb.KeyErred{Key: string(a.Key), Error: wire.TaskErrorToPB(a.Err)}}})
 		case *state.KeyCancelled:
 			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Cancelled{Cancelled: &pb.KeyCancelled{Key: string(a.Key), Reason: a.Reason}}})
+		case *state.CoordReplied:
+			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Coord{Coord: coordReply(a)}})
 		case *state.KeyStalled:
 			s.log.Warn("task cannot run on any worker now", "key", a.Key, "reason", a.Reason)
 			s.toClient(a.Client, &pb.ClientEvent{Ev: &pb.ClientEvent_Stalled{Stalled: &pb.KeyStalled{Key: string(a.Key), Reason: a.Reason}}})
@@ -105,4 +107,16 @@ func (s *Server) toClient(id string, ev *pb.ClientEvent) {
 	if c := s.clientConn(id); c != nil {
 		c.out.Edit(func(b *pb.ClientEventBatch) { b.Events = append(b.Events, ev) })
 	}
+}
+
+func coordReply(a *state.CoordReplied) *pb.CoordReply {
+	r := &pb.CoordReply{Id: a.ID, Error: a.Err, Cancelled: a.Cancelled, Ok: a.OK, Meta: a.Meta, Lease: a.Lease,
+		Size: int64(a.Size), Dropped: int64(a.Dropped), Names: a.Names}
+	if it := a.Item; it.Data != nil || it.Key != "" || it.Type != "" {
+		r.Item = &pb.CoordItem{Data: it.Data, Type: it.Type, Key: string(it.Key)}
+	}
+	for _, k := range a.Keys {
+		r.Keys = append(r.Keys, string(k))
+	}
+	return r
 }

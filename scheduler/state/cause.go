@@ -32,6 +32,8 @@ const (
 	KindHeartbeat
 	KindTick
 	KindRestarted
+	KindCoordRequested
+	KindCoordCancelled
 )
 
 var eventKindNames = [...]string{
@@ -54,6 +56,8 @@ var eventKindNames = [...]string{
 	KindHeartbeat:      "heartbeat",
 	KindTick:           "tick",
 	KindRestarted:      "restarted",
+	KindCoordRequested: "coord-requested",
+	KindCoordCancelled: "coord-cancelled",
 }
 
 // String returns the kind's name: the event's type in lower case, words

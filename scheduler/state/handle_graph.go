@@ -186,6 +186,7 @@ func (s *State) handleClientRemoved(e *ClientRemoved) {
 	if c == nil {
 		return
 	}
+	s.coordClientRemoved(e.ID)
 	for _, t := range sortedTasks(c.wants) {
 		s.unwant(c, t)
 	}

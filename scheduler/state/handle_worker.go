@@ -210,6 +210,7 @@ func (s *State) handleRestarted(e *Restarted) {
 	if e.Reason != "" {
 		reason = e.Reason
 	}
+	s.coordRestarted()
 	for _, c := range s.clientList() {
 		keys := make([]graph.Key, 0, len(c.wants))
 		for t := range c.wants {

@@ -119,6 +119,9 @@ type State struct {
 
 	// story keeps recent transitions of tasks for error messages.
 	story storyLog
+
+	// coord is the named coordination state (coord.go); nil until used.
+	coord *coord
 }
 
 // New returns an empty state.
@@ -201,6 +204,10 @@ func (s *State) Handle(ev Event) Cause {
 		s.handleTick(e)
 	case *Restarted:
 		s.handleRestarted(e)
+	case *CoordRequested:
+		s.handleCoord(e)
+	case *CoordCancelled:
+		s.handleCoordCancelled(e)
 	default:
 		panic(fmt.Sprintf("state: unknown event %T", ev))
 	}

@@ -3100,6 +3100,8 @@ type ClientMsg struct {
 	//	*ClientMsg_Release
 	//	*ClientMsg_Cancel
 	//	*ClientMsg_Scattered
+	//	*ClientMsg_Coord
+	//	*ClientMsg_CoordCancel
 	//	*ClientMsg_Sync
 	Msg           isClientMsg_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
@@ -3188,6 +3190,24 @@ func (x *ClientMsg) GetScattered() *Scattered {
 	return nil
 }
 
+func (x *ClientMsg) GetCoord() *Coord {
+	if x != nil {
+		if x, ok := x.Msg.(*ClientMsg_Coord); ok {
+			return x.Coord
+		}
+	}
+	return nil
+}
+
+func (x *ClientMsg) GetCoordCancel() *CoordCancel {
+	if x != nil {
+		if x, ok := x.Msg.(*ClientMsg_CoordCancel); ok {
+			return x.CoordCancel
+		}
+	}
+	return nil
+}
+
 func (x *ClientMsg) GetSync() *Sync {
 	if x != nil {
 		if x, ok := x.Msg.(*ClientMsg_Sync); ok {
@@ -3221,6 +3241,14 @@ type ClientMsg_Scattered struct {
 	Scattered *Scattered `protobuf:"bytes,5,opt,name=scattered,proto3,oneof"`
 }
 
+type ClientMsg_Coord struct {
+	Coord *Coord `protobuf:"bytes,6,opt,name=coord,proto3,oneof"`
+}
+
+type ClientMsg_CoordCancel struct {
+	CoordCancel *CoordCancel `protobuf:"bytes,7,opt,name=coord_cancel,json=coordCancel,proto3,oneof"`
+}
+
 type ClientMsg_Sync struct {
 	Sync *Sync `protobuf:"bytes,20,opt,name=sync,proto3,oneof"`
 }
@@ -3235,7 +3263,237 @@ func (*ClientMsg_Cancel) isClientMsg_Msg() {}
 
 func (*ClientMsg_Scattered) isClientMsg_Msg() {}
 
+func (*ClientMsg_Coord) isClientMsg_Msg() {}
+
+func (*ClientMsg_CoordCancel) isClientMsg_Msg() {}
+
 func (*ClientMsg_Sync) isClientMsg_Msg() {}
+
+// Coord is a request on a named coordination primitive (a queue, a
+// variable, a semaphore or lock, an event, a topic, a dataset); the
+// scheduler answers it with one CoordReply of the same id, at once or
+// once it can be done (wait).
+type Coord struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Op            string                 `protobuf:"bytes,2,opt,name=op,proto3" json:"op,omitempty"` // the operation's name, as state.CoordOp spells it
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Item          *CoordItem             `protobuf:"bytes,4,opt,name=item,proto3" json:"item,omitempty"`
+	Keys          []string               `protobuf:"bytes,5,rep,name=keys,proto3" json:"keys,omitempty"`
+	Meta          []byte                 `protobuf:"bytes,6,opt,name=meta,proto3" json:"meta,omitempty"`
+	Max           int64                  `protobuf:"varint,7,opt,name=max,proto3" json:"max,omitempty"`
+	Lease         uint64                 `protobuf:"varint,8,opt,name=lease,proto3" json:"lease,omitempty"`
+	Wait          bool                   `protobuf:"varint,9,opt,name=wait,proto3" json:"wait,omitempty"`
+	Override      bool                   `protobuf:"varint,10,opt,name=override,proto3" json:"override,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Coord) Reset() {
+	*x = Coord{}
+	mi := &file_pb_dusk_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Coord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Coord) ProtoMessage() {}
+
+func (x *Coord) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Coord.ProtoReflect.Descriptor instead.
+func (*Coord) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *Coord) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Coord) GetOp() string {
+	if x != nil {
+		return x.Op
+	}
+	return ""
+}
+
+func (x *Coord) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Coord) GetItem() *CoordItem {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+func (x *Coord) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+func (x *Coord) GetMeta() []byte {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *Coord) GetMax() int64 {
+	if x != nil {
+		return x.Max
+	}
+	return 0
+}
+
+func (x *Coord) GetLease() uint64 {
+	if x != nil {
+		return x.Lease
+	}
+	return 0
+}
+
+func (x *Coord) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *Coord) GetOverride() bool {
+	if x != nil {
+		return x.Override
+	}
+	return false
+}
+
+// CoordItem is a value (data, type) or a future (key).
+type CoordItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	Type          string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	Key           string                 `protobuf:"bytes,3,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CoordItem) Reset() {
+	*x = CoordItem{}
+	mi := &file_pb_dusk_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CoordItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CoordItem) ProtoMessage() {}
+
+func (x *CoordItem) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CoordItem.ProtoReflect.Descriptor instead.
+func (*CoordItem) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *CoordItem) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *CoordItem) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *CoordItem) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+// CoordCancel gives up waiting for request id.
+type CoordCancel struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CoordCancel) Reset() {
+	*x = CoordCancel{}
+	mi := &file_pb_dusk_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CoordCancel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CoordCancel) ProtoMessage() {}
+
+func (x *CoordCancel) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CoordCancel.ProtoReflect.Descriptor instead.
+func (*CoordCancel) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *CoordCancel) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
 
 // Sync asks the scheduler to answer Synced once it has applied every
 // message the client sent before: a barrier for requests made on other
@@ -3249,7 +3507,7 @@ type Sync struct {
 
 func (x *Sync) Reset() {
 	*x = Sync{}
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3261,7 +3519,7 @@ func (x *Sync) String() string {
 func (*Sync) ProtoMessage() {}
 
 func (x *Sync) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[43]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3274,7 +3532,7 @@ func (x *Sync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sync.ProtoReflect.Descriptor instead.
 func (*Sync) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{43}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Sync) GetId() uint64 {
@@ -3295,7 +3553,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3307,7 +3565,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[44]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3320,7 +3578,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{44}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ClientHello) GetId() string {
@@ -3359,7 +3617,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3371,7 +3629,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3384,7 +3642,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *UpdateGraph) GetTasks() [][]byte {
@@ -3417,7 +3675,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3429,7 +3687,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3442,7 +3700,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -3461,7 +3719,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3473,7 +3731,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3486,7 +3744,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -3505,7 +3763,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3517,7 +3775,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3530,7 +3788,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -3552,7 +3810,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3564,7 +3822,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3577,7 +3835,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3619,7 +3877,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3631,7 +3889,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3644,7 +3902,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3676,7 +3934,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3688,7 +3946,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3701,7 +3959,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -3748,6 +4006,7 @@ type ClientEvent struct {
 	//	*ClientEvent_Erred
 	//	*ClientEvent_Cancelled
 	//	*ClientEvent_Stalled
+	//	*ClientEvent_Coord
 	//	*ClientEvent_Synced
 	Ev            isClientEvent_Ev `protobuf_oneof:"ev"`
 	unknownFields protoimpl.UnknownFields
@@ -3756,7 +4015,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3768,7 +4027,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3781,7 +4040,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -3836,6 +4095,15 @@ func (x *ClientEvent) GetStalled() *KeyStalled {
 	return nil
 }
 
+func (x *ClientEvent) GetCoord() *CoordReply {
+	if x != nil {
+		if x, ok := x.Ev.(*ClientEvent_Coord); ok {
+			return x.Coord
+		}
+	}
+	return nil
+}
+
 func (x *ClientEvent) GetSynced() *Synced {
 	if x != nil {
 		if x, ok := x.Ev.(*ClientEvent_Synced); ok {
@@ -3869,6 +4137,10 @@ type ClientEvent_Stalled struct {
 	Stalled *KeyStalled `protobuf:"bytes,5,opt,name=stalled,proto3,oneof"`
 }
 
+type ClientEvent_Coord struct {
+	Coord *CoordReply `protobuf:"bytes,6,opt,name=coord,proto3,oneof"`
+}
+
 type ClientEvent_Synced struct {
 	Synced *Synced `protobuf:"bytes,20,opt,name=synced,proto3,oneof"`
 }
@@ -3883,7 +4155,133 @@ func (*ClientEvent_Cancelled) isClientEvent_Ev() {}
 
 func (*ClientEvent_Stalled) isClientEvent_Ev() {}
 
+func (*ClientEvent_Coord) isClientEvent_Ev() {}
+
 func (*ClientEvent_Synced) isClientEvent_Ev() {}
+
+type CoordReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Error         string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	Cancelled     bool                   `protobuf:"varint,3,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	Ok            bool                   `protobuf:"varint,4,opt,name=ok,proto3" json:"ok,omitempty"`
+	Item          *CoordItem             `protobuf:"bytes,5,opt,name=item,proto3" json:"item,omitempty"`
+	Keys          []string               `protobuf:"bytes,6,rep,name=keys,proto3" json:"keys,omitempty"`
+	Meta          []byte                 `protobuf:"bytes,7,opt,name=meta,proto3" json:"meta,omitempty"`
+	Lease         uint64                 `protobuf:"varint,8,opt,name=lease,proto3" json:"lease,omitempty"`
+	Size          int64                  `protobuf:"varint,9,opt,name=size,proto3" json:"size,omitempty"`
+	Dropped       int64                  `protobuf:"varint,10,opt,name=dropped,proto3" json:"dropped,omitempty"`
+	Names         []string               `protobuf:"bytes,11,rep,name=names,proto3" json:"names,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CoordReply) Reset() {
+	*x = CoordReply{}
+	mi := &file_pb_dusk_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CoordReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CoordReply) ProtoMessage() {}
+
+func (x *CoordReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CoordReply.ProtoReflect.Descriptor instead.
+func (*CoordReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *CoordReply) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *CoordReply) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *CoordReply) GetCancelled() bool {
+	if x != nil {
+		return x.Cancelled
+	}
+	return false
+}
+
+func (x *CoordReply) GetOk() bool {
+	if x != nil {
+		return x.Ok
+	}
+	return false
+}
+
+func (x *CoordReply) GetItem() *CoordItem {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+func (x *CoordReply) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+func (x *CoordReply) GetMeta() []byte {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *CoordReply) GetLease() uint64 {
+	if x != nil {
+		return x.Lease
+	}
+	return 0
+}
+
+func (x *CoordReply) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *CoordReply) GetDropped() int64 {
+	if x != nil {
+		return x.Dropped
+	}
+	return 0
+}
+
+func (x *CoordReply) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
 
 type Synced struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3894,7 +4292,7 @@ type Synced struct {
 
 func (x *Synced) Reset() {
 	*x = Synced{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3906,7 +4304,7 @@ func (x *Synced) String() string {
 func (*Synced) ProtoMessage() {}
 
 func (x *Synced) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3919,7 +4317,7 @@ func (x *Synced) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Synced.ProtoReflect.Descriptor instead.
 func (*Synced) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *Synced) GetId() uint64 {
@@ -3939,7 +4337,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3951,7 +4349,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3964,7 +4362,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -3994,7 +4392,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4006,7 +4404,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4019,7 +4417,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -4067,7 +4465,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4079,7 +4477,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4092,7 +4490,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -4119,7 +4517,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4131,7 +4529,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4144,7 +4542,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -4171,7 +4569,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4183,7 +4581,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4196,7 +4594,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -4221,7 +4619,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4233,7 +4631,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4246,7 +4644,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 type WorkerInfo struct {
@@ -4277,7 +4675,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4289,7 +4687,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4302,7 +4700,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -4460,7 +4858,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4472,7 +4870,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4485,7 +4883,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -4546,7 +4944,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4558,7 +4956,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4571,7 +4969,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -4591,7 +4989,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4603,7 +5001,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4616,7 +5014,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -4643,7 +5041,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4655,7 +5053,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4668,7 +5066,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -4695,7 +5093,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4707,7 +5105,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4720,7 +5118,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -4746,7 +5144,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4758,7 +5156,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4771,7 +5169,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -4791,7 +5189,7 @@ type ScalingRequest struct {
 
 func (x *ScalingRequest) Reset() {
 	*x = ScalingRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4803,7 +5201,7 @@ func (x *ScalingRequest) String() string {
 func (*ScalingRequest) ProtoMessage() {}
 
 func (x *ScalingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4816,7 +5214,7 @@ func (x *ScalingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScalingRequest.ProtoReflect.Descriptor instead.
 func (*ScalingRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *ScalingRequest) GetTargetDurationMs() int64 {
@@ -4838,7 +5236,7 @@ type ScalingReply struct {
 
 func (x *ScalingReply) Reset() {
 	*x = ScalingReply{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4850,7 +5248,7 @@ func (x *ScalingReply) String() string {
 func (*ScalingReply) ProtoMessage() {}
 
 func (x *ScalingReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4863,7 +5261,7 @@ func (x *ScalingReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScalingReply.ProtoReflect.Descriptor instead.
 func (*ScalingReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *ScalingReply) GetTarget() int32 {
@@ -4889,7 +5287,7 @@ type RetireRequest struct {
 
 func (x *RetireRequest) Reset() {
 	*x = RetireRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4901,7 +5299,7 @@ func (x *RetireRequest) String() string {
 func (*RetireRequest) ProtoMessage() {}
 
 func (x *RetireRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4914,7 +5312,7 @@ func (x *RetireRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireRequest.ProtoReflect.Descriptor instead.
 func (*RetireRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *RetireRequest) GetWorkers() []string {
@@ -4932,7 +5330,7 @@ type RetireReply struct {
 
 func (x *RetireReply) Reset() {
 	*x = RetireReply{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4944,7 +5342,7 @@ func (x *RetireReply) String() string {
 func (*RetireReply) ProtoMessage() {}
 
 func (x *RetireReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4957,7 +5355,7 @@ func (x *RetireReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireReply.ProtoReflect.Descriptor instead.
 func (*RetireReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 type PluginRequest struct {
@@ -4971,7 +5369,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4983,7 +5381,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4996,7 +5394,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -5031,7 +5429,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5043,7 +5441,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5056,7 +5454,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -5082,7 +5480,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5094,7 +5492,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5107,7 +5505,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -5130,7 +5528,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5142,7 +5540,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5155,7 +5553,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -5198,7 +5596,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5210,7 +5608,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5223,7 +5621,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *Event) GetKind() string {
@@ -5356,7 +5754,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5368,7 +5766,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5381,7 +5779,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -5465,7 +5863,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[77]
+	mi := &file_pb_dusk_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5477,7 +5875,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[77]
+	mi := &file_pb_dusk_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5490,7 +5888,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{77}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -5524,7 +5922,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[78]
+	mi := &file_pb_dusk_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5536,7 +5934,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[78]
+	mi := &file_pb_dusk_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5549,7 +5947,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{78}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -5574,7 +5972,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[79]
+	mi := &file_pb_dusk_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5586,7 +5984,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[79]
+	mi := &file_pb_dusk_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5599,7 +5997,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{79}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{83}
 }
 
 type ProfileReply struct {
@@ -5612,7 +6010,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[80]
+	mi := &file_pb_dusk_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5624,7 +6022,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[80]
+	mi := &file_pb_dusk_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5637,7 +6035,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{80}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -5664,7 +6062,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[81]
+	mi := &file_pb_dusk_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5676,7 +6074,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[81]
+	mi := &file_pb_dusk_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5689,7 +6087,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{81}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -5723,7 +6121,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[82]
+	mi := &file_pb_dusk_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5735,7 +6133,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[82]
+	mi := &file_pb_dusk_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5748,7 +6146,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{82}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -5810,7 +6208,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[83]
+	mi := &file_pb_dusk_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5822,7 +6220,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[83]
+	mi := &file_pb_dusk_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5835,7 +6233,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{83}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -5856,7 +6254,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[84]
+	mi := &file_pb_dusk_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5868,7 +6266,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[84]
+	mi := &file_pb_dusk_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5881,7 +6279,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{84}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -5915,7 +6313,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[85]
+	mi := &file_pb_dusk_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5927,7 +6325,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[85]
+	mi := &file_pb_dusk_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5940,7 +6338,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{85}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -5968,7 +6366,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[86]
+	mi := &file_pb_dusk_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5980,7 +6378,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[86]
+	mi := &file_pb_dusk_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5993,7 +6391,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{86}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -6239,15 +6637,35 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\"O\n" +
 	"\vClientBatch\x12&\n" +
 	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.ClientMsgR\x04msgs\x12\x18\n" +
-	"\arelease\x18\x02 \x03(\tR\arelease\"\xb5\x02\n" +
+	"\arelease\x18\x02 \x03(\tR\arelease\"\x98\x03\n" +
 	"\tClientMsg\x12,\n" +
 	"\x05hello\x18\x01 \x01(\v2\x14.dusk.v1.ClientHelloH\x00R\x05hello\x129\n" +
 	"\fupdate_graph\x18\x02 \x01(\v2\x14.dusk.v1.UpdateGraphH\x00R\vupdateGraph\x120\n" +
 	"\arelease\x18\x03 \x01(\v2\x14.dusk.v1.ReleaseKeysH\x00R\arelease\x12-\n" +
 	"\x06cancel\x18\x04 \x01(\v2\x13.dusk.v1.CancelKeysH\x00R\x06cancel\x122\n" +
-	"\tscattered\x18\x05 \x01(\v2\x12.dusk.v1.ScatteredH\x00R\tscattered\x12#\n" +
+	"\tscattered\x18\x05 \x01(\v2\x12.dusk.v1.ScatteredH\x00R\tscattered\x12&\n" +
+	"\x05coord\x18\x06 \x01(\v2\x0e.dusk.v1.CoordH\x00R\x05coord\x129\n" +
+	"\fcoord_cancel\x18\a \x01(\v2\x14.dusk.v1.CoordCancelH\x00R\vcoordCancel\x12#\n" +
 	"\x04sync\x18\x14 \x01(\v2\r.dusk.v1.SyncH\x00R\x04syncB\x05\n" +
-	"\x03msg\"\x16\n" +
+	"\x03msg\"\xe3\x01\n" +
+	"\x05Coord\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x0e\n" +
+	"\x02op\x18\x02 \x01(\tR\x02op\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12&\n" +
+	"\x04item\x18\x04 \x01(\v2\x12.dusk.v1.CoordItemR\x04item\x12\x12\n" +
+	"\x04keys\x18\x05 \x03(\tR\x04keys\x12\x12\n" +
+	"\x04meta\x18\x06 \x01(\fR\x04meta\x12\x10\n" +
+	"\x03max\x18\a \x01(\x03R\x03max\x12\x14\n" +
+	"\x05lease\x18\b \x01(\x04R\x05lease\x12\x12\n" +
+	"\x04wait\x18\t \x01(\bR\x04wait\x12\x1a\n" +
+	"\boverride\x18\n" +
+	" \x01(\bR\boverride\"E\n" +
+	"\tCoordItem\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x10\n" +
+	"\x03key\x18\x03 \x01(\tR\x03key\"\x1d\n" +
+	"\vCoordCancel\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"\x16\n" +
 	"\x04Sync\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\"s\n" +
 	"\vClientHello\x12\x0e\n" +
@@ -6278,15 +6696,30 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06nbytes\x18\x02 \x03(\x03R\x06nbytes\x12\x12\n" +
 	"\x04type\x18\x03 \x03(\tR\x04type\x12\x14\n" +
 	"\x05naddr\x18\x04 \x03(\x05R\x05naddr\x12\x1c\n" +
-	"\taddresses\x18\x05 \x03(\tR\taddresses\"\xb5\x02\n" +
+	"\taddresses\x18\x05 \x03(\tR\taddresses\"\xe2\x02\n" +
 	"\vClientEvent\x122\n" +
 	"\awelcome\x18\x01 \x01(\v2\x16.dusk.v1.ClientWelcomeH\x00R\awelcome\x12.\n" +
 	"\x06memory\x18\x02 \x01(\v2\x14.dusk.v1.KeyInMemoryH\x00R\x06memory\x12)\n" +
 	"\x05erred\x18\x03 \x01(\v2\x11.dusk.v1.KeyErredH\x00R\x05erred\x125\n" +
 	"\tcancelled\x18\x04 \x01(\v2\x15.dusk.v1.KeyCancelledH\x00R\tcancelled\x12/\n" +
-	"\astalled\x18\x05 \x01(\v2\x13.dusk.v1.KeyStalledH\x00R\astalled\x12)\n" +
+	"\astalled\x18\x05 \x01(\v2\x13.dusk.v1.KeyStalledH\x00R\astalled\x12+\n" +
+	"\x05coord\x18\x06 \x01(\v2\x13.dusk.v1.CoordReplyH\x00R\x05coord\x12)\n" +
 	"\x06synced\x18\x14 \x01(\v2\x0f.dusk.v1.SyncedH\x00R\x06syncedB\x04\n" +
-	"\x02ev\"\x18\n" +
+	"\x02ev\"\x8a\x02\n" +
+	"\n" +
+	"CoordReply\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1c\n" +
+	"\tcancelled\x18\x03 \x01(\bR\tcancelled\x12\x0e\n" +
+	"\x02ok\x18\x04 \x01(\bR\x02ok\x12&\n" +
+	"\x04item\x18\x05 \x01(\v2\x12.dusk.v1.CoordItemR\x04item\x12\x12\n" +
+	"\x04keys\x18\x06 \x03(\tR\x04keys\x12\x12\n" +
+	"\x04meta\x18\a \x01(\fR\x04meta\x12\x14\n" +
+	"\x05lease\x18\b \x01(\x04R\x05lease\x12\x12\n" +
+	"\x04size\x18\t \x01(\x03R\x04size\x12\x18\n" +
+	"\adropped\x18\n" +
+	" \x01(\x03R\adropped\x12\x14\n" +
+	"\x05names\x18\v \x03(\tR\x05names\"\x18\n" +
 	"\x06Synced\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\"L\n" +
 	"\rClientWelcome\x12!\n" +
@@ -6494,7 +6927,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 }
 
 var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 93)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 97)
 var file_pb_dusk_proto_goTypes = []any{
 	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
 	(*Arg)(nil),                // 1: dusk.v1.Arg
@@ -6540,56 +6973,60 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*RefuseWorker)(nil),       // 41: dusk.v1.RefuseWorker
 	(*ClientBatch)(nil),        // 42: dusk.v1.ClientBatch
 	(*ClientMsg)(nil),          // 43: dusk.v1.ClientMsg
-	(*Sync)(nil),               // 44: dusk.v1.Sync
-	(*ClientHello)(nil),        // 45: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 46: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 47: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 48: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 49: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 50: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 51: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 52: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 53: dusk.v1.ClientEvent
-	(*Synced)(nil),             // 54: dusk.v1.Synced
-	(*ClientWelcome)(nil),      // 55: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 56: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 57: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 58: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 59: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 60: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 61: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 62: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 63: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 64: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 65: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 66: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 67: dusk.v1.RestartReply
-	(*ScalingRequest)(nil),     // 68: dusk.v1.ScalingRequest
-	(*ScalingReply)(nil),       // 69: dusk.v1.ScalingReply
-	(*RetireRequest)(nil),      // 70: dusk.v1.RetireRequest
-	(*RetireReply)(nil),        // 71: dusk.v1.RetireReply
-	(*PluginRequest)(nil),      // 72: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 73: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 74: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 75: dusk.v1.EventBatch
-	(*Event)(nil),              // 76: dusk.v1.Event
-	(*MemorySample)(nil),       // 77: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 78: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 79: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 80: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 81: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 82: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 83: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 84: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 85: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 86: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 87: dusk.v1.RunReply
-	nil,                        // 88: dusk.v1.Task.ResourcesEntry
-	nil,                        // 89: dusk.v1.UseBinaryReply.RefusedEntry
-	nil,                        // 90: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 91: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 92: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 93: dusk.v1.PluginReply.ErrorsEntry
+	(*Coord)(nil),              // 44: dusk.v1.Coord
+	(*CoordItem)(nil),          // 45: dusk.v1.CoordItem
+	(*CoordCancel)(nil),        // 46: dusk.v1.CoordCancel
+	(*Sync)(nil),               // 47: dusk.v1.Sync
+	(*ClientHello)(nil),        // 48: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 49: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 50: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 51: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 52: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 53: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 54: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 55: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 56: dusk.v1.ClientEvent
+	(*CoordReply)(nil),         // 57: dusk.v1.CoordReply
+	(*Synced)(nil),             // 58: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 59: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 60: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 61: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 62: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 63: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 64: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 65: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 66: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 67: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 68: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 69: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 70: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 71: dusk.v1.RestartReply
+	(*ScalingRequest)(nil),     // 72: dusk.v1.ScalingRequest
+	(*ScalingReply)(nil),       // 73: dusk.v1.ScalingReply
+	(*RetireRequest)(nil),      // 74: dusk.v1.RetireRequest
+	(*RetireReply)(nil),        // 75: dusk.v1.RetireReply
+	(*PluginRequest)(nil),      // 76: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 77: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 78: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 79: dusk.v1.EventBatch
+	(*Event)(nil),              // 80: dusk.v1.Event
+	(*MemorySample)(nil),       // 81: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 82: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 83: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 84: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 85: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 86: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 87: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 88: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 89: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 90: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 91: dusk.v1.RunReply
+	nil,                        // 92: dusk.v1.Task.ResourcesEntry
+	nil,                        // 93: dusk.v1.UseBinaryReply.RefusedEntry
+	nil,                        // 94: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 95: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 96: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 97: dusk.v1.PluginReply.ErrorsEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	2,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -6597,11 +7034,11 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	1,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	1,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	1,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	88, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	92, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	0,  // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
 	9,  // 7: dusk.v1.BinaryChunk.info:type_name -> dusk.v1.BinaryInfo
 	9,  // 8: dusk.v1.UseBinaryRequest.binary:type_name -> dusk.v1.BinaryInfo
-	89, // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
+	93, // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
 	17, // 10: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	16, // 11: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
 	18, // 12: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
@@ -6615,7 +7052,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	27, // 20: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
 	28, // 21: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
 	29, // 22: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	90, // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	94, // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
 	6,  // 24: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
 	19, // 25: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
 	7,  // 26: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
@@ -6635,71 +7072,76 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	8,  // 40: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
 	8,  // 41: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
 	43, // 42: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	45, // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	46, // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	47, // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	48, // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	49, // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	44, // 48: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	6,  // 49: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	50, // 50: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	53, // 51: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	52, // 52: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	55, // 53: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	56, // 54: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	57, // 55: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	58, // 56: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	59, // 57: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	54, // 58: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	7,  // 59: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	91, // 60: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	6,  // 61: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	61, // 62: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	92, // 63: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	93, // 64: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	76, // 65: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	77, // 66: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	83, // 67: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	65, // 68: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	15, // 69: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	42, // 70: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	60, // 71: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	63, // 72: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	66, // 73: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	72, // 74: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	74, // 75: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	68, // 76: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
-	70, // 77: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
-	10, // 78: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
-	12, // 79: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
-	14, // 80: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
-	82, // 81: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	84, // 82: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	86, // 83: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	78, // 84: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	80, // 85: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	30, // 86: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	51, // 87: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	62, // 88: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	64, // 89: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	67, // 90: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	73, // 91: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	75, // 92: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	69, // 93: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
-	71, // 94: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
-	11, // 95: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
-	13, // 96: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
-	10, // 97: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
-	84, // 98: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	85, // 99: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	87, // 100: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	79, // 101: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	81, // 102: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	86, // [86:103] is the sub-list for method output_type
-	69, // [69:86] is the sub-list for method input_type
-	69, // [69:69] is the sub-list for extension type_name
-	69, // [69:69] is the sub-list for extension extendee
-	0,  // [0:69] is the sub-list for field type_name
+	48, // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	49, // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	50, // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	51, // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	52, // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	44, // 48: dusk.v1.ClientMsg.coord:type_name -> dusk.v1.Coord
+	46, // 49: dusk.v1.ClientMsg.coord_cancel:type_name -> dusk.v1.CoordCancel
+	47, // 50: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	45, // 51: dusk.v1.Coord.item:type_name -> dusk.v1.CoordItem
+	6,  // 52: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	53, // 53: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	56, // 54: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	55, // 55: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	59, // 56: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	60, // 57: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	61, // 58: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	62, // 59: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	63, // 60: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	57, // 61: dusk.v1.ClientEvent.coord:type_name -> dusk.v1.CoordReply
+	58, // 62: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	45, // 63: dusk.v1.CoordReply.item:type_name -> dusk.v1.CoordItem
+	7,  // 64: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	95, // 65: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	6,  // 66: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	65, // 67: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	96, // 68: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	97, // 69: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	80, // 70: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	81, // 71: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	87, // 72: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	69, // 73: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	15, // 74: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	42, // 75: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	64, // 76: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	67, // 77: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	70, // 78: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	76, // 79: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	78, // 80: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	72, // 81: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
+	74, // 82: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
+	10, // 83: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
+	12, // 84: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
+	14, // 85: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
+	86, // 86: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	88, // 87: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	90, // 88: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	82, // 89: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	84, // 90: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	30, // 91: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	54, // 92: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	66, // 93: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	68, // 94: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	71, // 95: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	77, // 96: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	79, // 97: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	73, // 98: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
+	75, // 99: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
+	11, // 100: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
+	13, // 101: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
+	10, // 102: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
+	88, // 103: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	89, // 104: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	91, // 105: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	83, // 106: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	85, // 107: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	91, // [91:108] is the sub-list for method output_type
+	74, // [74:91] is the sub-list for method input_type
+	74, // [74:74] is the sub-list for extension type_name
+	74, // [74:74] is the sub-list for extension extendee
+	0,  // [0:74] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -6744,14 +7186,17 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Release)(nil),
 		(*ClientMsg_Cancel)(nil),
 		(*ClientMsg_Scattered)(nil),
+		(*ClientMsg_Coord)(nil),
+		(*ClientMsg_CoordCancel)(nil),
 		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[52].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[55].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
 		(*ClientEvent_Cancelled)(nil),
 		(*ClientEvent_Stalled)(nil),
+		(*ClientEvent_Coord)(nil),
 		(*ClientEvent_Synced)(nil),
 	}
 	type x struct{}
@@ -6760,7 +7205,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   93,
+			NumMessages:   97,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
