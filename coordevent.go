@@ -28,7 +28,10 @@ func (e *Event) do(ctx context.Context, op string, wait bool) (bool, error) {
 func (e *Event) Set(ctx context.Context) error { _, err := e.do(ctx, "event-set", false); return err }
 
 // Clear clears it.
-func (e *Event) Clear(ctx context.Context) error { _, err := e.do(ctx, "event-clear", false); return err }
+func (e *Event) Clear(ctx context.Context) error {
+	_, err := e.do(ctx, "event-clear", false)
+	return err
+}
 
 // Wait returns once the event is set, or ctx's error.
 func (e *Event) Wait(ctx context.Context) error { _, err := e.do(ctx, "event-wait", true); return err }

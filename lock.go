@@ -43,7 +43,9 @@ func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
 }
 
 // TryAcquire takes a lease if one is free now.
-func (s *Semaphore) TryAcquire(ctx context.Context) (*Lease, bool, error) { return s.acquire(ctx, false) }
+func (s *Semaphore) TryAcquire(ctx context.Context) (*Lease, bool, error) {
+	return s.acquire(ctx, false)
+}
 
 func (s *Semaphore) acquire(ctx context.Context, wait bool) (*Lease, bool, error) {
 	r, _, err := s.c.coord(ctx, &pb.Coord{Op: "semaphore-acquire", Name: s.name, Max: int64(s.max), Wait: wait}, false)
