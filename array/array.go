@@ -18,6 +18,9 @@ type Array struct {
 	shape  []int
 	chunks [][]int                 // per axis, the lengths of its chunks
 	blocks []*dusk.Delayed[*Block] // the grid's blocks, in C order
+	// persisted holds the blocks' futures of an array that Persist
+	// returned (what Publish names); nil otherwise.
+	persisted []*dusk.AnyFuture
 }
 
 // DType returns the type of the elements.
@@ -188,6 +191,7 @@ func (a *Array) Persist(ctx context.Context, opts ...dusk.ComputeOption) (*Array
 	for i, f := range fs {
 		out.blocks[i] = dusk.Call[*Block](fnSame, f)
 	}
+	out.persisted = fs
 	return out, nil
 }
 
