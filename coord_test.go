@@ -432,7 +432,11 @@ func TestPublishedDatasetOutlivesItsClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := dusk.Gather(ctx, dusk.DatasetFutures[int](d))
+	dfs, err := dusk.DatasetFutures[int](d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := dusk.Gather(ctx, dfs)
 	if err != nil || !slices.Equal(got, []int{2, 3, 4}) {
 		t.Fatalf("the dataset's values = %v, %v", got, err)
 	}
@@ -443,11 +447,18 @@ func TestPublishedDatasetOutlivesItsClient(t *testing.T) {
 		t.Fatalf("an unpublished dataset: %v", err)
 	}
 	// d still holds the data.
-	got, err = dusk.Gather(ctx, dusk.DatasetFutures[int](d))
+	dfs, err = dusk.DatasetFutures[int](d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = dusk.Gather(ctx, dfs)
 	if err != nil || !slices.Equal(got, []int{2, 3, 4}) {
 		t.Fatalf("after Unpublish, the values = %v, %v", got, err)
 	}
 	d.Release()
+	if _, err := dusk.DatasetFutures[int](d); err == nil {
+		t.Fatal("a released Dataset gave futures")
+	}
 }
 
 // envLockHolder makes the test binary a client that takes a lock and

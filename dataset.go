@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/wire/pb"
@@ -88,6 +89,8 @@ type Dataset struct {
 	keys   []Key
 	meta   []byte
 	states []*futureState
+	mu       sync.Mutex
+	released bool
 }
 
 // Dataset takes the dataset published as name: the client holds its data
@@ -128,20 +131,29 @@ func (d *Dataset) Client() *Client { return d.c }
 // Release lets go of the dataset's data (it stays while published, or
 // held by futures).
 func (d *Dataset) Release() {
-	for _, st := range d.states {
+	d.mu.Lock()
+	states := d.states
+	d.states, d.released = nil, true
+	d.mu.Unlock()
+	for _, st := range states {
 		d.c.release(st.key)
 	}
-	d.states = nil
 }
 
 // DatasetFutures returns the dataset's futures, of result type T; each
-// holds the data on its own (the Dataset may be released).
-func DatasetFutures[T any](d *Dataset) []*Future[T] {
+// holds the data on its own, so the Dataset may be released after. A
+// released Dataset gives none: take the dataset again.
+func DatasetFutures[T any](d *Dataset) ([]*Future[T], error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.released {
+		return nil, fmt.Errorf("dusk: dataset %s was released: take it again with Client.Dataset", d.name)
+	}
 	out := make([]*Future[T], len(d.keys))
 	for i, k := range d.keys {
 		out[i] = newFuture[T](d.c, graph.Key(k))
 	}
-	return out
+	return out, nil
 }
 
 // Unpublish drops the name; the data lives on while futures hold it.

@@ -65,7 +65,10 @@ func FromDataset(d *dusk.Dataset) (*Array, error) {
 	if len(m.Chunks) != len(m.Shape) || nblocks != len(d.Keys()) {
 		return nil, fmt.Errorf("array: dataset %s holds %d blocks; its chunks %v make %d", d.Name(), len(d.Keys()), m.Chunks, nblocks)
 	}
-	fs := dusk.DatasetFutures[any](d)
+	fs, err := dusk.DatasetFutures[any](d)
+	if err != nil {
+		return nil, err
+	}
 	a := &Array{c: d.Client(), dtype: dt, shape: m.Shape, chunks: m.Chunks, blocks: make([]*dusk.Delayed[*Block], len(fs)), persisted: fs}
 	for i, f := range fs {
 		a.blocks[i] = dusk.Call[*Block](fnSame, f)
