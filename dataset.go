@@ -84,11 +84,11 @@ func publishable(v any) ([]Key, []byte, error) {
 // Dataset is a published dataset as one client took it: it holds its data
 // (as futures do) until Release.
 type Dataset struct {
-	c      *Client
-	name   string
-	keys   []Key
-	meta   []byte
-	states []*futureState
+	c        *Client
+	name     string
+	keys     []Key
+	meta     []byte
+	states   []*futureState
 	mu       sync.Mutex
 	released bool
 }
