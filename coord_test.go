@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -521,5 +522,63 @@ func TestLockOfAKilledHolderGoesToTheNextWaiter(t *testing.T) {
 	}
 	if err := l.Release(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// fHoldLock takes lock name, sets event name, and holds the lock until
+// its worker dies. Run again (after its worker died), it finds marker and
+// returns at once.
+var fHoldLock = dusk.Register("it.hold-lock", func(ctx context.Context, name, marker string) (int, error) {
+	if _, err := os.Stat(marker); err == nil {
+		return 1, nil
+	}
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		return 0, err
+	}
+	c, err := dusk.TaskClient(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := dusk.NewLock(c, name).Acquire(ctx); err != nil {
+		return 0, err
+	}
+	if err := dusk.NewEvent(c, name).Set(ctx); err != nil {
+		return 0, err
+	}
+	<-ctx.Done()
+	return 0, ctx.Err()
+})
+
+// A task that holds a lock loses it when its worker process dies: the
+// lock goes to the client waiting for it.
+func TestLockOfAKilledWorkersTaskGoesToTheNextWaiter(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx, dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(1))
+	name := uniq(t)
+	f, err := dusk.Submit[int](ctx, c, fHoldLock.With(dusk.Workers("worker-0")), name, filepath.Join(t.TempDir(), "ran"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dusk.NewEvent(c, name).Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l := dusk.NewLock(c, name)
+	if ok, err := l.TryAcquire(ctx); ok || err != nil {
+		t.Fatalf("the lock was free while a task held it: %v, %v", ok, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Acquire(ctx) }()
+	if err := syscall.Kill(c.Local().PIDs()["worker-0"], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Acquire after the holder's worker died: %v", err)
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.Result(ctx); err != nil || v != 1 {
+		t.Fatalf("the holder task, run again, = %v, %v", v, err)
 	}
 }
