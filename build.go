@@ -1,6 +1,7 @@
 package dusk
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -37,14 +38,17 @@ type builder struct {
 	tasks   graph.Graph
 	order   []graph.Key
 	visited map[*node]bool
+	annot   *taskOptions            // the submitting context's annotations; nil: none
 	checked map[*registry.Func]bool // functions known to run on the workers
 	// holds keeps the futures used as arguments alive until the graph is
 	// sent: the scheduler must still know their keys when it arrives.
 	holds []futureRef
 }
 
-func newBuilder(c *Client) *builder {
-	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, checked: map[*registry.Func]bool{}}
+// newBuilder returns a builder of a graph for client c (nil when the
+// graph is only drawn) whose tasks get the annotations of ctx.
+func newBuilder(ctx context.Context, c *Client) *builder {
+	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, checked: map[*registry.Func]bool{}, annot: annotationsFrom(ctx)}
 }
 
 // call adds a task calling fn with args under key.
@@ -60,7 +64,12 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) err
 		b.checked[f] = true
 	}
 	t := &graph.Task{Key: key, Func: f.Name(), Args: make([]graph.Arg, len(args))}
-	fn.opts.apply(t)
+	if b.annot == nil {
+		fn.opts.apply(t)
+	} else {
+		opts := fn.opts.under(b.annot)
+		opts.apply(t)
+	}
 	for i, a := range args {
 		want, err := f.ParamFor(i)
 		if err != nil {

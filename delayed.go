@@ -87,14 +87,16 @@ func computeOpts(opts []ComputeOption) computeOptions {
 }
 
 // graphFor builds and optimizes the graph of the outputs.
-func (c *Client) graphFor(outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
-	return buildGraph(c, outs, o)
+// Its tasks get the annotations of ctx.
+func (c *Client) graphFor(ctx context.Context, outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
+	return buildGraph(ctx, c, outs, o)
 }
 
 // buildGraph builds and optimizes the graph of the outputs for client c
-// (nil when the graph is only drawn, by Visualize).
-func buildGraph(c *Client, outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
-	b := newBuilder(c)
+// (nil when the graph is only drawn, by Visualize), with the annotations
+// of ctx (nil: none) on its tasks.
+func buildGraph(ctx context.Context, c *Client, outs []Lazy, o computeOptions) (*builder, graph.Graph, []graph.Key, error) {
+	b := newBuilder(ctx, c)
 	keys := make([]graph.Key, len(outs))
 	for i, d := range outs {
 		if err := b.node(d.delayedNode()); err != nil {
@@ -142,7 +144,7 @@ func Compute[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...Compu
 // ComputeAll runs several graphs at once, computing their common parts
 // once, and returns the results in order.
 func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption) ([]any, error) {
-	b, g, keys, err := c.graphFor(ds, computeOpts(opts))
+	b, g, keys, err := c.graphFor(ctx, ds, computeOpts(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +202,7 @@ func Persist[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...Compu
 // persist sends the graph behind d, of ntasks tasks; finish ends its
 // progress bars.
 func persist[T any](ctx context.Context, c *Client, d *Delayed[T], o computeOptions) (f *Future[T], finish func(bool), ntasks int, err error) {
-	b, g, keys, err := c.graphFor([]Lazy{d}, o)
+	b, g, keys, err := c.graphFor(ctx, []Lazy{d}, o)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -256,7 +258,7 @@ type AnyFuture = Future[any]
 // PersistAll starts several graphs at once and returns a future for each,
 // in order.
 func PersistAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption) ([]*AnyFuture, error) {
-	b, g, keys, err := c.graphFor(ds, computeOpts(opts))
+	b, g, keys, err := c.graphFor(ctx, ds, computeOpts(opts))
 	if err != nil {
 		return nil, err
 	}

@@ -142,13 +142,29 @@ func (f *Func) checkResult(t reflect.Type) error {
 // TaskOption sets how a task is scheduled; see Func.With.
 type TaskOption func(*taskOptions)
 
+// taskOptions are the scheduling options of a task, set on a function
+// (Func.With) or on a context (WithPriority and the others of
+// annotate.go); set records which were given, so that a function's
+// options win over a context's, even when they are zero.
 type taskOptions struct {
 	priority   int
 	retries    int
 	resources  map[string]float64
 	workers    []string
 	allowOther bool
+	set        optionSet
 }
+
+// optionSet holds one bit per task option.
+type optionSet uint8
+
+const (
+	setPriority optionSet = 1 << iota
+	setRetries
+	setResources
+	setWorkers
+	setAllowOther
+)
 
 func (o taskOptions) clone() taskOptions {
 	c := o
@@ -171,11 +187,15 @@ func (o *taskOptions) apply(t *graph.Task) {
 }
 
 // Priority runs the task before tasks of lower priority (default 0).
-func Priority(p int) TaskOption { return func(o *taskOptions) { o.priority = p } }
+func Priority(p int) TaskOption {
+	return func(o *taskOptions) { o.priority = p; o.set |= setPriority }
+}
 
 // Retries runs a task that returns an error (or panics) again, up to n
 // more times.
-func Retries(n int) TaskOption { return func(o *taskOptions) { o.retries = n } }
+func Retries(n int) TaskOption {
+	return func(o *taskOptions) { o.retries = n; o.set |= setRetries }
+}
 
 // Resources makes the task run only on workers that supply these amounts
 // (workers declare them: dusk worker --resources GPU=1), and holds them
@@ -186,14 +206,17 @@ func Resources(r map[string]float64) TaskOption {
 		for k, v := range r {
 			o.resources[k] = v
 		}
+		o.set |= setResources
 	}
 }
 
 // Workers restricts the task to workers with these addresses or names.
 func Workers(names ...string) TaskOption {
-	return func(o *taskOptions) { o.workers = append([]string(nil), names...) }
+	return func(o *taskOptions) { o.workers = append([]string(nil), names...); o.set |= setWorkers }
 }
 
 // AllowOtherWorkers makes Workers a preference: other workers may run the
 // task when none of the named ones can.
-func AllowOtherWorkers() TaskOption { return func(o *taskOptions) { o.allowOther = true } }
+func AllowOtherWorkers() TaskOption {
+	return func(o *taskOptions) { o.allowOther = true; o.set |= setAllowOther }
+}

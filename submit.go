@@ -18,7 +18,7 @@ func Submit[T any](ctx context.Context, c *Client, fn *Func, args ...any) (*Futu
 	if err := fn.checkResult(reflect.TypeFor[T]()); err != nil {
 		return nil, atCaller(err, caller)
 	}
-	b := newBuilder(c)
+	b := newBuilder(ctx, c)
 	key := graph.NewKey(keyPrefix(fn.Name()))
 	if err := b.call(key, fn, args, caller); err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 	if err := fn.checkResult(reflect.TypeFor[T]()); err != nil {
 		return nil, atCaller(err, caller)
 	}
-	b := newBuilder(c)
+	b := newBuilder(ctx, c)
 	prefix := keyPrefix(fn.Name())
 	keys := make([]graph.Key, len(items))
 	for i, it := range items {

@@ -1,6 +1,7 @@
 package dusk
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -61,7 +62,7 @@ func WriteGraph(w io.Writer, format string, ds []Lazy, opts ...VisualizeOption) 
 	for _, f := range opts {
 		f(&o)
 	}
-	_, g, _, err := buildGraph(nil, ds, computeOptions{optimize: o.optimized, aveWidth: o.aveWidth})
+	_, g, _, err := buildGraph(context.Background(), nil, ds, computeOptions{optimize: o.optimized, aveWidth: o.aveWidth})
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func CountTasks(ds []Lazy, opts ...VisualizeOption) (int, error) {
 	for _, f := range opts {
 		f(&o)
 	}
-	_, g, _, err := buildGraph(nil, ds, computeOptions{optimize: o.optimized, aveWidth: o.aveWidth})
+	_, g, _, err := buildGraph(context.Background(), nil, ds, computeOptions{optimize: o.optimized, aveWidth: o.aveWidth})
 	if err != nil {
 		return 0, err
 	}

@@ -74,3 +74,76 @@ func keysOf(g Graph) []Key {
 	slices.Sort(ks)
 	return ks
 }
+
+// Neither chain nor blockwise fusion puts into one task tasks whose
+// scheduling options differ (the annotations of a context apply to every
+// task of a graph, but a function's own options may set some apart):
+// whichever task of the block of a + b has an option of its own, every
+// task of the output runs only the calls of tasks with its options, and
+// no task is lost.
+func TestFuseBlockwiseKeepsOptionsApart(t *testing.T) {
+	options := map[string]func(*Task){
+		"priority":            func(t *Task) { t.Priority = 1 },
+		"retries":             func(t *Task) { t.Retries = 2 },
+		"workers":             func(t *Task) { t.Workers = []string{"w1"} },
+		"allow other workers": func(t *Task) { t.AllowOtherWorkers = true },
+		"resources":           func(t *Task) { t.Resources = map[string]float64{"GPU": 1} },
+	}
+	block := func() Graph {
+		return graphOf(
+			mk("a1", "rand", val("1")), mk("a2", "inc", Ref("a1")),
+			mk("b1", "rand", val("2")), mk("b2", "dbl", Ref("b1")),
+			mk("s", "add", Ref("a2"), Ref("b2")),
+		)
+	}
+	for name, set := range options {
+		for _, victim := range []Key{"a1", "a2", "b2", "s"} {
+			g := block()
+			set(g[victim])
+			out := Fuse(g, []Key{"s"}, FuseOptions{AveWidth: 1})
+			seen := map[Key]bool{}
+			var visit func(owner *Task, args []Arg)
+			visit = func(owner *Task, args []Arg) {
+				for _, a := range args {
+					switch a.Kind {
+					case ArgList:
+						visit(owner, a.List)
+					case ArgCall:
+						seen[a.Call.Key] = true
+						if !sameOptions(g[a.Call.Key], owner) {
+							t.Errorf("%s on %s: %s was fused into %s, whose options differ:\n%s", name, victim, a.Call.Key, owner.Key, dump(out))
+						}
+						visit(owner, a.Call.Args)
+					}
+				}
+			}
+			for k, ot := range out {
+				seen[k] = true
+				if !sameOptions(ot, g[k]) {
+					t.Errorf("%s on %s: %s lost its options:\n%s", name, victim, k, dump(out))
+				}
+				visit(ot, ot.Args)
+			}
+			for k := range g {
+				if !seen[k] {
+					t.Errorf("%s on %s: %s is gone:\n%s", name, victim, k, dump(out))
+				}
+			}
+			if len(out) == 1 {
+				t.Errorf("%s on %s: all fused into one task", name, victim)
+			}
+		}
+	}
+	// The same options on every task (a context's annotations): fused
+	// into one task that keeps them.
+	g := block()
+	for _, tk := range g {
+		for _, set := range options {
+			set(tk)
+		}
+	}
+	out := Fuse(g, []Key{"s"}, FuseOptions{AveWidth: 1})
+	if len(out) != 1 || out["s"] == nil || !sameOptions(out["s"], g["s"]) {
+		t.Fatalf("a block with the same options everywhere:\n%s", dump(out))
+	}
+}
