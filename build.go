@@ -3,6 +3,7 @@ package dusk
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"reflect"
 	"runtime"
@@ -43,6 +44,15 @@ type builder struct {
 	// holds keeps the futures used as arguments alive until the graph is
 	// sent: the scheduler must still know their keys when it arrives.
 	holds []futureRef
+	// literals are the large literal arguments, by a hash of their bytes,
+	// for auto-scatter (autoscatter.go); scattered holds the futures of
+	// those it scattered.
+	literals  map[uint64][]*literal
+	encoded   map[literalID][]byte // literals passed by reference, encoded once
+	byID      map[literalID]*literal
+	nliterals int
+	seed      maphash.Seed
+	scattered []*AnyFuture
 }
 
 // newBuilder returns a builder of a graph for client c (nil when the
@@ -79,7 +89,10 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) err
 		if err != nil {
 			return atCaller(&registry.ArgError{Func: f.Name(), Signature: f.Signature(), Index: i, Message: err.Error()}, caller)
 		}
-		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument {
+		if arg.Kind == graph.ArgValue {
+			b.noteLiteral(key, i, a, arg.Value, want.String())
+		}
+		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument && b.autoScatter() <= 0 {
 			log := slog.Default() // Visualize builds graphs without a client
 			if b.c != nil {
 				log = b.c.log
@@ -143,9 +156,20 @@ func (b *builder) arg(a any, want reflect.Type) (graph.Arg, error) {
 	if cv.IsValid() && want.Kind() != reflect.Interface {
 		a = cv.Interface()
 	}
+	// The same map or slice passed to many tasks is encoded once.
+	id, byRef := identity(a)
+	if enc, ok := b.encoded[id]; byRef && ok {
+		return graph.Value(enc), nil
+	}
 	enc, err := codec.Encode(a)
 	if err != nil {
 		return graph.Arg{}, err
+	}
+	if byRef {
+		if b.encoded == nil {
+			b.encoded = map[literalID][]byte{}
+		}
+		b.encoded[id] = enc
 	}
 	return graph.Value(enc), nil
 }
@@ -196,7 +220,14 @@ func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
 		})
 		c.mu.Unlock()
 	}
-	return c.send(m)
+	c.mu.Lock()
+	b.keepScattered(wanted)
+	c.mu.Unlock()
+	err = c.send(m)
+	for _, f := range b.scattered {
+		f.Release() // the wanted futures hold them now
+	}
+	return err
 }
 
 // message returns the graph as one UpdateGraph message wanting keys, and

@@ -104,6 +104,11 @@ func buildGraph(ctx context.Context, c *Client, outs []Lazy, o computeOptions) (
 		}
 		keys[i] = d.delayedNode().key
 	}
+	if c != nil {
+		if err := b.scatterLiterals(ctx); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	g := b.tasks
 	if err := g.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("dusk: %w", err)

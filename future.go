@@ -53,6 +53,9 @@ type futureState struct {
 	// no task computes it.
 	scattered bool
 	waiters   []func() // called once at the key's next report (the first leaves Pending)
+	// keep holds values the key's graph uses that only futures keep alive
+	// (auto-scattered arguments).
+	keep []*AnyFuture
 }
 
 func (fs *futureState) finish(s Status, err error) {
@@ -108,14 +111,19 @@ func (c *Client) release(k graph.Key) {
 	}
 	fs.refs--
 	last := fs.refs <= 0
+	var keep []*AnyFuture
 	if last {
 		delete(c.futures, k)
 		c.futures = shrink.Map(c.futures, &c.futuresPeak)
 		c.lineage.unhold(k)
 		delete(c.stalled, k)
+		keep, fs.keep = fs.keep, nil
 	}
 	closed := c.closed
 	c.mu.Unlock()
+	for _, f := range keep {
+		f.Release()
+	}
 	if last && !closed {
 		c.out.Edit(func(b *pb.ClientBatch) { b.Release = append(b.Release, string(k)) })
 	}

@@ -53,6 +53,37 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 	if err := codec.CheckTravels(reflect.TypeFor[T]()); err != nil {
 		return nil, fmt.Errorf("dusk: scatter: %w", err)
 	}
+	prefix := "scatter-" + keyPrefix(typeLabel(reflect.TypeFor[T]()))
+	items := make([]scatterItem, len(vs))
+	for i, v := range vs {
+		b, err := codec.Encode(v)
+		if err != nil {
+			return nil, fmt.Errorf("dusk: scatter: value %d: %w", i, err)
+		}
+		items[i] = scatterItem{key: graph.NewKey(prefix), data: b, nbytes: codec.SizeOf(v)}
+	}
+	sts, err := c.scatterEncoded(ctx, items, reflect.TypeFor[T]().String(), o)
+	if err != nil {
+		return nil, err
+	}
+	fs := make([]*Future[T], len(sts))
+	for i, st := range sts {
+		fs[i] = adoptFuture[T](c, st)
+	}
+	return fs, nil
+}
+
+// scatterItem is one encoded value to place on the workers.
+type scatterItem struct {
+	key    graph.Key
+	data   []byte
+	nbytes int64
+}
+
+// scatterEncoded places encoded values of Go type typ on the workers (as
+// o says), declares them to the scheduler, and returns their future
+// states, one reference each.
+func (c *Client) scatterEncoded(ctx context.Context, items []scatterItem, typ string, o scatterOptions) ([]*futureState, error) {
 	workers, err := c.Workers(ctx)
 	if err != nil {
 		return nil, err
@@ -71,21 +102,9 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 	}
 	// Least loaded first, so that data spreads evenly.
 	slices.SortStableFunc(workers, func(a, b WorkerInfo) int { return int(a.NBytes - b.NBytes) })
-	prefix := "scatter-" + keyPrefix(typeLabel(reflect.TypeFor[T]()))
-	type item struct {
-		key    graph.Key
-		data   []byte
-		nbytes int64
-	}
-	byWorker := make(map[string][]item, len(workers))
-	keys := make([]graph.Key, len(vs))
-	typ := reflect.TypeFor[T]().String()
-	for i, v := range vs {
-		b, err := codec.Encode(v)
-		if err != nil {
-			return nil, fmt.Errorf("dusk: scatter: value %d: %w", i, err)
-		}
-		it := item{key: graph.NewKey(prefix), data: b, nbytes: codec.SizeOf(v)}
+	byWorker := make(map[string][]scatterItem, len(workers))
+	keys := make([]graph.Key, len(items))
+	for i, it := range items {
 		keys[i] = it.key
 		if o.broadcast {
 			for _, w := range workers {
@@ -96,8 +115,8 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 			byWorker[w.Address] = append(byWorker[w.Address], it)
 		}
 	}
-	holders := make(map[graph.Key][]string, len(vs))
-	sizes := make(map[graph.Key]int64, len(vs))
+	holders := make(map[graph.Key][]string, len(items))
+	sizes := make(map[graph.Key]int64, len(items))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var firstErr error
@@ -132,19 +151,22 @@ func ScatterEach[T any](ctx context.Context, c *Client, vs []T, opts ...ScatterO
 	if firstErr != nil {
 		return nil, fmt.Errorf("dusk: scatter: %w", firstErr)
 	}
-	fs := make([]*Future[T], len(vs))
+	sts := make([]*futureState, len(keys))
 	msg := &pb.Scattered{}
 	for i, k := range keys {
-		fs[i] = newFuture[T](c, k)
 		c.mu.Lock()
-		fs[i].st.scattered = true
+		sts[i] = c.futureLocked(k)
+		sts[i].scattered = true
 		c.mu.Unlock()
 		msg.Keys = append(msg.Keys, &pb.ScatteredKey{Key: string(k), Nbytes: sizes[k], Type: typ, Workers: holders[k]})
 	}
 	if err := c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_Scattered{Scattered: msg}}); err != nil {
+		for _, st := range sts {
+			c.release(st.key)
+		}
 		return nil, err
 	}
-	return fs, nil
+	return sts, nil
 }
 
 func putData(ctx context.Context, c *Client, addr string, write func(send func(*pb.DataBatch) error) error) (string, error) {

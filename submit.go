@@ -23,6 +23,9 @@ func Submit[T any](ctx context.Context, c *Client, fn *Func, args ...any) (*Futu
 	if err := b.call(key, fn, args, caller); err != nil {
 		return nil, err
 	}
+	if err := b.scatterLiterals(ctx); err != nil {
+		return nil, err
+	}
 	f := newFuture[T](c, key)
 	if err := b.send(b.tasks, []graph.Key{key}); err != nil {
 		f.Release()
@@ -46,6 +49,9 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 		if err := b.call(keys[i], fn, []any{it}, caller); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.scatterLiterals(ctx); err != nil {
+		return nil, err
 	}
 	fs := make([]*Future[T], len(items))
 	for i, k := range keys {

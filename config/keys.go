@@ -116,6 +116,11 @@ var table = []*keyInfo{
 	{name: "optimization.fuse.ave-width", kind: kindInt, defText: "0",
 		doc: "Blockwise fusion: a task absorbs several dependencies that are each its alone while the fused tree stays narrow (Dask's ave_width: 1 fuses two branches); 0 fuses linear chains only. Arrays compute with 1 unless told otherwise."},
 
+	{name: "optimization.auto-scatter.active", kind: kindBool, defText: "true",
+		doc: "Whether large literal task arguments are scattered to the workers once and referred to, instead of travelling with every task."},
+	{name: "optimization.auto-scatter.threshold", kind: kindBytes, defText: "1MiB", positive: true,
+		doc: "A literal argument this large, or one that several tasks of a graph pass and that adds this much to the graph in all, is auto-scattered."},
+
 	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
 		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},
 	{name: "dataframe.partition-size", kind: kindBytes, defText: "64MiB", positive: true,

@@ -24,6 +24,23 @@ var cfgInc = dusk.Register("cfgtest.inc", func(x int) int { return x + 1 })
 
 var cfgAdd = dusk.Register("cfgtest.add", func(x, y int) int { return x + y })
 
+var cfgLen = dusk.Register("cfgtest.len", func(b []byte) int { return len(b) })
+
+// autoScattered submits a task with a 2 MiB literal and returns how many
+// futures of auto-scattered values the client then holds.
+func autoScattered(c *dusk.Client) any {
+	if _, err := dusk.Submit[int](context.Background(), c, cfgLen, make([]byte, 2<<20)); err != nil {
+		return err.Error()
+	}
+	n := 0
+	for _, k := range c.Futures() {
+		if strings.HasPrefix(string(k.Key()), "auto_scatter-") {
+			n++
+		}
+	}
+	return n
+}
+
 // TestEveryConfigKeyTakesEffect walks every key dusk config shows, sets it
 // to a value other than its default, and checks that the code that reads
 // it makes something different of it: no key is dead.
@@ -153,6 +170,8 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 			}
 			return n
 		}},
+		"optimization.auto-scatter.active":    {"false", frames(autoScattered)},
+		"optimization.auto-scatter.threshold": {"1GiB", frames(autoScattered)},
 		"dataframe.broadcast-threshold": {"1B", frames(func(c *dusk.Client) any {
 			l, err := dataframe.FromRecords(ctx, c, []struct{ ID, V int64 }{{1, 10}, {2, 20}}, dataframe.Partitions(2))
 			if err != nil {
