@@ -280,27 +280,55 @@ func Wait[F Waitable](ctx context.Context, fs ...F) error {
 }
 
 // AsCompleted yields the futures in the order they finish (or err, or are
-// cancelled), until all have or ctx ends.
+// cancelled), until all have or ctx ends. NewCompleted does the same and
+// takes more futures while it runs, and gives results with errors.
 func AsCompleted[T any](ctx context.Context, fs []*Future[T]) iter.Seq[*Future[T]] {
-	return func(yield func(*Future[T]) bool) {
-		if len(fs) == 0 {
-			return
-		}
-		ch := make(chan *Future[T], len(fs))
-		for _, f := range fs {
-			f.onDone(func() { ch <- f })
-		}
-		for range fs {
+	return NewCompleted(fs...).Futures(ctx)
+}
+
+// WaitFirst waits until at least one of the futures is finished, erred or
+// cancelled (Dask's wait(return_when=FIRST_COMPLETED)) and returns those
+// that are, and those that are not, each in the order given. With no
+// futures it returns at once.
+func WaitFirst[F Waitable](ctx context.Context, fs ...F) (done, notDone []F, err error) {
+	if len(fs) == 0 {
+		return nil, nil, nil
+	}
+	first := make(chan struct{}, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	for _, f := range fs {
+		go func() {
 			select {
-			case f := <-ch:
-				if !yield(f) {
-					return
+			case <-f.Done():
+				select {
+				case first <- struct{}{}:
+				default:
 				}
-			case <-ctx.Done():
-				return
+			case <-stop:
 			}
+		}()
+	}
+	select {
+	case <-first:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	for _, f := range fs {
+		select {
+		case <-f.Done():
+			done = append(done, f)
+		default:
+			notDone = append(notDone, f)
 		}
 	}
+	return done, notDone, nil
+}
+
+// AddDoneCallback calls fn with f once f is finished, erred or cancelled,
+// on a goroutine of its own (at once if f is done already). fn runs once.
+func (f *Future[T]) AddDoneCallback(fn func(*Future[T])) {
+	f.onDone(func() { go fn(f) })
 }
 
 // Gather waits for the futures and returns their results in order. The

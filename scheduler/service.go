@@ -59,21 +59,30 @@ func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
 func (v *service) WhoHas(ctx context.Context, req *pb.WhoHasRequest) (*pb.WhoHasReply, error) {
 	reply := &pb.WhoHasReply{WhoHas: make(map[string]*pb.Locations)}
 	var found map[graph.Key][]string
+	sizes := map[graph.Key]int64{}
 	err := v.s.withState(ctx, func(st *state.State) {
-		keys := make([]graph.Key, len(req.GetKeys()))
-		for i, k := range req.GetKeys() {
-			keys[i] = graph.Key(k)
-			if st.Task(keys[i]) == nil {
-				reply.Unknown = append(reply.Unknown, k)
+		var keys []graph.Key
+		if req.GetAll() {
+			keys = st.InMemory()
+		} else {
+			keys = make([]graph.Key, len(req.GetKeys()))
+			for i, k := range req.GetKeys() {
+				keys[i] = graph.Key(k)
+				if st.Task(keys[i]) == nil {
+					reply.Unknown = append(reply.Unknown, k)
+				}
 			}
 		}
 		found = st.WhoHas(keys)
+		for k := range found {
+			sizes[k] = st.Task(k).NBytes
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
 	for k, ids := range found {
-		reply.WhoHas[string(k)] = &pb.Locations{Workers: ids, Addresses: v.s.addresses(ids)}
+		reply.WhoHas[string(k)] = &pb.Locations{Workers: ids, Addresses: v.s.addresses(ids), Nbytes: sizes[k]}
 	}
 	return reply, nil
 }

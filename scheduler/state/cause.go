@@ -34,30 +34,34 @@ const (
 	KindRestarted
 	KindCoordRequested
 	KindCoordCancelled
+	KindReplicasRequested
+	KindRebalanceRequested
 )
 
 var eventKindNames = [...]string{
-	KindWorkerAdded:    "worker-added",
-	KindWorkerRemoved:  "worker-removed",
-	KindWorkerRetiring: "worker-retiring",
-	KindClientAdded:    "client-added",
-	KindClientRemoved:  "client-removed",
-	KindGraphSubmitted: "graph-submitted",
-	KindKeysReleased:   "keys-released",
-	KindKeysCancelled:  "keys-cancelled",
-	KindKeysScattered:  "keys-scattered",
-	KindTaskStarted:    "task-started",
-	KindTaskFinished:   "task-finished",
-	KindTaskFailed:     "task-failed",
-	KindKeysAdded:      "keys-added",
-	KindDataMissing:    "data-missing",
-	KindTaskRejected:   "task-rejected",
-	KindStealReplied:   "steal-replied",
-	KindHeartbeat:      "heartbeat",
-	KindTick:           "tick",
-	KindRestarted:      "restarted",
-	KindCoordRequested: "coord-requested",
-	KindCoordCancelled: "coord-cancelled",
+	KindWorkerAdded:        "worker-added",
+	KindWorkerRemoved:      "worker-removed",
+	KindWorkerRetiring:     "worker-retiring",
+	KindClientAdded:        "client-added",
+	KindClientRemoved:      "client-removed",
+	KindGraphSubmitted:     "graph-submitted",
+	KindKeysReleased:       "keys-released",
+	KindKeysCancelled:      "keys-cancelled",
+	KindKeysScattered:      "keys-scattered",
+	KindTaskStarted:        "task-started",
+	KindTaskFinished:       "task-finished",
+	KindTaskFailed:         "task-failed",
+	KindKeysAdded:          "keys-added",
+	KindDataMissing:        "data-missing",
+	KindTaskRejected:       "task-rejected",
+	KindStealReplied:       "steal-replied",
+	KindHeartbeat:          "heartbeat",
+	KindTick:               "tick",
+	KindRestarted:          "restarted",
+	KindCoordRequested:     "coord-requested",
+	KindCoordCancelled:     "coord-cancelled",
+	KindReplicasRequested:  "replicas-requested",
+	KindRebalanceRequested: "rebalance-requested",
 }
 
 // String returns the kind's name: the event's type in lower case, words

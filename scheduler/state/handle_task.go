@@ -115,6 +115,9 @@ func (s *State) handleKeysAdded(e *KeysAdded) {
 			continue
 		}
 		t.addHolder(w)
+		if s.moving != nil {
+			s.moved(t, w)
+		}
 	}
 	if len(free) > 0 {
 		s.emit(&Free{Worker: w.ID, Keys: free})

@@ -36,6 +36,9 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	}
 	delete(s.workers, e.ID)
 	s.wlist = slices.DeleteFunc(s.wlist, func(x *Worker) bool { return x == w })
+	if s.moving != nil {
+		s.dropMoves(w)
+	}
 	s.orphansOfRemoved(w)
 	s.totalThreads -= w.NThreads
 	if ev := s.newEvent(event.WorkerRemoved); ev != nil {

@@ -64,6 +64,17 @@ func (s *State) WhoHas(keys []graph.Key) map[graph.Key][]string {
 	return out
 }
 
+// InMemory returns the keys of every task in memory.
+func (s *State) InMemory() []graph.Key {
+	var out []graph.Key
+	for k, t := range s.tasks {
+		if t.State == Memory {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // CountByState returns how many tasks are in each state, from the task
 // groups' counters: its cost grows with the number of task prefixes, not
 // of tasks.

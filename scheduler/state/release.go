@@ -155,6 +155,9 @@ func (s *State) forget(t *Task, _ *Worker) {
 	}
 	s.setState(t, Forgotten)
 	delete(s.tasks, t.Key)
+	if s.moving != nil {
+		delete(s.moving, t)
+	}
 	s.tasks = shrink.Map(s.tasks, &s.tasksPeak)
 	if g := t.group; g != nil {
 		g.Count--

@@ -122,6 +122,8 @@ type State struct {
 
 	// coord is the named coordination state (coord.go); nil until used.
 	coord *coord
+	// moving are the keys Rebalance moves (replicate.go).
+	moving map[*Task]relocation
 }
 
 // New returns an empty state.
@@ -208,6 +210,10 @@ func (s *State) Handle(ev Event) Cause {
 		s.handleCoord(e)
 	case *CoordCancelled:
 		s.handleCoordCancelled(e)
+	case *ReplicasRequested:
+		s.handleReplicas(e)
+	case *RebalanceRequested:
+		s.handleRebalance(e)
 	default:
 		panic(fmt.Sprintf("state: unknown event %T", ev))
 	}

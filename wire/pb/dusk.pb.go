@@ -4938,6 +4938,7 @@ func (x *IdentityReply) GetEvents() uint64 {
 type WhoHasRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	All           bool                   `protobuf:"varint,2,opt,name=all,proto3" json:"all,omitempty"` // every key in memory, keys ignored
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4977,6 +4978,13 @@ func (x *WhoHasRequest) GetKeys() []string {
 		return x.Keys
 	}
 	return nil
+}
+
+func (x *WhoHasRequest) GetAll() bool {
+	if x != nil {
+		return x.All
+	}
+	return false
 }
 
 type WhoHasReply struct {
@@ -5035,6 +5043,7 @@ type Locations struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Workers       []string               `protobuf:"bytes,1,rep,name=workers,proto3" json:"workers,omitempty"`
 	Addresses     []string               `protobuf:"bytes,2,rep,name=addresses,proto3" json:"addresses,omitempty"`
+	Nbytes        int64                  `protobuf:"varint,3,opt,name=nbytes,proto3" json:"nbytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -5081,6 +5090,13 @@ func (x *Locations) GetAddresses() []string {
 		return x.Addresses
 	}
 	return nil
+}
+
+func (x *Locations) GetNbytes() int64 {
+	if x != nil {
+		return x.Nbytes
+	}
+	return 0
 }
 
 type RestartRequest struct {
@@ -6415,6 +6431,198 @@ func (x *RunReply) GetWorkerId() string {
 	return ""
 }
 
+type ReplicateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	N             int32                  `protobuf:"varint,2,opt,name=n,proto3" json:"n,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplicateRequest) Reset() {
+	*x = ReplicateRequest{}
+	mi := &file_pb_dusk_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplicateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplicateRequest) ProtoMessage() {}
+
+func (x *ReplicateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplicateRequest.ProtoReflect.Descriptor instead.
+func (*ReplicateRequest) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{91}
+}
+
+func (x *ReplicateRequest) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+func (x *ReplicateRequest) GetN() int32 {
+	if x != nil {
+		return x.N
+	}
+	return 0
+}
+
+type ReplicateReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Replicas      map[string]int32       `protobuf:"bytes,1,rep,name=replicas,proto3" json:"replicas,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // per key in memory, its holders
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplicateReply) Reset() {
+	*x = ReplicateReply{}
+	mi := &file_pb_dusk_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplicateReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplicateReply) ProtoMessage() {}
+
+func (x *ReplicateReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplicateReply.ProtoReflect.Descriptor instead.
+func (*ReplicateReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{92}
+}
+
+func (x *ReplicateReply) GetReplicas() map[string]int32 {
+	if x != nil {
+		return x.Replicas
+	}
+	return nil
+}
+
+type RebalanceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RebalanceRequest) Reset() {
+	*x = RebalanceRequest{}
+	mi := &file_pb_dusk_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RebalanceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RebalanceRequest) ProtoMessage() {}
+
+func (x *RebalanceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RebalanceRequest.ProtoReflect.Descriptor instead.
+func (*RebalanceRequest) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{93}
+}
+
+func (x *RebalanceRequest) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+type RebalanceReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Moved         int32                  `protobuf:"varint,1,opt,name=moved,proto3" json:"moved,omitempty"`
+	Bytes         int64                  `protobuf:"varint,2,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RebalanceReply) Reset() {
+	*x = RebalanceReply{}
+	mi := &file_pb_dusk_proto_msgTypes[94]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RebalanceReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RebalanceReply) ProtoMessage() {}
+
+func (x *RebalanceReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[94]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RebalanceReply.ProtoReflect.Descriptor instead.
+func (*RebalanceReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{94}
+}
+
+func (x *RebalanceReply) GetMoved() int32 {
+	if x != nil {
+		return x.Moved
+	}
+	return 0
+}
+
+func (x *RebalanceReply) GetBytes() int64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
 var File_pb_dusk_proto protoreflect.FileDescriptor
 
 const file_pb_dusk_proto_rawDesc = "" +
@@ -6777,18 +6985,20 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x05tasks\x18\x04 \x01(\x03R\x05tasks\x12\x1c\n" +
 	"\tdashboard\x18\x05 \x01(\tR\tdashboard\x12\x18\n" +
 	"\aversion\x18\x06 \x01(\tR\aversion\x12\x16\n" +
-	"\x06events\x18\a \x01(\x04R\x06events\"#\n" +
+	"\x06events\x18\a \x01(\x04R\x06events\"5\n" +
 	"\rWhoHasRequest\x12\x12\n" +
-	"\x04keys\x18\x01 \x03(\tR\x04keys\"\xb1\x01\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys\x12\x10\n" +
+	"\x03all\x18\x02 \x01(\bR\x03all\"\xb1\x01\n" +
 	"\vWhoHasReply\x129\n" +
 	"\awho_has\x18\x01 \x03(\v2 .dusk.v1.WhoHasReply.WhoHasEntryR\x06whoHas\x12\x18\n" +
 	"\aunknown\x18\x02 \x03(\tR\aunknown\x1aM\n" +
 	"\vWhoHasEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12(\n" +
-	"\x05value\x18\x02 \x01(\v2\x12.dusk.v1.LocationsR\x05value:\x028\x01\"C\n" +
+	"\x05value\x18\x02 \x01(\v2\x12.dusk.v1.LocationsR\x05value:\x028\x01\"[\n" +
 	"\tLocations\x12\x18\n" +
 	"\aworkers\x18\x01 \x03(\tR\aworkers\x12\x1c\n" +
-	"\taddresses\x18\x02 \x03(\tR\taddresses\"G\n" +
+	"\taddresses\x18\x02 \x03(\tR\taddresses\x12\x16\n" +
+	"\x06nbytes\x18\x03 \x01(\x03R\x06nbytes\"G\n" +
 	"\x0eRestartRequest\x12\x1d\n" +
 	"\n" +
 	"timeout_ms\x18\x01 \x01(\x03R\ttimeoutMs\x12\x16\n" +
@@ -6885,7 +7095,20 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\bRunReply\x12\x16\n" +
 	"\x06result\x18\x01 \x01(\fR\x06result\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +
-	"\tworker_id\x18\x03 \x01(\tR\bworkerId*\xc1\x01\n" +
+	"\tworker_id\x18\x03 \x01(\tR\bworkerId\"4\n" +
+	"\x10ReplicateRequest\x12\x12\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys\x12\f\n" +
+	"\x01n\x18\x02 \x01(\x05R\x01n\"\x90\x01\n" +
+	"\x0eReplicateReply\x12A\n" +
+	"\breplicas\x18\x01 \x03(\v2%.dusk.v1.ReplicateReply.ReplicasEntryR\breplicas\x1a;\n" +
+	"\rReplicasEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"&\n" +
+	"\x10RebalanceRequest\x12\x12\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys\"<\n" +
+	"\x0eRebalanceReply\x12\x14\n" +
+	"\x05moved\x18\x01 \x01(\x05R\x05moved\x12\x14\n" +
+	"\x05bytes\x18\x02 \x01(\x03R\x05bytes*\xc1\x01\n" +
 	"\tErrorKind\x12\x1a\n" +
 	"\x16ERROR_KIND_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fERROR_KIND_TASK\x10\x01\x12\x14\n" +
@@ -6893,7 +7116,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x18ERROR_KIND_KILLED_WORKER\x10\x03\x12\x13\n" +
 	"\x0fERROR_KIND_LOST\x10\x04\x12\x1f\n" +
 	"\x1bERROR_KIND_UNKNOWN_FUNCTION\x10\x05\x12\x19\n" +
-	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xf2\x05\n" +
+	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xf4\x06\n" +
 	"\tScheduler\x12?\n" +
 	"\x06Worker\x12\x14.dusk.v1.WorkerBatch\x1a\x1b.dusk.v1.WorkerCommandBatch(\x010\x01\x12=\n" +
 	"\x06Client\x12\x14.dusk.v1.ClientBatch\x1a\x19.dusk.v1.ClientEventBatch(\x010\x01\x12<\n" +
@@ -6906,7 +7129,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\rRetireWorkers\x12\x16.dusk.v1.RetireRequest\x1a\x14.dusk.v1.RetireReply\x12<\n" +
 	"\tPutBinary\x12\x14.dusk.v1.BinaryChunk\x1a\x17.dusk.v1.PutBinaryReply(\x01\x12?\n" +
 	"\tUseBinary\x12\x19.dusk.v1.UseBinaryRequest\x1a\x17.dusk.v1.UseBinaryReply\x12B\n" +
-	"\vFetchBinary\x12\x1b.dusk.v1.FetchBinaryRequest\x1a\x14.dusk.v1.BinaryChunk0\x012\xa3\x02\n" +
+	"\vFetchBinary\x12\x1b.dusk.v1.FetchBinaryRequest\x1a\x14.dusk.v1.BinaryChunk0\x01\x12?\n" +
+	"\tReplicate\x12\x19.dusk.v1.ReplicateRequest\x1a\x17.dusk.v1.ReplicateReply\x12?\n" +
+	"\tRebalance\x12\x19.dusk.v1.RebalanceRequest\x1a\x17.dusk.v1.RebalanceReply2\xa3\x02\n" +
 	"\x06Worker\x128\n" +
 	"\aGetData\x12\x17.dusk.v1.GetDataRequest\x1a\x12.dusk.v1.DataBatch0\x01\x126\n" +
 	"\aPutData\x12\x12.dusk.v1.DataBatch\x1a\x15.dusk.v1.PutDataReply(\x01\x12-\n" +
@@ -6927,7 +7152,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 }
 
 var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 97)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 102)
 var file_pb_dusk_proto_goTypes = []any{
 	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
 	(*Arg)(nil),                // 1: dusk.v1.Arg
@@ -7021,127 +7246,137 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*PutDataReply)(nil),       // 89: dusk.v1.PutDataReply
 	(*RunRequest)(nil),         // 90: dusk.v1.RunRequest
 	(*RunReply)(nil),           // 91: dusk.v1.RunReply
-	nil,                        // 92: dusk.v1.Task.ResourcesEntry
-	nil,                        // 93: dusk.v1.UseBinaryReply.RefusedEntry
-	nil,                        // 94: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 95: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 96: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 97: dusk.v1.PluginReply.ErrorsEntry
+	(*ReplicateRequest)(nil),   // 92: dusk.v1.ReplicateRequest
+	(*ReplicateReply)(nil),     // 93: dusk.v1.ReplicateReply
+	(*RebalanceRequest)(nil),   // 94: dusk.v1.RebalanceRequest
+	(*RebalanceReply)(nil),     // 95: dusk.v1.RebalanceReply
+	nil,                        // 96: dusk.v1.Task.ResourcesEntry
+	nil,                        // 97: dusk.v1.UseBinaryReply.RefusedEntry
+	nil,                        // 98: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 99: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 100: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 101: dusk.v1.PluginReply.ErrorsEntry
+	nil,                        // 102: dusk.v1.ReplicateReply.ReplicasEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
-	2,  // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
-	3,  // 1: dusk.v1.Arg.call:type_name -> dusk.v1.Call
-	1,  // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
-	1,  // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
-	1,  // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	92, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
-	0,  // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
-	9,  // 7: dusk.v1.BinaryChunk.info:type_name -> dusk.v1.BinaryInfo
-	9,  // 8: dusk.v1.UseBinaryRequest.binary:type_name -> dusk.v1.BinaryInfo
-	93, // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
-	17, // 10: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
-	16, // 11: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
-	18, // 12: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
-	20, // 13: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
-	21, // 14: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
-	22, // 15: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
-	23, // 16: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
-	24, // 17: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
-	25, // 18: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
-	26, // 19: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
-	27, // 20: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
-	28, // 21: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	29, // 22: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	94, // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
-	6,  // 24: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
-	19, // 25: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
-	7,  // 26: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
-	31, // 27: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
-	33, // 28: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
-	34, // 29: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
-	35, // 30: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
-	36, // 31: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
-	37, // 32: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
-	38, // 33: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
-	39, // 34: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
-	40, // 35: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
-	41, // 36: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
-	32, // 37: dusk.v1.WorkerCommand.switch_binary:type_name -> dusk.v1.SwitchBinary
-	9,  // 38: dusk.v1.SwitchBinary.binary:type_name -> dusk.v1.BinaryInfo
-	5,  // 39: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
-	8,  // 40: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
-	8,  // 41: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
-	43, // 42: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	48, // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	49, // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	50, // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	51, // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	52, // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	44, // 48: dusk.v1.ClientMsg.coord:type_name -> dusk.v1.Coord
-	46, // 49: dusk.v1.ClientMsg.coord_cancel:type_name -> dusk.v1.CoordCancel
-	47, // 50: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	45, // 51: dusk.v1.Coord.item:type_name -> dusk.v1.CoordItem
-	6,  // 52: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	53, // 53: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	56, // 54: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	55, // 55: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	59, // 56: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	60, // 57: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	61, // 58: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	62, // 59: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	63, // 60: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	57, // 61: dusk.v1.ClientEvent.coord:type_name -> dusk.v1.CoordReply
-	58, // 62: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	45, // 63: dusk.v1.CoordReply.item:type_name -> dusk.v1.CoordItem
-	7,  // 64: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	95, // 65: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	6,  // 66: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	65, // 67: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	96, // 68: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	97, // 69: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	80, // 70: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	81, // 71: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	87, // 72: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	69, // 73: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	15, // 74: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	42, // 75: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	64, // 76: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	67, // 77: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	70, // 78: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	76, // 79: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	78, // 80: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	72, // 81: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
-	74, // 82: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
-	10, // 83: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
-	12, // 84: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
-	14, // 85: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
-	86, // 86: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	88, // 87: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	90, // 88: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	82, // 89: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	84, // 90: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	30, // 91: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	54, // 92: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	66, // 93: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	68, // 94: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	71, // 95: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	77, // 96: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	79, // 97: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	73, // 98: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
-	75, // 99: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
-	11, // 100: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
-	13, // 101: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
-	10, // 102: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
-	88, // 103: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	89, // 104: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	91, // 105: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	83, // 106: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	85, // 107: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	91, // [91:108] is the sub-list for method output_type
-	74, // [74:91] is the sub-list for method input_type
-	74, // [74:74] is the sub-list for extension type_name
-	74, // [74:74] is the sub-list for extension extendee
-	0,  // [0:74] is the sub-list for field type_name
+	2,   // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
+	3,   // 1: dusk.v1.Arg.call:type_name -> dusk.v1.Call
+	1,   // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
+	1,   // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
+	1,   // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
+	96,  // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	0,   // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
+	9,   // 7: dusk.v1.BinaryChunk.info:type_name -> dusk.v1.BinaryInfo
+	9,   // 8: dusk.v1.UseBinaryRequest.binary:type_name -> dusk.v1.BinaryInfo
+	97,  // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
+	17,  // 10: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
+	16,  // 11: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
+	18,  // 12: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
+	20,  // 13: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
+	21,  // 14: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
+	22,  // 15: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
+	23,  // 16: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
+	24,  // 17: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
+	25,  // 18: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
+	26,  // 19: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
+	27,  // 20: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
+	28,  // 21: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
+	29,  // 22: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
+	98,  // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	6,   // 24: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
+	19,  // 25: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
+	7,   // 26: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
+	31,  // 27: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
+	33,  // 28: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
+	34,  // 29: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
+	35,  // 30: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
+	36,  // 31: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
+	37,  // 32: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
+	38,  // 33: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
+	39,  // 34: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
+	40,  // 35: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
+	41,  // 36: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
+	32,  // 37: dusk.v1.WorkerCommand.switch_binary:type_name -> dusk.v1.SwitchBinary
+	9,   // 38: dusk.v1.SwitchBinary.binary:type_name -> dusk.v1.BinaryInfo
+	5,   // 39: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
+	8,   // 40: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
+	8,   // 41: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
+	43,  // 42: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
+	48,  // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	49,  // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	50,  // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	51,  // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	52,  // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	44,  // 48: dusk.v1.ClientMsg.coord:type_name -> dusk.v1.Coord
+	46,  // 49: dusk.v1.ClientMsg.coord_cancel:type_name -> dusk.v1.CoordCancel
+	47,  // 50: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	45,  // 51: dusk.v1.Coord.item:type_name -> dusk.v1.CoordItem
+	6,   // 52: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	53,  // 53: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	56,  // 54: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	55,  // 55: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	59,  // 56: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	60,  // 57: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	61,  // 58: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	62,  // 59: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	63,  // 60: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	57,  // 61: dusk.v1.ClientEvent.coord:type_name -> dusk.v1.CoordReply
+	58,  // 62: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	45,  // 63: dusk.v1.CoordReply.item:type_name -> dusk.v1.CoordItem
+	7,   // 64: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	99,  // 65: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	6,   // 66: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	65,  // 67: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	100, // 68: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	101, // 69: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	80,  // 70: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	81,  // 71: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	87,  // 72: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	102, // 73: dusk.v1.ReplicateReply.replicas:type_name -> dusk.v1.ReplicateReply.ReplicasEntry
+	69,  // 74: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	15,  // 75: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	42,  // 76: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	64,  // 77: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	67,  // 78: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	70,  // 79: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	76,  // 80: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	78,  // 81: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	72,  // 82: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
+	74,  // 83: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
+	10,  // 84: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
+	12,  // 85: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
+	14,  // 86: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
+	92,  // 87: dusk.v1.Scheduler.Replicate:input_type -> dusk.v1.ReplicateRequest
+	94,  // 88: dusk.v1.Scheduler.Rebalance:input_type -> dusk.v1.RebalanceRequest
+	86,  // 89: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	88,  // 90: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	90,  // 91: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	82,  // 92: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	84,  // 93: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	30,  // 94: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	54,  // 95: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	66,  // 96: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	68,  // 97: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	71,  // 98: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	77,  // 99: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	79,  // 100: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	73,  // 101: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
+	75,  // 102: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
+	11,  // 103: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
+	13,  // 104: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
+	10,  // 105: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
+	93,  // 106: dusk.v1.Scheduler.Replicate:output_type -> dusk.v1.ReplicateReply
+	95,  // 107: dusk.v1.Scheduler.Rebalance:output_type -> dusk.v1.RebalanceReply
+	88,  // 108: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	89,  // 109: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	91,  // 110: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	83,  // 111: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	85,  // 112: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	94,  // [94:113] is the sub-list for method output_type
+	75,  // [75:94] is the sub-list for method input_type
+	75,  // [75:75] is the sub-list for extension type_name
+	75,  // [75:75] is the sub-list for extension extendee
+	0,   // [0:75] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -7205,7 +7440,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   97,
+			NumMessages:   102,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

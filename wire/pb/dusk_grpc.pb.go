@@ -35,6 +35,8 @@ const (
 	Scheduler_PutBinary_FullMethodName      = "/dusk.v1.Scheduler/PutBinary"
 	Scheduler_UseBinary_FullMethodName      = "/dusk.v1.Scheduler/UseBinary"
 	Scheduler_FetchBinary_FullMethodName    = "/dusk.v1.Scheduler/FetchBinary"
+	Scheduler_Replicate_FullMethodName      = "/dusk.v1.Scheduler/Replicate"
+	Scheduler_Rebalance_FullMethodName      = "/dusk.v1.Scheduler/Rebalance"
 )
 
 // SchedulerClient is the client API for Scheduler service.
@@ -71,6 +73,12 @@ type SchedulerClient interface {
 	UseBinary(ctx context.Context, in *UseBinaryRequest, opts ...grpc.CallOption) (*UseBinaryReply, error)
 	// FetchBinary streams an uploaded executable to a worker.
 	FetchBinary(ctx context.Context, in *FetchBinaryRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[BinaryChunk], error)
+	// Replicate makes keys held by n workers each, and answers once they
+	// are.
+	Replicate(ctx context.Context, in *ReplicateRequest, opts ...grpc.CallOption) (*ReplicateReply, error)
+	// Rebalance moves data from workers above the mean memory to workers
+	// below it, and answers once the moves are done.
+	Rebalance(ctx context.Context, in *RebalanceRequest, opts ...grpc.CallOption) (*RebalanceReply, error)
 }
 
 type schedulerClient struct {
@@ -228,6 +236,26 @@ func (c *schedulerClient) FetchBinary(ctx context.Context, in *FetchBinaryReques
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Scheduler_FetchBinaryClient = grpc.ServerStreamingClient[BinaryChunk]
 
+func (c *schedulerClient) Replicate(ctx context.Context, in *ReplicateRequest, opts ...grpc.CallOption) (*ReplicateReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReplicateReply)
+	err := c.cc.Invoke(ctx, Scheduler_Replicate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *schedulerClient) Rebalance(ctx context.Context, in *RebalanceRequest, opts ...grpc.CallOption) (*RebalanceReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RebalanceReply)
+	err := c.cc.Invoke(ctx, Scheduler_Rebalance_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SchedulerServer is the server API for Scheduler service.
 // All implementations must embed UnimplementedSchedulerServer
 // for forward compatibility.
@@ -262,6 +290,12 @@ type SchedulerServer interface {
 	UseBinary(context.Context, *UseBinaryRequest) (*UseBinaryReply, error)
 	// FetchBinary streams an uploaded executable to a worker.
 	FetchBinary(*FetchBinaryRequest, grpc.ServerStreamingServer[BinaryChunk]) error
+	// Replicate makes keys held by n workers each, and answers once they
+	// are.
+	Replicate(context.Context, *ReplicateRequest) (*ReplicateReply, error)
+	// Rebalance moves data from workers above the mean memory to workers
+	// below it, and answers once the moves are done.
+	Rebalance(context.Context, *RebalanceRequest) (*RebalanceReply, error)
 	mustEmbedUnimplementedSchedulerServer()
 }
 
@@ -307,6 +341,12 @@ func (UnimplementedSchedulerServer) UseBinary(context.Context, *UseBinaryRequest
 }
 func (UnimplementedSchedulerServer) FetchBinary(*FetchBinaryRequest, grpc.ServerStreamingServer[BinaryChunk]) error {
 	return status.Error(codes.Unimplemented, "method FetchBinary not implemented")
+}
+func (UnimplementedSchedulerServer) Replicate(context.Context, *ReplicateRequest) (*ReplicateReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Replicate not implemented")
+}
+func (UnimplementedSchedulerServer) Rebalance(context.Context, *RebalanceRequest) (*RebalanceReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method Rebalance not implemented")
 }
 func (UnimplementedSchedulerServer) mustEmbedUnimplementedSchedulerServer() {}
 func (UnimplementedSchedulerServer) testEmbeddedByValue()                   {}
@@ -498,6 +538,42 @@ func _Scheduler_FetchBinary_Handler(srv interface{}, stream grpc.ServerStream) e
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Scheduler_FetchBinaryServer = grpc.ServerStreamingServer[BinaryChunk]
 
+func _Scheduler_Replicate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplicateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SchedulerServer).Replicate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Scheduler_Replicate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SchedulerServer).Replicate(ctx, req.(*ReplicateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Scheduler_Rebalance_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RebalanceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SchedulerServer).Rebalance(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Scheduler_Rebalance_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SchedulerServer).Rebalance(ctx, req.(*RebalanceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Scheduler_ServiceDesc is the grpc.ServiceDesc for Scheduler service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -532,6 +608,14 @@ var Scheduler_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UseBinary",
 			Handler:    _Scheduler_UseBinary_Handler,
+		},
+		{
+			MethodName: "Replicate",
+			Handler:    _Scheduler_Replicate_Handler,
+		},
+		{
+			MethodName: "Rebalance",
+			Handler:    _Scheduler_Rebalance_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
