@@ -348,3 +348,26 @@ func TestCoordStateGoesWithARestart(t *testing.T) {
 		t.Fatalf("the queue after a restart gave %+v, want the value only", r)
 	}
 }
+
+// A future held only by a queue whose worker dies is computed again: the
+// queue wants it, as a client would.
+func TestFutureInAQueueOutlivesItsWorker(t *testing.T) {
+	h := newHarness(t)
+	h.addWorker("w1", 1, nil)
+	a := h.coordClient("a")
+	h.inMemory("a", "w1", "x")
+	a.must(CoordRequest{Op: QueuePut, Name: "q", Item: Item{Key: "x"}})
+	h.handle(&KeysReleased{At: h.at(), Client: "a", Keys: []graph.Key{"x"}})
+	h.addWorker("w2", 1, nil)
+	acts := h.handle(&WorkerRemoved{At: h.at(), ID: "w1"})
+	if got := computes(acts); !slices.Equal(got, []string{"w2:x"}) {
+		t.Fatalf("after its worker died, x was sent to %v; want it computed again on w2", got)
+	}
+	h.start("w2", "x")
+	h.finish("w2", "x", 8)
+	id, rs := a.do(CoordRequest{Op: QueueGet, Name: "q"})
+	if r := replyTo(rs, "a", id); r == nil || r.Item.Key != "x" {
+		t.Fatalf("Get = %+v", rs)
+	}
+	h.wantState("x", Memory)
+}
