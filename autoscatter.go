@@ -60,8 +60,10 @@ type literalID struct {
 func identity(v any) (literalID, bool) {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
-	case reflect.Map, reflect.Pointer:
+	case reflect.Map:
 		return literalID{rv.Type(), rv.UnsafePointer(), rv.Len()}, !rv.IsNil()
+	case reflect.Pointer:
+		return literalID{rv.Type(), rv.UnsafePointer(), 0}, !rv.IsNil()
 	case reflect.Slice:
 		return literalID{rv.Type(), rv.UnsafePointer(), rv.Len()}, rv.Len() > 0
 	case reflect.String:

@@ -37,12 +37,13 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 	bools := map[string]bool{
-		"scheduler.work-stealing":  true,
-		"scheduler.events.record":  true,
-		"worker.lifetime-restart":  false,
-		"worker.accept-binaries":   true,
-		"worker.nanny":             true,
-		"optimization.fuse.active": true,
+		"scheduler.work-stealing":          true,
+		"scheduler.events.record":          true,
+		"worker.lifetime-restart":          false,
+		"worker.accept-binaries":           true,
+		"worker.nanny":                     true,
+		"optimization.fuse.active":         true,
+		"optimization.auto-scatter.active": true,
 	}
 	for k, want := range bools {
 		if got := c.Bool(k); got != want {
@@ -68,12 +69,13 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 	sizes := map[string]int64{
-		"scheduler.bandwidth":           100e6,
-		"worker.memory.limit":           AutoBytes,
-		"worker.memory.max-spill":       0,
-		"worker.transfer.chunk-size":    1 << 20,
-		"dataframe.broadcast-threshold": 100 << 20,
-		"dataframe.partition-size":      64 << 20,
+		"scheduler.bandwidth":                 100e6,
+		"optimization.auto-scatter.threshold": 1 << 20,
+		"worker.memory.limit":                 AutoBytes,
+		"worker.memory.max-spill":             0,
+		"worker.transfer.chunk-size":          1 << 20,
+		"dataframe.broadcast-threshold":       100 << 20,
+		"dataframe.partition-size":            64 << 20,
 	}
 	for k, want := range sizes {
 		if got := c.Bytes(k); got != want {
