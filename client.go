@@ -46,6 +46,7 @@ type Client struct {
 	cfg     *config.Config // the client's settings (optimization.*, dataframe.*)
 	// reconnect is how long a lost scheduler is tried again.
 	reconnect time.Duration
+	actors    actorConns // streams of actor calls, by worker
 
 	mu          sync.Mutex // protects the fields below
 	futures     map[graph.Key]*futureState

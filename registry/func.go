@@ -23,6 +23,7 @@ type Func struct {
 	out    reflect.Type   // the result type; nil if it returns only an error
 	hasErr bool
 	sig    string
+	method string // for an actor type's method, its Go name (see Bind)
 }
 
 // Name returns the name the function was registered under.
@@ -54,6 +55,12 @@ func newFunc(name string, fn any) (*Func, error) {
 	if !v.IsValid() || v.Kind() != reflect.Func || v.IsNil() {
 		return nil, fmt.Errorf("registry: %q: want a function, got %T", name, fn)
 	}
+	return newFuncValue(name, v, false)
+}
+
+// newFuncValue checks the shape of the function v and wraps it. A method
+// of an actor (noResult) may also return nothing.
+func newFuncValue(name string, v reflect.Value, noResult bool) (*Func, error) {
 	t := v.Type()
 	f := &Func{name: name, fn: v, sig: t.String()}
 	for i := 0; i < t.NumIn(); i++ {
@@ -68,6 +75,10 @@ func newFunc(name string, fn any) (*Func, error) {
 		f.in = append(f.in, p)
 	}
 	switch t.NumOut() {
+	case 0:
+		if !noResult {
+			return nil, fmt.Errorf("registry: %q: want results (T), (T, error) or (error); have %s", name, f.sig)
+		}
 	case 1:
 		if t.Out(0) == errorType {
 			f.hasErr = true

@@ -16,6 +16,7 @@ type Registry struct {
 	funcs      map[string]*Func
 	plugins    map[string]reflect.Type
 	extensions map[string]any
+	actors     map[string]*ActorType
 }
 
 // New returns an empty registry.
@@ -78,12 +79,15 @@ type Entry struct {
 func (r *Registry) Entries() []Entry {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]Entry, 0, len(r.funcs)+len(r.plugins))
+	out := make([]Entry, 0, len(r.funcs)+len(r.plugins)+len(r.actors))
 	for n, f := range r.funcs {
 		out = append(out, Entry{Name: n, Signature: f.sig})
 	}
 	for n, t := range r.plugins {
 		out = append(out, Entry{Name: "plugin:" + n, Signature: t.String()})
+	}
+	for n, a := range r.actors {
+		out = append(out, Entry{Name: "actor:" + n, Signature: a.sig})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

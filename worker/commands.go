@@ -106,6 +106,7 @@ func (w *Worker) act(ins []wstate.Instruction) {
 			go w.fetch(w.ctx, w.sessions.Load(), i.Peer, i.Keys)
 		case *wstate.Drop:
 			w.store.Delete(i.Keys...)
+			w.actors.release(i.Keys)
 		case *wstate.Started:
 			w.outbox().Edit(func(b *pb.WorkerBatch) {
 				r := reports(b)

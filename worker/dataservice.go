@@ -10,6 +10,7 @@ import (
 
 	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/registry"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker/exec"
 	wstate "github.com/dusk-go/dusk/worker/state"
@@ -95,36 +96,10 @@ func (d *dataService) Run(ctx context.Context, req *pb.RunRequest) (*pb.RunReply
 		reply.Error = (&exec.UnknownFuncError{Func: req.GetFunc(), Worker: w.ID()}).Error()
 		return reply, nil
 	}
-	if err := f.CheckCount(len(req.GetArgs())); err != nil {
+	args, err := decodeArgs(f, req.GetArgs())
+	if err != nil {
 		reply.Error = err.Error()
 		return reply, nil
-	}
-	args := make([]reflect.Value, 0, f.NumIn())
-	n := f.NumIn()
-	fixed := n
-	if f.Variadic() {
-		fixed = n - 1
-	}
-	for i := 0; i < fixed; i++ {
-		v, err := codec.Decode(req.GetArgs()[i], f.In(i))
-		if err != nil {
-			reply.Error = fmt.Sprintf("%s: argument %d: %v", f.Name(), i+1, err)
-			return reply, nil
-		}
-		args = append(args, v)
-	}
-	if f.Variadic() {
-		st := f.In(n - 1)
-		rest := reflect.MakeSlice(st, 0, len(req.GetArgs())-fixed)
-		for i := fixed; i < len(req.GetArgs()); i++ {
-			v, err := codec.Decode(req.GetArgs()[i], st.Elem())
-			if err != nil {
-				reply.Error = fmt.Sprintf("%s: argument %d: %v", f.Name(), i+1, err)
-				return reply, nil
-			}
-			rest = reflect.Append(rest, v)
-		}
-		args = append(args, rest)
 	}
 	res, err := f.Call(ctx, args)
 	if err != nil {
@@ -170,4 +145,38 @@ func (w *Worker) fetch(ctx context.Context, session uint64, peer string, keys []
 		w.send(msgs...)
 	}
 	w.handle(ev)
+}
+
+// decodeArgs checks the count of encoded arguments against f and decodes
+// them into its parameter types (a variadic tail into one slice).
+func decodeArgs(f *registry.Func, raw [][]byte) ([]reflect.Value, error) {
+	if err := f.CheckCount(len(raw)); err != nil {
+		return nil, err
+	}
+	n := f.NumIn()
+	fixed := n
+	if f.Variadic() {
+		fixed = n - 1
+	}
+	args := make([]reflect.Value, 0, n)
+	for i := 0; i < fixed; i++ {
+		v, err := codec.Decode(raw[i], f.In(i))
+		if err != nil {
+			return nil, fmt.Errorf("%s: argument %d: %w", f.Name(), i+1, err)
+		}
+		args = append(args, v)
+	}
+	if f.Variadic() {
+		st := f.In(n - 1)
+		rest := reflect.MakeSlice(st, 0, len(raw)-fixed)
+		for i := fixed; i < len(raw); i++ {
+			v, err := codec.Decode(raw[i], st.Elem())
+			if err != nil {
+				return nil, fmt.Errorf("%s: argument %d: %w", f.Name(), i+1, err)
+			}
+			rest = reflect.Append(rest, v)
+		}
+		args = append(args, rest)
+	}
+	return args, nil
 }

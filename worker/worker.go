@@ -144,8 +144,9 @@ type Worker struct {
 	pluginsMu sync.Mutex // protects plugins
 	plugins   map[string]task.Plugin
 
-	exts extensions
-	mem  *store.Monitor
+	exts   extensions
+	actors *actorTable
+	mem    *store.Monitor
 
 	dirMu  sync.Mutex     // protects dir and ownDir
 	dir    string         // the worker's directory, once created
@@ -213,6 +214,7 @@ func New(opts Options) (*Worker, error) {
 		store:   store.NewStore(),
 		cancels: make(map[graph.Key]context.CancelFunc),
 		plugins: make(map[string]task.Plugin),
+		actors:  newActorTable(),
 		retire:  make(chan struct{}),
 	}
 	w.out.Store(wire.NewBatcher[pb.WorkerBatch]()) // each session replaces it
@@ -295,6 +297,7 @@ func (w *Worker) start() error {
 		return err
 	}
 	w.stopMetrics = w.serveMetrics()
+	w.actors.open()
 	w.srv = grpc.NewServer(gopts...)
 	pb.RegisterWorkerServer(w.srv, &dataService{w: w})
 	w.served = make(chan struct{})
@@ -320,6 +323,7 @@ func (w *Worker) stop() {
 	tctx, tcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	w.teardownPlugins(tctx)
 	tcancel()
+	w.actors.closeAll(w.log) // before the server stops: it ends their callers' streams
 	stopGRPC(w.srv, 2*time.Second)
 	<-w.served
 	w.stopMetrics()

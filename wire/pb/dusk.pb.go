@@ -87,6 +87,61 @@ func (ErrorKind) EnumDescriptor() ([]byte, []int) {
 	return file_pb_dusk_proto_rawDescGZIP(), []int{0}
 }
 
+type ActorFailure int32
+
+const (
+	ActorFailure_ACTOR_FAILURE_NONE     ActorFailure = 0
+	ActorFailure_ACTOR_FAILURE_ERROR    ActorFailure = 1 // the method returned an error
+	ActorFailure_ACTOR_FAILURE_PANIC    ActorFailure = 2 // the method panicked
+	ActorFailure_ACTOR_FAILURE_BAD_CALL ActorFailure = 3 // no such method, or arguments that do not fit
+	ActorFailure_ACTOR_FAILURE_LOST     ActorFailure = 4 // the worker does not hold the actor (any more)
+)
+
+// Enum value maps for ActorFailure.
+var (
+	ActorFailure_name = map[int32]string{
+		0: "ACTOR_FAILURE_NONE",
+		1: "ACTOR_FAILURE_ERROR",
+		2: "ACTOR_FAILURE_PANIC",
+		3: "ACTOR_FAILURE_BAD_CALL",
+		4: "ACTOR_FAILURE_LOST",
+	}
+	ActorFailure_value = map[string]int32{
+		"ACTOR_FAILURE_NONE":     0,
+		"ACTOR_FAILURE_ERROR":    1,
+		"ACTOR_FAILURE_PANIC":    2,
+		"ACTOR_FAILURE_BAD_CALL": 3,
+		"ACTOR_FAILURE_LOST":     4,
+	}
+)
+
+func (x ActorFailure) Enum() *ActorFailure {
+	p := new(ActorFailure)
+	*p = x
+	return p
+}
+
+func (x ActorFailure) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ActorFailure) Descriptor() protoreflect.EnumDescriptor {
+	return file_pb_dusk_proto_enumTypes[1].Descriptor()
+}
+
+func (ActorFailure) Type() protoreflect.EnumType {
+	return &file_pb_dusk_proto_enumTypes[1]
+}
+
+func (x ActorFailure) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ActorFailure.Descriptor instead.
+func (ActorFailure) EnumDescriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{1}
+}
+
 type Arg struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Kind:
@@ -6623,6 +6678,366 @@ func (x *RebalanceReply) GetBytes() int64 {
 	return 0
 }
 
+type NewActorRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`   // the key the actor lives under
+	Type          string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"` // the actor type's registered name
+	Args          [][]byte               `protobuf:"bytes,3,rep,name=args,proto3" json:"args,omitempty"` // the constructor's arguments, encoded
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NewActorRequest) Reset() {
+	*x = NewActorRequest{}
+	mi := &file_pb_dusk_proto_msgTypes[95]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NewActorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NewActorRequest) ProtoMessage() {}
+
+func (x *NewActorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[95]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NewActorRequest.ProtoReflect.Descriptor instead.
+func (*NewActorRequest) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{95}
+}
+
+func (x *NewActorRequest) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *NewActorRequest) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *NewActorRequest) GetArgs() [][]byte {
+	if x != nil {
+		return x.Args
+	}
+	return nil
+}
+
+type NewActorReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	WorkerId      string                 `protobuf:"bytes,1,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
+	Error         string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	Nbytes        int64                  `protobuf:"varint,3,opt,name=nbytes,proto3" json:"nbytes,omitempty"` // the size of the placeholder stored under the key
+	Type          string                 `protobuf:"bytes,4,opt,name=type,proto3" json:"type,omitempty"`      // the placeholder's type
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NewActorReply) Reset() {
+	*x = NewActorReply{}
+	mi := &file_pb_dusk_proto_msgTypes[96]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NewActorReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NewActorReply) ProtoMessage() {}
+
+func (x *NewActorReply) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[96]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NewActorReply.ProtoReflect.Descriptor instead.
+func (*NewActorReply) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{96}
+}
+
+func (x *NewActorReply) GetWorkerId() string {
+	if x != nil {
+		return x.WorkerId
+	}
+	return ""
+}
+
+func (x *NewActorReply) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *NewActorReply) GetNbytes() int64 {
+	if x != nil {
+		return x.Nbytes
+	}
+	return 0
+}
+
+func (x *NewActorReply) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+type ActorCall struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`  // chosen by the caller, unique on its stream
+	Key           string                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"` // the actor's key
+	Method        string                 `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
+	Args          [][]byte               `protobuf:"bytes,4,rep,name=args,proto3" json:"args,omitempty"` // encoded
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActorCall) Reset() {
+	*x = ActorCall{}
+	mi := &file_pb_dusk_proto_msgTypes[97]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActorCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActorCall) ProtoMessage() {}
+
+func (x *ActorCall) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[97]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActorCall.ProtoReflect.Descriptor instead.
+func (*ActorCall) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{97}
+}
+
+func (x *ActorCall) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ActorCall) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *ActorCall) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *ActorCall) GetArgs() [][]byte {
+	if x != nil {
+		return x.Args
+	}
+	return nil
+}
+
+type ActorCallBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Calls         []*ActorCall           `protobuf:"bytes,1,rep,name=calls,proto3" json:"calls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActorCallBatch) Reset() {
+	*x = ActorCallBatch{}
+	mi := &file_pb_dusk_proto_msgTypes[98]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActorCallBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActorCallBatch) ProtoMessage() {}
+
+func (x *ActorCallBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[98]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActorCallBatch.ProtoReflect.Descriptor instead.
+func (*ActorCallBatch) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{98}
+}
+
+func (x *ActorCallBatch) GetCalls() []*ActorCall {
+	if x != nil {
+		return x.Calls
+	}
+	return nil
+}
+
+type ActorResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Result        []byte                 `protobuf:"bytes,2,opt,name=result,proto3" json:"result,omitempty"` // encoded; empty for a method without a result
+	Failure       ActorFailure           `protobuf:"varint,3,opt,name=failure,proto3,enum=dusk.v1.ActorFailure" json:"failure,omitempty"`
+	Error         string                 `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	Stack         string                 `protobuf:"bytes,5,opt,name=stack,proto3" json:"stack,omitempty"` // of a panic
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActorResult) Reset() {
+	*x = ActorResult{}
+	mi := &file_pb_dusk_proto_msgTypes[99]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActorResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActorResult) ProtoMessage() {}
+
+func (x *ActorResult) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[99]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActorResult.ProtoReflect.Descriptor instead.
+func (*ActorResult) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{99}
+}
+
+func (x *ActorResult) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ActorResult) GetResult() []byte {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *ActorResult) GetFailure() ActorFailure {
+	if x != nil {
+		return x.Failure
+	}
+	return ActorFailure_ACTOR_FAILURE_NONE
+}
+
+func (x *ActorResult) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *ActorResult) GetStack() string {
+	if x != nil {
+		return x.Stack
+	}
+	return ""
+}
+
+type ActorResultBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*ActorResult         `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActorResultBatch) Reset() {
+	*x = ActorResultBatch{}
+	mi := &file_pb_dusk_proto_msgTypes[100]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActorResultBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActorResultBatch) ProtoMessage() {}
+
+func (x *ActorResultBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[100]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActorResultBatch.ProtoReflect.Descriptor instead.
+func (*ActorResultBatch) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{100}
+}
+
+func (x *ActorResultBatch) GetResults() []*ActorResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
 var File_pb_dusk_proto protoreflect.FileDescriptor
 
 const file_pb_dusk_proto_rawDesc = "" +
@@ -7108,7 +7523,31 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\"<\n" +
 	"\x0eRebalanceReply\x12\x14\n" +
 	"\x05moved\x18\x01 \x01(\x05R\x05moved\x12\x14\n" +
-	"\x05bytes\x18\x02 \x01(\x03R\x05bytes*\xc1\x01\n" +
+	"\x05bytes\x18\x02 \x01(\x03R\x05bytes\"K\n" +
+	"\x0fNewActorRequest\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
+	"\x04args\x18\x03 \x03(\fR\x04args\"n\n" +
+	"\rNewActorReply\x12\x1b\n" +
+	"\tworker_id\x18\x01 \x01(\tR\bworkerId\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\x12\x16\n" +
+	"\x06nbytes\x18\x03 \x01(\x03R\x06nbytes\x12\x12\n" +
+	"\x04type\x18\x04 \x01(\tR\x04type\"Y\n" +
+	"\tActorCall\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\x12\x16\n" +
+	"\x06method\x18\x03 \x01(\tR\x06method\x12\x12\n" +
+	"\x04args\x18\x04 \x03(\fR\x04args\":\n" +
+	"\x0eActorCallBatch\x12(\n" +
+	"\x05calls\x18\x01 \x03(\v2\x12.dusk.v1.ActorCallR\x05calls\"\x92\x01\n" +
+	"\vActorResult\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
+	"\x06result\x18\x02 \x01(\fR\x06result\x12/\n" +
+	"\afailure\x18\x03 \x01(\x0e2\x15.dusk.v1.ActorFailureR\afailure\x12\x14\n" +
+	"\x05error\x18\x04 \x01(\tR\x05error\x12\x14\n" +
+	"\x05stack\x18\x05 \x01(\tR\x05stack\"B\n" +
+	"\x10ActorResultBatch\x12.\n" +
+	"\aresults\x18\x01 \x03(\v2\x14.dusk.v1.ActorResultR\aresults*\xc1\x01\n" +
 	"\tErrorKind\x12\x1a\n" +
 	"\x16ERROR_KIND_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fERROR_KIND_TASK\x10\x01\x12\x14\n" +
@@ -7116,7 +7555,13 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x18ERROR_KIND_KILLED_WORKER\x10\x03\x12\x13\n" +
 	"\x0fERROR_KIND_LOST\x10\x04\x12\x1f\n" +
 	"\x1bERROR_KIND_UNKNOWN_FUNCTION\x10\x05\x12\x19\n" +
-	"\x15ERROR_KIND_DEPENDENCY\x10\x062\xf4\x06\n" +
+	"\x15ERROR_KIND_DEPENDENCY\x10\x06*\x8c\x01\n" +
+	"\fActorFailure\x12\x16\n" +
+	"\x12ACTOR_FAILURE_NONE\x10\x00\x12\x17\n" +
+	"\x13ACTOR_FAILURE_ERROR\x10\x01\x12\x17\n" +
+	"\x13ACTOR_FAILURE_PANIC\x10\x02\x12\x1a\n" +
+	"\x16ACTOR_FAILURE_BAD_CALL\x10\x03\x12\x16\n" +
+	"\x12ACTOR_FAILURE_LOST\x10\x042\xf4\x06\n" +
 	"\tScheduler\x12?\n" +
 	"\x06Worker\x12\x14.dusk.v1.WorkerBatch\x1a\x1b.dusk.v1.WorkerCommandBatch(\x010\x01\x12=\n" +
 	"\x06Client\x12\x14.dusk.v1.ClientBatch\x1a\x19.dusk.v1.ClientEventBatch(\x010\x01\x12<\n" +
@@ -7131,13 +7576,15 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\tUseBinary\x12\x19.dusk.v1.UseBinaryRequest\x1a\x17.dusk.v1.UseBinaryReply\x12B\n" +
 	"\vFetchBinary\x12\x1b.dusk.v1.FetchBinaryRequest\x1a\x14.dusk.v1.BinaryChunk0\x01\x12?\n" +
 	"\tReplicate\x12\x19.dusk.v1.ReplicateRequest\x1a\x17.dusk.v1.ReplicateReply\x12?\n" +
-	"\tRebalance\x12\x19.dusk.v1.RebalanceRequest\x1a\x17.dusk.v1.RebalanceReply2\xa3\x02\n" +
+	"\tRebalance\x12\x19.dusk.v1.RebalanceRequest\x1a\x17.dusk.v1.RebalanceReply2\xa2\x03\n" +
 	"\x06Worker\x128\n" +
 	"\aGetData\x12\x17.dusk.v1.GetDataRequest\x1a\x12.dusk.v1.DataBatch0\x01\x126\n" +
 	"\aPutData\x12\x12.dusk.v1.DataBatch\x1a\x15.dusk.v1.PutDataReply(\x01\x12-\n" +
 	"\x03Run\x12\x13.dusk.v1.RunRequest\x1a\x11.dusk.v1.RunReply\x12;\n" +
 	"\aDeliver\x12\x15.dusk.v1.ExtensionMsg\x1a\x17.dusk.v1.ExtensionReply(\x01\x12;\n" +
-	"\aProfile\x12\x17.dusk.v1.ProfileControl\x1a\x15.dusk.v1.ProfileReply(\x01B!Z\x1fgithub.com/dusk-go/dusk/wire/pbb\x06proto3"
+	"\aProfile\x12\x17.dusk.v1.ProfileControl\x1a\x15.dusk.v1.ProfileReply(\x01\x12<\n" +
+	"\bNewActor\x12\x18.dusk.v1.NewActorRequest\x1a\x16.dusk.v1.NewActorReply\x12?\n" +
+	"\x05Actor\x12\x17.dusk.v1.ActorCallBatch\x1a\x19.dusk.v1.ActorResultBatch(\x010\x01B!Z\x1fgithub.com/dusk-go/dusk/wire/pbb\x06proto3"
 
 var (
 	file_pb_dusk_proto_rawDescOnce sync.Once
@@ -7151,232 +7598,246 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 	return file_pb_dusk_proto_rawDescData
 }
 
-var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 102)
+var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 108)
 var file_pb_dusk_proto_goTypes = []any{
 	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
-	(*Arg)(nil),                // 1: dusk.v1.Arg
-	(*ArgList)(nil),            // 2: dusk.v1.ArgList
-	(*Call)(nil),               // 3: dusk.v1.Call
-	(*Task)(nil),               // 4: dusk.v1.Task
-	(*Priority)(nil),           // 5: dusk.v1.Priority
-	(*RegistryEntry)(nil),      // 6: dusk.v1.RegistryEntry
-	(*TaskError)(nil),          // 7: dusk.v1.TaskError
-	(*DepLocation)(nil),        // 8: dusk.v1.DepLocation
-	(*BinaryInfo)(nil),         // 9: dusk.v1.BinaryInfo
-	(*BinaryChunk)(nil),        // 10: dusk.v1.BinaryChunk
-	(*PutBinaryReply)(nil),     // 11: dusk.v1.PutBinaryReply
-	(*UseBinaryRequest)(nil),   // 12: dusk.v1.UseBinaryRequest
-	(*UseBinaryReply)(nil),     // 13: dusk.v1.UseBinaryReply
-	(*FetchBinaryRequest)(nil), // 14: dusk.v1.FetchBinaryRequest
-	(*WorkerBatch)(nil),        // 15: dusk.v1.WorkerBatch
-	(*TaskReports)(nil),        // 16: dusk.v1.TaskReports
-	(*WorkerMsg)(nil),          // 17: dusk.v1.WorkerMsg
-	(*RegisterWorker)(nil),     // 18: dusk.v1.RegisterWorker
-	(*HeldKey)(nil),            // 19: dusk.v1.HeldKey
-	(*TaskFailed)(nil),         // 20: dusk.v1.TaskFailed
-	(*KeysAdded)(nil),          // 21: dusk.v1.KeysAdded
-	(*DataMissing)(nil),        // 22: dusk.v1.DataMissing
-	(*TaskRejected)(nil),       // 23: dusk.v1.TaskRejected
-	(*StealReply)(nil),         // 24: dusk.v1.StealReply
-	(*Heartbeat)(nil),          // 25: dusk.v1.Heartbeat
-	(*PluginResult)(nil),       // 26: dusk.v1.PluginResult
-	(*Retire)(nil),             // 27: dusk.v1.Retire
-	(*TransferDone)(nil),       // 28: dusk.v1.TransferDone
-	(*SpillDone)(nil),          // 29: dusk.v1.SpillDone
-	(*WorkerCommandBatch)(nil), // 30: dusk.v1.WorkerCommandBatch
-	(*WorkerCommand)(nil),      // 31: dusk.v1.WorkerCommand
-	(*SwitchBinary)(nil),       // 32: dusk.v1.SwitchBinary
-	(*Welcome)(nil),            // 33: dusk.v1.Welcome
-	(*ComputeTask)(nil),        // 34: dusk.v1.ComputeTask
-	(*FreeKeys)(nil),           // 35: dusk.v1.FreeKeys
-	(*StealRequest)(nil),       // 36: dusk.v1.StealRequest
-	(*AcquireKeys)(nil),        // 37: dusk.v1.AcquireKeys
-	(*InstallPlugin)(nil),      // 38: dusk.v1.InstallPlugin
-	(*CloseWorker)(nil),        // 39: dusk.v1.CloseWorker
-	(*RestartWorker)(nil),      // 40: dusk.v1.RestartWorker
-	(*RefuseWorker)(nil),       // 41: dusk.v1.RefuseWorker
-	(*ClientBatch)(nil),        // 42: dusk.v1.ClientBatch
-	(*ClientMsg)(nil),          // 43: dusk.v1.ClientMsg
-	(*Coord)(nil),              // 44: dusk.v1.Coord
-	(*CoordItem)(nil),          // 45: dusk.v1.CoordItem
-	(*CoordCancel)(nil),        // 46: dusk.v1.CoordCancel
-	(*Sync)(nil),               // 47: dusk.v1.Sync
-	(*ClientHello)(nil),        // 48: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 49: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 50: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 51: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 52: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 53: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 54: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 55: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 56: dusk.v1.ClientEvent
-	(*CoordReply)(nil),         // 57: dusk.v1.CoordReply
-	(*Synced)(nil),             // 58: dusk.v1.Synced
-	(*ClientWelcome)(nil),      // 59: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 60: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 61: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 62: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 63: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 64: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 65: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 66: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 67: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 68: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 69: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 70: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 71: dusk.v1.RestartReply
-	(*ScalingRequest)(nil),     // 72: dusk.v1.ScalingRequest
-	(*ScalingReply)(nil),       // 73: dusk.v1.ScalingReply
-	(*RetireRequest)(nil),      // 74: dusk.v1.RetireRequest
-	(*RetireReply)(nil),        // 75: dusk.v1.RetireReply
-	(*PluginRequest)(nil),      // 76: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 77: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 78: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 79: dusk.v1.EventBatch
-	(*Event)(nil),              // 80: dusk.v1.Event
-	(*MemorySample)(nil),       // 81: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 82: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 83: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 84: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 85: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 86: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 87: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 88: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 89: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 90: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 91: dusk.v1.RunReply
-	(*ReplicateRequest)(nil),   // 92: dusk.v1.ReplicateRequest
-	(*ReplicateReply)(nil),     // 93: dusk.v1.ReplicateReply
-	(*RebalanceRequest)(nil),   // 94: dusk.v1.RebalanceRequest
-	(*RebalanceReply)(nil),     // 95: dusk.v1.RebalanceReply
-	nil,                        // 96: dusk.v1.Task.ResourcesEntry
-	nil,                        // 97: dusk.v1.UseBinaryReply.RefusedEntry
-	nil,                        // 98: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 99: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 100: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 101: dusk.v1.PluginReply.ErrorsEntry
-	nil,                        // 102: dusk.v1.ReplicateReply.ReplicasEntry
+	(ActorFailure)(0),          // 1: dusk.v1.ActorFailure
+	(*Arg)(nil),                // 2: dusk.v1.Arg
+	(*ArgList)(nil),            // 3: dusk.v1.ArgList
+	(*Call)(nil),               // 4: dusk.v1.Call
+	(*Task)(nil),               // 5: dusk.v1.Task
+	(*Priority)(nil),           // 6: dusk.v1.Priority
+	(*RegistryEntry)(nil),      // 7: dusk.v1.RegistryEntry
+	(*TaskError)(nil),          // 8: dusk.v1.TaskError
+	(*DepLocation)(nil),        // 9: dusk.v1.DepLocation
+	(*BinaryInfo)(nil),         // 10: dusk.v1.BinaryInfo
+	(*BinaryChunk)(nil),        // 11: dusk.v1.BinaryChunk
+	(*PutBinaryReply)(nil),     // 12: dusk.v1.PutBinaryReply
+	(*UseBinaryRequest)(nil),   // 13: dusk.v1.UseBinaryRequest
+	(*UseBinaryReply)(nil),     // 14: dusk.v1.UseBinaryReply
+	(*FetchBinaryRequest)(nil), // 15: dusk.v1.FetchBinaryRequest
+	(*WorkerBatch)(nil),        // 16: dusk.v1.WorkerBatch
+	(*TaskReports)(nil),        // 17: dusk.v1.TaskReports
+	(*WorkerMsg)(nil),          // 18: dusk.v1.WorkerMsg
+	(*RegisterWorker)(nil),     // 19: dusk.v1.RegisterWorker
+	(*HeldKey)(nil),            // 20: dusk.v1.HeldKey
+	(*TaskFailed)(nil),         // 21: dusk.v1.TaskFailed
+	(*KeysAdded)(nil),          // 22: dusk.v1.KeysAdded
+	(*DataMissing)(nil),        // 23: dusk.v1.DataMissing
+	(*TaskRejected)(nil),       // 24: dusk.v1.TaskRejected
+	(*StealReply)(nil),         // 25: dusk.v1.StealReply
+	(*Heartbeat)(nil),          // 26: dusk.v1.Heartbeat
+	(*PluginResult)(nil),       // 27: dusk.v1.PluginResult
+	(*Retire)(nil),             // 28: dusk.v1.Retire
+	(*TransferDone)(nil),       // 29: dusk.v1.TransferDone
+	(*SpillDone)(nil),          // 30: dusk.v1.SpillDone
+	(*WorkerCommandBatch)(nil), // 31: dusk.v1.WorkerCommandBatch
+	(*WorkerCommand)(nil),      // 32: dusk.v1.WorkerCommand
+	(*SwitchBinary)(nil),       // 33: dusk.v1.SwitchBinary
+	(*Welcome)(nil),            // 34: dusk.v1.Welcome
+	(*ComputeTask)(nil),        // 35: dusk.v1.ComputeTask
+	(*FreeKeys)(nil),           // 36: dusk.v1.FreeKeys
+	(*StealRequest)(nil),       // 37: dusk.v1.StealRequest
+	(*AcquireKeys)(nil),        // 38: dusk.v1.AcquireKeys
+	(*InstallPlugin)(nil),      // 39: dusk.v1.InstallPlugin
+	(*CloseWorker)(nil),        // 40: dusk.v1.CloseWorker
+	(*RestartWorker)(nil),      // 41: dusk.v1.RestartWorker
+	(*RefuseWorker)(nil),       // 42: dusk.v1.RefuseWorker
+	(*ClientBatch)(nil),        // 43: dusk.v1.ClientBatch
+	(*ClientMsg)(nil),          // 44: dusk.v1.ClientMsg
+	(*Coord)(nil),              // 45: dusk.v1.Coord
+	(*CoordItem)(nil),          // 46: dusk.v1.CoordItem
+	(*CoordCancel)(nil),        // 47: dusk.v1.CoordCancel
+	(*Sync)(nil),               // 48: dusk.v1.Sync
+	(*ClientHello)(nil),        // 49: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 50: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 51: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 52: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 53: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 54: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 55: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 56: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 57: dusk.v1.ClientEvent
+	(*CoordReply)(nil),         // 58: dusk.v1.CoordReply
+	(*Synced)(nil),             // 59: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 60: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 61: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 62: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 63: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 64: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 65: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 66: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 67: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 68: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 69: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 70: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 71: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 72: dusk.v1.RestartReply
+	(*ScalingRequest)(nil),     // 73: dusk.v1.ScalingRequest
+	(*ScalingReply)(nil),       // 74: dusk.v1.ScalingReply
+	(*RetireRequest)(nil),      // 75: dusk.v1.RetireRequest
+	(*RetireReply)(nil),        // 76: dusk.v1.RetireReply
+	(*PluginRequest)(nil),      // 77: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 78: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 79: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 80: dusk.v1.EventBatch
+	(*Event)(nil),              // 81: dusk.v1.Event
+	(*MemorySample)(nil),       // 82: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 83: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 84: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 85: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 86: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 87: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 88: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 89: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 90: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 91: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 92: dusk.v1.RunReply
+	(*ReplicateRequest)(nil),   // 93: dusk.v1.ReplicateRequest
+	(*ReplicateReply)(nil),     // 94: dusk.v1.ReplicateReply
+	(*RebalanceRequest)(nil),   // 95: dusk.v1.RebalanceRequest
+	(*RebalanceReply)(nil),     // 96: dusk.v1.RebalanceReply
+	(*NewActorRequest)(nil),    // 97: dusk.v1.NewActorRequest
+	(*NewActorReply)(nil),      // 98: dusk.v1.NewActorReply
+	(*ActorCall)(nil),          // 99: dusk.v1.ActorCall
+	(*ActorCallBatch)(nil),     // 100: dusk.v1.ActorCallBatch
+	(*ActorResult)(nil),        // 101: dusk.v1.ActorResult
+	(*ActorResultBatch)(nil),   // 102: dusk.v1.ActorResultBatch
+	nil,                        // 103: dusk.v1.Task.ResourcesEntry
+	nil,                        // 104: dusk.v1.UseBinaryReply.RefusedEntry
+	nil,                        // 105: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 106: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 107: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 108: dusk.v1.PluginReply.ErrorsEntry
+	nil,                        // 109: dusk.v1.ReplicateReply.ReplicasEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
-	2,   // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
-	3,   // 1: dusk.v1.Arg.call:type_name -> dusk.v1.Call
-	1,   // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
-	1,   // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
-	1,   // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	96,  // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	3,   // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
+	4,   // 1: dusk.v1.Arg.call:type_name -> dusk.v1.Call
+	2,   // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
+	2,   // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
+	2,   // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
+	103, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	0,   // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
-	9,   // 7: dusk.v1.BinaryChunk.info:type_name -> dusk.v1.BinaryInfo
-	9,   // 8: dusk.v1.UseBinaryRequest.binary:type_name -> dusk.v1.BinaryInfo
-	97,  // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
-	17,  // 10: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
-	16,  // 11: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
-	18,  // 12: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
-	20,  // 13: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
-	21,  // 14: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
-	22,  // 15: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
-	23,  // 16: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
-	24,  // 17: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
-	25,  // 18: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
-	26,  // 19: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
-	27,  // 20: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
-	28,  // 21: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
-	29,  // 22: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	98,  // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
-	6,   // 24: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
-	19,  // 25: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
-	7,   // 26: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
-	31,  // 27: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
-	33,  // 28: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
-	34,  // 29: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
-	35,  // 30: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
-	36,  // 31: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
-	37,  // 32: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
-	38,  // 33: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
-	39,  // 34: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
-	40,  // 35: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
-	41,  // 36: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
-	32,  // 37: dusk.v1.WorkerCommand.switch_binary:type_name -> dusk.v1.SwitchBinary
-	9,   // 38: dusk.v1.SwitchBinary.binary:type_name -> dusk.v1.BinaryInfo
-	5,   // 39: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
-	8,   // 40: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
-	8,   // 41: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
-	43,  // 42: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	48,  // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	49,  // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	50,  // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	51,  // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	52,  // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
-	44,  // 48: dusk.v1.ClientMsg.coord:type_name -> dusk.v1.Coord
-	46,  // 49: dusk.v1.ClientMsg.coord_cancel:type_name -> dusk.v1.CoordCancel
-	47,  // 50: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	45,  // 51: dusk.v1.Coord.item:type_name -> dusk.v1.CoordItem
-	6,   // 52: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	53,  // 53: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	56,  // 54: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	55,  // 55: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	59,  // 56: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	60,  // 57: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	61,  // 58: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	62,  // 59: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	63,  // 60: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	57,  // 61: dusk.v1.ClientEvent.coord:type_name -> dusk.v1.CoordReply
-	58,  // 62: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	45,  // 63: dusk.v1.CoordReply.item:type_name -> dusk.v1.CoordItem
-	7,   // 64: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	99,  // 65: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	6,   // 66: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	65,  // 67: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	100, // 68: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	101, // 69: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	80,  // 70: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	81,  // 71: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	87,  // 72: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	102, // 73: dusk.v1.ReplicateReply.replicas:type_name -> dusk.v1.ReplicateReply.ReplicasEntry
-	69,  // 74: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	15,  // 75: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	42,  // 76: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	64,  // 77: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	67,  // 78: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	70,  // 79: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	76,  // 80: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	78,  // 81: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	72,  // 82: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
-	74,  // 83: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
-	10,  // 84: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
-	12,  // 85: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
-	14,  // 86: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
-	92,  // 87: dusk.v1.Scheduler.Replicate:input_type -> dusk.v1.ReplicateRequest
-	94,  // 88: dusk.v1.Scheduler.Rebalance:input_type -> dusk.v1.RebalanceRequest
-	86,  // 89: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	88,  // 90: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	90,  // 91: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	82,  // 92: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	84,  // 93: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	30,  // 94: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	54,  // 95: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	66,  // 96: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	68,  // 97: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	71,  // 98: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	77,  // 99: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	79,  // 100: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	73,  // 101: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
-	75,  // 102: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
-	11,  // 103: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
-	13,  // 104: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
-	10,  // 105: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
-	93,  // 106: dusk.v1.Scheduler.Replicate:output_type -> dusk.v1.ReplicateReply
-	95,  // 107: dusk.v1.Scheduler.Rebalance:output_type -> dusk.v1.RebalanceReply
-	88,  // 108: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	89,  // 109: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	91,  // 110: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	83,  // 111: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	85,  // 112: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	94,  // [94:113] is the sub-list for method output_type
-	75,  // [75:94] is the sub-list for method input_type
-	75,  // [75:75] is the sub-list for extension type_name
-	75,  // [75:75] is the sub-list for extension extendee
-	0,   // [0:75] is the sub-list for field type_name
+	10,  // 7: dusk.v1.BinaryChunk.info:type_name -> dusk.v1.BinaryInfo
+	10,  // 8: dusk.v1.UseBinaryRequest.binary:type_name -> dusk.v1.BinaryInfo
+	104, // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
+	18,  // 10: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
+	17,  // 11: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
+	19,  // 12: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
+	21,  // 13: dusk.v1.WorkerMsg.failed:type_name -> dusk.v1.TaskFailed
+	22,  // 14: dusk.v1.WorkerMsg.added:type_name -> dusk.v1.KeysAdded
+	23,  // 15: dusk.v1.WorkerMsg.missing:type_name -> dusk.v1.DataMissing
+	24,  // 16: dusk.v1.WorkerMsg.rejected:type_name -> dusk.v1.TaskRejected
+	25,  // 17: dusk.v1.WorkerMsg.steal:type_name -> dusk.v1.StealReply
+	26,  // 18: dusk.v1.WorkerMsg.heartbeat:type_name -> dusk.v1.Heartbeat
+	27,  // 19: dusk.v1.WorkerMsg.plugin:type_name -> dusk.v1.PluginResult
+	28,  // 20: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
+	29,  // 21: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
+	30,  // 22: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
+	105, // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	7,   // 24: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
+	20,  // 25: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
+	8,   // 26: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
+	32,  // 27: dusk.v1.WorkerCommandBatch.cmds:type_name -> dusk.v1.WorkerCommand
+	34,  // 28: dusk.v1.WorkerCommand.welcome:type_name -> dusk.v1.Welcome
+	35,  // 29: dusk.v1.WorkerCommand.compute:type_name -> dusk.v1.ComputeTask
+	36,  // 30: dusk.v1.WorkerCommand.free:type_name -> dusk.v1.FreeKeys
+	37,  // 31: dusk.v1.WorkerCommand.steal:type_name -> dusk.v1.StealRequest
+	38,  // 32: dusk.v1.WorkerCommand.acquire:type_name -> dusk.v1.AcquireKeys
+	39,  // 33: dusk.v1.WorkerCommand.plugin:type_name -> dusk.v1.InstallPlugin
+	40,  // 34: dusk.v1.WorkerCommand.close:type_name -> dusk.v1.CloseWorker
+	41,  // 35: dusk.v1.WorkerCommand.restart:type_name -> dusk.v1.RestartWorker
+	42,  // 36: dusk.v1.WorkerCommand.refuse:type_name -> dusk.v1.RefuseWorker
+	33,  // 37: dusk.v1.WorkerCommand.switch_binary:type_name -> dusk.v1.SwitchBinary
+	10,  // 38: dusk.v1.SwitchBinary.binary:type_name -> dusk.v1.BinaryInfo
+	6,   // 39: dusk.v1.ComputeTask.priority:type_name -> dusk.v1.Priority
+	9,   // 40: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
+	9,   // 41: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
+	44,  // 42: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
+	49,  // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	50,  // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	51,  // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	52,  // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	53,  // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	45,  // 48: dusk.v1.ClientMsg.coord:type_name -> dusk.v1.Coord
+	47,  // 49: dusk.v1.ClientMsg.coord_cancel:type_name -> dusk.v1.CoordCancel
+	48,  // 50: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	46,  // 51: dusk.v1.Coord.item:type_name -> dusk.v1.CoordItem
+	7,   // 52: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	54,  // 53: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	57,  // 54: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	56,  // 55: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	60,  // 56: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	61,  // 57: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	62,  // 58: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	63,  // 59: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	64,  // 60: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	58,  // 61: dusk.v1.ClientEvent.coord:type_name -> dusk.v1.CoordReply
+	59,  // 62: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	46,  // 63: dusk.v1.CoordReply.item:type_name -> dusk.v1.CoordItem
+	8,   // 64: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	106, // 65: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	7,   // 66: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	66,  // 67: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	107, // 68: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	108, // 69: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	81,  // 70: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	82,  // 71: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	88,  // 72: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	109, // 73: dusk.v1.ReplicateReply.replicas:type_name -> dusk.v1.ReplicateReply.ReplicasEntry
+	99,  // 74: dusk.v1.ActorCallBatch.calls:type_name -> dusk.v1.ActorCall
+	1,   // 75: dusk.v1.ActorResult.failure:type_name -> dusk.v1.ActorFailure
+	101, // 76: dusk.v1.ActorResultBatch.results:type_name -> dusk.v1.ActorResult
+	70,  // 77: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	16,  // 78: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	43,  // 79: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	65,  // 80: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	68,  // 81: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	71,  // 82: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	77,  // 83: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	79,  // 84: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	73,  // 85: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
+	75,  // 86: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
+	11,  // 87: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
+	13,  // 88: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
+	15,  // 89: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
+	93,  // 90: dusk.v1.Scheduler.Replicate:input_type -> dusk.v1.ReplicateRequest
+	95,  // 91: dusk.v1.Scheduler.Rebalance:input_type -> dusk.v1.RebalanceRequest
+	87,  // 92: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	89,  // 93: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	91,  // 94: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	83,  // 95: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	85,  // 96: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	97,  // 97: dusk.v1.Worker.NewActor:input_type -> dusk.v1.NewActorRequest
+	100, // 98: dusk.v1.Worker.Actor:input_type -> dusk.v1.ActorCallBatch
+	31,  // 99: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	55,  // 100: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	67,  // 101: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	69,  // 102: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	72,  // 103: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	78,  // 104: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	80,  // 105: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	74,  // 106: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
+	76,  // 107: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
+	12,  // 108: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
+	14,  // 109: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
+	11,  // 110: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
+	94,  // 111: dusk.v1.Scheduler.Replicate:output_type -> dusk.v1.ReplicateReply
+	96,  // 112: dusk.v1.Scheduler.Rebalance:output_type -> dusk.v1.RebalanceReply
+	89,  // 113: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	90,  // 114: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	92,  // 115: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	84,  // 116: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	86,  // 117: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	98,  // 118: dusk.v1.Worker.NewActor:output_type -> dusk.v1.NewActorReply
+	102, // 119: dusk.v1.Worker.Actor:output_type -> dusk.v1.ActorResultBatch
+	99,  // [99:120] is the sub-list for method output_type
+	78,  // [78:99] is the sub-list for method input_type
+	78,  // [78:78] is the sub-list for extension type_name
+	78,  // [78:78] is the sub-list for extension extendee
+	0,   // [0:78] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -7439,8 +7900,8 @@ func file_pb_dusk_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   102,
+			NumEnums:      2,
+			NumMessages:   108,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -651,11 +651,13 @@ var Scheduler_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	Worker_GetData_FullMethodName = "/dusk.v1.Worker/GetData"
-	Worker_PutData_FullMethodName = "/dusk.v1.Worker/PutData"
-	Worker_Run_FullMethodName     = "/dusk.v1.Worker/Run"
-	Worker_Deliver_FullMethodName = "/dusk.v1.Worker/Deliver"
-	Worker_Profile_FullMethodName = "/dusk.v1.Worker/Profile"
+	Worker_GetData_FullMethodName  = "/dusk.v1.Worker/GetData"
+	Worker_PutData_FullMethodName  = "/dusk.v1.Worker/PutData"
+	Worker_Run_FullMethodName      = "/dusk.v1.Worker/Run"
+	Worker_Deliver_FullMethodName  = "/dusk.v1.Worker/Deliver"
+	Worker_Profile_FullMethodName  = "/dusk.v1.Worker/Profile"
+	Worker_NewActor_FullMethodName = "/dusk.v1.Worker/NewActor"
+	Worker_Actor_FullMethodName    = "/dusk.v1.Worker/Actor"
 )
 
 // WorkerClient is the client API for Worker service.
@@ -675,6 +677,12 @@ type WorkerClient interface {
 	// caller closes its side, and returns it (pprof format, samples labelled
 	// with the task's key prefix).
 	Profile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ProfileControl, ProfileReply], error)
+	// NewActor builds an instance of a registered actor type on the worker,
+	// which keeps it under the request's key until the key is freed.
+	NewActor(ctx context.Context, in *NewActorRequest, opts ...grpc.CallOption) (*NewActorReply, error)
+	// Actor carries method calls to the worker's actors and their results
+	// back. Calls to one actor run one at a time, in the order they arrive.
+	Actor(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ActorCallBatch, ActorResultBatch], error)
 }
 
 type workerClient struct {
@@ -753,6 +761,29 @@ func (c *workerClient) Profile(ctx context.Context, opts ...grpc.CallOption) (gr
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Worker_ProfileClient = grpc.ClientStreamingClient[ProfileControl, ProfileReply]
 
+func (c *workerClient) NewActor(ctx context.Context, in *NewActorRequest, opts ...grpc.CallOption) (*NewActorReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(NewActorReply)
+	err := c.cc.Invoke(ctx, Worker_NewActor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *workerClient) Actor(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ActorCallBatch, ActorResultBatch], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Worker_ServiceDesc.Streams[4], Worker_Actor_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ActorCallBatch, ActorResultBatch]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_ActorClient = grpc.BidiStreamingClient[ActorCallBatch, ActorResultBatch]
+
 // WorkerServer is the server API for Worker service.
 // All implementations must embed UnimplementedWorkerServer
 // for forward compatibility.
@@ -770,6 +801,12 @@ type WorkerServer interface {
 	// caller closes its side, and returns it (pprof format, samples labelled
 	// with the task's key prefix).
 	Profile(grpc.ClientStreamingServer[ProfileControl, ProfileReply]) error
+	// NewActor builds an instance of a registered actor type on the worker,
+	// which keeps it under the request's key until the key is freed.
+	NewActor(context.Context, *NewActorRequest) (*NewActorReply, error)
+	// Actor carries method calls to the worker's actors and their results
+	// back. Calls to one actor run one at a time, in the order they arrive.
+	Actor(grpc.BidiStreamingServer[ActorCallBatch, ActorResultBatch]) error
 	mustEmbedUnimplementedWorkerServer()
 }
 
@@ -794,6 +831,12 @@ func (UnimplementedWorkerServer) Deliver(grpc.ClientStreamingServer[ExtensionMsg
 }
 func (UnimplementedWorkerServer) Profile(grpc.ClientStreamingServer[ProfileControl, ProfileReply]) error {
 	return status.Error(codes.Unimplemented, "method Profile not implemented")
+}
+func (UnimplementedWorkerServer) NewActor(context.Context, *NewActorRequest) (*NewActorReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method NewActor not implemented")
+}
+func (UnimplementedWorkerServer) Actor(grpc.BidiStreamingServer[ActorCallBatch, ActorResultBatch]) error {
+	return status.Error(codes.Unimplemented, "method Actor not implemented")
 }
 func (UnimplementedWorkerServer) mustEmbedUnimplementedWorkerServer() {}
 func (UnimplementedWorkerServer) testEmbeddedByValue()                {}
@@ -866,6 +909,31 @@ func _Worker_Profile_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Worker_ProfileServer = grpc.ClientStreamingServer[ProfileControl, ProfileReply]
 
+func _Worker_NewActor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(NewActorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WorkerServer).NewActor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Worker_NewActor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WorkerServer).NewActor(ctx, req.(*NewActorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Worker_Actor_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(WorkerServer).Actor(&grpc.GenericServerStream[ActorCallBatch, ActorResultBatch]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_ActorServer = grpc.BidiStreamingServer[ActorCallBatch, ActorResultBatch]
+
 // Worker_ServiceDesc is the grpc.ServiceDesc for Worker service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -876,6 +944,10 @@ var Worker_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Run",
 			Handler:    _Worker_Run_Handler,
+		},
+		{
+			MethodName: "NewActor",
+			Handler:    _Worker_NewActor_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
@@ -897,6 +969,12 @@ var Worker_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Profile",
 			Handler:       _Worker_Profile_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "Actor",
+			Handler:       _Worker_Actor_Handler,
+			ServerStreams: true,
 			ClientStreams: true,
 		},
 	},
