@@ -30,7 +30,7 @@ const minRepeated = 64 << 10
 // it.
 type literal struct {
 	data []byte
-	typ  string // the parameter's Go type
+	typ  reflect.Type // the parameter's type
 	uses []literalUse
 }
 
@@ -48,9 +48,9 @@ func (b *builder) autoScatter() int64 {
 }
 
 // literalID names a value passed by reference (a map, a slice, a
-// pointer, a string): the same one passed to several tasks is one
-// literal even where its encoding differs from one time to the next (a
-// map's order).
+// pointer, a string): the builder encodes the same one passed to several
+// tasks once, so that it is one literal even where its encoding would
+// differ from one time to the next (a map's order).
 type literalID struct {
 	typ reflect.Type
 	ptr unsafe.Pointer
@@ -73,39 +73,26 @@ func identity(v any) (literalID, bool) {
 	return literalID{}, false
 }
 
-// noteLiteral records that argument i of task key is the literal v,
-// encoded as data, of parameter type typ.
-func (b *builder) noteLiteral(key graph.Key, i int, v any, data []byte, typ string) {
+// noteLiteral records that argument i of task key is the literal data,
+// of parameter type t. The same map or slice passed to several tasks has
+// the same bytes (the builder encodes it once), so it is one literal.
+func (b *builder) noteLiteral(key graph.Key, i int, data []byte, t reflect.Type) {
 	th := b.autoScatter()
 	if th <= 0 || int64(len(data)) < min(th, minRepeated) {
 		return
 	}
 	if b.literals == nil {
 		b.literals = map[uint64][]*literal{}
-		b.byID = map[literalID]*literal{}
 		b.seed = maphash.MakeSeed()
 	}
-	id, byRef := identity(v)
-	if byRef {
-		if l := b.byID[id]; l != nil && l.typ == typ {
-			l.uses = append(l.uses, literalUse{key, i})
-			return
-		}
-	}
-	defer func() {
-		if byRef {
-			ls := b.literals[maphash.Bytes(b.seed, data)]
-			b.byID[id] = ls[len(ls)-1]
-		}
-	}()
 	h := maphash.Bytes(b.seed, data)
 	for _, l := range b.literals[h] {
-		if l.typ == typ && bytes.Equal(l.data, data) {
+		if l.typ == t && bytes.Equal(l.data, data) {
 			l.uses = append(l.uses, literalUse{key, i})
 			return
 		}
 	}
-	b.literals[h] = append(b.literals[h], &literal{data: data, typ: typ, uses: []literalUse{{key, i}}})
+	b.literals[h] = append(b.literals[h], &literal{data: data, typ: t, uses: []literalUse{{key, i}}})
 	b.nliterals++
 }
 
@@ -144,8 +131,8 @@ func (b *builder) scatterLiterals(ctx context.Context) error {
 		ls []*literal
 		o  scatterOptions
 	}{{spread, scatterOptions{}}, {broadcast, scatterOptions{broadcast: true}}} {
-		byType := map[string][]*literal{}
-		var types []string
+		byType := map[reflect.Type][]*literal{}
+		var types []reflect.Type
 		for _, l := range group.ls {
 			if byType[l.typ] == nil {
 				types = append(types, l.typ)
@@ -156,9 +143,9 @@ func (b *builder) scatterLiterals(ctx context.Context) error {
 			ls := byType[typ]
 			items := make([]scatterItem, len(ls))
 			for i, l := range ls {
-				items[i] = scatterItem{key: graph.NewKey("auto_scatter-" + keyPrefix(typeLabelString(typ))), data: l.data, nbytes: int64(len(l.data))}
+				items[i] = scatterItem{key: graph.NewKey("auto_scatter-" + keyPrefix(typeLabel(typ))), data: l.data, nbytes: int64(len(l.data))}
 			}
-			sts, err := b.c.scatterEncoded(ctx, items, typ, group.o)
+			sts, err := b.c.scatterEncoded(ctx, items, typ.String(), group.o)
 			if err != nil {
 				return fmt.Errorf("dusk: auto-scatter of %d values of type %s: %w (turn it off with optimization.auto-scatter.active: false)", len(ls), typ, err)
 			}
@@ -198,18 +185,4 @@ func (b *builder) keepScattered(wanted []graph.Key) {
 			fs.keep = append(fs.keep, adoptFuture[any](b.c, b.c.futureLocked(f.st.key)))
 		}
 	}
-}
-
-// typeLabelString is typeLabel for a type's name.
-func typeLabelString(s string) string {
-	if len(s) > 24 {
-		s = s[:24]
-	}
-	out := []byte(s)
-	for i, ch := range out {
-		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9') {
-			out[i] = '_'
-		}
-	}
-	return string(out)
 }

@@ -49,7 +49,6 @@ type builder struct {
 	// those it scattered.
 	literals  map[uint64][]*literal
 	encoded   map[literalID][]byte // literals passed by reference, encoded once
-	byID      map[literalID]*literal
 	nliterals int
 	seed      maphash.Seed
 	scattered []*AnyFuture
@@ -90,7 +89,7 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) err
 			return atCaller(&registry.ArgError{Func: f.Name(), Signature: f.Signature(), Index: i, Message: err.Error()}, caller)
 		}
 		if arg.Kind == graph.ArgValue {
-			b.noteLiteral(key, i, a, arg.Value, want.String())
+			b.noteLiteral(key, i, arg.Value, want)
 		}
 		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument && b.autoScatter() <= 0 {
 			log := slog.Default() // Visualize builds graphs without a client
