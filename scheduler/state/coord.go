@@ -304,6 +304,11 @@ func (s *State) drop(h *keyHolder, k graph.Key) {
 		h.refs[k] = n - 1
 		return
 	}
+	s.unhold(h, k)
+}
+
+// unhold drops h's every reference to k.
+func (s *State) unhold(h *keyHolder, k graph.Key) {
 	delete(h.refs, k)
 	c := s.clients[h.id]
 	if t := s.tasks[k]; t != nil && c != nil {
@@ -322,8 +327,7 @@ func (s *State) dropAll(h *keyHolder) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		h.refs[k] = 1
-		s.drop(h, k)
+		s.unhold(h, k)
 	}
 }
 
