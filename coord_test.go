@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -488,20 +487,7 @@ func TestLockOfAKilledHolderGoesToTheNextWaiter(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx, dusk.LocalWorkers(1))
 	name := uniq(t)
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envLockHolder+"="+c.Scheduler(), "DUSK_TOKEN="+c.Local().Token(), "DUSK_TEST_LOCK_NAME="+name)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line := make([]byte, len("held\n"))
-	if _, err := out.Read(line); err != nil || string(line) != "held\n" {
-		t.Fatalf("the holder said %q, %v", line, err)
-	}
+	cmd := startClientProcess(t, ctx, c, "held", envLockHolder+"="+c.Scheduler(), "DUSK_TEST_LOCK_NAME="+name)
 	l := dusk.NewLock(c, name)
 	if ok, err := l.TryAcquire(ctx); ok || err != nil {
 		t.Fatalf("the lock was free while another process held it: %v, %v", ok, err)

@@ -460,21 +460,8 @@ func TestFaultSuiteClientStopped(t *testing.T) {
 // computes on.
 func clientFault(t *testing.T, settings map[string]any, fault func(t *testing.T, client *exec.Cmd)) {
 	forEachWork(t, faultWorks, settings, func(t *testing.T, ctx context.Context, c *dusk.Client, w faultWork, gate string) map[string]int {
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), envFaultClient+"="+c.Scheduler(), "DUSK_TOKEN="+c.Local().Token(),
+		cmd := startClientProcess(t, ctx, c, "submitted", envFaultClient+"="+c.Scheduler(),
 			"DUSK_TEST_FAULT_WORK="+w.name, "DUSK_TEST_FAULT_GATE="+gate)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		line := make([]byte, len("submitted\n"))
-		if _, err := out.Read(line); err != nil || string(line) != "submitted\n" {
-			t.Fatalf("the client process said %q, %v", line, err)
-		}
 		waitUntil(t, ctx, "a quarter of the client's work is done", func() bool {
 			if w.name == "shuffle" { // its inputs say when they passed
 				m, _ := filepath.Glob(filepath.Join(gate, "passed-*"))

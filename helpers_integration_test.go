@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -354,4 +355,26 @@ func dumpState(t *testing.T, c *dusk.Client) {
 	for _, k := range keys {
 		t.Logf("story of %s:\n%s", k, event.FormatStory(event.Story(evs, string(k))))
 	}
+}
+
+// startClientProcess starts this test binary as a client process of c's
+// cluster with the extra environment env, and waits until it prints
+// ready (a line).
+func startClientProcess(t *testing.T, ctx context.Context, c *dusk.Client, ready string, env ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(os.Environ(), "DUSK_TOKEN="+c.Local().Token()), env...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, len(ready)+1)
+	if _, err := out.Read(line); err != nil || string(line) != ready+"\n" {
+		t.Fatalf("the client process said %q, %v; want %q", line, err, ready)
+	}
+	return cmd
 }
