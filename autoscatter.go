@@ -5,11 +5,11 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
-	"log/slog"
 	"reflect"
 	"unsafe"
 
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/units"
 )
 
 // Auto-scatter is the guide's "don't pass large data as task arguments;
@@ -162,9 +162,10 @@ func (b *builder) scatterLiterals(ctx context.Context) error {
 		}
 	}
 	if nvalues > 0 {
-		b.c.log.Info("auto-scatter: large literal arguments placed on the workers once; the tasks refer to them",
-			slog.Int("values", nvalues), slog.Int("tasks", ntasks), slog.Int64("graph bytes saved", saved),
-			slog.Int64("bytes scattered", sent), slog.Int64("threshold", th))
+		b.c.RecordAdvice(Advice{Rule: "auto-scatter", Fixed: true,
+			Message: fmt.Sprintf("%d large literal arguments (%s) placed on the workers once for %d tasks; the graph is %s smaller (threshold %s)",
+				nvalues, units.FormatBytes(sent), ntasks, units.FormatBytes(saved), units.FormatBytes(th)),
+			Remedy: "scatter large values yourself (Client.Scatter) and pass the futures; optimization.auto-scatter.active: false turns this off"})
 	}
 	return nil
 }

@@ -72,6 +72,16 @@ func TestAutoScatterLargeLiteral(t *testing.T) {
 				t.Fatalf("auto-scatter %v: a task gave %v, %v; want %d", active, v, err, want)
 			}
 		}
+		// The fix (or, switched off, the finding) is in the advisor's
+		// findings: the client recorded it before sending the graph.
+		fnd, err := c.Advise(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rule, sev := map[bool]string{true: "auto-scatter", false: "large-argument"}[active], map[bool]string{true: "fixed", false: "warning"}[active]
+		if f := findingOf(fnd, rule); f == nil || f.Severity != sev || !strings.Contains(f.Message, "MiB") {
+			t.Fatalf("auto-scatter %v: want a %s finding %q naming the size, got %+v", active, sev, rule, fnd)
+		}
 		// Releasing the results lets the scattered value go.
 		for _, f := range fs {
 			f.Release()
@@ -108,4 +118,14 @@ func TestAutoScatterThreshold(t *testing.T) {
 	if v, err := g.Result(ctx); err != nil || v != 3 {
 		t.Fatalf("large: %v, %v", v, err)
 	}
+}
+
+// findingOf returns the finding of rule among fs, or nil.
+func findingOf(fs []dusk.Finding, rule string) *dusk.Finding {
+	for i := range fs {
+		if fs[i].Rule == rule {
+			return &fs[i]
+		}
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/graph"
+	"github.com/dusk-go/dusk/internal/units"
 	"github.com/dusk-go/dusk/registry"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
@@ -92,12 +93,14 @@ func (b *builder) call(key graph.Key, fn *Func, args []any, caller callSite) err
 			b.noteLiteral(key, i, arg.Value, want)
 		}
 		if arg.Kind == graph.ArgValue && len(arg.Value) > largeArgument && b.autoScatter() <= 0 {
-			log := slog.Default() // Visualize builds graphs without a client
+			msg := fmt.Sprintf("a %s value is passed as argument %d of %s at %s; it travels with every task that uses it",
+				units.FormatBytes(int64(len(arg.Value))), i+1, f.Name(), caller)
+			remedy := "scatter it once (dusk.Scatter) and pass the future, or turn optimization.auto-scatter.active on"
 			if b.c != nil {
-				log = b.c.log
+				b.c.RecordAdvice(Advice{Rule: "large-argument", Message: msg, Remedy: remedy})
+			} else {
+				slog.Warn(msg + ": " + remedy) // Visualize builds graphs without a client
 			}
-			log.Warn("a large value is passed as a task argument; it travels with every task that uses it. Scatter it once (dusk.Scatter) and pass the future instead",
-				slog.String("func", f.Name()), slog.Int("argument", i+1), slog.Int("bytes", len(arg.Value)), slog.String("at", caller.String()))
 		}
 		t.Args[i] = arg
 	}

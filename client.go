@@ -58,8 +58,9 @@ type Client struct {
 	syncID      uint64
 	coords      map[uint64]*coordCall // requests on named primitives waiting for their answers
 	coordID     uint64
-	lineage     lineage       // the tasks live futures need, as sent
-	up          chan struct{} // closed while a session is up (open during a reconnection)
+	lineage     lineage         // the tasks live futures need, as sent
+	advised     map[string]bool // the advice logged already, by rule and message
+	up          chan struct{}   // closed while a session is up (open during a reconnection)
 }
 
 // Option configures Connect.

@@ -15,6 +15,9 @@ const (
 	Info    = "info"
 	Warning = "warning"
 	Problem = "problem"
+	// Fixed marks what an automatic fix did: no action needed, said so
+	// that the user knows what ran differently from the code.
+	Fixed = "fixed"
 )
 
 // Advisor holds the thresholds of the rules. New returns the defaults;
@@ -88,11 +91,11 @@ func (a *Advisor) Advise(d *report.Data) []report.Finding {
 	for _, rule := range []func(*report.Data) []report.Finding{
 		a.failedTasks, a.paused, a.spilling, a.largeResults, a.tinyTasks,
 		a.idleWorkers, a.communication, a.skew, a.unmanaged, a.recomputed,
-		a.smallChunks, a.rechunkMoves, a.arrayMoves,
+		a.smallChunks, a.rechunkMoves, a.arrayMoves, a.clientAdvice,
 	} {
 		out = append(out, rule(d)...)
 	}
-	rank := map[string]int{Problem: 0, Warning: 1, Info: 2}
+	rank := map[string]int{Problem: 0, Warning: 1, Info: 2, Fixed: 3}
 	slices.SortStableFunc(out, func(x, y report.Finding) int { return cmp.Compare(rank[x.Severity], rank[y.Severity]) })
 	return out
 }

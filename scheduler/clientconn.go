@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/dusk-go/dusk/diagnostics/event"
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/registry"
 	"github.com/dusk-go/dusk/scheduler/state"
@@ -134,6 +135,10 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 			evs = append(evs, coordRequest(at, c.id, x.Coord))
 		case *pb.ClientMsg_CoordCancel:
 			evs = append(evs, &state.CoordCancelled{At: at, Client: c.id, ID: x.CoordCancel.GetId()})
+		case *pb.ClientMsg_Advice:
+			a := x.Advice
+			s.ring.Add(event.Event{Kind: event.Advice, Time: at.Now, Worker: "client " + c.id, Key: a.GetRule(),
+				Detail: a.GetMessage(), Remedy: a.GetRemedy(), Fixed: a.GetFixed()})
 		case *pb.ClientMsg_Scattered:
 			ks := make([]state.ScatteredKey, len(x.Scattered.GetKeys()))
 			for i, k := range x.Scattered.GetKeys() {

@@ -19,6 +19,7 @@ func TestEventsSurviveTheWire(t *testing.T) {
 		{Kind: event.Transfer, Time: at, Key: "x-1", Worker: "a", Peer: "b", NBytes: 99, Start: at, Stop: at},
 		{Kind: event.Log, Time: at, Key: "INFO", Detail: "hello"},
 		{Kind: event.Transition, Time: at, Key: "inc-1", Worker: "w", From: "processing", To: "memory", Cause: 42, Stimulus: "task-finished"},
+		{Kind: event.Advice, Time: at, Key: "auto-scatter", Worker: "client c1", Detail: "placed", Remedy: "scatter", Fixed: true},
 	}
 	out := EventsFromPB(EventsToPB(in))
 	if !reflect.DeepEqual(in, out) {

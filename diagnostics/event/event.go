@@ -32,6 +32,11 @@ const (
 	// Reset marks the scheduler dropping every task at once (a cluster
 	// restart); readers that count tasks by state start again from zero.
 	Reset
+	// Advice is what a client's advisor did or found before the work ran:
+	// Key names the rule, Detail says what with its numbers, Remedy what
+	// to do; Fixed marks an automatic fix that acted (otherwise it is a
+	// finding). Worker names the client.
+	Advice
 )
 
 var kindNames = [...]string{
@@ -45,6 +50,7 @@ var kindNames = [...]string{
 	WorkerRemoved: "worker-removed",
 	Log:           "log",
 	Reset:         "reset",
+	Advice:        "advice",
 }
 
 // ParseKind returns the kind named name (as String spells it), or 0.
@@ -84,6 +90,9 @@ type Event struct {
 	// failed run), for WorkerAdded the address, for WorkerRemoved the
 	// reason, for Log the line.
 	Detail string
+	// Remedy and Fixed are set on Advice events.
+	Remedy string
+	Fixed  bool
 
 	// Cause is the number the scheduler's state machine gave the event
 	// (the stimulus) whose handling recorded this one: the transitions of

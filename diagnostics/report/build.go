@@ -50,7 +50,7 @@ const MaxBars = 50000
 
 // Build turns the input into the report's data.
 func Build(in Input) *Data {
-	d := &Data{Rows: []Row{}, Stream: []Bar{}, Memory: []WorkerMemory{}, Log: []LogLine{}, Findings: []Finding{},
+	d := &Data{Rows: []Row{}, Stream: []Bar{}, Memory: []WorkerMemory{}, Log: []LogLine{}, Advice: []AdviceLine{}, Findings: []Finding{},
 		Transitions: []Step{}, Prefixes: []PrefixTime{}, Bandwidth: Bandwidth{Pairs: []Pair{}, ByType: []TypeBytes{}}}
 	start := in.Start
 	if start.IsZero() && len(in.Events) > 0 {
@@ -139,6 +139,9 @@ func Build(in Input) *Data {
 			s.PeakMemory = max(s.PeakMemory, total)
 		case event.Log:
 			d.Log = append(d.Log, LogLine{T: rel(e.Time), Level: e.Key, Text: e.Detail})
+		case event.Advice:
+			d.Advice = append(d.Advice, AdviceLine{T: rel(e.Time), Client: e.Worker, Rule: e.Key, Message: e.Detail,
+				Remedy: e.Remedy, Fixed: e.Fixed})
 		case event.Transition:
 			d.Transitions = append(d.Transitions, Step{Key: e.Key, T: rel(e.Time), From: e.From, To: e.To,
 				Worker: e.Worker, Cause: e.Cause, Stimulus: e.Stimulus})

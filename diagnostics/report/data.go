@@ -13,7 +13,11 @@ type Data struct {
 	Bandwidth Bandwidth      `json:"bandwidth"`
 	Profile   Profile        `json:"profile"`
 	Log       []LogLine      `json:"log"`
-	Findings  []Finding      `json:"findings"`
+	// Advice is what clients did or found before the work ran (their
+	// automatic fixes and findings about work being sent), in time order;
+	// the advisor lists it among its findings.
+	Advice   []AdviceLine `json:"advice"`
+	Findings []Finding    `json:"findings"`
 	// Transitions are the scheduler's task transitions with their causes,
 	// the last MaxTransitions of the run, for the stories of keys;
 	// TransitionsDropped counts the earlier ones left out.
@@ -154,6 +158,16 @@ type Finding struct {
 	Severity string `json:"severity"` // info, warning, problem
 	Message  string `json:"message"`
 	Advice   string `json:"advice"`
+}
+
+// AdviceLine is one piece of advice a client recorded (dusk.Advice).
+type AdviceLine struct {
+	T       float64 `json:"t"` // milliseconds from the start
+	Client  string  `json:"client"`
+	Rule    string  `json:"rule"`
+	Message string  `json:"message"`
+	Remedy  string  `json:"remedy"`
+	Fixed   bool    `json:"fixed"`
 }
 
 // Advisor reads a report's data and says what could be better (dusk's

@@ -3157,6 +3157,7 @@ type ClientMsg struct {
 	//	*ClientMsg_Scattered
 	//	*ClientMsg_Coord
 	//	*ClientMsg_CoordCancel
+	//	*ClientMsg_Advice
 	//	*ClientMsg_Sync
 	Msg           isClientMsg_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
@@ -3263,6 +3264,15 @@ func (x *ClientMsg) GetCoordCancel() *CoordCancel {
 	return nil
 }
 
+func (x *ClientMsg) GetAdvice() *Advice {
+	if x != nil {
+		if x, ok := x.Msg.(*ClientMsg_Advice); ok {
+			return x.Advice
+		}
+	}
+	return nil
+}
+
 func (x *ClientMsg) GetSync() *Sync {
 	if x != nil {
 		if x, ok := x.Msg.(*ClientMsg_Sync); ok {
@@ -3304,6 +3314,10 @@ type ClientMsg_CoordCancel struct {
 	CoordCancel *CoordCancel `protobuf:"bytes,7,opt,name=coord_cancel,json=coordCancel,proto3,oneof"`
 }
 
+type ClientMsg_Advice struct {
+	Advice *Advice `protobuf:"bytes,8,opt,name=advice,proto3,oneof"`
+}
+
 type ClientMsg_Sync struct {
 	Sync *Sync `protobuf:"bytes,20,opt,name=sync,proto3,oneof"`
 }
@@ -3321,6 +3335,8 @@ func (*ClientMsg_Scattered) isClientMsg_Msg() {}
 func (*ClientMsg_Coord) isClientMsg_Msg() {}
 
 func (*ClientMsg_CoordCancel) isClientMsg_Msg() {}
+
+func (*ClientMsg_Advice) isClientMsg_Msg() {}
 
 func (*ClientMsg_Sync) isClientMsg_Msg() {}
 
@@ -3505,6 +3521,78 @@ func (x *CoordItem) GetKey() string {
 	return ""
 }
 
+// Advice is what the client's advisor did or found before the work ran:
+// an automatic fix that acted (fixed), or a finding (a graph too large to
+// send, a large gather). The scheduler keeps it with its events, for the
+// dashboard and the performance report.
+type Advice struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rule          string                 `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	Remedy        string                 `protobuf:"bytes,3,opt,name=remedy,proto3" json:"remedy,omitempty"`
+	Fixed         bool                   `protobuf:"varint,4,opt,name=fixed,proto3" json:"fixed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Advice) Reset() {
+	*x = Advice{}
+	mi := &file_pb_dusk_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Advice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Advice) ProtoMessage() {}
+
+func (x *Advice) ProtoReflect() protoreflect.Message {
+	mi := &file_pb_dusk_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Advice.ProtoReflect.Descriptor instead.
+func (*Advice) Descriptor() ([]byte, []int) {
+	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *Advice) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *Advice) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *Advice) GetRemedy() string {
+	if x != nil {
+		return x.Remedy
+	}
+	return ""
+}
+
+func (x *Advice) GetFixed() bool {
+	if x != nil {
+		return x.Fixed
+	}
+	return false
+}
+
 // CoordCancel gives up waiting for request id.
 type CoordCancel struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3515,7 +3603,7 @@ type CoordCancel struct {
 
 func (x *CoordCancel) Reset() {
 	*x = CoordCancel{}
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3527,7 +3615,7 @@ func (x *CoordCancel) String() string {
 func (*CoordCancel) ProtoMessage() {}
 
 func (x *CoordCancel) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[45]
+	mi := &file_pb_dusk_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3540,7 +3628,7 @@ func (x *CoordCancel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CoordCancel.ProtoReflect.Descriptor instead.
 func (*CoordCancel) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{45}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *CoordCancel) GetId() uint64 {
@@ -3562,7 +3650,7 @@ type Sync struct {
 
 func (x *Sync) Reset() {
 	*x = Sync{}
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3574,7 +3662,7 @@ func (x *Sync) String() string {
 func (*Sync) ProtoMessage() {}
 
 func (x *Sync) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[46]
+	mi := &file_pb_dusk_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3587,7 +3675,7 @@ func (x *Sync) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sync.ProtoReflect.Descriptor instead.
 func (*Sync) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{46}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Sync) GetId() uint64 {
@@ -3608,7 +3696,7 @@ type ClientHello struct {
 
 func (x *ClientHello) Reset() {
 	*x = ClientHello{}
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3620,7 +3708,7 @@ func (x *ClientHello) String() string {
 func (*ClientHello) ProtoMessage() {}
 
 func (x *ClientHello) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[47]
+	mi := &file_pb_dusk_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3633,7 +3721,7 @@ func (x *ClientHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientHello.ProtoReflect.Descriptor instead.
 func (*ClientHello) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{47}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ClientHello) GetId() string {
@@ -3672,7 +3760,7 @@ type UpdateGraph struct {
 
 func (x *UpdateGraph) Reset() {
 	*x = UpdateGraph{}
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3684,7 +3772,7 @@ func (x *UpdateGraph) String() string {
 func (*UpdateGraph) ProtoMessage() {}
 
 func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[48]
+	mi := &file_pb_dusk_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3697,7 +3785,7 @@ func (x *UpdateGraph) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGraph.ProtoReflect.Descriptor instead.
 func (*UpdateGraph) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{48}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *UpdateGraph) GetTasks() [][]byte {
@@ -3730,7 +3818,7 @@ type ReleaseKeys struct {
 
 func (x *ReleaseKeys) Reset() {
 	*x = ReleaseKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3742,7 +3830,7 @@ func (x *ReleaseKeys) String() string {
 func (*ReleaseKeys) ProtoMessage() {}
 
 func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[49]
+	mi := &file_pb_dusk_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3755,7 +3843,7 @@ func (x *ReleaseKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseKeys.ProtoReflect.Descriptor instead.
 func (*ReleaseKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{49}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ReleaseKeys) GetKeys() []string {
@@ -3774,7 +3862,7 @@ type CancelKeys struct {
 
 func (x *CancelKeys) Reset() {
 	*x = CancelKeys{}
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3786,7 +3874,7 @@ func (x *CancelKeys) String() string {
 func (*CancelKeys) ProtoMessage() {}
 
 func (x *CancelKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[50]
+	mi := &file_pb_dusk_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3799,7 +3887,7 @@ func (x *CancelKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelKeys.ProtoReflect.Descriptor instead.
 func (*CancelKeys) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{50}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CancelKeys) GetKeys() []string {
@@ -3818,7 +3906,7 @@ type Scattered struct {
 
 func (x *Scattered) Reset() {
 	*x = Scattered{}
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3830,7 +3918,7 @@ func (x *Scattered) String() string {
 func (*Scattered) ProtoMessage() {}
 
 func (x *Scattered) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[51]
+	mi := &file_pb_dusk_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3843,7 +3931,7 @@ func (x *Scattered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scattered.ProtoReflect.Descriptor instead.
 func (*Scattered) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{51}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *Scattered) GetKeys() []*ScatteredKey {
@@ -3865,7 +3953,7 @@ type ScatteredKey struct {
 
 func (x *ScatteredKey) Reset() {
 	*x = ScatteredKey{}
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3877,7 +3965,7 @@ func (x *ScatteredKey) String() string {
 func (*ScatteredKey) ProtoMessage() {}
 
 func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[52]
+	mi := &file_pb_dusk_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3890,7 +3978,7 @@ func (x *ScatteredKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScatteredKey.ProtoReflect.Descriptor instead.
 func (*ScatteredKey) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{52}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ScatteredKey) GetKey() string {
@@ -3932,7 +4020,7 @@ type ClientEventBatch struct {
 
 func (x *ClientEventBatch) Reset() {
 	*x = ClientEventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3944,7 +4032,7 @@ func (x *ClientEventBatch) String() string {
 func (*ClientEventBatch) ProtoMessage() {}
 
 func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[53]
+	mi := &file_pb_dusk_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3957,7 +4045,7 @@ func (x *ClientEventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEventBatch.ProtoReflect.Descriptor instead.
 func (*ClientEventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{53}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ClientEventBatch) GetEvents() []*ClientEvent {
@@ -3989,7 +4077,7 @@ type MemoryReports struct {
 
 func (x *MemoryReports) Reset() {
 	*x = MemoryReports{}
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4001,7 +4089,7 @@ func (x *MemoryReports) String() string {
 func (*MemoryReports) ProtoMessage() {}
 
 func (x *MemoryReports) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[54]
+	mi := &file_pb_dusk_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4014,7 +4102,7 @@ func (x *MemoryReports) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemoryReports.ProtoReflect.Descriptor instead.
 func (*MemoryReports) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{54}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *MemoryReports) GetKeys() []string {
@@ -4070,7 +4158,7 @@ type ClientEvent struct {
 
 func (x *ClientEvent) Reset() {
 	*x = ClientEvent{}
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4082,7 +4170,7 @@ func (x *ClientEvent) String() string {
 func (*ClientEvent) ProtoMessage() {}
 
 func (x *ClientEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[55]
+	mi := &file_pb_dusk_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4095,7 +4183,7 @@ func (x *ClientEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientEvent.ProtoReflect.Descriptor instead.
 func (*ClientEvent) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{55}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ClientEvent) GetEv() isClientEvent_Ev {
@@ -4233,7 +4321,7 @@ type CoordReply struct {
 
 func (x *CoordReply) Reset() {
 	*x = CoordReply{}
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4245,7 +4333,7 @@ func (x *CoordReply) String() string {
 func (*CoordReply) ProtoMessage() {}
 
 func (x *CoordReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[56]
+	mi := &file_pb_dusk_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4258,7 +4346,7 @@ func (x *CoordReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CoordReply.ProtoReflect.Descriptor instead.
 func (*CoordReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{56}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *CoordReply) GetId() uint64 {
@@ -4347,7 +4435,7 @@ type Synced struct {
 
 func (x *Synced) Reset() {
 	*x = Synced{}
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4359,7 +4447,7 @@ func (x *Synced) String() string {
 func (*Synced) ProtoMessage() {}
 
 func (x *Synced) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[57]
+	mi := &file_pb_dusk_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4372,7 +4460,7 @@ func (x *Synced) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Synced.ProtoReflect.Descriptor instead.
 func (*Synced) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{57}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *Synced) GetId() uint64 {
@@ -4392,7 +4480,7 @@ type ClientWelcome struct {
 
 func (x *ClientWelcome) Reset() {
 	*x = ClientWelcome{}
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4404,7 +4492,7 @@ func (x *ClientWelcome) String() string {
 func (*ClientWelcome) ProtoMessage() {}
 
 func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[58]
+	mi := &file_pb_dusk_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4417,7 +4505,7 @@ func (x *ClientWelcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientWelcome.ProtoReflect.Descriptor instead.
 func (*ClientWelcome) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{58}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ClientWelcome) GetSchedulerId() string {
@@ -4447,7 +4535,7 @@ type KeyInMemory struct {
 
 func (x *KeyInMemory) Reset() {
 	*x = KeyInMemory{}
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4459,7 +4547,7 @@ func (x *KeyInMemory) String() string {
 func (*KeyInMemory) ProtoMessage() {}
 
 func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[59]
+	mi := &file_pb_dusk_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4472,7 +4560,7 @@ func (x *KeyInMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyInMemory.ProtoReflect.Descriptor instead.
 func (*KeyInMemory) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{59}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *KeyInMemory) GetKey() string {
@@ -4520,7 +4608,7 @@ type KeyErred struct {
 
 func (x *KeyErred) Reset() {
 	*x = KeyErred{}
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4532,7 +4620,7 @@ func (x *KeyErred) String() string {
 func (*KeyErred) ProtoMessage() {}
 
 func (x *KeyErred) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[60]
+	mi := &file_pb_dusk_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4545,7 +4633,7 @@ func (x *KeyErred) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyErred.ProtoReflect.Descriptor instead.
 func (*KeyErred) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{60}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *KeyErred) GetKey() string {
@@ -4572,7 +4660,7 @@ type KeyCancelled struct {
 
 func (x *KeyCancelled) Reset() {
 	*x = KeyCancelled{}
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4584,7 +4672,7 @@ func (x *KeyCancelled) String() string {
 func (*KeyCancelled) ProtoMessage() {}
 
 func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[61]
+	mi := &file_pb_dusk_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4597,7 +4685,7 @@ func (x *KeyCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyCancelled.ProtoReflect.Descriptor instead.
 func (*KeyCancelled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{61}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *KeyCancelled) GetKey() string {
@@ -4624,7 +4712,7 @@ type KeyStalled struct {
 
 func (x *KeyStalled) Reset() {
 	*x = KeyStalled{}
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4636,7 +4724,7 @@ func (x *KeyStalled) String() string {
 func (*KeyStalled) ProtoMessage() {}
 
 func (x *KeyStalled) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[62]
+	mi := &file_pb_dusk_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4649,7 +4737,7 @@ func (x *KeyStalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyStalled.ProtoReflect.Descriptor instead.
 func (*KeyStalled) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{62}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *KeyStalled) GetKey() string {
@@ -4674,7 +4762,7 @@ type IdentityRequest struct {
 
 func (x *IdentityRequest) Reset() {
 	*x = IdentityRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4686,7 +4774,7 @@ func (x *IdentityRequest) String() string {
 func (*IdentityRequest) ProtoMessage() {}
 
 func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[63]
+	mi := &file_pb_dusk_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4699,7 +4787,7 @@ func (x *IdentityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityRequest.ProtoReflect.Descriptor instead.
 func (*IdentityRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{63}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
 }
 
 type WorkerInfo struct {
@@ -4730,7 +4818,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4742,7 +4830,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[64]
+	mi := &file_pb_dusk_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4755,7 +4843,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{64}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *WorkerInfo) GetId() string {
@@ -4913,7 +5001,7 @@ type IdentityReply struct {
 
 func (x *IdentityReply) Reset() {
 	*x = IdentityReply{}
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4925,7 +5013,7 @@ func (x *IdentityReply) String() string {
 func (*IdentityReply) ProtoMessage() {}
 
 func (x *IdentityReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[65]
+	mi := &file_pb_dusk_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4938,7 +5026,7 @@ func (x *IdentityReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityReply.ProtoReflect.Descriptor instead.
 func (*IdentityReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{65}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *IdentityReply) GetSchedulerId() string {
@@ -5000,7 +5088,7 @@ type WhoHasRequest struct {
 
 func (x *WhoHasRequest) Reset() {
 	*x = WhoHasRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5012,7 +5100,7 @@ func (x *WhoHasRequest) String() string {
 func (*WhoHasRequest) ProtoMessage() {}
 
 func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[66]
+	mi := &file_pb_dusk_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5025,7 +5113,7 @@ func (x *WhoHasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasRequest.ProtoReflect.Descriptor instead.
 func (*WhoHasRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{66}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *WhoHasRequest) GetKeys() []string {
@@ -5052,7 +5140,7 @@ type WhoHasReply struct {
 
 func (x *WhoHasReply) Reset() {
 	*x = WhoHasReply{}
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5064,7 +5152,7 @@ func (x *WhoHasReply) String() string {
 func (*WhoHasReply) ProtoMessage() {}
 
 func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[67]
+	mi := &file_pb_dusk_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5077,7 +5165,7 @@ func (x *WhoHasReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoHasReply.ProtoReflect.Descriptor instead.
 func (*WhoHasReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{67}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *WhoHasReply) GetWhoHas() map[string]*Locations {
@@ -5105,7 +5193,7 @@ type Locations struct {
 
 func (x *Locations) Reset() {
 	*x = Locations{}
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5117,7 +5205,7 @@ func (x *Locations) String() string {
 func (*Locations) ProtoMessage() {}
 
 func (x *Locations) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[68]
+	mi := &file_pb_dusk_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5130,7 +5218,7 @@ func (x *Locations) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Locations.ProtoReflect.Descriptor instead.
 func (*Locations) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{68}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *Locations) GetWorkers() []string {
@@ -5164,7 +5252,7 @@ type RestartRequest struct {
 
 func (x *RestartRequest) Reset() {
 	*x = RestartRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5176,7 +5264,7 @@ func (x *RestartRequest) String() string {
 func (*RestartRequest) ProtoMessage() {}
 
 func (x *RestartRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[69]
+	mi := &file_pb_dusk_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5189,7 +5277,7 @@ func (x *RestartRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartRequest.ProtoReflect.Descriptor instead.
 func (*RestartRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{69}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *RestartRequest) GetTimeoutMs() int64 {
@@ -5215,7 +5303,7 @@ type RestartReply struct {
 
 func (x *RestartReply) Reset() {
 	*x = RestartReply{}
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5227,7 +5315,7 @@ func (x *RestartReply) String() string {
 func (*RestartReply) ProtoMessage() {}
 
 func (x *RestartReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[70]
+	mi := &file_pb_dusk_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5240,7 +5328,7 @@ func (x *RestartReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestartReply.ProtoReflect.Descriptor instead.
 func (*RestartReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{70}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *RestartReply) GetWorkers() int32 {
@@ -5260,7 +5348,7 @@ type ScalingRequest struct {
 
 func (x *ScalingRequest) Reset() {
 	*x = ScalingRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5272,7 +5360,7 @@ func (x *ScalingRequest) String() string {
 func (*ScalingRequest) ProtoMessage() {}
 
 func (x *ScalingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[71]
+	mi := &file_pb_dusk_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5285,7 +5373,7 @@ func (x *ScalingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScalingRequest.ProtoReflect.Descriptor instead.
 func (*ScalingRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{71}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *ScalingRequest) GetTargetDurationMs() int64 {
@@ -5307,7 +5395,7 @@ type ScalingReply struct {
 
 func (x *ScalingReply) Reset() {
 	*x = ScalingReply{}
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5319,7 +5407,7 @@ func (x *ScalingReply) String() string {
 func (*ScalingReply) ProtoMessage() {}
 
 func (x *ScalingReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[72]
+	mi := &file_pb_dusk_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5332,7 +5420,7 @@ func (x *ScalingReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScalingReply.ProtoReflect.Descriptor instead.
 func (*ScalingReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{72}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *ScalingReply) GetTarget() int32 {
@@ -5358,7 +5446,7 @@ type RetireRequest struct {
 
 func (x *RetireRequest) Reset() {
 	*x = RetireRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5370,7 +5458,7 @@ func (x *RetireRequest) String() string {
 func (*RetireRequest) ProtoMessage() {}
 
 func (x *RetireRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[73]
+	mi := &file_pb_dusk_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5383,7 +5471,7 @@ func (x *RetireRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireRequest.ProtoReflect.Descriptor instead.
 func (*RetireRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{73}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *RetireRequest) GetWorkers() []string {
@@ -5401,7 +5489,7 @@ type RetireReply struct {
 
 func (x *RetireReply) Reset() {
 	*x = RetireReply{}
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5413,7 +5501,7 @@ func (x *RetireReply) String() string {
 func (*RetireReply) ProtoMessage() {}
 
 func (x *RetireReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[74]
+	mi := &file_pb_dusk_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5426,7 +5514,7 @@ func (x *RetireReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireReply.ProtoReflect.Descriptor instead.
 func (*RetireReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{74}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
 }
 
 type PluginRequest struct {
@@ -5440,7 +5528,7 @@ type PluginRequest struct {
 
 func (x *PluginRequest) Reset() {
 	*x = PluginRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5452,7 +5540,7 @@ func (x *PluginRequest) String() string {
 func (*PluginRequest) ProtoMessage() {}
 
 func (x *PluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[75]
+	mi := &file_pb_dusk_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5465,7 +5553,7 @@ func (x *PluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginRequest.ProtoReflect.Descriptor instead.
 func (*PluginRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{75}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *PluginRequest) GetName() string {
@@ -5500,7 +5588,7 @@ type PluginReply struct {
 
 func (x *PluginReply) Reset() {
 	*x = PluginReply{}
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5512,7 +5600,7 @@ func (x *PluginReply) String() string {
 func (*PluginReply) ProtoMessage() {}
 
 func (x *PluginReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[76]
+	mi := &file_pb_dusk_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5525,7 +5613,7 @@ func (x *PluginReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginReply.ProtoReflect.Descriptor instead.
 func (*PluginReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{76}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *PluginReply) GetErrors() map[string]string {
@@ -5551,7 +5639,7 @@ type EventsRequest struct {
 
 func (x *EventsRequest) Reset() {
 	*x = EventsRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[77]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5563,7 +5651,7 @@ func (x *EventsRequest) String() string {
 func (*EventsRequest) ProtoMessage() {}
 
 func (x *EventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[77]
+	mi := &file_pb_dusk_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5576,7 +5664,7 @@ func (x *EventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventsRequest.ProtoReflect.Descriptor instead.
 func (*EventsRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{77}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *EventsRequest) GetHistory() bool {
@@ -5599,7 +5687,7 @@ type EventBatch struct {
 
 func (x *EventBatch) Reset() {
 	*x = EventBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[78]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5611,7 +5699,7 @@ func (x *EventBatch) String() string {
 func (*EventBatch) ProtoMessage() {}
 
 func (x *EventBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[78]
+	mi := &file_pb_dusk_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5624,7 +5712,7 @@ func (x *EventBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventBatch.ProtoReflect.Descriptor instead.
 func (*EventBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{78}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *EventBatch) GetEvents() []*Event {
@@ -5659,15 +5747,18 @@ type Event struct {
 	Memory  *MemorySample          `protobuf:"bytes,14,opt,name=memory,proto3" json:"memory,omitempty"`
 	// The scheduler's stimulus that recorded the event (transitions): its
 	// number and kind ("task-finished", ...).
-	Cause         uint64 `protobuf:"varint,15,opt,name=cause,proto3" json:"cause,omitempty"`
-	Stimulus      string `protobuf:"bytes,16,opt,name=stimulus,proto3" json:"stimulus,omitempty"`
+	Cause    uint64 `protobuf:"varint,15,opt,name=cause,proto3" json:"cause,omitempty"`
+	Stimulus string `protobuf:"bytes,16,opt,name=stimulus,proto3" json:"stimulus,omitempty"`
+	// Advice events: what to do, and whether a fix acted.
+	Remedy        string `protobuf:"bytes,17,opt,name=remedy,proto3" json:"remedy,omitempty"`
+	Fixed         bool   `protobuf:"varint,18,opt,name=fixed,proto3" json:"fixed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pb_dusk_proto_msgTypes[79]
+	mi := &file_pb_dusk_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5679,7 +5770,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[79]
+	mi := &file_pb_dusk_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5692,7 +5783,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{79}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *Event) GetKind() string {
@@ -5807,6 +5898,20 @@ func (x *Event) GetStimulus() string {
 	return ""
 }
 
+func (x *Event) GetRemedy() string {
+	if x != nil {
+		return x.Remedy
+	}
+	return ""
+}
+
+func (x *Event) GetFixed() bool {
+	if x != nil {
+		return x.Fixed
+	}
+	return false
+}
+
 type MemorySample struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Managed       int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
@@ -5825,7 +5930,7 @@ type MemorySample struct {
 
 func (x *MemorySample) Reset() {
 	*x = MemorySample{}
-	mi := &file_pb_dusk_proto_msgTypes[80]
+	mi := &file_pb_dusk_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5837,7 +5942,7 @@ func (x *MemorySample) String() string {
 func (*MemorySample) ProtoMessage() {}
 
 func (x *MemorySample) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[80]
+	mi := &file_pb_dusk_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5850,7 +5955,7 @@ func (x *MemorySample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemorySample.ProtoReflect.Descriptor instead.
 func (*MemorySample) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{80}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *MemorySample) GetManaged() int64 {
@@ -5934,7 +6039,7 @@ type ExtensionMsg struct {
 
 func (x *ExtensionMsg) Reset() {
 	*x = ExtensionMsg{}
-	mi := &file_pb_dusk_proto_msgTypes[81]
+	mi := &file_pb_dusk_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5946,7 +6051,7 @@ func (x *ExtensionMsg) String() string {
 func (*ExtensionMsg) ProtoMessage() {}
 
 func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[81]
+	mi := &file_pb_dusk_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5959,7 +6064,7 @@ func (x *ExtensionMsg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionMsg.ProtoReflect.Descriptor instead.
 func (*ExtensionMsg) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{81}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *ExtensionMsg) GetExtension() string {
@@ -5993,7 +6098,7 @@ type ExtensionReply struct {
 
 func (x *ExtensionReply) Reset() {
 	*x = ExtensionReply{}
-	mi := &file_pb_dusk_proto_msgTypes[82]
+	mi := &file_pb_dusk_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6005,7 +6110,7 @@ func (x *ExtensionReply) String() string {
 func (*ExtensionReply) ProtoMessage() {}
 
 func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[82]
+	mi := &file_pb_dusk_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6018,7 +6123,7 @@ func (x *ExtensionReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtensionReply.ProtoReflect.Descriptor instead.
 func (*ExtensionReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{82}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *ExtensionReply) GetMessages() int64 {
@@ -6043,7 +6148,7 @@ type ProfileControl struct {
 
 func (x *ProfileControl) Reset() {
 	*x = ProfileControl{}
-	mi := &file_pb_dusk_proto_msgTypes[83]
+	mi := &file_pb_dusk_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6055,7 +6160,7 @@ func (x *ProfileControl) String() string {
 func (*ProfileControl) ProtoMessage() {}
 
 func (x *ProfileControl) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[83]
+	mi := &file_pb_dusk_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6068,7 +6173,7 @@ func (x *ProfileControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileControl.ProtoReflect.Descriptor instead.
 func (*ProfileControl) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{83}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{84}
 }
 
 type ProfileReply struct {
@@ -6081,7 +6186,7 @@ type ProfileReply struct {
 
 func (x *ProfileReply) Reset() {
 	*x = ProfileReply{}
-	mi := &file_pb_dusk_proto_msgTypes[84]
+	mi := &file_pb_dusk_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6093,7 +6198,7 @@ func (x *ProfileReply) String() string {
 func (*ProfileReply) ProtoMessage() {}
 
 func (x *ProfileReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[84]
+	mi := &file_pb_dusk_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6106,7 +6211,7 @@ func (x *ProfileReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileReply.ProtoReflect.Descriptor instead.
 func (*ProfileReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{84}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *ProfileReply) GetPprof() []byte {
@@ -6133,7 +6238,7 @@ type GetDataRequest struct {
 
 func (x *GetDataRequest) Reset() {
 	*x = GetDataRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[85]
+	mi := &file_pb_dusk_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6145,7 +6250,7 @@ func (x *GetDataRequest) String() string {
 func (*GetDataRequest) ProtoMessage() {}
 
 func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[85]
+	mi := &file_pb_dusk_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6158,7 +6263,7 @@ func (x *GetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDataRequest.ProtoReflect.Descriptor instead.
 func (*GetDataRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{85}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *GetDataRequest) GetKeys() []string {
@@ -6192,7 +6297,7 @@ type DataChunk struct {
 
 func (x *DataChunk) Reset() {
 	*x = DataChunk{}
-	mi := &file_pb_dusk_proto_msgTypes[86]
+	mi := &file_pb_dusk_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6204,7 +6309,7 @@ func (x *DataChunk) String() string {
 func (*DataChunk) ProtoMessage() {}
 
 func (x *DataChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[86]
+	mi := &file_pb_dusk_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6217,7 +6322,7 @@ func (x *DataChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
 func (*DataChunk) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{86}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *DataChunk) GetKey() string {
@@ -6279,7 +6384,7 @@ type DataBatch struct {
 
 func (x *DataBatch) Reset() {
 	*x = DataBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[87]
+	mi := &file_pb_dusk_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6291,7 +6396,7 @@ func (x *DataBatch) String() string {
 func (*DataBatch) ProtoMessage() {}
 
 func (x *DataBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[87]
+	mi := &file_pb_dusk_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6304,7 +6409,7 @@ func (x *DataBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DataBatch.ProtoReflect.Descriptor instead.
 func (*DataBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{87}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *DataBatch) GetChunks() []*DataChunk {
@@ -6325,7 +6430,7 @@ type PutDataReply struct {
 
 func (x *PutDataReply) Reset() {
 	*x = PutDataReply{}
-	mi := &file_pb_dusk_proto_msgTypes[88]
+	mi := &file_pb_dusk_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6337,7 +6442,7 @@ func (x *PutDataReply) String() string {
 func (*PutDataReply) ProtoMessage() {}
 
 func (x *PutDataReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[88]
+	mi := &file_pb_dusk_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6350,7 +6455,7 @@ func (x *PutDataReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutDataReply.ProtoReflect.Descriptor instead.
 func (*PutDataReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{88}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *PutDataReply) GetKeys() []string {
@@ -6384,7 +6489,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[89]
+	mi := &file_pb_dusk_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6396,7 +6501,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[89]
+	mi := &file_pb_dusk_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6409,7 +6514,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{89}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *RunRequest) GetFunc() string {
@@ -6437,7 +6542,7 @@ type RunReply struct {
 
 func (x *RunReply) Reset() {
 	*x = RunReply{}
-	mi := &file_pb_dusk_proto_msgTypes[90]
+	mi := &file_pb_dusk_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6449,7 +6554,7 @@ func (x *RunReply) String() string {
 func (*RunReply) ProtoMessage() {}
 
 func (x *RunReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[90]
+	mi := &file_pb_dusk_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6462,7 +6567,7 @@ func (x *RunReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunReply.ProtoReflect.Descriptor instead.
 func (*RunReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{90}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *RunReply) GetResult() []byte {
@@ -6496,7 +6601,7 @@ type ReplicateRequest struct {
 
 func (x *ReplicateRequest) Reset() {
 	*x = ReplicateRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[91]
+	mi := &file_pb_dusk_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6508,7 +6613,7 @@ func (x *ReplicateRequest) String() string {
 func (*ReplicateRequest) ProtoMessage() {}
 
 func (x *ReplicateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[91]
+	mi := &file_pb_dusk_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6521,7 +6626,7 @@ func (x *ReplicateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplicateRequest.ProtoReflect.Descriptor instead.
 func (*ReplicateRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{91}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *ReplicateRequest) GetKeys() []string {
@@ -6547,7 +6652,7 @@ type ReplicateReply struct {
 
 func (x *ReplicateReply) Reset() {
 	*x = ReplicateReply{}
-	mi := &file_pb_dusk_proto_msgTypes[92]
+	mi := &file_pb_dusk_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6559,7 +6664,7 @@ func (x *ReplicateReply) String() string {
 func (*ReplicateReply) ProtoMessage() {}
 
 func (x *ReplicateReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[92]
+	mi := &file_pb_dusk_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6572,7 +6677,7 @@ func (x *ReplicateReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplicateReply.ProtoReflect.Descriptor instead.
 func (*ReplicateReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{92}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *ReplicateReply) GetReplicas() map[string]int32 {
@@ -6591,7 +6696,7 @@ type RebalanceRequest struct {
 
 func (x *RebalanceRequest) Reset() {
 	*x = RebalanceRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[93]
+	mi := &file_pb_dusk_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6603,7 +6708,7 @@ func (x *RebalanceRequest) String() string {
 func (*RebalanceRequest) ProtoMessage() {}
 
 func (x *RebalanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[93]
+	mi := &file_pb_dusk_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6616,7 +6721,7 @@ func (x *RebalanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebalanceRequest.ProtoReflect.Descriptor instead.
 func (*RebalanceRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{93}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *RebalanceRequest) GetKeys() []string {
@@ -6636,7 +6741,7 @@ type RebalanceReply struct {
 
 func (x *RebalanceReply) Reset() {
 	*x = RebalanceReply{}
-	mi := &file_pb_dusk_proto_msgTypes[94]
+	mi := &file_pb_dusk_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6648,7 +6753,7 @@ func (x *RebalanceReply) String() string {
 func (*RebalanceReply) ProtoMessage() {}
 
 func (x *RebalanceReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[94]
+	mi := &file_pb_dusk_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6661,7 +6766,7 @@ func (x *RebalanceReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebalanceReply.ProtoReflect.Descriptor instead.
 func (*RebalanceReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{94}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *RebalanceReply) GetMoved() int32 {
@@ -6689,7 +6794,7 @@ type NewActorRequest struct {
 
 func (x *NewActorRequest) Reset() {
 	*x = NewActorRequest{}
-	mi := &file_pb_dusk_proto_msgTypes[95]
+	mi := &file_pb_dusk_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6701,7 +6806,7 @@ func (x *NewActorRequest) String() string {
 func (*NewActorRequest) ProtoMessage() {}
 
 func (x *NewActorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[95]
+	mi := &file_pb_dusk_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6714,7 +6819,7 @@ func (x *NewActorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NewActorRequest.ProtoReflect.Descriptor instead.
 func (*NewActorRequest) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{95}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *NewActorRequest) GetKey() string {
@@ -6750,7 +6855,7 @@ type NewActorReply struct {
 
 func (x *NewActorReply) Reset() {
 	*x = NewActorReply{}
-	mi := &file_pb_dusk_proto_msgTypes[96]
+	mi := &file_pb_dusk_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6762,7 +6867,7 @@ func (x *NewActorReply) String() string {
 func (*NewActorReply) ProtoMessage() {}
 
 func (x *NewActorReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[96]
+	mi := &file_pb_dusk_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6775,7 +6880,7 @@ func (x *NewActorReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NewActorReply.ProtoReflect.Descriptor instead.
 func (*NewActorReply) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{96}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *NewActorReply) GetWorkerId() string {
@@ -6818,7 +6923,7 @@ type ActorCall struct {
 
 func (x *ActorCall) Reset() {
 	*x = ActorCall{}
-	mi := &file_pb_dusk_proto_msgTypes[97]
+	mi := &file_pb_dusk_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6830,7 +6935,7 @@ func (x *ActorCall) String() string {
 func (*ActorCall) ProtoMessage() {}
 
 func (x *ActorCall) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[97]
+	mi := &file_pb_dusk_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6843,7 +6948,7 @@ func (x *ActorCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActorCall.ProtoReflect.Descriptor instead.
 func (*ActorCall) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{97}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *ActorCall) GetId() uint64 {
@@ -6883,7 +6988,7 @@ type ActorCallBatch struct {
 
 func (x *ActorCallBatch) Reset() {
 	*x = ActorCallBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[98]
+	mi := &file_pb_dusk_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6895,7 +7000,7 @@ func (x *ActorCallBatch) String() string {
 func (*ActorCallBatch) ProtoMessage() {}
 
 func (x *ActorCallBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[98]
+	mi := &file_pb_dusk_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6908,7 +7013,7 @@ func (x *ActorCallBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActorCallBatch.ProtoReflect.Descriptor instead.
 func (*ActorCallBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{98}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *ActorCallBatch) GetCalls() []*ActorCall {
@@ -6931,7 +7036,7 @@ type ActorResult struct {
 
 func (x *ActorResult) Reset() {
 	*x = ActorResult{}
-	mi := &file_pb_dusk_proto_msgTypes[99]
+	mi := &file_pb_dusk_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6943,7 +7048,7 @@ func (x *ActorResult) String() string {
 func (*ActorResult) ProtoMessage() {}
 
 func (x *ActorResult) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[99]
+	mi := &file_pb_dusk_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6956,7 +7061,7 @@ func (x *ActorResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActorResult.ProtoReflect.Descriptor instead.
 func (*ActorResult) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{99}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{100}
 }
 
 func (x *ActorResult) GetId() uint64 {
@@ -7003,7 +7108,7 @@ type ActorResultBatch struct {
 
 func (x *ActorResultBatch) Reset() {
 	*x = ActorResultBatch{}
-	mi := &file_pb_dusk_proto_msgTypes[100]
+	mi := &file_pb_dusk_proto_msgTypes[101]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7015,7 +7120,7 @@ func (x *ActorResultBatch) String() string {
 func (*ActorResultBatch) ProtoMessage() {}
 
 func (x *ActorResultBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pb_dusk_proto_msgTypes[100]
+	mi := &file_pb_dusk_proto_msgTypes[101]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7028,7 +7133,7 @@ func (x *ActorResultBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActorResultBatch.ProtoReflect.Descriptor instead.
 func (*ActorResultBatch) Descriptor() ([]byte, []int) {
-	return file_pb_dusk_proto_rawDescGZIP(), []int{100}
+	return file_pb_dusk_proto_rawDescGZIP(), []int{101}
 }
 
 func (x *ActorResultBatch) GetResults() []*ActorResult {
@@ -7260,7 +7365,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\"O\n" +
 	"\vClientBatch\x12&\n" +
 	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.ClientMsgR\x04msgs\x12\x18\n" +
-	"\arelease\x18\x02 \x03(\tR\arelease\"\x98\x03\n" +
+	"\arelease\x18\x02 \x03(\tR\arelease\"\xc3\x03\n" +
 	"\tClientMsg\x12,\n" +
 	"\x05hello\x18\x01 \x01(\v2\x14.dusk.v1.ClientHelloH\x00R\x05hello\x129\n" +
 	"\fupdate_graph\x18\x02 \x01(\v2\x14.dusk.v1.UpdateGraphH\x00R\vupdateGraph\x120\n" +
@@ -7268,7 +7373,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06cancel\x18\x04 \x01(\v2\x13.dusk.v1.CancelKeysH\x00R\x06cancel\x122\n" +
 	"\tscattered\x18\x05 \x01(\v2\x12.dusk.v1.ScatteredH\x00R\tscattered\x12&\n" +
 	"\x05coord\x18\x06 \x01(\v2\x0e.dusk.v1.CoordH\x00R\x05coord\x129\n" +
-	"\fcoord_cancel\x18\a \x01(\v2\x14.dusk.v1.CoordCancelH\x00R\vcoordCancel\x12#\n" +
+	"\fcoord_cancel\x18\a \x01(\v2\x14.dusk.v1.CoordCancelH\x00R\vcoordCancel\x12)\n" +
+	"\x06advice\x18\b \x01(\v2\x0f.dusk.v1.AdviceH\x00R\x06advice\x12#\n" +
 	"\x04sync\x18\x14 \x01(\v2\r.dusk.v1.SyncH\x00R\x04syncB\x05\n" +
 	"\x03msg\"\xe3\x01\n" +
 	"\x05Coord\x12\x0e\n" +
@@ -7286,7 +7392,12 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\tCoordItem\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x10\n" +
-	"\x03key\x18\x03 \x01(\tR\x03key\"\x1d\n" +
+	"\x03key\x18\x03 \x01(\tR\x03key\"d\n" +
+	"\x06Advice\x12\x12\n" +
+	"\x04rule\x18\x01 \x01(\tR\x04rule\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
+	"\x06remedy\x18\x03 \x01(\tR\x06remedy\x12\x14\n" +
+	"\x05fixed\x18\x04 \x01(\bR\x05fixed\"\x1d\n" +
 	"\vCoordCancel\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\"\x16\n" +
 	"\x04Sync\x12\x0e\n" +
@@ -7444,7 +7555,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\n" +
 	"EventBatch\x12&\n" +
 	"\x06events\x18\x01 \x03(\v2\x0e.dusk.v1.EventR\x06events\x12\x12\n" +
-	"\x04next\x18\x02 \x01(\x04R\x04next\"\x8b\x03\n" +
+	"\x04next\x18\x02 \x01(\x04R\x04next\"\xb9\x03\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x17\n" +
 	"\atime_ns\x18\x02 \x01(\x03R\x06timeNs\x12\x10\n" +
@@ -7462,7 +7573,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06detail\x18\r \x01(\tR\x06detail\x12-\n" +
 	"\x06memory\x18\x0e \x01(\v2\x15.dusk.v1.MemorySampleR\x06memory\x12\x14\n" +
 	"\x05cause\x18\x0f \x01(\x04R\x05cause\x12\x1a\n" +
-	"\bstimulus\x18\x10 \x01(\tR\bstimulus\"\x8c\x02\n" +
+	"\bstimulus\x18\x10 \x01(\tR\bstimulus\x12\x16\n" +
+	"\x06remedy\x18\x11 \x01(\tR\x06remedy\x12\x14\n" +
+	"\x05fixed\x18\x12 \x01(\bR\x05fixed\"\x8c\x02\n" +
 	"\fMemorySample\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +
@@ -7599,7 +7712,7 @@ func file_pb_dusk_proto_rawDescGZIP() []byte {
 }
 
 var file_pb_dusk_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 108)
+var file_pb_dusk_proto_msgTypes = make([]protoimpl.MessageInfo, 109)
 var file_pb_dusk_proto_goTypes = []any{
 	(ErrorKind)(0),             // 0: dusk.v1.ErrorKind
 	(ActorFailure)(0),          // 1: dusk.v1.ActorFailure
@@ -7648,69 +7761,70 @@ var file_pb_dusk_proto_goTypes = []any{
 	(*ClientMsg)(nil),          // 44: dusk.v1.ClientMsg
 	(*Coord)(nil),              // 45: dusk.v1.Coord
 	(*CoordItem)(nil),          // 46: dusk.v1.CoordItem
-	(*CoordCancel)(nil),        // 47: dusk.v1.CoordCancel
-	(*Sync)(nil),               // 48: dusk.v1.Sync
-	(*ClientHello)(nil),        // 49: dusk.v1.ClientHello
-	(*UpdateGraph)(nil),        // 50: dusk.v1.UpdateGraph
-	(*ReleaseKeys)(nil),        // 51: dusk.v1.ReleaseKeys
-	(*CancelKeys)(nil),         // 52: dusk.v1.CancelKeys
-	(*Scattered)(nil),          // 53: dusk.v1.Scattered
-	(*ScatteredKey)(nil),       // 54: dusk.v1.ScatteredKey
-	(*ClientEventBatch)(nil),   // 55: dusk.v1.ClientEventBatch
-	(*MemoryReports)(nil),      // 56: dusk.v1.MemoryReports
-	(*ClientEvent)(nil),        // 57: dusk.v1.ClientEvent
-	(*CoordReply)(nil),         // 58: dusk.v1.CoordReply
-	(*Synced)(nil),             // 59: dusk.v1.Synced
-	(*ClientWelcome)(nil),      // 60: dusk.v1.ClientWelcome
-	(*KeyInMemory)(nil),        // 61: dusk.v1.KeyInMemory
-	(*KeyErred)(nil),           // 62: dusk.v1.KeyErred
-	(*KeyCancelled)(nil),       // 63: dusk.v1.KeyCancelled
-	(*KeyStalled)(nil),         // 64: dusk.v1.KeyStalled
-	(*IdentityRequest)(nil),    // 65: dusk.v1.IdentityRequest
-	(*WorkerInfo)(nil),         // 66: dusk.v1.WorkerInfo
-	(*IdentityReply)(nil),      // 67: dusk.v1.IdentityReply
-	(*WhoHasRequest)(nil),      // 68: dusk.v1.WhoHasRequest
-	(*WhoHasReply)(nil),        // 69: dusk.v1.WhoHasReply
-	(*Locations)(nil),          // 70: dusk.v1.Locations
-	(*RestartRequest)(nil),     // 71: dusk.v1.RestartRequest
-	(*RestartReply)(nil),       // 72: dusk.v1.RestartReply
-	(*ScalingRequest)(nil),     // 73: dusk.v1.ScalingRequest
-	(*ScalingReply)(nil),       // 74: dusk.v1.ScalingReply
-	(*RetireRequest)(nil),      // 75: dusk.v1.RetireRequest
-	(*RetireReply)(nil),        // 76: dusk.v1.RetireReply
-	(*PluginRequest)(nil),      // 77: dusk.v1.PluginRequest
-	(*PluginReply)(nil),        // 78: dusk.v1.PluginReply
-	(*EventsRequest)(nil),      // 79: dusk.v1.EventsRequest
-	(*EventBatch)(nil),         // 80: dusk.v1.EventBatch
-	(*Event)(nil),              // 81: dusk.v1.Event
-	(*MemorySample)(nil),       // 82: dusk.v1.MemorySample
-	(*ExtensionMsg)(nil),       // 83: dusk.v1.ExtensionMsg
-	(*ExtensionReply)(nil),     // 84: dusk.v1.ExtensionReply
-	(*ProfileControl)(nil),     // 85: dusk.v1.ProfileControl
-	(*ProfileReply)(nil),       // 86: dusk.v1.ProfileReply
-	(*GetDataRequest)(nil),     // 87: dusk.v1.GetDataRequest
-	(*DataChunk)(nil),          // 88: dusk.v1.DataChunk
-	(*DataBatch)(nil),          // 89: dusk.v1.DataBatch
-	(*PutDataReply)(nil),       // 90: dusk.v1.PutDataReply
-	(*RunRequest)(nil),         // 91: dusk.v1.RunRequest
-	(*RunReply)(nil),           // 92: dusk.v1.RunReply
-	(*ReplicateRequest)(nil),   // 93: dusk.v1.ReplicateRequest
-	(*ReplicateReply)(nil),     // 94: dusk.v1.ReplicateReply
-	(*RebalanceRequest)(nil),   // 95: dusk.v1.RebalanceRequest
-	(*RebalanceReply)(nil),     // 96: dusk.v1.RebalanceReply
-	(*NewActorRequest)(nil),    // 97: dusk.v1.NewActorRequest
-	(*NewActorReply)(nil),      // 98: dusk.v1.NewActorReply
-	(*ActorCall)(nil),          // 99: dusk.v1.ActorCall
-	(*ActorCallBatch)(nil),     // 100: dusk.v1.ActorCallBatch
-	(*ActorResult)(nil),        // 101: dusk.v1.ActorResult
-	(*ActorResultBatch)(nil),   // 102: dusk.v1.ActorResultBatch
-	nil,                        // 103: dusk.v1.Task.ResourcesEntry
-	nil,                        // 104: dusk.v1.UseBinaryReply.RefusedEntry
-	nil,                        // 105: dusk.v1.RegisterWorker.ResourcesEntry
-	nil,                        // 106: dusk.v1.WorkerInfo.ResourcesEntry
-	nil,                        // 107: dusk.v1.WhoHasReply.WhoHasEntry
-	nil,                        // 108: dusk.v1.PluginReply.ErrorsEntry
-	nil,                        // 109: dusk.v1.ReplicateReply.ReplicasEntry
+	(*Advice)(nil),             // 47: dusk.v1.Advice
+	(*CoordCancel)(nil),        // 48: dusk.v1.CoordCancel
+	(*Sync)(nil),               // 49: dusk.v1.Sync
+	(*ClientHello)(nil),        // 50: dusk.v1.ClientHello
+	(*UpdateGraph)(nil),        // 51: dusk.v1.UpdateGraph
+	(*ReleaseKeys)(nil),        // 52: dusk.v1.ReleaseKeys
+	(*CancelKeys)(nil),         // 53: dusk.v1.CancelKeys
+	(*Scattered)(nil),          // 54: dusk.v1.Scattered
+	(*ScatteredKey)(nil),       // 55: dusk.v1.ScatteredKey
+	(*ClientEventBatch)(nil),   // 56: dusk.v1.ClientEventBatch
+	(*MemoryReports)(nil),      // 57: dusk.v1.MemoryReports
+	(*ClientEvent)(nil),        // 58: dusk.v1.ClientEvent
+	(*CoordReply)(nil),         // 59: dusk.v1.CoordReply
+	(*Synced)(nil),             // 60: dusk.v1.Synced
+	(*ClientWelcome)(nil),      // 61: dusk.v1.ClientWelcome
+	(*KeyInMemory)(nil),        // 62: dusk.v1.KeyInMemory
+	(*KeyErred)(nil),           // 63: dusk.v1.KeyErred
+	(*KeyCancelled)(nil),       // 64: dusk.v1.KeyCancelled
+	(*KeyStalled)(nil),         // 65: dusk.v1.KeyStalled
+	(*IdentityRequest)(nil),    // 66: dusk.v1.IdentityRequest
+	(*WorkerInfo)(nil),         // 67: dusk.v1.WorkerInfo
+	(*IdentityReply)(nil),      // 68: dusk.v1.IdentityReply
+	(*WhoHasRequest)(nil),      // 69: dusk.v1.WhoHasRequest
+	(*WhoHasReply)(nil),        // 70: dusk.v1.WhoHasReply
+	(*Locations)(nil),          // 71: dusk.v1.Locations
+	(*RestartRequest)(nil),     // 72: dusk.v1.RestartRequest
+	(*RestartReply)(nil),       // 73: dusk.v1.RestartReply
+	(*ScalingRequest)(nil),     // 74: dusk.v1.ScalingRequest
+	(*ScalingReply)(nil),       // 75: dusk.v1.ScalingReply
+	(*RetireRequest)(nil),      // 76: dusk.v1.RetireRequest
+	(*RetireReply)(nil),        // 77: dusk.v1.RetireReply
+	(*PluginRequest)(nil),      // 78: dusk.v1.PluginRequest
+	(*PluginReply)(nil),        // 79: dusk.v1.PluginReply
+	(*EventsRequest)(nil),      // 80: dusk.v1.EventsRequest
+	(*EventBatch)(nil),         // 81: dusk.v1.EventBatch
+	(*Event)(nil),              // 82: dusk.v1.Event
+	(*MemorySample)(nil),       // 83: dusk.v1.MemorySample
+	(*ExtensionMsg)(nil),       // 84: dusk.v1.ExtensionMsg
+	(*ExtensionReply)(nil),     // 85: dusk.v1.ExtensionReply
+	(*ProfileControl)(nil),     // 86: dusk.v1.ProfileControl
+	(*ProfileReply)(nil),       // 87: dusk.v1.ProfileReply
+	(*GetDataRequest)(nil),     // 88: dusk.v1.GetDataRequest
+	(*DataChunk)(nil),          // 89: dusk.v1.DataChunk
+	(*DataBatch)(nil),          // 90: dusk.v1.DataBatch
+	(*PutDataReply)(nil),       // 91: dusk.v1.PutDataReply
+	(*RunRequest)(nil),         // 92: dusk.v1.RunRequest
+	(*RunReply)(nil),           // 93: dusk.v1.RunReply
+	(*ReplicateRequest)(nil),   // 94: dusk.v1.ReplicateRequest
+	(*ReplicateReply)(nil),     // 95: dusk.v1.ReplicateReply
+	(*RebalanceRequest)(nil),   // 96: dusk.v1.RebalanceRequest
+	(*RebalanceReply)(nil),     // 97: dusk.v1.RebalanceReply
+	(*NewActorRequest)(nil),    // 98: dusk.v1.NewActorRequest
+	(*NewActorReply)(nil),      // 99: dusk.v1.NewActorReply
+	(*ActorCall)(nil),          // 100: dusk.v1.ActorCall
+	(*ActorCallBatch)(nil),     // 101: dusk.v1.ActorCallBatch
+	(*ActorResult)(nil),        // 102: dusk.v1.ActorResult
+	(*ActorResultBatch)(nil),   // 103: dusk.v1.ActorResultBatch
+	nil,                        // 104: dusk.v1.Task.ResourcesEntry
+	nil,                        // 105: dusk.v1.UseBinaryReply.RefusedEntry
+	nil,                        // 106: dusk.v1.RegisterWorker.ResourcesEntry
+	nil,                        // 107: dusk.v1.WorkerInfo.ResourcesEntry
+	nil,                        // 108: dusk.v1.WhoHasReply.WhoHasEntry
+	nil,                        // 109: dusk.v1.PluginReply.ErrorsEntry
+	nil,                        // 110: dusk.v1.ReplicateReply.ReplicasEntry
 }
 var file_pb_dusk_proto_depIdxs = []int32{
 	3,   // 0: dusk.v1.Arg.list:type_name -> dusk.v1.ArgList
@@ -7718,11 +7832,11 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	2,   // 2: dusk.v1.ArgList.items:type_name -> dusk.v1.Arg
 	2,   // 3: dusk.v1.Call.args:type_name -> dusk.v1.Arg
 	2,   // 4: dusk.v1.Task.args:type_name -> dusk.v1.Arg
-	103, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
+	104, // 5: dusk.v1.Task.resources:type_name -> dusk.v1.Task.ResourcesEntry
 	0,   // 6: dusk.v1.TaskError.kind:type_name -> dusk.v1.ErrorKind
 	10,  // 7: dusk.v1.BinaryChunk.info:type_name -> dusk.v1.BinaryInfo
 	10,  // 8: dusk.v1.UseBinaryRequest.binary:type_name -> dusk.v1.BinaryInfo
-	104, // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
+	105, // 9: dusk.v1.UseBinaryReply.refused:type_name -> dusk.v1.UseBinaryReply.RefusedEntry
 	18,  // 10: dusk.v1.WorkerBatch.msgs:type_name -> dusk.v1.WorkerMsg
 	17,  // 11: dusk.v1.WorkerBatch.reports:type_name -> dusk.v1.TaskReports
 	19,  // 12: dusk.v1.WorkerMsg.register:type_name -> dusk.v1.RegisterWorker
@@ -7736,7 +7850,7 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	28,  // 20: dusk.v1.WorkerMsg.retire:type_name -> dusk.v1.Retire
 	29,  // 21: dusk.v1.WorkerMsg.transfer:type_name -> dusk.v1.TransferDone
 	30,  // 22: dusk.v1.WorkerMsg.spill:type_name -> dusk.v1.SpillDone
-	105, // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
+	106, // 23: dusk.v1.RegisterWorker.resources:type_name -> dusk.v1.RegisterWorker.ResourcesEntry
 	7,   // 24: dusk.v1.RegisterWorker.registry:type_name -> dusk.v1.RegistryEntry
 	20,  // 25: dusk.v1.RegisterWorker.held:type_name -> dusk.v1.HeldKey
 	8,   // 26: dusk.v1.TaskFailed.error:type_name -> dusk.v1.TaskError
@@ -7756,88 +7870,89 @@ var file_pb_dusk_proto_depIdxs = []int32{
 	9,   // 40: dusk.v1.ComputeTask.deps:type_name -> dusk.v1.DepLocation
 	9,   // 41: dusk.v1.AcquireKeys.deps:type_name -> dusk.v1.DepLocation
 	44,  // 42: dusk.v1.ClientBatch.msgs:type_name -> dusk.v1.ClientMsg
-	49,  // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
-	50,  // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
-	51,  // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
-	52,  // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
-	53,  // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
+	50,  // 43: dusk.v1.ClientMsg.hello:type_name -> dusk.v1.ClientHello
+	51,  // 44: dusk.v1.ClientMsg.update_graph:type_name -> dusk.v1.UpdateGraph
+	52,  // 45: dusk.v1.ClientMsg.release:type_name -> dusk.v1.ReleaseKeys
+	53,  // 46: dusk.v1.ClientMsg.cancel:type_name -> dusk.v1.CancelKeys
+	54,  // 47: dusk.v1.ClientMsg.scattered:type_name -> dusk.v1.Scattered
 	45,  // 48: dusk.v1.ClientMsg.coord:type_name -> dusk.v1.Coord
-	47,  // 49: dusk.v1.ClientMsg.coord_cancel:type_name -> dusk.v1.CoordCancel
-	48,  // 50: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
-	46,  // 51: dusk.v1.Coord.item:type_name -> dusk.v1.CoordItem
-	7,   // 52: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
-	54,  // 53: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
-	57,  // 54: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
-	56,  // 55: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
-	60,  // 56: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
-	61,  // 57: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
-	62,  // 58: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
-	63,  // 59: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
-	64,  // 60: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
-	58,  // 61: dusk.v1.ClientEvent.coord:type_name -> dusk.v1.CoordReply
-	59,  // 62: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
-	46,  // 63: dusk.v1.CoordReply.item:type_name -> dusk.v1.CoordItem
-	8,   // 64: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
-	106, // 65: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
-	7,   // 66: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
-	66,  // 67: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
-	107, // 68: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
-	108, // 69: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
-	81,  // 70: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
-	82,  // 71: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
-	88,  // 72: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
-	109, // 73: dusk.v1.ReplicateReply.replicas:type_name -> dusk.v1.ReplicateReply.ReplicasEntry
-	99,  // 74: dusk.v1.ActorCallBatch.calls:type_name -> dusk.v1.ActorCall
-	1,   // 75: dusk.v1.ActorResult.failure:type_name -> dusk.v1.ActorFailure
-	101, // 76: dusk.v1.ActorResultBatch.results:type_name -> dusk.v1.ActorResult
-	70,  // 77: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
-	16,  // 78: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
-	43,  // 79: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
-	65,  // 80: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
-	68,  // 81: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
-	71,  // 82: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
-	77,  // 83: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
-	79,  // 84: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
-	73,  // 85: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
-	75,  // 86: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
-	11,  // 87: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
-	13,  // 88: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
-	15,  // 89: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
-	93,  // 90: dusk.v1.Scheduler.Replicate:input_type -> dusk.v1.ReplicateRequest
-	95,  // 91: dusk.v1.Scheduler.Rebalance:input_type -> dusk.v1.RebalanceRequest
-	87,  // 92: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
-	89,  // 93: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
-	91,  // 94: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
-	83,  // 95: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
-	85,  // 96: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
-	97,  // 97: dusk.v1.Worker.NewActor:input_type -> dusk.v1.NewActorRequest
-	100, // 98: dusk.v1.Worker.Actor:input_type -> dusk.v1.ActorCallBatch
-	31,  // 99: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
-	55,  // 100: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
-	67,  // 101: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
-	69,  // 102: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
-	72,  // 103: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
-	78,  // 104: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
-	80,  // 105: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
-	74,  // 106: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
-	76,  // 107: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
-	12,  // 108: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
-	14,  // 109: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
-	11,  // 110: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
-	94,  // 111: dusk.v1.Scheduler.Replicate:output_type -> dusk.v1.ReplicateReply
-	96,  // 112: dusk.v1.Scheduler.Rebalance:output_type -> dusk.v1.RebalanceReply
-	89,  // 113: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
-	90,  // 114: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
-	92,  // 115: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
-	84,  // 116: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
-	86,  // 117: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
-	98,  // 118: dusk.v1.Worker.NewActor:output_type -> dusk.v1.NewActorReply
-	102, // 119: dusk.v1.Worker.Actor:output_type -> dusk.v1.ActorResultBatch
-	99,  // [99:120] is the sub-list for method output_type
-	78,  // [78:99] is the sub-list for method input_type
-	78,  // [78:78] is the sub-list for extension type_name
-	78,  // [78:78] is the sub-list for extension extendee
-	0,   // [0:78] is the sub-list for field type_name
+	48,  // 49: dusk.v1.ClientMsg.coord_cancel:type_name -> dusk.v1.CoordCancel
+	47,  // 50: dusk.v1.ClientMsg.advice:type_name -> dusk.v1.Advice
+	49,  // 51: dusk.v1.ClientMsg.sync:type_name -> dusk.v1.Sync
+	46,  // 52: dusk.v1.Coord.item:type_name -> dusk.v1.CoordItem
+	7,   // 53: dusk.v1.ClientHello.registry:type_name -> dusk.v1.RegistryEntry
+	55,  // 54: dusk.v1.Scattered.keys:type_name -> dusk.v1.ScatteredKey
+	58,  // 55: dusk.v1.ClientEventBatch.events:type_name -> dusk.v1.ClientEvent
+	57,  // 56: dusk.v1.ClientEventBatch.memory:type_name -> dusk.v1.MemoryReports
+	61,  // 57: dusk.v1.ClientEvent.welcome:type_name -> dusk.v1.ClientWelcome
+	62,  // 58: dusk.v1.ClientEvent.memory:type_name -> dusk.v1.KeyInMemory
+	63,  // 59: dusk.v1.ClientEvent.erred:type_name -> dusk.v1.KeyErred
+	64,  // 60: dusk.v1.ClientEvent.cancelled:type_name -> dusk.v1.KeyCancelled
+	65,  // 61: dusk.v1.ClientEvent.stalled:type_name -> dusk.v1.KeyStalled
+	59,  // 62: dusk.v1.ClientEvent.coord:type_name -> dusk.v1.CoordReply
+	60,  // 63: dusk.v1.ClientEvent.synced:type_name -> dusk.v1.Synced
+	46,  // 64: dusk.v1.CoordReply.item:type_name -> dusk.v1.CoordItem
+	8,   // 65: dusk.v1.KeyErred.error:type_name -> dusk.v1.TaskError
+	107, // 66: dusk.v1.WorkerInfo.resources:type_name -> dusk.v1.WorkerInfo.ResourcesEntry
+	7,   // 67: dusk.v1.WorkerInfo.registry:type_name -> dusk.v1.RegistryEntry
+	67,  // 68: dusk.v1.IdentityReply.workers:type_name -> dusk.v1.WorkerInfo
+	108, // 69: dusk.v1.WhoHasReply.who_has:type_name -> dusk.v1.WhoHasReply.WhoHasEntry
+	109, // 70: dusk.v1.PluginReply.errors:type_name -> dusk.v1.PluginReply.ErrorsEntry
+	82,  // 71: dusk.v1.EventBatch.events:type_name -> dusk.v1.Event
+	83,  // 72: dusk.v1.Event.memory:type_name -> dusk.v1.MemorySample
+	89,  // 73: dusk.v1.DataBatch.chunks:type_name -> dusk.v1.DataChunk
+	110, // 74: dusk.v1.ReplicateReply.replicas:type_name -> dusk.v1.ReplicateReply.ReplicasEntry
+	100, // 75: dusk.v1.ActorCallBatch.calls:type_name -> dusk.v1.ActorCall
+	1,   // 76: dusk.v1.ActorResult.failure:type_name -> dusk.v1.ActorFailure
+	102, // 77: dusk.v1.ActorResultBatch.results:type_name -> dusk.v1.ActorResult
+	71,  // 78: dusk.v1.WhoHasReply.WhoHasEntry.value:type_name -> dusk.v1.Locations
+	16,  // 79: dusk.v1.Scheduler.Worker:input_type -> dusk.v1.WorkerBatch
+	43,  // 80: dusk.v1.Scheduler.Client:input_type -> dusk.v1.ClientBatch
+	66,  // 81: dusk.v1.Scheduler.Identity:input_type -> dusk.v1.IdentityRequest
+	69,  // 82: dusk.v1.Scheduler.WhoHas:input_type -> dusk.v1.WhoHasRequest
+	72,  // 83: dusk.v1.Scheduler.Restart:input_type -> dusk.v1.RestartRequest
+	78,  // 84: dusk.v1.Scheduler.RegisterPlugin:input_type -> dusk.v1.PluginRequest
+	80,  // 85: dusk.v1.Scheduler.Events:input_type -> dusk.v1.EventsRequest
+	74,  // 86: dusk.v1.Scheduler.Scaling:input_type -> dusk.v1.ScalingRequest
+	76,  // 87: dusk.v1.Scheduler.RetireWorkers:input_type -> dusk.v1.RetireRequest
+	11,  // 88: dusk.v1.Scheduler.PutBinary:input_type -> dusk.v1.BinaryChunk
+	13,  // 89: dusk.v1.Scheduler.UseBinary:input_type -> dusk.v1.UseBinaryRequest
+	15,  // 90: dusk.v1.Scheduler.FetchBinary:input_type -> dusk.v1.FetchBinaryRequest
+	94,  // 91: dusk.v1.Scheduler.Replicate:input_type -> dusk.v1.ReplicateRequest
+	96,  // 92: dusk.v1.Scheduler.Rebalance:input_type -> dusk.v1.RebalanceRequest
+	88,  // 93: dusk.v1.Worker.GetData:input_type -> dusk.v1.GetDataRequest
+	90,  // 94: dusk.v1.Worker.PutData:input_type -> dusk.v1.DataBatch
+	92,  // 95: dusk.v1.Worker.Run:input_type -> dusk.v1.RunRequest
+	84,  // 96: dusk.v1.Worker.Deliver:input_type -> dusk.v1.ExtensionMsg
+	86,  // 97: dusk.v1.Worker.Profile:input_type -> dusk.v1.ProfileControl
+	98,  // 98: dusk.v1.Worker.NewActor:input_type -> dusk.v1.NewActorRequest
+	101, // 99: dusk.v1.Worker.Actor:input_type -> dusk.v1.ActorCallBatch
+	31,  // 100: dusk.v1.Scheduler.Worker:output_type -> dusk.v1.WorkerCommandBatch
+	56,  // 101: dusk.v1.Scheduler.Client:output_type -> dusk.v1.ClientEventBatch
+	68,  // 102: dusk.v1.Scheduler.Identity:output_type -> dusk.v1.IdentityReply
+	70,  // 103: dusk.v1.Scheduler.WhoHas:output_type -> dusk.v1.WhoHasReply
+	73,  // 104: dusk.v1.Scheduler.Restart:output_type -> dusk.v1.RestartReply
+	79,  // 105: dusk.v1.Scheduler.RegisterPlugin:output_type -> dusk.v1.PluginReply
+	81,  // 106: dusk.v1.Scheduler.Events:output_type -> dusk.v1.EventBatch
+	75,  // 107: dusk.v1.Scheduler.Scaling:output_type -> dusk.v1.ScalingReply
+	77,  // 108: dusk.v1.Scheduler.RetireWorkers:output_type -> dusk.v1.RetireReply
+	12,  // 109: dusk.v1.Scheduler.PutBinary:output_type -> dusk.v1.PutBinaryReply
+	14,  // 110: dusk.v1.Scheduler.UseBinary:output_type -> dusk.v1.UseBinaryReply
+	11,  // 111: dusk.v1.Scheduler.FetchBinary:output_type -> dusk.v1.BinaryChunk
+	95,  // 112: dusk.v1.Scheduler.Replicate:output_type -> dusk.v1.ReplicateReply
+	97,  // 113: dusk.v1.Scheduler.Rebalance:output_type -> dusk.v1.RebalanceReply
+	90,  // 114: dusk.v1.Worker.GetData:output_type -> dusk.v1.DataBatch
+	91,  // 115: dusk.v1.Worker.PutData:output_type -> dusk.v1.PutDataReply
+	93,  // 116: dusk.v1.Worker.Run:output_type -> dusk.v1.RunReply
+	85,  // 117: dusk.v1.Worker.Deliver:output_type -> dusk.v1.ExtensionReply
+	87,  // 118: dusk.v1.Worker.Profile:output_type -> dusk.v1.ProfileReply
+	99,  // 119: dusk.v1.Worker.NewActor:output_type -> dusk.v1.NewActorReply
+	103, // 120: dusk.v1.Worker.Actor:output_type -> dusk.v1.ActorResultBatch
+	100, // [100:121] is the sub-list for method output_type
+	79,  // [79:100] is the sub-list for method input_type
+	79,  // [79:79] is the sub-list for extension type_name
+	79,  // [79:79] is the sub-list for extension extendee
+	0,   // [0:79] is the sub-list for field type_name
 }
 
 func init() { file_pb_dusk_proto_init() }
@@ -7884,9 +7999,10 @@ func file_pb_dusk_proto_init() {
 		(*ClientMsg_Scattered)(nil),
 		(*ClientMsg_Coord)(nil),
 		(*ClientMsg_CoordCancel)(nil),
+		(*ClientMsg_Advice)(nil),
 		(*ClientMsg_Sync)(nil),
 	}
-	file_pb_dusk_proto_msgTypes[55].OneofWrappers = []any{
+	file_pb_dusk_proto_msgTypes[56].OneofWrappers = []any{
 		(*ClientEvent_Welcome)(nil),
 		(*ClientEvent_Memory)(nil),
 		(*ClientEvent_Erred)(nil),
@@ -7901,7 +8017,7 @@ func file_pb_dusk_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pb_dusk_proto_rawDesc), len(file_pb_dusk_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   108,
+			NumMessages:   109,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
