@@ -60,7 +60,10 @@ type Client struct {
 	coordID     uint64
 	lineage     lineage         // the tasks live futures need, as sent
 	advised     map[string]bool // the advice logged already, by rule and message
-	up          chan struct{}   // closed while a session is up (open during a reconnection)
+	// reclaiming are the futures without tasks (from named state) the
+	// client claimed again from a restarted scheduler (reconnect.go).
+	reclaiming map[graph.Key]bool
+	up         chan struct{} // closed while a session is up (open during a reconnection)
 }
 
 // Option configures Connect.
@@ -381,9 +384,16 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 			fs.finish(Erred, wire.TaskErrorFromPB(x.Erred.GetError()))
 		}
 	case *pb.ClientEvent_Cancelled:
-		if fs := c.futures[graph.Key(x.Cancelled.GetKey())]; fs != nil {
-			fs.finish(Cancelled, &CancelledError{Key: Key(x.Cancelled.GetKey()), Reason: x.Cancelled.GetReason()})
+		k := graph.Key(x.Cancelled.GetKey())
+		fs := c.futures[k]
+		switch {
+		case fs == nil:
+		case c.reclaiming[k]:
+			fs.finish(Lost, &LostError{Key: Key(k)})
+		default:
+			fs.finish(Cancelled, &CancelledError{Key: Key(k), Reason: x.Cancelled.GetReason()})
 		}
+		delete(c.reclaiming, k)
 	case *pb.ClientEvent_Coord:
 		c.applyCoord(x.Coord)
 	case *pb.ClientEvent_Synced:

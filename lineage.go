@@ -110,7 +110,8 @@ func (l *lineage) dropIfUnneeded(e *sent) {
 // keys they depend on that were never sent as tasks (scattered data), and
 // the wanted keys of that kind (scattered says which), are to be declared
 // again: workers that kept their data give it to the scheduler. A wanted
-// key of neither kind is lost.
+// key of neither kind has no task here (it came from named state): it is
+// to be claimed again.
 func (l *lineage) resubmission(wanted []graph.Key, scattered func(graph.Key) bool) (specs [][]byte, ok, declare, lost []graph.Key) {
 	need := make(map[*sent]bool)
 	ext := make(map[graph.Key]bool)

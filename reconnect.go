@@ -28,10 +28,12 @@ const (
 // started again on its address, or the network failed), for up to the
 // reconnect timeout, and gives it what the client's futures still need:
 // the graphs behind every held future that is pending or finished, and
-// the syncs it waits for. The futures resume where they were; one whose
-// result cannot be recomputed (scattered data, or a task over it) fails
-// as Lost, naming the key. Meanwhile what the program sends waits in the
-// outgoing batch, after the resubmission.
+// the syncs it waits for. The futures resume where they were. A future
+// the client has no task for (one it got from a dataset, a queue or a
+// variable) is claimed again: a scheduler that kept its named state
+// (scheduler.state-directory) gives it back once a worker brings its
+// data; otherwise it fails as Lost, naming the key. Meanwhile what the
+// program sends waits in the outgoing batch, after the resubmission.
 func (c *Client) resume(cause error) (pb.Scheduler_ClientClient, error) {
 	c.mu.Lock()
 	c.up = make(chan struct{})
@@ -159,9 +161,13 @@ func (c *Client) resubmit() error {
 		}
 	}
 	slices.Sort(wanted)
-	specs, ok, declare, lost := c.lineage.resubmission(wanted, func(k graph.Key) bool { return c.futures[k].scattered })
-	for _, k := range lost {
-		c.futures[k].finish(Lost, &LostError{Key: Key(k)})
+	specs, ok, declare, reclaim := c.lineage.resubmission(wanted, func(k graph.Key) bool { return c.futures[k].scattered })
+	// Futures with no task here came from named state (a dataset, a
+	// queue, a variable): a scheduler that restored it gives them back,
+	// another answers that they are lost.
+	c.reclaiming = make(map[graph.Key]bool, len(reclaim))
+	for _, k := range reclaim {
+		c.reclaiming[k] = true
 	}
 	var msgs []*pb.ClientMsg
 	var unheld []string
@@ -178,8 +184,9 @@ func (c *Client) resubmit() error {
 		}
 		msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_Scattered{Scattered: sc}})
 	}
-	if len(ok) > 0 {
-		msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: &pb.UpdateGraph{Tasks: specs, Wanted: wire.Keys(ok)}}})
+	if len(ok) > 0 || len(reclaim) > 0 {
+		msgs = append(msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: &pb.UpdateGraph{Tasks: specs, Wanted: wire.Keys(ok),
+			Reclaim: wire.Keys(reclaim)}}})
 	}
 	if len(unheld) > 0 {
 		// Declared only for the graphs over them, which hold on to them.
@@ -210,7 +217,7 @@ func (c *Client) resubmit() error {
 		select {
 		case <-resumed:
 			c.log.Info("reconnected to the scheduler", "futures resumed", len(ok), "scattered declared again", len(declare),
-				"lost", len(lost), "tasks sent again", len(specs))
+				"claimed again", len(reclaim), "tasks sent again", len(specs))
 			close(up)
 		case <-c.done:
 		}

@@ -51,6 +51,8 @@ var table = []*keyInfo{
 		doc: "Address the scheduler listens on."},
 	{name: "scheduler.dashboard-address", kind: kindString, defText: "127.0.0.1:8787",
 		doc: "Address the dashboard listens on."},
+	{name: "scheduler.state-directory", kind: kindString, defText: "",
+		doc: "Directory where the scheduler keeps its named state (published datasets, queued items, variables, set events), so that a scheduler started again on it restores them; empty keeps them in memory only."},
 
 	{name: "worker.nthreads", kind: kindInt, defText: "0",
 		doc: "Threads per worker; 0 means the number of CPUs."},

@@ -84,6 +84,7 @@ func TestDefaults(t *testing.T) {
 	}
 	strs := map[string]string{
 		"scheduler.address":           "127.0.0.1:8786",
+		"scheduler.state-directory":   "",
 		"scheduler.dashboard-address": "127.0.0.1:8787",
 		"worker.spill-directory":      "",
 		"worker.metrics-address":      "",

@@ -115,7 +115,8 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 					order[graph.Key(k)] = i
 				}
 			}
-			evs = append(evs, &state.GraphSubmitted{At: at, Client: c.id, Tasks: tasks, Wanted: wire.GraphKeys(u.GetWanted()), Order: order})
+			evs = append(evs, &state.GraphSubmitted{At: at, Client: c.id, Tasks: tasks, Wanted: wire.GraphKeys(u.GetWanted()), Order: order,
+				Reclaim: wire.GraphKeys(u.GetReclaim())})
 		case *pb.ClientMsg_Release:
 			evs = append(evs, &state.KeysReleased{At: at, Client: c.id, Keys: wire.GraphKeys(x.Release.GetKeys())})
 		case *pb.ClientMsg_Cancel:

@@ -35,5 +35,6 @@ func OptionsFromConfig(cfg *config.Config) Options {
 		EventCapacity:    cfg.Int("scheduler.events.capacity"),
 		DashboardAddress: cfg.String("scheduler.dashboard-address"),
 		ClientTTL:        cfg.Duration("scheduler.client-ttl"),
+		StateDirectory:   cfg.String("scheduler.state-directory"),
 	}
 }

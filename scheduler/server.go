@@ -48,6 +48,10 @@ type Options struct {
 	// scheduler's recent past (advisor.ForDashboard; see
 	// dashboard.Options.Advise).
 	Advise func(context.Context, dashboard.Source) (any, error)
+	// StateDirectory, if set, is where the scheduler keeps its named
+	// state (datasets, queued items, variables, set events) after every
+	// change, and restores it from when it starts (statedir.go).
+	StateDirectory string
 }
 
 // Server is a running scheduler.
@@ -64,8 +68,9 @@ type Server struct {
 	snap      atomic.Pointer[event.Snapshot] // published every tick (snapshot.go)
 	graphReqs chan graphRequest              // served by the ticker
 
-	stMu sync.Mutex   // protects st; held while its actions are dispatched
-	st   *state.State // the scheduling state
+	stMu  sync.Mutex   // protects st; held while its actions are dispatched
+	st    *state.State // the scheduling state
+	saved *stateDir    // where the named state is kept; nil: in memory only
 
 	mu      sync.Mutex // protects the fields below
 	workers map[string]*workerConn
@@ -125,6 +130,19 @@ func New(opts Options) (*Server, error) {
 		done:    make(chan struct{}),
 
 		graphReqs: make(chan graphRequest),
+	}
+	if opts.StateDirectory != "" {
+		d, named, err := openStateDir(opts.StateDirectory)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		s.saved = d
+		if named != nil {
+			s.st.RestoreCoord(named, state.At{Now: time.Now()})
+			logger.Info("restored the named state a scheduler saved", "directory", opts.StateDirectory,
+				"datasets", len(named.Datasets), "queues", len(named.Queues), "variables", len(named.Variables), "events set", len(named.Events))
+		}
 	}
 	s.snap.Store(s.st.Snapshot(time.Now()))
 	pb.RegisterSchedulerServer(s.grpc, &service{s: s})
@@ -206,6 +224,10 @@ func (s *Server) submit(evs ...state.Event) {
 // flush carries out what the state decided and acknowledges it; stMu is
 // held.
 func (s *Server) flush() {
+	if s.saved != nil {
+		// Before the replies go out: what a client heard done is on disk.
+		s.saved.save(s.st, s.log)
+	}
 	s.dispatch(s.st.Ready())
 	s.st.Advance()
 }

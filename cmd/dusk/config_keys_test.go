@@ -116,6 +116,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"scheduler.worker-ttl":             {"1m", sched(func(o scheduler.Options) any { return o.State.WorkerTTL })},
 		"scheduler.client-ttl":             {"1m", sched(func(o scheduler.Options) any { return o.ClientTTL })},
 		"scheduler.dashboard-address":      {"127.0.0.1:9999", sched(func(o scheduler.Options) any { return o.DashboardAddress })},
+		"scheduler.state-directory":        {"/var/lib/dusk", sched(func(o scheduler.Options) any { return o.StateDirectory })},
 		"scheduler.address": {"127.0.0.1:9998", func(t *testing.T, c *config.Config) any {
 			a, err := cli.ListenAddress(c.String("scheduler.address"), "", -1)
 			if err != nil {

@@ -29,7 +29,8 @@ func Scheduler(args []string, version string) error {
 	schedFile := fs.String("scheduler-file", "", "write the scheduler's address to this file (JSON), for workers and clients to read (--scheduler-file, dusk.SchedulerFile)")
 	cfg, err := LoadConfig(fs, args, append([]string{
 		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
-		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record", "scheduler.client-ttl"},
+		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record", "scheduler.client-ttl",
+		"scheduler.state-directory"},
 		SecurityKeys...)...)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package state
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dusk-go/dusk/graph"
 )
@@ -176,6 +177,13 @@ type coord struct {
 	waiting map[waitID]func() bool
 	// nextLease numbers leases and subscriptions.
 	nextLease uint64
+	// version counts the changes worth saving (coord_saved.go).
+	version uint64
+	// awaiting are the keys of restored state that have no task yet,
+	// with the holders (pseudo-clients and clients) that want each once
+	// it has; restoredAt is when the state was restored.
+	awaiting   map[graph.Key][]string
+	restoredAt time.Time
 }
 
 // waitID names a request: its client and the client's number for it.
@@ -212,6 +220,10 @@ func (s *State) handleCoord(e *CoordRequested) {
 		return
 	}
 	var then func() // what to do after the reply is sent
+	switch req.Op {
+	case QueuePut, QueueGet, QueueDelete, VariableSet, VariableDelete, EventSet, EventClear, DatasetPublish, DatasetUnpublish:
+		s.coordState().version++
+	}
 	switch req.Op {
 	case QueuePut, QueueGet, QueueSize, QueueDelete:
 		then = s.queueOp(req, w, r)
@@ -268,6 +280,8 @@ func (s *State) handleCoordCancelled(e *CoordCancelled) {
 func (s *State) giveKey(c string, k graph.Key) {
 	if t := s.tasks[k]; t != nil {
 		s.want(s.client(c), t)
+	} else if s.awaited(k) {
+		s.awaitKey(k, c)
 	}
 }
 
@@ -283,6 +297,10 @@ func newKeyHolder(id string) *keyHolder { return &keyHolder{id: id, refs: map[gr
 // hold adds a reference to k; an unknown key is an error.
 func (s *State) hold(h *keyHolder, k graph.Key) error {
 	t := s.tasks[k]
+	if t == nil && s.awaited(k) {
+		s.holdSaved(h, k)
+		return nil
+	}
 	if t == nil {
 		return fmt.Errorf("key %s is not known to the scheduler: its future was released, or its graph was not sent yet", k)
 	}
@@ -310,6 +328,9 @@ func (s *State) drop(h *keyHolder, k graph.Key) {
 // unhold drops h's every reference to k.
 func (s *State) unhold(h *keyHolder, k graph.Key) {
 	delete(h.refs, k)
+	if s.awaited(k) {
+		s.unawait(k, h.id)
+	}
 	c := s.clients[h.id]
 	if t := s.tasks[k]; t != nil && c != nil {
 		s.unwant(c, t)
@@ -369,6 +390,8 @@ func (s *State) coordRestarted() {
 		v.keys.refs = map[graph.Key]int{}
 	}
 	clear(s.coord.datasets)
+	s.coord.awaiting = nil
+	s.coord.version++
 }
 
 func sortedNames[V any](m map[string]V) []string {

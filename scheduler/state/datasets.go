@@ -26,7 +26,7 @@ func (s *State) datasetOp(req *CoordRequest, r *CoordReplied) (then func()) {
 			return nil
 		}
 		for _, k := range req.Keys {
-			if s.tasks[k] == nil {
+			if s.tasks[k] == nil && !s.awaited(k) {
 				r.Err = fmt.Sprintf("publishing %s: key %s is not known to the scheduler: its future was released, or its graph was not sent yet", req.Name, k)
 				return nil
 			}

@@ -70,6 +70,11 @@ type GraphSubmitted struct {
 	Tasks  []*graph.Task
 	Wanted []graph.Key
 	Order  map[graph.Key]int
+	// Reclaim are keys the client holds futures of without their tasks
+	// (from named state), claimed again after the scheduler restarted: a
+	// known key, or one restored named state waits for, is the client's
+	// again; another is cancelled as lost.
+	Reclaim []graph.Key
 }
 
 // KeysReleased: a client dropped its futures for these keys.

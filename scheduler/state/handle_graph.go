@@ -77,6 +77,17 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			}
 		}
 	}
+	if s.coord != nil && len(s.coord.awaiting) > 0 {
+		// Keys of restored named state, computed again by their client.
+		for _, t := range created {
+			if s.awaited(t.Key) {
+				s.found(t)
+				if t.State == Released && t.err == nil {
+					s.recommend(t, Waiting)
+				}
+			}
+		}
+	}
 	wanted := make([]*Task, 0, len(e.Wanted))
 	for _, k := range e.Wanted {
 		t := s.tasks[k]
@@ -86,6 +97,16 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		}
 		s.want(c, t)
 		wanted = append(wanted, t)
+	}
+	for _, k := range e.Reclaim {
+		switch t := s.tasks[k]; {
+		case t != nil:
+			s.want(c, t)
+		case s.awaited(k):
+			s.awaitKey(k, c.ID)
+		default:
+			s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: "lost: the scheduler restarted without the named state that held it (start the scheduler with scheduler.state-directory to keep it)"})
+		}
 	}
 	for _, t := range missing {
 		s.recommend(t, Erred)
@@ -187,6 +208,7 @@ func (s *State) handleClientRemoved(e *ClientRemoved) {
 		return
 	}
 	s.coordClientRemoved(e.ID)
+	s.awaitedClientRemoved(e.ID)
 	for _, t := range sortedTasks(c.wants) {
 		s.unwant(c, t)
 	}
@@ -198,11 +220,10 @@ func (s *State) handleScattered(e *KeysScattered) {
 	for _, sk := range e.Keys {
 		t := s.tasks[sk.Key]
 		if t == nil {
-			t = &Task{Key: sk.Key, heapIdx: -1}
-			t.group = s.group(sk.Key)
-			t.group.Count++
-			t.group.ByState[Released]++
-			s.tasks[sk.Key] = t
+			t = s.dataTask(sk.Key)
+			if s.awaited(sk.Key) {
+				s.found(t) // scattered data that restored named state holds
+			}
 			// Scattered data declared again by its client after a
 			// restart of the scheduler: its workers registered it.
 			if s.orphans[sk.Key] != nil && s.claimOrphan(t) {

@@ -190,6 +190,7 @@ func (s *State) handleTick(e *Tick) {
 		}
 	}
 	s.expireOrphans()
+	s.expireSaved()
 	if s.cfg.WorkStealing && s.now.Sub(s.lastSteal) >= s.cfg.StealInterval {
 		s.lastSteal = s.now
 		s.steal()

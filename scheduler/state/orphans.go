@@ -36,6 +36,7 @@ func (s *State) adopt(w *Worker, held []HeldKey) {
 	for _, h := range held {
 		t := s.tasks[h.Key]
 		switch {
+		case t == nil && s.adoptSaved(w, h):
 		case t == nil:
 			o := s.orphans[h.Key]
 			if o == nil {

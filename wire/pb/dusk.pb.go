@@ -3753,7 +3753,12 @@ type UpdateGraph struct {
 	Wanted []string `protobuf:"bytes,2,rep,name=wanted,proto3" json:"wanted,omitempty"`
 	// Keys in graph order (priority). When empty, the order of tasks is the
 	// graph order.
-	Order         []string `protobuf:"bytes,3,rep,name=order,proto3" json:"order,omitempty"`
+	Order []string `protobuf:"bytes,3,rep,name=order,proto3" json:"order,omitempty"`
+	// Keys the client holds futures of but has no task for (it got them
+	// from a dataset, a queue or a variable), claimed again after the
+	// scheduler restarted: a scheduler that restored its named state gives
+	// them back; one that did not cancels them.
+	Reclaim       []string `protobuf:"bytes,5,rep,name=reclaim,proto3" json:"reclaim,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3805,6 +3810,13 @@ func (x *UpdateGraph) GetWanted() []string {
 func (x *UpdateGraph) GetOrder() []string {
 	if x != nil {
 		return x.Order
+	}
+	return nil
+}
+
+func (x *UpdateGraph) GetReclaim() []string {
+	if x != nil {
+		return x.Reclaim
 	}
 	return nil
 }
@@ -7405,11 +7417,12 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\vClientHello\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\bregistry\x18\x02 \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12 \n" +
-	"\vfingerprint\x18\x03 \x01(\tR\vfingerprint\"W\n" +
+	"\vfingerprint\x18\x03 \x01(\tR\vfingerprint\"q\n" +
 	"\vUpdateGraph\x12\x14\n" +
 	"\x05tasks\x18\x04 \x03(\fR\x05tasks\x12\x16\n" +
 	"\x06wanted\x18\x02 \x03(\tR\x06wanted\x12\x14\n" +
-	"\x05order\x18\x03 \x03(\tR\x05orderJ\x04\b\x01\x10\x02\"!\n" +
+	"\x05order\x18\x03 \x03(\tR\x05order\x12\x18\n" +
+	"\areclaim\x18\x05 \x03(\tR\areclaimJ\x04\b\x01\x10\x02\"!\n" +
 	"\vReleaseKeys\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\" \n" +
 	"\n" +
