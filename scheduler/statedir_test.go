@@ -70,3 +70,23 @@ func mustCBOR(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// BenchmarkStateDirectoryWrite is the cost of one change of the named
+// state when it is kept on disk: a write of the whole state (here
+// a queue of 100 small items and a dataset of 100 keys).
+func BenchmarkStateDirectoryWrite(b *testing.B) {
+	d, _, err := openStateDir(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	named := &state.SavedCoord{Queues: []state.SavedQueue{{Name: "q"}}, Datasets: []state.SavedDataset{{Name: "d"}}}
+	for i := range 100 {
+		named.Queues[0].Items = append(named.Queues[0].Items, state.Item{Data: []byte("item"), Type: "string"})
+		named.Datasets[0].Keys = append(named.Datasets[0].Keys, graph.Key("x-"+string(rune('a'+i%26))))
+	}
+	for b.Loop() {
+		if err := d.write(named); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
