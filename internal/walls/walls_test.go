@@ -31,6 +31,8 @@ var rules = []rule{
 	{pkgs: "scheduler/state", may: []string{"graph", "task", "diagnostics/event", "internal/units", "internal/shrink"},
 		never: []string{"wire/...", "worker/...", "config", "cluster/...", "scheduler"},
 		why:   "the scheduler's core is pure: events in, actions out; configuration arrives as plain values"},
+	{pkgs: "scheduler/sim", may: []string{"graph", "scheduler/state"},
+		why: "the simulator drives the pure core alone: no shell, no network"},
 	{pkgs: "worker/state", may: []string{"graph", "task", "internal/shrink"},
 		never: []string{"wire/...", "worker", "config", "cluster/...", "scheduler/..."},
 		why:   "the worker's core is pure"},

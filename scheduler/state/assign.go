@@ -125,6 +125,7 @@ func (s *State) assign(t *Task, w *Worker) {
 	t.stalled = false
 	t.speculative = t.nWaiting > 0
 	w.processing[t] = struct{}{}
+	s.noteIdle(w)
 	t.estimate = s.estimate(t)
 	w.occupancy += t.estimate
 	s.setState(t, Processing)
@@ -165,6 +166,7 @@ func (s *State) unassignOnly(t *Task) *Worker {
 	}
 	delete(w.processing, t)
 	w.processing = shrink.Map(w.processing, &w.processingPeak)
+	s.noteIdle(w)
 	w.occupancy -= t.estimate
 	if w.occupancy < 0 || len(w.processing) == 0 {
 		w.occupancy = 0

@@ -20,6 +20,7 @@ func (s *State) handleWorkerAdded(e *WorkerAdded) {
 	}
 	s.workers[e.ID] = w
 	s.wlist = append(s.wlist, w)
+	s.noteIdle(w)
 	s.totalThreads += w.NThreads
 	if ev := s.newEvent(event.WorkerAdded); ev != nil {
 		ev.Worker, ev.Detail = w.ID, w.Address
@@ -36,6 +37,7 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	}
 	delete(s.workers, e.ID)
 	s.wlist = slices.DeleteFunc(s.wlist, func(x *Worker) bool { return x == w })
+	s.noteIdle(w)
 	if s.moving != nil {
 		s.dropMoves(w)
 	}
@@ -78,6 +80,7 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	}
 	w.processing = nil
 	w.has = nil
+	s.noteIdle(w)
 	s.apply()
 	s.fillAll()
 }
@@ -91,6 +94,7 @@ func (s *State) handleWorkerRetiring(e *WorkerRetiring) {
 		return
 	}
 	w.Status = Retiring
+	s.noteIdle(w)
 	for _, t := range sortedTasks(w.processing) {
 		if !t.executing && t.State == Processing && t.processingOn == w {
 			s.transition(t, Released, nil)
@@ -241,6 +245,7 @@ func (s *State) handleRestarted(e *Restarted) {
 		clear(w.processing)
 		clear(w.has)
 		w.nbytes, w.occupancy = 0, 0
+		s.noteIdle(w)
 	}
 	sortByPriority(ts)
 	for _, t := range ts {

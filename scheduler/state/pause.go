@@ -12,12 +12,14 @@ package state
 // pauseWorker marks w paused and moves its unstarted tasks elsewhere.
 func (s *State) pauseWorker(w *Worker) {
 	w.Status = Paused
+	s.noteIdle(w)
 	s.moveOffPaused(w)
 }
 
 // resumeWorker marks w running again and gives it work.
 func (s *State) resumeWorker(w *Worker) {
 	w.Status = Running
+	s.noteIdle(w)
 	s.retryUnrunnable()
 	s.fillWorker(w)
 }

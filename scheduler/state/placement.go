@@ -3,7 +3,6 @@ package state
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 
@@ -69,18 +68,36 @@ func (s *State) slots(w *Worker, head *Task) int {
 
 // workerWithRoom returns the least busy running worker that has room for
 // one more root task, or nil.
+// On a cluster of more than manyWorkers workers it looks at a sample (see
+// candidates.go): up to manyWorkers idle workers in turn, or, with none
+// idle, as many workers in turn; a task none of them has room for waits
+// in the queue for the next worker that frees a thread.
 func (s *State) workerWithRoom(t *Task) *Worker {
 	var best *Worker
 	bestLoad := math.Inf(1)
-	for _, w := range s.wlist {
+	look := func(w *Worker) {
 		if w.Status != Running || len(w.processing) >= s.slots(w, t) {
-			continue
+			return
 		}
 		load := float64(len(w.processing)) / float64(max(w.NThreads, 1))
 		if load < bestLoad {
 			best, bestLoad = w, load
 		}
 	}
+	if len(s.wlist) <= manyWorkers {
+		for _, w := range s.wlist {
+			look(w)
+		}
+		return best
+	}
+	pool := s.idle
+	if len(pool) == 0 {
+		pool = s.wlist
+	}
+	for i := range min(manyWorkers, len(pool)) {
+		look(pool[(s.rr+i)%len(pool)])
+	}
+	s.rr++
 	return best
 }
 
@@ -173,8 +190,22 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	candidates := valid
 	if candidates == nil {
 		candidates = s.wlist
-		if len(s.wlist) > 32 && len(t.deps) > 0 {
-			candidates = s.holders(t)
+		if len(s.wlist) > manyWorkers {
+			candidates = s.candidates(t)
+		}
+	}
+	// What each worker holds of t's inputs, in one pass over their
+	// holders: weighing a candidate is then O(1), not O(inputs).
+	s.heldMarks++
+	var total int64
+	for _, d := range t.deps {
+		total += d.NBytes
+		s.visits += uint64(len(d.whoHas))
+		for _, w := range d.whoHas {
+			if w.heldMark != s.heldMarks {
+				w.heldMark, w.held = s.heldMarks, 0
+			}
+			w.held += d.NBytes
 		}
 	}
 	var best *Worker
@@ -187,13 +218,12 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 		if w.Status != Running {
 			continue
 		}
-		comm := 0.0
-		s.visits += uint64(len(t.deps))
-		for _, d := range t.deps {
-			if !d.holdsOn(w) {
-				comm += float64(d.NBytes)
-			}
+		s.visits++
+		lacks := total
+		if w.heldMark == s.heldMarks {
+			lacks -= w.held
 		}
+		comm := float64(lacks)
 		cost := w.occupancy/float64(max(w.NThreads, 1)) + comm/s.cfg.Bandwidth
 		if best == nil || cost < bestCost || (cost == bestCost && (comm < bestComm || (comm == bestComm && w.nbytes < bestBytes))) {
 			best, bestCost, bestComm, bestBytes = w, cost, comm, w.nbytes
@@ -204,29 +234,6 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 		return nil, reasonAllPaused
 	}
 	return best, ""
-}
-
-// holders returns the running workers that hold any dependency of t, plus
-// idle workers; when there are none, all workers.
-func (s *State) holders(t *Task) []*Worker {
-	var out []*Worker
-	s.visits += uint64(len(t.deps))
-	for _, d := range t.deps {
-		for _, w := range d.whoHas {
-			if !slices.Contains(out, w) {
-				out = append(out, w)
-			}
-		}
-	}
-	for _, w := range s.wlist {
-		if len(w.processing) < w.NThreads && !slices.Contains(out, w) {
-			out = append(out, w)
-		}
-	}
-	if len(out) == 0 {
-		return s.wlist
-	}
-	return out
 }
 
 // estimate is the expected duration of t in seconds.

@@ -148,3 +148,37 @@ func TestCoreStaysLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestPlacementDoesNotGrowWithWorkers runs each shape on 4,000 and on
+// 40,000 workers (more than it has tasks, so every task is placed as it
+// becomes ready, on both): placing a task weighs a bounded set of
+// candidates (its inputs' holders and a sample of idle workers) and finds
+// what each holds of its inputs in one pass, so the core's work for the
+// same graph stays within 2x. It grew tenfold before: every worker was
+// weighed for every task, each against every input.
+func TestPlacementDoesNotGrowWithWorkers(t *testing.T) {
+	n := 2000
+	if testing.Short() {
+		n = 500
+	}
+	for _, sh := range shapes {
+		visits := func(workers int) uint64 {
+			cfg := DefaultConfig()
+			cfg.Record = false
+			s := New(cfg)
+			now := time.Unix(0, 0)
+			for i := range workers {
+				s.Handle(&WorkerAdded{At: At{now}, ID: fmt.Sprintf("w%d", i), NThreads: 1})
+			}
+			ready(s, nil, nil)
+			s.visits = 0
+			ts, wanted, _ := sh.build(n)
+			runShape(s, ts, wanted)
+			return s.visits
+		}
+		a, b := visits(4000), visits(40000)
+		if b > 2*a {
+			t.Errorf("%s: %d visits on 4,000 workers, %d on 40,000 (%.1fx): placement grows with the workers", sh.name, a, b, float64(b)/float64(a))
+		}
+	}
+}

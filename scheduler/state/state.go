@@ -120,6 +120,14 @@ type State struct {
 	// story keeps recent transitions of tasks for error messages.
 	story storyLog
 
+	// idle are the running workers with a free thread, and marks numbers
+	// the placements that look at candidates (candidates.go); cands is
+	// the buffer of their candidates.
+	idle      []*Worker
+	marks     uint64
+	cands     []*Worker
+	heldMarks uint64
+
 	// coord is the named coordination state (coord.go); nil until used.
 	coord *coord
 	// moving are the keys Rebalance moves (replicate.go).

@@ -20,11 +20,17 @@ func (s *State) Check() error {
 	if got, want := s.CountByState(), s.Counts(); !maps.Equal(got, want) {
 		bad("task counts by state from the groups %v, from the tasks %v", got, want)
 	}
+	if n := len(s.idle); n > len(s.wlist) {
+		bad("%d idle workers of %d", n, len(s.wlist))
+	}
 	threads := 0
 	for _, w := range s.wlist {
 		threads += w.NThreads
 		if s.workers[w.ID] != w {
 			bad("worker %s in list but not in map", w.ID)
+		}
+		if idle := w.Status == Running && len(w.processing) < w.NThreads; idle != (w.idleAt != 0) || w.idleAt != 0 && s.idle[w.idleAt-1] != w {
+			bad("worker %s (%s, %d of %d threads taken) is wrongly in or out of the idle set (at %d)", w.ID, w.Status, len(w.processing), w.NThreads, w.idleAt)
 		}
 		var nbytes int64
 		for t := range w.has {

@@ -24,6 +24,14 @@ type Worker struct {
 	orphans   []graph.Key
 	nbytes    int64   // bytes of data held
 	occupancy float64 // seconds of work assigned and not finished
+	// idleAt is its place in State.idle plus one (0: not there); mark is
+	// the placement that last counted it as a candidate (candidates.go).
+	idleAt int
+	mark   uint64
+	// held is the bytes of the inputs of the task being placed that it
+	// holds, valid while heldMark is State.heldMarks (placement.go).
+	held     int64
+	heldMark uint64
 
 	lastSeen time.Time
 	// Metrics is the last heartbeat's report.
