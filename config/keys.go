@@ -122,6 +122,10 @@ var table = []*keyInfo{
 		doc: "Whether large literal task arguments are scattered to the workers once and referred to, instead of travelling with every task."},
 	{name: "optimization.auto-scatter.threshold", kind: kindBytes, defText: "1MiB", positive: true,
 		doc: "A literal argument this large, or one that several tasks of a graph pass and that adds this much to the graph in all, is auto-scattered."},
+	{name: "optimization.coalesce.active", kind: kindBool, defText: "true",
+		doc: "Whether a dataframe's plan joins runs of tiny neighbouring partitions (32 or more, when that at least halves them) before a shuffle or a group-by's reduction."},
+	{name: "optimization.coalesce.target", kind: kindBytes, defText: "128MiB", positive: true,
+		doc: "The size coalesced partitions are joined up to (the guide's 100-300 MB per partition)."},
 
 	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
 		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},

@@ -44,6 +44,7 @@ func TestDefaults(t *testing.T) {
 		"worker.nanny":                     true,
 		"optimization.fuse.active":         true,
 		"optimization.auto-scatter.active": true,
+		"optimization.coalesce.active":     true,
 	}
 	for k, want := range bools {
 		if got := c.Bool(k); got != want {
@@ -71,6 +72,7 @@ func TestDefaults(t *testing.T) {
 	sizes := map[string]int64{
 		"scheduler.bandwidth":                 100e6,
 		"optimization.auto-scatter.threshold": 1 << 20,
+		"optimization.coalesce.target":        128 << 20,
 		"worker.memory.limit":                 AutoBytes,
 		"worker.memory.max-spill":             0,
 		"worker.transfer.chunk-size":          1 << 20,

@@ -98,9 +98,11 @@ func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []p
 	if df.err != nil {
 		return nil, nil, df.err
 	}
+	plan, notes := optimize(df.n, coalescingOf(df.c))
+	recordCoalesced(df.c, notes)
 	for attempt := 1; ; attempt++ {
 		lw := newLowering(ctx, df.c)
-		futs, err = lw.persist(df.n, extra)
+		futs, err = lw.persist(plan, extra)
 		if err == nil {
 			err = dusk.Wait(ctx, futs...)
 		}
@@ -147,9 +149,9 @@ func ShuffleRestarts() int64 { return shuffleRestarts.Load() }
 
 var shuffleRestarts atomic.Int64
 
-// persist lowers n and starts its graph.
+// persist lowers the optimized plan n and starts its graph.
 func (lw *lowering) persist(n node, extra func(lw *lowering, parts []part) ([]part, error)) ([]*dusk.AnyFuture, error) {
-	parts, err := lw.parts(optimize(n))
+	parts, err := lw.parts(n)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ func (df *DataFrame) Explain() string {
 			walk(c, depth+1)
 		}
 	}
-	walk(optimize(df.n), 0)
+	plan, _ := optimize(df.n, coalescingOf(df.c))
+	walk(plan, 0)
 	return b.String()
 }

@@ -343,10 +343,7 @@ func (n *reduceNode) goPartial() bool {
 	if n.r.goAgg == nil {
 		return false
 	}
-	child := n.child
-	if pn, ok := child.(*projectNode); ok {
-		child = pn.child
-	}
+	child, _ := n.input()
 	switch c := child.(type) {
 	case *sqlNode:
 		return false
@@ -363,15 +360,16 @@ func (n *reduceNode) goPartial() bool {
 // kernels).
 func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 	if g := n.r.goAgg; n.goPartial() {
-		child := n.child
-		if pn, ok := child.(*projectNode); ok {
-			child = pn.child // Go reads the columns it needs by name
-		}
+		child, pieces := n.input()
 		in, err := lw.parts(child)
 		if err != nil {
 			return nil, err
 		}
-		if runs := colocated(in, n.r.splitEvery); runs != nil {
+		every := n.r.splitEvery
+		for _, p := range pieces {
+			every = max(every, p.to-p.from)
+		}
+		if runs := colocated(in, every); runs != nil {
 			// Partitions already on the workers: one partial per run of
 			// a worker's partitions, made there (elsewhere only if that
 			// worker cannot run it).
@@ -379,6 +377,15 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 			for i, r := range runs {
 				fn := fnAggPartials.With(dusk.Workers(r.worker), dusk.AllowOtherWorkers())
 				out[i] = dusk.Call[arrow.RecordBatch](fn, partList(r.parts), *g)
+			}
+			return out, nil
+		}
+		if pieces != nil {
+			// Coalesced: one partial of each run of neighbours, with
+			// no partition of the run joined first.
+			out := make([]part, len(pieces))
+			for i, p := range pieces {
+				out[i] = dusk.Call[arrow.RecordBatch](fnAggPartials, partList(in[p.from:p.to]), *g)
 			}
 			return out, nil
 		}
@@ -411,6 +418,21 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 		}
 	}
 	return lw.parts(sn)
+}
+
+// input returns the step whose partitions the partials read: below the
+// optimizer's coalescing (whose runs of neighbours it returns) and below
+// a choice of columns (Go reads the columns it needs by name).
+func (n *reduceNode) input() (node, []repPiece) {
+	child := n.child
+	var pieces []repPiece
+	if rp, ok := child.(*repartitionNode); ok && rp.coalesced != nil {
+		child, pieces = rp.child, rp.pieces
+	}
+	if pn, ok := child.(*projectNode); ok {
+		child = pn.child
+	}
+	return child, pieces
 }
 
 // workerRun is partitions held by one worker.

@@ -1,20 +1,28 @@
 package dataframe
 
 import (
+	"fmt"
 	"strings"
 )
 
 // optimize rewrites a plan before it runs: readers read only the columns
 // the steps above them use (projection pushdown), and a Parquet reader
 // under a Filter skips the row groups whose statistics rule the filter out
-// (predicate pushdown). The result has the same output columns.
-func optimize(n node) node {
-	o := &optimizer{done: map[node]node{}}
-	return o.node(n, allColumns(n))
+// (predicate pushdown). The result has the same output columns. Then,
+// as co says, runs of tiny neighbouring partitions are joined before the
+// steps whose cost grows with the number of their inputs (see
+// coalesce.go); notes says what was coalesced.
+func optimize(n node, co coalescing) (_ node, notes []*coalesceNote) {
+	o := &optimizer{done: map[node]node{}, co: co, coalesce: map[node]node{}}
+	out := o.node(n, allColumns(n))
+	return out, o.notes
 }
 
 type optimizer struct {
-	done map[node]node // nodes already rewritten (plans are DAGs)
+	done     map[node]node // nodes already rewritten (plans are DAGs)
+	co       coalescing
+	coalesce map[node]node // rewritten inputs and their coalesced form
+	notes    []*coalesceNote
 }
 
 func allColumns(n node) map[string]bool {
@@ -60,6 +68,13 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 		}
 	case *reduceNode:
 		c := o.node(x.child, refsOf(x.r.chunk, x.child.meta()))
+		if !readsParquetInDuckDB(c) {
+			before := "the tree reduction of " + x.r.op
+			if x.r.splitOut > 1 {
+				before = "the hash shuffle of " + x.r.op
+			}
+			c = o.coalesced(c, before)
+		}
 		if c != x.child {
 			r := *x
 			r.child = c
@@ -90,7 +105,9 @@ func (o *optimizer) children(n node) node {
 			return &m
 		}
 	case *rangeNode:
-		if c := o.node(x.child, allColumns(x.child)); c != x.child {
+		c := o.node(x.child, allColumns(x.child))
+		c = o.coalesced(c, fmt.Sprintf("the range shuffle of %s [%s]", x.op, strings.Join(x.cols, ", ")))
+		if c != x.child {
 			m := *x
 			m.child = c
 			return &m
@@ -106,6 +123,10 @@ func (o *optimizer) children(n node) node {
 		r := o.node(x.right, allColumns(x.right))
 		if x.strategy != StrategyShuffle && (!same(l, x.left) || !same(r, x.right)) {
 			return n
+		}
+		if x.strategy == StrategyShuffle {
+			l = o.coalesced(l, fmt.Sprintf("the hash shuffle of Merge's left side on [%s]", strings.Join(x.on, ", ")))
+			r = o.coalesced(r, fmt.Sprintf("the hash shuffle of Merge's right side on [%s]", strings.Join(x.on, ", ")))
 		}
 		if l != x.left || r != x.right {
 			m := *x

@@ -72,7 +72,14 @@ func (df *DataFrame) Repartition(ctx context.Context, t PartitionTarget) (*DataF
 		}
 		pieces = planBySize(sizes, t.size)
 	}
-	m := df.n.meta().clone()
+	return df.derive(&repartitionNode{child: df.n, pieces: pieces, m: repartitionMeta(df.n.meta(), pieces)}), nil
+}
+
+// repartitionMeta is what the plan knows of in cut into pieces: joining
+// neighbours keeps the divisions (the outer bounds of each run), splitting
+// a partition loses them; no hash placement survives.
+func repartitionMeta(in *meta, pieces []repPiece) *meta {
+	m := in.clone()
 	m.nparts = len(pieces)
 	m.hashed = nil
 	if m.divs != nil {
@@ -91,7 +98,7 @@ func (df *DataFrame) Repartition(ctx context.Context, t PartitionTarget) (*DataF
 			m.divs = nil
 		}
 	}
-	return df.derive(&repartitionNode{child: df.n, pieces: pieces, m: m}), nil
+	return m
 }
 
 func planByCount(cur, n int) []repPiece {
@@ -125,15 +132,35 @@ func planBySize(sizes []int64, size int64) []repPiece {
 			i++
 			continue
 		}
-		j, sum := i, int64(0)
-		for j < len(sizes) && sizes[j] <= size && (j == i || sum+sizes[j] <= size) {
-			sum += sizes[j]
-			j++
-		}
+		j := runEnd(sizes, i, size)
 		out = append(out, repPiece{from: i, to: j, of: 1})
 		i = j
 	}
 	return out
+}
+
+// planJoins joins runs of neighbouring partitions of at most size bytes
+// in all and splits none: a partition larger than size stays as it is.
+func planJoins(sizes []int64, size int64) []repPiece {
+	var out []repPiece
+	for i := 0; i < len(sizes); {
+		j := max(runEnd(sizes, i, size), i+1)
+		out = append(out, repPiece{from: i, to: j, of: 1})
+		i = j
+	}
+	return out
+}
+
+// runEnd returns the end of the run of partitions from i on that are each
+// at most size and add up to at most size (at least i+1 when partition i
+// is at most size).
+func runEnd(sizes []int64, i int, size int64) int {
+	j, sum := i, int64(0)
+	for j < len(sizes) && sizes[j] <= size && (j == i || sum+sizes[j] <= size) {
+		sum += sizes[j]
+		j++
+	}
+	return j
 }
 
 // partitionBytes returns each partition's size in memory.
@@ -169,11 +196,17 @@ type repartitionNode struct {
 	child  node
 	pieces []repPiece
 	m      *meta
+	// coalesced is set when the optimizer joined the pieces before a
+	// step (see coalesce.go), not the user.
+	coalesced *coalesceNote
 }
 
 func (n *repartitionNode) meta() *meta      { return n.m }
 func (n *repartitionNode) children() []node { return []node{n.child} }
 func (n *repartitionNode) label() string {
+	if n.coalesced != nil {
+		return "Coalesce: " + n.coalesced.String() + "; joins of neighbours, no shuffle"
+	}
 	split, joined := 0, 0
 	for _, p := range n.pieces {
 		if p.of > 1 {

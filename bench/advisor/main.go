@@ -1,5 +1,8 @@
+//go:build duckdb_arrow
+
 // Command advisor times the optimization guide's bad patterns before and
-// after the fix the advisor suggests or applies, side by side in one run.
+// after the fix the advisor suggests or applies, side by side in one run
+// (-case picks one; both run by default).
 //
 // large-argument: 20 delayed tasks that each take the same large map as a
 // literal argument (the guide's "don't pass large data as arguments"),
@@ -8,6 +11,13 @@
 // (the default: the map is placed on the workers once), and with the map
 // scattered by hand and its future passed. Ratios are printed against the
 // hand-scattered run.
+//
+// too-many-partitions: a dataframe cut into many tiny partitions (the
+// guide's "too many partitions"), grouped and aggregated (a tree
+// reduction) and sorted on a column (SetIndex, a range shuffle), three
+// ways: with the planner's coalescing off, on (the default), and
+// repartitioned by hand as the advice says (PartitionSize). Ratios are
+// printed against coalescing off.
 package main
 
 import (
@@ -35,14 +45,43 @@ var lookup = dusk.Register("bench.lookup", func(table map[string]int, from, n in
 
 func main() {
 	dusk.Main()
-	entries := flag.Int("entries", 460_000, "entries of the map (460,000 encode to about 6 MB)")
-	tasks := flag.Int("tasks", 20, "tasks that each take the map")
+	which := flag.String("case", "all", "the case to run: large-argument, too-many-partitions or all")
+	entries := flag.Int("entries", 460_000, "large-argument: entries of the map (460,000 encode to about 6 MB)")
+	tasks := flag.Int("tasks", 20, "large-argument: tasks that each take the map")
+	rows := flag.Int("rows", 2_000_000, "too-many-partitions: rows of the dataframe")
+	parts := flag.Int("partitions", 2000, "too-many-partitions: partitions it is cut into")
+	target := flag.String("target", "128MiB", "too-many-partitions: optimization.coalesce.target, and the size repartitioning by hand asks for")
 	repeat := flag.Int("repeat", 3, "runs of each mode; the median is shown")
 	workers := flag.Int("workers", 2, "worker processes")
 	flag.Parse()
 	ctx := context.Background()
-	table := make(map[string]int, *entries)
-	for i := range *entries {
+	if *which == "all" || *which == "large-argument" {
+		largeArgument(ctx, *entries, *tasks, *repeat, *workers)
+	}
+	if *which == "all" || *which == "too-many-partitions" {
+		tooManyPartitions(ctx, *rows, *parts, *target, *repeat, *workers)
+	}
+}
+
+// connect starts a local cluster of worker processes of one thread with
+// the settings cfg.
+func connect(ctx context.Context, cfg *config.Config, workers int) *dusk.Client {
+	c, err := dusk.Connect(ctx, "", dusk.LocalConfig(cfg), dusk.LocalProcesses(), dusk.LocalWorkers(workers), dusk.LocalThreads(1), dusk.LocalDashboard("off"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return c
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func largeArgument(ctx context.Context, entries, tasks, repeat, workers int) {
+	table := make(map[string]int, entries)
+	for i := range entries {
 		table["k"+strconv.Itoa(i)] = i
 	}
 	enc, err := codec.Encode(table)
@@ -50,7 +89,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("large-argument: %d tasks, each with a map of %d entries (%.1f MB encoded), %d worker processes of 1 thread\n",
-		*tasks, *entries, float64(len(enc))/1e6, *workers)
+		tasks, entries, float64(len(enc))/1e6, workers)
 
 	type mode struct {
 		name       string
@@ -59,16 +98,13 @@ func main() {
 	}
 	modes := []mode{{"literal (auto-scatter off)", false, false}, {"auto-scatter (default)", true, false}, {"scattered by hand", true, true}}
 	times := make([][]time.Duration, len(modes))
-	for r := range *repeat {
+	for r := range repeat {
 		for i, m := range modes {
 			cfg := config.New()
 			if err := cfg.Set("optimization.auto-scatter.active", m.autoActive); err != nil {
 				log.Fatal(err)
 			}
-			c, err := dusk.Connect(ctx, "", dusk.LocalConfig(cfg), dusk.LocalProcesses(), dusk.LocalWorkers(*workers), dusk.LocalThreads(1), dusk.LocalDashboard("off"))
-			if err != nil {
-				log.Fatal(err)
-			}
+			c := connect(ctx, cfg, workers)
 			start := time.Now()
 			var arg any = table
 			if m.byHand {
@@ -78,7 +114,7 @@ func main() {
 				}
 				arg = f
 			}
-			ds := make([]dusk.Lazy, *tasks)
+			ds := make([]dusk.Lazy, tasks)
 			for t := range ds {
 				ds[t] = dusk.Call[int](lookup, arg, t*100, 100)
 			}
@@ -91,10 +127,9 @@ func main() {
 			fmt.Fprintf(os.Stderr, "round %d: %-28s %7.2f s\n", r+1, m.name, el.Seconds())
 		}
 	}
-	med := func(ds []time.Duration) time.Duration { s := slices.Clone(ds); slices.Sort(s); return s[len(s)/2] }
-	base := med(times[2])
+	base := median(times[2])
 	fmt.Printf("%-28s %10s %14s\n", "mode", "median s", "vs by hand")
 	for i, m := range modes {
-		fmt.Printf("%-28s %10.2f %13.2fx\n", m.name, med(times[i]).Seconds(), float64(med(times[i]))/float64(base))
+		fmt.Printf("%-28s %10.2f %13.2fx\n", m.name, median(times[i]).Seconds(), float64(median(times[i]))/float64(base))
 	}
 }

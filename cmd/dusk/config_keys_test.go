@@ -41,6 +41,20 @@ func autoScattered(c *dusk.Client) any {
 	return n
 }
 
+// coalesced reports whether the plan of a group-by over 64 partitions of
+// about 1000 bytes joins them before its reduction.
+func coalesced(c *dusk.Client) any {
+	rows := make([]struct{ ID, V int64 }, 4000)
+	for i := range rows {
+		rows[i].ID, rows[i].V = int64(i%10), int64(i)
+	}
+	df, err := dataframe.FromRecords(context.Background(), c, rows, dataframe.Partitions(64))
+	if err != nil {
+		return err.Error()
+	}
+	return strings.Contains(df.GroupBy("ID").Agg(dataframe.Sum("V")).Explain(), "Coalesce: 64 partitions")
+}
+
 // TestEveryConfigKeyTakesEffect walks every key dusk config shows, sets it
 // to a value other than its default, and checks that the code that reads
 // it makes something different of it: no key is dead.
@@ -173,6 +187,8 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		}},
 		"optimization.auto-scatter.active":    {"false", frames(autoScattered)},
 		"optimization.auto-scatter.threshold": {"1GiB", frames(autoScattered)},
+		"optimization.coalesce.active":        {"false", frames(coalesced)},
+		"optimization.coalesce.target":        {"1KiB", frames(coalesced)},
 		"dataframe.broadcast-threshold": {"1B", frames(func(c *dusk.Client) any {
 			l, err := dataframe.FromRecords(ctx, c, []struct{ ID, V int64 }{{1, 10}, {2, 20}}, dataframe.Partitions(2))
 			if err != nil {
