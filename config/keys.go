@@ -120,6 +120,12 @@ var table = []*keyInfo{
 		doc: "Whether large literal task arguments are scattered to the workers once and referred to, instead of travelling with every task."},
 	{name: "optimization.auto-scatter.threshold", kind: kindBytes, defText: "1MiB", positive: true,
 		doc: "A literal argument this large, or one that several tasks of a graph pass and that adds this much to the graph in all, is auto-scattered."},
+	{name: "optimization.persist-shared.active", kind: kindBool, defText: "false",
+		doc: "Whether the client keeps on the cluster the results of a branch that consecutive computations share (computed again, or used by a lazy value not yet computed), so that the next computation takes them instead of computing them again; it costs their memory until they are released."},
+	{name: "optimization.persist-shared.min-seconds", kind: kindDuration, defText: "1s",
+		doc: "A shared branch is kept (and, with persist-shared off, a recomputed one reported) only when the computation that ran it took at least this long."},
+	{name: "optimization.persist-shared.release-after", kind: kindInt, defText: "3", positive: true,
+		doc: "A kept branch is released after this many computations of the client that do not use it (also by Client.ReleaseShared, and when the client closes)."},
 
 	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
 		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},
