@@ -8,6 +8,13 @@
 // (the default: the map is placed on the workers once), and with the map
 // scattered by hand and its future passed. Ratios are printed against the
 // hand-scattered run.
+//
+// compute-loop: computations in a row over one expensive branch (the
+// guide's "compute in a loop"), in a loop with persist-shared off and on,
+// and with the advice followed (one ComputeAll, or the branch persisted by
+// hand); see loop.go.
+//
+// -case picks one (large-argument, compute-loop); both run by default.
 package main
 
 import (
@@ -39,8 +46,18 @@ func main() {
 	tasks := flag.Int("tasks", 20, "tasks that each take the map")
 	repeat := flag.Int("repeat", 3, "runs of each mode; the median is shown")
 	workers := flag.Int("workers", 2, "worker processes")
+	which := flag.String("case", "", "the case to run (large-argument, compute-loop); empty: both")
+	steps := flag.Int("steps", 10, "compute-loop: computations in a row")
+	size := flag.Int("branch-values", 200_000, "compute-loop: values the shared branch computes")
+	rounds := flag.Int("branch-rounds", 2500, "compute-loop: rounds of work over them (2500 take about 1.5 s, past persist-shared's 1 s min-seconds)")
 	flag.Parse()
 	ctx := context.Background()
+	if *which == "" || *which == "compute-loop" {
+		computeLoop(ctx, *steps, *size, *rounds, *repeat, *workers)
+	}
+	if *which == "compute-loop" {
+		return
+	}
 	table := make(map[string]int, *entries)
 	for i := range *entries {
 		table["k"+strconv.Itoa(i)] = i
