@@ -96,6 +96,14 @@ func TestPersistSharedTwoComputes(t *testing.T) {
 			if f := findingOf(fnd, "recomputed"); f != nil {
 				t.Fatalf("persist-shared on: a recomputed finding: %+v", f)
 			}
+			// The kept branch itself, computed: the graph sends no task.
+			xs, err := dusk.Compute(ctx, c, base)
+			if err != nil || len(xs) != 100 || xs[99] != 99 {
+				t.Fatalf("persist-shared on: the kept branch computed = %d values, %v", len(xs), err)
+			}
+			if runs := counter(name).Load(); runs != 1 {
+				t.Fatalf("persist-shared on: computing the kept branch ran it again (%d runs)", runs)
+			}
 			if n := c.ReleaseShared(); n != 1 {
 				t.Fatalf("ReleaseShared released %d results, want 1", n)
 			}

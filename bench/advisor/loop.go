@@ -36,11 +36,14 @@ var step = dusk.Register("bench.step", func(xs []float64, k int) float64 {
 
 // computeLoop times the guide's "compute in a loop": steps computations
 // in a row, each a cheap step over one expensive branch built once,
-// computed four ways: Compute in the loop with persist-shared off (the
+// computed five ways: Compute in the loop with persist-shared off (the
 // branch runs for every computation), the advice followed (one
 // ComputeAll of every step, or the branch persisted by hand and its future
-// passed), and Compute in the loop with persist-shared on. Ratios are
-// printed against the ComputeAll run.
+// passed), and Compute in the loop with persist-shared on, the steps built
+// in the loop (the second computation notices the branch computed again
+// and keeps it) or all before it (the first sees lazy values outside its
+// graph that use the branch, and keeps it). Ratios are printed against
+// the ComputeAll run.
 func computeLoop(ctx context.Context, steps, size, rounds, repeat, workers int) {
 	fmt.Printf("compute-loop: %d computations in a row over one branch (%d values, %d rounds), %d worker processes of 1 thread\n",
 		steps, size, rounds, workers)
@@ -77,6 +80,18 @@ func computeLoop(ctx context.Context, steps, size, rounds, repeat, workers int) 
 			return loop(c, f)
 		}},
 		{"loop (persist-shared on)", true, inLoop},
+		{"steps built first, on", true, func(c *dusk.Client, base *dusk.Delayed[[]float64]) error {
+			ds := make([]*dusk.Delayed[float64], steps)
+			for k := range ds {
+				ds[k] = dusk.Call[float64](step, base, k)
+			}
+			for _, d := range ds {
+				if _, err := dusk.Compute(ctx, c, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 	times := make([][]time.Duration, len(modes))
 	for r := range repeat {
