@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/dusk-go/dusk/codec"
@@ -53,12 +54,18 @@ type builder struct {
 	nliterals int
 	seed      maphash.Seed
 	scattered []*AnyFuture
+	// refs counts the references to each lazy call from the graph's
+	// own calls (see node.users); shared is the graph's part in
+	// persist-shared (persistshared.go), nil when the graph is not a
+	// computation's.
+	refs   map[*node]int32
+	shared *sharedPlan
 }
 
 // newBuilder returns a builder of a graph for client c (nil when the
 // graph is only drawn) whose tasks get the annotations of ctx.
 func newBuilder(ctx context.Context, c *Client) *builder {
-	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, checked: map[*registry.Func]bool{}, annot: annotationsFrom(ctx)}
+	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, refs: map[*node]int32{}, checked: map[*registry.Func]bool{}, annot: annotationsFrom(ctx)}
 }
 
 // call adds a task calling fn with args under key.
@@ -130,6 +137,7 @@ func (b *builder) arg(a any, want reflect.Type) (graph.Arg, error) {
 		if err := b.node(n); err != nil {
 			return graph.Arg{}, err
 		}
+		b.refs[n]++
 		return graph.Ref(n.key), nil
 	}
 	v := reflect.ValueOf(a)
@@ -207,6 +215,10 @@ func (b *builder) node(n *node) error {
 // send sends the graph to the scheduler as one UpdateGraph message
 // wanting keys.
 func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
+	if b.shared != nil && len(b.shared.extra) > 0 {
+		// The shared branch's outputs persist-shared holds.
+		wanted = append(slices.Clone(wanted), b.shared.extra...)
+	}
 	m, keys, err := b.message(g, wanted)
 	if err != nil {
 		return err
@@ -228,6 +240,11 @@ func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
 	err = c.send(m)
 	for _, f := range b.scattered {
 		f.Release() // the wanted futures hold them now
+	}
+	if b.shared != nil {
+		for _, f := range b.shared.cut {
+			f.Release() // the graph's tasks that use them hold them now
+		}
 	}
 	return err
 }

@@ -43,6 +43,7 @@ type Client struct {
 	done    chan struct{}  // closed when the connection ends for good
 	connErr error          // why it ended; set before done closes
 	loops   *loopWatch     // notices Compute called in a loop
+	shared  sharedBranches // persist-shared's memory (with a lock of its own)
 	cfg     *config.Config // the client's settings (optimization.*, dataframe.*)
 	// reconnect is how long a lost scheduler is tried again.
 	reconnect time.Duration

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/dusk-go/dusk/graph"
@@ -18,6 +20,11 @@ type node struct {
 	args   []any
 	caller callSite
 	err    error // a mistake found when the call was built
+	// users counts the references to this call in the arguments of
+	// other calls (Call), computed or not: persist-shared compares it
+	// with the references inside one graph to see that a lazy value
+	// outside the graph will need it too.
+	users atomic.Int32
 }
 
 // Delayed is a lazy call: nothing runs until it (or something built on it)
@@ -36,7 +43,26 @@ func Call[T any](fn *Func, args ...any) *Delayed[T] {
 	} else if err := fn.f.CheckCount(len(args)); err != nil {
 		n.err = atCaller(err, caller)
 	}
+	countUsers(args)
 	return &Delayed[T]{n: n}
+}
+
+// countUsers notes each lazy argument (alone or in a slice) as used once
+// more.
+func countUsers(args []any) {
+	for _, a := range args {
+		if d, ok := a.(delayedRef); ok {
+			d.delayedNode().users.Add(1)
+			continue
+		}
+		if v := reflect.ValueOf(a); v.IsValid() && v.Kind() == reflect.Slice && isRefType(v.Type().Elem()) {
+			for i := range v.Len() {
+				if d, ok := v.Index(i).Interface().(delayedRef); ok {
+					d.delayedNode().users.Add(1)
+				}
+			}
+		}
+	}
 }
 
 // Key returns the key the call's result will have.
@@ -113,6 +139,11 @@ func buildGraph(ctx context.Context, c *Client, outs []Lazy, o computeOptions) (
 	if err := g.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("dusk: %w", err)
 	}
+	keep := keys
+	if c != nil {
+		g = c.planShared(b, g, keys)
+		keep = append(slices.Clone(keys), b.shared.extra...)
+	}
 	if o.optimize {
 		g = graph.Cull(g, keys)
 		fuse, opts := true, graph.FuseOptions{}
@@ -124,7 +155,7 @@ func buildGraph(ctx context.Context, c *Client, outs []Lazy, o computeOptions) (
 			opts.AveWidth = o.aveWidth
 		}
 		if fuse {
-			g = graph.Fuse(g, keys, opts)
+			g = graph.Fuse(g, keep, opts)
 		}
 	}
 	return b, g, keys, nil
@@ -228,15 +259,22 @@ func (c *Client) sendGraph(b *builder, g graph.Graph, keys []graph.Key, o comput
 	if o.progress != nil {
 		p, err := c.startProgress(o.progress, g)
 		if err != nil {
+			c.abandonShared(b.shared)
 			return nil, fmt.Errorf("dusk: progress: %w", err)
 		}
 		finish = p.finish
 	}
+	start := time.Now()
 	if err := b.send(g, keys); err != nil {
 		finish(false)
+		c.abandonShared(b.shared)
 		return nil, err
 	}
-	return finish, nil
+	done := finish
+	return func(ok bool) {
+		done(ok)
+		c.finishShared(b.shared, time.Since(start), ok)
+	}, nil
 }
 
 // finishWhenDone ends progress bars once every future state is done (or

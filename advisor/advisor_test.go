@@ -64,7 +64,7 @@ func TestEachRule(t *testing.T) {
 		}, []string{"12%", "20.0 s"}},
 		{"recomputed", Info, func(d *report.Data) {
 			d.Stream = append(d.Stream, d.Stream[0], d.Stream[1])
-		}, []string{"2 tasks ran to completion more than once", "load (2)"}},
+		}, []string{"2 tasks ran to completion more than once", "load (2 tasks, 2 runs again,", "wasted"}},
 		{"spilling", Warning, func(d *report.Data) {
 			d.Stream = append(d.Stream, report.Bar{Kind: "spill", Key: "load-aa", NBytes: 300 << 20, Start: 0, Stop: 900})
 		}, []string{"1 values (300 MiB)", "900.0 ms"}},

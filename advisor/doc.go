@@ -21,8 +21,10 @@
 //   - communication: moving data between workers costs a large share of
 //     the compute time.
 //   - data-skew: one worker holds far more data than the others.
-//   - recomputed: the same task ran more than once (persist what several
-//     computations share).
+//   - recomputed: the same task ran more than once, by prefix with the
+//     runs again and the time they took (persist what several
+//     computations share, or let the client do it:
+//     optimization.persist-shared.active).
 //   - failed-tasks: tasks failed.
 //
 // Advisor implements report.Advisor; dusk's PerformanceReport and dusk

@@ -112,29 +112,42 @@ func (a *Advisor) idleWorkers(d *report.Data) []report.Finding {
 }
 
 // recomputed reports tasks that ran to completion more than once: results
-// were released and needed again (or lost with a worker).
+// were released and needed again (or lost with a worker). It names each
+// prefix with its tasks, the runs beyond the first and the time they took.
 func (a *Advisor) recomputed(d *report.Data) []report.Finding {
-	runs := map[string]int{}
-	for _, b := range d.Stream {
-		if b.Kind == "task" {
-			runs[b.Key]++
-		}
+	type redo struct {
+		tasks, again int
+		ms           float64 // the runs beyond each task's first
 	}
-	again := map[string]int{} // prefix -> tasks that ran more than once
+	runs := map[string]int{}
+	byPrefix := map[string]*redo{}
 	n := 0
 	for _, b := range d.Stream {
-		if b.Kind == "task" && runs[b.Key] > 1 {
-			again[b.Prefix]++
-			runs[b.Key] = 0 // count each key once
+		if b.Kind != "task" {
+			continue
+		}
+		runs[b.Key]++
+		if runs[b.Key] == 1 {
+			continue
+		}
+		r := byPrefix[b.Prefix]
+		if r == nil {
+			r = &redo{}
+			byPrefix[b.Prefix] = r
+		}
+		if runs[b.Key] == 2 {
+			r.tasks++
 			n++
 		}
+		r.again++
+		r.ms += b.Stop - b.Start
 	}
 	if n == 0 {
 		return nil
 	}
 	var which []string
-	for p, c := range again {
-		which = append(which, fmt.Sprintf("%s (%d)", p, c))
+	for p, r := range byPrefix {
+		which = append(which, fmt.Sprintf("%s (%d tasks, %d runs again, %s wasted)", p, r.tasks, r.again, seconds(r.ms/1000)))
 	}
 	slices.Sort(which)
 	return []report.Finding{{
@@ -142,6 +155,7 @@ func (a *Advisor) recomputed(d *report.Data) []report.Finding {
 		Severity: Info,
 		Message:  fmt.Sprintf("%d tasks ran to completion more than once: %s.", n, names(which)),
 		Advice: "A result is computed again when it was released and then needed again, or lost with a worker. " +
-			"If several computations share an intermediate result, Persist it once and build on its futures.",
+			"If several computations share an intermediate result, persist it (Persist once and build on its futures), " +
+			"compute them together (ComputeAll), or set optimization.persist-shared.active: true to let the client keep it.",
 	}}
 }

@@ -126,6 +126,12 @@ var table = []*keyInfo{
 		doc: "Whether a dataframe's plan joins runs of tiny neighbouring partitions (32 or more, when that at least halves them) before a shuffle or a group-by's reduction."},
 	{name: "optimization.coalesce.target", kind: kindBytes, defText: "128MiB", positive: true,
 		doc: "The size coalesced partitions are joined up to (the guide's 100-300 MB per partition)."},
+	{name: "optimization.persist-shared.active", kind: kindBool, defText: "false",
+		doc: "Whether the client keeps on the cluster the results of a branch that consecutive computations share (computed again, or used by a lazy value not yet computed), so that the next computation takes them instead of computing them again; it costs their memory until they are released."},
+	{name: "optimization.persist-shared.min-seconds", kind: kindDuration, defText: "1s",
+		doc: "A shared branch is kept (and, with persist-shared off, a recomputed one reported) only when the computation that ran it took at least this long."},
+	{name: "optimization.persist-shared.release-after", kind: kindInt, defText: "3", positive: true,
+		doc: "A kept branch is released after this many computations of the client that do not use it (also by Client.ReleaseShared, and when the client closes)."},
 
 	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
 		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},

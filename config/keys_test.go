@@ -24,12 +24,13 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 	ints := map[string]int{
-		"scheduler.allowed-failures":      3,
-		"scheduler.events.capacity":       100000,
-		"worker.nthreads":                 0,
-		"worker.transfer.max-connections": 50,
-		"optimization.fuse.max-height":    128,
-		"optimization.fuse.ave-width":     0,
+		"scheduler.allowed-failures":                3,
+		"scheduler.events.capacity":                 100000,
+		"worker.nthreads":                           0,
+		"worker.transfer.max-connections":           50,
+		"optimization.fuse.max-height":              128,
+		"optimization.fuse.ave-width":               0,
+		"optimization.persist-shared.release-after": 3,
 	}
 	for k, want := range ints {
 		if got := c.Int(k); got != want {
@@ -37,14 +38,15 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 	bools := map[string]bool{
-		"scheduler.work-stealing":          true,
-		"scheduler.events.record":          true,
-		"worker.lifetime-restart":          false,
-		"worker.accept-binaries":           true,
-		"worker.nanny":                     true,
-		"optimization.fuse.active":         true,
-		"optimization.auto-scatter.active": true,
-		"optimization.coalesce.active":     true,
+		"scheduler.work-stealing":            true,
+		"scheduler.events.record":            true,
+		"worker.lifetime-restart":            false,
+		"worker.accept-binaries":             true,
+		"worker.nanny":                       true,
+		"optimization.fuse.active":           true,
+		"optimization.auto-scatter.active":   true,
+		"optimization.coalesce.active":       true,
+		"optimization.persist-shared.active": false,
 	}
 	for k, want := range bools {
 		if got := c.Bool(k); got != want {
@@ -52,17 +54,18 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 	durations := map[string]time.Duration{
-		"scheduler.work-stealing-interval": 100 * time.Millisecond,
-		"scheduler.unknown-task-duration":  500 * time.Millisecond,
-		"scheduler.worker-ttl":             10 * time.Second,
-		"worker.memory.monitor-interval":   100 * time.Millisecond,
-		"worker.heartbeat-interval":        500 * time.Millisecond,
-		"comm.timeouts.connect":            10 * time.Second,
-		"scheduler.client-ttl":             20 * time.Second,
-		"worker.lifetime":                  0,
-		"worker.lifetime-stagger":          0,
-		"worker.death-timeout":             0,
-		"client.reconnect-timeout":         time.Minute,
+		"scheduler.work-stealing-interval":        100 * time.Millisecond,
+		"scheduler.unknown-task-duration":         500 * time.Millisecond,
+		"scheduler.worker-ttl":                    10 * time.Second,
+		"worker.memory.monitor-interval":          100 * time.Millisecond,
+		"worker.heartbeat-interval":               500 * time.Millisecond,
+		"comm.timeouts.connect":                   10 * time.Second,
+		"scheduler.client-ttl":                    20 * time.Second,
+		"worker.lifetime":                         0,
+		"worker.lifetime-stagger":                 0,
+		"worker.death-timeout":                    0,
+		"client.reconnect-timeout":                time.Minute,
+		"optimization.persist-shared.min-seconds": time.Second,
 	}
 	for k, want := range durations {
 		if got := c.Duration(k); got != want {

@@ -18,6 +18,14 @@
 // ways: with the planner's coalescing off, on (the default), and
 // repartitioned by hand as the advice says (PartitionSize). Ratios are
 // printed against coalescing off.
+//
+// compute-loop: computations in a row over one expensive branch (the
+// guide's "compute in a loop"), in a loop with persist-shared off and on,
+// and with the advice followed (one ComputeAll, or the branch persisted by
+// hand); see loop.go.
+//
+// -case picks one (large-argument, too-many-partitions, compute-loop);
+// all run by default.
 package main
 
 import (
@@ -45,7 +53,7 @@ var lookup = dusk.Register("bench.lookup", func(table map[string]int, from, n in
 
 func main() {
 	dusk.Main()
-	which := flag.String("case", "all", "the case to run: large-argument, too-many-partitions or all")
+	which := flag.String("case", "all", "the case to run: large-argument, too-many-partitions, compute-loop or all")
 	entries := flag.Int("entries", 460_000, "large-argument: entries of the map (460,000 encode to about 6 MB)")
 	tasks := flag.Int("tasks", 20, "large-argument: tasks that each take the map")
 	rows := flag.Int("rows", 2_000_000, "too-many-partitions: rows of the dataframe")
@@ -53,6 +61,9 @@ func main() {
 	target := flag.String("target", "128MiB", "too-many-partitions: optimization.coalesce.target, and the size repartitioning by hand asks for")
 	repeat := flag.Int("repeat", 3, "runs of each mode; the median is shown")
 	workers := flag.Int("workers", 2, "worker processes")
+	steps := flag.Int("steps", 10, "compute-loop: computations in a row")
+	size := flag.Int("branch-values", 200_000, "compute-loop: values the shared branch computes")
+	rounds := flag.Int("branch-rounds", 2500, "compute-loop: rounds of work over them (2500 take about 1.5 s, past persist-shared's 1 s min-seconds)")
 	flag.Parse()
 	ctx := context.Background()
 	if *which == "all" || *which == "large-argument" {
@@ -60,6 +71,9 @@ func main() {
 	}
 	if *which == "all" || *which == "too-many-partitions" {
 		tooManyPartitions(ctx, *rows, *parts, *target, *repeat, *workers)
+	}
+	if *which == "all" || *which == "compute-loop" {
+		computeLoop(ctx, *steps, *size, *rounds, *repeat, *workers)
 	}
 }
 

@@ -26,6 +26,38 @@ var cfgAdd = dusk.Register("cfgtest.add", func(x, y int) int { return x + y })
 
 var cfgLen = dusk.Register("cfgtest.len", func(b []byte) int { return len(b) })
 
+// cfgSlow is an expensive branch: it takes at least d.
+var cfgSlow = dusk.Register("cfgtest.slow", func(d time.Duration) int {
+	time.Sleep(d)
+	return 1
+})
+
+// sharedHeld computes two steps over one branch, with
+// optimization.persist-shared.min-seconds 0 (set on c), and then a
+// computation that does not use it; it returns how many futures the
+// client holds after each: the branch's output when persist-shared kept
+// it, none after release-after computations that do not use it.
+func sharedHeld(t *testing.T, ctx context.Context, c *config.Config) any {
+	if err := c.Set("optimization.persist-shared.min-seconds", "0s"); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := dusk.Connect(ctx, "", dusk.LocalConfig(c), dusk.LocalWorkers(1), dusk.LocalThreads(1), dusk.LocalDashboard("off"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	base := dusk.Call[int](cfgInc, 0)
+	s1, s2 := dusk.Call[int](cfgAdd, base, 1), dusk.Call[int](cfgAdd, base, 2)
+	var held []int
+	for _, d := range []*dusk.Delayed[int]{s1, s2, dusk.Call[int](cfgInc, 5)} {
+		if _, err := dusk.Compute(ctx, cl, d); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, len(cl.Futures()))
+	}
+	return held
+}
+
 // autoScattered submits a task with a 2 MiB literal and returns how many
 // futures of auto-scattered values the client then holds.
 func autoScattered(c *dusk.Client) any {
@@ -189,6 +221,33 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"optimization.auto-scatter.threshold": {"1GiB", frames(autoScattered)},
 		"optimization.coalesce.active":        {"false", frames(coalesced)},
 		"optimization.coalesce.target":        {"1KiB", frames(coalesced)},
+		"optimization.persist-shared.active":  {"true", func(t *testing.T, c *config.Config) any { return sharedHeld(t, ctx, c) }},
+		"optimization.persist-shared.release-after": {"1", func(t *testing.T, c *config.Config) any {
+			if err := c.Set("optimization.persist-shared.active", true); err != nil {
+				t.Fatal(err)
+			}
+			return sharedHeld(t, ctx, c)
+		}},
+		// A branch that takes a second, computed again: with the fix off,
+		// a finding when it passes min-seconds (1s by default).
+		"optimization.persist-shared.min-seconds": {"1h", frames(func(c *dusk.Client) any {
+			base := dusk.Call[int](cfgSlow, time.Second)
+			for k := range 2 {
+				if _, err := dusk.Compute(ctx, c, dusk.Call[int](cfgAdd, base, k)); err != nil {
+					return err.Error()
+				}
+			}
+			fnd, err := c.Advise(ctx)
+			if err != nil {
+				return err.Error()
+			}
+			for _, f := range fnd {
+				if f.Rule == "recomputed" && f.Severity == "warning" {
+					return f.Message
+				}
+			}
+			return ""
+		})},
 		"dataframe.broadcast-threshold": {"1B", frames(func(c *dusk.Client) any {
 			l, err := dataframe.FromRecords(ctx, c, []struct{ ID, V int64 }{{1, 10}, {2, 20}}, dataframe.Partitions(2))
 			if err != nil {
