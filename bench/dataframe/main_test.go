@@ -11,8 +11,8 @@ import (
 )
 
 // TestAdvisorFindsNothing runs dusk's eight workloads on 400,000 generated
-// rows in 10 files (the merges take a tenth of the partitions), each under a performance report: the advisor has no
-// warning about any. (The program's flags say where the data and the
+// rows in 10 files (the merges take a tenth of the partitions), each under
+// a performance report: the advisor has no warning about any. (The program's flags say where the data and the
 // written Parquet go: the test points them at its own directory.)
 func TestAdvisorFindsNothing(t *testing.T) {
 	if testing.Short() {
