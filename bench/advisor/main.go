@@ -51,6 +51,45 @@ var lookup = dusk.Register("bench.lookup", func(table map[string]int, from, n in
 	return s
 })
 
+// mode is one way of passing the map to the tasks.
+type mode struct {
+	name       string
+	autoActive bool
+	byHand     bool
+}
+
+// modes: the bad pattern first, then its two fixes.
+var modes = []mode{{"literal (auto-scatter off)", false, false}, {"auto-scatter (default)", true, false}, {"scattered by hand", true, true}}
+
+// makeTable returns a map of n entries "k<i>": i.
+func makeTable(n int) map[string]int {
+	table := make(map[string]int, n)
+	for i := range n {
+		table["k"+strconv.Itoa(i)] = i
+	}
+	return table
+}
+
+// runMode computes tasks lookups on c, each over 100 entries of table,
+// passing the table as mode m says (the cluster's configuration decides
+// whether auto-scatter is on).
+func runMode(ctx context.Context, c *dusk.Client, m mode, table map[string]int, tasks int) error {
+	var arg any = table
+	if m.byHand {
+		f, err := dusk.Scatter(ctx, c, table, dusk.Broadcast())
+		if err != nil {
+			return err
+		}
+		arg = f
+	}
+	ds := make([]dusk.Lazy, tasks)
+	for t := range ds {
+		ds[t] = dusk.Call[int](lookup, arg, t*100, 100)
+	}
+	_, err := dusk.ComputeAll(ctx, c, ds)
+	return err
+}
+
 func main() {
 	dusk.Main()
 	which := flag.String("case", "all", "the case to run: large-argument, too-many-partitions, compute-loop or all")
@@ -94,10 +133,7 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func largeArgument(ctx context.Context, entries, tasks, repeat, workers int) {
-	table := make(map[string]int, entries)
-	for i := range entries {
-		table["k"+strconv.Itoa(i)] = i
-	}
+	table := makeTable(entries)
 	enc, err := codec.Encode(table)
 	if err != nil {
 		log.Fatal(err)
@@ -105,12 +141,6 @@ func largeArgument(ctx context.Context, entries, tasks, repeat, workers int) {
 	fmt.Printf("large-argument: %d tasks, each with a map of %d entries (%.1f MB encoded), %d worker processes of 1 thread\n",
 		tasks, entries, float64(len(enc))/1e6, workers)
 
-	type mode struct {
-		name       string
-		autoActive bool
-		byHand     bool
-	}
-	modes := []mode{{"literal (auto-scatter off)", false, false}, {"auto-scatter (default)", true, false}, {"scattered by hand", true, true}}
 	times := make([][]time.Duration, len(modes))
 	for r := range repeat {
 		for i, m := range modes {
@@ -120,19 +150,7 @@ func largeArgument(ctx context.Context, entries, tasks, repeat, workers int) {
 			}
 			c := connect(ctx, cfg, workers)
 			start := time.Now()
-			var arg any = table
-			if m.byHand {
-				f, err := dusk.Scatter(ctx, c, table, dusk.Broadcast())
-				if err != nil {
-					log.Fatal(err)
-				}
-				arg = f
-			}
-			ds := make([]dusk.Lazy, tasks)
-			for t := range ds {
-				ds[t] = dusk.Call[int](lookup, arg, t*100, 100)
-			}
-			if _, err := dusk.ComputeAll(ctx, c, ds); err != nil {
+			if err := runMode(ctx, c, m, table, tasks); err != nil {
 				log.Fatal(err)
 			}
 			el := time.Since(start)

@@ -86,16 +86,11 @@ func must(a *array.Array, err error) *array.Array {
 	return a
 }
 
-func main() {
-	dusk.Main()
-	flag.Parse()
-	if *outOfCore {
-		outOfCoreRun()
-		return
-	}
-	n, ch, m := *nFlag, *chunkFlag, *mFlag
+// arrayWorkloads are the benchmark's workloads on x, an n×n array in
+// square chunks of side ch, and on m×m matrices for the dot product.
+func arrayWorkloads(n, ch, m int) []workload {
 	x := func(c *dusk.Client) *array.Array { return must(array.Random(c, []int{n, n}, array.By(ch), 1)) }
-	works := []workload{
+	return []workload{
 		{"elementwise-sum", func(c *dusk.Client) (*array.Array, error) {
 			return must(must(x(c).Add(1)).Mul(2)).Sum()
 		}},
@@ -117,6 +112,17 @@ func main() {
 			return must(x(c).MapOverlap(box, []int{1, 1}, array.None, array.Float64)).Sum()
 		}},
 	}
+}
+
+func main() {
+	dusk.Main()
+	flag.Parse()
+	if *outOfCore {
+		outOfCoreRun()
+		return
+	}
+	n, ch, m := *nFlag, *chunkFlag, *mFlag
+	works := arrayWorkloads(n, ch, m)
 	var sel map[string]bool
 	if *only != "" {
 		sel = map[string]bool{}

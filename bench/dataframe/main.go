@@ -247,6 +247,21 @@ func runDusk(ctx context.Context) ([]result, error) {
 		cpuPIDs = append(cpuPIDs, pid)
 	}
 	defer func() { cpuPIDs = nil }()
+	var out []result
+	err = runDuskOn(ctx, c, func(name string, f func() (string, error)) error {
+		r, err := timed(name, "dusk", f)
+		if err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// runDuskOn runs dusk's workloads on c, each through add (which runs f,
+// the workload, and keeps what it returns: a summary of the result).
+func runDuskOn(ctx context.Context, c *dusk.Client, add func(name string, f func() (string, error)) error) error {
 	aggs := []dataframe.Aggregation{dataframe.Sum("x"), dataframe.Mean("x"), dataframe.Max("y")}
 	groupK := func(df *dataframe.DataFrame) func() (string, error) {
 		return func() (string, error) {
@@ -257,29 +272,20 @@ func runDusk(ctx context.Context) ([]result, error) {
 			return fmt.Sprintf("%d groups, sum(x)=%.4f, mean(x)+max(y)=%.4f", tbl.NumRows(), sumColumn(tbl, 1), sumColumn(tbl, 2)+sumColumn(tbl, 3)), nil
 		}
 	}
-	var out []result
-	add := func(name string, f func() (string, error)) error {
-		r, err := timed(name, "dusk", f)
-		if err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
-	}
 	if err := add(workloads[0], groupK(dataframe.ReadCSV(c, csvGlob()))); err != nil {
-		return nil, err
+		return err
 	}
 	if err := add(workloads[1], groupK(dataframe.ReadParquet(c, parquetGlob()))); err != nil {
-		return nil, err
+		return err
 	}
 	mem, err := dataframe.ReadParquet(c, parquetGlob()).Persist(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer mem.Release()
 	log.Printf("dusk: %d partitions persisted, %s in memory", mem.NPartitions(), mib(mem.EstimatedBytes()))
 	if err := add(workloads[2], groupK(mem)); err != nil {
-		return nil, err
+		return err
 	}
 	if err := add(workloads[3], func() (string, error) {
 		tbl, err := mem.GroupBy("id").Agg(dataframe.Sum("x")).Compute(ctx)
@@ -288,7 +294,7 @@ func runDusk(ctx context.Context) ([]result, error) {
 		}
 		return fmt.Sprintf("%d groups, sum=%.4f", tbl.NumRows(), sumColumn(tbl, 1)), nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	if err := add(workloads[4], func() (string, error) {
 		si, err := mem.SetIndex(ctx, "id")
@@ -302,7 +308,7 @@ func runDusk(ctx context.Context) ([]result, error) {
 		defer p.Release()
 		return fmt.Sprintf("%d partitions, %s", p.NPartitions(), mib(p.EstimatedBytes())), nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	n := mem.NPartitions()
 	left := mem.Partitions(0, n/2)
@@ -311,15 +317,15 @@ func runDusk(ctx context.Context) ([]result, error) {
 		m := left.Merge(right, []string{"id", "k"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
 		return persistedRows(ctx, m)
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	head, err := mem.Partitions(n/2, n/2+1).Head(ctx, 10000)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	small, err := dataframe.FromArrow(ctx, c, head)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := add(workloads[6], func() (string, error) {
 		m := left.Merge(small, []string{"id", "k"}, "inner")
@@ -328,7 +334,7 @@ func runDusk(ctx context.Context) ([]result, error) {
 		}
 		return persistedRows(ctx, m)
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	dir := filepath.Join(filepath.Dir(*outFlag), "dusk-written")
 	if err := add(workloads[7], func() (string, error) {
@@ -338,10 +344,10 @@ func runDusk(ctx context.Context) ([]result, error) {
 		}
 		return dirSize(dir), nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	os.RemoveAll(dir)
-	return out, nil
+	return nil
 }
 
 func runDuckDB(ctx context.Context) ([]result, error) {

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/bench/internal/benchcheck"
+	"github.com/dusk-go/dusk/internal/testcluster"
+)
+
+// TestAdvisorFindsNothing runs every workload at the -quick sizes under a
+// performance report: the advisor must have no warning about them but
+// tiny-tasks, which is this benchmark's subject (it measures what a task
+// of trivial work costs the engine, so its tasks are tiny on purpose).
+func TestAdvisorFindsNothing(t *testing.T) {
+	ctx := testcluster.Context(t)
+	c := testcluster.New(t, ctx, nil, dusk.LocalWorkers(2), dusk.LocalThreads(1))
+	cfg := config{nMap: 2000, nTree: 2000, fanIn: 8, nChain: 100}
+	for _, w := range workloads(cfg) {
+		benchcheck.Check(t, ctx, c, w.name, func(ctx context.Context) error { return w.run(ctx, c) }, "tiny-tasks")
+	}
+}
