@@ -248,7 +248,7 @@ func TestAdviceRecomputed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mentions(t, adviceUntil(t, ctx, bad, "recomputed"), "1 tasks ran to completion more than once", "it.inc (1)")
+	mentions(t, adviceUntil(t, ctx, bad, "recomputed"), "1 task ran to completion more than once", "it.inc (1 task, 1 run again")
 
 	// The twin persists it once and builds both on its future.
 	good := newCluster(t, ctx)

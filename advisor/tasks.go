@@ -147,15 +147,23 @@ func (a *Advisor) recomputed(d *report.Data) []report.Finding {
 	}
 	var which []string
 	for p, r := range byPrefix {
-		which = append(which, fmt.Sprintf("%s (%d tasks, %d runs again, %s wasted)", p, r.tasks, r.again, seconds(r.ms/1000)))
+		which = append(which, fmt.Sprintf("%s (%s, %s again, %s wasted)", p, plural(r.tasks, "task"), plural(r.again, "run"), seconds(r.ms/1000)))
 	}
 	slices.Sort(which)
 	return []report.Finding{{
 		Rule:     "recomputed",
 		Severity: Info,
-		Message:  fmt.Sprintf("%d tasks ran to completion more than once: %s.", n, names(which)),
+		Message:  fmt.Sprintf("%s ran to completion more than once: %s.", plural(n, "task"), names(which)),
 		Advice: "A result is computed again when it was released and then needed again, or lost with a worker. " +
 			"If several computations share an intermediate result, persist it (Persist once and build on its futures), " +
 			"compute them together (ComputeAll), or set optimization.persist-shared.active: true to let the client keep it.",
 	}}
+}
+
+// plural writes n things: "1 task", "3 tasks".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
