@@ -257,13 +257,16 @@ func (b *builder) message(g graph.Graph, wanted []graph.Key) (*pb.ClientMsg, []g
 	// its place in the graph's order.
 	keys := graph.OrderKeys(g, b.order)
 	u.Tasks = make([][]byte, len(keys))
+	nbytes := int64(0)
 	for i, k := range keys {
 		t, err := wire.EncodeTask(g[k])
 		if err != nil {
 			return nil, nil, err
 		}
 		u.Tasks[i] = t
+		nbytes += int64(len(t))
 	}
+	b.checkGraphSize(keys, nbytes)
 	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}, keys, nil
 }
 

@@ -387,6 +387,7 @@ func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type)
 		}
 		byAddr := map[string][]int{}
 		var order []string
+		nbytes := int64(0)
 		c.mu.Lock()
 		for _, i := range todo {
 			st := sts[i]
@@ -398,6 +399,7 @@ func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type)
 				c.mu.Unlock()
 				return nil, fmt.Errorf("dusk: no worker holds %s", st.key)
 			}
+			nbytes += st.nbytes
 			a := st.addrs[attempt%len(st.addrs)]
 			if _, ok := byAddr[a]; !ok {
 				order = append(order, a)
@@ -405,6 +407,9 @@ func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type)
 			byAddr[a] = append(byAddr[a], i)
 		}
 		c.mu.Unlock()
+		if attempt == 0 {
+			c.checkGather(nbytes, len(todo))
+		}
 		var mu sync.Mutex
 		var retry []int
 		var firstErr error

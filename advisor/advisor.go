@@ -59,6 +59,19 @@ type Advisor struct {
 	// RechunkBytes, and at least RechunkShare of the arrays' blocks.
 	RechunkBytes int64
 	RechunkShare float64
+	// Threads vs workload, for prefixes of at least ThreadsRuns runs of
+	// which the workers measured at least ThreadsMeasured: runs averaging
+	// OffCPUTask seconds or more that spent OffCPUShare of their time off
+	// the CPU, while they kept under SaturatedShare of the worker's Go
+	// processors busy, want more threads; more runs at once than
+	// processors, keeping SaturatedShare of them busy and not computing
+	// WaitingShare of their time or more, want fewer threads per worker.
+	ThreadsRuns     int
+	ThreadsMeasured int
+	OffCPUShare     float64
+	OffCPUTask      float64
+	SaturatedShare  float64
+	WaitingShare    float64
 }
 
 // New returns an Advisor with the default thresholds.
@@ -81,6 +94,13 @@ func New() *Advisor {
 		ChunkTarget:    128 << 20,
 		RechunkBytes:   256 << 20,
 		RechunkShare:   0.5,
+
+		ThreadsRuns:     8,
+		ThreadsMeasured: 4,
+		OffCPUShare:     0.8,
+		OffCPUTask:      0.005,
+		SaturatedShare:  0.8,
+		WaitingShare:    0.3,
 	}
 }
 
@@ -91,7 +111,7 @@ func (a *Advisor) Advise(d *report.Data) []report.Finding {
 	for _, rule := range []func(*report.Data) []report.Finding{
 		a.failedTasks, a.paused, a.spilling, a.largeResults, a.tinyTasks,
 		a.idleWorkers, a.communication, a.skew, a.unmanaged, a.recomputed,
-		a.smallChunks, a.rechunkMoves, a.arrayMoves, a.clientAdvice,
+		a.smallChunks, a.rechunkMoves, a.arrayMoves, a.threads, a.clientAdvice,
 	} {
 		out = append(out, rule(d)...)
 	}

@@ -26,6 +26,15 @@
 //     computations share, or let the client do it:
 //     optimization.persist-shared.active).
 //   - failed-tasks: tasks failed.
+//   - threads-vs-workload: the workers' measurements of a sample of task
+//     runs (time on the CPU, waiting for a core, off the CPU) against how
+//     many ran at once and the worker's GOMAXPROCS: tasks mostly off the
+//     CPU want more threads; more CPU-bound tasks than processors on a
+//     busy worker want fewer threads per worker and more workers.
+//   - large-graph, large-gather (made by the client, listed with what
+//     clients recorded): a graph over advisor.large-graph.tasks or
+//     .bytes, with the partition count that brings it under; a gather
+//     over advisor.large-gather.bytes, naming the line.
 //
 // Advisor implements report.Advisor; dusk's PerformanceReport and dusk
 // report use it.

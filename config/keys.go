@@ -133,6 +133,13 @@ var table = []*keyInfo{
 	{name: "optimization.persist-shared.release-after", kind: kindInt, defText: "3", positive: true,
 		doc: "A kept branch is released after this many computations of the client that do not use it (also by Client.ReleaseShared, and when the client closes)."},
 
+	{name: "advisor.large-graph.tasks", kind: kindInt, defText: "1000000", positive: true,
+		doc: "A graph of more tasks than this is a finding (large-graph) before it is sent, with the partition count that would bring it under; it is still sent."},
+	{name: "advisor.large-graph.bytes", kind: kindBytes, defText: "1GiB", positive: true,
+		doc: "A graph whose tasks encode to more than this is a finding (large-graph) before it is sent; it is still sent."},
+	{name: "advisor.large-gather.bytes", kind: kindBytes, defText: "1GiB", positive: true,
+		doc: "Gathering more than this to the client (Result, Gather, Compute) is a finding (large-gather) naming the call site."},
+
 	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
 		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},
 	{name: "dataframe.partition-size", kind: kindBytes, defText: "64MiB", positive: true,

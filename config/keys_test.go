@@ -31,6 +31,7 @@ func TestDefaults(t *testing.T) {
 		"optimization.fuse.max-height":              128,
 		"optimization.fuse.ave-width":               0,
 		"optimization.persist-shared.release-after": 3,
+		"advisor.large-graph.tasks":                 1_000_000,
 	}
 	for k, want := range ints {
 		if got := c.Int(k); got != want {
@@ -81,6 +82,8 @@ func TestDefaults(t *testing.T) {
 		"worker.transfer.chunk-size":          1 << 20,
 		"dataframe.broadcast-threshold":       100 << 20,
 		"dataframe.partition-size":            64 << 20,
+		"advisor.large-graph.bytes":           1 << 30,
+		"advisor.large-gather.bytes":          1 << 30,
 	}
 	for k, want := range sizes {
 		if got := c.Bytes(k); got != want {

@@ -214,7 +214,8 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 	for i, k := range r.GetFinished() {
 		evs = append(evs, &state.TaskFinished{At: at, Worker: w.id, Key: graph.Key(k), NBytes: at64(r.GetNbytes(), i),
 			Type: atStr(r.GetType(), i), Thread: int(at32(r.GetThread(), i)),
-			Start: time.Unix(0, at64(r.GetStartNs(), i)), Stop: time.Unix(0, at64(r.GetStopNs(), i))})
+			Start: time.Unix(0, at64(r.GetStartNs(), i)), Stop: time.Unix(0, at64(r.GetStopNs(), i)),
+			CPU: time.Duration(at64(r.GetCpuNs(), i)), Wait: time.Duration(at64(r.GetWaitNs(), i))})
 	}
 	for _, m := range b.GetMsgs() {
 		switch x := m.GetMsg().(type) {
@@ -235,7 +236,7 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 			evs = append(evs, &state.Heartbeat{At: at, Worker: w.id, Process: h.GetProcess(), Managed: h.GetManaged(), Unmanaged: h.GetUnmanaged(),
 				UnmanagedRecent: h.GetUnmanagedRecent(), Spilled: h.GetSpilled(), SpilledDisk: h.GetSpilledDisk(), SpilledKeys: h.GetSpilledKeys(),
 				SpillFailed: h.GetSpillFailed(), Paused: h.GetPaused(), Executing: int(h.GetExecuting()), Ready: int(h.GetReady()), CPU: h.GetCpu(),
-				BytesIn: h.GetBytesIn(), BytesOut: h.GetBytesOut()})
+				BytesIn: h.GetBytesIn(), BytesOut: h.GetBytesOut(), Procs: int(h.GetProcs())})
 		case *pb.WorkerMsg_Retire:
 			evs = append(evs, &state.WorkerRetiring{At: at, ID: w.id})
 		case *pb.WorkerMsg_Plugin:

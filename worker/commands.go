@@ -122,6 +122,8 @@ func (w *Worker) act(ins []wstate.Instruction) {
 				r.Thread = append(r.Thread, int32(i.Thread))
 				r.StartNs = append(r.StartNs, nanos(i.Start))
 				r.StopNs = append(r.StopNs, nanos(i.Stop))
+				r.CpuNs = append(r.CpuNs, int64(i.CPU))
+				r.WaitNs = append(r.WaitNs, int64(i.Wait))
 			})
 		case *wstate.Failed:
 			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Failed{Failed: &pb.TaskFailed{Key: string(i.Key),

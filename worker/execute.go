@@ -33,8 +33,10 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		// would free nothing, as the task holds them.
 		unpin := w.store.Pin(exec.Refs(nil, t.Args)...)
 		start := time.Now()
+		m := w.taskCPU.begin(thread, start)
 		res, err := w.run.Run(ctx, t.Func, t.Args)
 		stop := time.Now()
+		cpu, wait := w.taskCPU.end(thread, m, stop)
 		unpin()
 		if w.sessions.Load() != session {
 			// Its scheduler was lost and the session it belongs to
@@ -42,7 +44,7 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 			cancel()
 			return
 		}
-		ev := &wstate.Executed{Key: t.Key, Thread: thread, Start: start, Stop: stop, Err: err}
+		ev := &wstate.Executed{Key: t.Key, Thread: thread, Start: start, Stop: stop, Err: err, CPU: cpu, Wait: wait}
 		if err == nil {
 			ev.NBytes, ev.Type = w.store.Put(t.Key, res)
 			w.mem.SpillToTarget() // before the thread takes the next task

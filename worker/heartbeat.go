@@ -2,6 +2,7 @@ package worker
 
 import (
 	"math"
+	"runtime"
 	"time"
 
 	"github.com/dusk-go/dusk/wire/pb"
@@ -52,6 +53,7 @@ func (w *Worker) sendHeartbeat(s store.MemorySample) {
 	h := heartbeatOf(s)
 	h.Executing, h.Ready = int32(executing), int32(ready)
 	h.Cpu = math.Float64frombits(w.cores.Load())
+	h.Procs = int32(runtime.GOMAXPROCS(0))
 	h.BytesIn, h.BytesOut = w.bytesIn.Load(), w.bytesOut.Load()
 	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: h}})
 }

@@ -173,6 +173,7 @@ type Worker struct {
 	// way. Both are changed under mu.
 	sessions atomic.Uint64
 	inflight inflight
+	taskCPU  *taskCPU // measures a sample of task runs
 }
 
 // New prepares a worker; Run connects it.
@@ -209,6 +210,7 @@ func New(opts Options) (*Worker, error) {
 		return nil, fmt.Errorf("dusk: a worker's memory limit cannot be negative (%d)", opts.MemoryLimit)
 	}
 	w := &Worker{
+		taskCPU: newTaskCPU(opts.NThreads),
 		opts:    opts,
 		reg:     opts.Registry,
 		store:   store.NewStore(),

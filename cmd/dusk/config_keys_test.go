@@ -58,6 +58,48 @@ func sharedHeld(t *testing.T, ctx context.Context, c *config.Config) any {
 	return held
 }
 
+var cfgBlob = dusk.Register("cfgtest.blob", func(n int) []byte { return make([]byte, n) })
+
+// found runs work on c and tells whether the advisor then has a finding of
+// rule: a task submitted after the work finishes only once the scheduler
+// has read every message the client sent before it, advice included.
+func found(rule string, work func(context.Context, *dusk.Client) error) func(*dusk.Client) any {
+	return func(c *dusk.Client) any {
+		ctx := context.Background()
+		if err := work(ctx, c); err != nil {
+			return err.Error()
+		}
+		f, err := dusk.Submit[int](ctx, c, cfgInc, 1)
+		if err != nil {
+			return err.Error()
+		}
+		if _, err := f.Result(ctx); err != nil {
+			return err.Error()
+		}
+		fnd, err := c.Advise(ctx)
+		if err != nil {
+			return err.Error()
+		}
+		for _, f := range fnd {
+			if f.Rule == rule {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// mapLen runs cfgLen over three 2 KiB literals (a graph of three tasks,
+// over 6 KiB) and gathers the lengths (a few bytes).
+func mapLen(ctx context.Context, c *dusk.Client) error {
+	fs, err := dusk.Map[int](ctx, c, cfgLen, [][]byte{make([]byte, 2048), make([]byte, 2048), make([]byte, 2048)})
+	if err != nil {
+		return err
+	}
+	_, err = dusk.Gather(ctx, fs)
+	return err
+}
+
 // autoScattered submits a task with a 2 MiB literal and returns how many
 // futures of auto-scattered values the client then holds.
 func autoScattered(c *dusk.Client) any {
@@ -259,6 +301,16 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 			}
 			return strings.Contains(l.Merge(r, []string{"ID"}, "inner").Explain(), "broadcast")
 		})},
+		"advisor.large-graph.tasks": {"2", frames(found("large-graph", mapLen))},
+		"advisor.large-graph.bytes": {"4KiB", frames(found("large-graph", mapLen))},
+		"advisor.large-gather.bytes": {"4KiB", frames(found("large-gather", func(ctx context.Context, c *dusk.Client) error {
+			f, err := dusk.Submit[[]byte](ctx, c, cfgBlob, 8192)
+			if err != nil {
+				return err
+			}
+			_, err = f.Result(ctx)
+			return err
+		}))},
 		"client.reconnect-timeout": {"5s", frames(func(c *dusk.Client) any { return c.ReconnectTimeout() })},
 		"dataframe.partition-size": {"4KiB", frames(func(c *dusk.Client) any {
 			return dataframe.ReadCSV(c, csv).NPartitions()

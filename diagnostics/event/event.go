@@ -86,6 +86,10 @@ type Event struct {
 	Stop   time.Time // TaskRun, Transfer, Spill: end
 	NBytes int64     // bytes moved, stored or spilled
 	Failed bool      // TaskRun: the task failed
+	// CPU and Wait are set on TaskRun events the worker measured (it
+	// samples; 0 otherwise): the run's time on the CPU and waiting for a
+	// core, from its thread's scheduler statistics.
+	CPU, Wait time.Duration
 	// Detail is free text: for TaskRun the result's type (or the error of a
 	// failed run), for WorkerAdded the address, for WorkerRemoved the
 	// reason, for Log the line.
@@ -119,4 +123,5 @@ type MemorySample struct {
 	Paused    bool    // the worker is paused (memory above pause)
 	BytesIn   int64   // bytes received from peers since start
 	BytesOut  int64   // bytes sent to peers since start
+	Procs     int     // the Go processors of the worker's process (GOMAXPROCS; 0: not told)
 }

@@ -73,6 +73,8 @@ func Build(in Input) *Data {
 	pairs := map[[2]string]*Pair{}
 	mem := map[string]*WorkerMemory{}
 	latest := map[string]int64{} // worker -> memory in its last sample
+	runs := map[string][]span{}  // prefix -> its runs, for how many ran at once
+	procs := map[string]int{}    // worker -> its process's GOMAXPROCS
 	for i := range in.Events {
 		e := &in.Events[i]
 		switch e.Kind {
@@ -97,6 +99,13 @@ func Build(in Input) *Data {
 				p.Seconds += dur
 				p.Max = max(p.Max, dur)
 				s.ComputeTime += dur
+				runs[p.Name] = append(runs[p.Name], span{worker: e.Worker, start: e.Start, stop: e.Stop})
+				if e.CPU > 0 {
+					p.Measured++
+					p.MeasuredSeconds += dur
+					p.CPUSeconds += e.CPU.Seconds()
+					p.WaitSeconds += e.Wait.Seconds()
+				}
 			}
 			p.NBytes += e.NBytes
 			d.addBar(Bar{Row: rowOf(e.Worker, e.Thread), Kind: kind, Prefix: p.Name, Key: e.Key, Start: rel(e.Start), Stop: rel(e.Stop)})
@@ -132,6 +141,9 @@ func Build(in Input) *Data {
 			wm.Samples = append(wm.Samples, MemPoint{T: rel(e.Time), Managed: m.Managed, Unmanaged: m.Unmanaged,
 				Spilled: m.Spilled, CPU: m.CPU, Paused: m.Paused})
 			latest[e.Worker] = m.Managed + m.Unmanaged
+			if m.Procs > 0 {
+				procs[e.Worker] = m.Procs
+			}
 			total := int64(0)
 			for _, v := range latest {
 				total += v
@@ -156,6 +168,8 @@ func Build(in Input) *Data {
 		if p.Runs > 0 {
 			p.Mean = p.Seconds / float64(p.Runs)
 		}
+		p.Parallel, p.Worker = parallel(runs[name])
+		p.Procs = procs[p.Worker]
 		d.Prefixes = append(d.Prefixes, *p)
 	}
 	slices.SortStableFunc(d.Prefixes, func(a, b PrefixTime) int { return cmp.Compare(b.Seconds, a.Seconds) })

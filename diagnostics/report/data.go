@@ -56,6 +56,20 @@ type PrefixTime struct {
 	Mean    float64 `json:"mean"`
 	Max     float64 `json:"max"`
 	NBytes  int64   `json:"nbytes"` // bytes of results
+	// The runs the workers measured (they measure a sample): how many,
+	// their wall seconds, and of those the seconds on the CPU and waiting
+	// for a core; the rest of their wall time was off the CPU (I/O,
+	// sleeping, or waiting for a Go processor).
+	Measured        int     `json:"measured"`
+	MeasuredSeconds float64 `json:"measuredSeconds"`
+	CPUSeconds      float64 `json:"cpuSeconds"`
+	WaitSeconds     float64 `json:"waitSeconds"`
+	// Parallel is how many runs of the prefix ran at once, on average
+	// while any did, on the worker where that was most; Worker is that
+	// worker and Procs its process's GOMAXPROCS (0: no sample told).
+	Parallel float64 `json:"parallel"`
+	Worker   string  `json:"worker,omitempty"`
+	Procs    int     `json:"procs"`
 }
 
 // Row is one row of the task stream: a worker thread, or a worker's

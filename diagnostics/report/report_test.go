@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,5 +159,36 @@ func TestFilesAreSelfContained(t *testing.T) {
 	raw, _ := os.ReadFile(jsonPath)
 	if err := json.Unmarshal(raw, &back); err != nil || back.Summary.Tasks != 4 || len(back.Profile.Prefixes) != 2 {
 		t.Errorf("report.json: %v, %+v", err, back.Summary)
+	}
+}
+
+// Runs the workers measured give each prefix its CPU and wait seconds
+// against their wall seconds; how many runs of it were at once comes from
+// the runs' times on the busiest worker, and GOMAXPROCS from its samples.
+func TestPrefixCPUAndParallel(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	run := func(key, worker string, start, stop int, cpu, wait time.Duration) event.Event {
+		return event.Event{Kind: event.TaskRun, Key: key, Worker: worker, Start: at(start), Stop: at(stop), CPU: cpu, Wait: wait}
+	}
+	d := Build(Input{Start: t0, Stop: at(1000), Events: []event.Event{
+		// On w1, three runs over 0-200 ms: 400 ms of runs in 200 ms.
+		run("io-1", "w1", 0, 200, 10*time.Millisecond, 0),
+		run("io-2", "w1", 0, 100, 0, 0), // not measured
+		run("io-3", "w1", 100, 200, 5*time.Millisecond, 2*time.Millisecond),
+		// On w2, one run at a time.
+		run("io-4", "w2", 300, 400, 0, 0),
+		{Kind: event.WorkerSample, Time: at(50), Worker: "w1", Memory: &event.MemorySample{Procs: 4}},
+	}})
+	if len(d.Prefixes) != 1 {
+		t.Fatalf("prefixes = %+v", d.Prefixes)
+	}
+	p := d.Prefixes[0]
+	if p.Runs != 4 || p.Measured != 2 || math.Abs(p.MeasuredSeconds-0.3) > 1e-9 || math.Abs(p.CPUSeconds-0.015) > 1e-9 ||
+		math.Abs(p.WaitSeconds-0.002) > 1e-9 {
+		t.Errorf("measured runs = %+v", p)
+	}
+	if p.Parallel != 2 || p.Worker != "w1" || p.Procs != 4 {
+		t.Errorf("parallel %v on %q with GOMAXPROCS %d, want 2 on w1 with 4", p.Parallel, p.Worker, p.Procs)
 	}
 }

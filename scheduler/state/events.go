@@ -124,6 +124,9 @@ type TaskFinished struct {
 	Type        string
 	Thread      int
 	Start, Stop time.Time
+	// CPU and Wait: the run's time on the CPU and waiting for a core, for
+	// runs the worker measured (0 otherwise).
+	CPU, Wait time.Duration
 }
 
 // TaskFailed: a task returned an error or panicked on a worker.
@@ -193,6 +196,7 @@ type Heartbeat struct {
 	CPU             float64
 	BytesIn         int64
 	BytesOut        int64
+	Procs           int // the worker process's GOMAXPROCS (0: not told)
 }
 
 // Tick: time passes. The state checks heartbeats and steals work.

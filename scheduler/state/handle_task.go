@@ -34,7 +34,9 @@ func (s *State) handleTaskFinished(e *TaskFinished) {
 	if w == nil {
 		return
 	}
-	s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, e.NBytes, e.Type, false)
+	if ev := s.recordRun(e.Worker, e.Key, e.Thread, e.Start, e.Stop, e.NBytes, e.Type, false); ev != nil {
+		ev.CPU, ev.Wait = e.CPU, e.Wait
+	}
 	if t == nil {
 		s.staleResult(w, e.Key, e.NBytes)
 		return
@@ -58,12 +60,15 @@ func (s *State) staleResult(w *Worker, k graph.Key, nbytes int64) {
 }
 
 // recordRun records a task's run on a worker thread; detail is the
-// result's type, or the error of a failed run.
-func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop time.Time, nbytes int64, detail string, failed bool) {
-	if e := s.newEvent(event.TaskRun); e != nil {
+// result's type, or the error of a failed run. It returns the event (nil
+// when events are not recorded).
+func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop time.Time, nbytes int64, detail string, failed bool) *event.Event {
+	e := s.newEvent(event.TaskRun)
+	if e != nil {
 		e.Key, e.Worker, e.Thread, e.Start, e.Stop = string(k), worker, thread, start, stop
 		e.NBytes, e.Detail, e.Failed = nbytes, detail, failed
 	}
+	return e
 }
 
 func (s *State) handleTaskFailed(e *TaskFailed) {

@@ -178,7 +178,7 @@ func (s *State) handleHeartbeat(e *Heartbeat) {
 		ev.Memory = &event.MemorySample{
 			Managed: e.Managed, Unmanaged: e.Unmanaged, Spilled: e.Spilled, Limit: w.MemoryLimit,
 			CPU: e.CPU, Executing: e.Executing, Ready: e.Ready, Paused: e.Paused,
-			BytesIn: e.BytesIn, BytesOut: e.BytesOut,
+			BytesIn: e.BytesIn, BytesOut: e.BytesOut, Procs: e.Procs,
 		}
 	}
 }

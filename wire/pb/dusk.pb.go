@@ -1130,6 +1130,10 @@ type TaskReports struct {
 	Thread        []int32                `protobuf:"varint,6,rep,packed,name=thread,proto3" json:"thread,omitempty"`
 	StartNs       []int64                `protobuf:"varint,7,rep,packed,name=start_ns,json=startNs,proto3" json:"start_ns,omitempty"`
 	StopNs        []int64                `protobuf:"varint,8,rep,packed,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
+	// The run's time on the CPU and waiting for a core, from its thread's
+	// scheduler statistics; 0 for runs not measured (the worker samples).
+	CpuNs         []int64 `protobuf:"varint,9,rep,packed,name=cpu_ns,json=cpuNs,proto3" json:"cpu_ns,omitempty"`
+	WaitNs        []int64 `protobuf:"varint,10,rep,packed,name=wait_ns,json=waitNs,proto3" json:"wait_ns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1216,6 +1220,20 @@ func (x *TaskReports) GetStartNs() []int64 {
 func (x *TaskReports) GetStopNs() []int64 {
 	if x != nil {
 		return x.StopNs
+	}
+	return nil
+}
+
+func (x *TaskReports) GetCpuNs() []int64 {
+	if x != nil {
+		return x.CpuNs
+	}
+	return nil
+}
+
+func (x *TaskReports) GetWaitNs() []int64 {
+	if x != nil {
+		return x.WaitNs
 	}
 	return nil
 }
@@ -1967,7 +1985,10 @@ type Heartbeat struct {
 	SpilledKeys int64 `protobuf:"varint,13,opt,name=spilled_keys,json=spilledKeys,proto3" json:"spilled_keys,omitempty"`
 	MemoryLimit int64 `protobuf:"varint,14,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"`
 	// The last attempt to spill failed (the spill directory is full).
-	SpillFailed   bool `protobuf:"varint,15,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
+	SpillFailed bool `protobuf:"varint,15,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
+	// The Go processors of the worker's process (GOMAXPROCS): how many
+	// goroutines compute at once.
+	Procs         int32 `protobuf:"varint,16,opt,name=procs,proto3" json:"procs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2105,6 +2126,13 @@ func (x *Heartbeat) GetSpillFailed() bool {
 		return x.SpillFailed
 	}
 	return false
+}
+
+func (x *Heartbeat) GetProcs() int32 {
+	if x != nil {
+		return x.Procs
+	}
+	return 0
 }
 
 type PluginResult struct {
@@ -5762,8 +5790,12 @@ type Event struct {
 	Cause    uint64 `protobuf:"varint,15,opt,name=cause,proto3" json:"cause,omitempty"`
 	Stimulus string `protobuf:"bytes,16,opt,name=stimulus,proto3" json:"stimulus,omitempty"`
 	// Advice events: what to do, and whether a fix acted.
-	Remedy        string `protobuf:"bytes,17,opt,name=remedy,proto3" json:"remedy,omitempty"`
-	Fixed         bool   `protobuf:"varint,18,opt,name=fixed,proto3" json:"fixed,omitempty"`
+	Remedy string `protobuf:"bytes,17,opt,name=remedy,proto3" json:"remedy,omitempty"`
+	Fixed  bool   `protobuf:"varint,18,opt,name=fixed,proto3" json:"fixed,omitempty"`
+	// Task runs measured by the worker: time on the CPU, and waiting for a
+	// core.
+	CpuNs         int64 `protobuf:"varint,19,opt,name=cpu_ns,json=cpuNs,proto3" json:"cpu_ns,omitempty"`
+	WaitNs        int64 `protobuf:"varint,20,opt,name=wait_ns,json=waitNs,proto3" json:"wait_ns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -5924,6 +5956,20 @@ func (x *Event) GetFixed() bool {
 	return false
 }
 
+func (x *Event) GetCpuNs() int64 {
+	if x != nil {
+		return x.CpuNs
+	}
+	return 0
+}
+
+func (x *Event) GetWaitNs() int64 {
+	if x != nil {
+		return x.WaitNs
+	}
+	return 0
+}
+
 type MemorySample struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Managed       int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
@@ -5936,6 +5982,7 @@ type MemorySample struct {
 	Paused        bool                   `protobuf:"varint,8,opt,name=paused,proto3" json:"paused,omitempty"`
 	BytesIn       int64                  `protobuf:"varint,9,opt,name=bytes_in,json=bytesIn,proto3" json:"bytes_in,omitempty"`
 	BytesOut      int64                  `protobuf:"varint,10,opt,name=bytes_out,json=bytesOut,proto3" json:"bytes_out,omitempty"`
+	Procs         int32                  `protobuf:"varint,11,opt,name=procs,proto3" json:"procs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -6036,6 +6083,13 @@ func (x *MemorySample) GetBytesIn() int64 {
 func (x *MemorySample) GetBytesOut() int64 {
 	if x != nil {
 		return x.BytesOut
+	}
+	return 0
+}
+
+func (x *MemorySample) GetProcs() int32 {
+	if x != nil {
+		return x.Procs
 	}
 	return 0
 }
@@ -7233,7 +7287,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06sha256\x18\x01 \x01(\tR\x06sha256\"e\n" +
 	"\vWorkerBatch\x12&\n" +
 	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.WorkerMsgR\x04msgs\x12.\n" +
-	"\areports\x18\x02 \x01(\v2\x14.dusk.v1.TaskReportsR\areports\"\xe2\x01\n" +
+	"\areports\x18\x02 \x01(\v2\x14.dusk.v1.TaskReportsR\areports\"\x92\x02\n" +
 	"\vTaskReports\x12\x18\n" +
 	"\astarted\x18\x01 \x03(\tR\astarted\x12%\n" +
 	"\x0estarted_thread\x18\x02 \x03(\x05R\rstartedThread\x12\x1a\n" +
@@ -7242,7 +7296,10 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x04type\x18\x05 \x03(\tR\x04type\x12\x16\n" +
 	"\x06thread\x18\x06 \x03(\x05R\x06thread\x12\x19\n" +
 	"\bstart_ns\x18\a \x03(\x03R\astartNs\x12\x17\n" +
-	"\astop_ns\x18\b \x03(\x03R\x06stopNs\"\xb5\x04\n" +
+	"\astop_ns\x18\b \x03(\x03R\x06stopNs\x12\x15\n" +
+	"\x06cpu_ns\x18\t \x03(\x03R\x05cpuNs\x12\x17\n" +
+	"\await_ns\x18\n" +
+	" \x03(\x03R\x06waitNs\"\xb5\x04\n" +
 	"\tWorkerMsg\x125\n" +
 	"\bregister\x18\x01 \x01(\v2\x17.dusk.v1.RegisterWorkerH\x00R\bregister\x12-\n" +
 	"\x06failed\x18\x04 \x01(\v2\x13.dusk.v1.TaskFailedH\x00R\x06failed\x12*\n" +
@@ -7301,7 +7358,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\n" +
 	"StealReply\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xc4\x03\n" +
+	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xda\x03\n" +
 	"\tHeartbeat\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +
@@ -7318,7 +7375,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\fspilled_disk\x18\f \x01(\x03R\vspilledDisk\x12!\n" +
 	"\fspilled_keys\x18\r \x01(\x03R\vspilledKeys\x12!\n" +
 	"\fmemory_limit\x18\x0e \x01(\x03R\vmemoryLimit\x12!\n" +
-	"\fspill_failed\x18\x0f \x01(\bR\vspillFailed\"8\n" +
+	"\fspill_failed\x18\x0f \x01(\bR\vspillFailed\x12\x14\n" +
+	"\x05procs\x18\x10 \x01(\x05R\x05procs\"8\n" +
 	"\fPluginResult\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\"\b\n" +
@@ -7568,7 +7626,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\n" +
 	"EventBatch\x12&\n" +
 	"\x06events\x18\x01 \x03(\v2\x0e.dusk.v1.EventR\x06events\x12\x12\n" +
-	"\x04next\x18\x02 \x01(\x04R\x04next\"\xb9\x03\n" +
+	"\x04next\x18\x02 \x01(\x04R\x04next\"\xe9\x03\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x17\n" +
 	"\atime_ns\x18\x02 \x01(\x03R\x06timeNs\x12\x10\n" +
@@ -7588,7 +7646,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x05cause\x18\x0f \x01(\x04R\x05cause\x12\x1a\n" +
 	"\bstimulus\x18\x10 \x01(\tR\bstimulus\x12\x16\n" +
 	"\x06remedy\x18\x11 \x01(\tR\x06remedy\x12\x14\n" +
-	"\x05fixed\x18\x12 \x01(\bR\x05fixed\"\x8c\x02\n" +
+	"\x05fixed\x18\x12 \x01(\bR\x05fixed\x12\x15\n" +
+	"\x06cpu_ns\x18\x13 \x01(\x03R\x05cpuNs\x12\x17\n" +
+	"\await_ns\x18\x14 \x01(\x03R\x06waitNs\"\xa2\x02\n" +
 	"\fMemorySample\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +
@@ -7600,7 +7660,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06paused\x18\b \x01(\bR\x06paused\x12\x19\n" +
 	"\bbytes_in\x18\t \x01(\x03R\abytesIn\x12\x1b\n" +
 	"\tbytes_out\x18\n" +
-	" \x01(\x03R\bbytesOut\"V\n" +
+	" \x01(\x03R\bbytesOut\x12\x14\n" +
+	"\x05procs\x18\v \x01(\x05R\x05procs\"V\n" +
 	"\fExtensionMsg\x12\x1c\n" +
 	"\textension\x18\x01 \x01(\tR\textension\x12\x14\n" +
 	"\x05topic\x18\x02 \x01(\tR\x05topic\x12\x12\n" +

@@ -55,6 +55,9 @@ type Executed struct {
 	Type        string
 	Err         error
 	Start, Stop time.Time
+	// CPU and Wait: the run's time on the CPU and waiting for a core,
+	// when the worker measured it (0 otherwise).
+	CPU, Wait time.Duration
 }
 
 // Fetched: a fetch from Peer ended. Got holds the keys now stored; Missing

@@ -58,6 +58,7 @@ type Finished struct {
 	Type        string
 	Thread      int
 	Start, Stop time.Time
+	CPU, Wait   time.Duration // measured runs only (see Executed)
 }
 
 // Failed tells the scheduler a task failed.

@@ -32,7 +32,7 @@ func (s *State) executed(e *Executed) {
 		return
 	}
 	t.NBytes = e.NBytes
-	s.emit(&Finished{Key: t.Key, NBytes: e.NBytes, Type: e.Type, Thread: e.Thread, Start: e.Start, Stop: e.Stop})
+	s.emit(&Finished{Key: t.Key, NBytes: e.NBytes, Type: e.Type, Thread: e.Thread, Start: e.Start, Stop: e.Stop, CPU: e.CPU, Wait: e.Wait})
 	s.transition(t, Memory)
 }
 
