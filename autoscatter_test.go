@@ -73,10 +73,19 @@ func TestAutoScatterLargeLiteral(t *testing.T) {
 			}
 		}
 		// The fix (or, switched off, the finding) is in the advisor's
-		// findings: the client recorded it before sending the graph.
+		// findings, and in a performance report of a stretch of code that
+		// submits such tasks: the client recorded it before sending the
+		// graph.
 		fnd, err := c.Advise(ctx)
 		if err != nil {
 			t.Fatal(err)
+		}
+		d := reportOn(t, ctx, c, func() error {
+			_, err := dusk.Compute(ctx, c, dusk.Call[int](fLookup, table, 5))
+			return err
+		})
+		if f := findingOf(d.Findings, map[bool]string{true: "auto-scatter", false: "large-argument"}[active]); f == nil {
+			t.Fatalf("auto-scatter %v: the performance report does not show it: %+v", active, d.Findings)
 		}
 		rule, sev := map[bool]string{true: "auto-scatter", false: "large-argument"}[active], map[bool]string{true: "fixed", false: "warning"}[active]
 		if f := findingOf(fnd, rule); f == nil || f.Severity != sev || !strings.Contains(f.Message, "MiB") {

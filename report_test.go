@@ -120,6 +120,15 @@ func TestLocalClusterServesADashboard(t *testing.T) {
 	if _, err := dusk.Gather(ctx, fs); err != nil {
 		t.Fatal(err)
 	}
+	// An automatic fix that acted is on the dashboard too: a large
+	// literal, auto-scattered.
+	g, err := dusk.Submit[int](ctx, c, fLookup, bigTable(200_000), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Result(ctx); err != nil {
+		t.Fatal(err)
+	}
 	resp, err = hc.Get(base + "api/advice")
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +140,11 @@ func TestLocalClusterServesADashboard(t *testing.T) {
 		return f.Rule == "tiny-tasks" && strings.Contains(f.Message, "tasks of it.inc")
 	}) {
 		t.Errorf("the dashboard's advice: %+v, %v", advice.Findings, err)
+	}
+	if !slices.ContainsFunc(advice.Findings, func(f dusk.Finding) bool {
+		return f.Rule == "auto-scatter" && f.Severity == "fixed" && strings.Contains(f.Message, "placed on the workers once")
+	}) {
+		t.Errorf("the dashboard does not show the auto-scatter that acted: %+v", advice.Findings)
 	}
 	off := newCluster(t, ctx, dusk.LocalDashboard("off"))
 	if off.Dashboard() != "" {
