@@ -52,11 +52,8 @@ func outOfCore(ctx context.Context, o options) (outOfCoreResult, error) {
 		r.PeakRSS, r.Restarts = watch.stop()
 		return r, nil
 	}
-	parts, err := dusk.Map[[]byte](ctx, c, partFn, specs)
+	parts, err := persistParts(ctx, c, specs)
 	if err != nil {
-		return r, err
-	}
-	if err := dusk.Wait(ctx, parts...); err != nil {
 		return fail(err)
 	}
 	persisted := time.Now()
@@ -65,15 +62,7 @@ func outOfCore(ctx context.Context, o options) (outOfCoreResult, error) {
 			r.Spilled += w.Memory.Spilled
 		}
 	}
-	crcs, err := dusk.Map[uint32](ctx, c, crcFn, parts)
-	if err != nil {
-		return r, err
-	}
-	total, err := dusk.Submit[uint64](ctx, c, totalFn, crcs)
-	if err != nil {
-		return r, err
-	}
-	got, err := total.Result(ctx)
+	got, err := reduceParts(ctx, c, parts)
 	if err != nil {
 		return fail(err)
 	}
@@ -88,6 +77,29 @@ func outOfCore(ctx context.Context, o options) (outOfCoreResult, error) {
 		r.Error = fmt.Sprintf("total %d is wrong", got)
 	}
 	return r, nil
+}
+
+// persistParts makes the partitions of specs on the workers and waits
+// until they are all there (spilled where they do not fit).
+func persistParts(ctx context.Context, c *dusk.Client, specs []partSpec) ([]*dusk.Future[[]byte], error) {
+	parts, err := dusk.Map[[]byte](ctx, c, partFn, specs)
+	if err != nil {
+		return nil, err
+	}
+	return parts, dusk.Wait(ctx, parts...)
+}
+
+// reduceParts sums the partitions' checksums on the cluster.
+func reduceParts(ctx context.Context, c *dusk.Client, parts []*dusk.Future[[]byte]) (uint64, error) {
+	crcs, err := dusk.Map[uint32](ctx, c, crcFn, parts)
+	if err != nil {
+		return 0, err
+	}
+	total, err := dusk.Submit[uint64](ctx, c, totalFn, crcs)
+	if err != nil {
+		return 0, err
+	}
+	return total.Result(ctx)
 }
 
 // expectedTotal computes here, in parallel, what the cluster computed.
