@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/dusk-go/dusk"
-	"github.com/dusk-go/dusk/config"
 )
 
 // advStream reads n MiB of pseudo-random bytes 8 MiB at a time through
@@ -64,12 +63,7 @@ func TestAdviceSpilling(t *testing.T) {
 func TestAdvicePaused(t *testing.T) {
 	t.Parallel()
 	ctx := memoryContext(t)
-	cfg := config.New()
-	for _, k := range []string{"worker.memory.target", "worker.memory.spill", "worker.memory.pause"} {
-		if err := cfg.Set(k, 0.5); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cfg := pauseAtHalf(t)
 	// 192 MiB for a worker that pauses at 64 MiB (and spills from there).
 	bad, _ := memoryCluster(t, ctx, 128*mib, cfg)
 	parts := onWorker0(t, ctx, bad, 24)

@@ -69,15 +69,7 @@ func TestNamedStateSurvivesTheSchedulerKilled(t *testing.T) {
 			}
 			a.Close()
 
-			if err := rc.sched.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			_ = rc.sched.Wait()
-			old := rc.addr
-			rc.startScheduler(rc.port)
-			if rc.addr != old {
-				t.Fatalf("the scheduler came back at %s, not %s", rc.addr, old)
-			}
+			rc.restartScheduler()
 
 			if !keep {
 				// The data is still on the workers until b has heard from

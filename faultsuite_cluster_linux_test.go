@@ -61,6 +61,22 @@ func (rc *realCluster) startScheduler(port string) {
 	rc.sched, rc.addr = cmd, strings.TrimPrefix(line, "dusk scheduler at ")
 }
 
+// restartScheduler kills the scheduler (-9) and starts it again on its
+// port.
+func (rc *realCluster) restartScheduler() {
+	t := rc.t
+	t.Helper()
+	if err := rc.sched.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = rc.sched.Wait()
+	old := rc.addr
+	rc.startScheduler(rc.port)
+	if rc.addr != old {
+		t.Fatalf("the scheduler came back at %s, not %s", rc.addr, old)
+	}
+}
+
 // startNanny starts a worker under a nanny, named name.
 func (rc *realCluster) startNanny(name string) {
 	cmd, _ := rc.start("dusk worker at ", "worker", rc.addr, "--name", name, "--nthreads", "1",
@@ -209,15 +225,7 @@ func TestFaultSuiteNannyKilled(t *testing.T) {
 // scheduler what its futures need, and every result is right.
 func TestFaultSuiteSchedulerKilled(t *testing.T) {
 	forEachRealWork(t, nil, func(t *testing.T, rc *realCluster, c *dusk.Client) []int {
-		if err := rc.sched.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = rc.sched.Wait()
-		old := rc.addr
-		rc.startScheduler(rc.port)
-		if rc.addr != old {
-			t.Fatalf("the scheduler came back at %s, not %s", rc.addr, old)
-		}
+		rc.restartScheduler()
 		return nil
 	})
 }

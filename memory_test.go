@@ -306,19 +306,26 @@ func TestPauseAndResume(t *testing.T) {
 	}
 }
 
-// Every worker passes its pause threshold and the computation still
-// finishes: paused workers spill until they are below it again.
-func TestEveryWorkerPausesStillFinishes(t *testing.T) {
-	t.Parallel()
-	ctx := memoryContext(t)
+// pauseAtHalf is a configuration whose workers keep, spill and pause at
+// half their memory limit.
+func pauseAtHalf(t *testing.T) *config.Config {
+	t.Helper()
 	cfg := config.New()
-	// Pausing and spilling start together at half the limit (128 MiB).
 	for _, k := range []string{"worker.memory.target", "worker.memory.spill", "worker.memory.pause"} {
 		if err := cfg.Set(k, 0.5); err != nil {
 			t.Fatal(err)
 		}
 	}
-	c, _ := memoryCluster(t, ctx, 256*mib, cfg)
+	return cfg
+}
+
+// Every worker passes its pause threshold and the computation still
+// finishes: paused workers spill until they are below it again.
+func TestEveryWorkerPausesStillFinishes(t *testing.T) {
+	t.Parallel()
+	ctx := memoryContext(t)
+	// Pausing and spilling start together at half the limit (128 MiB).
+	c, _ := memoryCluster(t, ctx, 256*mib, pauseAtHalf(t))
 	// 384 MiB for each worker.
 	ps := specs(96, 8*mib)
 	parts := make([]*dusk.Future[[]byte], 0, len(ps))

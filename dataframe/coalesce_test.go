@@ -101,26 +101,12 @@ func tasksRun(c *dusk.Client) int {
 // the last bit), in order.
 func exactLines(t *testing.T, tbl arrow.Table) []string {
 	t.Helper()
-	var lines []string
-	tr := array.NewTableReader(tbl, -1)
-	defer tr.Release()
-	for tr.Next() {
-		rec := tr.RecordBatch()
-		for r := range int(rec.NumRows()) {
-			parts := make([]string, rec.NumCols())
-			for i := range parts {
-				col := rec.Column(i)
-				switch x := col.(type) {
-				case *array.Float64:
-					parts[i] = fmt.Sprintf("%b", x.Value(r))
-				default:
-					parts[i] = col.ValueStr(r)
-				}
-			}
-			lines = append(lines, strings.Join(parts, "|"))
+	return linesOf(tbl, func(a arrow.Array, r int) string {
+		if x, ok := a.(*array.Float64); ok {
+			return fmt.Sprintf("%b", x.Value(r))
 		}
-	}
-	return lines
+		return a.ValueStr(r)
+	})
 }
 
 func coalesceFinding(t *testing.T, ctx context.Context, c *dusk.Client) *dusk.Finding {

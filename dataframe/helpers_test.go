@@ -53,6 +53,11 @@ func rowsOf(t *testing.T, tbl arrow.Table) []string {
 // tableLines renders a table's rows in order.
 func tableLines(t *testing.T, tbl arrow.Table) []string {
 	t.Helper()
+	return linesOf(tbl, cell)
+}
+
+// linesOf renders a table's rows in order, each value as cellOf says.
+func linesOf(tbl arrow.Table, cellOf func(arrow.Array, int) string) []string {
 	var lines []string
 	tr := array.NewTableReader(tbl, -1)
 	defer tr.Release()
@@ -61,7 +66,7 @@ func tableLines(t *testing.T, tbl arrow.Table) []string {
 		for r := range int(rec.NumRows()) {
 			parts := make([]string, rec.NumCols())
 			for c := range parts {
-				parts[c] = cell(rec.Column(c), r)
+				parts[c] = cellOf(rec.Column(c), r)
 			}
 			lines = append(lines, strings.Join(parts, "|"))
 		}
