@@ -33,7 +33,7 @@ func appendArrowRecord(dst []byte, rec arrow.RecordBatch) ([]byte, error) {
 	if isNil(rec) {
 		return dst, errors.New("codec: cannot encode a nil arrow.RecordBatch")
 	}
-	hint := ipcSizeHint(recordBytes(rec), rec.NumCols(), 1)
+	hint := ipcSizeHint(recordWireBytes(rec), rec.NumCols(), 1)
 	w := &appendWriter{b: slices.Grow(dst, 1+hint)}
 	w.b = append(w.b, byte(ArrowRecord))
 	iw := ipc.NewWriter(w, ipc.WithSchema(rec.Schema()))
@@ -52,7 +52,7 @@ func appendArrowTable(dst []byte, tbl arrow.Table) ([]byte, error) {
 	if isNil(tbl) {
 		return dst, errors.New("codec: cannot encode a nil arrow.Table")
 	}
-	hint := ipcSizeHint(tableBytes(tbl), tbl.NumCols(), tableChunks(tbl))
+	hint := ipcSizeHint(tableWireBytes(tbl), tbl.NumCols(), tableChunks(tbl))
 	w := &appendWriter{b: slices.Grow(dst, 1+hint)}
 	w.b = append(w.b, byte(ArrowTable))
 	iw := ipc.NewWriter(w, ipc.WithSchema(tbl.Schema()))
@@ -174,4 +174,67 @@ func releaseAll(recs []arrow.RecordBatch) {
 	for _, r := range recs {
 		r.Release()
 	}
+}
+
+// recordWireBytes estimates the bytes of rec's values an IPC stream
+// writes (see wireBytes).
+func recordWireBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, col := range rec.Columns() {
+		n += wireBytes(col)
+	}
+	return n
+}
+
+// tableWireBytes estimates the bytes of tbl's values an IPC stream
+// writes (see wireBytes).
+func tableWireBytes(tbl arrow.Table) int64 {
+	var n int64
+	for i := range int(tbl.NumCols()) {
+		for _, chunk := range tbl.Column(i).Data().Chunks() {
+			n += wireBytes(chunk)
+		}
+	}
+	return n
+}
+
+// wireBytes estimates the bytes of arr's values an IPC stream writes. A
+// slice of a larger array (a partition cut from a table) shares the whole
+// buffers, but only its rows are written: its share of the buffers
+// counts. Sizing the output by the whole buffers made cutting a table of
+// n bytes into p partitions allocate (and clear) n bytes p times.
+func wireBytes(arr arrow.Array) int64 {
+	full := arrayBytes(arr)
+	rows, held := int64(arr.Len()), bufferRows(arr)
+	if held > rows && held > 0 {
+		return full*rows/held + 64
+	}
+	return full
+}
+
+// bufferRows is how many rows arr's buffers hold (more than arr.Len()
+// for a slice), as far as its type tells; else its offset plus length.
+func bufferRows(arr arrow.Array) int64 {
+	d := arr.Data()
+	bufs := d.Buffers()
+	least := int64(d.Offset() + d.Len())
+	if len(bufs) < 2 || bufs[1] == nil {
+		return least
+	}
+	n := int64(bufs[1].Len())
+	switch t := arr.DataType().(type) {
+	case *arrow.StringType, *arrow.BinaryType, *arrow.ListType, *arrow.MapType:
+		n = n/4 - 1 // 32-bit offsets, one more than the rows
+	case *arrow.LargeStringType, *arrow.LargeBinaryType, *arrow.LargeListType:
+		n = n/8 - 1
+	case arrow.FixedWidthDataType:
+		if w := t.BitWidth(); w > 0 {
+			n = n * 8 / int64(w)
+		} else {
+			return least
+		}
+	default:
+		return least
+	}
+	return max(n, least)
 }

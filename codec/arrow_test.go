@@ -211,3 +211,37 @@ func TestArrowCompressedStreamIsReadableAndBounded(t *testing.T) {
 	a.lift()
 	a.Free(a.Allocate(1 << 20))
 }
+
+// A slice of a large record (a partition cut from a table) is encoded into
+// a buffer the size of its rows, not of the whole buffers it shares:
+// cutting a table into p partitions used to allocate the whole table p
+// times. Its rows come back whole.
+func TestArrowSliceEncodesItsRowsOnly(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	rec := makeRecord(mem, 0, 100_000)
+	defer rec.Release()
+	whole, err := Encode(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []int64{0, 50_000, 99_000} {
+		part := rec.NewSlice(from, from+1000)
+		b, err := Encode(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cap(b) > len(whole)/20 {
+			t.Errorf("a slice of 1%% of the rows at %d: a buffer of %d bytes (the whole record encodes to %d)", from, cap(b), len(whole))
+		}
+		back, err := Decode(b, reflect.TypeFor[arrow.RecordBatch]())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := back.Interface().(arrow.RecordBatch)
+		if !array.RecordEqual(got, part) {
+			t.Errorf("the slice at %d did not come back whole", from)
+		}
+		got.Release()
+		part.Release()
+	}
+}
