@@ -2,7 +2,6 @@ package dusk_test
 
 import (
 	"context"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -80,19 +79,13 @@ func TestThreadsForIO(t *testing.T) {
 	}
 }
 
-// CPU-bound tasks, four times as many at once as the process has Go
-// processors: the worker's measurements show each computing a fraction of
-// its time while the processors are busy, and the advisor asks for fewer
-// threads per worker. Their twin, the same tasks on one thread, says
-// nothing. Not parallel: other tests computing at the same time would
-// take the processors the rule measures.
+// CPU-bound tasks on a worker of one thread: computing, not waiting, so
+// no finding (more threads would not help, and one thread per core is
+// what the rule advises). The rule's other side, many CPU-bound tasks at
+// once on saturated processors, depends on how busy the machine is while
+// the test runs, so it is evidenced on recorded figures
+// (advisor.TestThreadsVsWorkload), not by a workload here.
 func TestThreadsForCPU(t *testing.T) {
-	procs := runtime.GOMAXPROCS(0)
-	f := threadsFinding(t, 4*procs, 8*procs, fSpin, 40_000_000)
-	if f == nil || !strings.Contains(f.Message, "at once") || !strings.Contains(f.Advice, "no more threads than cores") {
-		t.Fatalf("CPU-bound tasks on %d threads over %d processors: want a finding asking for fewer threads, got %+v", 4*procs, procs, f)
-	}
-	t.Log(f.Message)
 	if f := threadsFinding(t, 1, 8, fSpin, 40_000_000); f != nil {
 		t.Fatalf("CPU-bound tasks on one thread: %s", f.Message)
 	}
