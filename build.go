@@ -54,18 +54,15 @@ type builder struct {
 	nliterals int
 	seed      maphash.Seed
 	scattered []*AnyFuture
-	// refs counts the references to each lazy call from the graph's
-	// own calls (see node.users); shared is the graph's part in
-	// persist-shared (persistshared.go), nil when the graph is not a
-	// computation's.
-	refs   map[*node]int32
+	// shared is the graph's part in persist-shared (persistshared.go),
+	// nil when the graph is not a computation's.
 	shared *sharedPlan
 }
 
 // newBuilder returns a builder of a graph for client c (nil when the
 // graph is only drawn) whose tasks get the annotations of ctx.
 func newBuilder(ctx context.Context, c *Client) *builder {
-	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, refs: map[*node]int32{}, checked: map[*registry.Func]bool{}, annot: annotationsFrom(ctx)}
+	return &builder{c: c, tasks: graph.Graph{}, visited: map[*node]bool{}, checked: map[*registry.Func]bool{}, annot: annotationsFrom(ctx)}
 }
 
 // call adds a task calling fn with args under key.
@@ -137,7 +134,6 @@ func (b *builder) arg(a any, want reflect.Type) (graph.Arg, error) {
 		if err := b.node(n); err != nil {
 			return graph.Arg{}, err
 		}
-		b.refs[n]++
 		return graph.Ref(n.key), nil
 	}
 	v := reflect.ValueOf(a)
@@ -309,14 +305,21 @@ func callerLine() callSite {
 }
 
 // String returns the file:line of the first frame outside dusk.
-func (cs callSite) String() string {
-	if cs.n == 0 {
+func (cs callSite) String() string { return userFrame(cs.pcs[:cs.n]) }
+
+// userFrame returns the file:line of the first of the frames pcs outside
+// dusk's packages (a test file of dusk counts as the user's: collections
+// call the root package, so the first frame outside the root is not
+// enough), or "" when they are all dusk's.
+func userFrame(pcs []uintptr) string {
+	if len(pcs) == 0 {
 		return ""
 	}
-	frames := runtime.CallersFrames(cs.pcs[:cs.n])
+	frames := runtime.CallersFrames(pcs)
 	for {
 		f, more := frames.Next()
-		if !strings.HasPrefix(f.Function, "github.com/dusk-go/dusk.") || strings.HasSuffix(f.File, "_test.go") {
+		inDusk := strings.HasPrefix(f.Function, "github.com/dusk-go/dusk.") || strings.HasPrefix(f.Function, "github.com/dusk-go/dusk/")
+		if f.Function != "" && (!inDusk || strings.HasSuffix(f.File, "_test.go")) {
 			return fmt.Sprintf("%s:%d", shortFile(f.File), f.Line)
 		}
 		if !more {

@@ -3,7 +3,6 @@ package dusk
 import (
 	"fmt"
 	"runtime"
-	"strings"
 
 	"github.com/dusk-go/dusk/internal/units"
 )
@@ -39,20 +38,9 @@ func (c *Client) checkGather(nbytes int64, nkeys int) {
 }
 
 // userLine returns the file:line of the innermost caller outside dusk's
-// packages (a test file of dusk counts as the user's): collections call
-// the root package, so the first frame outside the root is not enough.
+// packages (see userFrame), looking deeper than a callSite does: a gather
+// is often several collection calls down from the user's line.
 func userLine() string {
 	var pcs [32]uintptr
-	n := runtime.Callers(3, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		inDusk := strings.HasPrefix(f.Function, "github.com/dusk-go/dusk.") || strings.HasPrefix(f.Function, "github.com/dusk-go/dusk/")
-		if f.Function != "" && (!inDusk || strings.HasSuffix(f.File, "_test.go")) {
-			return fmt.Sprintf("%s:%d", shortFile(f.File), f.Line)
-		}
-		if !more {
-			return ""
-		}
-	}
+	return userFrame(pcs[:runtime.Callers(3, pcs[:])])
 }

@@ -112,6 +112,10 @@ func (c *Client) sharedSettings() sharedSettings {
 // the finding of a branch computed again.
 func (c *Client) planShared(b *builder, g graph.Graph, outputs []graph.Key) graph.Graph {
 	set := c.sharedSettings()
+	var refs map[graph.Key]int32
+	if set.active {
+		refs = refCounts(g) // before the kept results' tasks leave g
+	}
 	s := &c.shared
 	s.mu.Lock()
 	s.started++
@@ -181,7 +185,7 @@ func (c *Client) planShared(b *builder, g graph.Graph, outputs []graph.Key) grap
 	// The branches shared ahead: lazy values another lazy value, not in
 	// this graph, also uses.
 	for n := range b.visited {
-		if _, ok := g[n.key]; ok && n.users.Load() > b.refs[n] {
+		if _, ok := g[n.key]; ok && n.users.Load() > refs[n.key] {
 			want = append(want, n.key)
 		}
 	}
@@ -333,4 +337,28 @@ func seconds(s float64) string {
 		return fmt.Sprintf("%.0f ms", s*1e3)
 	}
 	return fmt.Sprintf("%.1f s", s)
+}
+
+// refCounts counts the references to each key in g's task arguments, a
+// key passed twice counting twice (as node.users counts a lazy value's
+// uses).
+func refCounts(g graph.Graph) map[graph.Key]int32 {
+	refs := map[graph.Key]int32{}
+	var count func(args []graph.Arg)
+	count = func(args []graph.Arg) {
+		for _, a := range args {
+			switch a.Kind {
+			case graph.ArgRef:
+				refs[a.Ref]++
+			case graph.ArgList:
+				count(a.List)
+			case graph.ArgCall:
+				count(a.Call.Args)
+			}
+		}
+	}
+	for _, t := range g {
+		count(t.Args)
+	}
+	return refs
 }
