@@ -13,6 +13,9 @@ test:
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result" >&2; exit 1; }
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -race -tags $(TAGS) -count=1 -timeout 60m ./...
+	# The memory benchmark's advisor check measures real process memory,
+	# which the race detector's shadow memory would swamp: it runs without.
+	$(GO) test -tags $(TAGS) -count=1 -run TestAdvisorFindsNothing ./bench/memory
 
 # Every fuzz target over a decoder of untrusted bytes, FUZZTIME each (the
 # seed corpora, crashers found before included, also run in "make test").

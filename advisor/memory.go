@@ -64,7 +64,10 @@ func (a *Advisor) paused(d *report.Data) []report.Finding {
 }
 
 // unmanaged reports workers whose memory outside their stored data stays
-// above a share of the limit in most of their recent samples.
+// above a share of the limit in most of their recent samples. Only the
+// unmanaged memory older than 30 seconds counts (Dask's "unmanaged old"):
+// what appeared since is garbage and buffers of the work going on, likely
+// to go away on its own, and a run shorter than that has none.
 func (a *Advisor) unmanaged(d *report.Data) []report.Finding {
 	var out []report.Finding
 	for _, w := range d.Memory {
@@ -74,10 +77,11 @@ func (a *Advisor) unmanaged(d *report.Data) []report.Finding {
 		recent := w.Samples[len(w.Samples)*2/3:]
 		high, peak := 0, int64(0)
 		for _, p := range recent {
-			if float64(p.Unmanaged) > a.UnmanagedShare*float64(w.Limit) {
+			old := p.Unmanaged - p.UnmanagedRecent
+			if float64(old) > a.UnmanagedShare*float64(w.Limit) {
 				high++
 			}
-			peak = max(peak, p.Unmanaged)
+			peak = max(peak, old)
 		}
 		if high*2 <= len(recent) {
 			continue
@@ -85,7 +89,7 @@ func (a *Advisor) unmanaged(d *report.Data) []report.Finding {
 		out = append(out, report.Finding{
 			Rule:     "unmanaged-memory",
 			Severity: Warning,
-			Message: fmt.Sprintf("Worker %s kept over %.0f%% of its %s limit in memory that holds no stored result (up to %s): "+
+			Message: fmt.Sprintf("Worker %s kept over %.0f%% of its %s limit, for more than 30 s, in memory that holds no stored result (up to %s): "+
 				"garbage not yet collected, memory not yet returned to the OS, or memory a task keeps for itself.",
 				w.Name, a.UnmanagedShare*100, bytes(w.Limit), bytes(peak)),
 			Advice: "Run the guide's worker garbage collection, dusk.Run[dusk.FreedMemory](ctx, c, dusk.WorkerGC), and " +

@@ -16,7 +16,7 @@ func TestEventsSurviveTheWire(t *testing.T) {
 	in := []event.Event{
 		{Kind: event.TaskRun, Time: at, Key: "inc-1", Worker: "w", Thread: 2, Start: at, Stop: at.Add(time.Second), NBytes: 8, Detail: "int",
 			CPU: 300 * time.Millisecond, Wait: 20 * time.Millisecond},
-		{Kind: event.WorkerSample, Time: at, Worker: "w", Memory: &event.MemorySample{Managed: 1, Unmanaged: 2, Spilled: 3, Limit: 4, CPU: 0.5, Paused: true, Procs: 4}},
+		{Kind: event.WorkerSample, Time: at, Worker: "w", Memory: &event.MemorySample{Managed: 1, Unmanaged: 2, UnmanagedRecent: 1, Spilled: 3, Limit: 4, CPU: 0.5, Paused: true, Procs: 4}},
 		{Kind: event.Transfer, Time: at, Key: "x-1", Worker: "a", Peer: "b", NBytes: 99, Start: at, Stop: at},
 		{Kind: event.Log, Time: at, Key: "INFO", Detail: "hello"},
 		{Kind: event.Transition, Time: at, Key: "inc-1", Worker: "w", From: "processing", To: "memory", Cause: 42, Stimulus: "task-finished"},

@@ -16,7 +16,7 @@ func EventsToPB(evs []event.Event) []*pb.Event {
 			Nbytes: e.NBytes, Failed: e.Failed, Detail: e.Detail, Cause: e.Cause, Stimulus: e.Stimulus,
 			Remedy: e.Remedy, Fixed: e.Fixed, CpuNs: int64(e.CPU), WaitNs: int64(e.Wait)}
 		if m := e.Memory; m != nil {
-			p.Memory = &pb.MemorySample{Managed: m.Managed, Unmanaged: m.Unmanaged, Spilled: m.Spilled, Limit: m.Limit,
+			p.Memory = &pb.MemorySample{Managed: m.Managed, Unmanaged: m.Unmanaged, UnmanagedRecent: m.UnmanagedRecent, Spilled: m.Spilled, Limit: m.Limit,
 				Cpu: m.CPU, Executing: int32(m.Executing), Ready: int32(m.Ready), Paused: m.Paused, BytesIn: m.BytesIn, BytesOut: m.BytesOut, Procs: int32(m.Procs)}
 		}
 		out[i] = p
@@ -46,7 +46,7 @@ func EventsFromPB(ps []*pb.Event) []event.Event {
 			Cause: p.GetCause(), Stimulus: p.GetStimulus(), Remedy: p.GetRemedy(), Fixed: p.GetFixed(),
 			CPU: time.Duration(p.GetCpuNs()), Wait: time.Duration(p.GetWaitNs())}
 		if m := p.GetMemory(); m != nil {
-			e.Memory = &event.MemorySample{Managed: m.GetManaged(), Unmanaged: m.GetUnmanaged(), Spilled: m.GetSpilled(),
+			e.Memory = &event.MemorySample{Managed: m.GetManaged(), Unmanaged: m.GetUnmanaged(), UnmanagedRecent: m.GetUnmanagedRecent(), Spilled: m.GetSpilled(),
 				Limit: m.GetLimit(), CPU: m.GetCpu(), Executing: int(m.GetExecuting()), Ready: int(m.GetReady()),
 				Paused: m.GetPaused(), BytesIn: m.GetBytesIn(), BytesOut: m.GetBytesOut(), Procs: int(m.GetProcs())}
 		}

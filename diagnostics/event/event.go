@@ -113,15 +113,18 @@ type Event struct {
 
 // MemorySample is a worker's memory and load at one moment.
 type MemorySample struct {
-	Managed   int64   // bytes of stored values held in memory
-	Unmanaged int64   // process RSS minus managed
-	Spilled   int64   // bytes of values on disk
-	Limit     int64   // the worker's memory limit (0: none)
-	CPU       float64 // CPU use since the last sample, in cores
-	Executing int     // tasks running
-	Ready     int     // tasks ready and waiting for a thread
-	Paused    bool    // the worker is paused (memory above pause)
-	BytesIn   int64   // bytes received from peers since start
-	BytesOut  int64   // bytes sent to peers since start
-	Procs     int     // the Go processors of the worker's process (GOMAXPROCS; 0: not told)
+	Managed   int64 // bytes of stored values held in memory
+	Unmanaged int64 // process RSS minus managed
+	// UnmanagedRecent is the part of Unmanaged that appeared in the last
+	// 30 seconds, likely to go away on its own (garbage, buffers).
+	UnmanagedRecent int64
+	Spilled         int64   // bytes of values on disk
+	Limit           int64   // the worker's memory limit (0: none)
+	CPU             float64 // CPU use since the last sample, in cores
+	Executing       int     // tasks running
+	Ready           int     // tasks ready and waiting for a thread
+	Paused          bool    // the worker is paused (memory above pause)
+	BytesIn         int64   // bytes received from peers since start
+	BytesOut        int64   // bytes sent to peers since start
+	Procs           int     // the Go processors of the worker's process (GOMAXPROCS; 0: not told)
 }

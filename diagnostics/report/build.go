@@ -138,7 +138,7 @@ func Build(in Input) *Data {
 				mem[e.Worker] = wm
 			}
 			wm.Limit = max(wm.Limit, m.Limit)
-			wm.Samples = append(wm.Samples, MemPoint{T: rel(e.Time), Managed: m.Managed, Unmanaged: m.Unmanaged,
+			wm.Samples = append(wm.Samples, MemPoint{T: rel(e.Time), Managed: m.Managed, Unmanaged: m.Unmanaged, UnmanagedRecent: m.UnmanagedRecent,
 				Spilled: m.Spilled, CPU: m.CPU, Paused: m.Paused})
 			latest[e.Worker] = m.Managed + m.Unmanaged
 			if m.Procs > 0 {

@@ -105,9 +105,12 @@ type MemPoint struct {
 	T         float64 `json:"t"`
 	Managed   int64   `json:"managed"`
 	Unmanaged int64   `json:"unmanaged"`
-	Spilled   int64   `json:"spilled"`
-	CPU       float64 `json:"cpu"`
-	Paused    bool    `json:"paused,omitempty"`
+	// UnmanagedRecent is the part of Unmanaged that appeared in the last
+	// 30 seconds.
+	UnmanagedRecent int64   `json:"unmanagedRecent,omitempty"`
+	Spilled         int64   `json:"spilled"`
+	CPU             float64 `json:"cpu"`
+	Paused          bool    `json:"paused,omitempty"`
 }
 
 // Bandwidth is what moved between workers.

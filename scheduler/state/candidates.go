@@ -8,7 +8,14 @@ package state
 // which the state keeps as threads are taken and freed. With no idle
 // worker, manyWorkers workers in turn from the list stand in. Dask does
 // the same for tasks without inputs (a round robin over its idle
-// workers) and looks at the holders only for the others.
+// workers).
+//
+// A task with inputs is weighed, as in Dask, on the workers that hold
+// them, when one of those runs (holders): moving its inputs elsewhere to
+// start it a little sooner is work stealing's call, which weighs the
+// transfer against the task's measured duration and the thief's memory.
+// Weighing every worker against the occupancy estimates placed tasks away
+// from their data whenever a kind of task's duration was not yet known.
 
 // manyWorkers is the number of workers beyond which placement samples
 // its candidates, and how many idle (or other) workers it samples.
@@ -60,5 +67,32 @@ func (s *State) candidates(t *Task) []*Worker {
 		}
 	}
 	s.cands = out
+	return out
+}
+
+// holders returns the workers that hold t's inputs, when one of them is
+// running; nil otherwise (t has no inputs, or only paused or gone workers
+// hold them). The slice is reused by the next call.
+func (s *State) holders(t *Task) []*Worker {
+	if len(t.deps) == 0 {
+		return nil
+	}
+	s.marks++
+	out := s.cands[:0]
+	running := false
+	s.visits += uint64(len(t.deps))
+	for _, d := range t.deps {
+		for _, w := range d.whoHas {
+			if w.mark != s.marks {
+				w.mark = s.marks
+				out = append(out, w)
+				running = running || w.Status == Running
+			}
+		}
+	}
+	s.cands = out
+	if !running {
+		return nil
+	}
 	return out
 }

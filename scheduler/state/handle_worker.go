@@ -176,7 +176,7 @@ func (s *State) handleHeartbeat(e *Heartbeat) {
 	if ev := s.newEvent(event.WorkerSample); ev != nil {
 		ev.Worker = w.ID
 		ev.Memory = &event.MemorySample{
-			Managed: e.Managed, Unmanaged: e.Unmanaged, Spilled: e.Spilled, Limit: w.MemoryLimit,
+			Managed: e.Managed, Unmanaged: e.Unmanaged, UnmanagedRecent: e.UnmanagedRecent, Spilled: e.Spilled, Limit: w.MemoryLimit,
 			CPU: e.CPU, Executing: e.Executing, Ready: e.Ready, Paused: e.Paused,
 			BytesIn: e.BytesIn, BytesOut: e.BytesOut, Procs: e.Procs,
 		}

@@ -189,6 +189,9 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	}
 	candidates := valid
 	if candidates == nil {
+		candidates = s.holders(t)
+	}
+	if candidates == nil {
 		candidates = s.wlist
 		if len(s.wlist) > manyWorkers {
 			candidates = s.candidates(t)
@@ -208,22 +211,26 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 			w.held += d.NBytes
 		}
 	}
-	var best *Worker
+	var best, holder *Worker
 	var bestCost, bestComm float64
 	var bestBytes int64
+	holderComm := float64(total)
 	n := len(candidates)
 	for i := 0; i < n; i++ {
 		// Start at a rotating offset so that ties spread over workers.
 		w := candidates[(s.rr+i)%n]
-		if w.Status != Running {
-			continue
-		}
 		s.visits++
 		lacks := total
 		if w.heldMark == s.heldMarks {
 			lacks -= w.held
 		}
 		comm := float64(lacks)
+		if w.Status == Paused && comm < holderComm {
+			holder, holderComm = w, comm
+		}
+		if w.Status != Running {
+			continue
+		}
 		cost := w.occupancy/float64(max(w.NThreads, 1)) + comm/s.cfg.Bandwidth
 		if best == nil || cost < bestCost || (cost == bestCost && (comm < bestComm || (comm == bestComm && w.nbytes < bestBytes))) {
 			best, bestCost, bestComm, bestBytes = w, cost, comm, w.nbytes
@@ -232,6 +239,13 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	s.rr++
 	if best == nil {
 		return nil, reasonAllPaused
+	}
+	if holder != nil && s.now.Sub(holder.pausedAt) < pausedPatience &&
+		(bestComm-holderComm)/s.cfg.Bandwidth > stealCostRatio*s.estimate(t) {
+		// A paused worker holds what the best running one would fetch, at
+		// more than half the task's run time: the task waits there for it
+		// to resume (see pause.go).
+		return holder, ""
 	}
 	return best, ""
 }

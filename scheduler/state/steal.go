@@ -72,6 +72,9 @@ func (s *State) steal() {
 						comm += float64(d.NBytes)
 					}
 				}
+				if !roomFor(w, comm) {
+					continue
+				}
 				cost := comm / s.cfg.Bandwidth
 				if best == nil || cost < bestCost {
 					best, bestCost = w, cost
@@ -114,4 +117,13 @@ func (s *State) handleStealReplied(e *StealReplied) {
 	// nothing else wants them.
 	s.transition(t, Processing, thief)
 	s.fillWorker(victim)
+}
+
+// roomFor reports whether thief w can take in bytes of inputs without
+// going past half its memory limit: a thief that would have to spill what
+// it fetched (or spill others to make room) gains nothing over the victim,
+// which reads the inputs from its own memory or disk anyway. Workers out of
+// core would otherwise trade their data back and forth.
+func roomFor(w *Worker, bytes float64) bool {
+	return bytes == 0 || w.MemoryLimit <= 0 || float64(w.Metrics.Managed)+bytes <= float64(w.MemoryLimit)/2
 }

@@ -34,6 +34,8 @@ type Worker struct {
 	heldMark uint64
 
 	lastSeen time.Time
+	// pausedAt is when it last paused.
+	pausedAt time.Time
 	// Metrics is the last heartbeat's report.
 	Metrics Heartbeat
 }

@@ -5971,20 +5971,21 @@ func (x *Event) GetWaitNs() int64 {
 }
 
 type MemorySample struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Managed       int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
-	Unmanaged     int64                  `protobuf:"varint,2,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
-	Spilled       int64                  `protobuf:"varint,3,opt,name=spilled,proto3" json:"spilled,omitempty"`
-	Limit         int64                  `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
-	Cpu           float64                `protobuf:"fixed64,5,opt,name=cpu,proto3" json:"cpu,omitempty"`
-	Executing     int32                  `protobuf:"varint,6,opt,name=executing,proto3" json:"executing,omitempty"`
-	Ready         int32                  `protobuf:"varint,7,opt,name=ready,proto3" json:"ready,omitempty"`
-	Paused        bool                   `protobuf:"varint,8,opt,name=paused,proto3" json:"paused,omitempty"`
-	BytesIn       int64                  `protobuf:"varint,9,opt,name=bytes_in,json=bytesIn,proto3" json:"bytes_in,omitempty"`
-	BytesOut      int64                  `protobuf:"varint,10,opt,name=bytes_out,json=bytesOut,proto3" json:"bytes_out,omitempty"`
-	Procs         int32                  `protobuf:"varint,11,opt,name=procs,proto3" json:"procs,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Managed         int64                  `protobuf:"varint,1,opt,name=managed,proto3" json:"managed,omitempty"`
+	Unmanaged       int64                  `protobuf:"varint,2,opt,name=unmanaged,proto3" json:"unmanaged,omitempty"`
+	Spilled         int64                  `protobuf:"varint,3,opt,name=spilled,proto3" json:"spilled,omitempty"`
+	Limit           int64                  `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	Cpu             float64                `protobuf:"fixed64,5,opt,name=cpu,proto3" json:"cpu,omitempty"`
+	Executing       int32                  `protobuf:"varint,6,opt,name=executing,proto3" json:"executing,omitempty"`
+	Ready           int32                  `protobuf:"varint,7,opt,name=ready,proto3" json:"ready,omitempty"`
+	Paused          bool                   `protobuf:"varint,8,opt,name=paused,proto3" json:"paused,omitempty"`
+	BytesIn         int64                  `protobuf:"varint,9,opt,name=bytes_in,json=bytesIn,proto3" json:"bytes_in,omitempty"`
+	BytesOut        int64                  `protobuf:"varint,10,opt,name=bytes_out,json=bytesOut,proto3" json:"bytes_out,omitempty"`
+	Procs           int32                  `protobuf:"varint,11,opt,name=procs,proto3" json:"procs,omitempty"`
+	UnmanagedRecent int64                  `protobuf:"varint,12,opt,name=unmanaged_recent,json=unmanagedRecent,proto3" json:"unmanaged_recent,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *MemorySample) Reset() {
@@ -6090,6 +6091,13 @@ func (x *MemorySample) GetBytesOut() int64 {
 func (x *MemorySample) GetProcs() int32 {
 	if x != nil {
 		return x.Procs
+	}
+	return 0
+}
+
+func (x *MemorySample) GetUnmanagedRecent() int64 {
+	if x != nil {
+		return x.UnmanagedRecent
 	}
 	return 0
 }
@@ -7648,7 +7656,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06remedy\x18\x11 \x01(\tR\x06remedy\x12\x14\n" +
 	"\x05fixed\x18\x12 \x01(\bR\x05fixed\x12\x15\n" +
 	"\x06cpu_ns\x18\x13 \x01(\x03R\x05cpuNs\x12\x17\n" +
-	"\await_ns\x18\x14 \x01(\x03R\x06waitNs\"\xa2\x02\n" +
+	"\await_ns\x18\x14 \x01(\x03R\x06waitNs\"\xcd\x02\n" +
 	"\fMemorySample\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +
@@ -7661,7 +7669,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\bbytes_in\x18\t \x01(\x03R\abytesIn\x12\x1b\n" +
 	"\tbytes_out\x18\n" +
 	" \x01(\x03R\bbytesOut\x12\x14\n" +
-	"\x05procs\x18\v \x01(\x05R\x05procs\"V\n" +
+	"\x05procs\x18\v \x01(\x05R\x05procs\x12)\n" +
+	"\x10unmanaged_recent\x18\f \x01(\x03R\x0funmanagedRecent\"V\n" +
 	"\fExtensionMsg\x12\x1c\n" +
 	"\textension\x18\x01 \x01(\tR\textension\x12\x14\n" +
 	"\x05topic\x18\x02 \x01(\tR\x05topic\x12\x12\n" +

@@ -67,6 +67,9 @@ type Monitor struct {
 	Report func(process int64)
 
 	recent windowMin // used by the monitor's goroutine only
+	// managedHigh is the most managed memory seen since the released
+	// memory was last handed back (freeReleased); monitor's goroutine only.
+	managedHigh int64
 
 	mu       sync.Mutex // protects the fields below
 	last     MemorySample
@@ -152,10 +155,49 @@ func (m *Monitor) Latest() MemorySample {
 // sample. It runs on the monitor's goroutine.
 func (m *Monitor) check(now time.Time) MemorySample {
 	s := m.sample(now)
+	if m.freeReleased(s, now) {
+		s = m.sample(now)
+	}
 	if m.limit > 0 {
 		m.decidePause(s)
 	}
 	return m.publish(s)
+}
+
+// releasedShare: once managed memory has fallen by this share of the
+// limit (values released or spilled) and as much is unmanaged, the monitor
+// collects the garbage and hands it back to the OS (see freeReleased).
+const releasedShare = 0.1
+
+// freeReleased collects garbage and returns it to the OS after managed
+// memory fell by releasedShare of the limit while as much memory is
+// unmanaged, at most once per minFreeInterval, and reports whether it did.
+// Go collects garbage only as the program allocates: a worker whose data
+// was released and that runs nothing more would otherwise keep the
+// released values' memory as unmanaged for minutes (until the runtime's
+// periodic collection), looking to the advisor, the dashboard and the
+// nanny like a leak.
+func (m *Monitor) freeReleased(s MemorySample, now time.Time) bool {
+	m.managedHigh = max(m.managedHigh, s.Managed)
+	if !m.ownsProcess || m.limit <= 0 {
+		return false
+	}
+	step := bytesOf(releasedShare, m.limit)
+	if m.managedHigh-s.Managed < step || s.Unmanaged < step {
+		return false
+	}
+	m.mu.Lock()
+	due := now.Sub(m.lastFree) >= minFreeInterval
+	if due {
+		m.lastFree = now
+	}
+	m.mu.Unlock()
+	if !due {
+		return false
+	}
+	m.managedHigh = s.Managed
+	m.freeOS()
+	return true
 }
 
 // spill writes least recently used values to disk, one at a time, while
@@ -196,6 +238,9 @@ func (m *Monitor) spill(now time.Time) {
 		// The values spilled for the process's sake are garbage now:
 		// return them to the OS, so that the next measure does not spill
 		// more than needed.
+		m.mu.Lock()
+		m.lastFree = now
+		m.mu.Unlock()
 		m.freeOS()
 		return
 	}

@@ -278,3 +278,53 @@ func TestMonitorPausesWhileTheDiskIsSlow(t *testing.T) {
 		t.Fatalf("pauses = %v", pauses)
 	}
 }
+
+// Once values are released and the memory they held stays in the process,
+// the monitor collects it and hands it back to the OS, at most once per
+// minFreeInterval and only for its own process: Go collects garbage as
+// the program allocates, and an idle worker allocates nothing.
+func TestMonitorFreesReleasedMemory(t *testing.T) {
+	r := newMonitorRig(t, 1000*kib, true)
+	for i := range 4 {
+		r.s.Put(keyN(i), randomBytes(uint64(i), 100*kib))
+	}
+	now := time.Now()
+	r.proc.set(450 * kib)
+	r.m.check(now)
+	r.s.Delete(keyN(0), keyN(1), keyN(2)) // 300 KiB released, still in the process
+	r.m.check(now.Add(time.Millisecond))
+	if r.frees != 1 {
+		t.Fatalf("freeOS called %d times after 300 KiB were released, want once", r.frees)
+	}
+	r.s.Delete(keyN(3))
+	r.m.check(now.Add(2 * time.Millisecond))
+	if r.frees != 1 {
+		t.Fatalf("freeOS called %d times within %v, want once", r.frees, minFreeInterval)
+	}
+	r.s.Put(keyN(4), randomBytes(4, 200*kib))
+	r.m.check(now.Add(minFreeInterval))
+	r.s.Delete(keyN(4))
+	r.m.check(now.Add(minFreeInterval + time.Millisecond))
+	if r.frees != 2 {
+		t.Fatalf("freeOS called %d times after 200 KiB more were released, want twice", r.frees)
+	}
+	// Little released, or little unmanaged: nothing to collect.
+	r.proc.set(50 * kib)
+	r.s.Put(keyN(5), randomBytes(5, 300*kib))
+	r.m.check(now.Add(3 * minFreeInterval))
+	r.s.Delete(keyN(5))
+	r.m.check(now.Add(3*minFreeInterval + time.Millisecond))
+	if r.frees != 2 {
+		t.Fatalf("freeOS called with 50 KiB unmanaged")
+	}
+	// A worker sharing its process leaves the process's memory alone.
+	r2 := newMonitorRig(t, 1000*kib, false)
+	r2.s.Put("a", randomBytes(1, 300*kib))
+	r2.proc.set(900 * kib)
+	r2.m.check(now)
+	r2.s.Delete("a")
+	r2.m.check(now.Add(time.Millisecond))
+	if r2.frees != 0 {
+		t.Fatalf("in-process worker freed the process's memory")
+	}
+}
