@@ -120,6 +120,15 @@ func TestGroupByNewAggsMatchDuckDB(t *testing.T) {
 	if got := rowsOf(t, mustCompute(t, ctx, so)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("split out: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// 50 tiny partitions, coalesced into runs of neighbours: the same
+	// first and last values.
+	many := fromRecord(t, ctx, c, rec, 50).GroupBy("k").Agg(aggs...)
+	if !strings.Contains(many.Explain(), "coalesce") {
+		t.Fatalf("tiny partitions not coalesced:\n%s", many.Explain())
+	}
+	if got := rowsOf(t, mustCompute(t, ctx, many)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("50 partitions: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 	// Over a query chain (a filter), by two keys.
 	want2 := rowsOf(t, duckTable(t, fmt.Sprintf(sql, "k, b", "WHERE rn % 3 <> 0"), rec))
 	two := df.Filter("rn % 3 <> 0").GroupBy("k", "b").Agg(aggs...)

@@ -124,6 +124,15 @@ func TestGroupByTransformMatchesDuckDB(t *testing.T) {
 		t.Fatalf("Transform by two keys: got\n%s\nwant\n%s", strings.Join(got[:8], "\n"), strings.Join(want2[:8], "\n"))
 	}
 
+	// 40 tiny partitions: coalesced before the shuffle, the same rows
+	// and order within groups.
+	many := fromRecord(t, ctx, c, rec, 40).GroupBy("k").Transform(groupDemean)
+	if !strings.Contains(many.Explain(), "coalesce") {
+		t.Fatalf("tiny partitions not coalesced:\n%s", many.Explain())
+	}
+	if got := rowsOf(t, mustCompute(t, ctx, many)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Transform of 40 partitions: got\n%s\nwant\n%s", strings.Join(got[:8], "\n"), strings.Join(want[:8], "\n"))
+	}
 	// A categorical key, through the shuffle.
 	cat, err := df.Categorize(ctx, "k")
 	if err != nil {
