@@ -170,3 +170,23 @@ func TestGroupByAggNamesAndErrors(t *testing.T) {
 	_, err := big.Compute(ctx)
 	wantErr(t, err, "Overflow")
 }
+
+// TestGroupByFirstLastOverParquet takes First and Last of a frame read
+// from Parquet (row groups that DuckDB reads itself, after a filter) in
+// the files' order, against DuckDB on the same rows.
+func TestGroupByFirstLastOverParquet(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rec := nullyData(t, 600)
+	dir := t.TempDir() + "/pq"
+	if err := fromRecord(t, ctx, c, rec, 6).ToParquet(ctx, dir, dataframe.RowGroupRows(40)); err != nil {
+		t.Fatal(err)
+	}
+	df := dataframe.ReadParquet(c, dir).Filter("rn % 4 <> 1")
+	out := df.GroupBy("k").Agg(dataframe.First("x"), dataframe.Last("s"), dataframe.Median("f"), dataframe.Size())
+	want := rowsOf(t, duckTable(t, `SELECT k, first(x ORDER BY rn) FILTER (WHERE x IS NOT NULL), last(s ORDER BY rn) FILTER (WHERE s IS NOT NULL),
+		median(f), count(*) FROM part WHERE rn % 4 <> 1 GROUP BY k`, rec))
+	if got := rowsOf(t, mustCompute(t, ctx, out)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("over Parquet: got\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), out.Explain())
+	}
+}
