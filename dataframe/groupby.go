@@ -260,6 +260,9 @@ func (df *DataFrame) reduce(r *reduction) *DataFrame {
 	}
 	in := df.n.meta()
 	if r.ordered {
+		if err := notReserved(in.schema); err != nil {
+			return df.fail(r.op, err)
+		}
 		in = withPositions(in)
 	}
 	chunkSchema, chunkCats, err := planSQL(in, r.chunk)

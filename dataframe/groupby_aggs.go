@@ -90,6 +90,15 @@ func addPositions(rec arrow.RecordBatch, index int64) (arrow.RecordBatch, error)
 	return array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, n), nil
 }
 
+// notReserved refuses an input with a column of the name dusk gives its
+// rows' places.
+func notReserved(s *arrow.Schema) error {
+	if len(s.FieldIndices(posColumn)) > 0 {
+		return fmt.Errorf("the input has a column %q: dusk numbers rows under that name here; rename it with Assign and Select first", posColumn)
+	}
+	return nil
+}
+
 // withPositions returns m's schema with posColumn appended.
 func withPositions(m *meta) *meta {
 	c := m.clone()

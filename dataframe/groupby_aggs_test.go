@@ -162,6 +162,13 @@ func TestGroupByAggNamesAndErrors(t *testing.T) {
 	for _, a := range []dataframe.Aggregation{dataframe.Median("s"), dataframe.Var("s"), dataframe.Prod("b")} {
 		wantErr(t, g.Agg(a).Err(), "groupby_aggs_test.go:", "needs an integer or floating-point column", "Assign")
 	}
+	// dusk's own column name in the input, where First numbers rows.
+	pos := df.Assign("__dusk_pos", "rn")
+	wantErr(t, pos.GroupBy("k").Agg(dataframe.First("x")).Err(), "groupby_aggs_test.go:", `"__dusk_pos"`, "rename")
+	wantErr(t, pos.GroupBy("k").Transform(groupDemean).Err(), "groupby_aggs_test.go:", "Transform", `"__dusk_pos"`, "rename")
+	if pos.GroupBy("k").Agg(dataframe.Sum("x")).Err() != nil {
+		t.Fatal("a sum is refused over a column named __dusk_pos")
+	}
 	// An int64 product that overflows is an error, not a rounded float.
 	big := df.Assign("i", "3000000000::BIGINT").GroupBy("b").Agg(dataframe.Prod("i"))
 	if big.Err() != nil {

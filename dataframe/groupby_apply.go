@@ -94,6 +94,9 @@ func (g *GroupBy) apply(op string, fn *dusk.Func, transform bool, opts []MapOpti
 		return df.fail(op, fmt.Errorf("%s is not registered: register it with dusk.Register at package level", fn.Name()))
 	}
 	in := df.n.meta()
+	if err := notReserved(in.schema); err != nil {
+		return df.fail(op, err)
+	}
 	s := o.schema
 	if s == nil {
 		res, err := fn.CallLocal(context.Background(), kernels.EmptyRecord(in.schema))
