@@ -120,6 +120,14 @@ func TestGroupByNewAggsMatchDuckDB(t *testing.T) {
 	if got := rowsOf(t, mustCompute(t, ctx, so)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("split out: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// The Go kernels keep the old aggregations; with a new one DuckDB
+	// does all.
+	if ex := df.GroupBy("k").Agg(dataframe.Sum("x"), dataframe.Count("x")).Explain(); !strings.Contains(ex, "in Go") {
+		t.Fatalf("Sum and Count not aggregated in Go:\n%s", ex)
+	}
+	if ex := df.GroupBy("k").Agg(dataframe.Sum("x"), dataframe.Size()).Explain(); strings.Contains(ex, "in Go") {
+		t.Fatalf("Size aggregated in Go:\n%s", ex)
+	}
 	// 50 tiny partitions, coalesced into runs of neighbours: the same
 	// first and last values.
 	many := fromRecord(t, ctx, c, rec, 50).GroupBy("k").Agg(aggs...)
