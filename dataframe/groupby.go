@@ -74,10 +74,12 @@ func (g *GroupBy) SplitEvery(n int) *GroupBy {
 }
 
 // Aggregation is one aggregate of a column: Sum, Mean, Min, Max, Count,
-// Std or NUnique. Its result column is named column_function ("x_sum")
-// unless As names it.
+// Std, NUnique, First, Last, Median, Var or Prod; or Size, of a group's
+// rows. Its result column is named column_function ("x_sum"; Size's
+// "size") unless As names it.
 type Aggregation struct {
 	fn, col, name string
+	named         bool
 }
 
 // Sum adds a column's values (nulls skipped).
@@ -102,12 +104,16 @@ func Std(col string) Aggregation { return Aggregation{fn: "std", col: col} }
 // NUnique counts a column's distinct non-null values, exactly.
 func NUnique(col string) Aggregation { return Aggregation{fn: "nunique", col: col} }
 
-// As names the aggregate's result column.
-func (a Aggregation) As(name string) Aggregation { a.name = name; return a }
+// As names the aggregate's result column: Sum("x").As("total"). Two
+// result columns of one Agg (keys included) must not share a name.
+func (a Aggregation) As(name string) Aggregation { a.name, a.named = name, true; return a }
 
 func (a Aggregation) outName() string {
-	if a.name != "" {
+	if a.named {
 		return a.name
+	}
+	if a.col == "" {
+		return a.fn
 	}
 	return a.col + "_" + a.fn
 }
@@ -126,6 +132,9 @@ type reduction struct {
 	// goAgg, when set, is the same aggregation done in Go (see package
 	// kernels).
 	goAgg *kernels.AggPlan
+	// ordered: the chunk reads the rows' places in the frame (posColumn;
+	// see orderedPartials).
+	ordered bool
 }
 
 // Agg computes the aggregates per group: one row per group, the key
@@ -145,14 +154,21 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 	}
 	keyList := strings.Join(keys, ", ")
 	var chunk, combine, final []string
+	ordered := false
 	seen := map[string]bool{}
 	for _, k := range g.keys {
 		seen[k] = true
 	}
 	for i, a := range aggs {
-		idx, err := columnIndex(s, a.col, "Agg")
-		if err != nil {
+		if err := checkAggName(a); err != nil {
 			return df.fail("Agg", err)
+		}
+		idx := -1
+		if a.fn != "size" {
+			var err error
+			if idx, err = columnIndex(s, a.col, "Agg"); err != nil {
+				return df.fail("Agg", err)
+			}
 		}
 		if seen[a.outName()] {
 			return df.fail("Agg", fmt.Errorf("two result columns are named %q; name one with As", a.outName()))
@@ -161,7 +177,7 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 		col := engine.QuoteIdent(a.col)
 		out := engine.QuoteIdent(a.outName())
 		p := fmt.Sprintf("__a%d", i)
-		isInt := arrow.IsInteger(s.Field(idx).Type.ID())
+		isInt := idx >= 0 && arrow.IsInteger(s.Field(idx).Type.ID())
 		switch a.fn {
 		case "sum":
 			sum := fmt.Sprintf("sum(%s)", col)
@@ -192,7 +208,16 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 			combine = append(combine, fmt.Sprintf("list_distinct(flatten(list(%s))) AS %s", p, p))
 			final = append(final, fmt.Sprintf("coalesce(len(%s), 0)::BIGINT AS %s", p, out))
 		default:
-			return df.fail("Agg", fmt.Errorf("unknown aggregation %q", a.fn))
+			var t arrow.DataType = arrow.Null
+			if idx >= 0 {
+				t = s.Field(idx).Type
+			}
+			more, err := moreAggSQL(a, t, col, p, out)
+			if err != nil {
+				return df.fail("Agg", err)
+			}
+			chunk, combine, final = append(chunk, more.chunk...), append(combine, more.combine...), append(final, more.final...)
+			ordered = ordered || more.ordered
 		}
 	}
 	r := &reduction{
@@ -202,6 +227,7 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 		keys:       g.keys,
 		splitOut:   g.splitOut,
 		splitEvery: g.splitEvery,
+		ordered:    ordered,
 	}
 	r.final = fmt.Sprintf("SELECT %s, %s FROM (%s) AS part ORDER BY %s", keyList, strings.Join(final, ", "), r.combine, keyList)
 	specs := make([]kernels.AggSpec, len(aggs))
@@ -233,6 +259,12 @@ func (df *DataFrame) reduce(r *reduction) *DataFrame {
 		return df
 	}
 	in := df.n.meta()
+	if r.ordered {
+		if err := notReserved(in.schema); err != nil {
+			return df.fail(r.op, err)
+		}
+		in = withPositions(in)
+	}
 	chunkSchema, chunkCats, err := planSQL(in, r.chunk)
 	if err != nil {
 		return df.fail(r.op, err)
@@ -359,6 +391,9 @@ func (n *reduceNode) goPartial() bool {
 // CSV) are aggregated in Go when the aggregation allows (see package
 // kernels).
 func (n *reduceNode) partials(lw *lowering) ([]part, error) {
+	if n.r.ordered {
+		return n.orderedPartials(lw)
+	}
 	if g := n.r.goAgg; n.goPartial() {
 		child, pieces := n.input()
 		in, err := lw.parts(child)

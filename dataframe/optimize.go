@@ -139,6 +139,18 @@ func (o *optimizer) children(n node) node {
 			m.child = c
 			return &m
 		}
+	case *groupApplyNode:
+		// Through a shuffle the outputs are as many as planned, whatever
+		// the inputs; without one, partition for partition.
+		c := o.node(x.child, allColumns(x.child))
+		if x.shuffle {
+			c = o.coalesced(c, fmt.Sprintf("the hash shuffle of %s by [%s]", x.op, strings.Join(x.spec.Keys, ", ")))
+		}
+		if c != x.child && (x.shuffle || same(c, x.child)) {
+			m := *x
+			m.child = c
+			return &m
+		}
 	case *categorizeNode:
 		if c := o.node(x.child, allColumns(x.child)); c != x.child {
 			m := *x
