@@ -32,7 +32,11 @@ const scanSlice = 122880
 // columns (or crashes) when a query uses some of the columns, and drops rows
 // when a filter is pushed down. With these off every scan reads all columns
 // and filters run in DuckDB, which is correct; engine_test.go pins this.
-const disabledOptimizers = "filter_pushdown,unused_columns,column_lifetime,join_filter_pushdown"
+// window_self_join rewrites a window aggregate with PARTITION BY and no
+// ORDER BY into a join of the input with its own aggregate, which reads
+// the stream twice: the second read finds it spent and the query returns
+// no rows.
+const disabledOptimizers = "filter_pushdown,unused_columns,column_lifetime,join_filter_pushdown,window_self_join"
 
 // DB is a DuckDB database that runs relational kernels (filter,
 // project, group-by, join, sort) over Arrow records. Each worker has one,
