@@ -21,6 +21,7 @@ import (
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker"
 	"github.com/dusk-go/dusk/worker/nanny"
+	"github.com/dusk-go/dusk/worker/store"
 )
 
 // Environment variables a local cluster sets for worker processes, besides
@@ -87,6 +88,8 @@ type Local struct {
 	members   Members         // which of live count for the size
 	next      int             // the number in the next worker's name
 	adapting  context.CancelFunc
+	// shared divides the process's memory among in-process workers.
+	shared *store.SharedProcess
 }
 
 // DefaultWorkers returns how many workers and threads per worker a local
@@ -148,7 +151,7 @@ func Start(ctx context.Context, opts Options) (*Local, error) {
 	}
 	sched.Serve(l)
 	runCtx, cancel := context.WithCancel(context.Background())
-	c := &Local{Scheduler: sched, token: opts.Token, opts: opts, runCtx: runCtx, cancel: cancel,
+	c := &Local{Scheduler: sched, token: opts.Token, opts: opts, runCtx: runCtx, cancel: cancel, shared: store.NewSharedProcess(),
 		pids: map[string]int{}, live: map[string]bool{}}
 	c.startWorkers(opts.Workers)
 	if err := c.WaitForWorkers(ctx, opts.Workers); err != nil {
@@ -212,6 +215,7 @@ func (c *Local) runInProcess(ctx context.Context, name string) error {
 		o.LocalDirectory = c.opts.Directory
 		o.Logger, o.Version = c.opts.Logger, c.opts.Version
 		o.MetricsAddress = "" // workers sharing a process share its metrics
+		o.SharedProcess = c.shared
 		return worker.New(o)
 	}, worker.ServeOptions{Logger: c.opts.Logger})
 }

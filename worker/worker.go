@@ -72,6 +72,11 @@ type Options struct {
 	// unless the environment sets one. A worker that shares its process
 	// with a program and other workers measures only the values it holds.
 	OwnsProcess bool
+	// SharedProcess, for a worker that shares its process with other
+	// workers (an in-process local cluster gives them one), divides the
+	// process's memory among them in the worker's reports: each reports its
+	// own managed memory and an equal share of the rest.
+	SharedProcess *store.SharedProcess
 	// Registry holds the functions the worker can run; nil means
 	// registry.Default.
 	Registry *registry.Registry
@@ -241,6 +246,9 @@ func New(opts Options) (*Worker, error) {
 	w.store.Observe(w.spillReported)
 	w.run = exec.Runner{Registry: w.reg, Values: w.store, Worker: w.addr}
 	w.mem = store.NewMonitor(w.store, opts.MemoryLimit, *opts.Thresholds, opts.MemoryMonitorInterval, opts.OwnsProcess, w.log)
+	if opts.SharedProcess != nil {
+		w.mem.ShareProcess(opts.SharedProcess)
+	}
 	w.mem.OnPause = w.pauseChanged
 	return w, nil
 }

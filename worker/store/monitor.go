@@ -17,7 +17,8 @@ type MemorySample struct {
 	// Limit is the worker's memory limit (0: none).
 	Limit int64
 	// Process is the memory of the worker's process as the OS sees it
-	// (resident set size).
+	// (resident set size); for a worker sharing its process with others
+	// (ShareProcess), its managed memory and its share of the rest.
 	Process int64
 	// Managed is the size of the values the worker holds in memory.
 	Managed int64
@@ -65,6 +66,9 @@ type Monitor struct {
 	// Report, if set, passes every measure of the process on (to the
 	// nanny, which cannot measure it itself in race builds).
 	Report func(process int64)
+	// shared, for a worker sharing its process, divides the process's
+	// memory among its workers (ShareProcess).
+	shared *SharedProcess
 
 	recent windowMin // used by the monitor's goroutine only
 	// managedHigh is the most managed memory seen since the released
@@ -108,9 +112,23 @@ func NewMonitor(store *Store, limit int64, th Thresholds, interval time.Duration
 	}
 }
 
+// ShareProcess makes a monitor of a worker that shares its process report
+// its share of the process's memory (see SharedProcess) rather than all
+// of it. Call it before Run; a monitor of a worker alone in its process
+// ignores it.
+func (m *Monitor) ShareProcess(p *SharedProcess) {
+	if !m.ownsProcess {
+		m.shared = p
+	}
+}
+
 // Run measures and acts until ctx ends, and returns once the spiller has
 // stopped too.
 func (m *Monitor) Run(ctx context.Context) {
+	if m.shared != nil {
+		m.shared.join(m)
+		defer m.shared.leave(m)
+	}
 	wake := make(chan struct{}, 1)
 	spilled := make(chan struct{})
 	go func() {
@@ -302,6 +320,10 @@ func (m *Monitor) Measure(now time.Time) MemorySample {
 		s.Process = p
 	}
 	s.Unmanaged = max(s.Process-s.Managed, 0)
+	if m.shared != nil {
+		s.Unmanaged = m.shared.unmanaged(m, s.Managed, s.Process)
+		s.Process = s.Managed + s.Unmanaged
+	}
 	return s
 }
 

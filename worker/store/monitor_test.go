@@ -328,3 +328,36 @@ func TestMonitorFreesReleasedMemory(t *testing.T) {
 		t.Fatalf("in-process worker freed the process's memory")
 	}
 }
+
+// Workers sharing a process divide its memory: each reports its own
+// managed memory and an equal share of the rest, so that their figures add
+// up to the process's instead of each claiming all of it.
+func TestSharedProcessDividesItsMemory(t *testing.T) {
+	p := NewSharedProcess()
+	a, b := newMonitorRig(t, 0, false), newMonitorRig(t, 0, false)
+	for _, r := range []*monitorRig{a, b} {
+		r.m.ShareProcess(p)
+		p.join(r.m)
+		r.proc.set(1000 * kib)
+	}
+	a.s.Put("x", randomBytes(1, 300*kib))
+	b.s.Put("y", randomBytes(2, 100*kib))
+	now := time.Now()
+	a.m.Measure(now) // each measure records the worker's managed memory
+	sb := b.m.Measure(now)
+	sa := a.m.Measure(now)
+	want := (1000*kib - sa.Managed - sb.Managed) / 2
+	if sa.Managed < 300*kib || sb.Managed < 100*kib || sa.Unmanaged != want || sb.Unmanaged != want {
+		t.Fatalf("managed %d and %d, unmanaged %d and %d bytes, want %d each", sa.Managed, sb.Managed, sa.Unmanaged, sb.Unmanaged, want)
+	}
+	if got := sa.Process + sb.Process; got != 1000*kib {
+		t.Fatalf("the workers' process figures add up to %d KiB, want the process's 1000", got/kib)
+	}
+	// A worker alone in its process ignores the share.
+	c := newMonitorRig(t, 0, true)
+	c.m.ShareProcess(p)
+	c.proc.set(1000 * kib)
+	if s := c.m.Measure(now); s.Process != 1000*kib || s.Unmanaged != 1000*kib {
+		t.Fatalf("a worker owning its process reports %+v", s)
+	}
+}
