@@ -28,10 +28,22 @@ var (
 // constant, joined by AND); Explain shows both. Files written by ToParquet
 // keep their categorical columns' categories.
 //
+// A directory whose files are in col=value directories (Hive's layout, as
+// ToParquet with PartitionOn writes it) is read with those columns added
+// after the files' columns, typed from their values (int64, bool, date32
+// or string); a Filter on them skips whole directories before any of
+// their files is opened (Explain shows dirs=kept/all).
+//
 // Mistakes are errors of the DataFrame (see Err): no file, or files whose
 // schemas differ (naming both files).
 func ReadParquet(c *dusk.Client, path string) *DataFrame {
 	df := &DataFrame{c: c}
+	if hv, ok, err := planHive(path); err != nil {
+		return df.fail("ReadParquet", err)
+	} else if ok {
+		df.n = hv
+		return df
+	}
 	n, err := planParquet(path)
 	if err != nil {
 		return df.fail("ReadParquet", err)

@@ -27,6 +27,7 @@ type WriteSpec struct {
 	Compression string
 	RowGroup    int64
 	Cats        string // the categories as JSON, kept in the file's metadata
+	PartitionOn []string // Hive partitioning: the columns naming directories
 }
 
 // Written is what a writing task reports: its file, rows and, for
