@@ -282,12 +282,17 @@ func binary(name, op string, a Expr, bv any, check func(name string, e Expr, t t
 			}
 		}
 		xs, ys := x.sql, y.sql
+		if isComparison(op) {
+			if err := comparable2(name, a, x, b, y); err != nil {
+				return typedSQL{}, err
+			}
+		}
 		// A constant compared with a column takes the column's type.
 		if x.lit != nil && y.lit == nil {
-			xs = x.lit.bare()
+			xs = x.lit.against(y.t)
 		}
 		if y.lit != nil && x.lit == nil {
-			ys = y.lit.bare()
+			ys = y.lit.against(x.t)
 		}
 		out := typedSQL{sql: "(" + xs + " " + op + " " + ys + ")", t: res(x.t, y.t)}
 		switch {
@@ -306,6 +311,40 @@ func conjuncts(t typedSQL) []string {
 		return t.conj
 	}
 	return []string{t.sql}
+}
+
+func isComparison(op string) bool {
+	switch op {
+	case "=", "<>", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
+}
+
+// comparable2 refuses a comparison of operands known to be of kinds that
+// do not compare (a string with a number, say), which DuckDB would try to
+// cast one to the other row by row.
+func comparable2(name string, a Expr, x typedSQL, b Expr, y typedSQL) error {
+	if x.t == nil || y.t == nil {
+		return nil
+	}
+	kx, ky := typeKind(x.t), typeKind(y.t)
+	if kx == ky {
+		return nil
+	}
+	return fmt.Errorf("%s: %s is %s but %s is %s; compare values of one kind (numbers, strings, bools or times)", name, x.what(a), typeName(x.t), y.what(b), typeName(y.t))
+}
+
+// against renders the literal in a comparison with an operand of type t
+// (nil: unknown), whose type DuckDB gives a bare constant; a time is
+// compared as the instant it is with a zoned timestamp.
+func (l *literal) against(t arrow.DataType) string {
+	if tm, ok := l.v.(time.Time); ok {
+		if ts, ok := t.(*arrow.TimestampType); ok && ts.TimeZone != "" {
+			return fmt.Sprintf("timezone('UTC', make_timestamp(CAST(%d AS BIGINT)))", tm.UnixMicro())
+		}
+	}
+	return l.bare()
 }
 
 func boolResult(_, _ arrow.DataType) arrow.DataType { return arrow.FixedWidthTypes.Boolean }

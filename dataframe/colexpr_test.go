@@ -261,4 +261,6 @@ func TestExprMistakes(t *testing.T) {
 	wantErr(t, df.AssignExpr("l", dataframe.Col("s").Str().Split("", 0)).Err(), "Split", "empty separator")
 	wantErr(t, df.AssignExpr("l", dataframe.Lit(struct{}{})).Err(), "Lit", "struct {}")
 	wantErr(t, df.FilterExpr(dataframe.Expr{}).Err(), "empty Expr")
+	wantErr(t, df.FilterExpr(dataframe.Col("s").Gt(5)).Err(), "Gt", `column "s" is utf8`, "Lit(5) is int64", "one kind")
+	wantErr(t, df.FilterExpr(dataframe.Col("x").Eq(dataframe.Col("ts"))).Err(), "Eq", `column "x" is float64`, `column "ts" is timestamp`)
 }

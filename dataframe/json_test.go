@@ -123,6 +123,12 @@ func TestReadJSONMalformed(t *testing.T) {
 	writeFile(t, two, "{\"b\": null}\n{\"a\": \"x\"}\n")
 	wantErr(t, dataframe.ReadJSON(c, filepath.Join(dir, "m*.json")).Err(), `key "a"`, "int64", "string", one, two+" line 2")
 	wantErr(t, dataframe.ReadJSON(c, filepath.Join(dir, "none*.json")).Err(), "ReadJSON", "no file matches")
+	// Dates and other strings in one key make a string column.
+	mixed := filepath.Join(dir, "mixed.json")
+	writeFile(t, mixed, "{\"d\": \"2024-01-02\"}\n{\"d\": \"soon\"}\n{\"d\": \"2024-01-02T10:00:00Z\"}\n")
+	if got := tableLines(t, mustCompute(t, ctx, dataframe.ReadJSON(c, mixed))); strings.Join(got, ",") != "2024-01-02,soon,2024-01-02T10:00:00Z" {
+		t.Fatalf("mixed strings read as %v", got)
+	}
 	// The good file reads whole, the nested value as its JSON text.
 	ok := filepath.Join(dir, "ok.json")
 	writeFile(t, ok, good)

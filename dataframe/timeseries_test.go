@@ -107,6 +107,21 @@ func TestTimeseries(t *testing.T) {
 	if tp := got.Schema().Field(0).Type.(*arrow.TimestampType); tp.TimeZone != "" || tp.Unit != arrow.Microsecond {
 		t.Fatalf("timestamp type %s", tp)
 	}
+	// A time constant compared with the naive timestamps, as UTC.
+	cut := start.Add(10*time.Hour + 3*time.Minute)
+	late, err := df.FilterExpr(dataframe.Col("timestamp").Ge(cut)).Len(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantLate int64
+	for v := start; v.Before(end); v = v.Add(freq) {
+		if !v.Before(cut) {
+			wantLate++
+		}
+	}
+	if late != wantLate {
+		t.Fatalf("%d rows at or after %s, want %d", late, cut, wantLate)
+	}
 }
 
 func TestTimeseriesMistakes(t *testing.T) {

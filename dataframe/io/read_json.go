@@ -91,7 +91,7 @@ func PlanJSON(pattern string, schema *arrow.Schema, blockSize int64) (*JSONPlan,
 			names, kinds = append(names, f.Name), append(kinds, k)
 		}
 	} else {
-		inferred = fmt.Sprintf("the columns found in the first %d lines of each file", jsonSampleLines)
+		inferred = fmt.Sprintf("the first %d lines of each file", jsonSampleLines)
 		where := map[string]string{} // column -> where its kind was decided
 		for _, path := range files {
 			if names, kinds, err = sampleJSON(path, names, kinds, where); err != nil {
@@ -297,8 +297,16 @@ func mergeJSONKinds(a, b string) (string, bool) {
 		return b, true
 	case (a == jsonInt && b == jsonFloat) || (a == jsonFloat && b == jsonInt):
 		return jsonFloat, true
+	case stringy(a) && stringy(b):
+		// Dates, times and other strings: strings.
+		return jsonString, true
 	}
 	return "", false
+}
+
+// stringy reports whether a kind is read from JSON strings.
+func stringy(k string) bool {
+	return k == jsonString || k == jsonDate || k == jsonTime || k == jsonTimeUTC
 }
 
 // ReadJSONSplit reads the lines of a split into one record.
@@ -353,10 +361,10 @@ func ReadJSONSplit(ctx context.Context, sp JSONSplit) (arrow.RecordBatch, error)
 		for j, key := range keys {
 			i, ok := index[key]
 			if !ok {
-				return nil, fail(key, fmt.Sprintf("not a column (the columns are %s, from %s); give the schema with dataframe.JSONSchema", quoteList(sp.Names), sp.Inferred))
+				return nil, fail(key, fmt.Sprintf("not a column (the columns are %s, from %s); give the schema with dataframe.JSONSchema, or fix the file", quoteList(sp.Names), sp.Inferred))
 			}
 			if err := appendJSON(b.Field(i), sp.Kinds[i], vals[j]); err != nil {
-				return nil, fail(key, err.Error())
+				return nil, fail(key, fmt.Sprintf("%v (the column's type is from %s; give the schema with dataframe.JSONSchema, or fix the file)", err, sp.Inferred))
 			}
 			set[i] = true
 		}
