@@ -264,3 +264,32 @@ func TestExprMistakes(t *testing.T) {
 	wantErr(t, df.FilterExpr(dataframe.Col("s").Gt(5)).Err(), "Gt", `column "s" is utf8`, "Lit(5) is int64", "one kind")
 	wantErr(t, df.FilterExpr(dataframe.Col("x").Eq(dataframe.Col("ts"))).Err(), "Eq", `column "x" is float64`, `column "ts" is timestamp`)
 }
+
+func TestExprOnCategories(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(300, 30, 4)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := df.Categorize(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := cat.AssignExpr("u", dataframe.Col("k").Str().Upper()).
+		FilterExpr(dataframe.Col("k").Str().EndsWith("1").Or(dataframe.Col("k").Eq("k02"))).
+		Select("id", "u")
+	if out.Err() != nil {
+		t.Fatal(out.Err())
+	}
+	var want []string
+	for _, r := range rows {
+		if strings.HasSuffix(r.K, "1") || r.K == "k02" {
+			want = append(want, fmt.Sprintf("%d|%s", r.ID, strings.ToUpper(r.K)))
+		}
+	}
+	if got := tableLines(t, mustCompute(t, ctx, out)); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("got %d rows %v\nwant %d", len(got), got, len(want))
+	}
+}

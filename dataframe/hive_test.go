@@ -107,6 +107,19 @@ func TestHiveParquet(t *testing.T) {
 	if got := rowsOf(t, mustCompute(t, ctx, g2)); !slices.Equal(got, want2) {
 		t.Fatalf("g = 2: %d rows, want %d", len(got), len(want2))
 	}
+	// A filter on directory and file columns at once.
+	both := back.Filter("g = 2 AND x > 20")
+	var wantBoth []string
+	for _, l := range want2 {
+		var x float64
+		fmt.Sscan(strings.Split(l, "|")[1], &x)
+		if x > 20 {
+			wantBoth = append(wantBoth, l)
+		}
+	}
+	if got := rowsOf(t, mustCompute(t, ctx, both)); len(wantBoth) == 0 || !slices.Equal(got, wantBoth) {
+		t.Fatalf("g = 2 AND x > 20: %d rows, want %d", len(got), len(wantBoth))
+	}
 	// With a typed expression, on the string column, with columns picked.
 	odds := back.FilterExpr(dataframe.Col("k").Eq(odd).And(dataframe.Col("g").Ge(1))).Select("id", "k")
 	ex = odds.Explain()
