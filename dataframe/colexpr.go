@@ -56,7 +56,15 @@ func Col(name string) Expr {
 // instant, compared as UTC) or nil (NULL). Strings are quoted with their
 // quotes escaped; another type is an error where the Expr is used.
 func Lit(v any) Expr {
-	text := fmt.Sprintf("Lit(%#v)", v)
+	text := fmt.Sprintf("Lit(%v)", v)
+	switch x := v.(type) {
+	case string:
+		text = "Lit(" + strconv.Quote(x) + ")"
+	case time.Time:
+		text = "Lit(" + x.Format(time.RFC3339Nano) + ")"
+	case nil:
+		text = "Lit(nil)"
+	}
 	var l literal
 	switch x := v.(type) {
 	case nil:
@@ -287,11 +295,12 @@ func binary(name, op string, a Expr, bv any, check func(name string, e Expr, t t
 				return typedSQL{}, err
 			}
 		}
-		// A constant compared with a column takes the column's type.
-		if x.lit != nil && y.lit == nil {
+		// A constant compared with a column (or another expression) takes
+		// its type; in arithmetic it keeps its own (BIGINT, DOUBLE).
+		if isComparison(op) && x.lit != nil && y.lit == nil {
 			xs = x.lit.against(y.t)
 		}
-		if y.lit != nil && x.lit == nil {
+		if isComparison(op) && y.lit != nil && x.lit == nil {
 			ys = y.lit.against(x.t)
 		}
 		out := typedSQL{sql: "(" + xs + " " + op + " " + ys + ")", t: res(x.t, y.t)}

@@ -234,6 +234,18 @@ func TestExprLiteralsAreQuoted(t *testing.T) {
 	if got[0] != evil+"|1099511627776" {
 		t.Fatalf("literals = %q", got[0])
 	}
+	// The SQL an Expr renders to.
+	sql, err := dataframe.Col(`a "b"`).Eq("it's").And(dataframe.Col("x").Add(0.5).Gt(dataframe.Lit(int64(2)))).
+		SQL(df.AssignExpr(`a "b"`, dataframe.Lit("")).Schema())
+	if want := `(("a ""b""" = 'it''s') AND (("x" + CAST('0.5' AS DOUBLE)) > 2))`; err != nil || sql != want {
+		t.Fatalf("SQL = %s, %v; want %s", sql, err, want)
+	}
+	// Constants in arithmetic keep their types: int64 stays int64, a
+	// float makes float64 (not DuckDB's DECIMAL for "0.5").
+	typed := df.AssignExpr("i2", dataframe.Col("id").Mul(2)).AssignExpr("h", dataframe.Col("id").Add(0.5))
+	if s := typed.Schema(); s.Field(4).Type.String() != "int64" || s.Field(5).Type.String() != "float64" {
+		t.Fatalf("types %s, %s; want int64, float64", s.Field(4).Type, s.Field(5).Type)
+	}
 	// A column whose name needs quoting.
 	weird := df.AssignExpr(`a "b"`, dataframe.Col("id").Add(1))
 	got = tableLines(t, mustCompute(t, ctx, weird.FilterExpr(dataframe.Col(`a "b"`).Eq(3)).Select("id")))

@@ -218,7 +218,7 @@ func (n *hiveNode) label() string {
 		groups += len(d.pq.groups)
 	}
 	cols := "all"
-	if n.dirs != nil && len(n.dirs) > 0 && n.dirs[0].pq.cols != nil {
+	if len(n.dirs) > 0 && n.dirs[0].pq.cols != nil {
 		cols = strings.Join(fieldNames(n.m.schema), ", ")
 	}
 	s := fmt.Sprintf("ReadParquet %s hive=[%s] dirs=%d/%d files=%d row-groups=%d/%d columns=[%s] partitions=%d",
