@@ -31,8 +31,9 @@ var (
 // A directory whose files are in col=value directories (Hive's layout, as
 // ToParquet with PartitionOn writes it) is read with those columns added
 // after the files' columns, typed from their values (int64, bool, date32
-// or string); a Filter on them skips whole directories before any of
-// their files is opened (Explain shows dirs=kept/all).
+// or string); a Filter on them skips whole directories, no task reading a
+// file of theirs (Explain shows dirs=kept/all). As for any Parquet read,
+// the footers of all files are read here, to plan.
 //
 // Mistakes are errors of the DataFrame (see Err): no file, or files whose
 // schemas differ (naming both files).
