@@ -166,6 +166,20 @@ func TestHiveParquet(t *testing.T) {
 	if got, w := duckdbScalar(t, q), fmt.Sprintf("%d|%.3f|%d|%d|%d", len(rows), sumX, nk, sumG, nOdd); got != w {
 		t.Fatalf("DuckDB's hive read: %s, want %s", got, w)
 	}
+	// A group-by over the directories' column agrees with DuckDB's.
+	agg := back.GroupBy("k").Agg(dataframe.Sum("x"), dataframe.Count("id"))
+	var lines []string
+	for _, l := range rowsOf(t, mustCompute(t, ctx, agg)) {
+		f := strings.Split(l, "|")
+		var x float64
+		fmt.Sscan(f[1], &x)
+		lines = append(lines, fmt.Sprintf("%s:%.3f:%s", f[0], x, f[2]))
+	}
+	slices.Sort(lines)
+	duck := duckdbScalar(t, fmt.Sprintf("SELECT string_agg(coalesce(k, 'null') || ':' || CAST(sum_x AS DECIMAL(18, 3)) || ':' || n, ',' ORDER BY coalesce(k, 'null') || ':') FROM (SELECT k, sum(x) AS sum_x, count(id) AS n FROM read_parquet('%s/*/*/*.parquet', hive_partitioning = true) GROUP BY k)", dir))
+	if strings.Join(lines, ",") != duck {
+		t.Fatalf("GroupBy(k):\n%s\nDuckDB:\n%s", strings.Join(lines, ","), duck)
+	}
 }
 
 func TestHiveParquetMistakes(t *testing.T) {
