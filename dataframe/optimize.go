@@ -46,9 +46,17 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 		out = project(x, need)
 	case *parquetNode:
 		out = x.withColumns(need)
+	case *hiveNode:
+		out = x.withColumns(need)
 	case *sqlNode:
 		childNeed := x.childNeed(need)
 		if x.filter != "" {
+			if hv, ok := x.child.(*hiveNode); ok {
+				if preds := parsePredicates(x.filter, hv.m.schema); len(preds) > 0 {
+					out = x.rebuild(o.node(hv.withPredicates(preds), childNeed))
+					break
+				}
+			}
 			if pq, ok := x.child.(*parquetNode); ok {
 				if preds := parsePredicates(x.filter, pq.m.schema); len(preds) > 0 {
 					out = x.rebuild(o.node(pq.withPredicates(preds), childNeed))

@@ -28,10 +28,23 @@ var (
 // constant, joined by AND); Explain shows both. Files written by ToParquet
 // keep their categorical columns' categories.
 //
+// A directory whose files are in col=value directories (Hive's layout, as
+// ToParquet with PartitionOn writes it) is read with those columns added
+// after the files' columns, typed from their values (int64, bool, date32
+// or string); a Filter on them skips whole directories, no task reading a
+// file of theirs (Explain shows dirs=kept/all). As for any Parquet read,
+// the footers of all files are read here, to plan.
+//
 // Mistakes are errors of the DataFrame (see Err): no file, or files whose
 // schemas differ (naming both files).
 func ReadParquet(c *dusk.Client, path string) *DataFrame {
 	df := &DataFrame{c: c}
+	if hv, ok, err := planHive(path); err != nil {
+		return df.fail("ReadParquet", err)
+	} else if ok {
+		df.n = hv
+		return df
+	}
 	n, err := planParquet(path)
 	if err != nil {
 		return df.fail("ReadParquet", err)

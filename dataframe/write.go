@@ -26,6 +26,7 @@ type writeOptions struct {
 	compression string
 	overwrite   bool
 	rowGroup    int64
+	partitionOn []string // see PartitionOn (hive.go)
 }
 
 // Compression sets the Parquet compression: "snappy" (the default),
@@ -58,6 +59,9 @@ func (df *DataFrame) ToParquet(ctx context.Context, dir string, opts ...WriteOpt
 	}
 	if _, err := io.ParquetCompression(o.compression); err != nil {
 		return opError("ToParquet", err)
+	}
+	if len(o.partitionOn) > 0 {
+		return df.toHiveParquet(ctx, dir, o)
 	}
 	return df.write(ctx, "ToParquet", dir, o, fnWriteParquet, "parquet", func(tmp string, ws []io.Written) error {
 		return io.WriteMetadataFile(filepath.Join(tmp, "_metadata"), ws)
@@ -108,7 +112,7 @@ func (df *DataFrame) write(ctx context.Context, op, dir string, o writeOptions, 
 	futs, forget, err := df.run(ctx, func(lw *lowering, parts []part) ([]part, error) {
 		out := make([]part, len(parts))
 		for i, p := range parts {
-			spec := io.WriteSpec{Dir: tmp, Name: fmt.Sprintf("part.%d.%s", i, ext), Compression: o.compression, RowGroup: o.rowGroup, Cats: cats}
+			spec := io.WriteSpec{Dir: tmp, Name: fmt.Sprintf("part.%d.%s", i, ext), Compression: o.compression, RowGroup: o.rowGroup, Cats: cats, PartitionOn: o.partitionOn}
 			out[i] = dusk.Call[io.Written](fn, p, spec)
 		}
 		return out, nil

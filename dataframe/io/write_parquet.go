@@ -26,7 +26,8 @@ type WriteSpec struct {
 	Name        string // the part's file name
 	Compression string
 	RowGroup    int64
-	Cats        string // the categories as JSON, kept in the file's metadata
+	Cats        string   // the categories as JSON, kept in the file's metadata
+	PartitionOn []string // Hive partitioning: the columns naming directories
 }
 
 // Written is what a writing task reports: its file, rows and, for
