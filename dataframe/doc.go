@@ -15,9 +15,9 @@
 //  2. Workers must know the package's functions: the stock dusk worker
 //     imports it; your own binary does when it imports this package and
 //     calls dusk.Main() first in main.
-//  3. Files are read by the workers: paths given to ReadCSV, ReadParquet,
-//     ToParquet and ToCSV must name the same files on every machine (a
-//     shared file system, or one machine).
+//  3. Files are read by the workers: paths given to ReadCSV, ReadJSON,
+//     ReadParquet, ToParquet, ToCSV and ToJSON must name the same files on
+//     every machine (a shared file system, or one machine).
 //  4. Operations are lazy and checked where they are written: a missing
 //     column, a bad expression or a type mismatch is an error with your file
 //     and line, returned by Err and by the method that runs the plan
