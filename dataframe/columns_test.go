@@ -296,6 +296,20 @@ func TestRenameDrop(t *testing.T) {
 	}
 	sameLines(t, "Drop", tableLines(t, mustCompute(t, ctx, d)), want)
 	sameLines(t, "Rename then Drop", tableLines(t, mustCompute(t, ctx, r.Drop("value", "b"))), want)
+	// Known divisions follow their column's new name, and go with it.
+	sorted, err := df.SetIndex(ctx, "id", dataframe.Sorted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sorted.Rename(map[string]string{"id": "ident"}).Divisions(); d == nil || d.Column != "ident" {
+		t.Fatalf("divisions after Rename: %+v", d)
+	}
+	if d := sorted.Drop("id").Divisions(); d != nil {
+		t.Fatalf("divisions after dropping their column: %+v", d)
+	}
+	if d := sorted.Drop("x").Divisions(); d == nil || d.Column != "id" {
+		t.Fatalf("divisions after Drop(x): %+v", d)
+	}
 }
 
 func TestColumnCallErrors(t *testing.T) {
