@@ -23,12 +23,14 @@ func (df *DataFrame) replaceColumns(op, what string, exprs map[string]string, or
 		return df
 	}
 	in := df.n.meta()
-	repl := make([]string, len(order))
-	refs := make([]string, len(order))
+	var repl, refs []string
 	changed := map[string]bool{}
-	for i, c := range order {
-		repl[i] = fmt.Sprintf("(%s) AS %s", exprs[c], engine.QuoteIdent(c))
-		refs[i] = exprs[c]
+	for _, c := range order {
+		if changed[c] {
+			continue // a column named twice
+		}
+		repl = append(repl, fmt.Sprintf("(%s) AS %s", exprs[c], engine.QuoteIdent(c)))
+		refs = append(refs, exprs[c])
 		changed[c] = true
 	}
 	q := fmt.Sprintf("SELECT * REPLACE (%s) FROM part", strings.Join(repl, ", "))
@@ -331,9 +333,13 @@ func (df *DataFrame) whereMask(op, cond string, other any, cols []string, keepWh
 		}
 	}
 	// The condition is checked on its own first, so that DuckDB's message
-	// names it rather than the query it is put in.
-	if probe := df.derivedSQL(op, fmt.Sprintf("%q", cond), "SELECT (\n"+cond+"\n)::BOOLEAN AS c FROM part", nil); probe.err != nil {
+	// names it rather than the query it is put in; it must be a boolean.
+	probe := df.derivedSQL(op, fmt.Sprintf("%q", cond), "SELECT (\n"+cond+"\n) AS c FROM part", nil)
+	if probe.err != nil {
 		return probe
+	}
+	if t := probe.Schema().Field(0).Type; t.ID() != arrow.BOOL {
+		return df.fail(op, fmt.Errorf("the condition %q is %s, not a boolean", cond, typeName(t)))
 	}
 	return df.replaceColumns(op, fmt.Sprintf("%q, %v on %s", cond, other, strings.Join(cols, ", ")), exprs, cols)
 }

@@ -216,7 +216,7 @@ func TestColumnCallsMatchPandas(t *testing.T) {
 			return r, true
 		})},
 		{"Round int", df.Round("n", 2), expect(func(r nrow) (nrow, bool) { return r, true })},
-		{"Abs", df.Abs(), expect(func(r nrow) (nrow, bool) {
+		{"Abs", df.Abs("x", "id", "n", "x"), expect(func(r nrow) (nrow, bool) {
 			r.ID = max(r.ID, -r.ID)
 			if r.X != nil {
 				r.X = ptr(math.Abs(*r.X))
@@ -342,6 +342,7 @@ func TestColumnCallErrors(t *testing.T) {
 		{df.Where("x > 0", "s", "x"), []string{"Where", `"s" (string) does not fit column "x"`}},
 		{df.Where("x > 0", 0), []string{"Where", `does not fit column "k"`}},
 		{df.Mask("x >", nil), []string{"Mask", "syntax error"}},
+		{df.Mask("x + 1", nil), []string{"Mask", `the condition "x + 1" is float64, not a boolean`}},
 		{df.Mask("x > 0", nil, "zz"), []string{"Mask", `no column "zz"`}},
 		{df.Clip("k", 0, 1), []string{"Clip", `column "k" is utf8, not a number`}},
 		{df.Clip("x", 2, 1), []string{"Clip", "lo 2 is greater than hi 1"}},
