@@ -68,7 +68,12 @@ func (df *DataFrame) Quantile(ctx context.Context, qs []float64, cols ...string)
 		}
 	}
 	qcols := make([]*quantileCol, len(cols))
+	given := map[string]bool{}
 	for i, c := range cols {
+		if given[c] {
+			return nil, opError("Quantile", fmt.Errorf("column %q is given twice", c))
+		}
+		given[c] = true
 		t, err := numericColumn(s, c, "Quantile")
 		if err != nil {
 			return nil, opError("Quantile", err)

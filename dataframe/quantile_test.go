@@ -151,6 +151,8 @@ func TestQuantileSmallAndErrors(t *testing.T) {
 	wantErr(t, err, "Quantile", "no quantiles")
 	_, err = df.Quantile(ctx, []float64{0.5}, "s")
 	wantErr(t, err, "Quantile", `column "s" is utf8, not a number`)
+	_, err = df.Quantile(ctx, []float64{0.5}, "v", "v")
+	wantErr(t, err, "Quantile", `column "v" is given twice`)
 	_, err = df.Quantile(ctx, []float64{0.5}, "zz")
 	wantErr(t, err, "Quantile", `no column "zz"`)
 	_, err = df.Select("s").Quantile(ctx, []float64{0.5})
