@@ -416,8 +416,9 @@ func (n goNumber) float() float64 {
 // Round rounds the values of col to decimals places (negative: to tens,
 // hundreds, ...) half to even, as pandas (NumPy) does: the value times
 // 10^decimals rounded to the nearest whole number, ties to even. An
-// integer column is left as it is for decimals >= 0; negative decimals on
-// an integer column are an error (cast it to float64 first).
+// integer column stays an integer column: unchanged for decimals >= 0,
+// rounded exactly (in integers) for negative ones; a result out of the
+// column's range is an error of the computation.
 func (df *DataFrame) Round(col string, decimals int) *DataFrame {
 	if df.err != nil {
 		return df
@@ -426,17 +427,29 @@ func (df *DataFrame) Round(col string, decimals int) *DataFrame {
 	if err != nil {
 		return df.fail("Round", err)
 	}
-	if arrow.IsInteger(t.ID()) {
-		if decimals < 0 {
-			return df.fail("Round", fmt.Errorf("column %q is %s: rounding it to %d decimals is not supported; Astype it to float64 first", col, typeName(t), decimals))
-		}
-		return df
-	}
-	if decimals > 308 || decimals < -308 {
-		return df.fail("Round", fmt.Errorf("%d decimals is out of range [-308, 308]", decimals))
-	}
 	q := engine.QuoteIdent(col)
-	expr := fmt.Sprintf("CAST(round_even(%s, %d) AS %s)", q, decimals, sqlType(t))
+	var expr string
+	switch {
+	case arrow.IsInteger(t.ID()) && decimals >= 0:
+		return df
+	case arrow.IsInteger(t.ID()):
+		if decimals < -18 {
+			return df.fail("Round", fmt.Errorf("%d decimals is out of range [-18, 0] for the integer column %q", decimals, col))
+		}
+		// In integers (HUGEINT, so nothing overflows on the way): the
+		// remainder r >= 0 of x by p = 10^-decimals, the floor f = (x -
+		// r) / p, up when r is over half of p, or half of it and f odd.
+		p := "1" + strings.Repeat("0", -decimals) + "::HUGEINT"
+		x := "CAST(" + q + " AS HUGEINT)"
+		r := fmt.Sprintf("(((%s %% %s) + %s) %% %s)", x, p, p, p)
+		f := fmt.Sprintf("((%s - %s) // %s)", x, r, p)
+		expr = fmt.Sprintf("CAST((%s + CASE WHEN 2 * %s > %s OR (2 * %s = %s AND %s %% 2 <> 0) THEN 1 ELSE 0 END) * %s AS %s)",
+			f, r, p, r, p, f, p, sqlType(t))
+	case decimals > 308 || decimals < -308:
+		return df.fail("Round", fmt.Errorf("%d decimals is out of range [-308, 308]", decimals))
+	default:
+		expr = fmt.Sprintf("CAST(round_even(%s, %d) AS %s)", q, decimals, sqlType(t))
+	}
 	return df.replaceColumns("Round", fmt.Sprintf("%s to %d decimals", col, decimals), map[string]string{col: expr}, []string{col})
 }
 

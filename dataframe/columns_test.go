@@ -216,6 +216,19 @@ func TestColumnCallsMatchPandas(t *testing.T) {
 			return r, true
 		})},
 		{"Round int", df.Round("n", 2), expect(func(r nrow) (nrow, bool) { return r, true })},
+		{"Round int -1", df.Round("n", -1).Round("id", -1), expect(func(r nrow) (nrow, bool) {
+			if r.N != nil {
+				r.N = ptr(int32(math.RoundToEven(float64(*r.N)/10) * 10))
+			}
+			r.ID = int64(math.RoundToEven(float64(r.ID)/10) * 10)
+			return r, true
+		})},
+		{"Round -1", df.Round("x", -1), expect(func(r nrow) (nrow, bool) {
+			if r.X != nil {
+				r.X = ptr(math.RoundToEven(*r.X/10) * 10)
+			}
+			return r, true
+		})},
 		{"Abs", df.Abs("x", "id", "n", "x"), expect(func(r nrow) (nrow, bool) {
 			r.ID = max(r.ID, -r.ID)
 			if r.X != nil {
@@ -349,7 +362,7 @@ func TestColumnCallErrors(t *testing.T) {
 		{df.Clip("n", 0.5, nil), []string{"Clip", `0.5 (float64) does not fit column "n"`}},
 		{df.Clip("x", nil, nil), []string{"Clip", "no bounds"}},
 		{df.Round("k", 1), []string{"Round", `column "k" is utf8`}},
-		{df.Round("n", -1), []string{"Round", `"n" is int32`, "float64 first"}},
+		{df.Round("n", -19), []string{"Round", "-19 decimals is out of range [-18, 0]", `"n"`}},
 		{df.Abs("k"), []string{"Abs", `column "k" is utf8`}},
 		{df.Select("k").Abs(), []string{"Abs", "no integer or float column"}},
 	}
@@ -371,4 +384,7 @@ func TestColumnCallErrors(t *testing.T) {
 	}
 	_, err = sm.Abs().Compute(ctx)
 	wantErr(t, err, "128")
+	// -128 rounds to -130, which int8 cannot hold.
+	_, err = sm.Round("v", -1).Compute(ctx)
+	wantErr(t, err, "-130")
 }
