@@ -118,6 +118,18 @@ func TestConcat(t *testing.T) {
 	if got := rowsOf(t, mustCompute(t, ctx, both.Select("k").DropNA("any").DropDuplicates())); !slices.Equal(got, []string{"a0", "a1"}) {
 		t.Fatalf("categorical concat = %v", got)
 	}
+	// Reshaped (id widened) with the categorical column passing through.
+	wider := dataframe.Concat(ka, ka.Astype(map[string]arrow.DataType{"id": arrow.PrimitiveTypes.Int64}))
+	if wider.Err() != nil || !slices.Equal(wider.Categories("k"), []string{"a0", "a1"}) {
+		t.Fatalf("categories %v, %v", wider.Categories("k"), wider.Err())
+	}
+	wt := mustCompute(t, ctx, wider.Select("id", "k"))
+	if _, ok := wt.Schema().Field(1).Type.(*arrow.DictionaryType); !ok || wt.NumRows() != 20 {
+		t.Fatalf("k came out as %s, %d rows", wt.Schema().Field(1).Type, wt.NumRows())
+	}
+	if got := tableLines(t, wt); got[1] != "1|a1" || got[11] != "1|a1" || got[0] != "0|null" {
+		t.Fatalf("widened categorical concat = %v", got)
+	}
 	mixed := dataframe.Concat(ka, cc)
 	if mixed.Err() != nil {
 		t.Fatal(mixed.Err())
