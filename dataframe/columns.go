@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // The everyday column and row calls (pandas' rename, drop, fillna, dropna,
@@ -480,4 +481,29 @@ func (df *DataFrame) Abs(cols ...string) *DataFrame {
 		exprs[c] = fmt.Sprintf("abs(%s)", engine.QuoteIdent(c))
 	}
 	return df.replaceColumns("Abs", strings.Join(cols, ", "), exprs, cols)
+}
+
+// keepRenamedCats returns a step's schema and categories planned again (see
+// sqlNode.rebuild) with the categorical columns the step had before kept
+// categorical: planning knows categories by the input's names, and Rename
+// gives them new ones.
+func keepRenamedCats(was *meta, sch *arrow.Schema, cats map[string][]string) (*arrow.Schema, map[string][]string) {
+	fields := sch.Fields()
+	changed := false
+	for i, f := range fields {
+		c, ok := was.cats[f.Name]
+		if _, have := cats[f.Name]; !ok || have || f.Type.ID() != arrow.STRING {
+			continue
+		}
+		if cats == nil {
+			cats = map[string][]string{}
+		}
+		cats[f.Name] = c
+		fields[i].Type = kernels.CategoryType
+		changed = true
+	}
+	if !changed {
+		return sch, cats
+	}
+	return arrow.NewSchema(fields, nil), cats
 }

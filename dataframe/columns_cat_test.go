@@ -1,9 +1,11 @@
 package dataframe_test
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
+	"sort"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -65,4 +67,37 @@ func TestNaNIsNotNull(t *testing.T) {
 	sameLines(t, "FillNA", tableLines(t, mustCompute(t, ctx, df.FillNA(0))), []string{"NaN", "0", "5", "-5"})
 	sameLines(t, "DropNA", tableLines(t, mustCompute(t, ctx, df.DropNA("any"))), []string{"NaN", "5", "-5"})
 	sameLines(t, "Clip", tableLines(t, mustCompute(t, ctx, df.Clip("x", -1, 1))), []string{"NaN", "null", "1", "-1"})
+}
+
+// A renamed categorical column over Parquet row groups that a filter
+// prunes: the optimizer plans the step again and it stays categorical.
+func TestRenameCategoricalOverPrunedParquet(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(2000, 100, 7)
+	mem, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := mem.Categorize(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pq := filepath.Join(t.TempDir(), "pq")
+	if err := cat.ToParquet(ctx, pq, dataframe.RowGroupRows(100)); err != nil {
+		t.Fatal(err)
+	}
+	r := dataframe.ReadParquet(c, pq).Filter("id < 10").Rename(map[string]string{"k": "key"})
+	tbl := mustCompute(t, ctx, r)
+	if _, ok := tbl.Schema().Field(1).Type.(*arrow.DictionaryType); !ok {
+		t.Fatalf("key came out as %s", tbl.Schema().Field(1).Type)
+	}
+	var want []string
+	for _, row := range rows {
+		if row.ID < 10 {
+			want = append(want, fmt.Sprintf("%d|%s|%.6g|%.6g", row.ID, row.K, row.X, row.Y))
+		}
+	}
+	sort.Strings(want)
+	sameLines(t, "renamed over Parquet", rowsOf(t, tbl), want)
 }
