@@ -177,13 +177,13 @@ func commonType(cols []string, ts []arrow.DataType) (string, error) {
 		case t.ID() == arrow.UINT64:
 			anyU64 = true
 		}
-		if b := intBits(t); b > bitsOf {
+		if b, _ := intBits(t); b > bitsOf {
 			bitsOf, widest = b, i
 		}
 	}
 	if anyFloat {
 		for i, t := range ts {
-			if intBits(t) > 32 {
+			if b, _ := intBits(t); b > 32 {
 				fi := 0
 				for j, u := range ts {
 					if arrow.IsFloating(u.ID()) {
@@ -209,16 +209,10 @@ func commonType(cols []string, ts []arrow.DataType) (string, error) {
 	need := bitsOf
 	for _, t := range ts {
 		if arrow.IsUnsignedInteger(t.ID()) {
-			need = max(need, 2*intBits(t))
+			b, _ := intBits(t)
+			need = max(need, 2*b)
 		}
 	}
 	return map[int]string{8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}[need], nil
 }
 
-// intBits is an integer type's width (0 for other types).
-func intBits(t arrow.DataType) int {
-	if !arrow.IsInteger(t.ID()) {
-		return 0
-	}
-	return t.(arrow.FixedWidthDataType).BitWidth()
-}

@@ -201,6 +201,7 @@ func (s *sqlNode) rebuild(child node) node {
 		// keep the step as it was.
 		return s
 	}
+	sch, cats = keepRenamedCats(s.m, sch, cats)
 	c := *s
 	c.child = child
 	m := s.m.clone()
