@@ -215,4 +215,3 @@ func commonType(cols []string, ts []arrow.DataType) (string, error) {
 	}
 	return map[int]string{8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}[need], nil
 }
-
