@@ -1,7 +1,6 @@
 package state
 
 import (
-	"github.com/dusk-go/dusk/internal/shrink"
 	"github.com/dusk-go/dusk/task"
 )
 
@@ -124,7 +123,7 @@ func (s *State) assign(t *Task, w *Worker) {
 	t.executing = false
 	t.stalled = false
 	t.speculative = t.nWaiting > 0
-	w.processing[t] = struct{}{}
+	w.addProcessing(t)
 	s.noteIdle(w)
 	t.estimate = s.estimate(t)
 	w.occupancy += t.estimate
@@ -164,8 +163,7 @@ func (s *State) unassignOnly(t *Task) *Worker {
 	if w == nil {
 		return nil
 	}
-	delete(w.processing, t)
-	w.processing = shrink.Map(w.processing, &w.processingPeak)
+	w.removeProcessing(t)
 	s.noteIdle(w)
 	w.occupancy -= t.estimate
 	if w.occupancy < 0 || len(w.processing) == 0 {

@@ -20,14 +20,16 @@ const maxCycleKeys = 10
 // unlinks them from their dependencies and gives each the error that names
 // its cycle; it returns them, to be erred (their dependents err with them).
 func (s *State) breakCycles(created []*Task) []*Task {
+	// Each task's walk field holds its colour while this runs: tasks of
+	// earlier graphs, and those done, are 0 (cycles cannot go through an
+	// earlier graph's tasks, which never depend on later ones).
 	const (
-		unseen = iota
+		done = iota
+		unseen
 		onPath
-		done
 	)
-	color := make(map[*Task]uint8, len(created))
 	for _, t := range created {
-		color[t] = unseen
+		t.walk = unseen
 	}
 	var cyclic []*Task
 	type frame struct {
@@ -36,25 +38,24 @@ func (s *State) breakCycles(created []*Task) []*Task {
 	}
 	var path []frame
 	for _, root := range created {
-		if color[root] != unseen {
+		if root.walk != unseen {
 			continue
 		}
 		path = append(path[:0], frame{t: root})
-		color[root] = onPath
+		root.walk = onPath
 		for len(path) > 0 {
 			f := &path[len(path)-1]
 			if f.i == len(f.t.deps) {
-				color[f.t] = done
+				f.t.walk = done
 				path = path[:len(path)-1]
 				continue
 			}
 			d := f.t.deps[f.i]
 			f.i++
-			c, isNew := color[d]
-			switch {
-			case !isNew || c == done:
+			switch c := d.walk; {
+			case c == done:
 			case c == unseen:
-				color[d] = onPath
+				d.walk = onPath
 				path = append(path, frame{t: d})
 			case c == onPath && d.err == nil:
 				// The path from d to here is a cycle.

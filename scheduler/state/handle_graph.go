@@ -256,6 +256,13 @@ func (s *State) handleScattered(e *KeysScattered) {
 	}
 }
 
+// sortedList returns a copy of ts in priority order.
+func sortedList(ts []*Task) []*Task {
+	out := slices.Clone(ts)
+	sortByPriority(out)
+	return out
+}
+
 func sortedTasks(m map[*Task]struct{}) []*Task {
 	out := make([]*Task, 0, len(m))
 	for t := range m {

@@ -15,7 +15,6 @@ func (s *State) handleWorkerAdded(e *WorkerAdded) {
 	w := &Worker{
 		ID: e.ID, Address: e.Address, Name: e.Name, NThreads: max(e.NThreads, 1),
 		Resources: e.Resources, MemoryLimit: e.MemoryLimit,
-		processing: make(map[*Task]struct{}), has: make(map[*Task]struct{}),
 		lastSeen: s.now,
 	}
 	s.workers[e.ID] = w
@@ -53,7 +52,7 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	}
 	// Tasks it was running go elsewhere; a task that was executing when
 	// its worker died is suspect, and erred after too many such deaths.
-	for _, t := range sortedTasks(w.processing) {
+	for _, t := range sortedList(w.processing) {
 		if t.State != Processing || t.processingOn != w {
 			continue // taken back with a task it was to follow
 		}
@@ -72,7 +71,7 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 		}
 	}
 	// Data only it held is lost: computed again if needed.
-	for _, t := range sortedTasks(w.has) {
+	for _, t := range sortedList(w.has) {
 		t.removeHolder(w)
 		if t.State == Memory && len(t.whoHas) == 0 {
 			s.recommend(t, Released)
@@ -95,7 +94,7 @@ func (s *State) handleWorkerRetiring(e *WorkerRetiring) {
 	}
 	w.Status = Retiring
 	s.noteIdle(w)
-	for _, t := range sortedTasks(w.processing) {
+	for _, t := range sortedList(w.processing) {
 		if !t.executing && t.State == Processing && t.processingOn == w {
 			s.transition(t, Released, nil)
 		}
@@ -115,7 +114,7 @@ func (s *State) checkRetiring(w *Worker) {
 		return
 	}
 	byTarget := map[*Worker][]DepLocation{}
-	for _, t := range sortedTasks(w.has) {
+	for _, t := range sortedList(w.has) {
 		if keptByAStayer(t, w) || !t.needed() && t.liveDependents() == 0 {
 			continue
 		}
@@ -233,7 +232,7 @@ func (s *State) handleRestarted(e *Restarted) {
 	ts := make([]*Task, 0, len(s.tasks))
 	for _, t := range s.tasks {
 		ts = append(ts, t)
-		t.wantedBy, t.whoHas, t.processingOn = nil, nil, nil
+		t.wantedBy, t.whoHas, t.heldAt, t.processingOn = nil, nil, nil, nil
 		t.deps, t.dependents = nil, nil
 		t.nWaiters, t.deadDependents = 0, 0
 		t.heapIdx = -1
@@ -243,7 +242,9 @@ func (s *State) handleRestarted(e *Restarted) {
 	clear(s.stealing)
 	for _, w := range s.wlist {
 		clear(w.processing)
+		w.processing = w.processing[:0]
 		clear(w.has)
+		w.has = w.has[:0]
 		w.nbytes, w.occupancy = 0, 0
 		s.noteIdle(w)
 	}

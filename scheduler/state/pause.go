@@ -50,7 +50,7 @@ func (s *State) moveOffPaused(w *Worker) {
 		return
 	}
 	patient := s.now.Sub(w.pausedAt) < pausedPatience
-	for _, t := range sortedTasks(w.processing) {
+	for _, t := range sortedList(w.processing) {
 		if _, asked := s.stealing[t]; asked || t.executing || t.speculative {
 			continue // a speculative task waits for its input; once ready, it moves
 		}

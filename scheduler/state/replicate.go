@@ -120,7 +120,7 @@ func (s *State) handleRebalance(e *RebalanceRequested) {
 		if load[from] <= mean {
 			break
 		}
-		ts := sortedTasks(from.has)
+		ts := sortedList(from.has)
 		slices.SortStableFunc(ts, func(a, b *Task) int { return cmpInt64(b.NBytes, a.NBytes) })
 		for _, t := range ts {
 			if load[from] <= mean {

@@ -46,7 +46,7 @@ func (s *State) steal() {
 	for _, v := range victims {
 		excess := len(v.processing) - v.NThreads
 		cands := make([]*Task, 0, len(v.processing))
-		for t := range v.processing {
+		for _, t := range v.processing {
 			if _, asked := s.stealing[t]; asked || t.executing || t.speculative || t.restricted() {
 				continue
 			}

@@ -2,7 +2,6 @@ package state
 
 import (
 	"github.com/dusk-go/dusk/graph"
-	"github.com/dusk-go/dusk/internal/shrink"
 	"github.com/dusk-go/dusk/task"
 )
 
@@ -28,9 +27,12 @@ type Task struct {
 
 	wantedBy []*Client // clients holding futures for the task
 	whoHas   []*Worker // workers holding its data
+	// heldAt[i] is the task's place in whoHas[i].has.
+	heldAt []int32
 
 	processingOn *Worker
-	executing    bool // the worker said it started
+	procAt       int32 // its place in processingOn.processing
+	executing    bool  // the worker said it started
 	// speculative: sent to processingOn before all its inputs were in
 	// memory, because the missing ones are being computed there; the
 	// worker starts it the moment they are done, without a round trip
@@ -48,6 +50,7 @@ type Task struct {
 	killedOn    []death // the workers that died while it executed there
 	err         *task.TaskError
 	heapIdx     int32
+	walk        uint8 // breakCycles' colour of the task, while it runs
 	stalled     bool // clients were told it cannot run now
 }
 
@@ -100,20 +103,32 @@ func (t *Task) addHolder(w *Worker) bool {
 		return false
 	}
 	t.whoHas = append(t.whoHas, w)
-	w.has[t] = struct{}{}
+	t.heldAt = append(t.heldAt, w.addHeld(t))
 	w.nbytes += t.NBytes
 	return true
+}
+
+// setHeldAt records that t is at place i in w's list of held data.
+func (t *Task) setHeldAt(w *Worker, i int32) {
+	for j, x := range t.whoHas {
+		if x == w {
+			t.heldAt[j] = i
+			return
+		}
+	}
 }
 
 func (t *Task) removeHolder(w *Worker) bool {
 	for i, x := range t.whoHas {
 		if x == w {
+			at := t.heldAt[i]
 			last := len(t.whoHas) - 1
 			t.whoHas[i] = t.whoHas[last]
+			t.heldAt[i] = t.heldAt[last]
 			t.whoHas[last] = nil
 			t.whoHas = t.whoHas[:last]
-			delete(w.has, t)
-			w.has = shrink.Map(w.has, &w.hasPeak)
+			t.heldAt = t.heldAt[:last]
+			w.removeHeld(at)
 			w.nbytes -= t.NBytes
 			return true
 		}

@@ -33,8 +33,11 @@ func (s *State) Check() error {
 			bad("worker %s (%s, %d of %d threads taken) is wrongly in or out of the idle set (at %d)", w.ID, w.Status, len(w.processing), w.NThreads, w.idleAt)
 		}
 		var nbytes int64
-		for t := range w.has {
+		for i, t := range w.has {
 			nbytes += t.NBytes
+			if j := slices.Index(t.whoHas, w); j < 0 || t.heldAt[j] != int32(i) {
+				bad("worker %s has %s at %d, which the task does not record", w.ID, t.Key, i)
+			}
 			if !t.holdsOn(w) {
 				bad("worker %s has %s but the task does not list it", w.ID, t.Key)
 			}
@@ -45,7 +48,10 @@ func (s *State) Check() error {
 		if nbytes != w.nbytes {
 			bad("worker %s nbytes %d, sum of its keys %d", w.ID, w.nbytes, nbytes)
 		}
-		for t := range w.processing {
+		for i, t := range w.processing {
+			if t.procAt != int32(i) {
+				bad("worker %s processing %s at %d, which the task places at %d", w.ID, t.Key, i, t.procAt)
+			}
 			if t.State != Processing || t.processingOn != w {
 				bad("worker %s processing %s, which is %s on %v", w.ID, t.Key, t.State, t.ProcessingOn())
 			}
@@ -163,7 +169,7 @@ func (s *State) checkTask(t *Task, bad func(string, ...any)) {
 		case Processing:
 			if t.processingOn == nil || s.workers[t.processingOn.ID] != t.processingOn {
 				bad("%s processing on a worker that is gone", t.Key)
-			} else if _, ok := t.processingOn.processing[t]; !ok {
+			} else if !t.processingOn.processes(t) {
 				bad("%s processing on %s, which does not list it", t.Key, t.processingOn.ID)
 			}
 		}
@@ -171,8 +177,11 @@ func (s *State) checkTask(t *Task, bad func(string, ...any)) {
 		if len(t.whoHas) == 0 {
 			bad("%s in memory but held by no worker", t.Key)
 		}
-		for _, w := range t.whoHas {
-			if _, ok := w.has[t]; !ok {
+		if len(t.heldAt) != len(t.whoHas) {
+			bad("%s held by %d workers with %d places", t.Key, len(t.whoHas), len(t.heldAt))
+		}
+		for j, w := range t.whoHas {
+			if j >= len(t.heldAt) || int(t.heldAt[j]) >= len(w.has) || w.has[t.heldAt[j]] != t {
 				bad("%s held by %s, which does not list it", t.Key, w.ID)
 			}
 		}

@@ -16,10 +16,10 @@ type Worker struct {
 	MemoryLimit int64
 	Status      WorkerStatus
 
-	processing map[*Task]struct{}
-	has        map[*Task]struct{}
-	// the most each map held since it was made, for shrink.Map
-	processingPeak, hasPeak int
+	// processing and has are the tasks it processes and those whose data
+	// it holds, each task knowing its place (tasklist.go).
+	processing []*Task
+	has        []*Task
 	// orphans are the keys of orphans it holds
 	orphans   []graph.Key
 	nbytes    int64   // bytes of data held
