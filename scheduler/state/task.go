@@ -51,7 +51,7 @@ type Task struct {
 	err         *task.TaskError
 	heapIdx     int32
 	walk        uint8 // breakCycles' colour of the task, while it runs
-	stalled     bool // clients were told it cannot run now
+	stalled     bool  // clients were told it cannot run now
 }
 
 // Deps returns the keys of the task's dependencies.
