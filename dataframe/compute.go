@@ -35,6 +35,7 @@ type lowering struct {
 	memo     map[node][]part
 	workers  []string // running workers' addresses, sorted; fetched on first need
 	shuffles []string // IDs of the shuffles in the graph
+	adapt    *adaptiveRun // what may adapt at run time (adaptive.go); nil: nothing
 }
 
 func newLowering(ctx context.Context, c *dusk.Client) *lowering {
@@ -50,7 +51,7 @@ func (lw *lowering) parts(n node) ([]part, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(p) != n.meta().nparts {
+	if len(p) != n.meta().nparts && !lw.adapt.flexible(n) {
 		return nil, fmt.Errorf("dataframe: internal error: %s produced %d partitions, planned %d", n.label(), len(p), n.meta().nparts)
 	}
 	lw.memo[n] = p
@@ -102,6 +103,9 @@ func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []p
 	recordCoalesced(df.c, notes)
 	for attempt := 1; ; attempt++ {
 		lw := newLowering(ctx, df.c)
+		if extra == nil {
+			lw.adapt = adaptiveFor(df.c, plan)
+		}
 		futs, err = lw.persist(plan, extra)
 		if err == nil {
 			err = dusk.Wait(ctx, futs...)
