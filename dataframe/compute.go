@@ -33,8 +33,8 @@ type lowering struct {
 	ctx      context.Context
 	c        *dusk.Client
 	memo     map[node][]part
-	workers  []string // running workers' addresses, sorted; fetched on first need
-	shuffles []string // IDs of the shuffles in the graph
+	workers  []string     // running workers' addresses, sorted; fetched on first need
+	shuffles []string     // IDs of the shuffles in the graph
 	adapt    *adaptiveRun // what may adapt at run time (adaptive.go); nil: nothing
 }
 
