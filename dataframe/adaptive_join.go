@@ -315,10 +315,17 @@ func planOutputs(ls, rs shuffle.Sent, how string, conf adaptiveConf) ([]outGroup
 			parts += max(g.split, 1)
 		}
 		lines = append(lines, adaptiveLine{text: fmt.Sprintf(
-			"%d of the %d shuffle outputs (%s in all, both sides) read as %d partitions (target %s): %d partitions instead of %d",
-			runsFrom, n, sizeString(runsBytes), runsTo, sizeString(conf.coalesceTarget), parts, n)})
+			"%d of the %d shuffle outputs (%s in all, both sides) read as %s (target %s): %s instead of %d",
+			runsFrom, n, sizeString(runsBytes), partitionsWord(runsTo), sizeString(conf.coalesceTarget), partitionsWord(parts), n)})
 	}
 	return groups, lines
+}
+
+func partitionsWord(n int) string {
+	if n == 1 {
+		return "1 partition"
+	}
+	return fmt.Sprintf("%d partitions", n)
 }
 
 // median returns the middle value of xs (the upper one of an even count).
