@@ -115,10 +115,27 @@ func broadcastSide(j *joinNode) string {
 	return ""
 }
 
+// exactlyAtLeast reports whether n's size is known exactly (a persisted
+// DataFrame measured its partitions) and is at least size: its map side
+// need not run first to learn that it is not small.
+func exactlyAtLeast(n node, size int64) bool {
+	p, ok := n.(*persistedNode)
+	if !ok || len(p.bytes) != p.m.nparts {
+		return false
+	}
+	var total int64
+	for _, b := range p.bytes {
+		total += b
+	}
+	return total >= size
+}
+
 // adaptiveJoin lowers a shuffled Merge adaptively. It runs the map side
 // of the shuffle of the side the join may broadcast first: when that side
 // turns out under the broadcast threshold, it is read whole and joined
-// with each partition of the other side, which is not shuffled at all.
+// with each partition of the other side, which is not shuffled at all
+// (a side persisted at the threshold or over is known not to be small:
+// both map sides then run at once).
 // Otherwise it runs the other side's map side, and planOutputs decides,
 // from the bytes each output received, which neighbouring outputs are
 // read as one partition and which skewed outputs are cut. A Strategy
@@ -137,7 +154,11 @@ func (a *adaptiveRun) adaptiveJoin(lw *lowering, j *joinNode, l, r []part, join 
 		}
 		return lw.mapSide(r, j.right.meta().schema, j.on, nout)
 	}
-	if cand := broadcastSide(j); cand != "" && threshold > 0 {
+	cand, candNode := broadcastSide(j), j.right
+	if cand == "left" {
+		candNode = j.left
+	}
+	if cand != "" && threshold > 0 && !exactlyAtLeast(candNode, threshold) {
 		first, err := side(cand)
 		if err != nil {
 			return nil, err
