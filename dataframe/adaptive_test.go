@@ -267,13 +267,18 @@ func TestAdaptiveBroadcastsAFilteredSmallSide(t *testing.T) {
 // BenchmarkSkewedMerge joins a left side whose one key holds three
 // quarters of 400,000 rows with a right side of two rows per key, by a
 // hash shuffle, with adaptive execution on (the skewed output cut into
-// pieces joined in parallel) and off.
+// pieces joined in parallel), on with nothing skewed enough to cut (what
+// running the map side first costs), and off.
 func BenchmarkSkewedMerge(b *testing.B) {
 	ctx := testcluster.Context(b)
 	sides := skewedSides(400000, 2000)
-	for _, active := range []string{"true", "false"} {
-		b.Run("adaptive="+active, func(b *testing.B) {
-			c := benchCluster(b, ctx, "optimization.adaptive.active", active, "optimization.coalesce.target", "1MiB", "optimization.adaptive.skew-bytes", "1MiB")
+	for _, tc := range []struct{ name, active, skewBytes string }{
+		{"adaptive", "true", "1MiB"},
+		{"adaptive-no-cut", "true", "1GiB"},
+		{"not-adaptive", "false", "1MiB"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := benchCluster(b, ctx, "optimization.adaptive.active", tc.active, "optimization.coalesce.target", "1MiB", "optimization.adaptive.skew-bytes", tc.skewBytes)
 			l, r := sides.frames(b, ctx, c, 16, 4)
 			m := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
 			b.ResetTimer()
