@@ -2,6 +2,10 @@ package dataframe_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -314,4 +318,49 @@ func benchCluster(b *testing.B, ctx context.Context, settings ...string) *dusk.C
 		}
 	}
 	return testcluster.New(b, ctx, nil, dusk.LocalConfig(cfg))
+}
+
+// A worker process killed while an adaptive Merge runs its map side: the
+// computation starts again (as for any shuffle) and its result is the
+// one computed without a kill.
+func TestAdaptiveMergeSurvivesAKilledWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes")
+	}
+	ctx := testContext(t)
+	c := newCluster(t, ctx, dusk.LocalProcesses(), dusk.LocalWorkers(2), dusk.LocalThreads(2))
+	dir := t.TempDir()
+	rows := makeRows(40000, 1000, 9)
+	for f := range 8 {
+		writeCSV(t, dir, fmt.Sprintf("part-%d.csv", f), rows[f*5000:(f+1)*5000])
+	}
+	// The right side is read from a file too: a side placed from memory
+	// (FromRecords) dies with the worker that held it.
+	rdir := t.TempDir()
+	writeCSV(t, rdir, "right.csv", makeRows(2000, 1000, 5))
+	right := dataframe.ReadCSV(c, filepath.Join(rdir, "right.csv"))
+	df := dataframe.ReadCSV(c, filepath.Join(dir, "*.csv"))
+	merge := func(left *dataframe.DataFrame) *dataframe.DataFrame {
+		return left.Merge(right, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	}
+	plain := merge(df)
+	want := rowsOf(t, mustCompute(t, ctx, plain))
+	if len(want) != 80000 || !strings.Contains(plain.Explain(), "adaptive: ") {
+		t.Fatalf("%d rows, want 80000; Explain:\n%s", len(want), plain.Explain())
+	}
+
+	marker := filepath.Join(dir, "kill")
+	writeFile(t, marker, "")
+	restarts := dataframe.ShuffleRestarts()
+	killed := merge(df.MapPartitions(killOnce, dataframe.Args(marker)))
+	got := rowsOf(t, mustCompute(t, ctx, killed))
+	if _, err := os.Stat(marker + ".killed"); errors.Is(err, os.ErrNotExist) {
+		t.Fatal("no worker was killed")
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("after a worker was killed: %d rows, want %d", len(got), len(want))
+	}
+	if dataframe.ShuffleRestarts() <= restarts {
+		t.Fatal("the computation did not start again")
+	}
 }
