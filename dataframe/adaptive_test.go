@@ -364,3 +364,59 @@ func TestAdaptiveMergeSurvivesAKilledWorker(t *testing.T) {
 		t.Fatal("the computation did not start again")
 	}
 }
+
+// Adaptive execution reaches a Merge through steps that work partition by
+// partition (Filter, Assign, Select): the result is DuckDB's and Explain
+// of the derived frame shows the decision under the Merge. Persist and a
+// Merge read by a group-by keep the planned partitions: no decision, the
+// same rows.
+func TestAdaptiveThroughPerPartitionSteps(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	sides := skewedSides(3000, 200)
+	l, r := sides.frames(t, ctx, c, 40, 40)
+	m := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	derived := m.Filter("b % 2 = 0").Assign("c", "b * 2").Select("id", "a", "v", "b")
+	tbl := mustCompute(t, ctx, derived)
+	want := sides.duckJoin(t, "inner", "b % 2 = 0")
+	if got := rowsOf(t, tbl); len(want) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("%d rows, DuckDB %d", len(got), len(want))
+	}
+	if ex := derived.Explain(); chunks(tbl) != 1 || !strings.Contains(ex, "  adaptive: 40 of the 40 shuffle outputs") {
+		t.Errorf("%d partitions computed; want 1, and the decision in Explain:\n%s", chunks(tbl), ex)
+	}
+
+	// Not where the partition count is planned on.
+	m2 := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	p, err := m2.Persist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release()
+	if got := rowsOf(t, mustCompute(t, ctx, p)); !slices.Equal(got, sides.duckJoin(t, "inner", "")) || p.NPartitions() != 40 {
+		t.Errorf("persisted: %d rows in %d partitions", len(got), p.NPartitions())
+	}
+	if ex := m2.Explain(); strings.Contains(ex, "adaptive:") {
+		t.Errorf("Persist adapted:\n%s", ex)
+	}
+	m3 := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	g := m3.GroupBy("id").Agg(dataframe.Sum("b"))
+	gl := rowsOf(t, mustCompute(t, ctx, g))
+	e, err := engine.For(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := engine.WithCTE("l", engine.ScanView("L"), engine.WithCTE("r", engine.ScanView("R"),
+		"SELECT id, sum(r.b) AS b FROM l JOIN r USING (id) GROUP BY id"))
+	rec, err := e.Query(context.Background(), q, engine.Input{Name: "L", Rec: sides.left}, engine.Input{Name: "R", Rec: sides.right})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	if want := rowsOf(t, array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec})); !slices.Equal(gl, want) {
+		t.Errorf("group-by over the merge: %d rows %.200v, DuckDB %d %.200v", len(gl), gl, len(want), want)
+	}
+	if ex := g.Explain(); strings.Contains(ex, "adaptive:") {
+		t.Errorf("a Merge read by a group-by adapted:\n%s", ex)
+	}
+}
