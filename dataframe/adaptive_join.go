@@ -10,12 +10,17 @@ import (
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
 
+// fnSent hands the sizes a shuffle's Barrier returned to its Unpacks: the
+// value travels in the graph once, in this task, not with each Unpack.
+var fnSent = dusk.Register("dataframe.shuffle-sent", func(s shuffle.Sent) shuffle.Sent { return s })
+
 // mapSide is the map side of one hash shuffle: its Transfers and Barrier,
 // and, once they ran, what each output received.
 type mapSide struct {
 	spec    shuffle.Spec
 	barrier *dusk.Delayed[shuffle.Sent]
 	sent    shuffle.Sent
+	total   *dusk.Delayed[shuffle.Sent] // sent, for the Unpacks
 	unpacks map[int]part
 }
 
@@ -60,12 +65,13 @@ func (lw *lowering) runMapSides(sides ...*mapSide) error {
 			return fmt.Errorf("dataframe: internal error: the barrier of shuffle %s returned %T", sides[i].spec.ID, v)
 		}
 		sides[i].sent = sent
+		sides[i].total = dusk.Call[shuffle.Sent](fnSent, sent)
 	}
 	return nil
 }
 
-// total returns the bytes all outputs received.
-func (m *mapSide) total() int64 {
+// bytes returns the bytes all outputs received.
+func (m *mapSide) bytes() int64 {
 	var n int64
 	for _, b := range m.sent.Bytes {
 		n += b
@@ -79,7 +85,7 @@ func (m *mapSide) unpack(j int) part {
 		return p
 	}
 	fn := shuffle.Unpack.With(dusk.Workers(m.spec.Owners[j]), dusk.AllowOtherWorkers())
-	p := dusk.Call[arrow.RecordBatch](fn, m.sent, m.spec, j)
+	p := dusk.Call[arrow.RecordBatch](fn, m.total, m.spec, j)
 	m.unpacks[j] = p
 	return p
 }
@@ -166,7 +172,7 @@ func (a *adaptiveRun) adaptiveJoin(lw *lowering, j *joinNode, l, r []part, join 
 		if err := lw.runMapSides(first); err != nil {
 			return nil, err
 		}
-		if size := first.total(); size < threshold {
+		if size := first.bytes(); size < threshold {
 			return a.broadcast(j, cand, first, l, r, join), nil
 		}
 		if cand == "left" {
@@ -240,7 +246,7 @@ func (a *adaptiveRun) broadcast(j *joinNode, small string, m *mapSide, l, r []pa
 		}
 	}
 	line := fmt.Sprintf("the %s side is %s after its map side, under the broadcast threshold %s: switched to a broadcast of it to each of the %s side's %d partitions (the %s side was not shuffled)",
-		small, sizeString(m.total()), sizeString(j.adapt.threshold), other, len(big), other)
+		small, sizeString(m.bytes()), sizeString(j.adapt.threshold), other, len(big), other)
 	j.adapt.decided([]adaptiveLine{{text: line}})
 	a.record(ruleAdaptiveBroadcast, adaptiveNote(j)+": "+line)
 	return out
