@@ -28,7 +28,9 @@ import (
 // result of Compute, or under it through steps that work partition by
 // partition (Filter, Select, Assign, MapPartitions, column picks) or a
 // shuffled Merge (which reads any number of inputs), and no other step
-// reads it. Persist, the writers, Head and Len run the plan as planned.
+// reads it. Persist adapts too: the persisted DataFrame has the partitions
+// the run made (and no hash placement when a decision changed them). The
+// writers, Head and Len run the plan as planned.
 
 // Defaults of the adaptive settings, used without a configuration.
 const (
@@ -82,10 +84,16 @@ type adaptiveRun struct {
 	c    *dusk.Client
 	conf adaptiveConf
 	flex map[node]bool
+	// changed is set once a decision made partitions other than the
+	// plan's (their number, or the hash placement).
+	changed bool
 }
 
+// adapted reports whether a decision changed the plan's partitions.
+func (a *adaptiveRun) adapted() bool { return a != nil && a.changed }
+
 // adaptiveFor returns how the lowering of the optimized plan root for a
-// Compute adapts, or nil when it cannot (adaptive execution is off, or no
+// Compute or a Persist adapts, or nil when it cannot (adaptive execution is off, or no
 // shuffled Merge is in a place whose partition count is free).
 func adaptiveFor(c *dusk.Client, root node) *adaptiveRun {
 	conf, ok := adaptiveOf(c)

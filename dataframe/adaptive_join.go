@@ -199,6 +199,7 @@ func (a *adaptiveRun) adaptiveJoin(lw *lowering, j *joinNode, l, r []part, join 
 	}
 	groups, lines := planOutputs(ls.sent, rs.sent, j.how, a.conf)
 	j.adapt.decided(lines)
+	a.changed = a.changed || len(lines) > 0
 	for _, ln := range lines {
 		rule := ruleAdaptiveCoalesce
 		if ln.skew {
@@ -248,6 +249,7 @@ func (a *adaptiveRun) broadcast(j *joinNode, small string, m *mapSide, l, r []pa
 	line := fmt.Sprintf("the %s side is %s after its map side, under the broadcast threshold %s: switched to a broadcast of it to each of the %s side's %d partitions (the %s side was not shuffled)",
 		small, sizeString(m.bytes()), sizeString(j.adapt.threshold), other, len(big), other)
 	j.adapt.decided([]adaptiveLine{{text: line}})
+	a.changed = true
 	a.record(ruleAdaptiveBroadcast, adaptiveNote(j)+": "+line)
 	return out
 }

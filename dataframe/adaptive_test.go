@@ -367,9 +367,8 @@ func TestAdaptiveMergeSurvivesAKilledWorker(t *testing.T) {
 
 // Adaptive execution reaches a Merge through steps that work partition by
 // partition (Filter, Assign, Select): the result is DuckDB's and Explain
-// of the derived frame shows the decision under the Merge. Persist and a
-// Merge read by a group-by keep the planned partitions: no decision, the
-// same rows.
+// of the derived frame shows the decision under the Merge. A Merge read by
+// a group-by keeps the planned partitions: no decision, the same rows.
 func TestAdaptiveThroughPerPartitionSteps(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
@@ -387,18 +386,6 @@ func TestAdaptiveThroughPerPartitionSteps(t *testing.T) {
 	}
 
 	// Not where the partition count is planned on.
-	m2 := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
-	p, err := m2.Persist(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Release()
-	if got := rowsOf(t, mustCompute(t, ctx, p)); !slices.Equal(got, sides.duckJoin(t, "inner", "")) || p.NPartitions() != 40 {
-		t.Errorf("persisted: %d rows in %d partitions", len(got), p.NPartitions())
-	}
-	if ex := m2.Explain(); strings.Contains(ex, "adaptive:") {
-		t.Errorf("Persist adapted:\n%s", ex)
-	}
 	m3 := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
 	g := m3.GroupBy("id").Agg(dataframe.Sum("b"))
 	gl := rowsOf(t, mustCompute(t, ctx, g))
@@ -418,5 +405,52 @@ func TestAdaptiveThroughPerPartitionSteps(t *testing.T) {
 	}
 	if ex := g.Explain(); strings.Contains(ex, "adaptive:") {
 		t.Errorf("a Merge read by a group-by adapted:\n%s", ex)
+	}
+}
+
+// Persist adapts too: the persisted frame has the partitions the run made
+// (the skewed output's pieces, the coalesced runs), and no claim of a hash
+// placement on the key: merged with a frame hash-placed on the key into
+// as many partitions, it is not joined partition by partition (which
+// would lose rows), and the result is DuckDB's.
+func TestAdaptivePersist(t *testing.T) {
+	ctx := testContext(t)
+	c := coalesceCluster(t, ctx, "optimization.coalesce.target", "64KiB", "optimization.adaptive.skew-bytes", "16KiB")
+	sides := skewedSides(40000, 1000)
+	l, r := sides.frames(t, ctx, c, 16, 4)
+	m := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	p, err := m.Persist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release()
+	n := p.NPartitions()
+	if ex := m.Explain(); n == 16 || !strings.Contains(ex, "adaptive: shuffle output") {
+		t.Fatalf("persisted into %d partitions (planned 16); Explain:\n%s", n, ex)
+	}
+	tbl := mustCompute(t, ctx, p)
+	if got, want := rowsOf(t, tbl), sides.duckJoin(t, "inner", ""); !slices.Equal(got, want) || chunks(tbl) != n {
+		t.Fatalf("persisted: %d rows in %d partitions, DuckDB %d rows", len(got), chunks(tbl), len(want))
+	}
+
+	sums := r.GroupBy("id").SplitOut(n).Agg(dataframe.Sum("b"))
+	j := p.Merge(sums, []string{"id"}, "inner", dataframe.BroadcastThreshold(0))
+	if ex := j.Explain(); strings.Contains(ex, dataframe.StrategyAligned) {
+		t.Fatalf("the adapted partitions were taken as hash-placed:\n%s", ex)
+	}
+	e, err := engine.For(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := engine.WithCTE("l", engine.ScanView("L"), engine.WithCTE("r", engine.ScanView("R"),
+		"SELECT id, l.a, l.v, r.b, s.b_sum FROM l JOIN r USING (id) JOIN (SELECT id, sum(b) AS b_sum FROM r GROUP BY id) s USING (id)"))
+	rec, err := e.Query(context.Background(), q, engine.Input{Name: "L", Rec: sides.left}, engine.Input{Name: "R", Rec: sides.right})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	want := rowsOf(t, array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec}))
+	if got := rowsOf(t, mustCompute(t, ctx, j)); len(want) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("merge of the persisted frame: %d rows, DuckDB %d\n%.300v\n%.300v", len(got), len(want), got, want)
 	}
 }

@@ -94,8 +94,16 @@ func (lw *lowering) newShuffle() string {
 // worker was lost in the middle of a shuffle is started again from the
 // plan, with the workers there are then, up to maxShuffleAttempts times.
 // The caller releases the futures (see release) and then calls forget,
-// which drops what the shuffles left in the workers' buffers.
+// which drops what the shuffles left in the workers' buffers. Without
+// extra, the plan may adapt as it runs (adaptive.go).
 func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []part) ([]part, error)) (futs []*dusk.AnyFuture, forget func(), err error) {
+	return df.runAdapting(ctx, extra, extra == nil)
+}
+
+// runAdapting is run; adapt says whether the plan may adapt as it runs,
+// its partitions then coming in another number than planned: extra, if
+// any, must take any number (lw.adapt says whether they changed).
+func (df *DataFrame) runAdapting(ctx context.Context, extra func(lw *lowering, parts []part) ([]part, error), adapt bool) (futs []*dusk.AnyFuture, forget func(), err error) {
 	if df.err != nil {
 		return nil, nil, df.err
 	}
@@ -103,7 +111,7 @@ func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []p
 	recordCoalesced(df.c, notes)
 	for attempt := 1; ; attempt++ {
 		lw := newLowering(ctx, df.c)
-		if extra == nil {
+		if adapt {
 			lw.adapt = adaptiveFor(df.c, plan)
 		}
 		futs, err = lw.persist(plan, extra)
@@ -264,8 +272,9 @@ func tableOf(s *arrow.Schema, recs []arrow.RecordBatch) arrow.Table {
 // (the guide's "persist what several computations share"). Release the
 // result (or let it be garbage collected) to free them.
 func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
-	n := df.NPartitions()
-	futs, forget, err := df.run(ctx, func(lw *lowering, parts []part) ([]part, error) {
+	n, adapted := df.NPartitions(), false
+	futs, forget, err := df.runAdapting(ctx, func(lw *lowering, parts []part) ([]part, error) {
+		n, adapted = len(parts), lw.adapt.adapted()
 		// One small task per partition reports its rows and bytes, so
 		// that plans built on the result know its size (broadcast joins,
 		// repartitioning).
@@ -274,7 +283,7 @@ func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 			out = append(out, dusk.Call[arrow.RecordBatch](fnSize, p))
 		}
 		return out, nil
-	})
+	}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +306,11 @@ func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 	}
 	m := df.n.meta().clone()
 	m.bytes = total
+	if adapted {
+		// The partitions are not the plan's: neither their number nor
+		// the hash placement.
+		m.nparts, m.hashed, m.divs = n, nil, nil
+	}
 	p := &persistedNode{m: m, futs: futs, rows: rows, bytes: bytes, from: df.n.label()}
 	for _, f := range futs {
 		markPersisted(f)
