@@ -270,7 +270,9 @@ func tableOf(s *arrow.Schema, recs []arrow.RecordBatch) arrow.Table {
 // Persist runs the DataFrame and keeps its partitions in the workers'
 // memory: later computations on the returned DataFrame start from them
 // (the guide's "persist what several computations share"). Release the
-// result (or let it be garbage collected) to free them.
+// result (or let it be garbage collected) to free them. A shuffled Merge
+// that adapted as it ran (adaptive.go) leaves the result in another number
+// of partitions than planned.
 func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 	n, adapted := df.NPartitions(), false
 	futs, forget, err := df.runAdapting(ctx, func(lw *lowering, parts []part) ([]part, error) {

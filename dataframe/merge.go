@@ -61,6 +61,10 @@ func Suffixes(left, right string) MergeOption {
 // the keys into as many partitions, with no data moving; else a broadcast
 // of the smaller side when it is under the threshold and the join type
 // allows it; else a hash shuffle of both sides. Explain shows the choice.
+// A hash shuffle adapts once its map side has run (a side that turned out
+// small is broadcast, tiny outputs are read together, skewed ones are cut:
+// see adaptive.go and the optimization.adaptive settings); Explain shows
+// the decisions after the run.
 func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...MergeOption) *DataFrame {
 	if df.err != nil {
 		return df
