@@ -28,9 +28,10 @@ import (
 // result of Compute, or under it through steps that work partition by
 // partition (Filter, Select, Assign, MapPartitions, column picks) or a
 // shuffled Merge (which reads any number of inputs), and no other step
-// reads it. Persist adapts too: the persisted DataFrame has the partitions
-// the run made (and no hash placement when a decision changed them). The
-// writers, Head and Len run the plan as planned.
+// reads it. Persist, Len and the writers adapt too (they take any number
+// of partitions): the persisted DataFrame has the partitions the run made
+// (and no hash placement when a decision changed them). Head and the
+// methods that run a pass at once run the plan as planned.
 
 // Defaults of the adaptive settings, used without a configuration.
 const (
@@ -93,7 +94,7 @@ type adaptiveRun struct {
 func (a *adaptiveRun) adapted() bool { return a != nil && a.changed }
 
 // adaptiveFor returns how the lowering of the optimized plan root for a
-// Compute or a Persist adapts, or nil when it cannot (adaptive execution is off, or no
+// Compute, a Persist, a Len or a writer adapts, or nil when it cannot (adaptive execution is off, or no
 // shuffled Merge is in a place whose partition count is free).
 func adaptiveFor(c *dusk.Client, root node) *adaptiveRun {
 	conf, ok := adaptiveOf(c)

@@ -454,3 +454,31 @@ func TestAdaptivePersist(t *testing.T) {
 		t.Fatalf("merge of the persisted frame: %d rows, DuckDB %d\n%.300v\n%.300v", len(got), len(want), got, want)
 	}
 }
+
+// The writers and Len take the partitions the run makes: ToParquet of an
+// adapted Merge writes one file per adapted partition, read back as
+// DuckDB's join; Len counts its rows.
+func TestAdaptiveWriteAndLen(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	sides := skewedSides(3000, 200)
+	l, r := sides.frames(t, ctx, c, 40, 40)
+	m := l.Merge(r, []string{"id"}, "left", dataframe.Strategy(dataframe.StrategyShuffle))
+	want := sides.duckJoin(t, "left", "")
+	n, err := m.Len(ctx)
+	if err != nil || n != int64(len(want)) {
+		t.Fatalf("Len = %d, %v; DuckDB has %d rows", n, err, len(want))
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := m.ToParquet(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "part.*.parquet"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("%d files written (%v); want 1, the 40 outputs coalesced:\n%s", len(files), err, m.Explain())
+	}
+	back := mustCompute(t, ctx, dataframe.ReadParquet(c, dir))
+	if got := rowsOf(t, back); !slices.Equal(got, want) {
+		t.Fatalf("read back %d rows, DuckDB %d", len(got), len(want))
+	}
+}
