@@ -12,11 +12,12 @@ import (
 func TestDefaults(t *testing.T) {
 	c := New()
 	floats := map[string]float64{
-		"scheduler.worker-saturation": 1.1,
-		"worker.memory.target":        0.60,
-		"worker.memory.spill":         0.70,
-		"worker.memory.pause":         0.80,
-		"worker.memory.terminate":     0.95,
+		"scheduler.worker-saturation":       1.1,
+		"worker.memory.target":              0.60,
+		"worker.memory.spill":               0.70,
+		"worker.memory.pause":               0.80,
+		"worker.memory.terminate":           0.95,
+		"optimization.adaptive.skew-factor": 5,
 	}
 	for k, want := range floats {
 		if got := c.Float(k); got != want {
@@ -47,6 +48,7 @@ func TestDefaults(t *testing.T) {
 		"optimization.fuse.active":           true,
 		"optimization.auto-scatter.active":   true,
 		"optimization.coalesce.active":       true,
+		"optimization.adaptive.active":       true,
 		"optimization.persist-shared.active": false,
 	}
 	for k, want := range bools {
@@ -77,6 +79,7 @@ func TestDefaults(t *testing.T) {
 		"scheduler.bandwidth":                 100e6,
 		"optimization.auto-scatter.threshold": 1 << 20,
 		"optimization.coalesce.target":        128 << 20,
+		"optimization.adaptive.skew-bytes":    256 << 20,
 		"worker.memory.limit":                 AutoBytes,
 		"worker.memory.max-spill":             0,
 		"worker.transfer.chunk-size":          1 << 20,

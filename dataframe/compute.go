@@ -33,8 +33,9 @@ type lowering struct {
 	ctx      context.Context
 	c        *dusk.Client
 	memo     map[node][]part
-	workers  []string // running workers' addresses, sorted; fetched on first need
-	shuffles []string // IDs of the shuffles in the graph
+	workers  []string     // running workers' addresses, sorted; fetched on first need
+	shuffles []string     // IDs of the shuffles in the graph
+	adapt    *adaptiveRun // what may adapt at run time (adaptive.go); nil: nothing
 }
 
 func newLowering(ctx context.Context, c *dusk.Client) *lowering {
@@ -50,7 +51,7 @@ func (lw *lowering) parts(n node) ([]part, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(p) != n.meta().nparts {
+	if len(p) != n.meta().nparts && !lw.adapt.flexible(n) {
 		return nil, fmt.Errorf("dataframe: internal error: %s produced %d partitions, planned %d", n.label(), len(p), n.meta().nparts)
 	}
 	lw.memo[n] = p
@@ -93,8 +94,16 @@ func (lw *lowering) newShuffle() string {
 // worker was lost in the middle of a shuffle is started again from the
 // plan, with the workers there are then, up to maxShuffleAttempts times.
 // The caller releases the futures (see release) and then calls forget,
-// which drops what the shuffles left in the workers' buffers.
+// which drops what the shuffles left in the workers' buffers. Without
+// extra, the plan may adapt as it runs (adaptive.go).
 func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []part) ([]part, error)) (futs []*dusk.AnyFuture, forget func(), err error) {
+	return df.runAdapting(ctx, extra, extra == nil)
+}
+
+// runAdapting is run; adapt says whether the plan may adapt as it runs,
+// its partitions then coming in another number than planned: extra, if
+// any, must take any number (lw.adapt says whether they changed).
+func (df *DataFrame) runAdapting(ctx context.Context, extra func(lw *lowering, parts []part) ([]part, error), adapt bool) (futs []*dusk.AnyFuture, forget func(), err error) {
 	if df.err != nil {
 		return nil, nil, df.err
 	}
@@ -102,6 +111,9 @@ func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []p
 	recordCoalesced(df.c, notes)
 	for attempt := 1; ; attempt++ {
 		lw := newLowering(ctx, df.c)
+		if adapt {
+			lw.adapt = adaptiveFor(df.c, plan)
+		}
 		futs, err = lw.persist(plan, extra)
 		if err == nil {
 			err = dusk.Wait(ctx, futs...)
@@ -258,10 +270,13 @@ func tableOf(s *arrow.Schema, recs []arrow.RecordBatch) arrow.Table {
 // Persist runs the DataFrame and keeps its partitions in the workers'
 // memory: later computations on the returned DataFrame start from them
 // (the guide's "persist what several computations share"). Release the
-// result (or let it be garbage collected) to free them.
+// result (or let it be garbage collected) to free them. A shuffled Merge
+// that adapted as it ran (adaptive.go) leaves the result in another number
+// of partitions than planned.
 func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
-	n := df.NPartitions()
-	futs, forget, err := df.run(ctx, func(lw *lowering, parts []part) ([]part, error) {
+	n, adapted := df.NPartitions(), false
+	futs, forget, err := df.runAdapting(ctx, func(lw *lowering, parts []part) ([]part, error) {
+		n, adapted = len(parts), lw.adapt.adapted()
 		// One small task per partition reports its rows and bytes, so
 		// that plans built on the result know its size (broadcast joins,
 		// repartitioning).
@@ -270,7 +285,7 @@ func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 			out = append(out, dusk.Call[arrow.RecordBatch](fnSize, p))
 		}
 		return out, nil
-	})
+	}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -293,6 +308,11 @@ func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 	}
 	m := df.n.meta().clone()
 	m.bytes = total
+	if adapted {
+		// The partitions are not the plan's: neither their number nor
+		// the hash placement.
+		m.nparts, m.hashed, m.divs = n, nil, nil
+	}
 	p := &persistedNode{m: m, futs: futs, rows: rows, bytes: bytes, from: df.n.label()}
 	for _, f := range futs {
 		markPersisted(f)

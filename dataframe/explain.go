@@ -7,7 +7,9 @@ import (
 
 // Explain returns the plan as it will run: one step per line, inputs
 // indented below the step that reads them, with partition counts, the
-// columns and row groups readers read, and each join's strategy.
+// columns and row groups readers read, and each join's strategy. After a
+// Compute, a shuffled Merge also shows what adaptive execution decided in
+// its last run (lines "adaptive: ...").
 func (df *DataFrame) Explain() string {
 	if df.err != nil {
 		return "error: " + df.err.Error()
@@ -23,6 +25,11 @@ func (df *DataFrame) Explain() string {
 		}
 		seen[n] = len(seen) + 1
 		fmt.Fprintf(&b, "%s%s\n", indent, n.label())
+		if r, ok := n.(interface{ ranLines() []string }); ok {
+			for _, l := range r.ranLines() {
+				fmt.Fprintf(&b, "%s  %s\n", indent, l)
+			}
+		}
 		for _, c := range n.children() {
 			walk(c, depth+1)
 		}

@@ -27,16 +27,17 @@ func (df *DataFrame) Len(ctx context.Context) (int64, error) {
 	return toInt64(v)
 }
 
-// scalar runs the plan with one extra value computed from its partitions
-// and returns that value.
+// scalar runs the plan with one extra value computed from its partitions,
+// however many the run makes (the plan may adapt: adaptive.go), and
+// returns that value.
 func (df *DataFrame) scalar(ctx context.Context, f func(lw *lowering, parts []part) (part, error)) (any, error) {
-	futs, forget, err := df.run(ctx, func(lw *lowering, parts []part) ([]part, error) {
+	futs, forget, err := df.runAdapting(ctx, func(lw *lowering, parts []part) ([]part, error) {
 		p, err := f(lw, parts)
 		if err != nil {
 			return nil, err
 		}
 		return []part{p}, nil
-	})
+	}, true)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,10 @@ func Suffixes(left, right string) MergeOption {
 // the keys into as many partitions, with no data moving; else a broadcast
 // of the smaller side when it is under the threshold and the join type
 // allows it; else a hash shuffle of both sides. Explain shows the choice.
+// A hash shuffle adapts once its map side has run (a side that turned out
+// small is broadcast, tiny outputs are read together, skewed ones are cut:
+// see adaptive.go and the optimization.adaptive settings); Explain shows
+// the decisions after the run.
 func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...MergeOption) *DataFrame {
 	if df.err != nil {
 		return df
@@ -101,7 +105,7 @@ func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...Me
 	if err != nil {
 		return df.fail("Merge", err)
 	}
-	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, goJoin: kernels.NewJoinPlan(ls, rs, on, how, s, cats)}
+	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, goJoin: kernels.NewJoinPlan(ls, rs, on, how, s, cats), adapt: newJoinAdaptive(o)}
 	j.strategy, j.small, err = chooseStrategy(df.n.meta(), other.n.meta(), on, how, o)
 	if err != nil {
 		return df.fail("Merge", err)
@@ -301,6 +305,7 @@ type joinNode struct {
 	small       string
 	m           *meta
 	goJoin      *kernels.JoinPlan // the join done in Go, when it can be (see package kernels)
+	adapt       *joinAdaptive     // adaptive execution's settings and last decisions (adaptive.go)
 }
 
 func (j *joinNode) meta() *meta      { return j.m }
@@ -373,6 +378,9 @@ func (j *joinNode) lower(lw *lowering) ([]part, error) {
 			}
 		}
 	case StrategyShuffle:
+		if lw.adapt.flexible(j) {
+			return lw.adapt.adaptiveJoin(lw, j, l, r, join)
+		}
 		n := j.m.nparts
 		ls, err := lw.shuffleParts(l, j.left.meta().schema, shuffle.Hash, j.on, n, nil)
 		if err != nil {

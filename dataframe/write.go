@@ -109,14 +109,16 @@ func (df *DataFrame) write(ctx context.Context, op, dir string, o writeOptions, 
 		b, _ := json.Marshal(m)
 		cats = string(b)
 	}
-	futs, forget, err := df.run(ctx, func(lw *lowering, parts []part) ([]part, error) {
+	// One file per partition, however many the run makes: the plan may
+	// adapt (adaptive.go).
+	futs, forget, err := df.runAdapting(ctx, func(lw *lowering, parts []part) ([]part, error) {
 		out := make([]part, len(parts))
 		for i, p := range parts {
 			spec := io.WriteSpec{Dir: tmp, Name: fmt.Sprintf("part.%d.%s", i, ext), Compression: o.compression, RowGroup: o.rowGroup, Cats: cats, PartitionOn: o.partitionOn}
 			out[i] = dusk.Call[io.Written](fn, p, spec)
 		}
 		return out, nil
-	})
+	}, true)
 	if err != nil {
 		return err
 	}

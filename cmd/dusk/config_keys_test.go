@@ -129,6 +129,43 @@ func coalesced(c *dusk.Client) any {
 	return strings.Contains(df.GroupBy("ID").Agg(dataframe.Sum("V")).Explain(), "Coalesce: 64 partitions")
 }
 
+// adaptiveDecisions computes a hash-shuffled merge whose key 7 holds
+// three quarters of the left side's rows and returns what adaptive
+// execution decided for it (Explain's "adaptive:" lines after the run).
+func adaptiveDecisions(c *dusk.Client) any {
+	ctx := context.Background()
+	left := make([]struct{ ID, V int64 }, 4000)
+	for i := range left {
+		left[i].ID, left[i].V = 7, int64(i)
+		if i%4 == 0 {
+			left[i].ID = int64(i % 100)
+		}
+	}
+	right := make([]struct{ ID, W int64 }, 200)
+	for i := range right {
+		right[i].ID, right[i].W = int64(i%100), int64(i)
+	}
+	l, err := dataframe.FromRecords(ctx, c, left, dataframe.Partitions(8))
+	if err != nil {
+		return err.Error()
+	}
+	r, err := dataframe.FromRecords(ctx, c, right, dataframe.Partitions(2))
+	if err != nil {
+		return err.Error()
+	}
+	m := l.Merge(r, []string{"ID"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	if _, err := m.Compute(ctx); err != nil {
+		return err.Error()
+	}
+	var lines []string
+	for _, ln := range strings.Split(m.Explain(), "\n") {
+		if strings.Contains(ln, "adaptive:") {
+			lines = append(lines, strings.TrimSpace(ln))
+		}
+	}
+	return lines
+}
+
 // TestEveryConfigKeyTakesEffect walks every key dusk config shows, sets it
 // to a value other than its default, and checks that the code that reads
 // it makes something different of it: no key is dead.
@@ -263,7 +300,16 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"optimization.auto-scatter.threshold": {"1GiB", frames(autoScattered)},
 		"optimization.coalesce.active":        {"false", frames(coalesced)},
 		"optimization.coalesce.target":        {"1KiB", frames(coalesced)},
-		"optimization.persist-shared.active":  {"true", func(t *testing.T, c *config.Config) any { return sharedHeld(t, ctx, c) }},
+		"optimization.adaptive.active":        {"false", frames(adaptiveDecisions)},
+		"optimization.adaptive.skew-bytes":    {"1KiB", frames(adaptiveDecisions)},
+		"optimization.adaptive.skew-factor": {"1000", func(t *testing.T, c *config.Config) any {
+			// Under the default skew-bytes (256 MiB) nothing small is skewed.
+			if err := c.Set("optimization.adaptive.skew-bytes", "1KiB"); err != nil {
+				t.Fatal(err)
+			}
+			return frames(adaptiveDecisions)(t, c)
+		}},
+		"optimization.persist-shared.active": {"true", func(t *testing.T, c *config.Config) any { return sharedHeld(t, ctx, c) }},
 		"optimization.persist-shared.release-after": {"1", func(t *testing.T, c *config.Config) any {
 			if err := c.Set("optimization.persist-shared.active", true); err != nil {
 				t.Fatal(err)

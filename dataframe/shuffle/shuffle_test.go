@@ -302,3 +302,18 @@ func TestIntRangesAgreeWithSearch(t *testing.T) {
 		}
 	}
 }
+
+// Barrier adds up what every Transfer sent, rows and bytes, output by
+// output: the sizes adaptive execution decides on.
+func TestBarrierSumsRowsAndBytes(t *testing.T) {
+	got, err := barrier([]Sent{
+		{ID: "s", Rows: []int64{1, 0, 5}, Bytes: []int64{16, 0, 80}},
+		{ID: "s", Rows: []int64{2, 3, 0}, Bytes: []int64{40, 48, 0}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got.Rows, got.Bytes) != "[3 3 5] [56 48 80]" {
+		t.Fatalf("barrier = rows %v bytes %v; want [3 3 5] [56 48 80]", got.Rows, got.Bytes)
+	}
+}

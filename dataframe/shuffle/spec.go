@@ -45,10 +45,14 @@ type Spec struct {
 func (s *Spec) NOut() int { return len(s.Owners) }
 
 // Sent counts the rows an input sent to each output (or, from Barrier,
-// all inputs together).
+// all inputs together), and the bytes of the pieces that carried them:
+// once Barrier has run, the size of every output is known before any
+// output is read (the dataframe package's adaptive execution decides on
+// it).
 type Sent struct {
-	ID   string
-	Rows []int64
+	ID    string
+	Rows  []int64
+	Bytes []int64
 }
 
 // NewID returns a fresh shuffle ID.

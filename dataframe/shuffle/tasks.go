@@ -49,7 +49,7 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 	if err != nil {
 		return Sent{}, err
 	}
-	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut())}
+	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut()), Bytes: make([]int64, spec.NOut())}
 	var byOwner map[string][]task.Message
 	if plainSchema(rec.Schema()) {
 		byOwner, err = plainMessages(rec, targets, spec, input, sent.Rows)
@@ -58,6 +58,13 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 	}
 	if err != nil {
 		return Sent{}, err
+	}
+	for _, msgs := range byOwner {
+		for _, m := range msgs {
+			if _, out, _, _, err := parseTopic(m.Topic); err == nil {
+				sent.Bytes[out] += int64(len(m.Data))
+			}
+		}
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -190,10 +197,13 @@ func barrier(sents []Sent) (Sent, error) {
 	if len(sents) == 0 {
 		return Sent{}, errors.New("shuffle: a barrier with no inputs")
 	}
-	total := Sent{ID: sents[0].ID, Rows: make([]int64, len(sents[0].Rows))}
+	total := Sent{ID: sents[0].ID, Rows: make([]int64, len(sents[0].Rows)), Bytes: make([]int64, len(sents[0].Rows))}
 	for _, s := range sents {
 		for j, n := range s.Rows {
 			total.Rows[j] += n
+		}
+		for j, n := range s.Bytes {
+			total.Bytes[j] += n
 		}
 	}
 	return total, nil

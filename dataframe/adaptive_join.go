@@ -1,0 +1,368 @@
+package dataframe
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/shuffle"
+)
+
+// fnSent hands the sizes a shuffle's Barrier returned to its Unpacks: the
+// value travels in the graph once, in this task, not with each Unpack.
+var fnSent = dusk.Register("dataframe.shuffle-sent", func(s shuffle.Sent) shuffle.Sent { return s })
+
+// mapSide is the map side of one hash shuffle: its Transfers and Barrier,
+// and, once they ran, what each output received.
+type mapSide struct {
+	spec    shuffle.Spec
+	barrier *dusk.Delayed[shuffle.Sent]
+	sent    shuffle.Sent
+	total   *dusk.Delayed[shuffle.Sent] // sent, for the Unpacks
+	unpacks map[int]part
+}
+
+// mapSide adds the map side of a hash shuffle of in on cols into nout
+// outputs. Neighbouring outputs have one owner (output j goes to worker
+// j*workers/nout), so that outputs read as one partition are mostly on
+// one worker already.
+func (lw *lowering) mapSide(in []part, schema *arrow.Schema, cols []string, nout int) (*mapSide, error) {
+	workers, err := lw.owners()
+	if err != nil {
+		return nil, err
+	}
+	sch, err := shuffle.EncodeSchema(schema)
+	if err != nil {
+		return nil, err
+	}
+	spec := shuffle.Spec{ID: lw.newShuffle(), Kind: shuffle.Hash, Columns: cols, Owners: make([]string, nout), Schema: sch}
+	for j := range nout {
+		spec.Owners[j] = workers[j*len(workers)/nout]
+	}
+	sents := make([]*dusk.Delayed[shuffle.Sent], len(in))
+	for i, p := range in {
+		sents[i] = dusk.Call[shuffle.Sent](shuffle.Transfer, p, spec, i)
+	}
+	return &mapSide{spec: spec, barrier: dusk.Call[shuffle.Sent](shuffle.Barrier, sents), unpacks: map[int]part{}}, nil
+}
+
+// runMapSides runs the map sides (one graph) and keeps what their outputs
+// received.
+func (lw *lowering) runMapSides(sides ...*mapSide) error {
+	lazy := make([]dusk.Lazy, len(sides))
+	for i, s := range sides {
+		lazy[i] = s.barrier
+	}
+	vals, err := dusk.ComputeAll(lw.ctx, lw.c, lazy)
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		sent, ok := v.(shuffle.Sent)
+		if !ok || len(sent.Bytes) != sides[i].spec.NOut() || len(sent.Rows) != sides[i].spec.NOut() {
+			return fmt.Errorf("dataframe: internal error: the barrier of shuffle %s returned %T", sides[i].spec.ID, v)
+		}
+		sides[i].sent = sent
+		sides[i].total = dusk.Call[shuffle.Sent](fnSent, sent)
+	}
+	return nil
+}
+
+// bytes returns the bytes all outputs received.
+func (m *mapSide) bytes() int64 {
+	var n int64
+	for _, b := range m.sent.Bytes {
+		n += b
+	}
+	return n
+}
+
+// unpack returns output j, read on its owner.
+func (m *mapSide) unpack(j int) part {
+	if p, ok := m.unpacks[j]; ok {
+		return p
+	}
+	fn := shuffle.Unpack.With(dusk.Workers(m.spec.Owners[j]), dusk.AllowOtherWorkers())
+	p := dusk.Call[arrow.RecordBatch](fn, m.total, m.spec, j)
+	m.unpacks[j] = p
+	return p
+}
+
+// read returns outputs from..to-1 as one partition.
+func (m *mapSide) read(from, to int) part {
+	if to-from == 1 {
+		return m.unpack(from)
+	}
+	ps := make([]part, 0, to-from)
+	for j := from; j < to; j++ {
+		ps = append(ps, m.unpack(j))
+	}
+	return dusk.Call[arrow.RecordBatch](fnConcat, partList(ps))
+}
+
+// broadcastSide returns the side a join of this kind may broadcast ("" for
+// an outer join): the one whose unmatched rows are not kept; of an inner
+// join, the one the plan estimates smaller (the right when unknown).
+func broadcastSide(j *joinNode) string {
+	lm, rm := j.left.meta(), j.right.meta()
+	switch j.how {
+	case "inner":
+		if lm.bytes >= 0 && (rm.bytes < 0 || lm.bytes < rm.bytes) {
+			return "left"
+		}
+		return "right"
+	case "left":
+		return "right"
+	case "right":
+		return "left"
+	}
+	return ""
+}
+
+// exactlyAtLeast reports whether n's size is known exactly (a persisted
+// DataFrame measured its partitions) and is at least size: its map side
+// need not run first to learn that it is not small.
+func exactlyAtLeast(n node, size int64) bool {
+	p, ok := n.(*persistedNode)
+	if !ok || len(p.bytes) != p.m.nparts {
+		return false
+	}
+	var total int64
+	for _, b := range p.bytes {
+		total += b
+	}
+	return total >= size
+}
+
+// adaptiveJoin lowers a shuffled Merge adaptively. It runs the map side
+// of the shuffle of the side the join may broadcast first: when that side
+// turns out under the broadcast threshold, it is read whole and joined
+// with each partition of the other side, which is not shuffled at all
+// (a side persisted at the threshold or over is known not to be small:
+// both map sides then run at once).
+// Otherwise it runs the other side's map side, and planOutputs decides,
+// from the bytes each output received, which neighbouring outputs are
+// read as one partition and which skewed outputs are cut. A Strategy
+// option keeps the join a shuffle (no broadcast switch).
+func (a *adaptiveRun) adaptiveJoin(lw *lowering, j *joinNode, l, r []part, join func(x, y part) part) ([]part, error) {
+	nout := j.m.nparts
+	threshold := int64(-1)
+	if j.adapt != nil && !j.adapt.forced {
+		threshold = j.adapt.threshold
+	}
+	var ls, rs *mapSide
+	var err error
+	side := func(name string) (*mapSide, error) {
+		if name == "left" {
+			return lw.mapSide(l, j.left.meta().schema, j.on, nout)
+		}
+		return lw.mapSide(r, j.right.meta().schema, j.on, nout)
+	}
+	cand, candNode := broadcastSide(j), j.right
+	if cand == "left" {
+		candNode = j.left
+	}
+	if cand != "" && threshold > 0 && !exactlyAtLeast(candNode, threshold) {
+		first, err := side(cand)
+		if err != nil {
+			return nil, err
+		}
+		if err := lw.runMapSides(first); err != nil {
+			return nil, err
+		}
+		if size := first.bytes(); size < threshold {
+			return a.broadcast(j, cand, first, l, r, join), nil
+		}
+		if cand == "left" {
+			ls = first
+		} else {
+			rs = first
+		}
+	}
+	var todo []*mapSide
+	if ls == nil {
+		if ls, err = side("left"); err != nil {
+			return nil, err
+		}
+		todo = append(todo, ls)
+	}
+	if rs == nil {
+		if rs, err = side("right"); err != nil {
+			return nil, err
+		}
+		todo = append(todo, rs)
+	}
+	if err := lw.runMapSides(todo...); err != nil {
+		return nil, err
+	}
+	groups, lines := planOutputs(ls.sent, rs.sent, j.how, a.conf)
+	j.adapt.decided(lines)
+	a.changed = a.changed || len(lines) > 0
+	for _, ln := range lines {
+		rule := ruleAdaptiveCoalesce
+		if ln.skew {
+			rule = ruleAdaptiveSkew
+		}
+		a.record(rule, adaptiveNote(j)+": "+ln.text)
+	}
+	var out []part
+	for _, g := range groups {
+		if g.split > 1 {
+			big, other := ls, rs
+			if !g.splitLeft {
+				big, other = rs, ls
+			}
+			whole, match := big.unpack(g.from), other.unpack(g.from)
+			for i := range g.split {
+				piece := dusk.Call[arrow.RecordBatch](fnSlice, whole, i, g.split)
+				if g.splitLeft {
+					out = append(out, join(piece, match))
+				} else {
+					out = append(out, join(match, piece))
+				}
+			}
+			continue
+		}
+		out = append(out, join(ls.read(g.from, g.to), rs.read(g.from, g.to)))
+	}
+	return out, nil
+}
+
+// broadcast joins the whole of the small side, read from its shuffle's
+// outputs, with each partition of the other side.
+func (a *adaptiveRun) broadcast(j *joinNode, small string, m *mapSide, l, r []part, join func(x, y part) part) []part {
+	whole := m.read(0, m.spec.NOut())
+	big, other := l, "left"
+	if small == "left" {
+		big, other = r, "right"
+	}
+	out := make([]part, len(big))
+	for i, p := range big {
+		if small == "right" {
+			out[i] = join(p, whole)
+		} else {
+			out[i] = join(whole, p)
+		}
+	}
+	line := fmt.Sprintf("the %s side is %s after its map side, under the broadcast threshold %s: switched to a broadcast of it to each of the %s side's %d partitions (the %s side was not shuffled)",
+		small, sizeString(m.bytes()), sizeString(j.adapt.threshold), other, len(big), other)
+	j.adapt.decided([]adaptiveLine{{text: line}})
+	a.changed = true
+	a.record(ruleAdaptiveBroadcast, adaptiveNote(j)+": "+line)
+	return out
+}
+
+// adaptiveLine is one decision, for Explain and the advice.
+type adaptiveLine struct {
+	text string
+	skew bool
+}
+
+// outGroup is one downstream partition of a shuffled join: outputs
+// from..to-1 read as one, or output from cut into split pieces of the left
+// (splitLeft) or the right side, each joined with the other side's whole
+// output.
+type outGroup struct {
+	from, to  int
+	split     int
+	splitLeft bool
+}
+
+// planOutputs decides, from what each output of the two shuffles
+// received, how the join reads them.
+//
+// An output is skewed on one side when that side's bytes in it are more
+// than conf.skewFactor times the side's median output and more than
+// conf.skewBytes. Its skewed side is cut (by rows) into pieces of about
+// conf.pieceBytes (2 to maxSkewPieces, no more than its rows), and each
+// piece is joined with the other side's whole output. That is correct
+// only when the other side's unmatched rows are not kept, for a row of the
+// other side meets each piece: an inner join may cut either side (the
+// larger is cut), a left join only its left side, a right join only its
+// right side, an outer join neither.
+//
+// Runs of neighbouring outputs that are not cut and add up (both sides)
+// to at most conf.coalesceTarget are read as one partition; with
+// coalescing off (target 0) every output stays one.
+func planOutputs(ls, rs shuffle.Sent, how string, conf adaptiveConf) ([]outGroup, []adaptiveLine) {
+	n := len(ls.Bytes)
+	cutLeft := how == "inner" || how == "left"
+	cutRight := how == "inner" || how == "right"
+	medL, medR := median(ls.Bytes), median(rs.Bytes)
+	skewed := func(b, med int64) bool {
+		return b > conf.skewBytes && float64(b) > conf.skewFactor*float64(med)
+	}
+	pieces := func(bytes, rows int64) int {
+		k := (bytes + conf.pieceBytes - 1) / max(conf.pieceBytes, 1)
+		return int(min(max(k, 2), maxSkewPieces, max(rows, 1)))
+	}
+	var groups []outGroup
+	var lines []adaptiveLine
+	var runsFrom, runsTo int // outputs coalesced, groups they became
+	var runsBytes int64
+	for i := 0; i < n; {
+		sl := cutLeft && skewed(ls.Bytes[i], medL)
+		sr := cutRight && skewed(rs.Bytes[i], medR)
+		if sl && sr {
+			sl, sr = ls.Bytes[i] >= rs.Bytes[i], ls.Bytes[i] < rs.Bytes[i]
+		}
+		if sl || sr {
+			g := outGroup{from: i, to: i + 1, splitLeft: sl}
+			name, other, b, med, rows := "left", "right", ls.Bytes[i], medL, ls.Rows[i]
+			if sr {
+				name, other, b, med, rows = "right", "left", rs.Bytes[i], medR, rs.Rows[i]
+			}
+			g.split = pieces(b, rows)
+			if g.split > 1 {
+				groups = append(groups, g)
+				lines = append(lines, adaptiveLine{skew: true, text: fmt.Sprintf(
+					"shuffle output %d of %d holds %s of the %s side (median %s; skew factor %g, skew bytes %s): cut into %d pieces, each joined with the %s side's output %d",
+					i, n, sizeString(b), name, sizeString(med), conf.skewFactor, sizeString(conf.skewBytes), g.split, other, i)})
+				i++
+				continue
+			}
+		}
+		j, sum := i+1, ls.Bytes[i]+rs.Bytes[i]
+		for conf.coalesceTarget > 0 && j < n && sum+ls.Bytes[j]+rs.Bytes[j] <= conf.coalesceTarget &&
+			!(cutLeft && skewed(ls.Bytes[j], medL)) && !(cutRight && skewed(rs.Bytes[j], medR)) {
+			sum += ls.Bytes[j] + rs.Bytes[j]
+			j++
+		}
+		if j-i > 1 {
+			runsFrom += j - i
+			runsTo++
+			runsBytes += sum
+		}
+		groups = append(groups, outGroup{from: i, to: j})
+		i = j
+	}
+	if runsFrom > 0 {
+		parts := 0
+		for _, g := range groups {
+			parts += max(g.split, 1)
+		}
+		lines = append(lines, adaptiveLine{text: fmt.Sprintf(
+			"%d of the %d shuffle outputs (%s in all, both sides) read as %s (target %s): %s instead of %d",
+			runsFrom, n, sizeString(runsBytes), partitionsWord(runsTo), sizeString(conf.coalesceTarget), partitionsWord(parts), n)})
+	}
+	return groups, lines
+}
+
+func partitionsWord(n int) string {
+	if n == 1 {
+		return "1 partition"
+	}
+	return fmt.Sprintf("%d partitions", n)
+}
+
+// median returns the middle value of xs (the upper one of an even count).
+func median(xs []int64) int64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
