@@ -58,7 +58,7 @@ var (
 	fileCostF   = flag.Bool("filecost", false, "measure instead what files cost DuckDB alone: reading the Parquet files one query each or in one, writing the rows as one file or one per 250,000 rows")
 	python      = flag.String("python", "/usr/bin/python3", "the Python with Debian's Dask")
 	duckThreads = flag.Int("duckdb-threads", runtime.NumCPU(), "threads of DuckDB alone")
-	workloadSel = flag.String("workloads", "", "comma-separated workload numbers to run, 1-8 in report order (default all)")
+	workloadSel = flag.String("workloads", "", "comma-separated workload numbers to run, 1-11 in report order (default all)")
 	cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of this process to the file (with -inprocess, dusk's workers too)")
 	inProcess   = flag.Bool("inprocess", false, "run dusk's workers as goroutines of this process (for profiling) instead of processes")
 )
@@ -99,6 +99,9 @@ func main() {
 	}
 	start := time.Now()
 	if err := generate(*dataFlag, *rowsFlag, *filesFlag); err != nil {
+		log.Fatalf("generating data: %v", err)
+	}
+	if err := generatePlanner(*dataFlag, *rowsFlag); err != nil {
 		log.Fatalf("generating data: %v", err)
 	}
 	log.Printf("data: %d rows in %d CSV and %d Parquet files under %s (ready in %s)", *rowsFlag, *filesFlag, *filesFlag, *dataFlag, time.Since(start).Round(time.Millisecond))
@@ -347,7 +350,7 @@ func runDuskOn(ctx context.Context, c *dusk.Client, add func(name string, f func
 		return err
 	}
 	os.RemoveAll(dir)
-	return nil
+	return duskPlanner(ctx, c, mem, add)
 }
 
 func runDuckDB(ctx context.Context) ([]result, error) {
@@ -441,6 +444,9 @@ func runDuckDB(ctx context.Context) ([]result, error) {
 	}
 	os.RemoveAll(dir)
 	out = append(out, r)
+	if err := duckdbPlanner(add, materialize); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -448,7 +454,7 @@ func runDuckDB(ctx context.Context) ([]result, error) {
 func runDask(ctx context.Context) ([]result, error) {
 	script := filepath.Join("bench", "dataframe", "dask_bench.py")
 	cmd := exec.CommandContext(ctx, *python, script, "--csv", csvGlob(), "--workers", fmt.Sprint(*workers),
-		"--threads", fmt.Sprint(*threads), "--repeat", fmt.Sprint(*repeat))
+		"--threads", fmt.Sprint(*threads), "--repeat", fmt.Sprint(*repeat), "--dim-csv", dimCSVGlob(), "--ts-csv", tsCSVGlob())
 	cmd.Stderr = os.Stderr
 	outp, err := cmd.Output()
 	var out []result

@@ -10,7 +10,7 @@ import (
 	"github.com/dusk-go/dusk/internal/testcluster"
 )
 
-// TestAdvisorFindsNothing runs dusk's eight workloads on 400,000 generated
+// TestAdvisorFindsNothing runs dusk's eleven workloads on 400,000 generated
 // rows in 10 files (the merges take a tenth of the partitions), each under
 // a performance report: the advisor has no warning about any. (The program's flags say where the data and the
 // written Parquet go: the test points them at its own directory.)
@@ -22,6 +22,9 @@ func TestAdvisorFindsNothing(t *testing.T) {
 	*dataFlag = filepath.Join(dir, "data")
 	*outFlag = filepath.Join(dir, "results", "dataframe.json")
 	if err := generate(*dataFlag, 400_000, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := generatePlanner(*dataFlag, 400_000); err != nil {
 		t.Fatal(err)
 	}
 	ctx := testcluster.Context(t)
