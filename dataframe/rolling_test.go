@@ -1,0 +1,106 @@
+package dataframe_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe"
+)
+
+// tsFrame places rows on the cluster sorted on index with the given
+// divisions (equal neighbours make empty partitions).
+func tsFrame(t *testing.T, ctx context.Context, c *dusk.Client, rows []tsRow, index string, bounds ...any) *dataframe.DataFrame {
+	t.Helper()
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := df.SetIndex(ctx, index, dataframe.WithDivisions(bounds...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return si
+}
+
+// micros returns the microseconds of rows[i].T.
+func micros(rows []tsRow, i int) int64 { return rows[i].T.UnixMicro() }
+
+func TestRollingRowWindowMatchesDuckDBAcrossEdges(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeTSRows(200)
+	// Partitions of 50, 1, 0, 2, 67, 1, 1, 78 and 0 rows: a 5-row window
+	// spans several small and empty ones.
+	si := tsFrame(t, ctx, c, rows, "id", 0, 50, 51, 51, 53, 120, 121, 122, 200, 300)
+	out := si.Rolling(dataframe.RowWindow(5)).Agg(dataframe.Sum("x"), dataframe.Mean("x"), dataframe.Min("v"), dataframe.Max("v"), dataframe.Count("x"), dataframe.Std("x"), dataframe.Sum("v").As("vs"))
+	if err := out.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if d := out.Divisions(); d == nil || d.Column != "id" {
+		t.Fatalf("Rolling lost the divisions: %v", d)
+	}
+	tbl := mustCompute(t, ctx, out)
+	if got := fmt.Sprint(partitionRows(tbl)); got != "[50 1 0 2 67 1 1 78 0]" {
+		t.Fatalf("partitions of %s rows, want [50 1 0 2 67 1 1 78 0]", got)
+	}
+	db := openDuckDB(t)
+	duckdbTable(t, db, "t", rows)
+	want := duckdbLines(t, db, `SELECT id, sum(x) OVER w, avg(x) OVER w, min(v) OVER w, max(v) OVER w, count(x) OVER w, stddev_samp(x) OVER w, sum(v) OVER w
+		FROM t WINDOW w AS (ORDER BY id ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) ORDER BY id`)
+	sameLines(t, "Rolling(RowWindow(5))", windowLines(tbl), want)
+	if got := fmt.Sprint(out.Columns()); got != "[id x_sum x_mean v_min v_max x_count x_std vs]" {
+		t.Fatalf("columns %s", got)
+	}
+
+	// A window longer than all the partitions before it together.
+	long := mustCompute(t, ctx, si.Rolling(dataframe.RowWindow(60)).Agg(dataframe.Sum("v")))
+	want = duckdbLines(t, db, `SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN 59 PRECEDING AND CURRENT ROW) FROM t ORDER BY id`)
+	sameLines(t, "Rolling(RowWindow(60))", windowLines(long), want)
+}
+
+func TestRollingTimeWindowMatchesDuckDBAcrossEdges(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeTSRows(150)
+	// Small partitions (a 1h window spans several), an empty one inside
+	// and one past the end.
+	b := []any{micros(rows, 0), micros(rows, 3), micros(rows, 5), micros(rows, 5), micros(rows, 6), micros(rows, 40), micros(rows, 41), micros(rows, 100), micros(rows, 149), micros(rows, 149) + int64(time.Hour/time.Microsecond)}
+	si := tsFrame(t, ctx, c, rows, "t", b...)
+	out := si.Rolling(dataframe.TimeWindow("1h")).Agg(dataframe.Sum("x"), dataframe.Count("x"), dataframe.Max("v"), dataframe.Std("x"), dataframe.Mean("v"))
+	tbl := mustCompute(t, ctx, out)
+	if got := fmt.Sprint(partitionRows(tbl)); got != "[3 2 0 1 34 1 59 49 1]" {
+		t.Fatalf("partitions of %s rows", got)
+	}
+	db := openDuckDB(t)
+	duckdbTable(t, db, "t", rows)
+	want := duckdbLines(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w, max(v) OVER w, stddev_samp(x) OVER w, avg(v) OVER w
+		FROM t WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) ORDER BY t`)
+	sameLines(t, `Rolling(TimeWindow("1h"))`, windowLines(tbl), want)
+
+	// A window of a day reaches back over every partition.
+	day := mustCompute(t, ctx, si.Rolling(dataframe.TimeWindow("1d")).Agg(dataframe.Count("x")))
+	want = duckdbLines(t, db, `SELECT epoch_us(t), count(x) OVER (ORDER BY t RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t ORDER BY t`)
+	sameLines(t, `Rolling(TimeWindow("1d"))`, windowLines(day), want)
+}
+
+func TestRollingErrors(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeTSRows(20)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, df.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("x")).Err(), "rolling_test.go:", "Rolling", "SetIndex first")
+	si := tsFrame(t, ctx, c, rows, "id", 0, 10, 19)
+	wantErr(t, si.Rolling(dataframe.TimeWindow("1h")).Agg(dataframe.Sum("x")).Err(), "timestamp index", `"id"`)
+	wantErr(t, si.Rolling(dataframe.RowWindow(0)).Agg(dataframe.Sum("x")).Err(), "RowWindow(0)")
+	wantErr(t, si.Rolling(dataframe.TimeWindow("an hour")).Agg(dataframe.Sum("x")).Err(), `TimeWindow("an hour")`, "Go duration")
+	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("nope")).Err(), `no column "nope"`)
+	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.NUnique("x")).Err(), "no windowed form")
+	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("x"), dataframe.Max("x").As("x_sum")).Err(), `"x_sum"`, "As")
+	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("g")).Err(), "Rolling.Agg")
+}
