@@ -1,0 +1,107 @@
+package dataframe_test
+
+import (
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/dusk-go/dusk/dataframe"
+)
+
+// sideTable loads rows into DuckDB as table name (id, a, v).
+func sideTable(t *testing.T, db *sql.DB, name string, rows []side) {
+	t.Helper()
+	var vals []string
+	for _, r := range rows {
+		vals = append(vals, fmt.Sprintf("(%d, %v, '%s')", r.ID, r.A, r.V))
+	}
+	if _, err := db.Exec(fmt.Sprintf("CREATE TABLE %s (id BIGINT, a DOUBLE, v VARCHAR); INSERT INTO %s VALUES %s", name, name, strings.Join(vals, ", "))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestJoinOnIndexMatchesDuckDB(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	var l, r []side
+	for i := range 300 {
+		l = append(l, side{ID: int64(i % 150), A: float64(i), V: fmt.Sprintf("l%d", i)})
+	}
+	for i := range 200 {
+		r = append(r, side{ID: int64(100 + (i*7)%160), A: float64(-i), V: fmt.Sprintf("r%d", i)})
+	}
+	from := func(rows []side, bounds ...any) *dataframe.DataFrame {
+		df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(bounds...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return si
+	}
+	// Empty partitions on both sides, ranges that differ and overlap in
+	// part.
+	ldf := from(l, 0, 20, 20, 75, 76, 149)
+	rdf := from(r, 100, 130, 130, 190, 200, 259)
+	ldf2 := from(l, 0, 20, 20, 75, 76, 149)
+	db := openDuckDB(t)
+	sideTable(t, db, "l", l)
+	sideTable(t, db, "r", r)
+	kinds := map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}
+	for _, how := range []string{"inner", "left", "right", "outer"} {
+		want := duckdbLines(t, db, fmt.Sprintf("SELECT coalesce(l.id, r.id), l.a, l.v, r.a, r.v FROM l %s JOIN r ON l.id = r.id", kinds[how]))
+		sort.Strings(want)
+		// Other divisions: one side is cut to the other's (both, for
+		// outer), no shuffle.
+		j := ldf.Join(rdf, how)
+		if err := j.Err(); err != nil {
+			t.Fatal(err)
+		}
+		ex := j.Explain()
+		if !strings.Contains(ex, "Align on id") || !strings.Contains(ex, dataframe.StrategyAligned) || strings.Contains(ex, dataframe.StrategyShuffle) {
+			t.Fatalf("%s: the plan is not aligned without a shuffle:\n%s", how, ex)
+		}
+		sameLines(t, "Join "+how, rowsOf(t, mustCompute(t, ctx, j)), want)
+		// The right side without divisions: Merge.
+		unsorted, err := dataframe.FromRecords(ctx, c, r, dataframe.Partitions(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ldf.Join(unsorted, how)
+		if strings.Contains(m.Explain(), "Align on") {
+			t.Fatalf("%s: a right side with no divisions was aligned:\n%s", how, m.Explain())
+		}
+		sameLines(t, "Join (Merge) "+how, rowsOf(t, mustCompute(t, ctx, m)), want)
+	}
+	// Equal divisions: partition by partition, nothing cut.
+	same := ldf.Join(ldf2, "inner")
+	if ex := same.Explain(); strings.Contains(ex, "Align on") || !strings.Contains(ex, dataframe.StrategyAligned) {
+		t.Fatalf("equal divisions: %s", ex)
+	}
+	want := duckdbLines(t, db, "SELECT id, a.a, a.v, b.a, b.v FROM l a JOIN l b USING (id)")
+	sort.Strings(want)
+	sameLines(t, "Join of equal divisions", rowsOf(t, mustCompute(t, ctx, same)), want)
+	if d := same.Divisions(); d == nil || d.Column != "id" {
+		t.Fatalf("inner Join lost the divisions: %v", d)
+	}
+}
+
+func TestJoinErrors(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeTSRows(30)
+	unsorted, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := tsFrame(t, ctx, c, rows, "id", 0, 15, 29)
+	byT := tsFrame(t, ctx, c, rows, "t", micros(rows, 0), micros(rows, 15), micros(rows, 29))
+	wantErr(t, unsorted.Join(byID, "inner").Err(), "join_test.go:", "Join", "SetIndex first")
+	wantErr(t, byID.Join(byT, "inner").Err(), "Join", `index is "id"`, `"t"`, "Merge")
+	wantErr(t, byID.Join(byID, "sideways").Err(), "Join", `how is "sideways"`)
+	wantErr(t, byID.Join(unsorted.Select("x"), "inner").Err(), "Join", `no column "id"`, "SetIndex")
+}
