@@ -30,6 +30,7 @@ var (
 	fnTailRows  = dusk.Register("dataframe.tail-rows", tailRows)
 	fnHeadRows  = dusk.Register("dataframe.head-rows", headRows)
 	fnRowsFrom  = dusk.Register("dataframe.rows-from", rowsFrom)
+	fnRowsUntil = dusk.Register("dataframe.rows-until", rowsUntil)
 	fnHaloSQL   = dusk.Register("dataframe.halo-sql", haloSQL)
 	fnSQLAtPos  = dusk.Register("dataframe.sql-pos", sqlAtPos)
 	fnTrimRows  = dusk.Register("dataframe.trim-rows", trimRows)
@@ -79,6 +80,20 @@ func rowsSince(parts []part, col string, cuts []int64) []part {
 	return out
 }
 
+// rowsUpTo returns, for each partition i, the rows of the partitions after
+// it whose value of col (sorted on) is at most cuts[i]; cuts ascend.
+func rowsUpTo(parts []part, col string, cuts []int64) []part {
+	out := make([]part, len(parts))
+	for i := len(parts) - 1; i >= 0; i-- {
+		if i == len(parts)-1 {
+			out[i] = dusk.Call[arrow.RecordBatch](fnTailRows, partList(parts[i:]), 0)
+			continue
+		}
+		out[i] = dusk.Call[arrow.RecordBatch](fnRowsUntil, partList([]part{parts[i+1], out[i+1]}), col, cuts[i])
+	}
+	return out
+}
+
 // tailRows returns the last k rows of the records joined.
 func tailRows(recs []arrow.RecordBatch, k int) (arrow.RecordBatch, error) {
 	rec, err := concatRecords(recs)
@@ -118,6 +133,28 @@ func rowsFrom(recs []arrow.RecordBatch, col string, cut int64) (arrow.RecordBatc
 		start--
 	}
 	return rec.NewSlice(int64(start), rec.NumRows()), nil
+}
+
+// rowsUntil returns the rows at the start of the records joined whose
+// value of col is at most cut (the records are sorted on col).
+func rowsUntil(recs []arrow.RecordBatch, col string, cut int64) (arrow.RecordBatch, error) {
+	rec, err := concatRecords(recs)
+	if err != nil {
+		return nil, err
+	}
+	i, err := columnIndex(rec.Schema(), col, "rows-until")
+	if err != nil {
+		return nil, err
+	}
+	vals, err := int64Values(rec.Column(i))
+	if err != nil {
+		return nil, err
+	}
+	end := 0
+	for end < len(vals) && !rec.Column(i).IsNull(end) && vals[end] <= cut {
+		end++
+	}
+	return rec.NewSlice(0, int64(end)), nil
 }
 
 // int64Values returns the raw values of an integer, date or timestamp

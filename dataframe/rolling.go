@@ -162,7 +162,10 @@ func windowAgg(s *arrow.Schema, a Aggregation, op string) (string, error) {
 // of the data aggregates the rows there are (pandas' min_periods=1); Std
 // of one row is null. Rows are borrowed from the partitions before each
 // partition: the last n-1 rows for RowWindow(n), the rows within the span
-// of the partition's first division for TimeWindow.
+// of the partition's first division for TimeWindow (which also borrows
+// the rows of the next partitions that share the partition's last index
+// value: rows of one timestamp are peers in a time window, and Sorted()
+// divisions let them straddle an edge).
 func (r *Rolling) Agg(aggs ...Aggregation) *DataFrame {
 	df := r.df
 	if r.err != nil {
@@ -212,6 +215,10 @@ func (r *Rolling) Agg(aggs ...Aggregation) *DataFrame {
 			}
 			n.cuts[i] = b - span
 		}
+		n.peers = make([]int64, m.nparts)
+		for i := range n.peers {
+			n.peers[i], _ = m.divs.Bounds[i+1].(int64)
+		}
 	}
 	return df.derive(n)
 }
@@ -239,9 +246,12 @@ type rollingNode struct {
 	query string
 	aggs  string
 	// cuts, for a time window: partition i borrows the rows of the
-	// partitions before it whose index is at least cuts[i].
-	cuts []int64
-	m    *meta
+	// partitions before it whose index is at least cuts[i], and the rows
+	// of the partitions after it whose index is at most peers[i] (rows
+	// of its last index value, peers in SQL's RANGE frame, that
+	// Sorted() divisions let continue into the next partition).
+	cuts, peers []int64
+	m           *meta
 }
 
 func (n *rollingNode) meta() *meta      { return n.m }
@@ -255,13 +265,12 @@ func (n *rollingNode) lower(lw *lowering) ([]part, error) {
 	if err != nil {
 		return nil, err
 	}
-	var before []part
+	var before, after []part
 	if n.cuts != nil {
-		before = rowsSince(in, n.index, n.cuts)
+		before, after = rowsSince(in, n.index, n.cuts), rowsUpTo(in, n.index, n.peers)
 	} else {
-		before = rowsBefore(in, n.w.rows-1)
+		before, after = rowsBefore(in, n.w.rows-1), noRows(in)
 	}
-	after := noRows(in)
 	out := make([]part, len(in))
 	for i, p := range in {
 		out[i] = dusk.Call[arrow.RecordBatch](fnHaloSQL, before[i], p, after[i], n.query, n.m.cats)

@@ -104,3 +104,35 @@ func TestRollingErrors(t *testing.T) {
 	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("x"), dataframe.Max("x").As("x_sum")).Err(), `"x_sum"`, "As")
 	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("g")).Err(), "Rolling.Agg")
 }
+
+// Divisions from Sorted() let rows of one timestamp continue into the next
+// partition; they are peers in a time window (SQL's RANGE frame), so the
+// window of the last rows of a partition takes in the first rows of the
+// next.
+func TestRollingTimeWindowPeersAcrossSortedEdges(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeTSRows(40)
+	for i := range rows {
+		rows[i].T = tsBase.Add(time.Duration(i) * 10 * time.Minute)
+	}
+	rows[10].T, rows[11].T = rows[9].T, rows[9].T
+	rows[20].T = rows[19].T
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := df.SetIndex(ctx, "t", dataframe.Sorted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := mustCompute(t, ctx, si.Rolling(dataframe.TimeWindow("30m")).Agg(dataframe.Sum("x"), dataframe.Count("x")))
+	if got := fmt.Sprint(partitionRows(tbl)); got != "[10 10 10 10]" {
+		t.Fatalf("partitions of %s rows", got)
+	}
+	db := openDuckDB(t)
+	duckdbTable(t, db, "t", rows)
+	want := duckdbLines(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w FROM t
+		WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 30 MINUTES PRECEDING AND CURRENT ROW) ORDER BY t`)
+	sameLines(t, `Rolling(TimeWindow("30m")) over Sorted() divisions`, windowLines(tbl), want)
+}
