@@ -58,12 +58,12 @@ func (df *DataFrame) Join(other *DataFrame, how string, opts ...MergeOption) *Da
 	if !equalBounds(lb, rb) {
 		switch how {
 		case "inner", "left":
-			right = other.alignTo(lb)
+			right = other.alignTo(lb, false)
 		case "right":
-			left = df.alignTo(rb)
+			left = df.alignTo(rb, false)
 		case "outer":
 			u := unionBounds(lb, rb)
-			left, right = df.alignTo(u), other.alignTo(u)
+			left, right = df.alignTo(u, true), other.alignTo(u, true)
 		}
 	}
 	return left.Merge(right, []string{col}, how, append(slices.Clone(opts), Strategy(StrategyAligned))...)
@@ -80,9 +80,10 @@ func unionBounds(a, b []any) []any {
 // alignTo cuts a DataFrame sorted with known divisions to other divisions
 // on its index column: output partition i holds the input's rows from the
 // partitions that overlap [bounds[i], bounds[i+1]) (the last also
-// bounds[n]). Rows outside bounds, and rows with a null index, are left
-// out.
-func (df *DataFrame) alignTo(bounds []any) *DataFrame {
+// bounds[n]). Rows outside bounds are left out, and so are rows with a
+// null index unless nulls is set: then the last output partition keeps
+// them (SetIndex places them in the last partition).
+func (df *DataFrame) alignTo(bounds []any, nulls bool) *DataFrame {
 	if df.err != nil {
 		return df
 	}
@@ -95,40 +96,41 @@ func (df *DataFrame) alignTo(bounds []any) *DataFrame {
 	m.divs = &Divisions{Column: in.divs.Column, Bounds: slices.Clone(bounds)}
 	n := &alignNode{child: df.n, col: in.divs.Column, m: m}
 	for i := range m.nparts {
-		var from, to = -1, -1
+		last := i == m.nparts-1
+		var srcs []int
 		for j := range len(src) - 1 {
-			if compareAny(src[j], bounds[i+1]) <= 0 && compareAny(src[j+1], bounds[i]) >= 0 {
-				if from < 0 {
-					from = j
-				}
-				to = j
+			if compareAny(src[j], bounds[i+1]) <= 0 && compareAny(src[j+1], bounds[i]) >= 0 || last && nulls && j == len(src)-2 {
+				srcs = append(srcs, j)
 			}
 		}
-		if from < 0 {
-			from, to = 0, 0
+		if len(srcs) == 0 {
+			srcs = []int{0}
 		}
-		cut, err := newrangeCut(in.divs.Column, bounds[i], bounds[i+1], i == m.nparts-1)
+		cut, err := newRangeCut(in.divs.Column, bounds[i], bounds[i+1], last)
 		if err != nil {
 			return df.fail("Join", err)
 		}
-		n.pieces = append(n.pieces, alignPiece{from: from, to: to, cut: cut})
+		cut.Nulls = last && nulls
+		n.pieces = append(n.pieces, alignPiece{srcs: srcs, cut: cut})
 	}
 	return df.derive(n)
 }
 
 // rangeCut is the range of index values one aligned partition keeps, low
-// to high, high excluded unless Last, as integers (integer, date and
-// timestamp columns), floats or strings. Its fields are exported for the
-// codec, which sends it to the workers.
+// to high, high excluded unless Last, with null values if Nulls; the
+// bounds are integers (integer, date and timestamp columns), floats or
+// strings. Its fields are exported for the codec, which sends it to the
+// workers.
 type rangeCut struct {
 	Col    string
 	Ints   []int64
 	Floats []float64
 	Strs   []string
 	Last   bool
+	Nulls  bool
 }
 
-func newrangeCut(col string, lo, hi any, last bool) (rangeCut, error) {
+func newRangeCut(col string, lo, hi any, last bool) (rangeCut, error) {
 	c := rangeCut{Col: col, Last: last}
 	switch x := lo.(type) {
 	case int64:
@@ -183,7 +185,13 @@ func rangeRows(recs []arrow.RecordBatch, cut rangeCut) (arrow.RecordBatch, error
 	lo, hi := cut.bounds()
 	var keep []int64
 	for r, v := range vals {
-		if v == nil || compareAny(v, lo) < 0 {
+		if v == nil {
+			if cut.Nulls {
+				keep = append(keep, int64(r))
+			}
+			continue
+		}
+		if compareAny(v, lo) < 0 {
 			continue
 		}
 		if c := compareAny(v, hi); c < 0 || (c == 0 && cut.Last) {
@@ -202,11 +210,11 @@ func rangeRows(recs []arrow.RecordBatch, cut rangeCut) (arrow.RecordBatch, error
 	return array.NewRecordBatch(rec.Schema(), cols, int64(len(keep))), nil
 }
 
-// alignPiece is one aligned partition: the rows of input partitions from
-// to to (inclusive) in the cut's range.
+// alignPiece is one aligned partition: the rows of the input partitions
+// srcs in the cut's range.
 type alignPiece struct {
-	from, to int
-	cut      rangeCut
+	srcs []int
+	cut  rangeCut
 }
 
 // alignNode cuts a sorted DataFrame to other divisions, with no shuffle.
@@ -231,7 +239,11 @@ func (n *alignNode) lower(lw *lowering) ([]part, error) {
 	}
 	out := make([]part, len(n.pieces))
 	for i, p := range n.pieces {
-		out[i] = dusk.Call[arrow.RecordBatch](fnRangeRows, partList(in[p.from:p.to+1]), p.cut)
+		src := make([]part, len(p.srcs))
+		for k, j := range p.srcs {
+			src[k] = in[j]
+		}
+		out[i] = dusk.Call[arrow.RecordBatch](fnRangeRows, partList(src), p.cut)
 	}
 	return out, nil
 }

@@ -90,8 +90,9 @@ func resampleAgg(s *arrow.Schema, a Aggregation) (string, error) {
 // Agg computes the aggregates per bin: one row per bin that holds rows,
 // sorted, with the bin's start as the index column (same name) and then
 // one column per aggregate (named as in GroupBy's Agg). The result equals
-// DuckDB's GROUP BY time_bucket(freq, index) over the whole table, and is
-// sorted on the index with known divisions.
+// DuckDB's GROUP BY time_bucket(freq, index) over the whole table without
+// the rows whose index is null (left out, as pandas does), and is sorted
+// on the index with known divisions.
 func (r *Resampler) Agg(aggs ...Aggregation) *DataFrame {
 	df := r.df
 	if r.err != nil {
@@ -149,7 +150,7 @@ func (r *Resampler) Agg(aggs ...Aggregation) *DataFrame {
 			where = append(where, fmt.Sprintf("epoch_us(__dusk_bucket) < %d", bins[i+1]))
 		}
 		if len(where) == 0 {
-			where = []string{"true"}
+			where = []string{"__dusk_bucket IS NOT NULL"}
 		}
 		n.queries = append(n.queries, haloQuery(body(strings.Join(where, " AND "))))
 	}

@@ -3,6 +3,7 @@ package dataframe_test
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,4 +64,47 @@ func TestResampleErrors(t *testing.T) {
 	wantErr(t, byT.Resample("1h").Agg(dataframe.Sum("nope")).Err(), `no column "nope"`)
 	wantErr(t, byT.Resample("1h").Agg(dataframe.Sum("x").As("t")).Err(), `"t"`, "As")
 	wantErr(t, byT.Resample("1h").Agg().Err(), "no aggregations")
+}
+
+// nullTimeRow is a row whose timestamp may be null.
+type nullTimeRow struct {
+	T *time.Time `df:"t"`
+	X float64    `df:"x"`
+}
+
+// Rows with a null timestamp (SetIndex places them last) are left out of
+// Resample's bins, and form their own window (of peers) in Rolling, as in
+// DuckDB.
+func TestResampleAndRollingWithNullTimestamps(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	base := makeTSRows(60)
+	var rows []nullTimeRow
+	var vals []string
+	for i, r := range base {
+		tr := r.T
+		row := nullTimeRow{T: &tr, X: r.X}
+		lit := fmt.Sprintf("make_timestamp(%d::BIGINT)::TIMESTAMPTZ", tr.UnixMicro())
+		if i%7 == 3 {
+			row.T, lit = nil, "NULL"
+		}
+		rows = append(rows, row)
+		vals = append(vals, fmt.Sprintf("(%s, %v)", lit, r.X))
+	}
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := df.SetIndex(ctx, "t", dataframe.WithDivisions(micros(base, 0), micros(base, 10), micros(base, 11), micros(base, 30), micros(base, 59)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDuckDB(t)
+	if _, err := db.Exec("SET TimeZone = 'UTC'; CREATE TABLE t (t TIMESTAMPTZ, x DOUBLE); INSERT INTO t VALUES " + strings.Join(vals, ", ")); err != nil {
+		t.Fatal(err)
+	}
+	want := duckdbLines(t, db, `SELECT epoch_us(time_bucket(INTERVAL '1 hour', t)) AS b, sum(x), count(*) FROM t WHERE t IS NOT NULL GROUP BY b ORDER BY b`)
+	sameLines(t, "Resample with null timestamps", windowLines(mustCompute(t, ctx, si.Resample("1h").Agg(dataframe.Sum("x"), dataframe.Count("x")))), want)
+	want = duckdbLines(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w FROM t WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) ORDER BY t NULLS LAST`)
+	sameLines(t, "Rolling with null timestamps", windowLines(mustCompute(t, ctx, si.Rolling(dataframe.TimeWindow("1h")).Agg(dataframe.Sum("x"), dataframe.Count("x")))), want)
 }
