@@ -1,6 +1,7 @@
 package dataframe_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,9 @@ func TestMergeAsofMatchesDuckDBAcrossEdges(t *testing.T) {
 	}
 	if got := byG.Columns(); len(got) != 8 || got[1] != "id_x" || got[4] != "g" || got[5] != "id_y" {
 		t.Fatalf("columns %v", got)
+	}
+	if ex := byG.Explain(); !strings.Contains(ex, "MergeAsof on=t by=[g]") || !strings.Contains(ex, "no shuffle") {
+		t.Fatalf("Explain:\n%s", ex)
 	}
 	if d := byG.Divisions(); d == nil || d.Column != "t" || byG.NPartitions() != l.NPartitions() {
 		t.Fatalf("MergeAsof kept %d partitions, divisions %v", byG.NPartitions(), d)

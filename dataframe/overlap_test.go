@@ -2,6 +2,7 @@ package dataframe_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -61,6 +62,9 @@ func TestMapOverlapMatchesDuckDBAcrossEdges(t *testing.T) {
 		out := si.MapOverlap(fnSpanSum, int(w[0]), int(w[1]), dataframe.Args(w[0], w[1]))
 		if err := out.Err(); err != nil {
 			t.Fatal(err)
+		}
+		if ex := out.Explain(); !strings.Contains(ex, fmt.Sprintf("MapOverlap dataframe_test.span-sum before=%d after=%d", w[0], w[1])) {
+			t.Fatalf("Explain:\n%s", ex)
 		}
 		tbl := mustCompute(t, ctx, out)
 		if got := fmt.Sprint(partitionRows(tbl)); got != "[40 1 0 2 1 0 76 0 0]" {

@@ -25,6 +25,9 @@ func TestResampleMatchesDuckDBTimeBucket(t *testing.T) {
 		if err := out.Err(); err != nil {
 			t.Fatal(err)
 		}
+		if ex := out.Explain(); !strings.Contains(ex, "Resample "+f.freq+" on t") {
+			t.Fatalf("Explain:\n%s", ex)
+		}
 		tbl := mustCompute(t, ctx, out)
 		want := duckdbLines(t, db, fmt.Sprintf(`SELECT epoch_us(time_bucket(INTERVAL '%s', t)) AS b, sum(x), avg(x), count(x), min(v), max(v), stddev_samp(x), sum(v), count(DISTINCT g)
 			FROM t GROUP BY b ORDER BY b`, f.interval))

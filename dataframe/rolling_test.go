@@ -3,6 +3,7 @@ package dataframe_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,9 @@ func TestRollingRowWindowMatchesDuckDBAcrossEdges(t *testing.T) {
 	out := si.Rolling(dataframe.RowWindow(5)).Agg(dataframe.Sum("x"), dataframe.Mean("x"), dataframe.Min("v"), dataframe.Max("v"), dataframe.Count("x"), dataframe.Std("x"), dataframe.Sum("v").As("vs"))
 	if err := out.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if ex := out.Explain(); !strings.Contains(ex, "Rolling 5 rows on id") || !strings.Contains(ex, "rows borrowed from the partitions before") {
+		t.Fatalf("Explain:\n%s", ex)
 	}
 	if d := out.Divisions(); d == nil || d.Column != "id" {
 		t.Fatalf("Rolling lost the divisions: %v", d)
