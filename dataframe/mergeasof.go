@@ -89,11 +89,17 @@ func (df *DataFrame) MergeAsof(other *DataFrame, on string, by ...string) *DataF
 	return df.derive(n)
 }
 
-// asofComparable says whether DuckDB compares values of types a and b as
-// they are: joinable types, or two timestamps (instants, whatever time
-// zone names them: DuckDB's results name UTC "Etc/UTC").
+// asofComparable says whether values of types a and b, and the raw
+// divisions of columns of those types, compare as they are: joinable
+// types, or timestamps of one unit (instants, whatever time zone names
+// them: DuckDB's results name UTC "Etc/UTC").
 func asofComparable(a, b arrow.DataType) bool {
-	return joinable(a, b) || (a.ID() == arrow.TIMESTAMP && b.ID() == arrow.TIMESTAMP)
+	at, aok := a.(*arrow.TimestampType)
+	bt, bok := b.(*arrow.TimestampType)
+	if aok || bok {
+		return aok && bok && at.Unit == bt.Unit
+	}
+	return joinable(a, b)
 }
 
 // asofSQL is the query that joins a left partition (with posColumn) to

@@ -85,6 +85,12 @@ func TestMergeAsofErrors(t *testing.T) {
 	wantErr(t, l.MergeAsof(byID, "t").Err(), "MergeAsof", "right side", "sorted on \"t\"")
 	wantErr(t, l.MergeAsof(l, "t", "nope").Err(), "MergeAsof", `no column "nope"`)
 	wantErr(t, l.MergeAsof(l, "t", "t").Err(), "MergeAsof", `"t" is given twice`)
+	// Timestamps of two units: their divisions do not compare.
+	ns, err := l.Assign("t", "t::TIMESTAMP_NS").SetIndex(ctx, "t", dataframe.Sorted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, l.MergeAsof(ns, "t").Err(), "MergeAsof", `column "t" is timestamp[us`, "timestamp[ns")
 	other := l.Assign("g", "v")
 	wantErr(t, l.MergeAsof(other, "t", "g").Err(), "MergeAsof", `column "g" is`, "cast one side")
 }
