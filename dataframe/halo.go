@@ -22,8 +22,8 @@ import (
 // position in the extended partition, and whether the row is the
 // partition's own (not borrowed).
 const (
-	posColumn = "__dusk_pos"
-	ownColumn = "__dusk_own"
+	haloPosColumn = "__dusk_halo_pos"
+	haloOwnColumn = "__dusk_halo_own"
 )
 
 var (
@@ -179,7 +179,7 @@ func int64Values(a arrow.Array) ([]int64, error) {
 }
 
 // withHaloColumns joins before, own and after into one record and adds the
-// columns posColumn (0, 1, ...) and ownColumn (true for own's rows).
+// columns haloPosColumn (0, 1, ...) and haloOwnColumn (true for own's rows).
 func withHaloColumns(before, own, after arrow.RecordBatch) (arrow.RecordBatch, error) {
 	rec, err := concatRecords([]arrow.RecordBatch{before, own, after})
 	if err != nil {
@@ -202,12 +202,12 @@ func withHaloColumns(before, own, after arrow.RecordBatch) (arrow.RecordBatch, e
 // haloSchema is s with the columns withHaloColumns adds.
 func haloSchema(s *arrow.Schema) *arrow.Schema {
 	return arrow.NewSchema(append(append([]arrow.Field(nil), s.Fields()...),
-		arrow.Field{Name: posColumn, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-		arrow.Field{Name: ownColumn, Type: arrow.FixedWidthTypes.Boolean, Nullable: true}), nil)
+		arrow.Field{Name: haloPosColumn, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		arrow.Field{Name: haloOwnColumn, Type: arrow.FixedWidthTypes.Boolean, Nullable: true}), nil)
 }
 
 // haloSQL runs a query over a partition extended with the rows before and
-// after it (the table "part", with posColumn and ownColumn added).
+// after it (the table "part", with haloPosColumn and haloOwnColumn added).
 func haloSQL(ctx context.Context, before, own, after arrow.RecordBatch, query string, cats map[string][]string) (arrow.RecordBatch, error) {
 	rec, err := withHaloColumns(before, own, after)
 	if err != nil {
@@ -216,7 +216,7 @@ func haloSQL(ctx context.Context, before, own, after arrow.RecordBatch, query st
 	return sqlPartition(ctx, rec, query, cats)
 }
 
-// sqlAtPos runs a query over records joined, with posColumn and ownColumn
+// sqlAtPos runs a query over records joined, with haloPosColumn and haloOwnColumn
 // (true for every row) added.
 func sqlAtPos(ctx context.Context, recs []arrow.RecordBatch, query string, cats map[string][]string) (arrow.RecordBatch, error) {
 	rec, err := concatRecords(recs)
@@ -259,6 +259,17 @@ func planHaloSQL(in *meta, query string) (*arrow.Schema, map[string][]string, er
 // partition.
 func haloQuery(body string) string {
 	return engine.WithCTE("part", engine.ScanView(engine.ViewIn), body)
+}
+
+// checkReserved refuses a schema with a column named as one a halo step
+// adds.
+func checkReserved(s *arrow.Schema) error {
+	for _, c := range []string{haloPosColumn, haloOwnColumn, bucketColumn} {
+		if len(s.FieldIndices(c)) > 0 {
+			return fmt.Errorf("column %q has a name dusk keeps for its own use here; rename it (Assign, then Select the others)", c)
+		}
+	}
+	return nil
 }
 
 // needSorted returns the index column of a DataFrame sorted with known

@@ -73,7 +73,7 @@ func TestJoinOnIndexMatchesDuckDB(t *testing.T) {
 	sideTable(t, db, "r", r)
 	kinds := map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}
 	for _, how := range []string{"inner", "left", "right", "outer"} {
-		want := duckdbLines(t, db, fmt.Sprintf("SELECT coalesce(l.id, r.id), l.a, l.v, r.a, r.v FROM l %s JOIN r ON l.id = r.id", kinds[how]))
+		want := duckdbRows(t, db, fmt.Sprintf("SELECT coalesce(l.id, r.id), l.a, l.v, r.a, r.v FROM l %s JOIN r ON l.id = r.id", kinds[how]))
 		sort.Strings(want)
 		// Other divisions: one side is cut to the other's (both, for
 		// outer), no shuffle.
@@ -85,7 +85,7 @@ func TestJoinOnIndexMatchesDuckDB(t *testing.T) {
 		if !strings.Contains(ex, "Align on id") || !strings.Contains(ex, dataframe.StrategyAligned) || strings.Contains(ex, dataframe.StrategyShuffle) {
 			t.Fatalf("%s: the plan is not aligned without a shuffle:\n%s", how, ex)
 		}
-		sameLines(t, "Join "+how, rowsOf(t, mustCompute(t, ctx, j)), want)
+		sameRows(t, "Join "+how, rowsOf(t, mustCompute(t, ctx, j)), want)
 		// The right side without divisions: Merge.
 		unsorted, err := dataframe.FromRecords(ctx, c, r, dataframe.Partitions(3))
 		if err != nil {
@@ -95,16 +95,16 @@ func TestJoinOnIndexMatchesDuckDB(t *testing.T) {
 		if strings.Contains(m.Explain(), "Align on") {
 			t.Fatalf("%s: a right side with no divisions was aligned:\n%s", how, m.Explain())
 		}
-		sameLines(t, "Join (Merge) "+how, rowsOf(t, mustCompute(t, ctx, m)), want)
+		sameRows(t, "Join (Merge) "+how, rowsOf(t, mustCompute(t, ctx, m)), want)
 	}
 	// Equal divisions: partition by partition, nothing cut.
 	same := ldf.Join(ldf2, "inner")
 	if ex := same.Explain(); strings.Contains(ex, "Align on") || !strings.Contains(ex, dataframe.StrategyAligned) {
 		t.Fatalf("equal divisions: %s", ex)
 	}
-	want := duckdbLines(t, db, "SELECT id, a.a, a.v, b.a, b.v FROM l a JOIN l b USING (id)")
+	want := duckdbRows(t, db, "SELECT id, a.a, a.v, b.a, b.v FROM l a JOIN l b USING (id)")
 	sort.Strings(want)
-	sameLines(t, "Join of equal divisions", rowsOf(t, mustCompute(t, ctx, same)), want)
+	sameRows(t, "Join of equal divisions", rowsOf(t, mustCompute(t, ctx, same)), want)
 	if d := same.Divisions(); d == nil || d.Column != "id" {
 		t.Fatalf("inner Join lost the divisions: %v", d)
 	}

@@ -50,6 +50,11 @@ func (df *DataFrame) MergeAsof(other *DataFrame, on string, by ...string) *DataF
 			return df.fail("MergeAsof", fmt.Errorf("the %s side must be sorted on %q with known divisions; call SetIndex(ctx, %q) on it first", side, on, on))
 		}
 	}
+	for _, s := range []*arrow.Schema{lm.schema, rm.schema} {
+		if err := checkReserved(s); err != nil {
+			return df.fail("MergeAsof", err)
+		}
+	}
 	keys := append([]string{on}, by...)
 	isKey := map[string]bool{}
 	for _, k := range keys {
@@ -102,7 +107,7 @@ func asofComparable(a, b arrow.DataType) bool {
 	return joinable(a, b)
 }
 
-// asofSQL is the query that joins a left partition (with posColumn) to
+// asofSQL is the query that joins a left partition (with haloPosColumn) to
 // the right rows it may match.
 func asofSQL(ls, rs *arrow.Schema, on string, by []string, isKey map[string]bool) string {
 	inLeft, inRight := map[string]bool{}, map[string]bool{}
@@ -136,12 +141,12 @@ func asofSQL(ls, rs *arrow.Schema, on string, by []string, isKey map[string]bool
 	}
 	conds = append(conds, fmt.Sprintf("l.%s >= r.%s", engine.QuoteIdent(on), engine.QuoteIdent(on)))
 	body := fmt.Sprintf("SELECT %s FROM l ASOF LEFT JOIN r ON %s ORDER BY l.%s",
-		strings.Join(cols, ", "), strings.Join(conds, " AND "), engine.QuoteIdent(posColumn))
+		strings.Join(cols, ", "), strings.Join(conds, " AND "), engine.QuoteIdent(haloPosColumn))
 	return engine.WithCTE("l", engine.ScanView(engine.ViewLeft), engine.WithCTE("r", engine.ScanView(engine.ViewRight), body))
 }
 
 // lastRowsSQL picks the positions of the last row (greatest on, then
-// latest) of each by group, over "part" with posColumn.
+// latest) of each by group, over "part" with haloPosColumn.
 func lastRowsSQL(on string, by []string) string {
 	part := ""
 	if len(by) > 0 {
@@ -151,7 +156,7 @@ func lastRowsSQL(on string, by []string) string {
 		}
 		part = "PARTITION BY " + strings.Join(q, ", ") + " "
 	}
-	pos := engine.QuoteIdent(posColumn)
+	pos := engine.QuoteIdent(haloPosColumn)
 	return haloQuery(fmt.Sprintf("SELECT %s FROM part WHERE %s IS NOT NULL QUALIFY row_number() OVER (%sORDER BY %s DESC, %s DESC) = 1 ORDER BY %s",
 		pos, engine.QuoteIdent(on), part, engine.QuoteIdent(on), pos, pos))
 }
@@ -246,7 +251,7 @@ func (n *asofNode) lower(lw *lowering) ([]part, error) {
 }
 
 // lastRows returns the rows of the records joined whose positions query
-// (over the join with posColumn added) picks, in order, with the records'
+// (over the join with haloPosColumn added) picks, in order, with the records'
 // schema.
 func lastRows(ctx context.Context, recs []arrow.RecordBatch, query string) (arrow.RecordBatch, error) {
 	rec, err := concatRecords(recs)

@@ -57,17 +57,17 @@ func TestMergeAsofMatchesDuckDBAcrossEdges(t *testing.T) {
 	if d := byG.Divisions(); d == nil || d.Column != "t" || byG.NPartitions() != l.NPartitions() {
 		t.Fatalf("MergeAsof kept %d partitions, divisions %v", byG.NPartitions(), d)
 	}
-	want := duckdbLines(t, db, `SELECT epoch_us(l.t), l.id, l.x, l.v, l.g, r.id, r.x, r.v FROM l ASOF LEFT JOIN r ON l.g = r.g AND l.t >= r.t ORDER BY l.t`)
-	sameLines(t, "MergeAsof by g", windowLines(mustCompute(t, ctx, byG)), want)
+	want := duckdbRows(t, db, `SELECT epoch_us(l.t), l.id, l.x, l.v, l.g, r.id, r.x, r.v FROM l ASOF LEFT JOIN r ON l.g = r.g AND l.t >= r.t ORDER BY l.t`)
+	sameRows(t, "MergeAsof by g", windowLines(mustCompute(t, ctx, byG)), want)
 
 	plain := l.MergeAsof(r, "t")
-	want = duckdbLines(t, db, `SELECT epoch_us(l.t), l.id, l.x, l.v, l.g, r.id, r.x, r.v, r.g FROM l ASOF LEFT JOIN r ON l.t >= r.t ORDER BY l.t`)
-	sameLines(t, "MergeAsof", windowLines(mustCompute(t, ctx, plain)), want)
+	want = duckdbRows(t, db, `SELECT epoch_us(l.t), l.id, l.x, l.v, l.g, r.id, r.x, r.v, r.g FROM l ASOF LEFT JOIN r ON l.t >= r.t ORDER BY l.t`)
+	sameRows(t, "MergeAsof", windowLines(mustCompute(t, ctx, plain)), want)
 
 	// The right side's divisions all after the left's: no matches.
 	late := r.Filter("id >= 1059")
-	lateWant := duckdbLines(t, db, `SELECT epoch_us(l.t), l.id, l.x, l.v, l.g, r.id, r.x, r.v FROM l ASOF LEFT JOIN (SELECT * FROM r WHERE id >= 1059) r ON l.g = r.g AND l.t >= r.t ORDER BY l.t`)
-	sameLines(t, "MergeAsof with a filtered right side", windowLines(mustCompute(t, ctx, l.MergeAsof(late, "t", "g"))), lateWant)
+	lateWant := duckdbRows(t, db, `SELECT epoch_us(l.t), l.id, l.x, l.v, l.g, r.id, r.x, r.v FROM l ASOF LEFT JOIN (SELECT * FROM r WHERE id >= 1059) r ON l.g = r.g AND l.t >= r.t ORDER BY l.t`)
+	sameRows(t, "MergeAsof with a filtered right side", windowLines(mustCompute(t, ctx, l.MergeAsof(late, "t", "g"))), lateWant)
 }
 
 func TestMergeAsofErrors(t *testing.T) {
@@ -91,6 +91,7 @@ func TestMergeAsofErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantErr(t, l.MergeAsof(ns, "t").Err(), "MergeAsof", `column "t" is timestamp[us`, "timestamp[ns")
+	wantErr(t, l.MergeAsof(l.Assign("__dusk_halo_own", "1"), "t").Err(), "MergeAsof", `"__dusk_halo_own"`, "rename it")
 	other := l.Assign("g", "v")
 	wantErr(t, l.MergeAsof(other, "t", "g").Err(), "MergeAsof", `column "g" is`, "cast one side")
 }

@@ -16,6 +16,9 @@ import (
 // and less.
 const resampleOrigin = 946_857_600_000_000
 
+// bucketColumn holds each row's bin in Resample's query.
+const bucketColumn = "__dusk_bucket"
+
 // Resampler is a DataFrame sorted on a timestamp index, cut into bins of
 // time, to aggregate with Agg.
 type Resampler struct {
@@ -45,6 +48,9 @@ func (df *DataFrame) Resample(freq string) *Resampler {
 	}
 	m := df.n.meta()
 	idx, err := needSorted(m, "Resample")
+	if err == nil {
+		err = checkReserved(m.schema)
+	}
 	if err == nil {
 		var ts *arrow.TimestampType
 		ts, err = timeIndex(m, idx, "Resample")
@@ -103,7 +109,7 @@ func (r *Resampler) Agg(aggs ...Aggregation) *DataFrame {
 	}
 	m := df.n.meta()
 	idx := engine.QuoteIdent(r.index)
-	cols := []string{fmt.Sprintf("__dusk_bucket AS %s", idx)}
+	cols := []string{fmt.Sprintf("%s AS %s", bucketColumn, idx)}
 	seen := map[string]bool{r.index: true}
 	for _, a := range aggs {
 		e, err := resampleAgg(m.schema, a)
@@ -118,9 +124,9 @@ func (r *Resampler) Agg(aggs ...Aggregation) *DataFrame {
 	}
 	// bucket is the start of the row's bin; epoch the same in microseconds.
 	off := fmt.Sprintf("((epoch_us(%s) - %d) %% %d + %d) %% %d", idx, int64(resampleOrigin), r.us, r.us, r.us)
-	inner := fmt.Sprintf("SELECT *, %s - to_microseconds(%s) AS __dusk_bucket FROM part", idx, off)
+	inner := fmt.Sprintf("SELECT *, %s - to_microseconds(%s) AS %s FROM part", idx, off, bucketColumn)
 	body := func(where string) string {
-		return fmt.Sprintf("SELECT %s FROM (%s) WHERE %s GROUP BY __dusk_bucket ORDER BY __dusk_bucket", strings.Join(cols, ", "), inner, where)
+		return fmt.Sprintf("SELECT %s FROM (%s) WHERE %s GROUP BY %s ORDER BY %s", strings.Join(cols, ", "), inner, where, bucketColumn, bucketColumn)
 	}
 	s, cats, err := planHaloSQL(m, body("true"))
 	if err != nil {
@@ -143,14 +149,14 @@ func (r *Resampler) Agg(aggs ...Aggregation) *DataFrame {
 	for i := range m.nparts {
 		var where []string
 		if i > 0 {
-			where = append(where, fmt.Sprintf("epoch_us(__dusk_bucket) >= %d", bins[i]))
+			where = append(where, fmt.Sprintf("epoch_us(%s) >= %d", bucketColumn, bins[i]))
 			n.cuts[i] = fromMicrosDown(ts.Unit, bins[i])
 		}
 		if i < m.nparts-1 {
-			where = append(where, fmt.Sprintf("epoch_us(__dusk_bucket) < %d", bins[i+1]))
+			where = append(where, fmt.Sprintf("epoch_us(%s) < %d", bucketColumn, bins[i+1]))
 		}
 		if len(where) == 0 {
-			where = []string{"__dusk_bucket IS NOT NULL"}
+			where = []string{bucketColumn + " IS NOT NULL"}
 		}
 		n.queries = append(n.queries, haloQuery(body(strings.Join(where, " AND "))))
 	}

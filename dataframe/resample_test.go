@@ -29,9 +29,9 @@ func TestResampleMatchesDuckDBTimeBucket(t *testing.T) {
 			t.Fatalf("Explain:\n%s", ex)
 		}
 		tbl := mustCompute(t, ctx, out)
-		want := duckdbLines(t, db, fmt.Sprintf(`SELECT epoch_us(time_bucket(INTERVAL '%s', t)) AS b, sum(x), avg(x), count(x), min(v), max(v), stddev_samp(x), sum(v), count(DISTINCT g)
+		want := duckdbRows(t, db, fmt.Sprintf(`SELECT epoch_us(time_bucket(INTERVAL '%s', t)) AS b, sum(x), avg(x), count(x), min(v), max(v), stddev_samp(x), sum(v), count(DISTINCT g)
 			FROM t GROUP BY b ORDER BY b`, f.interval))
-		sameLines(t, "Resample("+f.freq+")", windowLines(tbl), want)
+		sameRows(t, "Resample("+f.freq+")", windowLines(tbl), want)
 		// The result is sorted with divisions that hold every partition.
 		d := out.Divisions()
 		if d == nil || d.Column != "t" || len(d.Bounds) != si.NPartitions()+1 {
@@ -67,6 +67,7 @@ func TestResampleErrors(t *testing.T) {
 	wantErr(t, byT.Resample("1h").Agg(dataframe.Sum("nope")).Err(), `no column "nope"`)
 	wantErr(t, byT.Resample("1h").Agg(dataframe.Sum("x").As("t")).Err(), `"t"`, "As")
 	wantErr(t, byT.Resample("1h").Agg().Err(), "no aggregations")
+	wantErr(t, byT.Assign("__dusk_bucket", "1").Resample("1h").Agg(dataframe.Sum("x")).Err(), "Resample", `"__dusk_bucket"`, "rename it")
 }
 
 // nullTimeRow is a row whose timestamp may be null.
@@ -106,8 +107,8 @@ func TestResampleAndRollingWithNullTimestamps(t *testing.T) {
 	if _, err := db.Exec("SET TimeZone = 'UTC'; CREATE TABLE t (t TIMESTAMPTZ, x DOUBLE); INSERT INTO t VALUES " + strings.Join(vals, ", ")); err != nil {
 		t.Fatal(err)
 	}
-	want := duckdbLines(t, db, `SELECT epoch_us(time_bucket(INTERVAL '1 hour', t)) AS b, sum(x), count(*) FROM t WHERE t IS NOT NULL GROUP BY b ORDER BY b`)
-	sameLines(t, "Resample with null timestamps", windowLines(mustCompute(t, ctx, si.Resample("1h").Agg(dataframe.Sum("x"), dataframe.Count("x")))), want)
-	want = duckdbLines(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w FROM t WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) ORDER BY t NULLS LAST`)
-	sameLines(t, "Rolling with null timestamps", windowLines(mustCompute(t, ctx, si.Rolling(dataframe.TimeWindow("1h")).Agg(dataframe.Sum("x"), dataframe.Count("x")))), want)
+	want := duckdbRows(t, db, `SELECT epoch_us(time_bucket(INTERVAL '1 hour', t)) AS b, sum(x), count(*) FROM t WHERE t IS NOT NULL GROUP BY b ORDER BY b`)
+	sameRows(t, "Resample with null timestamps", windowLines(mustCompute(t, ctx, si.Resample("1h").Agg(dataframe.Sum("x"), dataframe.Count("x")))), want)
+	want = duckdbRows(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w FROM t WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) ORDER BY t NULLS LAST`)
+	sameRows(t, "Rolling with null timestamps", windowLines(mustCompute(t, ctx, si.Rolling(dataframe.TimeWindow("1h")).Agg(dataframe.Sum("x"), dataframe.Count("x")))), want)
 }

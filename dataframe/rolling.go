@@ -41,6 +41,7 @@ func TimeWindow(span string) Window {
 	return Window{span: span, us: us}
 }
 
+// String describes the window: "5 rows" or its span ("1h").
 func (w Window) String() string {
 	if w.span != "" {
 		return w.span
@@ -102,6 +103,10 @@ func (df *DataFrame) Rolling(w Window) *Rolling {
 	m := df.n.meta()
 	idx, err := needSorted(m, "Rolling")
 	if err != nil {
+		r.err = opError("Rolling", err)
+		return r
+	}
+	if err := checkReserved(m.schema); err != nil {
 		r.err = opError("Rolling", err)
 		return r
 	}
@@ -177,7 +182,7 @@ func (r *Rolling) Agg(aggs ...Aggregation) *DataFrame {
 	m := df.n.meta()
 	idx := engine.QuoteIdent(r.index)
 	cols := []string{idx}
-	inner := []string{engine.QuoteIdent(posColumn), engine.QuoteIdent(ownColumn), idx}
+	inner := []string{engine.QuoteIdent(haloPosColumn), engine.QuoteIdent(haloOwnColumn), idx}
 	seen := map[string]bool{r.index: true}
 	for _, a := range aggs {
 		e, err := windowAgg(m.schema, a, "Rolling.Agg")
@@ -192,12 +197,12 @@ func (r *Rolling) Agg(aggs ...Aggregation) *DataFrame {
 		inner = append(inner, e+" AS "+out)
 		cols = append(cols, out)
 	}
-	frame := fmt.Sprintf("ORDER BY %s ROWS BETWEEN %d PRECEDING AND CURRENT ROW", engine.QuoteIdent(posColumn), r.w.rows-1)
+	frame := fmt.Sprintf("ORDER BY %s ROWS BETWEEN %d PRECEDING AND CURRENT ROW", engine.QuoteIdent(haloPosColumn), r.w.rows-1)
 	if r.w.span != "" {
 		frame = fmt.Sprintf("ORDER BY %s RANGE BETWEEN to_microseconds(%d::BIGINT) PRECEDING AND CURRENT ROW", idx, r.w.us)
 	}
 	body := fmt.Sprintf("SELECT %s FROM (SELECT %s FROM part WINDOW w AS (%s)) WHERE %s ORDER BY %s",
-		strings.Join(cols, ", "), strings.Join(inner, ", "), frame, engine.QuoteIdent(ownColumn), engine.QuoteIdent(posColumn))
+		strings.Join(cols, ", "), strings.Join(inner, ", "), frame, engine.QuoteIdent(haloOwnColumn), engine.QuoteIdent(haloPosColumn))
 	s, cats, err := planHaloSQL(m, body)
 	if err != nil {
 		return df.fail("Rolling.Agg", err)

@@ -52,17 +52,17 @@ func TestRollingRowWindowMatchesDuckDBAcrossEdges(t *testing.T) {
 	}
 	db := openDuckDB(t)
 	duckdbTable(t, db, "t", rows)
-	want := duckdbLines(t, db, `SELECT id, sum(x) OVER w, avg(x) OVER w, min(v) OVER w, max(v) OVER w, count(x) OVER w, stddev_samp(x) OVER w, sum(v) OVER w
+	want := duckdbRows(t, db, `SELECT id, sum(x) OVER w, avg(x) OVER w, min(v) OVER w, max(v) OVER w, count(x) OVER w, stddev_samp(x) OVER w, sum(v) OVER w
 		FROM t WINDOW w AS (ORDER BY id ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) ORDER BY id`)
-	sameLines(t, "Rolling(RowWindow(5))", windowLines(tbl), want)
+	sameRows(t, "Rolling(RowWindow(5))", windowLines(tbl), want)
 	if got := fmt.Sprint(out.Columns()); got != "[id x_sum x_mean v_min v_max x_count x_std vs]" {
 		t.Fatalf("columns %s", got)
 	}
 
 	// A window longer than all the partitions before it together.
 	long := mustCompute(t, ctx, si.Rolling(dataframe.RowWindow(60)).Agg(dataframe.Sum("v")))
-	want = duckdbLines(t, db, `SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN 59 PRECEDING AND CURRENT ROW) FROM t ORDER BY id`)
-	sameLines(t, "Rolling(RowWindow(60))", windowLines(long), want)
+	want = duckdbRows(t, db, `SELECT id, sum(v) OVER (ORDER BY id ROWS BETWEEN 59 PRECEDING AND CURRENT ROW) FROM t ORDER BY id`)
+	sameRows(t, "Rolling(RowWindow(60))", windowLines(long), want)
 }
 
 func TestRollingTimeWindowMatchesDuckDBAcrossEdges(t *testing.T) {
@@ -80,14 +80,14 @@ func TestRollingTimeWindowMatchesDuckDBAcrossEdges(t *testing.T) {
 	}
 	db := openDuckDB(t)
 	duckdbTable(t, db, "t", rows)
-	want := duckdbLines(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w, max(v) OVER w, stddev_samp(x) OVER w, avg(v) OVER w
+	want := duckdbRows(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w, max(v) OVER w, stddev_samp(x) OVER w, avg(v) OVER w
 		FROM t WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) ORDER BY t`)
-	sameLines(t, `Rolling(TimeWindow("1h"))`, windowLines(tbl), want)
+	sameRows(t, `Rolling(TimeWindow("1h"))`, windowLines(tbl), want)
 
 	// A window of a day reaches back over every partition.
 	day := mustCompute(t, ctx, si.Rolling(dataframe.TimeWindow("1d")).Agg(dataframe.Count("x")))
-	want = duckdbLines(t, db, `SELECT epoch_us(t), count(x) OVER (ORDER BY t RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t ORDER BY t`)
-	sameLines(t, `Rolling(TimeWindow("1d"))`, windowLines(day), want)
+	want = duckdbRows(t, db, `SELECT epoch_us(t), count(x) OVER (ORDER BY t RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t ORDER BY t`)
+	sameRows(t, `Rolling(TimeWindow("1d"))`, windowLines(day), want)
 }
 
 func TestRollingErrors(t *testing.T) {
@@ -107,6 +107,7 @@ func TestRollingErrors(t *testing.T) {
 	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.NUnique("x")).Err(), "no windowed form")
 	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("x"), dataframe.Max("x").As("x_sum")).Err(), `"x_sum"`, "As")
 	wantErr(t, si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("g")).Err(), "Rolling.Agg")
+	wantErr(t, si.Assign("__dusk_halo_pos", "1").Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("x")).Err(), "Rolling", `"__dusk_halo_pos"`, "rename it")
 }
 
 // Divisions from Sorted() let rows of one timestamp continue into the next
@@ -136,7 +137,7 @@ func TestRollingTimeWindowPeersAcrossSortedEdges(t *testing.T) {
 	}
 	db := openDuckDB(t)
 	duckdbTable(t, db, "t", rows)
-	want := duckdbLines(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w FROM t
+	want := duckdbRows(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w FROM t
 		WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 30 MINUTES PRECEDING AND CURRENT ROW) ORDER BY t`)
-	sameLines(t, `Rolling(TimeWindow("30m")) over Sorted() divisions`, windowLines(tbl), want)
+	sameRows(t, `Rolling(TimeWindow("30m")) over Sorted() divisions`, windowLines(tbl), want)
 }

@@ -70,10 +70,10 @@ func openDuckDB(t *testing.T) *sql.DB {
 	return db
 }
 
-// duckdbLines runs a query and renders its rows as windowCell renders
+// duckdbRows runs a query and renders its rows as windowCell renders
 // dusk's: timestamps as microseconds since the epoch (select epoch_us(t)),
 // floats with 6 significant digits.
-func duckdbLines(t *testing.T, db *sql.DB, query string) []string {
+func duckdbRows(t *testing.T, db *sql.DB, query string) []string {
 	t.Helper()
 	rows, err := db.Query(query)
 	if err != nil {
@@ -126,8 +126,8 @@ func windowCell(a arrow.Array, i int) string {
 	return cell(a, i)
 }
 
-// sameLines fails the test where got and want differ.
-func sameLines(t *testing.T, what string, got, want []string) {
+// sameRows fails the test where got and want differ.
+func sameRows(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d rows, want %d\n got: %v\nwant: %v", what, len(got), len(want), head(got), head(want))
