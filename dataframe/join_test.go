@@ -43,34 +43,33 @@ func sideTable(t *testing.T, db *sql.DB, name string, rows []nullSide) {
 func TestJoinOnIndexMatchesDuckDB(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	// Some ids are null on both sides: they match nothing, and SetIndex
-	// places them in the last partition.
+	// Sorted on id: the left has each id twice (in one partition), the
+	// right once; a few ids are null on both sides (last, where SetIndex
+	// places them): they match nothing.
 	var l, r []nullSide
 	for i := range 300 {
-		l = append(l, nullSideOf(int64(i%150), i%41 == 5, float64(i), fmt.Sprintf("l%d", i)))
+		l = append(l, nullSideOf(int64(i/2), false, float64(i), fmt.Sprintf("l%d", i)))
 	}
-	for i := range 200 {
-		r = append(r, nullSideOf(int64(100+(i*7)%160), i%37 == 3, float64(-i), fmt.Sprintf("r%d", i)))
+	for i := range 6 {
+		l = append(l, nullSideOf(0, true, float64(1000+i), fmt.Sprintf("ln%d", i)))
 	}
-	from := func(rows []nullSide, bounds ...any) *dataframe.DataFrame {
-		df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
-		if err != nil {
-			t.Fatal(err)
-		}
-		si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(bounds...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return si
+	for i := range 160 {
+		r = append(r, nullSideOf(int64(100+i), false, float64(-i), fmt.Sprintf("r%d", i)))
 	}
-	// Empty partitions on both sides, ranges that differ and overlap in
-	// part.
-	ldf := from(l, 0, 20, 20, 75, 76, 149)
-	rdf := from(r, 100, 130, 130, 190, 200, 259)
-	ldf2 := from(l, 0, 20, 20, 75, 76, 149)
+	for i := range 5 {
+		r = append(r, nullSideOf(0, true, float64(-1000-i), fmt.Sprintf("rn%d", i)))
+	}
+	// Ranges that differ and overlap in part, an empty partition on the
+	// left (of 9, 34 rows each) and a small one on the right (of 5).
+	const keepL, keepR = "id IS NULL OR id < 17 OR id >= 34", "id IS NULL OR id < 140 OR id >= 166"
+	ldf := sortedFrame(t, ctx, c, l, "id", 9, keepL)
+	rdf := sortedFrame(t, ctx, c, r, "id", 5, keepR)
+	ldf2 := sortedFrame(t, ctx, c, l, "id", 9, keepL)
 	db := openDuckDB(t)
 	sideTable(t, db, "l", l)
 	sideTable(t, db, "r", r)
+	keepRows(t, db, "l", keepL)
+	keepRows(t, db, "r", keepR)
 	kinds := map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}
 	for _, how := range []string{"inner", "left", "right", "outer"} {
 		want := duckdbRows(t, db, fmt.Sprintf("SELECT coalesce(l.id, r.id), l.a, l.v, r.a, r.v FROM l %s JOIN r ON l.id = r.id", kinds[how]))
@@ -91,6 +90,7 @@ func TestJoinOnIndexMatchesDuckDB(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		unsorted = unsorted.Filter(keepR)
 		m := ldf.Join(unsorted, how)
 		if strings.Contains(m.Explain(), "Align on") {
 			t.Fatalf("%s: a right side with no divisions was aligned:\n%s", how, m.Explain())
@@ -118,8 +118,8 @@ func TestJoinErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := tsFrame(t, ctx, c, rows, "id", 0, 15, 29)
-	byT := tsFrame(t, ctx, c, rows, "t", micros(rows, 0), micros(rows, 15), micros(rows, 29))
+	byID := sortedFrame(t, ctx, c, rows, "id", 2, "")
+	byT := sortedFrame(t, ctx, c, rows, "t", 2, "")
 	wantErr(t, unsorted.Join(byID, "inner").Err(), "join_test.go:", "Join", "SetIndex first")
 	wantErr(t, byID.Join(byT, "inner").Err(), "Join", `index is "id"`, `"t"`, "Merge")
 	wantErr(t, byID.Join(byID, "sideways").Err(), "Join", `how is "sideways"`)

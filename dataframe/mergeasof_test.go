@@ -36,13 +36,16 @@ func TestMergeAsofMatchesDuckDBAcrossEdges(t *testing.T) {
 	c := newCluster(t, ctx)
 	left := makeTSRows(150)
 	right := quoteRows(left)
-	// Left partitions of 3, 2, 0, 1, 34, 1, 59, 49 and 1 rows; right ones
-	// of 1, 0, 9, 1, 19, 29, 1 and 0 rows, over other ranges.
-	l := tsFrame(t, ctx, c, left, "t", micros(left, 0), micros(left, 3), micros(left, 5), micros(left, 5), micros(left, 6), micros(left, 40), micros(left, 41), micros(left, 100), micros(left, 149), micros(left, 149)+int64(time.Hour/time.Microsecond))
-	r := tsFrame(t, ctx, c, right, "t", micros(right, 0), micros(right, 1), micros(right, 1), micros(right, 10), micros(right, 11), micros(right, 30), micros(right, 59), micros(right, 59)+int64(time.Hour/time.Microsecond), micros(right, 59)+int64(2*time.Hour/time.Microsecond))
+	// Small and empty partitions on both sides, over other ranges: right
+	// partitions of 1, 10, 10, 0, 0 and 5 rows.
+	const keepRight = "id < 1001 OR (id >= 1010 AND id < 1030) OR id >= 1055"
+	l := sortedFrame(t, ctx, c, left, "t", 10, keep150)
+	r := sortedFrame(t, ctx, c, right, "t", 6, keepRight)
 	db := openDuckDB(t)
 	duckdbTable(t, db, "l", left)
 	duckdbTable(t, db, "r", right)
+	keepRows(t, db, "l", keep150)
+	keepRows(t, db, "r", keepRight)
 
 	byG := l.MergeAsof(r, "t", "g")
 	if err := byG.Err(); err != nil {
@@ -78,8 +81,8 @@ func TestMergeAsofErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := tsFrame(t, ctx, c, left, "t", micros(left, 0), micros(left, 15), micros(left, 29))
-	byID := tsFrame(t, ctx, c, left, "id", 0, 15, 29)
+	l := sortedFrame(t, ctx, c, left, "t", 2, "")
+	byID := sortedFrame(t, ctx, c, left, "id", 2, "")
 	wantErr(t, unsorted.MergeAsof(l, "t").Err(), "mergeasof_test.go:", "MergeAsof", "left side", "SetIndex(ctx, \"t\")")
 	wantErr(t, l.MergeAsof(unsorted, "t").Err(), "MergeAsof", "right side", "SetIndex")
 	wantErr(t, l.MergeAsof(byID, "t").Err(), "MergeAsof", "right side", "sorted on \"t\"")

@@ -14,12 +14,11 @@ func TestResampleMatchesDuckDBTimeBucket(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
 	rows := makeTSRows(150)
-	// Partitions of 3, 2, 0, 1, 34, 1, 59, 49 and 1 rows: hour bins cross
-	// several of them.
-	b := []any{micros(rows, 0), micros(rows, 3), micros(rows, 5), micros(rows, 5), micros(rows, 6), micros(rows, 40), micros(rows, 41), micros(rows, 100), micros(rows, 149), micros(rows, 149) + int64(time.Hour/time.Microsecond)}
-	si := tsFrame(t, ctx, c, rows, "t", b...)
+	// Small and empty partitions: bins cross several of them.
+	si := sortedFrame(t, ctx, c, rows, "t", 10, keep150)
 	db := openDuckDB(t)
 	duckdbTable(t, db, "t", rows)
+	keepRows(t, db, "t", keep150)
 	for _, f := range []struct{ freq, interval string }{{"1h", "1 hour"}, {"7m", "7 minutes"}, {"1d", "1 day"}, {"25m", "25 minutes"}} {
 		out := si.Resample(f.freq).Agg(dataframe.Sum("x"), dataframe.Mean("x"), dataframe.Count("x"), dataframe.Min("v"), dataframe.Max("v"), dataframe.Std("x"), dataframe.Sum("v"), dataframe.NUnique("g"))
 		if err := out.Err(); err != nil {
@@ -59,9 +58,9 @@ func TestResampleErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantErr(t, df.Resample("1h").Agg(dataframe.Sum("x")).Err(), "resample_test.go:", "Resample", "SetIndex first")
-	byID := tsFrame(t, ctx, c, rows, "id", 0, 10, 19)
+	byID := sortedFrame(t, ctx, c, rows, "id", 2, "")
 	wantErr(t, byID.Resample("1h").Agg(dataframe.Sum("x")).Err(), "Resample", "timestamp index", `"id"`)
-	byT := tsFrame(t, ctx, c, rows, "t", micros(rows, 0), micros(rows, 10), micros(rows, 19))
+	byT := sortedFrame(t, ctx, c, rows, "t", 2, "")
 	wantErr(t, byT.Resample("hourly").Agg(dataframe.Sum("x")).Err(), "Resample", `freq "hourly"`)
 	wantErr(t, byT.Resample("-1h").Agg(dataframe.Sum("x")).Err(), "Resample", "positive")
 	wantErr(t, byT.Resample("1h").Agg(dataframe.Sum("nope")).Err(), `no column "nope"`)
@@ -76,33 +75,27 @@ type nullTimeRow struct {
 	X float64    `df:"x"`
 }
 
-// Rows with a null timestamp (SetIndex places them last) are left out of
-// Resample's bins, and form their own window (of peers) in Rolling, as in
-// DuckDB.
+// Rows with a null timestamp (last, where SetIndex places them) are left
+// out of Resample's bins, and form their own window (of peers) in Rolling,
+// as in DuckDB.
 func TestResampleAndRollingWithNullTimestamps(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
 	base := makeTSRows(60)
-	var rows []nullTimeRow
+	var rows, nulls []nullTimeRow
 	var vals []string
 	for i, r := range base {
 		tr := r.T
-		row := nullTimeRow{T: &tr, X: r.X}
 		lit := fmt.Sprintf("make_timestamp(%d::BIGINT)::TIMESTAMPTZ", tr.UnixMicro())
 		if i%7 == 3 {
-			row.T, lit = nil, "NULL"
+			nulls = append(nulls, nullTimeRow{X: r.X})
+			lit = "NULL"
+		} else {
+			rows = append(rows, nullTimeRow{T: &tr, X: r.X})
 		}
-		rows = append(rows, row)
 		vals = append(vals, fmt.Sprintf("(%s, %v)", lit, r.X))
 	}
-	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	si, err := df.SetIndex(ctx, "t", dataframe.WithDivisions(micros(base, 0), micros(base, 10), micros(base, 11), micros(base, 30), micros(base, 59)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	si := sortedFrame(t, ctx, c, append(rows, nulls...), "t", 4, "")
 	db := openDuckDB(t)
 	if _, err := db.Exec("SET TimeZone = 'UTC'; CREATE TABLE t (t TIMESTAMPTZ, x DOUBLE); INSERT INTO t VALUES " + strings.Join(vals, ", ")); err != nil {
 		t.Fatal(err)

@@ -1,41 +1,30 @@
 package dataframe_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe"
 )
 
-// tsFrame places rows on the cluster sorted on index with the given
-// divisions (equal neighbours make empty partitions).
-func tsFrame(t *testing.T, ctx context.Context, c *dusk.Client, rows []tsRow, index string, bounds ...any) *dataframe.DataFrame {
-	t.Helper()
-	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	si, err := df.SetIndex(ctx, index, dataframe.WithDivisions(bounds...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return si
-}
-
-// micros returns the microseconds of rows[i].T.
-func micros(rows []tsRow, i int) int64 { return rows[i].T.UnixMicro() }
+// The layouts of the window tests: 200 rows (ids 0 to 199) in 10
+// partitions of 15, 1, 1, 2, 20, 0, 0, 11, 20 and 20 rows, and 150 rows in
+// 10 partitions of 3, 2, 1, 15, 0, 0, 13, 15, 15 and 15 rows.
+const (
+	keep200       = "id < 14 OR id = 19 OR id IN (21, 45, 60, 61) OR (id >= 80 AND id < 100) OR (id >= 140 AND id < 150) OR id >= 159"
+	keep200Layout = "[15 1 1 2 20 0 0 11 20 20]"
+	keep150       = "id < 3 OR id IN (17, 18, 33) OR (id >= 45 AND id < 60) OR (id >= 90 AND id NOT IN (100, 101))"
+	keep150Layout = "[3 2 1 15 0 0 13 15 15 15]"
+)
 
 func TestRollingRowWindowMatchesDuckDBAcrossEdges(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
 	rows := makeTSRows(200)
-	// Partitions of 50, 1, 0, 2, 67, 1, 1, 78 and 0 rows: a 5-row window
-	// spans several small and empty ones.
-	si := tsFrame(t, ctx, c, rows, "id", 0, 50, 51, 51, 53, 120, 121, 122, 200, 300)
+	// A 5-row window spans several small and empty partitions.
+	si := sortedFrame(t, ctx, c, rows, "id", 10, keep200)
 	out := si.Rolling(dataframe.RowWindow(5)).Agg(dataframe.Sum("x"), dataframe.Mean("x"), dataframe.Min("v"), dataframe.Max("v"), dataframe.Count("x"), dataframe.Std("x"), dataframe.Sum("v").As("vs"))
 	if err := out.Err(); err != nil {
 		t.Fatal(err)
@@ -47,11 +36,12 @@ func TestRollingRowWindowMatchesDuckDBAcrossEdges(t *testing.T) {
 		t.Fatalf("Rolling lost the divisions: %v", d)
 	}
 	tbl := mustCompute(t, ctx, out)
-	if got := fmt.Sprint(partitionRows(tbl)); got != "[50 1 0 2 67 1 1 78 0]" {
-		t.Fatalf("partitions of %s rows, want [50 1 0 2 67 1 1 78 0]", got)
+	if got := fmt.Sprint(partitionRows(tbl)); got != keep200Layout {
+		t.Fatalf("partitions of %s rows, want %s", got, keep200Layout)
 	}
 	db := openDuckDB(t)
 	duckdbTable(t, db, "t", rows)
+	keepRows(t, db, "t", keep200)
 	want := duckdbRows(t, db, `SELECT id, sum(x) OVER w, avg(x) OVER w, min(v) OVER w, max(v) OVER w, count(x) OVER w, stddev_samp(x) OVER w, sum(v) OVER w
 		FROM t WINDOW w AS (ORDER BY id ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) ORDER BY id`)
 	sameRows(t, "Rolling(RowWindow(5))", windowLines(tbl), want)
@@ -69,24 +59,25 @@ func TestRollingTimeWindowMatchesDuckDBAcrossEdges(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
 	rows := makeTSRows(150)
-	// Small partitions (a 1h window spans several), an empty one inside
-	// and one past the end.
-	b := []any{micros(rows, 0), micros(rows, 3), micros(rows, 5), micros(rows, 5), micros(rows, 6), micros(rows, 40), micros(rows, 41), micros(rows, 100), micros(rows, 149), micros(rows, 149) + int64(time.Hour/time.Microsecond)}
-	si := tsFrame(t, ctx, c, rows, "t", b...)
-	out := si.Rolling(dataframe.TimeWindow("1h")).Agg(dataframe.Sum("x"), dataframe.Count("x"), dataframe.Max("v"), dataframe.Std("x"), dataframe.Mean("v"))
-	tbl := mustCompute(t, ctx, out)
-	if got := fmt.Sprint(partitionRows(tbl)); got != "[3 2 0 1 34 1 59 49 1]" {
-		t.Fatalf("partitions of %s rows", got)
-	}
+	// Small and empty partitions: windows of 1h and 4h span several.
+	si := sortedFrame(t, ctx, c, rows, "t", 10, keep150)
 	db := openDuckDB(t)
 	duckdbTable(t, db, "t", rows)
-	want := duckdbRows(t, db, `SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w, max(v) OVER w, stddev_samp(x) OVER w, avg(v) OVER w
-		FROM t WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) ORDER BY t`)
-	sameRows(t, `Rolling(TimeWindow("1h"))`, windowLines(tbl), want)
+	keepRows(t, db, "t", keep150)
+	for _, w := range []struct{ span, interval string }{{"1h", "1 HOUR"}, {"4h", "4 HOURS"}} {
+		out := si.Rolling(dataframe.TimeWindow(w.span)).Agg(dataframe.Sum("x"), dataframe.Count("x"), dataframe.Max("v"), dataframe.Std("x"), dataframe.Mean("v"))
+		tbl := mustCompute(t, ctx, out)
+		if got := fmt.Sprint(partitionRows(tbl)); got != keep150Layout {
+			t.Fatalf("partitions of %s rows, want %s", got, keep150Layout)
+		}
+		want := duckdbRows(t, db, fmt.Sprintf(`SELECT epoch_us(t), sum(x) OVER w, count(x) OVER w, max(v) OVER w, stddev_samp(x) OVER w, avg(v) OVER w
+			FROM t WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL %s PRECEDING AND CURRENT ROW) ORDER BY t`, w.interval))
+		sameRows(t, "Rolling(TimeWindow("+w.span+"))", windowLines(tbl), want)
+	}
 
 	// A window of a day reaches back over every partition.
 	day := mustCompute(t, ctx, si.Rolling(dataframe.TimeWindow("1d")).Agg(dataframe.Count("x")))
-	want = duckdbRows(t, db, `SELECT epoch_us(t), count(x) OVER (ORDER BY t RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t ORDER BY t`)
+	want := duckdbRows(t, db, `SELECT epoch_us(t), count(x) OVER (ORDER BY t RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t ORDER BY t`)
 	sameRows(t, `Rolling(TimeWindow("1d"))`, windowLines(day), want)
 }
 
@@ -99,7 +90,7 @@ func TestRollingErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantErr(t, df.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("x")).Err(), "rolling_test.go:", "Rolling", "SetIndex first")
-	si := tsFrame(t, ctx, c, rows, "id", 0, 10, 19)
+	si := sortedFrame(t, ctx, c, rows, "id", 2, "")
 	wantErr(t, si.Rolling(dataframe.TimeWindow("1h")).Agg(dataframe.Sum("x")).Err(), "timestamp index", `"id"`)
 	wantErr(t, si.Rolling(dataframe.RowWindow(0)).Agg(dataframe.Sum("x")).Err(), "RowWindow(0)")
 	wantErr(t, si.Rolling(dataframe.TimeWindow("an hour")).Agg(dataframe.Sum("x")).Err(), `TimeWindow("an hour")`, "Go duration")

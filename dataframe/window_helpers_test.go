@@ -1,6 +1,7 @@
 package dataframe_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -10,7 +11,46 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	_ "github.com/duckdb/duckdb-go/v2" // DuckDB alone, to compute what dusk should give
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe"
 )
+
+// sortedFrame places rows, sorted on index, in nparts partitions of equal
+// row counts with divisions from SetIndex(Sorted()), then keeps the rows
+// for which keep (SQL over the columns; "" keeps all) is true: partitions
+// become small or empty, and the divisions stay.
+func sortedFrame[T any](t *testing.T, ctx context.Context, c *dusk.Client, rows []T, index string, nparts int, keep string) *dataframe.DataFrame {
+	t.Helper()
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(nparts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	si, err := df.SetIndex(ctx, index, dataframe.Sorted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep == "" {
+		return si
+	}
+	out := si.Filter(keep)
+	if out.Err() != nil || out.Divisions() == nil {
+		t.Fatalf("Filter(%q): %v, divisions %v", keep, out.Err(), out.Divisions())
+	}
+	return out
+}
+
+// keepRows deletes from a DuckDB table the rows sortedFrame's keep leaves
+// out.
+func keepRows(t *testing.T, db *sql.DB, table, keep string) {
+	t.Helper()
+	if keep == "" {
+		return
+	}
+	if _, err := db.Exec(fmt.Sprintf("DELETE FROM %s WHERE NOT coalesce((%s), false)", table, keep)); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // tsRow is the test data of the window, resample and as-of tests: a
 // timestamp, an integer id, a float and an integer value, a group.
