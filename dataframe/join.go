@@ -20,8 +20,9 @@ var fnRangeRows = dusk.Register("dataframe.range-rows", rangeRows)
 // joined partition by partition; with other divisions, one side is cut to
 // the other's divisions first (for an outer join, both to the union of
 // theirs) by picking rows out of the overlapping partitions, still with
-// no shuffle. When other has no known divisions but has the column, Join
-// is Merge on it (broadcast or hash shuffle; Explain shows which).
+// no shuffle. When other has no known divisions but has the column, or
+// opts force another Strategy, Join is Merge on it (broadcast or hash
+// shuffle; Explain shows which).
 func (df *DataFrame) Join(other *DataFrame, how string, opts ...MergeOption) *DataFrame {
 	if df.err != nil {
 		return df
@@ -52,6 +53,14 @@ func (df *DataFrame) Join(other *DataFrame, how string, opts ...MergeOption) *Da
 	ri, _ := columnIndex(rm.schema, col, "Join")
 	if lt, rt := lm.schema.Field(li).Type, rm.schema.Field(ri).Type; !joinable(lt, rt) {
 		return df.fail("Join", fmt.Errorf("index %q is %s on the left but %s on the right; cast one side with Assign and SetIndex again", col, typeName(lt), typeName(rt)))
+	}
+	var o mergeOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.force != "" && o.force != StrategyAligned {
+		// The caller forced another strategy: Merge as asked.
+		return df.Merge(other, []string{col}, how, opts...)
 	}
 	left, right := df, other
 	lb, rb := lm.divs.Bounds, rm.divs.Bounds

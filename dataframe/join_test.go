@@ -97,6 +97,14 @@ func TestJoinOnIndexMatchesDuckDB(t *testing.T) {
 		}
 		sameRows(t, "Join (Merge) "+how, rowsOf(t, mustCompute(t, ctx, m)), want)
 	}
+	// A strategy forced: Merge does as told.
+	forced := ldf.Join(rdf, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	if ex := forced.Explain(); strings.Contains(ex, "Align on") || !strings.Contains(ex, dataframe.StrategyShuffle) {
+		t.Fatalf("forced shuffle: %s", ex)
+	}
+	inner := duckdbRows(t, db, "SELECT l.id, l.a, l.v, r.a, r.v FROM l JOIN r ON l.id = r.id")
+	sort.Strings(inner)
+	sameRows(t, "Join with a forced shuffle", rowsOf(t, mustCompute(t, ctx, forced)), inner)
 	// Equal divisions: partition by partition, nothing cut.
 	same := ldf.Join(ldf2, "inner")
 	if ex := same.Explain(); strings.Contains(ex, "Align on") || !strings.Contains(ex, dataframe.StrategyAligned) {
