@@ -32,7 +32,6 @@ var (
 	fnRowsFrom  = dusk.Register("dataframe.rows-from", rowsFrom)
 	fnRowsUntil = dusk.Register("dataframe.rows-until", rowsUntil)
 	fnHaloSQL   = dusk.Register("dataframe.halo-sql", haloSQL)
-	fnSQLAtPos  = dusk.Register("dataframe.sql-pos", sqlAtPos)
 	fnTrimRows  = dusk.Register("dataframe.trim-rows", trimRows)
 	fnJoinThree = dusk.Register("dataframe.concat-three", concatThree)
 )
@@ -210,21 +209,6 @@ func haloSchema(s *arrow.Schema) *arrow.Schema {
 // after it (the table "part", with haloPosColumn and haloOwnColumn added).
 func haloSQL(ctx context.Context, before, own, after arrow.RecordBatch, query string, cats map[string][]string) (arrow.RecordBatch, error) {
 	rec, err := withHaloColumns(before, own, after)
-	if err != nil {
-		return nil, err
-	}
-	return sqlPartition(ctx, rec, query, cats)
-}
-
-// sqlAtPos runs a query over records joined, with haloPosColumn and haloOwnColumn
-// (true for every row) added.
-func sqlAtPos(ctx context.Context, recs []arrow.RecordBatch, query string, cats map[string][]string) (arrow.RecordBatch, error) {
-	rec, err := concatRecords(recs)
-	if err != nil {
-		return nil, err
-	}
-	empty := rec.NewSlice(0, 0)
-	rec, err = withHaloColumns(empty, rec, empty)
 	if err != nil {
 		return nil, err
 	}
