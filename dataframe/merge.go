@@ -145,6 +145,12 @@ func joinable(a, b arrow.DataType) bool {
 	if arrow.TypeEqual(a, b) {
 		return true
 	}
+	if at, ok := a.(*arrow.TimestampType); ok {
+		// Instants of one unit compare whatever zone names them (DuckDB's
+		// results name UTC "Etc/UTC"); a naive time and an instant do not.
+		bt, ok := b.(*arrow.TimestampType)
+		return ok && at.Unit == bt.Unit && at.TimeZone != "" && bt.TimeZone != ""
+	}
 	num := func(t arrow.DataType) bool { return arrow.IsInteger(t.ID()) || arrow.IsFloating(t.ID()) }
 	str := func(t arrow.DataType) bool {
 		if d, ok := t.(*arrow.DictionaryType); ok {

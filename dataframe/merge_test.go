@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/dusk-go/dusk/dataframe"
 )
 
@@ -114,4 +118,46 @@ func TestMergeStrategiesAndKinds(t *testing.T) {
 	wantErr(t, ldf.Merge(rdf.Assign("id", "v"), []string{"id"}, "inner").Err(), `"id" is int64 on the left but utf8 on the right`)
 	wantErr(t, ldf.Merge(rdf, []string{"id"}, "cross").Err(), "how")
 	wantErr(t, ldf.Merge(rdf, []string{"id"}, "outer", dataframe.Strategy(dataframe.StrategyBroadcast)).Err(), "neither can be broadcast")
+}
+
+// Instants join whatever zone names them: a zoned timestamp that went
+// through a query step (DuckDB names UTC "Etc/UTC") joins one that did
+// not; a naive time and an instant do not join.
+func TestMergeOnInstantsAcrossZoneNames(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	mk := func(tz string, vals ...int64) arrow.Table {
+		s := arrow.NewSchema([]arrow.Field{{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: tz}}, {Name: "v", Type: arrow.PrimitiveTypes.Int64}}, nil)
+		b := array.NewRecordBuilder(memory.DefaultAllocator, s)
+		defer b.Release()
+		for _, v := range vals {
+			b.Field(0).(*array.TimestampBuilder).Append(arrow.Timestamp(v))
+			b.Field(1).(*array.Int64Builder).Append(v)
+		}
+		rec := b.NewRecordBatch()
+		return array.NewTableFromRecords(s, []arrow.RecordBatch{rec})
+	}
+	left, err := dataframe.FromArrow(ctx, c, mk("UTC", 1, 2, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	right, err := dataframe.FromArrow(ctx, c, mk("UTC", 2, 3, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepped := right.Filter("v > 0")
+	out, err := left.Merge(stepped, []string{"ts"}, "inner").Compute(ctx)
+	if err != nil {
+		t.Fatalf("zoned timestamps after a query step: %v (right is %s)", err, stepped.Schema())
+	}
+	if out.NumRows() != 2 {
+		t.Fatalf("%d rows joined, want 2", out.NumRows())
+	}
+	naive, err := dataframe.FromArrow(ctx, c, mk("", 2, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := left.Merge(naive, []string{"ts"}, "inner").Err(); err == nil {
+		t.Fatal("a naive time joined an instant")
+	}
 }

@@ -96,16 +96,8 @@ func (df *DataFrame) MergeAsof(other *DataFrame, on string, by ...string) *DataF
 
 // asofComparable says whether values of types a and b, and the raw
 // divisions of columns of those types, compare as they are: joinable
-// types, or timestamps of one unit (instants, whatever time zone names
-// them: DuckDB's results name UTC "Etc/UTC").
-func asofComparable(a, b arrow.DataType) bool {
-	at, aok := a.(*arrow.TimestampType)
-	bt, bok := b.(*arrow.TimestampType)
-	if aok || bok {
-		return aok && bok && at.Unit == bt.Unit
-	}
-	return joinable(a, b)
-}
+// types (timestamps of one unit, both naive or both instants).
+func asofComparable(a, b arrow.DataType) bool { return joinable(a, b) }
 
 // asofSQL is the query that joins a left partition (with haloPosColumn) to
 // the right rows it may match.
