@@ -154,6 +154,14 @@ def main():
         return "%d rows x %d columns, total=%.4f" % (len(r), len(r.columns) + 1, r.sum().sum())
     timed("in memory: pivot table (id % 10 by k, sum x)", pivot)
 
+    ts_files = sorted(glob.glob(args.ts_csv))
+
+    def rolling():
+        ts = dd.read_csv(ts_files, parse_dates=["timestamp"]).set_index("timestamp", sorted=True)
+        r = ts.x.rolling(60, min_periods=1).mean().compute()
+        return "%d rows, sum of means=%.4f" % (len(r), r.sum())
+    timed("Parquet time series: rolling mean of 60 rows", rolling)
+
     client.close()
     cluster.close()
 

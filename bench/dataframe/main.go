@@ -58,7 +58,7 @@ var (
 	fileCostF   = flag.Bool("filecost", false, "measure instead what files cost DuckDB alone: reading the Parquet files one query each or in one, writing the rows as one file or one per 250,000 rows")
 	python      = flag.String("python", "/usr/bin/python3", "the Python with Debian's Dask")
 	duckThreads = flag.Int("duckdb-threads", runtime.NumCPU(), "threads of DuckDB alone")
-	workloadSel = flag.String("workloads", "", "comma-separated workload numbers to run, 1-11 in report order (default all)")
+	workloadSel = flag.String("workloads", "", "comma-separated workload numbers to run, 1-12 in report order (default all)")
 	cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of this process to the file (with -inprocess, dusk's workers too)")
 	inProcess   = flag.Bool("inprocess", false, "run dusk's workers as goroutines of this process (for profiling) instead of processes")
 )

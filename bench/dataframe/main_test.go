@@ -10,7 +10,7 @@ import (
 	"github.com/dusk-go/dusk/internal/testcluster"
 )
 
-// TestAdvisorFindsNothing runs dusk's eleven workloads on 400,000 generated
+// TestAdvisorFindsNothing runs dusk's twelve workloads on 400,000 generated
 // rows in 10 files (the merges take a tenth of the partitions), each under
 // a performance report: the advisor has no warning about any. (The program's flags say where the data and the
 // written Parquet go: the test points them at its own directory.)

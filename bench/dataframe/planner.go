@@ -19,6 +19,7 @@ var plannerWorkloads = []string{
 	"Parquet: merge with dim, filter, project",
 	"in memory: SetIndex on id, then group by id",
 	"in memory: pivot table (id % 10 by k, sum x)",
+	"Parquet time series: rolling mean of 60 rows",
 }
 
 func init() { workloads = append(workloads, plannerWorkloads...) }
@@ -55,7 +56,7 @@ func duskPlanner(ctx context.Context, c *dusk.Client, mem *dataframe.DataFrame, 
 	if err != nil {
 		return err
 	}
-	return add(plannerWorkloads[2], func() (string, error) {
+	if err := add(plannerWorkloads[2], func() (string, error) {
 		tbl, err := byK.PivotTable("b", "k", "x", dataframe.Sum).Compute(ctx)
 		if err != nil {
 			return "", err
@@ -65,6 +66,19 @@ func duskPlanner(ctx context.Context, c *dusk.Client, mem *dataframe.DataFrame, 
 			total += sumColumn(tbl, i)
 		}
 		return fmt.Sprintf("%d rows x %d columns, total=%.4f", tbl.NumRows(), tbl.NumCols(), total), nil
+	}); err != nil {
+		return err
+	}
+	return add(plannerWorkloads[3], func() (string, error) {
+		ts, err := dataframe.ReadParquet(c, tsGlob()).SetIndex(ctx, "timestamp", dataframe.Sorted())
+		if err != nil {
+			return "", err
+		}
+		tbl, err := ts.Rolling(dataframe.RowWindow(60)).Agg(dataframe.Mean("x")).Compute(ctx)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d rows, sum of means=%.4f", tbl.NumRows(), sumColumn(tbl, 1)), nil
 	})
 }
 
@@ -80,8 +94,13 @@ func duckdbPlanner(scalarAdd func(name, q string) error, materialize func(name, 
 		"SELECT count(*) || ' groups, sum=' || printf('%.4f', sum(sx)) FROM (SELECT id, sum(x) AS sx FROM o GROUP BY id)"); err != nil {
 		return err
 	}
-	return materialize(plannerWorkloads[2], "CREATE OR REPLACE TABLE o AS PIVOT (SELECT id % 10 AS b, k, x FROM t) ON k USING sum(x) GROUP BY b",
-		"SELECT (SELECT count(*) FROM o) || ' rows x ' || (SELECT count(*) FROM information_schema.columns WHERE table_name = 'o') || ' columns, total=' || printf('%.4f', sum(value)) FROM (UNPIVOT o ON COLUMNS(* EXCLUDE (b)))")
+	if err := materialize(plannerWorkloads[2], "CREATE OR REPLACE TABLE o AS PIVOT (SELECT id % 10 AS b, k, x FROM t) ON k USING sum(x) GROUP BY b",
+		"SELECT (SELECT count(*) FROM o) || ' rows x ' || (SELECT count(*) FROM information_schema.columns WHERE table_name = 'o') || ' columns, total=' || printf('%.4f', sum(value)) FROM (UNPIVOT o ON COLUMNS(* EXCLUDE (b)))"); err != nil {
+		return err
+	}
+	return materialize(plannerWorkloads[3],
+		fmt.Sprintf("CREATE OR REPLACE TABLE o AS SELECT timestamp, avg(x) OVER (ORDER BY timestamp ROWS BETWEEN 59 PRECEDING AND CURRENT ROW) AS x_mean FROM read_parquet('%s')", tsGlob()),
+		"SELECT count(*) || ' rows, sum of means=' || printf('%.4f', sum(x_mean)) FROM o")
 }
 
 // sumProduct sums a*b over the rows of tbl's float64 columns a and b.
