@@ -34,12 +34,6 @@ type indexOptions struct {
 // checks the order) instead of shuffling.
 func Sorted() IndexOption { return func(o *indexOptions) { o.sorted = true } }
 
-// WithDivisions gives the divisions (one more than the partitions wanted,
-// ascending) instead of sampling the data for them.
-func WithDivisions(bounds ...any) IndexOption {
-	return func(o *indexOptions) { o.bounds = append([]any(nil), bounds...) }
-}
-
 // OutPartitions sets the number of output partitions (default: as many as
 // the input has).
 func OutPartitions(n int) IndexOption { return func(o *indexOptions) { o.nparts = n } }
@@ -106,8 +100,13 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 		if bounds, err = df.sampleDivisions(ctx, col, n); err != nil {
 			return nil, opError(op, err)
 		}
-	} else if err := checkBounds(bounds); err != nil {
-		return nil, opError(op, err)
+	} else {
+		if bounds, err = boundsFor(in.schema.Field(idx), bounds); err != nil {
+			return nil, opError(op, err)
+		}
+		if bounds, err = df.exactEnds(ctx, col, bounds); err != nil {
+			return nil, opError(op, err)
+		}
 	}
 	m := in.clone()
 	m.nparts = len(bounds) - 1
@@ -283,6 +282,11 @@ func sampleQuantiles(rec arrow.RecordBatch, col string, points int) (arrow.Recor
 			idx = append(idx, int64(r))
 		}
 		seen++
+	}
+	// The least and greatest values are always in the sample, so that the
+	// first and last division are the data's own (exact divisions).
+	if lo, hi := extremes(a); lo >= 0 {
+		idx = append(idx, int64(lo), int64(hi))
 	}
 	sample, err := shuffle.Gather(a, idx)
 	if err != nil {
