@@ -56,7 +56,15 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 				}
 			}
 		}
+		if pr := pruneByIndex(x); pr != nil {
+			// A Filter on the index reads the partitions that may hold
+			// its rows only (see plan_prune.go).
+			out = x.rebuild(o.node(pr, childNeed))
+			break
+		}
 		out = x.rebuild(o.node(x.child, childNeed))
+	case *pruneNode:
+		out = x.optimized(o, need)
 	case *pickNode:
 		// Fewer columns pass through; the same partitions are picked.
 		if c := o.node(x.child, need); c != x.child && c.meta().nparts == x.child.meta().nparts {
@@ -185,7 +193,13 @@ func (s *sqlNode) rebuild(child node) node {
 	c.child = child
 	m := s.m.clone()
 	m.schema, m.cats = sch, cats
-	m.nparts = child.meta().nparts // row groups pruned below
+	m.nparts = child.meta().nparts // row groups or partitions pruned below
+	if m.nparts != s.m.nparts {
+		m.hashed = nil
+	}
+	if m.divs != nil {
+		m.divs = child.meta().divs // fewer partitions, fewer divisions
+	}
 	if m.divs != nil && len(sch.FieldIndices(m.divs.Column)) == 0 {
 		m.divs = nil
 	}
