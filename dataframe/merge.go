@@ -101,7 +101,7 @@ func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...Me
 	if err != nil {
 		return df.fail("Merge", err)
 	}
-	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, goJoin: kernels.NewJoinPlan(ls, rs, on, how, s, cats)}
+	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, suffixes: o.suffixes, goJoin: kernels.NewJoinPlan(ls, rs, on, how, s, cats)}
 	j.strategy, j.small, err = chooseStrategy(df.n.meta(), other.n.meta(), on, how, o)
 	if err != nil {
 		return df.fail("Merge", err)
@@ -301,6 +301,7 @@ type joinNode struct {
 	small       string
 	m           *meta
 	goJoin      *kernels.JoinPlan // the join done in Go, when it can be (see package kernels)
+	suffixes    [2]string         // for the planner, to join narrower sides
 }
 
 func (j *joinNode) meta() *meta      { return j.m }

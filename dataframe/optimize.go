@@ -47,6 +47,11 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 	case *parquetNode:
 		out = x.withColumns(need)
 	case *sqlNode:
+		if p := pushFilter(x); p != nil {
+			// The filter moved down (see plan_pushdown.go).
+			out = o.node(p, need)
+			break
+		}
 		childNeed := x.childNeed(need)
 		if x.filter != "" {
 			if pq, ok := x.child.(*parquetNode); ok {
@@ -65,6 +70,10 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 		out = x.rebuild(o.node(x.child, childNeed))
 	case *pruneNode:
 		out = x.optimized(o, need)
+	case *joinNode:
+		out = o.join(x, need)
+	case *rangeNode:
+		out = o.rangeSort(x, need)
 	case *pickNode:
 		// Fewer columns pass through; the same partitions are picked.
 		if c := o.node(x.child, need); c != x.child && c.meta().nparts == x.child.meta().nparts {
