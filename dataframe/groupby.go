@@ -209,6 +209,10 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 		specs[i] = kernels.AggSpec{Fn: a.fn, Col: a.col, Name: a.outName()}
 	}
 	r.goAgg = kernels.NewAggPlan(g.keys, specs, s)
+	if why, ok := partitionedOn(df.n.meta(), g.keys); ok {
+		// Every group is whole in one partition (see plan_noshuffle.go).
+		return df.localReduce(r, why)
+	}
 	return df.reduce(r)
 }
 

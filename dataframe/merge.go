@@ -106,7 +106,12 @@ func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...Me
 	if err != nil {
 		return df.fail("Merge", err)
 	}
-	lm, rm := df.n.meta(), other.n.meta()
+	if j.strategy == StrategyShuffle && o.force == "" {
+		// One side already placed on the keys: only the other moves
+		// (see plan_noshuffle.go).
+		alignOneSide(j)
+	}
+	lm, rm := j.left.meta(), j.right.meta()
 	m := &meta{schema: s, cats: cats, bytes: -1}
 	switch j.strategy {
 	case StrategyAligned:
@@ -319,7 +324,7 @@ func (j *joinNode) label() string {
 	case StrategyShuffle:
 		s += fmt.Sprintf(" (left %d and right %d partitions -> %d)", lm.nparts, rm.nparts, j.m.nparts)
 	case StrategyAligned:
-		s += fmt.Sprintf(" (%d partition pairs, no data moved)", j.m.nparts)
+		s += fmt.Sprintf(" (%d partition pairs, %s)", j.m.nparts, alignedMoves(j))
 	}
 	s += fmt.Sprintf(" partitions=%d", j.m.nparts)
 	if j.goJoin != nil {
