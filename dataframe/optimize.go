@@ -12,10 +12,20 @@ import (
 // as co says, runs of tiny neighbouring partitions are joined before the
 // steps whose cost grows with the number of their inputs (see
 // coalesce.go); notes says what was coalesced.
+//
+// A step that several steps read (plans are DAGs) is rewritten once, for
+// the union of the columns they need: the rewrite runs again, with the
+// unions found, until no step is asked for more (see plan_needs.go).
 func optimize(n node, co coalescing) (_ node, notes []*coalesceNote) {
-	o := &optimizer{done: map[node]node{}, co: co, coalesce: map[node]node{}}
-	out := o.node(n, allColumns(n))
-	return out, o.notes
+	wants := map[node]map[string]bool{}
+	for range maxOptimizePasses {
+		o := &optimizer{done: map[node]node{}, co: co, coalesce: map[node]node{}, wants: wants}
+		out := o.node(n, allColumns(n))
+		if !o.grew {
+			return out, o.notes
+		}
+	}
+	return n, nil
 }
 
 type optimizer struct {
@@ -23,6 +33,8 @@ type optimizer struct {
 	co       coalescing
 	coalesce map[node]node // rewritten inputs and their coalesced form
 	notes    []*coalesceNote
+	wants    map[node]map[string]bool // the columns asked of each step, over all passes
+	grew     bool                     // a step was asked for more columns than before
 }
 
 func allColumns(n node) map[string]bool {
@@ -35,6 +47,7 @@ func allColumns(n node) map[string]bool {
 
 // node rewrites n so that it produces at least the columns in need.
 func (o *optimizer) node(n node, need map[string]bool) node {
+	need = o.want(n, need)
 	if d, ok := o.done[n]; ok {
 		return d
 	}

@@ -217,3 +217,21 @@ func TestFilterPushdown(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedStepReadsWhatEveryReaderNeeds reads one reader in two
+// branches that need different columns: it reads the columns of both
+// (it read only the first branch's, and the second failed).
+func TestSharedStepReadsWhatEveryReaderNeeds(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	ldir, _ := pushdownData(t, c)
+	X := dataframe.ReadParquet(c, ldir)
+	m := X.Select("k").Merge(X.GroupBy("k").Agg(dataframe.Sum("x")), []string{"k"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
+	if ex := m.Explain(); strings.Count(ex, "ReadParquet") != 1 || !strings.Contains(ex, "columns=[k, x]") {
+		t.Fatalf("the shared reader does not read k and x once:\n%s", ex)
+	}
+	want := duckdbLines(t, fmt.Sprintf("SELECT l.k, g.x_sum FROM read_parquet('%s/*.parquet') l JOIN (SELECT k, sum(x) AS x_sum FROM read_parquet('%s/*.parquet') GROUP BY k) g USING (k)", ldir, ldir))
+	if got := rowsOf(t, mustCompute(t, ctx, m)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%d rows, DuckDB %d", len(got), len(want))
+	}
+}
