@@ -202,8 +202,10 @@ func stripQuoted(s string) string {
 
 // pushFilter moves a Filter below the step under it when the rows it
 // keeps do not depend on that step: below a Select, below an Assign of a
-// column it does not read, and into the sides of a join that own the
-// columns it reads (see joinPush). It returns the rewritten plan, or nil.
+// column it does not read, below a range shuffle or a choice of
+// partitions (see rangePush, prunePush), and
+// into the sides of a join that own the columns it reads (see joinPush).
+// It returns the rewritten plan, or nil.
 func pushFilter(f *sqlNode) node {
 	if f.filter == "" {
 		return nil
@@ -227,8 +229,65 @@ func pushFilter(f *sqlNode) node {
 		return out
 	case *joinNode:
 		return joinPush(f, c)
+	case *rangeNode:
+		return rangePush(f, c)
+	case *pruneNode:
+		return prunePush(f, c)
 	}
 	return nil
+}
+
+// rangePush moves a Filter below a range shuffle (SetIndex, SortValues),
+// which keeps every row: fewer rows move. When the filter compares the
+// divisions' column with constants, only the partitions that may hold its
+// rows are kept (see pruneByIndex).
+func rangePush(f *sqlNode, r *rangeNode) node {
+	nr := rangeOver(f.filter, r)
+	if nr == nil {
+		return nil
+	}
+	if pr := pruneByIndex(&sqlNode{child: nr, filter: f.filter}); pr != nil {
+		return pr
+	}
+	return nr
+}
+
+// rangeOver returns the range shuffle r of its input filtered by expr, or
+// nil when expr does not plan there.
+func rangeOver(expr string, r *rangeNode) *rangeNode {
+	nf, err := newFilter(r.child, expr)
+	if err != nil {
+		return nil
+	}
+	nr := *r
+	nr.child = nf
+	nr.m = r.m.clone()
+	nr.m.schema, nr.m.cats = nf.m.schema, nf.m.cats
+	return &nr
+}
+
+// prunePush moves a Filter below a choice of partitions (Loc, a Filter on
+// the index), which it commutes with, and on below a range shuffle
+// there.
+func prunePush(f *sqlNode, p *pruneNode) node {
+	var below node
+	if r, ok := p.child.(*rangeNode); ok {
+		if nr := rangeOver(f.filter, r); nr != nil {
+			below = nr
+		}
+	}
+	if below == nil {
+		nf, err := newFilter(p.child, f.filter)
+		if err != nil {
+			return nil
+		}
+		below = nf
+	}
+	np := *p
+	np.child = below
+	np.m = p.m.clone()
+	np.m.schema, np.m.cats = below.meta().schema, below.meta().cats
+	return &np
 }
 
 // joinPush moves the conjuncts of a Filter over a join into the sides
