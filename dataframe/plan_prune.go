@@ -83,11 +83,14 @@ func literal(f arrow.Field, v, conv any) string {
 	case *arrow.Date32Type:
 		return "DATE '" + v.(time.Time).UTC().Format("2006-01-02") + "'"
 	case *arrow.TimestampType:
-		cast := "TIMESTAMP"
-		if t.Unit == arrow.Nanosecond {
-			cast = "TIMESTAMP_NS"
+		ts := v.(time.Time).UTC().Format("2006-01-02 15:04:05.999999999")
+		switch {
+		case t.TimeZone != "":
+			return "'" + ts + "+00'::TIMESTAMPTZ"
+		case t.Unit == arrow.Nanosecond:
+			return "'" + ts + "'::TIMESTAMP_NS"
 		}
-		return "'" + v.(time.Time).UTC().Format("2006-01-02 15:04:05.999999999") + "'::" + cast
+		return "'" + ts + "'::TIMESTAMP"
 	}
 	switch x := conv.(type) {
 	case string:

@@ -14,7 +14,7 @@ import (
 func TestComputeAllSharesEqualSteps(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	ldir, rdir := pushdownData(t, c)
+	ldir, rdir := plannerData(t, c)
 	join := func() *dataframe.DataFrame {
 		return dataframe.ReadParquet(c, ldir).Merge(dataframe.ReadParquet(c, rdir), []string{"id"}, "inner",
 			dataframe.Strategy(dataframe.StrategyShuffle)).Select("id", "x_x", "w")
@@ -31,8 +31,8 @@ func TestComputeAllSharesEqualSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := fmt.Sprintf("SELECT id, l.x AS x_x, r.w FROM read_parquet('%s/*.parquet') l JOIN read_parquet('%s/*.parquet') r USING (id)", ldir, rdir)
-	wantA := duckdbLines(t, fmt.Sprintf("SELECT * FROM (%s) WHERE w > x_x", j))
-	wantB := duckdbLines(t, fmt.Sprintf("SELECT id, sum(w), max(x_x) FROM (%s) GROUP BY id", j))
+	wantA := plannerDuckDB(t, fmt.Sprintf("SELECT * FROM (%s) WHERE w > x_x", j))
+	wantB := plannerDuckDB(t, fmt.Sprintf("SELECT id, sum(w), max(x_x) FROM (%s) GROUP BY id", j))
 	if got := rowsOf(t, tbls[0]); len(wantA) < 100 || fmt.Sprint(got) != fmt.Sprint(wantA) {
 		t.Fatalf("first result: %d rows, DuckDB %d", len(got), len(wantA))
 	}

@@ -17,7 +17,7 @@ import (
 func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	ldir, rdir := pushdownData(t, c)
+	ldir, rdir := plannerData(t, c)
 	L := dataframe.ReadParquet(c, ldir)
 	R := dataframe.ReadParquet(c, rdir)
 	noBroadcast := dataframe.BroadcastThreshold(0)
@@ -36,7 +36,7 @@ func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 		if !strings.Contains(ex, "strategy="+dataframe.StrategyAligned+" (4 partition pairs, only the right side moved)") || !strings.Contains(ex, "Merge's right side: range shuffle 6 -> 4 partitions") || strings.Contains(ex, "hash") {
 			t.Fatalf("%s merge with an indexed side:\n%s", how, ex)
 		}
-		want := duckdbLines(t, sql(map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}[how]))
+		want := plannerDuckDB(t, sql(map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}[how]))
 		got := rowsOf(t, mustCompute(t, ctx, m))
 		forced := rowsOf(t, mustCompute(t, ctx, si.Merge(R, []string{"id"}, how, dataframe.Strategy(dataframe.StrategyShuffle))))
 		if len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(forced) != fmt.Sprint(want) {
@@ -52,7 +52,7 @@ func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 	if strings.Count(ex, "strategy="+dataframe.StrategyShuffle) != 1 || !strings.Contains(ex, "Merge's right side: hash shuffle 6 -> 8 partitions on [id], as the other side is placed") {
 		t.Fatalf("the second merge on the key shuffles its placed side again:\n%s", ex)
 	}
-	want := duckdbLines(t, fmt.Sprintf("SELECT m.*, r2.w * 2 AS w2 FROM (%s) m LEFT JOIN read_parquet('%s/*.parquet') r2 USING (id)", sql("INNER"), rdir))
+	want := plannerDuckDB(t, fmt.Sprintf("SELECT m.*, r2.w * 2 AS w2 FROM (%s) m LEFT JOIN read_parquet('%s/*.parquet') r2 USING (id)", sql("INNER"), rdir))
 	if got := rowsOf(t, mustCompute(t, ctx, abc)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("two merges on one key: %d rows, DuckDB %d", len(got), len(want))
 	}
@@ -63,7 +63,7 @@ func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 	if !strings.Contains(ex, "per partition, no shuffle (the data is hash-placed on [id])") || strings.Contains(ex, "tree reduction") || strings.Count(ex, "hash-shuffle") != 1 {
 		t.Fatalf("group-by of hash-placed data:\n%s", ex)
 	}
-	want = duckdbLines(t, fmt.Sprintf("SELECT id, sum(w) AS w_sum, count(k) AS k_count FROM (%s) GROUP BY id", sql("INNER")))
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT id, sum(w) AS w_sum, count(k) AS k_count FROM (%s) GROUP BY id", sql("INNER")))
 	if got := rowsOf(t, mustCompute(t, ctx, g)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("group-by of hash-placed data: %d groups, DuckDB %d", len(got), len(want))
 	}
@@ -78,22 +78,22 @@ func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 		t.Fatalf("group-by of sorted data: divisions %v, %d partitions", d, gs.NPartitions())
 	}
 	tbl := mustCompute(t, ctx, gs)
-	db := duckdbLines(t, fmt.Sprintf("SELECT id, k, avg(x) AS x_mean FROM read_parquet('%s/*.parquet') GROUP BY id, k", ldir))
-	if got := tableLines(t, tbl); len(db) < 100 || fmt.Sprint(sortedCopy(got)) != fmt.Sprint(db) {
+	db := plannerDuckDB(t, fmt.Sprintf("SELECT id, k, avg(x) AS x_mean FROM read_parquet('%s/*.parquet') GROUP BY id, k", ldir))
+	if got := tableLines(t, tbl); len(db) < 100 || fmt.Sprint(plannerSorted(got)) != fmt.Sprint(db) {
 		t.Fatalf("group-by of sorted data: %d groups, DuckDB %d", len(got), len(db))
 	} else {
-		ordered := duckdbOrdered(t, fmt.Sprintf("SELECT id, k, avg(x) AS x_mean FROM read_parquet('%s/*.parquet') GROUP BY id, k ORDER BY id, k", ldir))
+		ordered := plannerDuckDBOrdered(t, fmt.Sprintf("SELECT id, k, avg(x) AS x_mean FROM read_parquet('%s/*.parquet') GROUP BY id, k ORDER BY id, k", ldir))
 		if fmt.Sprint(got) != fmt.Sprint(ordered) {
 			t.Fatal("group-by of sorted data: the groups are not in key order")
 		}
 	}
 }
 
-// duckdbOrdered is duckdbLines in the query's own order.
-func duckdbOrdered(t *testing.T, query string) []string {
+// plannerDuckDBOrdered is plannerDuckDB in the query's own order.
+func plannerDuckDBOrdered(t *testing.T, query string) []string {
 	t.Helper()
 	// Number the rows, render them sorted by number, drop the number.
-	lines := duckdbLines(t, fmt.Sprintf("SELECT lpad((row_number() OVER ())::VARCHAR, 9, '0') AS n_, * FROM (%s)", query))
+	lines := plannerDuckDB(t, fmt.Sprintf("SELECT lpad((row_number() OVER ())::VARCHAR, 9, '0') AS n_, * FROM (%s)", query))
 	for i, l := range lines {
 		_, lines[i], _ = strings.Cut(l, "|")
 	}

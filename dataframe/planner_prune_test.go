@@ -9,19 +9,19 @@ import (
 	"github.com/dusk-go/dusk/dataframe"
 )
 
-// wantLines renders rows (id, k, x, y) like rowsOf renders a table,
+// plannerWant renders rows (id, k, x, y) like rowsOf renders a table,
 // sorted, keeping those keep says.
-func wantLines(rows []row, keep func(r row) bool) []string {
+func plannerWant(rows []row, keep func(r row) bool) []string {
 	var out []string
 	for _, r := range rows {
 		if keep(r) {
 			out = append(out, fmt.Sprintf("%d|%s|%.6g|%.6g", r.ID, r.K, r.X, r.Y))
 		}
 	}
-	return sortedCopy(out)
+	return plannerSorted(out)
 }
 
-func sortedCopy(s []string) []string {
+func plannerSorted(s []string) []string {
 	out := append([]string(nil), s...)
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && out[j] < out[j-1]; j-- {
@@ -54,13 +54,13 @@ func TestLocAndIndexFilterPrunePartitions(t *testing.T) {
 	if ex := loc.Explain(); !strings.Contains(ex, "Loc [250, 450]: partitions [1, 2] of 4") {
 		t.Fatalf("Explain does not show the pruning:\n%s", ex)
 	}
-	want := wantLines(rows, func(r row) bool { return r.ID >= 250 && r.ID <= 450 })
+	want := plannerWant(rows, func(r row) bool { return r.ID >= 250 && r.ID <= 450 })
 	if got := rowsOf(t, mustCompute(t, ctx, loc)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Loc(250, 450): %d rows, want %d", len(got), len(want))
 	}
 	// Inclusive at both ends, on a division.
 	edge := rowsOf(t, mustCompute(t, ctx, si.Loc(int64(400), int64(400))))
-	if want := wantLines(rows, func(r row) bool { return r.ID == 400 }); len(want) == 0 || fmt.Sprint(edge) != fmt.Sprint(want) {
+	if want := plannerWant(rows, func(r row) bool { return r.ID == 400 }); len(want) == 0 || fmt.Sprint(edge) != fmt.Sprint(want) {
 		t.Fatalf("Loc(400, 400): %v, want %v", edge, want)
 	}
 	none := si.Loc(950, 990)
@@ -84,7 +84,7 @@ func TestLocAndIndexFilterPrunePartitions(t *testing.T) {
 		!regexp.MustCompile(`SetIndex \[id\]: range shuffle 5 -> 4 partitions.*\n *Filter "id >= 650 AND x > 1" \(moved down\)`).MatchString(after) {
 		t.Fatalf("plan before and after:\n%s", ex)
 	}
-	want = wantLines(rows, func(r row) bool { return r.ID >= 650 && r.X > 1 })
+	want = plannerWant(rows, func(r row) bool { return r.ID >= 650 && r.X > 1 })
 	got := rowsOf(t, mustCompute(t, ctx, f))
 	unopt := rowsOf(t, mustCompute(t, ctx, df.Filter(expr)))
 	if len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(unopt) != fmt.Sprint(want) {

@@ -12,9 +12,9 @@ import (
 	"github.com/dusk-go/dusk/dataframe"
 )
 
-// duckdbLines runs a query with DuckDB alone and renders its rows as
+// plannerDuckDB runs a query with DuckDB alone and renders its rows as
 // rowsOf renders a table, sorted.
-func duckdbLines(t *testing.T, query string) []string {
+func plannerDuckDB(t *testing.T, query string) []string {
 	t.Helper()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -57,25 +57,25 @@ func duckdbLines(t *testing.T, query string) []string {
 	return out
 }
 
-// other is the right side of the joins.
-type other struct {
+// plannerOther is the right side of the joins.
+type plannerOther struct {
 	ID int64   `df:"id"`
 	V  string  `df:"v"`
 	W  float64 `df:"w"`
 	X  float64 `df:"x"`
 }
 
-// pushdownData writes a left table (id, k, x, y) and a right one (id, v,
+// plannerData writes a left table (id, k, x, y) and a right one (id, v,
 // w, x) as Parquet files of several row groups, sorted on id so that row
 // groups have narrow statistics, and returns their directories.
-func pushdownData(t *testing.T, c *dusk.Client) (left, right string) {
+func plannerData(t *testing.T, c *dusk.Client) (left, right string) {
 	t.Helper()
 	ctx := testContext(t)
 	rows := makeRows(2000, 500, 7)
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
-	var others []other
+	var others []plannerOther
 	for i := range 600 {
-		others = append(others, other{ID: int64(i % 300 * 2), V: fmt.Sprintf("v%d", i%5), W: float64(i) / 8, X: float64(i % 11)})
+		others = append(others, plannerOther{ID: int64(i % 300 * 2), V: fmt.Sprintf("v%d", i%5), W: float64(i) / 8, X: float64(i % 11)})
 	}
 	sort.Slice(others, func(i, j int) bool { return others[i].ID < others[j].ID })
 	dir := t.TempDir()
@@ -97,8 +97,8 @@ func pushdownData(t *testing.T, c *dusk.Client) (left, right string) {
 	return left, right
 }
 
-// planParts cuts Explain(BeforeAndAfter()) into its two plans.
-func planParts(t *testing.T, df *dataframe.DataFrame) (before, after string) {
+// plannerPlans cuts Explain(BeforeAndAfter()) into its two plans.
+func plannerPlans(t *testing.T, df *dataframe.DataFrame) (before, after string) {
 	t.Helper()
 	ex := df.Explain(dataframe.BeforeAndAfter())
 	before, after, ok := strings.Cut(ex, "after optimization:")
@@ -115,16 +115,16 @@ func planParts(t *testing.T, df *dataframe.DataFrame) (before, after string) {
 func TestProjectionPushdownThroughMergeAndSetIndex(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	ldir, rdir := pushdownData(t, c)
+	ldir, rdir := plannerData(t, c)
 	for _, how := range []string{"inner", "left", "outer"} {
 		m := dataframe.ReadParquet(c, ldir).Merge(dataframe.ReadParquet(c, rdir), []string{"id"}, how,
 			dataframe.Strategy(dataframe.StrategyShuffle)).Select("id", "x_x", "w")
-		before, after := planParts(t, m)
+		before, after := plannerPlans(t, m)
 		if strings.Count(before, "columns=[all]") != 2 || !strings.Contains(after, "columns=[id, x]") || !strings.Contains(after, "columns=[id, w, x]") {
 			t.Fatalf("%s merge: the sides do not read only what is used:\n%s%s", how, before, after)
 		}
 		kind := map[string]string{"inner": "INNER", "left": "LEFT", "outer": "FULL OUTER"}[how]
-		want := duckdbLines(t, fmt.Sprintf("SELECT id, l.x AS x_x, r.w FROM read_parquet('%s/*.parquet') l %s JOIN read_parquet('%s/*.parquet') r USING (id)", ldir, kind, rdir))
+		want := plannerDuckDB(t, fmt.Sprintf("SELECT id, l.x AS x_x, r.w FROM read_parquet('%s/*.parquet') l %s JOIN read_parquet('%s/*.parquet') r USING (id)", ldir, kind, rdir))
 		if got := rowsOf(t, mustCompute(t, ctx, m)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s merge: %d rows, DuckDB has %d", how, len(got), len(want))
 		}
@@ -135,11 +135,11 @@ func TestProjectionPushdownThroughMergeAndSetIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := si.Select("x", "k")
-	before, after := planParts(t, s)
+	before, after := plannerPlans(t, s)
 	if !strings.Contains(before, "columns=[all]") || !strings.Contains(after, "columns=[k, x]") {
 		t.Fatalf("SetIndex reads every column:\n%s%s", before, after)
 	}
-	want := duckdbLines(t, fmt.Sprintf("SELECT x, k FROM read_parquet('%s/*.parquet')", ldir))
+	want := plannerDuckDB(t, fmt.Sprintf("SELECT x, k FROM read_parquet('%s/*.parquet')", ldir))
 	if got := rowsOf(t, mustCompute(t, ctx, s)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("SetIndex then Select: %d rows, DuckDB has %d", len(got), len(want))
 	}
@@ -152,26 +152,26 @@ func TestProjectionPushdownThroughMergeAndSetIndex(t *testing.T) {
 func TestFilterPushdown(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	ldir, rdir := pushdownData(t, c)
+	ldir, rdir := plannerData(t, c)
 	L := dataframe.ReadParquet(c, ldir)
 	R := dataframe.ReadParquet(c, rdir)
 
 	// Through Assign and Select to the reader: row groups pruned.
 	f := L.Assign("z", "x * 2").Select("id", "z", "k").Filter("id < 100")
-	before, after := planParts(t, f)
+	before, after := plannerPlans(t, f)
 	if strings.Contains(before, "pruned-by") || !strings.Contains(after, "row-groups=2/8") || !strings.Contains(after, "pruned-by=[id < 100]") {
 		t.Fatalf("the filter does not reach the reader:\n%s%s", before, after)
 	}
-	want := duckdbLines(t, fmt.Sprintf("SELECT id, x * 2 AS z, k FROM read_parquet('%s/*.parquet') WHERE id < 100", ldir))
+	want := plannerDuckDB(t, fmt.Sprintf("SELECT id, x * 2 AS z, k FROM read_parquet('%s/*.parquet') WHERE id < 100", ldir))
 	if got := rowsOf(t, mustCompute(t, ctx, f)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("filter through Assign: %d rows, DuckDB has %d", len(got), len(want))
 	}
 	// A filter on the assigned column stays above it.
 	g := L.Assign("x", "id * 1.0").Filter("x < 50")
-	if _, after := planParts(t, g); strings.Contains(after, "pruned-by") || strings.Contains(after, "moved down") {
+	if _, after := plannerPlans(t, g); strings.Contains(after, "pruned-by") || strings.Contains(after, "moved down") {
 		t.Fatalf("a filter on the assigned column moved:\n%s", after)
 	}
-	want = duckdbLines(t, fmt.Sprintf("SELECT id, k, id * 1.0 AS x, y FROM read_parquet('%s/*.parquet') WHERE id * 1.0 < 50", ldir))
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT id, k, id * 1.0 AS x, y FROM read_parquet('%s/*.parquet') WHERE id * 1.0 < 50", ldir))
 	if got := rowsOf(t, mustCompute(t, ctx, g)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("filter on the assigned column: %d rows, DuckDB has %d", len(got), len(want))
 	}
@@ -190,7 +190,7 @@ func TestFilterPushdown(t *testing.T) {
 	}
 	for _, tc := range cases {
 		m := L.Merge(R, []string{"id"}, tc.how, dataframe.Strategy(dataframe.StrategyShuffle)).Filter(expr)
-		_, after := planParts(t, m)
+		_, after := plannerPlans(t, m)
 		lines := strings.Split(after, "\n")
 		if top := strings.TrimSpace(lines[1]); !strings.HasPrefix(top, "Filter") || !strings.Contains(top, "x_x > 3") {
 			t.Fatalf("%s merge: the filter of x_x is not above the join:\n%s", tc.how, after)
@@ -203,7 +203,7 @@ func TestFilterPushdown(t *testing.T) {
 			t.Fatalf("%s merge: the readers do not skip row groups:\n%s", tc.how, after)
 		}
 		kind := map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}[tc.how]
-		want := duckdbLines(t, fmt.Sprintf("SELECT * FROM (SELECT id, l.k, l.x AS x_x, l.y, r.v, r.w, r.x AS x_y FROM read_parquet('%s/*.parquet') l %s JOIN read_parquet('%s/*.parquet') r USING (id)) WHERE %s", ldir, kind, rdir, expr))
+		want := plannerDuckDB(t, fmt.Sprintf("SELECT * FROM (SELECT id, l.k, l.x AS x_x, l.y, r.v, r.w, r.x AS x_y FROM read_parquet('%s/*.parquet') l %s JOIN read_parquet('%s/*.parquet') r USING (id)) WHERE %s", ldir, kind, rdir, expr))
 		if got := rowsOf(t, mustCompute(t, ctx, m)); len(want) < 10 || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s merge then filter: %d rows, DuckDB has %d\n%v\n%v", tc.how, len(got), len(want), got, want)
 		}
@@ -211,7 +211,7 @@ func TestFilterPushdown(t *testing.T) {
 	// Expressions not cut at their ANDs: BETWEEN, OR.
 	for _, e := range []string{"id BETWEEN 10 AND 100", "y > 40 OR id BETWEEN 10 AND 100 AND v = 'v2'"} {
 		m := L.Merge(R, []string{"id"}, "left", dataframe.Strategy(dataframe.StrategyShuffle)).Filter(e)
-		want := duckdbLines(t, fmt.Sprintf("SELECT * FROM (SELECT id, l.k, l.x AS x_x, l.y, r.v, r.w, r.x AS x_y FROM read_parquet('%s/*.parquet') l LEFT JOIN read_parquet('%s/*.parquet') r USING (id)) WHERE %s", ldir, rdir, e))
+		want := plannerDuckDB(t, fmt.Sprintf("SELECT * FROM (SELECT id, l.k, l.x AS x_x, l.y, r.v, r.w, r.x AS x_y FROM read_parquet('%s/*.parquet') l LEFT JOIN read_parquet('%s/*.parquet') r USING (id)) WHERE %s", ldir, rdir, e))
 		if got := rowsOf(t, mustCompute(t, ctx, m)); len(want) < 10 || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("filter %q: %d rows, DuckDB has %d\n%s", e, len(got), len(want), m.Explain())
 		}
@@ -224,13 +224,13 @@ func TestFilterPushdown(t *testing.T) {
 func TestSharedStepReadsWhatEveryReaderNeeds(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	ldir, _ := pushdownData(t, c)
+	ldir, _ := plannerData(t, c)
 	X := dataframe.ReadParquet(c, ldir)
 	m := X.Select("k").Merge(X.GroupBy("k").Agg(dataframe.Sum("x")), []string{"k"}, "inner", dataframe.Strategy(dataframe.StrategyShuffle))
 	if ex := m.Explain(); strings.Count(ex, "ReadParquet") != 1 || !strings.Contains(ex, "columns=[k, x]") {
 		t.Fatalf("the shared reader does not read k and x once:\n%s", ex)
 	}
-	want := duckdbLines(t, fmt.Sprintf("SELECT l.k, g.x_sum FROM read_parquet('%s/*.parquet') l JOIN (SELECT k, sum(x) AS x_sum FROM read_parquet('%s/*.parquet') GROUP BY k) g USING (k)", ldir, ldir))
+	want := plannerDuckDB(t, fmt.Sprintf("SELECT l.k, g.x_sum FROM read_parquet('%s/*.parquet') l JOIN (SELECT k, sum(x) AS x_sum FROM read_parquet('%s/*.parquet') GROUP BY k) g USING (k)", ldir, ldir))
 	if got := rowsOf(t, mustCompute(t, ctx, m)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("%d rows, DuckDB %d", len(got), len(want))
 	}
