@@ -1,14 +1,13 @@
 package dataframe
 
 import (
-	"context"
 	"fmt"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk"
 )
 
 // DivisionBounds are divisions to give SetIndex or SortValues (see
@@ -30,10 +29,11 @@ func Bounds[T int64 | float64 | string | time.Time](vs ...T) DivisionBounds {
 	return DivisionBounds{vals: out}
 }
 
-// WithDivisions gives the divisions instead of sampling the data for them.
-// The rows are placed by the inner bounds; the first and last bound become
-// the data's least and greatest value (a pass over the data reads them),
-// so that the divisions hold the data exactly, whatever the ends given.
+// WithDivisions gives the divisions instead of sampling the data for them
+// (no pass over the data). The divisions must hold the data: a value below
+// the first bound or above the last is an error of the computation that
+// names it (sampled divisions are exact: the first is the data's least
+// value, the last its greatest).
 func WithDivisions(b DivisionBounds) IndexOption {
 	return func(o *indexOptions) { o.bounds = append([]any(nil), b.vals...) }
 }
@@ -98,53 +98,80 @@ func boundsFor(f arrow.Field, vals []any) ([]any, error) {
 	return out, checkBounds(out)
 }
 
-// exactEnds sets the first and last of the bounds to the least and
-// greatest value of col in the data (rows below the first inner bound go to
-// the first partition, rows above the last to the last, so the inner
-// bounds alone place rows): a pass over the data.
-func (df *DataFrame) exactEnds(ctx context.Context, col string, bounds []any) ([]any, error) {
-	c := engine.QuoteIdent(col)
-	q := engine.WithCTE("part", engine.ScanView(engine.ViewIn), fmt.Sprintf("SELECT min(%s) AS lo, max(%s) AS hi FROM part", c, c))
-	recs, err := df.collectPerPartition(ctx, q)
+var fnWithinDivisions = dusk.Register("dataframe.within-divisions", withinDivisions)
+
+// checkedWithin returns the partitions, each checked (in a task of its
+// own, fused with its neighbours) to hold no value of col outside
+// [bounds[0], bounds[n]]: given divisions must hold the data.
+func checkedWithin(in []part, col string, bounds []any) []part {
+	out := make([]part, len(in))
+	for i, p := range in {
+		out[i] = dusk.Call[arrow.RecordBatch](fnWithinDivisions, p, col, endsOf(bounds))
+	}
+	return out
+}
+
+// divisionEnds are the first and last division, typed for a task's
+// arguments.
+type divisionEnds struct {
+	Kind string // "int", "float" or "string"
+	I    [2]int64
+	F    [2]float64
+	S    [2]string
+}
+
+func endsOf(b []any) divisionEnds {
+	var e divisionEnds
+	for j, v := range []any{b[0], b[len(b)-1]} {
+		switch x := v.(type) {
+		case int64:
+			e.Kind, e.I[j] = "int", x
+		case float64:
+			e.Kind, e.F[j] = "float", x
+		case string:
+			e.Kind, e.S[j] = "string", x
+		}
+	}
+	return e
+}
+
+func (e divisionEnds) values() (lo, hi any) {
+	switch e.Kind {
+	case "int":
+		return e.I[0], e.I[1]
+	case "float":
+		return e.F[0], e.F[1]
+	}
+	return e.S[0], e.S[1]
+}
+
+// withinDivisions returns rec when its values of col lie within the
+// ends, else an error naming the value and the bound to widen.
+func withinDivisions(rec arrow.RecordBatch, col string, ends divisionEnds) (arrow.RecordBatch, error) {
+	lo, hi := ends.values()
+	i, err := columnIndex(rec.Schema(), col, "SetIndex")
 	if err != nil {
 		return nil, err
 	}
-	var lo, hi any
-	for _, r := range recs {
-		if r.NumRows() == 0 {
-			continue
-		}
-		l, err := scalars(r.Column(0))
-		if err != nil {
-			return nil, err
-		}
-		h, _ := scalars(r.Column(1))
-		if l[0] != nil && (lo == nil || compareAny(l[0], lo) < 0) {
-			lo = l[0]
-		}
-		if h[0] != nil && (hi == nil || compareAny(h[0], hi) > 0) {
-			hi = h[0]
-		}
+	a := rec.Column(i)
+	l, h := extremes(a)
+	if l < 0 {
+		return rec, nil
 	}
-	if lo == nil {
-		return nil, fmt.Errorf("column %q has no values to take divisions from", col)
+	vs, err := scalars(array.NewSlice(a, int64(l), int64(l+1)))
+	if err != nil {
+		return nil, err
 	}
-	out := append([]any(nil), bounds...)
-	n := len(out) - 1
-	// An empty first (last) partition keeps its neighbour's bound, so
-	// that the bounds still ascend.
-	out[0] = lo
-	if n > 1 && compareAny(lo, out[1]) > 0 {
-		out[0] = out[1]
+	if compareAny(vs[0], lo) < 0 {
+		return nil, fmt.Errorf("value %v of column %q is below the first division given to WithDivisions (%v): give a first bound at most the data's least value", vs[0], col, lo)
 	}
-	out[n] = hi
-	if n > 1 && compareAny(hi, out[n-1]) < 0 {
-		out[n] = out[n-1]
+	if vs, err = scalars(array.NewSlice(a, int64(h), int64(h+1))); err != nil {
+		return nil, err
 	}
-	if n == 1 && compareAny(out[0], out[1]) > 0 {
-		out[0], out[1] = out[1], out[0]
+	if compareAny(vs[0], hi) > 0 {
+		return nil, fmt.Errorf("value %v of column %q is above the last division given to WithDivisions (%v): give a last bound at least the data's greatest value", vs[0], col, hi)
 	}
-	return out, nil
+	return rec, nil
 }
 
 // sameSplits reports whether two divisions place rows alike: as many

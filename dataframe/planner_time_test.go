@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/dusk-go/dusk/dataframe"
 )
 
@@ -34,9 +37,10 @@ func TestTimeDivisionsAndLoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := si.Divisions()
-	if want := t0.Add(499 * time.Hour).UnixMicro(); d.Bounds[0] != t0.UnixMicro() || d.Bounds[3] != want {
-		t.Fatalf("divisions %v; want them from %d to %d", d.Bounds, t0.UnixMicro(), want)
+	if want := t0.Add(30 * day).UnixMicro(); d.Bounds[0] != t0.UnixMicro() || d.Bounds[3] != want {
+		t.Fatalf("divisions %v; want them from %d to %d (microseconds)", d.Bounds, t0.UnixMicro(), want)
 	}
+	checkTimesWithin(t, mustCompute(t, ctx, si), d)
 	lo, hi := t0.Add(6*day), t0.Add(8*day)
 	loc := si.Loc(lo, hi)
 	if loc.NPartitions() != 1 {
@@ -55,4 +59,18 @@ func TestTimeDivisionsAndLoc(t *testing.T) {
 	_, err = df.SetIndex(ctx, "at", dataframe.WithDivisions(dataframe.Bounds(t0, t0.Add(time.Nanosecond))))
 	wantErr(t, err, `column "at"`, "finer")
 	wantErr(t, si.Loc(int64(1), int64(2)).Err(), "Loc", "Bounds[time.Time]")
+}
+
+// checkTimesWithin checks that every partition's times (column 0) lie
+// within its divisions.
+func checkTimesWithin(t *testing.T, tbl arrow.Table, d *dataframe.Divisions) {
+	t.Helper()
+	for p, ch := range tbl.Column(0).Data().Chunks() {
+		lo, hi := d.Bounds[p].(int64), d.Bounds[p+1].(int64)
+		for _, v := range ch.(*array.Timestamp).TimestampValues() {
+			if int64(v) < lo || int64(v) > hi {
+				t.Fatalf("partition %d holds %d, outside [%d, %d]", p, v, lo, hi)
+			}
+		}
+	}
 }

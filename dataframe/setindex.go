@@ -104,9 +104,6 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 		if bounds, err = boundsFor(in.schema.Field(idx), bounds); err != nil {
 			return nil, opError(op, err)
 		}
-		if bounds, err = df.exactEnds(ctx, col, bounds); err != nil {
-			return nil, opError(op, err)
-		}
 	}
 	m := in.clone()
 	m.nparts = len(bounds) - 1
@@ -115,7 +112,7 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 	if o.descending {
 		m.divs = nil
 	}
-	return df.derive(&rangeNode{child: df.n, op: op, cols: cols, bounds: bounds, desc: o.descending, m: m}), nil
+	return df.derive(&rangeNode{child: df.n, op: op, cols: cols, bounds: bounds, desc: o.descending, given: o.bounds != nil, m: m}), nil
 }
 
 func rangeType(t arrow.DataType) bool {
@@ -133,6 +130,7 @@ type rangeNode struct {
 	cols   []string
 	bounds []any
 	desc   bool
+	given  bool // bounds given (WithDivisions): each input is checked to lie within them
 	m      *meta
 }
 
@@ -154,6 +152,9 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 	in, err := lw.parts(n.child)
 	if err != nil {
 		return nil, err
+	}
+	if n.given {
+		in = checkedWithin(in, n.cols[0], n.bounds)
 	}
 	outs, err := lw.shuffleParts(in, n.child.meta().schema, shuffle.Range, n.cols[:1], len(n.bounds)-1, n.bounds)
 	if err != nil {

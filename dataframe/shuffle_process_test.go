@@ -75,16 +75,14 @@ func TestShuffleAcrossProcessesSurvivesAKilledWorker(t *testing.T) {
 	}
 
 	// Then kill a worker mid-shuffle.
-	// (SetIndex reads the data's least and greatest id first: the marker
-	// is written after it, so that the kill comes in the shuffle.)
 	marker := filepath.Join(dir, "kill")
+	writeFile(t, marker, "")
 	restarts := dataframe.ShuffleRestarts()
 	killing := df.MapPartitions(killOnce, dataframe.Args(marker))
 	si2, err := killing.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 100, 250, 400, 600, 800, 999)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, marker, "")
 	tbl2 := mustCompute(t, ctx, si2)
 	if _, err := os.Stat(marker + ".killed"); errors.Is(err, os.ErrNotExist) {
 		t.Fatal("no worker was killed")
