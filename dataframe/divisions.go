@@ -92,7 +92,7 @@ func boundsFor(f arrow.Field, vals []any) ([]any, error) {
 			return nil, err
 		}
 		if out[i] == nil {
-			return nil, fmt.Errorf("division %v is a %T but column %q is %s; give Bounds[%s](...)", v, v, f.Name, typeName(f.Type), want)
+			return nil, fmt.Errorf("%v is a %T but column %q is %s: give %s values (for divisions, Bounds[%s](...))", v, v, f.Name, typeName(f.Type), want, want)
 		}
 	}
 	return out, checkBounds(out)
