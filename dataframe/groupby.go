@@ -129,7 +129,12 @@ type reduction struct {
 }
 
 // Agg computes the aggregates per group: one row per group, the key
-// columns first, then one column per aggregate, sorted by the keys.
+// columns first, then one column per aggregate, sorted by the keys. Data
+// already placed on the keys (sorted on one of them with known
+// divisions, or hash-placed on some of them) is aggregated partition by
+// partition, with no shuffle: the result keeps its partitions, each sorted
+// by the keys (in key order across partitions only when the data is
+// sorted on the first key).
 func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 	df := g.df
 	if g.err != nil {

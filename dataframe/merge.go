@@ -58,7 +58,9 @@ func Suffixes(left, right string) MergeOption {
 // sides have get suffixes). Null keys match nothing (as in SQL). Merge
 // picks the cheapest way: partition-aligned when both sides have equal
 // known divisions on the key (SetIndex both first) or are hash-placed on
-// the keys into as many partitions, with no data moving; else a broadcast
+// the keys into as many partitions, with no data moving (when only one
+// side is placed so, only the other side moves, to its placement); else a
+// broadcast
 // of the smaller side when it is under the threshold and the join type
 // allows it; else a hash shuffle of both sides. Explain shows the choice.
 func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...MergeOption) *DataFrame {

@@ -6,9 +6,12 @@ import (
 )
 
 // optimize rewrites a plan before it runs: readers read only the columns
-// the steps above them use (projection pushdown), and a Parquet reader
-// under a Filter skips the row groups whose statistics rule the filter out
-// (predicate pushdown). The result has the same output columns. Then,
+// the steps above them use (projection pushdown, through joins and range
+// shuffles too: plan_pushdown.go), filters move down towards the readers
+// (plan_pushdown.go), a Parquet reader under a Filter skips the row groups
+// whose statistics rule the filter out (predicate pushdown), and a Filter
+// on the index of known divisions keeps the partitions that may hold its
+// rows (plan_prune.go). The result has the same output columns. Then,
 // as co says, runs of tiny neighbouring partitions are joined before the
 // steps whose cost grows with the number of their inputs (see
 // coalesce.go); notes says what was coalesced.
