@@ -68,6 +68,15 @@ func TestDivisionsAreExact(t *testing.T) {
 	}
 	checkFloatsWithin(t, mustCompute(t, ctx, byX), byX.Divisions())
 
+	// Sorted data whose neighbouring partitions share a value has no
+	// divisions that place each value in one partition.
+	tied, err := dataframe.FromRecords(ctx, c, []row{{ID: 0}, {ID: 1}, {ID: 2}, {ID: 2}, {ID: 3}, {ID: 4}}, dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tied.SetIndex(ctx, "id", dataframe.Sorted())
+	wantErr(t, err, "partitions 0 and 1 both hold 2", "leave out Sorted()")
+
 	_, err = df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds("a", "m", "z")))
 	wantErr(t, err, "SetIndex", `column "id"`, "Bounds[int64]")
 	_, err = df.SetIndex(ctx, "x", dataframe.WithDivisions(dataframe.Bounds[int64](0, 10)))

@@ -367,6 +367,11 @@ func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFram
 		if prevHi != nil && compareAny(lo[0], prevHi) < 0 {
 			return nil, opError(op, fmt.Errorf("partitions %d and %d overlap on %q (%v > %v); leave out Sorted() to sort them", i-1, i, col, prevHi, lo[0]))
 		}
+		if prevHi != nil && compareAny(lo[0], prevHi) == 0 {
+			// Divisions place a value in one partition (Bounds[i] <= v <
+			// Bounds[i+1]): joins and pruning rely on it.
+			return nil, opError(op, fmt.Errorf("partitions %d and %d both hold %v of %q, and divisions need each value in one partition; leave out Sorted() to sort them", i-1, i, lo[0], col))
+		}
 		bounds = append(bounds, lo[0])
 		prevHi = hi[0]
 	}
