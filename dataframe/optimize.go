@@ -92,6 +92,8 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 		out = o.rangeSort(x, need)
 	case *placeNode:
 		out = o.place(x, need)
+	case *relabel:
+		out = o.relabeled(x, need)
 	case *pickNode:
 		// Fewer columns pass through; the same partitions are picked.
 		if c := o.node(x.child, need); c != x.child && c.meta().nparts == x.child.meta().nparts {

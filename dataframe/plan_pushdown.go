@@ -377,3 +377,22 @@ func joinPush(f *sqlNode, j *joinNode) node {
 }
 
 func arrowTypeEqual(a, b arrow.DataType) bool { return arrow.TypeEqual(a, b) }
+
+// relabeled rewrites the input of a step that only adds knowledge
+// (Sorted divisions) to the columns needed above and the divisions'
+// column, keeping its partitions.
+func (o *optimizer) relabeled(x *relabel, need map[string]bool) node {
+	cn := union(need, map[string]bool{})
+	if x.m.divs != nil {
+		cn[x.m.divs.Column] = true
+	}
+	c := o.node(x.child, cn)
+	if c == x.child || c.meta().nparts != x.child.meta().nparts {
+		return x
+	}
+	r := *x
+	r.child = c
+	r.m = x.m.clone()
+	r.m.schema, r.m.cats = c.meta().schema, c.meta().cats
+	return &r
+}

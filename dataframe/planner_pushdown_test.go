@@ -130,6 +130,33 @@ func TestProjectionPushdownThroughMergeAndSetIndex(t *testing.T) {
 		}
 	}
 
+	// Through Sorted() divisions (plus the index).
+	sorted, err := dataframe.ReadParquet(c, rdir).SetIndex(ctx, "id", dataframe.Sorted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := sorted.Select("w")
+	if before, after := plannerPlans(t, sw); !strings.Contains(before, "columns=[all]") || !strings.Contains(after, "columns=[id, w]") || sw.Divisions() != nil {
+		t.Fatalf("Sorted() reads every column:\n%s%s", before, after)
+	}
+	want := plannerDuckDB(t, fmt.Sprintf("SELECT w FROM read_parquet('%s/*.parquet')", rdir))
+	if got := rowsOf(t, mustCompute(t, ctx, sw)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Sorted() then Select: %d rows, DuckDB has %d", len(got), len(want))
+	}
+
+	// From CSV: the reader skips the columns.
+	csvDir := t.TempDir()
+	writeCSV(t, csvDir, "l.csv", makeRows(2000, 500, 7))
+	cm := dataframe.ReadCSV(c, filepath.Join(csvDir, "*.csv")).Merge(dataframe.ReadParquet(c, rdir), []string{"id"}, "inner",
+		dataframe.Strategy(dataframe.StrategyShuffle)).Select("k", "w")
+	if before, after := plannerPlans(t, cm); !strings.Contains(before, "ReadCSV") || !strings.Contains(after, "partitions=1 columns=[id, k]") {
+		t.Fatalf("the CSV reader reads every column:\n%s%s", before, after)
+	}
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT l.k, r.w FROM read_csv('%s/l.csv') l JOIN read_parquet('%s/*.parquet') r USING (id)", csvDir, rdir))
+	if got := rowsOf(t, mustCompute(t, ctx, cm)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("CSV merge: %d rows, DuckDB has %d", len(got), len(want))
+	}
+
 	si, err := dataframe.ReadParquet(c, ldir).SetIndex(ctx, "x", dataframe.OutPartitions(3))
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +166,7 @@ func TestProjectionPushdownThroughMergeAndSetIndex(t *testing.T) {
 	if !strings.Contains(before, "columns=[all]") || !strings.Contains(after, "columns=[k, x]") {
 		t.Fatalf("SetIndex reads every column:\n%s%s", before, after)
 	}
-	want := plannerDuckDB(t, fmt.Sprintf("SELECT x, k FROM read_parquet('%s/*.parquet')", ldir))
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT x, k FROM read_parquet('%s/*.parquet')", ldir))
 	if got := rowsOf(t, mustCompute(t, ctx, s)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("SetIndex then Select: %d rows, DuckDB has %d", len(got), len(want))
 	}
