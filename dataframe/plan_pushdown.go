@@ -149,7 +149,14 @@ func (o *optimizer) rangeSort(x *rangeNode, need map[string]bool) node {
 
 // newFilter returns a Filter step of expr over n (one the planner moved
 // down), or an error when expr does not plan over n.
-func newFilter(n node, expr string) (*sqlNode, error) {
+func newFilter(n node, expr string) (*sqlNode, error) { return plannedFilter(n, expr, "moved down") }
+
+// restFilter is newFilter for the part of a filter that could not move,
+// left above the step it stays over.
+func restFilter(n node, expr string) (*sqlNode, error) { return plannedFilter(n, expr, "left above") }
+
+// plannedFilter is a Filter step the planner made, labelled with why.
+func plannedFilter(n node, expr, why string) (*sqlNode, error) {
 	query := "SELECT * FROM part WHERE (\n" + expr + "\n)"
 	in := n.meta()
 	s, cats, err := planSQL(in, query)
@@ -158,7 +165,7 @@ func newFilter(n node, expr string) (*sqlNode, error) {
 	}
 	m := &meta{schema: s, nparts: in.nparts, bytes: in.bytes, cats: cats}
 	m = keepOrder(in, func(string) bool { return true })(m)
-	return &sqlNode{child: n, query: query, op: fmt.Sprintf("Filter %q (moved down)", expr), m: m,
+	return &sqlNode{child: n, query: query, op: fmt.Sprintf("Filter %q (%s)", expr, why), m: m,
 		passThrough: true, expr: expr, filter: expr}, nil
 }
 
@@ -203,7 +210,8 @@ func stripQuoted(s string) string {
 // pushFilter moves a Filter below the step under it when the rows it
 // keeps do not depend on that step: below a Select, below an Assign of a
 // column it does not read, below a range shuffle or a choice of
-// partitions (see rangePush, prunePush), and
+// partitions (see rangePush, prunePush), below a group-by when it reads
+// only the keys (see reducePush), and
 // into the sides of a join that own the columns it reads (see joinPush).
 // It returns the rewritten plan, or nil.
 func pushFilter(f *sqlNode) node {
@@ -233,6 +241,8 @@ func pushFilter(f *sqlNode) node {
 		return rangePush(f, c)
 	case *pruneNode:
 		return prunePush(f, c)
+	case *reduceNode:
+		return reducePush(f, c)
 	}
 	return nil
 }
@@ -369,7 +379,7 @@ func joinPush(f *sqlNode, j *joinNode) node {
 	if len(stay) == 0 {
 		return nj
 	}
-	rest, err := newFilter(nj, "("+strings.Join(stay, ") AND (")+")")
+	rest, err := restFilter(nj, "("+strings.Join(stay, ") AND (")+")")
 	if err != nil {
 		return nil
 	}
@@ -395,4 +405,46 @@ func (o *optimizer) relabeled(x *relabel, need map[string]bool) node {
 	r.m = x.m.clone()
 	r.m.schema, r.m.cats = c.meta().schema, c.meta().cats
 	return &r
+}
+
+// reducePush moves the conjuncts of a Filter that read only the key
+// columns of a group-by (or ValueCounts, DropDuplicates) below it: a
+// group's keys are its rows' keys, so such a conjunct keeps or drops whole
+// groups either way, and fewer rows are aggregated. The other conjuncts
+// stay above.
+func reducePush(f *sqlNode, r *reduceNode) node {
+	keys := map[string]bool{}
+	for _, k := range r.r.keys {
+		keys[k] = true
+	}
+	var down, stay []string
+	for _, cj := range conjuncts(f.filter) {
+		refs := refsOf(cj, r.m)
+		only := len(refs) > 0
+		for c := range refs {
+			only = only && keys[c]
+		}
+		if only {
+			down = append(down, cj)
+		} else {
+			stay = append(stay, cj)
+		}
+	}
+	if len(down) == 0 {
+		return nil
+	}
+	nf, err := newFilter(r.child, "("+strings.Join(down, ") AND (")+")")
+	if err != nil {
+		return nil
+	}
+	nr := *r
+	nr.child = nf
+	if len(stay) == 0 {
+		return &nr
+	}
+	rest, err := restFilter(&nr, "("+strings.Join(stay, ") AND (")+")")
+	if err != nil {
+		return nil
+	}
+	return rest
 }

@@ -203,26 +203,42 @@ func TestFilterPushdown(t *testing.T) {
 		t.Fatalf("filter on the assigned column: %d rows, DuckDB has %d", len(got), len(want))
 	}
 
+	// Below a group-by, when it reads only the keys.
+	for _, tc := range []struct {
+		expr, above string
+	}{{"id < 100 AND k <> 'k03'", ""}, {"id < 100 AND x_sum > 10", `Filter "(x_sum > 10)" (left above)`}} {
+		gb := L.GroupBy("id", "k").Agg(dataframe.Sum("x")).Filter(tc.expr)
+		_, after := plannerPlans(t, gb)
+		top := strings.TrimSpace(strings.Split(after, "\n")[1])
+		if !strings.Contains(after, "row-groups=2/8") || (tc.above == "") != strings.HasPrefix(top, "GroupBy") || !strings.HasPrefix(top, tc.above) {
+			t.Fatalf("filter %q over a group-by: want the key's part at the reader and %q above:\n%s", tc.expr, tc.above, after)
+		}
+		want := plannerDuckDB(t, fmt.Sprintf("SELECT * FROM (SELECT id, k, sum(x) AS x_sum FROM read_parquet('%s/*.parquet') GROUP BY id, k) WHERE %s", ldir, tc.expr))
+		if got := rowsOf(t, mustCompute(t, ctx, gb)); len(want) < 50 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("filter %q over a group-by: %d rows, DuckDB has %d", tc.expr, len(got), len(want))
+		}
+	}
+
 	// Into joins: id is the key, y the left's, v the right's; x_x is
 	// the left's x renamed, and stays above.
 	const expr = "id < 150 AND v = 'v1' AND y > 3 AND x_x > 3"
 	cases := []struct {
-		how         string
-		left, right string // the filter each side gets, or ""
+		how                string
+		left, right, above string // the filter each side gets, and what stays above
 	}{
-		{how: "inner", left: `Filter "(id < 150) AND (y > 3)"`, right: `Filter "(id < 150) AND (v = 'v1')"`},
-		{how: "left", left: `Filter "(id < 150) AND (y > 3)"`, right: `Filter "(id < 150)"`},
-		{how: "right", left: `Filter "(id < 150)"`, right: `Filter "(id < 150) AND (v = 'v1')"`},
-		{how: "outer", left: `Filter "(id < 150)"`, right: `Filter "(id < 150)"`},
+		{how: "inner", left: `Filter "(id < 150) AND (y > 3)"`, right: `Filter "(id < 150) AND (v = 'v1')"`, above: `(x_x > 3)`},
+		{how: "left", left: `Filter "(id < 150) AND (y > 3)"`, right: `Filter "(id < 150)"`, above: `(v = 'v1') AND (x_x > 3)`},
+		{how: "right", left: `Filter "(id < 150)"`, right: `Filter "(id < 150) AND (v = 'v1')"`, above: `(y > 3) AND (x_x > 3)`},
+		{how: "outer", left: `Filter "(id < 150)"`, right: `Filter "(id < 150)"`, above: `(v = 'v1') AND (y > 3) AND (x_x > 3)`},
 	}
 	for _, tc := range cases {
 		m := L.Merge(R, []string{"id"}, tc.how, dataframe.Strategy(dataframe.StrategyShuffle)).Filter(expr)
 		_, after := plannerPlans(t, m)
 		lines := strings.Split(after, "\n")
-		if top := strings.TrimSpace(lines[1]); !strings.HasPrefix(top, "Filter") || !strings.Contains(top, "x_x > 3") {
-			t.Fatalf("%s merge: the filter of x_x is not above the join:\n%s", tc.how, after)
+		if top := strings.TrimSpace(lines[1]); !strings.HasPrefix(top, fmt.Sprintf("Filter %q (left above)", tc.above)) {
+			t.Fatalf("%s merge: want %s above the join:\n%s", tc.how, tc.above, after)
 		}
-		if strings.Count(after, "(moved down)") != 3 || !strings.Contains(after, tc.left+" (moved down)") || !strings.Contains(after, tc.right+" (moved down)") {
+		if strings.Count(after, "(moved down)") != 2 || !strings.Contains(after, tc.left+" (moved down)") || !strings.Contains(after, tc.right+" (moved down)") {
 			t.Fatalf("%s merge: want the left side filtered by %s and the right by %s:\n%s", tc.how, tc.left, tc.right, after)
 		}
 		// The key's filter reaches both readers' statistics.
