@@ -106,7 +106,6 @@ func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []p
 	recordCoalesced(df.c, notes)
 	for attempt := 1; ; attempt++ {
 		lw := newLowering(ctx, df.c)
-		lw.same = newSharing() // equal steps built apart run once (computeall.go)
 		futs, err = lw.persist(plan, extra)
 		if err == nil {
 			err = dusk.Wait(ctx, futs...)

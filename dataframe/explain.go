@@ -5,17 +5,6 @@ import (
 	"strings"
 )
 
-// ExplainOption configures Explain.
-type ExplainOption func(*explainOptions)
-
-type explainOptions struct{ before bool }
-
-// BeforeAndAfter makes Explain print the plan as written, then the plan
-// the optimizer makes of it (the one that runs), each under a heading, so
-// that what each rule of the planner did shows (see docs/dataframe.md,
-// "Planner").
-func BeforeAndAfter() ExplainOption { return func(o *explainOptions) { o.before = true } }
-
 // Explain returns the plan as it will run: one step per line, inputs
 // indented below the step that reads them, with partition counts, the
 // columns and row groups readers read, and each join's strategy. With
@@ -24,19 +13,6 @@ func (df *DataFrame) Explain(opts ...ExplainOption) string {
 	if df.err != nil {
 		return "error: " + df.err.Error()
 	}
-	var o explainOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	plan, _ := optimize(df.n, coalescingOf(df.c))
-	if !o.before {
-		return planString(plan)
-	}
-	return "before optimization:\n" + indentLines(planString(df.n)) + "after optimization:\n" + indentLines(planString(plan))
-}
-
-// planString renders a plan, one step per line.
-func planString(n node) string {
 	var b strings.Builder
 	seen := map[node]int{}
 	var walk func(n node, depth int)
@@ -52,16 +28,34 @@ func planString(n node) string {
 			walk(c, depth+1)
 		}
 	}
-	walk(n, 0)
+	plan, _ := optimize(df.n, coalescingOf(df.c))
+	if !explainBoth(opts) {
+		walk(plan, 0)
+		return b.String()
+	}
+	b.WriteString("before optimization:\n")
+	walk(df.n, 1)
+	b.WriteString("after optimization:\n")
+	clear(seen)
+	walk(plan, 1)
 	return b.String()
 }
 
-func indentLines(s string) string {
-	var b strings.Builder
-	for _, l := range strings.SplitAfter(s, "\n") {
-		if l != "" {
-			b.WriteString("  " + l)
-		}
+// ExplainOption configures Explain.
+type ExplainOption func(*explainOptions)
+
+type explainOptions struct{ both bool }
+
+// BeforeAndAfter makes Explain print the plan as written, then the plan
+// the optimizer makes of it (the one that runs), each under a heading, so
+// that what each rule of the planner did shows (see docs/dataframe.md,
+// "The planner").
+func BeforeAndAfter() ExplainOption { return func(o *explainOptions) { o.both = true } }
+
+func explainBoth(opts []ExplainOption) bool {
+	var o explainOptions
+	for _, f := range opts {
+		f(&o)
 	}
-	return b.String()
+	return o.both
 }

@@ -124,8 +124,13 @@ func (df *DataFrame) localReduce(r *reduction, why string) *DataFrame {
 	if err != nil {
 		return df.fail(r.op, err)
 	}
+	// The input is read through a step that says it must keep its
+	// placement: a step that passes partitions on as they are, which no
+	// rewrite (nor adaptive execution, which changes only steps whose
+	// partition count is free) sees through.
+	placed := &relabel{child: df.n, m: in, what: fmt.Sprintf("(read as placed: every group of [%s] is in one partition)", strings.Join(r.keys, ", "))}
 	mid := &meta{schema: cs, nparts: in.nparts, bytes: -1, cats: ccats}
-	chunk := &sqlNode{child: df.n, query: r.chunk, op: r.op + ": per partition, no shuffle (the data is " + why + ")", m: mid}
+	chunk := &sqlNode{child: placed, query: r.chunk, op: r.op + ": per partition, no shuffle (the data is " + why + ")", m: mid}
 	fs, fcats, err := planSQL(mid, r.final)
 	if err != nil {
 		return df.fail(r.op, err)
