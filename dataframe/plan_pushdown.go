@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/dusk-go/dusk/dataframe/engine"
 	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
@@ -157,7 +158,7 @@ func restFilter(n node, expr string) (*sqlNode, error) { return plannedFilter(n,
 
 // plannedFilter is a Filter step the planner made, labelled with why.
 func plannedFilter(n node, expr, why string) (*sqlNode, error) {
-	query := "SELECT * FROM part WHERE (\n" + expr + "\n)"
+	query := filterQuery(expr)
 	in := n.meta()
 	s, cats, err := planSQL(in, query)
 	if err != nil {
@@ -215,18 +216,19 @@ func stripQuoted(s string) string {
 // into the sides of a join that own the columns it reads (see joinPush).
 // It returns the rewritten plan, or nil.
 func pushFilter(f *sqlNode) node {
-	if f.filter == "" {
+	expr, ok := filterOf(f)
+	if !ok {
 		return nil
 	}
 	switch c := f.child.(type) {
 	case *sqlNode:
 		switch {
-		case c.uses != nil:
-		case c.assigned != "" && !refsOf(f.filter, c.m)[c.assigned]:
+		case plainProjection(c):
+		case c.assigned != "" && !refsOf(expr, c.m)[c.assigned]:
 		default:
 			return nil
 		}
-		nf, err := newFilter(c.child, f.filter)
+		nf, err := newFilter(c.child, expr)
 		if err != nil {
 			return nil
 		}
@@ -236,13 +238,13 @@ func pushFilter(f *sqlNode) node {
 		}
 		return out
 	case *joinNode:
-		return joinPush(f, c)
+		return joinPush(expr, c)
 	case *rangeNode:
-		return rangePush(f, c)
+		return rangePush(f, expr, c)
 	case *pruneNode:
-		return prunePush(f, c)
+		return prunePush(expr, c)
 	case *reduceNode:
-		return reducePush(f, c)
+		return reducePush(expr, c)
 	}
 	return nil
 }
@@ -251,8 +253,8 @@ func pushFilter(f *sqlNode) node {
 // which keeps every row: fewer rows move. When the filter compares the
 // divisions' column with constants, only the partitions that may hold its
 // rows are kept (see pruneByIndex).
-func rangePush(f *sqlNode, r *rangeNode) node {
-	nr := rangeOver(f.filter, r)
+func rangePush(f *sqlNode, expr string, r *rangeNode) node {
+	nr := rangeOver(expr, r)
 	if nr == nil {
 		return nil
 	}
@@ -279,15 +281,15 @@ func rangeOver(expr string, r *rangeNode) *rangeNode {
 // prunePush moves a Filter below a choice of partitions (Loc, a Filter on
 // the index), which it commutes with, and on below a range shuffle
 // there.
-func prunePush(f *sqlNode, p *pruneNode) node {
+func prunePush(expr string, p *pruneNode) node {
 	var below node
 	if r, ok := p.child.(*rangeNode); ok {
-		if nr := rangeOver(f.filter, r); nr != nil {
+		if nr := rangeOver(expr, r); nr != nil {
 			below = nr
 		}
 	}
 	if below == nil {
-		nf, err := newFilter(p.child, f.filter)
+		nf, err := newFilter(p.child, expr)
 		if err != nil {
 			return nil
 		}
@@ -311,7 +313,7 @@ func prunePush(f *sqlNode, p *pruneNode) node {
 // filter drops), a right join the right side, an outer join neither.
 // Columns renamed with a suffix stay above. What cannot move stays a Filter
 // above the join.
-func joinPush(f *sqlNode, j *joinNode) node {
+func joinPush(expr string, j *joinNode) node {
 	ls, rs := j.left.meta().schema, j.right.meta().schema
 	keys := map[string]bool{}
 	sameType := map[string]bool{}
@@ -340,7 +342,7 @@ func joinPush(f *sqlNode, j *joinNode) node {
 	canL := j.how == "inner" || j.how == "left"
 	canR := j.how == "inner" || j.how == "right"
 	var toL, toR, stay []string
-	for _, cj := range conjuncts(f.filter) {
+	for _, cj := range conjuncts(expr) {
 		refs := refsOf(cj, j.m)
 		onlyKeys := len(refs) > 0
 		for c := range refs {
@@ -412,13 +414,13 @@ func (o *optimizer) relabeled(x *relabel, need map[string]bool) node {
 // group's keys are its rows' keys, so such a conjunct keeps or drops whole
 // groups either way, and fewer rows are aggregated. The other conjuncts
 // stay above.
-func reducePush(f *sqlNode, r *reduceNode) node {
+func reducePush(expr string, r *reduceNode) node {
 	keys := map[string]bool{}
 	for _, k := range r.r.keys {
 		keys[k] = true
 	}
 	var down, stay []string
-	for _, cj := range conjuncts(f.filter) {
+	for _, cj := range conjuncts(expr) {
 		refs := refsOf(cj, r.m)
 		only := len(refs) > 0
 		for c := range refs {
@@ -447,4 +449,32 @@ func reducePush(f *sqlNode, r *reduceNode) node {
 		return nil
 	}
 	return rest
+}
+
+// filterOf returns the whole expression of a Filter step (its query
+// "SELECT * FROM part WHERE (expr)"), and whether the step is one. (The
+// step's filter field may hold only the part of it that prunes row
+// groups.)
+func filterOf(s *sqlNode) (string, bool) {
+	if s.filter == "" || s.expr == "" {
+		return "", false
+	}
+	return s.expr, s.query == filterQuery(s.expr)
+}
+
+// filterQuery is the query of a Filter of expr.
+func filterQuery(expr string) string { return "SELECT * FROM part WHERE (\n" + expr + "\n)" }
+
+// plainProjection reports whether a query step only picks some of its
+// input's columns, by name and unchanged (Select, Drop): its query is
+// "SELECT a, b FROM part" of the columns it uses, no column renamed.
+func plainProjection(s *sqlNode) bool {
+	if len(s.uses) == 0 {
+		return false
+	}
+	quoted := make([]string, len(s.uses))
+	for i, c := range s.uses {
+		quoted[i] = engine.QuoteIdent(c)
+	}
+	return s.query == "SELECT "+strings.Join(quoted, ", ")+" FROM part"
 }
