@@ -41,7 +41,7 @@ func (df *DataFrame) Loc(lo, hi any) *DataFrame {
 	if !ok {
 		first, last = 0, m.nparts-1
 	}
-	cond := fmt.Sprintf("%s >= %s AND %s <= %s", engine.QuoteIdent(f.Name), literal(f, lo, vs[0]), engine.QuoteIdent(f.Name), literal(f, hi, vs[1]))
+	cond := fmt.Sprintf("%s >= %s AND %s <= %s", engine.QuoteIdent(f.Name), locLiteral(f, lo, vs[0]), engine.QuoteIdent(f.Name), locLiteral(f, hi, vs[1]))
 	pruned := df.derive(newPruneNode(df.n, first, last, fmt.Sprintf("Loc [%v, %v]", vs[0], vs[1])))
 	out := pruned.Filter(cond)
 	if out.err != nil {
@@ -76,9 +76,9 @@ func compareAnyTyped(a, b any) int {
 	return compareAny(widen(a), widen(b))
 }
 
-// literal is v as a DuckDB constant of the column's type (conv is v as
+// locLiteral is v as a DuckDB constant of the column's type (conv is v as
 // the divisions hold it).
-func literal(f arrow.Field, v, conv any) string {
+func locLiteral(f arrow.Field, v, conv any) string {
 	switch t := f.Type.(type) {
 	case *arrow.Date32Type:
 		return "DATE '" + v.(time.Time).UTC().Format("2006-01-02") + "'"
@@ -112,7 +112,7 @@ func overlapping(b []any, preds []predicate) (first, last int, ok bool) {
 	n := len(b) - 1
 	first, last = 0, n-1
 	for _, p := range preds {
-		if _, isStr := p.val.(string); isStr != isString(b[0]) {
+		if _, isStr := p.val.(string); isStr != isStringValue(b[0]) {
 			return 0, 0, false
 		}
 		ok = true
@@ -126,7 +126,7 @@ func overlapping(b []any, preds []predicate) (first, last int, ok bool) {
 	return first, last, ok
 }
 
-func isString(v any) bool { _, ok := v.(string); return ok }
+func isStringValue(v any) bool { _, ok := v.(string); return ok }
 
 // mayHoldIn reports whether a value in [lo, hi] may satisfy p.
 func mayHoldIn(p predicate, lo, hi any) bool {

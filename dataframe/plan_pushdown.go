@@ -170,10 +170,10 @@ func plannedFilter(n node, expr, why string) (*sqlNode, error) {
 		passThrough: true, expr: expr, filter: expr}, nil
 }
 
-// conjuncts splits a filter expression at its top-level ANDs, or returns
+// andParts splits a filter expression at its top-level ANDs, or returns
 // it whole when splitting might change its meaning (OR, BETWEEN ... AND,
 // CASE).
-func conjuncts(expr string) []string {
+func andParts(expr string) []string {
 	up := " " + strings.ToUpper(stripQuoted(expr)) + " "
 	for _, w := range []string{"OR", "BETWEEN", "CASE"} {
 		for _, sep := range []string{" ", "(", ")", "\n", "\t"} {
@@ -342,7 +342,7 @@ func joinPush(expr string, j *joinNode) node {
 	canL := j.how == "inner" || j.how == "left"
 	canR := j.how == "inner" || j.how == "right"
 	var toL, toR, stay []string
-	for _, cj := range conjuncts(expr) {
+	for _, cj := range andParts(expr) {
 		refs := refsOf(cj, j.m)
 		onlyKeys := len(refs) > 0
 		for c := range refs {
@@ -420,7 +420,7 @@ func reducePush(expr string, r *reduceNode) node {
 		keys[k] = true
 	}
 	var down, stay []string
-	for _, cj := range conjuncts(expr) {
+	for _, cj := range andParts(expr) {
 		refs := refsOf(cj, r.m)
 		only := len(refs) > 0
 		for c := range refs {
