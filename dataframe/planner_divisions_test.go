@@ -2,6 +2,7 @@ package dataframe_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -68,14 +69,52 @@ func TestDivisionsAreExact(t *testing.T) {
 	}
 	checkFloatsWithin(t, mustCompute(t, ctx, byX), byX.Divisions())
 
-	// Sorted data whose neighbouring partitions share a value has no
-	// divisions that place each value in one partition.
+	// Sorted data whose neighbouring partitions share a value: the
+	// divisions do not place each value in one partition, so a group-by
+	// on the index still combines partitions, and in a merge with data of
+	// the same divisions the tied side moves to the other's.
 	tied, err := dataframe.FromRecords(ctx, c, []row{{ID: 0}, {ID: 1}, {ID: 2}, {ID: 2}, {ID: 3}, {ID: 4}}, dataframe.Partitions(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = tied.SetIndex(ctx, "id", dataframe.Sorted())
-	wantErr(t, err, "partitions 0 and 1 both hold 2", "leave out Sorted()")
+	ts, err := tied.SetIndex(ctx, "id", dataframe.Sorted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ts.Divisions(); fmt.Sprint(d.Bounds) != "[0 2 4]" {
+		t.Fatalf("divisions of the tied data: %v", d.Bounds)
+	}
+	g := ts.GroupBy("id").Agg(dataframe.Count("x"))
+	if ex := g.Explain(); !strings.Contains(ex, "tree reduction") {
+		t.Fatalf("a group-by on tied divisions is taken as placed:\n%s", ex)
+	}
+	if got := rowsOf(t, mustCompute(t, ctx, g)); fmt.Sprint(got) != "[0|1 1|1 2|2 3|1 4|1]" {
+		t.Fatalf("group-by on tied divisions: %v", got)
+	}
+	five, err := dataframe.FromRecords(ctx, c, []row{{ID: 0}, {ID: 1}, {ID: 2}, {ID: 3}, {ID: 4}}, dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := five.Select("id").SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 2, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		m     *dataframe.DataFrame
+		moved string
+	}{
+		{ts.Merge(fs, []string{"id"}, "inner", dataframe.BroadcastThreshold(0)), "only the left side moved"},
+		{fs.Merge(ts, []string{"id"}, "inner", dataframe.BroadcastThreshold(0)), "only the right side moved"},
+	} {
+		m := tc.m
+		// The tied side moves to the other's divisions.
+		if ex := m.Explain(); !strings.Contains(ex, tc.moved) {
+			t.Fatalf("a merge with tied divisions: want %q:\n%s", tc.moved, ex)
+		}
+		if n := mustCompute(t, ctx, m).NumRows(); n != 6 {
+			t.Fatalf("merge with tied divisions: %d rows, want 6", n)
+		}
+	}
 
 	_, err = df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds("a", "m", "z")))
 	wantErr(t, err, "SetIndex", `column "id"`, "Bounds[int64]")

@@ -108,7 +108,7 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 	m := in.clone()
 	m.nparts = len(bounds) - 1
 	m.hashed = nil
-	m.divs = &Divisions{Column: col, Bounds: bounds}
+	m.divs = &Divisions{Column: col, Bounds: bounds, placed: true}
 	if o.descending {
 		m.divs = nil
 	}
@@ -352,6 +352,7 @@ func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFram
 	}
 	var bounds []any
 	var prevHi any
+	tied := false
 	for i, r := range recs {
 		lo, err := scalars(r.Column(0))
 		if err != nil {
@@ -368,16 +369,15 @@ func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFram
 			return nil, opError(op, fmt.Errorf("partitions %d and %d overlap on %q (%v > %v); leave out Sorted() to sort them", i-1, i, col, prevHi, lo[0]))
 		}
 		if prevHi != nil && compareAny(lo[0], prevHi) == 0 {
-			// Divisions place a value in one partition (Bounds[i] <= v <
-			// Bounds[i+1]): joins and pruning rely on it.
-			return nil, opError(op, fmt.Errorf("partitions %d and %d both hold %v of %q, and divisions need each value in one partition; leave out Sorted() to sort them", i-1, i, lo[0], col))
+			// Neighbours share a value: it is in two partitions.
+			tied = true
 		}
 		bounds = append(bounds, lo[0])
 		prevHi = hi[0]
 	}
 	bounds = append(bounds, prevHi)
 	m := df.n.meta().clone()
-	m.divs = &Divisions{Column: col, Bounds: bounds}
+	m.divs = &Divisions{Column: col, Bounds: bounds, placed: !tied}
 	return df.derive(&relabel{child: df.n, m: m, what: fmt.Sprintf("%s %s (sorted): divisions %s", op, col, boundsString(bounds))}), nil
 }
 
