@@ -28,12 +28,11 @@ type DataFrame struct {
 type Divisions struct {
 	Column string
 	Bounds []any
-	// placed is set when rows were placed by these bounds (a range
-	// shuffle), or the partitions share no value (Sorted): each value is
-	// then in one partition, which aligned joins, placing one side by the
-	// other's divisions and group-bys without a shuffle rely on. Sorted
-	// data whose neighbours share a value has it unset.
-	placed bool
+	// tied is set when neighbouring partitions may share a value (data
+	// marked Sorted whose partitions meet on one): a value is then not in
+	// one partition only, which aligned joins, placing one side by the
+	// other's divisions and group-bys without a shuffle rely on.
+	tied bool
 }
 
 // meta is what the plan knows of a DataFrame without running it.

@@ -231,7 +231,7 @@ func planJoin(lm, rm *meta, query string) (*arrow.Schema, map[string][]string, e
 // chooseStrategy picks how to join; small names the broadcast side.
 func chooseStrategy(lm, rm *meta, on []string, how string, o mergeOptions) (strategy, small string, err error) {
 	aligned := false
-	if len(on) == 1 && lm.divs != nil && rm.divs != nil && lm.divs.placed && rm.divs.placed && lm.divs.Column == on[0] && rm.divs.Column == on[0] && sameSplits(lm.divs.Bounds, rm.divs.Bounds) {
+	if len(on) == 1 && lm.divs != nil && rm.divs != nil && !lm.divs.tied && !rm.divs.tied && lm.divs.Column == on[0] && rm.divs.Column == on[0] && sameSplits(lm.divs.Bounds, rm.divs.Bounds) {
 		aligned = true
 	}
 	if len(lm.hashed) > 0 && lm.nparts == rm.nparts && sameStrings2(lm.hashed, on) && sameStrings2(rm.hashed, on) {

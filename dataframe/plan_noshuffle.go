@@ -62,7 +62,7 @@ func placeLike(child, other *meta, childNode node, on []string, side string) nod
 	m.nparts = other.nparts
 	m.bytes = child.bytes
 	switch {
-	case len(on) == 1 && other.divs != nil && other.divs.placed && other.divs.Column == on[0]:
+	case len(on) == 1 && other.divs != nil && !other.divs.tied && other.divs.Column == on[0]:
 		m.divs, m.hashed = other.divs, nil
 		return &placeNode{child: childNode, kind: shuffle.Range, cols: on, bounds: other.divs.Bounds, side: side, m: m}
 	case len(other.hashed) > 0 && sameStrings2(other.hashed, on):
@@ -99,7 +99,7 @@ func partitionedOn(m *meta, keys []string) (string, bool) {
 	for _, k := range keys {
 		in[k] = true
 	}
-	if m.divs != nil && m.divs.placed && in[m.divs.Column] {
+	if m.divs != nil && !m.divs.tied && in[m.divs.Column] {
 		return fmt.Sprintf("sorted on %s with known divisions", m.divs.Column), true
 	}
 	if len(m.hashed) == 0 {

@@ -173,7 +173,7 @@ func newPruneNode(child node, first, last int, why string) *pruneNode {
 		m.bytes = m.bytes * int64(m.nparts) / int64(cm.nparts)
 	}
 	if cm.divs != nil {
-		m.divs = &Divisions{Column: cm.divs.Column, Bounds: append([]any(nil), cm.divs.Bounds[first:last+2]...), placed: cm.divs.placed}
+		m.divs = &Divisions{Column: cm.divs.Column, Bounds: append([]any(nil), cm.divs.Bounds[first:last+2]...), tied: cm.divs.tied}
 	}
 	p := &pruneNode{child: child, first: first, last: last, why: why, m: m}
 	if none {

@@ -108,7 +108,7 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 	m := in.clone()
 	m.nparts = len(bounds) - 1
 	m.hashed = nil
-	m.divs = &Divisions{Column: col, Bounds: bounds, placed: true}
+	m.divs = &Divisions{Column: col, Bounds: bounds}
 	if o.descending {
 		m.divs = nil
 	}
@@ -377,7 +377,7 @@ func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFram
 	}
 	bounds = append(bounds, prevHi)
 	m := df.n.meta().clone()
-	m.divs = &Divisions{Column: col, Bounds: bounds, placed: !tied}
+	m.divs = &Divisions{Column: col, Bounds: bounds, tied: tied}
 	return df.derive(&relabel{child: df.n, m: m, what: fmt.Sprintf("%s %s (sorted): divisions %s", op, col, boundsString(bounds))}), nil
 }
 
