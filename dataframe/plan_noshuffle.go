@@ -63,7 +63,9 @@ func placeLike(child, other *meta, childNode node, on []string, side string) nod
 	m.bytes = child.bytes
 	switch {
 	case len(on) == 1 && other.divs != nil && !other.divs.tied && other.divs.Column == on[0]:
-		m.divs, m.hashed = other.divs, nil
+		// Placed by the other's inner bounds, but its values may lie
+		// beyond the other's first and last: no divisions of its own.
+		m.divs, m.hashed = nil, nil
 		return &placeNode{child: childNode, kind: shuffle.Range, cols: on, bounds: other.divs.Bounds, side: side, m: m}
 	case len(other.hashed) > 0 && sameStrings2(other.hashed, on):
 		m.divs, m.hashed = nil, other.hashed

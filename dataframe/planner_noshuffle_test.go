@@ -44,6 +44,20 @@ func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 		}
 	}
 
+	// Moved to the other's divisions, a side has none of its own: a left
+	// merge keeps the left's keys, which may lie beyond them.
+	if d := si.Merge(R, []string{"id"}, "left", noBroadcast).Divisions(); d == nil || fmt.Sprint(d.Bounds) != fmt.Sprint(si.Divisions().Bounds) {
+		t.Fatalf("left merge onto the indexed side: divisions %v, want the index's", d)
+	}
+	rl := R.Merge(si, []string{"id"}, "left", noBroadcast)
+	if ex := rl.Explain(); rl.Divisions() != nil || !strings.Contains(ex, "only the left side moved") {
+		t.Fatalf("left merge of the moved side: divisions %v\n%s", rl.Divisions(), ex)
+	}
+	want := plannerDuckDB(t, fmt.Sprintf("SELECT id, r.v, r.w, r.x AS x_x, l.k, l.x AS x_y, l.y FROM read_parquet('%s/*.parquet') r LEFT JOIN read_parquet('%s/*.parquet') l USING (id)", rdir, ldir))
+	if got := rowsOf(t, mustCompute(t, ctx, rl)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("left merge of the moved side: %d rows, DuckDB %d", len(got), len(want))
+	}
+
 	// Two merges on one key: the second moves only its new side.
 	R2 := R.Select("id", "w").Assign("w2", "w * 2").Select("id", "w2")
 	ab := L.Merge(R, []string{"id"}, "inner", noBroadcast)
@@ -52,7 +66,7 @@ func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 	if strings.Count(ex, "strategy="+dataframe.StrategyShuffle) != 1 || !strings.Contains(ex, "Merge's right side: hash shuffle 6 -> 8 partitions on [id], as the other side is placed") {
 		t.Fatalf("the second merge on the key shuffles its placed side again:\n%s", ex)
 	}
-	want := plannerDuckDB(t, fmt.Sprintf("SELECT m.*, r2.w * 2 AS w2 FROM (%s) m LEFT JOIN read_parquet('%s/*.parquet') r2 USING (id)", sql("INNER"), rdir))
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT m.*, r2.w * 2 AS w2 FROM (%s) m LEFT JOIN read_parquet('%s/*.parquet') r2 USING (id)", sql("INNER"), rdir))
 	if got := rowsOf(t, mustCompute(t, ctx, abc)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("two merges on one key: %d rows, DuckDB %d", len(got), len(want))
 	}
