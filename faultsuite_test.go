@@ -216,7 +216,7 @@ var faultWorks = []faultWork{
 		}
 		df := dataframe.ReadCSV(c, filepath.Join(data, "*.csv")).
 			MapPartitions(faultRows, dataframe.Args(gate, int64(files*per/4)))
-		sorted, err := df.SetIndex(ctx, "key", dataframe.WithDivisions(int64(0), int64(250), int64(500), int64(750), int64(keys-1)))
+		sorted, err := df.SetIndex(ctx, "key", dataframe.WithDivisions(dataframe.Bounds[int64](0, 250, 500, 750, int64(keys-1))))
 		if err != nil {
 			return nil, 0, nil, err
 		}

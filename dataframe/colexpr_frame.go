@@ -52,5 +52,5 @@ func (df *DataFrame) AssignExpr(name string, e Expr) *DataFrame {
 	}
 	return df.derivedSQL("AssignExpr", fmt.Sprintf("%s = %s", name, t.sql), q,
 		keepOrder(in, func(c string) bool { return c != name }),
-		func(n *sqlNode) { n.passThrough, n.expr = true, t.sql })
+		func(n *sqlNode) { n.passThrough, n.expr, n.assigned = true, t.sql, name })
 }

@@ -36,6 +36,7 @@ type lowering struct {
 	workers  []string     // running workers' addresses, sorted; fetched on first need
 	shuffles []string     // IDs of the shuffles in the graph
 	adapt    *adaptiveRun // what may adapt at run time (adaptive.go); nil: nothing
+	same     *sharing     // when set, equal steps are lowered once (ComputeAll)
 }
 
 func newLowering(ctx context.Context, c *dusk.Client) *lowering {
@@ -44,6 +45,9 @@ func newLowering(ctx context.Context, c *dusk.Client) *lowering {
 
 // parts returns the lazy partitions of n.
 func (lw *lowering) parts(n node) ([]part, error) {
+	if lw.same != nil {
+		n = lw.same.canonical(n)
+	}
 	if p, ok := lw.memo[n]; ok {
 		return p, nil
 	}

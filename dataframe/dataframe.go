@@ -28,6 +28,11 @@ type DataFrame struct {
 type Divisions struct {
 	Column string
 	Bounds []any
+	// tied is set when neighbouring partitions may share a value (data
+	// marked Sorted whose partitions meet on one): a value is then not in
+	// one partition only, which aligned joins, placing one side by the
+	// other's divisions and group-bys without a shuffle rely on.
+	tied bool
 }
 
 // meta is what the plan knows of a DataFrame without running it.

@@ -33,6 +33,7 @@ type datasetDivisions struct {
 	Ints   []int64   `json:"ints,omitempty"`
 	Floats []float64 `json:"floats,omitempty"`
 	Strs   []string  `json:"strings,omitempty"`
+	Tied   bool      `json:"tied,omitempty"` // a value may be in two partitions (Divisions.tied)
 }
 
 var _ dusk.Publisher = (*DataFrame)(nil)
@@ -73,7 +74,7 @@ func (df *DataFrame) PublishMeta() ([]byte, error) {
 	}
 	m := datasetMeta{Schema: schema.Bytes(), Hashed: p.m.hashed, Bytes: p.m.bytes, Rows: p.rows, PBytes: p.bytes, Cats: p.m.cats, From: p.from}
 	if d := p.m.divs; d != nil {
-		dd := &datasetDivisions{Column: d.Column}
+		dd := &datasetDivisions{Column: d.Column, Tied: d.tied}
 		for _, b := range d.Bounds {
 			switch v := b.(type) {
 			case int64:
@@ -116,7 +117,7 @@ func FromDataset(d *dusk.Dataset) (*DataFrame, error) {
 	}
 	mt := &meta{schema: schema, nparts: len(keys), hashed: m.Hashed, bytes: m.Bytes, cats: m.Cats}
 	if dd := m.Divs; dd != nil {
-		divs := &Divisions{Column: dd.Column}
+		divs := &Divisions{Column: dd.Column, tied: dd.Tied}
 		for _, v := range dd.Ints {
 			divs.Bounds = append(divs.Bounds, v)
 		}

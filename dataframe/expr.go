@@ -31,6 +31,7 @@ type sqlNode struct {
 	passThrough bool
 	expr        string
 	filter      string
+	assigned    string // the column Assign sets
 }
 
 func (s *sqlNode) meta() *meta      { return s.m }
@@ -244,7 +245,7 @@ func (df *DataFrame) Assign(name, expr string) *DataFrame {
 	}
 	return df.derivedSQL("Assign", fmt.Sprintf("%s = %q", name, expr), q,
 		keepOrder(in, func(c string) bool { return c != name }),
-		func(n *sqlNode) { n.passThrough, n.expr = true, expr })
+		func(n *sqlNode) { n.passThrough, n.expr, n.assigned = true, expr, name })
 }
 
 // MapPartitionsSQL runs query, a DuckDB SELECT that reads the table

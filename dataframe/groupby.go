@@ -138,7 +138,12 @@ type reduction struct {
 }
 
 // Agg computes the aggregates per group: one row per group, the key
-// columns first, then one column per aggregate, sorted by the keys.
+// columns first, then one column per aggregate, sorted by the keys. Data
+// already placed on the keys (sorted on one of them with known
+// divisions, or hash-placed on some of them) is aggregated partition by
+// partition, with no shuffle: the result keeps its partitions, each sorted
+// by the keys (in key order across partitions only when the data is
+// sorted on the first key).
 func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 	df := g.df
 	if g.err != nil {
@@ -235,6 +240,10 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 		specs[i] = kernels.AggSpec{Fn: a.fn, Col: a.col, Name: a.outName()}
 	}
 	r.goAgg = kernels.NewAggPlan(g.keys, specs, s)
+	if why, ok := partitionedOn(df.n.meta(), g.keys); ok {
+		// Every group is whole in one partition (see plan_noshuffle.go).
+		return df.localReduce(r, why)
+	}
 	return df.reduce(r)
 }
 

@@ -58,7 +58,9 @@ func Suffixes(left, right string) MergeOption {
 // sides have get suffixes). Null keys match nothing (as in SQL). Merge
 // picks the cheapest way: partition-aligned when both sides have equal
 // known divisions on the key (SetIndex both first) or are hash-placed on
-// the keys into as many partitions, with no data moving; else a broadcast
+// the keys into as many partitions, with no data moving (when only one
+// side is placed so, only the other side moves, to its placement); else a
+// broadcast
 // of the smaller side when it is under the threshold and the join type
 // allows it; else a hash shuffle of both sides. Explain shows the choice.
 // A hash shuffle adapts once its map side has run (a side that turned out
@@ -105,12 +107,17 @@ func (df *DataFrame) Merge(other *DataFrame, on []string, how string, opts ...Me
 	if err != nil {
 		return df.fail("Merge", err)
 	}
-	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, goJoin: kernels.NewJoinPlan(ls, rs, on, how, s, cats), adapt: newJoinAdaptive(o)}
+	j := &joinNode{left: df.n, right: other.n, on: on, how: how, query: query, suffixes: o.suffixes, goJoin: kernels.NewJoinPlan(ls, rs, on, how, s, cats), adapt: newJoinAdaptive(o)}
 	j.strategy, j.small, err = chooseStrategy(df.n.meta(), other.n.meta(), on, how, o)
 	if err != nil {
 		return df.fail("Merge", err)
 	}
-	lm, rm := df.n.meta(), other.n.meta()
+	if j.strategy == StrategyShuffle && o.force == "" {
+		// One side already placed on the keys: only the other moves
+		// (see plan_noshuffle.go).
+		alignOneSide(j)
+	}
+	lm, rm := j.left.meta(), j.right.meta()
 	m := &meta{schema: s, cats: cats, bytes: -1}
 	switch j.strategy {
 	case StrategyAligned:
@@ -234,7 +241,7 @@ func planJoin(lm, rm *meta, query string) (*arrow.Schema, map[string][]string, e
 // chooseStrategy picks how to join; small names the broadcast side.
 func chooseStrategy(lm, rm *meta, on []string, how string, o mergeOptions) (strategy, small string, err error) {
 	aligned := false
-	if len(on) == 1 && lm.divs != nil && rm.divs != nil && lm.divs.Column == on[0] && rm.divs.Column == on[0] && equalBounds(lm.divs.Bounds, rm.divs.Bounds) {
+	if len(on) == 1 && lm.divs != nil && rm.divs != nil && !lm.divs.tied && !rm.divs.tied && lm.divs.Column == on[0] && rm.divs.Column == on[0] && sameSplits(lm.divs.Bounds, rm.divs.Bounds) {
 		aligned = true
 	}
 	if len(lm.hashed) > 0 && lm.nparts == rm.nparts && sameStrings2(lm.hashed, on) && sameStrings2(rm.hashed, on) {
@@ -312,6 +319,7 @@ type joinNode struct {
 	m           *meta
 	goJoin      *kernels.JoinPlan // the join done in Go, when it can be (see package kernels)
 	adapt       *joinAdaptive     // adaptive execution's settings and last decisions (adaptive.go)
+	suffixes    [2]string         // for the planner, to join narrower sides
 }
 
 func (j *joinNode) meta() *meta      { return j.m }
@@ -329,7 +337,7 @@ func (j *joinNode) label() string {
 	case StrategyShuffle:
 		s += fmt.Sprintf(" (left %d and right %d partitions -> %d)", lm.nparts, rm.nparts, j.m.nparts)
 	case StrategyAligned:
-		s += fmt.Sprintf(" (%d partition pairs, no data moved)", j.m.nparts)
+		s += fmt.Sprintf(" (%d partition pairs, %s)", j.m.nparts, alignedMoves(j))
 	}
 	s += fmt.Sprintf(" partitions=%d", j.m.nparts)
 	if j.goJoin != nil {

@@ -98,11 +98,11 @@ func TestMergeStrategiesAndKinds(t *testing.T) {
 		}
 	}
 	// Both sides indexed with the same divisions: partition-aligned.
-	ls, err := ldf.SetIndex(ctx, "id", dataframe.WithDivisions(0, 50, 100, 150, 250))
+	ls, err := ldf.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 50, 100, 150, 250)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := rdf.SetIndex(ctx, "id", dataframe.WithDivisions(0, 50, 100, 150, 250))
+	rs, err := rdf.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 50, 100, 150, 250)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,16 +6,29 @@ import (
 )
 
 // optimize rewrites a plan before it runs: readers read only the columns
-// the steps above them use (projection pushdown), and a Parquet reader
-// under a Filter skips the row groups whose statistics rule the filter out
-// (predicate pushdown). The result has the same output columns. Then,
+// the steps above them use (projection pushdown, through joins and range
+// shuffles too: plan_pushdown.go), filters move down towards the readers
+// (plan_pushdown.go), a Parquet reader under a Filter skips the row groups
+// whose statistics rule the filter out (predicate pushdown), and a Filter
+// on the index of known divisions keeps the partitions that may hold its
+// rows (plan_prune.go). The result has the same output columns. Then,
 // as co says, runs of tiny neighbouring partitions are joined before the
 // steps whose cost grows with the number of their inputs (see
 // coalesce.go); notes says what was coalesced.
+//
+// A step that several steps read (plans are DAGs) is rewritten once, for
+// the union of the columns they need: the rewrite runs again, with the
+// unions found, until no step is asked for more (see plan_needs.go).
 func optimize(n node, co coalescing) (_ node, notes []*coalesceNote) {
-	o := &optimizer{done: map[node]node{}, co: co, coalesce: map[node]node{}}
-	out := o.node(n, allColumns(n))
-	return out, o.notes
+	wants := map[node]map[string]bool{}
+	for range maxOptimizePasses {
+		o := &optimizer{done: map[node]node{}, co: co, coalesce: map[node]node{}, wants: wants}
+		out := o.node(n, allColumns(n))
+		if !o.grew {
+			return out, o.notes
+		}
+	}
+	return n, nil
 }
 
 type optimizer struct {
@@ -23,6 +36,8 @@ type optimizer struct {
 	co       coalescing
 	coalesce map[node]node // rewritten inputs and their coalesced form
 	notes    []*coalesceNote
+	wants    map[node]map[string]bool // the columns asked of each step, over all passes
+	grew     bool                     // a step was asked for more columns than before
 }
 
 func allColumns(n node) map[string]bool {
@@ -35,6 +50,7 @@ func allColumns(n node) map[string]bool {
 
 // node rewrites n so that it produces at least the columns in need.
 func (o *optimizer) node(n node, need map[string]bool) node {
+	need = o.want(n, need)
 	if d, ok := o.done[n]; ok {
 		return d
 	}
@@ -49,6 +65,11 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 	case *hiveNode:
 		out = x.withColumns(need)
 	case *sqlNode:
+		if p := pushFilter(x); p != nil {
+			// The filter moved down (see plan_pushdown.go).
+			out = o.node(p, need)
+			break
+		}
 		childNeed := x.childNeed(need)
 		if x.filter != "" {
 			if hv, ok := x.child.(*hiveNode); ok {
@@ -64,7 +85,23 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 				}
 			}
 		}
+		if pr := pruneByIndex(x); pr != nil {
+			// A Filter on the index reads the partitions that may hold
+			// its rows only (see plan_prune.go).
+			out = x.rebuild(o.node(pr, childNeed))
+			break
+		}
 		out = x.rebuild(o.node(x.child, childNeed))
+	case *pruneNode:
+		out = x.optimized(o, need)
+	case *joinNode:
+		out = o.join(x, need)
+	case *rangeNode:
+		out = o.rangeSort(x, need)
+	case *placeNode:
+		out = o.place(x, need)
+	case *relabel:
+		out = o.relabeled(x, need)
 	case *pickNode:
 		// Fewer columns pass through; the same partitions are picked.
 		if c := o.node(x.child, need); c != x.child && c.meta().nparts == x.child.meta().nparts {
@@ -206,7 +243,13 @@ func (s *sqlNode) rebuild(child node) node {
 	c.child = child
 	m := s.m.clone()
 	m.schema, m.cats = sch, cats
-	m.nparts = child.meta().nparts // row groups pruned below
+	m.nparts = child.meta().nparts // row groups or partitions pruned below
+	if m.nparts != s.m.nparts {
+		m.hashed = nil
+	}
+	if m.divs != nil {
+		m.divs = child.meta().divs // fewer partitions, fewer divisions
+	}
 	if m.divs != nil && len(sch.FieldIndices(m.divs.Column)) == 0 {
 		m.divs = nil
 	}

@@ -21,7 +21,7 @@ func (df *DataFrame) Partitions(lo, hi int) *DataFrame {
 		m.bytes = m.bytes * int64(hi-lo) / int64(n)
 	}
 	if m.divs != nil {
-		m.divs = &Divisions{Column: m.divs.Column, Bounds: append([]any(nil), m.divs.Bounds[lo:hi+1]...)}
+		m.divs = &Divisions{Column: m.divs.Column, Bounds: append([]any(nil), m.divs.Bounds[lo:hi+1]...), tied: m.divs.tied}
 	}
 	return df.derive(&pickNode{child: df.n, lo: lo, hi: hi, m: m})
 }

@@ -61,7 +61,11 @@ func comparable(a, b any) bool {
 func parsePredicates(expr string, s *arrow.Schema) []predicate {
 	var out []predicate
 	for _, part := range splitAnd(expr) {
-		if p, ok := parseComparison(strings.TrimSpace(part), s); ok {
+		part = strings.TrimSpace(part)
+		for len(part) > 1 && part[0] == '(' && part[len(part)-1] == ')' && balanced(part[1:len(part)-1]) {
+			part = strings.TrimSpace(part[1 : len(part)-1])
+		}
+		if p, ok := parseComparison(part, s); ok {
 			out = append(out, p)
 		}
 	}

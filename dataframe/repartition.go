@@ -93,7 +93,7 @@ func repartitionMeta(in *meta, pieces []repPiece) *meta {
 		}
 		if bounds != nil {
 			bounds = append(bounds, m.divs.Bounds[len(m.divs.Bounds)-1])
-			m.divs = &Divisions{Column: m.divs.Column, Bounds: bounds}
+			m.divs = &Divisions{Column: m.divs.Column, Bounds: bounds, tied: m.divs.tied}
 		} else {
 			m.divs = nil
 		}

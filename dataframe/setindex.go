@@ -34,12 +34,6 @@ type indexOptions struct {
 // checks the order) instead of shuffling.
 func Sorted() IndexOption { return func(o *indexOptions) { o.sorted = true } }
 
-// WithDivisions gives the divisions (one more than the partitions wanted,
-// ascending) instead of sampling the data for them.
-func WithDivisions(bounds ...any) IndexOption {
-	return func(o *indexOptions) { o.bounds = append([]any(nil), bounds...) }
-}
-
 // OutPartitions sets the number of output partitions (default: as many as
 // the input has).
 func OutPartitions(n int) IndexOption { return func(o *indexOptions) { o.nparts = n } }
@@ -106,8 +100,10 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 		if bounds, err = df.sampleDivisions(ctx, col, n); err != nil {
 			return nil, opError(op, err)
 		}
-	} else if err := checkBounds(bounds); err != nil {
-		return nil, opError(op, err)
+	} else {
+		if bounds, err = boundsFor(in.schema.Field(idx), bounds); err != nil {
+			return nil, opError(op, err)
+		}
 	}
 	m := in.clone()
 	m.nparts = len(bounds) - 1
@@ -116,7 +112,7 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 	if o.descending {
 		m.divs = nil
 	}
-	return df.derive(&rangeNode{child: df.n, op: op, cols: cols, bounds: bounds, desc: o.descending, m: m}), nil
+	return df.derive(&rangeNode{child: df.n, op: op, cols: cols, bounds: bounds, desc: o.descending, given: o.bounds != nil, m: m}), nil
 }
 
 func rangeType(t arrow.DataType) bool {
@@ -134,6 +130,7 @@ type rangeNode struct {
 	cols   []string
 	bounds []any
 	desc   bool
+	given  bool // bounds given (WithDivisions): each input is checked to lie within them
 	m      *meta
 }
 
@@ -155,6 +152,9 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 	in, err := lw.parts(n.child)
 	if err != nil {
 		return nil, err
+	}
+	if n.given {
+		in = checkedWithin(in, n.cols[0], n.bounds)
 	}
 	outs, err := lw.shuffleParts(in, n.child.meta().schema, shuffle.Range, n.cols[:1], len(n.bounds)-1, n.bounds)
 	if err != nil {
@@ -284,6 +284,11 @@ func sampleQuantiles(rec arrow.RecordBatch, col string, points int) (arrow.Recor
 		}
 		seen++
 	}
+	// The least and greatest values are always in the sample, so that the
+	// first and last division are the data's own (exact divisions).
+	if lo, hi := extremes(a); lo >= 0 {
+		idx = append(idx, int64(lo), int64(hi))
+	}
 	sample, err := shuffle.Gather(a, idx)
 	if err != nil {
 		return nil, err
@@ -347,6 +352,7 @@ func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFram
 	}
 	var bounds []any
 	var prevHi any
+	tied := false
 	for i, r := range recs {
 		lo, err := scalars(r.Column(0))
 		if err != nil {
@@ -362,12 +368,16 @@ func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFram
 		if prevHi != nil && compareAny(lo[0], prevHi) < 0 {
 			return nil, opError(op, fmt.Errorf("partitions %d and %d overlap on %q (%v > %v); leave out Sorted() to sort them", i-1, i, col, prevHi, lo[0]))
 		}
+		if prevHi != nil && compareAny(lo[0], prevHi) == 0 {
+			// Neighbours share a value: it is in two partitions.
+			tied = true
+		}
 		bounds = append(bounds, lo[0])
 		prevHi = hi[0]
 	}
 	bounds = append(bounds, prevHi)
 	m := df.n.meta().clone()
-	m.divs = &Divisions{Column: col, Bounds: bounds}
+	m.divs = &Divisions{Column: col, Bounds: bounds, tied: tied}
 	return df.derive(&relabel{child: df.n, m: m, what: fmt.Sprintf("%s %s (sorted): divisions %s", op, col, boundsString(bounds))}), nil
 }
 

@@ -89,7 +89,7 @@ func TestSetIndexSampledSortedAndGiven(t *testing.T) {
 	}
 
 	// Given divisions.
-	given, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(0, 100, 500, 996))
+	given, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 100, 500, 996)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestSetIndexSampledSortedAndGiven(t *testing.T) {
 	if n := g.NumRows(); n != int64(len(rows)) {
 		t.Fatalf("%d rows after SetIndex with divisions", n)
 	}
-	_, err = df.SetIndex(ctx, "id", dataframe.WithDivisions(5, 3))
+	_, err = df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](5, 3)))
 	wantErr(t, err, "ascend")
 	_, err = df.SetIndex(ctx, "nope")
 	wantErr(t, err, `no column "nope"`)

@@ -63,7 +63,7 @@ func TestShuffleAcrossProcessesSurvivesAKilledWorker(t *testing.T) {
 	df := dataframe.ReadCSV(c, filepath.Join(dir, "*.csv"))
 
 	// First without a kill: the pieces travel between processes.
-	si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(0, 100, 250, 400, 600, 800, 999))
+	si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 100, 250, 400, 600, 800, 999)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestShuffleAcrossProcessesSurvivesAKilledWorker(t *testing.T) {
 	writeFile(t, marker, "")
 	restarts := dataframe.ShuffleRestarts()
 	killing := df.MapPartitions(killOnce, dataframe.Args(marker))
-	si2, err := killing.SetIndex(ctx, "id", dataframe.WithDivisions(0, 100, 250, 400, 600, 800, 999))
+	si2, err := killing.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 100, 250, 400, 600, 800, 999)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestShuffleSpillsWithinTheWorkersBudget(t *testing.T) {
 		t.Fatalf("the data (%d bytes) would not need the receivers to spill", b)
 	}
 	before := shuffle.LocalStats()
-	si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(int64(0), int64(10000), int64(20000), int64(30000), int64(40000), int64(49999)))
+	si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 10000, 20000, 30000, 40000, 49999)))
 	if err != nil {
 		t.Fatal(err)
 	}

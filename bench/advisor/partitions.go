@@ -32,7 +32,7 @@ func tooManyPartitions(ctx context.Context, nrows, nparts int, target string, re
 	for i := range rows {
 		rows[i] = benchRow{ID: int64((i * 7919) % ids), K: fmt.Sprintf("k%02d", i%100), X: float64(i%1000) / 8, Y: float64(i % 17)}
 	}
-	bounds := make([]any, 0, 9)
+	bounds := make([]int64, 0, 9)
 	for j := range 8 {
 		bounds = append(bounds, int64(j*ids/8))
 	}
@@ -81,7 +81,7 @@ func tooManyPartitions(ctx context.Context, nrows, nparts int, target string, re
 			}
 			tbl.Release()
 			mid := time.Now()
-			indexed, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(bounds...))
+			indexed, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds(bounds...)))
 			if err != nil {
 				log.Fatal(err)
 			}

@@ -59,12 +59,12 @@ func memTest(ctx context.Context) error {
 	defer c.Close()
 	df := dataframe.ReadParquet(c, parquetGlob())
 	nout := 4 * df.NPartitions()
-	bounds := make([]any, nout+1)
+	bounds := make([]int64, nout+1)
 	for i := range bounds {
 		bounds[i] = int64(i * nIDs / nout)
 	}
 	bounds[nout] = int64(nIDs - 1)
-	si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(bounds...))
+	si, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds(bounds...)))
 	if err != nil {
 		return err
 	}

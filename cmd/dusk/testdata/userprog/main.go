@@ -168,7 +168,7 @@ func sortRows(ctx context.Context, c *dusk.Client) error {
 	if err != nil {
 		return err
 	}
-	sorted, err := df.SetIndex(ctx, "Key", dataframe.WithDivisions(int64(0), int64(250), int64(500), int64(750), int64(999)))
+	sorted, err := df.SetIndex(ctx, "Key", dataframe.WithDivisions(dataframe.Bounds[int64](0, 250, 500, 750, 999)))
 	if err != nil {
 		return err
 	}
