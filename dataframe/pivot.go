@@ -21,7 +21,12 @@ import (
 // The result's columns must be known when the plan is built, so columns
 // must be categorical: Categorize(ctx, columns) first finds its values
 // with a pass over the data. PivotTable itself is lazy and runs as
-// GroupBy(index).Agg: a tree reduction into one partition.
+// GroupBy(index, columns).Agg(agg(values)) — a tree reduction whose rows
+// are one per index value and category, however many rows go in — and a
+// last step that spreads those rows into columns (DuckDB's PIVOT plans it
+// the same way). Spreading the values into one column per category before
+// aggregating would carry every row through as many columns as there are
+// categories.
 func (df *DataFrame) PivotTable(index, columns, values string, agg func(col string) Aggregation) *DataFrame {
 	if df.err != nil {
 		return df
@@ -50,24 +55,34 @@ func (df *DataFrame) PivotTable(index, columns, values string, agg func(col stri
 	if probe.fn == "size" || probe.col != values {
 		return df.fail(op, fmt.Errorf("agg must be an aggregation of the column it is given, such as dataframe.Sum; %s(%s) is not", probe.fn, probe.col))
 	}
-	// One column per category: the values of its rows, null elsewhere
-	// (every aggregation skips nulls), computed in the partial's query.
-	cond := engine.QuoteIdent(columns) + "::VARCHAR"
-	sel := []string{engine.QuoteIdent(index)}
-	aggs := make([]Aggregation, len(cats))
-	for i, c := range cats {
+	for _, c := range cats {
 		if c == index {
 			return df.fail(op, fmt.Errorf("category %q of column %q is also the index column's name; rename the index column first", c, columns))
 		}
-		sel = append(sel, fmt.Sprintf("CASE WHEN %s = %s THEN %s END AS %s", cond, engine.SQLString(c), engine.QuoteIdent(values), engine.QuoteIdent(c)))
-		aggs[i] = agg(c).As(c)
 	}
-	spread := df.derivedSQL(op, fmt.Sprintf("%s by %s", values, columns), "SELECT "+strings.Join(sel, ", ")+" FROM part", nil)
-	out := spread.GroupBy(index).Agg(aggs...)
-	if out.err != nil {
-		return df.fail(op, relabelError(out.err, op))
+	const v = "pivot_value_"
+	if len(s.FieldIndices(v)) > 0 {
+		return df.fail(op, fmt.Errorf("column %q is a name PivotTable uses for itself; rename it first", v))
 	}
-	return out
+	grouped := df.GroupBy(index, columns).Agg(agg(values).As(v))
+	if grouped.err != nil {
+		return df.fail(op, relabelError(grouped.err, op))
+	}
+	// Each (index, category) pair is one row now: spread them, one
+	// column per category, null (0 for counts, as the aggregate of no
+	// rows) where the pair has no row.
+	empty := "NULL"
+	if probe.fn == "count" || probe.fn == "nunique" {
+		empty = "0"
+	}
+	cond := engine.QuoteIdent(columns) + "::VARCHAR"
+	sel := []string{engine.QuoteIdent(index)}
+	for _, c := range cats {
+		sel = append(sel, fmt.Sprintf("coalesce(any_value(%s) FILTER (WHERE %s = %s), %s) AS %s",
+			engine.QuoteIdent(v), cond, engine.SQLString(c), empty, engine.QuoteIdent(c)))
+	}
+	q := fmt.Sprintf("SELECT %s FROM part GROUP BY %s ORDER BY %s", strings.Join(sel, ", "), engine.QuoteIdent(index), engine.QuoteIdent(index))
+	return grouped.derivedSQL(op, fmt.Sprintf("%s by %s", values, columns), q, nil)
 }
 
 // relabelError returns a mistake found by a step PivotTable builds on as
