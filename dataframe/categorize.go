@@ -102,6 +102,28 @@ func (n *categorizeNode) label() string {
 	return fmt.Sprintf("Categorize %s partitions=%d", strings.Join(parts, ", "), n.m.nparts)
 }
 
+// over returns the step over a rewritten input (fewer columns, or fewer
+// partitions): the categorical columns it still has keep their categories.
+func (n *categorizeNode) over(child node) *categorizeNode {
+	in := child.meta()
+	fields := in.schema.Fields()
+	for i, f := range fields {
+		if _, ok := n.m.cats[f.Name]; ok {
+			fields[i].Type = kernels.CategoryType
+		}
+	}
+	m := in.clone()
+	m.schema = arrow.NewSchema(fields, nil)
+	m.cats = copyCats(n.m.cats, m.schema)
+	var cols []string
+	for _, c := range n.cols {
+		if _, ok := m.cats[c]; ok {
+			cols = append(cols, c)
+		}
+	}
+	return &categorizeNode{child: child, cols: cols, m: m}
+}
+
 func (n *categorizeNode) lower(lw *lowering) ([]part, error) {
 	in, err := lw.parts(n.child)
 	if err != nil {

@@ -111,6 +111,11 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 			p.m.schema, p.m.cats = c.meta().schema, c.meta().cats
 			out = &p
 		}
+	case *categorizeNode:
+		// It encodes the columns it finds by name: fewer pass through.
+		if c := o.node(x.child, need); c != x.child {
+			out = x.over(c)
+		}
 	case *reduceNode:
 		c := o.node(x.child, refsOf(x.r.chunk, x.child.meta()))
 		if !readsParquetInDuckDB(c) {
@@ -194,14 +199,6 @@ func (o *optimizer) children(n node) node {
 		if c != x.child && (x.shuffle || same(c, x.child)) {
 			m := *x
 			m.child = c
-			return &m
-		}
-	case *categorizeNode:
-		if c := o.node(x.child, allColumns(x.child)); c != x.child {
-			m := *x
-			m.child = c
-			m.m = x.m.clone()
-			m.m.nparts = c.meta().nparts
 			return &m
 		}
 	}

@@ -278,3 +278,25 @@ func TestSharedStepReadsWhatEveryReaderNeeds(t *testing.T) {
 		t.Fatalf("%d rows, DuckDB %d", len(got), len(want))
 	}
 }
+
+// Columns go down through Categorize too (it encodes the columns it
+// finds): a pivot of three columns reads only those of a wider frame, and
+// its result is the same.
+func TestProjectionPushdownThroughCategorize(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rec := nullyData(t, 400)
+	df, err := fromRecord(t, ctx, c, rec, 4).Assign("b", "i % 3").Categorize(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := df.PivotTable("b", "k", "x", dataframe.Sum)
+	ex := p.Explain()
+	if !strings.Contains(ex, "Categorize k") || strings.Contains(ex, "columns [all]") || !strings.Contains(ex, "columns [") {
+		t.Fatalf("the columns the pivot does not read are still read under Categorize:\n%s", ex)
+	}
+	want := tableLines(t, duckTable(t, "PIVOT (SELECT i % 3 AS b, k, x FROM part) ON k IN ('k0', 'k1', 'k2', 'k3', 'k4') USING sum(x) GROUP BY b ORDER BY b", rec))
+	if got := tableLines(t, mustCompute(t, ctx, p)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
