@@ -14,9 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // The benchmark's data: rows of id int64 in [0, 100000), k one of 100
@@ -118,19 +115,5 @@ func genFile(dir string, f, n int) error {
 	b.Field(1).(*array.StringBuilder).AppendValues(ks, nil)
 	b.Field(2).(*array.Float64Builder).AppendValues(xs, nil)
 	b.Field(3).(*array.Float64Builder).AppendValues(ys, nil)
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	pf, err := os.Create(filepath.Join(dir, "parquet", fmt.Sprintf("part-%02d.parquet", f)))
-	if err != nil {
-		return err
-	}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy), parquet.WithMaxRowGroupLength(rowGroup))
-	pw, err := pqarrow.NewFileWriter(schema, pf, props, pqarrow.NewArrowWriterProperties())
-	if err != nil {
-		return err
-	}
-	if err := pw.Write(rec); err != nil {
-		return err
-	}
-	return pw.Close()
+	return writeParquet(filepath.Join(dir, "parquet", fmt.Sprintf("part-%02d.parquet", f)), b.NewRecordBatch())
 }
