@@ -80,6 +80,9 @@ type Aggregator struct {
 	src  Source
 	ring *event.Ring
 	opts Options
+	// polled is Poll's buffer of events read from the ring, reused from
+	// one poll to the next (Poll runs one at a time: polling).
+	polled []event.Event
 
 	durations *prometheus.HistogramVec // task durations by prefix; safe for concurrent use
 
@@ -218,7 +221,8 @@ func (a *Aggregator) Poll(ctx context.Context) {
 	a.polling.Lock()
 	defer a.polling.Unlock()
 	for {
-		evs, next, lost := a.ring.Since(a.readSeq(), batch)
+		evs, next, lost := a.ring.AppendSince(a.polled[:0], a.readSeq(), batch)
+		a.polled = evs
 		a.mu.Lock()
 		a.lost += lost
 		a.seq = next

@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -68,6 +69,13 @@ func (r *Ring) Total() uint64 {
 // of them, 0 for no limit), the sequence number to ask for next, and how
 // many events after seq were already overwritten.
 func (r *Ring) Since(seq uint64, max int) (evs []Event, next, lost uint64) {
+	return r.AppendSince(nil, seq, max)
+}
+
+// AppendSince is Since appending the events to dst, so that a reader that
+// polls can reuse one buffer instead of allocating (and the collector
+// scanning) a new slice of events on every poll.
+func (r *Ring) AppendSince(dst []Event, seq uint64, max int) (evs []Event, next, lost uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	oldest := uint64(0)
@@ -83,9 +91,9 @@ func (r *Ring) Since(seq uint64, max int) (evs []Event, next, lost uint64) {
 		end = seq + uint64(max)
 	}
 	if seq >= end {
-		return nil, seq, lost
+		return dst, seq, lost
 	}
-	evs = make([]Event, 0, end-seq)
+	evs = slices.Grow(dst, int(end-seq))
 	for i := seq; i < end; i++ {
 		evs = append(evs, r.buf[i%uint64(len(r.buf))])
 	}
