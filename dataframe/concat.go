@@ -239,6 +239,27 @@ func (n *concatNode) label() string {
 	return fmt.Sprintf("Concat %d frames (%s partitions) -> %d partitions", len(n.inputs), strings.Join(counts, " + "), n.m.nparts)
 }
 
+// rewritten returns the step over its inputs as the optimizer rewrites
+// them, every column kept (each input's query names its columns).
+func (n *concatNode) rewritten(o *optimizer) node {
+	inputs := make([]node, len(n.inputs))
+	changed := false
+	nparts := 0
+	for i, in := range n.inputs {
+		inputs[i] = o.node(in, allColumns(in))
+		changed = changed || inputs[i] != in
+		nparts += inputs[i].meta().nparts
+	}
+	if !changed {
+		return n
+	}
+	m := *n
+	m.inputs = inputs
+	m.m = n.m.clone()
+	m.m.nparts = nparts
+	return &m
+}
+
 func (n *concatNode) lower(lw *lowering) ([]part, error) {
 	var out []part
 	for i, in := range n.inputs {

@@ -111,6 +111,19 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 			p.m.schema, p.m.cats = c.meta().schema, c.meta().cats
 			out = &p
 		}
+	case overPartitions:
+		// Its input may be rewritten below it (filters into readers),
+		// every column kept, as long as the partitions stay the same: it
+		// planned something for each of them (row windows, time cuts, a
+		// seed per partition).
+		in := x.plannedInput()
+		if c := o.node(in, allColumns(in)); c != in && c.meta().nparts == in.meta().nparts {
+			out = x.withPlannedInput(c)
+		}
+	case *concatNode:
+		// The inputs' partitions follow one another: each input may be
+		// rewritten below it, every column kept.
+		out = x.rewritten(o)
 	case *categorizeNode:
 		// It encodes the columns it finds by name: fewer pass through.
 		if c := o.node(x.child, need); c != x.child {
@@ -330,4 +343,14 @@ func union(a, b map[string]bool) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// overPartitions is a step over one input whose every partition it
+// planned for (its lowering addresses the input's partitions by
+// position); withPlannedInput returns it over an input with the same
+// columns and partitions.
+type overPartitions interface {
+	node
+	plannedInput() node
+	withPlannedInput(c node) node
 }

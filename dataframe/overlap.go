@@ -53,8 +53,14 @@ type overlapNode struct {
 	m             *meta
 }
 
-func (n *overlapNode) meta() *meta      { return n.m }
-func (n *overlapNode) children() []node { return []node{n.child} }
+func (n *overlapNode) meta() *meta        { return n.m }
+func (n *overlapNode) children() []node   { return []node{n.child} }
+func (n *overlapNode) plannedInput() node { return n.child }
+func (n *overlapNode) withPlannedInput(c node) node {
+	m := *n
+	m.child = c
+	return &m
+}
 func (n *overlapNode) label() string {
 	return fmt.Sprintf("MapOverlap %s before=%d after=%d (rows borrowed from the neighbouring partitions) partitions=%d", n.fn.Name(), n.before, n.after, n.m.nparts)
 }

@@ -300,3 +300,31 @@ func TestProjectionPushdownThroughCategorize(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// Steps the optimizer did not look through before (Concat, Sample) keep
+// their inputs' rewrites: each frame of a Concat reads only the row groups
+// its filter may keep, and the result is DuckDB's.
+func TestPushdownBelowConcatAndSample(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	ldir, _ := plannerData(t, c)
+	L := dataframe.ReadParquet(c, ldir)
+	cc := dataframe.Concat(L.Filter("id < 100"), L.Filter("id >= 500"))
+	_, after := plannerPlans(t, cc)
+	if strings.Count(after, "pruned-by=") != 2 {
+		t.Fatalf("the filters under Concat do not reach their readers:\n%s", after)
+	}
+	want := plannerDuckDB(t, fmt.Sprintf("SELECT * FROM read_parquet('%[1]s/*.parquet') WHERE id < 100 UNION ALL SELECT * FROM read_parquet('%[1]s/*.parquet') WHERE id >= 500", ldir))
+	if got := rowsOf(t, mustCompute(t, ctx, cc)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Concat of filtered frames: %d rows, DuckDB has %d", len(got), len(want))
+	}
+	// A Sample keeps its input's partitions (it draws per partition), so
+	// only rewrites that keep them go below it; the result is the same
+	// optimized or not.
+	s := L.Assign("z", "x * 2").Sample(0.5, 7)
+	got1 := rowsOf(t, mustCompute(t, ctx, s))
+	got2 := rowsOf(t, mustCompute(t, ctx, s))
+	if len(got1) == 0 || fmt.Sprint(got1) != fmt.Sprint(got2) {
+		t.Fatalf("a sample drew %d rows, then %d", len(got1), len(got2))
+	}
+}

@@ -223,8 +223,14 @@ type resampleNode struct {
 	m       *meta
 }
 
-func (n *resampleNode) meta() *meta      { return n.m }
-func (n *resampleNode) children() []node { return []node{n.child} }
+func (n *resampleNode) meta() *meta        { return n.m }
+func (n *resampleNode) children() []node   { return []node{n.child} }
+func (n *resampleNode) plannedInput() node { return n.child }
+func (n *resampleNode) withPlannedInput(c node) node {
+	m := *n
+	m.child = c
+	return &m
+}
 func (n *resampleNode) label() string {
 	return fmt.Sprintf("Resample %s on %s Agg [%s] (bins across edges from the partitions before) partitions=%d", n.freq, n.index, n.aggs, n.m.nparts)
 }

@@ -259,8 +259,14 @@ type rollingNode struct {
 	m           *meta
 }
 
-func (n *rollingNode) meta() *meta      { return n.m }
-func (n *rollingNode) children() []node { return []node{n.child} }
+func (n *rollingNode) meta() *meta        { return n.m }
+func (n *rollingNode) children() []node   { return []node{n.child} }
+func (n *rollingNode) plannedInput() node { return n.child }
+func (n *rollingNode) withPlannedInput(c node) node {
+	m := *n
+	m.child = c
+	return &m
+}
 func (n *rollingNode) label() string {
 	return fmt.Sprintf("Rolling %s on %s Agg [%s] (rows borrowed from the partitions before) partitions=%d", n.w, n.index, n.aggs, n.m.nparts)
 }

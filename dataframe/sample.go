@@ -50,8 +50,14 @@ type sampleNode struct {
 	m     *meta
 }
 
-func (n *sampleNode) meta() *meta      { return n.m }
-func (n *sampleNode) children() []node { return []node{n.child} }
+func (n *sampleNode) meta() *meta        { return n.m }
+func (n *sampleNode) children() []node   { return []node{n.child} }
+func (n *sampleNode) plannedInput() node { return n.child }
+func (n *sampleNode) withPlannedInput(c node) node {
+	m := *n
+	m.child = c
+	return &m
+}
 func (n *sampleNode) label() string {
 	return fmt.Sprintf("Sample frac=%g seed=%d partitions=%d", n.frac, n.seed, n.m.nparts)
 }
