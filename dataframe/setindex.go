@@ -342,11 +342,19 @@ func (df *DataFrame) collectPerPartition(ctx context.Context, query string) ([]a
 // sortedIndex takes the divisions of data already sorted on col from each
 // partition's least and greatest value, and checks the order.
 func (df *DataFrame) sortedIndex(ctx context.Context, op, col string) (*DataFrame, error) {
-	c := engine.QuoteIdent(col)
-	query := engine.WithCTE("part", engine.ScanView(engine.ViewIn), fmt.Sprintf(
-		"SELECT min(%s) AS lo, max(%s) AS hi, bool_and(ok) AS ok FROM (SELECT %s, coalesce(%s >= lag(%s) OVER (ORDER BY rowid_), true) AS ok FROM (SELECT %s, row_number() OVER () AS rowid_ FROM part))",
-		c, c, c, c, c, c))
-	recs, err := df.collectPerPartition(ctx, query)
+	futs, forget, err := df.run(ctx, func(lw *lowering, parts []part) ([]part, error) {
+		out := make([]part, len(parts))
+		for i, p := range parts {
+			out[i] = dusk.Call[arrow.RecordBatch](fnSortedStats, p, col)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	defer forget()
+	defer release(futs)
+	recs, err := gatherRecords(ctx, futs)
 	if err != nil {
 		return nil, opError(op, err)
 	}
