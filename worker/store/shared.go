@@ -30,14 +30,22 @@ func (p *SharedProcess) leave(m *Monitor) {
 }
 
 // unmanaged records m's managed memory and returns m's share of what the
-// process holds beyond all its workers' managed memory.
+// process holds beyond all its workers' managed memory. A monitor that is
+// not running (not joined) counts for the call without being recorded.
 func (p *SharedProcess) unmanaged(m *Monitor, managed, process int64) int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.managed[m] = managed
-	total := int64(0)
-	for _, n := range p.managed {
-		total += n
+	n := len(p.managed)
+	if _, ok := p.managed[m]; ok {
+		p.managed[m] = managed
+	} else {
+		n++
 	}
-	return max(process-total, 0) / int64(len(p.managed))
+	total := managed
+	for x, v := range p.managed {
+		if x != m {
+			total += v
+		}
+	}
+	return max(process-total, 0) / int64(n)
 }
