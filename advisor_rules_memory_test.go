@@ -48,14 +48,17 @@ func onWorker0(t *testing.T, ctx context.Context, c *dusk.Client, n int) []*dusk
 func TestAdviceSpilling(t *testing.T) {
 	t.Parallel()
 	ctx := memoryContext(t)
-	// 128 MiB on a worker of 128 MiB, whose target is 77 MiB.
-	bad, _ := memoryCluster(t, ctx, 128*mib, nil)
-	parts := onWorker0(t, ctx, bad, 16)
+	// 256 MiB on a worker of 256 MiB, whose target is 154 MiB (a worker
+	// process of this test binary holds about 60 MiB of its own, DuckDB
+	// linked in: a smaller worker would have no room between target and
+	// terminate).
+	bad, _ := memoryCluster(t, ctx, 256*mib, nil)
+	parts := onWorker0(t, ctx, bad, 32)
 	mentions(t, adviceUntil(t, ctx, bad, "spilling"), "to disk to stay within their memory")
 
-	// The twin: the same 128 MiB on workers of 512 MiB.
-	good, _ := memoryCluster(t, ctx, 512*mib, nil)
-	twin := onWorker0(t, ctx, good, 16)
+	// The twin: the same 256 MiB on workers of 1 GiB.
+	good, _ := memoryCluster(t, ctx, 1024*mib, nil)
+	twin := onWorker0(t, ctx, good, 32)
 	noAdvice(t, ctx, good, "spilling")
 	_, _ = parts, twin // held until here: a collected future releases its data
 }
@@ -64,14 +67,14 @@ func TestAdvicePaused(t *testing.T) {
 	t.Parallel()
 	ctx := memoryContext(t)
 	cfg := pauseAtHalf(t)
-	// 192 MiB for a worker that pauses at 64 MiB (and spills from there).
-	bad, _ := memoryCluster(t, ctx, 128*mib, cfg)
-	parts := onWorker0(t, ctx, bad, 24)
+	// 256 MiB for a worker that pauses at 128 MiB (and spills from there).
+	bad, _ := memoryCluster(t, ctx, 256*mib, cfg)
+	parts := onWorker0(t, ctx, bad, 32)
 	mentions(t, adviceUntil(t, ctx, bad, "paused"), "1 workers paused", "worker-0")
 
-	// The twin: the same 192 MiB on workers that pause at 512 MiB.
-	good, _ := memoryCluster(t, ctx, 1024*mib, cfg)
-	twin := onWorker0(t, ctx, good, 24)
+	// The twin: the same 256 MiB on workers that pause at 1 GiB.
+	good, _ := memoryCluster(t, ctx, 2048*mib, cfg)
+	twin := onWorker0(t, ctx, good, 32)
 	noAdvice(t, ctx, good, "paused")
 	_, _ = parts, twin
 }
