@@ -3,7 +3,6 @@ package dataframe
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -11,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 var fnSortedStats = dusk.Register("dataframe.sorted-stats", sortedStats)
@@ -64,50 +64,22 @@ func sortedStats(rec arrow.RecordBatch, col string) (arrow.RecordBatch, error) {
 	return array.NewRecordBatch(s, []arrow.Array{one(lo), one(hi), b.NewArray()}, 1), nil
 }
 
-// comparerOf returns a comparison of two non-null elements of a, by index.
+// comparerOf returns a comparison of two non-null elements of a, by index:
+// numbers, dates and times by their order keys (DuckDB's order: NaN after
+// every number), strings byte by byte.
 func comparerOf(a arrow.Array) (func(i, j int) int, error) {
+	if kernels.Sortable(a.DataType()) {
+		keys, err := kernels.OrderKeys(a)
+		if err != nil {
+			return nil, err
+		}
+		return func(i, j int) int { return cmp.Compare(keys[i], keys[j]) }, nil
+	}
 	switch x := a.(type) {
-	case *array.Int64:
-		v := x.Int64Values()
-		return func(i, j int) int { return cmp.Compare(v[i], v[j]) }, nil
-	case *array.Int32:
-		v := x.Int32Values()
-		return func(i, j int) int { return cmp.Compare(v[i], v[j]) }, nil
-	case *array.Int16:
-		v := x.Int16Values()
-		return func(i, j int) int { return cmp.Compare(v[i], v[j]) }, nil
-	case *array.Int8:
-		v := x.Int8Values()
-		return func(i, j int) int { return cmp.Compare(v[i], v[j]) }, nil
-	case *array.Timestamp:
-		v := x.TimestampValues()
-		return func(i, j int) int { return cmp.Compare(v[i], v[j]) }, nil
-	case *array.Date32:
-		v := x.Date32Values()
-		return func(i, j int) int { return cmp.Compare(v[i], v[j]) }, nil
-	case *array.Float64:
-		v := x.Float64Values()
-		return func(i, j int) int { return compareFloat(v[i], v[j]) }, nil
-	case *array.Float32:
-		v := x.Float32Values()
-		return func(i, j int) int { return compareFloat(float64(v[i]), float64(v[j])) }, nil
 	case *array.String:
 		return func(i, j int) int { return strings.Compare(x.Value(i), x.Value(j)) }, nil
 	case *array.LargeString:
 		return func(i, j int) int { return strings.Compare(x.Value(i), x.Value(j)) }, nil
 	}
 	return nil, fmt.Errorf("values of type %s cannot be divisions", a.DataType())
-}
-
-// compareFloat orders floats as DuckDB does: NaN after every number.
-func compareFloat(a, b float64) int {
-	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
-	}
-	return cmp.Compare(a, b)
 }

@@ -83,29 +83,16 @@ func genFile(dir string, f, n int) error {
 		xs[i] = r.Float64()
 		ys[i] = r.Float64()
 	}
-	// CSV.
-	cf, err := os.Create(filepath.Join(dir, "csv", fmt.Sprintf("part-%02d.csv", f)))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(cf, 1<<20)
-	w.WriteString("id,k,x,y\n")
-	var buf []byte
-	for i := range n {
-		buf = strconv.AppendInt(buf[:0], ids[i], 10)
+	err := writeCSV(filepath.Join(dir, "csv", fmt.Sprintf("part-%02d.csv", f)), "id,k,x,y", n, func(buf []byte, i int) []byte {
+		buf = strconv.AppendInt(buf, ids[i], 10)
 		buf = append(buf, ',')
 		buf = append(buf, ks[i]...)
 		buf = append(buf, ',')
 		buf = strconv.AppendFloat(buf, xs[i], 'g', -1, 64)
 		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, ys[i], 'g', -1, 64)
-		buf = append(buf, '\n')
-		w.Write(buf)
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := cf.Close(); err != nil {
+		return strconv.AppendFloat(buf, ys[i], 'g', -1, 64)
+	})
+	if err != nil {
 		return err
 	}
 	// Parquet, snappy, row groups of rowGroup rows.
@@ -116,4 +103,25 @@ func genFile(dir string, f, n int) error {
 	b.Field(2).(*array.Float64Builder).AppendValues(xs, nil)
 	b.Field(3).(*array.Float64Builder).AppendValues(ys, nil)
 	return writeParquet(filepath.Join(dir, "parquet", fmt.Sprintf("part-%02d.parquet", f)), b.NewRecordBatch())
+}
+
+// writeCSV writes a CSV file: the header, then n lines, line appending row
+// i's fields to buf.
+func writeCSV(path, header string, n int, line func(buf []byte, i int) []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString(header + "\n")
+	var buf []byte
+	for i := range n {
+		buf = append(line(buf[:0], i), '\n')
+		w.Write(buf)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

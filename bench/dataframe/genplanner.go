@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -73,20 +72,19 @@ func genDim(dir string) error {
 	ids := make([]int64, nIDs)
 	cats := make([]string, nIDs)
 	ws := make([]float64, nIDs)
-	var csv []byte
-	csv = append(csv, "id,cat,w\n"...)
 	for i := range nIDs {
 		ids[i] = int64(i)
 		cats[i] = catName(r.Int64N(nCats))
 		ws[i] = r.Float64()
-		csv = strconv.AppendInt(csv, ids[i], 10)
-		csv = append(csv, ',')
-		csv = append(csv, cats[i]...)
-		csv = append(csv, ',')
-		csv = strconv.AppendFloat(csv, ws[i], 'g', -1, 64)
-		csv = append(csv, '\n')
 	}
-	if err := os.WriteFile(filepath.Join(dir, "dim-csv", "dim.csv"), csv, 0o644); err != nil {
+	err := writeCSV(filepath.Join(dir, "dim-csv", "dim.csv"), "id,cat,w", nIDs, func(buf []byte, i int) []byte {
+		buf = strconv.AppendInt(buf, ids[i], 10)
+		buf = append(buf, ',')
+		buf = append(buf, cats[i]...)
+		buf = append(buf, ',')
+		return strconv.AppendFloat(buf, ws[i], 'g', -1, 64)
+	})
+	if err != nil {
 		return err
 	}
 	s := arrow.NewSchema([]arrow.Field{
@@ -106,27 +104,16 @@ func genTS(dir string, f, first, n int) error {
 	r := rand.New(rand.NewPCG(uint64(f), 99))
 	ts := make([]arrow.Timestamp, n)
 	xs := make([]float64, n)
-	cf, err := os.Create(filepath.Join(dir, "ts-csv", fmt.Sprintf("part-%02d.csv", f)))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(cf, 1<<20)
-	w.WriteString("timestamp,x\n")
-	var buf []byte
 	for i := range n {
-		t := tsStart.Add(time.Duration(first+i) * time.Second)
-		ts[i] = arrow.Timestamp(t.UnixMicro())
+		ts[i] = arrow.Timestamp(tsStart.Add(time.Duration(first+i) * time.Second).UnixMicro())
 		xs[i] = r.Float64()
-		buf = t.AppendFormat(buf[:0], "2006-01-02 15:04:05")
+	}
+	err := writeCSV(filepath.Join(dir, "ts-csv", fmt.Sprintf("part-%02d.csv", f)), "timestamp,x", n, func(buf []byte, i int) []byte {
+		buf = ts[i].ToTime(arrow.Microsecond).UTC().AppendFormat(buf, "2006-01-02 15:04:05")
 		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, xs[i], 'g', -1, 64)
-		buf = append(buf, '\n')
-		w.Write(buf)
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := cf.Close(); err != nil {
+		return strconv.AppendFloat(buf, xs[i], 'g', -1, 64)
+	})
+	if err != nil {
 		return err
 	}
 	s := arrow.NewSchema([]arrow.Field{

@@ -30,6 +30,11 @@ func Sortable(t arrow.DataType) bool {
 	return false
 }
 
+// OrderKeys returns the values of col (of a Sortable type) as unsigned
+// integers that order as the values do in DuckDB (NaN above every other
+// float, -0 equal to 0); the keys of null rows are meaningless.
+func OrderKeys(col arrow.Array) ([]uint64, error) { return sortKeys(col, false) }
+
 // sortKeys returns col's values as unsigned integers in the order of the
 // values (reversed when desc); the keys of null rows are meaningless.
 func sortKeys(col arrow.Array, desc bool) ([]uint64, error) {
