@@ -38,22 +38,32 @@ func (s *State) noteIdle(w *Worker) {
 	}
 }
 
-// candidates returns the workers worth weighing for t on a cluster of
-// more than manyWorkers workers: its inputs' holders and a sample of
-// idle workers (or of all, when none is idle). The slice is reused by
-// the next call.
-func (s *State) candidates(t *Task) []*Worker {
+// holders returns the workers that hold t's inputs (marked with the
+// current mark, in s.cands, reused by the next call) and whether one of
+// them is running.
+func (s *State) holders(t *Task) (out []*Worker, running bool) {
 	s.marks++
-	out := s.cands[:0]
+	out = s.cands[:0]
 	s.visits += uint64(len(t.deps))
 	for _, d := range t.deps {
 		for _, w := range d.whoHas {
 			if w.mark != s.marks {
 				w.mark = s.marks
 				out = append(out, w)
+				running = running || w.Status == Running
 			}
 		}
 	}
+	s.cands = out
+	return out, running
+}
+
+// sampled returns holders (from holders) with, on a cluster of more than
+// manyWorkers workers, a sample of idle workers (or of all, when none is
+// idle) added: the workers worth weighing for a task none of whose
+// holders runs. The slice is reused by the next call.
+func (s *State) sampled(holders []*Worker) []*Worker {
+	out := holders
 	pool := s.idle
 	if len(pool) == 0 {
 		pool = s.wlist
@@ -67,32 +77,5 @@ func (s *State) candidates(t *Task) []*Worker {
 		}
 	}
 	s.cands = out
-	return out
-}
-
-// holders returns the workers that hold t's inputs, when one of them is
-// running; nil otherwise (t has no inputs, or only paused or gone workers
-// hold them). The slice is reused by the next call.
-func (s *State) holders(t *Task) []*Worker {
-	if len(t.deps) == 0 {
-		return nil
-	}
-	s.marks++
-	out := s.cands[:0]
-	running := false
-	s.visits += uint64(len(t.deps))
-	for _, d := range t.deps {
-		for _, w := range d.whoHas {
-			if w.mark != s.marks {
-				w.mark = s.marks
-				out = append(out, w)
-				running = running || w.Status == Running
-			}
-		}
-	}
-	s.cands = out
-	if !running {
-		return nil
-	}
 	return out
 }

@@ -189,12 +189,14 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	}
 	candidates := valid
 	if candidates == nil {
-		candidates = s.holders(t)
-	}
-	if candidates == nil {
-		candidates = s.wlist
-		if len(s.wlist) > manyWorkers {
-			candidates = s.candidates(t)
+		hs, running := s.holders(t)
+		switch {
+		case running:
+			candidates = hs
+		case len(s.wlist) > manyWorkers:
+			candidates = s.sampled(hs)
+		default:
+			candidates = s.wlist
 		}
 	}
 	// What each worker holds of t's inputs, in one pass over their
