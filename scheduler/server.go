@@ -101,8 +101,10 @@ func New(opts Options) (*Server, error) {
 		opts.State = state.DefaultConfig()
 	}
 	ring := event.NewRing(opts.EventCapacity)
-	// The state holds no more events at a time than the ring keeps.
+	// The state holds no more events at a time than the ring keeps, and
+	// hands a huge batch of them to the ring as they accumulate.
 	opts.State.MaxEvents = opts.EventCapacity
+	opts.State.Sink = ring
 	// The scheduler's own log lines are events too (for the dashboard and
 	// the performance report), as well as going where they went before.
 	logger := slog.New(event.NewLogHandler(opts.Logger.Handler(), ring, slog.LevelInfo)).With("component", "scheduler")

@@ -17,13 +17,21 @@ type Ready struct {
 	// Events are the diagnostic events (transitions, task runs, workers
 	// joining and leaving, their samples, restarts), in the order they
 	// happened, each with its cause and stimulus; none unless
-	// Config.Record is set. The shell adds them to its event stream after
-	// it has dispatched the Actions of the same Ready, so that watching
-	// never delays a message.
+	// Config.Record is set. With a Config.Sink, they are only the last
+	// ones: the earlier were handed to the sink as they accumulated. The
+	// shell adds them to its event stream before it dispatches the Actions
+	// of the same Ready, so that whoever hears of a result finds its
+	// events there already.
 	Events []event.Event
 	// DroppedEvents counts the oldest events dropped because more than
 	// Config.MaxEvents were produced since the last Advance.
 	DroppedEvents int
+}
+
+// EventSink takes diagnostic events in order (the shell's event ring does:
+// event.Ring). See Config.Sink.
+type EventSink interface {
+	AddAll(evs ...event.Event)
 }
 
 // Ready returns the outputs produced since the last Advance. Call Advance
@@ -85,7 +93,19 @@ func (s *State) newEvent(k event.Kind) *event.Event {
 	return s.addEvent(k)
 }
 
+// eventBatch is how many events the state gathers before it hands them to
+// Config.Sink, when there is one: a huge batch of work then reuses one
+// small buffer instead of growing one to hold all its events.
+const eventBatch = 4096
+
 func (s *State) addEvent(k event.Kind) *event.Event {
+	if s.cfg.Sink != nil && len(s.out.Events) == eventBatch && s.evStart == 0 {
+		// Every event in the buffer is filled in: a caller fills the one
+		// it got before it asks for the next.
+		s.cfg.Sink.AddAll(s.out.Events...)
+		clear(s.out.Events)
+		s.out.Events = s.out.Events[:0]
+	}
 	var e *event.Event
 	if n := len(s.out.Events); n < s.cfg.MaxEvents {
 		if n == cap(s.out.Events) {

@@ -78,3 +78,49 @@ func TestReadyKeepsTheNewestEvents(t *testing.T) {
 		t.Fatalf("Advance left %d dropped events counted", r.DroppedEvents)
 	}
 }
+
+// sliceSink keeps what the state hands it.
+type sliceSink struct{ evs []event.Event }
+
+func (s *sliceSink) AddAll(evs ...event.Event) { s.evs = append(s.evs, evs...) }
+
+// With a Sink, a graph whose submission makes many more events than one
+// batch hands them over as they accumulate: the sink's events followed by
+// the Ready's are every event, in the order a state without a sink gives
+// them, and the Ready holds no more than a batch.
+func TestSinkTakesEventsInBatches(t *testing.T) {
+	const n = 5000 // two transitions each: more than two batches
+	var tasks []*graph.Task
+	var keys []graph.Key
+	for i := range n {
+		k := fmt.Sprintf("a-%d", i)
+		tasks = append(tasks, spec(k))
+		keys = append(keys, graph.Key(k))
+	}
+	run := func(sink EventSink) []event.Event {
+		h := newHarness(t, func(c *Config) { c.Validate = false; c.Sink = sink })
+		h.addWorker("w1", 1, nil)
+		h.s.Handle(&GraphSubmitted{At: h.at(), Client: "c", Tasks: tasks, Wanted: keys})
+		ready := slices.Clone(h.s.Ready().Events)
+		h.s.Advance()
+		return ready
+	}
+	all := run(nil)
+	if len(all) != 2*n {
+		t.Fatalf("%d events without a sink, want %d", len(all), 2*n)
+	}
+	sink := &sliceSink{}
+	rest := run(sink)
+	if len(sink.evs) == 0 || len(rest) > eventBatch {
+		t.Fatalf("the sink got %d events and the Ready holds %d: want batches handed over, at most %d left", len(sink.evs), len(rest), eventBatch)
+	}
+	got := append(sink.evs, rest...)
+	if len(got) != len(all) {
+		t.Fatalf("%d events with a sink, %d without", len(got), len(all))
+	}
+	for i := range all {
+		if got[i].Key != all[i].Key || got[i].From != all[i].From || got[i].To != all[i].To || got[i].Cause != all[i].Cause {
+			t.Fatalf("event %d with a sink is %+v, without %+v", i, got[i], all[i])
+		}
+	}
+}

@@ -40,9 +40,14 @@ type Config struct {
 	Record bool
 	// MaxEvents bounds the events a Ready holds (the shell's event ring
 	// keeps no more): when one event produces more, as a huge graph does,
-	// the oldest are dropped and counted in Ready.DroppedEvents. The
-	// buffer keeps its size between batches. 0 means 1<<16.
+	// the oldest are dropped and counted in Ready.DroppedEvents. 0 means
+	// 1<<16.
 	MaxEvents int
+	// Sink, when set, receives the diagnostic events in batches of a few
+	// thousand while one event is handled, in order, before the rest come
+	// in Ready.Events: the shell's event ring, so that a huge graph's
+	// events pass through one small buffer.
+	Sink EventSink
 	// OrphanTTL is how long results that workers kept through a restart
 	// of the scheduler wait for a client to submit their tasks again
 	// before the workers drop them (0: they wait for ever).
