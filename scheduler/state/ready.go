@@ -2,6 +2,7 @@ package state
 
 import (
 	"slices"
+	"unsafe"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
 )
@@ -62,12 +63,18 @@ func (s *State) Advance() {
 	s.handing = false
 }
 
-// reuse empties a buffer for the next batch, unless a huge batch grew it:
-// then it is dropped so that its memory is not held for ever. The elements
-// are zeroed either way, so that the buffer keeps no task alive after the
-// core forgot it.
+// reuseBytes is the most memory a buffer keeps between batches: 4 MiB
+// holds a quarter of a million recommendations or actions, enough for a
+// large graph's batch not to grow the buffer again every time.
+const reuseBytes = 4 << 20
+
+// reuse empties a buffer for the next batch, unless a huge batch grew it
+// past reuseBytes: then it is dropped so that its memory is not held for
+// ever. The elements are zeroed either way, so that the buffer keeps no
+// task alive after the core forgot it.
 func reuse[T any](b []T) []T {
-	if cap(b) > 1<<14 {
+	var zero T
+	if uintptr(cap(b))*unsafe.Sizeof(zero) > reuseBytes {
 		return nil
 	}
 	clear(b)
