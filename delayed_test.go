@@ -302,3 +302,33 @@ func TestComputeSameGraphAgain(t *testing.T) {
 		}
 	}
 }
+
+// ComputeAll gathers results of several types together (one request per
+// worker and type, not one per result), each in its place, and reports the
+// failed ones while returning the others.
+func TestComputeAllGathersMixedTypes(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	var ds []dusk.Lazy
+	for i := range 50 {
+		ds = append(ds, dusk.Call[int](fInc, i), dusk.Call[float64](fToFloat, i), dusk.Call[string](fJoin, "-", "a", "b"))
+	}
+	bad := dusk.Call[any](fCheck, -1)
+	ds = append(ds, bad, ds[0])
+	out, err := dusk.ComputeAll(ctx, c, ds, dusk.Optimize(false))
+	if err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Fatalf("ComputeAll with a failing task: err %v, want the check's error", err)
+	}
+	if len(out) != len(ds) {
+		t.Fatalf("%d results for %d", len(out), len(ds))
+	}
+	for i := range 50 {
+		if out[3*i] != i+1 || out[3*i+1] != float64(i) || out[3*i+2] != "a-b" {
+			t.Fatalf("results %d..%d = %v %v %v; want %d %v a-b", 3*i, 3*i+2, out[3*i], out[3*i+1], out[3*i+2], i+1, float64(i))
+		}
+	}
+	if out[150] != nil || out[151] != 1 {
+		t.Fatalf("the failed result is %v and the repeated first one %v; want nil and 1", out[150], out[151])
+	}
+}
