@@ -39,7 +39,11 @@ func (df *DataFrame) Describe(ctx context.Context) (arrow.Table, error) {
 	var sel []string
 	for _, c := range cols {
 		q := engine.QuoteIdent(c)
-		sel = append(sel, fmt.Sprintf("count(%s) AS n, sum(%s::DOUBLE) AS s, sum(%s::DOUBLE * %s::DOUBLE) AS q, min(%s)::DOUBLE AS lo, max(%s)::DOUBLE AS hi, (SELECT list(v) FROM (SELECT %s::DOUBLE AS v FROM part WHERE %s IS NOT NULL USING SAMPLE reservoir(%d ROWS) REPEATABLE (7))) AS sample",
+		// Per partition: the count, the mean and M2 = sum((x - mean)^2)
+		// (var_pop * n, which DuckDB computes stably), joined by Chan's
+		// formula in summarize: a sum of squares minus the squared sum
+		// loses every digit for data far from zero.
+		sel = append(sel, fmt.Sprintf("count(%s) AS n, avg(%s::DOUBLE) AS m, coalesce(var_pop(%s::DOUBLE) * count(%s), 0) AS q, min(%s)::DOUBLE AS lo, max(%s)::DOUBLE AS hi, (SELECT list(v) FROM (SELECT %s::DOUBLE AS v FROM part WHERE %s IS NOT NULL USING SAMPLE reservoir(%d ROWS) REPEATABLE (7))) AS sample",
 			q, q, q, q, q, q, q, q, describeSample))
 	}
 	// One pass per column keeps the result's names simple.
@@ -74,9 +78,10 @@ func (df *DataFrame) Describe(ctx context.Context) (arrow.Table, error) {
 	return array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec}), nil
 }
 
-// colSummary is a column's statistics over all partitions.
+// colSummary is a column's statistics over all partitions: the count n,
+// the mean m, M2 = sum((x - m)^2) as q, the extremes and a sample.
 type colSummary struct {
-	n, s, q, lo, hi float64
+	n, m, q, lo, hi float64
 	sample          []weighted
 }
 
@@ -89,9 +94,16 @@ func summarize(recs []arrow.RecordBatch) colSummary {
 		if n == 0 {
 			continue
 		}
-		st.n += n
-		st.s += r.Column(1).(*array.Float64).Value(0)
-		st.q += r.Column(2).(*array.Float64).Value(0)
+		m, q := r.Column(1).(*array.Float64).Value(0), r.Column(2).(*array.Float64).Value(0)
+		if st.n == 0 {
+			st.n, st.m, st.q = n, m, q
+		} else {
+			tot := st.n + n
+			d := m - st.m
+			st.m += d * n / tot
+			st.q += q + d*d*st.n*n/tot
+			st.n = tot
+		}
 		st.lo = math.Min(st.lo, r.Column(3).(*array.Float64).Value(0))
 		st.hi = math.Max(st.hi, r.Column(4).(*array.Float64).Value(0))
 		l := r.Column(5).(*array.List)
@@ -116,12 +128,11 @@ func (st colSummary) values() []float64 {
 	if st.n == 0 {
 		return []float64{0, nan, nan, nan, nan, nan, nan, nan}
 	}
-	mean := st.s / st.n
 	std := nan
 	if st.n > 1 {
-		std = math.Sqrt(math.Max((st.q-st.s*st.s/st.n)/(st.n-1), 0))
+		std = math.Sqrt(math.Max(st.q/(st.n-1), 0))
 	}
-	return []float64{st.n, mean, std, st.lo, st.quantile(0.25), st.quantile(0.5), st.quantile(0.75), st.hi}
+	return []float64{st.n, st.m, std, st.lo, st.quantile(0.25), st.quantile(0.5), st.quantile(0.75), st.hi}
 }
 
 // quantile estimates a quantile from the weighted sample, interpolating

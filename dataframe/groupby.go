@@ -204,10 +204,6 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 			chunk = append(chunk, fmt.Sprintf("count(%s) AS %s", col, p))
 			combine = append(combine, fmt.Sprintf("sum(%s)::BIGINT AS %s", p, p))
 			final = append(final, fmt.Sprintf("%s AS %s", p, out))
-		case "std":
-			chunk = append(chunk, fmt.Sprintf("sum(%s::DOUBLE) AS %s_s, sum(%s::DOUBLE * %s::DOUBLE) AS %s_q, count(%s) AS %s_n", col, p, col, col, p, col, p))
-			combine = append(combine, fmt.Sprintf("sum(%s_s) AS %s_s, sum(%s_q) AS %s_q, sum(%s_n)::BIGINT AS %s_n", p, p, p, p, p, p))
-			final = append(final, fmt.Sprintf("CASE WHEN %s_n < 2 THEN NULL ELSE sqrt(greatest((%s_q - %s_s * %s_s / %s_n) / (%s_n - 1), 0)) END AS %s", p, p, p, p, p, p, out))
 		case "nunique":
 			chunk = append(chunk, fmt.Sprintf("list(DISTINCT %s) FILTER (WHERE %s IS NOT NULL) AS %s", col, col, p))
 			combine = append(combine, fmt.Sprintf("list_distinct(flatten(list(%s))) AS %s", p, p))

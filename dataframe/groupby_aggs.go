@@ -150,7 +150,7 @@ func moreAggSQL(a Aggregation, t arrow.DataType, col, p, out string) (aggSQL, er
 		s.chunk = []string{fmt.Sprintf("list(%s) FILTER (WHERE %s IS NOT NULL) AS %s", col, col, p)}
 		s.combine = []string{fmt.Sprintf("flatten(list(%s) FILTER (WHERE %s IS NOT NULL)) AS %s", p, p, p)}
 		s.final = []string{fmt.Sprintf("list_aggregate(%s, 'median')::DOUBLE AS %s", p, out)}
-	case "var":
+	case "var", "std":
 		if err := needNum(); err != nil {
 			return s, err
 		}
@@ -165,7 +165,11 @@ func moreAggSQL(a Aggregation, t arrow.DataType, col, p, out string) (aggSQL, er
 			"'m': __dusk_a.m + (__dusk_b.m - __dusk_a.m) * __dusk_b.n / (__dusk_a.n + __dusk_b.n), "+
 			"'q': __dusk_a.q + __dusk_b.q + (__dusk_b.m - __dusk_a.m) * (__dusk_b.m - __dusk_a.m) * (__dusk_a.n::DOUBLE * __dusk_b.n / (__dusk_a.n + __dusk_b.n))})", p, p, p, p)
 		s.combine = []string{fmt.Sprintf("sum(%s_n)::BIGINT AS %s_n, struct_extract(%s, 'm') AS %s_m, coalesce(struct_extract(%s, 'q'), 0) AS %s_q", p, p, join, p, join, p)}
-		s.final = []string{fmt.Sprintf("CASE WHEN %s_n < 2 THEN NULL ELSE greatest(%s_q, 0) / (%s_n - 1) END AS %s", p, p, p, out)}
+		v := fmt.Sprintf("greatest(%s_q, 0) / (%s_n - 1)", p, p)
+		if a.fn == "std" {
+			v = "sqrt(" + v + ")"
+		}
+		s.final = []string{fmt.Sprintf("CASE WHEN %s_n < 2 THEN NULL ELSE %s END AS %s", p, v, out)}
 	case "prod":
 		if err := needNum(); err != nil {
 			return s, err
