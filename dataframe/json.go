@@ -3,6 +3,7 @@ package dataframe
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -80,7 +81,37 @@ type jsonNode struct {
 func (n *jsonNode) meta() *meta      { return n.m }
 func (n *jsonNode) children() []node { return nil }
 func (n *jsonNode) label() string {
-	return fmt.Sprintf("ReadJSON %s files=%d partitions=%d", n.pattern, n.files, n.m.nparts)
+	cols := "all"
+	if n.splits[0].Read != nil {
+		cols = strings.Join(fieldNames(n.m.schema), ", ")
+	}
+	return fmt.Sprintf("ReadJSON %s files=%d partitions=%d columns=[%s]", n.pattern, n.files, n.m.nparts, cols)
+}
+
+// withColumns returns the node reading only the named columns (the others'
+// values are skipped, not parsed).
+func (n *jsonNode) withColumns(need map[string]bool) node {
+	sp0 := n.splits[0]
+	var read []int
+	var fields []arrow.Field
+	for i, name := range sp0.Names {
+		if need[name] {
+			read = append(read, i)
+			fields = append(fields, n.m.schema.Field(n.m.schema.FieldIndices(name)[0]))
+		}
+	}
+	if len(read) == 0 || len(read) == len(sp0.Names) {
+		return n
+	}
+	c := &jsonNode{pattern: n.pattern, files: n.files, splits: make([]io.JSONSplit, len(n.splits))}
+	for i, sp := range n.splits {
+		sp.Read = read
+		c.splits[i] = sp
+	}
+	c.m = n.m.clone()
+	c.m.schema = arrow.NewSchema(fields, nil)
+	c.m.bytes = n.m.bytes * int64(len(read)) / int64(len(sp0.Names))
+	return c
 }
 
 func (n *jsonNode) lower(*lowering) ([]part, error) {

@@ -163,3 +163,42 @@ func TestToJSONRefusesWhatJSONCannotHold(t *testing.T) {
 		t.Fatalf("a failed ToJSON left %s: %v", dir, err)
 	}
 }
+
+// ReadJSON reads only the columns the plan uses: the others' values are
+// skipped, not parsed (a value of the wrong type there is not read, so not
+// an error), while a key that is no column stays an error.
+func TestReadJSONReadsTheColumnsUsed(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	dir := t.TempDir()
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf(`{"id": %d, "s": "w%d", "x": %d.5, "big": [%d, {"deep": true}]}`, i, i%7, i, i))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.json"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	df := dataframe.ReadJSON(c, filepath.Join(dir, "*.json"), dataframe.JSONBlockSize(4096))
+	q := df.Filter("id % 3 = 0").Select("id", "x")
+	before, after := plannerPlans(t, q)
+	if !strings.Contains(before, "columns=[all]") || !strings.Contains(after, "columns=[id, x]") {
+		t.Fatalf("the reader reads every column:\nbefore %s\nafter %s", before, after)
+	}
+	got := tableLines(t, mustCompute(t, ctx, q))
+	var want []string
+	for i := 0; i < 300; i += 3 {
+		want = append(want, fmt.Sprintf("%d|%d.5", i, i))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("projected read: %d rows %v..., want %d %v...", len(got), got[:2], len(want), want[:2])
+	}
+
+	// A key that is not a column is an error with or without projection.
+	if err := os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"id": 1, "s": "a", "x": 1.5, "big": [], "other": 1}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := dataframe.ReadJSON(c, filepath.Join(dir, "*.json"), dataframe.JSONSchema(df.Schema())).Select("id")
+	if _, err := bad.Compute(ctx); err == nil || !strings.Contains(err.Error(), `"other"`) || !strings.Contains(err.Error(), "b.json") {
+		t.Fatalf("a key that is no column, read with a projection: %v", err)
+	}
+}

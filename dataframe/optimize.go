@@ -58,6 +58,8 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 	switch x := n.(type) {
 	case *csvNode:
 		out = x.withColumns(need)
+	case *jsonNode:
+		out = x.withColumns(need)
 	case *persistedNode:
 		out = project(x, need)
 	case *parquetNode:

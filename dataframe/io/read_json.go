@@ -41,6 +41,10 @@ type JSONSplit struct {
 	Names      []string // the columns, in order
 	Kinds      []string // each column's kind
 	Inferred   string   // how the kinds were found, for errors
+	// Read are the indexes in Names of the columns to read, in order;
+	// nil reads them all. The keys of the others are still checked to be
+	// columns, their values skipped.
+	Read []int
 }
 
 // JSONError is a line of a JSON file that cannot be read: it names the
@@ -324,9 +328,22 @@ func ReadJSONSplit(ctx context.Context, sp JSONSplit) (arrow.RecordBatch, error)
 	if err != nil {
 		return nil, fmt.Errorf("read_json: reading %s: %w", sp.Path, err)
 	}
-	fields := make([]arrow.Field, len(sp.Names))
-	for i := range sp.Names {
-		fields[i] = arrow.Field{Name: sp.Names[i], Type: jsonArrowType(sp.Kinds[i]), Nullable: true}
+	read := sp.Read
+	if read == nil {
+		read = make([]int, len(sp.Names))
+		for i := range read {
+			read[i] = i
+		}
+	}
+	// out[i] is column i's place among the columns read, or -1.
+	out := make([]int, len(sp.Names))
+	for i := range out {
+		out[i] = -1
+	}
+	fields := make([]arrow.Field, len(read))
+	for j, i := range read {
+		fields[j] = arrow.Field{Name: sp.Names[i], Type: jsonArrowType(sp.Kinds[i]), Nullable: true}
+		out[i] = j
 	}
 	b := array.NewRecordBuilder(mem, arrow.NewSchema(fields, nil))
 	defer b.Release()
@@ -334,7 +351,7 @@ func ReadJSONSplit(ctx context.Context, sp JSONSplit) (arrow.RecordBatch, error)
 	for i, n := range sp.Names {
 		index[n] = i
 	}
-	set := make([]bool, len(sp.Names))
+	set := make([]bool, len(read))
 	lines := int64(0)
 	fail := func(key, msg string) error {
 		return &JSONError{Path: sp.Path, Line: linesBefore(sp.Path, off) + lines + 1, Key: key, Msg: msg}
@@ -363,10 +380,14 @@ func ReadJSONSplit(ctx context.Context, sp JSONSplit) (arrow.RecordBatch, error)
 			if !ok {
 				return nil, fail(key, fmt.Sprintf("not a column (the columns are %s, from %s); give the schema with dataframe.JSONSchema, or fix the file", quoteList(sp.Names), sp.Inferred))
 			}
-			if err := appendJSON(b.Field(i), sp.Kinds[i], vals[j]); err != nil {
+			o := out[i]
+			if o < 0 {
+				continue
+			}
+			if err := appendJSON(b.Field(o), sp.Kinds[i], vals[j]); err != nil {
 				return nil, fail(key, fmt.Sprintf("%v (the column's type is from %s; give the schema with dataframe.JSONSchema, or fix the file)", err, sp.Inferred))
 			}
-			set[i] = true
+			set[o] = true
 		}
 		for i, ok := range set {
 			if !ok {
