@@ -240,8 +240,14 @@ func (n *concatNode) label() string {
 }
 
 // rewritten returns the step over its inputs as the optimizer rewrites
-// them, every column kept (each input's query names its columns).
-func (n *concatNode) rewritten(o *optimizer) node {
+// them: when fewer columns than the frame's are needed, each input is asked
+// for those it has and its query keeps only them (nulls for those it lacks,
+// as before); otherwise every column is kept (each input's query names its
+// columns).
+func (n *concatNode) rewritten(o *optimizer, need map[string]bool) node {
+	if p := n.projected(o, need); p != nil {
+		return p
+	}
 	inputs := make([]node, len(n.inputs))
 	changed := false
 	nparts := 0
@@ -276,4 +282,59 @@ func (n *concatNode) lower(lw *lowering) ([]part, error) {
 		}
 	}
 	return out, nil
+}
+
+// projected returns the step keeping only the needed columns, over inputs
+// rewritten to produce them; nil when every column is needed or an input's
+// reshaping does not plan (then the inputs keep every column).
+func (n *concatNode) projected(o *optimizer, need map[string]bool) node {
+	var fields []arrow.Field
+	for _, f := range n.m.schema.Fields() {
+		if need[f.Name] {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) == 0 || len(fields) == n.m.schema.NumFields() {
+		return nil
+	}
+	to := arrow.NewSchema(fields, nil)
+	m := &concatNode{inputs: make([]node, len(n.inputs)), queries: make([]string, len(n.inputs))}
+	nparts := 0
+	for i, in := range n.inputs {
+		has := map[string]bool{}
+		for _, f := range in.meta().schema.Fields() {
+			if need[f.Name] {
+				has[f.Name] = true
+			}
+		}
+		if len(has) == 0 {
+			// It has none of them: its rows are nulls in those columns,
+			// read from its first column.
+			has[in.meta().schema.Field(0).Name] = true
+		}
+		r := o.node(in, has)
+		q, err := reshapeQuery(r.meta(), to)
+		if err != nil {
+			return nil
+		}
+		m.inputs[i], m.queries[i] = r, q
+		nparts += r.meta().nparts
+	}
+	m.m = n.m.clone()
+	m.m.schema = to
+	m.m.nparts = nparts
+	m.m.cats = copyCats(m.m.cats, to)
+	if m.m.divs != nil && !need[m.m.divs.Column] {
+		m.m.divs = nil
+	}
+	for _, h := range m.m.hashed {
+		if !need[h] {
+			m.m.hashed = nil
+			break
+		}
+	}
+	if m.m.bytes > 0 {
+		m.m.bytes = m.m.bytes * int64(len(fields)) / int64(n.m.schema.NumFields())
+	}
+	return m
 }

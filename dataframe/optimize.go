@@ -123,9 +123,9 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 			out = x.withPlannedInput(c)
 		}
 	case *concatNode:
-		// The inputs' partitions follow one another: each input may be
-		// rewritten below it, every column kept.
-		out = x.rewritten(o)
+		// The inputs' partitions follow one another: each input is
+		// rewritten below it, for the columns needed.
+		out = x.rewritten(o, need)
 	case *categorizeNode:
 		// It encodes the columns it finds by name: fewer pass through.
 		if c := o.node(x.child, need); c != x.child {

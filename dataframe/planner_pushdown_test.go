@@ -307,7 +307,7 @@ func TestProjectionPushdownThroughCategorize(t *testing.T) {
 func TestPushdownBelowConcatAndSample(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	ldir, _ := plannerData(t, c)
+	ldir, rdir := plannerData(t, c)
 	L := dataframe.ReadParquet(c, ldir)
 	cc := dataframe.Concat(L.Filter("id < 100"), L.Filter("id >= 500"))
 	_, after := plannerPlans(t, cc)
@@ -317,6 +317,19 @@ func TestPushdownBelowConcatAndSample(t *testing.T) {
 	want := plannerDuckDB(t, fmt.Sprintf("SELECT * FROM read_parquet('%[1]s/*.parquet') WHERE id < 100 UNION ALL SELECT * FROM read_parquet('%[1]s/*.parquet') WHERE id >= 500", ldir))
 	if got := rowsOf(t, mustCompute(t, ctx, cc)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Concat of filtered frames: %d rows, DuckDB has %d", len(got), len(want))
+	}
+	// The columns used above a Concat go down to each frame's reader: the
+	// right frame lacks w (nulls in the result), and k and y are read by
+	// neither.
+	R := dataframe.ReadParquet(c, rdir)
+	pc := dataframe.Concat(L.Filter("id < 100"), R.Filter("id >= 500")).Select("id", "x", "w")
+	before, after := plannerPlans(t, pc)
+	if strings.Count(before, "columns=[all]") != 2 || !strings.Contains(after, "columns=[id, x]") || !strings.Contains(after, "columns=[id, w, x]") {
+		t.Fatalf("the columns used above Concat do not reach its readers:\nbefore %s\nafter %s", before, after)
+	}
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT id, x, NULL FROM read_parquet('%s/*.parquet') WHERE id < 100 UNION ALL SELECT id, x, w FROM read_parquet('%s/*.parquet') WHERE id >= 500", ldir, rdir))
+	if got := rowsOf(t, mustCompute(t, ctx, pc)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Concat with a projection above: %d rows %v, DuckDB has %d %v", len(got), got[:2], len(want), want[:2])
 	}
 	// A Sample keeps its input's partitions (it draws per partition), so
 	// only rewrites that keep them go below it; the result is the same
