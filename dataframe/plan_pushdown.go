@@ -245,8 +245,37 @@ func pushFilter(f *sqlNode) node {
 		return prunePush(expr, c)
 	case *reduceNode:
 		return reducePush(expr, c)
+	case *concatNode:
+		return concatPush(expr, c)
 	}
 	return nil
+}
+
+// concatPush moves a Filter below a Concat, into each frame, when every
+// frame has the columns the filter reads, of the types the Concat gives
+// them (a column Concat casts or fills with nulls keeps the filter above).
+func concatPush(expr string, c *concatNode) node {
+	refs := refsOf(expr, c.m)
+	for _, in := range c.inputs {
+		s := in.meta().schema
+		for col := range refs {
+			idx, to := s.FieldIndices(col), c.m.schema.FieldIndices(col)
+			if len(idx) == 0 || len(to) == 0 || !arrow.TypeEqual(s.Field(idx[0]).Type, c.m.schema.Field(to[0]).Type) {
+				return nil
+			}
+		}
+	}
+	nc := &concatNode{inputs: make([]node, len(c.inputs)), queries: c.queries, m: c.m.clone()}
+	nc.m.nparts = 0
+	for i, in := range c.inputs {
+		nf, err := newFilter(in, expr)
+		if err != nil {
+			return nil
+		}
+		nc.inputs[i] = nf
+		nc.m.nparts += nf.meta().nparts
+	}
+	return nc
 }
 
 // rangePush moves a Filter below a range shuffle (SetIndex, SortValues),

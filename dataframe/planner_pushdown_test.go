@@ -331,6 +331,25 @@ func TestPushdownBelowConcatAndSample(t *testing.T) {
 	if got := rowsOf(t, mustCompute(t, ctx, pc)); len(want) < 100 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Concat with a projection above: %d rows %v, DuckDB has %d %v", len(got), got[:2], len(want), want[:2])
 	}
+	// A filter above a Concat goes into each frame, down to its reader's
+	// row groups, when every frame has its columns; over a column one
+	// frame lacks it stays above.
+	fc := dataframe.Concat(L, R).Filter("id < 60")
+	if _, after := plannerPlans(t, fc); strings.Count(after, "pruned-by=") != 2 {
+		t.Fatalf("the filter above Concat does not reach its readers:\n%s", after)
+	}
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT id, k, x, y, NULL, NULL FROM read_parquet('%s/*.parquet') WHERE id < 60 UNION ALL SELECT id, NULL, x, NULL, v, w FROM read_parquet('%s/*.parquet') WHERE id < 60", ldir, rdir))
+	if got := rowsOf(t, mustCompute(t, ctx, fc)); len(want) < 60 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Concat then Filter: %d rows %v, DuckDB has %d %v", len(got), got[:2], len(want), want[:2])
+	}
+	wc := dataframe.Concat(L, R).Filter("w > 10")
+	if _, after := plannerPlans(t, wc); strings.Contains(after, "pruned-by=") {
+		t.Fatalf("a filter on a column one frame lacks went below Concat:\n%s", after)
+	}
+	want = plannerDuckDB(t, fmt.Sprintf("SELECT id, NULL, x, NULL, v, w FROM read_parquet('%s/*.parquet') WHERE w > 10", rdir))
+	if got := rowsOf(t, mustCompute(t, ctx, wc)); len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Concat then Filter on w: %d rows, DuckDB has %d", len(got), len(want))
+	}
 	// A Sample keeps its input's partitions (it draws per partition), so
 	// only rewrites that keep them go below it; the result is the same
 	// optimized or not.
