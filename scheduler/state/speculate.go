@@ -13,11 +13,16 @@ import "github.com/dusk-go/dusk/graph"
 // recommended again each time one of its inputs is assigned, and looking
 // at all its inputs each time would cost the square of its width; with
 // one missing, the look happens once (or once per move of that input).
+//
+// A root-ish task (one of many of its kind over few inputs: the many
+// dependents of one task, as a fan-out) is not sent ahead: speculation
+// would put every dependent on the worker computing the input, where the
+// queue spreads them over the workers with room once it is done.
 
 // speculationTarget returns the worker t can be sent to before its inputs
 // are all in memory, or nil.
 func (s *State) speculationTarget(t *Task) *Worker {
-	if !s.cfg.Speculate || t.nWaiting != 1 || t.restricted() {
+	if !s.cfg.Speculate || t.nWaiting != 1 || t.restricted() || s.isRootish(t) {
 		return nil
 	}
 	var w *Worker

@@ -149,3 +149,33 @@ func TestClientLeavesWhileRootsAreQueued(t *testing.T) {
 		})
 	}
 }
+
+// The many dependents of one task (a fan-out: root-ish tasks) are not sent
+// ahead to the worker computing it: they wait, and once it is done the
+// queue hands them to every worker with room. Sent ahead, all of them ran
+// on that one worker while the other idled.
+func TestFanOutIsNotSentAhead(t *testing.T) {
+	h := newHarness(t, speculating)
+	h.addWorker("w1", 1, nil)
+	h.addWorker("w2", 1, nil)
+	tasks := []*graph.Task{spec("src-1")}
+	var keys []graph.Key
+	for i := range 20 {
+		k := fmt.Sprintf("use-%d", i)
+		tasks = append(tasks, spec(k, "src-1"))
+		keys = append(keys, graph.Key(k))
+	}
+	acts := h.submit("c", tasks, keys...)
+	w := h.s.Task("src-1").ProcessingOn()
+	if got := computes(acts); !slices.Equal(got, []string{w + ":src-1"}) {
+		t.Fatalf("computes = %v: only src-1 should go, its dependents wait for it", got)
+	}
+	acts = h.finish(w, "src-1", 8)
+	by := map[string]int{}
+	for _, c := range ofType[*Compute](acts) {
+		by[c.Worker]++
+	}
+	if by["w1"] == 0 || by["w2"] == 0 {
+		t.Fatalf("after src-1: computes by worker %v, want both workers given some", by)
+	}
+}
