@@ -120,6 +120,27 @@ func (t *Task) Deps() []Key {
 	return deps
 }
 
+// AppendRefs appends to dst the keys the task's arguments refer to, in
+// order, each as often as it appears (Deps gives each once): for a caller
+// that removes repeats its own way, without a set per task.
+func (t *Task) AppendRefs(dst []Key) []Key {
+	return appendRefs(dst, t.Args)
+}
+
+func appendRefs(dst []Key, args []Arg) []Key {
+	for i := range args {
+		switch a := &args[i]; a.Kind {
+		case ArgRef:
+			dst = append(dst, a.Ref)
+		case ArgList:
+			dst = appendRefs(dst, a.List)
+		case ArgCall:
+			dst = appendRefs(dst, a.Call.Args)
+		}
+	}
+	return dst
+}
+
 // Graph is a set of tasks by key.
 type Graph map[Key]*Task
 

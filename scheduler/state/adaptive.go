@@ -63,13 +63,14 @@ func (s *State) Scaling(targetDuration time.Duration) Scaling {
 	// scaled to all of them.
 	waiting := s.queue.Len() + len(s.unrunnable)
 	queued, seen := 0.0, 0
-	for _, t := range s.queue.items {
+	s.queue.each(func(t *Task) bool {
 		if seen == scalingSample {
-			break
+			return false
 		}
 		queued += s.estimate(t)
 		seen++
-	}
+		return true
+	})
 	for t := range s.unrunnable {
 		if seen == scalingSample {
 			break

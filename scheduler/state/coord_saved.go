@@ -206,7 +206,7 @@ func (s *State) adoptSaved(w *Worker, h HeldKey) bool {
 // dataTask makes a task for data that has no computation (scattered, or
 // saved by a scheduler that died): it cannot be recomputed.
 func (s *State) dataTask(k graph.Key) *Task {
-	t := &Task{Key: k, heapIdx: -1}
+	t := &Task{Key: k, queueAt: -1}
 	t.group = s.group(k)
 	t.group.Count++
 	t.group.ByState[Released]++

@@ -22,7 +22,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		if _, ok := s.tasks[spec.Key]; ok {
 			continue // the same key is the same computation: keep what exists
 		}
-		t := &Task{Key: spec.Key, Spec: spec, heapIdx: -1, retriesLeft: int32(spec.Retries)}
+		t := &Task{Key: spec.Key, Spec: spec, queueAt: -1, retriesLeft: int32(spec.Retries)}
 		order := i
 		if e.Order != nil {
 			o, ok := e.Order[spec.Key]
@@ -46,13 +46,17 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	// its tasks in any order.
 	var missing []*Task
 	inner := false // some new task depends on another new one
+	refs := s.refBuf[:0]
 	for _, t := range created {
-		deps := t.Spec.Deps()
-		if len(deps) == 0 {
+		refs = t.Spec.AppendRefs(refs[:0])
+		if len(refs) == 0 {
 			continue
 		}
-		t.deps = make([]*Task, 0, len(deps))
-		for _, k := range deps {
+		// A key named twice is one dependency: the dependency carries
+		// the mark of the task being linked (no set per task).
+		s.linkMark++
+		t.deps = make([]*Task, 0, len(refs))
+		for _, k := range refs {
 			d := s.tasks[k]
 			if d == nil {
 				t.err = &task.TaskError{Kind: task.ErrLost, Key: string(t.Key), Func: t.Spec.Func,
@@ -60,12 +64,17 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 				missing = append(missing, t)
 				continue
 			}
+			if d.linkMark == s.linkMark {
+				continue
+			}
+			d.linkMark = s.linkMark
 			t.deps = append(t.deps, d)
 			d.dependents = append(d.dependents, t)
 			inner = inner || d.prio.Generation == s.generation
 			t.group.noteDep(d)
 		}
 	}
+	s.refBuf = reuse(refs)
 	if inner {
 		missing = append(missing, s.breakCycles(created)...)
 	}

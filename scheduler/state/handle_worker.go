@@ -235,9 +235,9 @@ func (s *State) handleRestarted(e *Restarted) {
 		t.wantedBy, t.whoHas, t.heldAt, t.processingOn = nil, nil, nil, nil
 		t.deps, t.dependents = nil, nil
 		t.nWaiters, t.deadDependents = 0, 0
-		t.heapIdx = -1
+		t.queueAt = -1
 	}
-	s.queue = taskHeap{}
+	s.queue = taskQueue{}
 	clear(s.unrunnable)
 	clear(s.stealing)
 	for _, w := range s.wlist {

@@ -1,5 +1,125 @@
 package state
 
+// taskQueue is the scheduler's queue of root tasks, lowest Priority first.
+// Root tasks mostly arrive in priority order (a graph's tasks in its
+// order, one graph after another): those join the back of run, a sorted
+// run, and leave from its front, in O(1) each and in the order they sit in
+// memory. A task that arrives out of order goes into heap instead. The
+// next task is the lower of the two fronts. Each task knows where it is
+// (Task.queueAt: i >= 0 is heap.items[i], -2-i is run[i], -1 is not
+// queued), so that any task can be removed: a removal from the middle of
+// run leaves a hole, skipped at the front and compacted away once holes
+// are many. (A heap alone cost a million-task fan-out a sift through 20
+// levels of cache misses per task.)
+type taskQueue struct {
+	run   []*Task // sorted, lowest first; nil entries are holes
+	head  int     // run[:head] have left
+	holes int     // nil entries in run[head:]
+	heap  taskHeap
+}
+
+func runAt(i int) int32 { return int32(-2 - i) }
+
+// Len returns how many tasks are queued.
+func (q *taskQueue) Len() int { return len(q.run) - q.head - q.holes + q.heap.Len() }
+
+func (q *taskQueue) push(t *Task) {
+	if n := len(q.run); n == q.head || !t.prio.Less(q.run[n-1].prio) {
+		t.queueAt = runAt(n)
+		q.run = append(q.run, t)
+		return
+	}
+	q.heap.push(t)
+}
+
+// peek returns the next task without removing it, or nil.
+func (q *taskQueue) peek() *Task {
+	var r *Task
+	if q.head < len(q.run) {
+		r = q.run[q.head] // never a hole: tidy keeps the front filled
+	}
+	if h := q.heap.peek(); h != nil && (r == nil || h.prio.Less(r.prio)) {
+		return h
+	}
+	return r
+}
+
+// holds reports whether t is in the queue.
+func (q *taskQueue) holds(t *Task) bool {
+	switch i := t.queueAt; {
+	case i >= 0:
+		return int(i) < q.heap.Len() && q.heap.items[i] == t
+	case i <= -2:
+		j := int(-2 - i)
+		return j >= q.head && j < len(q.run) && q.run[j] == t
+	}
+	return false
+}
+
+func (q *taskQueue) remove(t *Task) {
+	if !q.holds(t) {
+		return
+	}
+	if t.queueAt >= 0 {
+		q.heap.remove(t)
+		return
+	}
+	q.run[-2-t.queueAt] = nil
+	t.queueAt = -1
+	q.holes++
+	q.tidy()
+}
+
+// tidy keeps both ends of run filled, and compacts it when most of it is
+// holes or gone.
+func (q *taskQueue) tidy() {
+	for q.head < len(q.run) && q.run[q.head] == nil {
+		q.head++
+		q.holes--
+	}
+	for n := len(q.run); n > q.head && q.run[n-1] == nil; n-- {
+		q.run = q.run[:n-1]
+		q.holes--
+	}
+	live := len(q.run) - q.head - q.holes
+	switch {
+	case live == 0:
+		clear(q.run)
+		q.run, q.head, q.holes = q.run[:0], 0, 0
+		if cap(q.run) > 1024 {
+			q.run = nil
+		}
+	case q.head+q.holes > 1024 && q.head+q.holes > live:
+		out := q.run[:0]
+		if cap(q.run) > 4*live {
+			out = make([]*Task, 0, 2*live)
+		}
+		for _, t := range q.run[q.head:] {
+			if t != nil {
+				t.queueAt = runAt(len(out))
+				out = append(out, t)
+			}
+		}
+		clear(q.run[len(out):])
+		q.run, q.head, q.holes = out, 0, 0
+	}
+}
+
+// each calls fn on the queued tasks, in no particular order, until it
+// returns false.
+func (q *taskQueue) each(fn func(*Task) bool) {
+	for _, t := range q.run[q.head:] {
+		if t != nil && !fn(t) {
+			return
+		}
+	}
+	for _, t := range q.heap.items {
+		if !fn(t) {
+			return
+		}
+	}
+}
+
 // taskHeap is a priority queue of tasks, lowest Priority first. Each task
 // knows its index so that it can be removed in O(log n). It is written out
 // rather than built on container/heap: the queue is on the scheduler's
@@ -13,8 +133,8 @@ func (h *taskHeap) less(i, j int) bool { return h.items[i].prio.Less(h.items[j].
 
 func (h *taskHeap) swap(i, j int) {
 	h.items[i], h.items[j] = h.items[j], h.items[i]
-	h.items[i].heapIdx = int32(i)
-	h.items[j].heapIdx = int32(j)
+	h.items[i].queueAt = int32(i)
+	h.items[j].queueAt = int32(j)
 }
 
 func (h *taskHeap) up(j int) {
@@ -50,7 +170,7 @@ func (h *taskHeap) down(i0 int) bool {
 }
 
 func (h *taskHeap) push(t *Task) {
-	t.heapIdx = int32(len(h.items))
+	t.queueAt = int32(len(h.items))
 	h.items = append(h.items, t)
 	h.up(len(h.items) - 1)
 }
@@ -72,7 +192,7 @@ func (h *taskHeap) pop() *Task {
 	if n > 0 {
 		h.down(0)
 	}
-	t.heapIdx = -1
+	t.queueAt = -1
 	return t
 }
 
@@ -85,7 +205,7 @@ func (h *taskHeap) shrink() {
 }
 
 func (h *taskHeap) remove(t *Task) {
-	i := int(t.heapIdx)
+	i := int(t.queueAt)
 	if i < 0 || i >= len(h.items) || h.items[i] != t {
 		return
 	}
@@ -99,5 +219,5 @@ func (h *taskHeap) remove(t *Task) {
 	if i != n && !h.down(i) {
 		h.up(i)
 	}
-	t.heapIdx = -1
+	t.queueAt = -1
 }

@@ -13,7 +13,7 @@ func TestTaskHeapOrdersAndRemoves(t *testing.T) {
 	var h taskHeap
 	var all []*Task
 	for i := range 500 {
-		tk := &Task{prio: graph.Priority{User: int32(rng.IntN(3)), Order: int64(rng.IntN(1000))}, heapIdx: -1}
+		tk := &Task{prio: graph.Priority{User: int32(rng.IntN(3)), Order: int64(rng.IntN(1000))}, queueAt: -1}
 		tk.Key = "t"
 		_ = i
 		all = append(all, tk)
@@ -25,7 +25,7 @@ func TestTaskHeapOrdersAndRemoves(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			h.remove(tk)
 			removed[tk] = true
-			if tk.heapIdx != -1 {
+			if tk.queueAt != -1 {
 				t.Fatal("removed task keeps an index")
 			}
 		}
@@ -51,5 +51,57 @@ func TestTaskHeapOrdersAndRemoves(t *testing.T) {
 		return 0
 	}) {
 		t.Fatal("not in priority order")
+	}
+}
+
+// The queue gives tasks lowest priority first however they arrive: in
+// order (the sorted run), out of order (the heap), or both, with removals
+// anywhere (holes, compaction); its length counts what is left.
+func TestTaskQueueOrdersAndRemoves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 20 {
+		var q taskQueue
+		var all []*Task
+		next := int64(0)
+		for range 5000 {
+			order := next
+			if rng.IntN(10) < round%10 {
+				order = int64(rng.IntN(int(next + 1))) // out of order
+			} else {
+				next += int64(rng.IntN(3)) // in order, ties included
+			}
+			tk := &Task{Key: "t", prio: graph.Priority{Order: order}, queueAt: -1}
+			all = append(all, tk)
+			q.push(tk)
+		}
+		removed := map[*Task]bool{}
+		for _, tk := range all {
+			if rng.IntN(5) < 2 {
+				q.remove(tk)
+				removed[tk] = true
+				if tk.queueAt != -1 || q.holds(tk) {
+					t.Fatal("a removed task is still held")
+				}
+				q.remove(tk) // twice is nothing
+			}
+		}
+		if q.Len() != len(all)-len(removed) {
+			t.Fatalf("round %d: length %d, want %d", round, q.Len(), len(all)-len(removed))
+		}
+		var last *Task
+		for q.Len() > 0 {
+			tk := q.peek()
+			if removed[tk] || !q.holds(tk) {
+				t.Fatalf("round %d: a removed or unheld task came out", round)
+			}
+			if last != nil && tk.prio.Less(last.prio) {
+				t.Fatalf("round %d: %v after %v", round, tk.prio, last.prio)
+			}
+			q.remove(tk)
+			last = tk
+		}
+		if q.peek() != nil {
+			t.Fatal("an empty queue has a front")
+		}
 	}
 }

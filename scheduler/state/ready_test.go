@@ -124,3 +124,28 @@ func TestSinkTakesEventsInBatches(t *testing.T) {
 		}
 	}
 }
+
+// A task naming an input several times, directly and inside lists and
+// calls, has it once as a dependency: it waits for it once and is one of
+// its dependents once.
+func TestRepeatedInputIsOneDependency(t *testing.T) {
+	h := newHarness(t)
+	h.addWorker("w1", 1, nil)
+	b := spec("b-1")
+	b.Args = []graph.Arg{
+		{Kind: graph.ArgRef, Ref: "a-1"},
+		{Kind: graph.ArgList, List: []graph.Arg{{Kind: graph.ArgRef, Ref: "a-1"}, {Kind: graph.ArgRef, Ref: "c-1"}}},
+		{Kind: graph.ArgRef, Ref: "a-1"},
+	}
+	h.submit("cl", []*graph.Task{spec("a-1"), spec("c-1"), b}, "b-1")
+	bt, at := h.s.Task("b-1"), h.s.Task("a-1")
+	if got := bt.Deps(); !slices.Equal(got, []graph.Key{"a-1", "c-1"}) {
+		t.Fatalf("b-1's dependencies %v, want [a-1 c-1]", got)
+	}
+	if len(at.dependents) != 1 || bt.nWaiting != 2 {
+		t.Fatalf("a-1 has %d dependents, b-1 waits for %d; want 1 and 2", len(at.dependents), bt.nWaiting)
+	}
+	h.finish("w1", "a-1", 8)
+	h.finish("w1", "c-1", 8)
+	h.wantState("b-1", Processing)
+}

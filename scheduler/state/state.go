@@ -85,7 +85,7 @@ type State struct {
 	clients map[string]*Client
 	groups  map[string]*Group
 
-	queue      taskHeap           // tasks in state Queued
+	queue      taskQueue          // tasks in state Queued
 	unrunnable map[*Task]struct{} // tasks in state NoWorker
 	// the most each map held since it was made, for shrink.Map
 	tasksPeak, unrunnablePeak int
@@ -103,6 +103,10 @@ type State struct {
 	rr           int // round-robin cursor for ties
 
 	recs []rec // recommendations not yet applied
+	// refBuf holds a new task's references while handleGraph links it;
+	// linkMark numbers the tasks it links (see Task.linkMark).
+	refBuf   []graph.Key
+	linkMark uint64
 	// toFill: workers with a slot freed during a pass of apply, filled
 	// from the queue after it; fillBuf is its spare buffer.
 	toFill, fillBuf []*Worker

@@ -49,9 +49,12 @@ type Task struct {
 	missing     int32   // times a worker could not fetch one of its inputs
 	killedOn    []death // the workers that died while it executed there
 	err         *task.TaskError
-	heapIdx     int32
+	queueAt     int32
 	walk        uint8 // breakCycles' colour of the task, while it runs
-	stalled     bool  // clients were told it cannot run now
+	// linkMark is State.linkMark when the task was last found among the
+	// inputs of the task being linked (handleGraph): a repeat is skipped.
+	linkMark uint64
+	stalled  bool // clients were told it cannot run now
 }
 
 // Deps returns the keys of the task's dependencies.

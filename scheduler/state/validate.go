@@ -63,12 +63,25 @@ func (s *State) Check() error {
 	if len(s.wlist) != len(s.workers) {
 		bad("%d workers in list, %d in map", len(s.wlist), len(s.workers))
 	}
+	queued := 0
 	for k, t := range s.tasks {
 		if t.Key != k {
 			bad("task %s under key %s", t.Key, k)
 		}
 		s.checkTask(t, bad)
+		if t.State == Queued {
+			queued++
+		}
 	}
+	if n := s.queue.Len(); n != queued {
+		bad("the queue holds %d tasks, %d are queued", n, queued)
+	}
+	s.queue.each(func(t *Task) bool {
+		if t.State != Queued {
+			bad("%s is in the queue but %s", t.Key, t.State)
+		}
+		return true
+	})
 	for _, c := range s.clients {
 		for t := range c.wants {
 			found := false
@@ -159,7 +172,7 @@ func (s *State) checkTask(t *Task, bad func(string, ...any)) {
 		}
 		switch t.State {
 		case Queued:
-			if int(t.heapIdx) >= s.queue.Len() || t.heapIdx < 0 || s.queue.items[t.heapIdx] != t {
+			if !s.queue.holds(t) {
 				bad("%s queued but not in the queue", t.Key)
 			}
 		case NoWorker:
