@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/dusk-go/dusk/graph"
-	"github.com/dusk-go/dusk/internal/shrink"
 	"github.com/dusk-go/dusk/task"
 )
 
@@ -140,11 +139,10 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 // want records that client c holds a future for t, and tells it at once if
 // the result is already known.
 func (s *State) want(c *Client, t *Task) {
-	if _, ok := c.wants[t]; ok {
+	if t.wantIndex(c) >= 0 {
 		return
 	}
-	c.wants[t] = struct{}{}
-	t.wantedBy = append(t.wantedBy, c)
+	c.addWant(t)
 	switch t.State {
 	case Memory:
 		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: t.WhoHas()})
@@ -155,17 +153,11 @@ func (s *State) want(c *Client, t *Task) {
 
 // unwant drops client c's interest in t and releases t if nobody needs it.
 func (s *State) unwant(c *Client, t *Task) {
-	if _, ok := c.wants[t]; !ok {
+	i := t.wantIndex(c)
+	if i < 0 {
 		return
 	}
-	delete(c.wants, t)
-	c.wants = shrink.Map(c.wants, &c.wantsPeak)
-	for i, x := range t.wantedBy {
-		if x == c {
-			t.wantedBy = append(t.wantedBy[:i], t.wantedBy[i+1:]...)
-			break
-		}
-	}
+	c.dropWant(t, i)
 	if t.needed() {
 		return
 	}
@@ -203,7 +195,7 @@ func (s *State) handleKeysCancelled(e *KeysCancelled) {
 		if t == nil {
 			continue
 		}
-		if _, ok := c.wants[t]; !ok {
+		if t.wantIndex(c) < 0 {
 			continue
 		}
 		s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: "cancelled"})
@@ -218,7 +210,9 @@ func (s *State) handleClientRemoved(e *ClientRemoved) {
 	}
 	s.coordClientRemoved(e.ID)
 	s.awaitedClientRemoved(e.ID)
-	for _, t := range sortedTasks(c.wants) {
+	wants := slices.Clone(c.wants)
+	sortByPriority(wants)
+	for _, t := range wants {
 		s.unwant(c, t)
 	}
 	delete(s.clients, e.ID)
@@ -268,15 +262,6 @@ func (s *State) handleScattered(e *KeysScattered) {
 // sortedList returns a copy of ts in priority order.
 func sortedList(ts []*Task) []*Task {
 	out := slices.Clone(ts)
-	sortByPriority(out)
-	return out
-}
-
-func sortedTasks(m map[*Task]struct{}) []*Task {
-	out := make([]*Task, 0, len(m))
-	for t := range m {
-		out = append(out, t)
-	}
 	sortByPriority(out)
 	return out
 }

@@ -220,19 +220,19 @@ func (s *State) handleRestarted(e *Restarted) {
 	s.coordRestarted()
 	for _, c := range s.clientList() {
 		keys := make([]graph.Key, 0, len(c.wants))
-		for t := range c.wants {
+		for _, t := range c.wants {
 			keys = append(keys, t.Key)
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
 			s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: reason})
 		}
-		c.wants = make(map[*Task]struct{})
+		c.wants = nil
 	}
 	ts := make([]*Task, 0, len(s.tasks))
 	for _, t := range s.tasks {
 		ts = append(ts, t)
-		t.wantedBy, t.whoHas, t.heldAt, t.processingOn = nil, nil, nil, nil
+		t.wantedBy, t.wantAt, t.whoHas, t.heldAt, t.processingOn = nil, nil, nil, nil, nil
 		t.deps, t.dependents = nil, nil
 		t.nWaiters, t.deadDependents = 0, 0
 		t.queueAt = -1

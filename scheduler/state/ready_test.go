@@ -149,3 +149,50 @@ func TestRepeatedInputIsOneDependency(t *testing.T) {
 	h.finish("w1", "c-1", 8)
 	h.wantState("b-1", Processing)
 }
+
+// Clients wanting overlapping keys and releasing them in another order
+// keep every task's list of clients and every client's list of wants in
+// step (the harness validates the core after each event): a task is
+// released when its last client lets it go, not before.
+func TestClientsWantAndReleaseInAnyOrder(t *testing.T) {
+	h := newHarness(t)
+	h.addWorker("w1", 2, nil)
+	var tasks []*graph.Task
+	var keys []graph.Key
+	for i := range 30 {
+		k := fmt.Sprintf("a-%d", i)
+		tasks = append(tasks, spec(k))
+		keys = append(keys, graph.Key(k))
+	}
+	h.submit("c1", tasks, keys...)
+	h.submit("c2", nil, keys[10:]...)
+	h.submit("c3", nil, keys[:20]...)
+	for i := len(keys) - 1; i >= 0; i -= 2 {
+		h.handle(&KeysReleased{At: h.at(), Client: "c1", Keys: []graph.Key{keys[i]}})
+	}
+	h.handle(&ClientRemoved{At: h.at(), ID: "c3"})
+	for i, k := range keys {
+		want := 1 // c1 still wants the even ones, c2 the last twenty
+		if i%2 == 1 {
+			want = 0
+		}
+		if i >= 10 {
+			want++
+		}
+		tk := h.s.Task(k)
+		if want == 0 {
+			if tk != nil && tk.needed() {
+				t.Fatalf("%s is still needed after its clients let it go", k)
+			}
+			continue
+		}
+		if tk == nil || len(tk.wantedBy) != want {
+			t.Fatalf("%s wanted by %v, want %d clients", k, tk, want)
+		}
+	}
+	h.handle(&KeysReleased{At: h.at(), Client: "c1", Keys: keys})
+	h.handle(&ClientRemoved{At: h.at(), ID: "c2"})
+	if n := h.s.NTasks(); n != 0 {
+		t.Fatalf("%d tasks left after every client let go", n)
+	}
+}

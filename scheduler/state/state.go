@@ -249,7 +249,7 @@ func (s *State) Now() time.Time { return s.now }
 func (s *State) client(id string) *Client {
 	c := s.clients[id]
 	if c == nil {
-		c = &Client{ID: id, wants: make(map[*Task]struct{})}
+		c = &Client{ID: id}
 		s.clients[id] = c
 	}
 	return c

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"slices"
+
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/task"
 )
@@ -26,7 +28,9 @@ type Task struct {
 	deadDependents int32
 
 	wantedBy []*Client // clients holding futures for the task
-	whoHas   []*Worker // workers holding its data
+	// wantAt[i] is the task's place in wantedBy[i].wants.
+	wantAt []int32
+	whoHas []*Worker // workers holding its data
 	// heldAt[i] is the task's place in whoHas[i].has.
 	heldAt []int32
 
@@ -211,7 +215,41 @@ func (g *Group) noteDep(d *Task) {
 
 // Client is a connected client and the tasks it holds futures for.
 type Client struct {
-	ID        string
-	wants     map[*Task]struct{}
-	wantsPeak int // for shrink.Map
+	ID string
+	// wants are the tasks it holds futures for, in no order; each task
+	// knows its place (Task.wantAt beside Task.wantedBy), so that adding
+	// and dropping one is O(1) without a map of a million tasks.
+	wants []*Task
+}
+
+// wantIndex returns where c is in t.wantedBy, or -1.
+func (t *Task) wantIndex(c *Client) int {
+	for i, x := range t.wantedBy {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// addWant records that c wants t (it did not).
+func (c *Client) addWant(t *Task) {
+	t.wantedBy = append(t.wantedBy, c)
+	t.wantAt = append(t.wantAt, int32(len(c.wants)))
+	c.wants = append(c.wants, t)
+}
+
+// dropWant records that c no longer wants t, the i-th of t.wantedBy.
+// t.wantedBy keeps its order (the clients are told in it).
+func (c *Client) dropWant(t *Task, i int) {
+	at := t.wantAt[i]
+	t.wantedBy = slices.Delete(t.wantedBy, i, i+1)
+	t.wantAt = slices.Delete(t.wantAt, i, i+1)
+	last := len(c.wants) - 1
+	if moved := c.wants[last]; moved != t {
+		c.wants[at] = moved
+		moved.wantAt[moved.wantIndex(c)] = at
+	}
+	c.wants[last] = nil
+	c.wants = shrinkSlice(c.wants[:last])
 }

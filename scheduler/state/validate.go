@@ -83,13 +83,11 @@ func (s *State) Check() error {
 		return true
 	})
 	for _, c := range s.clients {
-		for t := range c.wants {
-			found := false
-			for _, x := range t.wantedBy {
-				found = found || x == c
-			}
-			if !found {
+		for at, t := range c.wants {
+			if i := t.wantIndex(c); i < 0 {
 				bad("client %s wants %s but the task does not list it", c.ID, t.Key)
+			} else if int(t.wantAt[i]) != at {
+				bad("client %s wants %s at %d, but the task says %d", c.ID, t.Key, at, t.wantAt[i])
 			}
 		}
 	}
@@ -133,9 +131,12 @@ func (s *State) checkTask(t *Task, bad func(string, ...any)) {
 			bad("%s (%s) depends on forgotten %s", t.Key, t.State, d.Key)
 		}
 	}
-	for _, c := range t.wantedBy {
-		if _, ok := c.wants[t]; !ok {
-			bad("%s lists client %s, which does not want it", t.Key, c.ID)
+	if len(t.wantAt) != len(t.wantedBy) {
+		bad("%s has %d clients and %d places among their wants", t.Key, len(t.wantedBy), len(t.wantAt))
+	}
+	for i, c := range t.wantedBy {
+		if i >= len(t.wantAt) || int(t.wantAt[i]) >= len(c.wants) || c.wants[t.wantAt[i]] != t {
+			bad("%s lists client %s, which does not want it there", t.Key, c.ID)
 		}
 	}
 	switch t.State {
