@@ -19,7 +19,7 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 	w.execMu.Unlock()
 	session := w.sessions.Load()
 	w.inflight.add()
-	go func() {
+	w.runners.run(func() {
 		defer w.inflight.done()
 		// While a profile is recorded, the task's key prefix labels its
 		// samples; the task's context carries the label too (pprof.Label
@@ -28,6 +28,8 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		if w.profiling.Load() > 0 {
 			ctx = pprof.WithLabels(ctx, pprof.Labels("task", t.Key.Prefix()))
 			pprof.SetGoroutineLabels(ctx)
+			// The goroutine runs other tasks after this one.
+			defer pprof.SetGoroutineLabels(context.Background())
 		}
 		// The task's inputs stay in memory while it runs: spilling them
 		// would free nothing, as the task holds them.
@@ -54,5 +56,5 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 		w.execMu.Unlock()
 		cancel()
 		w.handle(ev)
-	}()
+	})
 }

@@ -179,6 +179,8 @@ type Worker struct {
 	sessions atomic.Uint64
 	inflight inflight
 	taskCPU  *taskCPU // measures a sample of task runs
+	// runners run the tasks, a goroutine kept from task to task.
+	runners runners
 }
 
 // New prepares a worker; Run connects it.
@@ -223,6 +225,7 @@ func New(opts Options) (*Worker, error) {
 		plugins: make(map[string]task.Plugin),
 		actors:  newActorTable(),
 		retire:  make(chan struct{}),
+		runners: runners{max: opts.NThreads + 1},
 	}
 	w.out.Store(wire.NewBatcher[pb.WorkerBatch]()) // each session replaces it
 	w.peers = transfer.NewPool(opts.Security)
@@ -340,6 +343,7 @@ func (w *Worker) stop() {
 	w.peers.Close()
 	w.closeExtensions()
 	w.store.Clear()
+	w.runners.close()
 }
 
 // session works for one scheduler connection. When it ends, the tasks
