@@ -82,16 +82,27 @@ func (s *sqlNode) compose() (string, node) {
 
 // composeOver is compose with the bottom node's partition read by the
 // query base.
+//
+// The chain goes on through Categorize: DuckDB reads a categorical column
+// as its strings, so the queries above it give the same rows over the
+// strings not yet encoded, and the chain's task encodes the categorical
+// columns of its result (the top node's categories) as any query's task
+// does. The encoding of every row of the input, which the result of a
+// reduction or a filter does not need, is left out.
 func (s *sqlNode) composeOver(base string) (string, node) {
 	var chain []*sqlNode
 	var n node = s
+walk:
 	for {
-		sn, ok := n.(*sqlNode)
-		if !ok {
-			break
+		switch x := n.(type) {
+		case *sqlNode:
+			chain = append(chain, x)
+			n = x.child
+		case *categorizeNode:
+			n = x.child
+		default:
+			break walk
 		}
-		chain = append(chain, sn)
-		n = sn.child
 	}
 	q := base
 	for i := len(chain) - 1; i >= 0; i-- {

@@ -135,6 +135,10 @@ type reduction struct {
 	// ordered: the chunk reads the rows' places in the frame (posColumn;
 	// see orderedPartials).
 	ordered bool
+	// anyOrder: the result does not depend on the rows' order (Go can
+	// aggregate it, see goAgg), so partials may be of any partitions, in
+	// any order (see queryRuns).
+	anyOrder bool
 }
 
 // Agg computes the aggregates per group: one row per group, the key
@@ -282,10 +286,13 @@ func (df *DataFrame) reduce(r *reduction) *DataFrame {
 	if err != nil {
 		return df.fail(r.op, err)
 	}
-	if g := r.goAgg; g != nil && (len(chunkCats) > 0 || len(cats) > 0 || !kernels.SameTypes(g.MidSchema(), chunkSchema) || !kernels.SameTypes(g.OutSchema(), s)) {
-		// Go would not give what DuckDB plans: DuckDB does it.
+	if g := r.goAgg; g != nil {
 		c := *r
-		c.goAgg = nil
+		c.anyOrder = true
+		if len(chunkCats) > 0 || len(cats) > 0 || !kernels.SameTypes(g.MidSchema(), chunkSchema) || !kernels.SameTypes(g.OutSchema(), s) {
+			// Go would not give what DuckDB plans: DuckDB does it.
+			c.goAgg = nil
+		}
 		r = &c
 	}
 	m := &meta{schema: s, nparts: r.splitOut, bytes: -1, cats: cats}
@@ -434,6 +441,9 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 			out[i] = dusk.Call[arrow.RecordBatch](fnAggPartial, p, *g)
 		}
 		return out, nil
+	}
+	if out, ok, err := n.queryRuns(lw); ok || err != nil {
+		return out, err
 	}
 	// The partial step joins the query chain below it: one pass.
 	sn := &sqlNode{child: n.child, query: n.r.chunk, op: "partial", m: &meta{schema: n.midSchema, nparts: n.child.meta().nparts, cats: n.midCats}}

@@ -14,6 +14,8 @@ import (
 var (
 	fnPick    = dusk.Register("dataframe.pick-columns", pickColumns)
 	fnSQLCols = dusk.Register("dataframe.sql-columns", sqlColumns)
+	// fnSQLColsMany is fnSQLCols over a run of partitions read as one.
+	fnSQLColsMany = dusk.Register("dataframe.sql-columns-many", sqlColumnsMany)
 )
 
 // projectNode keeps some columns of partitions that are already in memory
@@ -93,4 +95,21 @@ func sqlColumns(ctx context.Context, rec arrow.RecordBatch, cols []string, query
 		return nil, err
 	}
 	return sqlPartition(ctx, p, query, cats)
+}
+
+// sqlColumnsMany runs a query over some columns of a run of partitions,
+// read as one table in their order (no copy); no cols reads them all.
+func sqlColumnsMany(ctx context.Context, recs []arrow.RecordBatch, cols []string, query string, cats map[string][]string) (arrow.RecordBatch, error) {
+	if len(cols) == 0 {
+		return sqlMany(ctx, recs, query, cats)
+	}
+	picked := make([]arrow.RecordBatch, len(recs))
+	for i, r := range recs {
+		p, err := pickColumns(r, cols)
+		if err != nil {
+			return nil, err
+		}
+		picked[i] = p
+	}
+	return sqlMany(ctx, picked, query, cats)
 }

@@ -81,14 +81,21 @@ func sqlPair(ctx context.Context, left, right arrow.RecordBatch, query string, c
 	return kernels.RestoreCategories(out, cats)
 }
 
-// sqlMany runs a query over partitions joined into one (the view
-// engine.ViewIn).
+// sqlMany runs a query over partitions read as one table (the view
+// engine.ViewIn), in their order; they are not copied into one first.
 func sqlMany(ctx context.Context, recs []arrow.RecordBatch, query string, cats map[string][]string) (arrow.RecordBatch, error) {
-	rec, err := concatRecords(recs)
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("dataframe: a query over no partitions: %s", firstLine(query))
+	}
+	e, err := engine.For(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return sqlPartition(ctx, rec, query, cats)
+	out, err := e.Query(ctx, query, engine.Input{Name: engine.ViewIn, Recs: recs})
+	if err != nil {
+		return nil, err
+	}
+	return kernels.RestoreCategories(out, cats)
 }
 
 // partitionSize returns a one-row record: the partition's rows and bytes.

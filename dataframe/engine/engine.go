@@ -180,10 +180,34 @@ func contextFirst(ctx context.Context, err error) error {
 	return err
 }
 
-// Input is a record a query reads under a name.
+// Input is a record a query reads under a name: Rec, or Recs, records of
+// one schema read as one table in their order with no copy made of them
+// (a run of partitions).
 type Input struct {
 	Name string
 	Rec  arrow.RecordBatch
+	Recs []arrow.RecordBatch
+}
+
+// batches returns the input's records cut into zero-copy slices DuckDB
+// can scan in parallel, or an error naming the input when its records'
+// schemas differ.
+func (in Input) batches() ([]arrow.RecordBatch, error) {
+	recs := in.Recs
+	if in.Rec != nil {
+		recs = []arrow.RecordBatch{in.Rec}
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("dataframe: input %s has no records; give Rec or Recs", in.Name)
+	}
+	var out []arrow.RecordBatch
+	for i, r := range recs {
+		if !r.Schema().Equal(recs[0].Schema()) {
+			return nil, fmt.Errorf("dataframe: record %d of input %s has schema %s, record 0 has %s; the records of an input must share one schema", i, in.Name, r.Schema(), recs[0].Schema())
+		}
+		out = append(out, scanSlices(r)...)
+	}
+	return out, nil
 }
 
 // QueryError is a query DuckDB refused or failed: its message and the
@@ -227,11 +251,14 @@ func runArrow(ctx context.Context, db *sql.DB, query string, inputs []Input) (ar
 			views[i] = fmt.Sprintf("%s_%d", in.Name, viewSeq.Add(1))
 			query = strings.ReplaceAll(query, QuoteIdent(in.Name), QuoteIdent(views[i]))
 			// A record registered with DuckDB is exported through the C
-			// data interface, whose release drops a reference: hold one
-			// for it, so that the caller's record stays intact.
-			in.Rec.Retain()
-			rdr, err := array.NewRecordReader(in.Rec.Schema(), scanSlices(in.Rec))
-			in.Rec.Release()
+			// data interface, whose release drops a reference: the
+			// reader holds one of each batch for it, so that the
+			// caller's records stay intact.
+			batches, err := in.batches()
+			if err != nil {
+				return err
+			}
+			rdr, err := array.NewRecordReader(batches[0].Schema(), batches)
 			if err != nil {
 				return err
 			}
