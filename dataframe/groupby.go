@@ -448,12 +448,14 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 	// The partial step joins the query chain below it: one pass.
 	sn := &sqlNode{child: n.child, query: n.r.chunk, op: "partial", m: &meta{schema: n.midSchema, nparts: n.child.meta().nparts, cats: n.midCats}}
 	if _, root := sn.compose(); root != nil {
-		if pq, ok := root.(*parquetNode); ok && pq.duckReadable() {
+		if pq, ok := root.(*parquetNode); ok && pq.duckReadable() && rowWise(n.child) {
 			// Over Parquet that DuckDB reads, a partial needs no
 			// partition of its own per row group: one query reads a run
 			// of a file's row groups, or several whole files, leaving
 			// two queries or more for each worker (with no worker known
-			// yet, one query a file).
+			// yet, one query a file). Not under a step whose rows
+			// depend on where a partition starts and ends
+			// (MapPartitionsSQL): a row group is a partition there.
 			minRuns := 0
 			if ws, err := lw.owners(); err == nil {
 				minRuns = 2 * len(ws)

@@ -2,8 +2,11 @@ package dataframe_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/dusk-go/dusk/dataframe"
 )
@@ -49,5 +52,32 @@ func TestPartialsOverRunsOfPartitions(t *testing.T) {
 	wantTop := tableLines(t, duckTable(t, "SELECT * FROM part WHERE x IS NOT NULL ORDER BY x DESC, rn LIMIT 25", rec))
 	if got := tableLines(t, mustCompute(t, ctx, top)); fmt.Sprint(got) != fmt.Sprint(wantTop) {
 		t.Fatalf("Nlargest over 40 partitions: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantTop, "\n"))
+	}
+}
+
+// A reduction over Parquet that DuckDB reads makes its partials over runs
+// of row groups, but not under MapPartitionsSQL: there a row group is a
+// partition, and a query per partition gives other rows than one per run
+// (LIMIT 1 kept one row a run, 2 in all, where there are 20 partitions).
+func TestMapPartitionsUnderGroupByOverParquet(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeRows(2000, 500, 1)
+	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pq")
+	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(100)); err != nil {
+		t.Fatal(err)
+	}
+	pq := dataframe.ReadParquet(c, dir)
+	out, err := pq.MapPartitionsSQL("SELECT * FROM part LIMIT 1").GroupBy("k").Agg(dataframe.Count("x")).Compute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := out.Column(1).Data().Chunk(0).(*array.Int64).Value(0)
+	if int(n) != pq.NPartitions() {
+		t.Fatalf("count %d, want one row per partition: %d", n, pq.NPartitions())
 	}
 }
