@@ -18,6 +18,10 @@ type Array struct {
 	shape  []int
 	chunks [][]int                 // per axis, the lengths of its chunks
 	blocks []*dusk.Delayed[*Block] // the grid's blocks, in C order
+	// exprs holds, for an array made by element-wise steps, each block's
+	// expression (expr.go), which later steps extend and a reduction
+	// evaluates in its first stage; nil otherwise.
+	exprs []*expr
 	// persisted holds the blocks' futures of an array that Persist
 	// returned (what Publish names); nil otherwise.
 	persisted []*dusk.AnyFuture
@@ -193,6 +197,16 @@ func (a *Array) Persist(ctx context.Context, opts ...dusk.ComputeOption) (*Array
 	}
 	out.persisted = fs
 	return out, nil
+}
+
+// Wait blocks until every block of an array Persist returned is in
+// memory on the workers, or returns the first block's error (or ctx's).
+// An array that was not persisted has nothing to wait for.
+func (a *Array) Wait(ctx context.Context) error {
+	if err := dusk.Wait(ctx, a.persisted...); err != nil {
+		return fmt.Errorf("array: waiting for the persisted blocks of %s: %w", a, err)
+	}
+	return nil
 }
 
 // like returns an array of a's shape and chunks, of type dt, with no

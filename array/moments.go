@@ -43,8 +43,8 @@ func (a *Array) moments(ddof int, sqrt bool, axes []int) (*Array, error) {
 	if a.dtype == Float32 {
 		dt = Float32
 	}
-	return a.treeReduce(dt, ax, func(b *dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
-		return dusk.Call[*Block](fnMoments, b, ax)
+	return a.treeReduce(dt, ax, func(i int) *dusk.Delayed[*Block] {
+		return dusk.Call[*Block](fnMoments, a.blocks[i], ax)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnCombineMoment, parts)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {

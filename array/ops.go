@@ -60,6 +60,14 @@ func (a *Array) scalarLeft(op string, s any) (*Array, error) {
 		return nil, err
 	}
 	out := a.like(dt)
+	if fusible(op, a.dtype, dt) && sb.DType == dt {
+		exprs := make([]*expr, len(a.blocks))
+		for i := range exprs {
+			exprs[i] = step(op, &expr{scalar: sb}, a.exprOf(i))
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
 	for i, x := range a.blocks {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, sb, x)
 	}
@@ -79,6 +87,14 @@ func (a *Array) binary(op string, b any) (*Array, error) {
 		return nil, err
 	}
 	out := a.like(dt)
+	if fusible(op, a.dtype, dt) && sb.DType == dt {
+		exprs := make([]*expr, len(a.blocks))
+		for i := range exprs {
+			exprs[i] = step(op, a.exprOf(i), &expr{scalar: sb})
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
 	for i, x := range a.blocks {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, x, sb)
 	}
@@ -146,6 +162,15 @@ func (a *Array) binaryArray(op string, b *Array) (*Array, error) {
 	out := &Array{c: a.c, dtype: dt, shape: shape, chunks: chunks}
 	grid := out.grid()
 	out.blocks = make([]*dusk.Delayed[*Block], prod(grid))
+	if fusible(op, a.dtype, dt) && b.dtype == dt && slices.Equal(a.shape, b.shape) {
+		// Blocks of one shape and type: one expression per block.
+		exprs := make([]*expr, len(out.blocks))
+		for i := range exprs {
+			exprs[i] = step(op, a.exprOf(i), b.exprOf(i))
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
 	gridIndexes(grid, func(idx []int, i int) {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, a.blockFor(idx), b.blockFor(idx))
 	})
@@ -201,6 +226,14 @@ func (a *Array) unary(fn string) (*Array, error) {
 		dt = Float64
 	}
 	out := a.like(dt)
+	if fusible(fn, a.dtype, dt) {
+		exprs := make([]*expr, len(a.blocks))
+		for i := range exprs {
+			exprs[i] = step(fn, a.exprOf(i), nil)
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
 	for i, x := range a.blocks {
 		out.blocks[i] = dusk.Call[*Block](fnUnary, fn, x)
 	}

@@ -120,11 +120,7 @@ func sumRuns[T number](out, in []T, outer, n, inner int) {
 	for o := range outer {
 		acc := out[o*inner : (o+1)*inner]
 		if inner == 1 {
-			s := acc[0]
-			for _, v := range in[o*n : (o+1)*n] {
-				s += v
-			}
-			acc[0] = s
+			acc[0] += sumOf(in[o*n : (o+1)*n])
 			continue
 		}
 		for k := range n {
