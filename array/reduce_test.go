@@ -113,3 +113,55 @@ func TestMoreReductions(t *testing.T) {
 		t.Fatalf("var with ddof = n: %v", err)
 	}
 }
+
+// Min and Max over each axis, both and none of a matrix with a NaN in one
+// row and one column, against the same in Go: the NaN wins where it is.
+func TestMinMaxAlongAxes(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	const r, k = 9, 7
+	v := make([]float64, r*k)
+	for i := range v {
+		v[i] = float64((i*37)%23) - 9
+	}
+	v[4*k+2] = math.NaN()
+	a := arr(array.FromSlice(c, v, []int{r, k}, array.By(4, 3)))
+	same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+	pick := func(op string, xs []float64) float64 {
+		m := xs[0]
+		for _, x := range xs {
+			switch {
+			case math.IsNaN(x):
+				return x
+			case op == "min" && x < m, op == "max" && x > m:
+				m = x
+			}
+		}
+		return m
+	}
+	for _, op := range []string{"min", "max"} {
+		red := a.Min
+		if op == "max" {
+			red = a.Max
+		}
+		cols := values[float64](t, ctx, arr(red(0)))
+		for j := range k {
+			var col []float64
+			for i := range r {
+				col = append(col, v[i*k+j])
+			}
+			if want := pick(op, col); !same(cols[j], want) {
+				t.Fatalf("%s(0)[%d] = %v, want %v", op, j, cols[j], want)
+			}
+		}
+		rows := values[float64](t, ctx, arr(red(1)))
+		for i := range r {
+			if want := pick(op, v[i*k:(i+1)*k]); !same(rows[i], want) {
+				t.Fatalf("%s(1)[%d] = %v, want %v", op, i, rows[i], want)
+			}
+		}
+		if all := values[float64](t, ctx, arr(red())); !math.IsNaN(all[0]) {
+			t.Fatalf("%s() = %v, want NaN", op, all[0])
+		}
+	}
+}
