@@ -165,3 +165,54 @@ func TestMinMaxAlongAxes(t *testing.T) {
 		}
 	}
 }
+
+// Var over the middle axis of a 3-d array (runs with elements before and
+// after them) and over the first and last together (not one run), against
+// the same in Go.
+func TestVarAlongInnerAxes(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	const p, q, r = 5, 7, 3
+	data := make([]float64, p*q*r)
+	for i := range data {
+		data[i] = math.Cos(float64(i)*0.7) * 50
+	}
+	a := arr(array.FromSlice(c, data, []int{p, q, r}, array.By(2, 3, 2)))
+	at := func(i, j, k int) float64 { return data[(i*q+j)*r+k] }
+	variance := func(v []float64) float64 {
+		m := 0.0
+		for _, x := range v {
+			m += x
+		}
+		m /= float64(len(v))
+		s := 0.0
+		for _, x := range v {
+			s += (x - m) * (x - m)
+		}
+		return s / float64(len(v))
+	}
+	mid := values[float64](t, ctx, arr(a.Var(0, 1)))
+	for i := range p {
+		for k := range r {
+			var v []float64
+			for j := range q {
+				v = append(v, at(i, j, k))
+			}
+			if want := variance(v); math.Abs(mid[i*r+k]-want) > 1e-9*want {
+				t.Fatalf("var(1)[%d,%d] = %v, want %v", i, k, mid[i*r+k], want)
+			}
+		}
+	}
+	ends := values[float64](t, ctx, arr(a.Var(0, 0, 2)))
+	for j := range q {
+		var v []float64
+		for i := range p {
+			for k := range r {
+				v = append(v, at(i, j, k))
+			}
+		}
+		if want := variance(v); math.Abs(ends[j]-want) > 1e-9*want {
+			t.Fatalf("var(0, 2)[%d] = %v, want %v", j, ends[j], want)
+		}
+	}
+}
