@@ -35,7 +35,7 @@ func (a *Array) exprOf(i int) *expr {
 	if a.exprs != nil && a.exprs[i] != nil && a.exprs[i].steps < maxExprSteps {
 		return a.exprs[i]
 	}
-	return &expr{block: a.blocks[i]}
+	return &expr{block: a.blockList()[i]}
 }
 
 // step returns the expression op(x, y) (y nil for a unary function).
@@ -64,16 +64,29 @@ func fusible(op string, dt, out DType) bool {
 	return false
 }
 
-// setExprs makes out's blocks from one expression per block: each block
-// is one task evaluating its expression.
+// setExprs gives out one expression per block: each block will be one
+// task evaluating its expression (blockList makes them).
 func (out *Array) setExprs(exprs []*expr) {
 	out.exprs = exprs
-	grid := out.grid()
-	gridIndexes(grid, func(idx []int, i int) {
-		p, leaves := compile(out.dtype, exprs[i])
-		args := append([]any{p, blockShape(out.chunks, idx)}, leaves...)
-		out.blocks[i] = dusk.Call[*Block](fnExpr, args...)
+}
+
+// blockList returns the array's blocks. Those of an array of expressions
+// are made the first time: one task per block evaluating its expression.
+// They are not made before, as a lazy value counts the calls that use it
+// (dusk.Call): the tasks of a step that the next step extends would count
+// as users of the blocks they read, which no computation runs.
+func (a *Array) blockList() []*dusk.Delayed[*Block] {
+	a.makeTasks.Do(func() {
+		if a.exprs == nil {
+			return
+		}
+		gridIndexes(a.grid(), func(idx []int, i int) {
+			p, leaves := compile(a.dtype, a.exprs[i])
+			args := append([]any{p, blockShape(a.chunks, idx)}, leaves...)
+			a.blocks[i] = dusk.Call[*Block](fnExpr, args...)
+		})
 	})
+	return a.blocks
 }
 
 // reduceExpr returns the first stage of a reduction of block i of a (an

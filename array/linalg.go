@@ -76,7 +76,7 @@ func Tensordot(a, b *Array, aAxes, bAxes []int) (*Array, error) {
 			for j := range ca {
 				ia[ca[j]], ib[cb[j]] = k[j], k[j]
 			}
-			parts = append(parts, dusk.Call[*Block](fnTensordot, a.blocks[flatIndex(gA, ia)], b.blocks[flatIndex(gB, ib)], ca, cb, dt))
+			parts = append(parts, dusk.Call[*Block](fnTensordot, a.blockList()[flatIndex(gA, ia)], b.blockList()[flatIndex(gB, ib)], ca, cb, dt))
 		})
 		parts = narrow(parts, func(ps []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 			return dusk.Call[*Block](fnCombine, redSum, ps, []int(nil))

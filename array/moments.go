@@ -44,7 +44,7 @@ func (a *Array) moments(ddof int, sqrt bool, axes []int) (*Array, error) {
 		dt = Float32
 	}
 	return a.treeReduce(dt, ax, func(i int) *dusk.Delayed[*Block] {
-		return dusk.Call[*Block](fnMoments, a.blocks[i], ax)
+		return dusk.Call[*Block](fnMoments, a.blockList()[i], ax)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnCombineMoment, parts)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {

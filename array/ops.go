@@ -68,7 +68,7 @@ func (a *Array) scalarLeft(op string, s any) (*Array, error) {
 		out.setExprs(exprs)
 		return out, nil
 	}
-	for i, x := range a.blocks {
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, sb, x)
 	}
 	return out, nil
@@ -95,7 +95,7 @@ func (a *Array) binary(op string, b any) (*Array, error) {
 		out.setExprs(exprs)
 		return out, nil
 	}
-	for i, x := range a.blocks {
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, x, sb)
 	}
 	return out, nil
@@ -196,7 +196,7 @@ func (a *Array) blockFor(idx []int) *dusk.Delayed[*Block] {
 			own[j] = idx[j+len(idx)-len(a.shape)]
 		}
 	}
-	return a.blocks[flatIndex(a.grid(), own)]
+	return a.blockList()[flatIndex(a.grid(), own)]
 }
 
 // Astype returns the array converted to dt (floats to integers truncate
@@ -209,7 +209,7 @@ func (a *Array) Astype(dt DType) (*Array, error) {
 		return a, nil
 	}
 	out := a.like(dt)
-	for i, x := range a.blocks {
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnAstype, x, dt)
 	}
 	return out, nil
@@ -234,7 +234,7 @@ func (a *Array) unary(fn string) (*Array, error) {
 		out.setExprs(exprs)
 		return out, nil
 	}
-	for i, x := range a.blocks {
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnUnary, fn, x)
 	}
 	return out, nil
@@ -273,7 +273,7 @@ func (a *Array) Clip(lo, hi any) (*Array, error) {
 		return nil, err
 	}
 	out := a.like(a.dtype)
-	for i, x := range a.blocks {
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnClip, x, l, h)
 	}
 	return out, nil

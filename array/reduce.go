@@ -114,7 +114,7 @@ func (a *Array) reduce(op string, axes []int) (*Array, error) {
 			// itself is never made.
 			return a.reduceExpr(op, ax, i)
 		}
-		return dusk.Call[*Block](fnReduce, op, a.blocks[i], ax)
+		return dusk.Call[*Block](fnReduce, op, a.blockList()[i], ax)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnCombine, op, parts, []int(nil))
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
