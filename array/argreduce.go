@@ -37,7 +37,7 @@ func (a *Array) argFlat(op string) (*Array, error) {
 	}
 	var parts []*dusk.Delayed[ArgPartial]
 	gridIndexes(a.grid(), func(idx []int, i int) {
-		parts = append(parts, dusk.Call[ArgPartial](fnArgPartFlat, op, a.blocks[i], blockOffset(a.chunks, idx), a.shape))
+		parts = append(parts, dusk.Call[ArgPartial](fnArgPartFlat, op, a.blockList()[i], blockOffset(a.chunks, idx), a.shape))
 	})
 	combine := func(ps []*dusk.Delayed[ArgPartial]) *dusk.Delayed[ArgPartial] {
 		return dusk.Call[ArgPartial](fnArgCombine, op, ps)
@@ -100,8 +100,8 @@ func (a *Array) arg(op string, axis int) (*Array, error) {
 	// Each block's partial carries its offset along the axis.
 	byBlock := map[*dusk.Delayed[*Block]]*dusk.Delayed[ArgPartial]{}
 	gridIndexes(a.grid(), func(idx []int, i int) {
-		p := dusk.Call[ArgPartial](fnArgPart, op, a.blocks[i], ax[0], offsets[idx[ax[0]]])
-		byBlock[a.blocks[i]] = p
+		p := dusk.Call[ArgPartial](fnArgPart, op, a.blockList()[i], ax[0], offsets[idx[ax[0]]])
+		byBlock[a.blockList()[i]] = p
 	})
 	// The tree, over the partials (not blocks): as treeReduce, by hand.
 	var shape []int
@@ -117,7 +117,7 @@ func (a *Array) arg(op string, axis int) (*Array, error) {
 	gridIndexes(a.grid(), func(idx []int, i int) {
 		keep := slices.Delete(slices.Clone(idx), ax[0], ax[0]+1)
 		g := flatIndex(outGrid, keep)
-		groups[g] = append(groups[g], byBlock[a.blocks[i]])
+		groups[g] = append(groups[g], byBlock[a.blockList()[i]])
 	})
 	out.blocks = make([]*dusk.Delayed[*Block], len(groups))
 	for g, ps := range groups {

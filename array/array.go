@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dusk-go/dusk"
 )
@@ -18,6 +19,13 @@ type Array struct {
 	shape  []int
 	chunks [][]int                 // per axis, the lengths of its chunks
 	blocks []*dusk.Delayed[*Block] // the grid's blocks, in C order
+	// exprs holds, for an array made by element-wise steps, each block's
+	// expression (expr.go), which later steps extend and a reduction
+	// evaluates in its first stage; nil otherwise. Such an array's blocks
+	// are made from them when first read (blockList), so that an array
+	// only extended never has tasks of its own.
+	exprs     []*expr
+	makeTasks sync.Once
 	// persisted holds the blocks' futures of an array that Persist
 	// returned (what Publish names); nil otherwise.
 	persisted []*dusk.AnyFuture
@@ -52,7 +60,7 @@ func (a *Array) NumBlocks() int { return len(a.blocks) }
 
 // Blocks returns the blocks' lazy values, in the C order of the chunk
 // grid, for use with dusk's own Compute, Persist or Call.
-func (a *Array) Blocks() []*dusk.Delayed[*Block] { return slices.Clone(a.blocks) }
+func (a *Array) Blocks() []*dusk.Delayed[*Block] { return slices.Clone(a.blockList()) }
 
 // String describes the array as Dask's repr does: shape, type, chunks,
 // bytes and tasks.
@@ -193,6 +201,16 @@ func (a *Array) Persist(ctx context.Context, opts ...dusk.ComputeOption) (*Array
 	}
 	out.persisted = fs
 	return out, nil
+}
+
+// Wait blocks until every block of an array Persist returned is in
+// memory on the workers, or returns the first block's error (or ctx's).
+// An array that was not persisted has nothing to wait for.
+func (a *Array) Wait(ctx context.Context) error {
+	if err := dusk.Wait(ctx, a.persisted...); err != nil {
+		return fmt.Errorf("array: waiting for the persisted blocks of %s: %w", a, err)
+	}
+	return nil
 }
 
 // like returns an array of a's shape and chunks, of type dt, with no

@@ -327,7 +327,7 @@ func TestBlockwiseFusionOfTwoArrays(t *testing.T) {
 		t.Fatalf("chain fusion alone gives %d tasks, blockwise %d", chainsOnly, n)
 	}
 	ex, err := s.Explain()
-	if err != nil || !strings.Contains(ex, "tasks: 57 as written, 10 after optimization") {
+	if err != nil || !strings.Contains(ex, "tasks: 30 as written, 10 after optimization") {
 		t.Fatalf("Explain:\n%s%v", ex, err)
 	}
 	xs, ys := values[float64](t, ctx, x), values[float64](t, ctx, y)

@@ -28,9 +28,9 @@ func (a *Array) Cumsum(axis int) (*Array, error) {
 	// (nil for the first).
 	carry := make([]*dusk.Delayed[*Block], len(a.blocks))
 	gridIndexes(grid, func(idx []int, i int) {
-		cs := dusk.Call[*Block](fnCumsum, a.blocks[i], ax[0])
+		cs := dusk.Call[*Block](fnCumsum, a.blockList()[i], ax[0])
 		if carry[i] != nil {
-			cs = dusk.Call[*Block](fnCumsumCarry, a.blocks[i], ax[0], carry[i])
+			cs = dusk.Call[*Block](fnCumsumCarry, a.blockList()[i], ax[0], carry[i])
 		}
 		out.blocks[i] = cs
 		if idx[ax[0]]+1 < grid[ax[0]] {

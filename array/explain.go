@@ -17,7 +17,7 @@ func computeOpts(opts []dusk.ComputeOption) []dusk.ComputeOption {
 
 func (a *Array) lazies() []dusk.Lazy {
 	out := make([]dusk.Lazy, len(a.blocks))
-	for i, b := range a.blocks {
+	for i, b := range a.blockList() {
 		out[i] = b
 	}
 	return out

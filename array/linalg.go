@@ -76,7 +76,7 @@ func Tensordot(a, b *Array, aAxes, bAxes []int) (*Array, error) {
 			for j := range ca {
 				ia[ca[j]], ib[cb[j]] = k[j], k[j]
 			}
-			parts = append(parts, dusk.Call[*Block](fnTensordot, a.blocks[flatIndex(gA, ia)], b.blocks[flatIndex(gB, ib)], ca, cb, dt))
+			parts = append(parts, dusk.Call[*Block](fnTensordot, a.blockList()[flatIndex(gA, ia)], b.blockList()[flatIndex(gB, ib)], ca, cb, dt))
 		})
 		parts = narrow(parts, func(ps []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 			return dusk.Call[*Block](fnCombine, redSum, ps, []int(nil))
@@ -140,8 +140,8 @@ func others(n int, ax []int) []int {
 // free), and multiplies them.
 func tensordotBlocks(a, b *Block, ca, cb []int, dt DType) (*Block, error) {
 	freeA, freeB := others(len(a.Shape), ca), others(len(b.Shape), cb)
-	am := transposeBlock(astype(a, dt), append(slices.Clone(freeA), ca...))
-	bm := transposeBlock(astype(b, dt), append(slices.Clone(cb), freeB...))
+	am := inOrder(astype(a, dt), append(slices.Clone(freeA), ca...))
+	bm := inOrder(astype(b, dt), append(slices.Clone(cb), freeB...))
 	m, n := 1, 1
 	var shape []int
 	for _, i := range freeA {
@@ -194,4 +194,16 @@ func tensordotBlocks(a, b *Block, ca, cb []int, dt DType) (*Block, error) {
 		}
 	}
 	return out, nil
+}
+
+// inOrder returns b with its axes in the order perm gives: b itself when
+// they are in that order already (a matrix product's operands, most
+// often), else a transposed copy.
+func inOrder(b *Block, perm []int) *Block {
+	for i, p := range perm {
+		if p != i {
+			return transposeBlock(b, perm)
+		}
+	}
+	return b
 }

@@ -26,7 +26,7 @@ func (a *Array) MapBlocks(fn *dusk.Func, dt DType, args ...any) (*Array, error) 
 	out := a.like(dt)
 	gridIndexes(a.grid(), func(idx []int, i int) {
 		info := BlockInfo{Index: slices.Clone(idx), Offset: blockOffset(a.chunks, idx), Shape: blockShape(a.chunks, idx)}
-		call := append([]any{info, a.blocks[i]}, args...)
+		call := append([]any{info, a.blockList()[i]}, args...)
 		out.blocks[i] = dusk.Call[*Block](fnCheck, dusk.Call[*Block](fn, call...), dt, info.Shape, info.Index)
 	})
 	return out, nil

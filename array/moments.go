@@ -43,8 +43,8 @@ func (a *Array) moments(ddof int, sqrt bool, axes []int) (*Array, error) {
 	if a.dtype == Float32 {
 		dt = Float32
 	}
-	return a.treeReduce(dt, ax, func(b *dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
-		return dusk.Call[*Block](fnMoments, b, ax)
+	return a.treeReduce(dt, ax, func(i int) *dusk.Delayed[*Block] {
+		return dusk.Call[*Block](fnMoments, a.blockList()[i], ax)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnCombineMoment, parts)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
@@ -74,6 +74,10 @@ func momentsBlock(b *Block, axes []int) *Block {
 	out := newBlock(Float64, append([]int{3}, shape...))
 	o := values[float64](out)
 	cnt, mean, m2 := o[:m], o[m:2*m], o[2*m:]
+	if outer, k, inner, ok := consecutive(b.Shape, outStride); ok && k > 0 {
+		momentRuns(cnt, mean, m2, x, outer, k, inner)
+		return out
+	}
 	// Welford's update, element by element.
 	forEachOffset(b.Shape, outStride, func(i, j int) {
 		cnt[j]++
@@ -82,6 +86,54 @@ func momentsBlock(b *Block, axes []int) *Block {
 		m2[j] += d * (x[i] - mean[j])
 	})
 	return out
+}
+
+// momentRuns computes the moments of x, seen as (outer, n, inner), over
+// its middle axis (n > 0) in two passes over each run: the mean, then the
+// squared deviations from it (as exact as Welford's update, without its
+// division per element).
+func momentRuns(cnt, mean, m2, x []float64, outer, n, inner int) {
+	for o := range outer {
+		run := x[o*n*inner : (o+1)*n*inner]
+		c, mu, sq := cnt[o*inner:(o+1)*inner], mean[o*inner:(o+1)*inner], m2[o*inner:(o+1)*inner]
+		if inner == 1 {
+			c[0], mu[0] = float64(n), sumOf(run)/float64(n)
+			sq[0] = squaredDeviations(run, mu[0])
+			continue
+		}
+		for k := range n {
+			for i, v := range run[k*inner : (k+1)*inner] {
+				mu[i] += v
+			}
+		}
+		for i := range mu {
+			c[i], mu[i] = float64(n), mu[i]/float64(n)
+		}
+		for k := range n {
+			for i, v := range run[k*inner : (k+1)*inner] {
+				d := v - mu[i]
+				sq[i] += d * d
+			}
+		}
+	}
+}
+
+// squaredDeviations sums (v - mean)² over x with four accumulators.
+func squaredDeviations(x []float64, mean float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		d0, d1, d2, d3 := x[i]-mean, x[i+1]-mean, x[i+2]-mean, x[i+3]-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(x); i++ {
+		d := x[i] - mean
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // combineMoments merges blocks of moments (Chan's parallel update).

@@ -290,7 +290,7 @@ func (a *Array) ToNpy(ctx context.Context, path string) (err error) {
 	}
 	writes := make([]dusk.Lazy, len(a.blocks))
 	gridIndexes(a.grid(), func(idx []int, i int) {
-		writes[i] = dusk.Call[int64](fnNpyWrite, tmp.Name(), int64(len(head)), a.shape, blockOffset(a.chunks, idx), a.blocks[i])
+		writes[i] = dusk.Call[int64](fnNpyWrite, tmp.Name(), int64(len(head)), a.shape, blockOffset(a.chunks, idx), a.blockList()[i])
 	})
 	if _, err := dusk.ComputeAll(ctx, a.c, writes, computeOpts(nil)...); err != nil {
 		return err

@@ -60,7 +60,15 @@ func (a *Array) scalarLeft(op string, s any) (*Array, error) {
 		return nil, err
 	}
 	out := a.like(dt)
-	for i, x := range a.blocks {
+	if fusible(op, a.dtype, dt) && sb.DType == dt {
+		exprs := make([]*expr, len(a.blocks))
+		for i := range exprs {
+			exprs[i] = step(op, &expr{scalar: sb}, a.exprOf(i))
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, sb, x)
 	}
 	return out, nil
@@ -79,7 +87,15 @@ func (a *Array) binary(op string, b any) (*Array, error) {
 		return nil, err
 	}
 	out := a.like(dt)
-	for i, x := range a.blocks {
+	if fusible(op, a.dtype, dt) && sb.DType == dt {
+		exprs := make([]*expr, len(a.blocks))
+		for i := range exprs {
+			exprs[i] = step(op, a.exprOf(i), &expr{scalar: sb})
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, x, sb)
 	}
 	return out, nil
@@ -146,6 +162,15 @@ func (a *Array) binaryArray(op string, b *Array) (*Array, error) {
 	out := &Array{c: a.c, dtype: dt, shape: shape, chunks: chunks}
 	grid := out.grid()
 	out.blocks = make([]*dusk.Delayed[*Block], prod(grid))
+	if fusible(op, a.dtype, dt) && b.dtype == dt && slices.Equal(a.shape, b.shape) {
+		// Blocks of one shape and type: one expression per block.
+		exprs := make([]*expr, len(out.blocks))
+		for i := range exprs {
+			exprs[i] = step(op, a.exprOf(i), b.exprOf(i))
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
 	gridIndexes(grid, func(idx []int, i int) {
 		out.blocks[i] = dusk.Call[*Block](fnBinary, op, a.blockFor(idx), b.blockFor(idx))
 	})
@@ -171,7 +196,7 @@ func (a *Array) blockFor(idx []int) *dusk.Delayed[*Block] {
 			own[j] = idx[j+len(idx)-len(a.shape)]
 		}
 	}
-	return a.blocks[flatIndex(a.grid(), own)]
+	return a.blockList()[flatIndex(a.grid(), own)]
 }
 
 // Astype returns the array converted to dt (floats to integers truncate
@@ -184,7 +209,7 @@ func (a *Array) Astype(dt DType) (*Array, error) {
 		return a, nil
 	}
 	out := a.like(dt)
-	for i, x := range a.blocks {
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnAstype, x, dt)
 	}
 	return out, nil
@@ -201,7 +226,15 @@ func (a *Array) unary(fn string) (*Array, error) {
 		dt = Float64
 	}
 	out := a.like(dt)
-	for i, x := range a.blocks {
+	if fusible(fn, a.dtype, dt) {
+		exprs := make([]*expr, len(a.blocks))
+		for i := range exprs {
+			exprs[i] = step(fn, a.exprOf(i), nil)
+		}
+		out.setExprs(exprs)
+		return out, nil
+	}
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnUnary, fn, x)
 	}
 	return out, nil
@@ -240,7 +273,7 @@ func (a *Array) Clip(lo, hi any) (*Array, error) {
 		return nil, err
 	}
 	out := a.like(a.dtype)
-	for i, x := range a.blocks {
+	for i, x := range a.blockList() {
 		out.blocks[i] = dusk.Call[*Block](fnClip, x, l, h)
 	}
 	return out, nil

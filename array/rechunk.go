@@ -76,7 +76,7 @@ func (a *Array) region(lo, hi []int) *dusk.Delayed[*Block] {
 			from[k], count[k], at[k] = s-b0, max(e-s, 0), s-lo[k]
 			whole = whole && s == b0 && e == b1
 		}
-		src := a.blocks[flatIndex(inGrid, in)]
+		src := a.blockList()[flatIndex(inGrid, in)]
 		if !whole {
 			src = dusk.Call[*Block](fnSliceBlock, src, from, ones(n), count, []int(nil))
 		}
@@ -148,7 +148,7 @@ func (a *Array) Reshape(shape ...int) (*Array, error) {
 		for i, n := range shape {
 			out.chunks[i] = []int{n}
 		}
-		out.blocks = []*dusk.Delayed[*Block]{dusk.Call[*Block](fnReshape, a.blocks[0], shape)}
+		out.blocks = []*dusk.Delayed[*Block]{dusk.Call[*Block](fnReshape, a.blockList()[0], shape)}
 		return out, nil
 	}
 	rowsWhole := func(chunks [][]int) bool {
@@ -175,7 +175,7 @@ func (a *Array) Reshape(shape ...int) (*Array, error) {
 		out.chunks[0] = append(out.chunks[0], c*in/max(row, 1))
 	}
 	out.blocks = make([]*dusk.Delayed[*Block], len(a.blocks))
-	for i, b := range a.blocks {
+	for i, b := range a.blockList() {
 		s := slices.Clone(shape)
 		s[0] = out.chunks[0][i]
 		out.blocks[i] = dusk.Call[*Block](fnReshape, b, s)

@@ -108,8 +108,13 @@ func (a *Array) reduce(op string, axes []int) (*Array, error) {
 		return nil, fmt.Errorf("array: %s of the empty array %s: it has no identity", op, a)
 	}
 	dt := reducedType(op, a.dtype)
-	return a.treeReduce(dt, ax, func(b *dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
-		return dusk.Call[*Block](fnReduce, op, b, ax)
+	return a.treeReduce(dt, ax, func(i int) *dusk.Delayed[*Block] {
+		if a.exprs != nil && a.exprs[i] != nil {
+			// The expression evaluated in the first stage: the block
+			// itself is never made.
+			return a.reduceExpr(op, ax, i)
+		}
+		return dusk.Call[*Block](fnReduce, op, a.blockList()[i], ax)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnCombine, op, parts, []int(nil))
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
@@ -118,11 +123,11 @@ func (a *Array) reduce(op string, axes []int) (*Array, error) {
 }
 
 // treeReduce builds a tree reduction over axes ax into an array of type
-// dt: leaf makes each block's partial result (a task that fuses with what
-// made the block), the partial results of the blocks that differ only
+// dt: leaf makes the partial result of block i (a task that fuses with
+// what made the block), the partial results of the blocks that differ only
 // along ax are combined SplitEvery at a time by combine, and last makes
 // each result block of the final (at most SplitEvery) partial results.
-func (a *Array) treeReduce(dt DType, ax []int, leaf func(*dusk.Delayed[*Block]) *dusk.Delayed[*Block],
+func (a *Array) treeReduce(dt DType, ax []int, leaf func(i int) *dusk.Delayed[*Block],
 	combine, last func([]*dusk.Delayed[*Block]) *dusk.Delayed[*Block]) *Array {
 	var shape []int
 	var chunks [][]int
@@ -143,7 +148,7 @@ func (a *Array) treeReduce(dt DType, ax []int, leaf func(*dusk.Delayed[*Block]) 
 			}
 		}
 		g := flatIndex(outGrid, keep)
-		groups[g] = append(groups[g], leaf(a.blocks[i]))
+		groups[g] = append(groups[g], leaf(i))
 	})
 	out.blocks = make([]*dusk.Delayed[*Block], len(groups))
 	for g, parts := range groups {

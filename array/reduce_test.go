@@ -113,3 +113,106 @@ func TestMoreReductions(t *testing.T) {
 		t.Fatalf("var with ddof = n: %v", err)
 	}
 }
+
+// Min and Max over each axis, both and none of a matrix with a NaN in one
+// row and one column, against the same in Go: the NaN wins where it is.
+func TestMinMaxAlongAxes(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	const r, k = 9, 7
+	v := make([]float64, r*k)
+	for i := range v {
+		v[i] = float64((i*37)%23) - 9
+	}
+	v[4*k+2] = math.NaN()
+	a := arr(array.FromSlice(c, v, []int{r, k}, array.By(4, 3)))
+	same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+	pick := func(op string, xs []float64) float64 {
+		m := xs[0]
+		for _, x := range xs {
+			switch {
+			case math.IsNaN(x):
+				return x
+			case op == "min" && x < m, op == "max" && x > m:
+				m = x
+			}
+		}
+		return m
+	}
+	for _, op := range []string{"min", "max"} {
+		red := a.Min
+		if op == "max" {
+			red = a.Max
+		}
+		cols := values[float64](t, ctx, arr(red(0)))
+		for j := range k {
+			var col []float64
+			for i := range r {
+				col = append(col, v[i*k+j])
+			}
+			if want := pick(op, col); !same(cols[j], want) {
+				t.Fatalf("%s(0)[%d] = %v, want %v", op, j, cols[j], want)
+			}
+		}
+		rows := values[float64](t, ctx, arr(red(1)))
+		for i := range r {
+			if want := pick(op, v[i*k:(i+1)*k]); !same(rows[i], want) {
+				t.Fatalf("%s(1)[%d] = %v, want %v", op, i, rows[i], want)
+			}
+		}
+		if all := values[float64](t, ctx, arr(red())); !math.IsNaN(all[0]) {
+			t.Fatalf("%s() = %v, want NaN", op, all[0])
+		}
+	}
+}
+
+// Var over the middle axis of a 3-d array (runs with elements before and
+// after them) and over the first and last together (not one run), against
+// the same in Go.
+func TestVarAlongInnerAxes(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	const p, q, r = 5, 7, 3
+	data := make([]float64, p*q*r)
+	for i := range data {
+		data[i] = math.Cos(float64(i)*0.7) * 50
+	}
+	a := arr(array.FromSlice(c, data, []int{p, q, r}, array.By(2, 3, 2)))
+	at := func(i, j, k int) float64 { return data[(i*q+j)*r+k] }
+	variance := func(v []float64) float64 {
+		m := 0.0
+		for _, x := range v {
+			m += x
+		}
+		m /= float64(len(v))
+		s := 0.0
+		for _, x := range v {
+			s += (x - m) * (x - m)
+		}
+		return s / float64(len(v))
+	}
+	mid := values[float64](t, ctx, arr(a.Var(0, 1)))
+	for i := range p {
+		for k := range r {
+			var v []float64
+			for j := range q {
+				v = append(v, at(i, j, k))
+			}
+			if want := variance(v); math.Abs(mid[i*r+k]-want) > 1e-9*want {
+				t.Fatalf("var(1)[%d,%d] = %v, want %v", i, k, mid[i*r+k], want)
+			}
+		}
+	}
+	ends := values[float64](t, ctx, arr(a.Var(0, 0, 2)))
+	for j := range q {
+		var v []float64
+		for i := range p {
+			for k := range r {
+				v = append(v, at(i, j, k))
+			}
+		}
+		if want := variance(v); math.Abs(ends[j]-want) > 1e-9*want {
+			t.Fatalf("var(0, 2)[%d] = %v, want %v", j, ends[j], want)
+		}
+	}
+}

@@ -79,6 +79,10 @@ func reduceInto[T number](op string, out, in []T, shape, outStride []int) {
 		forEachOffset(shape, outStride, func(i, j int) { out[j] += in[i] })
 		return
 	}
+	if outer, n, inner, ok := consecutive(shape, outStride); ok && n > 0 {
+		extremeRuns(op, out, in, outer, n, inner)
+		return
+	}
 	seen := make([]bool, len(out))
 	forEachOffset(shape, outStride, func(i, j int) {
 		v := in[i]
@@ -120,17 +124,35 @@ func sumRuns[T number](out, in []T, outer, n, inner int) {
 	for o := range outer {
 		acc := out[o*inner : (o+1)*inner]
 		if inner == 1 {
-			s := acc[0]
-			for _, v := range in[o*n : (o+1)*n] {
-				s += v
-			}
-			acc[0] = s
+			acc[0] += sumOf(in[o*n : (o+1)*n])
 			continue
 		}
 		for k := range n {
 			row := in[(o*n+k)*inner : (o*n+k+1)*inner]
 			for i, v := range row {
 				acc[i] += v
+			}
+		}
+	}
+}
+
+// extremeRuns takes the min or max (op) of in, seen as (outer, n,
+// inner), over its middle axis into out (outer × inner); a NaN wins.
+func extremeRuns[T number](op string, out, in []T, outer, n, inner int) {
+	for o := range outer {
+		acc := out[o*inner : (o+1)*inner]
+		if inner == 1 {
+			acc[0] = extremeOf(op, in[o*n:(o+1)*n])
+			continue
+		}
+		copy(acc, in[o*n*inner:(o*n+1)*inner])
+		for k := 1; k < n; k++ {
+			row := in[(o*n+k)*inner : (o*n+k+1)*inner]
+			for i, v := range row {
+				a := acc[i]
+				if a == a && (v != v || op == redMin && v < a || op == redMax && v > a) {
+					acc[i] = v
+				}
 			}
 		}
 	}

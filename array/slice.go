@@ -79,7 +79,7 @@ func (a *Array) Slice(index ...any) (*Array, error) {
 				drop = append(drop, ax)
 			}
 		}
-		out.blocks = append(out.blocks, dusk.Call[*Block](fnSliceBlock, a.blocks[flatIndex(inGrid, src)], starts, steps, counts, drop))
+		out.blocks = append(out.blocks, dusk.Call[*Block](fnSliceBlock, a.blockList()[flatIndex(inGrid, src)], starts, steps, counts, drop))
 	})
 	return out, nil
 }

@@ -77,14 +77,14 @@ func (a *Array) Take(indices []int, axis int) (*Array, error) {
 				in[axis] = c
 				k = len(srcs)
 				seen[c] = k
-				srcs = append(srcs, a.blocks[flatIndex(inGrid, in)])
+				srcs = append(srcs, a.blockList()[flatIndex(inGrid, in)])
 			}
 			which, local = append(which, k), append(local, l)
 		}
 		if len(srcs) == 0 { // an empty result block: any block gives the type
 			in := slices.Clone(oi)
 			in[axis] = 0
-			srcs = append(srcs, a.blocks[flatIndex(inGrid, in)])
+			srcs = append(srcs, a.blockList()[flatIndex(inGrid, in)])
 		}
 		out.blocks[i] = dusk.Call[*Block](fnTake, srcs, axis, which, local)
 	})
@@ -165,7 +165,7 @@ func (a *Array) Transpose(axes ...int) (*Array, error) {
 		for k, p := range perm {
 			in[p] = idx[k]
 		}
-		out.blocks[i] = dusk.Call[*Block](fnTranspose, a.blocks[flatIndex(inGrid, in)], perm)
+		out.blocks[i] = dusk.Call[*Block](fnTranspose, a.blockList()[flatIndex(inGrid, in)], perm)
 	})
 	return out, nil
 }
@@ -244,7 +244,7 @@ func Concatenate(arrays []*Array, axis int) (*Array, error) {
 			if k < len(a.chunks[axis]) {
 				in := slices.Clone(idx)
 				in[axis] = k
-				out.blocks[i] = a.blocks[flatIndex(a.grid(), in)]
+				out.blocks[i] = a.blockList()[flatIndex(a.grid(), in)]
 				return
 			}
 			k -= len(a.chunks[axis])
@@ -273,7 +273,7 @@ func Stack(arrays []*Array, axis int) (*Array, error) {
 		}
 		e := &Array{c: a.c, dtype: a.dtype, shape: slices.Insert(slices.Clone(a.shape), axis, 1),
 			chunks: slices.Insert(a.Chunks(), axis, []int{1}), blocks: make([]*dusk.Delayed[*Block], len(a.blocks))}
-		for j, b := range a.blocks {
+		for j, b := range a.blockList() {
 			e.blocks[j] = dusk.Call[*Block](fnExpand, b, axis)
 		}
 		expanded[i] = e

@@ -25,6 +25,10 @@ var (
 	fnReduce  = dusk.Register("array.reduce", reduceBlock)
 	fnCombine = dusk.Register("array.combine", combineSqueeze)
 	fnCheck   = dusk.Register("array.check", check)
+	// An element-wise expression per block (expr.go), and a reduction's
+	// first stage over one.
+	fnExpr       = dusk.Register("array.elementwise", evalExpr)
+	fnExprReduce = dusk.Register("array.elementwise-reduce", evalExprReduce)
 )
 
 // full makes a block of shape filled with value (a block of one element).

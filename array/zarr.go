@@ -261,7 +261,7 @@ func (a *Array) ToZarr(ctx context.Context, dir string, o ZarrOptions) (err erro
 	}
 	writes := make([]dusk.Lazy, len(a.blocks))
 	gridIndexes(a.grid(), func(idx []int, i int) {
-		writes[i] = dusk.Call[int64](fnZarrWrite, filepath.Join(tmp, chunkKey(idx, ".")), level, full, a.blocks[i])
+		writes[i] = dusk.Call[int64](fnZarrWrite, filepath.Join(tmp, chunkKey(idx, ".")), level, full, a.blockList()[i])
 	})
 	if _, err := dusk.ComputeAll(ctx, a.c, writes, computeOpts(nil)...); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/array"
 	"github.com/dusk-go/dusk/bench/internal/benchcheck"
 	"github.com/dusk-go/dusk/internal/testcluster"
 )
@@ -19,7 +20,14 @@ func TestAdvisorFindsNothing(t *testing.T) {
 	c := testcluster.New(t, ctx, nil, dusk.LocalWorkers(2), dusk.LocalThreads(1))
 	for _, w := range arrayWorkloads(1000, 250, 500) {
 		benchcheck.Check(t, ctx, c, w.name, func(ctx context.Context) error {
-			a, err := w.make(c)
+			var in *array.Array
+			if w.prepare != nil {
+				var err error
+				if in, err = w.prepare(ctx, c); err != nil {
+					return err
+				}
+			}
+			a, err := w.make(c, in)
 			if err != nil {
 				return err
 			}

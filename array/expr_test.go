@@ -1,0 +1,182 @@
+package array_test
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/array"
+)
+
+// An element-wise chain evaluates into buffers of its own: the blocks it
+// reads (persisted, computed with it, or computed before) are the same
+// after it ran.
+func TestChainLeavesItsInputsAlone(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	x := arr(array.Random(c, []int{40, 30}, array.By(10, 15), 7))
+	p := arr(x.Persist(ctx))
+	if err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Wait(ctx); err != nil {
+		t.Fatalf("Wait of an array not persisted: %v", err)
+	}
+	for _, in := range []*array.Array{x, p} {
+		first := values[float64](t, ctx, in)
+		y := arr(arr(in.Add(1)).Mul(2))
+		got := values[float64](t, ctx, y)
+		for i, v := range first {
+			if want := (v + 1) * 2; got[i] != want {
+				t.Fatalf("((x+1)*2)[%d] = %v, want %v", i, got[i], want)
+			}
+		}
+		s := values[float64](t, ctx, arr(y.Sum()))
+		if want := sumOf(got); math.Abs(s[0]-want) > 1e-9 {
+			t.Fatalf("sum %v, want %v", s[0], want)
+		}
+		if again := values[float64](t, ctx, in); !slices.Equal(again, first) {
+			t.Fatal("x changed after ((x+1)*2) ran")
+		}
+		// x and the chain in one graph: x's blocks are outputs and the
+		// chain's inputs at once.
+		lz := append(blocksOf(in), blocksOf(y)...)
+		vals, err := dusk.ComputeAll(ctx, c, lz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range vals[:in.NumBlocks()] {
+			v := must[[]float64](t)(array.BlockValues[float64](b.(*array.Block)))
+			w := must[[]float64](t)(array.BlockValues[float64](vals[in.NumBlocks()+i].(*array.Block)))
+			for k := range v {
+				if w[k] != (v[k]+1)*2 {
+					t.Fatalf("block %d: ((x+1)*2)[%d] = %v with x %v", i, k, w[k], v[k])
+				}
+			}
+		}
+		if again := values[float64](t, ctx, in); !slices.Equal(again, first) {
+			t.Fatal("x changed after x and ((x+1)*2) ran together")
+		}
+	}
+}
+
+// An input read twice by one chain (x + x, (x*2) + x, (x+1)*(x-1) - x*x)
+// is read, not overwritten, by the first step.
+func TestChainSharedInputs(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	x := arr(array.Random(c, []int{30, 20}, array.By(10), 3))
+	p := arr(x.Persist(ctx))
+	for _, in := range []*array.Array{x, p} {
+		xs := values[float64](t, ctx, in)
+		twice := arr(in.Add(in))
+		thrice := arr(arr(in.Mul(2)).Add(in))
+		diff := arr(arr(arr(in.Add(1)).Mul(arr(in.Sub(1)))).Sub(arr(in.Mul(in))))
+		for _, tc := range []struct {
+			name string
+			a    *array.Array
+			f    func(v float64) float64
+		}{
+			{"x + x", twice, func(v float64) float64 { return v + v }},
+			{"(x*2) + x", thrice, func(v float64) float64 { return v*2 + v }},
+			{"(x+1)*(x-1) - x*x", diff, func(v float64) float64 { return (v+1)*(v-1) - v*v }},
+		} {
+			got := values[float64](t, ctx, tc.a)
+			for i, v := range xs {
+				if got[i] != tc.f(v) {
+					t.Fatalf("%s [%d] = %v, want %v", tc.name, i, got[i], tc.f(v))
+				}
+			}
+			want := 0.0
+			for _, v := range xs {
+				want += tc.f(v)
+			}
+			if s := values[float64](t, ctx, arr(tc.a.Sum())); math.Abs(s[0]-want) > 1e-9 {
+				t.Fatalf("%s: sum %v, want %v", tc.name, s[0], want)
+			}
+		}
+		if again := values[float64](t, ctx, in); !slices.Equal(again, xs) {
+			t.Fatal("x changed")
+		}
+	}
+}
+
+// Reductions of chains in every type the chains fuse, against the same in
+// Go: sums, a min and max a NaN wins, means over one axis, a chain longer
+// than one task evaluates, and sums of int32 (int64 results).
+func TestChainReductions(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	v := make([]float64, 24*18)
+	for i := range v {
+		v[i] = float64(i%37) - 11
+	}
+	x := arr(array.FromSlice(c, v, []int{24, 18}, array.By(8, 6)))
+	// Sqrt of a negative is NaN: the max of the chain is NaN.
+	r := arr(arr(x.Mul(0.5)).Sqrt())
+	if got := values[float64](t, ctx, arr(r.Max())); !math.IsNaN(got[0]) {
+		t.Fatalf("max of sqrt(x*0.5) = %v, want NaN", got[0])
+	}
+	a := arr(arr(x.Abs()).Add(1))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, e := range v {
+		lo, hi = min(lo, math.Abs(e)+1), max(hi, math.Abs(e)+1)
+	}
+	if got := values[float64](t, ctx, arr(a.Min())); got[0] != lo {
+		t.Fatalf("min %v, want %v", got[0], lo)
+	}
+	if got := values[float64](t, ctx, arr(a.Max())); got[0] != hi {
+		t.Fatalf("max %v, want %v", got[0], hi)
+	}
+	m := values[float64](t, ctx, arr(a.Mean(0)))
+	for j := range 18 {
+		s := 0.0
+		for i := range 24 {
+			s += math.Abs(v[i*18+j]) + 1
+		}
+		if math.Abs(m[j]-s/24) > 1e-12 {
+			t.Fatalf("mean(0)[%d] = %v, want %v", j, m[j], s/24)
+		}
+	}
+	// A chain of 100 steps: longer than one expression.
+	long := x
+	for range 100 {
+		long = arr(long.Add(1))
+	}
+	got := values[float64](t, ctx, long)
+	for i, e := range v {
+		if got[i] != e+100 {
+			t.Fatalf("x+1+...+1 [%d] = %v, want %v", i, got[i], e+100)
+		}
+	}
+	// Integers: int32 chains stay int32 and their sums are int64.
+	i32 := arr(x.Astype(array.Int32))
+	ci := arr(arr(arr(i32.Mul(3)).Sub(i32)).Neg())
+	if ci.DType() != array.Int32 {
+		t.Fatalf("chain of int32 is %s", ci.DType())
+	}
+	var want int64
+	for _, e := range v {
+		want += -int64(e*3 - e)
+	}
+	s := arr(ci.Sum())
+	if s.DType() != array.Int64 {
+		t.Fatalf("sum of int32 is %s", s.DType())
+	}
+	if got := values[int64](t, ctx, s); got[0] != want {
+		t.Fatalf("sum %d, want %d", got[0], want)
+	}
+	i64 := arr(arr(x.Astype(array.Int64)).Mul(-2))
+	if got := values[int64](t, ctx, arr(i64.Max())); got[0] != 22 {
+		t.Fatalf("max of x*-2 = %d, want 22", got[0])
+	}
+}
+
+func sumOf(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s
+}
