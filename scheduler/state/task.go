@@ -53,7 +53,7 @@ type Task struct {
 	missing     int32   // times a worker could not fetch one of its inputs
 	killedOn    []death // the workers that died while it executed there
 	err         *task.TaskError
-	queueAt     int32
+	queueAt     int32 // its place in the queue of root tasks (see taskQueue); -1 when not queued
 	walk        uint8 // breakCycles' colour of the task, while it runs
 	// linkMark is State.linkMark when the task was last found among the
 	// inputs of the task being linked (handleGraph): a repeat is skipped.
