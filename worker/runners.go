@@ -50,8 +50,16 @@ func (p *runners) loop(r *runner, job func()) {
 	}
 }
 
+// open lets runners wait for tasks again (a worker started again after
+// it stopped).
+func (p *runners) open() {
+	p.mu.Lock()
+	p.closed = false
+	p.mu.Unlock()
+}
+
 // close ends the waiting runners; those running end after their task.
-// Later tasks each get a goroutine of their own.
+// Later tasks each get a goroutine of their own until open.
 func (p *runners) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -311,6 +311,7 @@ func (w *Worker) start() error {
 	}
 	w.stopMetrics = w.serveMetrics()
 	w.actors.open()
+	w.runners.open()
 	w.srv = grpc.NewServer(gopts...)
 	pb.RegisterWorkerServer(w.srv, &dataService{w: w})
 	w.served = make(chan struct{})
