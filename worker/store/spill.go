@@ -76,7 +76,7 @@ type SpillDir struct {
 	// directAbove is the smallest body written with direct I/O, and the
 	// smallest file read with it.
 	directAbove int
-	chunks      sync.Pool // *[]byte: aligned buffers of directChunk bytes
+	chunks      sync.Pool // *[]byte: aligned buffers of directCopy bytes
 
 	mu   sync.Mutex // protects the fields below
 	used int64      // bytes of the files written and not removed
@@ -134,13 +134,13 @@ func (d *SpillDir) write(k graph.Key, kind codec.Kind, src []byte, skip int) (sp
 			return spillFile{}, err
 		}
 		path := filepath.Join(d.dir, f.name)
-		err = d.writeDirect(path, kind, algo, payload, p, align)
+		refused, err := d.writeDirect(path, kind, algo, payload, p, align)
 		if err == nil {
 			return f, nil
 		}
 		_ = os.Remove(path)
 		d.release(p.size)
-		if !errors.Is(err, syscall.EINVAL) {
+		if !refused {
 			return spillFile{}, &SpillError{Dir: d.dir, Key: k, Op: "spilling", Err: err}
 		}
 		// The file system refused direct I/O after all: from now on,
@@ -186,9 +186,10 @@ func (d *SpillDir) read(k graph.Key, f spillFile) ([]byte, error) {
 		b, err = d.readDirect(path, f.size, align)
 		if errors.Is(err, syscall.EINVAL) {
 			d.align.Store(0) // refused after all: read through the page cache
+			b, err = nil, nil
 		}
 	}
-	if b == nil && (err == nil || errors.Is(err, syscall.EINVAL)) {
+	if b == nil && err == nil {
 		if b, err = os.ReadFile(path); err == nil {
 			b, err = decodeSpillFile(b)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 
 	"github.com/dusk-go/dusk/codec"
@@ -33,9 +34,11 @@ const (
 	// directAbove is the smallest body written with direct I/O: below,
 	// a padded block costs more than the page cache.
 	directAbove = 1 << 20
-	// directChunk is the size of a read, and of the buffer that copies
-	// an unaligned body for writing.
+	// directChunk is the size of a read.
 	directChunk = 16 << 20
+	// directCopy is the size of the buffer that copies an unaligned body
+	// for writing: small, since spilling happens when memory is short.
+	directCopy = 4 << 20
 	// directReaders is how many chunks of a file are read at once.
 	directReaders = 4
 	// directMaxIO bounds one write from a value's memory (Linux moves
@@ -77,12 +80,13 @@ func alignedBytes(n, align int) []byte {
 
 // writeDirect writes a version 2 file, which must not exist yet, with
 // direct I/O. payload is the value's payload, for the checksum; p says
-// where its body goes. An EINVAL error means the file system refused
-// direct I/O.
-func (d *SpillDir) writeDirect(path string, kind codec.Kind, algo codec.Compression, payload []byte, p directPlan, align int) (err error) {
+// where its body goes. refused says that the file system refused direct
+// I/O: EINVAL on opening the file, or on a write before any succeeded (an
+// EINVAL later, after a short write on a full disk, is an error).
+func (d *SpillDir) writeDirect(path string, kind codec.Kind, algo codec.Compression, payload []byte, p directPlan, align int) (refused bool, err error) {
 	f, err := openDirect(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return err
+		return errors.Is(err, syscall.EINVAL), err
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil {
@@ -91,25 +95,26 @@ func (d *SpillDir) writeDirect(path string, kind codec.Kind, algo codec.Compress
 	}()
 	sum := make(chan uint32, 1)
 	go func() { sum <- crc32.Checksum(payload, castagnoli) }()
-	block, err := d.writeBody(f, p, align)
+	block, wrote, err := d.writeBody(f, p, align)
 	s := <-sum
 	if err != nil {
-		return err
+		return !wrote && errors.Is(err, syscall.EINVAL), err
 	}
 	clear(block)
 	putSpillHeader2(block, kind, algo, len(payload), s, p.off)
 	if _, err := f.WriteAt(block, 0); err != nil {
-		return err
+		return !wrote && errors.Is(err, syscall.EINVAL), err
 	}
 	if int64(len(p.src))%int64(align) != 0 {
-		return f.Truncate(p.size) // the last block was padded
+		return false, f.Truncate(p.size) // the last block was padded
 	}
-	return nil
+	return false, nil
 }
 
 // writeBody writes p.src from file offset align on, its last partial block
-// padded with zeros, and returns an aligned block for the header.
-func (d *SpillDir) writeBody(f *os.File, p directPlan, align int) ([]byte, error) {
+// padded with zeros, and returns an aligned block for the header, and
+// whether any write succeeded.
+func (d *SpillDir) writeBody(f *os.File, p directPlan, align int) (block []byte, wrote bool, err error) {
 	full := len(p.src) &^ (align - 1)
 	pos := int64(align)
 	if p.copy && full > 0 {
@@ -118,36 +123,37 @@ func (d *SpillDir) writeBody(f *os.File, p directPlan, align int) ([]byte, error
 		for i := 0; i < full; {
 			c := copy((*buf)[:min(len(*buf), full-i)], p.src[i:full])
 			if _, err := f.WriteAt((*buf)[:c], pos); err != nil {
-				return nil, err
+				return nil, wrote, err
 			}
-			i, pos = i+c, pos+int64(c)
+			i, pos, wrote = i+c, pos+int64(c), true
 		}
 	} else {
 		for i := 0; i < full; {
 			c := min(directMaxIO, full-i)
 			if _, err := f.WriteAt(p.src[i:i+c], pos); err != nil {
-				return nil, err
+				return nil, wrote, err
 			}
-			i, pos = i+c, pos+int64(c)
+			i, pos, wrote = i+c, pos+int64(c), true
 		}
 	}
-	block := alignedBytes(align, align)
+	block = alignedBytes(align, align)
 	if len(p.src) > full {
 		copy(block, p.src[full:])
 		if _, err := f.WriteAt(block, pos); err != nil {
-			return nil, err
+			return nil, wrote, err
 		}
+		wrote = true
 	}
-	return block, nil
+	return block, wrote, nil
 }
 
-// chunk returns an aligned buffer of directChunk bytes, to put back in
+// chunk returns an aligned buffer of directCopy bytes, to put back in
 // d.chunks after use.
 func (d *SpillDir) chunk(align int) *[]byte {
 	if b, ok := d.chunks.Get().(*[]byte); ok && isAligned(*b, align) {
 		return b
 	}
-	b := alignedBytes(directChunk, align)
+	b := alignedBytes(directCopy, align)
 	return &b
 }
 
