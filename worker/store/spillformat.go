@@ -32,8 +32,6 @@ const (
 	spillMagic    = 0xD5
 	spillVersion  = 1 // body right after the header
 	spillVersion2 = 2 // body at an offset given in the header
-	// spillHeaderMax bounds a header's length, of either version.
-	spillHeaderMax = 4 + binary.MaxVarintLen64 + 4 + binary.MaxVarintLen64
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
