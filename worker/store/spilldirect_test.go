@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -198,5 +199,23 @@ func TestSpillDirectFileChecks(t *testing.T) {
 				t.Fatalf("reading a damaged file = %v", err)
 			}
 		})
+	}
+}
+
+// A []byte that is not aligned in memory is copied to the disk through a
+// buffer of directCopy bytes, not as a whole: spilling happens when memory
+// is short.
+func TestSpillUnalignedBytesCopiesAChunk(t *testing.T) {
+	s, _ := modeStore(t, true)
+	const n = 16 << 20
+	s.Put("big", randomBytes(9, n+1)[1:])
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := s.Spill(1 << 40); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > directCopy+1<<20 {
+		t.Fatalf("spilling an unaligned 16 MiB []byte allocated %d KiB", alloc>>10)
 	}
 }
