@@ -34,6 +34,7 @@ func (w *Worker) startMemory() error {
 		return err
 	}
 	w.store.SpillTo(d, w.opts.Thresholds.TargetBytes(limit))
+	w.log.Debug("spilling to disk", "dir", d.Dir(), "direct-io", d.DirectIO())
 	if w.opts.OwnsProcess && os.Getenv("GOMEMLIMIT") == "" {
 		if soft := w.opts.Thresholds.GoMemoryLimit(limit); soft > 0 {
 			debug.SetMemoryLimit(soft)

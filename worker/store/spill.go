@@ -1,14 +1,13 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/dusk-go/dusk/codec"
@@ -59,14 +58,25 @@ func (e *maxSpillError) Is(target error) bool { return target == ErrSpillFull }
 // SpillDir keeps spilled values as files in one directory, one file per
 // value. A file holds the value's encoding (codec.Encode: Arrow values are
 // Arrow IPC), compressed with LZ4 when that pays and stored as it is when
-// the data does not compress, and checksummed (see spillHeader). It is
-// safe for concurrent use.
+// the data does not compress, and checksummed (see spillHeader). Large
+// files are written and read with direct I/O where the file system allows
+// it (see writeDirect), small ones through the page cache. It is safe for
+// concurrent use.
 type SpillDir struct {
 	dir  string
 	max  int64 // most bytes on disk; 0: no bound
 	algo codec.Compression
-	// writeFile writes a new file from parts; a test seam for full disks.
+	// writeFile writes a new file from parts through the page cache; a
+	// test seam for full disks.
 	writeFile func(path string, parts ...[]byte) error
+	// align is the block of direct I/O in this directory (offsets, lengths
+	// and memory aligned to it), or 0 where the file system refuses direct
+	// I/O: then every file goes through the page cache.
+	align atomic.Int64
+	// directAbove is the smallest body written with direct I/O, and the
+	// smallest file read with it.
+	directAbove int
+	chunks      sync.Pool // *[]byte: aligned buffers of directCopy bytes
 
 	mu   sync.Mutex // protects the fields below
 	used int64      // bytes of the files written and not removed
@@ -80,16 +90,24 @@ type spillFile struct {
 }
 
 // NewSpillDir creates dir (and its parents) and returns it as a spill
-// directory that holds at most max bytes (0: no bound).
+// directory that holds at most max bytes (0: no bound). Whether its file
+// system takes direct I/O is found out here, with a probe file.
 func NewSpillDir(dir string, max int64) (*SpillDir, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("dusk: creating the spill directory %s: %w", dir, err)
 	}
-	return &SpillDir{dir: dir, max: max, algo: codec.LZ4, writeFile: writeNewFile}, nil
+	d := &SpillDir{dir: dir, max: max, algo: codec.LZ4, writeFile: writeNewFile, directAbove: directAbove}
+	d.align.Store(int64(probeDirect(dir)))
+	return d, nil
 }
 
 // Dir returns the directory's path.
 func (d *SpillDir) Dir() string { return d.dir }
+
+// DirectIO reports whether large values are written and read with direct
+// I/O (O_DIRECT), bypassing the page cache; false where the directory's
+// file system refuses it.
+func (d *SpillDir) DirectIO() bool { return d.align.Load() > 0 }
 
 // Used returns the bytes on disk.
 func (d *SpillDir) Used() int64 {
@@ -98,49 +116,43 @@ func (d *SpillDir) Used() int64 {
 	return d.used
 }
 
-// A spill file is a header, then the body: the payload of the value's
-// encoding (all but its first byte, the format), compressed or not.
-//
-//	magic 0xD5 | version 1 | codec.Kind | codec.Compression |
-//	uvarint payload length | CRC-32C of the payload, 4 bytes little-endian
-//
-// The format byte travels in the header so that a []byte value (whose
-// encoding is the format byte and the bytes themselves) is written from
-// its own memory, without building its encoding: spilling happens when
-// memory is short, and a copy of a large value could push the worker past
-// its limit. Reading it back, the format byte goes just before the
-// payload, in the header's place, so the encoding is again one slice.
-const (
-	spillMagic   = 0xD5
-	spillVersion = 1
-)
-
-// spillHeader encodes a file's header.
-func spillHeader(kind codec.Kind, algo codec.Compression, payload []byte) []byte {
-	h := make([]byte, 4, 4+binary.MaxVarintLen64+4)
-	h[0], h[1], h[2], h[3] = spillMagic, spillVersion, byte(kind), byte(algo)
-	h = binary.AppendUvarint(h, uint64(len(payload)))
-	return binary.LittleEndian.AppendUint32(h, crc32.Checksum(payload, castagnoli))
-}
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// write stores a value's encoding, given as its format and payload, in a
-// new file. The error is a *SpillError; no file is left behind on error.
-func (d *SpillDir) write(k graph.Key, kind codec.Kind, payload []byte) (spillFile, error) {
+// write stores a value's encoding in a new file: its format, and src,
+// which holds its payload from byte skip on (the bytes before, if any,
+// are the encoding's format byte). The error is a *SpillError; no file is
+// left behind on error.
+func (d *SpillDir) write(k graph.Key, kind codec.Kind, src []byte, skip int) (spillFile, error) {
+	payload := src[skip:]
 	body, algo := codec.Compress(nil, payload, d.algo)
+	if algo != codec.None {
+		src, skip = body, 0
+	}
+	align := int(d.align.Load())
+	if align > 0 && len(body) >= d.directAbove {
+		p := planDirect(src, skip, align)
+		f, err := d.reserve(k, p.size)
+		if err != nil {
+			return spillFile{}, err
+		}
+		path := filepath.Join(d.dir, f.name)
+		refused, err := d.writeDirect(path, kind, algo, payload, p, align)
+		if err == nil {
+			return f, nil
+		}
+		_ = os.Remove(path)
+		d.release(p.size)
+		if !refused {
+			return spillFile{}, &SpillError{Dir: d.dir, Key: k, Op: "spilling", Err: err}
+		}
+		// The file system refused direct I/O after all: from now on,
+		// files go through the page cache.
+		d.align.Store(0)
+	}
 	hdr := spillHeader(kind, algo, payload)
 	size := int64(len(hdr) + len(body))
-	d.mu.Lock()
-	if d.max > 0 && d.used+size > d.max {
-		used := d.used
-		d.mu.Unlock()
-		return spillFile{}, &SpillError{Dir: d.dir, Key: k, Op: "spilling", Err: &maxSpillError{used: used, size: size, max: d.max}}
+	f, err := d.reserve(k, size)
+	if err != nil {
+		return spillFile{}, err
 	}
-	d.seq++
-	f := spillFile{name: strconv.FormatUint(d.seq, 36), size: size}
-	d.used += size // reserved now, so that concurrent writes respect max
-	d.mu.Unlock()
 	path := filepath.Join(d.dir, f.name)
 	if err := d.writeFile(path, hdr, body); err != nil {
 		_ = os.Remove(path)
@@ -150,60 +162,42 @@ func (d *SpillDir) write(k graph.Key, kind codec.Kind, payload []byte) (spillFil
 	return f, nil
 }
 
+// reserve names a new file of size bytes and counts them as used now, so
+// that concurrent writes respect the maximum. The error is a *SpillError
+// when the maximum would be passed.
+func (d *SpillDir) reserve(k graph.Key, size int64) (spillFile, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.max > 0 && d.used+size > d.max {
+		return spillFile{}, &SpillError{Dir: d.dir, Key: k, Op: "spilling", Err: &maxSpillError{used: d.used, size: size, max: d.max}}
+	}
+	d.seq++
+	d.used += size
+	return spillFile{name: strconv.FormatUint(d.seq, 36), size: size}, nil
+}
+
 // read returns the encoding of the value a file holds. The error is a
 // *SpillError.
 func (d *SpillDir) read(k graph.Key, f spillFile) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(d.dir, f.name))
-	if err == nil {
-		b, err = decodeSpillFile(b)
+	path := filepath.Join(d.dir, f.name)
+	var b []byte
+	var err error
+	if align := int(d.align.Load()); align > 0 && f.size >= int64(d.directAbove) {
+		b, err = d.readDirect(path, f.size, align)
+		if errors.Is(err, syscall.EINVAL) {
+			d.align.Store(0) // refused after all: read through the page cache
+			b, err = nil, nil
+		}
+	}
+	if b == nil && err == nil {
+		if b, err = os.ReadFile(path); err == nil {
+			b, err = decodeSpillFile(b)
+		}
 	}
 	if err != nil {
 		return nil, &SpillError{Dir: d.dir, Key: k, Op: "reading back", Err: err}
 	}
 	return b, nil
-}
-
-// decodeSpillFile checks a file's header and checksum and returns the
-// encoding it holds. An uncompressed payload is returned in b's memory.
-func decodeSpillFile(b []byte) ([]byte, error) {
-	if len(b) < 4 || b[0] != spillMagic || b[1] != spillVersion {
-		return nil, fmt.Errorf("%w: not a spill file", codec.ErrCorrupt)
-	}
-	kind, algo := codec.Kind(b[2]), codec.Compression(b[3])
-	n, k := binary.Uvarint(b[4:])
-	if k <= 0 || len(b) < 4+k+4 {
-		return nil, fmt.Errorf("%w: truncated spill file header", codec.ErrCorrupt)
-	}
-	hlen := 4 + k + 4
-	sum := binary.LittleEndian.Uint32(b[4+k:])
-	body := b[hlen:]
-	var enc []byte
-	if algo == codec.None {
-		if uint64(len(body)) != n {
-			return nil, fmt.Errorf("%w: spill file holds %d bytes where its header says %d", codec.ErrCorrupt, len(body), n)
-		}
-		enc = b[hlen-1:] // the format byte goes where the header ended
-	} else {
-		if n > uint64(len(body))*1024+64 {
-			return nil, fmt.Errorf("%w: spill file header claims %d bytes", codec.ErrCorrupt, n)
-		}
-		enc = make([]byte, 1+n)
-		out, err := codec.Decompress(enc[1:], body, algo)
-		if err != nil {
-			return nil, err
-		}
-		if uint64(len(out)) != n {
-			return nil, fmt.Errorf("%w: spill file decompressed to %d bytes, not %d", codec.ErrCorrupt, len(out), n)
-		}
-		if len(out) > 0 && &out[0] != &enc[1] {
-			copy(enc[1:], out)
-		}
-	}
-	if crc32.Checksum(enc[1:], castagnoli) != sum {
-		return nil, fmt.Errorf("%w: spill file checksum mismatch", codec.ErrCorrupt)
-	}
-	enc[0] = byte(kind)
-	return enc, nil
 }
 
 // remove deletes a file.

@@ -15,14 +15,29 @@ import (
 )
 
 // TestSpillOntoARealFullDisk spills onto a 1 MiB file system until the
-// kernel answers ENOSPC: the error names the directory and matches
+// kernel answers ENOSPC, with direct I/O (where the file system takes it)
+// and through the page cache: the error names the directory and matches
 // ErrSpillFull, the value that did not fit stays in memory, the values
 // that did fit read back intact, and no partial file is left.
 func TestSpillOntoARealFullDisk(t *testing.T) {
+	for _, m := range spillModes {
+		t.Run(m.name, func(t *testing.T) { spillOntoAFullDisk(t, m.direct) })
+	}
+}
+
+func spillOntoAFullDisk(t *testing.T, direct bool) {
 	mnt := testdisk.Small(t, 1<<20)
 	d, err := NewSpillDir(filepath.Join(mnt, "spill"), 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	switch {
+	case !direct:
+		d.align.Store(0)
+	case !d.DirectIO():
+		t.Skipf("the file system of %s refuses direct I/O", d.Dir())
+	default:
+		d.directAbove = 0
 	}
 	s := NewStore()
 	s.SpillTo(d, 0)
@@ -60,6 +75,13 @@ func TestSpillOntoARealFullDisk(t *testing.T) {
 	}
 	if got := len(files(t, d)); got != spilled {
 		t.Fatalf("%d files in the spill directory after %d spills: a failed spill left a file", got, spilled)
+	}
+	if direct {
+		for _, v := range fileVersions(t, d) {
+			if v != spillVersion2 {
+				t.Fatalf("a file of version %d on the direct path", v)
+			}
+		}
 	}
 	onDiskNow := 0
 	for k, v := range want {

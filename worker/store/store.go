@@ -419,7 +419,7 @@ func (s *Store) Spill(need int64) (int64, error) {
 		value, hasValue, encoded, disk := e.value, e.hasValue, e.encoded, s.disk
 		s.mu.Unlock()
 
-		kind, payload, err := spillable(value, hasValue, encoded)
+		kind, src, skip, err := spillable(value, hasValue, encoded)
 		if err != nil {
 			s.mu.Lock()
 			e.spilling, e.noSpill = false, true
@@ -428,7 +428,7 @@ func (s *Store) Spill(need int64) (int64, error) {
 			continue
 		}
 		start := time.Now()
-		f, err := disk.write(e.key, kind, payload)
+		f, err := disk.write(e.key, kind, src, skip)
 		if err == nil {
 			s.observed(e.key, f, false, start)
 		}
@@ -463,23 +463,25 @@ func (s *Store) toDisk(e *entry) int64 {
 	return e.nbytes
 }
 
-// spillable returns the format and payload of a value's encoding. A
-// []byte is its own payload (no copy); other values are encoded.
-func spillable(value any, hasValue bool, encoded []byte) (codec.Kind, []byte, error) {
+// spillable returns the format of a value's encoding, bytes that hold its
+// payload, and where the payload starts in them: a []byte is its own
+// payload (no copy, from 0); other values are encoded, and their payload
+// is the encoding past its format byte (from 1).
+func spillable(value any, hasValue bool, encoded []byte) (codec.Kind, []byte, int, error) {
 	if hasValue {
 		if b, ok := value.([]byte); ok {
-			return codec.Raw, b, nil
+			return codec.Raw, b, 0, nil
 		}
 		var err error
 		if encoded, err = codec.Encode(value); err != nil {
-			return 0, nil, err
+			return 0, nil, 0, err
 		}
 	}
 	k, err := codec.Format(encoded)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
-	return k, encoded[1:], nil
+	return k, encoded, 1, nil
 }
 
 // victim returns the least recently used value that may be spilled, or
