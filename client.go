@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -48,6 +49,11 @@ type Client struct {
 	// reconnect is how long a lost scheduler is tried again.
 	reconnect time.Duration
 	actors    actorConns // streams of actor calls, by worker
+	// graphChunk is the most tasks Map sends in one message
+	// (defaultGraphChunk; tests make it small); graphMsgs counts the
+	// graphs sent (UpdateGraph messages).
+	graphChunk int
+	graphMsgs  atomic.Int64
 
 	mu          sync.Mutex // protects the fields below
 	futures     map[graph.Key]*futureState
@@ -238,24 +244,25 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger,
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	c := &Client{
-		addr:      wire.StripScheme(addr),
-		target:    addr,
-		token:     sec.Token,
-		log:       log.With("component", "client"),
-		cc:        cc,
-		sched:     pb.NewSchedulerClient(cc),
-		out:       wire.NewBatcher[pb.ClientBatch](),
-		loops:     newLoopWatch(),
-		peers:     transfer.NewPool(sec),
-		runCtx:    runCtx,
-		cancel:    cancel,
-		done:      make(chan struct{}),
-		cfg:       cfg,
-		reconnect: cfg.Duration("client.reconnect-timeout"),
-		futures:   make(map[graph.Key]*futureState),
-		stalled:   make(map[graph.Key]string),
-		lineage:   newLineage(),
-		up:        make(chan struct{}),
+		addr:       wire.StripScheme(addr),
+		target:     addr,
+		token:      sec.Token,
+		log:        log.With("component", "client"),
+		cc:         cc,
+		sched:      pb.NewSchedulerClient(cc),
+		out:        wire.NewBatcher[pb.ClientBatch](),
+		loops:      newLoopWatch(),
+		peers:      transfer.NewPool(sec),
+		runCtx:     runCtx,
+		cancel:     cancel,
+		done:       make(chan struct{}),
+		cfg:        cfg,
+		reconnect:  cfg.Duration("client.reconnect-timeout"),
+		graphChunk: defaultGraphChunk,
+		futures:    make(map[graph.Key]*futureState),
+		stalled:    make(map[graph.Key]string),
+		lineage:    newLineage(),
+		up:         make(chan struct{}),
 	}
 	close(c.up)
 	stream, err := c.open(ctx)
