@@ -71,6 +71,9 @@ type Client struct {
 	// client claimed again from a restarted scheduler (reconnect.go).
 	reclaiming map[graph.Key]bool
 	up         chan struct{} // closed while a session is up (open during a reconnection)
+	// interned holds the addresses and type names the scheduler reports
+	// once for all futures.
+	interned interner
 }
 
 // Option configures Connect.
@@ -382,8 +385,8 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 		m := x.Memory
 		delete(c.stalled, graph.Key(m.GetKey()))
 		if fs := c.futures[graph.Key(m.GetKey())]; fs != nil {
-			fs.addrs = m.GetAddresses()
-			fs.nbytes, fs.typ = m.GetNbytes(), m.GetType()
+			fs.addrs = c.interned.addrs(m.GetAddresses())
+			fs.nbytes, fs.typ = m.GetNbytes(), c.interned.str(m.GetType())
 			fs.version++
 			fs.finish(Finished, nil)
 		}
@@ -434,12 +437,12 @@ func (c *Client) applyMemory(m *pb.MemoryReports) {
 		if fs == nil {
 			continue
 		}
-		fs.addrs = held
+		fs.addrs = c.interned.addrs(held)
 		if i < len(m.GetNbytes()) {
 			fs.nbytes = m.GetNbytes()[i]
 		}
 		if i < len(m.GetType()) {
-			fs.typ = m.GetType()[i]
+			fs.typ = c.interned.str(m.GetType()[i])
 		}
 		fs.version++
 		fs.finish(Finished, nil)

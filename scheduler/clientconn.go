@@ -101,10 +101,18 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 		case *pb.ClientMsg_UpdateGraph:
 			u := x.UpdateGraph
 			tasks := make([]*graph.Task, 0, len(u.GetTasks()))
+			// A graph calls few functions: their names are held once,
+			// not once per task.
+			funcs := map[string]string{}
 			for _, p := range u.GetTasks() {
 				t, err := wire.DecodeTask(p)
 				if err != nil {
 					return err
+				}
+				if f, ok := funcs[t.Func]; ok {
+					t.Func = f
+				} else {
+					funcs[t.Func] = t.Func
 				}
 				tasks = append(tasks, t)
 			}

@@ -223,7 +223,10 @@ type bigCluster struct {
 	schedFile string
 }
 
-func startBigCluster(exe string) (*bigCluster, error) {
+// startBigCluster starts the scheduler and worker processes; with
+// profile not empty, the scheduler writes its CPU profile to
+// profile.scheduler.PID when it stops.
+func startBigCluster(exe, profile string) (*bigCluster, error) {
 	dir, err := os.MkdirTemp("", "dusk-big-")
 	if err != nil {
 		return nil, err
@@ -235,6 +238,12 @@ func startBigCluster(exe string) (*bigCluster, error) {
 	bc.sched = exec.Command(exe, "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address", "127.0.0.1:0",
 		"--scheduler-file", bc.schedFile, "--log-level", "warn")
 	bc.sched.Env, bc.sched.Stderr = env, os.Stderr
+	if profile != "" {
+		if err := os.MkdirAll(filepath.Dir(profile), 0o755); err != nil {
+			return nil, err
+		}
+		bc.sched.Env = append(bc.sched.Env, "DUSK_CPUPROFILE="+profile)
+	}
 	if err := bc.sched.Start(); err != nil {
 		bc.stop()
 		return nil, fmt.Errorf("starting the scheduler process: %w", err)
@@ -345,7 +354,11 @@ func bigConnect(ctx context.Context, cfg config, exe string) (c *dusk.Client, sc
 		ident := func(context.Context) (int64, error) { return int64(c.Local().Snapshot().Tasks), nil }
 		return c, os.Getpid(), os.Getpid(), ident, func() { closeClient(c) }, nil
 	}
-	bc, err := startBigCluster(exe)
+	profile := ""
+	if cfg.profileDir != "" {
+		profile = filepath.Join(cfg.profileDir, fmt.Sprintf("cpu-%d", cfg.bigOne))
+	}
+	bc, err := startBigCluster(exe, profile)
 	if err != nil {
 		return nil, 0, 0, nil, nil, err
 	}

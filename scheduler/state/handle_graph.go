@@ -48,6 +48,14 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	inner := false // some new task depends on another new one
 	for _, t := range created {
 		deps := t.Spec.Deps()
+		if t.Spec.Encoded != nil {
+			// The arguments served only to find the dependencies, linked
+			// below; the worker gets the task as the client encoded it.
+			// A million-task graph's arguments (literals, lists of
+			// references) are hundreds of megabytes the scheduler need
+			// not hold.
+			t.Spec.Args = nil
+		}
 		if len(deps) == 0 {
 			continue
 		}
