@@ -17,6 +17,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -64,6 +65,9 @@ type ProcMemory struct {
 	BeforeRSS    int64   `json:"before_rss"`
 	PeakRSS      int64   `json:"peak_rss"`
 	BytesPerLeaf float64 `json:"bytes_per_leaf"`
+	// PeakPhase is when the resident set size sampled every 50ms was
+	// largest: "submit", "run" or "release".
+	PeakPhase string `json:"peak_phase,omitempty"`
 }
 
 func (m *ProcMemory) perLeaf(n int) {
@@ -316,10 +320,19 @@ func runBigOne(cfg config, n int) (BigResult, error) {
 			writeHeapProfile(filepath.Join(cfg.profileDir, fmt.Sprintf("client-heap-%d.pprof", n)))
 		}
 	}
+	cs, ss := sampleRSS(ctx, os.Getpid()), sampleRSS(ctx, schedPID)
+	t0 := time.Now()
 	submit, run, release, err := bigRunAt(ctx, c, ident, n, cfg.fanIn, atPeak)
 	if err != nil {
 		return r, err
 	}
+	if cfg.profileDir != "" {
+		// Against the one at the peak (pprof -base), what the release
+		// allocated.
+		writeHeapProfile(filepath.Join(cfg.profileDir, fmt.Sprintf("client-heap-released-%d.pprof", n)))
+	}
+	r.Client.PeakPhase = cs.phase(t0, submit, run)
+	r.Scheduler.PeakPhase = ss.phase(t0, submit, run)
 	r.SubmitS, r.RunS, r.ReleaseS = submit.Seconds(), run.Seconds(), release.Seconds()
 	r.TotalS = (submit + run + release).Seconds() // without a heap profile written at the peak
 	r.TasksPerS = float64(r.Tasks) / r.TotalS
@@ -375,6 +388,55 @@ func bigConnect(ctx context.Context, cfg config, exe string) (c *dusk.Client, sc
 	}
 	stop = func() { closeIdent(); closeClient(c); bc.stop() }
 	return c, bc.sched.Process.Pid, bc.workers.Process.Pid, ident, stop, nil
+}
+
+// rssSampler samples a process's resident set size every 50ms and keeps
+// when it was largest.
+type rssSampler struct {
+	mu     sync.Mutex
+	max    int64
+	maxAt  time.Time
+	cancel context.CancelFunc
+}
+
+func sampleRSS(ctx context.Context, pid int) *rssSampler {
+	ctx, cancel := context.WithCancel(ctx)
+	s := &rssSampler{cancel: cancel}
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb, err := procStatus(pid, "VmRSS"); err == nil {
+				s.mu.Lock()
+				if kb > s.max {
+					s.max, s.maxAt = kb, time.Now()
+				}
+				s.mu.Unlock()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// phase stops sampling and names the phase of the run (started at t0)
+// in which the largest sample was taken.
+func (s *rssSampler) phase(t0 time.Time, submit, run time.Duration) string {
+	s.cancel()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch at := s.maxAt.Sub(t0); {
+	case at < submit:
+		return "submit"
+	case at < submit+run:
+		return "run"
+	default:
+		return "release"
+	}
 }
 
 // identity returns a function asking the scheduler how many tasks it
