@@ -57,6 +57,11 @@ type builder struct {
 	// shared is the graph's part in persist-shared (persistshared.go),
 	// nil when the graph is not a computation's.
 	shared *sharedPlan
+	// sizeChecked: the caller checks the graph's size itself (Map sends
+	// one graph in several messages); sentBytes is what the tasks of the
+	// last message came to encoded.
+	sizeChecked bool
+	sentBytes   int64
 }
 
 // newBuilder returns a builder of a graph for client c (nil when the
@@ -234,6 +239,9 @@ func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
 	b.keepScattered(wanted)
 	c.mu.Unlock()
 	err = c.send(m)
+	if err == nil {
+		c.graphMsgs.Add(1)
+	}
 	for _, f := range b.scattered {
 		f.Release() // the wanted futures hold them now
 	}
@@ -262,7 +270,10 @@ func (b *builder) message(g graph.Graph, wanted []graph.Key) (*pb.ClientMsg, []g
 		u.Tasks[i] = t
 		nbytes += int64(len(t))
 	}
-	b.checkGraphSize(keys, nbytes)
+	b.sentBytes = nbytes
+	if !b.sizeChecked {
+		b.checkGraphSize(keys, nbytes)
+	}
 	return &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}, keys, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -48,6 +49,11 @@ type Client struct {
 	// reconnect is how long a lost scheduler is tried again.
 	reconnect time.Duration
 	actors    actorConns // streams of actor calls, by worker
+	// graphChunk is the most tasks Map sends in one message
+	// (defaultGraphChunk; tests make it small); graphMsgs counts the
+	// graphs sent (UpdateGraph messages).
+	graphChunk int
+	graphMsgs  atomic.Int64
 
 	mu          sync.Mutex // protects the fields below
 	futures     map[graph.Key]*futureState
@@ -65,6 +71,9 @@ type Client struct {
 	// client claimed again from a restarted scheduler (reconnect.go).
 	reclaiming map[graph.Key]bool
 	up         chan struct{} // closed while a session is up (open during a reconnection)
+	// interned holds the addresses and type names the scheduler reports
+	// once for all futures.
+	interned interner
 }
 
 // Option configures Connect.
@@ -238,24 +247,25 @@ func dial(ctx context.Context, addr string, sec wire.Security, log *slog.Logger,
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	c := &Client{
-		addr:      wire.StripScheme(addr),
-		target:    addr,
-		token:     sec.Token,
-		log:       log.With("component", "client"),
-		cc:        cc,
-		sched:     pb.NewSchedulerClient(cc),
-		out:       wire.NewBatcher[pb.ClientBatch](),
-		loops:     newLoopWatch(),
-		peers:     transfer.NewPool(sec),
-		runCtx:    runCtx,
-		cancel:    cancel,
-		done:      make(chan struct{}),
-		cfg:       cfg,
-		reconnect: cfg.Duration("client.reconnect-timeout"),
-		futures:   make(map[graph.Key]*futureState),
-		stalled:   make(map[graph.Key]string),
-		lineage:   newLineage(),
-		up:        make(chan struct{}),
+		addr:       wire.StripScheme(addr),
+		target:     addr,
+		token:      sec.Token,
+		log:        log.With("component", "client"),
+		cc:         cc,
+		sched:      pb.NewSchedulerClient(cc),
+		out:        wire.NewBatcher[pb.ClientBatch](),
+		loops:      newLoopWatch(),
+		peers:      transfer.NewPool(sec),
+		runCtx:     runCtx,
+		cancel:     cancel,
+		done:       make(chan struct{}),
+		cfg:        cfg,
+		reconnect:  cfg.Duration("client.reconnect-timeout"),
+		graphChunk: defaultGraphChunk,
+		futures:    make(map[graph.Key]*futureState),
+		stalled:    make(map[graph.Key]string),
+		lineage:    newLineage(),
+		up:         make(chan struct{}),
 	}
 	close(c.up)
 	stream, err := c.open(ctx)
@@ -375,8 +385,8 @@ func (c *Client) apply(ev *pb.ClientEvent) {
 		m := x.Memory
 		delete(c.stalled, graph.Key(m.GetKey()))
 		if fs := c.futures[graph.Key(m.GetKey())]; fs != nil {
-			fs.addrs = m.GetAddresses()
-			fs.nbytes, fs.typ = m.GetNbytes(), m.GetType()
+			fs.addrs = c.interned.addrs(m.GetAddresses())
+			fs.nbytes, fs.typ = m.GetNbytes(), c.interned.str(m.GetType())
 			fs.version++
 			fs.finish(Finished, nil)
 		}
@@ -427,12 +437,12 @@ func (c *Client) applyMemory(m *pb.MemoryReports) {
 		if fs == nil {
 			continue
 		}
-		fs.addrs = held
+		fs.addrs = c.interned.addrs(held)
 		if i < len(m.GetNbytes()) {
 			fs.nbytes = m.GetNbytes()[i]
 		}
 		if i < len(m.GetType()) {
-			fs.typ = m.GetType()[i]
+			fs.typ = c.interned.str(m.GetType()[i])
 		}
 		fs.version++
 		fs.finish(Finished, nil)

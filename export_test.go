@@ -10,3 +10,9 @@ func SetLoopWindow(c *Client, d time.Duration) {
 	c.loops.window = d
 	c.loops.mu.Unlock()
 }
+
+// SetGraphChunk sets the most tasks Map sends in one message.
+func SetGraphChunk(c *Client, n int) { c.graphChunk = n }
+
+// GraphMessages returns how many graphs (UpdateGraph messages) c sent.
+func GraphMessages(c *Client) int64 { return c.graphMsgs.Load() }

@@ -25,12 +25,39 @@ import (
 // "scheduler" or "worker" must not call Main with those arguments.
 func Main() {
 	if len(os.Args) > 1 && cli.IsProcessCommand(os.Args[1]) {
-		os.Exit(cli.Run(os.Args[1:], Version))
+		stop := cpuProfileFromEnv(os.Args[1])
+		code := cli.Run(os.Args[1:], Version)
+		stop()
+		os.Exit(code)
 	}
 	if os.Getenv(cluster.EnvRole) != "worker" {
 		return
 	}
 	os.Exit(runWorkerFromEnv())
+}
+
+// cpuProfileFromEnv starts a CPU profile of this process, for performance
+// work, when the DUSK_CPUPROFILE environment variable names a path: the
+// profile goes to PATH.PID for a worker process, PATH.ROLE.PID for a
+// "scheduler" or "worker" command. It returns what stops it.
+func cpuProfileFromEnv(role string) func() {
+	path := os.Getenv("DUSK_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	name := fmt.Sprintf("%s.%d", path, os.Getpid())
+	if role != "worker" || os.Getenv(cluster.EnvRole) == "" {
+		name = fmt.Sprintf("%s.%s.%d", path, role, os.Getpid())
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return func() {}
+	}
+	if pprof.StartCPUProfile(f) != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 func runWorkerFromEnv() int {
@@ -55,13 +82,7 @@ func runWorkerFromEnv() int {
 	opts.Logger = log
 	opts.Version = Version
 	nanny.WatchParent(log) // a worker never outlives its nanny
-	if path := os.Getenv("DUSK_CPUPROFILE"); path != "" {
-		// A CPU profile of this worker process, for performance work.
-		f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
-		if err == nil && pprof.StartCPUProfile(f) == nil {
-			defer func() { pprof.StopCPUProfile(); f.Close() }()
-		}
-	}
+	defer cpuProfileFromEnv("worker")()
 	err = worker.Serve(context.Background(), func() (*worker.Worker, error) { return worker.New(opts) },
 		worker.ProcessServeOptions(opts, log))
 	if worker.Failed(err) {

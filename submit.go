@@ -35,35 +35,63 @@ func Submit[T any](ctx context.Context, c *Client, fn *Func, args ...any) (*Futu
 }
 
 // Map runs fn on every item (one task each) and returns their futures in
-// order. All tasks go to the scheduler in one message.
+// order. The tasks go to the scheduler in messages of at most 65,536 tasks
+// each, in the items' order: a million-task Map is not built, encoded and
+// decoded as one message, and the scheduler starts on the first part
+// while the client builds the next. An argument that does not fit fn is
+// an error before its part is sent; the futures of the parts sent before
+// it are released.
 func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Future[T], error) {
 	caller := callerLine()
 	if err := fn.checkResult(reflect.TypeFor[T]()); err != nil {
 		return nil, atCaller(err, caller)
 	}
-	b := newBuilder(ctx, c)
 	prefix := keyPrefix(fn.Name())
-	keys := make([]graph.Key, len(items))
-	for i, it := range items {
-		keys[i] = graph.NewKey(prefix)
-		if err := b.call(keys[i], fn, []any{it}, caller); err != nil {
+	chunk := c.graphChunk
+	if chunk <= 0 {
+		chunk = defaultGraphChunk
+	}
+	fs := make([]*Future[T], 0, len(items))
+	keys := make([]graph.Key, 0, len(items))
+	nbytes := int64(0)
+	// One message at least: an empty Map sends an empty graph, as before.
+	for start := 0; start == 0 || start < len(items); start += chunk {
+		part := items[start:min(start+chunk, len(items))]
+		b := newBuilder(ctx, c)
+		b.sizeChecked = true // checked once below, for the whole Map
+		for _, it := range part {
+			k := graph.NewKey(prefix)
+			keys = append(keys, k)
+			if err := b.call(k, fn, []any{it}, caller); err != nil {
+				releaseFutures(fs)
+				return nil, err
+			}
+		}
+		if err := b.scatterLiterals(ctx); err != nil {
+			releaseFutures(fs)
 			return nil, err
 		}
-	}
-	if err := b.scatterLiterals(ctx); err != nil {
-		return nil, err
-	}
-	fs := make([]*Future[T], len(items))
-	for i, k := range keys {
-		fs[i] = newFuture[T](c, k)
-	}
-	if err := b.send(b.tasks, keys); err != nil {
-		for _, f := range fs {
-			f.Release()
+		partKeys := keys[start:]
+		for _, k := range partKeys {
+			fs = append(fs, newFuture[T](c, k))
 		}
-		return nil, err
+		if err := b.send(b.tasks, partKeys); err != nil {
+			releaseFutures(fs)
+			return nil, err
+		}
+		nbytes += b.sentBytes
 	}
+	(&builder{c: c}).checkGraphSize(keys, nbytes)
 	return fs, nil
+}
+
+// defaultGraphChunk is the most tasks Map sends in one message.
+const defaultGraphChunk = 1 << 16
+
+func releaseFutures[T any](fs []*Future[T]) {
+	for _, f := range fs {
+		f.Release()
+	}
 }
 
 // keyPrefix makes a key prefix from a function name: the prefix groups a

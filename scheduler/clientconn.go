@@ -101,10 +101,18 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 		case *pb.ClientMsg_UpdateGraph:
 			u := x.UpdateGraph
 			tasks := make([]*graph.Task, 0, len(u.GetTasks()))
+			// A graph calls few functions: their names are held once,
+			// not once per task.
+			funcs := map[string]string{}
 			for _, p := range u.GetTasks() {
 				t, err := wire.DecodeTask(p)
 				if err != nil {
 					return err
+				}
+				if f, ok := funcs[t.Func]; ok {
+					t.Func = f
+				} else {
+					funcs[t.Func] = t.Func
 				}
 				tasks = append(tasks, t)
 			}
@@ -118,7 +126,7 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 			evs = append(evs, &state.GraphSubmitted{At: at, Client: c.id, Tasks: tasks, Wanted: wire.GraphKeys(u.GetWanted()), Order: order,
 				Reclaim: wire.GraphKeys(u.GetReclaim())})
 		case *pb.ClientMsg_Release:
-			evs = append(evs, &state.KeysReleased{At: at, Client: c.id, Keys: wire.GraphKeys(x.Release.GetKeys())})
+			evs = s.submitReleases(evs, at, c.id, x.Release.GetKeys())
 		case *pb.ClientMsg_Cancel:
 			evs = append(evs, &state.KeysCancelled{At: at, Client: c.id, Keys: wire.GraphKeys(x.Cancel.GetKeys())})
 		case *pb.ClientMsg_Sync:
@@ -149,12 +157,40 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 		}
 	}
 	if rel := b.GetRelease(); len(rel) > 0 {
-		evs = append(evs, &state.KeysReleased{At: at, Client: c.id, Keys: wire.GraphKeys(rel)})
+		evs = s.submitReleases(evs, at, c.id, rel)
 	}
 	if len(evs) > 0 {
 		s.submit(evs...)
 	}
 	return nil
+}
+
+// releaseChunk is the most keys of one release the core handles between
+// two flushes: small enough that the core's output buffers for one part
+// (two transitions a key) stay within the size it reuses (ready.go).
+const releaseChunk = 4096
+
+// submitReleases adds a client's release of keys to evs. A release of
+// more than releaseChunk keys (a client dropping a million futures) is
+// handled in parts, each carried out before the next, after the events
+// before it: what the core produces for one part (transitions, messages
+// freeing the keys on the workers) is sent and its memory reused, instead
+// of piling up for the whole release. It returns the events still to
+// submit.
+func (s *Server) submitReleases(evs []state.Event, at state.At, client string, keys []string) []state.Event {
+	if len(keys) <= releaseChunk {
+		return append(evs, &state.KeysReleased{At: at, Client: client, Keys: wire.GraphKeys(keys)})
+	}
+	if len(evs) > 0 {
+		s.submit(evs...)
+		evs = evs[:0]
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), releaseChunk)
+		s.submit(&state.KeysReleased{At: at, Client: client, Keys: wire.GraphKeys(keys[:n])})
+		keys = keys[n:]
+	}
+	return evs
 }
 
 // coordRequest turns a client's Coord message into the core's event; an

@@ -68,6 +68,13 @@ type config struct {
 	settleTO   time.Duration
 	cpuprofile string
 	duskAfter  bool
+	// The big-graph mode (big.go): its sizes, the one size a child
+	// process runs, where it writes profiles, and whether the scheduler
+	// runs in the client's process (for profiling both at once).
+	big        string
+	bigOne     int
+	profileDir string
+	bigInproc  bool
 }
 
 // Result is one measured workload.
@@ -194,6 +201,10 @@ func main() {
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the client process (scheduler included) during the dusk runs to this file")
 	flag.BoolVar(&cfg.duskAfter, "dusk-after", true, "with -dask, measure dusk again after the Dask runs and report the median over both rounds")
 	flag.StringVar(&only, "only", "", "comma-separated workloads to run (map,tree,tree_delayed,chain,chain_delayed_unfused,chain_delayed_fused)")
+	flag.StringVar(&cfg.big, "big", "", "big-graph mode: comma-separated sizes (e.g. 10000,100000,1000000), each N independent tasks and a tree sum over them, in processes of their own (see bench/README.md)")
+	flag.IntVar(&cfg.bigOne, "big-one", 0, "run one size of the big-graph mode and print its result as JSON (the -big mode's child processes)")
+	flag.StringVar(&cfg.profileDir, "big-profile", "", "with -big: write the client's CPU profile and its heap profile at its peak, per size, to this directory")
+	flag.BoolVar(&cfg.bigInproc, "big-inproc", false, "with -big: run the scheduler in the client's process (a local cluster) so that -big-profile profiles both; its memory is then the client's")
 	flag.Parse()
 	cfg.warmup = 1
 	if cfg.quick {
@@ -209,6 +220,24 @@ func main() {
 	cfg.cmdline = "go run ./bench/core"
 	if len(os.Args) > 1 {
 		cfg.cmdline += " " + strings.Join(os.Args[1:], " ")
+	}
+
+	if cfg.bigOne > 0 {
+		bigOne(cfg, cfg.bigOne)
+		return
+	}
+	if cfg.big != "" {
+		sizes, err := parseSizes(cfg.big)
+		if err != nil {
+			fatalf("%v", err)
+		}
+		outSet := false
+		flag.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "out" })
+		if !outSet {
+			cfg.out = "bench/results/big.json"
+		}
+		runBig(cfg, sizes)
+		return
 	}
 
 	rep := &Report{

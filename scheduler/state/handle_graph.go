@@ -48,6 +48,14 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	refs := s.refBuf[:0]
 	for _, t := range created {
 		refs = t.Spec.AppendRefs(refs[:0])
+		if t.Spec.Encoded != nil {
+			// The arguments served only to find the dependencies, linked
+			// below; the worker gets the task as the client encoded it.
+			// A million-task graph's arguments (literals, lists of
+			// references) are hundreds of megabytes the scheduler need
+			// not hold.
+			t.Spec.Args = nil
+		}
 		if len(refs) == 0 {
 			continue
 		}
