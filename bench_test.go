@@ -6,9 +6,13 @@ package dusk_test
 // workloads with worker processes, side by side with Dask.
 //
 //	go test -run '^$' -bench . -benchtime 20x .
+//
+// MapGather and TreeSum/futures also report the process's CPU time per
+// task (cpu-µs/task), client, scheduler and workers together.
 
 import (
 	"context"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,6 +55,25 @@ func reportPerTask(b *testing.B, tasksPerOp int) {
 	b.ReportMetric(el/n*1e6, "µs/task")
 }
 
+// cpuTime returns the CPU time the test process has used, user and
+// system: with the workers in process, every part of the engine's.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPUPerTask reports the process's CPU time since c0 per task: a
+// figure the machine's other load moves much less than the elapsed time.
+func reportCPUPerTask(b *testing.B, c0 time.Duration, tasksPerOp int) {
+	if b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/1e3/float64(b.N*tasksPerOp), "cpu-µs/task")
+}
+
 // BenchmarkMapGather: one op is Map of 1,000 independent inc tasks and a
 // Gather of their results.
 func BenchmarkMapGather(b *testing.B) {
@@ -61,6 +84,7 @@ func BenchmarkMapGather(b *testing.B) {
 		items[i] = i
 	}
 	b.ResetTimer()
+	c0 := cpuTime()
 	for b.Loop() {
 		fs, err := dusk.Map[int](ctx, c, benchInc, items)
 		if err != nil {
@@ -78,6 +102,7 @@ func BenchmarkMapGather(b *testing.B) {
 		}
 	}
 	reportPerTask(b, n)
+	reportCPUPerTask(b, c0, n)
 }
 
 // treeTasks is the number of tasks of a tree sum over leaves with fan-in.
@@ -103,6 +128,7 @@ func BenchmarkTreeSum(b *testing.B) {
 	b.Run("futures", func(b *testing.B) {
 		ctx, c := benchClient(b)
 		b.ResetTimer()
+		c0 := cpuTime()
 		for b.Loop() {
 			level, err := dusk.Map[int](ctx, c, benchInc, items)
 			if err != nil {
@@ -130,6 +156,7 @@ func BenchmarkTreeSum(b *testing.B) {
 			}
 		}
 		reportPerTask(b, treeTasks(leaves, fanIn))
+		reportCPUPerTask(b, c0, treeTasks(leaves, fanIn))
 	})
 	b.Run("delayed", func(b *testing.B) {
 		ctx, c := benchClient(b)
