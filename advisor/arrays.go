@@ -19,6 +19,7 @@ var arrayBlocks = map[string]bool{
 	"array.identity": true, "array.binary": true, "array.unary": true, "array.astype": true,
 	"array.where": true, "array.clip": true, "array.check": true, "array.npy-read": true,
 	"array.zarr-read": true, "array.transpose": true, "array.assemble": true, "array.trim": true,
+	"array.elementwise": true,
 }
 
 // smallChunks reports arrays cut into blocks far below the guide's
