@@ -129,6 +129,7 @@ func (s *Store) Grew() <-chan struct{} { return s.grew }
 
 // Put stores a Go value and returns its estimated size and type name.
 func (s *Store) Put(k graph.Key, v any) (int64, string) {
+	codec.Settle(v) // readers may read it at once
 	e := &entry{key: k, value: v, hasValue: true, nbytes: codec.SizeOf(v), typ: typeName(v)}
 	s.put(e)
 	return e.nbytes, e.typ
