@@ -312,33 +312,7 @@ func applyScalar[T number](op string, r *Block, x []T, s T, scalarRight bool) {
 		}
 		return
 	}
-	out := values[T](r)
-	switch {
-	case op == opAdd:
-		for i, v := range x {
-			out[i] = v + s
-		}
-	case op == opMul:
-		for i, v := range x {
-			out[i] = v * s
-		}
-	case op == opSub && scalarRight:
-		for i, v := range x {
-			out[i] = v - s
-		}
-	case op == opSub:
-		for i, v := range x {
-			out[i] = s - v
-		}
-	case op == opDiv && scalarRight:
-		for i, v := range x {
-			out[i] = v / s
-		}
-	case op == opDiv:
-		for i, v := range x {
-			out[i] = s / v
-		}
-	}
+	scalarInto(op, values[T](r), x, s, scalarRight)
 }
 
 // Unary functions; each gives floats (float32 stays float32).

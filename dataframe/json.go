@@ -91,26 +91,15 @@ func (n *jsonNode) label() string {
 // withColumns returns the node reading only the named columns (the others'
 // values are skipped, not parsed).
 func (n *jsonNode) withColumns(need map[string]bool) node {
-	sp0 := n.splits[0]
-	var read []int
-	var fields []arrow.Field
-	for i, name := range sp0.Names {
-		if need[name] {
-			read = append(read, i)
-			fields = append(fields, n.m.schema.Field(n.m.schema.FieldIndices(name)[0]))
-		}
-	}
-	if len(read) == 0 || len(read) == len(sp0.Names) {
+	read, m := readColumns(n.splits[0].Names, n.m, need)
+	if read == nil {
 		return n
 	}
-	c := &jsonNode{pattern: n.pattern, files: n.files, splits: make([]io.JSONSplit, len(n.splits))}
+	c := &jsonNode{pattern: n.pattern, files: n.files, splits: make([]io.JSONSplit, len(n.splits)), m: m}
 	for i, sp := range n.splits {
 		sp.Read = read
 		c.splits[i] = sp
 	}
-	c.m = n.m.clone()
-	c.m.schema = arrow.NewSchema(fields, nil)
-	c.m.bytes = n.m.bytes * int64(len(read)) / int64(len(sp0.Names))
 	return c
 }
 

@@ -92,25 +92,36 @@ func (n *csvNode) lower(lw *lowering) ([]part, error) {
 
 // withColumns returns the node reading only the named columns.
 func (n *csvNode) withColumns(need map[string]bool) node {
-	sp0 := n.splits[0]
-	var read []int
-	var fields []arrow.Field
-	for i, name := range sp0.Names {
-		if need[name] {
-			read = append(read, i)
-			fields = append(fields, n.m.schema.Field(n.m.schema.FieldIndices(name)[0]))
-		}
-	}
-	if len(read) == 0 || len(read) == len(sp0.Names) {
+	read, m := readColumns(n.splits[0].Names, n.m, need)
+	if read == nil {
 		return n
 	}
-	c := &csvNode{pattern: n.pattern, files: n.files, splits: make([]io.CSVSplit, len(n.splits))}
+	c := &csvNode{pattern: n.pattern, files: n.files, splits: make([]io.CSVSplit, len(n.splits)), m: m}
 	for i, sp := range n.splits {
 		sp.Read = read
 		c.splits[i] = sp
 	}
-	c.m = n.m.clone()
-	c.m.schema = arrow.NewSchema(fields, nil)
-	c.m.bytes = n.m.bytes * int64(len(read)) / int64(len(sp0.Names))
 	return c
+}
+
+// readColumns returns, for a text reader whose files hold the columns
+// names (m's schema, in that order), the indexes of the columns need asks
+// for and the reader's meta when it reads only those; nil when it should
+// read them all (none or every one asked for).
+func readColumns(names []string, m *meta, need map[string]bool) ([]int, *meta) {
+	var read []int
+	var fields []arrow.Field
+	for i, name := range names {
+		if need[name] {
+			read = append(read, i)
+			fields = append(fields, m.schema.Field(m.schema.FieldIndices(name)[0]))
+		}
+	}
+	if len(read) == 0 || len(read) == len(names) {
+		return nil, nil
+	}
+	c := m.clone()
+	c.schema = arrow.NewSchema(fields, nil)
+	c.bytes = m.bytes * int64(len(read)) / int64(len(names))
+	return read, c
 }

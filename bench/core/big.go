@@ -496,14 +496,7 @@ func bigRunAt(ctx context.Context, c *dusk.Client, ident func(context.Context) (
 	for i := 0; i < n; i += fanIn {
 		level = append(level, dusk.Call[int](sumFn, fs[i:min(i+fanIn, n)]))
 	}
-	for len(level) > 1 {
-		next := make([]*dusk.Delayed[int], 0, (len(level)+fanIn-1)/fanIn)
-		for i := 0; i < len(level); i += fanIn {
-			next = append(next, dusk.Call[int](sumFn, level[i:min(i+fanIn, len(level))]))
-		}
-		level = next
-	}
-	got, err := dusk.Compute(ctx, c, level[0])
+	got, err := dusk.Compute(ctx, c, sumTree(level, fanIn))
 	if err != nil {
 		releaseAll(fs)
 		return 0, 0, 0, err

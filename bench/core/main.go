@@ -611,11 +611,9 @@ func runTree(ctx context.Context, c *dusk.Client, n, fanIn int) error {
 	return nil
 }
 
-func runTreeDelayed(ctx context.Context, c *dusk.Client, n, fanIn int) error {
-	level := make([]*dusk.Delayed[int], n)
-	for i := range level {
-		level[i] = dusk.Call[int](incFn, i)
-	}
+// sumTree returns the sum of level's values as a tree of sums of fanIn
+// inputs each.
+func sumTree(level []*dusk.Delayed[int], fanIn int) *dusk.Delayed[int] {
 	for len(level) > 1 {
 		next := make([]*dusk.Delayed[int], 0, (len(level)+fanIn-1)/fanIn)
 		for i := 0; i < len(level); i += fanIn {
@@ -623,7 +621,15 @@ func runTreeDelayed(ctx context.Context, c *dusk.Client, n, fanIn int) error {
 		}
 		level = next
 	}
-	got, err := dusk.Compute(ctx, c, level[0])
+	return level[0]
+}
+
+func runTreeDelayed(ctx context.Context, c *dusk.Client, n, fanIn int) error {
+	level := make([]*dusk.Delayed[int], n)
+	for i := range level {
+		level[i] = dusk.Call[int](incFn, i)
+	}
+	got, err := dusk.Compute(ctx, c, sumTree(level, fanIn))
 	if err != nil {
 		return err
 	}
