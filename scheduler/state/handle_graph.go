@@ -81,7 +81,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			t.group.noteDep(d)
 		}
 	}
-	s.refBuf = reuse(refs)
+	s.refBuf = reuse(refs, reuseCap)
 	if inner {
 		missing = append(missing, s.breakCycles(created)...)
 	}

@@ -2,7 +2,6 @@ package state
 
 import (
 	"slices"
-	"unsafe"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
 )
@@ -57,24 +56,23 @@ func (s *State) orderEvents() {
 // Advance acknowledges the last Ready: its actions were carried out and
 // its events recorded. Their memory is reused for the next ones.
 func (s *State) Advance() {
-	s.out.Actions = reuse(s.out.Actions)
-	s.out.Events = reuse(s.out.Events)
+	s.out.Actions = reuse(s.out.Actions, reuseCap)
+	s.out.Events = reuse(s.out.Events, reuseCap)
 	s.out.DroppedEvents = 0
 	s.handing = false
 }
 
-// reuseBytes is the most memory a buffer keeps between batches: 4 MiB
-// holds a quarter of a million recommendations or actions, enough for a
-// large graph's batch not to grow the buffer again every time.
-const reuseBytes = 4 << 20
+// reuseCap is the most elements a buffer keeps between batches; a larger
+// one, grown by a huge batch, is dropped so that its memory is not held
+// for ever. (With a Sink, the events' buffer never grows past
+// eventBatch.)
+const reuseCap = 1 << 14
 
-// reuse empties a buffer for the next batch, unless a huge batch grew it
-// past reuseBytes: then it is dropped so that its memory is not held for
-// ever. The elements are zeroed either way, so that the buffer keeps no
-// task alive after the core forgot it.
-func reuse[T any](b []T) []T {
-	var zero T
-	if uintptr(cap(b))*unsafe.Sizeof(zero) > reuseBytes {
+// reuse empties a buffer for the next batch, unless it holds more than
+// max elements: then it is dropped. The elements are zeroed either way,
+// so that the buffer keeps no task alive after the core forgot it.
+func reuse[T any](b []T, max int) []T {
+	if cap(b) > max {
 		return nil
 	}
 	clear(b)

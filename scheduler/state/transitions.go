@@ -176,7 +176,7 @@ func (s *State) apply() {
 				s.transition(r.t, r.to, nil)
 			}
 		}
-		s.recs = reuse(s.recs)
+		s.recs = reuse(s.recs, reuseCap)
 		if len(s.toFill) == 0 {
 			return
 		}
@@ -187,6 +187,6 @@ func (s *State) apply() {
 				s.fillWorker(w)
 			}
 		}
-		s.fillBuf = reuse(ws)
+		s.fillBuf = reuse(ws, reuseCap)
 	}
 }
