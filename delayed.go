@@ -178,7 +178,10 @@ func Compute[T any](ctx context.Context, c *Client, d *Delayed[T], opts ...Compu
 }
 
 // ComputeAll runs several graphs at once, computing their common parts
-// once, and returns the results in order.
+// once, and returns the results in order. The results are fetched
+// together once all are done (a request per worker and result type). A
+// graph that fails leaves its result nil: the error returned joins every
+// failure, and the other results are there.
 func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption) ([]any, error) {
 	b, g, keys, err := c.graphFor(ctx, ds, computeOpts(opts))
 	if err != nil {
