@@ -265,25 +265,7 @@ func apply[T number](op string, r *Block, x, y []T) {
 		}
 		return
 	}
-	out := values[T](r)
-	switch op {
-	case opAdd:
-		for i := range out {
-			out[i] = x[i] + y[i]
-		}
-	case opSub:
-		for i := range out {
-			out[i] = x[i] - y[i]
-		}
-	case opMul:
-		for i := range out {
-			out[i] = x[i] * y[i]
-		}
-	case opDiv:
-		for i := range out {
-			out[i] = x[i] / y[i]
-		}
-	}
+	binaryInto(op, values[T](r), x, y)
 }
 
 // applyScalar computes x op s (or s op x, when the scalar is on the
