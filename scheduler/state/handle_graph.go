@@ -61,7 +61,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		}
 		// A key named twice is one dependency: the dependency carries
 		// the mark of the task being linked (no set per task).
-		s.linkMark++
+		s.nextLinkMark()
 		t.deps = make([]*Task, 0, len(refs))
 		for _, k := range refs {
 			d := s.tasks[k]
@@ -290,4 +290,16 @@ func sortByPriority(ts []*Task) {
 		}
 		return 0
 	})
+}
+
+// nextLinkMark moves on to the mark of the next task linked. When the
+// marks wrap around (after four billion tasks linked), every task's mark
+// is cleared, so that an old mark is never taken for the new one.
+func (s *State) nextLinkMark() {
+	if s.linkMark++; s.linkMark == 0 {
+		for _, t := range s.tasks {
+			t.linkMark = 0
+		}
+		s.linkMark = 1
+	}
 }

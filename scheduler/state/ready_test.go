@@ -196,3 +196,20 @@ func TestClientsWantAndReleaseInAnyOrder(t *testing.T) {
 		t.Fatalf("%d tasks left after every client let go", n)
 	}
 }
+
+// The marks that skip a repeated input wrap around after four billion
+// tasks linked: every task's mark is cleared then and the count starts
+// again at 1, so that neither a task never linked (mark 0) nor one linked
+// long ago (mark 1) is taken for a repeat.
+func TestLinkMarksWrapAround(t *testing.T) {
+	h := newHarness(t)
+	h.addWorker("w1", 1, nil)
+	h.submit("cl", []*graph.Task{spec("a-1"), spec("e-1")}, "a-1", "e-1")
+	h.s.Task("a-1").linkMark = 0 // never linked
+	h.s.Task("e-1").linkMark = 1 // linked four billion tasks ago
+	h.s.linkMark = ^uint32(0)    // the next task linked wraps around
+	h.submit("cl", []*graph.Task{spec("c-1", "a-1", "e-1", "a-1")}, "c-1")
+	if got := h.s.Task("c-1").Deps(); !slices.Equal(got, []graph.Key{"a-1", "e-1"}) {
+		t.Fatalf("c-1's dependencies %v, want [a-1 e-1]", got)
+	}
+}

@@ -106,7 +106,7 @@ type State struct {
 	// refBuf holds a new task's references while handleGraph links it;
 	// linkMark numbers the tasks it links (see Task.linkMark).
 	refBuf   []graph.Key
-	linkMark uint64
+	linkMark uint32
 	// toFill: workers with a slot freed during a pass of apply, filled
 	// from the queue after it; fillBuf is its spare buffer.
 	toFill, fillBuf []*Worker

@@ -7,25 +7,16 @@ import (
 	"github.com/dusk-go/dusk/task"
 )
 
-// Task is the scheduler's record of one task.
+// Task is the scheduler's record of one task. Its fields are ordered by
+// size (pointers and slices, then 4-byte counters and places, then
+// bytes), so that a million of them waste no padding.
 type Task struct {
-	Key   graph.Key
-	Spec  *graph.Task // nil for scattered data: it cannot be recomputed
-	State TaskState
-	// moving is the move the table's handler is making, while it runs
-	// (see transition); 0 otherwise.
-	moving move
+	Key  graph.Key
+	Spec *graph.Task // nil for scattered data: it cannot be recomputed
 
 	group      *Group
 	deps       []*Task
 	dependents []*Task
-
-	// nWaiting counts deps not in memory, while the task waits.
-	nWaiting int32
-	// nWaiters counts dependents that are active (will need this data).
-	nWaiters int32
-	// deadDependents counts forgotten tasks still in dependents.
-	deadDependents int32
 
 	wantedBy []*Client // clients holding futures for the task
 	// wantAt[i] is the task's place in wantedBy[i].wants.
@@ -35,30 +26,42 @@ type Task struct {
 	heldAt []int32
 
 	processingOn *Worker
-	procAt       int32 // its place in processingOn.processing
-	executing    bool  // the worker said it started
+	estimate     float64 // seconds added to processingOn's occupancy
+
+	NBytes   int64
+	TypeName string
+
+	prio     graph.Priority
+	killedOn []death // the workers that died while it executed there
+	err      *task.TaskError
+
+	// nWaiting counts deps not in memory, while the task waits.
+	nWaiting int32
+	// nWaiters counts dependents that are active (will need this data).
+	nWaiters int32
+	// deadDependents counts forgotten tasks still in dependents.
+	deadDependents int32
+	procAt         int32 // its place in processingOn.processing
+	retriesLeft    int32
+	suspicious     int32 // workers that died while it executed there
+	missing        int32 // times a worker could not fetch one of its inputs
+	queueAt        int32 // its place in the queue of root tasks (see taskQueue); -1 when not queued
+	// linkMark is State.linkMark when the task was last found among the
+	// inputs of the task being linked (handleGraph): a repeat is skipped.
+	linkMark uint32
+
+	State TaskState
+	// moving is the move the table's handler is making, while it runs
+	// (see transition); 0 otherwise.
+	moving    move
+	executing bool // the worker said it started
 	// speculative: sent to processingOn before all its inputs were in
 	// memory, because the missing ones are being computed there; the
 	// worker starts it the moment they are done, without a round trip
 	// through the scheduler. nWaiting counts the missing inputs.
 	speculative bool
-	estimate    float64 // seconds added to processingOn's occupancy
-
-	NBytes   int64
-	TypeName string
-
-	prio        graph.Priority
-	retriesLeft int32
-	suspicious  int32   // workers that died while it executed there
-	missing     int32   // times a worker could not fetch one of its inputs
-	killedOn    []death // the workers that died while it executed there
-	err         *task.TaskError
-	queueAt     int32 // its place in the queue of root tasks (see taskQueue); -1 when not queued
 	walk        uint8 // breakCycles' colour of the task, while it runs
-	// linkMark is State.linkMark when the task was last found among the
-	// inputs of the task being linked (handleGraph): a repeat is skipped.
-	linkMark uint64
-	stalled  bool // clients were told it cannot run now
+	stalled     bool  // clients were told it cannot run now
 }
 
 // Deps returns the keys of the task's dependencies.
