@@ -171,8 +171,8 @@ func (s *sharing) fingerprint(n node) string {
 		what = fmt.Sprintf("sql %q %v", x.query, x.m.cats)
 	case *parquetNode:
 		what = fmt.Sprintf("parquet %q %v %v %v", x.path, x.groups, x.cols, x.m.cats)
-	case *csvNode:
-		what = fmt.Sprintf("csv %q %v", x.pattern, x.splits)
+	case interface{ fingerprint() string }:
+		what = x.fingerprint() // a text reader
 	case *projectNode:
 		what = fmt.Sprintf("project %q", x.cols)
 	case *pickNode:

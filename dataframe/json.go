@@ -3,7 +3,6 @@ package dataframe
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -65,50 +64,10 @@ func ReadJSON(c *dusk.Client, pattern string, opts ...JSONOption) *DataFrame {
 	if err != nil {
 		return df.fail("ReadJSON", err)
 	}
-	df.n = &jsonNode{pattern: pattern, files: p.Files, splits: p.Splits,
+	df.n = &textNode[io.JSONSplit]{op: "ReadJSON", pattern: pattern, files: p.Files, names: p.Splits[0].Names, splits: p.Splits,
+		fn: fnReadJSON, setRead: func(sp io.JSONSplit, read []int) io.JSONSplit { sp.Read = read; return sp },
 		m: &meta{schema: p.Schema, nparts: len(p.Splits), bytes: p.Bytes}}
 	return df
-}
-
-// jsonNode reads JSON splits.
-type jsonNode struct {
-	pattern string
-	files   int
-	splits  []io.JSONSplit
-	m       *meta
-}
-
-func (n *jsonNode) meta() *meta      { return n.m }
-func (n *jsonNode) children() []node { return nil }
-func (n *jsonNode) label() string {
-	cols := "all"
-	if n.splits[0].Read != nil {
-		cols = strings.Join(fieldNames(n.m.schema), ", ")
-	}
-	return fmt.Sprintf("ReadJSON %s files=%d partitions=%d columns=[%s]", n.pattern, n.files, n.m.nparts, cols)
-}
-
-// withColumns returns the node reading only the named columns (the others'
-// values are skipped, not parsed).
-func (n *jsonNode) withColumns(need map[string]bool) node {
-	read, m := readColumns(n.splits[0].Names, n.m, need)
-	if read == nil {
-		return n
-	}
-	c := &jsonNode{pattern: n.pattern, files: n.files, splits: make([]io.JSONSplit, len(n.splits)), m: m}
-	for i, sp := range n.splits {
-		sp.Read = read
-		c.splits[i] = sp
-	}
-	return c
-}
-
-func (n *jsonNode) lower(*lowering) ([]part, error) {
-	out := make([]part, len(n.splits))
-	for i, sp := range n.splits {
-		out[i] = dusk.Call[arrow.RecordBatch](fnReadJSON, sp)
-	}
-	return out, nil
 }
 
 // ToJSON writes the DataFrame as a directory of newline-delimited JSON

@@ -56,15 +56,10 @@ func (o *optimizer) node(n node, need map[string]bool) node {
 	}
 	var out node = n
 	switch x := n.(type) {
-	case *csvNode:
-		out = x.withColumns(need)
-	case *jsonNode:
-		out = x.withColumns(need)
 	case *persistedNode:
 		out = project(x, need)
-	case *parquetNode:
-		out = x.withColumns(need)
-	case *hiveNode:
+	case interface{ withColumns(map[string]bool) node }:
+		// A reader: Parquet files, Hive directories, CSV, JSON.
 		out = x.withColumns(need)
 	case *sqlNode:
 		if p := pushFilter(x); p != nil {

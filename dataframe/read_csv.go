@@ -1,9 +1,6 @@
 package dataframe
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/dusk-go/dusk"
@@ -59,69 +56,8 @@ func ReadCSV(c *dusk.Client, pattern string, opts ...CSVOption) *DataFrame {
 	if err != nil {
 		return df.fail("ReadCSV", err)
 	}
-	df.n = &csvNode{pattern: pattern, files: p.Files, splits: p.Splits,
+	df.n = &textNode[io.CSVSplit]{op: "ReadCSV", pattern: pattern, files: p.Files, names: p.Splits[0].Names, splits: p.Splits,
+		fn: fnReadCSV, setRead: func(sp io.CSVSplit, read []int) io.CSVSplit { sp.Read = read; return sp },
 		m: &meta{schema: p.Schema, nparts: len(p.Splits), bytes: p.Bytes}}
 	return df
-}
-
-// csvNode reads CSV splits.
-type csvNode struct {
-	pattern string
-	files   int
-	splits  []io.CSVSplit
-	m       *meta
-}
-
-func (n *csvNode) meta() *meta      { return n.m }
-func (n *csvNode) children() []node { return nil }
-func (n *csvNode) label() string {
-	cols := "all"
-	if n.splits[0].Read != nil {
-		cols = strings.Join(fieldNames(n.m.schema), ", ")
-	}
-	return fmt.Sprintf("ReadCSV %s files=%d partitions=%d columns=[%s]", n.pattern, n.files, n.m.nparts, cols)
-}
-
-func (n *csvNode) lower(lw *lowering) ([]part, error) {
-	out := make([]part, len(n.splits))
-	for i, sp := range n.splits {
-		out[i] = dusk.Call[arrow.RecordBatch](fnReadCSV, sp)
-	}
-	return out, nil
-}
-
-// withColumns returns the node reading only the named columns.
-func (n *csvNode) withColumns(need map[string]bool) node {
-	read, m := readColumns(n.splits[0].Names, n.m, need)
-	if read == nil {
-		return n
-	}
-	c := &csvNode{pattern: n.pattern, files: n.files, splits: make([]io.CSVSplit, len(n.splits)), m: m}
-	for i, sp := range n.splits {
-		sp.Read = read
-		c.splits[i] = sp
-	}
-	return c
-}
-
-// readColumns returns, for a text reader whose files hold the columns
-// names (m's schema, in that order), the indexes of the columns need asks
-// for and the reader's meta when it reads only those; nil when it should
-// read them all (none or every one asked for).
-func readColumns(names []string, m *meta, need map[string]bool) ([]int, *meta) {
-	var read []int
-	var fields []arrow.Field
-	for i, name := range names {
-		if need[name] {
-			read = append(read, i)
-			fields = append(fields, m.schema.Field(m.schema.FieldIndices(name)[0]))
-		}
-	}
-	if len(read) == 0 || len(read) == len(names) {
-		return nil, nil
-	}
-	c := m.clone()
-	c.schema = arrow.NewSchema(fields, nil)
-	c.bytes = m.bytes * int64(len(read)) / int64(len(names))
-	return read, c
 }
