@@ -3,8 +3,6 @@ package wire
 import (
 	"fmt"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/dusk-go/dusk/graph"
 	"github.com/dusk-go/dusk/task"
 	"github.com/dusk-go/dusk/wire/pb"
@@ -56,7 +54,7 @@ func EncodeTask(t *graph.Task) ([]byte, error) {
 	if t.Encoded != nil {
 		return t.Encoded, nil
 	}
-	b, err := proto.Marshal(TaskToPB(t))
+	b, err := TaskToPB(t).MarshalVT()
 	if err != nil {
 		return nil, fmt.Errorf("dusk: encoding task %s: %w", t.Key, err)
 	}
@@ -67,7 +65,7 @@ func EncodeTask(t *graph.Task) ([]byte, error) {
 // shape; the task keeps b as its Encoded form.
 func DecodeTask(b []byte) (*graph.Task, error) {
 	var p pb.Task
-	if err := proto.Unmarshal(b, &p); err != nil {
+	if err := p.UnmarshalVT(b); err != nil {
 		return nil, fmt.Errorf("dusk: a task that does not decode: %w", err)
 	}
 	t, err := TaskFromPB(&p)
