@@ -41,10 +41,13 @@ type literalUse struct {
 
 // autoScatter returns the threshold, or 0 when auto-scatter is off.
 func (b *builder) autoScatter() int64 {
-	if b.c == nil || b.c.cfg == nil || !b.c.cfg.Bool("optimization.auto-scatter.active") {
-		return 0
+	if !b.scatterRead {
+		b.scatterRead = true
+		if b.c != nil && b.c.cfg != nil && b.c.cfg.Bool("optimization.auto-scatter.active") {
+			b.scatterAt = b.c.cfg.Bytes("optimization.auto-scatter.threshold")
+		}
 	}
-	return b.c.cfg.Bytes("optimization.auto-scatter.threshold")
+	return b.scatterAt
 }
 
 // literalID names a value passed by reference (a map, a slice, a

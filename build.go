@@ -62,6 +62,10 @@ type builder struct {
 	// last message came to encoded.
 	sizeChecked bool
 	sentBytes   int64
+	// scatterAt is auto-scatter's threshold, read from the configuration
+	// once per graph (scatterRead) rather than once per argument.
+	scatterAt   int64
+	scatterRead bool
 }
 
 // newBuilder returns a builder of a graph for client c (nil when the
