@@ -66,13 +66,30 @@ func (s *State) slots(w *Worker, head *Task) int {
 	return max(want, n)
 }
 
+// minRun is the fewest slots a worker must have for queued root tasks to
+// go to it in runs (see workerWithRoom and fillWorker).
+const minRun = 16
+
+// inRuns reports whether root tasks go to w in runs: its slots (n) are
+// many, as for tiny tasks.
+func inRuns(n int) bool { return n >= minRun }
+
 // workerWithRoom returns the least busy running worker that has room for
-// one more root task, or nil.
+// one more root task, or nil. Where slots are many (tiny tasks), it keeps
+// giving root tasks to the worker of the current run until it is full:
+// root tasks arrive in priority order, so neighbours (the inputs of one
+// reduction, as Dask's co-assignment of root tasks) land on one worker
+// instead of alternating between workers and being fetched again.
 // On a cluster of more than manyWorkers workers it looks at a sample (see
 // candidates.go): up to manyWorkers idle workers in turn, or, with none
 // idle, as many workers in turn; a task none of them has room for waits
 // in the queue for the next worker that frees a thread.
 func (s *State) workerWithRoom(t *Task) *Worker {
+	if w := s.runTo; w != nil && s.workers[w.ID] == w && w.Status == Running {
+		if n := s.slots(w, t); inRuns(n) && len(w.processing) < n {
+			return w
+		}
+	}
 	var best *Worker
 	bestLoad := math.Inf(1)
 	look := func(w *Worker) {
@@ -88,30 +105,42 @@ func (s *State) workerWithRoom(t *Task) *Worker {
 		for _, w := range s.wlist {
 			look(w)
 		}
-		return best
+	} else {
+		pool := s.idle
+		if len(pool) == 0 {
+			pool = s.wlist
+		}
+		for i := range min(manyWorkers, len(pool)) {
+			look(pool[(s.rr+i)%len(pool)])
+		}
+		s.rr++
 	}
-	pool := s.idle
-	if len(pool) == 0 {
-		pool = s.wlist
-	}
-	for i := range min(manyWorkers, len(pool)) {
-		look(pool[(s.rr+i)%len(pool)])
-	}
-	s.rr++
+	s.runTo = best
 	return best
 }
 
-// fillWorker hands queued root tasks to w while it has room.
+// fillWorker hands queued root tasks to w while it has room. Where its
+// slots are many (tiny tasks), it waits until half are free and then
+// fills them all: a run of neighbouring root tasks, as workerWithRoom
+// gives, rather than one task each time one finishes (which would deal
+// neighbours out to the workers in turn).
 func (s *State) fillWorker(w *Worker) {
 	if w.Status != Running {
 		return
 	}
+	t := s.queue.peek()
+	if t == nil {
+		return
+	}
+	if n := s.slots(w, t); inRuns(n) && len(w.processing) > n/2 {
+		return
+	}
 	for {
-		t := s.queue.peek()
 		if t == nil || len(w.processing) >= s.slots(w, t) {
 			return
 		}
 		s.transition(t, Processing, w)
+		t = s.queue.peek()
 	}
 }
 

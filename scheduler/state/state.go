@@ -101,6 +101,9 @@ type State struct {
 	now          time.Time
 	rng          *rand.Rand
 	rr           int // round-robin cursor for ties
+	// runTo is the worker taking the current run of queued root tasks
+	// (see workerWithRoom); it may have left since.
+	runTo *Worker
 
 	recs []rec // recommendations not yet applied
 	// refBuf holds a new task's references while handleGraph links it;
