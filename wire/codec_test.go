@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -141,4 +142,61 @@ func FuzzCodecAgreesWithProtobuf(f *testing.F) {
 			t.Fatalf("%x does not read back: %v", again, err)
 		}
 	})
+}
+
+// FuzzTaskDecoderAgreesWithProtobuf: DecodeTask, which reads a task's
+// bytes straight into a graph.Task, accepts exactly the bytes protobuf's
+// decoder (with TaskFromPB's checks) accepts, and reads the same task.
+func FuzzTaskDecoderAgreesWithProtobuf(f *testing.F) {
+	for _, tk := range []*graph.Task{
+		{Key: "b-1", Func: "inc", Args: []graph.Arg{graph.Ref("a-1"), graph.List(graph.Value([]byte{1}), graph.Ref("c-1"))},
+			Resources: map[string]float64{"GPU": 1, "MEM": 2.5}, Retries: 1, Priority: -3, Workers: []string{"w1", "w2"}, AllowOtherWorkers: true, Fused: 2},
+		{Key: "f-1", Func: "outer", Args: []graph.Arg{{Kind: graph.ArgCall, Call: &graph.Call{Func: "inner", Key: "g-1", Args: []graph.Arg{graph.Value(nil), graph.List()}}}}},
+	} {
+		b, err := EncodeTask(tk)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{})
+	f.Add([]byte{0x0a, 0x02, 0xff, 0xfe})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p pb.Task
+		var want *graph.Task
+		errWant := proto.Unmarshal(b, &p)
+		if errWant == nil {
+			want, errWant = TaskFromPB(&p)
+		}
+		got, err := decodeTask(b)
+		if (err == nil) != (errWant == nil) {
+			t.Fatalf("%x: decodeTask says %v, protobuf %v", b, err, errWant)
+		}
+		if err != nil {
+			return
+		}
+		if !reflect.DeepEqual(normalize(got), normalize(want)) {
+			t.Fatalf("%x reads as\n%+v\nwith protobuf as\n%+v", b, got, want)
+		}
+	})
+}
+
+// normalize makes empty literals nil, for comparing tasks read by two
+// decoders (one of which gives empty literals as empty slices).
+func normalize(t *graph.Task) *graph.Task {
+	var fix func([]graph.Arg)
+	fix = func(args []graph.Arg) {
+		for i := range args {
+			a := &args[i]
+			if len(a.Value) == 0 {
+				a.Value = nil
+			}
+			fix(a.List)
+			if a.Call != nil {
+				fix(a.Call.Args)
+			}
+		}
+	}
+	fix(t.Args)
+	return t
 }

@@ -64,11 +64,7 @@ func EncodeTask(t *graph.Task) ([]byte, error) {
 // DecodeTask reads a task from its marshalled protocol form, checking its
 // shape; the task keeps b as its Encoded form.
 func DecodeTask(b []byte) (*graph.Task, error) {
-	var p pb.Task
-	if err := p.UnmarshalVT(b); err != nil {
-		return nil, fmt.Errorf("dusk: a task that does not decode: %w", err)
-	}
-	t, err := TaskFromPB(&p)
+	t, err := decodeTask(b)
 	if err != nil {
 		return nil, err
 	}
