@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
-	"sync/atomic"
 
 	"github.com/dusk-go/dusk/codec"
 	"github.com/dusk-go/dusk/graph"
@@ -167,8 +166,8 @@ func (*Future[T]) adopt(c *Client, st *futureState) any { return adoptFuture[T](
 // adoptFuture makes a future of a state whose reference the future takes
 // over.
 func adoptFuture[T any](c *Client, st *futureState) *Future[T] {
-	f := &Future[T]{c: c, st: st, released: new(atomic.Bool)}
-	runtime.AddCleanup(f, func(h *futureHandle) { h.release() }, &futureHandle{c: c, key: st.key, released: f.released})
+	f := &Future[T]{c: c, st: st, h: &futureHandle{c: c, key: st.key}}
+	runtime.AddCleanup(f, (*futureHandle).release, f.h)
 	return f
 }
 

@@ -136,21 +136,22 @@ func (c *Client) release(k graph.Key) {
 type Future[T any] struct {
 	c  *Client
 	st *futureState
-	// released is shared with the cleanup that releases the future when it
-	// is garbage collected; it must not point into the Future, or the
-	// Future would never become garbage.
-	released *atomic.Bool
+	// h is shared with the cleanup that releases the future when it is
+	// garbage collected; it must not point into the Future, or the Future
+	// would never become garbage.
+	h *futureHandle
 }
 
 func newFuture[T any](c *Client, k graph.Key) *Future[T] {
 	return adoptFuture[T](c, c.future(k))
 }
 
-// futureHandle is what the cleanup of a Future needs, without the Future.
+// futureHandle is what the cleanup of a Future needs, without the Future:
+// the client, the key, and whether the future was released.
 type futureHandle struct {
 	c        *Client
 	key      graph.Key
-	released *atomic.Bool
+	released atomic.Bool
 }
 
 func (h *futureHandle) release() {
@@ -201,7 +202,7 @@ func (f *Future[T]) Err() error {
 // Release drops the future: when no future or task needs its result, the
 // cluster frees it. Using a released future is an error.
 func (f *Future[T]) Release() {
-	if f.released.CompareAndSwap(false, true) {
+	if f.h.released.CompareAndSwap(false, true) {
 		f.c.release(f.st.key)
 	}
 }
@@ -214,7 +215,7 @@ func (f *Future[T]) Cancel(ctx context.Context) error { return f.c.Cancel(ctx, f
 // worker that holds it.
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	var zero T
-	if f.released.Load() {
+	if f.h.released.Load() {
 		return zero, fmt.Errorf("dusk: future %s was released", f.st.key)
 	}
 	if err := f.Wait(ctx); err != nil {
@@ -339,7 +340,7 @@ func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
 	}
 	sts := make([]*futureState, len(fs))
 	for i, f := range fs {
-		if f.released.Load() {
+		if f.h.released.Load() {
 			return nil, fmt.Errorf("dusk: future %s was released", f.st.key)
 		}
 		if err := f.Wait(ctx); err != nil {
