@@ -340,10 +340,17 @@ func (s *Store) convert(e *entry, k graph.Key, want reflect.Type, value any, has
 	if err != nil {
 		return reflect.Value{}, fmt.Errorf("input %s (%s) does not decode as %s: %w", k, e.typ, want, err)
 	}
-	if want.Kind() != reflect.Interface {
+	// The decoded value replaces the bytes, so that the next reader does
+	// not decode again: for a concrete type, or an interface with methods
+	// (arrow.RecordBatch), which the decoded value's own type satisfies as
+	// a value put in the store would. Not for `any`, where the decoded
+	// form may not be the value's own type.
+	if want.Kind() != reflect.Interface || want.NumMethod() > 0 {
+		v := out.Interface()
+		codec.Settle(v) // other readers may share it at once
 		s.mu.Lock()
 		if s.entries[k] == e && e.inMemory && !e.hasValue {
-			e.value, e.hasValue, e.encoded = out.Interface(), true, nil
+			e.value, e.hasValue, e.encoded = v, true, nil
 		}
 		s.mu.Unlock()
 	}
