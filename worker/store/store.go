@@ -224,8 +224,9 @@ func (s *Store) Has(k graph.Key) bool {
 // Value returns the value of k as type want, decoding it if it arrived
 // encoded and reading it back from disk if it was spilled; a value read
 // back stays in memory. The decoded value replaces the bytes, unless want
-// is an interface type (decoding into an interface loses the concrete
-// type).
+// is the empty interface (decoding into any may not give the value's own
+// type); an interface with methods, such as arrow.RecordBatch, is
+// satisfied by the decoded value's own type, which is kept.
 func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 	l, err := s.locate(k)
 	if errors.Is(err, ErrNotHere) {
