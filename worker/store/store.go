@@ -300,6 +300,8 @@ func (s *Store) moved(k graph.Key, e *entry, file spillFile) bool {
 // happened meanwhile. The file stays as a copy: values do not change, so
 // spilling the value again costs no write.
 func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflect.Type, b []byte) {
+	v := out.Interface()
+	codec.Settle(v) // other readers may share it at once
 	s.mu.Lock()
 	if s.entries[e.key] != e || e.inMemory || e.file == nil || *e.file != file {
 		s.mu.Unlock()
@@ -307,8 +309,8 @@ func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflec
 	}
 	s.spilled -= e.nbytes
 	s.nspilled--
-	if want.Kind() != reflect.Interface {
-		e.value, e.hasValue = out.Interface(), true
+	if want.Kind() != reflect.Interface || want.NumMethod() > 0 {
+		e.value, e.hasValue = v, true
 	} else {
 		e.encoded = b
 	}

@@ -346,6 +346,14 @@ func TestArrowSpillsAsIPC(t *testing.T) {
 	if !array.RecordEqual(got, rec) {
 		t.Fatal("the record read back differs")
 	}
+	// Read back, it stays decoded: the next reader gets the same record.
+	v2, err := s.Value("rec", reflect.TypeFor[arrow.RecordBatch]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2.Interface().(arrow.RecordBatch) != got {
+		t.Fatal("the record read back was decoded again")
+	}
 }
 
 // A value whose type cannot be encoded stays in memory, and Spill goes on
