@@ -146,7 +146,11 @@ func exactlyAtLeast(n node, size int64) bool {
 // from the bytes each output received, which neighbouring outputs are
 // read as one partition and which skewed outputs are cut. A Strategy
 // option keeps the join a shuffle (no broadcast switch).
-func (a *adaptiveRun) adaptiveJoin(lw *lowering, j *joinNode, l, r []part, join func(x, y part) part) ([]part, error) {
+//
+// joinMany, when not nil, joins runs of coalesced outputs pair by pair in
+// one task (an inner join in Go), in place of joining each side's run
+// copied into one record.
+func (a *adaptiveRun) adaptiveJoin(lw *lowering, j *joinNode, l, r []part, join func(x, y part) part, joinMany func(xs, ys []part) part) ([]part, error) {
 	nout := j.m.nparts
 	threshold := int64(-1)
 	if j.adapt != nil && !j.adapt.forced {
@@ -223,6 +227,14 @@ func (a *adaptiveRun) adaptiveJoin(lw *lowering, j *joinNode, l, r []part, join 
 					out = append(out, join(match, piece))
 				}
 			}
+			continue
+		}
+		if joinMany != nil && g.to-g.from > 1 {
+			var xs, ys []part
+			for k := g.from; k < g.to; k++ {
+				xs, ys = append(xs, ls.unpack(k)), append(ys, rs.unpack(k))
+			}
+			out = append(out, joinMany(xs, ys))
 			continue
 		}
 		out = append(out, join(ls.read(g.from, g.to), rs.read(g.from, g.to)))

@@ -93,14 +93,40 @@ func rowsUpTo(parts []part, col string, cuts []int64) []part {
 	return out
 }
 
-// tailRows returns the last k rows of the records joined.
+// tailRows returns the last k rows of the records joined (only those rows
+// are copied).
 func tailRows(recs []arrow.RecordBatch, k int) (arrow.RecordBatch, error) {
+	if len(recs) > 0 {
+		recs = tailSlices(recs, int64(k))
+	}
 	rec, err := concatRecords(recs)
 	if err != nil {
 		return nil, err
 	}
 	n := rec.NumRows()
 	return rec.NewSlice(max(0, n-int64(k)), n), nil
+}
+
+// tailSlices returns the slices of recs' last k rows (each record's last
+// rows, from the last record back until k are taken; at least the first
+// record, maybe empty, so that the schema stays).
+func tailSlices(recs []arrow.RecordBatch, k int64) []arrow.RecordBatch {
+	var out []arrow.RecordBatch
+	for i := len(recs) - 1; i >= 0; i-- {
+		n := recs[i].NumRows()
+		take := min(n, k)
+		if take > 0 || (i == 0 && len(out) == 0) {
+			out = append([]arrow.RecordBatch{recs[i].NewSlice(n-take, n)}, out...)
+		}
+		k -= take
+		if k == 0 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		out = []arrow.RecordBatch{recs[0].NewSlice(0, 0)}
+	}
+	return out
 }
 
 // headRows returns the first k rows of the records joined.

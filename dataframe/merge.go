@@ -13,7 +13,34 @@ import (
 	"github.com/dusk-go/dusk/dataframe/shuffle"
 )
 
-var fnJoinInner = dusk.Register("dataframe.join-inner", kernels.JoinInner)
+var (
+	fnJoinInner = dusk.Register("dataframe.join-inner", kernels.JoinInner)
+	fnJoinPairs = dusk.Register("dataframe.join-inner-pairs", joinPairs)
+)
+
+// joinPairs joins lefts[i] with rights[i] in Go, for each i, and returns
+// the results as one record: the inner join of hash-shuffled outputs
+// coalesced into one partition (each key is in one pair only), without
+// first copying each side's outputs into one record.
+func joinPairs(lefts, rights []arrow.RecordBatch, p kernels.JoinPlan) (arrow.RecordBatch, error) {
+	if len(lefts) != len(rights) || len(lefts) == 0 {
+		return nil, fmt.Errorf("dataframe: internal error: joining %d left and %d right outputs", len(lefts), len(rights))
+	}
+	outs := make([]arrow.RecordBatch, 0, len(lefts))
+	defer func() {
+		for _, o := range outs {
+			o.Release()
+		}
+	}()
+	for i := range lefts {
+		o, err := kernels.JoinInner(lefts[i], rights[i], p)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o)
+	}
+	return concatRecords(outs)
+}
 
 // DefaultBroadcastThreshold is the size under which Merge sends the smaller
 // side whole to every partition of the other (100 MB).
@@ -393,7 +420,13 @@ func (j *joinNode) lower(lw *lowering) ([]part, error) {
 		}
 	case StrategyShuffle:
 		if lw.adapt.flexible(j) {
-			return lw.adapt.adaptiveJoin(lw, j, l, r, join)
+			var joinMany func(xs, ys []part) part
+			if g := j.goJoin; g != nil {
+				joinMany = func(xs, ys []part) part {
+					return dusk.Call[arrow.RecordBatch](fnJoinPairs, partList(xs), partList(ys), *g)
+				}
+			}
+			return lw.adapt.adaptiveJoin(lw, j, l, r, join, joinMany)
 		}
 		n := j.m.nparts
 		ls, err := lw.shuffleParts(l, j.left.meta().schema, shuffle.Hash, j.on, n, nil)

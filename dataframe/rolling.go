@@ -209,6 +209,15 @@ func (r *Rolling) Agg(aggs ...Aggregation) *DataFrame {
 	}
 	out := &meta{schema: s, nparts: m.nparts, bytes: -1, cats: cats, divs: m.divs}
 	n := &rollingNode{child: df.n, w: r.w, index: r.index, query: haloQuery(body), aggs: aggNames(aggs), m: out}
+	if r.w.span == "" && len(m.cats) == 0 {
+		var fns, cols, names []string
+		for _, a := range aggs {
+			fns, cols, names = append(fns, a.fn), append(cols, a.col), append(names, a.outName())
+		}
+		if gs, ok := rollingRowsSchema(m.schema, r.index, fns, cols, names); ok && gs.Equal(s) {
+			n.goFns, n.goCols, n.goNames = fns, cols, names
+		}
+	}
 	if r.w.span != "" {
 		ts, _ := timeIndex(m, r.index, "Rolling")
 		span := spanIn(ts.Unit, r.w.us)
@@ -256,7 +265,10 @@ type rollingNode struct {
 	// of its last index value, peers in SQL's RANGE frame, that
 	// Sorted() divisions let continue into the next partition).
 	cuts, peers []int64
-	m           *meta
+	// goFns, goCols and goNames, for a row window Go computes (see
+	// rollingRows): the aggregates, their columns and their names.
+	goFns, goCols, goNames []string
+	m                      *meta
 }
 
 func (n *rollingNode) meta() *meta        { return n.m }
@@ -268,7 +280,11 @@ func (n *rollingNode) withPlannedInput(c node) node {
 	return &m
 }
 func (n *rollingNode) label() string {
-	return fmt.Sprintf("Rolling %s on %s Agg [%s] (rows borrowed from the partitions before) partitions=%d", n.w, n.index, n.aggs, n.m.nparts)
+	how := ""
+	if n.goFns != nil {
+		how = ", computed in Go"
+	}
+	return fmt.Sprintf("Rolling %s on %s Agg [%s] (rows borrowed from the partitions before%s) partitions=%d", n.w, n.index, n.aggs, how, n.m.nparts)
 }
 
 func (n *rollingNode) lower(lw *lowering) ([]part, error) {
@@ -280,10 +296,17 @@ func (n *rollingNode) lower(lw *lowering) ([]part, error) {
 	if n.cuts != nil {
 		before, after = rowsSince(in, n.index, n.cuts), rowsUpTo(in, n.index, n.peers)
 	} else {
-		before, after = rowsBefore(in, n.w.rows-1), noRows(in)
+		before = rowsBefore(in, n.w.rows-1)
+		if n.goFns == nil {
+			after = noRows(in)
+		}
 	}
 	out := make([]part, len(in))
 	for i, p := range in {
+		if n.goFns != nil {
+			out[i] = dusk.Call[arrow.RecordBatch](fnRollingRows, before[i], p, n.index, n.w.rows, n.goFns, n.goCols, n.goNames, n.query, n.m.cats)
+			continue
+		}
 		out[i] = dusk.Call[arrow.RecordBatch](fnHaloSQL, before[i], p, after[i], n.query, n.m.cats)
 	}
 	return out, nil

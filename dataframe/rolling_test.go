@@ -132,3 +132,41 @@ func TestRollingTimeWindowPeersAcrossSortedEdges(t *testing.T) {
 		WINDOW w AS (ORDER BY t RANGE BETWEEN INTERVAL 30 MINUTES PRECEDING AND CURRENT ROW) ORDER BY t`)
 	sameRows(t, `Rolling(TimeWindow("30m")) over Sorted() divisions`, windowLines(tbl), want)
 }
+
+// A row window of Sum, Mean, Min, Max and Count over int64 and float64
+// columns is computed in Go (Explain says so): the same rows as DuckDB's
+// window functions across small and empty partitions, with nulls, NaN,
+// windows that hold only nulls, and an int64 sum that overflows (an
+// error, as in DuckDB).
+func TestRollingRowWindowInGoMatchesDuckDB(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	rows := makeTSRows(200)
+	const xn = "CASE WHEN id % 7 = 3 OR (id >= 100 AND id < 150) THEN NULL WHEN id = 45 THEN 'NaN'::DOUBLE ELSE x END"
+	const vn = "CASE WHEN id % 5 = 1 OR (id >= 100 AND id < 150) THEN NULL ELSE v - 14 END"
+	si := sortedFrame(t, ctx, c, rows, "id", 10, keep200).Assign("xn", xn).Assign("vn", vn)
+	db := openDuckDB(t)
+	duckdbTable(t, db, "t", rows)
+	keepRows(t, db, "t", keep200)
+	for _, n := range []int{1, 3, 7, 60} {
+		out := si.Rolling(dataframe.RowWindow(n)).Agg(dataframe.Sum("xn"), dataframe.Mean("xn"), dataframe.Min("xn"), dataframe.Max("xn"), dataframe.Count("xn"),
+			dataframe.Sum("vn"), dataframe.Mean("vn"), dataframe.Min("vn"), dataframe.Max("vn"), dataframe.Count("vn"))
+		if ex := out.Explain(); !strings.Contains(ex, "computed in Go") {
+			t.Fatalf("Explain:\n%s", ex)
+		}
+		tbl := mustCompute(t, ctx, out)
+		if got := fmt.Sprint(partitionRows(tbl)); got != keep200Layout {
+			t.Fatalf("partitions of %s rows, want %s", got, keep200Layout)
+		}
+		want := duckdbRows(t, db, fmt.Sprintf(`SELECT id, sum(xn) OVER w, avg(xn) OVER w, min(xn) OVER w, max(xn) OVER w, count(xn) OVER w,
+			(sum(vn) OVER w)::BIGINT, avg(vn::DOUBLE) OVER w, min(vn) OVER w, max(vn) OVER w, count(vn) OVER w
+			FROM (SELECT id, %s AS xn, %s AS vn FROM t) WINDOW w AS (ORDER BY id ROWS BETWEEN %d PRECEDING AND CURRENT ROW) ORDER BY id`, xn, vn, n-1))
+		sameRows(t, fmt.Sprintf("Rolling(RowWindow(%d)) in Go", n), windowLines(tbl), want)
+	}
+	if ex := si.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Std("xn")).Explain(); strings.Contains(ex, "computed in Go") {
+		t.Fatalf("Std is DuckDB's; Explain:\n%s", ex)
+	}
+	big := si.Assign("big", "CASE WHEN id = 61 THEN 9223372036854775800 ELSE v + 10 END")
+	_, err := big.Rolling(dataframe.RowWindow(3)).Agg(dataframe.Sum("big")).Compute(ctx)
+	wantErr(t, err, "BIGINT")
+}

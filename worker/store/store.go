@@ -224,8 +224,9 @@ func (s *Store) Has(k graph.Key) bool {
 // Value returns the value of k as type want, decoding it if it arrived
 // encoded and reading it back from disk if it was spilled; a value read
 // back stays in memory. The decoded value replaces the bytes, unless want
-// is an interface type (decoding into an interface loses the concrete
-// type).
+// is the empty interface (decoding into any may not give the value's own
+// type); an interface with methods, such as arrow.RecordBatch, is
+// satisfied by the decoded value's own type, which is kept.
 func (s *Store) Value(k graph.Key, want reflect.Type) (reflect.Value, error) {
 	l, err := s.locate(k)
 	if errors.Is(err, ErrNotHere) {
@@ -299,6 +300,8 @@ func (s *Store) moved(k graph.Key, e *entry, file spillFile) bool {
 // happened meanwhile. The file stays as a copy: values do not change, so
 // spilling the value again costs no write.
 func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflect.Type, b []byte) {
+	v := out.Interface()
+	codec.Settle(v) // other readers may share it at once
 	s.mu.Lock()
 	if s.entries[e.key] != e || e.inMemory || e.file == nil || *e.file != file {
 		s.mu.Unlock()
@@ -306,8 +309,8 @@ func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflec
 	}
 	s.spilled -= e.nbytes
 	s.nspilled--
-	if want.Kind() != reflect.Interface {
-		e.value, e.hasValue = out.Interface(), true
+	if want.Kind() != reflect.Interface || want.NumMethod() > 0 {
+		e.value, e.hasValue = v, true
 	} else {
 		e.encoded = b
 	}
@@ -340,10 +343,17 @@ func (s *Store) convert(e *entry, k graph.Key, want reflect.Type, value any, has
 	if err != nil {
 		return reflect.Value{}, fmt.Errorf("input %s (%s) does not decode as %s: %w", k, e.typ, want, err)
 	}
-	if want.Kind() != reflect.Interface {
+	// The decoded value replaces the bytes, so that the next reader does
+	// not decode again: for a concrete type, or an interface with methods
+	// (arrow.RecordBatch), which the decoded value's own type satisfies as
+	// a value put in the store would. Not for `any`, where the decoded
+	// form may not be the value's own type.
+	if want.Kind() != reflect.Interface || want.NumMethod() > 0 {
+		v := out.Interface()
+		codec.Settle(v) // other readers may share it at once
 		s.mu.Lock()
 		if s.entries[k] == e && e.inMemory && !e.hasValue {
-			e.value, e.hasValue, e.encoded = out.Interface(), true, nil
+			e.value, e.hasValue, e.encoded = v, true, nil
 		}
 		s.mu.Unlock()
 	}

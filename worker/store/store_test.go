@@ -346,6 +346,14 @@ func TestArrowSpillsAsIPC(t *testing.T) {
 	if !array.RecordEqual(got, rec) {
 		t.Fatal("the record read back differs")
 	}
+	// Read back, it stays decoded: the next reader gets the same record.
+	v2, err := s.Value("rec", reflect.TypeFor[arrow.RecordBatch]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2.Interface().(arrow.RecordBatch) != got {
+		t.Fatal("the record read back was decoded again")
+	}
 }
 
 // A value whose type cannot be encoded stays in memory, and Spill goes on
@@ -510,4 +518,62 @@ func TestSpillObserved(t *testing.T) {
 	if want := []string{"spill a", "spill b", "read a", "read b"}; !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
+}
+
+// A record received encoded (from a peer) is decoded once: the first
+// reader's record is the one every later reader gets, settled, and the
+// value is no longer held as bytes; a reader of another type still gets
+// it converted.
+func TestEncodedRecordDecodedOnce(t *testing.T) {
+	s, _ := spillingStore(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	for i := range 1000 {
+		if i%10 == 0 {
+			b.Field(0).(*array.Int64Builder).AppendNull()
+		} else {
+			b.Field(0).(*array.Int64Builder).Append(int64(i))
+		}
+	}
+	rec := b.NewRecordBatch()
+	enc, err := codec.Encode(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.PutEncoded("rec", enc, 0, "arrow.RecordBatch")
+	want := reflect.TypeFor[arrow.RecordBatch]()
+	v1, err := s.Value("rec", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := s.Value("rec", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, r2 := v1.Interface().(arrow.RecordBatch), v2.Interface().(arrow.RecordBatch)
+	if r1 != r2 {
+		t.Fatal("the second reader decoded the record again")
+	}
+	if !array.RecordEqual(r1, rec) || r1.Column(0).NullN() != 100 {
+		t.Fatal("the record read differs")
+	}
+	if again, _, _, err := s.Encoded("rec"); err != nil || len(again) == 0 {
+		t.Fatalf("Encoded after decoding: %d bytes, %v", len(again), err)
+	}
+	// any decodes from the bytes each time (not cached); a reader of the
+	// value's own type then gets it.
+	s.PutEncoded("b", mustEncode(t, []byte("abc")), 0, "[]uint8")
+	if v, err := s.Value("b", reflect.TypeFor[any]()); err != nil || v.Interface() == nil {
+		t.Fatalf("any: %v, %v", v, err)
+	}
+	mustValue(t, s, "b", []byte("abc"))
+}
+
+func mustEncode(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := codec.Encode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
