@@ -10,6 +10,7 @@
 //	go run ./bench/array                      # 20000×20000 in 2000² chunks (3.2 GB), dot of 8000²
 //	go run ./bench/array -n 8000 -chunk 1000 -m 4000 -repeat 2
 //	go run ./bench/array -skip-dask
+//	go run ./bench/array -skip-dask -moved -only x-plus-xT   # also the blocks the workers sent each other
 package main
 
 import (
