@@ -24,8 +24,14 @@ type Array struct {
 	// evaluates in its first stage; nil otherwise. Such an array's blocks
 	// are made from them when first read (blockList), so that an array
 	// only extended never has tasks of its own.
-	exprs     []*expr
-	makeTasks sync.Once
+	exprs []*expr
+	// transposeOf is, for an array Transpose made, the array transposed
+	// and the order of its axes: its blocks are made from them when first
+	// read (blockList), and an element-wise expression reads a block of
+	// a two-axis transpose as its source block, transposed in the
+	// expression's task (expr.go).
+	transposeOf *transposed
+	makeTasks   sync.Once
 	// persisted holds the blocks' futures of an array that Persist
 	// returned (what Publish names); nil otherwise.
 	persisted []*dusk.AnyFuture

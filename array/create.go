@@ -119,7 +119,11 @@ func Linspace(c *dusk.Client, start, stop float64, num int, chunks Chunks) (*Arr
 }
 
 // Random returns an array of uniform float64s in [0, 1), made on the
-// workers; the same seed and chunks give the same array.
+// workers; the same seed and chunks give the same array (other chunks give
+// other numbers). The numbers are SplitMix64's, each a function of the
+// seed, its block's position in the grid and its index in the block
+// (since 2026-12-06; math/rand/v2's PCG before, which gave other numbers
+// for the same seed).
 func Random(c *dusk.Client, shape []int, chunks Chunks, seed uint64) (*Array, error) {
 	return newArray(c, shape, chunks, Float64, func(_, s, _ []int, i int) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnRandom, seed, i, s)

@@ -22,11 +22,14 @@ const maxExprSteps = 64
 // grid position: a leaf (a block made by a task, or a scalar) or a step
 // (a binary operator over a and b, or a unary function of a).
 type expr struct {
-	op     string                // the step's operator or function; "" for a leaf
-	block  *dusk.Delayed[*Block] // a leaf: a block of the expression's shape
-	scalar *Block                // a leaf: one element, applied to every element
-	a, b   *expr
-	steps  int // the steps of the tree (shared nodes counted each time)
+	op    string                // the step's operator or function; "" for a leaf
+	block *dusk.Delayed[*Block] // a leaf: a block of the expression's shape
+	// transposed: the leaf is block's transpose (block a matrix of the
+	// expression's shape reversed).
+	transposed bool
+	scalar     *Block // a leaf: one element, applied to every element
+	a, b       *expr
+	steps      int // the steps of the tree (shared nodes counted each time)
 }
 
 // exprOf returns block i of a as an expression: its own if a keeps one
@@ -34,6 +37,13 @@ type expr struct {
 func (a *Array) exprOf(i int) *expr {
 	if a.exprs != nil && a.exprs[i] != nil && a.exprs[i].steps < maxExprSteps {
 		return a.exprs[i]
+	}
+	if t := a.transposeOf; t != nil && t.swapsTwoAxes() {
+		// The block a transposes, transposed in the expression's task:
+		// x + x.T then reads blocks (i, j) and (j, i) of x in the tasks
+		// of both blocks (i, j) and (j, i), which the scheduler places
+		// together (one of the pair moves, not a transpose each way).
+		return &expr{block: t.src.blockList()[t.source(a.grid(), i)], transposed: true}
 	}
 	return &expr{block: a.blockList()[i]}
 }
@@ -77,6 +87,13 @@ func (out *Array) setExprs(exprs []*expr) {
 // as users of the blocks they read, which no computation runs.
 func (a *Array) blockList() []*dusk.Delayed[*Block] {
 	a.makeTasks.Do(func() {
+		if t := a.transposeOf; t != nil && a.exprs == nil {
+			src, grid := t.src.blockList(), a.grid()
+			for i := range a.blocks {
+				a.blocks[i] = dusk.Call[*Block](fnTranspose, src[t.source(grid, i)], t.perm)
+			}
+			return
+		}
 		if a.exprs == nil {
 			return
 		}
@@ -113,6 +130,9 @@ func (a *Array) reduceExpr(op string, ax []int, i int) *dusk.Delayed[*Block] {
 type program struct {
 	DType DType
 	Steps []programStep
+	// Transposed lists the leaves (matrices) to transpose before the
+	// steps read them.
+	Transposed []int
 }
 
 // programStep is one step of a program: Op over operands A and B (B is
@@ -131,15 +151,30 @@ func compile(dt DType, e *expr) (program, []any) {
 	leafAt := map[any]int{}
 	var collect func(e *expr)
 	// The leaves first, in the order the tree meets them.
+	// A block read as it is and transposed is two leaves.
+	type leafKey struct {
+		block      *dusk.Delayed[*Block]
+		transposed bool
+	}
+	keyOf := func(e *expr) any {
+		if e.block == nil {
+			return e.scalar
+		}
+		return leafKey{e.block, e.transposed}
+	}
 	collect = func(e *expr) {
 		if e.op == "" {
-			var key any = e.block
-			if e.block == nil {
-				key = e.scalar
-			}
+			key := keyOf(e)
 			if _, ok := leafAt[key]; !ok {
 				leafAt[key] = len(leaves)
-				leaves = append(leaves, key)
+				if e.transposed {
+					p.Transposed = append(p.Transposed, len(leaves))
+				}
+				if e.block != nil {
+					leaves = append(leaves, e.block)
+				} else {
+					leaves = append(leaves, e.scalar)
+				}
 			}
 			return
 		}
@@ -154,10 +189,7 @@ func compile(dt DType, e *expr) (program, []any) {
 	var operand func(e *expr) int
 	operand = func(e *expr) int {
 		if e.op == "" {
-			if e.block != nil {
-				return leafAt[e.block]
-			}
-			return leafAt[e.scalar]
+			return leafAt[keyOf(e)]
 		}
 		if k, ok := stepAt[e]; ok {
 			return k

@@ -180,3 +180,76 @@ func sumOf(v []float64) float64 {
 	}
 	return s
 }
+
+// A matrix's transpose read by an element-wise expression is its source
+// block transposed in the expression's task: x + x.T, with square and
+// oblong blocks, in float64 and int64, reduced or not, gives what
+// indexing the computed x gives, and has no transpose task of its own.
+func TestTransposeInExpressions(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	x := arr(array.Random(c, []int{30, 30}, array.By(10), 5))
+	xs := values[float64](t, ctx, x)
+	y := arr(x.Add(arr(x.Transpose())))
+	got := values[float64](t, ctx, y)
+	for i := range 30 {
+		for j := range 30 {
+			if want := xs[i*30+j] + xs[j*30+i]; got[i*30+j] != want {
+				t.Fatalf("(x + x.T)[%d, %d] = %v, want %v", i, j, got[i*30+j], want)
+			}
+		}
+	}
+	if n, err := dusk.CountTasks(blocksOf(y)); err != nil || n != 9+9 {
+		t.Fatalf("x + x.T over 3×3 blocks is %d tasks (%v), want 18: 9 blocks of x and 9 sums, no transposes", n, err)
+	}
+	sum := 0.0
+	for _, v := range got {
+		sum += v
+	}
+	if s := values[float64](t, ctx, arr(y.Sum())); math.Abs(s[0]-sum) > 1e-9 {
+		t.Fatalf("(x + x.T).sum() = %v, want %v", s[0], sum)
+	}
+	// Oblong blocks: a 6×4 int64 matrix in 3×2 blocks, its transpose in 2×3
+	// blocks, against a 4×6 matrix cut the same way, and summed along an
+	// axis (the block made, then reduced).
+	a := arr(array.FromSlice(c, []int64{
+		0, 1, 2, 3,
+		4, 5, 6, 7,
+		8, 9, 10, 11,
+		12, 13, 14, 15,
+		16, 17, 18, 19,
+		20, 21, 22, 23,
+	}, []int{6, 4}, array.By(3, 2)))
+	b := arr(array.Arange(c, 100, 124, 1, array.By(8)))
+	b = arr(arr(b.Rechunk(array.By(24))).Reshape(4, 6))
+	b = arr(b.Rechunk(array.By(2, 3)))
+	z := arr(arr(arr(a.Transpose()).Mul(2)).Sub(b))
+	zs := values[int64](t, ctx, z)
+	cols := values[int64](t, ctx, arr(z.Sum(1)))
+	for i := range 4 {
+		var row int64
+		for j := range 6 {
+			want := 2*int64(j*4+i) - int64(100+i*6+j)
+			if zs[i*6+j] != want {
+				t.Fatalf("(a.T*2 - b)[%d, %d] = %d, want %d", i, j, zs[i*6+j], want)
+			}
+			row += want
+		}
+		if cols[i] != row {
+			t.Fatalf("(a.T*2 - b).sum(1)[%d] = %d, want %d", i, cols[i], row)
+		}
+	}
+	// A transpose of three axes in an expression is a block of its own.
+	u := arr(array.Random(c, []int{4, 6, 8}, array.By(2, 3, 4), 9))
+	us := values[float64](t, ctx, u)
+	w := values[float64](t, ctx, arr(arr(u.Transpose(2, 0, 1)).Add(1)))
+	for i := range 8 {
+		for j := range 4 {
+			for k := range 6 {
+				if got, want := w[(i*4+j)*6+k], us[(j*6+k)*8+i]+1; got != want {
+					t.Fatalf("(u.transpose(2,0,1)+1)[%d,%d,%d] = %v, want %v", i, j, k, got, want)
+				}
+			}
+		}
+	}
+}

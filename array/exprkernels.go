@@ -18,6 +18,10 @@ const exprTile = 2048
 
 // evalExpr evaluates a program over its leaves into a new block of shape.
 func evalExpr(p program, shape []int, leaves ...*Block) (*Block, error) {
+	leaves, err := transposeLeaves(p, leaves)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkProgram(p, shape, leaves); err != nil {
 		return nil, err
 	}
@@ -40,9 +44,6 @@ func evalExpr(p program, shape []int, leaves ...*Block) (*Block, error) {
 // reduceBlock gives it. A sum, min or max over every axis never makes the
 // block: each tile is reduced as it is made.
 func evalExprReduce(op string, axes []int, p program, shape []int, leaves ...*Block) (*Block, error) {
-	if err := checkProgram(p, shape, leaves); err != nil {
-		return nil, err
-	}
 	n := prod(shape)
 	if len(axes) != len(shape) || n == 0 || reducedType(op, p.DType) != p.DType {
 		b, err := evalExpr(p, shape, leaves...)
@@ -50,6 +51,13 @@ func evalExprReduce(op string, axes []int, p program, shape []int, leaves ...*Bl
 			return nil, err
 		}
 		return reduceBlock(op, b, axes)
+	}
+	leaves, err := transposeLeaves(p, leaves)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkProgram(p, shape, leaves); err != nil {
+		return nil, err
 	}
 	ones := make([]int, len(shape))
 	for i := range ones {
@@ -67,6 +75,24 @@ func evalExprReduce(op string, axes []int, p program, shape []int, leaves ...*Bl
 		values[int32](out)[0] = reduceExpr[int32](op, p, leaves, n)
 	}
 	return out, nil
+}
+
+// transposeLeaves returns the leaves with those the program lists as
+// transposed replaced by their transposes (new blocks: the leaves are
+// never written).
+func transposeLeaves(p program, leaves []*Block) ([]*Block, error) {
+	if len(p.Transposed) == 0 {
+		return leaves, nil
+	}
+	leaves = slices.Clone(leaves)
+	done := make([]bool, len(leaves))
+	for _, i := range p.Transposed {
+		if i < 0 || i >= len(leaves) || done[i] || leaves[i] == nil || len(leaves[i].Shape) != 2 {
+			return nil, fmt.Errorf("array: element-wise program: operand %d of %d cannot be transposed (a matrix, once)", i, len(leaves))
+		}
+		leaves[i], done[i] = transpose2(leaves[i]), true
+	}
+	return leaves, nil
 }
 
 // checkProgram makes sure a program fits its leaves: every operand

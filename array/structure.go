@@ -158,16 +158,37 @@ func (a *Array) Transpose(axes ...int) (*Array, error) {
 	for i, p := range perm {
 		out.shape[i], out.chunks[i] = a.shape[p], slices.Clone(a.chunks[p])
 	}
-	grid, inGrid := out.grid(), a.grid()
-	out.blocks = make([]*dusk.Delayed[*Block], prod(grid))
-	gridIndexes(grid, func(idx []int, i int) {
-		in := make([]int, n)
-		for k, p := range perm {
-			in[p] = idx[k]
-		}
-		out.blocks[i] = dusk.Call[*Block](fnTranspose, a.blockList()[flatIndex(inGrid, in)], perm)
-	})
+	out.blocks = make([]*dusk.Delayed[*Block], prod(out.grid()))
+	out.transposeOf = &transposed{src: a, perm: perm}
 	return out, nil
+}
+
+// transposed is what Transpose keeps of the array it transposed: the
+// array and the order of its axes.
+type transposed struct {
+	src  *Array
+	perm []int
+}
+
+// source returns the position in t.src's block list of the block that
+// block i of the transpose (of grid out) transposes.
+func (t *transposed) source(out []int, i int) int {
+	idx := make([]int, len(out))
+	rest := i
+	for k := len(out) - 1; k >= 0; k-- {
+		idx[k] = rest % out[k]
+		rest /= out[k]
+	}
+	in := make([]int, len(idx))
+	for k, p := range t.perm {
+		in[p] = idx[k]
+	}
+	return flatIndex(t.src.grid(), in)
+}
+
+// swapsTwoAxes reports whether t is the transpose of a matrix.
+func (t *transposed) swapsTwoAxes() bool {
+	return len(t.perm) == 2 && t.perm[0] == 1
 }
 
 // transposeBlock permutes b's axes.

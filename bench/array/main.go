@@ -10,6 +10,7 @@
 //	go run ./bench/array                      # 20000×20000 in 2000² chunks (3.2 GB), dot of 8000²
 //	go run ./bench/array -n 8000 -chunk 1000 -m 4000 -repeat 2
 //	go run ./bench/array -skip-dask
+//	go run ./bench/array -skip-dask -moved -only x-plus-xT   # also the blocks the workers sent each other
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -46,6 +48,7 @@ var (
 	memFlag   = flag.String("memory", "1GiB", "with -outofcore: each worker's memory limit")
 	cpuProf   = flag.String("cpuprofile", "", "write a CPU profile of dusk's runs to this file (with -inprocess, the workers' work too)")
 	inProcess = flag.Bool("inprocess", false, "run dusk's 2 workers as goroutines of this process instead of processes (for -cpuprofile)")
+	moved     = flag.Bool("moved", false, "after each dusk workload, run it once more under a performance report and print the bytes of blocks the workers sent each other")
 )
 
 // box is the sum of each element's 3×3 neighbourhood within the block.
@@ -209,6 +212,13 @@ func main() {
 		}
 		dusks[w.name] = res{best.Seconds(), val}
 		log.Printf("dusk %s: %.2fs (%g)", w.name, best.Seconds(), val)
+		if *moved {
+			b, n, err := blocksMoved(ctx, c, w)
+			if err != nil {
+				log.Fatalf("%s: %v", w.name, err)
+			}
+			log.Printf("dusk %s: workers sent each other %d blocks, %.1f MB", w.name, n, float64(b)/1e6)
+		}
 	}
 	if *cpuProf != "" {
 		pprof.StopCPUProfile()
@@ -257,6 +267,57 @@ func main() {
 	if err := os.WriteFile(*outFlag, b, 0o644); err != nil {
 		log.Print(err)
 	}
+}
+
+// blocksMoved runs w once more under a performance report (written to a
+// temporary directory) and returns the bytes and number of array blocks
+// the workers sent each other meanwhile.
+func blocksMoved(ctx context.Context, c *dusk.Client, w workload) (int64, int, error) {
+	dir, err := os.MkdirTemp("", "bench-array-report")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(dir)
+	err = c.PerformanceReport(ctx, filepath.Join(dir, "report.html"), func() error {
+		var in *array.Array
+		if w.prepare != nil {
+			// The persisted x is made inside the report: its blocks are made where they stay.
+			if in, err = w.prepare(ctx, c); err != nil {
+				return err
+			}
+		}
+		a, err := w.make(c, in)
+		if err != nil {
+			return err
+		}
+		_, err = a.Compute(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		return 0, 0, err
+	}
+	var rep struct {
+		Bandwidth struct {
+			ByType []struct {
+				Type  string `json:"type"`
+				Bytes int64  `json:"bytes"`
+				Count int    `json:"count"`
+			} `json:"byType"`
+		} `json:"bandwidth"`
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return 0, 0, fmt.Errorf("reading the report: %w", err)
+	}
+	for _, t := range rep.Bandwidth.ByType {
+		if t.Type == "*array.Block" {
+			return t.Bytes, t.Count, nil
+		}
+	}
+	return 0, 0, nil
 }
 
 // bandwidth times summing an n×n float64 slice on 2 goroutines (the

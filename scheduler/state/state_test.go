@@ -162,6 +162,31 @@ func TestPlacementFollowsData(t *testing.T) {
 	}
 }
 
+// Two tasks that read the same two inputs, one on each worker, both
+// ready at once, go to the same worker: the second counts the input the
+// first's worker is fetching as held there, so one input moves instead
+// of one per task (as the blocks (i, j) and (j, i) of x + x.T).
+func TestTasksSharingInputsArePlacedTogether(t *testing.T) {
+	h := newHarness(t)
+	h.addWorker("w1", 1, nil)
+	h.addWorker("w2", 1, nil)
+	h.submit("c", []*graph.Task{spec("a-1"), spec("b-1")}, "a-1", "b-1")
+	wa, wb := h.s.Task("a-1").ProcessingOn(), h.s.Task("b-1").ProcessingOn()
+	if wa == wb {
+		t.Fatalf("a-1 and b-1 both on %s; the test needs them apart", wa)
+	}
+	h.finish(wa, "a-1", 1<<30)
+	h.finish(wb, "b-1", 1<<30)
+	acts := h.submit("c", []*graph.Task{spec("ab-1", "a-1", "b-1"), spec("ba-1", "b-1", "a-1")}, "ab-1", "ba-1")
+	got := computes(acts)
+	if len(got) != 2 {
+		t.Fatalf("computes = %v, want ab-1 and ba-1", got)
+	}
+	if w1, w2 := strings.Split(got[0], ":")[0], strings.Split(got[1], ":")[0]; w1 != w2 {
+		t.Fatalf("computes = %v: the tasks went to different workers, each fetching the other's input", got)
+	}
+}
+
 func TestResourcesWaitForAFittingWorker(t *testing.T) {
 	h := newHarness(t)
 	h.addWorker("cpu", 2, nil)
