@@ -238,10 +238,18 @@ func TestFallbackAgrees(t *testing.T) {
 // (the kernels do not check bounds themselves).
 func TestShortSlices(t *testing.T) {
 	for _, f := range []func(){
-		func() { Dgemm(false, false, 2, 2, 2, 1, make([]float64, 3), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2) },
-		func() { Dgemm(false, false, 2, 2, 2, 1, make([]float64, 4), 2, make([]float64, 4), 2, 0, make([]float64, 3), 2) },
-		func() { Dgemm(false, true, 2, 3, 2, 1, make([]float64, 4), 2, make([]float64, 4), 2, 0, make([]float64, 6), 3) },
-		func() { Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 1, make([]float32, 4), 2, 0, make([]float32, 4), 2) },
+		func() {
+			Dgemm(false, false, 2, 2, 2, 1, make([]float64, 3), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2)
+		},
+		func() {
+			Dgemm(false, false, 2, 2, 2, 1, make([]float64, 4), 2, make([]float64, 4), 2, 0, make([]float64, 3), 2)
+		},
+		func() {
+			Dgemm(false, true, 2, 3, 2, 1, make([]float64, 4), 2, make([]float64, 4), 2, 0, make([]float64, 6), 3)
+		},
+		func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 1, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		},
 	} {
 		func() {
 			defer func() {
