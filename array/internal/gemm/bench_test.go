@@ -10,9 +10,9 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// BenchmarkGemm compares this package's products with gonum's (the
-// array package's kernel before it) on the same square sizes, in one
-// run. Run it with -cpu 1 for one core: gonum's Gemm splits a product
+// BenchmarkGemm compares this package's products (with each kernel the
+// CPU runs; Dgemm uses the first listed) with gonum's (the array
+// package's kernel before it) on the same square sizes, in one run. Run it with -cpu 1 for one core: gonum's Gemm splits a product
 // between GOMAXPROCS goroutines, this package's does not (an array task
 // uses one core). It reports GFLOP/s.
 //
@@ -29,12 +29,14 @@ func BenchmarkGemm(b *testing.B) {
 		flops := func(b *testing.B) {
 			b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
-		b.Run(fmt.Sprintf("float64/n=%d/%s", n, Kernel()), func(b *testing.B) {
-			for b.Loop() {
-				Dgemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
-			}
-			flops(b)
-		})
+		for _, k := range dKernels() {
+			b.Run(fmt.Sprintf("float64/n=%d/%s", n, k.name), func(b *testing.B) {
+				for b.Loop() {
+					run(k, false, false, n, n, n, 1, x, n, y, n, 0, z, n)
+				}
+				flops(b)
+			})
+		}
 		b.Run(fmt.Sprintf("float64/n=%d/gonum", n), func(b *testing.B) {
 			for b.Loop() {
 				blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, blas64.General{Rows: n, Cols: n, Stride: n, Data: x},
@@ -42,12 +44,14 @@ func BenchmarkGemm(b *testing.B) {
 			}
 			flops(b)
 		})
-		b.Run(fmt.Sprintf("float32/n=%d/%s", n, Kernel()), func(b *testing.B) {
-			for b.Loop() {
-				Sgemm(false, false, n, n, n, 1, x32, n, y32, n, 0, z32, n)
-			}
-			flops(b)
-		})
+		for _, k := range sKernels() {
+			b.Run(fmt.Sprintf("float32/n=%d/%s", n, k.name), func(b *testing.B) {
+				for b.Loop() {
+					run(k, false, false, n, n, n, 1, x32, n, y32, n, 0, z32, n)
+				}
+				flops(b)
+			})
+		}
 		b.Run(fmt.Sprintf("float32/n=%d/gonum", n), func(b *testing.B) {
 			for b.Loop() {
 				blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, blas32.General{Rows: n, Cols: n, Stride: n, Data: x32},

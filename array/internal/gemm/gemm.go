@@ -32,6 +32,21 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	run(skernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// The kernels Dgemm and Sgemm use, chosen once from the CPU's features:
+// nil where it has none of them.
+var (
+	dkernel = first(dKernels())
+	skernel = first(sKernels())
+)
+
+// first returns ks's first kernel, or nil.
+func first[T float](ks []*microKernel[T]) *microKernel[T] {
+	if len(ks) == 0 {
+		return nil
+	}
+	return ks[0]
+}
+
 // Kernel names the micro-kernel Dgemm and Sgemm use on this machine
 // ("avx512", "avx2" or "gonum"), for benchmarks' labels.
 func Kernel() string {

@@ -132,39 +132,73 @@ func products(r *rand.Rand) []product {
 	return ps
 }
 
+// dmul and smul run a product with one kernel (gonum's when nil).
+func dmul(k *microKernel[float64]) func(transA, transB bool, m, n, kk int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	return func(transA, transB bool, m, n, kk int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+		if k == nil {
+			gonumDgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+		run(k, transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+func smul(k *microKernel[float32]) func(transA, transB bool, m, n, kk int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	return func(transA, transB bool, m, n, kk int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		if k == nil {
+			gonumSgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+		run(k, transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// TestDgemm checks Dgemm, every float64 kernel this CPU runs and the
+// fallback against the triple loop.
 func TestDgemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	t.Logf("kernel %s", Kernel())
 	for _, p := range products(r) {
 		check(t, p, 0x1p-53, r, Dgemm)
 	}
+	for _, k := range append(dKernels(), nil) {
+		for _, p := range products(r) {
+			check(t, p, 0x1p-53, r, dmul(k))
+		}
+	}
 }
 
+// TestSgemm is TestDgemm for float32.
 func TestSgemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, p := range products(r) {
 		check(t, p, 0x1p-24, r, Sgemm)
 	}
+	for _, k := range append(sKernels(), nil) {
+		for _, p := range products(r) {
+			check(t, p, 0x1p-24, r, smul(k))
+		}
+	}
 }
 
-// TestBlocking runs the kernels with small cache blocks, so that products
+// TestBlocking runs each kernel with small cache blocks, so that products
 // of a few dozen rows cross every block boundary (mc, kc and nc), edges
 // included.
 func TestBlocking(t *testing.T) {
-	if dkernel == nil {
-		t.Skip("no assembly kernel on this machine")
-	}
-	dk, sk := *dkernel, *skernel
-	dk.mc, dk.kc, dk.nc = 2*dk.mr, 5, 3*dk.nr
-	sk.mc, sk.kc, sk.nc = 3*sk.mr, 7, 2*sk.nr
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, p := range products(r) {
-		check(t, p, 0x1p-53, r, func(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-			run(&dk, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		})
-		check(t, p, 0x1p-24, r, func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-			run(&sk, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		})
+	for _, k := range dKernels() {
+		small := *k
+		small.mc, small.kc, small.nc = 2*k.mr, 5, 3*k.nr
+		for _, p := range products(r) {
+			check(t, p, 0x1p-53, r, dmul(&small))
+		}
+	}
+	for _, k := range sKernels() {
+		small := *k
+		small.mc, small.kc, small.nc = 3*k.mr, 7, 2*k.nr
+		for _, p := range products(r) {
+			check(t, p, 0x1p-24, r, smul(&small))
+		}
 	}
 }
 
@@ -177,8 +211,12 @@ func TestLarge(t *testing.T) {
 		{m: 3, n: 4100, k: 5, alpha: 1, beta: 1},
 		{transA: true, transB: true, m: 250, n: 130, k: 300, alpha: 0.5, beta: -1, pad: 1},
 	} {
-		check(t, p, 0x1p-53, r, Dgemm)
-		check(t, p, 0x1p-24, r, Sgemm)
+		for _, k := range dKernels() {
+			check(t, p, 0x1p-53, r, dmul(k))
+		}
+		for _, k := range sKernels() {
+			check(t, p, 0x1p-24, r, smul(k))
+		}
 	}
 }
 

@@ -2,8 +2,8 @@
 
 package gemm
 
-// Other architectures multiply with gonum.
-var (
-	dkernel *microKernel[float64]
-	skernel *microKernel[float32]
-)
+// dKernels lists no kernel: other architectures multiply with gonum.
+func dKernels() []*microKernel[float64] { return nil }
+
+// sKernels lists no kernel: other architectures multiply with gonum.
+func sKernels() []*microKernel[float32] { return nil }
