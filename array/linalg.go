@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
-
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/array/internal/gemm"
 )
 
 var (
@@ -20,7 +17,7 @@ var (
 // axes, then b's. Contracted axes must have the same length and chunks.
 // Each result block sums, SplitEvery at a time, the products of the
 // blocks along the contracted axes (float64 and float32 blocks multiply
-// with gonum's BLAS; integers in int64).
+// with package gemm's kernels, on one core a task; integers in int64).
 func Tensordot(a, b *Array, aAxes, bAxes []int) (*Array, error) {
 	if a.c != b.c {
 		return nil, fmt.Errorf("array: Tensordot of arrays of two different clients")
@@ -136,12 +133,12 @@ func others(n int, ax []int) []int {
 }
 
 // tensordotBlocks contracts two blocks over the axis pairs, in type dt: it
-// lays a out as a (free × contracted) matrix and b as (contracted ×
-// free), and multiplies them.
+// reads a as a (free × contracted) matrix and b as (contracted × free),
+// and multiplies them. A float block whose axes are in that order, or in
+// the reverse one (a transposed matrix: x.T's blocks), is read where it
+// is; others are copied in order first.
 func tensordotBlocks(a, b *Block, ca, cb []int, dt DType) (*Block, error) {
 	freeA, freeB := others(len(a.Shape), ca), others(len(b.Shape), cb)
-	am := inOrder(astype(a, dt), append(slices.Clone(freeA), ca...))
-	bm := inOrder(astype(b, dt), append(slices.Clone(cb), freeB...))
 	m, n := 1, 1
 	var shape []int
 	for _, i := range freeA {
@@ -160,25 +157,12 @@ func tensordotBlocks(a, b *Block, ca, cb []int, dt DType) (*Block, error) {
 		k *= a.Shape[ax]
 	}
 	out := newBlock(dt, shape)
-	if m == 0 || n == 0 {
+	if m == 0 || n == 0 || k == 0 {
 		return out, nil
 	}
-	switch dt {
-	case Float64:
-		if k > 0 {
-			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-				blas64.General{Rows: m, Cols: k, Stride: k, Data: values[float64](am)},
-				blas64.General{Rows: k, Cols: n, Stride: n, Data: values[float64](bm)},
-				0, blas64.General{Rows: m, Cols: n, Stride: n, Data: values[float64](out)})
-		}
-	case Float32:
-		if k > 0 {
-			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
-				blas32.General{Rows: m, Cols: k, Stride: k, Data: values[float32](am)},
-				blas32.General{Rows: k, Cols: n, Stride: n, Data: values[float32](bm)},
-				0, blas32.General{Rows: m, Cols: n, Stride: n, Data: values[float32](out)})
-		}
-	default:
+	if !dt.isFloat() {
+		am := inOrder(astype(a, dt), append(slices.Clone(freeA), ca...))
+		bm := inOrder(astype(b, dt), append(slices.Clone(cb), freeB...))
 		x, y, z := values[int64](am), values[int64](bm), values[int64](out)
 		for i := range m {
 			for l := range k {
@@ -192,8 +176,47 @@ func tensordotBlocks(a, b *Block, ca, cb []int, dt DType) (*Block, error) {
 				}
 			}
 		}
+		return out, nil
+	}
+	am, tA := asMatrix(astype(a, dt), freeA, ca)
+	bm, tB := asMatrix(astype(b, dt), cb, freeB)
+	// A row-major m×k matrix has row stride k, its transpose m; likewise
+	// for b.
+	lda, ldb := k, n
+	if tA {
+		lda = m
+	}
+	if tB {
+		ldb = k
+	}
+	switch dt {
+	case Float64:
+		gemm.Dgemm(tA, tB, m, n, k, 1, values[float64](am), lda, values[float64](bm), ldb, 0, values[float64](out), n)
+	case Float32:
+		gemm.Sgemm(tA, tB, m, n, k, 1, values[float32](am), lda, values[float32](bm), ldb, 0, values[float32](out), n)
 	}
 	return out, nil
+}
+
+// asMatrix lays b out as the matrix of its axes rows then cols (each a
+// list of b's axes): b itself, with false, when its axes are in that
+// order; b itself, with true (read it transposed), when they are in the
+// order cols then rows; else a copy in order.
+func asMatrix(b *Block, rows, cols []int) (*Block, bool) {
+	if isIdentity(append(slices.Clone(cols), rows...)) && !isIdentity(append(slices.Clone(rows), cols...)) {
+		return b, true
+	}
+	return inOrder(b, append(slices.Clone(rows), cols...)), false
+}
+
+// isIdentity says whether perm is 0, 1, 2, ...
+func isIdentity(perm []int) bool {
+	for i, p := range perm {
+		if p != i {
+			return false
+		}
+	}
+	return true
 }
 
 // inOrder returns b with its axes in the order perm gives: b itself when
