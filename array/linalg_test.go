@@ -104,6 +104,10 @@ func TestTensordotReadsTransposedBlocks(t *testing.T) {
 		{"xᵀ·x", xs, xs, [2]int{p, q}, [2]int{p, q}, []int{7, 5}, []int{7, 4}, 0, 0},
 		{"x·zᵀ", xs, zs, [2]int{p, q}, [2]int{r, q}, []int{6, 5}, []int{4, 5}, 1, 1},
 		{"yᵀ·xᵀ", ys, xs, [2]int{q, r}, [2]int{p, q}, []int{5, 6}, []int{8, 5}, 0, 1},
+		// Ten blocks along the contracted axis: tasks of DotGroup
+		// products, then their sum.
+		{"x·y in blocks of 2", xs, ys, [2]int{p, q}, [2]int{q, r}, []int{7, 2}, []int{2, 6}, 1, 0},
+		{"xᵀ·x in blocks of 2", xs, xs, [2]int{p, q}, [2]int{p, q}, []int{2, 5}, []int{2, 4}, 0, 0},
 	}
 	for _, tc := range cases {
 		m, k := tc.ashape[1-tc.aAxis], tc.ashape[tc.aAxis]
