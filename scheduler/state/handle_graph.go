@@ -17,11 +17,15 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		created = make([]*Task, 0, len(e.Tasks))
 	}
 	var g *Group
+	var slab taskSlab
+	slab.reset(len(e.Tasks))
 	for i, spec := range e.Tasks {
 		if _, ok := s.tasks[spec.Key]; ok {
+			slab.left--
 			continue // the same key is the same computation: keep what exists
 		}
-		t := &Task{Key: spec.Key, Spec: spec, queueAt: -1, retriesLeft: int32(spec.Retries)}
+		t := slab.next()
+		t.Key, t.Spec, t.queueAt, t.retriesLeft = spec.Key, spec, -1, int32(spec.Retries)
 		order := i
 		if e.Order != nil {
 			o, ok := e.Order[spec.Key]
@@ -46,6 +50,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	var missing []*Task
 	inner := false // some new task depends on another new one
 	refs := s.refBuf[:0]
+	var links linkSlab
 	for _, t := range created {
 		refs = t.Spec.AppendRefs(refs[:0])
 		if t.Spec.Encoded != nil {
@@ -62,7 +67,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		// A key named twice is one dependency: the dependency carries
 		// the mark of the task being linked (no set per task).
 		s.nextLinkMark()
-		t.deps = make([]*Task, 0, len(refs))
+		t.deps = links.next(len(refs))
 		for _, k := range refs {
 			d := s.tasks[k]
 			if d == nil {
