@@ -46,3 +46,36 @@ func (sl *linkSlab) next(n int) []*Task {
 	sl.block = sl.block[n:]
 	return l
 }
+
+// firstSlots hands out lists with room for one element, and their
+// places beside them, carved from shared blocks: most tasks have one
+// holder and one client wanting them, and a million tasks' lists would
+// otherwise be millions of tiny objects. A second element moves a list
+// out of the block (its capacity is one).
+type firstSlots[T any] struct {
+	refs   []T
+	places []int32
+}
+
+// next returns two empty lists with room for one element each.
+func (f *firstSlots[T]) next() ([]T, []int32) {
+	if len(f.refs) == 0 {
+		f.refs, f.places = make([]T, slabSize), make([]int32, slabSize)
+	}
+	a, b := f.refs[:0:1], f.places[:0:1]
+	f.refs, f.places = f.refs[1:], f.places[1:]
+	return a, b
+}
+
+// spill moves a full list of one element out of its block before a
+// second is added, and clears its place there, which would otherwise
+// keep that element (a worker, a client) alive for as long as the block.
+func spill[T any](l []T) []T {
+	if len(l) != 1 || cap(l) != 1 {
+		return l
+	}
+	g := make([]T, 1, 4)
+	g[0] = l[0]
+	clear(l)
+	return g
+}

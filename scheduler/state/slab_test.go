@@ -36,3 +36,21 @@ func TestTaskSlabHandsOutDistinctZeroRecords(t *testing.T) {
 		x.Key = "k"
 	}
 }
+
+// TestSpillClearsItsPlace: a list of one carved from a block that takes a
+// second element leaves the block, and its place there no longer keeps
+// the first alive.
+func TestSpillClearsItsPlace(t *testing.T) {
+	var f firstSlots[*Worker]
+	w1, w2 := &Worker{ID: "w1"}, &Worker{ID: "w2"}
+	l, _ := f.next()
+	l = append(l, w1)
+	block := l[:1:1]
+	l = append(spill(l), w2)
+	if len(l) != 2 || l[0] != w1 || l[1] != w2 {
+		t.Fatalf("list after spill: %v", l)
+	}
+	if block[0] != nil {
+		t.Fatalf("the block's place still holds %s", block[0].ID)
+	}
+}
