@@ -16,6 +16,15 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	if len(e.Tasks) > 0 {
 		created = make([]*Task, 0, len(e.Tasks))
 	}
+	if n := len(e.Tasks); n >= 4096 && n > len(s.tasks) {
+		// A map grown one key at a time splits its tables again and
+		// again as a big graph goes in: make it once at the size.
+		m := make(map[graph.Key]*Task, len(s.tasks)+n)
+		for k, t := range s.tasks {
+			m[k] = t
+		}
+		s.tasks = m
+	}
 	var g *Group
 	var slab taskSlab
 	slab.reset(len(e.Tasks))
