@@ -109,5 +109,6 @@ func (s *State) unlinkDeps(t *Task) {
 			}
 		}
 	}
+	clear(t.deps) // it may share a block with live tasks' lists
 	t.deps = nil
 }

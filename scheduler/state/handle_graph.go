@@ -16,12 +16,25 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	if len(e.Tasks) > 0 {
 		created = make([]*Task, 0, len(e.Tasks))
 	}
+	if n := len(e.Tasks); n >= 4096 && n > len(s.tasks) {
+		// A map grown one key at a time splits its tables again and
+		// again as a big graph goes in: make it once at the size.
+		m := make(map[graph.Key]*Task, len(s.tasks)+n)
+		for k, t := range s.tasks {
+			m[k] = t
+		}
+		s.tasks = m
+	}
 	var g *Group
+	var slab taskSlab
+	slab.reset(len(e.Tasks))
 	for i, spec := range e.Tasks {
 		if _, ok := s.tasks[spec.Key]; ok {
+			slab.left--
 			continue // the same key is the same computation: keep what exists
 		}
-		t := &Task{Key: spec.Key, Spec: spec, queueAt: -1, retriesLeft: int32(spec.Retries)}
+		t := slab.next()
+		t.Key, t.Spec, t.queueAt, t.retriesLeft = spec.Key, spec, -1, int32(spec.Retries)
 		order := i
 		if e.Order != nil {
 			o, ok := e.Order[spec.Key]
@@ -46,6 +59,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	var missing []*Task
 	inner := false // some new task depends on another new one
 	refs := s.refBuf[:0]
+	var links linkSlab
 	for _, t := range created {
 		refs = t.Spec.AppendRefs(refs[:0])
 		if t.Spec.Encoded != nil {
@@ -62,7 +76,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		// A key named twice is one dependency: the dependency carries
 		// the mark of the task being linked (no set per task).
 		s.nextLinkMark()
-		t.deps = make([]*Task, 0, len(refs))
+		t.deps = links.next(len(refs))
 		for _, k := range refs {
 			d := s.tasks[k]
 			if d == nil {

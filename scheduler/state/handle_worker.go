@@ -233,6 +233,7 @@ func (s *State) handleRestarted(e *Restarted) {
 	for _, t := range s.tasks {
 		ts = append(ts, t)
 		t.wantedBy, t.wantAt, t.whoHas, t.heldAt, t.processingOn = nil, nil, nil, nil, nil
+		clear(t.deps) // it may share a block with other tasks' lists
 		t.deps, t.dependents = nil, nil
 		t.nWaiters, t.deadDependents = 0, 0
 		t.queueAt = -1

@@ -176,6 +176,7 @@ func (s *State) forget(t *Task, _ *Worker) {
 			s.recommend(d, Forgotten)
 		}
 	}
+	clear(t.deps) // it may share a block with live tasks' lists
 	t.deps = nil
 	t.dependents = nil
 	t.Spec = nil

@@ -112,6 +112,11 @@ func (t *Task) addHolder(w *Worker) bool {
 	if t.holdsOn(w) {
 		return false
 	}
+	if cap(t.whoHas) == 0 {
+		t.whoHas, t.heldAt = w.slots.next()
+	} else {
+		t.whoHas, t.heldAt = spill(t.whoHas), spill(t.heldAt)
+	}
 	t.whoHas = append(t.whoHas, w)
 	t.heldAt = append(t.heldAt, w.addHeld(t))
 	w.nbytes += t.NBytes
@@ -223,6 +228,8 @@ type Client struct {
 	// knows its place (Task.wantAt beside Task.wantedBy), so that adding
 	// and dropping one is O(1) without a map of a million tasks.
 	wants []*Task
+	// slots are the first places of the tasks' lists of clients.
+	slots firstSlots[*Client]
 }
 
 // wantIndex returns where c is in t.wantedBy, or -1.
@@ -237,6 +244,11 @@ func (t *Task) wantIndex(c *Client) int {
 
 // addWant records that c wants t (it did not).
 func (c *Client) addWant(t *Task) {
+	if cap(t.wantedBy) == 0 {
+		t.wantedBy, t.wantAt = c.slots.next()
+	} else {
+		t.wantedBy, t.wantAt = spill(t.wantedBy), spill(t.wantAt)
+	}
 	t.wantedBy = append(t.wantedBy, c)
 	t.wantAt = append(t.wantAt, int32(len(c.wants)))
 	c.wants = append(c.wants, t)

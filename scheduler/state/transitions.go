@@ -137,11 +137,23 @@ type rec struct {
 	unneeded bool
 }
 
-func (s *State) recommend(t *Task, to TaskState) { s.recs = append(s.recs, rec{t: t, to: to}) }
+func (s *State) recommend(t *Task, to TaskState) { s.addRec(rec{t: t, to: to}) }
 
 // releaseUnneeded recommends releasing t because nothing needs it.
 func (s *State) releaseUnneeded(t *Task) {
-	s.recs = append(s.recs, rec{t: t, to: Released, unneeded: true})
+	s.addRec(rec{t: t, to: Released, unneeded: true})
+}
+
+// addRec adds a recommendation. A long list doubles when full: append
+// grows a large slice by a quarter, and one event that recommends a
+// million tasks copied the list some twenty times.
+func (s *State) addRec(r rec) {
+	if n := len(s.recs); n == cap(s.recs) && n >= 1024 {
+		grown := make([]rec, n, 2*n)
+		copy(grown, s.recs)
+		s.recs = grown
+	}
+	s.recs = append(s.recs, r)
 }
 
 // stale reports whether a recommendation no longer holds: its task moved
@@ -176,7 +188,9 @@ func (s *State) apply() {
 				s.transition(r.t, r.to, nil)
 			}
 		}
-		s.recs = reuse(s.recs, reuseCap)
+		// The list is kept for the next event while it is no longer
+		// than the tasks known: a graph's size, not a waste.
+		s.recs = reuse(s.recs, max(reuseCap, len(s.tasks)))
 		if len(s.toFill) == 0 {
 			return
 		}

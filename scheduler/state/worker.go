@@ -20,6 +20,8 @@ type Worker struct {
 	// it holds, each task knowing its place (tasklist.go).
 	processing []*Task
 	has        []*Task
+	// slots are the first places of the tasks' lists of holders.
+	slots firstSlots[*Worker]
 	// orphans are the keys of orphans it holds
 	orphans   []graph.Key
 	nbytes    int64   // bytes of data held
