@@ -12,6 +12,7 @@ package dusk_test
 
 import (
 	"context"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -74,35 +75,38 @@ func reportCPUPerTask(b *testing.B, c0 time.Duration, tasksPerOp int) {
 	b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/1e3/float64(b.N*tasksPerOp), "cpu-µs/task")
 }
 
-// BenchmarkMapGather: one op is Map of 1,000 independent inc tasks and a
-// Gather of their results.
+// BenchmarkMapGather: one op is Map of n independent inc tasks and a
+// Gather of their results (n = 1,000, and 20,000 as bench/core's map).
 func BenchmarkMapGather(b *testing.B) {
-	const n = 1000
-	ctx, c := benchClient(b)
-	items := make([]int, n)
-	for i := range items {
-		items[i] = i
+	for _, n := range []int{1000, 20000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			ctx, c := benchClient(b)
+			items := make([]int, n)
+			for i := range items {
+				items[i] = i
+			}
+			b.ResetTimer()
+			c0 := cpuTime()
+			for b.Loop() {
+				fs, err := dusk.Map[int](ctx, c, benchInc, items)
+				if err != nil {
+					b.Fatal(err)
+				}
+				vals, err := dusk.Gather(ctx, fs)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if vals[n-1] != n {
+					b.Fatalf("last = %d, want %d", vals[n-1], n)
+				}
+				for _, f := range fs {
+					f.Release()
+				}
+			}
+			reportPerTask(b, n)
+			reportCPUPerTask(b, c0, n)
+		})
 	}
-	b.ResetTimer()
-	c0 := cpuTime()
-	for b.Loop() {
-		fs, err := dusk.Map[int](ctx, c, benchInc, items)
-		if err != nil {
-			b.Fatal(err)
-		}
-		vals, err := dusk.Gather(ctx, fs)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if vals[n-1] != n {
-			b.Fatalf("last = %d, want %d", vals[n-1], n)
-		}
-		for _, f := range fs {
-			f.Release()
-		}
-	}
-	reportPerTask(b, n)
-	reportCPUPerTask(b, c0, n)
 }
 
 // treeTasks is the number of tasks of a tree sum over leaves with fan-in.
