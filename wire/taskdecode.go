@@ -89,6 +89,21 @@ func next(b []byte) (field, []byte, error) {
 	return f, b[n:], nil
 }
 
+// eachField calls fn with each field of the message b, in order.
+func eachField(b []byte, fn func(f field) error) error {
+	for len(b) > 0 {
+		f, rest, err := next(b)
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+		b = rest
+	}
+	return nil
+}
+
 // str returns f's bytes as a string, refusing bytes that are not UTF-8 (as
 // protobuf does for a proto3 string).
 func (f field) str(what string) (string, error) {
@@ -118,35 +133,26 @@ func decodeTask(b []byte) (*graph.Task, error) {
 // readTask reads the fields of a task.
 func readTask(b []byte) (*graph.Task, error) {
 	t := &graph.Task{}
-	var err error
-	for len(b) > 0 {
-		var f field
-		if f, b, err = next(b); err != nil {
-			return nil, err
-		}
+	err := eachField(b, func(f field) error {
+		var err error
 		bytesField := f.typ == protowire.BytesType
 		varint := f.typ == protowire.VarintType
 		switch {
 		case f.num == taskKey && bytesField:
 			var k string
-			if k, err = f.str("the key"); err != nil {
-				return nil, err
-			}
+			k, err = f.str("the key")
 			t.Key = graph.Key(k)
 		case f.num == taskFunc && bytesField:
-			if t.Func, err = f.str("the function"); err != nil {
-				return nil, err
-			}
+			t.Func, err = f.str("the function")
 		case f.num == taskArgs && bytesField:
 			var a graph.Arg
-			if err = decodeArg(f.b, &a, 0); err != nil {
-				return nil, err
-			}
+			err = decodeArg(f.b, &a, 0)
 			t.Args = append(t.Args, a)
 		case f.num == taskResources && bytesField:
-			name, amount, err := decodeEntry(f.b)
-			if err != nil {
-				return nil, err
+			var name string
+			var amount float64
+			if name, amount, err = decodeEntry(f.b); err != nil {
+				return err
 			}
 			if t.Resources == nil {
 				t.Resources = map[string]float64{}
@@ -157,16 +163,18 @@ func readTask(b []byte) (*graph.Task, error) {
 		case f.num == taskRetries && varint:
 			t.Retries = int(int32(f.v))
 		case f.num == taskWorkers && bytesField:
-			w, err := f.str("a worker")
-			if err != nil {
-				return nil, err
-			}
+			var w string
+			w, err = f.str("a worker")
 			t.Workers = append(t.Workers, w)
 		case f.num == taskAllow && varint:
 			t.AllowOtherWorkers = f.v != 0
 		case f.num == taskFused && varint:
 			t.Fused = int(int32(f.v))
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -183,14 +191,9 @@ func decodeArg(b []byte, a *graph.Arg, depth int) error {
 		return fmt.Errorf("arguments nested deeper than %d", maxArgDepth)
 	}
 	a.Kind = argEmpty
-	for len(b) > 0 {
-		f, rest, err := next(b)
-		if err != nil {
-			return err
-		}
-		b = rest
+	return eachField(b, func(f field) error {
 		if f.typ != protowire.BytesType {
-			continue
+			return nil
 		}
 		switch f.num {
 		case argValue:
@@ -208,49 +211,37 @@ func decodeArg(b []byte, a *graph.Arg, depth int) error {
 			if a.Kind != graph.ArgList {
 				*a = graph.Arg{Kind: graph.ArgList}
 			}
-			if err := decodeList(f.b, a, depth+1); err != nil {
-				return err
-			}
+			return decodeList(f.b, a, depth+1)
 		case argCall:
 			if a.Kind != graph.ArgCall {
 				*a = graph.Arg{Kind: graph.ArgCall, Call: &graph.Call{}}
 			}
-			if err := decodeCall(f.b, a.Call, depth+1); err != nil {
-				return err
-			}
+			return decodeCall(f.b, a.Call, depth+1)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func decodeList(b []byte, a *graph.Arg, depth int) error {
-	for len(b) > 0 {
-		f, rest, err := next(b)
-		if err != nil {
+	return eachField(b, func(f field) error {
+		if f.num != listItems || f.typ != protowire.BytesType {
+			return nil
+		}
+		var item graph.Arg
+		if err := decodeArg(f.b, &item, depth); err != nil {
 			return err
 		}
-		b = rest
-		if f.num == listItems && f.typ == protowire.BytesType {
-			var item graph.Arg
-			if err := decodeArg(f.b, &item, depth); err != nil {
-				return err
-			}
-			a.List = append(a.List, item)
-		}
-	}
-	return nil
+		a.List = append(a.List, item)
+		return nil
+	})
 }
 
 func decodeCall(b []byte, c *graph.Call, depth int) error {
-	for len(b) > 0 {
-		f, rest, err := next(b)
-		if err != nil {
-			return err
-		}
-		b = rest
+	return eachField(b, func(f field) error {
 		if f.typ != protowire.BytesType {
-			continue
+			return nil
 		}
+		var err error
 		switch f.num {
 		case callFunc:
 			if c.Func, err = f.str("a nested call's function"); err != nil {
@@ -269,30 +260,25 @@ func decodeCall(b []byte, c *graph.Call, depth int) error {
 			}
 			c.Key = graph.Key(k)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // decodeEntry reads one entry of the resources map.
 func decodeEntry(b []byte) (string, float64, error) {
 	var name string
 	var amount float64
-	for len(b) > 0 {
-		f, rest, err := next(b)
-		if err != nil {
-			return "", 0, err
-		}
-		b = rest
+	err := eachField(b, func(f field) error {
+		var err error
 		switch {
 		case f.num == entryKey && f.typ == protowire.BytesType:
-			if name, err = f.str("a resource's name"); err != nil {
-				return "", 0, err
-			}
+			name, err = f.str("a resource's name")
 		case f.num == entryValue && f.typ == protowire.Fixed64Type:
 			amount = math.Float64frombits(f.v)
 		}
-	}
-	return name, amount, nil
+		return err
+	})
+	return name, amount, err
 }
 
 // checkArgs refuses an empty argument and a nested call without a
