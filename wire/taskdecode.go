@@ -63,7 +63,7 @@ type field struct {
 // next reads the field at the start of b and returns it with the rest.
 func next(b []byte) (field, []byte, error) {
 	num, typ, n := protowire.ConsumeTag(b)
-	if n < 0 {
+	if n < 0 || num > protowire.MaxValidNumber {
 		return field{}, nil, errMalformed
 	}
 	b = b[n:]
