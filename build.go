@@ -264,16 +264,24 @@ func (b *builder) message(g graph.Graph, wanted []graph.Key) (*pb.ClientMsg, []g
 	// Tasks go in priority order: the scheduler takes a task's index as
 	// its place in the graph's order.
 	keys := graph.OrderKeys(g, b.order)
-	u.Tasks = make([][]byte, len(keys))
-	nbytes := int64(0)
+	// Every task goes into one buffer, which the message's task entries
+	// then cut up (one allocation for the graph's tasks, not one a task).
+	var buf []byte
+	ends := make([]int, len(keys))
 	for i, k := range keys {
-		t, err := wire.EncodeTask(g[k])
-		if err != nil {
+		var err error
+		if buf, err = wire.AppendTask(buf, g[k]); err != nil {
 			return nil, nil, err
 		}
-		u.Tasks[i] = t
-		nbytes += int64(len(t))
+		ends[i] = len(buf)
 	}
+	u.Tasks = make([][]byte, len(keys))
+	start := 0
+	for i, end := range ends {
+		u.Tasks[i] = buf[start:end:end]
+		start = end
+	}
+	nbytes := int64(len(buf))
 	b.sentBytes = nbytes
 	if !b.sizeChecked {
 		b.checkGraphSize(keys, nbytes)

@@ -208,14 +208,20 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 	at := state.At{Now: now}
 	r := b.GetReports()
 	evs := make([]state.Event, 0, len(b.GetMsgs())+len(r.GetStarted())+len(r.GetFinished()))
+	// The reports' events are allocated together, one slice of each kind
+	// (a map of tiny tasks reports thousands in a batch).
+	started := make([]state.TaskStarted, len(r.GetStarted()))
 	for i, k := range r.GetStarted() {
-		evs = append(evs, &state.TaskStarted{At: at, Worker: w.id, Key: graph.Key(k), Thread: int(at32(r.GetStartedThread(), i))})
+		started[i] = state.TaskStarted{At: at, Worker: w.id, Key: graph.Key(k), Thread: int(at32(r.GetStartedThread(), i))}
+		evs = append(evs, &started[i])
 	}
+	finished := make([]state.TaskFinished, len(r.GetFinished()))
 	for i, k := range r.GetFinished() {
-		evs = append(evs, &state.TaskFinished{At: at, Worker: w.id, Key: graph.Key(k), NBytes: at64(r.GetNbytes(), i),
+		finished[i] = state.TaskFinished{At: at, Worker: w.id, Key: graph.Key(k), NBytes: at64(r.GetNbytes(), i),
 			Type: atStr(r.GetType(), i), Thread: int(at32(r.GetThread(), i)),
 			Start: time.Unix(0, at64(r.GetStartNs(), i)), Stop: time.Unix(0, at64(r.GetStopNs(), i)),
-			CPU: time.Duration(at64(r.GetCpuNs(), i)), Wait: time.Duration(at64(r.GetWaitNs(), i))})
+			CPU: time.Duration(at64(r.GetCpuNs(), i)), Wait: time.Duration(at64(r.GetWaitNs(), i))}
+		evs = append(evs, &finished[i])
 	}
 	for _, m := range b.GetMsgs() {
 		switch x := m.GetMsg().(type) {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -199,4 +200,58 @@ func normalize(t *graph.Task) *graph.Task {
 	}
 	fix(t.Args)
 	return t
+}
+
+// FuzzTaskEncoderAgreesWithProtobuf: AppendTask writes, for every task the
+// decoder reads, the bytes protobuf writes for TaskToPB of it (map entries
+// in key order, as protobuf's deterministic marshalling puts them).
+func FuzzTaskEncoderAgreesWithProtobuf(f *testing.F) {
+	for _, tk := range []*graph.Task{
+		{Key: "b-1", Func: "inc", Args: []graph.Arg{graph.Ref("a-1"), graph.List(graph.Value([]byte{1}), graph.Ref("c-1"))},
+			Resources: map[string]float64{"GPU": 1, "MEM": 2.5, "": -0.0}, Retries: -1, Priority: -3, Workers: []string{"w1", ""}, AllowOtherWorkers: true, Fused: 2},
+		{Key: "f-1", Func: "outer", Args: []graph.Arg{{Kind: graph.ArgCall, Call: &graph.Call{Func: "inner", Key: "g-1", Args: []graph.Arg{graph.Value(nil), graph.List(), graph.Ref("")}}}}},
+		{Key: "k", Args: []graph.Arg{graph.Value(make([]byte, 300)), {Kind: graph.ArgCall, Call: &graph.Call{}}}, Fused: -7, Priority: 1 << 40},
+	} {
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(TaskToPB(tk))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p pb.Task
+		if proto.Unmarshal(b, &p) != nil {
+			return
+		}
+		task, err := TaskFromPB(&p)
+		if err != nil {
+			return
+		}
+		want, err := proto.MarshalOptions{Deterministic: true}.Marshal(TaskToPB(task))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := AppendTask([]byte("prefix"), task)
+		if err != nil {
+			t.Fatalf("AppendTask(%+v): %v", task, err)
+		}
+		if !bytes.Equal(got[len("prefix"):], want) || string(got[:len("prefix")]) != "prefix" {
+			t.Fatalf("task %+v:\nAppendTask %x\nprotobuf   %x", task, got, want)
+		}
+	})
+}
+
+func TestTaskEncoderRefusesWhatNoDecoderReads(t *testing.T) {
+	for _, tk := range []*graph.Task{
+		{Func: "inc"},
+		{Key: "a\xff", Func: "inc"},
+		{Key: "a", Func: "inc", Args: []graph.Arg{graph.List(graph.Ref("b\xfe"))}},
+		{Key: "a", Func: "inc", Args: []graph.Arg{{Kind: graph.ArgCall, Call: &graph.Call{Func: "f\xc0"}}}},
+		{Key: "a", Resources: map[string]float64{"\xff": 1}},
+		{Key: "a", Workers: []string{"\xff"}},
+	} {
+		if _, err := AppendTask(nil, tk); err == nil {
+			t.Errorf("AppendTask(%+v) = nil error; want one", tk)
+		}
+	}
 }

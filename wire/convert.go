@@ -54,11 +54,7 @@ func EncodeTask(t *graph.Task) ([]byte, error) {
 	if t.Encoded != nil {
 		return t.Encoded, nil
 	}
-	b, err := TaskToPB(t).MarshalVT()
-	if err != nil {
-		return nil, fmt.Errorf("dusk: encoding task %s: %w", t.Key, err)
-	}
-	return b, nil
+	return AppendTask(nil, t)
 }
 
 // DecodeTask reads a task from its marshalled protocol form, checking its

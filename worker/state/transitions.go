@@ -161,7 +161,19 @@ func (s *State) dropTask(t *Task) {
 }
 
 func (s *State) memoryToReleased(t *Task) {
-	s.emit(&Drop{Keys: []graph.Key{t.Key}})
+	s.drop(t.Key)
+}
+
+// drop emits a Drop of key k, or adds k to the Drop just emitted for the
+// same cause: a release of many values is one instruction, not one each.
+func (s *State) drop(k graph.Key) {
+	if n := len(s.out); n > 0 {
+		if d, ok := s.out[n-1].(*Drop); ok && d.Cause == s.cause {
+			d.Keys = append(d.Keys, k)
+			return
+		}
+	}
+	s.emit(&Drop{Keys: []graph.Key{k}})
 }
 
 // dropValue gives up a value that was to arrive here. Tasks still waiting
