@@ -20,7 +20,7 @@ test:
 # Every fuzz target over a decoder of untrusted bytes, FUZZTIME each (the
 # seed corpora, crashers found before included, also run in "make test").
 FUZZTIME ?= 10s
-FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask ./wire:FuzzCodecAgreesWithProtobuf ./wire:FuzzTaskDecoderAgreesWithProtobuf \
+FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask ./wire:FuzzCodecAgreesWithProtobuf ./wire:FuzzTaskDecoderAgreesWithProtobuf ./wire:FuzzTaskEncoderAgreesWithProtobuf \
 	./dataframe/io:FuzzReadCSV ./dataframe/io:FuzzReadParquetFooter ./dataframe/io:FuzzParseFloat
 fuzz:
 	@for t in $(FUZZ); do \
