@@ -17,7 +17,7 @@ test:
 	# which the race detector's shadow memory would swamp: it runs without.
 	$(GO) test -tags $(TAGS) -count=1 -run TestAdvisorFindsNothing ./bench/memory
 
-# Every fuzz target over a decoder of untrusted bytes, FUZZTIME each (the
+# Every fuzz target (decoders of untrusted bytes, and the task encoder that must write what protobuf writes), FUZZTIME each (the
 # seed corpora, crashers found before included, also run in "make test").
 FUZZTIME ?= 10s
 FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask ./wire:FuzzCodecAgreesWithProtobuf ./wire:FuzzTaskDecoderAgreesWithProtobuf ./wire:FuzzTaskEncoderAgreesWithProtobuf \
