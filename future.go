@@ -146,6 +146,28 @@ func newFuture[T any](c *Client, k graph.Key) *Future[T] {
 	return adoptFuture[T](c, c.future(k))
 }
 
+// appendFutures appends a future of each key to fs, as newFuture would
+// one by one, with the client's lock taken once and the handles in one
+// allocation (a handle is small, and lives until its future's cleanup has
+// run; sharing an allocation delays no release).
+func appendFutures[T any](fs []*Future[T], c *Client, keys []graph.Key) []*Future[T] {
+	sts := make([]*futureState, len(keys))
+	c.mu.Lock()
+	for i, k := range keys {
+		sts[i] = c.futureLocked(k)
+	}
+	c.mu.Unlock()
+	hs := make([]futureHandle, len(keys))
+	for i, st := range sts {
+		h := &hs[i]
+		h.c, h.key = c, st.key
+		f := &Future[T]{c: c, st: st, h: h}
+		runtime.AddCleanup(f, (*futureHandle).release, h)
+		fs = append(fs, f)
+	}
+	return fs
+}
+
 // futureHandle is what the cleanup of a Future needs, without the Future:
 // the client, the key, and whether the future was released.
 type futureHandle struct {

@@ -545,6 +545,39 @@ func TestFutureReleasedWhenGarbageCollected(t *testing.T) {
 	}
 }
 
+// The futures of one Map are released one by one as each becomes garbage:
+// one still held keeps its own key, and only its own.
+func TestMapFuturesReleasedOneByOneWhenGarbageCollected(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	fs, err := dusk.Map[int](ctx, c, fInc, []int{1, 2, 3, 4, 5, 6, 7, 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dusk.Gather(ctx, fs); err != nil {
+		t.Fatal(err)
+	}
+	kept := fs[3]
+	keep := kept.Key()
+	fs = nil
+	held := func() []dusk.Key {
+		var ks []dusk.Key
+		for _, f := range c.Futures() {
+			ks = append(ks, f.Key())
+		}
+		return ks
+	}
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	if !eventually(settle, func() bool { runtime.GC(); ks := held(); return len(ks) == 1 && ks[0] == keep }) {
+		t.Fatalf("the client holds %v; want only %s, the one future of the Map still in use", held(), keep)
+	}
+	if v, err := kept.Result(ctx); err != nil || v != 5 {
+		t.Fatalf("the future kept: %v, %v; want 5", v, err)
+	}
+}
+
 // Results are read correctly while the garbage collector runs: a future
 // whose last use is its own Result call is not released under it.
 func TestResultWhileGarbageCollecting(t *testing.T) {

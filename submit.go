@@ -72,9 +72,7 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 			return nil, err
 		}
 		partKeys := keys[start:]
-		for _, k := range partKeys {
-			fs = append(fs, newFuture[T](c, k))
-		}
+		fs = appendFutures(fs, c, partKeys)
 		if err := b.send(b.tasks, partKeys); err != nil {
 			releaseFutures(fs)
 			return nil, err
