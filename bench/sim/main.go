@@ -30,6 +30,8 @@ func main() {
 	only := flag.String("only", "", "run only these workloads (map, tree, shuffle, dag), comma-separated")
 	stream := flag.Bool("stream", true, "the client releases each result as it arrives (AsCompleted) rather than holding all")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the runs to this file")
+	group := flag.Int("shuffle-group", 0, "the shuffle's group size g, its stages then as many as make about the task count (0: four stages, g to fit; "+
+		"a small g keeps the edges, g a task, within memory at 1e7 tasks)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -63,7 +65,7 @@ func main() {
 				continue
 			}
 			for _, nw := range ws {
-				w := workload(name, n)
+				w := workload(name, n, *group)
 				runtime.GC()
 				debug.FreeOSMemory()
 				cl := sim.Cluster{Workers: nw, Threads: *threads, MemoryLimit: 16 << 30, Bandwidth: 1e9,
@@ -82,8 +84,8 @@ func main() {
 }
 
 // workload makes workload name of about n tasks of 100 ms each with
-// results of 1 MiB.
-func workload(name string, n int) *sim.Workload {
+// results of 1 MiB; group, if not 0, is the shuffle's group size.
+func workload(name string, n, group int) *sim.Workload {
 	const dur, size = 100 * time.Millisecond, 1 << 20
 	switch name {
 	case "map":
@@ -91,6 +93,21 @@ func workload(name string, n int) *sim.Workload {
 	case "tree":
 		return sim.Tree(n*7/8, 8, dur, size) // the combines add about n/8
 	case "shuffle":
+		if group >= 2 {
+			// Stages of groups of g: (g^stages)·(stages+1) tasks, the
+			// stages that come nearest n.
+			stages, best := 1, math.Inf(1)
+			for k := 1; k <= 64; k++ {
+				tasks := math.Pow(float64(group), float64(k)) * float64(k+1)
+				if d := math.Abs(math.Log(tasks / float64(n))); d < best {
+					stages, best = k, d
+				}
+				if tasks > float64(n) {
+					break
+				}
+			}
+			return sim.Shuffle(group, stages, dur, size)
+		}
 		// Four stages of groups of g: (g^4)·5 tasks, g about 32 (Dask's
 		// max_branch) for a few million tasks.
 		g := max(2, int(math.Round(math.Pow(float64(n)/5, 0.25))))
