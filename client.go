@@ -54,6 +54,9 @@ type Client struct {
 	// graphs sent (UpdateGraph messages).
 	graphChunk int
 	graphMsgs  atomic.Int64
+	// gathers counts the client's fetches of results (each a request to
+	// every worker holding some of them).
+	gathers atomic.Int64
 
 	mu          sync.Mutex // protects the fields below
 	futures     map[graph.Key]*futureState

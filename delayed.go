@@ -234,7 +234,7 @@ func ComputeAll(ctx context.Context, c *Client, ds []Lazy, opts ...ComputeOption
 		for j, i := range idx {
 			group[j] = sts[i]
 		}
-		vals, err := c.gather(ctx, group, rt)
+		vals, err := c.gather(ctx, group, rt, true)
 		if err != nil {
 			return nil, err
 		}

@@ -14,5 +14,8 @@ func SetLoopWindow(c *Client, d time.Duration) {
 // SetGraphChunk sets the most tasks Map sends in one message.
 func SetGraphChunk(c *Client, n int) { c.graphChunk = n }
 
+// GatherFetches returns how many fetches of results c made.
+func GatherFetches(c *Client) int64 { return c.gathers.Load() }
+
 // GraphMessages returns how many graphs (UpdateGraph messages) c sent.
 func GraphMessages(c *Client) int64 { return c.graphMsgs.Load() }

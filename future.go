@@ -355,33 +355,95 @@ func (f *Future[T]) AddDoneCallback(fn func(*Future[T])) {
 }
 
 // Gather waits for the futures and returns their results in order. The
-// results are fetched from the workers directly, many keys per request.
+// results are fetched from the workers directly, many keys per request;
+// those finished while later ones still run are fetched meanwhile. The
+// first future that failed, in order, is the error.
 func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
 	if len(fs) == 0 {
 		return nil, nil
 	}
+	defer runtime.KeepAlive(fs) // see Result
+	c := fs[0].c
+	t := reflect.TypeFor[T]()
 	sts := make([]*futureState, len(fs))
+	out := make([]T, len(fs))
+	// Results finished while later ones still run are fetched meanwhile:
+	// when the next future is not done yet, the finished ones before it
+	// (gatherRound or more) are fetched in the background while this
+	// goroutine waits. Results all finished already go in one fetch.
+	fetchCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		fetchErr error
+		errAt    = len(fs) // the first position of a failed fetch
+	)
+	fetch := func(lo, hi int) {
+		defer wg.Done()
+		vals, err := c.gather(fetchCtx, sts[lo:hi], t, false)
+		if err != nil {
+			mu.Lock()
+			if lo < errAt {
+				fetchErr, errAt = err, lo
+			}
+			mu.Unlock()
+			return
+		}
+		fill(out[lo:hi], vals)
+	}
+	start := 0
 	for i, f := range fs {
 		if f.h.released.Load() {
+			cancel()
+			wg.Wait()
 			return nil, fmt.Errorf("dusk: future %s was released", f.st.key)
 		}
+		if i-start >= gatherRound && !isDone(f.st.done) {
+			wg.Add(1)
+			go fetch(start, i)
+			start = i
+		}
 		if err := f.Wait(ctx); err != nil {
+			cancel()
+			wg.Wait()
 			return nil, err
 		}
 		sts[i] = f.st
 	}
-	defer runtime.KeepAlive(fs) // see Result
-	return gatherTyped[T](ctx, fs[0].c, sts)
+	c.mu.Lock()
+	nbytes := int64(0)
+	for _, st := range sts {
+		nbytes += st.nbytes
+	}
+	c.mu.Unlock()
+	c.checkGather(nbytes, len(sts))
+	wg.Add(1)
+	fetch(start, len(fs))
+	wg.Wait()
+	if fetchErr != nil {
+		return nil, fetchErr
+	}
+	return out, nil
 }
 
-// gatherTyped fetches finished keys and decodes them as T.
-func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T, error) {
-	t := reflect.TypeFor[T]()
-	vals, err := c.gather(ctx, sts, t)
-	if err != nil {
-		return nil, err
+// gatherRound is the fewest finished results Gather fetches while it
+// waits for later ones.
+const gatherRound = 256
+
+// isDone reports whether ch is closed, without waiting.
+func isDone(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
-	out := make([]T, len(vals))
+}
+
+// fill sets out from the values a gather decoded (an invalid value, one
+// that decoded to nothing, leaves the zero T).
+func fill[T any](out []T, vals []reflect.Value) {
 	for i, v := range vals {
 		if v.IsValid() {
 			if x, ok := v.Interface().(T); ok {
@@ -389,6 +451,16 @@ func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T
 			}
 		}
 	}
+}
+
+// gatherTyped fetches finished keys and decodes them as T.
+func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T, error) {
+	vals, err := c.gather(ctx, sts, reflect.TypeFor[T](), true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(vals))
+	fill(out, vals)
 	return out, nil
 }
 
@@ -396,7 +468,9 @@ func gatherTyped[T any](ctx context.Context, c *Client, sts []*futureState) ([]T
 // them, as type t: one request per worker for all its keys, workers in
 // parallel. A worker that no longer has a key (it died) is skipped for
 // another holder, or the key is waited for while the cluster recomputes it.
-func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type) ([]reflect.Value, error) {
+// check records the large-gather advice (see checkGather) for this gather.
+func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type, check bool) ([]reflect.Value, error) {
+	c.gathers.Add(1)
 	out := make([]reflect.Value, len(sts))
 	todo := make([]int, len(sts))
 	for i := range todo {
@@ -430,7 +504,7 @@ func (c *Client) gather(ctx context.Context, sts []*futureState, t reflect.Type)
 			byAddr[a] = append(byAddr[a], i)
 		}
 		c.mu.Unlock()
-		if attempt == 0 {
+		if attempt == 0 && check {
 			c.checkGather(nbytes, len(todo))
 		}
 		var mu sync.Mutex

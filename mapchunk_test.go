@@ -1,7 +1,10 @@
 package dusk_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/dusk-go/dusk"
@@ -43,6 +46,36 @@ func TestMapSendsALargeGraphInParts(t *testing.T) {
 	}
 }
 
+// A Map's first message is small and each next one twice as large, so that
+// the cluster starts on the first tasks while the client builds the rest:
+// 5,000 items go as 1,024, 2,048 and 1,928.
+func TestMapStartsWithASmallPart(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	items := make([]int, 5000)
+	for i := range items {
+		items[i] = i
+	}
+	before := dusk.GraphMessages(c)
+	fs, err := dusk.Map[int](ctx, c, fDouble, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent := dusk.GraphMessages(c) - before; sent != 3 {
+		t.Fatalf("Map of 5,000 items sent %d graphs; want 3 (1,024, 2,048, 1,928)", sent)
+	}
+	got, err := dusk.Gather(ctx, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != 2*i {
+			t.Fatalf("result %d = %d, want %d", i, v, 2*i)
+		}
+	}
+}
+
 // An argument that does not fit, in a later part of a Map, is an error
 // naming it; the parts sent before it are released, so the scheduler
 // forgets their tasks.
@@ -69,3 +102,110 @@ func TestMapArgumentErrorInALaterPartReleasesTheEarlierParts(t *testing.T) {
 		t.Fatalf("the scheduler still holds %d tasks of the part sent before the error", c.Local().Snapshot().Tasks)
 	}
 }
+
+// Gather fetches the results already finished while a later future still
+// runs, and returns every result in order once it ends.
+func TestGatherFetchesFinishedResultsWhileOthersRun(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	items := make([]int, 600)
+	for i := range items {
+		items[i] = i
+	}
+	fs, err := dusk.Map[int](ctx, c, fInc, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := uniq(t)
+	last, err := dusk.Submit[int](ctx, c, fGated, gate, -7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if err := f.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := dusk.GatherFetches(c)
+	type gathered struct {
+		vals []int
+		err  error
+	}
+	done := make(chan gathered, 1)
+	go func() {
+		vals, err := dusk.Gather(ctx, append(fs, last))
+		done <- gathered{vals, err}
+	}()
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	if !eventually(settle, func() bool { return dusk.GatherFetches(c) > before }) {
+		t.Fatal("Gather fetched no finished result while the last future still ran")
+	}
+	sig(gate).fire()
+	g := <-done
+	if g.err != nil {
+		t.Fatal(g.err)
+	}
+	for i, v := range g.vals[:600] {
+		if v != i+1 {
+			t.Fatalf("result %d = %d, want %d", i, v, i+1)
+		}
+	}
+	if g.vals[600] != -7 {
+		t.Fatalf("the last result = %d, want -7", g.vals[600])
+	}
+}
+
+// A later future that fails is Gather's error, even after results before
+// it were fetched.
+func TestGatherReturnsALateFailure(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	items := make([]int, 600)
+	for i := range items {
+		items[i] = i
+	}
+	fs, err := dusk.Map[int](ctx, c, fInc, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if err := f.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gate := uniq(t)
+	blocked, err := dusk.Submit[int](ctx, c, fGated, gate, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing, err := dusk.Submit[int](ctx, c, fEvenOnly, blocked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := dusk.GatherFetches(c)
+	done := make(chan error, 1)
+	go func() {
+		_, err := dusk.Gather(ctx, append(fs, failing))
+		done <- err
+	}()
+	settle, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	if !eventually(settle, func() bool { return dusk.GatherFetches(c) > before }) {
+		t.Fatal("Gather fetched no finished result while the last future still ran")
+	}
+	sig(gate).fire()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "is not even") {
+		t.Fatalf("Gather = %v; want the last task's error (1 is not even)", err)
+	}
+}
+
+// fEvenOnly returns x, or an error for an odd x.
+var fEvenOnly = dusk.Register("it.evenonly", func(x int) (int, error) {
+	if x%2 != 0 {
+		return 0, fmt.Errorf("%d is not even", x)
+	}
+	return x, nil
+})

@@ -35,10 +35,10 @@ func Submit[T any](ctx context.Context, c *Client, fn *Func, args ...any) (*Futu
 }
 
 // Map runs fn on every item (one task each) and returns their futures in
-// order. The tasks go to the scheduler in messages of at most 65,536 tasks
-// each, in the items' order: a million-task Map is not built, encoded and
-// decoded as one message, and the scheduler starts on the first part
-// while the client builds the next. An argument that does not fit fn is
+// order. The tasks go to the scheduler in messages of 1,024 tasks, then
+// twice as many each time up to 65,536, in the items' order: a
+// million-task Map is not built, encoded and decoded as one message, and
+// the cluster starts on the first part while the client builds the next. An argument that does not fit fn is
 // an error before its part is sent; the futures of the parts sent before
 // it are released.
 func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Future[T], error) {
@@ -55,8 +55,11 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 	keys := make([]graph.Key, 0, len(items))
 	nbytes := int64(0)
 	// One message at least: an empty Map sends an empty graph, as before.
-	for start := 0; start == 0 || start < len(items); start += chunk {
-		part := items[start:min(start+chunk, len(items))]
+	// The parts start small and double up to chunk, so that the cluster
+	// starts on the first tasks while the client still builds the rest.
+	size := min(firstGraphPart, chunk)
+	for start := 0; start == 0 || start < len(items); start, size = start+size, min(2*size, chunk) {
+		part := items[start:min(start+size, len(items))]
 		b := newBuilder(ctx, c)
 		b.sizeChecked = true // checked once below, for the whole Map
 		for _, it := range part {
@@ -85,6 +88,10 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 
 // defaultGraphChunk is the most tasks Map sends in one message.
 const defaultGraphChunk = 1 << 16
+
+// firstGraphPart is how many tasks go in Map's first message; each next
+// message has twice as many, up to the chunk.
+const firstGraphPart = 1 << 10
 
 func releaseFutures[T any](fs []*Future[T]) {
 	for _, f := range fs {
