@@ -10,70 +10,60 @@ import (
 	"github.com/dusk-go/dusk"
 )
 
-// A Map larger than the client's message size goes to the scheduler in
-// several graphs, in order, and every result comes back where it belongs.
+// A Map goes to the scheduler in several graphs, in order: the first of
+// 1,024 tasks and each next twice as large up to the client's message size
+// (so that the cluster starts on the first tasks while the client builds
+// the rest), and every result comes back where it belongs.
 func TestMapSendsALargeGraphInParts(t *testing.T) {
-	t.Parallel()
-	ctx := testContext(t)
-	c := newCluster(t, ctx)
-	dusk.SetGraphChunk(c, 100)
-	items := make([]int, 1050)
-	for i := range items {
-		items[i] = i
-	}
-	before := dusk.GraphMessages(c)
-	fs, err := dusk.Map[int](ctx, c, fDouble, items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sent := dusk.GraphMessages(c) - before; sent != 11 {
-		t.Fatalf("Map of 1050 items in parts of 100 sent %d graphs; want 11", sent)
-	}
-	got, err := dusk.Gather(ctx, fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range got {
-		if v != 2*i {
-			t.Fatalf("result %d = %d, want %d", i, v, 2*i)
-		}
-	}
-	for _, f := range fs {
-		f.Release()
-	}
-	if !eventually(ctx, func() bool { return c.Local().Snapshot().Tasks == 0 }) {
-		t.Fatalf("the scheduler still holds %d tasks after every future was released", c.Local().Snapshot().Tasks)
+	for _, tc := range []struct {
+		name         string
+		items, chunk int // chunk 0: the default
+		graphs       int64
+	}{
+		{"parts of 100", 1050, 100, 11},
+		{"1,024 then doubling", 5000, 0, 3}, // 1,024, 2,048, 1,928
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			c := newCluster(t, ctx)
+			if tc.chunk > 0 {
+				dusk.SetGraphChunk(c, tc.chunk)
+			}
+			before := dusk.GraphMessages(c)
+			fs, err := dusk.Map[int](ctx, c, fDouble, count(tc.items))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sent := dusk.GraphMessages(c) - before; sent != tc.graphs {
+				t.Fatalf("Map of %d items sent %d graphs; want %d", tc.items, sent, tc.graphs)
+			}
+			got, err := dusk.Gather(ctx, fs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range got {
+				if v != 2*i {
+					t.Fatalf("result %d = %d, want %d", i, v, 2*i)
+				}
+			}
+			for _, f := range fs {
+				f.Release()
+			}
+			if !eventually(ctx, func() bool { return c.Local().Snapshot().Tasks == 0 }) {
+				t.Fatalf("the scheduler still holds %d tasks after every future was released", c.Local().Snapshot().Tasks)
+			}
+		})
 	}
 }
 
-// A Map's first message is small and each next one twice as large, so that
-// the cluster starts on the first tasks while the client builds the rest:
-// 5,000 items go as 1,024, 2,048 and 1,928.
-func TestMapStartsWithASmallPart(t *testing.T) {
-	t.Parallel()
-	ctx := testContext(t)
-	c := newCluster(t, ctx)
-	items := make([]int, 5000)
+// count returns 0, 1, ..., n-1.
+func count(n int) []int {
+	items := make([]int, n)
 	for i := range items {
 		items[i] = i
 	}
-	before := dusk.GraphMessages(c)
-	fs, err := dusk.Map[int](ctx, c, fDouble, items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sent := dusk.GraphMessages(c) - before; sent != 3 {
-		t.Fatalf("Map of 5,000 items sent %d graphs; want 3 (1,024, 2,048, 1,928)", sent)
-	}
-	got, err := dusk.Gather(ctx, fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range got {
-		if v != 2*i {
-			t.Fatalf("result %d = %d, want %d", i, v, 2*i)
-		}
-	}
+	return items
 }
 
 // An argument that does not fit, in a later part of a Map, is an error
@@ -109,16 +99,31 @@ func TestGatherFetchesFinishedResultsWhileOthersRun(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	items := make([]int, 600)
-	for i := range items {
-		items[i] = i
-	}
-	fs, err := dusk.Map[int](ctx, c, fInc, items)
+	gate := uniq(t)
+	last, err := dusk.Submit[int](ctx, c, fGated, gate, -7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gate := uniq(t)
-	last, err := dusk.Submit[int](ctx, c, fGated, gate, -7)
+	vals, err := gatherBeforeGate(t, ctx, c, last, gate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vals[:600] {
+		if v != i+1 {
+			t.Fatalf("result %d = %d, want %d", i, v, i+1)
+		}
+	}
+	if vals[600] != -7 {
+		t.Fatalf("the last result = %d, want -7", vals[600])
+	}
+}
+
+// gatherBeforeGate gathers 600 finished results of a Map and then last,
+// which waits for gate: it checks that Gather fetches the finished ones
+// while last still waits, then opens gate and returns what Gather did.
+func gatherBeforeGate(t *testing.T, ctx context.Context, c *dusk.Client, last *dusk.Future[int], gate string) ([]int, error) {
+	t.Helper()
+	fs, err := dusk.Map[int](ctx, c, fInc, count(600))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,17 +149,7 @@ func TestGatherFetchesFinishedResultsWhileOthersRun(t *testing.T) {
 	}
 	sig(gate).fire()
 	g := <-done
-	if g.err != nil {
-		t.Fatal(g.err)
-	}
-	for i, v := range g.vals[:600] {
-		if v != i+1 {
-			t.Fatalf("result %d = %d, want %d", i, v, i+1)
-		}
-	}
-	if g.vals[600] != -7 {
-		t.Fatalf("the last result = %d, want -7", g.vals[600])
-	}
+	return g.vals, g.err
 }
 
 // A later future that fails is Gather's error, even after results before
@@ -163,19 +158,6 @@ func TestGatherReturnsALateFailure(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	items := make([]int, 600)
-	for i := range items {
-		items[i] = i
-	}
-	fs, err := dusk.Map[int](ctx, c, fInc, items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fs {
-		if err := f.Wait(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
 	gate := uniq(t)
 	blocked, err := dusk.Submit[int](ctx, c, fGated, gate, 1)
 	if err != nil {
@@ -185,19 +167,7 @@ func TestGatherReturnsALateFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := dusk.GatherFetches(c)
-	done := make(chan error, 1)
-	go func() {
-		_, err := dusk.Gather(ctx, append(fs, failing))
-		done <- err
-	}()
-	settle, cancel := context.WithTimeout(ctx, settleTimeout)
-	defer cancel()
-	if !eventually(settle, func() bool { return dusk.GatherFetches(c) > before }) {
-		t.Fatal("Gather fetched no finished result while the last future still ran")
-	}
-	sig(gate).fire()
-	if err := <-done; err == nil || !strings.Contains(err.Error(), "is not even") {
+	if _, err := gatherBeforeGate(t, ctx, c, failing, gate); err == nil || !strings.Contains(err.Error(), "is not even") {
 		t.Fatalf("Gather = %v; want the last task's error (1 is not even)", err)
 	}
 }
