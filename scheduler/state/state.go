@@ -80,6 +80,9 @@ type State struct {
 	cfg Config
 
 	tasks   map[graph.Key]*Task
+	// handles places every task of tasks in a table, for events that
+	// name a task by the handle its Compute gave out.
+	handles handles
 	workers map[string]*Worker
 	wlist   []*Worker // workers in the order they joined; for determinism
 	clients map[string]*Client
