@@ -79,7 +79,7 @@ func DefaultConfig() Config {
 type State struct {
 	cfg Config
 
-	tasks   map[graph.Key]*Task
+	tasks map[graph.Key]*Task
 	// handles places every task of tasks in a table, for events that
 	// name a task by the handle its Compute gave out.
 	handles handles
