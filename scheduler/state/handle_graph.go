@@ -61,6 +61,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	inner := false // some new task depends on another new one
 	refs := s.refBuf[:0]
 	var links linkSlab
+	inOrder := newTaskCursor(created)
 	for _, t := range created {
 		refs = t.Spec.AppendRefs(refs[:0])
 		if t.Spec.Encoded != nil {
@@ -79,7 +80,10 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		s.nextLinkMark()
 		t.deps = links.next(len(refs))
 		for _, k := range refs {
-			d := s.tasks[k]
+			d := inOrder.find(k)
+			if d == nil {
+				d = s.tasks[k]
+			}
 			if d == nil {
 				t.err = &task.TaskError{Kind: task.ErrLost, Key: string(t.Key), Func: t.Spec.Func,
 					Message: fmt.Sprintf("depends on %s, which the scheduler does not know: its future was released or it was never submitted; keep the future alive until the graph that uses it is submitted", k)}
@@ -120,19 +124,10 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		}
 	}
 	wanted := make([]*Task, 0, len(e.Wanted))
-	next := 0 // the wanted keys usually come in the order of their tasks
+	inOrder = newTaskCursor(created)
 	for _, k := range e.Wanted {
-		var t *Task
-		// The next new task, or the one after (a graph's wanted keys
-		// often skip its first task), is found without a probe of the
-		// map: at a million keys each probe is a cache miss or two.
-		if next < len(created) && created[next].Key == k {
-			t = created[next]
-			next++
-		} else if next+1 < len(created) && created[next+1].Key == k {
-			t = created[next+1]
-			next += 2
-		} else {
+		t := inOrder.find(k)
+		if t == nil {
 			t = s.tasks[k]
 		}
 		if t == nil {
@@ -330,4 +325,33 @@ func (s *State) nextLinkMark() {
 		}
 		s.linkMark = 1
 	}
+}
+
+// taskCursor finds keys among a graph's new tasks without a probe of the
+// task map (at a million keys each probe is a cache miss or two), when
+// they come as graphs usually name them: in the order of the tasks (a
+// merge's inputs, a chain's links, the wanted keys, which may skip a
+// task between two), or the same key again (a fan-out's input). A key it
+// does not find may still be known: look it up.
+type taskCursor struct {
+	tasks []*Task
+	next  int   // the task after the last found in order
+	last  *Task // the last found
+}
+
+func newTaskCursor(tasks []*Task) taskCursor { return taskCursor{tasks: tasks} }
+
+// find returns the new task with key k, if it is the last found, the
+// next in order or the one after, or nil.
+func (c *taskCursor) find(k graph.Key) *Task {
+	if c.last != nil && c.last.Key == k {
+		return c.last
+	}
+	for i := c.next; i < len(c.tasks) && i < c.next+2; i++ {
+		if c.tasks[i].Key == k {
+			c.last, c.next = c.tasks[i], i+1
+			return c.last
+		}
+	}
+	return nil
 }

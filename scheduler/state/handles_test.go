@@ -102,3 +102,22 @@ func TestHandlesTableStartsAfterEveryOldGeneration(t *testing.T) {
 		}
 	}
 }
+
+// TestTaskCursorFindsOnlyWhatIsThere: the cursor over a graph's new tasks
+// finds a key in order, again, or one task ahead; anything else (a key
+// further on, one before, one not new) is left to the map.
+func TestTaskCursorFindsOnlyWhatIsThere(t *testing.T) {
+	ts := []*Task{{Key: "a"}, {Key: "b"}, {Key: "c"}, {Key: "d"}, {Key: "e"}}
+	c := newTaskCursor(ts)
+	for _, step := range []struct {
+		k    graph.Key
+		want *Task
+	}{
+		{"c", nil}, {"a", ts[0]}, {"a", ts[0]}, {"c", ts[2]}, {"b", nil},
+		{"d", ts[3]}, {"x", nil}, {"e", ts[4]}, {"e", ts[4]}, {"f", nil},
+	} {
+		if got := c.find(step.k); got != step.want {
+			t.Fatalf("find(%s) = %v, want %v", step.k, got, step.want)
+		}
+	}
+}
