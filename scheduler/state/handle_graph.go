@@ -24,6 +24,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			m[k] = t
 		}
 		s.tasks = m
+		s.handles.reserve(n)
 	}
 	var g *Group
 	var slab taskSlab

@@ -1,6 +1,10 @@
 package state
 
-import "github.com/dusk-go/dusk/graph"
+import (
+	"slices"
+
+	"github.com/dusk-go/dusk/graph"
+)
 
 // TaskHandle names a task the scheduler knows by its place in the core's
 // table of tasks and that place's generation: the core gives one out with
@@ -38,6 +42,14 @@ func (h *handles) add(t *Task) {
 	t.place = int32(len(h.places))
 	h.places = append(h.places, t)
 	h.gens = append(h.gens, max(h.first, 1))
+}
+
+// reserve makes room for n more places at once (a big graph's).
+func (h *handles) reserve(n int) {
+	if n -= len(h.free); n > 0 {
+		h.places = slices.Grow(h.places, n)
+		h.gens = slices.Grow(h.gens, n)
+	}
 }
 
 // drop frees t's place: a handle to it names nothing from now on.

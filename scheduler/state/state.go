@@ -108,7 +108,8 @@ type State struct {
 	// (see workerWithRoom); it may have left since.
 	runTo *Worker
 
-	recs []rec // recommendations not yet applied
+	recs  []rec // recommendations not yet applied
+	recAt int   // while apply runs, the place in recs of the one it applies
 	// refBuf holds a new task's references while handleGraph links it;
 	// linkMark numbers the tasks it links (see Task.linkMark).
 	refBuf   []graph.Key
