@@ -32,6 +32,7 @@ func (s *Server) sendActions(actions []state.Action) {
 				Task:     task,
 				Priority: wire.PriorityToPB(a.Priority),
 				Deps:     s.depsToPB(a.Deps),
+				Handle:   uint64(a.Handle),
 			}}})
 		case *state.Free:
 			if w := s.workerConn(a.Worker); w != nil {
