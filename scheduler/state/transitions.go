@@ -201,8 +201,9 @@ func (s *State) apply() {
 		}
 		s.recAt = 0
 		// The list is kept for the next event while it is no longer
-		// than the tasks known: a graph's size, not a waste.
-		s.recs = reuse(s.recs, max(reuseCap, len(s.tasks)))
+		// than twice the tasks known (it doubles as it grows): a
+		// graph's size, not a waste.
+		s.recs = reuse(s.recs, max(reuseCap, 2*len(s.tasks)))
 		if len(s.toFill) == 0 {
 			return
 		}
