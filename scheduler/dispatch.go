@@ -30,7 +30,7 @@ func (s *Server) sendActions(actions []state.Action) {
 				s.log.Error("a task cannot be sent", "key", a.Task.Key, "err", err)
 				continue
 			}
-			s.toWorker(a.Worker, msgs.next(actions, task, a.Priority, s.depsToPB(a.Deps)))
+			s.toWorker(a.Worker, msgs.next(actions, task, a.Priority, s.depsToPB(a.Deps), a.Handle))
 		case *state.Free:
 			if w := s.workerConn(a.Worker); w != nil {
 				w.out.Edit(func(b *pb.WorkerCommandBatch) {
@@ -93,7 +93,7 @@ type computeMsgs struct {
 
 // next returns the command that computes task; the first call sizes the
 // slices for every Compute in actions.
-func (m *computeMsgs) next(actions []state.Action, task []byte, prio graph.Priority, deps []*pb.DepLocation) *pb.WorkerCommand {
+func (m *computeMsgs) next(actions []state.Action, task []byte, prio graph.Priority, deps []*pb.DepLocation, h state.TaskHandle) *pb.WorkerCommand {
 	if len(m.cmds) == 0 {
 		n := 0
 		for _, a := range actions {
@@ -107,7 +107,7 @@ func (m *computeMsgs) next(actions []state.Action, task []byte, prio graph.Prior
 	cmd, oneof, ct, p := &m.cmds[0], &m.oneof[0], &m.tasks[0], &m.prios[0]
 	m.cmds, m.oneof, m.tasks, m.prios = m.cmds[1:], m.oneof[1:], m.tasks[1:], m.prios[1:]
 	p.User, p.Generation, p.Order = prio.User, prio.Generation, prio.Order
-	ct.Task, ct.Priority, ct.Deps = task, p, deps
+	ct.Task, ct.Priority, ct.Deps, ct.Handle = task, p, deps, uint64(h)
 	oneof.Compute = ct
 	cmd.Cmd = oneof
 	return cmd

@@ -208,33 +208,20 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 	at := state.At{Now: now}
 	r := b.GetReports()
 	evs := make([]state.Event, 0, len(b.GetMsgs())+len(r.GetStarted())+len(r.GetFinished()))
-	// The reports' events are allocated together, one slice of each kind
-	// (a map of tiny tasks reports thousands in a batch).
-	started := make([]state.TaskStarted, len(r.GetStarted()))
-	for i, k := range r.GetStarted() {
-		started[i] = state.TaskStarted{At: at, Worker: w.id, Key: graph.Key(k), Thread: int(at32(r.GetStartedThread(), i))}
-		evs = append(evs, &started[i])
-	}
-	finished := make([]state.TaskFinished, len(r.GetFinished()))
-	for i, k := range r.GetFinished() {
-		finished[i] = state.TaskFinished{At: at, Worker: w.id, Key: graph.Key(k), NBytes: at64(r.GetNbytes(), i),
-			Type: atStr(r.GetType(), i), Thread: int(at32(r.GetThread(), i)),
-			Start: time.Unix(0, at64(r.GetStartNs(), i)), Stop: time.Unix(0, at64(r.GetStopNs(), i)),
-			CPU: time.Duration(at64(r.GetCpuNs(), i)), Wait: time.Duration(at64(r.GetWaitNs(), i))}
-		evs = append(evs, &finished[i])
-	}
+	evs = reportEvents(evs, w.id, at, r)
 	for _, m := range b.GetMsgs() {
 		switch x := m.GetMsg().(type) {
 		case *pb.WorkerMsg_Failed:
 			f := x.Failed
 			evs = append(evs, &state.TaskFailed{At: at, Worker: w.id, Key: graph.Key(f.GetKey()), Err: wire.TaskErrorFromPB(f.GetError()),
-				Thread: int(f.GetThread()), Start: time.Unix(0, f.GetStartNs()), Stop: time.Unix(0, f.GetStopNs())})
+				Thread: int(f.GetThread()), Start: time.Unix(0, f.GetStartNs()), Stop: time.Unix(0, f.GetStopNs()),
+				Handle: state.TaskHandle(f.GetHandle())})
 		case *pb.WorkerMsg_Added:
 			evs = append(evs, &state.KeysAdded{At: at, Worker: w.id, Keys: wire.KeySizes(x.Added.GetKeys(), x.Added.GetNbytes())})
 		case *pb.WorkerMsg_Missing:
 			evs = append(evs, &state.DataMissing{At: at, Worker: w.id, Task: graph.Key(x.Missing.GetTask()), Key: graph.Key(x.Missing.GetKey()), Tried: x.Missing.GetTried()})
 		case *pb.WorkerMsg_Rejected:
-			evs = append(evs, &state.TaskRejected{At: at, Worker: w.id, Key: graph.Key(x.Rejected.GetKey())})
+			evs = append(evs, &state.TaskRejected{At: at, Worker: w.id, Key: graph.Key(x.Rejected.GetKey()), Handle: state.TaskHandle(x.Rejected.GetHandle())})
 		case *pb.WorkerMsg_Steal:
 			evs = append(evs, &state.StealReplied{At: at, Worker: w.id, Key: graph.Key(x.Steal.GetKey()), Stolen: x.Steal.GetStolen()})
 		case *pb.WorkerMsg_Heartbeat:
@@ -270,6 +257,37 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 
 // Column readers that tolerate a short column from a faulty peer.
 func at64(xs []int64, i int) int64 {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return 0
+}
+
+// reportEvents appends the events of a worker's columns of tasks started
+// and finished. A column the worker left short (an older worker's handles,
+// say) reads as zeros.
+func reportEvents(evs []state.Event, worker string, at state.At, r *pb.TaskReports) []state.Event {
+	// The events are allocated together, one slice of each kind (a map of
+	// tiny tasks reports thousands in a batch).
+	started := make([]state.TaskStarted, len(r.GetStarted()))
+	for i, k := range r.GetStarted() {
+		started[i] = state.TaskStarted{At: at, Worker: worker, Key: graph.Key(k), Thread: int(at32(r.GetStartedThread(), i)),
+			Handle: state.TaskHandle(atU64(r.GetStartedHandle(), i))}
+		evs = append(evs, &started[i])
+	}
+	finished := make([]state.TaskFinished, len(r.GetFinished()))
+	for i, k := range r.GetFinished() {
+		finished[i] = state.TaskFinished{At: at, Worker: worker, Key: graph.Key(k), NBytes: at64(r.GetNbytes(), i),
+			Type: atStr(r.GetType(), i), Thread: int(at32(r.GetThread(), i)),
+			Start: time.Unix(0, at64(r.GetStartNs(), i)), Stop: time.Unix(0, at64(r.GetStopNs(), i)),
+			CPU: time.Duration(at64(r.GetCpuNs(), i)), Wait: time.Duration(at64(r.GetWaitNs(), i)),
+			Handle: state.TaskHandle(atU64(r.GetHandle(), i))}
+		evs = append(evs, &finished[i])
+	}
+	return evs
+}
+
+func atU64(xs []uint64, i int) uint64 {
 	if i < len(xs) {
 		return xs[i]
 	}

@@ -35,7 +35,7 @@ func (w *Worker) commands(ctx context.Context, b *pb.WorkerCommandBatch) (done b
 				w.log.Error("bad task from the scheduler", "err", err)
 				continue
 			}
-			w.st.Handle(&wstate.Compute{Task: t, Priority: wire.PriorityFromPB(ct.GetPriority()), Deps: depsFromPB(ct.GetDeps())})
+			w.st.Handle(&wstate.Compute{Task: t, Priority: wire.PriorityFromPB(ct.GetPriority()), Deps: depsFromPB(ct.GetDeps()), Handle: ct.GetHandle()})
 		case *pb.WorkerCommand_Free:
 			w.st.Handle(&wstate.Free{Keys: wire.GraphKeys(x.Free.GetKeys())})
 		case *pb.WorkerCommand_Steal:
@@ -112,6 +112,7 @@ func (w *Worker) act(ins []wstate.Instruction) {
 				r := reports(b)
 				r.Started = append(r.Started, string(i.Key))
 				r.StartedThread = append(r.StartedThread, int32(i.Thread))
+				r.StartedHandle = append(r.StartedHandle, i.Handle)
 			})
 		case *wstate.Finished:
 			w.outbox().Edit(func(b *pb.WorkerBatch) {
@@ -124,10 +125,11 @@ func (w *Worker) act(ins []wstate.Instruction) {
 				r.StopNs = append(r.StopNs, nanos(i.Stop))
 				r.CpuNs = append(r.CpuNs, int64(i.CPU))
 				r.WaitNs = append(r.WaitNs, int64(i.Wait))
+				r.Handle = append(r.Handle, i.Handle)
 			})
 		case *wstate.Failed:
 			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Failed{Failed: &pb.TaskFailed{Key: string(i.Key),
-				Error: w.taskError(i.Key, i.Err), Thread: int32(i.Thread), StartNs: nanos(i.Start), StopNs: nanos(i.Stop)}}})
+				Error: w.taskError(i.Key, i.Err), Thread: int32(i.Thread), StartNs: nanos(i.Start), StopNs: nanos(i.Stop), Handle: i.Handle}}})
 		case *wstate.Added:
 			a := &pb.KeysAdded{}
 			for _, k := range i.Keys {
@@ -138,7 +140,7 @@ func (w *Worker) act(ins []wstate.Instruction) {
 		case *wstate.Missing:
 			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Missing{Missing: &pb.DataMissing{Task: string(i.Task), Key: string(i.Key), Tried: i.Tried}}})
 		case *wstate.Rejected:
-			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Rejected{Rejected: &pb.TaskRejected{Key: string(i.Key)}}})
+			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Rejected{Rejected: &pb.TaskRejected{Key: string(i.Key), Handle: i.Handle}}})
 		case *wstate.StealReply:
 			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Steal{Steal: &pb.StealReply{Key: string(i.Key), Stolen: i.Stolen}}})
 		}

@@ -188,7 +188,7 @@ func (r *runner) carry(a state.Action) {
 	case *state.Compute:
 		r.res.Decisions++
 		vw := r.byID[a.Worker]
-		vw.enqueue(&queued{prio: a.Priority, key: a.Task.Key, deps: a.Deps})
+		vw.enqueue(&queued{prio: a.Priority, key: a.Task.Key, handle: a.Handle, deps: a.Deps})
 		r.startNext(vw)
 	case *state.Steal:
 		r.res.Decisions++
@@ -245,8 +245,8 @@ func (r *runner) startNext(vw *vworker) {
 			r.res.Moved += fetch
 		}
 		dur, _ := r.w.Cost(q.key)
-		r.push(simEvent{at: r.now + took + dur, kind: finish, worker: vw, key: q.key, start: r.now})
-		r.feed(&state.TaskStarted{At: r.at(), Worker: vw.id, Key: q.key})
+		r.push(simEvent{at: r.now + took + dur, kind: finish, worker: vw, key: q.key, handle: q.handle, start: r.now})
+		r.feed(&state.TaskStarted{At: r.at(), Worker: vw.id, Key: q.key, Handle: q.handle})
 	}
 }
 
@@ -264,7 +264,7 @@ func (r *runner) finished(e simEvent) {
 	}
 	vw.computed(e.key)
 	r.res.Tasks++
-	r.feed(&state.TaskFinished{At: r.at(), Worker: vw.id, Key: e.key, NBytes: n, Type: "sim",
+	r.feed(&state.TaskFinished{At: r.at(), Worker: vw.id, Key: e.key, Handle: e.handle, NBytes: n, Type: "sim",
 		Start: r.t0.Add(e.start), Stop: r.t0.Add(r.now)})
 	r.startNext(vw)
 }

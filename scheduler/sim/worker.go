@@ -92,6 +92,7 @@ func (w *vworker) holds(k graph.Key) bool {
 type queued struct {
 	prio    graph.Priority
 	key     graph.Key
+	handle  state.TaskHandle // its Compute's, echoed as a worker does
 	deps    []state.DepLocation
 	missing int // inputs still being computed here
 }
@@ -137,6 +138,7 @@ type simEvent struct {
 	kind   uint8
 	worker *vworker
 	key    graph.Key
+	handle state.TaskHandle
 	start  time.Duration
 }
 

@@ -7,7 +7,8 @@ import (
 
 // Action is an output of the state machine for the shell to carry out.
 // The concrete types below are all the actions there are; each embeds
-// Caused.
+// Caused. Actions are read-only: their lists (of workers, say) may be
+// shared between actions and with the state.
 type Action interface{ caused() *Caused }
 
 // Caused is embedded in every action: the cause of the event whose
@@ -26,6 +27,10 @@ type Compute struct {
 	Task     *graph.Task
 	Priority graph.Priority
 	Deps     []DepLocation
+	// Handle names the task in the core: the worker's replies about it
+	// echo it (TaskStarted, TaskFinished, TaskFailed, TaskRejected), so
+	// that the core finds the task without looking its key up.
+	Handle TaskHandle
 }
 
 // DepLocation is a dependency of a task and where its data is.

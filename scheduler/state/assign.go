@@ -128,12 +128,12 @@ func (s *State) assign(t *Task, w *Worker) {
 	t.estimate = s.estimate(t)
 	w.occupancy += t.estimate
 	s.setState(t, Processing)
-	c := &Compute{Worker: w.ID, Task: t.Spec, Priority: t.prio}
+	c := &Compute{Worker: w.ID, Task: t.Spec, Priority: t.prio, Handle: s.handles.handle(t)}
 	if len(t.deps) > 0 {
 		c.Deps = make([]DepLocation, len(t.deps))
 		s.visits += uint64(len(t.deps))
 		for i, d := range t.deps {
-			c.Deps[i] = DepLocation{Key: d.Key, NBytes: d.NBytes, Workers: d.WhoHas()}
+			c.Deps[i] = DepLocation{Key: d.Key, NBytes: d.NBytes, Workers: d.holderIDs()}
 		}
 	}
 	s.emit(c)

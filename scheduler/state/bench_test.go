@@ -65,8 +65,8 @@ func runToCompletion(s *State, ring *event.Ring, now *time.Time) int {
 			continue
 		}
 		*now = now.Add(time.Microsecond)
-		s.Handle(&TaskStarted{At: At{*now}, Worker: c.Worker, Key: c.Task.Key})
-		s.Handle(&TaskFinished{At: At{*now}, Worker: c.Worker, Key: c.Task.Key, NBytes: 8, Start: *now, Stop: now.Add(5 * time.Microsecond)})
+		s.Handle(&TaskStarted{At: At{*now}, Worker: c.Worker, Key: c.Task.Key, Handle: c.Handle})
+		s.Handle(&TaskFinished{At: At{*now}, Worker: c.Worker, Key: c.Task.Key, Handle: c.Handle, NBytes: 8, Start: *now, Stop: now.Add(5 * time.Microsecond)})
 		pending = ready(s, ring, pending)
 		n++
 	}

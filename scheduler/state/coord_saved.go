@@ -211,6 +211,7 @@ func (s *State) dataTask(k graph.Key) *Task {
 	t.group.Count++
 	t.group.ByState[Released]++
 	s.tasks[k] = t
+	s.handles.add(t)
 	return t
 }
 

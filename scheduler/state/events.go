@@ -113,6 +113,8 @@ type TaskStarted struct {
 	Worker string
 	Key    graph.Key
 	Thread int
+	// Handle is the one the task's Compute carried, or 0 (see TaskHandle).
+	Handle TaskHandle
 }
 
 // TaskFinished: a worker finished a task and holds its result.
@@ -127,6 +129,8 @@ type TaskFinished struct {
 	// CPU and Wait: the run's time on the CPU and waiting for a core, for
 	// runs the worker measured (0 otherwise).
 	CPU, Wait time.Duration
+	// Handle is the one the task's Compute carried, or 0 (see TaskHandle).
+	Handle TaskHandle
 }
 
 // TaskFailed: a task returned an error or panicked on a worker.
@@ -137,6 +141,8 @@ type TaskFailed struct {
 	Err         *task.TaskError
 	Thread      int
 	Start, Stop time.Time
+	// Handle is the one the task's Compute carried, or 0 (see TaskHandle).
+	Handle TaskHandle
 }
 
 // KeysAdded: a worker now holds copies of these keys (it fetched them).
@@ -163,6 +169,8 @@ type TaskRejected struct {
 	At
 	Worker string
 	Key    graph.Key
+	// Handle is the one the task's Compute carried, or 0 (see TaskHandle).
+	Handle TaskHandle
 }
 
 // StealReplied: answer to a Steal action. Stolen is true when the victim

@@ -24,6 +24,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			m[k] = t
 		}
 		s.tasks = m
+		s.handles.reserve(n)
 	}
 	var g *Group
 	var slab taskSlab
@@ -52,6 +53,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		t.group.Count++
 		t.group.ByState[Released]++
 		s.tasks[spec.Key] = t
+		s.handles.add(t)
 		created = append(created, t)
 	}
 	// Link dependencies once every new task exists, so a graph may list
@@ -60,6 +62,7 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	inner := false // some new task depends on another new one
 	refs := s.refBuf[:0]
 	var links linkSlab
+	inOrder := newTaskCursor(created)
 	for _, t := range created {
 		refs = t.Spec.AppendRefs(refs[:0])
 		if t.Spec.Encoded != nil {
@@ -78,7 +81,10 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		s.nextLinkMark()
 		t.deps = links.next(len(refs))
 		for _, k := range refs {
-			d := s.tasks[k]
+			d := inOrder.find(k)
+			if d == nil {
+				d = s.tasks[k]
+			}
 			if d == nil {
 				t.err = &task.TaskError{Kind: task.ErrLost, Key: string(t.Key), Func: t.Spec.Func,
 					Message: fmt.Sprintf("depends on %s, which the scheduler does not know: its future was released or it was never submitted; keep the future alive until the graph that uses it is submitted", k)}
@@ -119,8 +125,12 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 		}
 	}
 	wanted := make([]*Task, 0, len(e.Wanted))
+	inOrder = newTaskCursor(created)
 	for _, k := range e.Wanted {
-		t := s.tasks[k]
+		t := inOrder.find(k)
+		if t == nil {
+			t = s.tasks[k]
+		}
 		if t == nil {
 			s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: fmt.Sprintf("key %s is not known to the scheduler; it was released before this graph arrived", k)})
 			continue
@@ -316,4 +326,33 @@ func (s *State) nextLinkMark() {
 		}
 		s.linkMark = 1
 	}
+}
+
+// taskCursor finds keys among a graph's new tasks without a probe of the
+// task map (at a million keys each probe is a cache miss or two), when
+// they come as graphs usually name them: in the order of the tasks (a
+// merge's inputs, a chain's links, the wanted keys, which may skip a
+// task between two), or the same key again (a fan-out's input). A key it
+// does not find may still be known: look it up.
+type taskCursor struct {
+	tasks []*Task
+	next  int   // the task after the last found in order
+	last  *Task // the last found
+}
+
+func newTaskCursor(tasks []*Task) taskCursor { return taskCursor{tasks: tasks} }
+
+// find returns the new task with key k, if it is the last found, the
+// next in order or the one after, or nil.
+func (c *taskCursor) find(k graph.Key) *Task {
+	if c.last != nil && c.last.Key == k {
+		return c.last
+	}
+	for i := c.next; i < len(c.tasks) && i < c.next+2; i++ {
+		if c.tasks[i].Key == k {
+			c.last, c.next = c.tasks[i], i+1
+			return c.last
+		}
+	}
+	return nil
 }

@@ -10,13 +10,14 @@ import (
 	"github.com/dusk-go/dusk/task"
 )
 
-// processingOn returns the task key k if it is processing on worker id.
-func (s *State) processingTask(id string, k graph.Key) (*Task, *Worker) {
+// processingTask returns the task with key k (and handle h, when not 0)
+// if it is processing on worker id, and the worker.
+func (s *State) processingTask(id string, h TaskHandle, k graph.Key) (*Task, *Worker) {
 	w := s.workers[id]
 	if w == nil {
 		return nil, nil
 	}
-	t := s.tasks[k]
+	t := s.taskOf(h, k)
 	if t == nil || t.State != Processing || t.processingOn != w {
 		return nil, w
 	}
@@ -24,13 +25,13 @@ func (s *State) processingTask(id string, k graph.Key) (*Task, *Worker) {
 }
 
 func (s *State) handleTaskStarted(e *TaskStarted) {
-	if t, _ := s.processingTask(e.Worker, e.Key); t != nil {
+	if t, _ := s.processingTask(e.Worker, e.Handle, e.Key); t != nil {
 		t.executing = true
 	}
 }
 
 func (s *State) handleTaskFinished(e *TaskFinished) {
-	t, w := s.processingTask(e.Worker, e.Key)
+	t, w := s.processingTask(e.Worker, e.Handle, e.Key)
 	if w == nil {
 		return
 	}
@@ -72,7 +73,7 @@ func (s *State) recordRun(worker string, k graph.Key, thread int, start, stop ti
 }
 
 func (s *State) handleTaskFailed(e *TaskFailed) {
-	t, w := s.processingTask(e.Worker, e.Key)
+	t, w := s.processingTask(e.Worker, e.Handle, e.Key)
 	if t == nil {
 		return
 	}
@@ -146,7 +147,7 @@ func (s *State) handleDataMissing(e *DataMissing) {
 			s.recommend(d, Released)
 		}
 	}
-	if t, _ := s.processingTask(e.Worker, e.Task); t != nil {
+	if t, _ := s.processingTask(e.Worker, 0, e.Task); t != nil {
 		t.missing++
 		if int(t.missing) > s.cfg.AllowedFailures {
 			// Its input is computed again each time and each time the
@@ -164,7 +165,7 @@ func (s *State) handleDataMissing(e *DataMissing) {
 }
 
 func (s *State) handleTaskRejected(e *TaskRejected) {
-	if t, _ := s.processingTask(e.Worker, e.Key); t != nil {
+	if t, _ := s.processingTask(e.Worker, e.Handle, e.Key); t != nil {
 		s.rejected(t)
 	}
 }

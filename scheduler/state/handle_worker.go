@@ -15,7 +15,7 @@ func (s *State) handleWorkerAdded(e *WorkerAdded) {
 	w := &Worker{
 		ID: e.ID, Address: e.Address, Name: e.Name, NThreads: max(e.NThreads, 1),
 		Resources: e.Resources, MemoryLimit: e.MemoryLimit,
-		lastSeen: s.now,
+		lastSeen: s.now, alone: []string{e.ID},
 	}
 	s.workers[e.ID] = w
 	s.wlist = append(s.wlist, w)

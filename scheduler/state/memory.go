@@ -13,7 +13,7 @@ func (s *State) finishedToMemory(t *Task, _ *Worker) {
 	t.addHolder(w)
 	s.setState(t, Memory)
 	for _, c := range t.wantedBy {
-		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: []string{w.ID}})
+		s.emit(&KeyInMemory{Client: c.ID, Key: t.Key, NBytes: t.NBytes, Type: t.TypeName, Workers: w.alone})
 	}
 	s.visits += uint64(len(t.dependents))
 	for _, dt := range t.dependents {

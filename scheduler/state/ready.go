@@ -79,9 +79,14 @@ func reuse[T any](b []T, max int) []T {
 	return b[:0]
 }
 
-// emit adds an action, caused by the event being handled.
+// emit adds an action, caused by the event being handled. A long list
+// doubles when full (append grows a large slice by a quarter: an event
+// with a million actions copied it some twenty times).
 func (s *State) emit(a Action) {
 	a.caused().Cause = s.stim.Cause
+	if n := len(s.out.Actions); n == cap(s.out.Actions) && n >= 1024 {
+		s.out.Actions = slices.Grow(s.out.Actions, n)
+	}
 	s.out.Actions = append(s.out.Actions, a)
 }
 

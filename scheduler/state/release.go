@@ -155,6 +155,7 @@ func (s *State) forget(t *Task, _ *Worker) {
 	}
 	s.setState(t, Forgotten)
 	delete(s.tasks, t.Key)
+	s.handles.drop(t)
 	if s.moving != nil {
 		delete(s.moving, t)
 	}

@@ -79,7 +79,10 @@ func DefaultConfig() Config {
 type State struct {
 	cfg Config
 
-	tasks   map[graph.Key]*Task
+	tasks map[graph.Key]*Task
+	// handles places every task of tasks in a table, for events that
+	// name a task by the handle its Compute gave out.
+	handles handles
 	workers map[string]*Worker
 	wlist   []*Worker // workers in the order they joined; for determinism
 	clients map[string]*Client
@@ -105,7 +108,8 @@ type State struct {
 	// (see workerWithRoom); it may have left since.
 	runTo *Worker
 
-	recs []rec // recommendations not yet applied
+	recs  []rec // recommendations not yet applied
+	recAt int   // while apply runs, the place in recs of the one it applies
 	// refBuf holds a new task's references while handleGraph links it;
 	// linkMark numbers the tasks it links (see Task.linkMark).
 	refBuf   []graph.Key

@@ -46,6 +46,7 @@ type Task struct {
 	suspicious     int32 // workers that died while it executed there
 	missing        int32 // times a worker could not fetch one of its inputs
 	queueAt        int32 // its place in the queue of root tasks (see taskQueue); -1 when not queued
+	place          int32 // its place in the table of handles (see handles)
 	// linkMark is State.linkMark when the task was last found among the
 	// inputs of the task being linked (handleGraph): a repeat is skipped.
 	linkMark uint32
@@ -80,6 +81,15 @@ func (t *Task) WhoHas() []string {
 		out[i] = w.ID
 	}
 	return out
+}
+
+// holderIDs is WhoHas for actions: the list of a single holder is the
+// worker's own (see Worker.alone), not a new one.
+func (t *Task) holderIDs() []string {
+	if len(t.whoHas) == 1 {
+		return t.whoHas[0].alone
+	}
+	return t.WhoHas()
 }
 
 // Err returns why the task erred, or nil.

@@ -144,14 +144,23 @@ func (s *State) releaseUnneeded(t *Task) {
 	s.addRec(rec{t: t, to: Released, unneeded: true})
 }
 
-// addRec adds a recommendation. A long list doubles when full: append
-// grows a large slice by a quarter, and one event that recommends a
-// million tasks copied the list some twenty times.
+// addRec adds a recommendation. A full list first drops the ones apply
+// has carried out, when they are half of it or more (a pass over a
+// million tasks, each recommending the next move of another, keeps a
+// list of the ones still to come, not of all it made); otherwise a long
+// list doubles: append grows a large slice by a quarter, and one event
+// that recommends a million tasks copied the list some twenty times.
 func (s *State) addRec(r rec) {
 	if n := len(s.recs); n == cap(s.recs) && n >= 1024 {
-		grown := make([]rec, n, 2*n)
-		copy(grown, s.recs)
-		s.recs = grown
+		if done := s.recAt; done >= n/2 {
+			left := copy(s.recs, s.recs[done:])
+			clear(s.recs[left:])
+			s.recs, s.recAt = s.recs[:left], 0
+		} else {
+			grown := make([]rec, n, 2*n)
+			copy(grown, s.recs)
+			s.recs = grown
+		}
 	}
 	s.recs = append(s.recs, r)
 }
@@ -183,14 +192,18 @@ func (r rec) stale() bool {
 // graph with many queued roots would otherwise send each of them).
 func (s *State) apply() {
 	for {
-		for i := 0; i < len(s.recs); i++ {
-			if r := s.recs[i]; !r.stale() {
+		// s.recAt is the next to carry out: addRec may move the list's
+		// rest to its front as it grows.
+		for s.recAt = 0; s.recAt < len(s.recs); s.recAt++ {
+			if r := s.recs[s.recAt]; !r.stale() {
 				s.transition(r.t, r.to, nil)
 			}
 		}
+		s.recAt = 0
 		// The list is kept for the next event while it is no longer
-		// than the tasks known: a graph's size, not a waste.
-		s.recs = reuse(s.recs, max(reuseCap, len(s.tasks)))
+		// than twice the tasks known (it doubles as it grows): a
+		// graph's size, not a waste.
+		s.recs = reuse(s.recs, max(reuseCap, 2*len(s.tasks)))
 		if len(s.toFill) == 0 {
 			return
 		}

@@ -63,10 +63,16 @@ func (s *State) Check() error {
 	if len(s.wlist) != len(s.workers) {
 		bad("%d workers in list, %d in map", len(s.wlist), len(s.workers))
 	}
+	if live := len(s.handles.places) - len(s.handles.free); live != len(s.tasks) {
+		bad("%d places taken in the table of handles, %d tasks", live, len(s.tasks))
+	}
 	queued := 0
 	for k, t := range s.tasks {
 		if t.Key != k {
 			bad("task %s under key %s", t.Key, k)
+		}
+		if t.place < 0 || int(t.place) >= len(s.handles.places) || s.handles.places[t.place] != t {
+			bad("task %s is not at its place %d in the table of handles", t.Key, t.place)
 		}
 		s.checkTask(t, bad)
 		if t.State == Queued {

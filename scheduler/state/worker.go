@@ -22,6 +22,9 @@ type Worker struct {
 	has        []*Task
 	// slots are the first places of the tasks' lists of holders.
 	slots firstSlots[*Worker]
+	// alone is []string{ID}: the list of holders of data only it holds,
+	// shared by the actions that carry one (their lists are read-only).
+	alone []string
 	// orphans are the keys of orphans it holds
 	orphans   []graph.Key
 	nbytes    int64   // bytes of data held

@@ -1132,8 +1132,13 @@ type TaskReports struct {
 	StopNs        []int64                `protobuf:"varint,8,rep,packed,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
 	// The run's time on the CPU and waiting for a core, from its thread's
 	// scheduler statistics; 0 for runs not measured (the worker samples).
-	CpuNs         []int64 `protobuf:"varint,9,rep,packed,name=cpu_ns,json=cpuNs,proto3" json:"cpu_ns,omitempty"`
-	WaitNs        []int64 `protobuf:"varint,10,rep,packed,name=wait_ns,json=waitNs,proto3" json:"wait_ns,omitempty"`
+	CpuNs  []int64 `protobuf:"varint,9,rep,packed,name=cpu_ns,json=cpuNs,proto3" json:"cpu_ns,omitempty"`
+	WaitNs []int64 `protobuf:"varint,10,rep,packed,name=wait_ns,json=waitNs,proto3" json:"wait_ns,omitempty"`
+	// The handles of the tasks' ComputeTask, echoed (0: none), beside
+	// started and finished: the scheduler finds a task by its handle
+	// without looking its key up.
+	StartedHandle []uint64 `protobuf:"varint,11,rep,packed,name=started_handle,json=startedHandle,proto3" json:"started_handle,omitempty"`
+	Handle        []uint64 `protobuf:"varint,12,rep,packed,name=handle,proto3" json:"handle,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1234,6 +1239,20 @@ func (x *TaskReports) GetCpuNs() []int64 {
 func (x *TaskReports) GetWaitNs() []int64 {
 	if x != nil {
 		return x.WaitNs
+	}
+	return nil
+}
+
+func (x *TaskReports) GetStartedHandle() []uint64 {
+	if x != nil {
+		return x.StartedHandle
+	}
+	return nil
+}
+
+func (x *TaskReports) GetHandle() []uint64 {
+	if x != nil {
+		return x.Handle
 	}
 	return nil
 }
@@ -1687,6 +1706,7 @@ type TaskFailed struct {
 	Thread        int32                  `protobuf:"varint,3,opt,name=thread,proto3" json:"thread,omitempty"`
 	StartNs       int64                  `protobuf:"varint,4,opt,name=start_ns,json=startNs,proto3" json:"start_ns,omitempty"`
 	StopNs        int64                  `protobuf:"varint,5,opt,name=stop_ns,json=stopNs,proto3" json:"stop_ns,omitempty"`
+	Handle        uint64                 `protobuf:"varint,6,opt,name=handle,proto3" json:"handle,omitempty"` // the task's ComputeTask handle, echoed
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1752,6 +1772,13 @@ func (x *TaskFailed) GetStartNs() int64 {
 func (x *TaskFailed) GetStopNs() int64 {
 	if x != nil {
 		return x.StopNs
+	}
+	return 0
+}
+
+func (x *TaskFailed) GetHandle() uint64 {
+	if x != nil {
+		return x.Handle
 	}
 	return 0
 }
@@ -1871,6 +1898,7 @@ func (x *DataMissing) GetTried() []string {
 type TaskRejected struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Handle        uint64                 `protobuf:"varint,2,opt,name=handle,proto3" json:"handle,omitempty"` // the task's ComputeTask handle, echoed
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1910,6 +1938,13 @@ func (x *TaskRejected) GetKey() string {
 		return x.Key
 	}
 	return ""
+}
+
+func (x *TaskRejected) GetHandle() uint64 {
+	if x != nil {
+		return x.Handle
+	}
+	return 0
 }
 
 type StealReply struct {
@@ -2745,9 +2780,12 @@ type ComputeTask struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The task as the client encoded it (a marshalled Task): the scheduler
 	// forwards these bytes without decoding and encoding them again.
-	Task          []byte         `protobuf:"bytes,4,opt,name=task,proto3" json:"task,omitempty"`
-	Priority      *Priority      `protobuf:"bytes,2,opt,name=priority,proto3" json:"priority,omitempty"`
-	Deps          []*DepLocation `protobuf:"bytes,3,rep,name=deps,proto3" json:"deps,omitempty"`
+	Task     []byte         `protobuf:"bytes,4,opt,name=task,proto3" json:"task,omitempty"`
+	Priority *Priority      `protobuf:"bytes,2,opt,name=priority,proto3" json:"priority,omitempty"`
+	Deps     []*DepLocation `protobuf:"bytes,3,rep,name=deps,proto3" json:"deps,omitempty"`
+	// The scheduler's handle of the task: the worker echoes it in its
+	// reports about the task (TaskReports, TaskFailed, TaskRejected).
+	Handle        uint64 `protobuf:"varint,5,opt,name=handle,proto3" json:"handle,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2801,6 +2839,13 @@ func (x *ComputeTask) GetDeps() []*DepLocation {
 		return x.Deps
 	}
 	return nil
+}
+
+func (x *ComputeTask) GetHandle() uint64 {
+	if x != nil {
+		return x.Handle
+	}
+	return 0
 }
 
 type FreeKeys struct {
@@ -7295,7 +7340,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06sha256\x18\x01 \x01(\tR\x06sha256\"e\n" +
 	"\vWorkerBatch\x12&\n" +
 	"\x04msgs\x18\x01 \x03(\v2\x12.dusk.v1.WorkerMsgR\x04msgs\x12.\n" +
-	"\areports\x18\x02 \x01(\v2\x14.dusk.v1.TaskReportsR\areports\"\x92\x02\n" +
+	"\areports\x18\x02 \x01(\v2\x14.dusk.v1.TaskReportsR\areports\"\xd1\x02\n" +
 	"\vTaskReports\x12\x18\n" +
 	"\astarted\x18\x01 \x03(\tR\astarted\x12%\n" +
 	"\x0estarted_thread\x18\x02 \x03(\x05R\rstartedThread\x12\x1a\n" +
@@ -7307,7 +7352,9 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\astop_ns\x18\b \x03(\x03R\x06stopNs\x12\x15\n" +
 	"\x06cpu_ns\x18\t \x03(\x03R\x05cpuNs\x12\x17\n" +
 	"\await_ns\x18\n" +
-	" \x03(\x03R\x06waitNs\"\xb5\x04\n" +
+	" \x03(\x03R\x06waitNs\x12%\n" +
+	"\x0estarted_handle\x18\v \x03(\x04R\rstartedHandle\x12\x16\n" +
+	"\x06handle\x18\f \x03(\x04R\x06handle\"\xb5\x04\n" +
 	"\tWorkerMsg\x125\n" +
 	"\bregister\x18\x01 \x01(\v2\x17.dusk.v1.RegisterWorkerH\x00R\bregister\x12-\n" +
 	"\x06failed\x18\x04 \x01(\v2\x13.dusk.v1.TaskFailedH\x00R\x06failed\x12*\n" +
@@ -7346,23 +7393,25 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\aHeldKey\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06nbytes\x18\x02 \x01(\x03R\x06nbytes\x12\x12\n" +
-	"\x04type\x18\x03 \x01(\tR\x04type\"\x94\x01\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\"\xac\x01\n" +
 	"\n" +
 	"TaskFailed\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12(\n" +
 	"\x05error\x18\x02 \x01(\v2\x12.dusk.v1.TaskErrorR\x05error\x12\x16\n" +
 	"\x06thread\x18\x03 \x01(\x05R\x06thread\x12\x19\n" +
 	"\bstart_ns\x18\x04 \x01(\x03R\astartNs\x12\x17\n" +
-	"\astop_ns\x18\x05 \x01(\x03R\x06stopNs\"7\n" +
+	"\astop_ns\x18\x05 \x01(\x03R\x06stopNs\x12\x16\n" +
+	"\x06handle\x18\x06 \x01(\x04R\x06handle\"7\n" +
 	"\tKeysAdded\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\x12\x16\n" +
 	"\x06nbytes\x18\x02 \x03(\x03R\x06nbytes\"I\n" +
 	"\vDataMissing\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\tR\x04task\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x14\n" +
-	"\x05tried\x18\x03 \x03(\tR\x05tried\" \n" +
+	"\x05tried\x18\x03 \x03(\tR\x05tried\"8\n" +
 	"\fTaskRejected\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\"6\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
+	"\x06handle\x18\x02 \x01(\x04R\x06handle\"6\n" +
 	"\n" +
 	"StealReply\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
@@ -7421,11 +7470,12 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\x06binary\x18\x01 \x01(\v2\x13.dusk.v1.BinaryInfoR\x06binary\"<\n" +
 	"\aWelcome\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
-	"\fscheduler_id\x18\x02 \x01(\tR\vschedulerId\"\x80\x01\n" +
+	"\fscheduler_id\x18\x02 \x01(\tR\vschedulerId\"\x98\x01\n" +
 	"\vComputeTask\x12\x12\n" +
 	"\x04task\x18\x04 \x01(\fR\x04task\x12-\n" +
 	"\bpriority\x18\x02 \x01(\v2\x11.dusk.v1.PriorityR\bpriority\x12(\n" +
-	"\x04deps\x18\x03 \x03(\v2\x14.dusk.v1.DepLocationR\x04depsJ\x04\b\x01\x10\x02\"\x1e\n" +
+	"\x04deps\x18\x03 \x03(\v2\x14.dusk.v1.DepLocationR\x04deps\x12\x16\n" +
+	"\x06handle\x18\x05 \x01(\x04R\x06handleJ\x04\b\x01\x10\x02\"\x1e\n" +
 	"\bFreeKeys\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\" \n" +
 	"\fStealRequest\x12\x10\n" +

@@ -984,15 +984,14 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
-	if len(m.WaitNs) > 0 {
+	if len(m.Handle) > 0 {
 		var pksize2 int
-		for _, num := range m.WaitNs {
+		for _, num := range m.Handle {
 			pksize2 += protohelpers.SizeOfVarint(uint64(num))
 		}
 		i -= pksize2
 		j1 := i
-		for _, num1 := range m.WaitNs {
-			num := uint64(num1)
+		for _, num := range m.Handle {
 			for num >= 1<<7 {
 				dAtA[j1] = uint8(uint64(num)&0x7f | 0x80)
 				num >>= 7
@@ -1003,17 +1002,16 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize2))
 		i--
-		dAtA[i] = 0x52
+		dAtA[i] = 0x62
 	}
-	if len(m.CpuNs) > 0 {
+	if len(m.StartedHandle) > 0 {
 		var pksize4 int
-		for _, num := range m.CpuNs {
+		for _, num := range m.StartedHandle {
 			pksize4 += protohelpers.SizeOfVarint(uint64(num))
 		}
 		i -= pksize4
 		j3 := i
-		for _, num1 := range m.CpuNs {
-			num := uint64(num1)
+		for _, num := range m.StartedHandle {
 			for num >= 1<<7 {
 				dAtA[j3] = uint8(uint64(num)&0x7f | 0x80)
 				num >>= 7
@@ -1024,16 +1022,16 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize4))
 		i--
-		dAtA[i] = 0x4a
+		dAtA[i] = 0x5a
 	}
-	if len(m.StopNs) > 0 {
+	if len(m.WaitNs) > 0 {
 		var pksize6 int
-		for _, num := range m.StopNs {
+		for _, num := range m.WaitNs {
 			pksize6 += protohelpers.SizeOfVarint(uint64(num))
 		}
 		i -= pksize6
 		j5 := i
-		for _, num1 := range m.StopNs {
+		for _, num1 := range m.WaitNs {
 			num := uint64(num1)
 			for num >= 1<<7 {
 				dAtA[j5] = uint8(uint64(num)&0x7f | 0x80)
@@ -1045,16 +1043,16 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize6))
 		i--
-		dAtA[i] = 0x42
+		dAtA[i] = 0x52
 	}
-	if len(m.StartNs) > 0 {
+	if len(m.CpuNs) > 0 {
 		var pksize8 int
-		for _, num := range m.StartNs {
+		for _, num := range m.CpuNs {
 			pksize8 += protohelpers.SizeOfVarint(uint64(num))
 		}
 		i -= pksize8
 		j7 := i
-		for _, num1 := range m.StartNs {
+		for _, num1 := range m.CpuNs {
 			num := uint64(num1)
 			for num >= 1<<7 {
 				dAtA[j7] = uint8(uint64(num)&0x7f | 0x80)
@@ -1066,16 +1064,16 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize8))
 		i--
-		dAtA[i] = 0x3a
+		dAtA[i] = 0x4a
 	}
-	if len(m.Thread) > 0 {
+	if len(m.StopNs) > 0 {
 		var pksize10 int
-		for _, num := range m.Thread {
+		for _, num := range m.StopNs {
 			pksize10 += protohelpers.SizeOfVarint(uint64(num))
 		}
 		i -= pksize10
 		j9 := i
-		for _, num1 := range m.Thread {
+		for _, num1 := range m.StopNs {
 			num := uint64(num1)
 			for num >= 1<<7 {
 				dAtA[j9] = uint8(uint64(num)&0x7f | 0x80)
@@ -1086,6 +1084,48 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 			j9++
 		}
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize10))
+		i--
+		dAtA[i] = 0x42
+	}
+	if len(m.StartNs) > 0 {
+		var pksize12 int
+		for _, num := range m.StartNs {
+			pksize12 += protohelpers.SizeOfVarint(uint64(num))
+		}
+		i -= pksize12
+		j11 := i
+		for _, num1 := range m.StartNs {
+			num := uint64(num1)
+			for num >= 1<<7 {
+				dAtA[j11] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j11++
+			}
+			dAtA[j11] = uint8(num)
+			j11++
+		}
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize12))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if len(m.Thread) > 0 {
+		var pksize14 int
+		for _, num := range m.Thread {
+			pksize14 += protohelpers.SizeOfVarint(uint64(num))
+		}
+		i -= pksize14
+		j13 := i
+		for _, num1 := range m.Thread {
+			num := uint64(num1)
+			for num >= 1<<7 {
+				dAtA[j13] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j13++
+			}
+			dAtA[j13] = uint8(num)
+			j13++
+		}
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize14))
 		i--
 		dAtA[i] = 0x32
 	}
@@ -1099,23 +1139,23 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 	}
 	if len(m.Nbytes) > 0 {
-		var pksize12 int
+		var pksize16 int
 		for _, num := range m.Nbytes {
-			pksize12 += protohelpers.SizeOfVarint(uint64(num))
+			pksize16 += protohelpers.SizeOfVarint(uint64(num))
 		}
-		i -= pksize12
-		j11 := i
+		i -= pksize16
+		j15 := i
 		for _, num1 := range m.Nbytes {
 			num := uint64(num1)
 			for num >= 1<<7 {
-				dAtA[j11] = uint8(uint64(num)&0x7f | 0x80)
+				dAtA[j15] = uint8(uint64(num)&0x7f | 0x80)
 				num >>= 7
-				j11++
+				j15++
 			}
-			dAtA[j11] = uint8(num)
-			j11++
+			dAtA[j15] = uint8(num)
+			j15++
 		}
-		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize12))
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize16))
 		i--
 		dAtA[i] = 0x22
 	}
@@ -1129,23 +1169,23 @@ func (m *TaskReports) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 	}
 	if len(m.StartedThread) > 0 {
-		var pksize14 int
+		var pksize18 int
 		for _, num := range m.StartedThread {
-			pksize14 += protohelpers.SizeOfVarint(uint64(num))
+			pksize18 += protohelpers.SizeOfVarint(uint64(num))
 		}
-		i -= pksize14
-		j13 := i
+		i -= pksize18
+		j17 := i
 		for _, num1 := range m.StartedThread {
 			num := uint64(num1)
 			for num >= 1<<7 {
-				dAtA[j13] = uint8(uint64(num)&0x7f | 0x80)
+				dAtA[j17] = uint8(uint64(num)&0x7f | 0x80)
 				num >>= 7
-				j13++
+				j17++
 			}
-			dAtA[j13] = uint8(num)
-			j13++
+			dAtA[j17] = uint8(num)
+			j17++
 		}
-		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize14))
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(pksize18))
 		i--
 		dAtA[i] = 0x12
 	}
@@ -1687,6 +1727,11 @@ func (m *TaskFailed) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.Handle != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Handle))
+		i--
+		dAtA[i] = 0x30
+	}
 	if m.StopNs != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.StopNs))
 		i--
@@ -1870,6 +1915,11 @@ func (m *TaskRejected) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	if m.unknownFields != nil {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
+	}
+	if m.Handle != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Handle))
+		i--
+		dAtA[i] = 0x10
 	}
 	if len(m.Key) > 0 {
 		i -= len(m.Key)
@@ -2709,6 +2759,11 @@ func (m *ComputeTask) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	if m.unknownFields != nil {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
+	}
+	if m.Handle != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Handle))
+		i--
+		dAtA[i] = 0x28
 	}
 	if len(m.Task) > 0 {
 		i -= len(m.Task)
@@ -7435,6 +7490,20 @@ func (m *TaskReports) SizeVT() (n int) {
 		}
 		n += 1 + protohelpers.SizeOfVarint(uint64(l)) + l
 	}
+	if len(m.StartedHandle) > 0 {
+		l = 0
+		for _, e := range m.StartedHandle {
+			l += protohelpers.SizeOfVarint(uint64(e))
+		}
+		n += 1 + protohelpers.SizeOfVarint(uint64(l)) + l
+	}
+	if len(m.Handle) > 0 {
+		l = 0
+		for _, e := range m.Handle {
+			l += protohelpers.SizeOfVarint(uint64(e))
+		}
+		n += 1 + protohelpers.SizeOfVarint(uint64(l)) + l
+	}
 	n += len(m.unknownFields)
 	return n
 }
@@ -7720,6 +7789,9 @@ func (m *TaskFailed) SizeVT() (n int) {
 	if m.StopNs != 0 {
 		n += 1 + protohelpers.SizeOfVarint(uint64(m.StopNs))
 	}
+	if m.Handle != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Handle))
+	}
 	n += len(m.unknownFields)
 	return n
 }
@@ -7780,6 +7852,9 @@ func (m *TaskRejected) SizeVT() (n int) {
 	l = len(m.Key)
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	if m.Handle != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Handle))
 	}
 	n += len(m.unknownFields)
 	return n
@@ -8167,6 +8242,9 @@ func (m *ComputeTask) SizeVT() (n int) {
 	l = len(m.Task)
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	if m.Handle != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Handle))
 	}
 	n += len(m.unknownFields)
 	return n
@@ -12953,6 +13031,158 @@ func (m *TaskReports) UnmarshalVT(dAtA []byte) error {
 			} else {
 				return fmt.Errorf("proto: wrong wireType = %d for field WaitNs", wireType)
 			}
+		case 11:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protohelpers.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.StartedHandle = append(m.StartedHandle, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protohelpers.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return protohelpers.ErrInvalidLength
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return protohelpers.ErrInvalidLength
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.StartedHandle) == 0 {
+					m.StartedHandle = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protohelpers.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.StartedHandle = append(m.StartedHandle, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartedHandle", wireType)
+			}
+		case 12:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protohelpers.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Handle = append(m.Handle, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return protohelpers.ErrIntOverflow
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return protohelpers.ErrInvalidLength
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return protohelpers.ErrInvalidLength
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Handle) == 0 {
+					m.Handle = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return protohelpers.ErrIntOverflow
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Handle = append(m.Handle, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Handle", wireType)
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
@@ -14291,6 +14521,25 @@ func (m *TaskFailed) UnmarshalVT(dAtA []byte) error {
 					break
 				}
 			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Handle", wireType)
+			}
+			m.Handle = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Handle |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
@@ -14680,6 +14929,25 @@ func (m *TaskRejected) UnmarshalVT(dAtA []byte) error {
 			}
 			m.Key = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Handle", wireType)
+			}
+			m.Handle = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Handle |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
@@ -16565,6 +16833,25 @@ func (m *ComputeTask) UnmarshalVT(dAtA []byte) error {
 				m.Task = []byte{}
 			}
 			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Handle", wireType)
+			}
+			m.Handle = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Handle |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])

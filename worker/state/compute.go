@@ -8,10 +8,11 @@ import (
 func (s *State) compute(e *Compute) {
 	k := e.Task.Key
 	if t := s.tasks[k]; t != nil {
+		t.handle = e.Handle
 		switch t.State {
 		case Memory:
 			t.freed = false
-			s.emit(&Finished{Key: k, NBytes: t.NBytes})
+			s.emit(&Finished{Key: k, NBytes: t.NBytes, Handle: t.handle})
 		case Cancelled:
 			t.rerun = true
 			t.Spec, t.Prio = e.Task, e.Priority
@@ -24,7 +25,7 @@ func (s *State) compute(e *Compute) {
 		return
 	}
 	t := newTask(k)
-	t.Spec, t.Prio, t.resources = e.Task, e.Priority, e.Task.Resources
+	t.Spec, t.Prio, t.resources, t.handle = e.Task, e.Priority, e.Task.Resources, e.Handle
 	s.link(t, e.Deps)
 	if t.nMissing == 0 {
 		s.transition(t, Ready)

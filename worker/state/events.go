@@ -25,6 +25,9 @@ type Compute struct {
 	Task     *graph.Task
 	Priority graph.Priority
 	Deps     []Dep
+	// Handle is the scheduler's handle of the task, echoed in what the
+	// worker reports about it (Started, Finished, Failed, Rejected).
+	Handle uint64
 }
 
 // Free: the scheduler says these keys are not wanted here any more.

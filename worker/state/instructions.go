@@ -48,6 +48,7 @@ type Started struct {
 	Cause  Cause
 	Key    graph.Key
 	Thread int
+	Handle uint64 // the task's Compute's (0: none)
 }
 
 // Finished tells the scheduler a task's result is stored here.
@@ -59,6 +60,7 @@ type Finished struct {
 	Thread      int
 	Start, Stop time.Time
 	CPU, Wait   time.Duration // measured runs only (see Executed)
+	Handle      uint64        // the task's Compute's (0: none)
 }
 
 // Failed tells the scheduler a task failed.
@@ -68,6 +70,7 @@ type Failed struct {
 	Err         error
 	Thread      int
 	Start, Stop time.Time
+	Handle      uint64 // the task's Compute's (0: none)
 }
 
 // Added tells the scheduler this worker now holds copies of keys.
@@ -87,8 +90,9 @@ type Missing struct {
 
 // Rejected tells the scheduler a task was dropped here.
 type Rejected struct {
-	Cause Cause
-	Key   graph.Key
+	Cause  Cause
+	Key    graph.Key
+	Handle uint64 // the task's Compute's (0: none)
 }
 
 // StealReply answers a Steal.

@@ -27,12 +27,12 @@ func (s *State) executed(e *Executed) {
 		return
 	}
 	if e.Err != nil {
-		s.emit(&Failed{Key: t.Key, Err: e.Err, Thread: e.Thread, Start: e.Start, Stop: e.Stop})
+		s.emit(&Failed{Key: t.Key, Err: e.Err, Thread: e.Thread, Start: e.Start, Stop: e.Stop, Handle: t.handle})
 		s.transition(t, Released)
 		return
 	}
 	t.NBytes = e.NBytes
-	s.emit(&Finished{Key: t.Key, NBytes: e.NBytes, Type: e.Type, Thread: e.Thread, Start: e.Start, Stop: e.Stop, CPU: e.CPU, Wait: e.Wait})
+	s.emit(&Finished{Key: t.Key, NBytes: e.NBytes, Type: e.Type, Thread: e.Thread, Start: e.Start, Stop: e.Stop, CPU: e.CPU, Wait: e.Wait, Handle: t.handle})
 	s.transition(t, Memory)
 }
 

@@ -63,6 +63,9 @@ type Task struct {
 	tried  []string
 	flight string // the peer asked for it, in Flight
 	NBytes int64
+	// handle is the scheduler's handle of the task, from its Compute
+	// (0: none), echoed in the reports about it.
+	handle uint64
 
 	thread    int  // the thread running it, in Executing and Cancelled
 	acquire   bool // fetched as a copy for the scheduler, not for a task

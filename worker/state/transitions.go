@@ -121,7 +121,7 @@ func (s *State) arrived(t *Task) {
 // readyToExecuting hands a task to the thread ensureExecuting took for it.
 func (s *State) readyToExecuting(t *Task) {
 	heap.Remove(&s.ready, t.heapIdx)
-	s.emit(&Started{Key: t.Key, Thread: t.thread})
+	s.emit(&Started{Key: t.Key, Thread: t.thread, Handle: t.handle})
 	s.emit(&Execute{Task: t.Spec, Thread: t.thread})
 }
 
@@ -188,7 +188,7 @@ func (s *State) dropValue(t *Task) {
 		}
 	}
 	if t.Spec != nil {
-		s.emit(&Rejected{Key: t.Key})
+		s.emit(&Rejected{Key: t.Key, Handle: t.handle})
 	}
 }
 
