@@ -41,10 +41,7 @@ func (lw *lowering) mapSide(in []part, schema *arrow.Schema, cols []string, nout
 	for j := range nout {
 		spec.Owners[j] = workers[j*len(workers)/nout]
 	}
-	sents := make([]*dusk.Delayed[shuffle.Sent], len(in))
-	for i, p := range in {
-		sents[i] = dusk.Call[shuffle.Sent](shuffle.Transfer, p, spec, i)
-	}
+	sents := lw.transfers(in, spec)
 	return &mapSide{spec: spec, barrier: dusk.Call[shuffle.Sent](shuffle.Barrier, sents), unpacks: map[int]part{}}, nil
 }
 

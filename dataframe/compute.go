@@ -37,6 +37,9 @@ type lowering struct {
 	shuffles []string     // IDs of the shuffles in the graph
 	adapt    *adaptiveRun // what may adapt at run time (adaptive.go); nil: nothing
 	same     *sharing     // when set, equal steps are lowered once (ComputeAll)
+	// runs maps a partition that joins a run of partitions (a Coalesce's
+	// concat) to the run, so that a shuffle reads the run without the copy.
+	runs map[*dusk.Delayed[arrow.RecordBatch]][]part
 }
 
 func newLowering(ctx context.Context, c *dusk.Client) *lowering {

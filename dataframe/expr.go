@@ -53,6 +53,20 @@ func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 		}
 		return out, nil
 	}
+	// A Select or Drop alone over partitions made in Go (a join, a
+	// shuffle, records in memory) picks the columns, copying nothing,
+	// where the query would copy the columns it keeps through DuckDB.
+	if root == s.child && picksAsQueryWould(s) {
+		in, err := lw.parts(root)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]part, len(in))
+		for i, p := range in {
+			out[i] = dusk.Call[arrow.RecordBatch](fnPickNullable, p, s.uses)
+		}
+		return out, nil
+	}
 	// Columns picked from partitions in memory are picked in the query's
 	// own task.
 	var cols []string

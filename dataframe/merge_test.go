@@ -2,6 +2,7 @@ package dataframe_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -159,5 +160,43 @@ func TestMergeOnInstantsAcrossZoneNames(t *testing.T) {
 	}
 	if err := left.Merge(naive, []string{"ts"}, "inner").Err(); err == nil {
 		t.Fatal("a naive time joined an instant")
+	}
+}
+
+// TestSelectOverMergeAsTheQueryWould compares a Select over a merge joined
+// in Go (its columns picked, no query) with the same Select done by a
+// DuckDB query (over an Assign, one query does both), for columns of many
+// types with nulls: the same schema and rows.
+func TestSelectOverMergeAsTheQueryWould(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	dir := t.TempDir()
+	for _, q := range []string{
+		fmt.Sprintf(`COPY (SELECT i AS id, CASE WHEN i %% 5 = 0 THEN NULL ELSE i * 0.5 END AS x, 'k' || (i %% 3) AS k,
+			i %% 2 = 0 AS b, DATE '2024-01-01' + i::INTEGER AS d, TIMESTAMP '2024-01-01' + i * INTERVAL 1 MINUTE AS ts,
+			(TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL 1 HOUR) AS tz, i::INTEGER AS i32
+			FROM range(1000) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 250)`, filepath.Join(dir, "l.parquet")),
+		fmt.Sprintf("COPY (SELECT i * 2 AS id, CASE WHEN i %% 7 = 0 THEN NULL ELSE 'w' || i END AS w FROM range(400) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 100)", filepath.Join(dir, "r.parquet")),
+	} {
+		plannerDuckDB(t, q)
+	}
+	l := dataframe.ReadParquet(c, filepath.Join(dir, "l.parquet"))
+	r := dataframe.ReadParquet(c, filepath.Join(dir, "r.parquet"))
+	for _, strategy := range []string{dataframe.StrategyShuffle, dataframe.StrategyBroadcast} {
+		m := l.Merge(r, []string{"id"}, "inner", dataframe.Strategy(strategy))
+		cols := []string{"w", "tz", "ts", "d", "b", "k", "x", "id", "i32"}
+		picked := m.Select(cols...)
+		queried := m.Assign("zz", "1").Select(cols...)
+		a, b := mustCompute(t, ctx, picked), mustCompute(t, ctx, queried)
+		if !a.Schema().Equal(b.Schema()) || !picked.Schema().Equal(queried.Schema()) {
+			t.Fatalf("%s: schema picked %s\nqueried %s", strategy, a.Schema(), b.Schema())
+		}
+		if x, y := rowsOf(t, a), rowsOf(t, b); len(x) != 400 || fmt.Sprint(x) != fmt.Sprint(y) {
+			t.Fatalf("%s: %d rows picked, %d queried, or they differ", strategy, len(x), len(y))
+		}
+		dropped := m.Drop("k", "x")
+		if a, b := mustCompute(t, ctx, dropped), mustCompute(t, ctx, m.Assign("zz", "1").Drop("k", "x", "zz")); !a.Schema().Equal(b.Schema()) || fmt.Sprint(rowsOf(t, a)) != fmt.Sprint(rowsOf(t, b)) {
+			t.Fatalf("%s: Drop picked and queried differ: %s\n%s", strategy, a.Schema(), b.Schema())
+		}
 	}
 }

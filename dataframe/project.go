@@ -14,6 +14,9 @@ import (
 var (
 	fnPick    = dusk.Register("dataframe.pick-columns", pickColumns)
 	fnSQLCols = dusk.Register("dataframe.sql-columns", sqlColumns)
+	// fnPickNullable is a Select's or Drop's query done by picking the
+	// columns (see picksAsQueryWould).
+	fnPickNullable = dusk.Register("dataframe.pick-columns-nullable", pickColumnsNullable)
 	// fnSQLColsMany is fnSQLCols over a run of partitions read as one.
 	fnSQLColsMany = dusk.Register("dataframe.sql-columns-many", sqlColumnsMany)
 )
@@ -86,6 +89,40 @@ func pickColumns(rec arrow.RecordBatch, cols []string) (arrow.RecordBatch, error
 		arrs[i] = rec.Column(idx)
 	}
 	return array.NewRecordBatch(arrow.NewSchema(fields, nil), arrs, rec.NumRows()), nil
+}
+
+// pickColumnsNullable returns the named columns of rec (no copy), every
+// field nullable and without metadata, as a query's result has them.
+func pickColumnsNullable(rec arrow.RecordBatch, cols []string) (arrow.RecordBatch, error) {
+	p, err := pickColumns(rec, cols)
+	if err != nil {
+		return nil, err
+	}
+	fields := make([]arrow.Field, len(cols))
+	for i, f := range p.Schema().Fields() {
+		fields[i] = arrow.Field{Name: f.Name, Type: f.Type, Nullable: true}
+	}
+	return array.NewRecordBatch(arrow.NewSchema(fields, nil), p.Columns(), p.NumRows()), nil
+}
+
+// picksAsQueryWould reports whether the step s only picks columns (a
+// Select or a Drop: plainProjection) whose types DuckDB's query gives back
+// as they are (its planned schema says so; categorical columns, which the
+// query decodes and its task encodes again, excepted): picking them gives
+// the rows and schema the query would.
+func picksAsQueryWould(s *sqlNode) bool {
+	if !plainProjection(s) || s.m.schema.NumFields() != len(s.uses) {
+		return false
+	}
+	in := s.child.meta().schema
+	for i, c := range s.uses {
+		f := s.m.schema.Field(i)
+		j := in.FieldIndices(c)
+		if f.Name != c || len(j) != 1 || !f.Nullable || f.Type.ID() == arrow.DICTIONARY || !arrow.TypeEqual(in.Field(j[0]).Type, f.Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // sqlColumns runs a query over some columns of a partition.

@@ -231,7 +231,7 @@ func (n *repartitionNode) lower(lw *lowering) ([]part, error) {
 		case p.to-p.from == 1:
 			out[i] = in[p.from]
 		default:
-			out[i] = dusk.Call[arrow.RecordBatch](fnConcat, partList(in[p.from:p.to]))
+			out[i] = lw.concat(in[p.from:p.to])
 		}
 	}
 	return out, nil

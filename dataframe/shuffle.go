@@ -28,10 +28,7 @@ func (lw *lowering) shuffleParts(in []part, schema *arrow.Schema, kind string, c
 	for j := range nout {
 		spec.Owners[j] = workers[j%len(workers)]
 	}
-	sents := make([]*dusk.Delayed[shuffle.Sent], len(in))
-	for i, p := range in {
-		sents[i] = dusk.Call[shuffle.Sent](shuffle.Transfer, p, spec, i)
-	}
+	sents := lw.transfers(in, spec)
 	total := dusk.Call[shuffle.Sent](shuffle.Barrier, sents)
 	out := make([]part, nout)
 	for j := range nout {
@@ -39,6 +36,34 @@ func (lw *lowering) shuffleParts(in []part, schema *arrow.Schema, kind string, c
 		out[j] = dusk.Call[arrow.RecordBatch](fn, total, spec, j)
 	}
 	return out, nil
+}
+
+// concat returns one partition joining the run of partitions ps, and
+// remembers the run: a shuffle of that partition reads the run as it is
+// (see transfers).
+func (lw *lowering) concat(ps []part) part {
+	whole := dusk.Call[arrow.RecordBatch](fnConcat, partList(ps))
+	if lw.runs == nil {
+		lw.runs = map[*dusk.Delayed[arrow.RecordBatch]][]part{}
+	}
+	lw.runs[whole] = ps
+	return whole
+}
+
+// transfers returns the Transfer of each input partition of a shuffle:
+// of a partition that joins a run (concat), a TransferRun of the run's
+// partitions, which sends the same pieces without copying the run into
+// one record first.
+func (lw *lowering) transfers(in []part, spec shuffle.Spec) []*dusk.Delayed[shuffle.Sent] {
+	sents := make([]*dusk.Delayed[shuffle.Sent], len(in))
+	for i, p := range in {
+		if d, ok := p.(*dusk.Delayed[arrow.RecordBatch]); ok && lw.runs[d] != nil {
+			sents[i] = dusk.Call[shuffle.Sent](shuffle.TransferRun, partList(lw.runs[d]), spec, i)
+			continue
+		}
+		sents[i] = dusk.Call[shuffle.Sent](shuffle.Transfer, p, spec, i)
+	}
+	return sents
 }
 
 // forgetTimeout bounds the clean-up call to the workers.

@@ -504,3 +504,28 @@ func TestDamagedParquetIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestToParquetDictionaryLimit checks which columns DuckDB's writer keeps
+// as dictionaries: those with few distinct values in a part, not one whose
+// distinct values pass a 20th of the part's rows (id: 4,000 in 50,000),
+// which DuckDB's own limit (about 52,000 entries) let it collect and keep.
+func TestToParquetDictionaryLimit(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	df, err := dataframe.FromRecords(ctx, c, makeRows(100000, 4000, 7), dataframe.Partitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := df.ToParquet(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	got := duckdbScalar(t, fmt.Sprintf("SELECT string_agg(path_in_schema || ':' || (encodings LIKE '%%DICTIONARY%%'), ' ' ORDER BY column_id) FROM parquet_metadata('%s/part.0.parquet')", dir))
+	if want := "id:false k:true x:true y:true"; got != want {
+		t.Fatalf("dictionary-encoded columns: %s, want %s", got, want)
+	}
+	back := dataframe.ReadParquet(c, dir)
+	if a, b := tableLines(t, mustCompute(t, ctx, back)), tableLines(t, mustCompute(t, ctx, df)); fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatal("the rows read back differ from those written")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -27,6 +28,11 @@ var (
 	// Transfer(ctx, rec, spec, input) cuts an input partition by target
 	// and delivers the pieces to their owners.
 	Transfer = dusk.Register("dataframe.shuffle-transfer", transfer)
+	// TransferRun(ctx, recs, spec, input) is Transfer of the records of a
+	// run of partitions read as one input, record by record: the output
+	// receives the rows in the order a Transfer of their concatenation
+	// would send them, without the copy the concatenation makes.
+	TransferRun = dusk.Register("dataframe.shuffle-transfer-run", transferRun)
 	// Barrier(sents) waits for every Transfer and sums what they sent.
 	Barrier = dusk.Register("dataframe.shuffle-barrier", barrier)
 	// Unpack(ctx, total, spec, output) reads one output partition on its
@@ -41,15 +47,33 @@ var (
 )
 
 func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) (Sent, error) {
+	return transferRun(ctx, []arrow.RecordBatch{rec}, spec, input)
+}
+
+// transferRun sends each record's pieces in turn, numbering each output's
+// pieces on from those of the records before.
+func transferRun(ctx context.Context, recs []arrow.RecordBatch, spec Spec, input int) (Sent, error) {
 	rt, ok := task.FromContext(ctx)
 	if !ok {
 		return Sent{}, errors.New("shuffle: Transfer runs as a task on a worker")
 	}
+	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut()), Bytes: make([]int64, spec.NOut())}
+	seqs := make([]int, spec.NOut()) // each output's pieces sent so far
+	for _, rec := range recs {
+		if err := transferOne(ctx, rt, rec, spec, input, seqs, &sent); err != nil {
+			return Sent{}, err
+		}
+	}
+	return sent, nil
+}
+
+// transferOne cuts rec by target and delivers its pieces, the first of
+// output j numbered seqs[j]; it adds what it sent to sent and seqs.
+func transferOne(ctx context.Context, rt task.Runtime, rec arrow.RecordBatch, spec Spec, input int, seqs []int, sent *Sent) error {
 	targets, err := Targets(rec, &spec)
 	if err != nil {
-		return Sent{}, err
+		return err
 	}
-	sent := Sent{ID: spec.ID, Rows: make([]int64, spec.NOut()), Bytes: make([]int64, spec.NOut())}
 	var byOwner map[string][]task.Message
 	if plainSchema(rec.Schema()) {
 		byOwner, err = plainMessages(rec, targets, spec, input, sent.Rows)
@@ -57,15 +81,23 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 		byOwner, err = ipcMessages(rec, targets, spec, input, sent.Rows)
 	}
 	if err != nil {
-		return Sent{}, err
+		return err
 	}
+	next := slices.Clone(seqs)
 	for _, msgs := range byOwner {
-		for _, m := range msgs {
-			if _, out, _, _, err := parseTopic(m.Topic); err == nil {
-				sent.Bytes[out] += int64(len(m.Data))
+		for i, m := range msgs {
+			id, out, in, seq, err := parseTopic(m.Topic)
+			if err != nil {
+				continue
 			}
+			sent.Bytes[out] += int64(len(m.Data))
+			if seqs[out] > 0 {
+				msgs[i].Topic = topic(id, out, in, seq+seqs[out])
+			}
+			next[out] = max(next[out], seq+seqs[out]+1)
 		}
 	}
+	copy(seqs, next)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
@@ -83,7 +115,7 @@ func transfer(ctx context.Context, rec arrow.RecordBatch, spec Spec, input int) 
 		}()
 	}
 	wg.Wait()
-	return sent, firstErr
+	return firstErr
 }
 
 // plainMessages cuts rec into pieces written column by column
@@ -115,7 +147,7 @@ func ipcMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, r
 	}
 	byOwner := map[string][]task.Message{}
 	for out, p := range pieces {
-		rows[out] = p.NumRows()
+		rows[out] += p.NumRows()
 		if p.NumRows() == 0 {
 			continue
 		}
