@@ -6,8 +6,19 @@ import (
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
-// ChunkWriter packs values into DataBatch messages of about size bytes: a
-// small value shares a message with others, a large one is cut into pieces.
+// DefaultChunkSize is the default size of the pieces a value travels in
+// (worker.transfer.chunk-size): a value up to it travels in one piece,
+// which the receiver keeps as it arrives instead of joining pieces into a
+// new buffer (a copy of the whole value), and which wire's codec sends
+// from where it is (no copy into the message).
+const DefaultChunkSize = 64 << 20
+
+// batchSize is the size up to which small values share a message.
+const batchSize = 1 << 20
+
+// ChunkWriter packs values into DataBatch messages: small values share a
+// message of up to about 1 MiB, a value larger than the chunk size is cut
+// into pieces of that size.
 type ChunkWriter struct {
 	send  func(*pb.DataBatch) error
 	size  int
@@ -15,10 +26,12 @@ type ChunkWriter struct {
 	bytes int
 }
 
-// NewChunkWriter returns a writer that sends batches with send.
+// NewChunkWriter returns a writer that sends batches with send and cuts
+// values into pieces of size bytes (DefaultChunkSize if size is not
+// positive).
 func NewChunkWriter(send func(*pb.DataBatch) error, size int) *ChunkWriter {
 	if size <= 0 {
-		size = 1 << 20
+		size = DefaultChunkSize
 	}
 	return &ChunkWriter{send: send, size: size}
 }
@@ -29,7 +42,7 @@ func (cw *ChunkWriter) add(c *pb.DataChunk) error {
 	}
 	cw.cur.Chunks = append(cw.cur.Chunks, c)
 	cw.bytes += len(c.Data) + len(c.Key) + 16
-	if cw.bytes >= cw.size || len(cw.cur.Chunks) >= 4096 {
+	if cw.bytes >= min(cw.size, batchSize) || len(cw.cur.Chunks) >= 4096 {
 		return cw.Flush()
 	}
 	return nil
