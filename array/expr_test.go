@@ -199,8 +199,18 @@ func TestTransposeInExpressions(t *testing.T) {
 			}
 		}
 	}
-	if n, err := dusk.CountTasks(blocksOf(y)); err != nil || n != 9+9 {
-		t.Fatalf("x + x.T over 3×3 blocks is %d tasks (%v), want 18: 9 blocks of x and 9 sums, no transposes", n, err)
+	// Each block of x + x.T makes the blocks of x it reads in its own
+	// task (remade.go): as written, 15 makings of blocks of x (one for
+	// each of the 3 on the diagonal, two for the 6 others) and no
+	// transpose; as Compute sends them, 12 tasks: the 6 off the diagonal
+	// make both their blocks of x, and the 3 on it read theirs twice (as
+	// it is and transposed), which fusion does not inline, so that
+	// block stays a task of its own, read where it is made.
+	if n, err := dusk.CountTasks(blocksOf(y)); err != nil || n != 15+9 {
+		t.Fatalf("x + x.T over 3×3 blocks is %d tasks as written (%v), want 24: 15 makings of blocks of x and 9 sums, no transposes", n, err)
+	}
+	if n, err := dusk.CountTasks(blocksOf(y), dusk.OptimizedWidth(1)); err != nil || n != 12 {
+		t.Fatalf("x + x.T over 3×3 blocks is %d tasks as computed (%v), want 12", n, err)
 	}
 	sum := 0.0
 	for _, v := range got {
@@ -251,5 +261,45 @@ func TestTransposeInExpressions(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Blocks cheap to make from nothing (Random, Full, Arange, ...) are made
+// again by each expression reading them (remade.go): the values are those
+// of the blocks made once (x persisted first), an expression reading a
+// persisted array reads its blocks, and blocks read by a reduction or a
+// rechunk are still made once.
+func TestCheapBlocksMadeWhereRead(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	x := arr(array.Random(c, []int{40, 40}, array.By(10), 9))
+	p := arr(x.Persist(ctx))
+	fromX := values[float64](t, ctx, arr(arr(x.Add(arr(x.Transpose()))).Mul(arr(x.Sub(1)))))
+	fromP := values[float64](t, ctx, arr(arr(p.Add(arr(p.Transpose()))).Mul(arr(p.Sub(1)))))
+	if !slices.Equal(fromX, fromP) {
+		t.Fatal("(x + x.T) * (x - 1) differs between x made in the expression's tasks and x persisted")
+	}
+	// Over 4×4 blocks, as written: each of the 16 blocks of x + x.T makes
+	// the blocks of x it reads (1 on the diagonal, 2 off it); over x
+	// persisted, the 16 blocks of x are read.
+	y := arr(x.Add(arr(x.Transpose())))
+	if n, err := dusk.CountTasks(blocksOf(y)); err != nil || n != 16+4+2*12 {
+		t.Fatalf("x + x.T over 4×4 blocks is %d tasks as written (%v), want 44: 16 sums, 4+2×12 makings of blocks of x", n, err)
+	}
+	if n, err := dusk.CountTasks(blocksOf(arr(p.Add(arr(p.Transpose()))))); err != nil || n != 16+16 {
+		t.Fatalf("over x persisted: %d tasks as written (%v), want 32: 16 sums and 16 blocks of x", n, err)
+	}
+	// A reduction of x itself reads each block from the task that made it.
+	if n, err := dusk.CountTasks(blocksOf(arr(x.Sum(0)))); err != nil || n > 16+16+4 {
+		t.Fatalf("x.sum(0) over 4×4 blocks is %d tasks as written (%v), want at most 36", n, err)
+	}
+	// Full and Arange too.
+	f := arr(array.Full(c, []int{6, 6}, array.By(3), 2.5))
+	if got := values[float64](t, ctx, arr(arr(f.Add(arr(f.Transpose()))).Sum())); got[0] != 5*36 {
+		t.Fatalf("(f + f.T).sum() = %v, want 180", got[0])
+	}
+	r := arr(array.Arange(c, 0, 10, 1, array.By(3)))
+	if got := values[int64](t, ctx, arr(arr(r.Mul(r)).Add(r))); !slices.Equal(got, []int64{0, 2, 6, 12, 20, 30, 42, 56, 72, 90}) {
+		t.Fatalf("r*r + r = %v", got)
 	}
 }
