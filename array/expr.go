@@ -29,7 +29,8 @@ type expr struct {
 	transposed bool
 	// remake, if not nil, makes a leaf's block again in a new task, which
 	// the expression's task reads in place of block (remade.go).
-	remake func() *dusk.Delayed[*Block]
+	// Transposed, it makes the block's transpose, or returns nil.
+	remake func(transposed bool) *dusk.Delayed[*Block]
 	scalar *Block // a leaf: one element, applied to every element
 	a, b   *expr
 	steps  int // the steps of the tree (shared nodes counted each time)
@@ -171,17 +172,24 @@ func compile(dt DType, e *expr) (program, []any) {
 			key := keyOf(e)
 			if _, ok := leafAt[key]; !ok {
 				leafAt[key] = len(leaves)
-				if e.transposed {
+				var made *dusk.Delayed[*Block]
+				if e.remake != nil && e.transposed {
+					// Made transposed for this task, if its maker can.
+					made = e.remake(true)
+				}
+				if e.transposed && made == nil {
 					p.Transposed = append(p.Transposed, len(leaves))
 				}
-				if e.remake != nil {
+				if e.remake != nil && made == nil {
 					// Made again for this task, once however it is read.
-					d, ok := remade[e.block]
-					if !ok {
-						d = e.remake()
-						remade[e.block] = d
+					var ok bool
+					if made, ok = remade[e.block]; !ok {
+						made = e.remake(false)
+						remade[e.block] = made
 					}
-					leaves = append(leaves, d)
+				}
+				if made != nil {
+					leaves = append(leaves, made)
 				} else if e.block != nil {
 					leaves = append(leaves, e.block)
 				} else {

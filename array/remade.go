@@ -24,21 +24,31 @@ import (
 // made by each. Blocks read otherwise (a reduction, a rechunk, a slice)
 // are made once by their own task, as before.
 
+// A block read transposed (x.T in x + x.T) is made transposed when its
+// maker can (Random, Full): no transpose in the expression's task.
+
+// maker makes a block of a cheap array from its grid index, shape, offset
+// and position in C order; transposed, a matrix block's transpose, or nil
+// when it cannot.
+type maker func(idx, shape, offset []int, i int, transposed bool) *dusk.Delayed[*Block]
+
 // newMadeArray is newArray for an array whose blocks are cheap to make:
 // it also keeps how to make block i again (Array.remake).
-func newMadeArray(c *dusk.Client, shape []int, chunks Chunks, dt DType, mk func(idx, shape, offset []int, i int) *dusk.Delayed[*Block]) (*Array, error) {
-	a, err := newArray(c, shape, chunks, dt, mk)
+func newMadeArray(c *dusk.Client, shape []int, chunks Chunks, dt DType, mk maker) (*Array, error) {
+	a, err := newArray(c, shape, chunks, dt, func(idx, shape, offset []int, i int) *dusk.Delayed[*Block] {
+		return mk(idx, shape, offset, i, false)
+	})
 	if err != nil {
 		return nil, err
 	}
 	cs, grid := a.chunks, a.grid()
-	a.remake = func(i int) *dusk.Delayed[*Block] {
+	a.remake = func(i int, transposed bool) *dusk.Delayed[*Block] {
 		idx := make([]int, len(grid))
 		for k, rest := len(grid)-1, i; k >= 0; k-- {
 			idx[k] = rest % grid[k]
 			rest /= grid[k]
 		}
-		return mk(slices.Clone(idx), blockShape(cs, idx), blockOffset(cs, idx), i)
+		return mk(slices.Clone(idx), blockShape(cs, idx), blockOffset(cs, idx), i, transposed)
 	}
 	return a, nil
 }
@@ -49,7 +59,7 @@ func newMadeArray(c *dusk.Client, shape []int, chunks Chunks, dt DType, mk func(
 func leafOf(a *Array, i int, transposed bool) *expr {
 	e := &expr{block: a.blockList()[i], transposed: transposed}
 	if a.remake != nil {
-		e.remake = func() *dusk.Delayed[*Block] { return a.remake(i) }
+		e.remake = func(transposed bool) *dusk.Delayed[*Block] { return a.remake(i, transposed) }
 	}
 	return e
 }
