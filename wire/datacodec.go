@@ -36,11 +36,16 @@ const aliasData = 32 << 10
 // marshalData encodes b as the generated code would, with each chunk's
 // data of aliasData bytes or more as a buffer of its own pointing at the
 // chunk's bytes (which must not change until gRPC has sent them: values
-// do not change once stored).
+// do not change once stored). The pieces of one value that are all in b
+// (ChunkWriter.ValueParts: a block's header, then its elements) go out as
+// one chunk whose data is their concatenation, each piece sent from where
+// it is: the receiver gets the value in one piece, as if it had been
+// encoded into one buffer, which it was not.
 func marshalData(b *pb.DataBatch) (mem.BufferSlice, error) {
 	var out mem.BufferSlice
 	var cur []byte
-	for _, c := range b.GetChunks() {
+	chunks := b.GetChunks()
+	for _, c := range chunks {
 		if len(c.ProtoReflect().GetUnknown()) > 0 {
 			// Not made by dusk's chunk writer: the generated code's way.
 			m, err := b.MarshalVT()
@@ -49,13 +54,22 @@ func marshalData(b *pb.DataBatch) (mem.BufferSlice, error) {
 			}
 			return mem.BufferSlice{mem.SliceBuffer(m)}, nil
 		}
-		rest := &pb.DataChunk{Last: c.Last, Nbytes: c.Nbytes, Type: c.Type, Missing: c.Missing, Total: c.Total}
+	}
+	for i := 0; i < len(chunks); {
+		c, end := chunks[i], wholeValue(chunks, i)
+		pieces := chunks[i:end]
+		i = end
+		rest := &pb.DataChunk{Last: pieces[len(pieces)-1].Last, Nbytes: c.Nbytes, Type: c.Type, Missing: c.Missing, Total: c.Total}
+		data := 0
+		for _, p := range pieces {
+			data += len(p.Data)
+		}
 		size := rest.SizeVT()
 		if len(c.Key) > 0 {
 			size += protowire.SizeTag(chunkKey) + protowire.SizeBytes(len(c.Key))
 		}
-		if len(c.Data) > 0 {
-			size += protowire.SizeTag(chunkData) + protowire.SizeBytes(len(c.Data))
+		if data > 0 {
+			size += protowire.SizeTag(chunkData) + protowire.SizeBytes(data)
 		}
 		cur = protowire.AppendTag(cur, batchChunks, protowire.BytesType)
 		cur = protowire.AppendVarint(cur, uint64(size))
@@ -63,13 +77,18 @@ func marshalData(b *pb.DataBatch) (mem.BufferSlice, error) {
 			cur = protowire.AppendTag(cur, chunkKey, protowire.BytesType)
 			cur = protowire.AppendString(cur, c.Key)
 		}
-		if len(c.Data) > 0 {
+		if data > 0 {
 			cur = protowire.AppendTag(cur, chunkData, protowire.BytesType)
-			if len(c.Data) < aliasData {
-				cur = protowire.AppendBytes(cur, c.Data)
-			} else {
-				cur = protowire.AppendVarint(cur, uint64(len(c.Data)))
-				out = append(out, mem.SliceBuffer(cur), mem.SliceBuffer(c.Data))
+			cur = protowire.AppendVarint(cur, uint64(data))
+			for _, p := range pieces {
+				if len(p.Data) < aliasData {
+					cur = append(cur, p.Data...)
+					continue
+				}
+				if len(cur) > 0 {
+					out = append(out, mem.SliceBuffer(cur))
+				}
+				out = append(out, mem.SliceBuffer(p.Data))
 				cur = nil
 			}
 		}
@@ -83,6 +102,31 @@ func marshalData(b *pb.DataBatch) (mem.BufferSlice, error) {
 		out = append(out, mem.SliceBuffer(cur))
 	}
 	return out, nil
+}
+
+// wholeValue returns the end of the run of chunks from i that are all
+// the pieces of one value: the first carries the value's length (Total),
+// the others only data, the last is marked Last, and their data add up to
+// the length. Otherwise the run is chunk i alone.
+func wholeValue(chunks []*pb.DataChunk, i int) int {
+	c := chunks[i]
+	if c.Last || c.Missing || c.Total <= 0 {
+		return i + 1
+	}
+	n := int64(len(c.Data))
+	for j := i + 1; j < len(chunks); j++ {
+		d := chunks[j]
+		if d.Key != c.Key || d.Missing || d.Nbytes != 0 || d.Type != "" || d.Total != 0 {
+			return i + 1
+		}
+		if n += int64(len(d.Data)); d.Last {
+			if n == c.Total {
+				return j + 1
+			}
+			return i + 1
+		}
+	}
+	return i + 1
 }
 
 // unmarshalData decodes data into b (appending to its chunks, as

@@ -189,3 +189,66 @@ func BenchmarkDataBatch8MB(b *testing.B) {
 		}
 	})
 }
+
+// The pieces of one value that are all in a batch (a block's header, then
+// its elements: ChunkWriter.ValueParts) go out as one chunk, its data
+// pointing at both pieces; a run of pieces that is not a whole value goes
+// out as it is.
+func TestDataBatchJoinsAValuesPieces(t *testing.T) {
+	head, body := []byte("DKB\x01head"), bytes.Repeat([]byte{5}, aliasData+3)
+	small := &pb.DataChunk{Key: "s", Data: []byte("x"), Last: true, Nbytes: 1}
+	in := &pb.DataBatch{Chunks: []*pb.DataChunk{
+		small,
+		{Key: "b", Data: head, Nbytes: 1 << 20, Type: "*array.Block", Total: int64(len(head) + len(body))},
+		{Key: "b", Data: body, Last: true},
+		small,
+	}}
+	joined := &pb.DataBatch{Chunks: []*pb.DataChunk{
+		small,
+		{Key: "b", Data: append(bytes.Clone(head), body...), Last: true, Nbytes: 1 << 20, Type: "*array.Block", Total: int64(len(head) + len(body))},
+		small,
+	}}
+	data, err := codec{}.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := joined.MarshalVT()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data.Materialize(), want) {
+		t.Fatal("the pieces of one value do not go out as the one chunk holding them")
+	}
+	aliased := false
+	for _, buf := range data {
+		if b := buf.ReadOnlyData(); len(b) > 0 && unsafe.SliceData(b) == unsafe.SliceData(body) {
+			aliased = true
+		}
+	}
+	if !aliased {
+		t.Error("the body was copied into the message")
+	}
+	var out pb.DataBatch
+	if err := (codec{}).Unmarshal(data, &out); err != nil || !proto.Equal(&out, joined) {
+		t.Fatalf("read back as %v, %v", &out, err)
+	}
+	// Not a whole value: the length says more is to come, or another
+	// key's chunk is in between; each goes out as it is.
+	for _, partial := range []*pb.DataBatch{
+		{Chunks: []*pb.DataChunk{{Key: "b", Data: head, Total: 1 << 30}, {Key: "b", Data: body, Last: true}}},
+		{Chunks: []*pb.DataChunk{{Key: "b", Data: head, Total: int64(len(head) + len(body))}, small, {Key: "b", Data: body, Last: true}}},
+		{Chunks: []*pb.DataChunk{{Key: "b", Data: head, Total: int64(len(head) + len(body))}, {Key: "b", Data: body}}},
+	} {
+		data, err := codec{}.Marshal(partial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := partial.MarshalVT()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data.Materialize(), want) {
+			t.Errorf("%v: not the generated code's bytes", partial)
+		}
+	}
+}

@@ -36,12 +36,14 @@ func NewChunkWriter(send func(*pb.DataBatch) error, size int) *ChunkWriter {
 	return &ChunkWriter{send: send, size: size}
 }
 
-func (cw *ChunkWriter) add(c *pb.DataChunk) error {
+func (cw *ChunkWriter) add(cs ...*pb.DataChunk) error {
 	if cw.cur == nil {
 		cw.cur = &pb.DataBatch{}
 	}
-	cw.cur.Chunks = append(cw.cur.Chunks, c)
-	cw.bytes += len(c.Data) + len(c.Key) + 16
+	for _, c := range cs {
+		cw.cur.Chunks = append(cw.cur.Chunks, c)
+		cw.bytes += len(c.Data) + len(c.Key) + 16
+	}
 	if cw.bytes >= min(cw.size, batchSize) || len(cw.cur.Chunks) >= 4096 {
 		return cw.Flush()
 	}
@@ -66,6 +68,23 @@ func (cw *ChunkWriter) Value(key string, b []byte, nbytes int64, typ string) err
 			return nil
 		}
 	}
+}
+
+// ValueParts writes one encoded value given as a head and a body (see
+// codec.EncodeParts) without joining them: up to the chunk size, as two
+// pieces in one message, which wire's codec sends as one piece whose data
+// points at both (the body is not copied). A larger value is joined and
+// cut as Value cuts it.
+func (cw *ChunkWriter) ValueParts(key string, head, body []byte, nbytes int64, typ string) error {
+	total := len(head) + len(body)
+	switch {
+	case len(body) == 0:
+		return cw.Value(key, head, nbytes, typ)
+	case total > cw.size:
+		return cw.Value(key, append(head[:len(head):len(head)], body...), nbytes, typ)
+	}
+	return cw.add(&pb.DataChunk{Key: key, Data: head, Nbytes: nbytes, Type: typ, Total: int64(total)},
+		&pb.DataChunk{Key: key, Data: body, Last: true})
 }
 
 // Missing writes that key is not here.

@@ -75,3 +75,44 @@ func TestChunkWriterPieces(t *testing.T) {
 		t.Error("the value in one piece was copied by the assembler")
 	}
 }
+
+// ValueParts puts a value's head and body in one message as two pieces
+// (which wire's codec sends as one), the assembler joins them if they
+// arrive as two, and a value above the chunk size is cut as Value cuts it.
+func TestChunkWriterParts(t *testing.T) {
+	var sent []*pb.DataBatch
+	cw := NewChunkWriter(func(b *pb.DataBatch) error { sent = append(sent, b); return nil }, 1000)
+	head, body := []byte("head"), bytes.Repeat([]byte{3}, 500)
+	if err := cw.ValueParts("v", head, body, 504, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.ValueParts("w", []byte("only"), nil, 4, "t"); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte{4}, 1500)
+	if err := cw.ValueParts("big", head, big, 1504, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if c := sent[0].Chunks; len(c) < 2 || c[0].Key != "v" || c[1].Key != "v" || &c[1].Data[0] != &body[0] || c[0].Total != 504 {
+		t.Fatal("the first message does not start with the head (with the total) and the body, not copied")
+	}
+	var asm Assembler
+	got := map[string][]byte{}
+	for _, b := range sent {
+		for _, c := range b.Chunks {
+			key, data, _, _, done, _, err := asm.Add(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done {
+				got[key] = data
+			}
+		}
+	}
+	if !bytes.Equal(got["v"], append(bytes.Clone(head), body...)) || string(got["w"]) != "only" || !bytes.Equal(got["big"], append(bytes.Clone(head), big...)) {
+		t.Fatalf("assembled %q", got)
+	}
+}
