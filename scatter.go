@@ -125,7 +125,7 @@ func (c *Client) scatterEncoded(ctx context.Context, items []scatterItem, typ st
 		go func() {
 			defer wg.Done()
 			id, err := putData(ctx, c, addr, func(send func(*pb.DataBatch) error) error {
-				cw := transfer.NewChunkWriter(send, 1<<20)
+				cw := transfer.NewChunkWriter(send, transfer.DefaultChunkSize)
 				for _, it := range items {
 					if err := cw.Value(string(it.key), it.data, it.nbytes, typ); err != nil {
 						return err

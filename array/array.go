@@ -32,6 +32,12 @@ type Array struct {
 	// expression's task (expr.go).
 	transposeOf *transposed
 	makeTasks   sync.Once
+	// remake is, for an array whose blocks are cheap to make from nothing
+	// (Full, Zeros, Ones, Arange, Linspace, Random), a new task making
+	// block i: an element-wise expression reading the block makes it in
+	// its own task with it (remade.go); nil otherwise. Transposed, it
+	// makes the block's transpose, or returns nil when it cannot.
+	remake func(i int, transposed bool) *dusk.Delayed[*Block]
 	// persisted holds the blocks' futures of an array that Persist
 	// returned (what Publish names); nil otherwise.
 	persisted []*dusk.AnyFuture

@@ -76,12 +76,25 @@ func (b *Block) MarshalBinary() ([]byte, error) {
 // AppendBinary appends the block's encoding (as MarshalBinary's) to out:
 // dusk's codec encodes blocks this way, with one copy of the elements.
 func (b *Block) AppendBinary(out []byte) ([]byte, error) {
+	head, body, err := b.AppendBinaryHead(out)
+	if err != nil {
+		return out, err
+	}
+	return append(head, body...), nil
+}
+
+// AppendBinaryHead appends the block's header to out and returns it with
+// the block's elements as they are (codec.BodyAppender): a block sent to
+// another worker goes out from its own memory, not copied into an
+// encoding first. The elements must not be changed (no block is, once
+// made).
+func (b *Block) AppendBinaryHead(out []byte) (head, body []byte, err error) {
 	out = append(out, blockMagic[:]...)
 	out = append(out, byte(b.DType), byte(len(b.Shape)))
 	for _, n := range b.Shape {
 		out = binary.AppendUvarint(out, uint64(n))
 	}
-	return append(out, b.data...), nil
+	return out, b.data, nil
 }
 
 // errBlock is wrapped by every error decoding a block.

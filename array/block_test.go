@@ -85,3 +85,23 @@ func TestPromote(t *testing.T) {
 		}
 	}
 }
+
+// AppendBinaryHead gives AppendBinary's bytes as the header and the
+// block's own elements, not copied.
+func TestAppendBinaryHead(t *testing.T) {
+	b := blockOf([]float64{1, 2, 3, 4, 5, 6}, []int{2, 3})
+	whole, err := b.AppendBinary([]byte("prefix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, err := b.AppendBinaryHead([]byte("prefix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(append(head, body...)) != string(whole) {
+		t.Fatal("header and elements are not AppendBinary's bytes")
+	}
+	if &body[0] != &b.data[0] {
+		t.Error("the elements were copied")
+	}
+}

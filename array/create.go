@@ -51,7 +51,13 @@ func Full(c *dusk.Client, shape []int, chunks Chunks, value any) (*Array, error)
 	if err != nil {
 		return nil, err
 	}
-	return newArray(c, shape, chunks, v.DType, func(_, s, _ []int, _ int) *dusk.Delayed[*Block] {
+	return newMadeArray(c, shape, chunks, v.DType, func(_, s, _ []int, _ int, transposed bool) *dusk.Delayed[*Block] {
+		if transposed {
+			if len(s) != 2 {
+				return nil
+			}
+			s = []int{s[1], s[0]}
+		}
 		return dusk.Call[*Block](fnFull, v, s)
 	})
 }
@@ -98,7 +104,10 @@ func Arange(c *dusk.Client, start, stop, step int64, chunks Chunks) (*Array, err
 	} else if step < 0 && stop < start {
 		n = int((start - stop - step - 1) / -step)
 	}
-	return newArray(c, []int{n}, chunks, Int64, func(_, s, off []int, _ int) *dusk.Delayed[*Block] {
+	return newMadeArray(c, []int{n}, chunks, Int64, func(_, s, off []int, _ int, transposed bool) *dusk.Delayed[*Block] {
+		if transposed {
+			return nil
+		}
 		return dusk.Call[*Block](fnArange, start, step, off[0], s[0])
 	})
 }
@@ -113,7 +122,10 @@ func Linspace(c *dusk.Client, start, stop float64, num int, chunks Chunks) (*Arr
 	if num > 1 {
 		step = (stop - start) / float64(num-1)
 	}
-	return newArray(c, []int{num}, chunks, Float64, func(_, s, off []int, _ int) *dusk.Delayed[*Block] {
+	return newMadeArray(c, []int{num}, chunks, Float64, func(_, s, off []int, _ int, transposed bool) *dusk.Delayed[*Block] {
+		if transposed {
+			return nil
+		}
 		return dusk.Call[*Block](fnLinear, start, stop, step, off[0], s[0], num)
 	})
 }
@@ -125,7 +137,13 @@ func Linspace(c *dusk.Client, start, stop float64, num int, chunks Chunks) (*Arr
 // (since 2026-12-06; math/rand/v2's PCG before, which gave other numbers
 // for the same seed).
 func Random(c *dusk.Client, shape []int, chunks Chunks, seed uint64) (*Array, error) {
-	return newArray(c, shape, chunks, Float64, func(_, s, _ []int, i int) *dusk.Delayed[*Block] {
+	return newMadeArray(c, shape, chunks, Float64, func(_, s, _ []int, i int, transposed bool) *dusk.Delayed[*Block] {
+		if transposed {
+			if len(s) != 2 {
+				return nil
+			}
+			return dusk.Call[*Block](fnRandomT, seed, i, s)
+		}
 		return dusk.Call[*Block](fnRandom, seed, i, s)
 	})
 }

@@ -78,7 +78,10 @@ func NewBlock[T Elem](data []T, shape ...int) (*Block, error) {
 }
 
 // BlockValues returns b's elements as a []T in C order (sharing b's
-// memory); T must be b's type.
+// memory); T must be b's type. A function given a block (MapBlocks,
+// MapOverlap) must not change its elements: other tasks may be reading
+// the block, or it may be on its way to another worker, sent from this
+// memory.
 func BlockValues[T Elem](b *Block) ([]T, error) {
 	if dt := dtypeOf[T](); dt != b.DType {
 		return nil, fmt.Errorf("array: the elements are %s, not %s", b.DType, dt)

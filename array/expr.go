@@ -27,9 +27,13 @@ type expr struct {
 	// transposed: the leaf is block's transpose (block a matrix of the
 	// expression's shape reversed).
 	transposed bool
-	scalar     *Block // a leaf: one element, applied to every element
-	a, b       *expr
-	steps      int // the steps of the tree (shared nodes counted each time)
+	// remake, if not nil, makes a leaf's block again in a new task, which
+	// the expression's task reads in place of block (remade.go).
+	// Transposed, it makes the block's transpose, or returns nil.
+	remake func(transposed bool) *dusk.Delayed[*Block]
+	scalar *Block // a leaf: one element, applied to every element
+	a, b   *expr
+	steps  int // the steps of the tree (shared nodes counted each time)
 }
 
 // exprOf returns block i of a as an expression: its own if a keeps one
@@ -43,9 +47,9 @@ func (a *Array) exprOf(i int) *expr {
 		// x + x.T then reads blocks (i, j) and (j, i) of x in the tasks
 		// of both blocks (i, j) and (j, i), which the scheduler places
 		// together (one of the pair moves, not a transpose each way).
-		return &expr{block: t.src.blockList()[t.source(a.grid(), i)], transposed: true}
+		return leafOf(t.src, t.source(a.grid(), i), true)
 	}
-	return &expr{block: a.blockList()[i]}
+	return leafOf(a, i, false)
 }
 
 // step returns the expression op(x, y) (y nil for a unary function).
@@ -149,6 +153,7 @@ func compile(dt DType, e *expr) (program, []any) {
 	p := program{DType: dt}
 	var leaves []any
 	leafAt := map[any]int{}
+	remade := map[*dusk.Delayed[*Block]]*dusk.Delayed[*Block]{}
 	var collect func(e *expr)
 	// The leaves first, in the order the tree meets them.
 	// A block read as it is and transposed is two leaves.
@@ -167,10 +172,25 @@ func compile(dt DType, e *expr) (program, []any) {
 			key := keyOf(e)
 			if _, ok := leafAt[key]; !ok {
 				leafAt[key] = len(leaves)
-				if e.transposed {
+				var made *dusk.Delayed[*Block]
+				if e.remake != nil && e.transposed {
+					// Made transposed for this task, if its maker can.
+					made = e.remake(true)
+				}
+				if e.transposed && made == nil {
 					p.Transposed = append(p.Transposed, len(leaves))
 				}
-				if e.block != nil {
+				if e.remake != nil && made == nil {
+					// Made again for this task, once however it is read.
+					var ok bool
+					if made, ok = remade[e.block]; !ok {
+						made = e.remake(false)
+						remade[e.block] = made
+					}
+				}
+				if made != nil {
+					leaves = append(leaves, made)
+				} else if e.block != nil {
 					leaves = append(leaves, e.block)
 				} else {
 					leaves = append(leaves, e.scalar)

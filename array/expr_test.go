@@ -199,8 +199,15 @@ func TestTransposeInExpressions(t *testing.T) {
 			}
 		}
 	}
-	if n, err := dusk.CountTasks(blocksOf(y)); err != nil || n != 9+9 {
-		t.Fatalf("x + x.T over 3×3 blocks is %d tasks (%v), want 18: 9 blocks of x and 9 sums, no transposes", n, err)
+	// Each block of x + x.T makes the blocks of x it reads in its own
+	// task (remade.go), the one read transposed made transposed: as
+	// written, 18 makings of blocks of x (two for each of the 9) and no
+	// transpose; as Compute sends them, 9 tasks, one per block.
+	if n, err := dusk.CountTasks(blocksOf(y)); err != nil || n != 18+9 {
+		t.Fatalf("x + x.T over 3×3 blocks is %d tasks as written (%v), want 27: 18 makings of blocks of x and 9 sums, no transposes", n, err)
+	}
+	if n, err := dusk.CountTasks(blocksOf(y), dusk.OptimizedWidth(1)); err != nil || n != 9 {
+		t.Fatalf("x + x.T over 3×3 blocks is %d tasks as computed (%v), want 9", n, err)
 	}
 	sum := 0.0
 	for _, v := range got {
@@ -251,5 +258,53 @@ func TestTransposeInExpressions(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Blocks cheap to make from nothing (Random, Full, Arange, ...) are made
+// again by each expression reading them (remade.go): the values are those
+// of the blocks made once (x persisted first), an expression reading a
+// persisted array reads its blocks, and blocks read by a reduction or a
+// rechunk are still made once.
+func TestCheapBlocksMadeWhereRead(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	x := arr(array.Random(c, []int{40, 40}, array.By(10), 9))
+	p := arr(x.Persist(ctx))
+	fromX := values[float64](t, ctx, arr(arr(x.Add(arr(x.Transpose()))).Mul(arr(x.Sub(1)))))
+	fromP := values[float64](t, ctx, arr(arr(p.Add(arr(p.Transpose()))).Mul(arr(p.Sub(1)))))
+	if !slices.Equal(fromX, fromP) {
+		t.Fatal("(x + x.T) * (x - 1) differs between x made in the expression's tasks and x persisted")
+	}
+	// Over 4×4 blocks, as written: each of the 16 blocks of x + x.T makes
+	// the two blocks of x it reads (one transposed); over x persisted, the
+	// 16 blocks of x are read.
+	y := arr(x.Add(arr(x.Transpose())))
+	if n, err := dusk.CountTasks(blocksOf(y)); err != nil || n != 16+2*16 {
+		t.Fatalf("x + x.T over 4×4 blocks is %d tasks as written (%v), want 48: 16 sums, 2×16 makings of blocks of x", n, err)
+	}
+	if n, err := dusk.CountTasks(blocksOf(arr(p.Add(arr(p.Transpose()))))); err != nil || n != 16+16 {
+		t.Fatalf("over x persisted: %d tasks as written (%v), want 32: 16 sums and 16 blocks of x", n, err)
+	}
+	// A reduction of x itself reads each block from the task that made it.
+	if n, err := dusk.CountTasks(blocksOf(arr(x.Sum(0)))); err != nil || n > 16+16+4 {
+		t.Fatalf("x.sum(0) over 4×4 blocks is %d tasks as written (%v), want at most 36", n, err)
+	}
+	// Full and Arange too.
+	f := arr(array.Full(c, []int{6, 4}, array.By(3, 2), 2.5))
+	if got := values[float64](t, ctx, arr(arr(arr(f.Transpose()).Mul(2)).Sum())); got[0] != 5*24 {
+		t.Fatalf("(f.T * 2).sum() = %v, want 120", got[0])
+	}
+	// An oblong random x: x.T * 2 - x.T made transposed is x.T.
+	o := arr(array.Random(c, []int{30, 20}, array.By(10, 5), 4))
+	op := arr(o.Persist(ctx))
+	fromO := values[float64](t, ctx, arr(arr(arr(o.Transpose()).Mul(2)).Sub(arr(o.Transpose()))))
+	fromOP := values[float64](t, ctx, arr(op.Transpose()))
+	if !slices.Equal(fromO, fromOP) {
+		t.Fatal("x.T * 2 - x.T over an oblong random x differs from x.T of x persisted")
+	}
+	r := arr(array.Arange(c, 0, 10, 1, array.By(3)))
+	if got := values[int64](t, ctx, arr(arr(r.Mul(r)).Add(r))); !slices.Equal(got, []int64{0, 2, 6, 12, 20, 30, 42, 56, 72, 90}) {
+		t.Fatalf("r*r + r = %v", got)
 	}
 }

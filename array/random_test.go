@@ -2,6 +2,7 @@ package array
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -89,4 +90,23 @@ func equalFloats(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// randomTransposed makes exactly the transpose of random's block, for
+// square, oblong and degenerate shapes, and refuses a block that is not a
+// matrix.
+func TestRandomTransposed(t *testing.T) {
+	for _, shape := range [][]int{{40, 25}, {25, 40}, {1, 7}, {7, 1}, {3, 3}, {0, 4}} {
+		want := transpose2(random(11, 5, shape))
+		got, err := randomTransposed(11, 5, shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Shape, want.Shape) || !slices.Equal(values[float64](got), values[float64](want)) {
+			t.Fatalf("%v: the transpose made directly differs from the block transposed (shapes %v, %v)", shape, got.Shape, want.Shape)
+		}
+	}
+	if _, err := randomTransposed(1, 0, []int{2, 3, 4}); err == nil {
+		t.Fatal("a 3-d block transposed as a matrix: no error")
+	}
 }

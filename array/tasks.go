@@ -16,6 +16,7 @@ var (
 	fnArange  = dusk.Register("array.arange", arange)
 	fnLinear  = dusk.Register("array.linspace", linspace)
 	fnRandom  = dusk.Register("array.random", random)
+	fnRandomT = dusk.Register("array.random-transposed", randomTransposed)
 	fnAstype  = dusk.Register("array.astype", func(b *Block, dt DType) *Block { return astype(b, dt) })
 	fnBinary  = dusk.Register("array.binary", binaryOp)
 	fnUnary   = dusk.Register("array.unary", unary)
@@ -80,6 +81,30 @@ func random(seed uint64, block int, shape []int) *Block {
 	v := make([]float64, prod(shape))
 	fillRandom(v, blockKey(seed, block), 0)
 	return blockOf(v, shape)
+}
+
+// randomTransposed makes the transpose of random(seed, block, shape), a
+// matrix, directly: an expression reading a block of x.T where x is
+// Random makes it this way in its own task (remade.go) rather than
+// making the block and transposing it.
+func randomTransposed(seed uint64, block int, shape []int) (*Block, error) {
+	if len(shape) != 2 {
+		return nil, fmt.Errorf("array: the transpose of a random block of shape %v: a matrix is needed", shape)
+	}
+	rows, cols := shape[0], shape[1]
+	v := make([]float64, rows*cols)
+	key := blockKey(seed, block)
+	stride := uint64(cols) * golden
+	for a := range cols {
+		// Row a of the transpose is column a of the block: elements
+		// b·cols + a, counters key + (b·cols + a + 1)·γ.
+		row := v[a*rows : (a+1)*rows]
+		s := key + uint64(a+1)*golden
+		for b := range row {
+			row[b] = float64(int64(mix64(s+uint64(b)*stride)>>11)) * (1.0 / (1 << 53))
+		}
+	}
+	return blockOf(v, []int{cols, rows}), nil
 }
 
 // golden is SplitMix64's increment γ: 2^64 divided by the golden ratio,

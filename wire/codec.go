@@ -6,6 +6,8 @@ import (
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/dusk-go/dusk/wire/pb"
 )
 
 // vtMessage is a message with the marshalling code vtprotobuf generated
@@ -29,9 +31,13 @@ var _ encoding.CodecV2 = codec{}
 
 func (codec) Name() string { return "proto" }
 
-// Marshal encodes v into one buffer, taken from gRPC's pool when it is
+// Marshal encodes v into one buffer (a DataBatch into several: its large
+// chunks' data are not copied, datacodec.go), taken from gRPC's pool when it is
 // large enough to be worth pooling (gRPC frees it once sent).
 func (codec) Marshal(v any) (mem.BufferSlice, error) {
+	if b, ok := v.(*pb.DataBatch); ok {
+		return marshalData(b)
+	}
 	m, ok := v.(vtMessage)
 	if !ok {
 		pm, ok := v.(proto.Message)
@@ -63,8 +69,13 @@ func (codec) Marshal(v any) (mem.BufferSlice, error) {
 
 // Unmarshal decodes data into v, which gRPC hands over new (the
 // generated code merges into what v holds, as proto.Merge would). The
-// decoded message copies what it keeps, so data can be freed after.
+// decoded message copies what it keeps, so data can be freed after (a
+// DataBatch's large chunks keep pointing into one new buffer of their
+// own, datacodec.go).
 func (codec) Unmarshal(data mem.BufferSlice, v any) error {
+	if b, ok := v.(*pb.DataBatch); ok {
+		return unmarshalData(data, b)
+	}
 	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
 	defer buf.Free()
 	if m, ok := v.(vtMessage); ok {

@@ -31,7 +31,7 @@ func (d *dataService) GetData(req *pb.GetDataRequest, stream pb.Worker_GetDataSe
 	w := d.w
 	cw := transfer.NewChunkWriter(stream.Send, w.opts.ChunkSize)
 	for _, k := range req.GetKeys() {
-		b, nbytes, typ, err := w.store.Encoded(graph.Key(k))
+		head, body, nbytes, typ, err := w.store.EncodedParts(graph.Key(k))
 		if errors.Is(err, store.ErrNotHere) {
 			if err := cw.Missing(k); err != nil {
 				return err
@@ -41,10 +41,10 @@ func (d *dataService) GetData(req *pb.GetDataRequest, stream pb.Worker_GetDataSe
 		if err != nil {
 			return err
 		}
-		if err := cw.Value(k, b, nbytes, typ); err != nil {
+		if err := cw.ValueParts(k, head, body, nbytes, typ); err != nil {
 			return err
 		}
-		w.bytesOut.Add(int64(len(b)))
+		w.bytesOut.Add(int64(len(head) + len(body)))
 	}
 	return cw.Flush()
 }

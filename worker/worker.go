@@ -82,7 +82,8 @@ type Options struct {
 	Registry *registry.Registry
 	// HeartbeatInterval is how often the worker reports (default 500ms).
 	HeartbeatInterval time.Duration
-	// ChunkSize is the size of data chunks sent to peers (default 1 MiB).
+	// ChunkSize is the size of the pieces a value is cut into when it is
+	// sent to peers (default transfer.DefaultChunkSize, 64 MiB).
 	ChunkSize int
 	// MaxFetches bounds the fetches from peers in flight at once, one per
 	// peer at most (default 50).
@@ -195,7 +196,7 @@ func New(opts Options) (*Worker, error) {
 		opts.HeartbeatInterval = 500 * time.Millisecond
 	}
 	if opts.ChunkSize <= 0 {
-		opts.ChunkSize = 1 << 20
+		opts.ChunkSize = transfer.DefaultChunkSize
 	}
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = 10 * time.Second

@@ -377,6 +377,25 @@ func (s *Store) Encoded(k graph.Key) ([]byte, int64, string, error) {
 	return b, l.e.nbytes, l.e.typ, nil
 }
 
+// EncodedParts returns what Encoded does, the encoded form as a head and
+// a body to be sent one after the other: for a value in memory whose
+// encoding ends with bytes it holds (codec.BodyAppender, an array block's
+// elements), the body is those bytes, not copied; otherwise body is nil.
+func (s *Store) EncodedParts(k graph.Key) (head, body []byte, nbytes int64, typ string, err error) {
+	l, err := s.locate(k)
+	if err != nil {
+		return nil, nil, 0, "", err
+	}
+	if !l.hasValue {
+		return l.encoded, nil, l.e.nbytes, l.e.typ, nil
+	}
+	head, body, err = codec.EncodeParts(l.value)
+	if err != nil {
+		return nil, nil, 0, "", fmt.Errorf("encoding %s: %w", k, err)
+	}
+	return head, body, l.e.nbytes, l.e.typ, nil
+}
+
 // Pin marks the values of keys as in use by a running task: Spill leaves
 // them in memory until the returned function unpins them. Keys not stored
 // are ignored.

@@ -6,8 +6,19 @@ import (
 	"github.com/dusk-go/dusk/wire/pb"
 )
 
-// ChunkWriter packs values into DataBatch messages of about size bytes: a
-// small value shares a message with others, a large one is cut into pieces.
+// DefaultChunkSize is the default size of the pieces a value travels in
+// (worker.transfer.chunk-size): a value up to it travels in one piece,
+// which the receiver keeps as it arrives instead of joining pieces into a
+// new buffer (a copy of the whole value), and which wire's codec sends
+// from where it is (no copy into the message).
+const DefaultChunkSize = 64 << 20
+
+// batchSize is the size up to which small values share a message.
+const batchSize = 1 << 20
+
+// ChunkWriter packs values into DataBatch messages: small values share a
+// message of up to about 1 MiB, a value larger than the chunk size is cut
+// into pieces of that size.
 type ChunkWriter struct {
 	send  func(*pb.DataBatch) error
 	size  int
@@ -15,21 +26,25 @@ type ChunkWriter struct {
 	bytes int
 }
 
-// NewChunkWriter returns a writer that sends batches with send.
+// NewChunkWriter returns a writer that sends batches with send and cuts
+// values into pieces of size bytes (DefaultChunkSize if size is not
+// positive).
 func NewChunkWriter(send func(*pb.DataBatch) error, size int) *ChunkWriter {
 	if size <= 0 {
-		size = 1 << 20
+		size = DefaultChunkSize
 	}
 	return &ChunkWriter{send: send, size: size}
 }
 
-func (cw *ChunkWriter) add(c *pb.DataChunk) error {
+func (cw *ChunkWriter) add(cs ...*pb.DataChunk) error {
 	if cw.cur == nil {
 		cw.cur = &pb.DataBatch{}
 	}
-	cw.cur.Chunks = append(cw.cur.Chunks, c)
-	cw.bytes += len(c.Data) + len(c.Key) + 16
-	if cw.bytes >= cw.size || len(cw.cur.Chunks) >= 4096 {
+	for _, c := range cs {
+		cw.cur.Chunks = append(cw.cur.Chunks, c)
+		cw.bytes += len(c.Data) + len(c.Key) + 16
+	}
+	if cw.bytes >= min(cw.size, batchSize) || len(cw.cur.Chunks) >= 4096 {
 		return cw.Flush()
 	}
 	return nil
@@ -53,6 +68,23 @@ func (cw *ChunkWriter) Value(key string, b []byte, nbytes int64, typ string) err
 			return nil
 		}
 	}
+}
+
+// ValueParts writes one encoded value given as a head and a body (see
+// codec.EncodeParts) without joining them: up to the chunk size, as two
+// pieces in one message, which wire's codec sends as one piece whose data
+// points at both (the body is not copied). A larger value is joined and
+// cut as Value cuts it.
+func (cw *ChunkWriter) ValueParts(key string, head, body []byte, nbytes int64, typ string) error {
+	total := len(head) + len(body)
+	switch {
+	case len(body) == 0:
+		return cw.Value(key, head, nbytes, typ)
+	case total > cw.size:
+		return cw.Value(key, append(head[:len(head):len(head)], body...), nbytes, typ)
+	}
+	return cw.add(&pb.DataChunk{Key: key, Data: head, Nbytes: nbytes, Type: typ, Total: int64(total)},
+		&pb.DataChunk{Key: key, Data: body, Last: true})
 }
 
 // Missing writes that key is not here.

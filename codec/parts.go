@@ -1,0 +1,53 @@
+package codec
+
+import (
+	"encoding"
+	"encoding/gob"
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// BodyAppender is a value whose own encoding (AppendBinary, which the
+// codec uses for it) ends with bytes it holds as they are, such as an
+// array block's elements behind a small header. AppendBinaryHead appends
+// the encoding up to those bytes to dst and returns them as body, not
+// copied: head followed by body must be what AppendBinary appends.
+type BodyAppender interface {
+	encoding.BinaryAppender
+	AppendBinaryHead(dst []byte) (head, body []byte, err error)
+}
+
+// EncodeParts returns the encoding of v (Encode's bytes) as a head and a
+// body to be sent one after the other, so that a large value moves
+// between processes without being copied into an encoding first. For a
+// BodyAppender the codec encodes through its own method, body is v's own
+// bytes, which must not change while they are in use (values do not
+// change once made); for any other value, head is Encode's bytes and body
+// is nil.
+func EncodeParts(v any) (head, body []byte, err error) {
+	if a, ok := v.(BodyAppender); ok && binaryAppended(v) {
+		head, body, err = a.AppendBinaryHead(append(make([]byte, 0, 64), byte(Gob), gobMethodBinary))
+		if err != nil {
+			return nil, nil, fmt.Errorf("codec: encoding a %T through its own method: %w", v, err)
+		}
+		return head, body, nil
+	}
+	head, err = Encode(v)
+	return head, nil, err
+}
+
+// binaryAppended reports whether Encode encodes v through its
+// AppendBinary method (appendGob's path for a BinaryAppender).
+func binaryAppended(v any) bool {
+	if _, isCBOR := v.(cbor.Marshaler); isCBOR {
+		return false
+	}
+	if _, isGob := v.(gob.GobEncoder); isGob {
+		return false
+	}
+	if _, ok := v.(encoding.BinaryMarshaler); !ok {
+		return false
+	}
+	return decodable(v, binaryUnmarshalerType)
+}
