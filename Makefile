@@ -20,7 +20,7 @@ test:
 # Every fuzz target (decoders of untrusted bytes, and the task encoder that must write what protobuf writes), FUZZTIME each (the
 # seed corpora, crashers found before included, also run in "make test").
 FUZZTIME ?= 10s
-FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask ./wire:FuzzCodecAgreesWithProtobuf ./wire:FuzzTaskDecoderAgreesWithProtobuf ./wire:FuzzTaskEncoderAgreesWithProtobuf \
+FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask ./wire:FuzzCodecAgreesWithProtobuf ./wire:FuzzTaskDecoderAgreesWithProtobuf ./wire:FuzzTaskEncoderAgreesWithProtobuf ./wire:FuzzDataBatchDecoderAgreesWithProtobuf \
 	./dataframe/io:FuzzReadCSV ./dataframe/io:FuzzReadParquetFooter ./dataframe/io:FuzzParseFloat
 fuzz:
 	@for t in $(FUZZ); do \
