@@ -2,13 +2,10 @@ package dataframe
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	_ "github.com/duckdb/duckdb-go/v2" // DuckDB alone, to write the test's files
 )
 
 // TestSelectOverGoStepsPicksColumns lowers a Select and a Drop over a merge
@@ -18,19 +15,10 @@ import (
 // does both).
 func TestSelectOverGoStepsPicksColumns(t *testing.T) {
 	dir := t.TempDir()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
+	duckdbExec(t,
 		fmt.Sprintf("COPY (SELECT i AS id, i %% 7 AS x, 'k' || (i %% 3) AS k FROM range(1000) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 250)", filepath.Join(dir, "l.parquet")),
 		fmt.Sprintf("COPY (SELECT i * 2 AS id, i / 4 AS w FROM range(400) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 100)", filepath.Join(dir, "r.parquet")),
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	l := ReadParquet(nil, filepath.Join(dir, "l.parquet"))
 	r := ReadParquet(nil, filepath.Join(dir, "r.parquet"))
 	m := l.Merge(r, []string{"id"}, "inner", Strategy(StrategyShuffle))

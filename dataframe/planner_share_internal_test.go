@@ -16,19 +16,10 @@ import (
 // join's two shuffles and its tasks are made once.
 func TestEqualStepsLoweredOnce(t *testing.T) {
 	dir := t.TempDir()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{
+	duckdbExec(t,
 		fmt.Sprintf("COPY (SELECT i AS id, i %% 7 AS x FROM range(1000) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 250)", filepath.Join(dir, "l.parquet")),
 		fmt.Sprintf("COPY (SELECT i * 2 AS id, i / 4 AS w FROM range(400) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 100)", filepath.Join(dir, "r.parquet")),
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	)
 	build := func() *DataFrame {
 		l := ReadParquet(nil, filepath.Join(dir, "l.parquet"))
 		r := ReadParquet(nil, filepath.Join(dir, "r.parquet"))
@@ -69,3 +60,18 @@ func TestEqualStepsLoweredOnce(t *testing.T) {
 }
 
 var regexpShared = regexp.MustCompile(`(?s)DataFrame 2:\n.*\n    \(step \d+, shared\)\n`)
+
+// duckdbExec runs queries in a DuckDB of its own (to write a test's files).
+func duckdbExec(t *testing.T, queries ...string) {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range queries {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
