@@ -199,7 +199,7 @@ func TestEncodePiecesCutsBySliceSize(t *testing.T) {
 		lo, hi int64
 		msgs   int
 	}{{10, 110, 1}, {0, int64(n), 2}} {
-		msgs, err := encodePieces("x", 0, 0, rec.NewSlice(c.lo, c.hi))
+		msgs, err := encodePieces("x", 0, 0, 0, rec.NewSlice(c.lo, c.hi))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -76,28 +76,20 @@ func transferOne(ctx context.Context, rt task.Runtime, rec arrow.RecordBatch, sp
 	}
 	var byOwner map[string][]task.Message
 	if plainSchema(rec.Schema()) {
-		byOwner, err = plainMessages(rec, targets, spec, input, sent.Rows)
+		byOwner, err = plainMessages(rec, targets, spec, input, sent.Rows, seqs)
 	} else {
-		byOwner, err = ipcMessages(rec, targets, spec, input, sent.Rows)
+		byOwner, err = ipcMessages(rec, targets, spec, input, sent.Rows, seqs)
 	}
 	if err != nil {
 		return err
 	}
-	next := slices.Clone(seqs)
 	for _, msgs := range byOwner {
-		for i, m := range msgs {
-			id, out, in, seq, err := parseTopic(m.Topic)
-			if err != nil {
-				continue
+		for _, m := range msgs {
+			if _, out, _, _, err := parseTopic(m.Topic); err == nil {
+				sent.Bytes[out] += int64(len(m.Data))
 			}
-			sent.Bytes[out] += int64(len(m.Data))
-			if seqs[out] > 0 {
-				msgs[i].Topic = topic(id, out, in, seq+seqs[out])
-			}
-			next[out] = max(next[out], seq+seqs[out]+1)
 		}
 	}
-	copy(seqs, next)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
@@ -119,8 +111,10 @@ func transferOne(ctx context.Context, rt task.Runtime, rec arrow.RecordBatch, sp
 }
 
 // plainMessages cuts rec into pieces written column by column
-// (piece.go), by owner, and counts the rows of each output in rows.
-func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]task.Message, error) {
+// (piece.go), by owner, and counts the rows of each output in rows; the
+// pieces of output j are numbered from seqs[j] on, and seqs[j] moves past
+// them.
+func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64, seqs []int) (map[string][]task.Message, error) {
 	for _, t := range targets {
 		rows[t]++
 	}
@@ -130,17 +124,22 @@ func plainMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int,
 		return nil, err
 	}
 	byOwner := map[string][]task.Message{}
+	next := slices.Clone(seqs)
 	for _, p := range pieces {
 		owner := spec.Owners[p.out]
-		byOwner[owner] = append(byOwner[owner], task.Message{Topic: topic(spec.ID, p.out, input, p.seq), Data: p.data})
+		seq := seqs[p.out] + p.seq
+		byOwner[owner] = append(byOwner[owner], task.Message{Topic: topic(spec.ID, p.out, input, seq), Data: p.data})
+		next[p.out] = max(next[p.out], seq+1)
 	}
+	copy(seqs, next)
 	return byOwner, nil
 }
 
 // ipcMessages cuts rec into pieces of Arrow IPC, for the columns the
 // piece layout does not hold (dictionaries, nested types), by owner, and
-// counts the rows of each output in rows.
-func ipcMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64) (map[string][]task.Message, error) {
+// counts the rows of each output in rows; the pieces are numbered as
+// plainMessages numbers them.
+func ipcMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, rows []int64, seqs []int) (map[string][]task.Message, error) {
 	pieces, err := Split(rec, targets, spec.NOut())
 	if err != nil {
 		return nil, err
@@ -151,10 +150,11 @@ func ipcMessages(rec arrow.RecordBatch, targets []int32, spec Spec, input int, r
 		if p.NumRows() == 0 {
 			continue
 		}
-		msgs, err := encodePieces(spec.ID, out, input, p)
+		msgs, err := encodePieces(spec.ID, out, input, seqs[out], p)
 		if err != nil {
 			return nil, err
 		}
+		seqs[out] += len(msgs)
 		byOwner[spec.Owners[out]] = append(byOwner[spec.Owners[out]], msgs...)
 	}
 	return byOwner, nil
@@ -170,8 +170,8 @@ func deliveryError(id, owner string, err error) error {
 }
 
 // encodePieces writes a piece as Arrow IPC messages of at most about
-// maxPiece bytes each.
-func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]task.Message, error) {
+// maxPiece bytes each, numbered from first on.
+func encodePieces(id string, out, input, first int, p arrow.RecordBatch) ([]task.Message, error) {
 	nbytes := int64(0)
 	for _, c := range p.Columns() {
 		nbytes += sliceBytes(c)
@@ -195,7 +195,7 @@ func encodePieces(id string, out, input int, p arrow.RecordBatch) ([]task.Messag
 		if err != nil {
 			return nil, fmt.Errorf("shuffle: encoding a piece: %w", err)
 		}
-		msgs = append(msgs, task.Message{Topic: topic(id, out, input, i), Data: buf.Bytes()})
+		msgs = append(msgs, task.Message{Topic: topic(id, out, input, first+i), Data: buf.Bytes()})
 	}
 	return msgs, nil
 }
