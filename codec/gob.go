@@ -47,7 +47,7 @@ func appendGob(dst []byte, v any) (out []byte, ok bool, err error) {
 		if !decodable(v, binaryUnmarshalerType) {
 			return dst, false, nil
 		}
-		if a, ok := v.(encoding.BinaryAppender); ok {
+		if a, ok := binaryAppender(v); ok {
 			// Straight into dst: no copy of a large value in between.
 			out, err := a.AppendBinary(append(dst, byte(Gob), gobMethodBinary))
 			if err != nil {
@@ -65,6 +65,24 @@ func appendGob(dst []byte, v any) (out []byte, ok bool, err error) {
 	}
 	dst = append(dst, byte(Gob), method)
 	return append(dst, data...), true, nil
+}
+
+// binaryAppender returns v as the encoding.BinaryAppender that appendGob
+// encodes it through, if it does: a BinaryMarshaler (not a CBOR marshaler
+// or a GobEncoder, which go their own ways) that can be decoded again and
+// can append itself.
+func binaryAppender(v any) (encoding.BinaryAppender, bool) {
+	if _, isCBOR := v.(cbor.Marshaler); isCBOR {
+		return nil, false
+	}
+	if _, isGob := v.(gob.GobEncoder); isGob {
+		return nil, false
+	}
+	if _, ok := v.(encoding.BinaryMarshaler); !ok || !decodable(v, binaryUnmarshalerType) {
+		return nil, false
+	}
+	a, ok := v.(encoding.BinaryAppender)
+	return a, ok
 }
 
 // decodable reports whether a value like v can be rebuilt through iface:

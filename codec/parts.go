@@ -2,10 +2,7 @@ package codec
 
 import (
 	"encoding"
-	"encoding/gob"
 	"fmt"
-
-	"github.com/fxamacker/cbor/v2"
 )
 
 // BodyAppender is a value whose own encoding (AppendBinary, which the
@@ -26,28 +23,14 @@ type BodyAppender interface {
 // change once made); for any other value, head is Encode's bytes and body
 // is nil.
 func EncodeParts(v any) (head, body []byte, err error) {
-	if a, ok := v.(BodyAppender); ok && binaryAppended(v) {
-		head, body, err = a.AppendBinaryHead(append(make([]byte, 0, 64), byte(Gob), gobMethodBinary))
-		if err != nil {
-			return nil, nil, fmt.Errorf("codec: encoding a %T through its own method: %w", v, err)
-		}
-		return head, body, nil
+	a, ok := v.(BodyAppender)
+	if _, via := binaryAppender(v); !ok || !via {
+		head, err = Encode(v)
+		return head, nil, err
 	}
-	head, err = Encode(v)
-	return head, nil, err
-}
-
-// binaryAppended reports whether Encode encodes v through its
-// AppendBinary method (appendGob's path for a BinaryAppender).
-func binaryAppended(v any) bool {
-	if _, isCBOR := v.(cbor.Marshaler); isCBOR {
-		return false
+	head, body, err = a.AppendBinaryHead(append(make([]byte, 0, 64), byte(Gob), gobMethodBinary))
+	if err != nil {
+		return nil, nil, fmt.Errorf("codec: encoding a %T through its own method: %w", v, err)
 	}
-	if _, isGob := v.(gob.GobEncoder); isGob {
-		return false
-	}
-	if _, ok := v.(encoding.BinaryMarshaler); !ok {
-		return false
-	}
-	return decodable(v, binaryUnmarshalerType)
+	return head, body, nil
 }

@@ -363,18 +363,14 @@ func (s *Store) convert(e *entry, k graph.Key, want reflect.Type, value any, has
 // Encoded returns the encoded form of k, its size in memory and its type.
 // A spilled value is read from disk and stays there.
 func (s *Store) Encoded(k graph.Key) ([]byte, int64, string, error) {
-	l, err := s.locate(k)
+	head, body, nbytes, typ, err := s.EncodedParts(k)
 	if err != nil {
 		return nil, 0, "", err
 	}
-	if !l.hasValue {
-		return l.encoded, l.e.nbytes, l.e.typ, nil
+	if len(body) > 0 {
+		head = append(head, body...)
 	}
-	b, err := codec.Encode(l.value)
-	if err != nil {
-		return nil, 0, "", fmt.Errorf("encoding %s: %w", k, err)
-	}
-	return b, l.e.nbytes, l.e.typ, nil
+	return head, nbytes, typ, nil
 }
 
 // EncodedParts returns what Encoded does, the encoded form as a head and
