@@ -16,9 +16,9 @@ import (
 // the graph.Task, without building the generated messages first (a client
 // encodes every task it submits; the generated messages were five objects
 // a task, dropped as soon as they were marshalled). What it writes is what
-// protobuf writes for TaskToPB(t), byte for byte, except that the
-// resources' map entries go in key order (protobuf's order is the map's);
-// TestTaskEncoderAgreesWithProtobuf checks it.
+// protobuf writes for the task's generated message, byte for byte, the
+// resources' map entries in key order (protobuf's deterministic order);
+// FuzzTaskEncoderAgreesWithProtobuf checks it.
 
 // AppendTask appends t's protocol form to dst. A client's tasks of one
 // graph go into one buffer this way.
