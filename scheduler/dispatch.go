@@ -21,7 +21,7 @@ func (s *Server) dispatch(r state.Ready) {
 // sendActions turns the state's actions into messages on the right
 // streams.
 func (s *Server) sendActions(actions []state.Action) {
-	var msgs computeMsgs
+	msgs := newComputeMsgs(actions)
 	for _, a := range actions {
 		switch a := a.(type) {
 		case *state.Compute:
@@ -30,7 +30,7 @@ func (s *Server) sendActions(actions []state.Action) {
 				s.log.Error("a task cannot be sent", "key", a.Task.Key, "err", err)
 				continue
 			}
-			s.toWorker(a.Worker, msgs.next(actions, task, a.Priority, s.depsToPB(a.Deps), a.Handle))
+			s.toWorker(a.Worker, msgs.next(task, a.Priority, s.depsToPB(a.Deps), a.Handle))
 		case *state.Free:
 			if w := s.workerConn(a.Worker); w != nil {
 				w.out.Edit(func(b *pb.WorkerCommandBatch) {
@@ -91,19 +91,23 @@ type computeMsgs struct {
 	prios []pb.Priority
 }
 
-// next returns the command that computes task; the first call sizes the
-// slices for every Compute in actions.
-func (m *computeMsgs) next(actions []state.Action, task []byte, prio graph.Priority, deps []*pb.DepLocation, h state.TaskHandle) *pb.WorkerCommand {
-	if len(m.cmds) == 0 {
-		n := 0
-		for _, a := range actions {
-			if _, ok := a.(*state.Compute); ok {
-				n++
-			}
+// newComputeMsgs sizes the slices for the Compute actions among actions.
+func newComputeMsgs(actions []state.Action) computeMsgs {
+	n := 0
+	for _, a := range actions {
+		if _, ok := a.(*state.Compute); ok {
+			n++
 		}
-		m.cmds, m.oneof = make([]pb.WorkerCommand, n), make([]pb.WorkerCommand_Compute, n)
-		m.tasks, m.prios = make([]pb.ComputeTask, n), make([]pb.Priority, n)
 	}
+	if n == 0 {
+		return computeMsgs{}
+	}
+	return computeMsgs{cmds: make([]pb.WorkerCommand, n), oneof: make([]pb.WorkerCommand_Compute, n),
+		tasks: make([]pb.ComputeTask, n), prios: make([]pb.Priority, n)}
+}
+
+// next returns the command that computes task.
+func (m *computeMsgs) next(task []byte, prio graph.Priority, deps []*pb.DepLocation, h state.TaskHandle) *pb.WorkerCommand {
 	cmd, oneof, ct, p := &m.cmds[0], &m.oneof[0], &m.tasks[0], &m.prios[0]
 	m.cmds, m.oneof, m.tasks, m.prios = m.cmds[1:], m.oneof[1:], m.tasks[1:], m.prios[1:]
 	p.User, p.Generation, p.Order = prio.User, prio.Generation, prio.Order
