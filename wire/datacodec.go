@@ -64,7 +64,8 @@ func marshalData(b *pb.DataBatch) (mem.BufferSlice, error) {
 		for _, p := range pieces {
 			data += len(p.Data)
 		}
-		size := rest.SizeVT()
+		restSize := rest.SizeVT()
+		size := restSize
 		if len(c.Key) > 0 {
 			size += protowire.SizeTag(chunkKey) + protowire.SizeBytes(len(c.Key))
 		}
@@ -73,10 +74,7 @@ func marshalData(b *pb.DataBatch) (mem.BufferSlice, error) {
 		}
 		cur = protowire.AppendTag(cur, batchChunks, protowire.BytesType)
 		cur = protowire.AppendVarint(cur, uint64(size))
-		if len(c.Key) > 0 {
-			cur = protowire.AppendTag(cur, chunkKey, protowire.BytesType)
-			cur = protowire.AppendString(cur, c.Key)
-		}
+		cur = appendString(cur, chunkKey, c.Key)
 		if data > 0 {
 			cur = protowire.AppendTag(cur, chunkData, protowire.BytesType)
 			cur = protowire.AppendVarint(cur, uint64(data))
@@ -93,7 +91,7 @@ func marshalData(b *pb.DataBatch) (mem.BufferSlice, error) {
 			}
 		}
 		n := len(cur)
-		cur = append(cur, make([]byte, rest.SizeVT())...)
+		cur = append(cur, make([]byte, restSize)...)
 		if _, err := rest.MarshalToSizedBufferVT(cur[n:]); err != nil {
 			return nil, err
 		}
