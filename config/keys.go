@@ -74,7 +74,7 @@ var table = []*keyInfo{
 		doc: "Directory for spilled data; empty means the OS temporary directory."},
 	{name: "worker.heartbeat-interval", kind: kindDuration, defText: "500ms", positive: true,
 		doc: "How often a worker reports to the scheduler."},
-	{name: "worker.transfer.chunk-size", kind: kindBytes, defText: "64MiB", positive: true,
+	{name: "worker.transfer.chunk-size", kind: kindBytes, defText: "8MiB", positive: true,
 		doc: "Size of the pieces a value is cut into when it moves between workers; a value up to it moves in one piece, not copied again to be joined."},
 	{name: "worker.transfer.max-connections", kind: kindInt, defText: "50", positive: true,
 		doc: "Most transfers a worker runs with its peers at once."},

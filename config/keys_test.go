@@ -82,7 +82,7 @@ func TestDefaults(t *testing.T) {
 		"optimization.adaptive.skew-bytes":    256 << 20,
 		"worker.memory.limit":                 AutoBytes,
 		"worker.memory.max-spill":             0,
-		"worker.transfer.chunk-size":          64 << 20,
+		"worker.transfer.chunk-size":          8 << 20,
 		"dataframe.broadcast-threshold":       100 << 20,
 		"dataframe.partition-size":            64 << 20,
 		"advisor.large-graph.bytes":           1 << 30,

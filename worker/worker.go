@@ -83,7 +83,7 @@ type Options struct {
 	// HeartbeatInterval is how often the worker reports (default 500ms).
 	HeartbeatInterval time.Duration
 	// ChunkSize is the size of the pieces a value is cut into when it is
-	// sent to peers (default transfer.DefaultChunkSize, 64 MiB).
+	// sent to peers (default transfer.DefaultChunkSize, 8 MiB).
 	ChunkSize int
 	// MaxFetches bounds the fetches from peers in flight at once, one per
 	// peer at most (default 50).

@@ -11,7 +11,7 @@ import (
 // which the receiver keeps as it arrives instead of joining pieces into a
 // new buffer (a copy of the whole value), and which wire's codec sends
 // from where it is (no copy into the message).
-const DefaultChunkSize = 64 << 20
+const DefaultChunkSize = 8 << 20
 
 // batchSize is the size up to which small values share a message.
 const batchSize = 1 << 20
