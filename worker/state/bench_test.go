@@ -45,3 +45,45 @@ func BenchmarkComputeFinish(b *testing.B) {
 		b.Fatalf("%d keys held after the cycles, want 1", s.Len())
 	}
 }
+
+// BenchmarkFetchWideInput measures a task of n inputs held by one peer, as
+// the last task of a merge sees them: one Compute, the batches of fetches
+// and their arrivals, until the task starts. Linear bookkeeping costs the
+// same per input at every n.
+func BenchmarkFetchWideInput(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			deps := make([]Dep, n)
+			args := make([]graph.Arg, n)
+			for i := range deps {
+				k := graph.Key(fmt.Sprintf("in-%d", i))
+				deps[i] = Dep{Key: k, NBytes: 8, Peers: []string{"p"}}
+				args[i] = graph.Ref(k)
+			}
+			task := &graph.Task{Key: "merge", Func: "f", Args: args}
+			for b.Loop() {
+				s := New(Config{Address: "me", NThreads: 1, FetchBytes: 1 << 40})
+				s.Handle(&Compute{Task: task, Deps: deps})
+				for {
+					var got []graph.KeySize
+					for _, in := range s.Ready().Instructions {
+						if f, ok := in.(*FetchFrom); ok {
+							for _, k := range f.Keys {
+								got = append(got, graph.KeySize{Key: k, NBytes: 8})
+							}
+						}
+					}
+					s.Advance()
+					if got == nil {
+						break
+					}
+					s.Handle(&Fetched{Peer: "p", Got: got})
+				}
+				if st := s.Task("merge").State; st != Executing {
+					b.Fatalf("merge is %v after its inputs arrived, want executing", st)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/input")
+		})
+	}
+}

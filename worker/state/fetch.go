@@ -58,7 +58,10 @@ func (s *State) fetched(e *Fetched) {
 	var drop []graph.Key
 	for _, ks := range e.Got {
 		t := s.tasks[ks.Key]
-		if t == nil || t.State != Flight || !slices.Contains(asked, t) {
+		// A task in flight from this peer is one of those asked (each task
+		// in flight is in its peer's flight: validate checks it); testing
+		// its peer instead of searching asked keeps a large batch linear.
+		if t == nil || t.State != Flight || t.flight != e.Peer {
 			if t == nil || t.State != Memory {
 				drop = append(drop, ks.Key)
 			}
