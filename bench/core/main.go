@@ -502,7 +502,9 @@ func mergeRounds(a, b []Result) []Result {
 // transfers between them until ctx ends, then sends the counts.
 func countRuns(ctx context.Context, c *dusk.Client) chan runCounts {
 	out := make(chan runCounts, 1)
-	ch := c.Local().Events().Subscribe(ctx, 1<<16)
+	// Every 10 ms: the ring keeps its last 100,000 events, which at
+	// 100,000 tasks a second is 200 ms of them.
+	ch := c.Local().Events().Subscribe(ctx, 10*time.Millisecond)
 	go func() {
 		n := runCounts{byWorker: map[string]int{}}
 		for b := range ch {
