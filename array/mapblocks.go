@@ -84,6 +84,7 @@ func (a *Array) MapOverlap(fn *dusk.Func, depth []int, boundary Boundary, dt DTy
 	fill = astype(fill, a.dtype)
 	out := a.like(dt)
 	n := len(a.shape)
+	starts := a.chunkStarts()
 	gridIndexes(a.grid(), func(idx []int, i int) {
 		off, shape := blockOffset(a.chunks, idx), blockShape(a.chunks, idx)
 		lo, hi := make([]int, n), make([]int, n)
@@ -94,7 +95,7 @@ func (a *Array) MapOverlap(fn *dusk.Func, depth []int, boundary Boundary, dt DTy
 				padLo[k], padHi[k] = lo[k]-(off[k]-depth[k]), off[k]+shape[k]+depth[k]-hi[k]
 			}
 		}
-		ext := a.region(lo, hi)
+		ext := a.region(starts, lo, hi)
 		extOff := slices.Clone(lo)
 		extShape := make([]int, n)
 		for k := range n {

@@ -18,39 +18,77 @@ var (
 // the parts of the blocks it overlaps, each part cut by a task of its
 // own, so no task holds more than one input block or one result block
 // (nothing is gathered whole); a result block that is an input block is
-// taken as it is.
+// taken as it is. A rechunk that would cut the array into very many small
+// parts (splitting some axes' chunks while it merges others') goes
+// through intermediate chunkings, each block of which is no larger than
+// about the larger of an old and a new block (see planRechunk).
 func (a *Array) Rechunk(chunks Chunks) (*Array, error) {
 	cs, err := chunks.resolve(a.shape, a.dtype)
 	if err != nil {
 		return nil, fmt.Errorf("%w (rechunking %s)", err, a)
 	}
+	for _, stage := range planRechunk(a.chunks, cs, a.dtype.Size()) {
+		a = a.rechunk(stage)
+	}
+	return a, nil
+}
+
+// rechunk is one stage of Rechunk: every block of the result made from
+// the parts of a's blocks it overlaps.
+func (a *Array) rechunk(cs [][]int) *Array {
 	out := &Array{c: a.c, dtype: a.dtype, shape: slices.Clone(a.shape), chunks: cs}
 	grid := out.grid()
 	out.blocks = make([]*dusk.Delayed[*Block], prod(grid))
+	starts := a.chunkStarts()
 	gridIndexes(grid, func(idx []int, i int) {
 		lo := blockOffset(cs, idx)
 		hi := make([]int, len(lo))
 		for k := range lo {
 			hi[k] = lo[k] + cs[k][idx[k]]
 		}
-		out.blocks[i] = a.region(lo, hi)
+		out.blocks[i] = a.region(starts, lo, hi)
 	})
-	return out, nil
+	return out
+}
+
+// chunkStarts returns, per axis, where each of a's chunks starts, and the
+// axis's length last.
+func (a *Array) chunkStarts() [][]int {
+	starts := make([][]int, len(a.shape))
+	for k, cs := range a.chunks {
+		starts[k] = make([]int, len(cs)+1)
+		for c, l := range cs {
+			starts[k][c+1] = starts[k][c] + l
+		}
+	}
+	return starts
 }
 
 // region returns a task making the block of elements [lo, hi) of a (per
-// axis), out of the blocks it overlaps.
-func (a *Array) region(lo, hi []int) *dusk.Delayed[*Block] {
+// axis), out of the blocks it overlaps; starts holds, per axis, where
+// each of a's chunks starts, and the axis's length last.
+func (a *Array) region(starts [][]int, lo, hi []int) *dusk.Delayed[*Block] {
 	n := len(a.shape)
-	// Per axis, the input chunks overlapping [lo, hi).
+	// Per axis, the input chunks overlapping [lo, hi), found by binary
+	// search (a stage of many blocks costs no scan of every chunk for
+	// each); for an empty block, a chunk strictly around lo or of length
+	// 0 at lo.
 	over := make([][]int, n)
-	starts := make([][]int, n)
 	for k := range n {
-		starts[k] = make([]int, len(a.chunks[k])+1)
-		for c, l := range a.chunks[k] {
-			starts[k][c+1] = starts[k][c] + l
-			if starts[k][c] < hi[k] && starts[k][c+1] > lo[k] || l == 0 && lo[k] == hi[k] && starts[k][c] == lo[k] {
-				over[k] = append(over[k], c)
+		st := starts[k]
+		nc := len(st) - 1
+		if lo[k] == hi[k] {
+			for c := range nc {
+				if st[c] < lo[k] && st[c+1] > lo[k] || st[c] == st[c+1] && st[c] == lo[k] {
+					over[k] = append(over[k], c)
+				}
+			}
+		} else {
+			c, _ := slices.BinarySearch(st[1:], lo[k]+1) // the first chunk ending after lo
+			for ; c < nc && st[c] < hi[k]; c++ {
+				if st[c+1] > st[c] {
+					over[k] = append(over[k], c)
+				}
 			}
 		}
 		if len(over[k]) == 0 {

@@ -1,6 +1,7 @@
 package array_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -151,5 +152,44 @@ func TestMapBlocksAndMapOverlap(t *testing.T) {
 	bad := arr(x.MapBlocks(scaleByBlock, array.Int64))
 	if _, err := bad.Compute(ctx); err == nil || !strings.Contains(err.Error(), "made a float64 block") {
 		t.Fatalf("MapBlocks declared int64, made float64: %v", err)
+	}
+}
+
+func TestRechunkInStages(t *testing.T) {
+	// Columns of one element to rows of one: 90,000 parts at once; in
+	// stages, far fewer tasks, and the same array.
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	const n = 300
+	data := make([]float64, n*n)
+	for i := range data {
+		data[i] = float64(i)
+	}
+	x := arr(array.FromSlice(c, data, []int{n, n}, array.By(n, 1)))
+	y := arr(x.Rechunk(array.By(1, n)))
+	if !slices.Equal(y.Chunks()[0], slices.Repeat([]int{1}, n)) || !slices.Equal(y.Chunks()[1], []int{n}) {
+		t.Fatalf("chunks %v", y.Chunks())
+	}
+	explain, err := y.Explain()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var written, sent int
+	for _, line := range strings.Split(explain, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "tasks:") {
+			if _, err := fmt.Sscanf(strings.TrimSpace(line), "tasks: %d as written, %d after optimization", &written, &sent); err != nil {
+				t.Fatalf("%q: %v", line, err)
+			}
+		}
+	}
+	if written == 0 || written > n*n/5 {
+		t.Fatalf("%d tasks as written (%d once optimized), want far fewer than the %d parts of a rechunk at once:\n%s", written, sent, n*n, explain)
+	}
+	if got := values[float64](t, ctx, y); !slices.Equal(got, data) {
+		t.Fatal("the array rechunked in stages differs from the original")
+	}
+	// And back, through the same kind of plan.
+	if got := values[float64](t, ctx, arr(y.Rechunk(array.By(n, 1)))); !slices.Equal(got, data) {
+		t.Fatal("the array rechunked back in stages differs from the original")
 	}
 }
