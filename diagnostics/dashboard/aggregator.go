@@ -77,13 +77,9 @@ func (o *Options) defaults() {
 // its dashboard. It keeps the dashboard's state and hands each page the
 // same encoded updates.
 type Aggregator struct {
-	src  Source
-	ring *event.Ring
-	opts Options
-	// polled is Poll's buffer of events read from the ring, reused from
-	// one poll to the next (Poll runs one at a time: polling).
-	polled []event.Event
-
+	src       Source
+	ring      *event.Ring
+	opts      Options
 	durations *prometheus.HistogramVec // task durations by prefix; safe for concurrent use
 
 	polling sync.Mutex // held for a whole Poll: one reader of the ring at a time
@@ -217,27 +213,32 @@ func (a *Aggregator) Run(ctx context.Context) {
 // directly. Calls are serialized: when Poll returns, every event recorded
 // before it was called has been applied.
 func (a *Aggregator) Poll(ctx context.Context) {
-	const batch = 10000
+	// Events are folded where the ring holds them (no copy of each),
+	// with the ring locked: a batch at a time, so that the scheduler
+	// never waits long to add its events.
+	const batch = 4096
 	a.polling.Lock()
 	defer a.polling.Unlock()
 	for {
-		evs, next, lost := a.ring.AppendSince(a.polled[:0], a.readSeq(), batch)
-		a.polled = evs
+		n := 0
 		a.mu.Lock()
+		next, lost := a.ring.Read(a.seq, batch, func(e *event.Event) {
+			n++
+			a.apply(e)
+		})
 		a.lost += lost
 		a.seq = next
 		if lost > 0 {
+			// The counts folded from events would drift: set them to
+			// the scheduler's snapshot, taken after the events read.
 			a.reconcile(a.src.Snapshot())
-		}
-		for i := range evs {
-			a.apply(&evs[i])
 		}
 		stale := a.stale
 		a.mu.Unlock()
 		if stale {
 			a.refreshWorkers()
 		}
-		if len(evs) < batch {
+		if n < batch {
 			break
 		}
 	}
@@ -263,12 +264,6 @@ func (a *Aggregator) Poll(ctx context.Context) {
 			close(s.ch)
 		}
 	}
-}
-
-func (a *Aggregator) readSeq() uint64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.seq
 }
 
 // apply folds one event into the state; a.mu is held.

@@ -2,7 +2,6 @@ package event
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 )
@@ -69,13 +68,19 @@ func (r *Ring) Total() uint64 {
 // of them, 0 for no limit), the sequence number to ask for next, and how
 // many events after seq were already overwritten.
 func (r *Ring) Since(seq uint64, max int) (evs []Event, next, lost uint64) {
-	return r.AppendSince(nil, seq, max)
+	next, lost = r.Read(seq, max, func(e *Event) { evs = append(evs, *e) })
+	return evs, next, lost
 }
 
-// AppendSince is Since appending the events to dst, so that a reader that
-// polls can reuse one buffer instead of allocating (and the collector
-// scanning) a new slice of events on every poll.
-func (r *Ring) AppendSince(dst []Event, seq uint64, max int) (evs []Event, next, lost uint64) {
+// Read calls fn with each event with a sequence number from seq on (at
+// most max of them, 0 for no limit), in order, where the ring holds it,
+// and returns the sequence number to ask for next and how many events
+// after seq were already overwritten. It is Since without the copy of
+// every event, for a reader that keeps a few fields of each: fn runs
+// with the ring locked, so it must be quick, must not keep the pointer,
+// and must not add to the ring (the scheduler waits to add while it
+// runs: read in batches of a few thousand).
+func (r *Ring) Read(seq uint64, max int, fn func(*Event)) (next, lost uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	oldest := uint64(0)
@@ -91,13 +96,12 @@ func (r *Ring) AppendSince(dst []Event, seq uint64, max int) (evs []Event, next,
 		end = seq + uint64(max)
 	}
 	if seq >= end {
-		return dst, seq, lost
+		return seq, lost
 	}
-	evs = slices.Grow(dst, int(end-seq))
 	for i := seq; i < end; i++ {
-		evs = append(evs, r.buf[i%uint64(len(r.buf))])
+		fn(&r.buf[i%uint64(len(r.buf))])
 	}
-	return evs, end, lost
+	return end, lost
 }
 
 // Snapshot returns the events the ring holds, oldest first.

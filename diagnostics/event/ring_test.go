@@ -43,6 +43,27 @@ func TestRingKeepsTheLastEvents(t *testing.T) {
 
 // AddAll keeps what adding each event in turn would: across the end of
 // the buffer, and when given more events than the ring holds.
+// Read visits the events Since would return, in order, with the same
+// next and lost.
+func TestReadVisitsWhatSinceReturns(t *testing.T) {
+	r := NewRing(3)
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		r.Add(Event{Key: k})
+	}
+	for _, c := range []struct {
+		seq uint64
+		max int
+	}{{0, 0}, {3, 1}, {3, 0}, {4, 5}, {5, 0}, {9, 0}} {
+		want, wantNext, wantLost := r.Since(c.seq, c.max)
+		var got []Event
+		next, lost := r.Read(c.seq, c.max, func(e *Event) { got = append(got, *e) })
+		if keys(got) != keys(want) || next != wantNext || lost != wantLost {
+			t.Errorf("Read(%d, %d) = %q next %d lost %d; Since gives %q next %d lost %d",
+				c.seq, c.max, keys(got), next, lost, keys(want), wantNext, wantLost)
+		}
+	}
+}
+
 func TestAddAllIsAddInTurn(t *testing.T) {
 	batches := [][]string{{"a", "b"}, {"c", "d"}, {"e", "f", "g", "h", "i"}, {}, {"j"}}
 	one, all := NewRing(3), NewRing(3)
