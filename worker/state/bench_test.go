@@ -87,3 +87,38 @@ func BenchmarkFetchWideInput(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWideDependents measures n tasks of one input held here, as the
+// workers of a fan-out see them: the n Computes, then each task run and
+// finished in turn. Linear bookkeeping costs the same per task at every n.
+func BenchmarkWideDependents(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			specs := make([]*graph.Task, n)
+			for i := range specs {
+				specs[i] = &graph.Task{Key: graph.Key(fmt.Sprintf("use-%d", i)), Func: "f", Args: []graph.Arg{graph.Ref("src")}}
+			}
+			deps := []Dep{{Key: "src", NBytes: 8}}
+			for b.Loop() {
+				s := New(Config{Address: "me", NThreads: 1})
+				s.Handle(&Stored{Keys: []graph.KeySize{{Key: "src", NBytes: 8}}})
+				s.Ready()
+				s.Advance()
+				for i, t := range specs {
+					s.Handle(&Compute{Task: t, Priority: graph.Priority{Order: int64(i)}, Deps: deps})
+					s.Ready()
+					s.Advance()
+				}
+				for _, t := range specs {
+					s.Handle(&Executed{Key: t.Key, NBytes: 8})
+					s.Ready()
+					s.Advance()
+				}
+				if got := s.Task(specs[n-1].Key); got == nil || got.State != Memory {
+					b.Fatalf("the last task is %v after every run, want in memory", got)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/task")
+		})
+	}
+}

@@ -47,7 +47,7 @@ func (s *State) link(t *Task, deps []Dep) {
 			d.NBytes = dl.NBytes
 		}
 		t.deps = append(t.deps, d)
-		d.dependents = append(d.dependents, t)
+		d.addDependent(t)
 		if fresh {
 			s.transition(d, Fetch) // once t needs it
 		}

@@ -1,8 +1,6 @@
 package state
 
 import (
-	"slices"
-
 	"github.com/dusk-go/dusk/graph"
 )
 
@@ -54,9 +52,7 @@ func (s *State) steal(k graph.Key) {
 // here needs any more.
 func (s *State) detach(t *Task) {
 	for _, d := range t.deps {
-		if i := slices.Index(d.dependents, t); i >= 0 {
-			d.dependents = slices.Delete(d.dependents, i, i+1)
-		}
+		d.removeDependent(t)
 		if len(d.dependents) > 0 {
 			continue
 		}

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"slices"
+
 	"github.com/dusk-go/dusk/graph"
 )
 
@@ -57,7 +59,11 @@ type Task struct {
 
 	deps       []*Task // inputs, while the task waits or runs
 	dependents []*Task // local tasks waiting for this value
-	nMissing   int
+	// dependentAt is where each dependent is in dependents, kept once
+	// they are many (manyDependents): a task leaving a long list is then
+	// found, and swapped with the last, in constant time.
+	dependentAt map[*Task]int
+	nMissing    int
 
 	peers  []string // who has it, for Fetch
 	tried  []string
@@ -76,3 +82,52 @@ type Task struct {
 }
 
 func newTask(k graph.Key) *Task { return &Task{Key: k, heapIdx: -1} }
+
+// manyDependents is the length from which a task's dependents are
+// indexed: below it, a scan and an order-keeping delete cost less than
+// the map.
+const manyDependents = 64
+
+// addDependent records that dt waits for t's value.
+func (t *Task) addDependent(dt *Task) {
+	if t.dependentAt != nil {
+		if _, ok := t.dependentAt[dt]; ok {
+			return
+		}
+		t.dependentAt[dt] = len(t.dependents)
+	}
+	t.dependents = append(t.dependents, dt)
+	if t.dependentAt == nil && len(t.dependents) >= manyDependents {
+		t.dependentAt = make(map[*Task]int, 2*len(t.dependents))
+		for i, d := range t.dependents {
+			t.dependentAt[d] = i
+		}
+	}
+}
+
+// removeDependent forgets that dt waits for t's value. A short list keeps
+// its order; a long one has its last dependent moved into dt's place.
+func (t *Task) removeDependent(dt *Task) {
+	if t.dependentAt == nil {
+		if i := slices.Index(t.dependents, dt); i >= 0 {
+			t.dependents = slices.Delete(t.dependents, i, i+1)
+		}
+		return
+	}
+	i, ok := t.dependentAt[dt]
+	if !ok {
+		return
+	}
+	delete(t.dependentAt, dt)
+	last := len(t.dependents) - 1
+	if i != last {
+		moved := t.dependents[last]
+		t.dependents[i] = moved
+		t.dependentAt[moved] = i
+	}
+	t.dependents[last] = nil
+	t.dependents = t.dependents[:last]
+	if last == 0 {
+		t.dependentAt = nil
+	}
+}

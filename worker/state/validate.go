@@ -29,10 +29,16 @@ func (s *State) Check() error {
 				bad("%s depends on %s, which is forgotten", k, d.Key)
 			}
 		}
-		for _, dt := range t.dependents {
+		for i, dt := range t.dependents {
 			if s.tasks[dt.Key] != dt {
 				bad("%s has forgotten dependent %s", k, dt.Key)
 			}
+			if at, ok := t.dependentAt[dt]; t.dependentAt != nil && (!ok || at != i) {
+				bad("%s's index of its dependents puts %s at %d (known %v), not %d", k, dt.Key, at, ok, i)
+			}
+		}
+		if t.dependentAt != nil && len(t.dependentAt) != len(t.dependents) {
+			bad("%s's index of its dependents holds %d, the list %d", k, len(t.dependentAt), len(t.dependents))
 		}
 		if t.State == Executing || t.State == Cancelled {
 			running++
