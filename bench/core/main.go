@@ -60,6 +60,7 @@ type config struct {
 	nTree      int
 	fanIn      int
 	nChain     int
+	nMerge     int
 	timeout    time.Duration
 	python     string
 	script     string
@@ -195,12 +196,13 @@ func main() {
 	flag.IntVar(&cfg.nTree, "tree", 20000, "leaves of the tree sum")
 	flag.IntVar(&cfg.fanIn, "fan-in", 8, "fan-in of the tree sum")
 	flag.IntVar(&cfg.nChain, "chain", 1000, "length of the chain")
+	flag.IntVar(&cfg.nMerge, "merge", 25000, "tasks in the merge workload: one Call over this many minus one independent Calls")
 	flag.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "limit for one run of one workload; a run that takes longer is reported as hung")
 	flag.StringVar(&cfg.python, "python", "/usr/bin/python3", "the Python that has Debian's python3-distributed")
 	flag.StringVar(&cfg.script, "dask-script", "", "path of bench/dask/core.py (default: found from the working directory or this source file)")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the client process (scheduler included) during the dusk runs to this file")
 	flag.BoolVar(&cfg.duskAfter, "dusk-after", true, "with -dask, measure dusk again after the Dask runs and report the median over both rounds")
-	flag.StringVar(&only, "only", "", "comma-separated workloads to run (map,tree,tree_delayed,chain,chain_delayed_unfused,chain_delayed_fused)")
+	flag.StringVar(&only, "only", "", "comma-separated workloads to run (map,tree,tree_delayed,merge,chain,chain_delayed_unfused,chain_delayed_fused)")
 	flag.StringVar(&cfg.big, "big", "", "big-graph mode: comma-separated sizes (e.g. 10000,100000,1000000), each N independent tasks and a tree sum over them, in processes of their own (see bench/README.md)")
 	flag.IntVar(&cfg.bigOne, "big-one", 0, "run one size of the big-graph mode and print its result as JSON (the -big mode's child processes)")
 	flag.StringVar(&cfg.profileDir, "big-profile", "", "with -big: write the client's CPU profile and its heap profile at its peak, per size, to this directory")
@@ -208,7 +210,7 @@ func main() {
 	flag.Parse()
 	cfg.warmup = 1
 	if cfg.quick {
-		cfg.nMap, cfg.nTree, cfg.nChain, cfg.reps, cfg.warmup = 2000, 2000, 100, 1, 0
+		cfg.nMap, cfg.nTree, cfg.nMerge, cfg.nChain, cfg.reps, cfg.warmup = 2000, 2000, 2000, 100, 1, 0
 	}
 	cfg.settleTO = 10 * time.Second
 	if only != "" {
@@ -324,6 +326,8 @@ func workloads(cfg config) []workload {
 			func(ctx context.Context, c *dusk.Client) error { return runTree(ctx, c, cfg.nTree, cfg.fanIn) }},
 		{"tree_delayed", fmt.Sprintf("tree sum fan-in %d, %d leaves, Delayed + Compute", cfg.fanIn, cfg.nTree), treeTasks,
 			func(ctx context.Context, c *dusk.Client) error { return runTreeDelayed(ctx, c, cfg.nTree, cfg.fanIn) }},
+		{"merge", fmt.Sprintf("merge: Call(sum) over %d independent Call(inc), Compute", cfg.nMerge-1), cfg.nMerge,
+			func(ctx context.Context, c *dusk.Client) error { return runMerge(ctx, c, cfg.nMerge-1) }},
 		{"chain", fmt.Sprintf("chain of %d: x = Submit(inc, x) in a loop, then Result", cfg.nChain), cfg.nChain,
 			func(ctx context.Context, c *dusk.Client) error { return runChain(ctx, c, cfg.nChain) }},
 		{"chain_delayed_unfused", fmt.Sprintf("chain of %d: Delayed, Compute with Optimize(false)", cfg.nChain), cfg.nChain,
@@ -641,6 +645,23 @@ func runTreeDelayed(ctx context.Context, c *dusk.Client, n, fanIn int) error {
 	return nil
 }
 
+// runMerge computes one task over n independent ones: every leaf's result
+// goes to the worker of the sum.
+func runMerge(ctx context.Context, c *dusk.Client, n int) error {
+	leaves := make([]*dusk.Delayed[int], n)
+	for i := range leaves {
+		leaves[i] = dusk.Call[int](incFn, i)
+	}
+	got, err := dusk.Compute(ctx, c, dusk.Call[int](sumFn, leaves))
+	if err != nil {
+		return err
+	}
+	if want := n * (n + 1) / 2; got != want {
+		return fmt.Errorf("merge: sum = %d, want %d", got, want)
+	}
+	return nil
+}
+
 func runChain(ctx context.Context, c *dusk.Client, n int) error {
 	x, err := dusk.Submit[int](ctx, c, incFn, 0)
 	if err != nil {
@@ -725,7 +746,7 @@ func runDask(cfg config, saturation string) *DaskRun {
 	}
 	args := []string{script, "--saturation", saturation,
 		"--reps", fmt.Sprint(cfg.reps), "--map", fmt.Sprint(cfg.nMap), "--tree", fmt.Sprint(cfg.nTree),
-		"--fan-in", fmt.Sprint(cfg.fanIn), "--chain", fmt.Sprint(cfg.nChain)}
+		"--fan-in", fmt.Sprint(cfg.fanIn), "--chain", fmt.Sprint(cfg.nChain), "--merge", fmt.Sprint(cfg.nMerge)}
 	if cfg.quick {
 		args = append(args, "--quick")
 	}

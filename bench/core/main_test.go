@@ -16,7 +16,7 @@ import (
 func TestAdvisorFindsNothing(t *testing.T) {
 	ctx := testcluster.Context(t)
 	c := testcluster.New(t, ctx, nil, dusk.LocalWorkers(2), dusk.LocalThreads(1))
-	cfg := config{nMap: 2000, nTree: 2000, fanIn: 8, nChain: 100}
+	cfg := config{nMap: 2000, nTree: 2000, fanIn: 8, nChain: 100, nMerge: 2000}
 	for _, w := range workloads(cfg) {
 		benchcheck.Check(t, ctx, c, w.name, func(ctx context.Context) error { return w.run(ctx, c) }, "tiny-tasks")
 	}

@@ -14,6 +14,8 @@ warm-up run; the median of --reps runs is reported):
   tree         a tree sum, fan-in 8, over n leaves (inc tasks), built with
                client.submit(sum, [8 futures]) level by level
   tree_delayed the same tree built with dask.delayed, run with client.compute
+  merge        one delayed sum over n - 1 independent delayed inc tasks,
+               run with client.compute
   chain        x = client.submit(inc, x), n times, then x.result()
   chain_delayed the same chain built with dask.delayed, run with
                client.compute (Dask's delayed optimization only culls; it
@@ -80,6 +82,15 @@ def run_tree_delayed(client, n, fan_in):
     assert got == n * (n + 1) // 2, got
 
 
+def run_merge(client, n):
+    import dask
+
+    d_inc = dask.delayed(inc, pure=False)
+    d_sum = dask.delayed(add_all, pure=False)
+    got = client.compute(d_sum([d_inc(i) for i in range(n)])).result()
+    assert got == n * (n + 1) // 2, got
+
+
 def run_chain(client, n):
     x = client.submit(inc, 0, pure=False)
     for _ in range(n - 1):
@@ -134,10 +145,11 @@ def main():
     ap.add_argument("--tree", type=int, default=20000, dest="n_tree")
     ap.add_argument("--fan-in", type=int, default=8)
     ap.add_argument("--chain", type=int, default=1000, dest="n_chain")
+    ap.add_argument("--merge", type=int, default=25000, dest="n_merge")
     ap.add_argument("--only", default="", help="comma-separated workloads to run")
     args = ap.parse_args()
     if args.quick:
-        args.n_map, args.n_tree, args.n_chain, args.reps = 2000, 2000, 100, 1
+        args.n_map, args.n_tree, args.n_merge, args.n_chain, args.reps = 2000, 2000, 2000, 100, 1
     warmup = 0 if args.quick else 1
 
     import dask
@@ -176,6 +188,7 @@ def main():
                 ("map", args.n_map, lambda: run_map(client, args.n_map)),
                 ("tree", tree_levels(args.n_tree, fan), lambda: run_tree(client, args.n_tree, fan)),
                 ("tree_delayed", tree_levels(args.n_tree, fan), lambda: run_tree_delayed(client, args.n_tree, fan)),
+                ("merge", args.n_merge, lambda: run_merge(client, args.n_merge - 1)),
                 ("chain", args.n_chain, lambda: run_chain(client, args.n_chain)),
                 ("chain_delayed", args.n_chain, lambda: run_chain_delayed(client, args.n_chain)),
             ]
