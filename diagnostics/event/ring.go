@@ -68,8 +68,16 @@ func (r *Ring) Total() uint64 {
 // of them, 0 for no limit), the sequence number to ask for next, and how
 // many events after seq were already overwritten.
 func (r *Ring) Since(seq uint64, max int) (evs []Event, next, lost uint64) {
-	next, lost = r.Read(seq, max, func(e *Event) { evs = append(evs, *e) })
-	return evs, next, lost
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	from, end, lost := r.span(seq, max)
+	if end > from {
+		evs = make([]Event, 0, end-from)
+	}
+	for i := from; i < end; i++ {
+		evs = append(evs, r.buf[i%uint64(len(r.buf))])
+	}
+	return evs, end, lost
 }
 
 // Read calls fn with each event with a sequence number from seq on (at
@@ -83,6 +91,17 @@ func (r *Ring) Since(seq uint64, max int) (evs []Event, next, lost uint64) {
 func (r *Ring) Read(seq uint64, max int, fn func(*Event)) (next, lost uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	from, end, lost := r.span(seq, max)
+	for i := from; i < end; i++ {
+		fn(&r.buf[i%uint64(len(r.buf))])
+	}
+	return end, lost
+}
+
+// span returns the sequence numbers [from, end) of the events from seq
+// on that the ring still holds, at most max of them (0: no limit), and
+// how many after seq were overwritten; r.mu is held.
+func (r *Ring) span(seq uint64, max int) (from, end, lost uint64) {
 	oldest := uint64(0)
 	if r.n > uint64(len(r.buf)) {
 		oldest = r.n - uint64(len(r.buf))
@@ -91,17 +110,14 @@ func (r *Ring) Read(seq uint64, max int, fn func(*Event)) (next, lost uint64) {
 		lost = oldest - seq
 		seq = oldest
 	}
-	end := r.n
+	end = r.n
 	if max > 0 && end-seq > uint64(max) {
 		end = seq + uint64(max)
 	}
 	if seq >= end {
-		return seq, lost
+		return seq, seq, lost
 	}
-	for i := seq; i < end; i++ {
-		fn(&r.buf[i%uint64(len(r.buf))])
-	}
-	return end, lost
+	return seq, end, lost
 }
 
 // Snapshot returns the events the ring holds, oldest first.
