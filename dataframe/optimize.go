@@ -3,6 +3,8 @@ package dataframe
 import (
 	"fmt"
 	"strings"
+
+	"github.com/dusk-go/dusk/dataframe/engine"
 )
 
 // optimize rewrites a plan before it runs: readers read only the columns
@@ -322,6 +324,66 @@ func refsOf(q string, in *meta) map[string]bool {
 	}
 	return out
 }
+
+// renameRefs rewrites the identifiers of the SQL text q that name a key
+// of rename (case-insensitively, as DuckDB reads unquoted names; quoted
+// ones exactly) to its value, quoted; string literals are left alone. It
+// reports false when q has an unterminated quote. Like refsOf it reads
+// every identifier as a column reference, so only names that are columns
+// and nothing else in q (a suffixed join column, "x_x") may be renamed.
+func renameRefs(q string, rename map[string]string) (string, bool) {
+	lowerTo := make(map[string]string, len(rename))
+	for from, to := range rename {
+		lowerTo[strings.ToLower(from)] = to
+	}
+	var b strings.Builder
+	for i := 0; i < len(q); {
+		c := q[i]
+		switch {
+		case c == '\'':
+			j := i + 1
+			for j < len(q) && (q[j] != '\'' || j+1 < len(q) && q[j+1] == '\'') {
+				if q[j] == '\'' {
+					j++ // a doubled quote
+				}
+				j++
+			}
+			if j >= len(q) {
+				return "", false
+			}
+			b.WriteString(q[i : j+1])
+			i = j + 1
+		case c == '"':
+			j := strings.IndexByte(q[i+1:], '"')
+			if j < 0 {
+				return "", false
+			}
+			if to, ok := rename[q[i+1:i+1+j]]; ok {
+				b.WriteString(engine.QuoteIdent(to))
+			} else {
+				b.WriteString(q[i : i+j+2])
+			}
+			i += j + 2
+		case identStart(c):
+			j := i
+			for j < len(q) && (identStart(q[j]) || q[j] >= '0' && q[j] <= '9') {
+				j++
+			}
+			if to, ok := lowerTo[strings.ToLower(q[i:j])]; ok {
+				b.WriteString(engine.QuoteIdent(to))
+			} else {
+				b.WriteString(q[i:j])
+			}
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), true
+}
+
+func identStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func allColumns2(in *meta) map[string]bool {
 	out := map[string]bool{}

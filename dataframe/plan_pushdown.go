@@ -340,8 +340,9 @@ func prunePush(expr string, p *pruneNode) node {
 // rows are the output's: an inner join either side, a left join the left
 // side only (filtering the right would keep, with nulls, left rows the
 // filter drops), a right join the right side, an outer join neither.
-// Columns renamed with a suffix stay above. What cannot move stays a Filter
-// above the join.
+// A column the join renamed with a suffix ("x_x", the left's x) is read
+// as that side's column: the conjunct moves down with the name rewritten
+// (renameRefs). What cannot move stays a Filter above the join.
 func joinPush(expr string, j *joinNode) node {
 	ls, rs := j.left.meta().schema, j.right.meta().schema
 	keys := map[string]bool{}
@@ -358,11 +359,29 @@ func joinPush(expr string, j *joinNode) node {
 	for _, x := range rs.Fields() {
 		inR[x.Name] = true
 	}
-	// owns: every column the conjunct reads is a key of one type or a
-	// column of this side only.
-	owns := func(side, other map[string]bool, refs map[string]bool) bool {
+	// The output's names of the columns both sides have (not keys): the
+	// left's and the right's, each to its name on its side.
+	// (None when the suffixes are the same, or a suffixed name is also a
+	// column's own: the output would name two columns alike.)
+	suffL, suffR := map[string]string{}, map[string]string{}
+	for name := range inL {
+		nl, nr := name+j.suffixes[0], name+j.suffixes[1]
+		if inR[name] && !keys[name] && nl != nr && (nl == name || !inL[nl] && !inR[nl]) && (nr == name || !inL[nr] && !inR[nr]) {
+			suffL[nl], suffR[nr] = name, name
+		}
+	}
+	// owns: every column the conjunct reads is a key of one type, a
+	// column of this side only, or this side's column under its suffixed
+	// name.
+	owns := func(side, other map[string]bool, suff map[string]string, refs map[string]bool) bool {
 		for c := range refs {
-			if keys[c] && !sameType[c] || !keys[c] && (!side[c] || other[c]) {
+			switch {
+			case suff[c] != "":
+			case keys[c]:
+				if !sameType[c] {
+					return false
+				}
+			case !side[c] || other[c]:
 				return false
 			}
 		}
@@ -371,20 +390,38 @@ func joinPush(expr string, j *joinNode) node {
 	canL := j.how == "inner" || j.how == "left"
 	canR := j.how == "inner" || j.how == "right"
 	var toL, toR, stay []string
+	// down gives cj as the side's filter reads it (suffixed names
+	// renamed), if it can go there.
+	down := func(cj string, refs map[string]bool, side, other map[string]bool, suff map[string]string) (string, bool) {
+		if len(refs) == 0 || !owns(side, other, suff, refs) {
+			return "", false
+		}
+		rename := map[string]string{}
+		for c := range refs {
+			if orig := suff[c]; orig != "" {
+				rename[c] = orig
+			}
+		}
+		if len(rename) == 0 {
+			return cj, true
+		}
+		return renameRefs(cj, rename)
+	}
 	for _, cj := range andParts(expr) {
 		refs := refsOf(cj, j.m)
 		onlyKeys := len(refs) > 0
 		for c := range refs {
 			onlyKeys = onlyKeys && keys[c] && sameType[c]
 		}
-		switch {
-		case onlyKeys:
+		if onlyKeys {
 			toL, toR = append(toL, cj), append(toR, cj)
-		case canL && len(refs) > 0 && owns(inL, inR, refs):
-			toL = append(toL, cj)
-		case canR && len(refs) > 0 && owns(inR, inL, refs):
-			toR = append(toR, cj)
-		default:
+			continue
+		}
+		if l, ok := down(cj, refs, inL, inR, suffL); canL && ok {
+			toL = append(toL, l)
+		} else if r, ok := down(cj, refs, inR, inL, suffR); canR && ok {
+			toR = append(toR, r)
+		} else {
 			stay = append(stay, cj)
 		}
 	}
