@@ -21,7 +21,7 @@ test:
 # seed corpora, crashers found before included, also run in "make test").
 FUZZTIME ?= 10s
 FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask ./wire:FuzzCodecAgreesWithProtobuf ./wire:FuzzTaskDecoderAgreesWithProtobuf ./wire:FuzzTaskEncoderAgreesWithProtobuf ./wire:FuzzDataBatchDecoderAgreesWithProtobuf \
-	./dataframe/io:FuzzReadCSV ./dataframe/io:FuzzReadParquetFooter ./dataframe/io:FuzzParseFloat
+	./dataframe/io:FuzzReadCSV ./dataframe/io:FuzzReadParquetFooter ./dataframe/io:FuzzParseFloat ./array:FuzzBloscDecode
 fuzz:
 	@for t in $(FUZZ); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

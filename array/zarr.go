@@ -42,8 +42,9 @@ type zarrMeta struct {
 	DimensionSeparator string          `json:"dimension_separator,omitempty"`
 }
 
-// zarrCompressor is a store's compressor: dusk reads and writes zlib and
-// gzip, and reads stores without one.
+// zarrCompressor is a store's compressor: dusk reads and writes zlib, and
+// reads gzip, Blosc (Python zarr's default; blosc.go) and stores without
+// one.
 type zarrCompressor struct {
 	ID    string `json:"id"`
 	Level int    `json:"level"`
@@ -86,8 +87,8 @@ func readZarrMeta(dir string) (zarrMeta, DType, error) {
 	if len(m.Filters) > 0 {
 		return bad("filters %v; dusk reads stores without filters", m.Filters)
 	}
-	if c := m.Compressor; c != nil && c.ID != "zlib" && c.ID != "gzip" {
-		return bad("its chunks are compressed with %q; dusk reads zlib, gzip or no compressor (in Python: zarr.open(..., compressor=numcodecs.Zlib(level=1)))", c.ID)
+	if c := m.Compressor; c != nil && c.ID != "zlib" && c.ID != "gzip" && c.ID != "blosc" {
+		return bad("its chunks are compressed with %q; dusk reads blosc, zlib, gzip or no compressor (in Python: zarr.open(..., compressor=numcodecs.Zlib(level=1)))", c.ID)
 	}
 	if m.DimensionSeparator != "" && m.DimensionSeparator != "." && m.DimensionSeparator != "/" {
 		return bad("dimension_separator %q", m.DimensionSeparator)
@@ -146,6 +147,16 @@ func zarrRead(file, compressor string, dt DType, full, s []int) (*Block, error) 
 	}
 	if err != nil {
 		return nil, err
+	}
+	if compressor == "blosc" {
+		b := newBlock(dt, full)
+		if err := bloscDecode(raw, b.data); err != nil {
+			return nil, fmt.Errorf("array: the Zarr chunk %s of a %s chunk of %v: %w", file, dt, full, err)
+		}
+		if slices.Equal(full, s) {
+			return b, nil
+		}
+		return sliceBlock(b, make([]int, len(s)), ones(len(s)), s, nil), nil
 	}
 	var r io.Reader = bytes.NewReader(raw)
 	switch compressor {

@@ -56,8 +56,28 @@ import zarr, numcodecs, numpy as np
 a = (np.arange(5*6*4, dtype=np.int32).reshape(5, 6, 4) - 50)
 zarr.open('`+filepath.Join(dir, "zlib.zarr")+`', mode='w', shape=a.shape, chunks=(2, 4, 3), dtype=a.dtype, compressor=numcodecs.Zlib(level=3))[:] = a
 zarr.open('`+filepath.Join(dir, "raw.zarr")+`', mode='w', shape=a.shape, chunks=(5, 5, 5), dtype=a.dtype, compressor=None, dimension_separator='/')[:] = a
-zarr.open('`+filepath.Join(dir, "blosc.zarr")+`', mode='w', shape=a.shape, chunks=(5, 5, 5), dtype=a.dtype)[:] = a`)
-	for _, name := range []string{"zlib.zarr", "raw.zarr"} {
+zarr.open('`+filepath.Join(dir, "blosc.zarr")+`', mode='w', shape=a.shape, chunks=(5, 5, 5), dtype=a.dtype)[:] = a
+for name, comp in [('blosc-zstd', numcodecs.Blosc(cname='zstd', clevel=3, shuffle=numcodecs.Blosc.SHUFFLE)),
+                   ('blosc-zlib-noshuffle', numcodecs.Blosc(cname='zlib', shuffle=numcodecs.Blosc.NOSHUFFLE)),
+                   ('blosc-lz4-small-blocks', numcodecs.Blosc(cname='lz4', blocksize=64)),
+                   ('blosc-bitshuffle', numcodecs.Blosc(cname='lz4', shuffle=numcodecs.Blosc.BITSHUFFLE)),
+                   ('blosc-blosclz', numcodecs.Blosc(cname='blosclz'))]:
+    zarr.open('`+dir+`/' + name + '.zarr', mode='w', shape=a.shape, chunks=(5, 5, 5), dtype=a.dtype, compressor=comp)[:] = a
+# Chunks large enough for lz4 to cut each block into one stream per byte
+# of an element; with small blocks, a last shorter block in one stream.
+f = np.sin(np.arange(100*100, dtype=np.float64)).reshape(100, 100)
+zarr.open('`+dir+`/sin.zarr', mode='w', shape=f.shape, chunks=(50, 50), dtype=f.dtype)[:] = f
+zarr.open('`+dir+`/sin-blocks.zarr', mode='w', shape=f.shape, chunks=(50, 50), dtype=f.dtype, compressor=numcodecs.Blosc(cname='lz4', blocksize=4096))[:] = f
+zarr.open('`+dir+`/sin-raw.zarr', mode='w', shape=f.shape, chunks=(50, 50), dtype=f.dtype, compressor=None)[:] = f`)
+	raw := values[float64](t, ctx, arr(array.FromZarr(c, filepath.Join(dir, "sin-raw.zarr"))))
+	for _, name := range []string{"sin.zarr", "sin-blocks.zarr"} {
+		if got := values[float64](t, ctx, arr(array.FromZarr(c, filepath.Join(dir, name)))); !slices.Equal(got, raw) || len(got) != 100*100 {
+			t.Fatalf("%s: %d elements, not those of the uncompressed store", name, len(got))
+		}
+	}
+	// Stores of Python zarr's default compressor (Blosc with lz4 and byte
+	// shuffle) and its other inner codecs dusk reads.
+	for _, name := range []string{"zlib.zarr", "raw.zarr", "blosc.zarr", "blosc-zstd.zarr", "blosc-zlib-noshuffle.zarr", "blosc-lz4-small-blocks.zarr"} {
 		z := arr(array.FromZarr(c, filepath.Join(dir, name)))
 		got := values[int32](t, ctx, z)
 		for i, v := range got {
@@ -66,8 +86,25 @@ zarr.open('`+filepath.Join(dir, "blosc.zarr")+`', mode='w', shape=a.shape, chunk
 			}
 		}
 	}
-	if _, err := array.FromZarr(c, filepath.Join(dir, "blosc.zarr")); err == nil || !strings.Contains(err.Error(), `compressed with "blosc"`) {
-		t.Fatalf("a blosc store: %v", err)
+	// Blosc variants it does not read: an error naming the chunk and what
+	// to write instead.
+	for name, want := range map[string]string{"blosc-bitshuffle.zarr": "bit shuffle", "blosc-blosclz.zarr": "compressed with blosclz"} {
+		_, err := arr(array.FromZarr(c, filepath.Join(dir, name))).Compute(ctx)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "numcodecs") {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	// A damaged Blosc chunk.
+	bl := filepath.Join(dir, "blosc.zarr")
+	chunk, err := os.ReadFile(filepath.Join(bl, "0.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bl, "0.0.0"), chunk[:len(chunk)-3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := arr(array.FromZarr(c, bl)).Compute(ctx); err == nil || !strings.Contains(err.Error(), "0.0.0") || !strings.Contains(err.Error(), "Blosc") {
+		t.Fatalf("a truncated Blosc chunk: %v", err)
 	}
 	// A missing chunk and a damaged one are errors naming the file.
 	zl := filepath.Join(dir, "zlib.zarr")
