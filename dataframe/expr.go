@@ -37,7 +37,21 @@ type sqlNode struct {
 func (s *sqlNode) meta() *meta      { return s.m }
 func (s *sqlNode) children() []node { return []node{s.child} }
 func (s *sqlNode) label() string {
+	if s.picks() {
+		return fmt.Sprintf("%s partitions=%d (columns picked, no query)", s.op, s.m.nparts)
+	}
 	return fmt.Sprintf("%s partitions=%d", s.op, s.m.nparts)
+}
+
+// picks reports whether lower picks the columns of the partitions below
+// instead of running the query: a Select or Drop alone over partitions
+// made in Go, where the query would give every type back unchanged.
+func (s *sqlNode) picks() bool {
+	_, root := s.compose()
+	if pq, ok := root.(*parquetNode); ok && pq.duckReadable() {
+		return false
+	}
+	return root == s.child && picksAsQueryWould(s)
 }
 
 func (s *sqlNode) lower(lw *lowering) ([]part, error) {
@@ -56,7 +70,7 @@ func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 	// A Select or Drop alone over partitions made in Go (a join, a
 	// shuffle, records in memory) picks the columns, copying nothing,
 	// where the query would copy the columns it keeps through DuckDB.
-	if root == s.child && picksAsQueryWould(s) {
+	if s.picks() {
 		in, err := lw.parts(root)
 		if err != nil {
 			return nil, err

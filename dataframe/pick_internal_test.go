@@ -36,6 +36,10 @@ func TestSelectOverGoStepsPicksColumns(t *testing.T) {
 			t.Fatal(tc.df.Err())
 		}
 		plan, _ := optimize(tc.df.n, coalescing{})
+		// Explain says so.
+		if ex := tc.df.Explain(); strings.Contains(ex, "(columns picked, no query)") != tc.pick {
+			t.Fatalf("%s: Explain says picked: %v, want %v:\n%s", tc.name, !tc.pick, tc.pick, ex)
+		}
 		lw := newLowering(context.Background(), nil)
 		lw.workers = []string{"worker"} // no cluster: the graph is only built
 		parts, err := lw.parts(plan)
