@@ -91,16 +91,20 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 	// A worker at the same address is a dead predecessor: replace it. Its
 	// removal is done here, so that its connection, when it ends, removes
 	// nothing (it would remove this worker, which has its ID).
+	replaced := false
 	s.changeWorkers(func() []state.Event {
 		old := s.workers[w.id]
 		if old == nil {
 			return nil
 		}
-		s.log.Warn("worker re-registered at the same address; dropping the old connection", "address", w.id)
+		replaced = true
 		old.cancel()
 		delete(s.workers, w.id)
 		return []state.Event{&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: "replaced by a new worker at the same address"}}
 	})
+	if replaced {
+		s.log.Warn("worker re-registered at the same address; dropped the old connection", "address", w.id)
+	}
 	if err := stream.Send(&pb.WorkerCommandBatch{Cmds: []*pb.WorkerCommand{{Cmd: &pb.WorkerCommand_Welcome{Welcome: &pb.Welcome{Id: w.id, SchedulerId: s.id}}}}}); err != nil {
 		return err
 	}
