@@ -3,12 +3,17 @@ package dusk_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"slices"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dusk-go/dusk"
+	"github.com/dusk-go/dusk/wire"
+	"github.com/dusk-go/dusk/worker"
 )
 
 // settleTimeout bounds waits for something that should follow at once
@@ -371,6 +376,59 @@ func TestRestartRightAfterSubmit(t *testing.T) {
 		if err := f.Wait(settle); !errors.Is(err, dusk.ErrCancelled) {
 			t.Fatalf("round %d: a task submitted before Restart: %v (status %s); want it cancelled by the restart", i, err, f.Status())
 		}
+	}
+}
+
+// A worker that comes back from a restart at the address it had (the OS
+// may give a fresh listener the port just freed, and does here) is a new
+// worker like any other: Restart returns, and the scheduler lists it once.
+func TestRestartWorkerBackAtItsAddress(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	c := newCluster(t, ctx, dusk.LocalWorkers(1), dusk.LocalThreads(1))
+	var port atomic.Int64 // the first worker's, then every later one's
+	newWorker := func() (*worker.Worker, error) {
+		w, err := worker.New(worker.Options{Scheduler: c.Scheduler(), Security: wire.Security{Token: c.Local().Token()},
+			Name: "same-port", NThreads: 1, Host: "127.0.0.1", Port: int(port.Load()), Logger: quietLogger(), Version: dusk.Version})
+		if err != nil {
+			return nil, err
+		}
+		_, p, _ := net.SplitHostPort(w.Address())
+		n, _ := strconv.Atoi(p)
+		port.Store(int64(n))
+		return w, nil
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- worker.Serve(runCtx, newWorker, worker.ServeOptions{Logger: quietLogger()}) }()
+	t.Cleanup(func() {
+		stop()
+		<-served
+	})
+	waitUntil(t, ctx, "both workers joined", func() bool { return len(workerAddrs(t, ctx, c)) == 2 })
+	addr := net.JoinHostPort("127.0.0.1", strconv.FormatInt(port.Load(), 10))
+	for i := range 3 {
+		restart, cancel := context.WithTimeout(ctx, settleTimeout)
+		defer cancel()
+		if err := c.Restart(restart); err != nil {
+			t.Fatalf("round %d: Restart with a worker coming back at %s: %v", i, addr, err)
+		}
+		now := workerAddrs(t, ctx, c)
+		if len(now) != 2 || !slices.Contains(now, addr) {
+			t.Fatalf("round %d: after Restart the scheduler lists %v; want 2 workers, one at %s", i, now, addr)
+		}
+		f, err := dusk.Submit[int](ctx, c, fInc.With(dusk.Workers(addr)), i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := f.Result(restart); err != nil || v != i+1 {
+			t.Fatalf("round %d: a task on the worker back at %s = %v, %v", i, addr, v, err)
+		}
+	}
+	select {
+	case err := <-served:
+		t.Fatalf("the worker at %s stopped: %v", addr, err)
+	default:
 	}
 }
 

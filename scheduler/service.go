@@ -122,48 +122,38 @@ func (s *Server) Restart(ctx context.Context, reason string) (int, error) {
 		return 0, err
 	}
 	// Wait for every old worker to leave and as many new ones to join.
+	// Workers are told apart by their connection, not their ID: a fresh
+	// worker may come back at the address (the ID) of an old one.
 	for {
-		s.mu.Lock()
-		gone := true
-		for _, w := range old {
-			if s.workers[w.id] == w {
-				gone = false
-			}
-		}
-		fresh := len(s.workers)
-		joined := s.joined
-		s.mu.Unlock()
-		if gone && fresh >= len(old) && s.stateHasWorkers(ctx, old) {
+		left, fresh, joined := s.restartProgress(old)
+		if left == 0 && fresh >= len(old) {
 			return fresh, nil
 		}
 		select {
 		case <-joined:
 		case <-time.After(20 * time.Millisecond):
 		case <-ctx.Done():
-			return fresh, errorf("restart: %d of %d workers came back before the deadline: %w", fresh, len(old), ctx.Err())
+			return fresh, errorf("restart: %d of %d workers came back before the deadline, and %d old ones had not left: %w",
+				fresh, len(old), left, ctx.Err())
 		}
 	}
 }
 
-// stateHasWorkers reports whether the state machine, not only the
-// connection map, has as many workers as old and none of them: a worker is
-// added to the map before the state learns of it.
-func (s *Server) stateHasWorkers(ctx context.Context, old []*workerConn) bool {
-	ok := false
-	_ = s.withState(ctx, func(st *state.State) {
-		n := 0
-		for _, w := range st.Workers() {
-			stale := false
-			for _, o := range old {
-				stale = stale || o.id == w.ID
-			}
-			if !stale {
-				n++
-			}
+// restartProgress counts the connections of old still connected and the
+// other workers, and returns a channel closed when the next one joins. The
+// state's workers are the connections' (they change together, under the
+// state's lock: changeWorkers).
+func (s *Server) restartProgress(old []*workerConn) (left, fresh int, joined <-chan struct{}) {
+	s.stMu.Lock()
+	defer s.stMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range old {
+		if s.workers[w.id] == w {
+			left++
 		}
-		ok = n >= len(old)
-	})
-	return ok
+	}
+	return left, len(s.workers) - left, s.joined
 }
 
 func (v *service) RegisterPlugin(ctx context.Context, req *pb.PluginRequest) (*pb.PluginReply, error) {

@@ -88,11 +88,22 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 	for _, e := range reg.GetRegistry() {
 		w.registry = append(w.registry, registry.Entry{Name: e.GetName(), Signature: e.GetSignature()})
 	}
-	// A worker at the same address is a dead predecessor: replace it.
-	if old := s.workerConn(w.id); old != nil {
-		s.log.Warn("worker re-registered at the same address; dropping the old connection", "address", w.id)
+	// A worker at the same address is a dead predecessor: replace it. Its
+	// removal is done here, so that its connection, when it ends, removes
+	// nothing (it would remove this worker, which has its ID).
+	replaced := false
+	s.changeWorkers(func() []state.Event {
+		old := s.workers[w.id]
+		if old == nil {
+			return nil
+		}
+		replaced = true
 		old.cancel()
-		s.submit(&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: "replaced by a new worker at the same address"})
+		delete(s.workers, w.id)
+		return []state.Event{&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: "replaced by a new worker at the same address"}}
+	})
+	if replaced {
+		s.log.Warn("worker re-registered at the same address; dropped the old connection", "address", w.id)
 	}
 	if err := stream.Send(&pb.WorkerCommandBatch{Cmds: []*pb.WorkerCommand{{Cmd: &pb.WorkerCommand_Welcome{Welcome: &pb.Welcome{Id: w.id, SchedulerId: s.id}}}}}); err != nil {
 		return err
@@ -112,33 +123,44 @@ func (s *Server) serveWorker(stream pb.Scheduler_WorkerServer) error {
 		}
 		return err
 	}
-	s.mu.Lock()
-	s.workers[w.id] = w
-	close(s.joined)
-	s.joined = make(chan struct{})
-	s.mu.Unlock()
-	s.log.Info("worker joined", "worker", w.id, "name", w.name, "threads", w.nthreads)
 	held := make([]state.HeldKey, len(reg.GetHeld()))
 	for i, h := range reg.GetHeld() {
 		held[i] = state.HeldKey{Key: graph.Key(h.GetKey()), NBytes: h.GetNbytes(), Type: h.GetType()}
 	}
+	s.changeWorkers(func() []state.Event {
+		now := time.Now()
+		var evs []state.Event
+		if old := s.workers[w.id]; old != nil {
+			// Another connection at this address joined meanwhile (it
+			// registered first): this one replaces it too.
+			old.cancel()
+			evs = append(evs, &state.WorkerRemoved{At: state.At{Now: now}, ID: w.id, Reason: "replaced by a new worker at the same address"})
+		}
+		s.workers[w.id] = w
+		close(s.joined)
+		s.joined = make(chan struct{})
+		return append(evs, &state.WorkerAdded{At: state.At{Now: now}, ID: w.id, Address: w.address, Name: w.name,
+			NThreads: w.nthreads, Resources: reg.GetResources(), MemoryLimit: reg.GetMemoryLimit(), Held: held})
+	})
+	s.log.Info("worker joined", "worker", w.id, "name", w.name, "threads", w.nthreads)
 	if len(held) > 0 {
 		s.log.Info("worker joined with results it kept", "worker", w.id, "keys", len(held))
 	}
-	s.submit(&state.WorkerAdded{At: state.At{Now: time.Now()}, ID: w.id, Address: w.address, Name: w.name,
-		NThreads: w.nthreads, Resources: reg.GetResources(), MemoryLimit: reg.GetMemoryLimit(), Held: held})
 
 	reason := "connection closed"
 	defer func() {
-		s.mu.Lock()
-		if s.workers[w.id] == w {
-			delete(s.workers, w.id)
-		}
-		s.mu.Unlock()
 		w.out.Close()
 		cancel()
 		s.log.Info("worker left", "worker", w.id, "reason", reason)
-		s.submit(&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: reason})
+		// Only while it is the worker at its address: a successor there
+		// (same ID) removed it already and must stay.
+		s.changeWorkers(func() []state.Event {
+			if s.workers[w.id] != w {
+				return nil
+			}
+			delete(s.workers, w.id)
+			return []state.Event{&state.WorkerRemoved{At: state.At{Now: time.Now()}, ID: w.id, Reason: reason}}
+		})
 	}()
 	// Batches are applied by this goroutine as they arrive.
 	recvErr := make(chan error, 1)
@@ -251,8 +273,51 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 		}
 	}
 	if len(evs) > 0 {
-		s.submit(evs...)
+		s.submitFrom(w, evs)
 	}
+}
+
+// changeWorkers runs change, which edits the worker connections (s.mu is
+// held), and hands the events it returns to the state, in one step under
+// the state's lock: the connections and the state's workers change
+// together, so that no event comes between a worker's removal and the
+// join of its successor at the same address (which has its ID), nor
+// between a worker's connection joining and the state learning of it.
+func (s *Server) changeWorkers(change func() []state.Event) {
+	s.stMu.Lock()
+	defer s.stMu.Unlock()
+	s.mu.Lock()
+	evs := change()
+	s.mu.Unlock()
+	if len(evs) == 0 || s.ctx.Err() != nil {
+		return
+	}
+	for _, ev := range evs {
+		s.st.Handle(ev)
+	}
+	s.flush()
+}
+
+// submitFrom hands the events of a batch from w to the state, unless w is
+// no longer the worker at its address (a batch read before its connection
+// was dropped, applied after): a successor with its ID must not be
+// credited with what w reported.
+func (s *Server) submitFrom(w *workerConn, evs []state.Event) {
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.stMu.Lock()
+	defer s.stMu.Unlock()
+	s.mu.Lock()
+	current := s.workers[w.id] == w
+	s.mu.Unlock()
+	if !current {
+		return
+	}
+	for _, ev := range evs {
+		s.st.Handle(ev)
+	}
+	s.flush()
 }
 
 // Column readers that tolerate a short column from a faulty peer.

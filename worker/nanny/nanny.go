@@ -47,7 +47,8 @@ const EnvDirectory = "DUSK_WORKER_DIR"
 // nanny removes once the process ended, spill files included; it keeps
 // the directory locked meanwhile, so that the directories of a nanny that
 // was itself killed are removed by the next worker or nanny to start
-// under the same base directory.
+// under the same base directory (a nanny looks again each time one of its
+// processes ends: the dead one may still have held its lock at the start).
 type Nanny struct {
 	// Command builds the worker process's command; it is called for every
 	// start.
@@ -183,6 +184,10 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 		if err := wd.Remove(); err != nil {
 			log.Warn("removing the worker process's directory", "dir", wd.Path(), "err", err)
 		}
+		// A dead process's directory that was still locked when this one
+		// started (its owner was dying: a nanny started again at once
+		// after a kill) goes now.
+		store.PurgeStale(base, log)
 	}()
 	dir := wd.Path()
 	cmd := n.Command(ctx)

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,6 +160,58 @@ func TestNannyKillsAboveTerminate(t *testing.T) {
 	}
 	if es, _ := os.ReadDir(base); len(es) != 0 {
 		t.Errorf("left under %s: %v", base, es)
+	}
+}
+
+// A dead process's directory that was still locked when the nanny made a
+// directory next to it (its owner still exiting: a process keeps its
+// locks until its last thread is gone, after it reads as dead) is removed
+// when the nanny's process ends, not left until another one starts.
+func TestNannyPurgesADirectoryUnlockedAfterItsStart(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	// The dying owner's directory: its lock is held (here, by this
+	// process) until the nanny has started its worker process.
+	stale := filepath.Join(base, "dusk-worker-dying")
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stale, "spilled"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.OpenFile(filepath.Join(stale, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	var keptAtStart bool
+	n := &Nanny{Name: "purger", Directory: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// The test binary running no test: it exits at once with
+		// ExitClosed, and Run returns.
+		Command: func(ctx context.Context) *exec.Cmd { return exec.CommandContext(ctx, exe, "-test.run=^$") },
+		Started: func(int) {
+			_, err := os.Stat(stale)
+			keptAtStart = err == nil
+			lock.Close() // the owner has exited now
+		}}
+	if err := n.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !keptAtStart {
+		t.Fatal("the nanny removed a directory whose lock was held")
+	}
+	if es, _ := os.ReadDir(base); len(es) != 0 {
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("left under %s after the nanny's process ended: %v; want the dead one's directory removed too", base, names)
 	}
 }
 

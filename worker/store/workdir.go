@@ -41,7 +41,7 @@ func NewWorkDir(base string, log *slog.Logger) (*WorkDir, error) {
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
 	}
-	purgeStale(base, log)
+	PurgeStale(base, log)
 	tmp, err := os.MkdirTemp(base, newDirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("dusk: creating the worker directory under %s: %w", base, err)
@@ -101,9 +101,12 @@ func (d *WorkDir) Remove() error {
 	return err
 }
 
-// purgeStale removes the worker directories under base that no living
-// process holds locked.
-func purgeStale(base string, log *slog.Logger) {
+// PurgeStale removes the worker directories under base that no living
+// process holds locked. NewWorkDir does so first; a process that keeps
+// making directories there (a nanny) does so again later, for a
+// directory whose owner was still dying then (a process keeps its locks
+// until its last thread has exited, after it already reads as dead).
+func PurgeStale(base string, log *slog.Logger) {
 	dirs, _ := filepath.Glob(filepath.Join(base, workDirPrefix+"*"))
 	for _, dir := range dirs {
 		f, err := os.Open(filepath.Join(dir, lockFileName))

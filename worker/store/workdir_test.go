@@ -71,7 +71,7 @@ func TestStaleWorkDirectoriesArePurged(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Locked while its owner lives.
-	purgeStale(base, quiet())
+	PurgeStale(base, quiet())
 	if !exists(dead) {
 		t.Fatal("the directory of a live process was removed")
 	}
