@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
@@ -141,7 +142,7 @@ func (b *Block) UnmarshalBinary(p []byte) error {
 		}
 		p = p[1+int(p[0]):]
 	}
-	n := dt.Size() * prod(shape)
+	n := elementBytes(dt, shape, len(p))
 	if len(p) != n {
 		return fmt.Errorf("%w: %d bytes of elements for a %v block of %s (%d wanted)", errBlock, len(p), shape, dt, n)
 	}
@@ -153,6 +154,23 @@ func (b *Block) UnmarshalBinary(p []byte) error {
 	copy(nb.data, p)
 	*b = *nb
 	return nil
+}
+
+// elementBytes returns the bytes of the elements of a block of dt and
+// shape, or -1 if that is more than limit (so that a damaged shape whose
+// product overflows is refused, not believed).
+func elementBytes(dt DType, shape []int, limit int) int {
+	if slices.Contains(shape, 0) {
+		return 0
+	}
+	n := dt.Size()
+	for _, s := range shape {
+		if n > limit/s {
+			return -1
+		}
+		n *= s
+	}
+	return n
 }
 
 func prod(shape []int) int {

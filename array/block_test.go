@@ -139,7 +139,8 @@ func TestBlockEncodingAligned(t *testing.T) {
 	if err := back.UnmarshalBinary(v1); err != nil || !slices.Equal(values[float64](&back), values[float64](b)) {
 		t.Fatalf("a version 1 encoding: %+v, %v", back, err)
 	}
-	for _, bad := range [][]byte{append(slices.Clone(enc[:8]), 8), enc[:len(enc)-49]} {
+	huge, _, _ := (&Block{DType: Float64, Shape: []int{1 << 39, 1 << 39, 1 << 39}}).AppendBinaryHead(nil)
+	for _, bad := range [][]byte{append(slices.Clone(enc[:8]), 8), enc[:len(enc)-49], append(huge, 1, 2, 3, 4, 5, 6, 7, 8)} {
 		if err := back.UnmarshalBinary(bad); !errors.Is(err, errBlock) {
 			t.Errorf("bad padding %v: %v", bad, err)
 		}
