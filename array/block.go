@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
@@ -64,13 +65,21 @@ func raw[T uint64 | uint32](b *Block) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(&b.data[0])), n)
 }
 
-// The encoding: "DKB" 1, the dtype, the number of axes, each axis's
-// length as a uvarint, then the elements.
-var blockMagic = [4]byte{'D', 'K', 'B', 1}
+// The encoding: "DKB" 2, the dtype, the number of axes, each axis's
+// length as a uvarint, the number p (0 to 7) of zero bytes that follow,
+// then the elements. The padding puts the elements at a multiple of 8
+// bytes from the start of the buffer the block is appended to, so that
+// a block decoded from a buffer whose start is 8-byte aligned can view
+// its elements where they are. Version 1 (before 2026-12-06) had no p and
+// no padding; it is still read.
+var blockMagic = [4]byte{'D', 'K', 'B', 2}
+
+// blockMagicV1 is the unpadded encoding's magic.
+var blockMagicV1 = [4]byte{'D', 'K', 'B', 1}
 
 // MarshalBinary encodes the block as its header and raw elements.
 func (b *Block) MarshalBinary() ([]byte, error) {
-	return b.AppendBinary(make([]byte, 0, 6+len(b.Shape)*binary.MaxVarintLen64+len(b.data)))
+	return b.AppendBinary(make([]byte, 0, 6+len(b.Shape)*binary.MaxVarintLen64+8+len(b.data)))
 }
 
 // AppendBinary appends the block's encoding (as MarshalBinary's) to out:
@@ -94,6 +103,9 @@ func (b *Block) AppendBinaryHead(out []byte) (head, body []byte, err error) {
 	for _, n := range b.Shape {
 		out = binary.AppendUvarint(out, uint64(n))
 	}
+	pad := (8 - (len(out)+1)%8) % 8
+	out = append(out, byte(pad))
+	out = append(out, make([]byte, pad)...)
 	return out, b.data, nil
 }
 
@@ -101,11 +113,16 @@ func (b *Block) AppendBinaryHead(out []byte) (head, body []byte, err error) {
 var errBlock = errors.New("array: not an encoded block")
 
 // UnmarshalBinary decodes a block MarshalBinary made, checking that the
-// elements are as many as the shape says.
+// elements are as many as the shape says. If they are 8-byte aligned in
+// p (the padding of the encoding arranges it when p's buffer is), the
+// block views them where they are, not copied: p must not change after
+// (an encoding received or read back is not), and the block keeps p's
+// memory alive.
 func (b *Block) UnmarshalBinary(p []byte) error {
-	if len(p) < 6 || [4]byte(p[:4]) != blockMagic {
+	if len(p) < 6 || [4]byte(p[:4]) != blockMagic && [4]byte(p[:4]) != blockMagicV1 {
 		return fmt.Errorf("%w: bad header", errBlock)
 	}
+	padded := p[3] == blockMagic[3]
 	dt, ndim := DType(p[4]), int(p[5])
 	if !dt.valid() {
 		return fmt.Errorf("%w: unknown dtype %d", errBlock, p[4])
@@ -119,13 +136,41 @@ func (b *Block) UnmarshalBinary(p []byte) error {
 		}
 		shape[i], p = int(n), p[k:]
 	}
-	nb := newBlock(dt, shape)
-	if len(p) != len(nb.data) {
-		return fmt.Errorf("%w: %d bytes of elements for a %v block of %s (%d wanted)", errBlock, len(p), shape, dt, len(nb.data))
+	if padded {
+		if len(p) < 1 || p[0] > 7 || len(p) < 1+int(p[0]) {
+			return fmt.Errorf("%w: bad padding", errBlock)
+		}
+		p = p[1+int(p[0]):]
 	}
+	n := elementBytes(dt, shape, len(p))
+	if len(p) != n {
+		return fmt.Errorf("%w: %d bytes of elements for a %v block of %s (%d wanted)", errBlock, len(p), shape, dt, n)
+	}
+	if n > 0 && uintptr(unsafe.Pointer(&p[0]))%8 == 0 {
+		*b = Block{DType: dt, Shape: shape, data: p[:n:n]}
+		return nil
+	}
+	nb := newBlockUnzeroed(dt, shape)
 	copy(nb.data, p)
 	*b = *nb
 	return nil
+}
+
+// elementBytes returns the bytes of the elements of a block of dt and
+// shape, or -1 if that is more than limit (so that a damaged shape whose
+// product overflows is refused, not believed).
+func elementBytes(dt DType, shape []int, limit int) int {
+	if slices.Contains(shape, 0) {
+		return 0
+	}
+	n := dt.Size()
+	for _, s := range shape {
+		if n > limit/s {
+			return -1
+		}
+		n *= s
+	}
+	return n
 }
 
 func prod(shape []int) int {

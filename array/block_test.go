@@ -105,3 +105,44 @@ func TestAppendBinaryHead(t *testing.T) {
 		t.Error("the elements were copied")
 	}
 }
+
+// A block's elements are encoded at a multiple of 8 bytes from the start
+// of the buffer it is appended to, and decoded from an aligned buffer as
+// a view of them (not copied); from an unaligned one, or from the older
+// unpadded encoding, as a copy.
+func TestBlockEncodingAligned(t *testing.T) {
+	b := blockOf([]float64{1, 2, 3, 4, 5, 6}, []int{2, 3})
+	for prefix := range 9 {
+		head, body, err := b.AppendBinaryHead(make([]byte, prefix, 64))
+		if err != nil || len(head)%8 != 0 || len(body) != 48 {
+			t.Fatalf("after %d bytes: a header of %d bytes, %d of elements, %v", prefix, len(head), len(body), err)
+		}
+	}
+	enc, _ := b.MarshalBinary()
+	buf := unzeroed(len(enc) + 1)
+	for shift := range 2 {
+		p := buf[shift : shift+len(enc)]
+		copy(p, enc)
+		var back Block
+		if err := back.UnmarshalBinary(p); err != nil || !slices.Equal(values[float64](&back), values[float64](b)) || !slices.Equal(back.Shape, b.Shape) {
+			t.Fatalf("shifted by %d: %+v, %v", shift, back, err)
+		}
+		view := &back.data[0] == &p[len(p)-48]
+		if view != (shift == 0) {
+			t.Errorf("shifted by %d: the block views its encoding: %v", shift, view)
+		}
+	}
+	// Version 1: no padding byte.
+	v1 := append([]byte("DKB\x01\x00\x02\x02\x03"), enc[len(enc)-48:]...)
+	v1[4] = byte(Float64)
+	var back Block
+	if err := back.UnmarshalBinary(v1); err != nil || !slices.Equal(values[float64](&back), values[float64](b)) {
+		t.Fatalf("a version 1 encoding: %+v, %v", back, err)
+	}
+	huge, _, _ := (&Block{DType: Float64, Shape: []int{1 << 39, 1 << 39, 1 << 39}}).AppendBinaryHead(nil)
+	for _, bad := range [][]byte{append(slices.Clone(enc[:8]), 8), enc[:len(enc)-49], append(huge, 1, 2, 3, 4, 5, 6, 7, 8)} {
+		if err := back.UnmarshalBinary(bad); !errors.Is(err, errBlock) {
+			t.Errorf("bad padding %v: %v", bad, err)
+		}
+	}
+}

@@ -143,7 +143,18 @@ func assemble(pieces []*Block, offsets [][]int, shape []int) (*Block, error) {
 	if len(pieces) == 0 || len(pieces) != len(offsets) {
 		return nil, fmt.Errorf("array: assembling %d pieces at %d offsets", len(pieces), len(offsets))
 	}
-	out := newBlock(pieces[0].DType, shape)
+	// The pieces of a region tile it (region makes them so): every
+	// element of out is written, so it need not be zeroed first.
+	covered := 0
+	for _, p := range pieces {
+		covered += p.Len()
+	}
+	var out *Block
+	if covered == prod(shape) {
+		out = newBlockUnzeroed(pieces[0].DType, shape)
+	} else {
+		out = newBlock(pieces[0].DType, shape)
+	}
 	for i, p := range pieces {
 		place(out, p, offsets[i])
 	}

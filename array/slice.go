@@ -203,7 +203,7 @@ func parseSlice(s string, n int) (start, step, count int, err error) {
 // starts[i] every steps[i], and drops the axes in drop.
 func sliceBlock(b *Block, starts, steps, counts, drop []int) *Block {
 	n := len(b.Shape)
-	out := newBlock(b.DType, counts)
+	out := newBlockUnzeroed(b.DType, counts) // every element is written below
 	size := b.DType.Size()
 	strides := make([]int, n)
 	st := size

@@ -78,7 +78,7 @@ func linspace(start, stop, step float64, from, n, total int) *Block {
 // which this package used before 2026-12-06 (the same seed gave other
 // numbers then).
 func random(seed uint64, block int, shape []int) *Block {
-	v := make([]float64, prod(shape))
+	v := unzeroedOf[float64](prod(shape)) // every element is written
 	fillRandom(v, blockKey(seed, block), 0)
 	return blockOf(v, shape)
 }
@@ -92,7 +92,7 @@ func randomTransposed(seed uint64, block int, shape []int) (*Block, error) {
 		return nil, fmt.Errorf("array: the transpose of a random block of shape %v: a matrix is needed", shape)
 	}
 	rows, cols := shape[0], shape[1]
-	v := make([]float64, rows*cols)
+	v := unzeroedOf[float64](rows * cols) // every element is written
 	key := blockKey(seed, block)
 	stride := uint64(cols) * golden
 	for a := range cols {

@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"bytes"
+
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -133,7 +135,7 @@ func wholeValue(chunks []*pb.DataChunk, i int) int {
 // chunk's data is copied out, so that a small value kept for long does
 // not keep a large message alive.
 func unmarshalData(data mem.BufferSlice, b *pb.DataBatch) error {
-	msg := data.Materialize()
+	msg := joinAligned(data)
 	return eachField(msg, func(f field) error {
 		if f.num != batchChunks || f.typ != protowire.BytesType {
 			return nil
@@ -145,6 +147,68 @@ func unmarshalData(data mem.BufferSlice, b *pb.DataBatch) error {
 		b.Chunks = append(b.Chunks, c)
 		return nil
 	})
+}
+
+// joinAligned joins the frames of a message into one new buffer (not
+// zeroed first: bytes.Join writes it whole) placed so that the first
+// chunk's data starts 8-byte aligned: a value in it that aligns its own
+// contents (an array block's elements) can then be viewed where it is
+// rather than copied out. The first chunk's header is found in the
+// message's first bytes; if it is not there, the buffer is not shifted.
+func joinAligned(data mem.BufferSlice) []byte {
+	var peek [dataPeek]byte
+	n := 0
+	for _, buf := range data {
+		n += copy(peek[n:], buf.ReadOnlyData())
+		if n == len(peek) {
+			break
+		}
+	}
+	pad := (8 - firstDataOffset(peek[:n])%8) % 8
+	parts := make([][]byte, 0, len(data)+1)
+	parts = append(parts, make([]byte, pad))
+	for _, buf := range data {
+		parts = append(parts, buf.ReadOnlyData())
+	}
+	return bytes.Join(parts, nil)[pad:]
+}
+
+// dataPeek is how many of a message's first bytes joinAligned reads to
+// find its first chunk's data: a key of up to about 200 bytes.
+const dataPeek = 256
+
+// firstDataOffset returns where the data of the first chunk of a
+// DataBatch starts in msg (its first bytes), or 0 if that is not there:
+// the chunk's tag and length, then its key if any, then its data's tag
+// and length (the order dusk's marshaller and the generated code write).
+func firstDataOffset(msg []byte) int {
+	num, typ, n := protowire.ConsumeTag(msg)
+	if n < 0 || num != batchChunks || typ != protowire.BytesType {
+		return 0
+	}
+	at := n
+	if _, n = protowire.ConsumeVarint(msg[at:]); n < 0 {
+		return 0
+	}
+	at += n
+	for at < len(msg) {
+		num, typ, n := protowire.ConsumeTag(msg[at:])
+		if n < 0 || typ != protowire.BytesType || num != chunkKey && num != chunkData {
+			return 0
+		}
+		at += n
+		if num == chunkData {
+			if _, n = protowire.ConsumeVarint(msg[at:]); n < 0 {
+				return 0
+			}
+			return at + n
+		}
+		if _, n = protowire.ConsumeBytes(msg[at:]); n < 0 {
+			return 0
+		}
+		at += n
+	}
+	return 0
 }
 
 // keepChunk says whether a chunk of n bytes keeps pointing into its

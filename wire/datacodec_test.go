@@ -252,3 +252,36 @@ func TestDataBatchJoinsAValuesPieces(t *testing.T) {
 		}
 	}
 }
+
+// A received message is joined so that its first chunk's data starts
+// 8-byte aligned, whatever its key's length and however gRPC cut it into
+// frames: a block in it can be decoded as a view of its elements.
+func TestDataBatchFirstChunkDataAligned(t *testing.T) {
+	for keyLen := range 20 {
+		in := &pb.DataBatch{Chunks: []*pb.DataChunk{{Key: string(bytes.Repeat([]byte("k"), keyLen)), Data: bytes.Repeat([]byte{7}, 100000), Last: true, Total: 100000}}}
+		m, err := in.MarshalVT()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, frame := range []int{3, 16 << 10, len(m)} {
+			var frames mem.BufferSlice
+			for lo := 0; lo < len(m); lo += frame {
+				frames = append(frames, mem.SliceBuffer(m[lo:min(lo+frame, len(m))]))
+			}
+			var out pb.DataBatch
+			if err := unmarshalData(frames, &out); err != nil || len(out.Chunks) != 1 {
+				t.Fatalf("key of %d, frames of %d: %v, %d chunks", keyLen, frame, err, len(out.Chunks))
+			}
+			d := out.Chunks[0].Data
+			if !bytes.Equal(d, in.Chunks[0].Data) || out.Chunks[0].Key != in.Chunks[0].Key {
+				t.Fatalf("key of %d, frames of %d: the chunk came back changed", keyLen, frame)
+			}
+			if at := uintptr(unsafe.Pointer(unsafe.SliceData(d))); at%8 != 0 {
+				t.Errorf("key of %d, frames of %d: the data starts at an address ≡ %d mod 8", keyLen, frame, at%8)
+			}
+		}
+	}
+	if firstDataOffset([]byte{0x0a}) != 0 || firstDataOffset(nil) != 0 || firstDataOffset([]byte{0x12, 0x01, 0x00}) != 0 {
+		t.Error("a message whose first chunk's data is not found is not shifted")
+	}
+}
