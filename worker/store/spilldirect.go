@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/dusk-go/dusk/codec"
+	"github.com/dusk-go/dusk/internal/unzeroed"
 )
 
 // Large spill files bypass the page cache. Written through it, a spilled
@@ -73,7 +74,19 @@ func isAligned(b []byte, align int) bool {
 // alignedBytes returns n zero bytes starting at a multiple of align in
 // memory.
 func alignedBytes(n, align int) []byte {
-	b := make([]byte, n+align)
+	return alignIn(make([]byte, n+align), n, align)
+}
+
+// alignedUnzeroed is alignedBytes for a buffer its caller writes before
+// reading (a read from disk): its bytes are not zeroed first (package
+// unzeroed).
+func alignedUnzeroed(n, align int) []byte {
+	return alignIn(unzeroed.Bytes(n+align), n, align)
+}
+
+// alignIn returns the n bytes of b (n + align long) that start at a
+// multiple of align in memory.
+func alignIn(b []byte, n, align int) []byte {
 	off := int(uintptr(align)-uintptr(unsafe.Pointer(unsafe.SliceData(b)))%uintptr(align)) % align
 	return b[off : off+n : off+n]
 }
@@ -166,7 +179,9 @@ func (d *SpillDir) readDirect(path string, size int64, align int) ([]byte, error
 		return nil, err
 	}
 	defer f.Close()
-	buf := alignedBytes(int((size+int64(align)-1)/int64(align))*align, align)
+	// Not zeroed first: the reads fill it up to size, and nothing past
+	// size is handed out (the result is cut at n, its capacity too).
+	buf := alignedUnzeroed(int((size+int64(align)-1)/int64(align))*align, align)
 	// A few goroutines read the chunks, several at once so that the disk
 	// has as many requests at hand as with one large read; this one checks
 	// the header and sums the payload as the chunks arrive, in order.
@@ -229,9 +244,9 @@ func (d *SpillDir) readDirect(path string, size int64, align int) ([]byte, error
 		return nil, fmt.Errorf("%w: spill file has %d bytes, not %d", codec.ErrCorrupt, n, size)
 	}
 	if h.algo != codec.None || summed != n {
-		return spillEncoding(buf[:n], h, nil)
+		return spillEncoding(buf[:n:n], h, nil)
 	}
-	return spillEncoding(buf[:n], h, &sum)
+	return spillEncoding(buf[:n:n], h, &sum)
 }
 
 // chunkRead is how one chunk of a file was read.
