@@ -317,3 +317,25 @@ func TestBarrierSumsRowsAndBytes(t *testing.T) {
 		t.Fatalf("barrier = rows %v bytes %v; want [3 3 5] [56 48 80]", got.Rows, got.Bytes)
 	}
 }
+
+// BenchmarkGatherStrings gathers a column of short strings (the dataframe
+// benchmark's k) in a random order, as a sort of a partition of a million
+// rows does.
+func BenchmarkGatherStrings(b *testing.B) {
+	const n = 1 << 20
+	keys := make([]string, n)
+	idx := make([]int64, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("key%03d", i%100)
+		idx[i] = int64(mix(uint64(i)) % n)
+	}
+	rec := record(b, make([]int64, n), keys)
+	col := rec.Column(1)
+	for b.Loop() {
+		g, err := Gather(col, idx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		g.Release()
+	}
+}
