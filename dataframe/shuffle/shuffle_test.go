@@ -131,7 +131,11 @@ func TestGatherKeepsValuesAndNulls(t *testing.T) {
 	fb := array.NewFloat64Builder(mem)
 	fb.AppendValues([]float64{0.5, 1.5, 2.5, 3.5}, nil)
 	idx := []int64{3, 1, 1, 0}
-	for _, col := range []arrow.Array{ib.NewArray(), sb.NewArray(), fb.NewArray()} {
+	sb2 := array.NewStringBuilder(mem)
+	sb2.AppendValues([]string{"skipped", "a", "", "ccc", "dd", "skipped too"}, []bool{true, true, false, true, true, true})
+	whole := sb2.NewArray()
+	sliced := array.NewSlice(whole, 1, 5) // a string column that starts past its data's start
+	for _, col := range []arrow.Array{ib.NewArray(), sb.NewArray(), fb.NewArray(), sliced} {
 		got, err := Gather(col, idx)
 		if err != nil {
 			t.Fatal(err)
