@@ -273,7 +273,7 @@ const maxRunRows = 4 << 20
 
 // duckRuns returns queries that read the node's row groups in runs of
 // neighbours of one file (at most maxRunRows rows each), for work that
-// does not need a partition per row group (the partial aggregates of a
+// does not need the node's partitions (the partial aggregates of a
 // reduction): fewer, larger queries, and a whole file read with no
 // filter on row numbers. Whole files are read several to a query, as long
 // as at least minRuns queries remain (a few per worker, for balance; 0:
