@@ -149,7 +149,7 @@ var table = []*keyInfo{
 	{name: "dataframe.broadcast-threshold", kind: kindBytes, defText: "100MiB",
 		doc: "A join side smaller than this is sent to every worker instead of shuffled (Merge's BroadcastThreshold default)."},
 	{name: "dataframe.partition-size", kind: kindBytes, defText: "64MiB", positive: true,
-		doc: "Most bytes of a CSV file one partition reads (ReadCSV's BlockSize default)."},
+		doc: "Most bytes of a CSV or JSON file one partition reads (ReadCSV's BlockSize, ReadJSON's JSONBlockSize default), and of a Parquet file's consecutive row groups, uncompressed (ReadParquet's ParquetBlockSize default)."},
 }
 
 // Built from table by init, read-only afterwards.

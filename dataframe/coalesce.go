@@ -95,10 +95,11 @@ func partSizes(n node) []int64 {
 			return x.bytes
 		}
 	case *parquetNode:
-		if t := totalBytes(x.groups); len(x.groups) == m.nparts && m.bytes >= 0 && t > 0 {
+		parts := x.parts()
+		if t := totalBytes(x.groups); len(parts) == m.nparts && m.bytes >= 0 && t > 0 {
 			out := make([]int64, m.nparts)
-			for i, g := range x.groups {
-				out[i] = g.Bytes * m.bytes / t
+			for i, gs := range parts {
+				out[i] = totalBytes(gs) * m.bytes / t
 			}
 			return out
 		}

@@ -170,7 +170,7 @@ func (s *sharing) fingerprint(n node) string {
 	case *sqlNode:
 		what = fmt.Sprintf("sql %q %v", x.query, x.m.cats)
 	case *parquetNode:
-		what = fmt.Sprintf("parquet %q %v %v %v", x.path, x.groups, x.cols, x.m.cats)
+		what = fmt.Sprintf("parquet %q %v %d %v %v", x.path, x.groups, x.target, x.cols, x.m.cats)
 	case interface{ fingerprint() string }:
 		what = x.fingerprint() // a text reader
 	case *projectNode:

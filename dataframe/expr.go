@@ -10,7 +10,6 @@ import (
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe/engine"
-	"github.com/dusk-go/dusk/dataframe/io"
 	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
@@ -60,10 +59,11 @@ func (s *sqlNode) lower(lw *lowering) ([]part, error) {
 	// query's own task: only the columns and row groups needed, streamed
 	// into the query, with no Arrow record of the row group in between.
 	if pq, ok := root.(*parquetNode); ok && pq.duckReadable() {
-		out := make([]part, len(pq.groups))
-		for i, g := range pq.groups {
-			q, _ := s.composeOver(pq.duckScan(g))
-			out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, pq.dirs(), pq.checks([]io.RowGroup{g}), s.m.cats)
+		parts := pq.parts()
+		out := make([]part, len(parts))
+		for i, gs := range parts {
+			q, _ := s.composeOver(pq.duckScan(gs))
+			out[i] = dusk.Call[arrow.RecordBatch](fnParquetSQL, q, pq.dirs(), pq.checks(gs), s.m.cats)
 		}
 		return out, nil
 	}

@@ -450,12 +450,12 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 	if _, root := sn.compose(); root != nil {
 		if pq, ok := root.(*parquetNode); ok && pq.duckReadable() && rowWise(n.child) {
 			// Over Parquet that DuckDB reads, a partial needs no
-			// partition of its own per row group: one query reads a run
+			// partition of its own (see parquetNode.parts): one query reads a run
 			// of a file's row groups, or several whole files, leaving
 			// two queries or more for each worker (with no worker known
 			// yet, one query a file). Not under a step whose rows
 			// depend on where a partition starts and ends
-			// (MapPartitionsSQL): a row group is a partition there.
+			// (MapPartitionsSQL): the partitions stay there.
 			minRuns := 0
 			if ws, err := lw.owners(); err == nil {
 				minRuns = 2 * len(ws)

@@ -90,8 +90,10 @@ type hiveNode struct {
 
 // planHive plans reading path as a Hive-partitioned dataset: a directory
 // whose Parquet files are in col=value directories, as many levels deep
-// and with the same columns everywhere. ok is false when path is not one.
-func planHive(path string) (_ *hiveNode, ok bool, _ error) {
+// and with the same columns everywhere, each directory's row groups in
+// partitions of up to target bytes (see ParquetBlockSize). ok is false
+// when path is not one.
+func planHive(path string, target int64) (_ *hiveNode, ok bool, _ error) {
 	if st, err := os.Stat(path); err != nil || !st.IsDir() {
 		return nil, false, nil
 	}
@@ -137,7 +139,7 @@ func planHive(path string) (_ *hiveNode, ok bool, _ error) {
 		} else if !slices.Equal(keys, n.keys) {
 			return nil, true, fmt.Errorf("%s is partitioned on [%s] but %s on [%s]", leaf, strings.Join(keys, ", "), first, strings.Join(n.keys, ", "))
 		}
-		pq, err := planParquet(leaf)
+		pq, err := planParquet(leaf, target)
 		if err != nil {
 			return nil, true, err
 		}

@@ -18,8 +18,9 @@ func TestNoShuffleWhenPlacedOnTheKey(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
 	ldir, rdir := plannerData(t, c)
-	L := dataframe.ReadParquet(c, ldir)
-	R := dataframe.ReadParquet(c, rdir)
+	// A partition per row group: several partitions of small files.
+	L := dataframe.ReadParquet(c, ldir, dataframe.ParquetBlockSize(1))
+	R := dataframe.ReadParquet(c, rdir, dataframe.ParquetBlockSize(1))
 	noBroadcast := dataframe.BroadcastThreshold(0)
 	sql := func(how string) string {
 		return fmt.Sprintf("SELECT id, l.k, l.x AS x_x, l.y, r.v, r.w, r.x AS x_y FROM read_parquet('%s/*.parquet') l %s JOIN read_parquet('%s/*.parquet') r USING (id)", ldir, how, rdir)

@@ -243,7 +243,7 @@ func TestFilterPushdown(t *testing.T) {
 			t.Fatalf("%s merge: want the left side filtered by %s and the right by %s:\n%s", tc.how, tc.left, tc.right, after)
 		}
 		// The key's filter reaches both readers' statistics.
-		if !strings.Contains(after, "row-groups=3/8 columns=[all] partitions=3 pruned-by=") || !strings.Contains(after, "row-groups=2/6 columns=[all] partitions=2 pruned-by=") {
+		if !strings.Contains(after, "row-groups=3/8 columns=[all] partitions=1 pruned-by=") || !strings.Contains(after, "row-groups=2/6 columns=[all] partitions=1 pruned-by=") {
 			t.Fatalf("%s merge: the readers do not skip row groups:\n%s", tc.how, after)
 		}
 		kind := map[string]string{"inner": "INNER", "left": "LEFT", "right": "RIGHT", "outer": "FULL OUTER"}[tc.how]

@@ -20,12 +20,34 @@ var (
 	fnParquetSQL  = dusk.Register("dataframe.parquet-sql", parquetSQL)
 )
 
-// ReadParquet reads Parquet files as a DataFrame with one partition per
-// row group. path is a directory (its *.parquet files, in name order), a
-// file or a glob pattern. Only the columns the computation uses are read,
+// ParquetOption configures ReadParquet.
+type ParquetOption func(*parquetOptions)
+
+type parquetOptions struct {
+	blockSize int64
+}
+
+// ParquetBlockSize sets how much Parquet data one partition reads, counted
+// as the row groups' uncompressed size (all columns, as the footers give
+// it): consecutive row groups of a file are read as one partition as long
+// as they add up to at most n bytes (default DefaultBlockSize, or the
+// client's dataframe.partition-size). A row group larger than n is a
+// partition alone; ParquetBlockSize(1) reads each row group as a partition.
+// Row groups of different files are never one partition.
+func ParquetBlockSize(n int64) ParquetOption {
+	return func(o *parquetOptions) { o.blockSize = n }
+}
+
+// ReadParquet reads Parquet files as a DataFrame, each partition a run of
+// consecutive row groups of one file (see ParquetBlockSize: by default up
+// to 64 MiB of uncompressed data, so a file of small row groups is one
+// partition, as Dask's blocksize groups them). path is a directory (its
+// *.parquet files, in name order), a file or a glob pattern. Only the
+// columns the computation uses are read,
 // and a Filter right after ReadParquet skips the row groups whose
 // statistics show that no row passes (comparisons of a column with a
-// constant, joined by AND); Explain shows both. Files written by ToParquet
+// constant, joined by AND), before the row groups left are grouped into
+// partitions; Explain shows both. Files written by ToParquet
 // keep their categorical columns' categories.
 //
 // A directory whose files are in col=value directories (Hive's layout, as
@@ -37,15 +59,23 @@ var (
 //
 // Mistakes are errors of the DataFrame (see Err): no file, or files whose
 // schemas differ (naming both files).
-func ReadParquet(c *dusk.Client, path string) *DataFrame {
+func ReadParquet(c *dusk.Client, path string, opts ...ParquetOption) *DataFrame {
+	def := setting(c, "dataframe.partition-size", DefaultBlockSize)
+	o := parquetOptions{blockSize: def}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.blockSize <= 0 {
+		o.blockSize = def
+	}
 	df := &DataFrame{c: c}
-	if hv, ok, err := planHive(path); err != nil {
+	if hv, ok, err := planHive(path, o.blockSize); err != nil {
 		return df.fail("ReadParquet", err)
 	} else if ok {
 		df.n = hv
 		return df
 	}
-	n, err := planParquet(path)
+	n, err := planParquet(path, o.blockSize)
 	if err != nil {
 		return df.fail("ReadParquet", err)
 	}
@@ -54,9 +84,10 @@ func ReadParquet(c *dusk.Client, path string) *DataFrame {
 }
 
 // planParquet reads the footers of the files path names and plans reading
-// their row groups: the files must share one schema; the categories are
+// their row groups, in partitions of up to target bytes (see
+// ParquetBlockSize): the files must share one schema; the categories are
 // those the first file kept.
-func planParquet(path string) (*parquetNode, error) {
+func planParquet(path string, target int64) (*parquetNode, error) {
 	files, err := io.ParquetFiles(path)
 	if err != nil {
 		return nil, err
@@ -93,11 +124,12 @@ func planParquet(path string) (*parquetNode, error) {
 		}
 		schema = arrow.NewSchema(fields, nil)
 	}
-	n := &parquetNode{path: path, files: len(files), all: groups, groups: groups, full: schema,
-		m: &meta{schema: schema, nparts: len(groups), bytes: total, cats: copyCats(cats, schema)}}
+	n := &parquetNode{path: path, files: len(files), all: groups, groups: groups, full: schema, target: target,
+		m: &meta{schema: schema, bytes: total, cats: copyCats(cats, schema)}}
 	if len(groups) == 0 {
 		return nil, fmt.Errorf("the Parquet files of %q hold no row groups", path)
 	}
+	n.m.nparts = len(n.parts())
 	return n, nil
 }
 
@@ -110,7 +142,37 @@ type parquetNode struct {
 	full   *arrow.Schema // every column
 	cols   []int         // leaf columns read (nil: all)
 	preds  []predicate
+	target int64 // bytes of row groups one partition reads at most (see ParquetBlockSize)
 	m      *meta
+}
+
+// parts returns the row groups each partition reads: runs of consecutive
+// row groups of one file (neighbours in the file, none pruned between
+// them) whose sizes add up to at most n.target bytes, or a row group
+// alone; none when every row group was pruned.
+func (n *parquetNode) parts() [][]io.RowGroup {
+	var out [][]io.RowGroup
+	for i := 0; i < len(n.groups); {
+		g := n.groups[i]
+		size := g.Bytes
+		j := i + 1
+		for ; j < len(n.groups); j++ {
+			h, prev := n.groups[j], n.groups[j-1]
+			if h.Path != g.Path || h.Index != prev.Index+1 || size+h.Bytes > n.target {
+				break
+			}
+			size += h.Bytes
+		}
+		out = append(out, n.groups[i:j:j])
+		i = j
+	}
+	return out
+}
+
+// piece returns the task argument that reads the row groups of one
+// partition (see parts).
+func (n *parquetNode) piece(gs []io.RowGroup) io.ParquetPiece {
+	return io.ParquetPiece{Path: gs[0].Path, RowGroup: gs[0].Index, Count: len(gs), Columns: n.cols}
 }
 
 // dirs returns the directories of the files the node reads: all its
@@ -144,9 +206,10 @@ func (n *parquetNode) label() string {
 }
 
 func (n *parquetNode) lower(lw *lowering) ([]part, error) {
-	out := make([]part, len(n.groups))
-	for i, g := range n.groups {
-		out[i] = dusk.Call[arrow.RecordBatch](fnReadParquet, io.ParquetPiece{Path: g.Path, RowGroup: g.Index, Columns: n.cols}, n.m.cats)
+	parts := n.parts()
+	out := make([]part, len(parts))
+	for i, gs := range parts {
+		out[i] = dusk.Call[arrow.RecordBatch](fnReadParquet, n.piece(gs), n.m.cats)
 	}
 	if len(out) == 0 {
 		// Every row group was pruned: one empty partition keeps the plan
@@ -182,12 +245,13 @@ func (n *parquetNode) duckReadable() bool {
 	return true
 }
 
-// duckScan returns the query that reads the node's columns of row group
-// g with DuckDB's own Parquet reader: the group's rows, picked by their
-// row number in the file, which DuckDB checks against each row group's
-// range, so that it reads only this one.
-func (n *parquetNode) duckScan(g io.RowGroup) string {
-	return n.duckScanRows(g.Path, g.First, g.First+g.Rows, g.Total)
+// duckScan returns the query that reads the node's columns of one
+// partition's row groups gs (see parts) with DuckDB's own Parquet reader:
+// the groups' rows, picked by their row number in the file, which DuckDB
+// checks against each row group's range, so that it reads only these.
+func (n *parquetNode) duckScan(gs []io.RowGroup) string {
+	last := gs[len(gs)-1]
+	return n.duckScanRows(gs[0].Path, gs[0].First, last.First+last.Rows, last.Total)
 }
 
 // duckScanRows reads the rows [from, to) of a file of total rows.
@@ -209,7 +273,7 @@ const maxRunRows = 4 << 20
 
 // duckRuns returns queries that read the node's row groups in runs of
 // neighbours of one file (at most maxRunRows rows each), for work that
-// does not need a partition per row group (the partial aggregates of a
+// does not need the node's partitions (the partial aggregates of a
 // reduction): fewer, larger queries, and a whole file read with no
 // filter on row numbers. Whole files are read several to a query, as long
 // as at least minRuns queries remain (a few per worker, for balance; 0:
@@ -369,7 +433,7 @@ func (n *parquetNode) withPredicates(preds []predicate) *parquetNode {
 		}
 	}
 	c.m = n.m.clone()
-	c.m.nparts = max(len(c.groups), 1)
+	c.m.nparts = max(len(c.parts()), 1)
 	if n.m.bytes > 0 && len(n.groups) > 0 {
 		c.m.bytes = bytes * n.m.bytes / max(1, totalBytes(n.groups))
 	}

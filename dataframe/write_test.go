@@ -148,7 +148,7 @@ func TestReadParquetPrunesColumnsAndRowGroups(t *testing.T) {
 	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(500)); err != nil {
 		t.Fatal(err)
 	}
-	pq := dataframe.ReadParquet(c, dir)
+	pq := dataframe.ReadParquet(c, dir, dataframe.ParquetBlockSize(1))
 	if pq.NPartitions() != 8 {
 		t.Fatalf("%d partitions, want a row group each (8)", pq.NPartitions())
 	}
@@ -301,7 +301,7 @@ func TestReadParquetThroughDuckDBKeepsRowGroups(t *testing.T) {
 	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(300)); err != nil {
 		t.Fatal(err)
 	}
-	pq := dataframe.ReadParquet(c, dir)
+	pq := dataframe.ReadParquet(c, dir, dataframe.ParquetBlockSize(1))
 	if pq.NPartitions() != 16 {
 		t.Fatalf("%d partitions, want 16 row groups", pq.NPartitions())
 	}

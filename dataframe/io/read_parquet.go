@@ -26,12 +26,22 @@ var mem = memory.DefaultAllocator
 // keeps the categories of categorical columns.
 const categoriesKey = "dusk.categories"
 
-// ParquetPiece is one partition of a Parquet dataset: one row group of a
-// file.
+// ParquetPiece is one partition of a Parquet dataset: a run of
+// consecutive row groups of a file.
 type ParquetPiece struct {
 	Path     string
-	RowGroup int
+	RowGroup int   // the first row group read
+	Count    int   // the row groups read, from RowGroup on (0: one)
 	Columns  []int // leaf column indices to read (nil: all)
+}
+
+// groups returns the row groups p reads.
+func (p ParquetPiece) groups() []int {
+	out := []int{p.RowGroup}
+	for g := p.RowGroup + 1; g < p.RowGroup+p.Count; g++ {
+		out = append(out, g)
+	}
+	return out
 }
 
 // RowGroup is what a file's footer says of one of its row groups.
@@ -199,13 +209,14 @@ func chunkStats(rg *metadata.RowGroupMetaData, c int) ColumnStats {
 	return ColumnStats{}
 }
 
-// ReadParquetPiece reads one row group of a file (the columns p.Columns,
-// or all) into one record, its categorical columns (cats) as dictionaries.
-// A RowGroup of -1 reads no rows: an empty record of the columns.
+// ReadParquetPiece reads a run of row groups of a file (the columns
+// p.Columns, or all) into one record, its categorical columns (cats) as
+// dictionaries. A RowGroup of -1 reads no rows: an empty record of the
+// columns.
 func ReadParquetPiece(ctx context.Context, p ParquetPiece, cats map[string][]string) (_ arrow.RecordBatch, err error) {
 	defer survive(p.Path, &err)
 	if p.RowGroup >= 0 {
-		if err := VerifyRowGroups(p.Path, []int{p.RowGroup}, p.Columns); err != nil {
+		if err := VerifyRowGroups(p.Path, p.groups(), p.Columns); err != nil {
 			return nil, err
 		}
 	}
@@ -214,11 +225,15 @@ func ReadParquetPiece(ctx context.Context, p ParquetPiece, cats map[string][]str
 		return nil, fmt.Errorf("read_parquet: %w", err)
 	}
 	defer r.Close()
-	// One batch for the whole row group: its columns come back as single
-	// chunks, and the partition is made without copying them again.
+	// One batch for a row group: its columns come back as single chunks,
+	// and a partition of one row group is made without copying them again.
 	batch := int64(64 << 10)
-	if p.RowGroup >= 0 && p.RowGroup < r.NumRowGroups() {
-		batch = max(batch, r.MetaData().RowGroup(p.RowGroup).NumRows())
+	if p.RowGroup >= 0 {
+		for _, g := range p.groups() {
+			if g < r.NumRowGroups() {
+				batch = max(batch, r.MetaData().RowGroup(g).NumRows())
+			}
+		}
 	}
 	fr, err := pqarrow.NewFileReader(r, pqarrow.ArrowReadProperties{Parallel: false, BatchSize: batch}, mem)
 	if err != nil {
@@ -231,7 +246,7 @@ func ReadParquetPiece(ctx context.Context, p ParquetPiece, cats map[string][]str
 			cols[i] = i
 		}
 	}
-	groups := []int{p.RowGroup}
+	groups := p.groups()
 	if p.RowGroup < 0 {
 		groups = nil
 	}
@@ -249,7 +264,7 @@ func ReadParquetPiece(ctx context.Context, p ParquetPiece, cats map[string][]str
 	}
 	tbl, err = fr.ReadRowGroups(ctx, cols, groups)
 	if err != nil {
-		return nil, fmt.Errorf("read_parquet: %s row group %d: %w", p.Path, p.RowGroup, err)
+		return nil, fmt.Errorf("read_parquet: %s row groups %v: %w", p.Path, groups, err)
 	}
 	defer tbl.Release()
 	rec, err := kernels.TableToRecord(kernels.NullableSchema(tbl.Schema()), tbl)

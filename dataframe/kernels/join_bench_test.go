@@ -13,6 +13,11 @@ import (
 // dataframe benchmark's data on (id, k): a 40th of its 100,000 ids x 100
 // short strings, and a float64.
 func benchJoinSide(rows int, seed uint64, val string) arrow.RecordBatch {
+	return benchJoinSideOf(rows, 2_500, seed, val)
+}
+
+// benchJoinSideOf is benchJoinSide with ids in [0, ids).
+func benchJoinSideOf(rows int, ids int64, seed uint64, val string) arrow.RecordBatch {
 	s := arrow.NewSchema([]arrow.Field{
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 		{Name: "k", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -22,7 +27,7 @@ func benchJoinSide(rows int, seed uint64, val string) arrow.RecordBatch {
 	defer rb.Release()
 	r := rand.New(rand.NewPCG(seed, 3))
 	for range rows {
-		rb.Field(0).(*array.Int64Builder).Append(r.Int64N(2_500))
+		rb.Field(0).(*array.Int64Builder).Append(r.Int64N(ids))
 		rb.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("key%03d", r.IntN(100)))
 		rb.Field(2).(*array.Float64Builder).Append(r.Float64())
 	}
@@ -33,6 +38,22 @@ func benchJoinSide(rows int, seed uint64, val string) arrow.RecordBatch {
 // benchmark's hash merge (10M x 2M rows in 40 partitions) on (id, k).
 func BenchmarkJoinInner(b *testing.B) {
 	l, r := benchJoinSide(250_000, 1, "x"), benchJoinSide(50_000, 2, "y")
+	p := &JoinPlan{On: []string{"id", "k"}, Left: []string{"x"}, Right: []string{"y"}, Names: []string{"id", "k", "x", "y"}}
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := JoinInner(l, r, *p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
+	}
+}
+
+// BenchmarkJoinInnerLarge joins a partition pair 4 times larger (a 10th
+// of the ids): the hash merge's with a Parquet file (4 row groups) a
+// partition.
+func BenchmarkJoinInnerLarge(b *testing.B) {
+	l, r := benchJoinSideOf(1_000_000, 10_000, 1, "x"), benchJoinSideOf(200_000, 10_000, 2, "y")
 	p := &JoinPlan{On: []string{"id", "k"}, Left: []string{"x"}, Right: []string{"y"}, Names: []string{"id", "k", "x", "y"}}
 	b.ResetTimer()
 	for b.Loop() {

@@ -81,18 +81,24 @@ func Gather(col arrow.Array, idx []int64) (arrow.Array, error) {
 	case *array.Int8:
 		return fixed(1, arrow.Int8Traits.CastToBytes(a.Int8Values())), nil
 	case *array.String:
+		// One pass over the rows (each row's bytes read once, where a pass
+		// to size the data and another to copy it read each twice, at
+		// random for a sort's order): the data's room is guessed from the
+		// column's bytes per row and grows when short.
+		vo, vb := a.ValueOffsets(), a.ValueBytes()
+		base := vo[0]
+		room := 0
+		if l := a.Len(); l > 0 {
+			room = int(int64(len(vb)) * int64(n) / int64(l))
+		}
 		offs := make([]int32, n+1)
-		var size int64
+		data := make([]byte, 0, room)
 		for i, j := range idx {
-			size += int64(a.ValueLen(int(j)))
-			if size > 1<<31-1 {
+			data = append(data, vb[vo[j]-base:vo[j+1]-base]...)
+			if len(data) > 1<<31-1 {
 				return nil, fmt.Errorf("shuffle: a piece's strings pass 2 GiB")
 			}
-			offs[i+1] = int32(size)
-		}
-		data := make([]byte, 0, size)
-		for _, j := range idx {
-			data = append(data, a.Value(int(j))...)
+			offs[i+1] = int32(len(data))
 		}
 		d := array.NewData(col.DataType(), n, []*memory.Buffer{bitmap(), memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offs)), memory.NewBufferBytes(data)}, nil, nulls, 0)
 		defer d.Release()

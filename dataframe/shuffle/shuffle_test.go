@@ -131,7 +131,11 @@ func TestGatherKeepsValuesAndNulls(t *testing.T) {
 	fb := array.NewFloat64Builder(mem)
 	fb.AppendValues([]float64{0.5, 1.5, 2.5, 3.5}, nil)
 	idx := []int64{3, 1, 1, 0}
-	for _, col := range []arrow.Array{ib.NewArray(), sb.NewArray(), fb.NewArray()} {
+	sb2 := array.NewStringBuilder(mem)
+	sb2.AppendValues([]string{"skipped", "a", "", "ccc", "dd", "skipped too"}, []bool{true, true, false, true, true, true})
+	whole := sb2.NewArray()
+	sliced := array.NewSlice(whole, 1, 5) // a string column that starts past its data's start
+	for _, col := range []arrow.Array{ib.NewArray(), sb.NewArray(), fb.NewArray(), sliced} {
 		got, err := Gather(col, idx)
 		if err != nil {
 			t.Fatal(err)
@@ -315,5 +319,27 @@ func TestBarrierSumsRowsAndBytes(t *testing.T) {
 	}
 	if fmt.Sprint(got.Rows, got.Bytes) != "[3 3 5] [56 48 80]" {
 		t.Fatalf("barrier = rows %v bytes %v; want [3 3 5] [56 48 80]", got.Rows, got.Bytes)
+	}
+}
+
+// BenchmarkGatherStrings gathers a column of short strings (the dataframe
+// benchmark's k) in a random order, as a sort of a partition of a million
+// rows does.
+func BenchmarkGatherStrings(b *testing.B) {
+	const n = 1 << 20
+	keys := make([]string, n)
+	idx := make([]int64, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("key%03d", i%100)
+		idx[i] = int64(mix(uint64(i)) % n)
+	}
+	rec := record(b, make([]int64, n), keys)
+	col := rec.Column(1)
+	for b.Loop() {
+		g, err := Gather(col, idx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		g.Release()
 	}
 }
