@@ -3,35 +3,21 @@ package array
 import (
 	"slices"
 	"testing"
-	"unsafe"
 )
 
-// unzeroed gives n bytes aligned to 8, below and above the size from
-// which they are not zeroed, each its own memory.
-func TestUnzeroed(t *testing.T) {
-	for _, n := range []int{0, 1, 7, 100, uninitMin - 1, uninitMin, 3<<20 + 5} {
-		a, b := unzeroed(n), unzeroed(n)
+// unzeroedOf gives as many elements as asked, each call its own memory.
+func TestUnzeroedOf(t *testing.T) {
+	for _, n := range []int{0, 1, 1 << 14} {
+		a, b := unzeroedOf[float64](n), unzeroedOf[float64](n)
 		if len(a) != n || len(b) != n {
-			t.Fatalf("unzeroed(%d) has %d bytes", n, len(a))
-		}
-		if n == 0 {
-			continue
-		}
-		if uintptr(unsafe.Pointer(&a[0]))%8 != 0 {
-			t.Errorf("unzeroed(%d) is not 8-byte aligned", n)
+			t.Fatalf("unzeroedOf(%d): %d and %d elements", n, len(a), len(b))
 		}
 		for i := range a {
-			a[i] = 1
+			a[i], b[i] = 1, 2
 		}
-		for i := range b {
-			b[i] = 2
+		if n > 0 && (a[0] != 1 || a[n-1] != 1) {
+			t.Fatalf("unzeroedOf(%d): two calls share memory", n)
 		}
-		if a[0] != 1 || a[n-1] != 1 {
-			t.Errorf("unzeroed(%d): two calls share memory", n)
-		}
-	}
-	if v := unzeroedOf[float64](1 << 14); len(v) != 1<<14 {
-		t.Fatalf("unzeroedOf: %d elements", len(v))
 	}
 }
 

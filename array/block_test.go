@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dusk-go/dusk/codec"
+	"github.com/dusk-go/dusk/internal/unzeroed"
 )
 
 // A block travels as its header and raw elements, and comes back equal.
@@ -119,7 +120,7 @@ func TestBlockEncodingAligned(t *testing.T) {
 		}
 	}
 	enc, _ := b.MarshalBinary()
-	buf := unzeroed(len(enc) + 1)
+	buf := unzeroed.Bytes(len(enc) + 1)
 	for shift := range 2 {
 		p := buf[shift : shift+len(enc)]
 		copy(p, enc)
