@@ -2,7 +2,6 @@ package dataframe_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,16 +19,8 @@ import (
 func TestReadParquetGroupsRowGroups(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	rows := makeRows(4000, 4000, 4)
-	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "pq")
 	// 4 files of 1000 rows, row groups of 250 rows; ids ascend.
-	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(250)); err != nil {
-		t.Fatal(err)
-	}
+	df, dir := rowsToParquet(t, ctx, c, 250)
 	want := tableLines(t, mustCompute(t, ctx, df))
 	all := dataframe.ReadParquet(c, dir)
 	group := all.EstimatedBytes() / 16 // about one row group's size

@@ -1,6 +1,7 @@
 package dataframe_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -138,16 +139,8 @@ func TestToParquetRoundTrips(t *testing.T) {
 func TestReadParquetPrunesColumnsAndRowGroups(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
-	rows := makeRows(4000, 4000, 4)
-	df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(4))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "pq")
 	// Row groups of 500 rows: ids ascend, so row groups hold id ranges.
-	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(500)); err != nil {
-		t.Fatal(err)
-	}
+	df, dir := rowsToParquet(t, ctx, c, 500)
 	pq := dataframe.ReadParquet(c, dir, dataframe.ParquetBlockSize(1))
 	if pq.NPartitions() != 8 {
 		t.Fatalf("%d partitions, want a row group each (8)", pq.NPartitions())
@@ -528,4 +521,20 @@ func TestToParquetDictionaryLimit(t *testing.T) {
 	if a, b := tableLines(t, mustCompute(t, ctx, back)), tableLines(t, mustCompute(t, ctx, df)); fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Fatal("the rows read back differ from those written")
 	}
+}
+
+// rowsToParquet writes makeRows(4000, 4000, 4) in 4 partitions as Parquet
+// files (one a partition, row groups of rowGroup rows; ids ascend, so row
+// groups hold id ranges) and returns the frame written and the directory.
+func rowsToParquet(t *testing.T, ctx context.Context, c *dusk.Client, rowGroup int64) (*dataframe.DataFrame, string) {
+	t.Helper()
+	df, err := dataframe.FromRecords(ctx, c, makeRows(4000, 4000, 4), dataframe.Partitions(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "pq")
+	if err := df.ToParquet(ctx, dir, dataframe.RowGroupRows(rowGroup)); err != nil {
+		t.Fatal(err)
+	}
+	return df, dir
 }

@@ -37,27 +37,22 @@ func benchJoinSideOf(rows int, ids int64, seed uint64, val string) arrow.RecordB
 // BenchmarkJoinInner joins one partition pair of the dataframe
 // benchmark's hash merge (10M x 2M rows in 40 partitions) on (id, k).
 func BenchmarkJoinInner(b *testing.B) {
-	l, r := benchJoinSide(250_000, 1, "x"), benchJoinSide(50_000, 2, "y")
-	p := &JoinPlan{On: []string{"id", "k"}, Left: []string{"x"}, Right: []string{"y"}, Names: []string{"id", "k", "x", "y"}}
-	b.ResetTimer()
-	for b.Loop() {
-		out, err := JoinInner(l, r, *p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out.Release()
-	}
+	benchJoinInner(b, benchJoinSide(250_000, 1, "x"), benchJoinSide(50_000, 2, "y"))
 }
 
 // BenchmarkJoinInnerLarge joins a partition pair 4 times larger (a 10th
 // of the ids): the hash merge's with a Parquet file (4 row groups) a
 // partition.
 func BenchmarkJoinInnerLarge(b *testing.B) {
-	l, r := benchJoinSideOf(1_000_000, 10_000, 1, "x"), benchJoinSideOf(200_000, 10_000, 2, "y")
-	p := &JoinPlan{On: []string{"id", "k"}, Left: []string{"x"}, Right: []string{"y"}, Names: []string{"id", "k", "x", "y"}}
+	benchJoinInner(b, benchJoinSideOf(1_000_000, 10_000, 1, "x"), benchJoinSideOf(200_000, 10_000, 2, "y"))
+}
+
+// benchJoinInner times JoinInner of l (id, k, x) and r (id, k, y) on (id, k).
+func benchJoinInner(b *testing.B, l, r arrow.RecordBatch) {
+	p := JoinPlan{On: []string{"id", "k"}, Left: []string{"x"}, Right: []string{"y"}, Names: []string{"id", "k", "x", "y"}}
 	b.ResetTimer()
 	for b.Loop() {
-		out, err := JoinInner(l, r, *p)
+		out, err := JoinInner(l, r, p)
 		if err != nil {
 			b.Fatal(err)
 		}
