@@ -30,17 +30,8 @@ func dataBatch() (*pb.DataBatch, []byte) {
 // byte, and a large chunk's data is sent from where it is, not copied.
 func TestDataBatchBytesAreProtobufs(t *testing.T) {
 	in, large := dataBatch()
-	data, err := codec{}.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := in.MarshalVT()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := data.Materialize(); !bytes.Equal(got, want) {
-		t.Fatalf("the codec's %d bytes differ from the generated code's %d", len(got), len(want))
-	}
+	data := codecBytesAs(t, in, in)
+	want := data.Materialize() // the generated code's bytes, checked equal
 	aliased := 0
 	for _, buf := range data {
 		if b := buf.ReadOnlyData(); len(b) > 0 && unsafe.SliceData(b) == unsafe.SliceData(large) {
@@ -208,17 +199,8 @@ func TestDataBatchJoinsAValuesPieces(t *testing.T) {
 		{Key: "b", Data: append(bytes.Clone(head), body...), Last: true, Nbytes: 1 << 20, Type: "*array.Block", Total: int64(len(head) + len(body))},
 		small,
 	}}
-	data, err := codec{}.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := joined.MarshalVT()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(data.Materialize(), want) {
-		t.Fatal("the pieces of one value do not go out as the one chunk holding them")
-	}
+	// The pieces of one value go out as the one chunk holding them.
+	data := codecBytesAs(t, in, joined)
 	aliased := false
 	for _, buf := range data {
 		if b := buf.ReadOnlyData(); len(b) > 0 && unsafe.SliceData(b) == unsafe.SliceData(body) {
@@ -239,17 +221,7 @@ func TestDataBatchJoinsAValuesPieces(t *testing.T) {
 		{Chunks: []*pb.DataChunk{{Key: "b", Data: head, Total: int64(len(head) + len(body))}, small, {Key: "b", Data: body, Last: true}}},
 		{Chunks: []*pb.DataChunk{{Key: "b", Data: head, Total: int64(len(head) + len(body))}, {Key: "b", Data: body}}},
 	} {
-		data, err := codec{}.Marshal(partial)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := partial.MarshalVT()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(data.Materialize(), want) {
-			t.Errorf("%v: not the generated code's bytes", partial)
-		}
+		codecBytesAs(t, partial, partial)
 	}
 }
 
@@ -284,4 +256,22 @@ func TestDataBatchFirstChunkDataAligned(t *testing.T) {
 	if firstDataOffset([]byte{0x0a}) != 0 || firstDataOffset(nil) != 0 || firstDataOffset([]byte{0x12, 0x01, 0x00}) != 0 {
 		t.Error("a message whose first chunk's data is not found is not shifted")
 	}
+}
+
+// codecBytesAs marshals in with the codec and fails the test unless its
+// bytes are, byte for byte, those the generated code writes for like.
+func codecBytesAs(t *testing.T, in, like *pb.DataBatch) mem.BufferSlice {
+	t.Helper()
+	data, err := codec{}.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := like.MarshalVT()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := data.Materialize(); !bytes.Equal(got, want) {
+		t.Fatalf("the codec's %d bytes for %v differ from the generated code's %d", len(got), in, len(want))
+	}
+	return data
 }

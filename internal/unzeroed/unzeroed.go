@@ -5,9 +5,9 @@
 // Go zeroes the memory of every make: for buffers of tens of megabytes,
 // fresh from the operating system, that is a pass over memory the kernel
 // has just zeroed itself, about a fifth of a rechunk's CPU and of a
-// direct-I/O read back (BenchmarkDirectReadBack in worker/store: 786–973
-// MB/s zeroed, 955–1,119 MB/s not, against 987–1,226 reading into one
-// reused buffer). The standard library has no exported way to allocate
+// direct-I/O read back (BenchmarkDirectReadBack in worker/store: the
+// store's read over a read into one reused buffer, 0.57 and 0.76 zeroed,
+// 0.84 and 0.85 not; bench/README.md, "Memory"). The standard library has no exported way to allocate
 // without zeroing; strings.Builder's Grow does so internally, since the
 // builder is about to write the buffer, and that buffer, reached through
 // the string the builder makes of its first byte, becomes the caller's.
