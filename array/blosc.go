@@ -116,7 +116,7 @@ func bloscDecode(src, dst []byte) error {
 			if n <= 0 || at+n > len(src) {
 				return fmt.Errorf("block %d of a Blosc frame has a stream of %d bytes past its end", i, n)
 			}
-			if err := bloscInner(code, &zd, src[at:at+n], into[s*per:(s+1)*per:(s+1)*per]); err != nil {
+			if err := bloscInner(code, &zd, min(blocksize, nbytes), src[at:at+n], into[s*per:(s+1)*per:(s+1)*per]); err != nil {
 				return fmt.Errorf("block %d of a Blosc frame: %w", i, err)
 			}
 			at += n
@@ -129,8 +129,11 @@ func bloscDecode(src, dst []byte) error {
 }
 
 // bloscInner decompresses one stream into dst, which it must fill; a
-// stream as long as dst is stored as it is.
-func bloscInner(code int, zd **zstd.Decoder, src, dst []byte) error {
+// stream as long as dst is stored as it is. No stream of a frame holds
+// more than a block, so a zstd stream that would decode to more is
+// refused as it goes rather than grown into memory (a few bytes of zstd
+// can claim gigabytes).
+func bloscInner(code int, zd **zstd.Decoder, blocksize int, src, dst []byte) error {
 	if len(src) == len(dst) {
 		copy(dst, src)
 		return nil
@@ -154,7 +157,7 @@ func bloscInner(code int, zd **zstd.Decoder, src, dst []byte) error {
 		}
 	case "zstd":
 		if *zd == nil {
-			dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+			dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(blocksize, 1))))
 			if err != nil {
 				return err
 			}

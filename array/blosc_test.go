@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"runtime"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 )
 
@@ -116,6 +118,38 @@ func TestBloscDamagedFrames(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestBloscZstdBomb: a zstd stream of a few kilobytes that decodes to
+// 256 MiB, in a frame whose block is 4 KiB, is refused without the
+// decoder growing its output to the stream's size.
+func TestBloscZstdBomb(t *testing.T) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb := enc.EncodeAll(make([]byte, 256<<20), nil)
+	enc.Close()
+	const n = 4096
+	frame := make([]byte, 16, 16+4+4+len(bomb))
+	frame[0], frame[1], frame[2], frame[3] = 2, 1, 4<<5|bloscDontSplit, 1 // zstd
+	binary.LittleEndian.PutUint32(frame[4:], n)
+	binary.LittleEndian.PutUint32(frame[8:], n)
+	frame = binary.LittleEndian.AppendUint32(frame, 20)
+	frame = binary.LittleEndian.AppendUint32(frame, uint32(len(bomb)))
+	frame = append(frame, bomb...)
+	binary.LittleEndian.PutUint32(frame[12:], uint32(len(frame)))
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err = bloscDecode(frame, make([]byte, n))
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "zstd") {
+		t.Fatalf("a zstd stream of 256 MiB in a 4 KiB block: %v, want a zstd error", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("refusing the stream allocated %d MiB", grew>>20)
 	}
 }
 
