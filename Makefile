@@ -17,16 +17,24 @@ test:
 	# which the race detector's shadow memory would swamp: it runs without.
 	$(GO) test -tags $(TAGS) -count=1 -run TestAdvisorFindsNothing ./bench/memory
 
-# Every fuzz target (decoders of untrusted bytes, and the task encoder that must write what protobuf writes), FUZZTIME each (the
-# seed corpora, crashers found before included, also run in "make test").
-FUZZTIME ?= 10s
-FUZZ = ./codec:FuzzDecode ./codec:FuzzUnpack ./wire:FuzzDecodeTask ./wire:FuzzCodecAgreesWithProtobuf ./wire:FuzzTaskDecoderAgreesWithProtobuf ./wire:FuzzTaskEncoderAgreesWithProtobuf ./wire:FuzzDataBatchDecoderAgreesWithProtobuf \
-	./dataframe/io:FuzzReadCSV ./dataframe/io:FuzzReadParquetFooter ./dataframe/io:FuzzParseFloat ./array:FuzzBloscDecode
+# Every fuzz target (decoders of untrusted bytes, and the task encoder that
+# must write what protobuf writes), each for a number of executions sized
+# to about ten seconds on two cores (the seed corpora, crashers found
+# before included, also run in "make test"). A count, not a duration: Go
+# 1.26's fuzzing coordinator can fail a target with "context deadline
+# exceeded" when a -fuzztime duration ends while a worker is mid-input
+# (go.dev/issue/75804, fixed in Go 1.27); a count has no deadline to race.
+# FUZZTIME=30s (or 1000x) overrides every target's budget.
+FUZZTIME ?=
+FUZZ = ./codec:FuzzDecode:80000 ./codec:FuzzUnpack:60000 ./wire:FuzzDecodeTask:50000 ./wire:FuzzCodecAgreesWithProtobuf:40000 \
+	./wire:FuzzTaskDecoderAgreesWithProtobuf:4000 ./wire:FuzzTaskEncoderAgreesWithProtobuf:45000 ./wire:FuzzDataBatchDecoderAgreesWithProtobuf:40000 \
+	./dataframe/io:FuzzReadCSV:4000 ./dataframe/io:FuzzReadParquetFooter:15000 ./dataframe/io:FuzzParseFloat:20000 ./array:FuzzBloscDecode:30000
 fuzz:
 	@for t in $(FUZZ); do \
-		pkg=$${t%%:*}; name=$${t##*:}; \
-		echo "fuzzing $$name in $$pkg for $(FUZZTIME)"; \
-		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; budget=$${rest##*:}x; \
+		if [ -n "$(FUZZTIME)" ]; then budget="$(FUZZTIME)"; fi; \
+		echo "fuzzing $$name in $$pkg for $$budget"; \
+		$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $$budget -fuzzminimizetime 10s $$pkg || exit 1; \
 	done
 
 quickstart:
