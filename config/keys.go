@@ -51,6 +51,8 @@ var table = []*keyInfo{
 		doc: "Address the scheduler listens on."},
 	{name: "scheduler.dashboard-address", kind: kindString, defText: "127.0.0.1:8787",
 		doc: "Address the dashboard listens on."},
+	{name: "scheduler.gc-heap-floor", kind: kindBytes, defText: "128MiB",
+		doc: "Bytes the Go heap of a process running a scheduler may grow past what was live before the next collection (over Go's GOGC rule for small heaps); 0 keeps Go's default; GOGC in the environment wins."},
 	{name: "scheduler.state-directory", kind: kindString, defText: "",
 		doc: "Directory where the scheduler keeps its named state (published datasets, queued items, variables, set events), so that a scheduler started again on it restores them; empty keeps them in memory only."},
 
@@ -72,6 +74,8 @@ var table = []*keyInfo{
 		doc: "Most bytes a worker spills to disk; 0 means unlimited."},
 	{name: "worker.spill-directory", kind: kindString, defText: "",
 		doc: "Directory for spilled data; empty means the OS temporary directory."},
+	{name: "worker.memory.gc-heap-floor", kind: kindBytes, defText: "64MiB",
+		doc: "As scheduler.gc-heap-floor, for a worker's own process; its memory limit still makes Go collect earlier as it nears it."},
 	{name: "worker.heartbeat-interval", kind: kindDuration, defText: "500ms", positive: true,
 		doc: "How often a worker reports to the scheduler."},
 	{name: "worker.transfer.chunk-size", kind: kindBytes, defText: "8MiB", positive: true,

@@ -83,6 +83,8 @@ func TestDefaults(t *testing.T) {
 		"worker.memory.limit":                 AutoBytes,
 		"worker.memory.max-spill":             0,
 		"worker.transfer.chunk-size":          8 << 20,
+		"worker.memory.gc-heap-floor":         64 << 20,
+		"scheduler.gc-heap-floor":             128 << 20,
 		"dataframe.broadcast-threshold":       100 << 20,
 		"dataframe.partition-size":            64 << 20,
 		"advisor.large-graph.bytes":           1 << 30,

@@ -36,5 +36,6 @@ func OptionsFromConfig(cfg *config.Config) Options {
 		DashboardAddress: cfg.String("scheduler.dashboard-address"),
 		ClientTTL:        cfg.Duration("scheduler.client-ttl"),
 		StateDirectory:   cfg.String("scheduler.state-directory"),
+		GCHeapFloor:      cfg.Bytes("scheduler.gc-heap-floor"),
 	}
 }

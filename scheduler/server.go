@@ -15,6 +15,7 @@ import (
 
 	"github.com/dusk-go/dusk/diagnostics/dashboard"
 	"github.com/dusk-go/dusk/diagnostics/event"
+	"github.com/dusk-go/dusk/internal/gcfloor"
 	"github.com/dusk-go/dusk/scheduler/state"
 	"github.com/dusk-go/dusk/wire"
 	"github.com/dusk-go/dusk/wire/pb"
@@ -52,16 +53,23 @@ type Options struct {
 	// state (datasets, queued items, variables, set events) after every
 	// change, and restores it from when it starts (statedir.go).
 	StateDirectory string
+	// GCHeapFloor, if positive, is how many bytes the process's Go heap
+	// may grow past what was live before the next collection, while the
+	// scheduler serves (package internal/gcfloor; from
+	// scheduler.gc-heap-floor, 128 MiB). 0 keeps Go's default.
+	GCHeapFloor int64
 }
 
 // Server is a running scheduler.
 type Server struct {
 	id   string
 	opts Options
-	log  *slog.Logger
-	ring *event.Ring
-	grpc *grpc.Server
-	addr string
+	// gcFloor lifts the process's heap floor (set by Serve).
+	gcFloor func()
+	log     *slog.Logger
+	ring    *event.Ring
+	grpc    *grpc.Server
+	addr    string
 
 	dashboard *dashboard.Server // nil unless Options.DashboardAddress is set
 
@@ -155,6 +163,7 @@ func New(opts Options) (*Server, error) {
 // returns once serving has begun; errors from the listener are logged.
 func (s *Server) Serve(l net.Listener) {
 	s.addr = l.Addr().String()
+	s.gcFloor = gcfloor.Start(s.opts.GCHeapFloor)
 	// The dashboard is set up before any call can ask for its address.
 	s.startDashboard()
 	s.wg.Add(2)
@@ -188,6 +197,9 @@ func (s *Server) Close() error {
 	case <-time.After(5 * time.Second):
 	}
 	s.wg.Wait()
+	if s.gcFloor != nil {
+		s.gcFloor()
+	}
 	return s.bins.close()
 }
 

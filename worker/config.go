@@ -55,6 +55,7 @@ func OptionsFromConfig(c *config.Config) (Options, error) {
 	o.Thresholds = &th
 	o.MemoryMonitorInterval = c.Duration("worker.memory.monitor-interval")
 	o.MaxSpill = c.Bytes("worker.memory.max-spill")
+	o.GCHeapFloor = c.Bytes("worker.memory.gc-heap-floor")
 	o.LocalDirectory = c.String("worker.spill-directory")
 	return o, nil
 }

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/dusk-go/dusk/config"
+	"github.com/dusk-go/dusk/internal/gcfloor"
 	"github.com/dusk-go/dusk/wire/pb"
 	"github.com/dusk-go/dusk/worker/nanny"
 	wstate "github.com/dusk-go/dusk/worker/state"
@@ -20,6 +21,9 @@ func (w *Worker) startMemory() error {
 		if r := nanny.ReporterFromEnv(); r != nil {
 			w.mem.Report = r.Report
 		}
+	}
+	if w.opts.OwnsProcess {
+		gcfloor.Start(w.opts.GCHeapFloor) // for the process's life
 	}
 	limit := w.opts.MemoryLimit
 	if limit <= 0 {

@@ -65,6 +65,11 @@ type Options struct {
 	// (0: no bound). Past it, values stay in memory and the worker pauses
 	// while it is above target.
 	MaxSpill int64
+	// GCHeapFloor, if positive and the worker owns its process, is how
+	// many bytes the process's Go heap may grow past what was live before
+	// the next collection (package internal/gcfloor; from
+	// worker.memory.gc-heap-floor, 64 MiB). 0 keeps Go's default.
+	GCHeapFloor int64
 	// OwnsProcess says the worker is alone in its process, as a worker
 	// process started by a nanny or a cluster is. It then compares the
 	// whole process's memory with its thresholds, and gives Go's garbage

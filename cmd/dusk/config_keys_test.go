@@ -242,6 +242,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"scheduler.client-ttl":             {"1m", sched(func(o scheduler.Options) any { return o.ClientTTL })},
 		"scheduler.dashboard-address":      {"127.0.0.1:9999", sched(func(o scheduler.Options) any { return o.DashboardAddress })},
 		"scheduler.state-directory":        {"/var/lib/dusk", sched(func(o scheduler.Options) any { return o.StateDirectory })},
+		"scheduler.gc-heap-floor":          {"1GiB", sched(func(o scheduler.Options) any { return o.GCHeapFloor })},
 		"scheduler.address": {"127.0.0.1:9998", func(t *testing.T, c *config.Config) any {
 			a, err := cli.ListenAddress(c.String("scheduler.address"), "", -1)
 			if err != nil {
@@ -257,6 +258,7 @@ func TestEveryConfigKeyTakesEffect(t *testing.T) {
 		"worker.memory.terminate":         {"0.9", work(func(o worker.Options) any { return o.Thresholds.Terminate })},
 		"worker.memory.monitor-interval":  {"1s", work(func(o worker.Options) any { return o.MemoryMonitorInterval })},
 		"worker.memory.max-spill":         {"1GB", work(func(o worker.Options) any { return o.MaxSpill })},
+		"worker.memory.gc-heap-floor":     {"1GiB", work(func(o worker.Options) any { return o.GCHeapFloor })},
 		"worker.spill-directory":          {"/scratch", work(func(o worker.Options) any { return o.LocalDirectory })},
 		"worker.heartbeat-interval":       {"2s", work(func(o worker.Options) any { return o.HeartbeatInterval })},
 		"worker.transfer.chunk-size":      {"4MiB", work(func(o worker.Options) any { return o.ChunkSize })},

@@ -30,7 +30,7 @@ func Scheduler(args []string, version string) error {
 	cfg, err := LoadConfig(fs, args, append([]string{
 		"scheduler.address", "scheduler.dashboard-address", "scheduler.worker-saturation", "scheduler.work-stealing", "scheduler.bandwidth",
 		"scheduler.allowed-failures", "scheduler.worker-ttl", "scheduler.events.capacity", "scheduler.events.record", "scheduler.client-ttl",
-		"scheduler.state-directory"},
+		"scheduler.state-directory", "scheduler.gc-heap-floor"},
 		SecurityKeys...)...)
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func Worker(args []string, version string) error {
 	cfg, err := LoadConfig(fs, args, append([]string{
 		"worker.nthreads", "worker.memory.limit", "worker.resources", "worker.nanny",
 		"worker.memory.target", "worker.memory.spill", "worker.memory.pause", "worker.memory.terminate",
-		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.spill-directory",
+		"worker.memory.max-spill", "worker.memory.monitor-interval", "worker.memory.gc-heap-floor", "worker.spill-directory",
 		"worker.heartbeat-interval", "worker.transfer.chunk-size", "worker.metrics-address", "worker.death-timeout",
 		"worker.lifetime", "worker.lifetime-stagger", "worker.lifetime-restart", "worker.accept-binaries"},
 		SecurityKeys...)...)
