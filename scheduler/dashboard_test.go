@@ -15,8 +15,15 @@ import (
 // port of 127.0.0.1.
 func serveScheduler(t *testing.T, sec wire.Security) *scheduler.Server {
 	t.Helper()
-	s, err := scheduler.New(scheduler.Options{Security: sec, DashboardAddress: "127.0.0.1:0",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return serveSchedulerWith(t, scheduler.Options{Security: sec, DashboardAddress: "127.0.0.1:0"})
+}
+
+// serveSchedulerWith starts a scheduler with opts (its log discarded) on
+// a free port of 127.0.0.1, closed when the test ends.
+func serveSchedulerWith(t *testing.T, opts scheduler.Options) *scheduler.Server {
+	t.Helper()
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := scheduler.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

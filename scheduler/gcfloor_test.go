@@ -1,8 +1,6 @@
 package scheduler_test
 
 import (
-	"io"
-	"log/slog"
 	"runtime"
 	"runtime/metrics"
 	"testing"
@@ -22,16 +20,7 @@ func gcPercent() uint64 {
 func TestSchedulerKeepsAHeapFloorWhileServing(t *testing.T) {
 	t.Setenv("GOGC", "")
 	base := gcPercent()
-	s, err := scheduler.New(scheduler.Options{Security: wire.Security{Token: "t"}, GCHeapFloor: 1 << 30,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := wire.Listen(t.Context(), "127.0.0.1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Serve(l)
+	s := serveSchedulerWith(t, scheduler.Options{Security: wire.Security{Token: "t"}, GCHeapFloor: 1 << 30})
 	// The floor is set after a collection, by a cleanup that runs once
 	// the collection is over: collect until it has run.
 	for i := 0; gcPercent() == base; i++ {
