@@ -130,9 +130,9 @@ func bloscDecode(src, dst []byte) error {
 
 // bloscInner decompresses one stream into dst, which it must fill; a
 // stream as long as dst is stored as it is. No stream of a frame holds
-// more than a block, so a zstd stream that would decode to more is
-// refused as it goes rather than grown into memory (a few bytes of zstd
-// can claim gigabytes).
+// more than a block (blocksize bytes), so a zstd stream that would decode
+// to more than dst is refused as it goes rather than grown into memory (a
+// few bytes of zstd can claim gigabytes).
 func bloscInner(code int, zd **zstd.Decoder, blocksize int, src, dst []byte) error {
 	if len(src) == len(dst) {
 		copy(dst, src)
@@ -157,7 +157,11 @@ func bloscInner(code int, zd **zstd.Decoder, blocksize int, src, dst []byte) err
 		}
 	case "zstd":
 		if *zd == nil {
-			dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(blocksize, 1))))
+			// Output stops at dst's capacity; windows are bounded too
+			// (a window is at least 1 KiB, and a one-shot compressor's
+			// frame has a window no larger than its data).
+			dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecodeAllCapLimit(true),
+				zstd.WithDecoderMaxMemory(uint64(max(blocksize, 1<<20))))
 			if err != nil {
 				return err
 			}
