@@ -32,6 +32,14 @@ import (
 // of partitions): the persisted DataFrame has the partitions the run made
 // (and no hash placement when a decision changed them). Head and the
 // methods that run a pass at once run the plan as planned.
+//
+// The shuffles of GroupBy(...).SplitOut(n) and of SetIndex/SortValues
+// adapt the same way (adaptive_shuffle.go), under the same rule, and
+// either may be read by a shuffled Merge or a range shuffle (which read
+// any number of inputs). Below a range shuffle its input may adapt too;
+// below a SplitOut group-by nothing does (its partial step plans one
+// partial a partition of its input). A persisted range shuffle keeps the
+// divisions it ran with.
 
 // Defaults of the adaptive settings, used without a configuration.
 const (

@@ -131,6 +131,18 @@ func (lw *lowering) mapSideOf(in []part, schema *arrow.Schema, kind string, cols
 	return &mapSide{spec: spec, barrier: dusk.Call[shuffle.Sent](shuffle.Barrier, sents), unpacks: map[int]part{}}, nil
 }
 
+// readRun returns outputs from..to-1 as one partition: read by one task
+// on their owner when one worker owns them all, assembled once
+// (shuffle.UnpackRun), else as read.
+func (m *mapSide) readRun(from, to int) part {
+	owner := m.spec.Owners[from]
+	if to-from == 1 || slices.ContainsFunc(m.spec.Owners[from:to], func(o string) bool { return o != owner }) {
+		return m.read(from, to)
+	}
+	fn := shuffle.UnpackRun.With(dusk.Workers(owner), dusk.AllowOtherWorkers())
+	return dusk.Call[arrow.RecordBatch](fn, m.total, m.spec, from, to)
+}
+
 // outSkew is how planSingle judges one output: skewed or not, and the
 // pieces its size asks for.
 type outSkew struct {
@@ -144,9 +156,12 @@ type outSkew struct {
 // an output more than conf.skewFactor times the median and over
 // conf.skewBytes, into about conf.pieceBytes a piece (2 to maxSkewPieces,
 // no more than its rows), when cuttable says it may be. A skewed output
-// is never part of a run. The line says how many outputs were read as
-// how many partitions, or is empty when no run was coalesced.
-func planSingle(s shuffle.Sent, conf adaptiveConf, cuttable func(j int) bool) ([]outGroup, map[int]outSkew, string) {
+// is never part of a run, and a run never spans two owners (when owners
+// are given): it is read where it is, in one task (shuffle.UnpackRun),
+// and each worker that owns outputs keeps a partition of them. The line
+// says how many outputs were read as how many partitions, or is empty
+// when no run was coalesced.
+func planSingle(s shuffle.Sent, owners []string, conf adaptiveConf, cuttable func(j int) bool) ([]outGroup, map[int]outSkew, string) {
 	n := len(s.Bytes)
 	med := median(s.Bytes)
 	skews := map[int]outSkew{}
@@ -166,7 +181,8 @@ func planSingle(s shuffle.Sent, conf adaptiveConf, cuttable func(j int) bool) ([
 			continue
 		}
 		j, sum := i+1, s.Bytes[i]
-		for conf.coalesceTarget > 0 && j < n && sum+s.Bytes[j] <= conf.coalesceTarget && !skews[j].skewed && !skews[i].skewed {
+		for conf.coalesceTarget > 0 && j < n && sum+s.Bytes[j] <= conf.coalesceTarget && !skews[j].skewed && !skews[i].skewed &&
+			(owners == nil || owners[j] == owners[i]) {
 			sum += s.Bytes[j]
 			j++
 		}
@@ -207,7 +223,7 @@ func (a *adaptiveRun) adaptiveReduce(lw *lowering, n *reduceNode, chunks []part,
 		return nil, err
 	}
 	nin := int64(len(chunks))
-	groups, skews, line := planSingle(ms.sent, a.conf, func(j int) bool { return ms.sent.Rows[j] > nin })
+	groups, skews, line := planSingle(ms.sent, ms.spec.Owners, a.conf, func(j int) bool { return ms.sent.Rows[j] > nin })
 	var lines []adaptiveLine
 	var out []part
 	for _, g := range groups {
@@ -226,7 +242,7 @@ func (a *adaptiveRun) adaptiveReduce(lw *lowering, n *reduceNode, chunks []part,
 				"%s of partial results from %d inputs, perhaps one group: not cut (a group is never split)",
 				skewText(ms.sent, g.from, a.conf), nin)})
 		}
-		out = append(out, final(ms.read(g.from, g.to)))
+		out = append(out, final(ms.readRun(g.from, g.to)))
 	}
 	if line != "" {
 		lines = append(lines, adaptiveLine{text: fmt.Sprintf("%s: %s instead of %d", line, partitionsWord(len(out)), n.r.splitOut)})
@@ -318,7 +334,7 @@ func (a *adaptiveRun) adaptiveRange(lw *lowering, n *rangeNode, in []part, sortO
 	if err := lw.runMapSides(ms); err != nil {
 		return nil, err
 	}
-	groups, skews, line := planSingle(ms.sent, a.conf, func(int) bool { return true })
+	groups, skews, line := planSingle(ms.sent, ms.spec.Owners, a.conf, func(int) bool { return true })
 	cuts, err := lw.rangeCuts(ms, n, groups)
 	if err != nil {
 		return nil, err
@@ -330,7 +346,11 @@ func (a *adaptiveRun) adaptiveRange(lw *lowering, n *rangeNode, in []part, sortO
 	for _, g := range groups {
 		if g.split > 1 {
 			cut := cuts[g.from]
-			text := fmt.Sprintf("%s, range [%v, %v] of %s", skewText(ms.sent, g.from, a.conf), n.bounds[g.from], n.bounds[g.from+1], col)
+			end := ")"
+			if g.from == nout-1 {
+				end = "]"
+			}
+			text := fmt.Sprintf("%s, range [%v, %v%s of %s", skewText(ms.sent, g.from, a.conf), n.bounds[g.from], n.bounds[g.from+1], end, col)
 			if len(cut.values) == 0 {
 				lines = append(lines, adaptiveLine{skew: true, text: text + ": its sample holds one value, not cut (rows of one value stay together)"})
 				out = append(out, sortOne(cut.whole))
@@ -349,7 +369,7 @@ func (a *adaptiveRun) adaptiveRange(lw *lowering, n *rangeNode, in []part, sortO
 		if skews[g.from].skewed {
 			lines = append(lines, adaptiveLine{skew: true, text: skewText(ms.sent, g.from, a.conf) + ": not cut"})
 		}
-		out = append(out, sortOne(ms.read(g.from, g.to)))
+		out = append(out, sortOne(ms.readRun(g.from, g.to)))
 		bounds = append(bounds, n.bounds[g.to])
 	}
 	changed := !equalBounds(bounds, n.bounds)
