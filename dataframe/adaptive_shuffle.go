@@ -202,6 +202,18 @@ func planSingle(s shuffle.Sent, owners []string, conf adaptiveConf, cuttable fun
 	return groups, skews, line
 }
 
+// confFor returns the settings for a shuffle into nout outputs: with
+// fewer than coalesceMinPartitions, no coalescing (few enough tasks that
+// their overhead does not matter, as the planner judges; fewer, larger
+// partitions would only cost parallelism), skewed outputs still cut.
+func (a *adaptiveRun) confFor(nout int) adaptiveConf {
+	c := a.conf
+	if nout < coalesceMinPartitions {
+		c.coalesceTarget = 0
+	}
+	return c
+}
+
 // skewText describes a skewed output: its size against the median and the
 // settings that made it skewed.
 func skewText(s shuffle.Sent, j int, conf adaptiveConf) string {
@@ -223,7 +235,7 @@ func (a *adaptiveRun) adaptiveReduce(lw *lowering, n *reduceNode, chunks []part,
 		return nil, err
 	}
 	nin := int64(len(chunks))
-	groups, skews, line := planSingle(ms.sent, ms.spec.Owners, a.conf, func(j int) bool { return ms.sent.Rows[j] > nin })
+	groups, skews, line := planSingle(ms.sent, ms.spec.Owners, a.confFor(n.r.splitOut), func(j int) bool { return ms.sent.Rows[j] > nin })
 	var lines []adaptiveLine
 	var out []part
 	for _, g := range groups {
@@ -334,7 +346,7 @@ func (a *adaptiveRun) adaptiveRange(lw *lowering, n *rangeNode, in []part, sortO
 	if err := lw.runMapSides(ms); err != nil {
 		return nil, err
 	}
-	groups, skews, line := planSingle(ms.sent, ms.spec.Owners, a.conf, func(int) bool { return true })
+	groups, skews, line := planSingle(ms.sent, ms.spec.Owners, a.confFor(nout), func(int) bool { return true })
 	cuts, err := lw.rangeCuts(ms, n, groups)
 	if err != nil {
 		return nil, err

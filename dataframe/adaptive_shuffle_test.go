@@ -59,10 +59,11 @@ func idsByChunk(tbl arrow.Table) [][]int64 {
 	return out
 }
 
-// SplitOut group-bys over tiny data: the 16 shuffle outputs are read as
+// SplitOut group-bys over tiny data: the 40 shuffle outputs are read as
 // one partition a worker (the default target is 128 MiB, and a run is of
-// one owner's outputs), shown in Explain after the run; switched off, the
-// 16 planned partitions. The sums are the plain computation's either way.
+// one owner's outputs), shown in Explain after the run; 16 outputs, under
+// the 32 the planner coalesces from, are read as planned; switched off,
+// the 40 planned partitions. The sums are the plain computation's.
 func TestAdaptiveGroupBySplitOutCoalesces(t *testing.T) {
 	ctx := testContext(t)
 	rows := make([]idRow, 3000)
@@ -70,20 +71,23 @@ func TestAdaptiveGroupBySplitOutCoalesces(t *testing.T) {
 		rows[i] = idRow{ID: int64(i % 500), X: float64(i % 7)}
 	}
 	want := sumsByID(rows)
+	on := newCluster(t, ctx)
 	for _, tc := range []struct {
-		name   string
-		c      *dusk.Client
-		chunks int
+		name     string
+		c        *dusk.Client
+		splitOut int
+		chunks   int
 	}{
-		{"on", newCluster(t, ctx), 2},
-		{"off", coalesceCluster(t, ctx, "optimization.adaptive.active", "false"), 16},
+		{"on", on, 40, 2},
+		{"on, 16 outputs", on, 16, 16},
+		{"off", coalesceCluster(t, ctx, "optimization.adaptive.active", "false"), 40, 40},
 	} {
 		df, err := dataframe.FromRecords(ctx, tc.c, rows, dataframe.Partitions(8))
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := df.GroupBy("id").SplitOut(16).Agg(dataframe.Sum("x"))
-		if ex := g.Explain(); strings.Contains(ex, "adaptive:") || !strings.Contains(ex, "hash shuffle 8 -> 16 partitions") {
+		g := df.GroupBy("id").SplitOut(tc.splitOut).Agg(dataframe.Sum("x"))
+		if ex := g.Explain(); strings.Contains(ex, "adaptive:") || !strings.Contains(ex, fmt.Sprintf("hash shuffle 8 -> %d partitions", tc.splitOut)) {
 			t.Fatalf("%s: before any run:\n%s", tc.name, ex)
 		}
 		tbl := mustCompute(t, ctx, g)
@@ -91,8 +95,8 @@ func TestAdaptiveGroupBySplitOutCoalesces(t *testing.T) {
 			t.Fatalf("%s: %d groups, want %d", tc.name, len(got), len(want))
 		}
 		ex := g.Explain()
-		line := regexp.MustCompile(`  adaptive: 16 of the 16 shuffle outputs \([0-9.]+ (KiB|B) in all\) read as 2 partitions \(target 128.0 MiB\): 2 partitions instead of 16`)
-		if chunks(tbl) != tc.chunks || (tc.name == "on") != line.MatchString(ex) || (tc.name == "off" && strings.Contains(ex, "adaptive:")) {
+		line := regexp.MustCompile(`  adaptive: 40 of the 40 shuffle outputs \([0-9.]+ (KiB|B) in all\) read as 2 partitions \(target 128.0 MiB\): 2 partitions instead of 40`)
+		if chunks(tbl) != tc.chunks || (tc.name == "on") != line.MatchString(ex) || (tc.name != "on" && strings.Contains(ex, "adaptive:")) {
 			t.Errorf("%s: %d partitions computed, want %d; Explain:\n%s", tc.name, chunks(tbl), tc.chunks, ex)
 		}
 	}
@@ -126,7 +130,8 @@ func keysIn(t *testing.T, nout, out, n int, in bool) []int64 {
 	return keys
 }
 
-// A SplitOut group-by whose output 3 receives 4,000 of the 4,450 keys:
+// A SplitOut group-by whose output 3 of 40 receives 4,000 of the 4,450
+// keys:
 // its partial results are cut into pieces by a finer hash of the key, each
 // group in one piece (the sums are the plain computation's, no key
 // twice), the other outputs coalesced; the decision shows in Explain and
@@ -135,7 +140,7 @@ func TestAdaptiveGroupBySplitOutSkew(t *testing.T) {
 	ctx := testContext(t)
 	on := coalesceCluster(t, ctx, "optimization.coalesce.target", "64KiB", "optimization.adaptive.skew-bytes", "16KiB")
 	off := coalesceCluster(t, ctx, "optimization.coalesce.target", "64KiB", "optimization.adaptive.skew-bytes", "16KiB", "optimization.adaptive.active", "false")
-	keys := append(keysIn(t, 16, 3, 4000, true), keysIn(t, 16, 3, 450, false)...)
+	keys := append(keysIn(t, 40, 3, 4000, true), keysIn(t, 40, 3, 450, false)...)
 	var rows []idRow
 	for r := range 6 {
 		for i, k := range keys {
@@ -143,13 +148,13 @@ func TestAdaptiveGroupBySplitOutSkew(t *testing.T) {
 		}
 	}
 	want := sumsByID(rows)
-	cut := regexp.MustCompile(`adaptive: shuffle output 3 of 16 holds [0-9.]+ KiB in \d+ rows \(median [0-9.]+ (KiB|B); skew factor 5, skew bytes 16.0 KiB\) of partial results from (\d+) inputs, so several groups: cut into (\d+) pieces by a finer hash of \[id\] \(no group split\)`)
+	cut := regexp.MustCompile(`adaptive: shuffle output 3 of 40 holds [0-9.]+ KiB in \d+ rows \(median [0-9.]+ (KiB|B); skew factor 5, skew bytes 16.0 KiB\) of partial results from (\d+) inputs, so several groups: cut into (\d+) pieces by a finer hash of \[id\] \(no group split\)`)
 	for name, c := range map[string]*dusk.Client{"on": on, "off": off} {
 		df, err := dataframe.FromRecords(ctx, c, rows, dataframe.Partitions(6))
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := df.GroupBy("id").SplitOut(16).Agg(dataframe.Sum("x"))
+		g := df.GroupBy("id").SplitOut(40).Agg(dataframe.Sum("x"))
 		tbl := mustCompute(t, ctx, g)
 		if got := sumsOf(t, tbl); !maps.Equal(got, want) {
 			t.Fatalf("%s: %d groups, want %d", name, len(got), len(want))
@@ -157,8 +162,8 @@ func TestAdaptiveGroupBySplitOutSkew(t *testing.T) {
 		ex := g.Explain()
 		m := cut.FindStringSubmatch(ex)
 		if name == "off" {
-			if strings.Contains(ex, "adaptive:") || chunks(tbl) != 16 {
-				t.Errorf("switched off: %d partitions (want 16); Explain:\n%s", chunks(tbl), ex)
+			if strings.Contains(ex, "adaptive:") || chunks(tbl) != 40 {
+				t.Errorf("switched off: %d partitions (want 40); Explain:\n%s", chunks(tbl), ex)
 			}
 			continue
 		}
@@ -167,12 +172,12 @@ func TestAdaptiveGroupBySplitOutSkew(t *testing.T) {
 		}
 		var k int
 		fmt.Sscan(m[3], &k)
-		// Output 3's pieces, and the 15 others coalesced into fewer.
-		if n := chunks(tbl); n <= k || n >= k+15 {
-			t.Errorf("%d partitions computed; want the %d pieces and fewer than 15 others:\n%s", n, k, ex)
+		// Output 3's pieces, and the 39 others coalesced into fewer.
+		if n := chunks(tbl); n <= k || n >= k+39 {
+			t.Errorf("%d partitions computed; want the %d pieces and fewer than 39 others:\n%s", n, k, ex)
 		}
 	}
-	if f := adaptiveFinding(t, ctx, on, "adaptive-skew"); f == nil || !strings.Contains(f.Message, "GroupBy [id] Agg [sum(x)]: shuffle output 3 of 16") {
+	if f := adaptiveFinding(t, ctx, on, "adaptive-skew"); f == nil || !strings.Contains(f.Message, "GroupBy [id] Agg [sum(x)]: shuffle output 3 of 40") {
 		t.Fatalf("want a finding adaptive-skew naming the group-by, got %+v", f)
 	}
 }
@@ -223,7 +228,7 @@ func checkRanges(t *testing.T, name string, tbl arrow.Table, d *dataframe.Divisi
 // SetIndex and SortValues over tiny data: the ranges are read as one
 // partition a worker (two: divisions the data's least id, one planned
 // between, and its greatest id), persisted so;
-// switched off, the planned partitions and divisions. The rows are the
+// switched off, the 40 planned partitions and divisions. The rows are the
 // sorted data either way; descending, in descending order.
 func TestAdaptiveSetIndexCoalesces(t *testing.T) {
 	ctx := testContext(t)
@@ -238,18 +243,18 @@ func TestAdaptiveSetIndexCoalesces(t *testing.T) {
 		nparts int
 	}{
 		{"on", newCluster(t, ctx), 2},
-		{"off", coalesceCluster(t, ctx, "optimization.adaptive.active", "false"), 16},
+		{"off", coalesceCluster(t, ctx, "optimization.adaptive.active", "false"), 40},
 	} {
 		df, err := dataframe.FromRecords(ctx, tc.c, rows, dataframe.Partitions(16))
 		if err != nil {
 			t.Fatal(err)
 		}
-		si, err := df.SetIndex(ctx, "id")
+		si, err := df.SetIndex(ctx, "id", dataframe.OutPartitions(40))
 		if err != nil {
 			t.Fatal(err)
 		}
 		planned := si.Divisions()
-		if ex := si.Explain(); strings.Contains(ex, "adaptive:") || si.NPartitions() != 16 {
+		if ex := si.Explain(); strings.Contains(ex, "adaptive:") || si.NPartitions() != 40 {
 			t.Fatalf("%s: before any run, %d partitions:\n%s", tc.name, si.NPartitions(), ex)
 		}
 		p, err := si.Persist(ctx)
@@ -264,7 +269,7 @@ func TestAdaptiveSetIndexCoalesces(t *testing.T) {
 		switch tc.name {
 		case "on":
 			b := p.Divisions().Bounds
-			if !strings.Contains(ex, "  adaptive: 16 of the 16 shuffle outputs (") || !strings.Contains(ex, "read as 2 partitions (target 128.0 MiB): 2 partitions instead of 16") ||
+			if !strings.Contains(ex, "  adaptive: 40 of the 40 shuffle outputs (") || !strings.Contains(ex, "read as 2 partitions (target 128.0 MiB): 2 partitions instead of 40") ||
 				!strings.Contains(ex, fmt.Sprintf("adaptive: divisions %v", b)) || !slices.Contains(planned.Bounds, b[1]) {
 				t.Errorf("no coalescing in Explain, or divisions %v not of the planned %v:\n%s", b, planned.Bounds, ex)
 			}
@@ -275,7 +280,7 @@ func TestAdaptiveSetIndexCoalesces(t *testing.T) {
 		}
 		p.Release()
 
-		desc, err := df.SortValues(ctx, []string{"id"}, dataframe.Descending())
+		desc, err := df.SortValues(ctx, []string{"id"}, dataframe.Descending(), dataframe.OutPartitions(40))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,10 +297,9 @@ func TestAdaptiveSetIndexCoalesces(t *testing.T) {
 	}
 }
 
-// skewedIndex returns rows whose ids 0..999 (the first of 16 ranges of
+// skewedIndex returns rows whose ids 0..999 (the first of 40 ranges of
 // 1000 given as divisions) hold 40,001 rows (all of id 0 when one is
-// set), the other ranges 40 rows each; ids run
-// from 0 to 16000.
+// set), the other ranges 40 rows each; ids run from 0 to 40000.
 func skewedIndex(one bool) []idRow {
 	var rows []idRow
 	for i := range 40000 {
@@ -305,8 +309,8 @@ func skewedIndex(one bool) []idRow {
 		}
 		rows = append(rows, idRow{ID: id, X: float64(i)})
 	}
-	rows = append(rows, idRow{ID: 0}, idRow{ID: 16000})
-	for r := 1; r < 16; r++ {
+	rows = append(rows, idRow{ID: 0}, idRow{ID: 40000})
+	for r := 1; r < 40; r++ {
 		for i := range 40 {
 			rows = append(rows, idRow{ID: int64(1000*r + 7*i), X: 1})
 		}
@@ -319,16 +323,16 @@ func skewedIndex(one bool) []idRow {
 // it, each piece within its divisions, no value in two pieces), the small
 // ranges coalesced; persisted with the divisions the run made. A range
 // of one hot value is not cut (rows of one value stay together).
-// Switched off, the 16 planned ranges.
+// Switched off, the 40 planned ranges.
 func TestAdaptiveSetIndexSkew(t *testing.T) {
 	ctx := testContext(t)
 	on := coalesceCluster(t, ctx, "optimization.coalesce.target", "64KiB", "optimization.adaptive.skew-bytes", "16KiB")
 	off := coalesceCluster(t, ctx, "optimization.coalesce.target", "64KiB", "optimization.adaptive.skew-bytes", "16KiB", "optimization.adaptive.active", "false")
-	bounds := make([]int64, 17)
+	bounds := make([]int64, 41)
 	for i := range bounds {
 		bounds[i] = int64(1000 * i)
 	}
-	cut := regexp.MustCompile(`adaptive: shuffle output 0 of 16 holds [0-9.]+ KiB in 40001 rows \(median [0-9.]+ (KiB|B); skew factor 5, skew bytes 16.0 KiB\), range \[0, 1000\) of id: cut into (\d+) ranges at id = `)
+	cut := regexp.MustCompile(`adaptive: shuffle output 0 of 40 holds [0-9.]+ KiB in 40001 rows \(median [0-9.]+ (KiB|B); skew factor 5, skew bytes 16.0 KiB\), range \[0, 1000\) of id: cut into (\d+) ranges at id = `)
 	for _, one := range []bool{false, true} {
 		rows := skewedIndex(one)
 		want := sortedIDs(rows)
@@ -353,15 +357,15 @@ func TestAdaptiveSetIndexSkew(t *testing.T) {
 			m := cut.FindStringSubmatch(ex)
 			switch {
 			case strings.HasPrefix(name, "off"):
-				if strings.Contains(ex, "adaptive:") || p.NPartitions() != 16 {
-					t.Errorf("%s: %d partitions, want 16:\n%s", name, p.NPartitions(), ex)
+				if strings.Contains(ex, "adaptive:") || p.NPartitions() != 40 {
+					t.Errorf("%s: %d partitions, want 40:\n%s", name, p.NPartitions(), ex)
 				}
 			case one:
 				if m != nil || !strings.Contains(ex, "its sample holds one value, not cut (rows of one value stay together)") {
 					t.Errorf("%s: a range of one value was cut, or no line says why not:\n%s", name, ex)
 				}
-				// The hot range alone, the 15 others coalesced.
-				if parts := idsByChunk(tbl); len(parts) >= 16 || len(parts[0]) != 40001 {
+				// The hot range alone, the 39 others coalesced.
+				if parts := idsByChunk(tbl); len(parts) >= 40 || len(parts[0]) != 40001 {
 					t.Errorf("%s: %d partitions, the first of %d rows:\n%s", name, len(parts), len(parts[0]), ex)
 				}
 			default:
@@ -374,13 +378,13 @@ func TestAdaptiveSetIndexSkew(t *testing.T) {
 				if k < 2 || len(b) < k+2 || b[k] != int64(1000) {
 					t.Errorf("%s: cut into %d, divisions %v; want %d ranges up to 1000, then the coalesced others", name, k, b, k)
 				}
-				if p.NPartitions() >= k+15 {
-					t.Errorf("%s: %d partitions; want the %d pieces and fewer than 15 others", name, p.NPartitions(), k)
+				if p.NPartitions() >= k+39 {
+					t.Errorf("%s: %d partitions; want the %d pieces and fewer than 39 others", name, p.NPartitions(), k)
 				}
 			}
 		}
 	}
-	if f := adaptiveFinding(t, ctx, on, "adaptive-skew"); f == nil || !strings.Contains(f.Message, "SetIndex [id]: shuffle output 0 of 16") {
+	if f := adaptiveFinding(t, ctx, on, "adaptive-skew"); f == nil || !strings.Contains(f.Message, "SetIndex [id]: shuffle output 0 of 40") {
 		t.Fatalf("want a finding adaptive-skew naming the SetIndex, got %+v", f)
 	}
 }
