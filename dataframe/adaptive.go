@@ -32,6 +32,14 @@ import (
 // of partitions): the persisted DataFrame has the partitions the run made
 // (and no hash placement when a decision changed them). Head and the
 // methods that run a pass at once run the plan as planned.
+//
+// The shuffles of GroupBy(...).SplitOut(n) and of SetIndex/SortValues
+// adapt the same way (adaptive_shuffle.go), under the same rule, and
+// either may be read by a shuffled Merge or a range shuffle (which read
+// any number of inputs). Below a range shuffle its input may adapt too;
+// below a SplitOut group-by nothing does (its partial step plans one
+// partial a partition of its input). A persisted range shuffle keeps the
+// divisions it ran with.
 
 // Defaults of the adaptive settings, used without a configuration.
 const (
@@ -88,14 +96,18 @@ type adaptiveRun struct {
 	// changed is set once a decision made partitions other than the
 	// plan's (their number, or the hash placement).
 	changed bool
+	// ranges holds, for each range shuffle of the run, its divisions as
+	// planned and as it ran (adaptive_shuffle.go).
+	ranges []rangeRan
 }
 
 // adapted reports whether a decision changed the plan's partitions.
 func (a *adaptiveRun) adapted() bool { return a != nil && a.changed }
 
 // adaptiveFor returns how the lowering of the optimized plan root for a
-// Compute, a Persist, a Len or a writer adapts, or nil when it cannot (adaptive execution is off, or no
-// shuffled Merge is in a place whose partition count is free).
+// Compute, a Persist, a Len or a writer adapts, or nil when it cannot
+// (adaptive execution is off, or no shuffled Merge, SplitOut group-by or
+// range shuffle is in a place whose partition count is free).
 func adaptiveFor(c *dusk.Client, root node) *adaptiveRun {
 	conf, ok := adaptiveOf(c)
 	if !ok {
@@ -116,7 +128,7 @@ func adaptiveFor(c *dusk.Client, root node) *adaptiveRun {
 	}
 	count(root)
 	flex := map[node]bool{}
-	joins := 0
+	shuffles := 0
 	var visit func(n node)
 	visit = func(n node) {
 		if parents[n] > 1 || flex[n] {
@@ -137,14 +149,25 @@ func adaptiveFor(c *dusk.Client, root node) *adaptiveRun {
 				return
 			}
 			flex[n] = true
-			joins++
+			shuffles++
 			// A shuffle reads any number of input partitions.
 			visit(x.left)
 			visit(x.right)
+		case *rangeNode:
+			flex[n] = true
+			shuffles++
+			visit(x.child)
+		case *reduceNode:
+			// Its partial step plans one partial a partition of its
+			// input: the input keeps its planned partitions.
+			if x.r.splitOut > 1 {
+				flex[n] = true
+				shuffles++
+			}
 		}
 	}
 	visit(root)
-	if joins == 0 {
+	if shuffles == 0 {
 		return nil
 	}
 	return &adaptiveRun{c: c, conf: conf, flex: flex}

@@ -40,6 +40,9 @@ type lowering struct {
 	// runs maps a partition that joins a run of partitions (a Coalesce's
 	// concat) to the run, so that a shuffle reads the run without the copy.
 	runs map[*dusk.Delayed[arrow.RecordBatch]][]part
+	// held are results an adaptive decision kept on the cluster for the
+	// graph to read (adaptive_shuffle.go), released once it ran.
+	held []*dusk.AnyFuture
 }
 
 func newLowering(ctx context.Context, c *dusk.Client) *lowering {
@@ -126,9 +129,10 @@ func (df *DataFrame) runAdapting(ctx context.Context, extra func(lw *lowering, p
 			err = dusk.Wait(ctx, futs...)
 		}
 		if err == nil {
-			return futs, func() { forgetShuffles(ctx, df.c, lw.shuffles) }, nil
+			return futs, func() { release(lw.held); forgetShuffles(ctx, df.c, lw.shuffles) }, nil
 		}
 		release(futs)
+		release(lw.held)
 		forgetShuffles(ctx, df.c, lw.shuffles)
 		if !isShuffleLost(err) || attempt >= maxShuffleAttempts || ctx.Err() != nil {
 			return nil, nil, err
@@ -277,13 +281,17 @@ func tableOf(s *arrow.Schema, recs []arrow.RecordBatch) arrow.Table {
 // Persist runs the DataFrame and keeps its partitions in the workers'
 // memory: later computations on the returned DataFrame start from them
 // (the guide's "persist what several computations share"). Release the
-// result (or let it be garbage collected) to free them. A shuffled Merge
-// that adapted as it ran (adaptive.go) leaves the result in another number
-// of partitions than planned.
+// result (or let it be garbage collected) to free them. A shuffle that
+// adapted as it ran (a Merge, a SplitOut group-by, SetIndex or
+// SortValues; adaptive.go) leaves the result in another number of
+// partitions than planned (after SetIndex, with the divisions it ran
+// with).
 func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 	n, adapted := df.NPartitions(), false
+	var divs *Divisions
 	futs, forget, err := df.runAdapting(ctx, func(lw *lowering, parts []part) ([]part, error) {
 		n, adapted = len(parts), lw.adapt.adapted()
+		divs = lw.adapt.divisionsAfter(df.n.meta().divs)
 		// One small task per partition reports its rows and bytes, so
 		// that plans built on the result know its size (broadcast joins,
 		// repartitioning).
@@ -317,8 +325,9 @@ func (df *DataFrame) Persist(ctx context.Context) (*DataFrame, error) {
 	m.bytes = total
 	if adapted {
 		// The partitions are not the plan's: neither their number nor
-		// the hash placement.
-		m.nparts, m.hashed, m.divs = n, nil, nil
+		// the hash placement; the divisions are those of the range
+		// shuffle that made them, as it ran, if one did.
+		m.nparts, m.hashed, m.divs = n, nil, divs
 	}
 	p := &persistedNode{m: m, futs: futs, rows: rows, bytes: bytes, from: df.n.label()}
 	for _, f := range futs {

@@ -299,7 +299,7 @@ func (df *DataFrame) reduce(r *reduction) *DataFrame {
 	if r.splitOut > 1 {
 		m.hashed = r.keys
 	}
-	return df.derive(&reduceNode{child: df.n, r: r, midCats: chunkCats, midSchema: chunkSchema, m: m})
+	return df.derive(&reduceNode{child: df.n, r: r, midCats: chunkCats, midSchema: chunkSchema, m: m, adapt: &ranDecisions{}})
 }
 
 // reduceNode is a tree reduction (or, with SplitOut, a shuffle of partial
@@ -310,6 +310,9 @@ type reduceNode struct {
 	midSchema *arrow.Schema
 	midCats   map[string][]string
 	m         *meta
+	// adapt keeps what adaptive execution decided in the last run of a
+	// SplitOut shuffle (adaptive_shuffle.go).
+	adapt *ranDecisions
 }
 
 func (n *reduceNode) meta() *meta      { return n.m }
@@ -344,6 +347,11 @@ func (n *reduceNode) lower(lw *lowering) ([]part, error) {
 		return nil, err
 	}
 	final := engine.WithCTE("part", engine.ScanView(engine.ViewIn), n.r.final)
+	if n.r.splitOut > 1 && lw.adapt.flexible(n) {
+		return lw.adapt.adaptiveReduce(lw, n, chunks, func(p part) part {
+			return dusk.Call[arrow.RecordBatch](fnSQL, p, final, n.m.cats)
+		})
+	}
 	if n.r.splitOut > 1 {
 		outs, err := lw.shuffleParts(chunks, n.midSchema, shuffle.Hash, n.r.keys, n.r.splitOut, nil)
 		if err != nil {

@@ -41,7 +41,11 @@ func TestDivisionsAreExact(t *testing.T) {
 	if d.Bounds[0] != int64(7) || d.Bounds[len(d.Bounds)-1] != int64(906) {
 		t.Fatalf("sampled divisions %v; want them to start at 7 and end at 906", d.Bounds)
 	}
-	checkSorted(t, mustCompute(t, ctx, sampled), 0, d)
+	tbl, ran := ranIndexed(t, ctx, sampled)
+	if r := ran.Bounds; r[0] != int64(7) || r[len(r)-1] != int64(906) {
+		t.Fatalf("divisions %v after the run; want them to start at 7 and end at 906", r)
+	}
+	checkSorted(t, tbl, 0, ran)
 
 	// Given divisions are kept; they must hold the data.
 	given, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(dataframe.Bounds[int64](0, 100, 500, 2000)))
@@ -52,7 +56,11 @@ func TestDivisionsAreExact(t *testing.T) {
 	if want := []any{int64(0), int64(100), int64(500), int64(2000)}; fmt.Sprint(d.Bounds) != fmt.Sprint(want) {
 		t.Fatalf("given divisions became %v; want %v", d.Bounds, want)
 	}
-	checkSorted(t, mustCompute(t, ctx, given), 0, d)
+	tbl, ran = ranIndexed(t, ctx, given)
+	if r := ran.Bounds; r[0] != int64(0) || r[len(r)-1] != int64(2000) {
+		t.Fatalf("divisions %v after the run; want them to start at 0 and end at 2000", r)
+	}
+	checkSorted(t, tbl, 0, ran)
 	for _, b := range []dataframe.DivisionBounds{dataframe.Bounds[int64](10, 500, 2000), dataframe.Bounds[int64](0, 500, 900)} {
 		narrow, err := df.SetIndex(ctx, "id", dataframe.WithDivisions(b))
 		if err != nil {
@@ -67,7 +75,8 @@ func TestDivisionsAreExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkFloatsWithin(t, mustCompute(t, ctx, byX), byX.Divisions())
+	xs, xd := ranIndexed(t, ctx, byX)
+	checkFloatsWithin(t, xs, xd)
 
 	// Sorted data whose neighbouring partitions share a value: the
 	// divisions do not place each value in one partition, so a group-by

@@ -112,7 +112,7 @@ func (df *DataFrame) rangeSort(ctx context.Context, op string, cols []string, o 
 	if o.descending {
 		m.divs = nil
 	}
-	return df.derive(&rangeNode{child: df.n, op: op, cols: cols, bounds: bounds, desc: o.descending, given: o.bounds != nil, m: m}), nil
+	return df.derive(&rangeNode{child: df.n, op: op, cols: cols, bounds: bounds, desc: o.descending, given: o.bounds != nil, m: m, adapt: &ranDecisions{}}), nil
 }
 
 func rangeType(t arrow.DataType) bool {
@@ -132,6 +132,9 @@ type rangeNode struct {
 	desc   bool
 	given  bool // bounds given (WithDivisions): each input is checked to lie within them
 	m      *meta
+	// adapt keeps what adaptive execution decided in the shuffle's last
+	// run (adaptive_shuffle.go).
+	adapt *ranDecisions
 }
 
 func (n *rangeNode) meta() *meta      { return n.m }
@@ -156,21 +159,30 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 	if n.given {
 		in = checkedWithin(in, n.cols[0], n.bounds)
 	}
+	sortOne := n.sorter()
+	if lw.adapt.flexible(n) {
+		return lw.adapt.adaptiveRange(lw, n, in, sortOne)
+	}
 	outs, err := lw.shuffleParts(in, n.child.meta().schema, shuffle.Range, n.cols[:1], len(n.bounds)-1, n.bounds)
 	if err != nil {
 		return nil, err
 	}
+	res := make([]part, len(outs))
+	for i, o := range outs {
+		res[i] = sortOne(o)
+	}
+	if n.desc {
+		slices.Reverse(res)
+	}
+	return res, nil
+}
+
+// sorter returns how one output of the shuffle is sorted: one numeric
+// column in Go (see package kernels), otherwise by DuckDB.
+func (n *rangeNode) sorter() func(p part) part {
 	s := n.child.meta().schema
 	if idx := s.FieldIndices(n.cols[0]); len(idx) == 1 && len(n.cols) == 1 && kernels.Sortable(s.Field(idx[0]).Type) {
-		// One numeric column: sorted in Go (see package kernels).
-		res := make([]part, len(outs))
-		for i, o := range outs {
-			res[i] = dusk.Call[arrow.RecordBatch](fnSortColumn, o, n.cols[0], n.desc)
-		}
-		if n.desc {
-			slices.Reverse(res)
-		}
-		return res, nil
+		return func(p part) part { return dusk.Call[arrow.RecordBatch](fnSortColumn, p, n.cols[0], n.desc) }
 	}
 	order := make([]string, len(n.cols))
 	for i, c := range n.cols {
@@ -180,14 +192,7 @@ func (n *rangeNode) lower(lw *lowering) ([]part, error) {
 		}
 	}
 	q := engine.WithCTE("part", engine.ScanView(engine.ViewIn), "SELECT * FROM part ORDER BY "+strings.Join(order, ", "))
-	res := make([]part, len(outs))
-	for i, o := range outs {
-		res[i] = dusk.Call[arrow.RecordBatch](fnSQL, o, q, n.m.cats)
-	}
-	if n.desc {
-		slices.Reverse(res)
-	}
-	return res, nil
+	return func(p part) part { return dusk.Call[arrow.RecordBatch](fnSQL, p, q, n.m.cats) }
 }
 
 // sampleDivisions reads quantiles of col in every partition and picks n+1

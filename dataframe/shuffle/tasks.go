@@ -38,6 +38,10 @@ var (
 	// Unpack(ctx, total, spec, output) reads one output partition on its
 	// owner.
 	Unpack = dusk.Register("dataframe.shuffle-unpack", unpack)
+	// UnpackRun(ctx, total, spec, from, to) reads outputs from..to-1,
+	// which one worker owns, as one partition: their rows in output
+	// order, assembled once (no copy joining the outputs afterwards).
+	UnpackRun = dusk.Register("dataframe.shuffle-unpack-run", unpackRun)
 	// Forget(ids) drops what shuffles left on a worker; run it with
 	// dusk.Run.
 	Forget = dusk.Register("dataframe.shuffle-forget", forget)
@@ -242,6 +246,13 @@ func barrier(sents []Sent) (Sent, error) {
 }
 
 func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBatch, error) {
+	return unpackRun(ctx, total, spec, out, out+1)
+}
+
+func unpackRun(ctx context.Context, total Sent, spec Spec, from, to int) (arrow.RecordBatch, error) {
+	if from < 0 || to <= from || to > spec.NOut() {
+		return nil, fmt.Errorf("shuffle %s: outputs %d to %d of %d", spec.ID, from, to-1, spec.NOut())
+	}
 	rt, ok := task.FromContext(ctx)
 	if !ok {
 		return nil, errors.New("shuffle: Unpack runs as a task on a worker")
@@ -255,10 +266,17 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 		return nil, err
 	}
 	r := ext.(*receiver)
-	pieces, err := r.take(spec.ID, out)
-	if err != nil {
-		return nil, err
+	var pieces [][]byte
+	var want int64
+	for out := from; out < to; out++ {
+		ps, err := r.take(spec.ID, out)
+		if err != nil {
+			return nil, err
+		}
+		pieces = append(pieces, ps...)
+		want += total.Rows[out]
 	}
+	out := from // the output an error names
 	direct := 0
 	for _, p := range pieces {
 		if isPiece(p) {
@@ -273,7 +291,7 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 		if err != nil {
 			return nil, fmt.Errorf("shuffle %s: output %d: %w", spec.ID, out, err)
 		}
-		if want := total.Rows[out]; rec.NumRows() != want {
+		if rec.NumRows() != want {
 			n := rec.NumRows()
 			rec.Release()
 			return nil, lostRows(spec, out, n, want, rt.Address())
@@ -304,7 +322,7 @@ func unpack(ctx context.Context, total Sent, spec Spec, out int) (arrow.RecordBa
 			return nil, fmt.Errorf("shuffle %s: a piece of output %d does not decode: %w", spec.ID, out, err)
 		}
 	}
-	if want := total.Rows[out]; rows != want {
+	if rows != want {
 		return nil, lostRows(spec, out, rows, want, rt.Address())
 	}
 	return concat(schema, recs)
