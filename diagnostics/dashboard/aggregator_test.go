@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/dusk-go/dusk/diagnostics/event"
@@ -258,5 +259,68 @@ func TestNoPhantomTasksAfterLostEvents(t *testing.T) {
 				t.Errorf("dusk_scheduler_tasks %v = %v after every task was forgotten", m.GetLabel(), v)
 			}
 		}
+	}
+}
+
+// Tasks come and go in rounds bigger than a chunk of the aggregator's
+// slots, some kept across rounds: every count matches the scheduler's
+// own, and the graph view's states are each task's.
+func TestAggregatorReusesSlotsOfForgottenTasks(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t, "w1", "w2")
+	a := NewAggregator(f, Options{GraphLimit: 10000})
+	indep := func(prefix string, n int) ([]*graph.Task, []graph.Key) {
+		var ts []*graph.Task
+		var ks []graph.Key
+		for i := range n {
+			k := graph.Key(fmt.Sprintf("%s-%d", prefix, i))
+			ts = append(ts, &graph.Task{Key: k, Func: "f"})
+			ks = append(ks, k)
+		}
+		return ts, ks
+	}
+	var kept []graph.Key
+	for round, prefix := range []string{"r0", "r1", "r2"} {
+		ts, ks := indep(prefix, 1500)
+		f.run(f.submit(ts, ks...), nil)
+		// Release all but every tenth; the kept ones stay in memory.
+		var drop []graph.Key
+		for i, k := range ks {
+			if i%10 == 0 {
+				kept = append(kept, k)
+			} else {
+				drop = append(drop, k)
+			}
+		}
+		f.handle(&state.KeysReleased{At: f.at(), Client: "c", Keys: drop})
+		a.Poll(ctx)
+		u := a.Snapshot()
+		if want := 150 * (round + 1); u.Tasks != want {
+			t.Fatalf("round %d: %d tasks, want %d", round, u.Tasks, want)
+		}
+		p := prefixStat(t, u, prefix)
+		if p.Total != 1500 || p.Memory != 150 || p.Done != 1350 {
+			t.Fatalf("round %d: %+v", round, p)
+		}
+		g, err := a.Graph(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The layout is made again at most every two seconds: a later
+		// round shows the first round's or its own, with the states of
+		// now either way.
+		if n := len(g.Nodes); n != len(kept) && (round == 0 || n != 150) {
+			t.Fatalf("round %d: graph of %d nodes, want %d (or the first round's 150)", round, n, len(kept))
+		}
+		for _, n := range g.Nodes {
+			if n.State != "memory" {
+				t.Fatalf("round %d: node %s in state %q", round, n.Key, n.State)
+			}
+		}
+	}
+	f.handle(&state.KeysReleased{At: f.at(), Client: "c", Keys: kept})
+	a.Poll(ctx)
+	if u := a.Snapshot(); u.Tasks != 0 {
+		t.Fatalf("%d tasks left after releasing all", u.Tasks)
 	}
 }
