@@ -92,9 +92,8 @@ type Aggregator struct {
 	next      int
 	pending   []Bar // bars since the last update
 	prefixes  map[string]*prefixState
-	plist     []*prefixState      // prefixes by index, for keys
-	keys      map[string]*keyInfo // every live task, its info in slots
-	slots     keySlots
+	plist     []*prefixState     // prefixes by index, for keys
+	keys      map[string]keyInfo // every live task
 	workers   map[string]*WorkerStat
 	stale     bool      // workers joined or left: their static facts need reading
 	staleAt   time.Time // the time of the event that made them stale
@@ -185,7 +184,7 @@ func NewAggregator(src Source, opts Options) *Aggregator {
 		}, []string{"prefix"}),
 		recent:   make([]Bar, 0, opts.RecentBars),
 		prefixes: make(map[string]*prefixState),
-		keys:     make(map[string]*keyInfo),
+		keys:     make(map[string]keyInfo),
 		workers:  make(map[string]*WorkerStat),
 		stale:    true,
 		subs:     make(map[*subscriber]struct{}),
@@ -335,7 +334,6 @@ func (a *Aggregator) apply(e *event.Event) {
 		a.newLogs = append(a.newLogs, l)
 	case event.Reset:
 		clear(a.keys)
-		a.slots = keySlots{}
 		clear(a.prefixes)
 		a.plist = a.plist[:0]
 		a.graphGen++
@@ -343,70 +341,29 @@ func (a *Aggregator) apply(e *event.Event) {
 }
 
 // transition moves a task between states in the counts; a.mu is held.
-// It is the aggregator's hot path: one map lookup for a known task, whose
-// info is changed where its slot holds it.
+// It is the aggregator's hot path: one map lookup for a known task.
 func (a *Aggregator) transition(key, to string) {
 	ti, ok := stateOf(to)
 	if !ok {
 		return
 	}
-	if info, known := a.keys[key]; known {
-		p := a.plist[info.prefix()]
-		p.count[info.state()]--
-		p.count[ti]++
-		if ti == sForgotten {
-			delete(a.keys, key)
-			a.forget(info)
-			a.graphGen++
-			return
-		}
-		*info = pack(ti, p.index)
-		return
+	var p *prefixState
+	if old, known := a.keys[key]; known {
+		p = a.plist[old.prefix()]
+		p.count[old.state()]--
+	} else {
+		p = a.prefix(graph.Key(key).Prefix())
+		p.total++
+		a.graphGen++
 	}
-	p := a.prefix(graph.Key(key).Prefix())
-	p.total++
-	a.graphGen++
 	p.count[ti]++
 	if ti == sForgotten {
+		delete(a.keys, key)
+		a.graphGen++
 		return
 	}
-	info := a.slots.get()
-	*info = pack(ti, p.index)
-	a.keys[key] = info
+	a.keys[key] = pack(ti, p.index)
 }
-
-// forget returns a forgotten task's slot; once no task is left, the
-// slots' memory goes too.
-func (a *Aggregator) forget(info *keyInfo) {
-	if len(a.keys) == 0 {
-		a.slots = keySlots{}
-		return
-	}
-	a.slots.put(info)
-}
-
-// keySlots hands out the slots of tasks' infos from chunks, so that a task
-// costs no allocation of its own, and takes back those of tasks gone.
-type keySlots struct {
-	chunk []keyInfo
-	free  []*keyInfo
-}
-
-func (s *keySlots) get() *keyInfo {
-	if n := len(s.free); n > 0 {
-		k := s.free[n-1]
-		s.free = s.free[:n-1]
-		return k
-	}
-	if len(s.chunk) == 0 {
-		s.chunk = make([]keyInfo, 1024)
-	}
-	k := &s.chunk[0]
-	s.chunk = s.chunk[1:]
-	return k
-}
-
-func (s *keySlots) put(k *keyInfo) { s.free = append(s.free, k) }
 
 // reconcile resets the counts of tasks by prefix and state to the
 // scheduler's snapshot after events were lost (the counts folded from
@@ -424,7 +381,6 @@ func (a *Aggregator) reconcile(snap *event.Snapshot) {
 	for k, info := range a.keys {
 		if len(snap.Prefixes[a.plist[info.prefix()].name]) == 0 {
 			delete(a.keys, k)
-			a.forget(info)
 		}
 	}
 	a.graphGen++
