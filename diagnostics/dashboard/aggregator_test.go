@@ -262,10 +262,10 @@ func TestNoPhantomTasksAfterLostEvents(t *testing.T) {
 	}
 }
 
-// Tasks come and go in rounds bigger than a chunk of the aggregator's
-// slots, some kept across rounds: every count matches the scheduler's
-// own, and the graph view's states are each task's.
-func TestAggregatorReusesSlotsOfForgottenTasks(t *testing.T) {
+// Tasks come and go in rounds of 1,500, a tenth of each kept across
+// rounds: every count matches the scheduler's own, and the graph view's
+// states are each task's.
+func TestAggregatorFollowsTasksAcrossRounds(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t, "w1", "w2")
 	a := NewAggregator(f, Options{GraphLimit: 10000})
