@@ -114,6 +114,9 @@ func (a *Array) reduce(op string, axes []int) (*Array, error) {
 			// itself is never made.
 			return a.reduceExpr(op, ax, i)
 		}
+		if a.reduceMade != nil {
+			return a.reduceMade(op, ax, i)
+		}
 		return dusk.Call[*Block](fnReduce, op, a.blockList()[i], ax)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnCombine, op, parts, []int(nil))

@@ -43,11 +43,7 @@ func newMadeArray(c *dusk.Client, shape []int, chunks Chunks, dt DType, mk maker
 	}
 	cs, grid := a.chunks, a.grid()
 	a.remake = func(i int, transposed bool) *dusk.Delayed[*Block] {
-		idx := make([]int, len(grid))
-		for k, rest := len(grid)-1, i; k >= 0; k-- {
-			idx[k] = rest % grid[k]
-			rest /= grid[k]
-		}
+		idx := unflatIndex(grid, i)
 		return mk(slices.Clone(idx), blockShape(cs, idx), blockOffset(cs, idx), i, transposed)
 	}
 	return a, nil
