@@ -42,6 +42,10 @@ type Array struct {
 	// with op over axes ax that makes the block band by band as it
 	// reduces it, never whole (randomreduce.go); nil otherwise.
 	reduceMade func(op string, ax []int, i int) *dusk.Delayed[*Block]
+	// bands holds, for an array a rechunk made, the pieces of each block
+	// assembled from whole rows of it (nil for the others), which a sum
+	// reads without assembling the block (rowbands.go); nil otherwise.
+	bands []*rowBands
 	// persisted holds the blocks' futures of an array that Persist
 	// returned (what Publish names); nil otherwise.
 	persisted []*dusk.AnyFuture

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/dusk-go/dusk"
 )
 
 // A sum over a block of Random made band by band is, bit for bit, the sum
@@ -48,6 +50,47 @@ func TestReduceRandomAsMadeWhole(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// pieceSum over a run cut in pieces (each but the last a multiple of 4)
+// is sumOf over the run, bit for bit.
+func TestPieceSumIsSumOf(t *testing.T) {
+	v := values[float64](random(5, 0, []int{10007}))
+	for _, piece := range []int{4, 8, 4096, 10004, 10008} {
+		var s pieceSum
+		for lo := 0; lo < len(v); lo += piece {
+			s.add(v[lo:min(lo+piece, len(v))])
+		}
+		if got, want := s.total(), sumOf(v); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("in pieces of %d: %v, sumOf %v", piece, got, want)
+		}
+	}
+}
+
+// A block is read as row bands when its pieces are whole rows of it that
+// tile it, in any order given, each but the last a multiple of 4 long.
+func TestRowBandsOf(t *testing.T) {
+	d := func(n int) []*dusk.Delayed[*Block] {
+		out := make([]*dusk.Delayed[*Block], n)
+		for i := range out {
+			out[i] = dusk.Call[*Block](fnSame, blockOf([]float64{float64(i)}, nil))
+		}
+		return out
+	}
+	p := d(3)
+	if r := rowBandsOf(p, [][]int{{8, 0}, {0, 0}, {4, 0}}, [][]int{{2, 6}, {4, 6}, {4, 6}}, []int{10, 6}); r == nil || r.pieces[0] != p[1] || r.pieces[1] != p[2] || r.pieces[2] != p[0] {
+		t.Fatalf("three row bands out of order: %v", r)
+	}
+	for name, tc := range map[string]struct{ offsets, counts [][]int }{
+		"column bands":         {[][]int{{0, 0}, {0, 3}, {0, 6}}, [][]int{{10, 3}, {10, 3}, {10, 3}}},
+		"a gap":                {[][]int{{0, 0}, {5, 0}, {8, 0}}, [][]int{{4, 6}, {3, 6}, {2, 6}}},
+		"not whole rows":       {[][]int{{0, 0}, {4, 0}, {8, 0}}, [][]int{{4, 6}, {4, 5}, {2, 6}}},
+		"a band of 3×6 before": {[][]int{{0, 0}, {3, 0}, {7, 0}}, [][]int{{3, 6}, {4, 6}, {3, 6}}},
+	} {
+		if r := rowBandsOf(p, tc.offsets, tc.counts, []int{10, 6}); r != nil {
+			t.Fatalf("%s taken for row bands", name)
 		}
 	}
 }
