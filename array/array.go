@@ -38,6 +38,14 @@ type Array struct {
 	// its own task with it (remade.go); nil otherwise. Transposed, it
 	// makes the block's transpose, or returns nil when it cannot.
 	remake func(i int, transposed bool) *dusk.Delayed[*Block]
+	// reduceMade is, for an array made by Random, a task reducing block i
+	// with op over axes ax that makes the block band by band as it
+	// reduces it, never whole (randomreduce.go); nil otherwise.
+	reduceMade func(op string, ax []int, i int) *dusk.Delayed[*Block]
+	// bands holds, for an array a rechunk made, the pieces of each block
+	// assembled from whole rows of it (nil for the others), which a sum
+	// reads without assembling the block (rowbands.go); nil otherwise.
+	bands []*rowBands
 	// persisted holds the blocks' futures of an array that Persist
 	// returned (what Publish names); nil otherwise.
 	persisted []*dusk.AnyFuture
@@ -134,6 +142,17 @@ func flatIndex(grid, idx []int) int {
 		p = p*n + idx[i]
 	}
 	return p
+}
+
+// unflatIndex returns the grid index of C-order position i (the inverse
+// of flatIndex).
+func unflatIndex(grid []int, i int) []int {
+	idx := make([]int, len(grid))
+	for k, rest := len(grid)-1, i; k >= 0; k-- {
+		idx[k] = rest % grid[k]
+		rest /= grid[k]
+	}
+	return idx
 }
 
 // blockShape returns the shape of the block at grid index idx.

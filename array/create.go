@@ -137,7 +137,7 @@ func Linspace(c *dusk.Client, start, stop float64, num int, chunks Chunks) (*Arr
 // (since 2026-12-06; math/rand/v2's PCG before, which gave other numbers
 // for the same seed).
 func Random(c *dusk.Client, shape []int, chunks Chunks, seed uint64) (*Array, error) {
-	return newMadeArray(c, shape, chunks, Float64, func(_, s, _ []int, i int, transposed bool) *dusk.Delayed[*Block] {
+	a, err := newMadeArray(c, shape, chunks, Float64, func(_, s, _ []int, i int, transposed bool) *dusk.Delayed[*Block] {
 		if transposed {
 			if len(s) != 2 {
 				return nil
@@ -146,6 +146,14 @@ func Random(c *dusk.Client, shape []int, chunks Chunks, seed uint64) (*Array, er
 		}
 		return dusk.Call[*Block](fnRandom, seed, i, s)
 	})
+	if err != nil {
+		return nil, err
+	}
+	cs, grid := a.chunks, a.grid()
+	a.reduceMade = func(op string, ax []int, i int) *dusk.Delayed[*Block] {
+		return dusk.Call[*Block](fnReduceRandom, op, seed, i, blockShape(cs, unflatIndex(grid, i)), ax)
+	}
+	return a, nil
 }
 
 // FromSlice returns an array of shape holding data (in C order), cut

@@ -264,8 +264,8 @@ func TestTransposeInExpressions(t *testing.T) {
 // Blocks cheap to make from nothing (Random, Full, Arange, ...) are made
 // again by each expression reading them (remade.go): the values are those
 // of the blocks made once (x persisted first), an expression reading a
-// persisted array reads its blocks, and blocks read by a reduction or a
-// rechunk are still made once.
+// persisted array reads its blocks, a sum over Random's blocks makes
+// them in its own tasks, and blocks read by a rechunk are still made once.
 func TestCheapBlocksMadeWhereRead(t *testing.T) {
 	ctx, c := client(t)
 	arr := must[*array.Array](t)
@@ -286,9 +286,21 @@ func TestCheapBlocksMadeWhereRead(t *testing.T) {
 	if n, err := dusk.CountTasks(blocksOf(arr(p.Add(arr(p.Transpose()))))); err != nil || n != 16+16 {
 		t.Fatalf("over x persisted: %d tasks as written (%v), want 32: 16 sums and 16 blocks of x", n, err)
 	}
-	// A reduction of x itself reads each block from the task that made it.
-	if n, err := dusk.CountTasks(blocksOf(arr(x.Sum(0)))); err != nil || n > 16+16+4 {
-		t.Fatalf("x.sum(0) over 4×4 blocks is %d tasks as written (%v), want at most 36", n, err)
+	// A sum of x itself makes each block band by band in the task that
+	// reduces it (randomreduce.go): 16 tasks and 4 combinations, where
+	// the blocks were 16 tasks more; the sums are those over x persisted,
+	// bit for bit.
+	if n, err := dusk.CountTasks(blocksOf(arr(x.Sum(0)))); err != nil || n != 16+4 {
+		t.Fatalf("x.sum(0) over 4×4 blocks is %d tasks as written (%v), want 20", n, err)
+	}
+	for _, axes := range [][]int{{0}, {1}, nil} {
+		got := values[float64](t, ctx, arr(x.Sum(axes...)))
+		if want := values[float64](t, ctx, arr(p.Sum(axes...))); !slices.Equal(got, want) {
+			t.Fatalf("x.sum(%v) = %v, over x persisted %v", axes, got, want)
+		}
+	}
+	if got, want := values[float64](t, ctx, arr(x.Mean(0))), values[float64](t, ctx, arr(p.Mean(0))); !slices.Equal(got, want) {
+		t.Fatalf("x.mean(0) = %v, over x persisted %v", got, want)
 	}
 	// Full and Arange too.
 	f := arr(array.Full(c, []int{6, 4}, array.By(3, 2), 2.5))

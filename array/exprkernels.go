@@ -209,6 +209,17 @@ func runExpr[T number](p program, leaves []*Block, out []T) {
 // with op (sum, min or max; a NaN wins min and max, as in NumPy).
 func reduceExpr[T number](op string, p program, leaves []*Block, n int) T {
 	r := newExprRun[T](p, leaves, n)
+	if op == redSum {
+		if x, steps, ok := scalarChain(p, r); ok {
+			return sumChain(x[:n], steps) // one pass (scalarchain.go)
+		}
+	}
+	return reduceTiles(op, r, n)
+}
+
+// reduceTiles is reduceExpr's loop: the program evaluated a tile at a
+// time, each step into its scratch, and each tile reduced.
+func reduceTiles[T number](op string, r *exprRun[T], n int) T {
 	var acc T
 	for lo := 0; lo < n; lo += exprTile {
 		hi := min(lo+exprTile, n)

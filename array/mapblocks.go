@@ -95,7 +95,7 @@ func (a *Array) MapOverlap(fn *dusk.Func, depth []int, boundary Boundary, dt DTy
 				padLo[k], padHi[k] = lo[k]-(off[k]-depth[k]), off[k]+shape[k]+depth[k]-hi[k]
 			}
 		}
-		ext := a.region(starts, lo, hi)
+		ext, _ := a.region(starts, lo, hi)
 		extOff := slices.Clone(lo)
 		extShape := make([]int, n)
 		for k := range n {

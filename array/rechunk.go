@@ -46,7 +46,14 @@ func (a *Array) rechunk(cs [][]int) *Array {
 		for k := range lo {
 			hi[k] = lo[k] + cs[k][idx[k]]
 		}
-		out.blocks[i] = a.region(starts, lo, hi)
+		var rows *rowBands
+		out.blocks[i], rows = a.region(starts, lo, hi)
+		if rows != nil {
+			if out.bands == nil {
+				out.bands = make([]*rowBands, len(out.blocks))
+			}
+			out.bands[i] = rows
+		}
 	})
 	return out
 }
@@ -66,8 +73,10 @@ func (a *Array) chunkStarts() [][]int {
 
 // region returns a task making the block of elements [lo, hi) of a (per
 // axis), out of the blocks it overlaps; starts holds, per axis, where
-// each of a's chunks starts, and the axis's length last.
-func (a *Array) region(starts [][]int, lo, hi []int) *dusk.Delayed[*Block] {
+// each of a's chunks starts, and the axis's length last. When the block
+// is assembled from pieces that are whole rows of it (rowbands.go), it
+// also returns them.
+func (a *Array) region(starts [][]int, lo, hi []int) (*dusk.Delayed[*Block], *rowBands) {
 	n := len(a.shape)
 	// Per axis, the input chunks overlapping [lo, hi), found by binary
 	// search (a stage of many blocks costs no scan of every chunk for
@@ -101,7 +110,7 @@ func (a *Array) region(starts [][]int, lo, hi []int) *dusk.Delayed[*Block] {
 	}
 	inGrid := a.grid()
 	var pieces []*dusk.Delayed[*Block]
-	var offsets [][]int
+	var offsets, counts [][]int
 	gridIndexes(sizes, func(oi []int, _ int) {
 		in := make([]int, n)
 		from, count, at := make([]int, n), make([]int, n), make([]int, n)
@@ -118,16 +127,16 @@ func (a *Array) region(starts [][]int, lo, hi []int) *dusk.Delayed[*Block] {
 		if !whole {
 			src = dusk.Call[*Block](fnSliceBlock, src, from, ones(n), count, []int(nil))
 		}
-		pieces, offsets = append(pieces, src), append(offsets, at)
+		pieces, offsets, counts = append(pieces, src), append(offsets, at), append(counts, count)
 	})
 	shape := make([]int, n)
 	for k := range n {
 		shape[k] = hi[k] - lo[k]
 	}
 	if len(pieces) == 1 && slices.Equal(offsets[0], make([]int, n)) {
-		return pieces[0] // one piece, the whole region
+		return pieces[0], nil // one piece, the whole region
 	}
-	return dusk.Call[*Block](fnAssemble, pieces, offsets, shape)
+	return dusk.Call[*Block](fnAssemble, pieces, offsets, shape), rowBandsOf(pieces, offsets, counts, shape)
 }
 
 func ones(n int) []int {

@@ -193,3 +193,39 @@ func TestRechunkInStages(t *testing.T) {
 		t.Fatal("the array rechunked back in stages differs from the original")
 	}
 }
+
+// A sum over a rechunk whose new blocks are bands of whole rows of the
+// old reads the bands without assembling the blocks (rowbands.go): no
+// assembling task, the same sum bit for bit as over the blocks assembled
+// (persisted first); blocks of column bands are still assembled.
+func TestSumOverRowBandsNotAssembled(t *testing.T) {
+	ctx, c := client(t)
+	arr := must[*array.Array](t)
+	x := arr(array.Random(c, []int{40, 30}, array.By(8, 15), 3))
+	y := arr(x.Rechunk(array.By(40, 5))) // each new block: 5 bands of 8×5
+	s := arr(y.Sum())
+	// As written: 10 blocks of x, 30 bands cut, 6 sums of bands and the
+	// combinations; the 6 assemblies are not there.
+	withBlocks, err := dusk.CountTasks(blocksOf(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := dusk.CountTasks(blocksOf(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withBlocks != 10+30+6 || n >= withBlocks+6 {
+		t.Fatalf("y is %d tasks as written, want 46; y.sum() %d, want fewer than %d (no assembly)", withBlocks, n, withBlocks+6)
+	}
+	p := arr(y.Persist(ctx))
+	got, want := values[float64](t, ctx, s), values[float64](t, ctx, arr(p.Sum()))
+	if !slices.Equal(got, want) {
+		t.Fatalf("sum over row bands %v, over the blocks assembled %v", got, want)
+	}
+	// Column bands: assembled, the same sum as the persisted blocks'.
+	z := arr(x.Rechunk(array.By(8, 30)))
+	pz := arr(z.Persist(ctx))
+	if got, want := values[float64](t, ctx, arr(z.Sum())), values[float64](t, ctx, arr(pz.Sum())); !slices.Equal(got, want) {
+		t.Fatalf("sum over column bands %v, over the blocks persisted %v", got, want)
+	}
+}

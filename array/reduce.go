@@ -114,6 +114,12 @@ func (a *Array) reduce(op string, axes []int) (*Array, error) {
 			// itself is never made.
 			return a.reduceExpr(op, ax, i)
 		}
+		if a.reduceMade != nil {
+			return a.reduceMade(op, ax, i)
+		}
+		if a.bands != nil && a.bands[i] != nil && op == redSum && a.dtype == Float64 && len(ax) == len(a.shape) {
+			return dusk.Call[*Block](fnSumBands, a.bands[i].pieces, len(a.shape))
+		}
 		return dusk.Call[*Block](fnReduce, op, a.blockList()[i], ax)
 	}, func(parts []*dusk.Delayed[*Block]) *dusk.Delayed[*Block] {
 		return dusk.Call[*Block](fnCombine, op, parts, []int(nil))

@@ -24,24 +24,11 @@ func reduceBlock(op string, b *Block, axes []int) (*Block, error) {
 	if (op == redMin || op == redMax) && b.Len() == 0 {
 		return nil, fmt.Errorf("array: %s of an empty block (shape %v): it has no identity", op, b.Shape)
 	}
-	shape := append([]int(nil), b.Shape...)
-	for _, ax := range axes {
-		shape[ax] = 1
-	}
+	shape, outStride := reducedLayout(b.Shape, axes)
 	out := newBlock(reducedType(op, b.DType), shape)
 	src := b
 	if op == redSum && !b.DType.isFloat() {
 		src = astype(b, Int64)
-	}
-	// outStride[i] is the output's stride along axis i, 0 along reduced ones.
-	n := len(shape)
-	outStride := make([]int, n)
-	st := 1
-	for i := n - 1; i >= 0; i-- {
-		if shape[i] != 1 || b.Shape[i] == 1 {
-			outStride[i] = st
-		}
-		st *= shape[i]
 	}
 	switch src.DType {
 	case Float64:
@@ -68,6 +55,26 @@ func reduceBlock(op string, b *Block, axes []int) (*Block, error) {
 		})
 	}
 	return out, nil
+}
+
+// reducedLayout returns the shape of a block of shape reduced over axes
+// (kept as axes of length 1) and, for each axis, the reduced block's
+// stride along it (0 along reduced axes).
+func reducedLayout(shape, axes []int) (out, outStride []int) {
+	out = append([]int(nil), shape...)
+	for _, ax := range axes {
+		out[ax] = 1
+	}
+	n := len(out)
+	outStride = make([]int, n)
+	st := 1
+	for i := n - 1; i >= 0; i-- {
+		if out[i] != 1 || shape[i] == 1 {
+			outStride[i] = st
+		}
+		st *= out[i]
+	}
+	return out, outStride
 }
 
 func reduceInto[T number](op string, out, in []T, shape, outStride []int) {

@@ -21,8 +21,10 @@ import (
 //
 // A block read by a single expression is made once, as before (fusion
 // inlined it into the expression's task then too); one read by several is
-// made by each. Blocks read otherwise (a reduction, a rechunk, a slice)
-// are made once by their own task, as before.
+// made by each. A sum of Random's blocks makes them in its own task too,
+// number by number (randomreduce.go). Blocks read otherwise (other
+// reductions, a rechunk, a slice) are made once by their own task, as
+// before.
 
 // A block read transposed (x.T in x + x.T) is made transposed when its
 // maker can (Random, Full): no transpose in the expression's task.
@@ -43,11 +45,7 @@ func newMadeArray(c *dusk.Client, shape []int, chunks Chunks, dt DType, mk maker
 	}
 	cs, grid := a.chunks, a.grid()
 	a.remake = func(i int, transposed bool) *dusk.Delayed[*Block] {
-		idx := make([]int, len(grid))
-		for k, rest := len(grid)-1, i; k >= 0; k-- {
-			idx[k] = rest % grid[k]
-			rest /= grid[k]
-		}
+		idx := unflatIndex(grid, i)
 		return mk(slices.Clone(idx), blockShape(cs, idx), blockOffset(cs, idx), i, transposed)
 	}
 	return a, nil

@@ -17,14 +17,17 @@ var (
 	fnLinear  = dusk.Register("array.linspace", linspace)
 	fnRandom  = dusk.Register("array.random", random)
 	fnRandomT = dusk.Register("array.random-transposed", randomTransposed)
-	fnAstype  = dusk.Register("array.astype", func(b *Block, dt DType) *Block { return astype(b, dt) })
-	fnBinary  = dusk.Register("array.binary", binaryOp)
-	fnUnary   = dusk.Register("array.unary", unary)
-	fnWhere   = dusk.Register("array.where", where)
-	fnClip    = dusk.Register("array.clip", clip)
-	fnReduce  = dusk.Register("array.reduce", reduceBlock)
-	fnCombine = dusk.Register("array.combine", combineSqueeze)
-	fnCheck   = dusk.Register("array.check", check)
+	// A reduction of a block of Random, the block made band by band
+	// (randomreduce.go).
+	fnReduceRandom = dusk.Register("array.reduce-random", reduceRandom)
+	fnAstype       = dusk.Register("array.astype", func(b *Block, dt DType) *Block { return astype(b, dt) })
+	fnBinary       = dusk.Register("array.binary", binaryOp)
+	fnUnary        = dusk.Register("array.unary", unary)
+	fnWhere        = dusk.Register("array.where", where)
+	fnClip         = dusk.Register("array.clip", clip)
+	fnReduce       = dusk.Register("array.reduce", reduceBlock)
+	fnCombine      = dusk.Register("array.combine", combineSqueeze)
+	fnCheck        = dusk.Register("array.check", check)
 	// An element-wise expression per block (expr.go), and a reduction's
 	// first stage over one.
 	fnExpr       = dusk.Register("array.elementwise", evalExpr)
@@ -128,10 +131,18 @@ func blockKey(seed uint64, block int) uint64 {
 func fillRandom(v []float64, key uint64, from int) {
 	s := key + uint64(from)*golden
 	for j := range v {
-		// int64 of a 53-bit value: one conversion instruction (a uint64's
-		// takes a test for the top bit).
-		v[j] = float64(int64(mix64(s+uint64(j+1)*golden)>>11)) * (1.0 / (1 << 53))
+		// The counter advanced by an addition, not computed by a
+		// multiplication (a tenth faster).
+		s += golden
+		v[j] = uniform(s)
 	}
+}
+
+// uniform is the number of counter s: the top 53 bits of mix64(s) as a
+// float in [0, 1). int64 of a 53-bit value: one conversion instruction (a
+// uint64's takes a test for the top bit).
+func uniform(s uint64) float64 {
+	return float64(int64(mix64(s)>>11)) * (1.0 / (1 << 53))
 }
 
 // clip limits the elements to [lo, hi] (blocks of one element).
