@@ -41,7 +41,7 @@ func (lw *lowering) mapSide(in []part, schema *arrow.Schema, cols []string, nout
 	for j := range nout {
 		spec.Owners[j] = workers[j*len(workers)/nout]
 	}
-	sents := lw.transfers(in, spec)
+	sents := lw.balancedTransfers(in, spec)
 	return &mapSide{spec: spec, barrier: dusk.Call[shuffle.Sent](shuffle.Barrier, sents), unpacks: map[int]part{}}, nil
 }
 

@@ -55,8 +55,21 @@ func (lw *lowering) concat(ps []part) part {
 // partitions, which sends the same pieces without copying the run into
 // one record first.
 func (lw *lowering) transfers(in []part, spec shuffle.Spec) []*dusk.Delayed[shuffle.Sent] {
+	return lw.placedTransfers(in, spec, nil)
+}
+
+// balancedTransfers is transfers with the Transfers of persisted inputs
+// spread over the workers (see balanceTransfers): for the map sides of a
+// shuffled Merge, whose sides are often persisted partitions that fell
+// unevenly on the workers.
+func (lw *lowering) balancedTransfers(in []part, spec shuffle.Spec) []*dusk.Delayed[shuffle.Sent] {
+	return lw.placedTransfers(in, spec, lw.balanceTransfers(in))
+}
+
+// placedTransfers is transfers, the Transfer of input i preferring worker
+// moves[i] when moves is not nil and that is not "".
+func (lw *lowering) placedTransfers(in []part, spec shuffle.Spec, moves []string) []*dusk.Delayed[shuffle.Sent] {
 	sents := make([]*dusk.Delayed[shuffle.Sent], len(in))
-	moves := lw.balanceTransfers(in)
 	for i, p := range in {
 		if d, ok := p.(*dusk.Delayed[arrow.RecordBatch]); ok && lw.runs[d] != nil {
 			sents[i] = dusk.Call[shuffle.Sent](shuffle.TransferRun, partList(lw.runs[d]), spec, i)
