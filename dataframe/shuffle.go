@@ -55,15 +55,115 @@ func (lw *lowering) concat(ps []part) part {
 // partitions, which sends the same pieces without copying the run into
 // one record first.
 func (lw *lowering) transfers(in []part, spec shuffle.Spec) []*dusk.Delayed[shuffle.Sent] {
+	return lw.placedTransfers(in, spec, nil)
+}
+
+// balancedTransfers is transfers with the Transfers of persisted inputs
+// spread over the workers (see balanceTransfers): for the map sides of a
+// shuffled Merge, whose sides are often persisted partitions that fell
+// unevenly on the workers.
+func (lw *lowering) balancedTransfers(in []part, spec shuffle.Spec) []*dusk.Delayed[shuffle.Sent] {
+	return lw.placedTransfers(in, spec, lw.balanceTransfers(in))
+}
+
+// placedTransfers is transfers, the Transfer of input i preferring worker
+// moves[i] when moves is not nil and that is not "".
+func (lw *lowering) placedTransfers(in []part, spec shuffle.Spec, moves []string) []*dusk.Delayed[shuffle.Sent] {
 	sents := make([]*dusk.Delayed[shuffle.Sent], len(in))
 	for i, p := range in {
 		if d, ok := p.(*dusk.Delayed[arrow.RecordBatch]); ok && lw.runs[d] != nil {
 			sents[i] = dusk.Call[shuffle.Sent](shuffle.TransferRun, partList(lw.runs[d]), spec, i)
 			continue
 		}
+		if moves != nil && moves[i] != "" {
+			w := moves[i]
+			fn := shuffle.Transfer.With(dusk.Workers(w), dusk.AllowOtherWorkers())
+			sents[i] = dusk.Call[shuffle.Sent](fn, p, spec, i)
+			continue
+		}
 		sents[i] = dusk.Call[shuffle.Sent](shuffle.Transfer, p, spec, i)
 	}
 	return sents
+}
+
+// balanceTransfers returns, for each input partition of a shuffle, the
+// worker its Transfer should run on instead of where its data is ("":
+// where the scheduler puts it). A Transfer runs where its input is, so
+// the map side of a shuffle of partitions in memory takes as long as the
+// worker that holds the most of them (the bench's hash merge read 8 of
+// its 12 partitions on one worker of two in some runs, and the other
+// waited half the map side): when the workers hold inputs that differ by
+// two or more, partitions of the fullest go to the emptiest until they
+// differ by at most one, each fetched there once (a Transfer costs
+// several times what moving its input does). Only inputs in memory
+// (persisted futures) are placed, with one question to the scheduler;
+// nil when nothing moves, or when the scheduler does not answer.
+func (lw *lowering) balanceTransfers(in []part) []string {
+	futs := make([]dusk.Keyer, 0, len(in))
+	for _, p := range in {
+		f, ok := p.(*dusk.AnyFuture)
+		if !ok {
+			return nil
+		}
+		futs = append(futs, f)
+	}
+	workers, err := lw.owners()
+	if err != nil || len(workers) < 2 || len(in) < 2 {
+		return nil
+	}
+	where, err := lw.c.WhoHas(lw.ctx, futs...)
+	if err != nil {
+		return nil
+	}
+	return balancePlaces(futs, where, workers)
+}
+
+// balancePlaces is balanceTransfers' decision, given where each input's
+// data is: an input held by several workers counts for the one holding
+// the fewest so far; one held by none of workers (not in memory, or on a
+// worker leaving) stays where the scheduler puts it.
+func balancePlaces(in []dusk.Keyer, where map[dusk.Key][]string, workers []string) []string {
+	load := make(map[string][]int, len(workers)) // worker -> inputs it holds
+	for _, w := range workers {
+		load[w] = nil
+	}
+	for i, f := range in {
+		best := ""
+		for _, w := range where[f.Key()] {
+			if l, ok := load[w]; ok && (best == "" || len(l) < len(load[best])) {
+				best = w
+			}
+		}
+		if best != "" {
+			load[best] = append(load[best], i)
+		}
+	}
+	var out []string
+	for {
+		most, least := workers[0], workers[0]
+		for _, w := range workers {
+			if len(load[w]) > len(load[most]) {
+				most = w
+			}
+			if len(load[w]) < len(load[least]) {
+				least = w
+			}
+		}
+		if len(load[most])-len(load[least]) < 2 {
+			return out
+		}
+		if out == nil {
+			out = make([]string, len(in))
+		}
+		// The fullest worker's last input moves: a worker runs its
+		// Transfers roughly in order, so the last is the one it would
+		// reach last.
+		l := load[most]
+		i := l[len(l)-1]
+		load[most] = l[:len(l)-1]
+		load[least] = append(load[least], i)
+		out[i] = least
+	}
 }
 
 // forgetTimeout bounds the clean-up call to the workers.

@@ -61,6 +61,7 @@ var (
 	workloadSel = flag.String("workloads", "", "comma-separated workload numbers to run, 1-12 in report order (default all)")
 	cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of this process to the file (with -inprocess, dusk's workers too)")
 	inProcess   = flag.Bool("inprocess", false, "run dusk's workers as goroutines of this process (for profiling) instead of processes")
+	reportDir   = flag.String("report", "", "after dusk's timed runs of each workload, run it once more under a performance report (task stream, time per task prefix, the workers' CPU profile by prefix) written to this directory as workload-NN.html and .json")
 )
 
 // result is one workload's time on one system, with a value that checks
@@ -257,6 +258,16 @@ func runDusk(ctx context.Context) ([]result, error) {
 			return err
 		}
 		out = append(out, r)
+		if *reportDir != "" && r.Note != "skipped" {
+			if err := os.MkdirAll(*reportDir, 0o755); err != nil {
+				return err
+			}
+			path := filepath.Join(*reportDir, fmt.Sprintf("workload-%02d.html", slices.Index(workloads, name)+1))
+			if err := c.PerformanceReport(ctx, path, func() error { _, err := f(); return err }); err != nil {
+				return fmt.Errorf("%s: its performance report: %w", name, err)
+			}
+			log.Printf("dusk     %-50s a performance report of one more run in %s", name, path)
+		}
 		return nil
 	})
 	return out, err
