@@ -3,7 +3,6 @@ package dataframe
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/dusk-go/dusk"
 )
@@ -183,8 +182,7 @@ type joinAdaptive struct {
 	threshold int64 // the broadcast threshold
 	forced    bool  // a Strategy option chose the strategy: no switch
 
-	mu    sync.Mutex // protects lines
-	lines []string
+	ranDecisions // what the last run decided
 }
 
 func newJoinAdaptive(o mergeOptions) *joinAdaptive {
@@ -193,15 +191,9 @@ func newJoinAdaptive(o mergeOptions) *joinAdaptive {
 
 // decided keeps the decisions of a run, replacing the last run's.
 func (a *joinAdaptive) decided(lines []adaptiveLine) {
-	if a == nil {
-		return
+	if a != nil {
+		a.ranDecisions.decided(lines)
 	}
-	a.mu.Lock()
-	a.lines = a.lines[:0:0]
-	for _, l := range lines {
-		a.lines = append(a.lines, l.text)
-	}
-	a.mu.Unlock()
 }
 
 // ranLines returns the decisions of the join's last run, for Explain.
@@ -209,13 +201,7 @@ func (j *joinNode) ranLines() []string {
 	if j.adapt == nil {
 		return nil
 	}
-	j.adapt.mu.Lock()
-	defer j.adapt.mu.Unlock()
-	out := make([]string, len(j.adapt.lines))
-	for i, l := range j.adapt.lines {
-		out[i] = "adaptive: " + l
-	}
-	return out
+	return j.adapt.shown()
 }
 
 // The advice rules adaptive decisions are recorded under.

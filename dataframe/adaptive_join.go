@@ -29,20 +29,18 @@ type mapSide struct {
 // j*workers/nout), so that outputs read as one partition are mostly on
 // one worker already.
 func (lw *lowering) mapSide(in []part, schema *arrow.Schema, cols []string, nout int) (*mapSide, error) {
-	workers, err := lw.owners()
+	spec, err := lw.shuffleSpec(schema, shuffle.Hash, cols, nout, nil, neighbourOwners(nout))
 	if err != nil {
 		return nil, err
-	}
-	sch, err := shuffle.EncodeSchema(schema)
-	if err != nil {
-		return nil, err
-	}
-	spec := shuffle.Spec{ID: lw.newShuffle(), Kind: shuffle.Hash, Columns: cols, Owners: make([]string, nout), Schema: sch}
-	for j := range nout {
-		spec.Owners[j] = workers[j*len(workers)/nout]
 	}
 	sents := lw.balancedTransfers(in, spec)
 	return &mapSide{spec: spec, barrier: dusk.Call[shuffle.Sent](shuffle.Barrier, sents), unpacks: map[int]part{}}, nil
+}
+
+// neighbourOwners gives neighbouring outputs of nout one owner: output j
+// goes to worker j*workers/nout.
+func neighbourOwners(nout int) func(j, nw int) int {
+	return func(j, nw int) int { return j * nw / nout }
 }
 
 // runMapSides runs the map sides (one graph) and keeps what their outputs

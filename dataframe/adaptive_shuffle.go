@@ -115,17 +115,9 @@ func (a *adaptiveRun) recordLines(subject string, lines []adaptiveLine) {
 // the kind (shuffle.Hash or shuffle.Range, with bounds) given.
 // Neighbouring outputs have one owner, as for mapSide.
 func (lw *lowering) mapSideOf(in []part, schema *arrow.Schema, kind string, cols []string, nout int, bounds []any) (*mapSide, error) {
-	workers, err := lw.owners()
+	spec, err := lw.shuffleSpec(schema, kind, cols, nout, bounds, neighbourOwners(nout))
 	if err != nil {
 		return nil, err
-	}
-	sch, err := shuffle.EncodeSchema(schema)
-	if err != nil {
-		return nil, err
-	}
-	spec := shuffle.Spec{ID: lw.newShuffle(), Kind: kind, Columns: cols, Owners: make([]string, nout), Bounds: bounds, Schema: sch}
-	for j := range nout {
-		spec.Owners[j] = workers[j*len(workers)/nout]
 	}
 	sents := lw.transfers(in, spec)
 	return &mapSide{spec: spec, barrier: dusk.Call[shuffle.Sent](shuffle.Barrier, sents), unpacks: map[int]part{}}, nil

@@ -16,17 +16,9 @@ import (
 // worker is gone, anywhere: Unpack then reports the lost rows and the
 // computation starts again).
 func (lw *lowering) shuffleParts(in []part, schema *arrow.Schema, kind string, cols []string, nout int, bounds []any) ([]part, error) {
-	workers, err := lw.owners()
+	spec, err := lw.shuffleSpec(schema, kind, cols, nout, bounds, func(j, nw int) int { return j % nw })
 	if err != nil {
 		return nil, err
-	}
-	sch, err := shuffle.EncodeSchema(schema)
-	if err != nil {
-		return nil, err
-	}
-	spec := shuffle.Spec{ID: lw.newShuffle(), Kind: kind, Columns: cols, Owners: make([]string, nout), Bounds: bounds, Schema: sch}
-	for j := range nout {
-		spec.Owners[j] = workers[j%len(workers)]
 	}
 	sents := lw.transfers(in, spec)
 	total := dusk.Call[shuffle.Sent](shuffle.Barrier, sents)
@@ -36,6 +28,24 @@ func (lw *lowering) shuffleParts(in []part, schema *arrow.Schema, kind string, c
 		out[j] = dusk.Call[arrow.RecordBatch](fn, total, spec, j)
 	}
 	return out, nil
+}
+
+// shuffleSpec is the spec of a new shuffle into nout outputs, output j
+// owned by the worker owner(j, number of workers) of the cluster's.
+func (lw *lowering) shuffleSpec(schema *arrow.Schema, kind string, cols []string, nout int, bounds []any, owner func(j, nw int) int) (shuffle.Spec, error) {
+	workers, err := lw.owners()
+	if err != nil {
+		return shuffle.Spec{}, err
+	}
+	sch, err := shuffle.EncodeSchema(schema)
+	if err != nil {
+		return shuffle.Spec{}, err
+	}
+	spec := shuffle.Spec{ID: lw.newShuffle(), Kind: kind, Columns: cols, Owners: make([]string, nout), Bounds: bounds, Schema: sch}
+	for j := range nout {
+		spec.Owners[j] = workers[owner(j, len(workers))]
+	}
+	return spec, nil
 }
 
 // concat returns one partition joining the run of partitions ps, and
