@@ -318,14 +318,9 @@ func planOwnedOutputs(ls, rs shuffle.Sent, how string, conf adaptiveConf, owners
 	skewed := func(b, med int64) bool {
 		return b > conf.skewBytes && float64(b) > conf.skewFactor*float64(med)
 	}
-	pieces := func(bytes, rows int64) int {
-		k := (bytes + conf.pieceBytes - 1) / max(conf.pieceBytes, 1)
-		return int(min(max(k, 2), maxSkewPieces, max(rows, 1)))
-	}
 	var groups []outGroup
 	var lines []adaptiveLine
-	var runsFrom, runsTo int // outputs coalesced, groups they became
-	var runsBytes int64
+	var runs runTally
 	for i := 0; i < n; {
 		sl := cutLeft && skewed(ls.Bytes[i], medL)
 		sr := cutRight && skewed(rs.Bytes[i], medR)
@@ -338,7 +333,7 @@ func planOwnedOutputs(ls, rs shuffle.Sent, how string, conf adaptiveConf, owners
 			if sr {
 				name, other, b, med, rows = "right", "left", rs.Bytes[i], medR, rs.Rows[i]
 			}
-			g.split = pieces(b, rows)
+			g.split = conf.skewPieces(b, rows)
 			if g.split > 1 {
 				groups = append(groups, g)
 				lines = append(lines, adaptiveLine{skew: true, text: fmt.Sprintf(
@@ -348,30 +343,55 @@ func planOwnedOutputs(ls, rs shuffle.Sent, how string, conf adaptiveConf, owners
 				continue
 			}
 		}
-		j, sum := i+1, ls.Bytes[i]+rs.Bytes[i]
-		for conf.coalesceTarget > 0 && j < n && sameOwner(i, j) && sum+ls.Bytes[j]+rs.Bytes[j] <= conf.coalesceTarget &&
-			!(cutLeft && skewed(ls.Bytes[j], medL)) && !(cutRight && skewed(rs.Bytes[j], medR)) {
-			sum += ls.Bytes[j] + rs.Bytes[j]
-			j++
-		}
-		if j-i > 1 {
-			runsFrom += j - i
-			runsTo++
-			runsBytes += sum
-		}
+		j := runs.extend(i, n, conf.coalesceTarget, func(j int) int64 { return ls.Bytes[j] + rs.Bytes[j] }, func(j int) bool {
+			return sameOwner(i, j) && !(cutLeft && skewed(ls.Bytes[j], medL)) && !(cutRight && skewed(rs.Bytes[j], medR))
+		})
 		groups = append(groups, outGroup{from: i, to: j})
 		i = j
 	}
-	if runsFrom > 0 {
+	if runs.from > 0 {
 		parts := 0
 		for _, g := range groups {
 			parts += max(g.split, 1)
 		}
 		lines = append(lines, adaptiveLine{text: fmt.Sprintf(
 			"%d of the %d shuffle outputs (%s in all, both sides) read as %s (target %s): %s instead of %d",
-			runsFrom, n, sizeString(runsBytes), partitionsWord(runsTo), sizeString(conf.coalesceTarget), partitionsWord(parts), n)})
+			runs.from, n, sizeString(runs.bytes), partitionsWord(runs.to), sizeString(conf.coalesceTarget), partitionsWord(parts), n)})
 	}
 	return groups, lines
+}
+
+// skewPieces is how many pieces a skewed output of bytes and rows is cut
+// into: about pieceBytes each, at least 2, at most maxSkewPieces, never
+// more than its rows.
+func (c adaptiveConf) skewPieces(bytes, rows int64) int {
+	k := (bytes + c.pieceBytes - 1) / max(c.pieceBytes, 1)
+	return int(min(max(k, 2), maxSkewPieces, max(rows, 1)))
+}
+
+// runTally counts the runs of shuffle outputs coalesced into one
+// partition: outputs in runs, runs, and their bytes.
+type runTally struct {
+	from, to int
+	bytes    int64
+}
+
+// extend returns the end of the run that starts at output i of n: the
+// following outputs join while the run's size stays within target (0: no
+// coalescing) and joins says they may; a run of more than one output is
+// counted.
+func (t *runTally) extend(i, n int, target int64, size func(j int) int64, joins func(j int) bool) int {
+	j, sum := i+1, size(i)
+	for target > 0 && j < n && sum+size(j) <= target && joins(j) {
+		sum += size(j)
+		j++
+	}
+	if j-i > 1 {
+		t.from += j - i
+		t.to++
+		t.bytes += sum
+	}
+	return j
 }
 
 func partitionsWord(n int) string {

@@ -159,37 +159,27 @@ func planSingle(s shuffle.Sent, owners []string, conf adaptiveConf, cuttable fun
 	skews := map[int]outSkew{}
 	for j, b := range s.Bytes {
 		if b > conf.skewBytes && float64(b) > conf.skewFactor*float64(med) {
-			k := (b + conf.pieceBytes - 1) / max(conf.pieceBytes, 1)
-			skews[j] = outSkew{skewed: true, pieces: int(min(max(k, 2), maxSkewPieces, max(s.Rows[j], 1)))}
+			skews[j] = outSkew{skewed: true, pieces: conf.skewPieces(b, s.Rows[j])}
 		}
 	}
 	var groups []outGroup
-	var runsFrom, runsTo int
-	var runsBytes int64
+	var runs runTally
 	for i := 0; i < n; {
 		if sk, ok := skews[i]; ok && sk.pieces > 1 && cuttable(i) {
 			groups = append(groups, outGroup{from: i, to: i + 1, split: sk.pieces})
 			i++
 			continue
 		}
-		j, sum := i+1, s.Bytes[i]
-		for conf.coalesceTarget > 0 && j < n && sum+s.Bytes[j] <= conf.coalesceTarget && !skews[j].skewed && !skews[i].skewed &&
-			(owners == nil || owners[j] == owners[i]) {
-			sum += s.Bytes[j]
-			j++
-		}
-		if j-i > 1 {
-			runsFrom += j - i
-			runsTo++
-			runsBytes += sum
-		}
+		j := runs.extend(i, n, conf.coalesceTarget, func(j int) int64 { return s.Bytes[j] }, func(j int) bool {
+			return !skews[j].skewed && !skews[i].skewed && (owners == nil || owners[j] == owners[i])
+		})
 		groups = append(groups, outGroup{from: i, to: j})
 		i = j
 	}
 	line := ""
-	if runsFrom > 0 {
+	if runs.from > 0 {
 		line = fmt.Sprintf("%d of the %d shuffle outputs (%s in all) read as %s (target %s)",
-			runsFrom, n, sizeString(runsBytes), partitionsWord(runsTo), sizeString(conf.coalesceTarget))
+			runs.from, n, sizeString(runs.bytes), partitionsWord(runs.to), sizeString(conf.coalesceTarget))
 	}
 	return groups, skews, line
 }
