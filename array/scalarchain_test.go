@@ -8,7 +8,7 @@ import (
 // A sum over a chain of arithmetic with scalars is the sum step by step,
 // bit for bit: every operator with its scalar on either side, chains of
 // one to four steps, lengths below, at and past a tile and not a
-// multiple of 4, float64, float32 and int64; programs that are not such
+// multiple of 4 or 8, float64, float32 and int64; programs that are not such
 // chains (a leaf read twice, a unary step, two blocks) are not taken for
 // one.
 func TestScalarChainSumAsStepByStep(t *testing.T) {
@@ -26,7 +26,7 @@ func TestScalarChainSumAsStepByStep(t *testing.T) {
 			)
 		}
 	}
-	for _, n := range []int{1, 3, 4, 7, exprTile, exprTile + 5, 3*exprTile + 2} {
+	for _, n := range []int{1, 3, 4, 7, 8, 12, 15, exprTile, exprTile + 5, exprTile + 13, 3*exprTile + 2} {
 		x := random(9, n, []int{n})
 		for _, p := range progs {
 			leaves := []*Block{x, three, half}
