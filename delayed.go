@@ -145,7 +145,9 @@ func buildGraph(ctx context.Context, c *Client, outs []Lazy, o computeOptions) (
 		keep = append(slices.Clone(keys), b.shared.extra...)
 	}
 	if o.optimize {
-		g = graph.Cull(g, keys)
+		// No Cull: the builder adds only what the outputs reach (planShared
+		// culls what it cuts), and the scheduler drops any task of a graph
+		// that no wanted key needs. Culling indexed the whole graph again.
 		fuse, opts := true, graph.FuseOptions{}
 		if c != nil && c.cfg != nil {
 			fuse, opts.MaxHeight = c.cfg.Bool("optimization.fuse.active"), c.cfg.Int("optimization.fuse.max-height")
