@@ -49,11 +49,15 @@ type Client struct {
 	// reconnect is how long a lost scheduler is tried again.
 	reconnect time.Duration
 	actors    actorConns // streams of actor calls, by worker
-	// graphChunk is the most tasks Map sends in one message
-	// (defaultGraphChunk; tests make it small); graphMsgs counts the
-	// graphs sent (UpdateGraph messages).
+	// graphChunk is the most tasks Map (or a graph sent in parts) sends
+	// in one message and graphFirst the most in the first (0: the
+	// defaults; tests make them small); graphMsgs counts the graphs sent
+	// (UpdateGraph messages); graphParts numbers the graphs sent in
+	// parts.
 	graphChunk int
+	graphFirst int
 	graphMsgs  atomic.Int64
+	graphParts atomic.Uint64
 	// gathers counts the client's fetches of results (each a request to
 	// every worker holding some of them).
 	gathers atomic.Int64

@@ -14,6 +14,10 @@ func SetLoopWindow(c *Client, d time.Duration) {
 // SetGraphChunk sets the most tasks Map sends in one message.
 func SetGraphChunk(c *Client, n int) { c.graphChunk = n }
 
+// SetFirstGraphPart sets the most tasks in the first message of a graph
+// sent in parts (or of a Map).
+func SetFirstGraphPart(c *Client, n int) { c.graphFirst = n }
+
 // GatherFetches returns how many fetches of results c made.
 func GatherFetches(c *Client) int64 { return c.gathers.Load() }
 

@@ -47,21 +47,19 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 		return nil, atCaller(err, caller)
 	}
 	prefix := keyPrefix(fn.Name())
-	chunk := c.graphChunk
-	if chunk <= 0 {
-		chunk = defaultGraphChunk
-	}
+	chunk := c.chunk()
 	fs := make([]*Future[T], 0, len(items))
 	keys := make([]graph.Key, 0, len(items))
 	nbytes := int64(0)
 	// One message at least: an empty Map sends an empty graph, as before.
 	// The parts start small and double up to chunk, so that the cluster
 	// starts on the first tasks while the client still builds the rest.
-	size := min(firstGraphPart, chunk)
+	size := c.firstPart()
 	for start := 0; start == 0 || start < len(items); start, size = start+size, min(2*size, chunk) {
 		part := items[start:min(start+size, len(items))]
 		b := newBuilder(ctx, c)
 		b.sizeChecked = true // checked once below, for the whole Map
+		b.whole = true       // each part is all wanted
 		for _, it := range part {
 			k := graph.NewKey(prefix)
 			keys = append(keys, k)
@@ -88,6 +86,23 @@ func Map[T, A any](ctx context.Context, c *Client, fn *Func, items []A) ([]*Futu
 
 // defaultGraphChunk is the most tasks Map sends in one message.
 const defaultGraphChunk = 1 << 16
+
+// chunk is the most tasks the client sends in one message.
+func (c *Client) chunk() int {
+	if c.graphChunk <= 0 {
+		return defaultGraphChunk
+	}
+	return c.graphChunk
+}
+
+// firstPart is how many tasks go in the first message of a graph sent in
+// parts.
+func (c *Client) firstPart() int {
+	if c.graphFirst > 0 {
+		return min(c.graphFirst, c.chunk())
+	}
+	return min(firstGraphPart, c.chunk())
+}
 
 // firstGraphPart is how many tasks go in Map's first message; each next
 // message has twice as many, up to the chunk.

@@ -124,7 +124,13 @@ func (s *Server) clientMessages(c *clientConn, b *pb.ClientBatch) error {
 				}
 			}
 			evs = append(evs, &state.GraphSubmitted{At: at, Client: c.id, Tasks: tasks, Wanted: wire.GraphKeys(u.GetWanted()), Order: order,
-				Reclaim: wire.GraphKeys(u.GetReclaim())})
+				Reclaim: wire.GraphKeys(u.GetReclaim()), PartOf: u.GetPartOf(), More: u.GetMore()})
+			if u.GetMore() {
+				// A part of a graph with more to come: its tasks go to the
+				// workers before the next part is read.
+				s.submit(evs...)
+				evs = evs[:0]
+			}
 		case *pb.ClientMsg_Release:
 			evs = s.submitReleases(evs, at, c.id, x.Release.GetKeys())
 		case *pb.ClientMsg_Cancel:

@@ -75,6 +75,14 @@ type GraphSubmitted struct {
 	// known key, or one restored named state waits for, is the client's
 	// again; another is cancelled as lost.
 	Reclaim []graph.Key
+	// PartOf numbers a graph the client sends in parts (0: a graph in
+	// one event), in priority order; More says more parts of it follow.
+	// The tasks of a part with More are computed and kept, as if wanted
+	// (without telling the client), until the graph's last part has been
+	// handled: without that, a part's tasks, which only later parts use,
+	// would be dropped as needed by nobody.
+	PartOf uint64
+	More   bool
 }
 
 // KeysReleased: a client dropped its futures for these keys.

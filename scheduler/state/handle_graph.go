@@ -29,9 +29,13 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 	var g *Group
 	var slab taskSlab
 	slab.reset(len(e.Tasks))
+	var held []*Task // with More: the part's tasks that existed before
 	for i, spec := range e.Tasks {
-		if _, ok := s.tasks[spec.Key]; ok {
+		if t, ok := s.tasks[spec.Key]; ok {
 			slab.left--
+			if e.More {
+				held = append(held, t)
+			}
 			continue // the same key is the same computation: keep what exists
 		}
 		t := slab.next()
@@ -156,7 +160,16 @@ func (s *State) handleGraph(e *GraphSubmitted) {
 			s.recommend(t, Waiting)
 		}
 	}
+	if e.More {
+		held = append(held, created...)
+		s.holdPart(c, e.PartOf, held)
+	}
 	s.apply()
+	if e.PartOf != 0 && !e.More {
+		// The graph's last part: what its earlier parts computed is now
+		// needed by this part's tasks, or wanted, or by nothing.
+		s.dropPart(c, e.PartOf)
+	}
 	// Tasks of the graph that no wanted key needs are dropped.
 	for _, t := range created {
 		switch {
@@ -190,6 +203,38 @@ func (s *State) unwant(c *Client, t *Task) {
 		return
 	}
 	c.dropWant(t, i)
+	s.releaseIfUnneeded(t)
+}
+
+// holdPart keeps the tasks of a part of client c's graph part until the
+// graph's last part is in, and starts those not yet computed.
+func (s *State) holdPart(c *Client, part uint64, ts []*Task) {
+	if c.parts == nil {
+		c.parts = map[uint64][]*Task{}
+	}
+	for _, t := range ts {
+		t.partHolds++
+		if t.State == Released && t.err == nil {
+			s.recommend(t, Waiting)
+		}
+	}
+	c.parts[part] = append(c.parts[part], ts...)
+}
+
+// dropPart lets go of what the earlier parts of client c's graph part
+// held.
+func (s *State) dropPart(c *Client, part uint64) {
+	ts := c.parts[part]
+	delete(c.parts, part)
+	for _, t := range ts {
+		t.partHolds--
+		s.releaseIfUnneeded(t)
+	}
+}
+
+// releaseIfUnneeded releases t, or forgets it, when nothing needs it any
+// more.
+func (s *State) releaseIfUnneeded(t *Task) {
 	if t.needed() {
 		return
 	}
@@ -242,6 +287,9 @@ func (s *State) handleClientRemoved(e *ClientRemoved) {
 	}
 	s.coordClientRemoved(e.ID)
 	s.awaitedClientRemoved(e.ID)
+	for part := range c.parts {
+		s.dropPart(c, part)
+	}
 	wants := slices.Clone(c.wants)
 	sortByPriority(wants)
 	for _, t := range wants {

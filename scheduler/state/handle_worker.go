@@ -228,6 +228,7 @@ func (s *State) handleRestarted(e *Restarted) {
 			s.emit(&KeyCancelled{Client: c.ID, Key: k, Reason: reason})
 		}
 		c.wants = nil
+		c.parts = nil
 	}
 	ts := make([]*Task, 0, len(s.tasks))
 	for _, t := range s.tasks {
@@ -235,7 +236,7 @@ func (s *State) handleRestarted(e *Restarted) {
 		t.wantedBy, t.wantAt, t.whoHas, t.heldAt, t.processingOn = nil, nil, nil, nil, nil
 		clear(t.deps) // it may share a block with other tasks' lists
 		t.deps, t.dependents = nil, nil
-		t.nWaiters, t.deadDependents = 0, 0
+		t.nWaiters, t.deadDependents, t.partHolds = 0, 0, 0
 		t.queueAt = -1
 	}
 	s.queue = taskQueue{}

@@ -41,12 +41,15 @@ type Task struct {
 	nWaiters int32
 	// deadDependents counts forgotten tasks still in dependents.
 	deadDependents int32
-	procAt         int32 // its place in processingOn.processing
-	retriesLeft    int32
-	suspicious     int32 // workers that died while it executed there
-	missing        int32 // times a worker could not fetch one of its inputs
-	queueAt        int32 // its place in the queue of root tasks (see taskQueue); -1 when not queued
-	place          int32 // its place in the table of handles (see handles)
+	// partHolds counts the graphs sent in parts, their last part not yet
+	// in, that hold the task (see GraphSubmitted.PartOf).
+	partHolds   int32
+	procAt      int32 // its place in processingOn.processing
+	retriesLeft int32
+	suspicious  int32 // workers that died while it executed there
+	missing     int32 // times a worker could not fetch one of its inputs
+	queueAt     int32 // its place in the queue of root tasks (see taskQueue); -1 when not queued
+	place       int32 // its place in the table of handles (see handles)
 	// linkMark is State.linkMark when the task was last found among the
 	// inputs of the task being linked (handleGraph): a repeat is skipped.
 	linkMark uint32
@@ -107,7 +110,7 @@ func (t *Task) ProcessingOn() string {
 func (t *Task) Priority() graph.Priority { return t.prio }
 
 // needed reports whether anyone will read the task's data.
-func (t *Task) needed() bool { return len(t.wantedBy) > 0 || t.nWaiters > 0 }
+func (t *Task) needed() bool { return len(t.wantedBy) > 0 || t.nWaiters > 0 || t.partHolds > 0 }
 
 func (t *Task) holdsOn(w *Worker) bool {
 	for _, x := range t.whoHas {
@@ -240,6 +243,9 @@ type Client struct {
 	wants []*Task
 	// slots are the first places of the tasks' lists of clients.
 	slots firstSlots[*Client]
+	// parts are the tasks each of its graphs being sent in parts holds
+	// until its last part is in, by the graph's number.
+	parts map[uint64][]*Task
 }
 
 // wantIndex returns where c is in t.wantedBy, or -1.

@@ -3831,7 +3831,16 @@ type UpdateGraph struct {
 	// from a dataset, a queue or a variable), claimed again after the
 	// scheduler restarted: a scheduler that restored its named state gives
 	// them back; one that did not cancels them.
-	Reclaim       []string `protobuf:"bytes,5,rep,name=reclaim,proto3" json:"reclaim,omitempty"`
+	Reclaim []string `protobuf:"bytes,5,rep,name=reclaim,proto3" json:"reclaim,omitempty"`
+	// A big graph goes to the scheduler in parts, in priority order, so
+	// that the cluster starts on the first while the scheduler reads the
+	// rest. part_of names the graph (a number of the client's own, not 0)
+	// on every part; more says that more parts of it follow. The scheduler
+	// computes the tasks of a part with more set and keeps them (as if
+	// wanted, without telling the client) until the graph's last part
+	// (more not set) has been applied. A graph in one message has neither.
+	PartOf        uint64 `protobuf:"varint,6,opt,name=part_of,json=partOf,proto3" json:"part_of,omitempty"`
+	More          bool   `protobuf:"varint,7,opt,name=more,proto3" json:"more,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3892,6 +3901,20 @@ func (x *UpdateGraph) GetReclaim() []string {
 		return x.Reclaim
 	}
 	return nil
+}
+
+func (x *UpdateGraph) GetPartOf() uint64 {
+	if x != nil {
+		return x.PartOf
+	}
+	return 0
+}
+
+func (x *UpdateGraph) GetMore() bool {
+	if x != nil {
+		return x.More
+	}
+	return false
 }
 
 type ReleaseKeys struct {
@@ -7533,12 +7556,14 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\vClientHello\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x122\n" +
 	"\bregistry\x18\x02 \x03(\v2\x16.dusk.v1.RegistryEntryR\bregistry\x12 \n" +
-	"\vfingerprint\x18\x03 \x01(\tR\vfingerprint\"q\n" +
+	"\vfingerprint\x18\x03 \x01(\tR\vfingerprint\"\x9e\x01\n" +
 	"\vUpdateGraph\x12\x14\n" +
 	"\x05tasks\x18\x04 \x03(\fR\x05tasks\x12\x16\n" +
 	"\x06wanted\x18\x02 \x03(\tR\x06wanted\x12\x14\n" +
 	"\x05order\x18\x03 \x03(\tR\x05order\x12\x18\n" +
-	"\areclaim\x18\x05 \x03(\tR\areclaimJ\x04\b\x01\x10\x02\"!\n" +
+	"\areclaim\x18\x05 \x03(\tR\areclaim\x12\x17\n" +
+	"\apart_of\x18\x06 \x01(\x04R\x06partOf\x12\x12\n" +
+	"\x04more\x18\a \x01(\bR\x04moreJ\x04\b\x01\x10\x02\"!\n" +
 	"\vReleaseKeys\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\" \n" +
 	"\n" +
