@@ -65,6 +65,8 @@ type builder struct {
 	// whole: the graph goes in one message, never in parts (Map's
 	// parts, which the client wants every task of).
 	whole bool
+	// indexed is the graph buildGraph made, with its index.
+	indexed *graph.Indexed
 	// scatterAt is auto-scatter's threshold, read from the configuration
 	// once per graph (scatterRead) rather than once per argument.
 	scatterAt   int64
@@ -229,7 +231,12 @@ func (b *builder) send(g graph.Graph, wanted []graph.Key) error {
 	}
 	// Tasks go in priority order: the scheduler takes a task's index as
 	// its place in the graph's order.
-	keys := graph.OrderKeys(g, b.order)
+	var keys []graph.Key
+	if x := b.indexed; x != nil && len(x.Graph()) == len(g) {
+		keys = x.OrderKeys(b.order) // the graph buildGraph made, indexed
+	} else {
+		keys = graph.OrderKeys(g, b.order)
+	}
 	c := b.c
 	c.mu.Lock()
 	b.keepScattered(wanted)

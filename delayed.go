@@ -135,13 +135,18 @@ func buildGraph(ctx context.Context, c *Client, outs []Lazy, o computeOptions) (
 			return nil, nil, nil, err
 		}
 	}
-	g := b.tasks
-	if err := g.Validate(); err != nil {
+	// One index of the graph serves validation, fusion and (in send) the
+	// order, unless a pass changes the graph.
+	x := graph.NewIndexed(b.tasks)
+	if err := x.Validate(); err != nil {
 		return nil, nil, nil, fmt.Errorf("dusk: %w", err)
 	}
 	keep := keys
 	if c != nil {
-		g = c.planShared(b, g, keys)
+		n := len(b.tasks)
+		if g := c.planShared(b, b.tasks, keys); len(g) != n {
+			x = graph.NewIndexed(g) // it cut tasks whose results it holds
+		}
 		keep = append(slices.Clone(keys), b.shared.extra...)
 	}
 	if o.optimize {
@@ -157,10 +162,11 @@ func buildGraph(ctx context.Context, c *Client, outs []Lazy, o computeOptions) (
 			opts.AveWidth = o.aveWidth
 		}
 		if fuse {
-			g = graph.Fuse(g, keep, opts)
+			x = x.Fuse(keep, opts)
 		}
 	}
-	return b, g, keys, nil
+	b.indexed = x
+	return b, x.Graph(), keys, nil
 }
 
 // Compute runs the graph behind d and returns its result. The graph is

@@ -56,11 +56,20 @@ type FuseOptions struct {
 // A nested call stands for one task: an executor evaluates it once per run
 // of the fused task (memoized by Call.Key).
 func Fuse(g Graph, keep []Key, opt FuseOptions) Graph {
+	out, changed := fuse(g, newIndex(g, true), keep, opt)
+	if !changed {
+		return maps.Clone(g)
+	}
+	return out
+}
+
+// fuse is Fuse with g's index (built for fusion); changed is false, and
+// out nil, when there is nothing to fuse.
+func fuse(g Graph, ix *index, keep []Key, opt FuseOptions) (out Graph, changed bool) {
 	maxHeight := opt.MaxHeight
 	if maxHeight <= 0 {
 		maxHeight = DefaultMaxHeight
 	}
-	ix := newIndex(g, true)
 	below, above := fusibleLinks(ix, keep)
 	f := fuser{ix: ix, maxHeight: maxHeight, absorbed: make([]bool, len(ix.keys))}
 	for bottom := range int32(len(ix.keys)) {
@@ -76,14 +85,17 @@ func Fuse(g Graph, keep []Key, opt FuseOptions) Graph {
 		f.fuseChain()
 	}
 
-	out := subgraph(g, ix, len(ix.keys)-f.nAbsorbed, func(i int32) bool { return !f.absorbed[i] })
+	if f.nAbsorbed == 0 && len(f.fused) == 0 && opt.AveWidth <= 0 {
+		return nil, false
+	}
+	out = subgraph(g, ix, len(ix.keys)-f.nAbsorbed, func(i int32) bool { return !f.absorbed[i] })
 	for _, ft := range f.fused {
 		out[ix.keys[ft.id]] = ft.task
 	}
 	if opt.AveWidth > 0 {
 		out = fuseBlockwise(out, keep, maxHeight, opt.AveWidth)
 	}
-	return out
+	return out, true
 }
 
 // fusibleLinks finds the tasks that rules 1 to 3 of Fuse allow to be

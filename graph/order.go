@@ -38,8 +38,10 @@ func Order(g Graph, seq []Key) map[Key]int {
 // key Order gives priority p is OrderKeys(g, seq)[p]. A caller that only
 // needs the tasks in order saves building the map, which is a good part of
 // Order's time on large graphs.
-func OrderKeys(g Graph, seq []Key) []Key {
-	ix := newIndex(g, false)
+func OrderKeys(g Graph, seq []Key) []Key { return orderKeys(newIndex(g, false), seq) }
+
+// orderKeys is OrderKeys over the graph ix indexes.
+func orderKeys(ix *index, seq []Key) []Key {
 	n := int32(len(ix.keys))
 	isDep := make([]bool, n)
 	for _, d := range ix.dep {

@@ -62,6 +62,12 @@ func (e *CycleError) Error() string {
 // Validate runs in time linear in the size of g, without recursion, and
 // reports the same error for the same graph every time.
 func (g Graph) Validate() error {
+	return g.validate(func() *index { return newIndex(g, false) })
+}
+
+// validate is Validate with the index of g (built once the tasks are
+// known not to be nil) from ix.
+func (g Graph) validate(ix func() *index) error {
 	var bad Key
 	var badErr error
 	var w nestWalker
@@ -76,7 +82,7 @@ func (g Graph) Validate() error {
 	if badErr != nil {
 		return fmt.Errorf("graph: task %q: %w", bad, badErr)
 	}
-	if keys := findCycle(newIndex(g, false)); keys != nil {
+	if keys := findCycle(ix()); keys != nil {
 		return &CycleError{Keys: keys}
 	}
 	return nil
