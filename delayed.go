@@ -25,6 +25,10 @@ type node struct {
 	// with the references inside one graph to see that a lazy value
 	// outside the graph will need it too.
 	users atomic.Int32
+	// ran is how long the first computation that ran this call took, in
+	// seconds (math.Float64bits; 0: none has): persist-shared finds a
+	// branch computed again by it.
+	ran atomic.Uint64
 }
 
 // Delayed is a lazy call: nothing runs until it (or something built on it)

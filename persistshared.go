@@ -3,6 +3,7 @@ package dusk
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -18,8 +19,11 @@ import (
 // array package's, which compute through them) frees the intermediate
 // results of its graph as soon as their dependents are done; a later
 // computation over the same lazy values sends the same keys again, and the
-// cluster computes them again. The client remembers the tasks of its
-// recent computations and, in each new graph, looks for
+// cluster computes them again. Each lazy value remembers how long the
+// first computation that ran it took (a mark on its call, living as long
+// as the value: remembering every key the client ran in a map was a
+// twentieth of the client's time on a merge of 25,000 calls), and the
+// client, in each new graph, looks for
 //
 //   - a branch computed again: tasks an earlier computation ran and
 //     released (the fix holds the branch's outputs: the keys the rest of
@@ -39,25 +43,12 @@ import (
 // With the fix off, a branch computed again that took that long is a
 // finding (rule "recomputed") that names it.
 
-// maxRemembered bounds the task keys the client remembers; past it the
-// memory starts again empty (a key costs about 100 bytes), and a larger
-// graph is not remembered.
-const maxRemembered = 1 << 17
-
 // sharedBranches is a client's memory of its recent computations for
 // persist-shared, and the branches it keeps.
 type sharedBranches struct {
 	mu      sync.Mutex // protects the fields below
 	started uint64     // computations planned, numbering them
-	ran     map[graph.Key]ranTask
 	held    map[graph.Key]*keptKey
-}
-
-// ranTask is a task that a computation of the client ran: how long the
-// first computation that ran it took (the cost of computing it again is
-// at most that).
-type ranTask struct {
-	seconds float64
 }
 
 // keptKey is a result the fix keeps, and the last computation that used
@@ -69,11 +60,13 @@ type keptKey struct {
 
 // sharedPlan is one computation's part in persist-shared.
 type sharedPlan struct {
-	id   uint64
-	keys []graph.Key // the tasks the graph computes, before fusion
+	id uint64
+	// nodes are the calls the graph computes (before fusion); each
+	// remembers the first computation that ran it (node.ran).
 	// holds are the futures placed on the graph's shared outputs, and
 	// again the ones whose branch was computed again (its cost known);
 	// extra are their keys, wanted with the graph's outputs.
+	nodes []*node
 	holds []*AnyFuture
 	again map[graph.Key]bool
 	extra []graph.Key
@@ -139,14 +132,20 @@ func (c *Client) planShared(b *builder, g graph.Graph, outputs []graph.Key) grap
 	if cut {
 		g = graph.Cull(g, outputs)
 	}
-	p.keys = slices.Collect(maps.Keys(g))
+	p.nodes = make([]*node, 0, len(g))
 	again := map[graph.Key]bool{}
 	c.mu.Lock()
-	for _, k := range p.keys {
+	for n := range b.visited {
+		if cut {
+			if _, ok := g[n.key]; !ok {
+				continue // not sent: its result is kept
+			}
+		}
+		p.nodes = append(p.nodes, n)
 		// A key the caller holds a future of is in memory, not released.
-		if r, ok := s.ran[k]; ok && c.futures[k] == nil {
-			again[k] = true
-			p.seconds = max(p.seconds, r.seconds)
+		if r := n.ran.Load(); r != 0 && c.futures[n.key] == nil {
+			again[n.key] = true
+			p.seconds = max(p.seconds, math.Float64frombits(r))
 		}
 	}
 	c.mu.Unlock()
@@ -223,19 +222,15 @@ func (c *Client) finishSharedOnce(p *sharedPlan, elapsed time.Duration, ok bool)
 	s := &c.shared
 	var drop, kept []*AnyFuture
 	var reason string
-	s.mu.Lock()
 	if ok {
-		if s.ran == nil || len(s.ran)+len(p.keys) > maxRemembered {
-			s.ran = make(map[graph.Key]ranTask, len(p.keys))
-		}
-		if len(p.keys) <= maxRemembered {
-			for _, k := range p.keys {
-				if _, seen := s.ran[k]; !seen {
-					s.ran[k] = ranTask{seconds: elapsed.Seconds()}
-				}
-			}
+		// The first computation that ran a call says what computing it
+		// again costs.
+		took := math.Float64bits(max(elapsed.Seconds(), math.SmallestNonzeroFloat64))
+		for _, n := range p.nodes {
+			n.ran.CompareAndSwap(0, took)
 		}
 	}
+	s.mu.Lock()
 	for _, f := range p.holds {
 		k := f.st.key
 		keep := ok && f.Status() == Finished && (p.again[k] || elapsed >= set.min)
