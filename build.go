@@ -71,6 +71,7 @@ type builder struct {
 	// tasks' records and arguments, allocated a block at a time.
 	lits      []byte
 	taskBlock []graph.Task
+	nBlock    int // the size of the last block of tasks
 	argBlock  []graph.Arg
 	// scatterAt is auto-scatter's threshold, read from the configuration
 	// once per graph (scatterRead) rather than once per argument.
@@ -222,7 +223,9 @@ func small(a any) bool {
 // time building a graph of 25,000 calls of one int).
 func (b *builder) literal(a any) ([]byte, error) {
 	if cap(b.lits)-len(b.lits) < 80 {
-		b.lits = make([]byte, 0, 4096)
+		// Blocks double from the first, so that a builder of one task
+		// (Submit's) allocates little.
+		b.lits = make([]byte, 0, min(4096, max(128, 2*cap(b.lits))))
 	}
 	start := len(b.lits)
 	out, err := codec.AppendEncode(b.lits, a)
@@ -237,7 +240,8 @@ func (b *builder) literal(a any) ([]byte, error) {
 // the builder's blocks (one allocation for many small tasks).
 func (b *builder) newTask(n int) (*graph.Task, []graph.Arg) {
 	if len(b.taskBlock) == 0 {
-		b.taskBlock = make([]graph.Task, 256)
+		b.taskBlock = make([]graph.Task, min(256, max(1, 2*b.nBlock)))
+		b.nBlock = len(b.taskBlock)
 	}
 	t := &b.taskBlock[0]
 	b.taskBlock = b.taskBlock[1:]
@@ -245,7 +249,7 @@ func (b *builder) newTask(n int) (*graph.Task, []graph.Arg) {
 		return t, make([]graph.Arg, n)
 	}
 	if cap(b.argBlock)-len(b.argBlock) < n {
-		b.argBlock = make([]graph.Arg, 0, 1024)
+		b.argBlock = make([]graph.Arg, 0, min(1024, max(n, 2*cap(b.argBlock))))
 	}
 	l := len(b.argBlock)
 	b.argBlock = b.argBlock[:l+n]
