@@ -18,8 +18,10 @@ func sumChainF64AVX2(x *float64, n int, steps unsafe.Pointer, nsteps int, acc *[
 var chainAVX2 = cpu.X86.HasAVX2
 
 // sumChainVector adds to acc what sumChain's loop adds for the first
-// elements of the tile t, 32 at a time, and returns how many it
-// took: 0 where the CPU has no AVX2 or T is not float64.
+// elements of the tile t, 32 at a time, and returns how many it took: 0
+// where the CPU has no AVX2 or T is not float64. With no steps it is
+// sumOf's loop (element i to acc[i mod 4]), which sumOf and pieceSum
+// use.
 func sumChainVector[T number](t []T, steps []chainStep[T], acc *[4]T) int {
 	x, ok := any(t).([]float64)
 	if !ok || !chainAVX2 {

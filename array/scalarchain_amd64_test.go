@@ -76,3 +76,36 @@ func BenchmarkSumChain(b *testing.B) {
 		})
 	}
 }
+
+// A plain float64 sum (sumOf, and pieceSum over a run in pieces) through
+// the vector kernel is the four-accumulator loop's, bit for bit.
+func TestSumOfVectorAsGo(t *testing.T) {
+	for _, n := range []int{0, 1, 31, 32, 33, 100, exprTile + 31, 4_000_003} {
+		x := values[float64](random(6, n, []int{n}))
+		for i := 0; i < n; i += 7 {
+			x[i] = []float64{1e300, -1e300, 5e-324, math.Copysign(0, -1), 1e-17}[i%5]
+		}
+		var s [4]float64
+		i := 0
+		for ; i+4 <= n; i += 4 {
+			s[0] += x[i]
+			s[1] += x[i+1]
+			s[2] += x[i+2]
+			s[3] += x[i+3]
+		}
+		for ; i < n; i++ {
+			s[0] += x[i]
+		}
+		want := (s[0] + s[1]) + (s[2] + s[3])
+		if got := sumOf(x); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("n %d: sumOf %v, the loop %v", n, got, want)
+		}
+		var p pieceSum
+		for lo := 0; lo < n; lo += 1000 { // pieces of 1000: multiples of 4, not of 32
+			p.add(x[lo:min(lo+1000, n)])
+		}
+		if got := p.total(); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("n %d: in pieces %v, the loop %v", n, got, want)
+		}
+	}
+}
