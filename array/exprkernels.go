@@ -252,10 +252,13 @@ func extremeOf[T number](op string, v []T) T {
 }
 
 // sumOf sums v with four accumulators, which a processor adds in
-// parallel.
+// parallel: element i to accumulator i mod 4. float64s on a CPU with AVX2
+// go through the vector kernel of scalarchain_amd64.s (a chain of no
+// steps) 32 at a time first: the same additions in the same order.
 func sumOf[T number](v []T) T {
-	var s0, s1, s2, s3 T
-	i := 0
+	var sv [4]T
+	i := sumChainVector(v, nil, &sv)
+	s0, s1, s2, s3 := sv[0], sv[1], sv[2], sv[3]
 	for ; i+4 <= len(v); i += 4 {
 		s0 += v[i]
 		s1 += v[i+1]

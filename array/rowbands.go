@@ -88,8 +88,9 @@ func sumBands(pieces []*Block, ndim int) (*Block, error) {
 type pieceSum struct{ s0, s1, s2, s3 float64 }
 
 func (p *pieceSum) add(v []float64) {
-	s0, s1, s2, s3 := p.s0, p.s1, p.s2, p.s3
-	i := 0
+	acc := [4]float64{p.s0, p.s1, p.s2, p.s3}
+	i := sumChainVector(v, nil, &acc) // the first elements 32 at a time, with AVX2
+	s0, s1, s2, s3 := acc[0], acc[1], acc[2], acc[3]
 	for ; i+4 <= len(v); i += 4 {
 		w := v[i : i+4 : i+4]
 		s0 += w[0]

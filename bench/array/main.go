@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -49,6 +50,7 @@ var (
 	cpuProf   = flag.String("cpuprofile", "", "write a CPU profile of dusk's runs to this file (with -inprocess, the workers' work too)")
 	inProcess = flag.Bool("inprocess", false, "run dusk's 2 workers as goroutines of this process instead of processes (for -cpuprofile)")
 	moved     = flag.Bool("moved", false, "after each dusk workload, run it once more under a performance report and print the bytes of blocks the workers sent each other")
+	timeLine  = flag.Bool("timeline", false, "after each dusk workload, run it once more under a performance report and print a time line of that run")
 )
 
 // box is the sum of each element's 3×3 neighbourhood within the block.
@@ -184,10 +186,14 @@ func main() {
 		}
 		best := time.Duration(0)
 		var val float64
-		for range *repeat {
+		for r := range *repeat {
 			var in *array.Array
+			spread := ""
 			if w.prepare != nil {
 				if in, err = w.prepare(ctx, c); err != nil {
+					log.Fatalf("%s: %v", w.name, err)
+				}
+				if spread, err = blocksPerWorker(ctx, c); err != nil {
 					log.Fatalf("%s: %v", w.name, err)
 				}
 			}
@@ -207,11 +213,17 @@ func main() {
 			if best == 0 || el < best {
 				best = el
 			}
+			log.Printf("dusk %s run %d: %.3fs%s", w.name, r+1, el.Seconds(), spread)
 			in = nil
 			runtime.GC() // the persisted x's futures are released
 		}
 		dusks[w.name] = res{best.Seconds(), val}
 		log.Printf("dusk %s: %.2fs (%g)", w.name, best.Seconds(), val)
+		if *timeLine {
+			if err := timeline(ctx, c, w, os.Stdout); err != nil {
+				log.Fatalf("%s: %v", w.name, err)
+			}
+		}
 		if *moved {
 			b, n, err := blocksMoved(ctx, c, w)
 			if err != nil {
@@ -267,6 +279,21 @@ func main() {
 	if err := os.WriteFile(*outFlag, b, 0o644); err != nil {
 		log.Print(err)
 	}
+}
+
+// blocksPerWorker returns ", blocks per worker: a, b" for the keys
+// each worker holds (a persisted input's blocks), fewest first.
+func blocksPerWorker(ctx context.Context, c *dusk.Client) (string, error) {
+	held, err := c.HasWhat(ctx)
+	if err != nil {
+		return "", err
+	}
+	var ns []int
+	for _, keys := range held {
+		ns = append(ns, len(keys))
+	}
+	slices.Sort(ns)
+	return fmt.Sprintf(", blocks per worker: %v", ns), nil
 }
 
 // blocksMoved runs w once more under a performance report (written to a
