@@ -232,13 +232,17 @@ func (e *DB) Query(ctx context.Context, query string, inputs ...Input) (arrow.Re
 
 // runArrow runs query over the inputs on a connection of db.
 func runArrow(ctx context.Context, db *sql.DB, query string, inputs []Input) (arrow.RecordBatch, error) {
+	orig := query
+	if q, ok := emptyInputs(query, inputs); ok {
+		// No rows in: no view to register (see empty.go).
+		query, inputs = q, nil
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dataframe: a DuckDB connection: %w", err)
 	}
 	defer conn.Close()
 	var out arrow.RecordBatch
-	orig := query
 	err = conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
