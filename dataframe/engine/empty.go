@@ -4,6 +4,7 @@ package engine
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -15,6 +16,38 @@ import (
 // no rows whose columns DuckDB reads from Arrow as one SQL type each are
 // given to the query as empty relations of those types instead, which
 // give it the same types, hence the same result.
+//
+// The main database (DB.Query) also keeps the schema each such query gave
+// when it gave no rows, by the query with its inputs spelt out (their
+// columns' names and types): the same query over the same columns gives
+// the same empty result, so a plan built again (a query run again, a
+// step the optimizer rewrites to what it was) asks DuckDB nothing.
+
+// maxPlanned bounds the schemas a DB keeps; past it they are forgotten
+// and kept anew.
+const maxPlanned = 4096
+
+// plannedSchemas are the schemas of queries over inputs of no rows, by
+// the query emptyInputs made of them.
+type plannedSchemas struct {
+	mu sync.Mutex
+	m  map[string]*arrow.Schema
+}
+
+func (p *plannedSchemas) get(query string) *arrow.Schema {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.m[query]
+}
+
+func (p *plannedSchemas) put(query string, s *arrow.Schema) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil || len(p.m) >= maxPlanned {
+		p.m = map[string]*arrow.Schema{}
+	}
+	p.m[query] = s
+}
 
 // duckTypes are the SQL types DuckDB's Arrow scan reads the Arrow types
 // as, for the types emptyInputs spells.

@@ -89,3 +89,49 @@ func TestEmptyInputsGiveTheTypesOfRows(t *testing.T) {
 		t.Fatal("a query over a column that is not there ran")
 	}
 }
+
+// TestEmptyInputsPlannedOnce: a query over inputs of no rows that gives
+// no rows is kept by the query with its inputs' columns spelt out, and
+// asked again gives the same schema from there; one over other columns
+// is another query, and one that gives a row (a count) is not kept.
+func TestEmptyInputsPlannedOnce(t *testing.T) {
+	e, err := Open(Settings{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	empty := typesRecord(t, 0)
+	query := WithCTE("part", ScanView(ViewIn), `SELECT "c_int64" * 2 AS d, "c_utf8" FROM part WHERE "c_bool"`)
+	in := Input{Name: ViewIn, Rec: empty}
+	key, _ := emptyInputs(query, []Input{in})
+	first, err := e.Query(ctx, query, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := e.planned.get(key)
+	if kept == nil || !kept.Equal(first.Schema()) {
+		t.Fatalf("the schema of a query over no rows is not kept: %v", kept)
+	}
+	again, err := e.Query(ctx, query, in)
+	if err != nil || again.NumRows() != 0 || !again.Schema().Equal(first.Schema()) {
+		t.Fatalf("asked again: %v, %v; want %s", again, err, first.Schema())
+	}
+	// The same text over columns of other types is another query.
+	other := Input{Name: ViewIn, Rec: testRecord(0)}
+	if k, _ := emptyInputs(query, []Input{other}); k == key {
+		t.Fatal("inputs of other columns make the same query")
+	}
+	count := WithCTE("part", ScanView(ViewIn), `SELECT count(*) AS n FROM part`)
+	out, err := e.Query(ctx, count, in)
+	if err != nil || out.NumRows() != 1 {
+		t.Fatalf("count over no rows: %v, %v", out, err)
+	}
+	if k, _ := emptyInputs(count, []Input{in}); e.planned.get(k) != nil {
+		t.Fatal("a query that gave a row over no rows is kept")
+	}
+	out, err = e.Query(ctx, count, in)
+	if err != nil || out.NumRows() != 1 {
+		t.Fatalf("count over no rows, again: %v, %v", out, err)
+	}
+}

@@ -52,6 +52,10 @@ type DB struct {
 	// access holds the databases that may touch files (see access.go):
 	// the main one may not.
 	access accessCache
+
+	// planned holds the schemas of queries over inputs of no rows that
+	// gave no rows (see empty.go).
+	planned plannedSchemas
 }
 
 // filesMemoryShare is the part of a DB's memory limit its files
@@ -227,7 +231,18 @@ func (e *QueryError) Error() string {
 // quoted ("name"), must read it whole and once (see disabledOptimizers):
 // read it through WithCTE and ScanView, which do both.
 func (e *DB) Query(ctx context.Context, query string, inputs ...Input) (arrow.RecordBatch, error) {
-	return runArrow(ctx, e.db, query, inputs)
+	q, ok := emptyInputs(query, inputs)
+	if !ok {
+		return runArrow(ctx, e.db, query, inputs)
+	}
+	if s := e.planned.get(q); s != nil {
+		return kernels.EmptyRecord(s), nil
+	}
+	out, err := runArrow(ctx, e.db, query, inputs)
+	if err == nil && out.NumRows() == 0 {
+		e.planned.put(q, out.Schema())
+	}
+	return out, err
 }
 
 // runArrow runs query over the inputs on a connection of db.
