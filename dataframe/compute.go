@@ -114,6 +114,15 @@ func (df *DataFrame) run(ctx context.Context, extra func(lw *lowering, parts []p
 // its partitions then coming in another number than planned: extra, if
 // any, must take any number (lw.adapt says whether they changed).
 func (df *DataFrame) runAdapting(ctx context.Context, extra func(lw *lowering, parts []part) ([]part, error), adapt bool) (futs []*dusk.AnyFuture, forget func(), err error) {
+	return df.runFinishing(ctx, extra, adapt, nil)
+}
+
+// runFinishing is runAdapting that, when finish is given, calls it on
+// the futures as soon as they are started, in place of waiting for them
+// all: Compute fetches each partition as it finishes while the others
+// still run. An error of finish is the run's (a lost worker's starts the
+// computation again, finish then called on the new futures).
+func (df *DataFrame) runFinishing(ctx context.Context, extra func(lw *lowering, parts []part) ([]part, error), adapt bool, finish func([]*dusk.AnyFuture) error) (futs []*dusk.AnyFuture, forget func(), err error) {
 	if df.err != nil {
 		return nil, nil, df.err
 	}
@@ -126,7 +135,11 @@ func (df *DataFrame) runAdapting(ctx context.Context, extra func(lw *lowering, p
 		}
 		futs, err = lw.persist(plan, extra)
 		if err == nil {
-			err = dusk.Wait(ctx, futs...)
+			if finish != nil {
+				err = finish(futs)
+			} else {
+				err = dusk.Wait(ctx, futs...)
+			}
 		}
 		if err == nil {
 			return futs, func() { release(lw.held); forgetShuffles(ctx, df.c, lw.shuffles) }, nil
@@ -237,18 +250,20 @@ func firstLine(s string) string {
 }
 
 // Compute runs the DataFrame and returns it as one Arrow table, its
-// partitions in order (one chunk each).
+// partitions in order (one chunk each). Partitions are fetched as they
+// finish, while later ones still run.
 func (df *DataFrame) Compute(ctx context.Context) (arrow.Table, error) {
-	futs, forget, err := df.run(ctx, nil)
+	var recs []arrow.RecordBatch
+	futs, forget, err := df.runFinishing(ctx, nil, true, func(futs []*dusk.AnyFuture) error {
+		var err error
+		recs, err = gatherRecords(ctx, futs)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer forget()
-	defer release(futs)
-	recs, err := gatherRecords(ctx, futs)
-	if err != nil {
-		return nil, err
-	}
+	release(futs)
+	forget()
 	return tableOf(df.Schema(), recs), nil
 }
 

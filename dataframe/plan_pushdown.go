@@ -21,8 +21,12 @@ import (
 // same-named columns (whose names carry suffixes) when either is.
 func (o *optimizer) join(j *joinNode, need map[string]bool) node {
 	lneed, rneed := j.sideNeeds(need)
-	l := o.node(j.left, lneed)
-	r := o.node(j.right, rneed)
+	// A side keeps only the columns the join's result needs: a Filter
+	// moved down into a side passes on the columns only it read (the
+	// dimension's category a filter picked rows by), which would else be
+	// broadcast, shuffled and gathered for nothing.
+	l := project(o.node(j.left, lneed), lneed)
+	r := project(o.node(j.right, rneed), rneed)
 	if j.strategy == StrategyShuffle {
 		l = o.coalesced(l, fmt.Sprintf("the hash shuffle of Merge's left side on [%s]", strings.Join(j.on, ", ")))
 		r = o.coalesced(r, fmt.Sprintf("the hash shuffle of Merge's right side on [%s]", strings.Join(j.on, ", ")))

@@ -361,3 +361,25 @@ func TestPushdownBelowConcatAndSample(t *testing.T) {
 		t.Fatalf("a sample drew %d rows, then %d", len(got1), len(got2))
 	}
 }
+
+// TestMergeSideDropsColumnsOnlyItsFilterRead: a Filter moved into a side
+// of a join passes on only the columns the join's result needs; the
+// column it alone read (the right's v) is picked away below the join, not
+// broadcast and gathered (it was, up to the Select above the join).
+func TestMergeSideDropsColumnsOnlyItsFilterRead(t *testing.T) {
+	ctx := testContext(t)
+	c := newCluster(t, ctx)
+	ldir, rdir := plannerData(t, c)
+	for _, strategy := range []string{dataframe.StrategyBroadcast, dataframe.StrategyShuffle} {
+		m := dataframe.ReadParquet(c, ldir).Merge(dataframe.ReadParquet(c, rdir), []string{"id"}, "inner", dataframe.Strategy(strategy)).
+			Filter("v = 'v1' AND y > 3").Select("id", "k", "w")
+		_, after := plannerPlans(t, m)
+		if !strings.Contains(after, "columns [id, w] (no copy)") || !strings.Contains(after, "columns=[id, v, w]") {
+			t.Fatalf("%s: the right side passes on v, which only its filter reads:\n%s", strategy, after)
+		}
+		want := plannerDuckDB(t, fmt.Sprintf("SELECT id, l.k, r.w FROM read_parquet('%s/*.parquet') l JOIN read_parquet('%s/*.parquet') r USING (id) WHERE r.v = 'v1' AND l.y > 3", ldir, rdir))
+		if got := rowsOf(t, mustCompute(t, ctx, m)); len(want) < 10 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: %d rows, DuckDB has %d", strategy, len(got), len(want))
+		}
+	}
+}

@@ -52,6 +52,10 @@ type DB struct {
 	// access holds the databases that may touch files (see access.go):
 	// the main one may not.
 	access accessCache
+
+	// planned holds the schemas of queries over inputs of no rows that
+	// gave no rows (see empty.go).
+	planned plannedSchemas
 }
 
 // filesMemoryShare is the part of a DB's memory limit its files
@@ -227,18 +231,33 @@ func (e *QueryError) Error() string {
 // quoted ("name"), must read it whole and once (see disabledOptimizers):
 // read it through WithCTE and ScanView, which do both.
 func (e *DB) Query(ctx context.Context, query string, inputs ...Input) (arrow.RecordBatch, error) {
-	return runArrow(ctx, e.db, query, inputs)
+	q, ok := emptyInputs(query, inputs)
+	if !ok {
+		return runArrow(ctx, e.db, query, inputs)
+	}
+	if s := e.planned.get(q); s != nil {
+		return kernels.EmptyRecord(s), nil
+	}
+	out, err := runArrow(ctx, e.db, query, inputs)
+	if err == nil && out.NumRows() == 0 {
+		e.planned.put(q, out.Schema())
+	}
+	return out, err
 }
 
 // runArrow runs query over the inputs on a connection of db.
 func runArrow(ctx context.Context, db *sql.DB, query string, inputs []Input) (arrow.RecordBatch, error) {
+	orig := query
+	if q, ok := emptyInputs(query, inputs); ok {
+		// No rows in: no view to register (see empty.go).
+		query, inputs = q, nil
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dataframe: a DuckDB connection: %w", err)
 	}
 	defer conn.Close()
 	var out arrow.RecordBatch
-	orig := query
 	err = conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {

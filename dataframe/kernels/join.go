@@ -277,6 +277,11 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 		rest, prest = bc[2:], pc[2:]
 	}
 	two := bk2 != nil
+	if len(bc) == 1 {
+		if bi, pi, ok := joinDense(bc[0], pc[0], bok, pok); ok {
+			return joinGather(left, right, build == left, bi, pi, p)
+		}
+	}
 	// The table: build rows ordered by slot (a counting sort), each
 	// slot's rows a run of entries from start[slot], so that a probe
 	// reads the slot's bounds and then its entries, side by side.
@@ -390,8 +395,15 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 			}
 		}
 	}
+	return joinGather(left, right, build == left, bi, pi, p)
+}
+
+// joinGather returns the joined rows: the pairs of build rows bi and
+// probe rows pi (the build side the left one when buildLeft) gathered
+// into the plan's columns.
+func joinGather(left, right arrow.RecordBatch, buildLeft bool, bi, pi []int64, p JoinPlan) (arrow.RecordBatch, error) {
 	li, ri := pi, bi
-	if build == left {
+	if buildLeft {
 		li, ri = bi, pi
 	}
 	var cols []arrow.Array
@@ -424,4 +436,84 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 		fields[i] = arrow.Field{Name: p.Names[i], Type: c.DataType(), Nullable: true}
 	}
 	return array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(len(li))), nil
+}
+
+// maxDenseSpan bounds the keys a dense join table covers (see joinDense):
+// it takes 4 bytes a key value, 16 MiB at most.
+const maxDenseSpan = 1 << 22
+
+// denseSpanPerRow is how many key values a dense join table may cover per
+// build row: a build side of 10,000 ids among 100,000 (the benchmark's
+// dimension table, filtered) is dense enough.
+const denseSpanPerRow = 16
+
+// joinDense joins one integer key by direct addressing when the build
+// side's keys lie in a range of at most denseSpanPerRow values a row (and
+// maxDenseSpan in all): a probe row's key minus the least one indexes the
+// first build row of that key, which links to the next, with no hash,
+// filter or key comparison (a slot holds only rows of its key). It
+// returns the pairs of build and probe rows that match, in the probe
+// side's order (a probe row's matches in build order), or false when the
+// keys are not dense enough (then the hash table joins them).
+func joinDense(bk, pk []int64, bok, pok []bool) (bi, pi []int64, ok bool) {
+	nb := len(bk)
+	lo, hi, any := int64(0), int64(0), false
+	for b, k := range bk {
+		if bok != nil && !bok[b] {
+			continue
+		}
+		if !any {
+			lo, hi, any = k, k, true
+		}
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	if !any {
+		return nil, nil, false
+	}
+	span := uint64(hi) - uint64(lo) + 1
+	if span == 0 || span > maxDenseSpan || span > uint64(denseSpanPerRow*nb+64) {
+		return nil, nil, false
+	}
+	// head[d] is 1 + the first build row of key lo+d (0: none), next[b]
+	// 1 + the build row after b of its key; head[span] stays 0, so that a
+	// probe key out of the range (clamped to span) finds no row without a
+	// branch.
+	head := make([]int32, span+1)
+	next := make([]int32, nb)
+	for b := nb - 1; b >= 0; b-- {
+		if bok != nil && !bok[b] {
+			continue
+		}
+		d := uint64(bk[b]) - uint64(lo)
+		next[b] = head[d]
+		head[d] = int32(b + 1)
+	}
+	np := len(pk)
+	bi = make([]int64, 0, min(np, nb)+16)
+	pi = make([]int64, 0, cap(bi))
+	// Probes go in batches: first every row's first match (loads that do
+	// not wait on each other), then the rows of the keys that have any.
+	const batch = 256
+	var first [batch]int32
+	for j0 := 0; j0 < np; j0 += batch {
+		n := min(batch, np-j0)
+		keys := pk[j0 : j0+n]
+		for t, k := range keys {
+			first[t] = head[min(uint64(k)-uint64(lo), span)]
+		}
+		for t := range n {
+			if first[t] == 0 {
+				continue
+			}
+			j := j0 + t
+			if pok != nil && !pok[j] {
+				continue
+			}
+			for e := first[t]; e != 0; e = next[e-1] {
+				bi = append(bi, int64(e-1))
+				pi = append(pi, int64(j))
+			}
+		}
+	}
+	return bi, pi, true
 }
