@@ -146,15 +146,15 @@ func printTimeline(path string, out io.Writer, t0, tBuilt, tDone time.Time) erro
 	}
 	for r, idx := range byRow {
 		sort.Slice(idx, func(a, b int) bool { return rep.Stream[idx[a]].Start < rep.Stream[idx[b]].Start })
-		rowName := fmt.Sprintf("row %d", r)
+		rowName, thread := fmt.Sprintf("row %d", r), -1
 		if r < len(rep.Rows) {
-			rowName = fmt.Sprintf("%s/%d", rep.Rows[r].Worker, rep.Rows[r].Thread)
+			rowName, thread = fmt.Sprintf("%s/%d", rep.Rows[r].Worker, rep.Rows[r].Thread), rep.Rows[r].Thread
 		}
 		var prev float64 = -1
 		var gaps []float64
 		for _, i := range idx {
 			b := rep.Stream[i]
-			if prev >= 0 && rep.Rows[r].Thread >= 0 {
+			if prev >= 0 && thread >= 0 {
 				gaps = append(gaps, b.Start-prev)
 			}
 			prev = b.Stop
