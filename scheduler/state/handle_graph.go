@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/dusk-go/dusk/graph"
@@ -287,7 +288,7 @@ func (s *State) handleClientRemoved(e *ClientRemoved) {
 	}
 	s.coordClientRemoved(e.ID)
 	s.awaitedClientRemoved(e.ID)
-	for part := range c.parts {
+	for _, part := range slices.Sorted(maps.Keys(c.parts)) { // in order: the same actions every time
 		s.dropPart(c, part)
 	}
 	wants := slices.Clone(c.wants)
