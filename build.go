@@ -333,14 +333,7 @@ func (b *builder) sendWhole(g graph.Graph, keys, wanted []graph.Key) error {
 	}
 	c := b.c
 	if c.local == nil {
-		// Kept to give a restarted scheduler; a local cluster's scheduler
-		// lives and dies with this process.
-		c.mu.Lock()
-		c.lineage.record(g, keys, tasks, func(k graph.Key) bool {
-			fs := c.futures[k]
-			return fs != nil && fs.refs > 0
-		})
-		c.mu.Unlock()
+		b.recordLineage(g, keys, tasks)
 	}
 	u := &pb.UpdateGraph{Wanted: wire.Keys(wanted), Tasks: tasks}
 	if err := c.send(&pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: u}}); err != nil {
@@ -370,12 +363,7 @@ func (b *builder) sendParts(g graph.Graph, keys, wanted []graph.Key) error {
 		if all, nbytes, err = encodeTasks(g, keys); err != nil {
 			return err
 		}
-		c.mu.Lock()
-		c.lineage.record(g, keys, all, func(k graph.Key) bool {
-			fs := c.futures[k]
-			return fs != nil && fs.refs > 0
-		})
-		c.mu.Unlock()
+		b.recordLineage(g, keys, all)
 	}
 	size, chunk := c.firstPart(), c.chunk()
 	for start := 0; start < len(keys); start, size = start+size, min(2*size, chunk) {
@@ -389,8 +377,9 @@ func (b *builder) sendParts(g graph.Graph, keys, wanted []graph.Key) error {
 			if tasks, n, err = encodeTasks(g, keys[start:end]); err != nil {
 				if start > 0 {
 					// The parts sent are held until the graph's last
-					// part: an empty one lets them go.
-					b.sendPart(id, nil, nil, false)
+					// part: an empty one lets them go (if it cannot be
+					// sent, the client is gone, and its parts with it).
+					_ = b.sendPart(id, nil, nil, false)
 				}
 				return err
 			}
@@ -410,6 +399,19 @@ func (b *builder) sendParts(g graph.Graph, keys, wanted []graph.Key) error {
 		b.checkGraphSize(keys, nbytes)
 	}
 	return nil
+}
+
+// recordLineage keeps the graph's encoded tasks (in the order keys
+// gives) to give a scheduler that restarts; a local cluster's scheduler
+// lives and dies with this process, and its client keeps none.
+func (b *builder) recordLineage(g graph.Graph, keys []graph.Key, tasks [][]byte) {
+	c := b.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lineage.record(g, keys, tasks, func(k graph.Key) bool {
+		fs := c.futures[k]
+		return fs != nil && fs.refs > 0
+	})
 }
 
 // sendPart sends one part of graph id.
