@@ -67,8 +67,9 @@ type builder struct {
 	whole bool
 	// indexed is the graph buildGraph made, with its index.
 	indexed *graph.Indexed
-	// lits holds the encodings of small literals; tasks and args are the
-	// tasks' records and arguments, allocated a block at a time.
+	// lits holds the encodings of small literals; taskBlock and argBlock
+	// are what is left of the blocks the tasks' records and arguments
+	// are cut from (see newTask).
 	lits      []byte
 	taskBlock []graph.Task
 	nBlock    int // the size of the last block of tasks
