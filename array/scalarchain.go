@@ -88,9 +88,8 @@ func scalarChain[T number](p program, r *exprRun[T]) (x []T, steps []chainStep[T
 
 // sumChain returns what reduceExpr(redSum, ...) returns for the scalar
 // chain steps over x. Eight elements go through the steps at a time (the
-// steps' dispatch is then paid once for eight: 0.27 → 0.24 s over 3.2 GB
-// on two cores here, where a bare sum reads it in 0.21 s), element i still
-// added to partial sum i mod 4. For float64 on a CPU with AVX2, each
+// steps' dispatch is then paid once for eight; BenchmarkSumChain/go
+// measures this loop), element i still added to partial sum i mod 4. For float64 on a CPU with AVX2, each
 // tile's elements 32 at a time go through the vector kernel of
 // scalarchain_amd64.s instead (sumChainVector): the same operations in
 // the same order, four elements an instruction.
