@@ -96,11 +96,7 @@ func (w *Worker) act(ins []wstate.Instruction) {
 		case *wstate.Execute:
 			w.execute(i.Task, i.Thread)
 		case *wstate.CancelTask:
-			w.execMu.Lock()
-			if c := w.cancels[i.Key]; c != nil {
-				c()
-			}
-			w.execMu.Unlock()
+			w.cancelRun(i.Key, i.Thread)
 		case *wstate.FetchFrom:
 			w.inflight.add()
 			go w.fetch(w.ctx, w.sessions.Load(), i.Peer, i.Keys)

@@ -16,10 +16,15 @@ type runners struct {
 }
 
 // runner is one goroutine; jobs holds at most the one task it was handed.
-type runner struct{ jobs chan func() }
+// A job may leave the runner its next job in next (only the runner's own
+// goroutine touches it): the runner takes it when the job returns.
+type runner struct {
+	jobs chan func(*runner)
+	next func(*runner)
+}
 
 // run runs job on a waiting runner, or on a new one.
-func (p *runners) run(job func()) {
+func (p *runners) run(job func(*runner)) {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 {
 		r := p.idle[n-1]
@@ -30,12 +35,16 @@ func (p *runners) run(job func()) {
 		return
 	}
 	p.mu.Unlock()
-	go p.loop(&runner{jobs: make(chan func(), 1)}, job)
+	go p.loop(&runner{jobs: make(chan func(*runner), 1)}, job)
 }
 
-func (p *runners) loop(r *runner, job func()) {
+func (p *runners) loop(r *runner, job func(*runner)) {
 	for {
-		job()
+		job(r)
+		if job = r.next; job != nil {
+			r.next = nil
+			continue
+		}
 		p.mu.Lock()
 		if p.closed || len(p.idle) >= p.max {
 			p.mu.Unlock()

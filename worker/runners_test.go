@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,7 +18,7 @@ func TestRunnersRunEveryTaskOnce(t *testing.T) {
 		wg.Go(func() {
 			for i := g; i < 1000; i += 8 {
 				done := make(chan struct{})
-				p.run(func() { ran[i].Add(1); close(done) })
+				p.run(func(*runner) { ran[i].Add(1); close(done) })
 				<-done
 			}
 		})
@@ -36,7 +37,7 @@ func TestRunnersRunEveryTaskOnce(t *testing.T) {
 	p.mu.Unlock()
 	for i := 1000; i < 2000; i++ {
 		wg.Add(1)
-		p.run(func() { ran[i].Add(1); wg.Done() })
+		p.run(func(*runner) { ran[i].Add(1); wg.Done() })
 	}
 	wg.Wait()
 	for i := range ran {
@@ -44,4 +45,44 @@ func TestRunnersRunEveryTaskOnce(t *testing.T) {
 			t.Fatalf("task %d ran %d times", i, n)
 		}
 	}
+}
+
+// A job that leaves its runner a next job has it run on the same runner,
+// after it returns, and the runner waits for work again after that.
+func TestRunnerTakesTheJobItWasLeft(t *testing.T) {
+	p := &runners{max: 1}
+	var first, second *runner
+	done := make(chan struct{})
+	var order []int
+	p.run(func(r *runner) {
+		first = r
+		r.next = func(r *runner) {
+			second = r
+			order = append(order, 2)
+			close(done)
+		}
+		order = append(order, 1)
+	})
+	<-done
+	if first == nil || first != second {
+		t.Fatalf("the next job ran on runner %p, the first on %p", second, first)
+	}
+	if len(order) != 2 || order[0] != 1 || order[1] != 2 {
+		t.Fatalf("jobs ran in the order %v, want [1 2]", order)
+	}
+	again := make(chan *runner)
+	for {
+		p.mu.Lock()
+		n := len(p.idle)
+		p.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		runtime.Gosched()
+	}
+	p.run(func(r *runner) { again <- r })
+	if r := <-again; r != first {
+		t.Fatalf("the waiting runner %p did not take the next task (%p did)", first, r)
+	}
+	p.close()
 }

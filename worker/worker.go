@@ -149,8 +149,13 @@ type Worker struct {
 	mu sync.Mutex    // protects st; held while its instructions are carried out
 	st *wstate.State // the task bookkeeping
 
-	execMu  sync.Mutex // protects cancels
-	cancels map[graph.Key]context.CancelFunc
+	// running holds, per thread, the context of the run last started
+	// there (a thread runs one task at a time, even one cancelled);
+	// guarded by mu.
+	running []*taskContext
+	// tail is the runner reporting its task's run while it holds mu: a
+	// task the report lets start goes to it (see execute).
+	tail *runner
 
 	pluginsMu sync.Mutex // protects plugins
 	plugins   map[string]task.Plugin
@@ -227,7 +232,6 @@ func New(opts Options) (*Worker, error) {
 		opts:    opts,
 		reg:     opts.Registry,
 		store:   store.NewStore(),
-		cancels: make(map[graph.Key]context.CancelFunc),
 		plugins: make(map[string]task.Plugin),
 		actors:  newActorTable(),
 		retire:  make(chan struct{}),
@@ -540,8 +544,8 @@ func (w *Worker) endSession() {
 	w.mu.Lock()
 	w.sessions.Add(1)
 	w.st = nil
+	w.cancelRuns()
 	w.mu.Unlock()
-	w.cancelAll()
 	if !w.inflight.wait(10 * time.Second) {
 		w.log.Warn("tasks still running 10s after they were cancelled; their results will be dropped")
 	}
@@ -579,11 +583,3 @@ func stopGRPC(s *grpc.Server, grace time.Duration) {
 	}
 }
 
-func (w *Worker) cancelAll() {
-	w.execMu.Lock()
-	defer w.execMu.Unlock()
-	for _, c := range w.cancels {
-		c()
-	}
-	clear(w.cancels)
-}

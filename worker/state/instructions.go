@@ -20,10 +20,12 @@ type Execute struct {
 	Thread int
 }
 
-// CancelTask cancels the context of an executing task.
+// CancelTask cancels the context of an executing task, which runs on
+// Thread.
 type CancelTask struct {
-	Cause Cause
-	Key   graph.Key
+	Cause  Cause
+	Key    graph.Key
+	Thread int
 }
 
 // FetchFrom fetches keys from a peer. The shell posts Fetched when done.

@@ -133,7 +133,7 @@ func (s *State) executingToMemory(t *Task) {
 
 func (s *State) executingToCancelled(t *Task) {
 	t.rerun = false
-	s.emit(&CancelTask{Key: t.Key})
+	s.emit(&CancelTask{Key: t.Key, Thread: t.thread})
 }
 
 func (s *State) cancelledToReady(t *Task) {
