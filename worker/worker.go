@@ -582,4 +582,3 @@ func stopGRPC(s *grpc.Server, grace time.Duration) {
 		s.Stop()
 	}
 }
-
