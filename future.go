@@ -158,12 +158,21 @@ func appendFutures[T any](fs []*Future[T], c *Client, keys []graph.Key) []*Futur
 	}
 	c.mu.Unlock()
 	hs := make([]futureHandle, len(keys))
+	start := len(fs)
 	for i, st := range sts {
 		h := &hs[i]
 		h.c, h.key = c, st.key
-		f := &Future[T]{c: c, st: st, h: h}
-		runtime.AddCleanup(f, (*futureHandle).release, h)
-		fs = append(fs, f)
+		fs = append(fs, &Future[T]{c: c, st: st, h: h})
+	}
+	// The cleanups go on last first. The runtime keeps the cleanups of a
+	// span of memory in a list sorted by address and walks it to insert
+	// one, and futures made one after another lie at increasing addresses:
+	// in the order they were made, each insert walked past all the
+	// earlier ones of its span (hundreds of 24-byte futures a span; a
+	// fifth of Map's cost in the client at 20,000 tasks); last first, each
+	// goes at the list's head.
+	for i := len(fs) - 1; i >= start; i-- {
+		runtime.AddCleanup(fs[i], (*futureHandle).release, fs[i].h)
 	}
 	return fs
 }
