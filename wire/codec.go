@@ -33,7 +33,8 @@ func (codec) Name() string { return "proto" }
 
 // Marshal encodes v into one buffer (a DataBatch into several: its large
 // chunks' data are not copied, datacodec.go), taken from gRPC's pool when it is
-// large enough to be worth pooling (gRPC frees it once sent).
+// large enough to be worth pooling (gRPC frees it once sent; the pool is
+// dusk's, bufpool.go).
 func (codec) Marshal(v any) (mem.BufferSlice, error) {
 	if b, ok := v.(*pb.DataBatch); ok {
 		return marshalData(b)
@@ -58,13 +59,12 @@ func (codec) Marshal(v any) (mem.BufferSlice, error) {
 		}
 		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
 	}
-	pool := mem.DefaultBufferPool()
-	buf := pool.Get(size)
+	buf := codecBuffers.Get(size)
 	if _, err := m.MarshalToSizedBufferVT((*buf)[:size]); err != nil {
-		pool.Put(buf)
+		codecBuffers.Put(buf)
 		return nil, err
 	}
-	return mem.BufferSlice{mem.NewBuffer(buf, pool)}, nil
+	return mem.BufferSlice{mem.NewBuffer(buf, codecBuffers)}, nil
 }
 
 // Unmarshal decodes data into v, which gRPC hands over new (the
@@ -76,7 +76,7 @@ func (codec) Unmarshal(data mem.BufferSlice, v any) error {
 	if b, ok := v.(*pb.DataBatch); ok {
 		return unmarshalData(data, b)
 	}
-	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+	buf := data.MaterializeToBuffer(codecBuffers)
 	defer buf.Free()
 	if m, ok := v.(vtMessage); ok {
 		return m.UnmarshalVT(buf.ReadOnlyData())
