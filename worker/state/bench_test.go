@@ -122,3 +122,37 @@ func BenchmarkWideDependents(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkManyReady measures independent tasks sent in a batch of
+// 10,000 (as a merge's or a map's are) and run one at a time on one
+// thread: each Compute, the start of each, its Executed and its Free;
+// the ready heap is as deep as the tasks not yet started.
+func BenchmarkManyReady(b *testing.B) {
+	const n = 10_000
+	specs := make([]*graph.Task, n)
+	for i := range specs {
+		specs[i] = &graph.Task{Key: graph.Key(fmt.Sprintf("inc-%d", i)), Func: "f", Args: []graph.Arg{graph.Value([]byte{byte(i)})}}
+	}
+	s := New(Config{Address: "me", NThreads: 1})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N / n {
+		for i, t := range specs {
+			s.Handle(&Compute{Task: t, Priority: graph.Priority{Order: int64(i)}})
+		}
+		s.Ready()
+		s.Advance()
+		for _, t := range specs {
+			s.Handle(&Executed{Key: t.Key, NBytes: 8})
+			s.Ready()
+			s.Advance()
+			s.Handle(&Free{Keys: []graph.Key{t.Key}})
+			s.Ready()
+			s.Advance()
+		}
+	}
+	b.StopTimer()
+	if s.Len() != 0 {
+		b.Fatalf("%d keys held after the rounds, want 0", s.Len())
+	}
+}

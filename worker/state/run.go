@@ -1,8 +1,6 @@
 package state
 
 import (
-	"container/heap"
-
 	"github.com/dusk-go/dusk/graph"
 )
 
@@ -43,9 +41,9 @@ func (s *State) ensureExecuting() {
 	}
 	var blocked []*Task
 	for len(s.threads) > 0 && s.ready.Len() > 0 {
-		t := s.ready[0]
+		t := s.ready.first()
 		if !s.take(t.resources) {
-			heap.Pop(&s.ready)
+			s.ready.remove(0)
 			blocked = append(blocked, t)
 			continue
 		}
@@ -54,7 +52,7 @@ func (s *State) ensureExecuting() {
 		s.transition(t, Executing)
 	}
 	for _, t := range blocked {
-		heap.Push(&s.ready, t)
+		s.ready.push(t)
 	}
 }
 
@@ -69,29 +67,4 @@ func (s *State) take(res map[string]float64) bool {
 		s.avail[r] -= v
 	}
 	return true
-}
-
-// readyHeap orders ready tasks by priority.
-type readyHeap []*Task
-
-func (h readyHeap) Len() int           { return len(h) }
-func (h readyHeap) Less(i, j int) bool { return h[i].Prio.Less(h[j].Prio) }
-func (h readyHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].heapIdx = i
-	h[j].heapIdx = j
-}
-func (h *readyHeap) Push(x any) {
-	t := x.(*Task)
-	t.heapIdx = len(*h)
-	*h = append(*h, t)
-}
-func (h *readyHeap) Pop() any {
-	old := *h
-	n := len(old) - 1
-	t := old[n]
-	old[n] = nil
-	*h = old[:n]
-	t.heapIdx = -1
-	return t
 }

@@ -1,7 +1,6 @@
 package state
 
 import (
-	"container/heap"
 	"fmt"
 	"slices"
 
@@ -106,7 +105,7 @@ func (t *Task) where(st TaskState, e *Transition) {
 func (s *State) moveOnly(*Task) {}
 
 // toReady queues a task whose inputs are all here for a thread.
-func (s *State) toReady(t *Task) { heap.Push(&s.ready, t) }
+func (s *State) toReady(t *Task) { s.ready.push(t) }
 
 // queueFetch queues a value to be fetched from one of its peers.
 func (s *State) queueFetch(t *Task) { s.toFetch = append(s.toFetch, t) }
@@ -120,7 +119,7 @@ func (s *State) arrived(t *Task) {
 
 // readyToExecuting hands a task to the thread ensureExecuting took for it.
 func (s *State) readyToExecuting(t *Task) {
-	heap.Remove(&s.ready, t.heapIdx)
+	s.ready.remove(t.heapIdx)
 	s.emit(&Started{Key: t.Key, Thread: t.thread, Handle: t.handle})
 	s.emit(&Execute{Task: t.Spec, Thread: t.thread})
 }
@@ -139,7 +138,7 @@ func (s *State) executingToCancelled(t *Task) {
 func (s *State) cancelledToReady(t *Task) {
 	s.endRun(t)
 	t.rerun = false
-	heap.Push(&s.ready, t)
+	s.ready.push(t)
 }
 
 // dropRun drops a task whose run ended without a result to keep.
@@ -149,7 +148,7 @@ func (s *State) dropRun(t *Task) {
 }
 
 func (s *State) readyToReleased(t *Task) {
-	heap.Remove(&s.ready, t.heapIdx)
+	s.ready.remove(t.heapIdx)
 	s.dropTask(t)
 }
 

@@ -58,6 +58,14 @@ func (s *State) Check() error {
 	if flying != s.inFlight {
 		bad("%d bytes in flight by peer, counter %d", flying, s.inFlight)
 	}
+	for i, e := range s.ready {
+		if e.prio != e.t.Prio {
+			bad("%s is ready with priority %v, its heap entry says %v", e.t.Key, e.t.Prio, e.prio)
+		}
+		if i > 0 && e.prio.Less(s.ready[(i-1)/2].prio) {
+			bad("%s runs before %s, its parent in the ready heap", e.t.Key, s.ready[(i-1)/2].t.Key)
+		}
+	}
 	if running+len(s.threads) != s.cfg.NThreads {
 		bad("%d executing and %d free threads, of %d", running, len(s.threads), s.cfg.NThreads)
 	}
@@ -109,7 +117,7 @@ func (s *State) checkTaskInto(t *Task, bad func(format string, args ...any)) {
 		if missing != 0 {
 			bad("%s ready with %d inputs missing", k, missing)
 		}
-		if t.heapIdx < 0 || t.heapIdx >= s.ready.Len() || s.ready[t.heapIdx] != t {
+		if t.heapIdx < 0 || t.heapIdx >= s.ready.Len() || s.ready[t.heapIdx].t != t {
 			bad("%s ready but not in the ready heap", k)
 		}
 	case Executing, Cancelled:
