@@ -234,9 +234,15 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 		defer close(watched)
 		n.watchMemory(watchCtx, cmd.Process, &reported, log, &wasKilled)
 	}()
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		purgeWhileRunning(watchCtx, base, log)
+	}()
 	_ = cmd.Wait() // the exit code says what happened
 	stopWatch()
 	<-watched
+	<-purged
 	code = cmd.ProcessState.ExitCode()
 	if code == ExitSwitch {
 		if next, err = switchedTo(switchFile); err != nil {
@@ -245,6 +251,25 @@ func (n *Nanny) runOnce(ctx context.Context, log *slog.Logger) (code int, began 
 		}
 	}
 	return code, began, wasKilled.Load(), next, nil
+}
+
+// purgeWhileRunning removes dead processes' worker directories under base
+// again and again (after a second, then twice as long each time up to a
+// minute) until ctx ends: one whose owner was still exiting when this
+// nanny started (a nanny started again at once after a kill: a process
+// holds its lock until its last thread has exited, after it already reads
+// as dead) goes within seconds, not when this nanny's worker ends.
+func purgeWhileRunning(ctx context.Context, base string, log *slog.Logger) {
+	wait := time.Second
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		store.PurgeStale(base, log)
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 // watchMemory kills p once its memory passes the terminate threshold. It

@@ -3,7 +3,9 @@ package nanny
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -29,6 +31,15 @@ func TestMain(m *testing.M) {
 	}
 	if record := os.Getenv(envSwitch); record != "" {
 		os.Exit(switcher(record, os.Getenv(envSwitchTo)))
+	}
+	if stop := os.Getenv(envWaitFor); stop != "" {
+		// A worker process that runs until the file stop exists.
+		for {
+			if _, err := os.Stat(stop); err == nil {
+				os.Exit(ExitClosed)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	os.Exit(m.Run())
 }
@@ -214,6 +225,68 @@ func TestNannyPurgesADirectoryUnlockedAfterItsStart(t *testing.T) {
 		t.Fatalf("left under %s after the nanny's process ended: %v; want the dead one's directory removed too", base, names)
 	}
 }
+
+// A dead process's directory that was still locked when the nanny
+// started is removed while the nanny's worker runs, not only when it ends
+// (a nanny started again at once after a kill would keep it for as long
+// as its worker lives).
+func TestNannyPurgesADirectoryUnlockedWhileItsWorkerRuns(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	stale := filepath.Join(base, "dusk-worker-dying")
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.OpenFile(filepath.Join(stale, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	stop := filepath.Join(t.TempDir(), "stop")
+	started := make(chan bool, 1)
+	n := &Nanny{Name: "purger", Directory: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Command: func(ctx context.Context) *exec.Cmd {
+			cmd := exec.CommandContext(ctx, exe, "-test.run=^$")
+			cmd.Env = append(os.Environ(), envWaitFor+"="+stop)
+			return cmd
+		},
+		Started: func(int) {
+			_, err := os.Stat(stale)
+			started <- err == nil
+			lock.Close() // the owner has exited now
+		}}
+	ran := make(chan error, 1)
+	go func() { ran <- n.Run(context.Background()) }()
+	defer func() {
+		os.WriteFile(stop, nil, 0o600) // the worker process ends, and Run returns
+		if err := <-ran; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	if !<-started {
+		t.Fatal("the nanny removed a directory whose lock was held")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(stale); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s is still there a minute after its lock was released, while the nanny's worker runs", stale)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// envWaitFor makes the test binary a worker process that runs until the
+// file it names exists.
+const envWaitFor = "DUSK_TEST_WAIT_FOR"
 
 // envSwitch makes the test binary a worker process that records which
 // executable it is and, unless it is the one envSwitchTo names, asks its
