@@ -88,9 +88,13 @@ func (w *Worker) carryOut() {
 	w.st.Advance()
 }
 
-// act carries out the state machine's instructions.
+// act carries out the state machine's instructions. The reports of tasks
+// started and finished go to the outbox together, in one edit, before the
+// other messages (a task's report and the next task's start came in two
+// edits, each taking the outbox's lock).
 func (w *Worker) act(ins []wstate.Instruction) {
 	var msgs []*pb.WorkerMsg
+	var reps []wstate.Instruction
 	for _, in := range ins {
 		switch i := in.(type) {
 		case *wstate.Execute:
@@ -103,26 +107,8 @@ func (w *Worker) act(ins []wstate.Instruction) {
 		case *wstate.Drop:
 			w.store.Delete(i.Keys...)
 			w.actors.release(i.Keys)
-		case *wstate.Started:
-			w.outbox().Edit(func(b *pb.WorkerBatch) {
-				r := reports(b)
-				r.Started = append(r.Started, string(i.Key))
-				r.StartedThread = append(r.StartedThread, int32(i.Thread))
-				r.StartedHandle = append(r.StartedHandle, i.Handle)
-			})
-		case *wstate.Finished:
-			w.outbox().Edit(func(b *pb.WorkerBatch) {
-				r := reports(b)
-				r.Finished = append(r.Finished, string(i.Key))
-				r.Nbytes = append(r.Nbytes, i.NBytes)
-				r.Type = append(r.Type, i.Type)
-				r.Thread = append(r.Thread, int32(i.Thread))
-				r.StartNs = append(r.StartNs, nanos(i.Start))
-				r.StopNs = append(r.StopNs, nanos(i.Stop))
-				r.CpuNs = append(r.CpuNs, int64(i.CPU))
-				r.WaitNs = append(r.WaitNs, int64(i.Wait))
-				r.Handle = append(r.Handle, i.Handle)
-			})
+		case *wstate.Started, *wstate.Finished:
+			reps = append(reps, in)
 		case *wstate.Failed:
 			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Failed{Failed: &pb.TaskFailed{Key: string(i.Key),
 				Error: w.taskError(i.Key, i.Err), Thread: int32(i.Thread), StartNs: nanos(i.Start), StopNs: nanos(i.Stop), Handle: i.Handle}}})
@@ -141,8 +127,34 @@ func (w *Worker) act(ins []wstate.Instruction) {
 			msgs = append(msgs, &pb.WorkerMsg{Msg: &pb.WorkerMsg_Steal{Steal: &pb.StealReply{Key: string(i.Key), Stolen: i.Stolen}}})
 		}
 	}
-	if len(msgs) > 0 {
-		w.send(msgs...)
+	if len(reps) > 0 || len(msgs) > 0 {
+		w.outbox().Edit(func(b *pb.WorkerBatch) {
+			for _, in := range reps {
+				addReport(b, in)
+			}
+			b.Msgs = append(b.Msgs, msgs...)
+		})
+	}
+}
+
+// addReport adds the report of a task started or finished to b's columns.
+func addReport(b *pb.WorkerBatch, in wstate.Instruction) {
+	r := reports(b)
+	switch i := in.(type) {
+	case *wstate.Started:
+		r.Started = append(r.Started, string(i.Key))
+		r.StartedThread = append(r.StartedThread, int32(i.Thread))
+		r.StartedHandle = append(r.StartedHandle, i.Handle)
+	case *wstate.Finished:
+		r.Finished = append(r.Finished, string(i.Key))
+		r.Nbytes = append(r.Nbytes, i.NBytes)
+		r.Type = append(r.Type, i.Type)
+		r.Thread = append(r.Thread, int32(i.Thread))
+		r.StartNs = append(r.StartNs, nanos(i.Start))
+		r.StopNs = append(r.StopNs, nanos(i.Stop))
+		r.CpuNs = append(r.CpuNs, int64(i.CPU))
+		r.WaitNs = append(r.WaitNs, int64(i.Wait))
+		r.Handle = append(r.Handle, i.Handle)
 	}
 }
 
