@@ -248,6 +248,9 @@ func main() {
 		LoadAvg: loadavg(), DuskCommit: vcsRevision(), Quick: cfg.quick, Reps: cfg.reps, Warmup: cfg.warmup,
 	}
 	logf("machine: %d CPUs, load average %s", rep.NumCPU, rep.LoadAvg)
+	if cfg.runDask {
+		settleMachine(cfg, "dusk's first round")
+	}
 	if cfg.cpuprofile != "" {
 		f, err := os.Create(cfg.cpuprofile)
 		if err != nil {
@@ -269,6 +272,7 @@ func main() {
 		rep.Dask = map[string]*DaskRun{}
 		rep.LoadAfterDask = map[string]string{}
 		for _, sat := range []string{"default", "inf"} {
+			settleMachine(cfg, "dask (worker-saturation "+sat+")")
 			rep.Dask[sat] = runDask(cfg, sat)
 			rep.LoadAfterDask[sat] = loadavg()
 			logf("dask (worker-saturation %s) done; load average %s", sat, rep.LoadAfterDask[sat])
@@ -278,6 +282,7 @@ func main() {
 			// moves: measure dusk again at the end, so that its figures
 			// sample the same period, and report the median of both rounds.
 			logf("dusk again, after Dask")
+			settleMachine(cfg, "dusk's second round")
 			rep.Dusk = mergeRounds(rep.Dusk, runDusk(cfg))
 			rep.LoadAfterDusk2 = loadavg()
 			logf("second dusk round done; load average %s", rep.LoadAfterDusk2)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/bench/internal/benchcheck"
@@ -19,5 +20,20 @@ func TestAdvisorFindsNothing(t *testing.T) {
 	cfg := config{nMap: 2000, nTree: 2000, fanIn: 8, nChain: 100, nMerge: 2000}
 	for _, w := range workloads(cfg) {
 		benchcheck.Check(t, ctx, c, w.name, func(ctx context.Context) error { return w.run(ctx, c) }, "tiny-tasks")
+	}
+}
+
+// The machine's idle share is a fraction, and quiesce returns within its
+// limit whatever the machine does.
+func TestIdleShare(t *testing.T) {
+	if _, _, ok := cpuTimes(); !ok {
+		t.Skip("no /proc/stat")
+	}
+	idle := idleOver(100 * time.Millisecond)
+	if idle < 0 || idle > 1 {
+		t.Fatalf("idle share %v, want a fraction", idle)
+	}
+	if got := quiesce(1.01, 0); got < 0 || got > 1 { // never reached: one sample, then the limit
+		t.Fatalf("quiesce = %v, want the last sample's share", got)
 	}
 }
