@@ -53,7 +53,7 @@ func TestBufferPoolSizes(t *testing.T) {
 // buffers held before: a large one (pooled, in several received frames)
 // after a larger one of other bytes, and a small one.
 func TestCodecReusesBuffersWithoutLeakingBytes(t *testing.T) {
-	c := codec{}
+	c := newCodec()
 	roundTrip := func(keys []string) {
 		t.Helper()
 		in := &pb.FreeKeys{Keys: keys}

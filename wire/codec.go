@@ -23,11 +23,15 @@ type vtMessage interface {
 // messages go through their generated marshalling code, anything else
 // through protobuf's. The bytes on the wire are protobuf's either way,
 // so a peer using the stock codec understands it. It is set per server
-// and per connection (never registered globally), and it is named
-// "proto" so the content type stays application/grpc+proto.
-type codec struct{}
+// and per connection (never registered globally), each with a pool of
+// buffers of its own (bufpool.go), and it is named "proto" so the
+// content type stays application/grpc+proto.
+type codec struct{ buffers *bufferPool }
 
 var _ encoding.CodecV2 = codec{}
+
+// newCodec returns a codec with a pool of its own.
+func newCodec() codec { return codec{buffers: new(bufferPool)} }
 
 func (codec) Name() string { return "proto" }
 
@@ -35,7 +39,7 @@ func (codec) Name() string { return "proto" }
 // chunks' data are not copied, datacodec.go), taken from gRPC's pool when it is
 // large enough to be worth pooling (gRPC frees it once sent; the pool is
 // dusk's, bufpool.go).
-func (codec) Marshal(v any) (mem.BufferSlice, error) {
+func (c codec) Marshal(v any) (mem.BufferSlice, error) {
 	if b, ok := v.(*pb.DataBatch); ok {
 		return marshalData(b)
 	}
@@ -59,12 +63,12 @@ func (codec) Marshal(v any) (mem.BufferSlice, error) {
 		}
 		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
 	}
-	buf := codecBuffers.Get(size)
+	buf := c.buffers.Get(size)
 	if _, err := m.MarshalToSizedBufferVT((*buf)[:size]); err != nil {
-		codecBuffers.Put(buf)
+		c.buffers.Put(buf)
 		return nil, err
 	}
-	return mem.BufferSlice{mem.NewBuffer(buf, codecBuffers)}, nil
+	return mem.BufferSlice{mem.NewBuffer(buf, c.buffers)}, nil
 }
 
 // Unmarshal decodes data into v, which gRPC hands over new (the
@@ -72,11 +76,11 @@ func (codec) Marshal(v any) (mem.BufferSlice, error) {
 // decoded message copies what it keeps, so data can be freed after (a
 // DataBatch's large chunks keep pointing into one new buffer of their
 // own, datacodec.go).
-func (codec) Unmarshal(data mem.BufferSlice, v any) error {
+func (c codec) Unmarshal(data mem.BufferSlice, v any) error {
 	if b, ok := v.(*pb.DataBatch); ok {
 		return unmarshalData(data, b)
 	}
-	buf := data.MaterializeToBuffer(codecBuffers)
+	buf := data.MaterializeToBuffer(c.buffers)
 	defer buf.Free()
 	if m, ok := v.(vtMessage); ok {
 		return m.UnmarshalVT(buf.ReadOnlyData())

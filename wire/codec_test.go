@@ -29,7 +29,7 @@ func TestCodecRoundTrip(t *testing.T) {
 			}
 			in.Msgs = append(in.Msgs, &pb.ClientMsg{Msg: &pb.ClientMsg_UpdateGraph{UpdateGraph: &pb.UpdateGraph{Tasks: [][]byte{b}}}})
 		}
-		data, err := codec{}.Marshal(in)
+		data, err := newCodec().Marshal(in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestCodecRoundTrip(t *testing.T) {
 			t.Fatalf("n=%d: protobuf reads the codec's bytes as %v, %v", n, len(stock.Msgs), err)
 		}
 		var out pb.ClientBatch
-		if err := (codec{}).Unmarshal(data, &out); err != nil || !proto.Equal(&out, in) {
+		if err := newCodec().Unmarshal(data, &out); err != nil || !proto.Equal(&out, in) {
 			t.Fatalf("n=%d: round trip: %d messages, %v", n, len(out.Msgs), err)
 		}
 		data.Free()
@@ -52,18 +52,18 @@ func TestCodecTakesAnyProtocolMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := codec{}.Marshal(in)
+	data, err := newCodec().Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out structpb.Struct
-	if err := (codec{}).Unmarshal(data, &out); err != nil || !proto.Equal(&out, in) {
+	if err := newCodec().Unmarshal(data, &out); err != nil || !proto.Equal(&out, in) {
 		t.Fatalf("round trip: %v, %v", &out, err)
 	}
-	if _, err := (codec{}).Marshal(42); err == nil || !strings.Contains(err.Error(), "int") {
+	if _, err := newCodec().Marshal(42); err == nil || !strings.Contains(err.Error(), "int") {
 		t.Fatalf("encoding an int: %v", err)
 	}
-	if err := (codec{}).Unmarshal(mem.BufferSlice{mem.SliceBuffer([]byte{})}, new(int)); err == nil {
+	if err := newCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer([]byte{})}, new(int)); err == nil {
 		t.Fatal("decoding into an int succeeded")
 	}
 }

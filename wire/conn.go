@@ -77,7 +77,7 @@ func (s Security) ServerOptions(log *slog.Logger) ([]grpc.ServerOption, error) {
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
 		grpc.InitialWindowSize(4 << 20),
 		grpc.InitialConnWindowSize(8 << 20),
-		grpc.ForceServerCodecV2(codec{}),
+		grpc.ForceServerCodecV2(newCodec()),
 	}
 	if s.Token == "" {
 		return nil, fmt.Errorf("dusk: a server needs a token; dusk never serves without one")
@@ -98,7 +98,7 @@ func (s Security) ServerOptions(log *slog.Logger) ([]grpc.ServerOption, error) {
 func (s Security) Dial(addr string) (*grpc.ClientConn, error) {
 	target := StripScheme(addr)
 	opts := []grpc.DialOption{
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessage), grpc.MaxCallSendMsgSize(MaxMessage), grpc.ForceCodecV2(codec{})),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessage), grpc.MaxCallSendMsgSize(MaxMessage), grpc.ForceCodecV2(newCodec())),
 		grpc.WithPerRPCCredentials(tokenCreds{token: s.Token, secure: s.TLS()}),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 20 * time.Second, Timeout: 10 * time.Second, PermitWithoutStream: true}),
 		grpc.WithInitialWindowSize(4 << 20),

@@ -54,7 +54,7 @@ func TestDataBatchBytesAreProtobufs(t *testing.T) {
 		b = b[n:]
 	}
 	var out pb.DataBatch
-	if err := (codec{}).Unmarshal(pieces, &out); err != nil {
+	if err := newCodec().Unmarshal(pieces, &out); err != nil {
 		t.Fatal(err)
 	}
 	clear(recv)
@@ -62,7 +62,7 @@ func TestDataBatchBytesAreProtobufs(t *testing.T) {
 		t.Fatalf("round trip: %v", &out)
 	}
 	// Merging, as protobuf does: the chunks of a second message follow.
-	if err := (codec{}).Unmarshal(mem.BufferSlice{mem.SliceBuffer(want)}, &out); err != nil || len(out.Chunks) != 2*len(in.Chunks) {
+	if err := newCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer(want)}, &out); err != nil || len(out.Chunks) != 2*len(in.Chunks) {
 		t.Fatalf("merging: %d chunks, %v", len(out.Chunks), err)
 	}
 }
@@ -143,7 +143,7 @@ func BenchmarkDataBatch8MB(b *testing.B) {
 		}
 		return out
 	}
-	sent, err := codec{}.Marshal(in)
+	sent, err := newCodec().Marshal(in)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -151,13 +151,13 @@ func BenchmarkDataBatch8MB(b *testing.B) {
 	b.Run("codec", func(b *testing.B) {
 		b.SetBytes(8 << 20)
 		for b.Loop() {
-			data, err := codec{}.Marshal(in)
+			data, err := newCodec().Marshal(in)
 			if err != nil {
 				b.Fatal(err)
 			}
 			data.Free()
 			var out pb.DataBatch
-			if err := (codec{}).Unmarshal(recv, &out); err != nil {
+			if err := newCodec().Unmarshal(recv, &out); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -211,7 +211,7 @@ func TestDataBatchJoinsAValuesPieces(t *testing.T) {
 		t.Error("the body was copied into the message")
 	}
 	var out pb.DataBatch
-	if err := (codec{}).Unmarshal(data, &out); err != nil || !proto.Equal(&out, joined) {
+	if err := newCodec().Unmarshal(data, &out); err != nil || !proto.Equal(&out, joined) {
 		t.Fatalf("read back as %v, %v", &out, err)
 	}
 	// Not a whole value: the length says more is to come, or another
@@ -262,7 +262,7 @@ func TestDataBatchFirstChunkDataAligned(t *testing.T) {
 // bytes are, byte for byte, those the generated code writes for like.
 func codecBytesAs(t *testing.T, in, like *pb.DataBatch) mem.BufferSlice {
 	t.Helper()
-	data, err := codec{}.Marshal(in)
+	data, err := newCodec().Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
