@@ -3,6 +3,7 @@ package dusk
 import (
 	"context"
 	"reflect"
+	"strings"
 
 	"github.com/dusk-go/dusk/graph"
 )
@@ -117,6 +118,9 @@ func releaseFutures[T any](fs []*Future[T]) {
 // keyPrefix makes a key prefix from a function name: the prefix groups a
 // function's tasks in statistics and displays.
 func keyPrefix(name string) string {
+	if !strings.ContainsAny(name, "- ") {
+		return name // most names: no copy
+	}
 	out := []byte(name)
 	for i, ch := range out {
 		if ch == '-' || ch == ' ' {
