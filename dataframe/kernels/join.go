@@ -269,7 +269,7 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 	if err != nil {
 		return nil, err
 	}
-	bi, pi, err := t.probe(probe, p)
+	bi, pi, err := t.probe(probe, p, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -286,6 +286,10 @@ type JoinBuild struct {
 	left bool
 	p    JoinPlan
 	t    *joinTable
+	// The pairs of the last probe, kept for the next (the rows are
+	// gathered into new arrays): a stream's small records would else
+	// allocate a pair buffer each.
+	bi, pi []int64
 }
 
 // NewJoinBuild makes the join's table of build, the join's left side when
@@ -305,10 +309,11 @@ func (b *JoinBuild) Rows() int64 { return b.rec.NumRows() }
 // rows in probe's order (a probe row's matches in the build side's
 // order), gathered into new arrays.
 func (b *JoinBuild) Probe(probe arrow.RecordBatch) (arrow.RecordBatch, error) {
-	bi, pi, err := b.t.probe(probe, b.p)
+	bi, pi, err := b.t.probe(probe, b.p, b.bi[:0], b.pi[:0])
 	if err != nil {
 		return nil, err
 	}
+	b.bi, b.pi = bi, pi
 	if b.left {
 		return joinGather(b.rec, probe, true, bi, pi, b.p)
 	}
@@ -351,8 +356,9 @@ func newJoinTable(build arrow.RecordBatch, p JoinPlan) (*joinTable, error) {
 }
 
 // probe returns the pairs of build rows bi and probe rows pi that match,
-// in the probe side's order (a probe row's matches in build order).
-func (t *joinTable) probe(probe arrow.RecordBatch, p JoinPlan) (bi, pi []int64, err error) {
+// in the probe side's order (a probe row's matches in build order),
+// appended to bi and pi (nil: new slices).
+func (t *joinTable) probe(probe arrow.RecordBatch, p JoinPlan, bi, pi []int64) (_, _ []int64, err error) {
 	pk, err := namedColumns(probe, p.On)
 	if err != nil {
 		return nil, nil, err
@@ -363,10 +369,10 @@ func (t *joinTable) probe(probe arrow.RecordBatch, p JoinPlan) (bi, pi []int64, 
 		return nil, nil, err
 	}
 	if t.dense != nil {
-		bi, pi = t.dense.probe(pc[0], pok)
+		bi, pi = t.dense.probe(pc[0], pok, bi, pi)
 		return bi, pi, nil
 	}
-	bi, pi = t.hash.probe(pc, pok, np)
+	bi, pi = t.hash.probe(pc, pok, np, bi, pi)
 	return bi, pi, nil
 }
 
@@ -447,16 +453,19 @@ func newHashTable(bc [][]int64, bok []bool, nb int) *hashTable {
 }
 
 // probe returns the pairs of build rows bi and probe rows pi (of np rows,
-// key codes pc) that match, in the probe side's order.
-func (t *hashTable) probe(pc [][]int64, pok []bool, np int) (bi, pi []int64) {
+// key codes pc) that match, in the probe side's order, appended to bi and
+// pi (nil: new slices).
+func (t *hashTable) probe(pc [][]int64, pok []bool, np int, bi, pi []int64) ([]int64, []int64) {
 	var pk2 []int64
 	var prest [][]int64
 	if t.two {
 		pk2, prest = pc[1], pc[2:]
 	}
 	two, rest, shift, start, entries, rows, filter, fmask := t.two, t.rest, t.shift, t.start, t.entries, t.rows, t.filter, t.fmask
-	bi = make([]int64, 0, min(np, t.nb)/2+16)
-	pi = make([]int64, 0, cap(bi))
+	if bi == nil {
+		bi = make([]int64, 0, min(np, t.nb)/2+16)
+		pi = make([]int64, 0, cap(bi))
+	}
 	pk1 := pc[0]
 	// Probes go in batches: first every row's hash and filter bit, which
 	// keeps the rows that may match (most rows that match nothing stop
@@ -581,7 +590,7 @@ func joinDense(bk, pk []int64, bok, pok []bool) (bi, pi []int64, ok bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	bi, pi = d.probe(pk, pok)
+	bi, pi = d.probe(pk, pok, nil, nil)
 	return bi, pi, true
 }
 
@@ -631,12 +640,14 @@ func newDenseTable(bk []int64, bok []bool) (*denseTable, bool) {
 }
 
 // probe returns the pairs of build rows bi and probe rows pi that match,
-// in the probe side's order.
-func (t *denseTable) probe(pk []int64, pok []bool) (bi, pi []int64) {
+// in the probe side's order, appended to bi and pi (nil: new slices).
+func (t *denseTable) probe(pk []int64, pok []bool, bi, pi []int64) ([]int64, []int64) {
 	lo, span, head, next := t.lo, t.span, t.head, t.next
 	np := len(pk)
-	bi = make([]int64, 0, min(np, len(next))+16)
-	pi = make([]int64, 0, cap(bi))
+	if bi == nil {
+		bi = make([]int64, 0, min(np, len(next))+16)
+		pi = make([]int64, 0, cap(bi))
+	}
 	// Probes go in batches: first every row's first match (loads that do
 	// not wait on each other), then the rows of the keys that have any.
 	const batch = 256
