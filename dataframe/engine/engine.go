@@ -56,6 +56,9 @@ type DB struct {
 	// planned holds the schemas of queries over inputs of no rows that
 	// gave no rows (see empty.go).
 	planned plannedSchemas
+
+	// checked holds the users' expressions found good (see check.go).
+	checked checkedSQL
 }
 
 // filesMemoryShare is the part of a DB's memory limit its files
