@@ -86,11 +86,29 @@ func (j *joinNode) lowerScanJoined(lw *lowering) ([]part, error) {
 		pick = "SELECT " + strings.Join(quoted, ", ") + " FROM part"
 	}
 	parts := pq.parts()
+	// The first partitions, one per thread of the cluster, are scanned by
+	// tasks that do not wait for the broadcast side and joined by tasks of
+	// their own, so that every thread scans while the broadcast side is
+	// read and sent (all others wait for it).
+	head, err := lw.threads()
+	if err != nil {
+		return nil, err
+	}
+	head = min(head, len(parts)/2)
 	out := make([]part, len(parts))
 	for i, gs := range parts {
 		q, _ := s.composeOver(pq.duckScan(gs))
 		if pick != "" {
 			q = engine.WithCTE("part", q, pick)
+		}
+		if i < head {
+			scan := dusk.Call[arrow.RecordBatch](fnParquetSQL, q, pq.dirs(), pq.checks(gs), map[string][]string(nil))
+			if j.small == "left" {
+				out[i] = dusk.Call[arrow.RecordBatch](fnJoinInner, whole, scan, *j.goJoin)
+			} else {
+				out[i] = dusk.Call[arrow.RecordBatch](fnJoinInner, scan, whole, *j.goJoin)
+			}
+			continue
 		}
 		out[i] = dusk.Call[arrow.RecordBatch](fnParquetJoin, q, pq.dirs(), pq.checks(gs), whole, *j.goJoin, j.small == "left")
 	}
