@@ -86,15 +86,16 @@ func (j *joinNode) lowerScanJoined(lw *lowering) ([]part, error) {
 		pick = "SELECT " + strings.Join(quoted, ", ") + " FROM part"
 	}
 	parts := pq.parts()
-	// The first partitions, one per thread of the cluster, are scanned by
-	// tasks that do not wait for the broadcast side and joined by tasks of
-	// their own, so that every thread scans while the broadcast side is
-	// read and sent (all others wait for it).
+	// The first partitions, one per thread of the cluster but the one
+	// that reads the broadcast side, are scanned by tasks that do not wait
+	// for it and joined by tasks of their own, so that every thread works
+	// while the broadcast side is read and sent (all other scans wait for
+	// it).
 	head, err := lw.threads()
 	if err != nil {
 		return nil, err
 	}
-	head = min(head, len(parts)/2)
+	head = min(head-1, len(parts)/2)
 	out := make([]part, len(parts))
 	for i, gs := range parts {
 		q, _ := s.composeOver(pq.duckScan(gs))
