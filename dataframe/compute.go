@@ -34,6 +34,7 @@ type lowering struct {
 	c        *dusk.Client
 	memo     map[node][]part
 	workers  []string     // running workers' addresses, sorted; fetched on first need
+	nthreads int          // the running workers' threads; fetched on first need
 	shuffles []string     // IDs of the shuffles in the graph
 	adapt    *adaptiveRun // what may adapt at run time (adaptive.go); nil: nothing
 	same     *sharing     // when set, equal steps are lowered once (ComputeAll)
@@ -90,6 +91,25 @@ func (lw *lowering) owners() ([]string, error) {
 	}
 	slices.Sort(lw.workers)
 	return lw.workers, nil
+}
+
+// threads returns the threads of the running workers (at least 1).
+func (lw *lowering) threads() (int, error) {
+	if lw.nthreads > 0 {
+		return lw.nthreads, nil
+	}
+	ws, err := lw.c.Workers(lw.ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, w := range ws {
+		if w.Status == "running" {
+			n += max(w.Threads, 1)
+		}
+	}
+	lw.nthreads = max(n, 1)
+	return lw.nthreads, nil
 }
 
 // newShuffle returns a fresh shuffle ID and records it for clean-up.

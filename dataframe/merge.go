@@ -347,6 +347,7 @@ type joinNode struct {
 	goJoin      *kernels.JoinPlan // the join done in Go, when it can be (see package kernels)
 	adapt       *joinAdaptive     // adaptive execution's settings and last decisions (adaptive.go)
 	suffixes    [2]string         // for the planner, to join narrower sides
+	scanJoined  bool              // joined in the large side's Parquet scan tasks (scanjoin.go)
 }
 
 func (j *joinNode) meta() *meta      { return j.m }
@@ -370,6 +371,9 @@ func (j *joinNode) label() string {
 	if j.goJoin != nil {
 		s += " joined in Go"
 	}
+	if j.scanJoined {
+		s += " in each Parquet scan task"
+	}
 	return s
 }
 
@@ -388,6 +392,9 @@ func sizeString(n int64) string {
 }
 
 func (j *joinNode) lower(lw *lowering) ([]part, error) {
+	if j.scanJoined {
+		return j.lowerScanJoined(lw)
+	}
 	l, err := lw.parts(j.left)
 	if err != nil {
 		return nil, err

@@ -20,6 +20,19 @@ import (
 // join's output needs: the keys, the columns needed, and both of two
 // same-named columns (whose names carry suffixes) when either is.
 func (o *optimizer) join(j *joinNode, need map[string]bool) node {
+	out := o.joinSides(j, need)
+	// A broadcast join over a Parquet scan joins in the scan's tasks
+	// (see scanjoin.go).
+	if jn, ok := out.(*joinNode); ok && !jn.scanJoined && scanJoinable(jn) {
+		c := *jn
+		c.scanJoined = true
+		return &c
+	}
+	return out
+}
+
+// joinSides rewrites the join's sides for the columns in need.
+func (o *optimizer) joinSides(j *joinNode, need map[string]bool) node {
 	lneed, rneed := j.sideNeeds(need)
 	// A side keeps only the columns the join's result needs: a Filter
 	// moved down into a side passes on the columns only it read (the

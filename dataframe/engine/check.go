@@ -7,7 +7,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 )
+
+// checkedSQL are the users' expressions a DB found good, by kind
+// ("expr"), up to maxPlanned of them: the check is a parse, whose answer
+// for one text never changes.
+type checkedSQL struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (c *checkedSQL) good(kind, sql string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[kind+"\x00"+sql]
+}
+
+func (c *checkedSQL) put(kind, sql string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxPlanned {
+		c.m = map[string]bool{}
+	}
+	c.m[kind+"\x00"+sql] = true
+}
 
 // Users' SQL (Filter and Assign expressions, MapPartitionsSQL queries) is
 // parsed by DuckDB's own parser before anything runs, and refused unless
@@ -29,8 +53,21 @@ func (e *SQLError) Error() string {
 }
 
 // CheckExpr returns an *SQLError unless expr is exactly one SQL expression
-// over the columns of the table "part", with no subquery.
+// over the columns of the table "part", with no subquery. An expression
+// found good is remembered (see checkedSQL): a plan built again asks
+// DuckDB's parser nothing.
 func (e *DB) CheckExpr(ctx context.Context, expr string) error {
+	if e.checked.good("expr", expr) {
+		return nil
+	}
+	err := e.checkExpr(ctx, expr)
+	if err == nil {
+		e.checked.put("expr", expr)
+	}
+	return err
+}
+
+func (e *DB) checkExpr(ctx context.Context, expr string) error {
 	refuse := func(why string) error { return &SQLError{What: "expression", SQL: expr, Why: why} }
 	// The newlines end a trailing line comment before the parenthesis.
 	stmts, err := e.parse(ctx, "SELECT (\n"+expr+"\n) FROM part")

@@ -108,66 +108,80 @@ func keysValid(cols []arrow.Array, n int) []bool {
 	return ok
 }
 
-// joinCodes turns each key column of both sides into int64 codes, equal
-// exactly where the keys are equal: integers are their values; strings of
-// at most 7 bytes their bytes and length packed into an int64 (as the
-// group-bys pack them), and longer strings a negative number given to each
-// distinct one on the build side. A probe row whose long string the build
-// side lacks matches nothing: the returned pok marks it false, as it marks
-// rows with a null key.
-func joinCodes(bk, pk []arrow.Array, pok []bool) (bc, pc [][]int64, _ []bool, err error) {
-	bc, pc = make([][]int64, len(bk)), make([][]int64, len(pk))
+// buildCodes turns each key column of the build side into int64 codes,
+// equal exactly where the keys are equal: integers are their values;
+// strings of at most 7 bytes their bytes and length packed into an int64
+// (as the group-bys pack them), and longer strings a negative number given
+// to each distinct one, kept in long (one map per string key column, nil
+// for the others) for probeCodes.
+func buildCodes(bk []arrow.Array) (bc [][]int64, long []map[string]int64, err error) {
+	bc, long = make([][]int64, len(bk)), make([]map[string]int64, len(bk))
 	for c := range bk {
 		switch b := bk[c].(type) {
 		case *array.Int64:
-			p, ok := pk[c].(*array.Int64)
-			if !ok {
-				break
-			}
-			bc[c], pc[c] = b.Int64Values(), p.Int64Values()
-			continue
+			bc[c] = b.Int64Values()
 		case *array.Int32:
-			p, ok := pk[c].(*array.Int32)
-			if !ok {
-				break
-			}
-			bc[c], pc[c] = widen(b.Int32Values()), widen(p.Int32Values())
-			continue
+			bc[c] = widen(b.Int32Values())
 		case *array.String:
-			p, ok := pk[c].(*array.String)
-			if !ok {
-				break
-			}
-			long := map[string]int64{}
+			m := map[string]int64{}
 			bc[c], _ = stringCodes(b, func(s []byte) (int64, bool) {
-				code, ok := long[string(s)]
+				code, ok := m[string(s)]
 				if !ok {
-					code = -1 - int64(len(long))
-					long[string(s)] = code
+					code = -1 - int64(len(m))
+					m[string(s)] = code
 				}
 				return code, true
 			})
-			var missing []int
-			pc[c], missing = stringCodes(p, func(s []byte) (int64, bool) {
-				code, ok := long[string(s)]
-				return code, ok
-			})
-			if len(missing) > 0 {
-				if pok == nil {
-					pok = make([]bool, p.Len())
-					for i := range pok {
-						pok[i] = true
+			long[c] = m
+		default:
+			return nil, nil, fmt.Errorf("dataframe: join keys of type %s", bk[c].DataType())
+		}
+	}
+	return bc, long, nil
+}
+
+// probeCodes turns each key column of the probe side into the codes of
+// buildCodes (bk the build side's key columns, long its long strings). A
+// probe row whose long string the build side lacks matches nothing: the
+// returned pok marks it false, as it marks rows with a null key.
+func probeCodes(bk, pk []arrow.Array, long []map[string]int64, pok []bool) (pc [][]int64, _ []bool, err error) {
+	pc = make([][]int64, len(pk))
+	for c := range pk {
+		switch p := pk[c].(type) {
+		case *array.Int64:
+			if _, ok := bk[c].(*array.Int64); ok {
+				pc[c] = p.Int64Values()
+				continue
+			}
+		case *array.Int32:
+			if _, ok := bk[c].(*array.Int32); ok {
+				pc[c] = widen(p.Int32Values())
+				continue
+			}
+		case *array.String:
+			if _, ok := bk[c].(*array.String); ok {
+				var missing []int
+				pc[c], missing = stringCodes(p, func(s []byte) (int64, bool) {
+					code, ok := long[c][string(s)]
+					return code, ok
+				})
+				if len(missing) > 0 {
+					if pok == nil {
+						pok = make([]bool, p.Len())
+						for i := range pok {
+							pok[i] = true
+						}
+					}
+					for _, i := range missing {
+						pok[i] = false
 					}
 				}
-				for _, i := range missing {
-					pok[i] = false
-				}
+				continue
 			}
-			continue
 		}
-		return nil, nil, nil, fmt.Errorf("dataframe: join keys of types %s and %s", bk[c].DataType(), pk[c].DataType())
+		return nil, nil, fmt.Errorf("dataframe: join keys of types %s and %s", bk[c].DataType(), pk[c].DataType())
 	}
-	return bc, pc, pok, nil
+	return pc, pok, nil
 }
 
 func widen(v []int32) []int64 {
@@ -251,40 +265,143 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 	if left.NumRows() < right.NumRows() {
 		build, probe = left, right
 	}
+	t, err := newJoinTable(build, p)
+	if err != nil {
+		return nil, err
+	}
+	bi, pi, err := t.probe(probe, p, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return joinGather(left, right, build == left, bi, pi, p)
+}
+
+// JoinBuild is the build side of an inner join made once and probed by
+// one record after another (the records of a stream, each joined as it
+// comes): Probe(r) gives the rows JoinInner would give for r, when the
+// build side is the one JoinInner would build on (the smaller one; the
+// right one of two of equal size).
+type JoinBuild struct {
+	rec  arrow.RecordBatch
+	left bool
+	p    JoinPlan
+	t    *joinTable
+	// The pairs of the last probe, kept for the next (the rows are
+	// gathered into new arrays): a stream's small records would else
+	// allocate a pair buffer each.
+	bi, pi []int64
+}
+
+// NewJoinBuild makes the join's table of build, the join's left side when
+// left is true, else its right side.
+func NewJoinBuild(build arrow.RecordBatch, left bool, p JoinPlan) (*JoinBuild, error) {
+	t, err := newJoinTable(build, p)
+	if err != nil {
+		return nil, err
+	}
+	return &JoinBuild{rec: build, left: left, p: p, t: t}, nil
+}
+
+// Rows returns the build side's rows.
+func (b *JoinBuild) Rows() int64 { return b.rec.NumRows() }
+
+// Probe joins probe, the other side, with the build side: the matching
+// rows in probe's order (a probe row's matches in the build side's
+// order), gathered into new arrays.
+func (b *JoinBuild) Probe(probe arrow.RecordBatch) (arrow.RecordBatch, error) {
+	bi, pi, err := b.t.probe(probe, b.p, b.bi[:0], b.pi[:0])
+	if err != nil {
+		return nil, err
+	}
+	b.bi, b.pi = bi, pi
+	if b.left {
+		return joinGather(b.rec, probe, true, bi, pi, b.p)
+	}
+	return joinGather(probe, b.rec, false, bi, pi, b.p)
+}
+
+// joinTable is a join's build side: its key codes, and the dense table
+// (see joinDense) or the hash table that finds the rows of a key.
+type joinTable struct {
+	keys  []arrow.Array
+	long  []map[string]int64
+	dense *denseTable
+	hash  *hashTable
+}
+
+// newJoinTable makes the table of the build side's keys.
+func newJoinTable(build arrow.RecordBatch, p JoinPlan) (*joinTable, error) {
 	bk, err := namedColumns(build, p.On)
 	if err != nil {
 		return nil, err
 	}
-	pk, err := namedColumns(probe, p.On)
-	if err != nil {
-		return nil, err
-	}
-	nb, np := int(build.NumRows()), int(probe.NumRows())
+	nb := int(build.NumRows())
 	if nb >= math.MaxInt32 {
 		return nil, fmt.Errorf("dataframe: a join partition of %d rows is too large; repartition into more partitions", nb)
 	}
 	bok := keysValid(bk, nb)
-	bc, pc, pok, err := joinCodes(bk, pk, keysValid(pk, np))
+	bc, long, err := buildCodes(bk)
 	if err != nil {
 		return nil, err
 	}
-	// The second key's codes (nil for one key: the entries hold 0); the
-	// keys past two are compared apart.
-	var bk2, pk2 []int64
-	var rest, prest [][]int64
-	if len(bc) > 1 {
-		bk2, pk2 = bc[1], pc[1]
-		rest, prest = bc[2:], pc[2:]
-	}
-	two := bk2 != nil
+	t := &joinTable{keys: bk, long: long}
 	if len(bc) == 1 {
-		if bi, pi, ok := joinDense(bc[0], pc[0], bok, pok); ok {
-			return joinGather(left, right, build == left, bi, pi, p)
+		if d, ok := newDenseTable(bc[0], bok); ok {
+			t.dense = d
+			return t, nil
 		}
 	}
-	// The table: build rows ordered by slot (a counting sort), each
-	// slot's rows a run of entries from start[slot], so that a probe
-	// reads the slot's bounds and then its entries, side by side.
+	t.hash = newHashTable(bc, bok, nb)
+	return t, nil
+}
+
+// probe returns the pairs of build rows bi and probe rows pi that match,
+// in the probe side's order (a probe row's matches in build order),
+// appended to bi and pi (nil: new slices).
+func (t *joinTable) probe(probe arrow.RecordBatch, p JoinPlan, bi, pi []int64) (_, _ []int64, err error) {
+	pk, err := namedColumns(probe, p.On)
+	if err != nil {
+		return nil, nil, err
+	}
+	np := int(probe.NumRows())
+	pc, pok, err := probeCodes(t.keys, pk, t.long, keysValid(pk, np))
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.dense != nil {
+		bi, pi = t.dense.probe(pc[0], pok, bi, pi)
+		return bi, pi, nil
+	}
+	bi, pi = t.hash.probe(pc, pok, np, bi, pi)
+	return bi, pi, nil
+}
+
+// hashTable finds the build rows of a key by hash: build rows ordered by
+// slot (a counting sort), each slot's rows a run of entries from
+// start[slot], so that a probe reads the slot's bounds and then its
+// entries, side by side; and a filter, a bit per build row's hash, which
+// most probe rows that match nothing find clear without reading the table.
+type hashTable struct {
+	nb      int
+	two     bool      // two keys or more (else the entries' k2 is 0)
+	rest    [][]int64 // the build codes of the keys past two, compared apart
+	shift   uint
+	start   []int32
+	entries []joinEntry
+	rows    []int32
+	filter  []uint64
+	fmask   uint64
+}
+
+func newHashTable(bc [][]int64, bok []bool, nb int) *hashTable {
+	// The second key's codes (nil for one key: the entries hold 0); the
+	// keys past two are compared apart.
+	var bk2 []int64
+	var rest [][]int64
+	if len(bc) > 1 {
+		bk2, rest = bc[1], bc[2:]
+	}
+	two := bk2 != nil
 	size := 16
 	for size < 2*nb {
 		size <<= 1
@@ -292,8 +409,6 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 	shift := uint(64 - bits.TrailingZeros(uint(size)))
 	slots := make([]uint32, nb)
 	start := make([]int32, size+1)
-	// The filter: a bit per build row's hash, which most probe rows that
-	// match nothing find clear without reading the table.
 	fsize := uint64(64)
 	for fsize < uint64(joinFilterBits*nb) {
 		fsize <<= 1
@@ -334,8 +449,23 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 		rows[fill[s]] = int32(b)
 		fill[s]++
 	}
-	bi := make([]int64, 0, min(np, nb)/2+16)
-	pi := make([]int64, 0, cap(bi))
+	return &hashTable{nb: nb, two: two, rest: rest, shift: shift, start: start, entries: entries, rows: rows, filter: filter, fmask: fmask}
+}
+
+// probe returns the pairs of build rows bi and probe rows pi (of np rows,
+// key codes pc) that match, in the probe side's order, appended to bi and
+// pi (nil: new slices).
+func (t *hashTable) probe(pc [][]int64, pok []bool, np int, bi, pi []int64) ([]int64, []int64) {
+	var pk2 []int64
+	var prest [][]int64
+	if t.two {
+		pk2, prest = pc[1], pc[2:]
+	}
+	two, rest, shift, start, entries, rows, filter, fmask := t.two, t.rest, t.shift, t.start, t.entries, t.rows, t.filter, t.fmask
+	if bi == nil {
+		bi = make([]int64, 0, min(np, t.nb)/2+16)
+		pi = make([]int64, 0, cap(bi))
+	}
 	pk1 := pc[0]
 	// Probes go in batches: first every row's hash and filter bit, which
 	// keeps the rows that may match (most rows that match nothing stop
@@ -395,7 +525,7 @@ func JoinInner(left, right arrow.RecordBatch, p JoinPlan) (arrow.RecordBatch, er
 			}
 		}
 	}
-	return joinGather(left, right, build == left, bi, pi, p)
+	return bi, pi
 }
 
 // joinGather returns the joined rows: the pairs of build rows bi and
@@ -456,6 +586,28 @@ const denseSpanPerRow = 16
 // side's order (a probe row's matches in build order), or false when the
 // keys are not dense enough (then the hash table joins them).
 func joinDense(bk, pk []int64, bok, pok []bool) (bi, pi []int64, ok bool) {
+	d, ok := newDenseTable(bk, bok)
+	if !ok {
+		return nil, nil, false
+	}
+	bi, pi = d.probe(pk, pok, nil, nil)
+	return bi, pi, true
+}
+
+// denseTable is joinDense's table: head[d] is 1 + the first build row of
+// key lo+d (0: none), next[b] 1 + the build row after b of its key;
+// head[span] stays 0, so that a probe key out of the range (clamped to
+// span) finds no row without a branch.
+type denseTable struct {
+	lo   int64
+	span uint64
+	head []int32
+	next []int32
+}
+
+// newDenseTable makes the dense table of the build keys bk, or reports
+// false when they are not dense enough (see joinDense).
+func newDenseTable(bk []int64, bok []bool) (*denseTable, bool) {
 	nb := len(bk)
 	lo, hi, any := int64(0), int64(0), false
 	for b, k := range bk {
@@ -468,16 +620,12 @@ func joinDense(bk, pk []int64, bok, pok []bool) (bi, pi []int64, ok bool) {
 		lo, hi = min(lo, k), max(hi, k)
 	}
 	if !any {
-		return nil, nil, false
+		return nil, false
 	}
 	span := uint64(hi) - uint64(lo) + 1
 	if span == 0 || span > maxDenseSpan || span > uint64(denseSpanPerRow*nb+64) {
-		return nil, nil, false
+		return nil, false
 	}
-	// head[d] is 1 + the first build row of key lo+d (0: none), next[b]
-	// 1 + the build row after b of its key; head[span] stays 0, so that a
-	// probe key out of the range (clamped to span) finds no row without a
-	// branch.
 	head := make([]int32, span+1)
 	next := make([]int32, nb)
 	for b := nb - 1; b >= 0; b-- {
@@ -488,9 +636,18 @@ func joinDense(bk, pk []int64, bok, pok []bool) (bi, pi []int64, ok bool) {
 		next[b] = head[d]
 		head[d] = int32(b + 1)
 	}
+	return &denseTable{lo: lo, span: span, head: head, next: next}, true
+}
+
+// probe returns the pairs of build rows bi and probe rows pi that match,
+// in the probe side's order, appended to bi and pi (nil: new slices).
+func (t *denseTable) probe(pk []int64, pok []bool, bi, pi []int64) ([]int64, []int64) {
+	lo, span, head, next := t.lo, t.span, t.head, t.next
 	np := len(pk)
-	bi = make([]int64, 0, min(np, nb)+16)
-	pi = make([]int64, 0, cap(bi))
+	if bi == nil {
+		bi = make([]int64, 0, min(np, len(next))+16)
+		pi = make([]int64, 0, cap(bi))
+	}
 	// Probes go in batches: first every row's first match (loads that do
 	// not wait on each other), then the rows of the keys that have any.
 	const batch = 256
@@ -515,5 +672,5 @@ func joinDense(bk, pk []int64, bok, pok []bool) (bi, pi []int64, ok bool) {
 			}
 		}
 	}
-	return bi, pi, true
+	return bi, pi
 }

@@ -59,3 +59,45 @@ func benchJoinInner(b *testing.B, l, r arrow.RecordBatch) {
 		out.Release()
 	}
 }
+
+// BenchmarkJoinBuildProbeDim joins the merge with dim's scan of one file
+// (100,000 rows of id in [0, 100000) and x, in DuckDB's 2,048-row
+// batches) with the filtered dimension (10,000 distinct ids, w) the way a
+// Parquet scan task does (see JoinBuild): the dense table made once, each
+// batch probed.
+func BenchmarkJoinBuildProbeDim(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 3))
+	ds := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64}, {Name: "w", Type: arrow.PrimitiveTypes.Float64}}, nil)
+	db := array.NewRecordBuilder(mem, ds)
+	for _, id := range r.Perm(100_000)[:10_000] {
+		db.Field(0).(*array.Int64Builder).Append(int64(id))
+		db.Field(1).(*array.Float64Builder).Append(r.Float64())
+	}
+	dim := db.NewRecordBatch()
+	fs := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64}, {Name: "x", Type: arrow.PrimitiveTypes.Float64}}, nil)
+	fb := array.NewRecordBuilder(mem, fs)
+	for range 100_000 {
+		fb.Field(0).(*array.Int64Builder).Append(r.Int64N(100_000))
+		fb.Field(1).(*array.Float64Builder).Append(r.Float64())
+	}
+	facts := fb.NewRecordBatch()
+	var batches []arrow.RecordBatch
+	for lo := int64(0); lo < facts.NumRows(); lo += 2048 {
+		batches = append(batches, facts.NewSlice(lo, min(facts.NumRows(), lo+2048)))
+	}
+	p := JoinPlan{On: []string{"id"}, Left: []string{"x"}, Right: []string{"w"}, Names: []string{"id", "x", "w"}}
+	b.ResetTimer()
+	for b.Loop() {
+		j, err := NewJoinBuild(dim, false, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, in := range batches {
+			out, err := j.Probe(in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out.Release()
+		}
+	}
+}
