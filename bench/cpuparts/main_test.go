@@ -44,16 +44,7 @@ func TestSplitCountsEachSampleToItsFirstPart(t *testing.T) {
 			p.Function = append(p.Function, l.Line[0].Function)
 		}
 	}
-	path := filepath.Join(t.TempDir(), "cpu.prof")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Write(f); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	got, err := split(path)
+	got, err := split(writeProfile(t, p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,16 +66,22 @@ func TestSplitCountsEachSampleToItsFirstPart(t *testing.T) {
 // as not a CPU profile instead of being counted as nothing.
 func TestSplitRefusesAProfileWithoutCPU(t *testing.T) {
 	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: "inuse_space", Unit: "bytes"}}}
-	path := filepath.Join(t.TempDir(), "heap.prof")
+	if _, err := split(writeProfile(t, p)); err == nil {
+		t.Fatal("a heap profile was read as a CPU profile")
+	}
+}
+
+// writeProfile writes p to a file of the test's and returns its path.
+func writeProfile(t *testing.T, p *profile.Profile) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.prof")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	if err := p.Write(f); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
-	if _, err := split(path); err == nil {
-		t.Fatal("a heap profile was read as a CPU profile")
-	}
+	return path
 }

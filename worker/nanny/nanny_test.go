@@ -184,23 +184,7 @@ func TestNannyPurgesADirectoryUnlockedAfterItsStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := t.TempDir()
-	// The dying owner's directory: its lock is held (here, by this
-	// process) until the nanny has started its worker process.
-	stale := filepath.Join(base, "dusk-worker-dying")
-	if err := os.Mkdir(stale, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(stale, "spilled"), []byte("x"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	lock, err := os.OpenFile(filepath.Join(stale, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
-		t.Fatal(err)
-	}
+	stale, lock := dyingOwnersDirectory(t, base)
 	var keptAtStart bool
 	n := &Nanny{Name: "purger", Directory: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// The test binary running no test: it exits at once with
@@ -236,18 +220,7 @@ func TestNannyPurgesADirectoryUnlockedWhileItsWorkerRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := t.TempDir()
-	stale := filepath.Join(base, "dusk-worker-dying")
-	if err := os.Mkdir(stale, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	lock, err := os.OpenFile(filepath.Join(stale, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
-		t.Fatal(err)
-	}
+	stale, lock := dyingOwnersDirectory(t, base)
 	stop := filepath.Join(t.TempDir(), "stop")
 	started := make(chan bool, 1)
 	n := &Nanny{Name: "purger", Directory: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -282,6 +255,30 @@ func TestNannyPurgesADirectoryUnlockedWhileItsWorkerRuns(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// dyingOwnersDirectory makes under base the directory of a worker whose
+// process is still exiting: a spilled file in it, its lock held (here, by
+// this process) until the test closes the file returned (closed at the
+// test's end otherwise).
+func dyingOwnersDirectory(t *testing.T, base string) (string, *os.File) {
+	t.Helper()
+	stale := filepath.Join(base, "dusk-worker-dying")
+	if err := os.Mkdir(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stale, "spilled"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.OpenFile(filepath.Join(stale, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lock.Close() })
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	return stale, lock
 }
 
 // envWaitFor makes the test binary a worker process that runs until the
