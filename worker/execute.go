@@ -38,8 +38,12 @@ func (w *Worker) execute(t *graph.Task, thread int) {
 			defer pprof.SetGoroutineLabels(context.Background())
 		}
 		// The task's inputs stay in memory while it runs: spilling them
-		// would free nothing, as the task holds them.
-		unpin := w.store.Pin(exec.Refs(nil, t.Args)...)
+		// would free nothing, as the task holds them. Those on disk are
+		// read back first, so that the task's time and CPU are its
+		// function's, not the disk's.
+		refs := exec.Refs(nil, t.Args)
+		unpin := w.store.Pin(refs...)
+		w.store.Load(refs...)
 		start := time.Now()
 		m := w.taskCPU.begin(thread, start)
 		res, err := w.run.Run(ctx, t.Func, t.Args)

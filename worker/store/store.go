@@ -302,6 +302,19 @@ func (s *Store) moved(k graph.Key, e *entry, file spillFile) bool {
 func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflect.Type, b []byte) {
 	v := out.Interface()
 	codec.Settle(v) // other readers may share it at once
+	s.bringBack(e, file, func() {
+		if want.Kind() != reflect.Interface || want.NumMethod() > 0 {
+			e.value, e.hasValue = v, true
+		} else {
+			e.encoded = b
+		}
+	})
+}
+
+// bringBack puts e, read back from file, in memory with set (which fills
+// in its value or bytes, under the store's lock), unless that happened
+// meanwhile.
+func (s *Store) bringBack(e *entry, file spillFile, set func()) {
 	s.mu.Lock()
 	if s.entries[e.key] != e || e.inMemory || e.file == nil || *e.file != file {
 		s.mu.Unlock()
@@ -309,16 +322,29 @@ func (s *Store) unspill(e *entry, file spillFile, out reflect.Value, want reflec
 	}
 	s.spilled -= e.nbytes
 	s.nspilled--
-	if want.Kind() != reflect.Interface || want.NumMethod() > 0 {
-		e.value, e.hasValue = v, true
-	} else {
-		e.encoded = b
-	}
+	set()
 	s.toMemory(e)
 	signal := s.above > 0 && s.managed > s.above
 	s.mu.Unlock()
 	if signal {
 		s.signal()
+	}
+}
+
+// Load reads back from disk those of keys whose values are spilled and
+// keeps their bytes in memory (decoded when a task reads them), so that a
+// task about to run on them does not wait for the disk inside its own
+// run: its time and CPU are then the function's (the advisor reads them
+// to tell tasks that wait for I/O from tasks that compute), and the read
+// is the store's, timed as such (Observe). A value that cannot be read
+// stays on disk: whoever reads it next gets the error.
+func (s *Store) Load(keys ...graph.Key) {
+	for _, k := range keys {
+		l, err := s.locate(k)
+		if err != nil || !l.spilled {
+			continue
+		}
+		s.bringBack(l.e, l.file, func() { l.e.encoded = l.encoded })
 	}
 }
 

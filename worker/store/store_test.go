@@ -175,6 +175,54 @@ func TestUnspill(t *testing.T) {
 	}
 }
 
+// Load reads spilled values back before a task runs: afterwards they are
+// in memory, counted as such, and a task reads them without the disk (here
+// the files are gone, and Value still gives them); keys in memory or not
+// here are left alone.
+func TestLoadReadsSpilledValuesBack(t *testing.T) {
+	s, d := spillingStore(t, 0)
+	want := randomBytes(8, 50000)
+	s.Put("x", want)
+	s.Put("y", []int{1, 2, 3})
+	s.Put("z", []byte("in memory"))
+	if _, err := s.Spill(codec.SizeOf(want) + codec.SizeOf([]int{1, 2, 3})); err != nil {
+		t.Fatal(err)
+	}
+	if !onDisk(s, "x") || !onDisk(s, "y") || onDisk(s, "z") {
+		t.Fatal("x and y should be on disk and z in memory before Load")
+	}
+	var reads []graph.Key
+	s.Observe(func(e SpillEvent) {
+		if e.Back {
+			reads = append(reads, e.Key)
+		}
+	})
+	s.Load("x", "y", "z", "absent")
+	if onDisk(s, "x") || onDisk(s, "y") {
+		t.Fatal("Load left a value on disk only")
+	}
+	if !slices.Equal(reads, []graph.Key{"x", "y"}) {
+		t.Fatalf("Load read back %v, want x and y", reads)
+	}
+	if st := s.Stats(); st.SpilledKeys != 0 || st.Spilled != 0 {
+		t.Fatalf("stats after Load = %+v", st)
+	}
+	for _, f := range files(t, d) {
+		if err := os.Remove(filepath.Join(d.Dir(), f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reads = nil
+	mustValue(t, s, "x", want)
+	v, err := s.Value("y", reflect.TypeFor[[]int]())
+	if err != nil || !slices.Equal(v.Interface().([]int), []int{1, 2, 3}) {
+		t.Fatalf("y after Load = %v, %v", v, err)
+	}
+	if len(reads) != 0 {
+		t.Fatalf("values loaded were read from disk again: %v", reads)
+	}
+}
+
 // Values that compress are written compressed; values that do not are
 // written as they are, at the cost of a few bytes of header.
 func TestSpillCompressesOnlyWhenItPays(t *testing.T) {
