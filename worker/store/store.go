@@ -339,6 +339,15 @@ func (s *Store) bringBack(e *entry, file spillFile, set func()) {
 // is the store's, timed as such (Observe). A value that cannot be read
 // stays on disk: whoever reads it next gets the error.
 func (s *Store) Load(keys ...graph.Key) {
+	if len(keys) == 0 {
+		return
+	}
+	s.mu.Lock()
+	none := s.nspilled == 0
+	s.mu.Unlock()
+	if none {
+		return // the common case: nothing to read, nothing touched
+	}
 	for _, k := range keys {
 		l, err := s.locate(k)
 		if err != nil || !l.spilled {
