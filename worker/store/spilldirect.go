@@ -35,13 +35,18 @@ const (
 	// directAbove is the smallest body written with direct I/O: below,
 	// a padded block costs more than the page cache.
 	directAbove = 1 << 20
-	// directChunk is the size of a read.
-	directChunk = 16 << 20
+	// directChunk is the size of a read. Several are in flight at once
+	// (directReaders), and the checksum follows them in order: with small
+	// chunks it sums each as the next ones arrive, where with chunks of a
+	// quarter of the file most of the summing came after the disk's last
+	// read (16 MiB chunks read 64 MiB files 10-20% slower than 2 MiB ones
+	// on a virtual disk of 1.3-1.9 GB/s).
+	directChunk = 2 << 20
 	// directCopy is the size of the buffer that copies an unaligned body
 	// for writing: small, since spilling happens when memory is short.
 	directCopy = 4 << 20
 	// directReaders is how many chunks of a file are read at once.
-	directReaders = 4
+	directReaders = 8
 	// directMaxIO bounds one write from a value's memory (Linux moves
 	// less than 2 GiB per call).
 	directMaxIO = 1 << 30
