@@ -599,6 +599,13 @@ type WorkerInfo struct {
 	Processing int
 	// Memory is the worker's memory at its last heartbeat.
 	Memory WorkerMemory
+	// Bandwidth is the bytes per second its fetches of data from other
+	// workers reached lately, as it last reported (an average over
+	// fetches of at least a megabyte; 0 before the first). The scheduler
+	// weighs moving a task's inputs against its run time with the mean of
+	// the workers' figures, and with scheduler.bandwidth until one has
+	// one.
+	Bandwidth float64
 }
 
 // WorkerMemory is a worker's memory as it last reported it.
@@ -635,7 +642,8 @@ func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 			NBytes: w.GetNbytes(), Processing: int(w.GetProcessing()),
 			Memory: WorkerMemory{Process: w.GetProcess(), Managed: w.GetManaged(), Unmanaged: w.GetUnmanaged(),
 				UnmanagedRecent: w.GetUnmanagedRecent(), Spilled: w.GetSpilled(), SpilledKeys: w.GetSpilledKeys(),
-				SpilledDisk: w.GetSpilledDisk(), SpillFailed: w.GetSpillFailed()}})
+				SpilledDisk: w.GetSpilledDisk(), SpillFailed: w.GetSpillFailed()},
+			Bandwidth: w.GetBandwidth()})
 	}
 	return out, nil
 }

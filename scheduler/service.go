@@ -36,7 +36,7 @@ func (s *Server) Identity(ctx context.Context) (*pb.IdentityReply, error) {
 				MemoryLimit: w.MemoryLimit, Status: w.Status.String(), Nbytes: w.NBytes(), Processing: int32(w.NProcessing()),
 				Managed: w.Metrics.Managed, Unmanaged: w.Metrics.Unmanaged, Spilled: w.Metrics.Spilled,
 				Process: w.Metrics.Process, UnmanagedRecent: w.Metrics.UnmanagedRecent, SpilledDisk: w.Metrics.SpilledDisk,
-				SpilledKeys: w.Metrics.SpilledKeys, SpillFailed: w.Metrics.SpillFailed,
+				SpilledKeys: w.Metrics.SpilledKeys, SpillFailed: w.Metrics.SpillFailed, Bandwidth: w.Metrics.Bandwidth,
 			}
 			reply.Workers = append(reply.Workers, info)
 		}

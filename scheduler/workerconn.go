@@ -251,7 +251,7 @@ func (s *Server) workerMessages(w *workerConn, b *pb.WorkerBatch) {
 			evs = append(evs, &state.Heartbeat{At: at, Worker: w.id, Process: h.GetProcess(), Managed: h.GetManaged(), Unmanaged: h.GetUnmanaged(),
 				UnmanagedRecent: h.GetUnmanagedRecent(), Spilled: h.GetSpilled(), SpilledDisk: h.GetSpilledDisk(), SpilledKeys: h.GetSpilledKeys(),
 				SpillFailed: h.GetSpillFailed(), Paused: h.GetPaused(), Executing: int(h.GetExecuting()), Ready: int(h.GetReady()), CPU: h.GetCpu(),
-				BytesIn: h.GetBytesIn(), BytesOut: h.GetBytesOut(), Procs: int(h.GetProcs())})
+				BytesIn: h.GetBytesIn(), BytesOut: h.GetBytesOut(), Procs: int(h.GetProcs()), Bandwidth: h.GetBandwidth()})
 		case *pb.WorkerMsg_Retire:
 			evs = append(evs, &state.WorkerRetiring{At: at, ID: w.id})
 		case *pb.WorkerMsg_Plugin:

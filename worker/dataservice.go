@@ -120,7 +120,9 @@ func (w *Worker) fetch(ctx context.Context, session uint64, peer string, keys []
 	defer w.inflight.done()
 	ev := &wstate.Fetched{Peer: peer}
 	start := time.Now()
+	var received int64
 	got, missing, err := w.peers.Fetch(ctx, peer, keys, w.addr, func(k graph.Key, data []byte, nbytes int64, typ string) {
+		received += int64(len(data))
 		if w.sessions.Load() != session {
 			return // for a scheduler that was lost
 		}
@@ -128,6 +130,9 @@ func (w *Worker) fetch(ctx context.Context, session uint64, peer string, keys []
 		w.bytesIn.Add(int64(len(data)))
 	})
 	stop := time.Now()
+	if err == nil {
+		w.fetchRate.add(received, stop.Sub(start))
+	}
 	w.mem.SpillToTarget() // before the next fetch may start
 	ev.Got, ev.Missing, ev.Err = got, missing, err
 	if w.sessions.Load() != session {

@@ -55,5 +55,6 @@ func (w *Worker) sendHeartbeat(s store.MemorySample) {
 	h.Cpu = math.Float64frombits(w.cores.Load())
 	h.Procs = int32(runtime.GOMAXPROCS(0))
 	h.BytesIn, h.BytesOut = w.bytesIn.Load(), w.bytesOut.Load()
+	h.Bandwidth = w.fetchRate.get()
 	w.send(&pb.WorkerMsg{Msg: &pb.WorkerMsg_Heartbeat{Heartbeat: h}})
 }

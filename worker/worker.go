@@ -173,6 +173,7 @@ type Worker struct {
 	metricsL          net.Listener  // the metrics listener, if configured; set by New
 	metricsURL        string
 	bytesIn, bytesOut atomic.Int64
+	fetchRate         fetchRate    // what fetches from peers reach, for heartbeats
 	profiling         atomic.Int32 // CPU profiles being recorded of this worker's process
 	retire            chan struct{}
 	retireOnce        sync.Once

@@ -111,7 +111,7 @@ func Run(ctx context.Context, cl Cluster, w *Workload) (*Result, error) {
 		case heartbeat:
 			vw := e.worker
 			r.feed(&state.Heartbeat{At: r.at(), Worker: vw.id, Process: vw.memory, Managed: vw.memory,
-				Executing: r.cl.Threads - vw.free, Ready: vw.queue.Len()})
+				Executing: r.cl.Threads - vw.free, Ready: vw.queue.Len(), Bandwidth: vw.bandwidth})
 			r.push(simEvent{at: r.now + r.cl.Heartbeat, kind: heartbeat, worker: vw})
 		}
 	}
@@ -243,6 +243,7 @@ func (r *runner) startNext(vw *vworker) {
 		if fetch > 0 {
 			took = r.cl.Latency + time.Duration(float64(fetch)/r.cl.Bandwidth*float64(time.Second))
 			r.res.Moved += fetch
+			vw.fetched(fetch, took)
 		}
 		dur, _ := r.w.Cost(q.key)
 		r.push(simEvent{at: r.now + took + dur, kind: finish, worker: vw, key: q.key, handle: q.handle, start: r.now})

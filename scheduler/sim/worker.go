@@ -20,6 +20,23 @@ type vworker struct {
 	// blocked are the tasks sent before an input of theirs was computed
 	// (speculation: it is being computed here), by that input.
 	blocked map[graph.Key][]*queued
+	// bandwidth is the rate its fetches reached, as a real worker measures
+	// it (see worker/bandwidth.go) and reports it in heartbeats.
+	bandwidth float64
+}
+
+// fetched takes a fetch of n bytes that took d into vw's bandwidth, as a
+// real worker does: fetches under a megabyte are mostly latency.
+func (w *vworker) fetched(n int64, d time.Duration) {
+	if n < 1<<20 || d <= 0 {
+		return
+	}
+	rate := float64(n) / d.Seconds()
+	if w.bandwidth == 0 {
+		w.bandwidth = rate
+		return
+	}
+	w.bandwidth = 0.9*w.bandwidth + 0.1*rate
 }
 
 // enqueue adds a task the core gave the worker: to the queue, or, when

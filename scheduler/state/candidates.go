@@ -16,6 +16,9 @@ package state
 // transfer against the task's measured duration and the thief's memory.
 // Weighing every worker against the occupancy estimates placed tasks away
 // from their data whenever a kind of task's duration was not yet known.
+// When every holder's threads are taken, a sample of idle workers is
+// weighed too, each only on stealing's terms (see offload in
+// placement.go): a measured duration, a cheap fetch, and room in memory.
 
 // manyWorkers is the number of workers beyond which placement samples
 // its candidates, and how many idle (or other) workers it samples.

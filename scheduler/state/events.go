@@ -213,6 +213,9 @@ type Heartbeat struct {
 	BytesIn         int64
 	BytesOut        int64
 	Procs           int // the worker process's GOMAXPROCS (0: not told)
+	// Bandwidth is the bytes per second the worker's fetches from peers
+	// reached lately (0: none measured yet).
+	Bandwidth float64
 }
 
 // Tick: time passes. The state checks heartbeats and steals work.

@@ -37,6 +37,7 @@ func (s *State) handleWorkerRemoved(e *WorkerRemoved) {
 	delete(s.workers, e.ID)
 	s.wlist = slices.DeleteFunc(s.wlist, func(x *Worker) bool { return x == w })
 	s.noteIdle(w)
+	s.noteBandwidth(w, 0)
 	if s.moving != nil {
 		s.dropMoves(w)
 	}
@@ -166,6 +167,7 @@ func (s *State) handleHeartbeat(e *Heartbeat) {
 	}
 	w.lastSeen = s.now
 	w.Metrics = *e
+	s.noteBandwidth(w, e.Bandwidth)
 	switch {
 	case e.Paused && w.Status == Running:
 		s.pauseWorker(w)

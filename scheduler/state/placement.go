@@ -219,11 +219,19 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 		return nil, reason
 	}
 	candidates := valid
+	nHolders := -1 // candidates[:nHolders] hold inputs; the rest are extras
+	var dur float64
 	if candidates == nil {
 		hs, running := s.holders(t)
 		switch {
 		case running:
 			candidates = hs
+			if d, ok := s.offloadDuration(t); ok && allBusy(hs) {
+				// Every holder's threads are taken: weigh idle workers too,
+				// as stealing would a tick later (see offload).
+				nHolders, dur = len(hs), d
+				candidates = s.sampled(hs)
+			}
 		case len(s.wlist) > manyWorkers:
 			candidates = s.sampled(hs)
 		default:
@@ -250,9 +258,11 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	var bestBytes int64
 	holderComm := float64(total)
 	n := len(candidates)
+	bw := s.bandwidth()
 	for i := 0; i < n; i++ {
 		// Start at a rotating offset so that ties spread over workers.
-		w := candidates[(s.rr+i)%n]
+		j := (s.rr + i) % n
+		w := candidates[j]
 		s.visits++
 		lacks := total
 		if w.heldMark == s.heldMarks {
@@ -265,7 +275,10 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 		if w.Status != Running {
 			continue
 		}
-		cost := w.occupancy/float64(max(w.NThreads, 1)) + comm/s.cfg.Bandwidth
+		if nHolders >= 0 && j >= nHolders && !offload(w, comm, bw, dur) {
+			continue
+		}
+		cost := w.occupancy/float64(max(w.NThreads, 1)) + comm/bw
 		if best == nil || cost < bestCost || (cost == bestCost && (comm < bestComm || (comm == bestComm && w.nbytes < bestBytes))) {
 			best, bestCost, bestComm, bestBytes = w, cost, comm, w.nbytes
 		}
@@ -275,13 +288,67 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 		return nil, reasonAllPaused
 	}
 	if holder != nil && s.now.Sub(holder.pausedAt) < pausedPatience &&
-		(bestComm-holderComm)/s.cfg.Bandwidth > stealCostRatio*s.estimate(t) {
+		(bestComm-holderComm)/bw > stealCostRatio*s.estimate(t) {
 		// A paused worker holds what the best running one would fetch, at
 		// more than half the task's run time: the task waits there for it
 		// to resume (see pause.go).
 		return holder, ""
 	}
 	return best, ""
+}
+
+// offloadDuration is the duration, in seconds, that decides whether t may
+// be moved away from its inputs (see offload): its kind's measured mean
+// once one has finished, else the mean of its inputs' kinds' measured
+// means (a shuffle's next stage does the work of the one before); false
+// when neither is known. The configured default for unknown tasks (half
+// a second) would move ten-millisecond tasks' inputs about.
+func (s *State) offloadDuration(t *Task) (float64, bool) {
+	if t.group != nil {
+		if d, ok := t.group.Duration(); ok {
+			return d, true
+		}
+	}
+	var sum float64
+	n := 0
+	var last *Group
+	for _, d := range t.deps {
+		if d.group == nil || d.group == last {
+			continue
+		}
+		last = d.group
+		if m, ok := d.group.Duration(); ok {
+			sum += m
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+// allBusy reports whether no running worker of ws has a free thread.
+func allBusy(ws []*Worker) bool {
+	for _, w := range ws {
+		if w.Status == Running && len(w.processing) < w.NThreads {
+			return false
+		}
+	}
+	return true
+}
+
+// offload reports whether w, a worker that holds none of t's inputs
+// (sampled from the idle ones), may be given a task whose inputs it lacks
+// comm bytes of, when every holder's threads are taken: on the terms work
+// stealing moves a task on (the fetch at most stealCostRatio of the
+// task's duration dur, and room for the inputs in w's memory; see
+// roomFor). Placement then does at once what stealing would do at its
+// next look, a tick later, when each wave of a shuffle on 10,000 workers
+// queued on its inputs' holders (scheduler/sim; bench/README.md has the
+// figures).
+func offload(w *Worker, comm, bandwidth, dur float64) bool {
+	return comm/bandwidth <= stealCostRatio*dur && roomFor(w, comm)
 }
 
 // fetchLook is how many dependents an input may have for countFetching

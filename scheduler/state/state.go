@@ -15,7 +15,8 @@ type Config struct {
 	// multiple of its threads (Dask's distributed.scheduler.worker-saturation).
 	// +Inf sends every root task at once (no queuing).
 	WorkerSaturation float64
-	// Bandwidth is the bytes per second assumed between workers.
+	// Bandwidth is the bytes per second assumed between workers until one
+	// has measured its fetches (see bandwidth.go).
 	Bandwidth float64
 	// UnknownDuration is the duration assumed for a task whose kind has not
 	// run yet.
@@ -100,10 +101,14 @@ type State struct {
 	visits uint64
 
 	totalThreads int
-	generation   uint32
-	now          time.Time
-	rng          *rand.Rand
-	rr           int // round-robin cursor for ties
+	// bwSum and bwCount: the sum and count of the workers' measured
+	// bandwidths (see bandwidth.go).
+	bwSum      float64
+	bwCount    int
+	generation uint32
+	now        time.Time
+	rng        *rand.Rand
+	rr         int // round-robin cursor for ties
 	// runTo is the worker taking the current run of queued root tasks
 	// (see workerWithRoom); it may have left since.
 	runTo *Worker

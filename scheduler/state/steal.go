@@ -75,7 +75,7 @@ func (s *State) steal() {
 				if !roomFor(w, comm) {
 					continue
 				}
-				cost := comm / s.cfg.Bandwidth
+				cost := comm / s.bandwidth()
 				if best == nil || cost < bestCost {
 					best, bestCost = w, cost
 				}

@@ -2023,7 +2023,10 @@ type Heartbeat struct {
 	SpillFailed bool `protobuf:"varint,15,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
 	// The Go processors of the worker's process (GOMAXPROCS): how many
 	// goroutines compute at once.
-	Procs         int32 `protobuf:"varint,16,opt,name=procs,proto3" json:"procs,omitempty"`
+	Procs int32 `protobuf:"varint,16,opt,name=procs,proto3" json:"procs,omitempty"`
+	// Bytes per second the worker's fetches from peers reached lately (an
+	// average over fetches of at least a megabyte); 0 before the first.
+	Bandwidth     float64 `protobuf:"fixed64,17,opt,name=bandwidth,proto3" json:"bandwidth,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2166,6 +2169,13 @@ func (x *Heartbeat) GetSpillFailed() bool {
 func (x *Heartbeat) GetProcs() int32 {
 	if x != nil {
 		return x.Procs
+	}
+	return 0
+}
+
+func (x *Heartbeat) GetBandwidth() float64 {
+	if x != nil {
+		return x.Bandwidth
 	}
 	return 0
 }
@@ -4920,8 +4930,10 @@ type WorkerInfo struct {
 	SpilledKeys     int64                  `protobuf:"varint,18,opt,name=spilled_keys,json=spilledKeys,proto3" json:"spilled_keys,omitempty"`
 	SpillFailed     bool                   `protobuf:"varint,19,opt,name=spill_failed,json=spillFailed,proto3" json:"spill_failed,omitempty"`
 	BuildId         string                 `protobuf:"bytes,20,opt,name=build_id,json=buildId,proto3" json:"build_id,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Bytes per second its fetches from peers reached lately (0: none yet).
+	Bandwidth     float64 `protobuf:"fixed64,21,opt,name=bandwidth,proto3" json:"bandwidth,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WorkerInfo) Reset() {
@@ -5092,6 +5104,13 @@ func (x *WorkerInfo) GetBuildId() string {
 		return x.BuildId
 	}
 	return ""
+}
+
+func (x *WorkerInfo) GetBandwidth() float64 {
+	if x != nil {
+		return x.Bandwidth
+	}
+	return 0
 }
 
 type IdentityReply struct {
@@ -7438,7 +7457,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\n" +
 	"StealReply\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
-	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xda\x03\n" +
+	"\x06stolen\x18\x02 \x01(\bR\x06stolen\"\xf8\x03\n" +
 	"\tHeartbeat\x12\x18\n" +
 	"\amanaged\x18\x01 \x01(\x03R\amanaged\x12\x1c\n" +
 	"\tunmanaged\x18\x02 \x01(\x03R\tunmanaged\x12\x18\n" +
@@ -7456,7 +7475,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\fspilled_keys\x18\r \x01(\x03R\vspilledKeys\x12!\n" +
 	"\fmemory_limit\x18\x0e \x01(\x03R\vmemoryLimit\x12!\n" +
 	"\fspill_failed\x18\x0f \x01(\bR\vspillFailed\x12\x14\n" +
-	"\x05procs\x18\x10 \x01(\x05R\x05procs\"8\n" +
+	"\x05procs\x18\x10 \x01(\x05R\x05procs\x12\x1c\n" +
+	"\tbandwidth\x18\x11 \x01(\x01R\tbandwidth\"8\n" +
 	"\fPluginResult\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\"\b\n" +
@@ -7629,7 +7649,7 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"KeyStalled\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x11\n" +
-	"\x0fIdentityRequest\"\xca\x05\n" +
+	"\x0fIdentityRequest\"\xe8\x05\n" +
 	"\n" +
 	"WorkerInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
@@ -7654,7 +7674,8 @@ const file_pb_dusk_proto_rawDesc = "" +
 	"\fspilled_disk\x18\x11 \x01(\x03R\vspilledDisk\x12!\n" +
 	"\fspilled_keys\x18\x12 \x01(\x03R\vspilledKeys\x12!\n" +
 	"\fspill_failed\x18\x13 \x01(\bR\vspillFailed\x12\x19\n" +
-	"\bbuild_id\x18\x14 \x01(\tR\abuildId\x1a<\n" +
+	"\bbuild_id\x18\x14 \x01(\tR\abuildId\x12\x1c\n" +
+	"\tbandwidth\x18\x15 \x01(\x01R\tbandwidth\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xe1\x01\n" +

@@ -2011,6 +2011,14 @@ func (m *Heartbeat) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.Bandwidth != 0 {
+		i -= 8
+		binary.LittleEndian.PutUint64(dAtA[i:], uint64(math.Float64bits(float64(m.Bandwidth))))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x89
+	}
 	if m.Procs != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Procs))
 		i--
@@ -4873,6 +4881,14 @@ func (m *WorkerInfo) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	if m.unknownFields != nil {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
+	}
+	if m.Bandwidth != 0 {
+		i -= 8
+		binary.LittleEndian.PutUint64(dAtA[i:], uint64(math.Float64bits(float64(m.Bandwidth))))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa9
 	}
 	if len(m.BuildId) > 0 {
 		i -= len(m.BuildId)
@@ -7946,6 +7962,9 @@ func (m *Heartbeat) SizeVT() (n int) {
 	if m.Procs != 0 {
 		n += 2 + protohelpers.SizeOfVarint(uint64(m.Procs))
 	}
+	if m.Bandwidth != 0 {
+		n += 10
+	}
 	n += len(m.unknownFields)
 	return n
 }
@@ -9223,6 +9242,9 @@ func (m *WorkerInfo) SizeVT() (n int) {
 	l = len(m.BuildId)
 	if l > 0 {
 		n += 2 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	if m.Bandwidth != 0 {
+		n += 10
 	}
 	n += len(m.unknownFields)
 	return n
@@ -15421,6 +15443,17 @@ func (m *Heartbeat) UnmarshalVT(dAtA []byte) error {
 					break
 				}
 			}
+		case 17:
+			if wireType != 1 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bandwidth", wireType)
+			}
+			var v uint64
+			if (iNdEx + 8) > l {
+				return io.ErrUnexpectedEOF
+			}
+			v = uint64(binary.LittleEndian.Uint64(dAtA[iNdEx:]))
+			iNdEx += 8
+			m.Bandwidth = float64(math.Float64frombits(v))
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
@@ -22067,6 +22100,17 @@ func (m *WorkerInfo) UnmarshalVT(dAtA []byte) error {
 			}
 			m.BuildId = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 21:
+			if wireType != 1 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bandwidth", wireType)
+			}
+			var v uint64
+			if (iNdEx + 8) > l {
+				return io.ErrUnexpectedEOF
+			}
+			v = uint64(binary.LittleEndian.Uint64(dAtA[iNdEx:]))
+			iNdEx += 8
+			m.Bandwidth = float64(math.Float64frombits(v))
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
