@@ -73,26 +73,33 @@ func TestStealingUsesTheMeasuredBandwidth(t *testing.T) {
 // worker at once, on stealing's terms (the inputs cost at most half the
 // task's measured run time to fetch, and fit in the idle worker's memory
 // within half its limit), rather than waiting for stealing's next look.
-// Otherwise it stays with its inputs.
+// Otherwise, and while no task of its kind has finished, it stays with
+// its inputs.
 func TestBusyHoldersHandTasksToAnIdleWorker(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		input   int64 // bytes of x's input
 		managed int64 // what the idle worker holds, of 1 GiB
+		unknown bool  // no x task has finished
 		want    []string
 	}{
-		{"cheap input, room", 10e6, 0, []string{"w1:x-1", "w2:x-2"}},
-		{"input too dear", 100e6, 0, []string{"w1:x-1", "w1:x-2"}},
-		{"idle worker full", 10e6, 600 << 20, []string{"w1:x-1", "w1:x-2"}},
+		{"cheap input, room", 10e6, 0, false, []string{"w1:x-1", "w2:x-2"}},
+		{"input too dear", 100e6, 0, false, []string{"w1:x-1", "w1:x-2"}},
+		{"idle worker full", 10e6, 600 << 20, false, []string{"w1:x-1", "w1:x-2"}},
+		{"duration not measured", 10e6, 0, true, []string{"w1:x-1", "w1:x-2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, func(c *Config) { c.Bandwidth = 1e9 })
-			for _, id := range []string{"w1", "w2"} {
+			add := func(id string) {
 				h.handle(&WorkerAdded{At: h.at(), ID: id, Address: "addr-" + id, NThreads: 1, MemoryLimit: 1 << 30})
 			}
-			h.submit("c", []*graph.Task{spec("in-1", "seed-1"), spec("seed-1")}, "in-1")
-			h.finishTook("w1", "seed-1", 8, 100*time.Millisecond)
+			add("w1")
+			h.submit("c", []*graph.Task{spec("in-1"), spec("x-0")}, "in-1", "x-0")
 			h.finishTook("w1", "in-1", tc.input, 100*time.Millisecond)
+			if !tc.unknown {
+				h.finishTook("w1", "x-0", 8, 100*time.Millisecond) // x's tasks take 100 ms
+			}
+			add("w2")
 			h.handle(&Heartbeat{At: h.at(), Worker: "w2", Managed: tc.managed})
 			acts := h.submit("c", []*graph.Task{spec("x-1", "in-1"), spec("x-2", "in-1")}, "x-1", "x-2")
 			if got := computes(acts); !slices.Equal(got, tc.want) {

@@ -226,11 +226,11 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 		switch {
 		case running:
 			candidates = hs
-			if d, ok := s.offloadDuration(t); ok && allBusy(hs) {
+			if d, ok := s.measuredDuration(t); ok && len(s.idle) > 0 && allBusy(hs) {
 				// Every holder's threads are taken: weigh idle workers too,
 				// as stealing would a tick later (see offload).
 				nHolders, dur = len(hs), d
-				candidates = s.sampled(hs)
+				candidates = s.sampledIdle(hs)
 			}
 		case len(s.wlist) > manyWorkers:
 			candidates = s.sampled(hs)
@@ -297,35 +297,16 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	return best, ""
 }
 
-// offloadDuration is the duration, in seconds, that decides whether t may
-// be moved away from its inputs (see offload): its kind's measured mean
-// once one has finished, else the mean of its inputs' kinds' measured
-// means (a shuffle's next stage does the work of the one before); false
-// when neither is known. The configured default for unknown tasks (half
-// a second) would move ten-millisecond tasks' inputs about.
-func (s *State) offloadDuration(t *Task) (float64, bool) {
-	if t.group != nil {
-		if d, ok := t.group.Duration(); ok {
-			return d, true
-		}
-	}
-	var sum float64
-	n := 0
-	var last *Group
-	for _, d := range t.deps {
-		if d.group == nil || d.group == last {
-			continue
-		}
-		last = d.group
-		if m, ok := d.group.Duration(); ok {
-			sum += m
-			n++
-		}
-	}
-	if n == 0 {
+// measuredDuration is the mean duration of t's kind, in seconds, once
+// one of them has finished: what moving t away from its inputs is weighed
+// against (see offload). The configured guess for unknown kinds is not
+// enough: a kind's first tasks (a shuffle's Transfers, whose inputs the
+// shuffle has just spread over the workers) stay with their inputs.
+func (s *State) measuredDuration(t *Task) (float64, bool) {
+	if t.group == nil {
 		return 0, false
 	}
-	return sum / float64(n), true
+	return t.group.Duration()
 }
 
 // allBusy reports whether no running worker of ws has a free thread.
