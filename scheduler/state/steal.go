@@ -18,6 +18,7 @@ func (s *State) steal() {
 		pending[thief]++
 	}
 	room := func(w *Worker) int { return w.NThreads - len(w.processing) - pending[w] }
+	bw := s.bandwidth()
 	var thieves []*Worker
 	for _, w := range s.wlist {
 		if w.Status == Running && room(w) > 0 {
@@ -75,7 +76,7 @@ func (s *State) steal() {
 				if !roomFor(w, comm) {
 					continue
 				}
-				cost := comm / s.bandwidth()
+				cost := comm / bw
 				if best == nil || cost < bestCost {
 					best, bestCost = w, cost
 				}
