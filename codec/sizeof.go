@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 const (
@@ -262,10 +263,129 @@ func tableBytes(tbl arrow.Table) int64 {
 }
 
 // arrayBytes returns the sum of arr's buffer lengths, children and
-// dictionary included.
+// dictionary included; for a slice of a larger array, the bytes of its own
+// rows (see sliceBytes).
 func arrayBytes(arr arrow.Array) int64 {
 	if isNil(arr) {
 		return 0
 	}
-	return int64(arr.Data().SizeInBytes())
+	d := arr.Data()
+	whole := int64(d.SizeInBytes())
+	if own, ok := sliceBytes(d); ok && own < whole {
+		return own
+	}
+	return whole
+}
+
+// sliceSlack is the padding a builder may add to each buffer (64 bytes),
+// beyond which, with twice the bytes its rows need, an array that starts
+// at its buffers' first row counts as a slice (see sliceBytes).
+const sliceSlack = 64
+
+// sliceBytes returns the bytes of d's own rows when d is a slice of a
+// larger array (an offset into, or a length short of, buffers it shares
+// with it), for primitive, boolean, binary, string and dictionary arrays;
+// false for other types and for arrays that are not slices (one that
+// starts at its buffers' first row and uses at least half of them). A slice keeps
+// its parent's buffers alive, but what it holds is its rows: a partition
+// cut from a big record travels, and is stored by whoever receives it, at
+// that size (the IPC writer truncates a slice's buffers). Counting the
+// parent's buffers instead made every partition of FromRecords's 2,000
+// count as the whole 63 MB record, and the workers spill what they did
+// not hold.
+func sliceBytes(d arrow.ArrayData) (int64, bool) {
+	n, off := int64(d.Len()), int64(d.Offset())
+	bufs := d.Buffers()
+	bitmap := func() int64 {
+		if len(bufs) > 0 && bufs[0] != nil && bufs[0].Len() > 0 {
+			return (n + 7) / 8
+		}
+		return 0
+	}
+	var own, have int64
+	for _, b := range bufs {
+		if b != nil {
+			have += int64(b.Len())
+		}
+	}
+	switch t := d.DataType().(type) {
+	case *arrow.DictionaryType:
+		idx, ok := fixedBytes(t.IndexType, n)
+		if !ok {
+			return 0, false
+		}
+		own = bitmap() + idx
+		if dict := d.Dictionary(); dict != nil {
+			dictBytes := int64(dict.SizeInBytes())
+			own += dictBytes
+			have += dictBytes
+		}
+	case *arrow.StringType, *arrow.BinaryType:
+		if len(bufs) < 3 || bufs[1] == nil || int64(bufs[1].Len()) < 4*(off+n+1) {
+			return 0, false
+		}
+		offs := arrow.Int32Traits.CastFromBytes(bufs[1].Bytes())
+		own = bitmap() + 4*(n+1) + int64(offs[off+n]-offs[off])
+	case *arrow.LargeStringType, *arrow.LargeBinaryType:
+		if len(bufs) < 3 || bufs[1] == nil || int64(bufs[1].Len()) < 8*(off+n+1) {
+			return 0, false
+		}
+		offs := arrow.Int64Traits.CastFromBytes(bufs[1].Bytes())
+		own = bitmap() + 8*(n+1) + offs[off+n] - offs[off]
+	case *arrow.ListType:
+		if len(bufs) < 2 || bufs[1] == nil || int64(bufs[1].Len()) < 4*(off+n+1) || len(d.Children()) != 1 {
+			return 0, false
+		}
+		offs := arrow.Int32Traits.CastFromBytes(bufs[1].Bytes())
+		child := d.Children()[0]
+		childHave := int64(child.SizeInBytes())
+		own = bitmap() + 4*(n+1) + rowsBytes(child, int64(offs[off]), int64(offs[off+n]))
+		have += childHave
+	case *arrow.StructType:
+		own = bitmap()
+		for _, c := range d.Children() {
+			own += rowsBytes(c, off, off+n)
+			have += int64(c.SizeInBytes())
+		}
+	default:
+		if len(d.Children()) > 0 {
+			return 0, false
+		}
+		b, ok := fixedBytes(t, n)
+		if !ok {
+			return 0, false
+		}
+		own = bitmap() + b
+	}
+	if off == 0 && have <= 2*own+sliceSlack*int64(len(bufs)) {
+		// Its buffers are its own (a builder grows them up to twice
+		// what they hold, and pads them): count them, as allocated.
+		return 0, false
+	}
+	return own, true
+}
+
+// rowsBytes returns the bytes of rows [from, to) of d.
+func rowsBytes(d arrow.ArrayData, from, to int64) int64 {
+	if from == 0 && to == int64(d.Len()) {
+		if own, ok := sliceBytes(d); ok {
+			return own
+		}
+		return int64(d.SizeInBytes())
+	}
+	part := array.NewSliceData(d, from, to)
+	defer part.Release()
+	if own, ok := sliceBytes(part); ok {
+		return own
+	}
+	return int64(part.SizeInBytes())
+}
+
+// fixedBytes returns the bytes n values of a fixed-width type t take.
+func fixedBytes(t arrow.DataType, n int64) (int64, bool) {
+	fw, ok := t.(arrow.FixedWidthDataType)
+	if !ok {
+		return 0, false
+	}
+	return (int64(fw.BitWidth())*n + 7) / 8, true
 }

@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -207,5 +209,36 @@ func BenchmarkSizeOfLargeValues(b *testing.B) {
 				SizeOf(v)
 			}
 		})
+	}
+}
+
+// A slice of a record counts the bytes of its own rows, not the buffers
+// it shares with the whole (the IPC writer sends, and a receiver stores,
+// only its rows); a whole record counts its buffers.
+func TestSizeOfASliceCountsItsRows(t *testing.T) {
+	rec := makeRecord(memory.DefaultAllocator, 0, 1_000_000)
+	defer rec.Release()
+	whole := SizeOf(rec)
+	if want := int64(rec.Column(0).Data().SizeInBytes()); SizeOf(rec.Column(0)) != want {
+		t.Fatalf("a whole column counts %d, want its buffers' %d", SizeOf(rec.Column(0)), want)
+	}
+	for _, c := range []struct{ from, to int64 }{{0, 1000}, {500_000, 501_000}, {999_000, 1_000_000}} {
+		part := rec.NewSlice(c.from, c.to)
+		got := SizeOf(part)
+		var b bytes.Buffer
+		w := ipc.NewWriter(&b, ipc.WithSchema(part.Schema()))
+		if err := w.Write(part); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		part.Release()
+		// Within 2x of what the slice's rows take on the wire, and a
+		// thousandth of the whole (it holds a thousandth of the rows).
+		if got > 2*int64(b.Len()) || got < int64(b.Len())/2 {
+			t.Errorf("rows %d-%d: SizeOf %d, IPC %d bytes (whole record %d)", c.from, c.to, got, b.Len(), whole)
+		}
+		if got > whole/500 {
+			t.Errorf("rows %d-%d: SizeOf %d is more than 1/500 of the whole record's %d", c.from, c.to, got, whole)
+		}
 	}
 }
