@@ -7,8 +7,8 @@ import (
 
 // SizeOf estimates the bytes v holds in memory, as a worker's store counts
 // them: exact for scalars, strings, []byte, slices of fixed-size elements
-// and Arrow records, tables and arrays (their buffers); sampled for slices
-// and maps of other elements.
+// and Arrow records, tables and arrays (their buffers, or a slice's own
+// rows); sampled for slices and maps of other elements.
 func SizeOf(v any) int64 { return codec.SizeOf(v) }
 
 // ParseBytes parses a byte size such as "128MB", "1.5 GiB" or "4096": a

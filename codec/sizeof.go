@@ -25,7 +25,10 @@ const (
 // references, counting slices by capacity and maps with Go's table overhead.
 // It is exact and O(1) for scalars, strings, []byte, slices of fixed-size
 // elements and Arrow records, tables and arrays (the sum of their buffer
-// lengths). Slices and maps of other elements are sampled: SizeOf looks at
+// lengths; for a slice of a larger Arrow array, the bytes of its own rows,
+// as it travels and is stored: a slice kept alone still keeps its
+// parent's buffers alive, which a worker then sees as unmanaged memory,
+// as Dask does for NumPy views). Slices and maps of other elements are sampled: SizeOf looks at
 // 64 elements at most and extrapolates. Structs are walked field by field to
 // a bounded depth, so cyclic pointers end. Memory shared by several parts of
 // v is counted once per reference.
