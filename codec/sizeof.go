@@ -25,11 +25,12 @@ const (
 // references, counting slices by capacity and maps with Go's table overhead.
 // It is exact and O(1) for scalars, strings, []byte, slices of fixed-size
 // elements and Arrow records, tables and arrays (the sum of their buffer
-// lengths; for a slice of a larger Arrow array, the bytes of its own rows,
-// as it travels and is stored: a slice kept alone still keeps its
+// lengths; for a slice of a larger Arrow array, the bytes of its own
+// rows, as it travels and is stored: a slice kept alone still keeps its
 // parent's buffers alive, which a worker then sees as unmanaged memory,
-// as Dask does for NumPy views). Slices and maps of other elements are sampled: SizeOf looks at
-// 64 elements at most and extrapolates. Structs are walked field by field to
+// as Dask's sizeof does for NumPy views). Slices and maps of other
+// elements are sampled: SizeOf looks at 64 elements at most and
+// extrapolates. Structs are walked field by field to
 // a bounded depth, so cyclic pointers end. Memory shared by several parts of
 // v is counted once per reference.
 func SizeOf(v any) int64 {
@@ -287,15 +288,15 @@ const sliceSlack = 64
 
 // sliceBytes returns the bytes of d's own rows when d is a slice of a
 // larger array (an offset into, or a length short of, buffers it shares
-// with it), for primitive, boolean, binary, string and dictionary arrays;
-// false for other types and for arrays that are not slices (one that
-// starts at its buffers' first row and uses at least half of them). A slice keeps
-// its parent's buffers alive, but what it holds is its rows: a partition
-// cut from a big record travels, and is stored by whoever receives it, at
-// that size (the IPC writer truncates a slice's buffers). Counting the
-// parent's buffers instead made every partition of FromRecords's 2,000
-// count as the whole 63 MB record, and the workers spill what they did
-// not hold.
+// with it), for fixed-width, binary, string, list, struct and dictionary
+// arrays; false for other types and for arrays that are not slices (one
+// that starts at its buffers' first row and uses at least half of them).
+// A slice keeps its parent's buffers alive, but what it holds is its
+// rows: a partition cut from a big record travels, and is stored by
+// whoever receives it, at that size (the IPC writer truncates a slice's
+// buffers). Counting the parent's buffers instead made every partition
+// of FromRecords's 2,000 count as the whole 63 MB record, and the workers
+// spilled what they did not hold.
 func sliceBytes(d arrow.ArrayData) (int64, bool) {
 	n, off := int64(d.Len()), int64(d.Offset())
 	bufs := d.Buffers()
