@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -240,5 +241,38 @@ func TestSizeOfASliceCountsItsRows(t *testing.T) {
 		if got > whole/500 {
 			t.Errorf("rows %d-%d: SizeOf %d is more than 1/500 of the whole record's %d", c.from, c.to, got, whole)
 		}
+	}
+}
+
+// The same holds for a struct column (its children sliced with it) and a
+// dictionary column (its indices; the dictionary, sent whole, counts
+// whole), and for a large string column.
+func TestSizeOfASliceOfNestedAndDictionaryColumns(t *testing.T) {
+	mem := memory.DefaultAllocator
+	const n = 100_000
+	st := array.NewStructBuilder(mem, arrow.StructOf(arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int64}, arrow.Field{Name: "s", Type: arrow.BinaryTypes.String}))
+	defer st.Release()
+	db := array.NewDictionaryBuilder(mem, &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}).(*array.BinaryDictionaryBuilder)
+	defer db.Release()
+	lb := array.NewLargeStringBuilder(mem)
+	defer lb.Release()
+	for i := range n {
+		st.Append(true)
+		st.FieldBuilder(0).(*array.Int64Builder).Append(int64(i))
+		st.FieldBuilder(1).(*array.StringBuilder).Append("value-" + strconv.Itoa(i))
+		if err := db.AppendString("k" + strconv.Itoa(i%10)); err != nil {
+			t.Fatal(err)
+		}
+		lb.Append("large-" + strconv.Itoa(i))
+	}
+	for _, arr := range []arrow.Array{st.NewArray(), db.NewArray(), lb.NewArray()} {
+		whole := SizeOf(arr)
+		part := array.NewSlice(arr, n/2, n/2+100)
+		got := SizeOf(part)
+		part.Release()
+		if got <= 0 || got > whole/100 {
+			t.Errorf("%s: 100 of %d rows count %d bytes, the whole %d", arr.DataType(), n, got, whole)
+		}
+		arr.Release()
 	}
 }

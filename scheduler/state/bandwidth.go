@@ -12,33 +12,31 @@ package state
 // run time: the simulator's shuffle on 10,000 workers ended at 1.34x of
 // its bound for it.
 
-// bandwidth is the bytes per second a transfer between workers is
-// expected to reach.
-func (s *State) bandwidth() float64 {
+// Bandwidth is the bytes per second the state expects a transfer between
+// workers to reach: the mean of what the workers measured, or the
+// configured guess until one has.
+func (s *State) Bandwidth() float64 {
 	if s.bwCount > 0 {
 		return s.bwSum / float64(s.bwCount)
 	}
 	return s.cfg.Bandwidth
 }
 
-// noteBandwidth replaces w's contribution to the mean with bw (bytes per
-// second; 0: none, as for a worker that left).
+// noteBandwidth replaces w's contribution to the mean (its last
+// heartbeat's figure, Metrics.Bandwidth) with bw (bytes per second; 0:
+// none, as for a worker that left).
 func (s *State) noteBandwidth(w *Worker, bw float64) {
-	if w.bandwidth > 0 {
-		s.bwSum -= w.bandwidth
+	if old := w.Metrics.Bandwidth; old > 0 {
+		s.bwSum -= old
 		s.bwCount--
 	}
-	w.bandwidth = max(bw, 0)
-	if w.bandwidth > 0 {
-		s.bwSum += w.bandwidth
+	bw = max(bw, 0)
+	w.Metrics.Bandwidth = bw
+	if bw > 0 {
+		s.bwSum += bw
 		s.bwCount++
 	}
 	if s.bwCount == 0 {
 		s.bwSum = 0 // no rounding left behind
 	}
 }
-
-// Bandwidth is the bytes per second the state expects a transfer between
-// workers to reach: the mean of what the workers measured, or the
-// configured guess until one has.
-func (s *State) Bandwidth() float64 { return s.bandwidth() }

@@ -82,20 +82,3 @@ func (s *State) sampled(holders []*Worker) []*Worker {
 	s.cands = out
 	return out
 }
-
-// sampledIdle returns holders (from holders) with up to manyWorkers idle
-// workers added, taken in turn from the idle set: the workers weighed for
-// a task whose holders are all busy (see offload in placement.go). The
-// slice is reused by the next call.
-func (s *State) sampledIdle(holders []*Worker) []*Worker {
-	out := holders
-	for i := range min(manyWorkers, len(s.idle)) {
-		w := s.idle[(s.rr+i)%len(s.idle)]
-		if w.mark != s.marks {
-			w.mark = s.marks
-			out = append(out, w)
-		}
-	}
-	s.cands = out
-	return out
-}

@@ -166,8 +166,9 @@ func (s *State) handleHeartbeat(e *Heartbeat) {
 		return
 	}
 	w.lastSeen = s.now
+	s.noteBandwidth(w, e.Bandwidth) // before Metrics, which holds the old figure
 	w.Metrics = *e
-	s.noteBandwidth(w, e.Bandwidth)
+	w.Metrics.Bandwidth = max(e.Bandwidth, 0)
 	switch {
 	case e.Paused && w.Status == Running:
 		s.pauseWorker(w)

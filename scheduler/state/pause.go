@@ -57,7 +57,7 @@ func (s *State) moveOffPaused(w *Worker) {
 		if _, ok, _ := s.validWorkers(t); !ok {
 			continue // every worker that may run it is paused too
 		}
-		if patient && s.stuckBytes(t)/s.bandwidth() > stealCostRatio*s.estimate(t) {
+		if patient && s.stuckBytes(t)/s.Bandwidth() > stealCostRatio*s.estimate(t) {
 			continue // its inputs would only move to another worker's memory
 		}
 		s.stealing[t] = nil // no thief: placed afresh when given back

@@ -230,7 +230,7 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 				// Every holder's threads are taken: weigh idle workers too,
 				// as stealing would a tick later (see offload).
 				nHolders, dur = len(hs), d
-				candidates = s.sampledIdle(hs)
+				candidates = s.sampled(hs) // the idle set, not empty here
 			}
 		case len(s.wlist) > manyWorkers:
 			candidates = s.sampled(hs)
@@ -258,7 +258,7 @@ func (s *State) decideWorker(t *Task) (*Worker, string) {
 	var bestBytes int64
 	holderComm := float64(total)
 	n := len(candidates)
-	bw := s.bandwidth()
+	bw := s.Bandwidth()
 	for i := 0; i < n; i++ {
 		// Start at a rotating offset so that ties spread over workers.
 		j := (s.rr + i) % n
@@ -309,10 +309,11 @@ func (s *State) measuredDuration(t *Task) (float64, bool) {
 	return t.group.Duration()
 }
 
-// allBusy reports whether no running worker of ws has a free thread.
+// allBusy reports whether no worker of ws is in the idle set (running,
+// with a free thread; see noteIdle).
 func allBusy(ws []*Worker) bool {
 	for _, w := range ws {
-		if w.Status == Running && len(w.processing) < w.NThreads {
+		if w.idleAt != 0 {
 			return false
 		}
 	}

@@ -18,7 +18,7 @@ func (s *State) steal() {
 		pending[thief]++
 	}
 	room := func(w *Worker) int { return w.NThreads - len(w.processing) - pending[w] }
-	bw := s.bandwidth()
+	bw := s.Bandwidth()
 	var thieves []*Worker
 	for _, w := range s.wlist {
 		if w.Status == Running && room(w) > 0 {

@@ -29,7 +29,6 @@ type Worker struct {
 	orphans   []graph.Key
 	nbytes    int64   // bytes of data held
 	occupancy float64 // seconds of work assigned and not finished
-	bandwidth float64 // its last measured fetch rate (bytes/s), 0 if none; see bandwidth.go
 	// idleAt is its place in State.idle plus one (0: not there); mark is
 	// the placement that last counted it as a candidate (candidates.go).
 	idleAt int
