@@ -32,7 +32,11 @@ type GroupBy struct {
 	keys       []string
 	splitOut   int
 	splitEvery int
-	err        error
+	// tree: a tree reduction even where every group is whole in one
+	// partition (see Agg), for a step above that needs the rows of a
+	// key of its own in one partition (PivotTable).
+	tree bool
+	err  error
 }
 
 // GroupBy groups the rows by the key columns. Rows whose keys are null
@@ -240,7 +244,7 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 		specs[i] = kernels.AggSpec{Fn: a.fn, Col: a.col, Name: a.outName()}
 	}
 	r.goAgg = kernels.NewAggPlan(g.keys, specs, s)
-	if why, ok := partitionedOn(df.n.meta(), g.keys); ok {
+	if why, ok := partitionedOn(df.n.meta(), g.keys); ok && !g.tree {
 		// Every group is whole in one partition (see plan_noshuffle.go).
 		return df.localReduce(r, why)
 	}

@@ -88,11 +88,17 @@ type mapNode struct {
 	fn    *dusk.Func
 	args  []any
 	m     *meta
+	// name, when set, is the step's label in Explain (a step of the
+	// package's own done by a Go function).
+	name string
 }
 
 func (n *mapNode) meta() *meta      { return n.m }
 func (n *mapNode) children() []node { return []node{n.child} }
 func (n *mapNode) label() string {
+	if n.name != "" {
+		return n.name
+	}
 	return fmt.Sprintf("MapPartitions %s partitions=%d", n.fn.Name(), n.m.nparts)
 }
 

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dusk-go/dusk"
 	"github.com/dusk-go/dusk/dataframe/engine"
+	"github.com/dusk-go/dusk/dataframe/kernels"
 )
 
 // PivotTable spreads a column's values into columns (pandas'
@@ -22,9 +24,10 @@ import (
 // must be categorical: Categorize(ctx, columns) first finds its values
 // with a pass over the data. PivotTable itself is lazy and runs as
 // GroupBy(index, columns).Agg(agg(values)) — a tree reduction whose rows
-// are one per index value and category, however many rows go in — and a
-// last step that spreads those rows into columns (DuckDB's PIVOT plans it
-// the same way). Spreading the values into one column per category before
+// are one per index value and category, however many rows go in, brought
+// to one partition unless the data is placed on index alone — and a last
+// step that spreads those rows into columns, in Go where the columns'
+// types allow (DuckDB's PIVOT plans it the same way). Spreading the values into one column per category before
 // aggregating would carry every row through as many columns as there are
 // categories.
 func (df *DataFrame) PivotTable(index, columns, values string, agg func(col string) Aggregation) *DataFrame {
@@ -64,7 +67,14 @@ func (df *DataFrame) PivotTable(index, columns, values string, agg func(col stri
 	if len(s.FieldIndices(v)) > 0 {
 		return df.fail(op, fmt.Errorf("column %q is a name PivotTable uses for itself; rename it first", v))
 	}
-	grouped := df.GroupBy(index, columns).Agg(agg(values).As(v))
+	gb := df.GroupBy(index, columns)
+	if _, ok := partitionedOn(df.n.meta(), []string{index}); !ok {
+		// Every index value's rows must come to one partition: data
+		// placed on the categories, or on both columns, would otherwise
+		// give an index value a row in each partition that holds it.
+		gb.tree = true
+	}
+	grouped := gb.Agg(agg(values).As(v))
 	if grouped.err != nil {
 		return df.fail(op, relabelError(grouped.err, op))
 	}
@@ -82,7 +92,32 @@ func (df *DataFrame) PivotTable(index, columns, values string, agg func(col stri
 			engine.QuoteIdent(v), cond, engine.SQLString(c), empty, engine.QuoteIdent(c)))
 	}
 	q := fmt.Sprintf("SELECT %s FROM part GROUP BY %s ORDER BY %s", strings.Join(sel, ", "), engine.QuoteIdent(index), engine.QuoteIdent(index))
-	return grouped.derivedSQL(op, fmt.Sprintf("%s by %s", values, columns), q, nil)
+	what := fmt.Sprintf("%s by %s", values, columns)
+	out := grouped.derivedSQL(op, what, q, nil)
+	if out.err != nil {
+		return out
+	}
+	// The rows come sorted by index (and category): Go spreads them in
+	// that order, as the query does, when it gives the query's schema.
+	plan := kernels.SpreadPlan{Index: index, Columns: columns, Value: v, Cats: cats, Zero: empty == "0"}
+	m := out.n.meta()
+	if gs := kernels.SpreadSchema(grouped.Schema(), plan); gs != nil && kernels.SameTypes(gs, m.schema) && catsOnly(m.cats, index) {
+		return grouped.derive(&mapNode{child: grouped.n, fn: fnSpread, args: []any{plan}, m: m, name: op + " " + what + " (in Go)"})
+	}
+	return out
+}
+
+var fnSpread = dusk.Register("dataframe.pivot-spread", kernels.Spread)
+
+// catsOnly reports whether the only categorical column of cats, if any,
+// is col.
+func catsOnly(cats map[string][]string, col string) bool {
+	for c := range cats {
+		if c != col {
+			return false
+		}
+	}
+	return true
 }
 
 // relabelError returns a mistake found by a step PivotTable builds on as

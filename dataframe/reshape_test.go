@@ -10,7 +10,9 @@ import (
 
 // TestPivotTableMatchesDuckDB pivots a categorical column over 7
 // partitions with nulls in the index, the categories and the values, and
-// compares with DuckDB's PIVOT of the same rows.
+// compares with DuckDB's PIVOT of the same rows; also over data placed by
+// a hash of (index, category), where one index value's rows are in
+// several partitions.
 func TestPivotTableMatchesDuckDB(t *testing.T) {
 	ctx := testContext(t)
 	c := newCluster(t, ctx)
@@ -40,6 +42,17 @@ func TestPivotTableMatchesDuckDB(t *testing.T) {
 		if got := tableLines(t, mustCompute(t, ctx, p)); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("PivotTable with %s: got\n%s\nwant\n%s", tc.using, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	}
+	if got := df.PivotTable("i", "k", "x", dataframe.Sum).Explain(); !strings.Contains(got, "PivotTable x by k (in Go)") {
+		t.Fatalf("the last step of a pivot of sums is not done in Go:\n%s", got)
+	}
+	// Data placed on (index, category) pairs: every index value's rows
+	// must still come to one row.
+	placed := df.GroupBy("i", "k").SplitOut(3).Agg(dataframe.Sum("x").As("x"))
+	p := placed.PivotTable("i", "k", "x", dataframe.Max)
+	want := tableLines(t, duckTable(t, fmt.Sprintf("PIVOT (SELECT i, k, sum(x) AS x FROM part GROUP BY i, k) ON k IN (%s) USING max(x) GROUP BY i ORDER BY i", in), rec))
+	if got := tableLines(t, mustCompute(t, ctx, p)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("PivotTable of data placed on (i, k): got\n%s\nwant\n%s\nplan:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), p.Explain())
 	}
 	plain := fromRecord(t, ctx, c, rec, 2)
 	wantErr(t, plain.PivotTable("i", "k", "x", dataframe.Sum).Err(), "reshape_test.go:", "PivotTable", `column "k" is not categorical`, "Categorize")
