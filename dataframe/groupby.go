@@ -243,7 +243,7 @@ func (g *GroupBy) Agg(aggs ...Aggregation) *DataFrame {
 	for i, a := range aggs {
 		specs[i] = kernels.AggSpec{Fn: a.fn, Col: a.col, Name: a.outName()}
 	}
-	r.goAgg = kernels.NewAggPlan(g.keys, specs, s)
+	r.goAgg = kernels.NewAggPlan(g.keys, specs, s, df.n.meta().cats)
 	if why, ok := partitionedOn(df.n.meta(), g.keys); ok && !g.tree {
 		// Every group is whole in one partition (see plan_noshuffle.go).
 		return df.localReduce(r, why)
@@ -293,7 +293,7 @@ func (df *DataFrame) reduce(r *reduction) *DataFrame {
 	if g := r.goAgg; g != nil {
 		c := *r
 		c.anyOrder = true
-		if len(chunkCats) > 0 || len(cats) > 0 || !kernels.SameTypes(g.MidSchema(), chunkSchema) || !kernels.SameTypes(g.OutSchema(), s) {
+		if !g.HasCats(chunkCats) || !g.HasCats(cats) || !kernels.SameTypes(g.MidSchema(), chunkSchema) || !kernels.SameTypes(g.OutSchema(), s) {
 			// Go would not give what DuckDB plans: DuckDB does it.
 			c.goAgg = nil
 		}
@@ -330,6 +330,13 @@ func (n *reduceNode) label() string {
 	switch {
 	case n.goPartial():
 		how = ", aggregated in Go"
+		if _, _, pre := n.input(); len(pre) > 0 {
+			names := make([]string, len(pre))
+			for i, c := range pre {
+				names[i] = c.Name
+			}
+			how += fmt.Sprintf(" (%s computed in Go)", strings.Join(names, ", "))
+		}
 	case n.r.goAgg != nil:
 		how = ", combined in Go"
 	}
@@ -399,7 +406,7 @@ func (n *reduceNode) goPartial() bool {
 	if n.r.goAgg == nil {
 		return false
 	}
-	child, _ := n.input()
+	child, _, _ := n.input()
 	switch c := child.(type) {
 	case *sqlNode:
 		return false
@@ -418,8 +425,10 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 	if n.r.ordered {
 		return n.orderedPartials(lw)
 	}
-	if g := n.r.goAgg; n.goPartial() {
-		child, pieces := n.input()
+	if n.goPartial() {
+		child, pieces, pre := n.input()
+		g := *n.r.goAgg
+		g.Pre = pre
 		in, err := lw.parts(child)
 		if err != nil {
 			return nil, err
@@ -435,7 +444,7 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 			out := make([]part, len(runs))
 			for i, r := range runs {
 				fn := fnAggPartials.With(dusk.Workers(r.worker), dusk.AllowOtherWorkers())
-				out[i] = dusk.Call[arrow.RecordBatch](fn, partList(r.parts), *g)
+				out[i] = dusk.Call[arrow.RecordBatch](fn, partList(r.parts), g)
 			}
 			return out, nil
 		}
@@ -444,13 +453,13 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 			// no partition of the run joined first.
 			out := make([]part, len(pieces))
 			for i, p := range pieces {
-				out[i] = dusk.Call[arrow.RecordBatch](fnAggPartials, partList(in[p.from:p.to]), *g)
+				out[i] = dusk.Call[arrow.RecordBatch](fnAggPartials, partList(in[p.from:p.to]), g)
 			}
 			return out, nil
 		}
 		out := make([]part, len(in))
 		for i, p := range in {
-			out[i] = dusk.Call[arrow.RecordBatch](fnAggPartial, p, *g)
+			out[i] = dusk.Call[arrow.RecordBatch](fnAggPartial, p, g)
 		}
 		return out, nil
 	}
@@ -485,18 +494,41 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 }
 
 // input returns the step whose partitions the partials read: below the
-// optimizer's coalescing (whose runs of neighbours it returns) and below
-// a choice of columns (Go reads the columns it needs by name).
-func (n *reduceNode) input() (node, []repPiece) {
+// optimizer's coalescing (whose runs of neighbours it returns), below a
+// choice of columns (Go reads the columns it needs by name), and for Go's
+// partials below Categorize (Go groups a categorical key by its strings,
+// as a query over the strings does; see sqlNode.composeOver) and the
+// Assigns Go computes (returned, in the order they run; see goAssign).
+func (n *reduceNode) input() (node, []repPiece, []kernels.Computed) {
 	child := n.child
 	var pieces []repPiece
 	if rp, ok := child.(*repartitionNode); ok && rp.coalesced != nil {
 		child, pieces = rp.child, rp.pieces
 	}
-	if pn, ok := child.(*projectNode); ok {
-		child = pn.child
+	if n.r.goAgg == nil {
+		if pn, ok := child.(*projectNode); ok {
+			child = pn.child
+		}
+		return child, pieces, nil
 	}
-	return child, pieces
+	var pre []kernels.Computed
+	for {
+		switch x := child.(type) {
+		case *projectNode:
+			child = x.child
+			continue
+		case *categorizeNode:
+			child = x.child
+			continue
+		case *sqlNode:
+			if c, ok := goAssign(x); ok {
+				pre = append([]kernels.Computed{c}, pre...)
+				child = x.child
+				continue
+			}
+		}
+		return child, pieces, pre
+	}
 }
 
 // workerRun is partitions held by one worker.

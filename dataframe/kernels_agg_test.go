@@ -87,22 +87,40 @@ func recordLines(rec arrow.RecordBatch) []string {
 
 // TestGoAggMatchesDuckDB runs aggregations both ways over the same
 // partitions: Go's partial, combining and final steps, and the SQL of the
-// reduction in DuckDB. Results (nulls, NaNs, null keys, order) agree.
+// reduction in DuckDB, grouped by one key and by several, string and
+// categorical keys among them. Results (nulls, NaNs, null keys, order)
+// agree.
 func TestGoAggMatchesDuckDB(t *testing.T) {
 	ctx := context.Background()
-	e, err := engine.For(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var parts []arrow.RecordBatch
 	for i := range 7 {
 		parts = append(parts, goAggInput(i, 300+i*50))
 	}
 	parts = append(parts, kernels.EmptyRecord(parts[0].Schema()))
 	df := &DataFrame{n: &persistedNode{m: &meta{schema: parts[0].Schema(), nparts: len(parts)}}}
+	// The same partitions with k categorical.
+	cats := map[string][]string{"k": {"k0", "k1", "k2", "k3", "k4"}}
+	var catParts []arrow.RecordBatch
+	for _, p := range parts {
+		cp, err := kernels.RestoreCategories(p, cats)
+		if err != nil {
+			t.Fatal(err)
+		}
+		catParts = append(catParts, cp)
+	}
+	catDF := &DataFrame{n: &persistedNode{m: &meta{schema: catParts[0].Schema(), nparts: len(parts), cats: cats}}}
 	aggs := []Aggregation{Sum("x"), Sum("n"), Mean("x"), Mean("n"), Min("x"), Max("x"), Min("n"), Max("n").As("top"), Count("x"), Count("k")}
-	for _, key := range []string{"id", "k", "w", "ks"} {
-		out := df.GroupBy(key).Agg(aggs...)
+	for _, tc := range []struct {
+		keys []string
+		cat  bool
+	}{{[]string{"id"}, false}, {[]string{"k"}, false}, {[]string{"w"}, false}, {[]string{"ks"}, false},
+		{[]string{"id", "k"}, false}, {[]string{"k", "w", "ks"}, false}, {[]string{"k"}, true}, {[]string{"id", "k"}, true}} {
+		key := strings.Join(tc.keys, ", ")
+		parts, df := parts, df
+		if tc.cat {
+			parts, df, key = catParts, catDF, key+" (k categorical)"
+		}
+		out := df.GroupBy(tc.keys...).Agg(aggs...)
 		if out.Err() != nil {
 			t.Fatal(out.Err())
 		}
@@ -122,7 +140,7 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 				t.Fatal(err)
 			}
 			goParts = append(goParts, gp)
-			dp, err := e.Query(ctx, engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.chunk), engine.Input{Name: engine.ViewIn, Rec: p})
+			dp, err := sqlMany(ctx, []arrow.RecordBatch{p}, engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.chunk), rn.midCats)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +154,7 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 				t.Fatal(err)
 			}
 			goMid = append(goMid, gm)
-			dm, err := sqlMany(ctx, duckParts[i:j], engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.combine), nil)
+			dm, err := sqlMany(ctx, duckParts[i:j], engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.combine), rn.midCats)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +164,7 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := sqlMany(ctx, duckMid, engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.final), nil)
+		want, err := sqlMany(ctx, duckMid, engine.WithCTE("part", engine.ScanView(engine.ViewIn), rn.r.final), rn.m.cats)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,8 +179,8 @@ func TestGoAggMatchesDuckDB(t *testing.T) {
 			t.Fatalf("group by %s: the null key is not last: %s", key, gl[len(gl)-1])
 		}
 	}
-	// Two keys, Std and NUnique are DuckDB's.
-	for _, out := range []*DataFrame{df.GroupBy("id", "k").Agg(Sum("x")), df.GroupBy("k").Agg(Std("x")), df.GroupBy("k").Agg(NUnique("id"))} {
+	// Std and NUnique, and a float key, are DuckDB's.
+	for _, out := range []*DataFrame{df.GroupBy("x", "k").Agg(Sum("n")), df.GroupBy("k").Agg(Std("x")), df.GroupBy("k").Agg(NUnique("id"))} {
 		if out.Err() != nil || out.n.(*reduceNode).r.goAgg != nil {
 			t.Fatalf("%s: %v; want it aggregated by DuckDB", out.Explain(), out.Err())
 		}

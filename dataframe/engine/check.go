@@ -108,6 +108,22 @@ func (e *DB) checkExpr(ctx context.Context, expr string) error {
 	return nil
 }
 
+// ParseExpr returns DuckDB's parse of expr, one expression over the
+// columns of part (see CheckExpr), in the JSON form of json_serialize_sql.
+func (e *DB) ParseExpr(ctx context.Context, expr string) (map[string]any, error) {
+	if err := e.CheckExpr(ctx, expr); err != nil {
+		return nil, err
+	}
+	stmts, err := e.parse(ctx, "SELECT (\n"+expr+"\n) FROM part")
+	if err != nil {
+		return nil, err
+	}
+	n, _ := stmts[0]["node"].(map[string]any)
+	list, _ := n["select_list"].([]any)
+	x, _ := list[0].(map[string]any)
+	return x, nil
+}
+
 // CheckSelect returns an *SQLError unless query is exactly one SELECT
 // that reads the table "part" only (itself, its own WITH tables and
 // subqueries over them: no other table, no table function, no SELECT

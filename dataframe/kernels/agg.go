@@ -14,9 +14,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// A group-by of one int64 or string key with sums, means, minima, maxima
-// and counts of int64 and float64 columns is aggregated in Go, with a hash
-// table over the Arrow arrays, instead of in DuckDB: the partial aggregate
+// A group-by of int64, string and categorical keys with sums, means,
+// minima, maxima and counts of int64 and float64 columns is aggregated in
+// Go, with a hash table over the Arrow arrays, instead of in DuckDB: the partial aggregate
 // of a partition in memory (DuckDB would scan and convert its columns
 // first) and the combining and final steps of the tree (whose inputs are
 // many partial rows, for keys with many groups). The results are those of
@@ -33,14 +33,25 @@ const (
 	opMax   = "max"   // greatest non-null value
 )
 
-// AggPlan is a Go aggregation: the key column, and per state column of the
-// partial result its name, its input column (of the partition, for the
-// partial step), its op and whether it holds floats.
+// AggPlan is a Go aggregation: the key columns, and per state column of
+// the partial result its name, its input column (of the partition, for
+// the partial step), its op and whether it holds floats.
 type AggPlan struct {
-	Key     string
-	KeyStr  bool // string key (else int64)
+	Keys []AggKey
+	// Pre are columns computed from each partition before its partial
+	// step (Assigns below the group-by).
+	Pre     []Computed
 	States  []AggState
 	Outputs []AggOutput
+}
+
+// AggKey is a key column: int64, string, or categorical (a dictionary of
+// Cats in the results; strings or any dictionary of strings in the
+// partitions).
+type AggKey struct {
+	Name string
+	Str  bool // string or categorical (else int64)
+	Cats []string
 }
 
 // AggState is one column of the partial results.
@@ -66,24 +77,31 @@ type AggSpec struct {
 }
 
 // NewAggPlan returns the Go plan of the aggregates grouped by keys over
-// schema s, or nil when Go does not do it (then DuckDB does): one int64 or
-// string key; sums, means, minima and maxima of int64 and float64 columns;
+// schema s (whose categorical columns have the categories cats), or nil
+// when Go does not do it (then DuckDB does): int64, string and categorical
+// keys; sums, means, minima and maxima of int64 and float64 columns;
 // counts of any column.
-func NewAggPlan(keys []string, aggs []AggSpec, s *arrow.Schema) *AggPlan {
-	if len(keys) != 1 {
+func NewAggPlan(keys []string, aggs []AggSpec, s *arrow.Schema, cats map[string][]string) *AggPlan {
+	if len(keys) == 0 {
 		return nil
 	}
-	kf, ok := fieldOf(s, keys[0])
-	if !ok {
-		return nil
-	}
-	p := &AggPlan{Key: keys[0]}
-	switch kf.Type.ID() {
-	case arrow.INT64:
-	case arrow.STRING:
-		p.KeyStr = true
-	default:
-		return nil
+	p := &AggPlan{}
+	for _, k := range keys {
+		kf, ok := fieldOf(s, k)
+		if !ok {
+			return nil
+		}
+		key := AggKey{Name: k}
+		switch {
+		case kf.Type.ID() == arrow.INT64:
+		case kf.Type.ID() == arrow.STRING:
+			key.Str = true
+		case arrow.TypeEqual(kf.Type, CategoryType) && cats[k] != nil:
+			key.Str, key.Cats = true, cats[k]
+		default:
+			return nil
+		}
+		p.Keys = append(p.Keys, key)
 	}
 	for i, a := range aggs {
 		f, ok := fieldOf(s, a.Col)
@@ -120,12 +138,23 @@ func NewAggPlan(keys []string, aggs []AggSpec, s *arrow.Schema) *AggPlan {
 	return p
 }
 
-// keyType is the key column's type.
-func (p *AggPlan) keyType() arrow.DataType {
-	if p.KeyStr {
+// keyType is the type of a key column in the results.
+func (k AggKey) keyType() arrow.DataType {
+	switch {
+	case k.Cats != nil:
+		return CategoryType
+	case k.Str:
 		return arrow.BinaryTypes.String
 	}
 	return arrow.PrimitiveTypes.Int64
+}
+
+func (p *AggPlan) keyFields() []arrow.Field {
+	fs := make([]arrow.Field, len(p.Keys))
+	for i, k := range p.Keys {
+		fs[i] = arrow.Field{Name: k.Name, Type: k.keyType(), Nullable: true}
+	}
+	return fs
 }
 
 func stateType(float bool) arrow.DataType {
@@ -135,9 +164,24 @@ func stateType(float bool) arrow.DataType {
 	return arrow.PrimitiveTypes.Int64
 }
 
+// HasCats reports whether cats, the categorical columns of a result DuckDB
+// plans, are the plan's categorical keys, with the same categories.
+func (p *AggPlan) HasCats(cats map[string][]string) bool {
+	n := 0
+	for _, k := range p.Keys {
+		if k.Cats != nil {
+			if !slices.Equal(cats[k.Name], k.Cats) {
+				return false
+			}
+			n++
+		}
+	}
+	return n == len(cats)
+}
+
 // MidSchema is the schema of the partial results.
 func (p *AggPlan) MidSchema() *arrow.Schema {
-	fs := []arrow.Field{{Name: p.Key, Type: p.keyType(), Nullable: true}}
+	fs := p.keyFields()
 	for _, st := range p.States {
 		fs = append(fs, arrow.Field{Name: st.Name, Type: stateType(st.Float), Nullable: true})
 	}
@@ -146,7 +190,7 @@ func (p *AggPlan) MidSchema() *arrow.Schema {
 
 // OutSchema is the schema of the result.
 func (p *AggPlan) OutSchema() *arrow.Schema {
-	fs := []arrow.Field{{Name: p.Key, Type: p.keyType(), Nullable: true}}
+	fs := p.keyFields()
 	for _, f := range p.Outputs {
 		t := stateType(p.States[f.A].Float)
 		if f.Fn == "mean" {
@@ -225,6 +269,12 @@ func (t *groupTable) groups(keys arrow.Array, gs []int32) ([]int32, error) {
 				gs = append(gs, g)
 				continue
 			}
+			if t.ints.slots != nil {
+				if s := &t.ints.slots[t.ints.slot(v)]; s.key == v && s.val != 0 {
+					gs = append(gs, s.val-1) // found at once (the lookup, inlined)
+					continue
+				}
+			}
 			g, added := t.ints.lookup(v, t.n)
 			if added {
 				t.n++
@@ -238,46 +288,84 @@ func (t *groupTable) groups(keys arrow.Array, gs []int32) ([]int32, error) {
 		}
 		nulls := k.NullN() > 0
 		offs, data := k.ValueOffsets(), k.ValueBytes()
+		if t.ints.slots == nil {
+			t.ints.init(1024)
+		}
+		o0 := offs[0]
+		base := len(gs)
+		gs = gs[:base+n]
+		out := gs[base:]
+		slots, shift := t.ints.slots, t.ints.shift
+		for i := range out {
+			if !nulls || k.IsValid(i) {
+				lo, hi := offs[i]-o0, offs[i+1]-o0
+				if l := hi - lo; l <= 7 && int(lo)+8 <= len(data) {
+					// A short string found at once: its bytes and length
+					// packed into an int64 (see stringGroup), looked up
+					// inline.
+					key := int64(binary.LittleEndian.Uint64(data[lo:])&(1<<(8*l)-1) | uint64(l)<<56)
+					if s := &slots[(uint64(key)*0x9E3779B97F4A7C15)>>shift]; s.key == key && s.val != 0 {
+						out[i] = s.val - 1
+						continue
+					}
+				}
+			}
+			out[i] = t.stringGroup(k, i, data[offs[i]-o0:offs[i+1]-o0])
+			slots, shift = t.ints.slots, t.ints.shift // the table may have grown
+		}
+	case *array.Dictionary:
+		dict, ok := k.Dictionary().(*array.String)
+		if !t.str || !ok {
+			return nil, fmt.Errorf("dataframe: group key is %s; Go aggregates int64, string and categorical keys", keys.DataType())
+		}
+		// The dictionary's values find their groups once; each row's
+		// code then names its group.
+		codes, err := t.groups(dict, nil)
+		if err != nil {
+			return nil, err
+		}
+		idx, fast := k.Indices().(*array.Int32)
 		for i := range n {
-			if nulls && k.IsNull(i) {
+			switch {
+			case k.IsNull(i):
 				gs = append(gs, t.nullGroup())
-				continue
+			case fast:
+				gs = append(gs, codes[idx.Value(i)])
+			default:
+				gs = append(gs, codes[k.GetValueIndex(i)])
 			}
-			lo, hi := offs[i]-offs[0], offs[i+1]-offs[0]
-			if hi-lo <= 7 {
-				// Short strings are looked up as numbers: their bytes and
-				// length packed into an int64 (the table of string keys
-				// has no dense array).
-				var key int64
-				if int(lo)+8 <= len(data) {
-					w := binary.LittleEndian.Uint64(data[lo:])
-					key = int64(w&(1<<(8*(hi-lo))-1) | uint64(hi-lo)<<56)
-				} else {
-					key = packShort(data[lo:hi])
-				}
-				g, added := t.ints.lookup(key, t.n)
-				if added {
-					t.n++
-					t.strKeys = append(t.strKeys, string(data[lo:hi]))
-				}
-				gs = append(gs, g)
-				continue
-			}
-			b := data[lo:hi]
-			g, ok := t.strs[string(b)]
-			if !ok {
-				v := string(b) // a copy: the map keeps the key
-				g = t.n
-				t.strs[v] = g
-				t.n++
-				t.strKeys = append(t.strKeys, v)
-			}
-			gs = append(gs, g)
 		}
 	default:
-		return nil, fmt.Errorf("dataframe: group key is %s; Go aggregates int64 and string keys", keys.DataType())
+		return nil, fmt.Errorf("dataframe: group key is %s; Go aggregates int64, string and categorical keys", keys.DataType())
 	}
 	return gs, nil
+}
+
+// stringGroup returns the group of row i of k, whose bytes are b, adding
+// it when it is new. Strings of at most 7 bytes are looked up as numbers:
+// their bytes and length packed into an int64 (the table of string keys
+// has no dense array); longer ones in a map.
+func (t *groupTable) stringGroup(k *array.String, i int, b []byte) int32 {
+	if k.IsNull(i) {
+		return t.nullGroup()
+	}
+	if len(b) <= 7 {
+		g, added := t.ints.lookup(packShort(b), t.n)
+		if added {
+			t.n++
+			t.strKeys = append(t.strKeys, string(b))
+		}
+		return g
+	}
+	g, ok := t.strs[string(b)]
+	if !ok {
+		v := string(b) // a copy: the map keeps the key
+		g = t.n
+		t.strs[v] = g
+		t.n++
+		t.strKeys = append(t.strKeys, v)
+	}
+	return g
 }
 
 // packShort packs a string of at most 7 bytes, and its length, into an
@@ -301,8 +389,18 @@ const maxDense = 1 << 22
 func (t *groupTable) denseFor(k *array.Int64) {
 	lo, hi, any := int64(0), int64(0), false
 	nulls := k.NullN() > 0
-	for i, v := range k.Int64Values() {
-		if nulls && k.IsNull(i) {
+	vals := k.Int64Values()
+	if !nulls && len(vals) > 0 {
+		lo, hi, any = vals[0], vals[0], true
+		for _, v := range vals {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	for i, v := range vals {
+		if !nulls {
+			break
+		}
+		if k.IsNull(i) {
 			continue
 		}
 		if !any {
@@ -528,37 +626,68 @@ func (a *accum) add(col arrow.Array, gs []int32, name string) error {
 
 // aggregator aggregates records into groups.
 type aggregator struct {
-	p      *AggPlan
-	groups *groupTable
-	accs   []*accum
-	gs     []int32
+	p *AggPlan
+	// keys numbers each key column's values; with several keys, pairs[i]
+	// numbers the pairs of (group of keys 0..i, value of key i+1), and
+	// the groups are the last one's.
+	keys  []*groupTable
+	pairs []*pairTable
+	accs  []*accum
+	gs    []int32
+	kgs   [][]int32
 }
 
 func newAggregator(p *AggPlan, hint int) *aggregator {
-	a := &aggregator{p: p, groups: newGroupTable(p.KeyStr, hint)}
+	a := &aggregator{p: p, kgs: make([][]int32, len(p.Keys))}
+	for i, k := range p.Keys {
+		a.keys = append(a.keys, newGroupTable(k.Str, hint))
+		if i > 0 {
+			a.pairs = append(a.pairs, &pairTable{})
+		}
+	}
 	for _, st := range p.States {
 		a.accs = append(a.accs, &accum{op: st.Op, float: st.Float})
 	}
 	return a
 }
 
+// n is the number of groups.
+func (a *aggregator) n() int32 {
+	if len(a.pairs) == 0 {
+		return a.keys[0].n
+	}
+	return a.pairs[len(a.pairs)-1].n
+}
+
 // add aggregates rec. partial says rec is a partition (its columns are
-// the states' input columns); otherwise it is a partial result (its
-// columns are the states, and counts add up).
+// the states' input columns, after the plan's computed ones); otherwise it
+// is a partial result (its columns are the states, and counts add up).
 func (a *aggregator) add(rec arrow.RecordBatch, partial bool) error {
+	if partial && len(a.p.Pre) > 0 {
+		var err error
+		if rec, err = withComputed(rec, a.p.Pre); err != nil {
+			return err
+		}
+	}
 	s := rec.Schema()
-	ki := s.FieldIndices(a.p.Key)
-	if len(ki) != 1 {
-		return fmt.Errorf("dataframe: no key column %q to aggregate", a.p.Key)
+	for i, k := range a.p.Keys {
+		ki := s.FieldIndices(k.Name)
+		if len(ki) != 1 {
+			return fmt.Errorf("dataframe: no key column %q to aggregate", k.Name)
+		}
+		var err error
+		if a.kgs[i], err = a.keys[i].groups(rec.Column(ki[0]), a.kgs[i][:0]); err != nil {
+			return err
+		}
+	}
+	a.gs = append(a.gs[:0], a.kgs[0]...)
+	for i, pt := range a.pairs {
+		pt.groups(a.gs, a.kgs[i+1])
 	}
 	var err error
-	a.gs, err = a.groups.groups(rec.Column(ki[0]), a.gs[:0])
-	if err != nil {
-		return err
-	}
 	for j, st := range a.p.States {
 		acc := a.accs[j]
-		acc.grow(int(a.groups.n))
+		acc.grow(int(a.n()))
 		name := st.Name
 		if partial {
 			name = st.Col
@@ -582,26 +711,50 @@ func (a *aggregator) add(rec arrow.RecordBatch, partial bool) error {
 	return nil
 }
 
-// record returns the groups' states as a record of the partial schema,
-// groups in the order order (all groups when nil).
-func (a *aggregator) states(order []int32) []arrow.Array {
-	n := int(a.groups.n)
+// keyGroups returns, for groups in the order order, each key's group in
+// its own table.
+func (a *aggregator) keyGroups(order []int32) [][]int32 {
+	out := make([][]int32, len(a.keys))
+	cur := order
+	for i := len(a.pairs) - 1; i >= 0; i-- {
+		pt := a.pairs[i]
+		left, right := make([]int32, len(cur)), make([]int32, len(cur))
+		for j, g := range cur {
+			left[j], right[j] = pt.left[g], pt.right[g]
+		}
+		out[i+1], cur = right, left
+	}
+	out[0] = cur
+	return out
+}
+
+// states returns the groups' keys and states as columns of the partial
+// schema, groups in the order order (all groups when nil).
+func (a *aggregator) states(order []int32) ([]arrow.Array, error) {
+	n := int(a.n())
 	if order == nil {
 		order = make([]int32, n)
 		for i := range order {
 			order[i] = int32(i)
 		}
 	}
-	cols := []arrow.Array{a.keyArray(order)}
+	var cols []arrow.Array
+	for i, kg := range a.keyGroups(order) {
+		col, err := a.keys[i].array(kg, a.p.Keys[i])
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, col)
+	}
 	for _, acc := range a.accs {
 		acc.grow(n)
 		cols = append(cols, acc.array(order))
 	}
-	return cols
+	return cols, nil
 }
 
-func (a *aggregator) keyArray(order []int32) arrow.Array {
-	t := a.groups
+// array returns the keys of groups order as a column of key k's type.
+func (t *groupTable) array(order []int32, k AggKey) (arrow.Array, error) {
 	valid, nulls := validBits(len(order), func(i int) bool { return order[i] != t.null })
 	if t.str {
 		size := 0
@@ -617,13 +770,110 @@ func (a *aggregator) keyArray(order []int32) arrow.Array {
 		d := array.NewData(arrow.BinaryTypes.String, len(order),
 			[]*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
 		defer d.Release()
-		return array.NewStringData(d)
+		col := array.NewStringData(d)
+		if k.Cats != nil {
+			return encodeCategories(col, k.Cats, k.Name)
+		}
+		return col, nil
 	}
 	vals := make([]int64, len(order))
 	for i, g := range order {
 		vals[i] = t.intKeys[g]
 	}
-	return int64Array(vals, valid, nulls)
+	return int64Array(vals, valid, nulls), nil
+}
+
+// pairTable numbers pairs of group numbers: in a matrix while both sides
+// have few groups (see maxDensePairs), in a hash table after.
+type pairTable struct {
+	// dense[l*cols+r] is pair (l, r)'s group + 1 (0: none yet), for
+	// l < rows and r < cols; nil once the hash table has them.
+	dense      []int32
+	rows, cols int32
+	hashed     bool
+	ints       intTable
+	n          int32
+	// The pairs, by group.
+	left, right []int32
+}
+
+// groups turns gs, groups of the keys before, into the groups of the
+// pairs (gs[i], next[i]).
+func (t *pairTable) groups(gs, next []int32) {
+	if t.ints.slots == nil {
+		t.ints.init(1024)
+	}
+	for i, g := range gs {
+		r := next[i]
+		if !t.hashed {
+			if g < t.rows && r < t.cols {
+				d := &t.dense[g*t.cols+r]
+				if *d == 0 {
+					*d = t.add(g, r) + 1
+				}
+				gs[i] = *d - 1
+				continue
+			}
+			t.regrow(g, r)
+			if !t.hashed {
+				gs[i] = t.pair(g, r)
+				continue
+			}
+		}
+		k := int64(g)<<32 | int64(uint32(r))
+		if s := &t.ints.slots[t.ints.slot(k)]; s.key == k && s.val != 0 {
+			gs[i] = s.val - 1
+			continue
+		}
+		p, added := t.ints.lookup(k, t.n)
+		if added {
+			t.add(g, r)
+		}
+		gs[i] = p
+	}
+}
+
+// add numbers the new pair (l, r).
+func (t *pairTable) add(l, r int32) int32 {
+	t.left, t.right = append(t.left, l), append(t.right, r)
+	t.n++
+	return t.n - 1
+}
+
+// pair returns the group of (l, r), which the matrix covers.
+func (t *pairTable) pair(l, r int32) int32 {
+	d := &t.dense[l*t.cols+r]
+	if *d == 0 {
+		*d = t.add(l, r) + 1
+	}
+	return *d - 1
+}
+
+// maxDensePairs bounds a pair table's matrix (4 bytes a cell, 4 MiB).
+const maxDensePairs = 1 << 20
+
+// regrow makes the matrix cover (l, r), doubling the side that is short,
+// or moves the pairs to the hash table when it would pass maxDensePairs.
+func (t *pairTable) regrow(l, r int32) {
+	rows, cols := max(t.rows, 16), max(t.cols, 16)
+	for rows <= l {
+		rows *= 2
+	}
+	for cols <= r {
+		cols *= 2
+	}
+	if int64(rows)*int64(cols) > maxDensePairs {
+		t.dense, t.hashed = nil, true
+		for g := range t.n {
+			t.ints.lookup(int64(t.left[g])<<32|int64(uint32(t.right[g])), g)
+		}
+		return
+	}
+	dense := make([]int32, rows*cols)
+	for g := range t.n {
+		dense[t.left[g]*cols+t.right[g]] = g + 1
+	}
+	t.dense, t.rows, t.cols = dense, rows, cols
 }
 
 // validBits returns a validity bitmap of n bits (nil when all are valid)
@@ -699,7 +949,17 @@ func AggPartials(recs []arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error)
 			return nil, err
 		}
 	}
-	return array.NewRecordBatch(p.MidSchema(), a.states(nil), int64(a.groups.n)), nil
+	return a.record(nil)
+}
+
+// record returns the groups' keys and states as a record of the partial
+// schema, in the order order (all groups when nil).
+func (a *aggregator) record(order []int32) (arrow.RecordBatch, error) {
+	cols, err := a.states(order)
+	if err != nil {
+		return nil, err
+	}
+	return array.NewRecordBatch(a.p.MidSchema(), cols, int64(cols[0].Len())), nil
 }
 
 // combined aggregates partial results into one aggregator.
@@ -723,37 +983,52 @@ func AggCombine(recs []arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error) 
 	if err != nil {
 		return nil, err
 	}
-	return array.NewRecordBatch(p.MidSchema(), a.states(nil), int64(a.groups.n)), nil
+	return a.record(nil)
 }
 
 // AggFinal joins partial results and finishes them: one row per group,
-// sorted by the key (the null key last, as DuckDB's ORDER BY).
+// sorted by the keys (a null key after the others, as DuckDB's ORDER BY).
 func AggFinal(recs []arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error) {
 	a, err := combined(recs, &p)
 	if err != nil {
 		return nil, err
 	}
-	t := a.groups
-	order := make([]int32, t.n)
+	order := make([]int32, a.n())
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(x, y int32) int {
-		switch {
-		case x == t.null:
-			return 1
-		case y == t.null:
-			return -1
-		case t.str:
-			return cmp.Compare(t.strKeys[x], t.strKeys[y])
+	kgs := a.keyGroups(slices.Clone(order)) // indexed by group: order is sorted below
+	byKeys := func(x, y int32) int {
+		for i, t := range a.keys {
+			gx, gy := kgs[i][x], kgs[i][y]
+			c := 0
+			switch {
+			case gx == gy:
+			case gx == t.null:
+				c = 1
+			case gy == t.null:
+				c = -1
+			case t.str:
+				c = cmp.Compare(t.strKeys[gx], t.strKeys[gy])
+			default:
+				c = cmp.Compare(t.intKeys[gx], t.intKeys[gy])
+			}
+			if c != 0 {
+				return c
+			}
 		}
-		return cmp.Compare(t.intKeys[x], t.intKeys[y])
-	})
-	states := a.states(order)
-	cols := []arrow.Array{states[0]}
+		return 0
+	}
+	slices.SortFunc(order, byKeys)
+	states, err := a.states(order)
+	if err != nil {
+		return nil, err
+	}
+	nk := len(p.Keys)
+	cols := append([]arrow.Array(nil), states[:nk]...)
 	for _, f := range p.Outputs {
 		if f.Fn != "mean" {
-			st := states[1+f.A]
+			st := states[nk+f.A]
 			st.Retain()
 			cols = append(cols, st)
 			continue
@@ -769,7 +1044,7 @@ func AggFinal(recs []arrow.RecordBatch, p AggPlan) (arrow.RecordBatch, error) {
 		valid, nulls := validBits(len(order), func(i int) bool { return counts.i[order[i]] > 0 })
 		cols = append(cols, float64Array(vals, valid, nulls))
 	}
-	for _, s := range states[1:] {
+	for _, s := range states[nk:] {
 		s.Release()
 	}
 	return array.NewRecordBatch(p.OutSchema(), cols, int64(len(order))), nil

@@ -34,7 +34,7 @@ func BenchmarkAggPartial(b *testing.B) {
 		{"k", []AggSpec{{Fn: "sum", Col: "x", Name: "x_sum"}, {Fn: "mean", Col: "x", Name: "x_mean"}, {Fn: "max", Col: "y", Name: "y_max"}}},
 		{"id", []AggSpec{{Fn: "sum", Col: "x", Name: "x_sum"}}},
 	} {
-		g := NewAggPlan([]string{c.key}, c.aggs, s)
+		g := NewAggPlan([]string{c.key}, c.aggs, s, nil)
 		b.Run(c.key, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := AggPartial(rec, *g); err != nil {
@@ -43,4 +43,21 @@ func BenchmarkAggPartial(b *testing.B) {
 			}
 		})
 	}
+	// The pivot's partial: (id % 10, k) with k categorical, sum x.
+	cats := make([]string, 100)
+	for i := range cats {
+		cats[i] = fmt.Sprintf("key%03d", i)
+	}
+	bs := arrow.NewSchema(append(s.Fields(), arrow.Field{Name: "b", Type: arrow.PrimitiveTypes.Int64, Nullable: true}), nil)
+	fs := bs.Fields()
+	fs[1].Type = CategoryType
+	g := NewAggPlan([]string{"b", "k"}, []AggSpec{{Fn: "sum", Col: "x", Name: "x_sum"}}, arrow.NewSchema(fs, nil), map[string][]string{"k": cats})
+	g.Pre = []Computed{{Name: "b", SQL: "id % 10", Expr: Arith{Op: "%", Args: []Arith{{Op: "col", Col: "id"}, {Op: "int", Int: 10}}}}}
+	b.Run("id%10,k", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := AggPartial(rec, *g); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
