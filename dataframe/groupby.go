@@ -497,8 +497,9 @@ func (n *reduceNode) partials(lw *lowering) ([]part, error) {
 // optimizer's coalescing (whose runs of neighbours it returns), below a
 // choice of columns (Go reads the columns it needs by name), and for Go's
 // partials below Categorize (Go groups a categorical key by its strings,
-// as a query over the strings does; see sqlNode.composeOver) and the
-// Assigns Go computes (returned, in the order they run; see goAssign).
+// as a query over the strings does; see sqlNode.composeOver), Select and
+// Drop, and the Assigns Go computes (returned, in the order they run; see
+// goAssign).
 func (n *reduceNode) input() (node, []repPiece, []kernels.Computed) {
 	child := n.child
 	var pieces []repPiece
@@ -524,6 +525,10 @@ func (n *reduceNode) input() (node, []repPiece, []kernels.Computed) {
 			if c, ok := goAssign(x); ok {
 				pre = append([]kernels.Computed{c}, pre...)
 				child = x.child
+				continue
+			}
+			if plainProjection(x) {
+				child = x.child // a Select or Drop: Go reads by name
 				continue
 			}
 		}
