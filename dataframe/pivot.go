@@ -25,11 +25,11 @@ import (
 // with a pass over the data. PivotTable itself is lazy and runs as
 // GroupBy(index, columns).Agg(agg(values)) — a tree reduction whose rows
 // are one per index value and category, however many rows go in, brought
-// to one partition unless the data is placed on index alone — and a last
-// step that spreads those rows into columns, in Go where the columns'
-// types allow (DuckDB's PIVOT plans it the same way). Spreading the values into one column per category before
-// aggregating would carry every row through as many columns as there are
-// categories.
+// to one partition unless the frame is sorted on index with known
+// divisions — and a last step that spreads those rows into columns, in Go
+// where the columns' types allow (DuckDB's PIVOT plans it the same way).
+// Spreading the values into one column per category before aggregating
+// would carry every row through as many columns as there are categories.
 func (df *DataFrame) PivotTable(index, columns, values string, agg func(col string) Aggregation) *DataFrame {
 	if df.err != nil {
 		return df
@@ -68,10 +68,13 @@ func (df *DataFrame) PivotTable(index, columns, values string, agg func(col stri
 		return df.fail(op, fmt.Errorf("column %q is a name PivotTable uses for itself; rename it first", v))
 	}
 	gb := df.GroupBy(index, columns)
-	if _, ok := partitionedOn(df.n.meta(), []string{index}); !ok {
-		// Every index value's rows must come to one partition: data
-		// placed on the categories, or on both columns, would otherwise
-		// give an index value a row in each partition that holds it.
+	if d := df.n.meta().divs; df.n.meta().nparts > 1 && (d == nil || d.tied || d.Column != index) {
+		// Every index value's rows must come to one partition, in
+		// order: data placed on the categories, or on both columns,
+		// would otherwise give an index value a row in each partition
+		// that holds it, and data hashed on the index would come out
+		// sorted within partitions only. Sorted on the index with known
+		// divisions, each partition is spread on its own, in order.
 		gb.tree = true
 	}
 	grouped := gb.Agg(agg(values).As(v))

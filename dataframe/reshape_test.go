@@ -54,6 +54,20 @@ func TestPivotTableMatchesDuckDB(t *testing.T) {
 	if got := tableLines(t, mustCompute(t, ctx, p)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("PivotTable of data placed on (i, k): got\n%s\nwant\n%s\nplan:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), p.Explain())
 	}
+	// Sorted on the index with known divisions: each partition spread
+	// on its own, in order.
+	byB, err := df.Assign("b", "rn % 50").SetIndex(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = byB.PivotTable("b", "k", "x", dataframe.Sum)
+	if ex := p.Explain(); !strings.Contains(ex, "no shuffle") || p.NPartitions() < 2 {
+		t.Fatalf("a pivot of data sorted on its index is not spread partition by partition:\n%s", ex)
+	}
+	want = tableLines(t, duckTable(t, fmt.Sprintf("PIVOT (SELECT rn %% 50 AS b, k, x FROM part) ON k IN (%s) USING sum(x) GROUP BY b ORDER BY b", in), rec))
+	if got := tableLines(t, mustCompute(t, ctx, p)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("PivotTable of data sorted on b: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 	plain := fromRecord(t, ctx, c, rec, 2)
 	wantErr(t, plain.PivotTable("i", "k", "x", dataframe.Sum).Err(), "reshape_test.go:", "PivotTable", `column "k" is not categorical`, "Categorize")
 	wantErr(t, df.PivotTable("i", "k", "nope", dataframe.Sum).Err(), "PivotTable", `"nope"`)

@@ -16,14 +16,14 @@ import (
 
 // A group-by of int64, string and categorical keys with sums, means,
 // minima, maxima and counts of int64 and float64 columns is aggregated in
-// Go, with a hash table over the Arrow arrays, instead of in DuckDB: the partial aggregate
-// of a partition in memory (DuckDB would scan and convert its columns
-// first) and the combining and final steps of the tree (whose inputs are
-// many partial rows, for keys with many groups). The results are those of
-// the SQL of the dataframe's Agg, to the schema DuckDB plans for it (Agg
-// checks that they agree, and uses DuckDB where they would not); only the
-// order in which floating-point sums add up differs, as it does between
-// DuckDB's threads.
+// Go, with a hash table over the Arrow arrays, instead of in DuckDB: the
+// partial aggregate of a partition in memory (DuckDB would scan and
+// convert its columns first) and the combining and final steps of the
+// tree (whose inputs are many partial rows, for keys with many groups).
+// The results are those of the SQL of the dataframe's Agg, to the schema
+// DuckDB plans for it (Agg checks that they agree, and uses DuckDB where
+// they would not); only the order in which floating-point sums add up
+// differs, as it does between DuckDB's threads.
 
 // Ops of the state columns of a Go aggregation.
 const (
