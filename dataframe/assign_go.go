@@ -35,19 +35,14 @@ func goAssign(s *sqlNode) (kernels.Computed, bool) {
 	if !ok || x.Op == "int" || x.Op == "float" {
 		return kernels.Computed{}, false
 	}
-	f, ok := fieldNamed(s.m.schema, s.assigned)
-	if !ok || f.Type.ID() != arrow.FLOAT64 && f.Type.ID() != arrow.INT64 || (f.Type.ID() == arrow.FLOAT64) != x.IsFloat {
+	i, err := columnIndex(s.m.schema, s.assigned, "Assign")
+	if err != nil {
+		return kernels.Computed{}, false
+	}
+	if t := s.m.schema.Field(i).Type.ID(); t != arrow.FLOAT64 && t != arrow.INT64 || (t == arrow.FLOAT64) != x.IsFloat {
 		return kernels.Computed{}, false
 	}
 	return kernels.Computed{Name: s.assigned, SQL: s.expr, Expr: x}, true
-}
-
-func fieldNamed(s *arrow.Schema, name string) (arrow.Field, bool) {
-	i := s.FieldIndices(name)
-	if len(i) != 1 {
-		return arrow.Field{}, false
-	}
-	return s.Field(i[0]), true
 }
 
 // arith turns DuckDB's parse of an expression (json_serialize_sql's form)
@@ -64,11 +59,11 @@ func arith(n map[string]any, s *arrow.Schema) (kernels.Arith, bool) {
 			return kernels.Arith{}, false
 		}
 		name, _ := names[0].(string)
-		f, ok := fieldNamed(s, name)
-		if !ok {
+		i, err := columnIndex(s, name, "Assign")
+		if err != nil {
 			return kernels.Arith{}, false
 		}
-		switch f.Type.ID() {
+		switch s.Field(i).Type.ID() {
 		case arrow.INT64:
 			return kernels.Arith{Op: "col", Col: name}, true
 		case arrow.FLOAT64:

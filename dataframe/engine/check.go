@@ -11,26 +11,28 @@ import (
 )
 
 // checkedSQL are the users' expressions a DB found good, by kind
-// ("expr"), up to maxPlanned of them: the check is a parse, whose answer
-// for one text never changes.
+// ("expr"), up to maxPlanned of them, each with its parse (the JSON form
+// of json_serialize_sql): the check is a parse, whose answer for one text
+// never changes. A parse is shared: its readers do not change it.
 type checkedSQL struct {
 	mu sync.Mutex
-	m  map[string]bool
+	m  map[string]map[string]any
 }
 
-func (c *checkedSQL) good(kind, sql string) bool {
+func (c *checkedSQL) get(kind, sql string) (map[string]any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.m[kind+"\x00"+sql]
+	tree, ok := c.m[kind+"\x00"+sql]
+	return tree, ok
 }
 
-func (c *checkedSQL) put(kind, sql string) {
+func (c *checkedSQL) put(kind, sql string, tree map[string]any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxPlanned {
-		c.m = map[string]bool{}
+		c.m = map[string]map[string]any{}
 	}
-	c.m[kind+"\x00"+sql] = true
+	c.m[kind+"\x00"+sql] = tree
 }
 
 // Users' SQL (Filter and Assign expressions, MapPartitionsSQL queries) is
@@ -57,18 +59,29 @@ func (e *SQLError) Error() string {
 // found good is remembered (see checkedSQL): a plan built again asks
 // DuckDB's parser nothing.
 func (e *DB) CheckExpr(ctx context.Context, expr string) error {
-	if e.checked.good("expr", expr) {
-		return nil
-	}
-	err := e.checkExpr(ctx, expr)
-	if err == nil {
-		e.checked.put("expr", expr)
-	}
+	_, err := e.ParseExpr(ctx, expr)
 	return err
 }
 
-func (e *DB) checkExpr(ctx context.Context, expr string) error {
-	refuse := func(why string) error { return &SQLError{What: "expression", SQL: expr, Why: why} }
+// ParseExpr checks expr as CheckExpr does and returns DuckDB's parse of
+// it, in the JSON form of json_serialize_sql; the caller must not change
+// it (a plan built again gets the same one).
+func (e *DB) ParseExpr(ctx context.Context, expr string) (map[string]any, error) {
+	if tree, ok := e.checked.get("expr", expr); ok {
+		return tree, nil
+	}
+	tree, err := e.checkExpr(ctx, expr)
+	if err != nil {
+		return nil, err
+	}
+	e.checked.put("expr", expr, tree)
+	return tree, nil
+}
+
+func (e *DB) checkExpr(ctx context.Context, expr string) (map[string]any, error) {
+	refuse := func(why string) (map[string]any, error) {
+		return nil, &SQLError{What: "expression", SQL: expr, Why: why}
+	}
 	// The newlines end a trailing line comment before the parenthesis.
 	stmts, err := e.parse(ctx, "SELECT (\n"+expr+"\n) FROM part")
 	if err != nil {
@@ -81,7 +94,8 @@ func (e *DB) checkExpr(ctx context.Context, expr string) error {
 	if n["type"] != "SELECT_NODE" {
 		return refuse(fmt.Sprintf("it makes a %v of the query; give one expression over the columns", n["type"]))
 	}
-	if list, _ := n["select_list"].([]any); len(list) != 1 {
+	list, _ := n["select_list"].([]any)
+	if len(list) != 1 {
 		return refuse("it is more than one expression; give one expression over the columns")
 	}
 	from, _ := n["from_table"].(map[string]any)
@@ -105,23 +119,8 @@ func (e *DB) checkExpr(ctx context.Context, expr string) error {
 	if found(n["select_list"], func(m map[string]any) bool { return m["class"] == "SUBQUERY" }) {
 		return refuse("it holds a subquery; an expression reads the columns of its own row only")
 	}
-	return nil
-}
-
-// ParseExpr returns DuckDB's parse of expr, one expression over the
-// columns of part (see CheckExpr), in the JSON form of json_serialize_sql.
-func (e *DB) ParseExpr(ctx context.Context, expr string) (map[string]any, error) {
-	if err := e.CheckExpr(ctx, expr); err != nil {
-		return nil, err
-	}
-	stmts, err := e.parse(ctx, "SELECT (\n"+expr+"\n) FROM part")
-	if err != nil {
-		return nil, err
-	}
-	n, _ := stmts[0]["node"].(map[string]any)
-	list, _ := n["select_list"].([]any)
-	x, _ := list[0].(map[string]any)
-	return x, nil
+	tree, _ := list[0].(map[string]any)
+	return tree, nil
 }
 
 // CheckSelect returns an *SQLError unless query is exactly one SELECT

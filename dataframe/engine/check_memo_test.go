@@ -5,11 +5,13 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 )
 
 // TestCheckedExpressionsRemembered: an expression found good is
-// remembered, so that checking it again parses nothing; one refused is
+// remembered with its parse, so that checking or parsing it again parses
+// nothing; one refused is
 // refused again each time, with the same reason, and never remembered.
 func TestCheckedExpressionsRemembered(t *testing.T) {
 	e, err := Open(Settings{Threads: 1})
@@ -19,15 +21,20 @@ func TestCheckedExpressionsRemembered(t *testing.T) {
 	defer e.Close()
 	ctx := context.Background()
 	good := "cat = 'c3' AND x > 0.9"
-	if e.checked.good("expr", good) {
+	if _, ok := e.checked.get("expr", good); ok {
 		t.Fatal("an expression is remembered before any check")
 	}
 	for range 2 {
 		if err := e.CheckExpr(ctx, good); err != nil {
 			t.Fatal(err)
 		}
-		if !e.checked.good("expr", good) {
-			t.Fatal("a good expression is not remembered")
+		tree, ok := e.checked.get("expr", good)
+		if !ok || tree["type"] != "CONJUNCTION_AND" {
+			t.Fatalf("a good expression is not remembered with its parse: %v", tree)
+		}
+		again, err := e.ParseExpr(ctx, good)
+		if err != nil || fmt.Sprint(again) != fmt.Sprint(tree) {
+			t.Fatalf("ParseExpr gives %v (%v), not the parse remembered", again, err)
 		}
 	}
 	bad := "1) FROM part; COPY part TO '/tmp/x' --"
@@ -43,7 +50,7 @@ func TestCheckedExpressionsRemembered(t *testing.T) {
 		} else if err.Error() != first {
 			t.Fatalf("refused again for another reason: %v; first %s", err, first)
 		}
-		if e.checked.good("expr", bad) {
+		if _, ok := e.checked.get("expr", bad); ok {
 			t.Fatal("a refused expression is remembered")
 		}
 	}
