@@ -791,7 +791,7 @@ type pairTable struct {
 	dense      []int32
 	rows, cols int32
 	hashed     bool
-	ints       intTable
+	ints       intTable // set up when hashed
 	n          int32
 	// The pairs, by group.
 	left, right []int32
@@ -800,9 +800,6 @@ type pairTable struct {
 // groups turns gs, groups of the keys before, into the groups of the
 // pairs (gs[i], next[i]).
 func (t *pairTable) groups(gs, next []int32) {
-	if t.ints.slots == nil {
-		t.ints.init(1024)
-	}
 	for i, g := range gs {
 		r := next[i]
 		if !t.hashed {
@@ -864,6 +861,7 @@ func (t *pairTable) regrow(l, r int32) {
 	}
 	if int64(rows)*int64(cols) > maxDensePairs {
 		t.dense, t.hashed = nil, true
+		t.ints.init(max(1024, int(t.n)))
 		for g := range t.n {
 			t.ints.lookup(int64(t.left[g])<<32|int64(uint32(t.right[g])), g)
 		}

@@ -73,14 +73,14 @@ func (c *Computed) compute(rec arrow.RecordBatch) (arrow.Array, error) {
 	if err != nil {
 		return nil, err
 	}
+	if v.cnst {
+		// An expression of constants only is not made (see Arith).
+		return nil, fmt.Errorf("dataframe: %s = %s reads no column", c.Name, c.SQL)
+	}
 	var valid *memory.Buffer
 	nulls := 0
 	if v.null != nil {
 		valid, nulls = validBits(n, func(k int) bool { return !v.null[k] })
-	}
-	if v.cnst {
-		// An expression of constants only is not made (see Arith).
-		return nil, fmt.Errorf("dataframe: %s = %s reads no column", c.Name, c.SQL)
 	}
 	if v.float {
 		return float64Array(v.f, valid, nulls), nil

@@ -64,50 +64,41 @@ func Spread(rec arrow.RecordBatch, p SpreadPlan) (arrow.RecordBatch, error) {
 		i, _ := columnOf(rec.Schema(), name, "pivot")
 		return rec.Column(i)
 	}
-	index, cats, values := col(p.Index), col(p.Columns), col(p.Value)
-	catOf, err := categoryNumbers(cats, p.Cats)
+	index, values := col(p.Index), col(p.Value)
+	enc, err := encodeCategories(col(p.Columns), p.Cats, p.Columns)
 	if err != nil {
 		return nil, err
 	}
-	key := sameKey(index.DataType())
-	n := int(rec.NumRows())
+	cats := enc.(*array.Dictionary) // codes are places in p.Cats
+	keyBytes := sameKey(index.DataType())
 	// rowOf[c][g] is the row of index group g and category c, or -1.
 	rowOf := make([][]int64, len(p.Cats))
 	var first []int64 // each group's first row
 	groups := map[string]int{}
-	g, nullGroup := -1, -1
+	nullGroup := -1
 	var buf []byte
-	for r := range n {
-		if r == 0 || !key.equal(index, r, r-1) {
-			// A new run: a group already seen, or a new one.
-			var k string
-			if index.IsNull(r) {
-				g = nullGroup
-			} else {
-				buf = key.bytes(index, r, buf[:0])
-				k = string(buf)
-				var ok bool
-				if g, ok = groups[k]; !ok {
-					g = -1
-				}
+	for r := range int(rec.NumRows()) {
+		g, ok := nullGroup, nullGroup >= 0
+		if index.IsValid(r) {
+			buf = keyBytes(index, r, buf[:0])
+			g, ok = groups[string(buf)]
+		}
+		if !ok {
+			g = len(first)
+			first = append(first, int64(r))
+			for c := range rowOf {
+				rowOf[c] = append(rowOf[c], -1)
 			}
-			if g < 0 {
-				g = len(first)
-				first = append(first, int64(r))
-				for c := range rowOf {
-					rowOf[c] = append(rowOf[c], -1)
-				}
-				if index.IsNull(r) {
-					nullGroup = g
-				} else {
-					groups[k] = g
-				}
+			if index.IsValid(r) {
+				groups[string(buf)] = g
+			} else {
+				nullGroup = g
 			}
 		}
-		c := catOf(r)
-		if c < 0 {
+		if cats.IsNull(r) {
 			continue // a null category: no column
 		}
+		c := cats.GetValueIndex(r)
 		if rowOf[c][g] >= 0 {
 			return nil, fmt.Errorf("dataframe: pivot: two rows of one index value have category %q (rows %d and %d)", p.Cats[c], rowOf[c][g], r)
 		}
@@ -129,56 +120,6 @@ func Spread(rec arrow.RecordBatch, p SpreadPlan) (arrow.RecordBatch, error) {
 		out = append(out, a)
 	}
 	return array.NewRecordBatch(s, out, int64(len(first))), nil
-}
-
-// categoryNumbers returns, for the rows of a string or categorical column,
-// the number of each row's value among cats (-1 for null); a value not
-// among them is an error.
-func categoryNumbers(col arrow.Array, cats []string) (func(r int) int, error) {
-	num := make(map[string]int, len(cats))
-	for i, c := range cats {
-		num[c] = i
-	}
-	lookup := func(v string) (int, error) {
-		c, ok := num[v]
-		if !ok {
-			return -1, fmt.Errorf("dataframe: pivot: category %q is not among the %d the plan was made with; call Categorize again", v, len(cats))
-		}
-		return c, nil
-	}
-	switch a := col.(type) {
-	case *array.Dictionary:
-		d, ok := a.Dictionary().(*array.String)
-		if !ok {
-			return nil, fmt.Errorf("dataframe: pivot: category column of %s", a.DataType())
-		}
-		codes := make([]int, d.Len())
-		for i := range codes {
-			var err error
-			if codes[i], err = lookup(d.Value(i)); err != nil {
-				return nil, err
-			}
-		}
-		return func(r int) int {
-			if a.IsNull(r) {
-				return -1
-			}
-			return codes[a.GetValueIndex(r)]
-		}, nil
-	case *array.String:
-		got := make([]int, a.Len())
-		for r := range got {
-			got[r] = -1
-			if a.IsValid(r) {
-				var err error
-				if got[r], err = lookup(a.Value(r)); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return func(r int) int { return got[r] }, nil
-	}
-	return nil, fmt.Errorf("dataframe: pivot: category column of %s", col.DataType())
 }
 
 // takeRows returns the rows of a at rows, null where a row is -1.
@@ -205,80 +146,45 @@ func zeroFilled(a *array.Int64, rows []int64) arrow.Array {
 	return int64Array(vals, valid, nulls)
 }
 
-// keyCompare compares and encodes the values of one column type as a
-// group-by key: values equal as keys have equal bytes.
-type keyCompare struct {
-	equal func(a arrow.Array, i, j int) bool
-	bytes func(a arrow.Array, i int, buf []byte) []byte
-}
+// keyBytes appends the bytes of row i of a, a key of a group-by:
+// values equal as keys have equal bytes.
+type keyBytes func(a arrow.Array, i int, buf []byte) []byte
 
-// sameKey returns how to compare keys of type t, or nil when it has no
-// way: nulls equal each other; floats equal as numbers (0 and -0 alike),
-// NaN equal to NaN.
-func sameKey(t arrow.DataType) *keyCompare {
-	nullsFirst := func(eq func(a arrow.Array, i, j int) bool) func(a arrow.Array, i, j int) bool {
-		return func(a arrow.Array, i, j int) bool {
-			ni, nj := a.IsNull(i), a.IsNull(j)
-			if ni || nj {
-				return ni && nj
-			}
-			return eq(a, i, j)
-		}
-	}
+// sameKey returns how to encode keys of type t, or nil when it has no
+// way: floats equal as numbers (0 and -0 alike), NaN equal to NaN.
+func sameKey(t arrow.DataType) keyBytes {
 	switch t.ID() {
 	case arrow.FLOAT64:
-		norm := func(a arrow.Array, i int) uint64 {
+		return func(a arrow.Array, i int, buf []byte) []byte {
 			v := a.(*array.Float64).Value(i)
 			switch {
 			case v == 0:
-				return 0
+				v = 0
 			case math.IsNaN(v):
-				return math.Float64bits(math.NaN())
+				v = math.NaN()
 			}
-			return math.Float64bits(v)
-		}
-		return &keyCompare{
-			equal: nullsFirst(func(a arrow.Array, i, j int) bool { return norm(a, i) == norm(a, j) }),
-			bytes: func(a arrow.Array, i int, buf []byte) []byte {
-				return binary.LittleEndian.AppendUint64(buf, norm(a, i))
-			},
+			return binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
 		}
 	case arrow.FLOAT32, arrow.FLOAT16:
 		return nil
 	case arrow.BOOL:
-		bit := func(a arrow.Array, i int) bool { return a.(*array.Boolean).Value(i) }
-		return &keyCompare{
-			equal: nullsFirst(func(a arrow.Array, i, j int) bool { return bit(a, i) == bit(a, j) }),
-			bytes: func(a arrow.Array, i int, buf []byte) []byte {
-				if bit(a, i) {
-					return append(buf, 1)
-				}
-				return append(buf, 0)
-			},
+		return func(a arrow.Array, i int, buf []byte) []byte {
+			if a.(*array.Boolean).Value(i) {
+				return append(buf, 1)
+			}
+			return append(buf, 0)
 		}
 	case arrow.STRING:
-		val := func(a arrow.Array, i int) string { return a.(*array.String).Value(i) }
-		return &keyCompare{
-			equal: nullsFirst(func(a arrow.Array, i, j int) bool { return val(a, i) == val(a, j) }),
-			bytes: func(a arrow.Array, i int, buf []byte) []byte { return append(buf, val(a, i)...) },
-		}
+		return func(a arrow.Array, i int, buf []byte) []byte { return append(buf, a.(*array.String).Value(i)...) }
 	case arrow.BINARY:
-		val := func(a arrow.Array, i int) []byte { return a.(*array.Binary).Value(i) }
-		return &keyCompare{
-			equal: nullsFirst(func(a arrow.Array, i, j int) bool { return string(val(a, i)) == string(val(a, j)) }),
-			bytes: func(a arrow.Array, i int, buf []byte) []byte { return append(buf, val(a, i)...) },
-		}
+		return func(a arrow.Array, i int, buf []byte) []byte { return append(buf, a.(*array.Binary).Value(i)...) }
 	case arrow.DICTIONARY:
 		if !arrow.TypeEqual(t, CategoryType) {
 			return nil
 		}
 		// One array has one dictionary: its codes compare.
-		code := func(a arrow.Array, i int) int { return a.(*array.Dictionary).GetValueIndex(i) }
-		return &keyCompare{
-			equal: nullsFirst(func(a arrow.Array, i, j int) bool { return code(a, i) == code(a, j) }),
-			bytes: func(a arrow.Array, i int, buf []byte) []byte {
-				return binary.LittleEndian.AppendUint64(buf, uint64(code(a, i)))
-			},
+		return func(a arrow.Array, i int, buf []byte) []byte {
+			return binary.LittleEndian.AppendUint64(buf, uint64(a.(*array.Dictionary).GetValueIndex(i)))
 		}
 	}
 	fw, ok := t.(arrow.FixedWidthDataType)
@@ -286,13 +192,9 @@ func sameKey(t arrow.DataType) *keyCompare {
 		return nil
 	}
 	w := fw.BitWidth() / 8
-	raw := func(a arrow.Array, i int) []byte {
+	return func(a arrow.Array, i int, buf []byte) []byte {
 		d := a.Data()
 		o := (d.Offset() + i) * w
-		return d.Buffers()[1].Bytes()[o : o+w]
-	}
-	return &keyCompare{
-		equal: nullsFirst(func(a arrow.Array, i, j int) bool { return string(raw(a, i)) == string(raw(a, j)) }),
-		bytes: func(a arrow.Array, i int, buf []byte) []byte { return append(buf, raw(a, i)...) },
+		return append(buf, d.Buffers()[1].Bytes()[o:o+w]...)
 	}
 }

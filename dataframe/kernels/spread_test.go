@@ -94,7 +94,7 @@ func TestSpreadMakesOneRowPerIndexValue(t *testing.T) {
 	}
 	// A category outside the plan's, and a type Go does not compare.
 	rec := spreadInput(t, arrow.PrimitiveTypes.Int64, `[1]`, `[1]`, `[1]`, arrow.PrimitiveTypes.Int64)
-	if _, err := Spread(rec, SpreadPlan{Index: "i", Columns: "k", Value: "v", Cats: []string{"a", "c"}}); err == nil || !strings.Contains(err.Error(), `category "b" is not among the 2`) {
+	if _, err := Spread(rec, SpreadPlan{Index: "i", Columns: "k", Value: "v", Cats: []string{"a", "c"}}); err == nil || !strings.Contains(err.Error(), `has the value "b", which is not one of its 2 categories`) {
 		t.Fatalf("a category outside the plan's: %v", err)
 	}
 	lt := arrow.ListOf(arrow.PrimitiveTypes.Int64)
